@@ -1,0 +1,185 @@
+package dev.atoll.gateway.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.atoll.runtime.AtollRuntimeException;
+import dev.atoll.runtime.CallResult;
+import dev.atoll.runtime.RuntimeInfo;
+import dev.atoll.runtime.ToolRuntime;
+import dev.atoll.runtime.ToolSource;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Entry point of {@code ./atoll}. Exit codes: 0 the call ended {@code ok}; 1 it ended with another
+ * outcome (still printed as JSON); 2 the command line is wrong or a file cannot be read.
+ */
+public final class Main {
+
+    static final String USAGE = """
+            usage: atoll <command> [options]
+
+            commands:
+              run FILE [--args JSON | --args @FILE] [--pretty]
+                  run one call of the tool in FILE (.mjs/.js) in a fresh sandboxed context and print
+                  {"outcome", "result" | "error", "logs", "receipt"} as JSON; exit 0 only for "ok"
+              info
+                  print which GraalVM runtime runs guest code and the default limits
+              help
+                  print this text
+            """;
+
+    private Main() {
+    }
+
+    /**
+     * Runs the CLI.
+     *
+     * @param args command-line arguments
+     */
+    public static void main(String[] args) {
+        PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true,
+                StandardCharsets.UTF_8);
+        int code = run(args, out, System.err);
+        out.flush();
+        System.exit(code);
+    }
+
+    /**
+     * Runs the CLI without exiting.
+     *
+     * @param args command-line arguments
+     * @param out standard output
+     * @param err standard error
+     * @return the exit code
+     */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        if (args.length == 0 || List.of("help", "-h", "--help").contains(args[0])) {
+            (args.length == 0 ? err : out).print(USAGE);
+            return args.length == 0 ? 2 : 0;
+        }
+        try {
+            return switch (args[0]) {
+                case "run" -> runCommand(List.of(args).subList(1, args.length), out, err);
+                case "info" -> infoCommand(out, err);
+                default -> usage(err, "unknown command '" + args[0] + "'");
+            };
+        } catch (UsageException e) {
+            return usage(err, e.getMessage());
+        } catch (AtollRuntimeException e) {
+            err.println("atoll: " + e.getMessage());
+            return 2;
+        }
+    }
+
+    private static int runCommand(List<String> args, PrintStream out, PrintStream err) {
+        String file = null;
+        String argsJson = "{}";
+        boolean pretty = false;
+        List<String> rest = new ArrayList<>(args);
+        while (!rest.isEmpty()) {
+            String a = rest.removeFirst();
+            switch (a) {
+                case "--args" -> {
+                    if (rest.isEmpty()) {
+                        throw new UsageException("--args needs a JSON value or @FILE");
+                    }
+                    argsJson = rest.removeFirst();
+                    if (argsJson.startsWith("@")) {
+                        argsJson = readText(Path.of(argsJson.substring(1)), "--args file");
+                    }
+                }
+                case "--pretty" -> pretty = true;
+                default -> {
+                    if (a.startsWith("-")) {
+                        throw new UsageException("unknown option '" + a + "' for run");
+                    }
+                    if (file != null) {
+                        throw new UsageException("run takes one tool file, got '" + file + "' and '" + a + "'");
+                    }
+                    file = a;
+                }
+            }
+        }
+        if (file == null) {
+            throw new UsageException("run needs a tool file: atoll run FILE [--args JSON]");
+        }
+        ToolSource source;
+        try {
+            source = ToolSource.read(Path.of(file));
+        } catch (NoSuchFileException e) {
+            throw new AtollRuntimeException("no such file: " + file);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new AtollRuntimeException(e.getMessage());
+        }
+        try (ToolRuntime runtime = ToolRuntime.builder().build()) {
+            announce(runtime.info(), err);
+            CallResult result = runtime.run(source, argsJson);
+            ObjectMapper mapper = new ObjectMapper();
+            if (pretty) {
+                mapper.enable(SerializationFeature.INDENT_OUTPUT);
+            }
+            out.println(mapper.writeValueAsString(result.toJson()));
+            return result.ok() ? 0 : 1;
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new AtollRuntimeException("cannot write the result: " + e.getOriginalMessage());
+        }
+    }
+
+    private static int infoCommand(PrintStream out, PrintStream err) {
+        try (ToolRuntime runtime = ToolRuntime.builder().build()) {
+            RuntimeInfo info = runtime.info();
+            announce(info, err);
+            ObjectNode n = new ObjectMapper().createObjectNode();
+            n.put("implementation", info.implementationName());
+            n.put("graalVersion", info.graalVersion());
+            n.put("optimizing", info.optimizing());
+            n.put("reason", info.reason());
+            n.put("java", Runtime.version().toString());
+            var d = runtime.defaults();
+            n.putObject("defaultLimits").put("cpuMs", d.cpu().toMillis()).put("wallMs", d.wall().toMillis())
+                    .put("memoryMb", d.memoryBytes() >> 20).put("outputKb", d.outputBytes() >> 10)
+                    .put("logKb", d.logBytes() >> 10).put("logEntries", d.logEntries());
+            out.println(n.toPrettyString());
+            return 0;
+        }
+    }
+
+    /** Logs on stderr whether the optimizing runtime is active and, if not, why. */
+    static void announce(RuntimeInfo info, PrintStream err) {
+        if (info.optimizing()) {
+            err.println("atoll: " + info.reason());
+        } else {
+            err.println("atoll: optimizing runtime OFF (guest code is interpreted, much slower): " + info.reason());
+        }
+    }
+
+    private static String readText(Path p, String what) {
+        try {
+            return Files.readString(p, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new AtollRuntimeException("cannot read " + what + " " + p + ": " + e.getMessage());
+        }
+    }
+
+    private static int usage(PrintStream err, String message) {
+        err.println("atoll: " + message);
+        err.println("run 'atoll help' for usage");
+        return 2;
+    }
+
+    private static final class UsageException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        UsageException(String message) {
+            super(message);
+        }
+    }
+}

@@ -1,0 +1,31 @@
+package dev.atoll.runtime;
+
+import java.time.Duration;
+
+/**
+ * Hooks for metrics; every method defaults to doing nothing. Called on runtime threads: implementations
+ * must be fast and must not throw.
+ */
+public interface RuntimeObserver {
+
+    /** An observer that ignores everything. */
+    RuntimeObserver NO_OP = new RuntimeObserver() { };
+
+    /**
+     * A context was created and the tool module evaluated in it.
+     *
+     * @param tool the tool
+     * @param elapsed wall time of creation plus evaluation
+     */
+    default void contextPrepared(Tool tool, Duration elapsed) {
+    }
+
+    /**
+     * A call ended (any outcome, load shedding included).
+     *
+     * @param tool the tool
+     * @param result the result
+     */
+    default void callCompleted(Tool tool, CallResult result) {
+    }
+}

@@ -1,0 +1,67 @@
+package dev.atoll.runtime;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * What a tool file declares about itself ({@code export const tool = {...}} in JS).
+ *
+ * @param name the tool name, {@code [a-z0-9_]{1,64}}
+ * @param title optional human-readable title
+ * @param description what the tool does, shown to models
+ * @param inputSchema JSON Schema (2020-12) of the arguments; an object schema
+ * @param outputSchema optional JSON Schema of the result; an object schema
+ * @param annotations optional MCP tool annotations, passed through
+ * @param egress hosts ({@code host} or {@code host:port}) the tool's fetch may reach
+ * @param secrets secret name to the hosts that secret may be sent to
+ * @param limits requested limit overrides
+ */
+public record ToolManifest(String name, Optional<String> title, String description, ObjectNode inputSchema,
+        Optional<ObjectNode> outputSchema, Optional<ObjectNode> annotations, List<String> egress,
+        Map<String, List<String>> secrets, LimitOverrides limits) {
+
+    /** Copies the collections and rejects nulls. */
+    public ToolManifest {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(title, "title");
+        Objects.requireNonNull(description, "description");
+        Objects.requireNonNull(inputSchema, "inputSchema");
+        Objects.requireNonNull(outputSchema, "outputSchema");
+        Objects.requireNonNull(annotations, "annotations");
+        Objects.requireNonNull(limits, "limits");
+        egress = List.copyOf(egress);
+        secrets = Map.copyOf(secrets);
+    }
+
+    /** The manifest as JSON, in the tool file's own shape. */
+    public ObjectNode toJson() {
+        ObjectNode n = JsonNodeFactory.instance.objectNode();
+        n.put("name", name);
+        title.ifPresent(t -> n.put("title", t));
+        n.put("description", description);
+        n.set("inputSchema", inputSchema.deepCopy());
+        outputSchema.ifPresent(s -> n.set("outputSchema", s.deepCopy()));
+        annotations.ifPresent(a -> n.set("annotations", a.deepCopy()));
+        if (!egress.isEmpty()) {
+            egress.forEach(n.putArray("egress")::add);
+        }
+        if (!secrets.isEmpty()) {
+            ObjectNode s = n.putObject("secrets");
+            secrets.forEach((k, hosts) -> hosts.forEach(s.putArray(k)::add));
+        }
+        ObjectNode l = n.objectNode();
+        limits.cpuMs().ifPresent(v -> l.put("cpuMs", v));
+        limits.wallMs().ifPresent(v -> l.put("wallMs", v));
+        limits.memoryMb().ifPresent(v -> l.put("memoryMb", v));
+        limits.outputKb().ifPresent(v -> l.put("outputKb", v));
+        limits.logKb().ifPresent(v -> l.put("logKb", v));
+        if (!l.isEmpty()) {
+            n.set("limits", l);
+        }
+        return n;
+    }
+}

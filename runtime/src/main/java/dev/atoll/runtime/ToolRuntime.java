@@ -1,0 +1,294 @@
+package dev.atoll.runtime;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.atoll.runtime.internal.CompiledTool;
+import dev.atoll.runtime.internal.RuntimeCore;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Runs tool calls, each in a fresh sandboxed GraalVM context on a bounded pool of guest threads,
+ * under limits Atoll enforces itself. Nothing survives from one call to the next. Thread-safe; one
+ * instance per node.
+ *
+ * <pre>{@code
+ * try (ToolRuntime runtime = ToolRuntime.builder().build()) {
+ *     Tool tool = runtime.load(ToolSource.read(Path.of("word_count.mjs")));
+ *     CallResult r = runtime.call(tool, args);
+ * }
+ * }</pre>
+ */
+public final class ToolRuntime implements AutoCloseable {
+
+    private final RuntimeCore core;
+    private final Limits defaults;
+    private final Limits maxima;
+    private final RuntimeObserver observer;
+
+    private ToolRuntime(Builder b) {
+        this.defaults = b.defaults.cappedBy(b.maxima);
+        this.maxima = b.maxima;
+        this.observer = b.observer;
+        this.core = new RuntimeCore(b.optimizing, b.guestThreads, b.queueCapacity, b.stackBytes, b.watchdogTick,
+                b.heapGuardRatio, b.retryAfter);
+    }
+
+    /** A builder with Atoll's defaults. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Which GraalVM runtime executes guest code, and why the optimizing one is off if it is. */
+    public RuntimeInfo info() {
+        return core.info();
+    }
+
+    /** Default per-call limits (already capped by the maxima). */
+    public Limits defaults() {
+        return defaults;
+    }
+
+    /** Operator maxima. */
+    public Limits maxima() {
+        return maxima;
+    }
+
+    /**
+     * Loads a tool file: evaluates its module in a throwaway sandboxed context (under the default
+     * limits), checks the manifest and compiles its schemas.
+     *
+     * @param source the tool file
+     * @return the tool
+     * @throws InvalidToolException if it does not load, with a reason for its author
+     * @throws AtollRuntimeException if the node has no capacity to load it now
+     */
+    public Tool load(ToolSource source) {
+        Objects.requireNonNull(source, "source");
+        CompiledTool compiled = core.load(source, defaults);
+        return new Tool(source, defaults.withOverrides(compiled.manifest().limits(), maxima), compiled);
+    }
+
+    /**
+     * Loads a tool file and runs one call of it; a tool that does not load ends as
+     * {@link OutcomeKind#INVALID_TOOL}, arguments that are not JSON as
+     * {@link OutcomeKind#INVALID_ARGUMENTS}.
+     *
+     * @param source the tool file
+     * @param argsJson the arguments as JSON text
+     * @return the result
+     */
+    public CallResult run(ToolSource source, String argsJson) {
+        JsonNode args;
+        try {
+            args = core.mapper().readTree(argsJson);
+        } catch (JsonProcessingException e) {
+            return new CallResult(new Outcome.InvalidArguments("the arguments are not valid JSON",
+                    List.of(e.getOriginalMessage())), List.of(), Receipt.none());
+        }
+        Tool tool;
+        try {
+            tool = load(source);
+        } catch (InvalidToolException e) {
+            return new CallResult(e.toOutcome(), List.of(), Receipt.none());
+        }
+        return call(tool, args);
+    }
+
+    /**
+     * Runs one call in a context created for it on the call path (a cold start).
+     *
+     * @param tool the tool
+     * @param args the arguments (checked against the input schema first)
+     * @return the result; never throws for anything the tool does
+     */
+    public CallResult call(Tool tool, JsonNode args) {
+        return execute(tool, args, Optional.empty());
+    }
+
+    /**
+     * Creates a context for one later call of {@code tool}, with the module evaluated, on the calling
+     * thread. The calling thread must be a platform thread (its CPU time is measured).
+     *
+     * @param tool the tool
+     * @return the warm context; hand it to {@link #call(WarmContext, JsonNode)} or close it
+     */
+    public WarmContext prepare(Tool tool) {
+        RuntimeCore.Prepared p = core.prepare(tool.compiled(), tool.limits());
+        if (p instanceof RuntimeCore.Prepared.Ready r) {
+            observer.contextPrepared(tool, r.elapsed());
+        }
+        return new WarmContext(tool, p);
+    }
+
+    /**
+     * Runs one call in a context prepared earlier; the context is used up and closed.
+     *
+     * @param warm the prepared context (used once)
+     * @param args the arguments
+     * @return the result
+     * @throws IllegalStateException if the context was already used or closed
+     */
+    public CallResult call(WarmContext warm, JsonNode args) {
+        RuntimeCore.Prepared p = warm.take();
+        return switch (p) {
+            case RuntimeCore.Prepared.Failed f -> done(warm.tool(), new CallResult(f.outcome(), List.of(), f.receipt()));
+            case RuntimeCore.Prepared.Ready r -> execute(warm.tool(), args, Optional.of(r));
+        };
+    }
+
+    private CallResult execute(Tool tool, JsonNode args, Optional<RuntimeCore.Prepared.Ready> warm) {
+        Objects.requireNonNull(args, "args");
+        Optional<Outcome> invalid = core.checkArguments(tool.compiled(), args);
+        if (invalid.isPresent()) {
+            warm.ifPresent(r -> r.session().close());
+            return done(tool, new CallResult(invalid.get(), List.of(), Receipt.none()));
+        }
+        RuntimeCore.Finished f = core.call(tool.compiled(), tool.limits(), warm.map(r -> r.session()), args);
+        return done(tool, new CallResult(f.outcome(), f.logs(), f.receipt()));
+    }
+
+    private CallResult done(Tool tool, CallResult result) {
+        observer.callCompleted(tool, result);
+        return result;
+    }
+
+    /** Cancels running calls and releases the guest threads, the watchdog and the engine. */
+    @Override
+    public void close() {
+        core.close();
+    }
+
+    /** Configures a {@link ToolRuntime}; every setter fails fast on a bad value, naming it. */
+    public static final class Builder {
+        private Limits defaults = Limits.defaults();
+        private Limits maxima = Limits.defaultMaxima();
+        private int guestThreads = Math.max(2, Runtime.getRuntime().availableProcessors());
+        private int queueCapacity = 256;
+        private long stackBytes = 4L * 1024 * 1024;
+        private Duration watchdogTick = Duration.ofMillis(1);
+        private double heapGuardRatio = 0.85;
+        private Duration retryAfter = Duration.ofMillis(250);
+        private boolean optimizing = true;
+        private RuntimeObserver observer = RuntimeObserver.NO_OP;
+
+        private Builder() {
+        }
+
+        /**
+         * @param limits default per-call limits (capped by the maxima)
+         * @return this
+         */
+        public Builder defaults(Limits limits) {
+            this.defaults = Objects.requireNonNull(limits, "defaults");
+            return this;
+        }
+
+        /**
+         * @param limits operator maxima that cap every tool's requested limits
+         * @return this
+         */
+        public Builder maxima(Limits limits) {
+            this.maxima = Objects.requireNonNull(limits, "maxima");
+            return this;
+        }
+
+        /**
+         * @param threads platform threads that run guest code (default: cores, at least 2)
+         * @return this
+         */
+        public Builder guestThreads(int threads) {
+            if (threads < 1 || threads > 1024) {
+                throw new IllegalArgumentException("guestThreads must be 1-1024, got " + threads);
+            }
+            this.guestThreads = threads;
+            return this;
+        }
+
+        /**
+         * @param capacity calls that may wait for a guest thread before calls are shed (default 256)
+         * @return this
+         */
+        public Builder queueCapacity(int capacity) {
+            if (capacity < 1) {
+                throw new IllegalArgumentException("queueCapacity must be positive, got " + capacity);
+            }
+            this.queueCapacity = capacity;
+            return this;
+        }
+
+        /**
+         * @param bytes stack size of guest threads, which bounds recursion depth (default 4 MiB)
+         * @return this
+         */
+        public Builder stackBytes(long bytes) {
+            if (bytes < 256 * 1024) {
+                throw new IllegalArgumentException("stackBytes must be at least 256 KiB, got " + bytes);
+            }
+            this.stackBytes = bytes;
+            return this;
+        }
+
+        /**
+         * @param tick how often the watchdog checks running calls (default 1 ms)
+         * @return this
+         */
+        public Builder watchdogTick(Duration tick) {
+            if (tick.isNegative() || tick.isZero() || tick.compareTo(Duration.ofMillis(100)) > 0) {
+                throw new IllegalArgumentException("watchdogTick must be in (0, 100 ms], got " + tick);
+            }
+            this.watchdogTick = tick;
+            return this;
+        }
+
+        /**
+         * @param ratio fraction of the maximum heap that, still in use after a GC, makes the watchdog
+         *     cancel the call that allocated most (default 0.85)
+         * @return this
+         */
+        public Builder heapGuardRatio(double ratio) {
+            if (!(ratio > 0.1 && ratio < 1.0)) {
+                throw new IllegalArgumentException("heapGuardRatio must be in (0.1, 1.0), got " + ratio);
+            }
+            this.heapGuardRatio = ratio;
+            return this;
+        }
+
+        /**
+         * @param retryAfter hint returned with {@link OutcomeKind#LOAD_SHED} (default 250 ms)
+         * @return this
+         */
+        public Builder retryAfter(Duration retryAfter) {
+            if (retryAfter.isNegative()) {
+                throw new IllegalArgumentException("retryAfter must not be negative, got " + retryAfter);
+            }
+            this.retryAfter = retryAfter;
+            return this;
+        }
+
+        /**
+         * @param optimizing whether guest code may be JIT-compiled when the JVM supports it (default true)
+         * @return this
+         */
+        public Builder optimizing(boolean optimizing) {
+            this.optimizing = optimizing;
+            return this;
+        }
+
+        /**
+         * @param observer receives runtime events (default: none)
+         * @return this
+         */
+        public Builder observer(RuntimeObserver observer) {
+            this.observer = Objects.requireNonNull(observer, "observer");
+            return this;
+        }
+
+        /** Builds the runtime: starts the guest threads and the watchdog and creates the engine. */
+        public ToolRuntime build() {
+            return new ToolRuntime(this);
+        }
+    }
+}

@@ -1,0 +1,20 @@
+package dev.atoll.runtime.internal;
+
+import com.networknt.schema.Schema;
+import dev.atoll.runtime.ToolManifest;
+import java.util.Optional;
+import org.graalvm.polyglot.Source;
+
+/**
+ * What the runtime keeps of a loaded tool: its module source (one object, so the shared engine parses
+ * and compiles it once), compiled schemas and the {@code env} object handed to each call.
+ *
+ * @param module the ES module source
+ * @param manifest the manifest
+ * @param input compiled input schema
+ * @param output compiled output schema, if any
+ * @param envJson JSON of the {@code env} argument
+ */
+public record CompiledTool(Source module, ToolManifest manifest, Schema input, Optional<Schema> output,
+        String envJson) {
+}

@@ -1,0 +1,142 @@
+package dev.atoll.runtime.internal;
+
+import dev.atoll.runtime.AtollRuntimeException;
+import dev.atoll.runtime.RuntimeInfo;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import org.graalvm.polyglot.Context;
+import org.graalvm.polyglot.Engine;
+import org.graalvm.polyglot.EnvironmentAccess;
+import org.graalvm.polyglot.HostAccess;
+import org.graalvm.polyglot.PolyglotAccess;
+import org.graalvm.polyglot.SandboxPolicy;
+import org.graalvm.polyglot.Source;
+import org.graalvm.polyglot.io.IOAccess;
+
+/**
+ * One shared GraalJS engine (code compiled in it is reused by every fresh context) and the factory of
+ * sandboxed contexts. Thread-safe.
+ */
+public final class GuestEngine implements AutoCloseable {
+
+    /**
+     * Options set on every JS context. CONSTRAINED leaves globals that let a guest print or load code
+     * ({@code load}, {@code print}, {@code Graal}, its own {@code console}); these turn them off, and make
+     * module evaluation return the module namespace. {@code Polyglot}, {@code Java} and
+     * {@code Packages} are absent because polyglot and host class access are denied (their own options
+     * are experimental, and experimental options are refused in a sandbox); the tests check all of them.
+     */
+    static final Map<String, String> JS_OPTIONS = Map.of(
+            "js.load", "false",
+            "js.print", "false",
+            "js.graal-builtin", "false",
+            "js.console", "false",
+            "js.esm-eval-returns-exports", "true");
+
+    private final Engine engine;
+    private final Source bootstrap;
+    private final RuntimeInfo info;
+
+    /**
+     * @param optimizing whether to allow JIT compilation of guest code (when the JVM provides it)
+     */
+    public GuestEngine(boolean optimizing) {
+        Engine.Builder builder = Engine.newBuilder("js")
+                .sandbox(SandboxPolicy.CONSTRAINED)
+                .out(OutputStream.nullOutputStream())
+                .err(OutputStream.nullOutputStream())
+                .option("engine.WarnInterpreterOnly", "false");
+        if (!optimizing) {
+            builder.option("engine.Compilation", "false");
+        }
+        this.engine = builder.build();
+        this.bootstrap = Source.newBuilder("js", readBootstrap(), "atoll-bootstrap.js").buildLiteral();
+        this.info = describe(engine, optimizing);
+    }
+
+    /** Which runtime runs guest code, and why the optimizing one is off if it is. */
+    public RuntimeInfo info() {
+        return info;
+    }
+
+    /** The bootstrap script, evaluated first in each context. */
+    Source bootstrap() {
+        return bootstrap;
+    }
+
+    /**
+     * A new sandboxed JS context on the shared engine: no I/O, host classes, threads, processes,
+     * environment, native or polyglot access; output streams discarded (console is captured by the
+     * bootstrap instead).
+     */
+    Context newContext() {
+        return Context.newBuilder("js")
+                .engine(engine)
+                .sandbox(SandboxPolicy.CONSTRAINED)
+                .allowHostAccess(HostAccess.CONSTRAINED)
+                .allowHostClassLookup(name -> false)
+                .allowIO(IOAccess.NONE)
+                .allowCreateThread(false)
+                .allowCreateProcess(false)
+                .allowNativeAccess(false)
+                .allowEnvironmentAccess(EnvironmentAccess.NONE)
+                .allowPolyglotAccess(PolyglotAccess.NONE)
+                .allowValueSharing(false)
+                .in(new ByteArrayInputStream(new byte[0]))
+                .out(OutputStream.nullOutputStream())
+                .err(OutputStream.nullOutputStream())
+                .options(JS_OPTIONS)
+                .build();
+    }
+
+    @Override
+    public void close() {
+        engine.close(true);
+    }
+
+    private static String readBootstrap() {
+        try (InputStream in = GuestEngine.class.getResourceAsStream("bootstrap.js")) {
+            if (in == null) {
+                throw new AtollRuntimeException("bootstrap.js is missing from the runtime jar");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new AtollRuntimeException("cannot read bootstrap.js", e);
+        }
+    }
+
+    private static RuntimeInfo describe(Engine engine, boolean optimizing) {
+        String impl = engine.getImplementationName();
+        String version = engine.getVersion();
+        boolean jit = !impl.toLowerCase(java.util.Locale.ROOT).contains("interpreted");
+        if (jit && optimizing) {
+            return new RuntimeInfo(impl, version, true,
+                    "optimizing runtime active (" + impl + " " + version + ", JIT via JVMCI on Java "
+                            + Runtime.version() + ")");
+        }
+        if (jit) {
+            return new RuntimeInfo(impl, version, false, "JIT compilation disabled by configuration");
+        }
+        return new RuntimeInfo(impl, version, false, whyInterpreted(version));
+    }
+
+    private static String whyInterpreted(String graalVersion) {
+        boolean jvmci = ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+                .anyMatch(a -> a.equals("-XX:+EnableJVMCI") || a.equals("-XX:+UseJVMCICompiler"));
+        if (!jvmci) {
+            return "JVMCI is not enabled: start the JVM with -XX:+UnlockExperimentalVMOptions -XX:+EnableJVMCI"
+                    + " and the Graal compiler jar on --upgrade-module-path (./atoll does this)";
+        }
+        if (ModuleLayer.boot().findModule("jdk.graal.compiler").isEmpty()) {
+            return "the Graal compiler (org.graalvm.compiler:compiler:" + graalVersion
+                    + ") is not on --upgrade-module-path";
+        }
+        return "the Graal compiler " + graalVersion + " rejected this JDK (Java " + Runtime.version()
+                + "): its JVMCI version must match; GraalVM 25.0.3 needs Temurin 25.0.3";
+    }
+}

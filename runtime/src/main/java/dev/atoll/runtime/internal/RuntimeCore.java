@@ -1,0 +1,488 @@
+package dev.atoll.runtime.internal;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.networknt.schema.Schema;
+import dev.atoll.runtime.AtollRuntimeException;
+import dev.atoll.runtime.InvalidToolException;
+import dev.atoll.runtime.Limits;
+import dev.atoll.runtime.LogEntry;
+import dev.atoll.runtime.Outcome;
+import dev.atoll.runtime.Receipt;
+import dev.atoll.runtime.RuntimeInfo;
+import dev.atoll.runtime.ToolManifest;
+import dev.atoll.runtime.ToolSource;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.graalvm.polyglot.PolyglotException;
+import org.graalvm.polyglot.Source;
+import org.graalvm.polyglot.SourceSection;
+
+/**
+ * The runtime's machinery behind {@code ToolRuntime}: loads tools, prepares guest sessions under the
+ * watchdog, runs calls on guest threads and maps every way a call can end to an {@link Outcome}.
+ */
+public final class RuntimeCore implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(RuntimeCore.class.getName());
+    /** Extra time a caller waits past the wall limit before it gives up on a guest thread. */
+    private static final Duration STUCK_GRACE = Duration.ofSeconds(5);
+
+    private final GuestEngine engine;
+    private final Watchdog watchdog;
+    private final GuestExecutor executor;
+    private final Schemas schemas = new Schemas();
+    private final ObjectMapper mapper;
+    private final Duration retryAfter;
+
+    /**
+     * @param optimizing allow JIT compilation of guest code
+     * @param threads guest threads
+     * @param queueCapacity calls that may wait for a guest thread
+     * @param stackBytes guest thread stack size
+     * @param tick watchdog period
+     * @param heapGuardRatio heap fraction still used after a GC that triggers the heap guard
+     * @param retryAfter retry hint returned with load shedding
+     */
+    public RuntimeCore(boolean optimizing, int threads, int queueCapacity, long stackBytes, Duration tick,
+            double heapGuardRatio, Duration retryAfter) {
+        this.engine = new GuestEngine(optimizing);
+        this.watchdog = new Watchdog(tick, heapGuardRatio);
+        this.executor = new GuestExecutor(threads, queueCapacity, stackBytes);
+        this.retryAfter = retryAfter;
+        this.mapper = JsonMapper.builder().build();
+        mapper.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
+                .maxNestingDepth(1000).maxStringLength(Integer.MAX_VALUE).build());
+        warmUp();
+    }
+
+    /** Exercises the builtins most tools touch (regex, JSON, strings, collections, promises, dates). */
+    private static final String WARM_UP = """
+            export const tool = {};
+            export default async function (args) {
+              const text = JSON.stringify({ a: [1, 2.5, "x"], b: { c: null } }) + " héllo  wörld\\n";
+              const words = text.trim().split(/\\s+/u).map((w) => w.toLowerCase()).filter(Boolean);
+              const m = new Map(words.map((w, i) => [w, i])), s = new Set([...text]);
+              const r = /([a-z]+)(\\d*)/gi, found = [...text.matchAll(r)].map((x) => x[1]);
+              const d = new Date(0).toISOString() + Date.now();
+              const o = { ...JSON.parse(text.slice(0, text.indexOf("}}") + 2)), n: Number("4.2").toFixed(1) };
+              await Promise.all([1, 2].map(async (x) => x * 2));
+              return { words: words.length, m: m.size, s: s.size, found, d: d.length, o, rep: "ab".repeat(3).replace(/b/g, "c") };
+            }
+            """;
+
+    /**
+     * Initialises the engine once (language, realm template, bootstrap parse) so that this one-time
+     * cost of about a second and tens of MB is not charged to the first tool's limits.
+     */
+    private void warmUp() {
+        Source probe = Source.newBuilder("js", WARM_UP, "warmup.mjs")
+                .mimeType("application/javascript+module").buildLiteral();
+        Limits generous = Limits.defaultMaxima();
+        try {
+            executor.submit(() -> {
+                try (GuestSession s = GuestSession.open(engine, probe, generous, c -> { })) {
+                    s.run("{}", "{}", 1024, System.nanoTime() + generous.wall().toNanos());
+                }
+                return null;
+            }).get();
+        } catch (ExecutionException e) {
+            throw new AtollRuntimeException("the JavaScript engine does not start", e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AtollRuntimeException("interrupted while starting the JavaScript engine");
+        }
+    }
+
+    /** Which runtime runs guest code. */
+    public RuntimeInfo info() {
+        return engine.info();
+    }
+
+    /** Jackson mapper configured for guest JSON. */
+    public ObjectMapper mapper() {
+        return mapper;
+    }
+
+    /**
+     * Loads a tool: evaluates its module once in a throwaway context on a guest thread, under
+     * {@code limits}, reads and checks the manifest and compiles its schemas.
+     *
+     * @param source the tool file
+     * @param limits limits for the evaluation
+     * @return the compiled tool
+     * @throws InvalidToolException if the tool does not load, with the reason
+     * @throws AtollRuntimeException if the node has no capacity to load it now
+     */
+    public CompiledTool load(ToolSource source, Limits limits) {
+        if (source.language() != dev.atoll.runtime.Language.JS) {
+            throw new InvalidToolException(source.language().id() + " tools are not supported yet");
+        }
+        Source module = Source.newBuilder("js", source.code(), source.fileName())
+                .mimeType("application/javascript+module")
+                .buildLiteral();
+        Future<String> manifest;
+        try {
+            manifest = executor.submit(() -> readManifest(module, limits));
+        } catch (RejectedExecutionException e) {
+            throw new AtollRuntimeException("the node is at capacity; retry loading the tool later");
+        }
+        String json = await(manifest, limits);
+        ToolManifest m;
+        try {
+            m = ManifestParser.parse(mapper.readTree(json));
+        } catch (JsonProcessingException e) {
+            throw new InvalidToolException("the tool manifest is not JSON: " + e.getOriginalMessage());
+        }
+        Schema input = schemas.compile("inputSchema", m.inputSchema());
+        Optional<Schema> output = m.outputSchema().map(s -> schemas.compile("outputSchema", s));
+        ObjectNode env = mapper.createObjectNode();
+        env.putObject("tool").put("name", m.name()).put("digest", source.codeDigest());
+        ObjectNode secrets = env.putObject("secrets");
+        m.secrets().keySet().forEach(k -> secrets.put(k, "atoll-secret:" + k));
+        return new CompiledTool(module, m, input, output, env.toString());
+    }
+
+    private String readManifest(Source module, Limits limits) {
+        Watchdog.Monitor monitor = watchdog.watch(limits.cpu().toNanos(), limits.memoryBytes(),
+                System.nanoTime() + limits.wall().toNanos());
+        try (monitor; GuestSession s = GuestSession.open(engine, module, limits, monitor::attach)) {
+            if (!s.hasEntryPoint()) {
+                throw new InvalidToolException("the tool file must export a default function:"
+                        + " export default async function (args, env) { ... }");
+            }
+            return s.manifestJson();
+        } catch (InvalidToolException e) {
+            throw e;
+        } catch (RuntimeException | Error e) {
+            Outcome o = failure(e, monitor, limits, Phase.LOAD, module.getName());
+            throw new InvalidToolException(switch (o) {
+                case Outcome.InvalidTool t -> t.message();
+                default -> "loading the module failed: " + o.message();
+            });
+        }
+    }
+
+    private String await(Future<String> f, Limits limits) {
+        try {
+            return f.get(limits.wall().plus(STUCK_GRACE).toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new AtollRuntimeException("loading the tool failed", e.getCause());
+        } catch (TimeoutException e) {
+            f.cancel(true);
+            throw new AtollRuntimeException("loading the tool did not finish in time");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            f.cancel(true);
+            throw new AtollRuntimeException("interrupted while loading the tool");
+        }
+    }
+
+    /**
+     * Validates arguments against the tool's input schema.
+     *
+     * @param tool the tool
+     * @param args the arguments
+     * @return the violation, or empty when valid
+     */
+    public Optional<Outcome> checkArguments(CompiledTool tool, JsonNode args) {
+        List<String> errors = schemas.validate(tool.input(), args);
+        if (errors.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(new Outcome.InvalidArguments(
+                "the arguments do not match the tool's inputSchema", errors));
+    }
+
+    /**
+     * Creates a context for one call of {@code tool} and evaluates the module in it, on the calling
+     * (platform) thread, under the call's limits.
+     *
+     * @param tool the tool
+     * @param limits the call's limits
+     * @return the prepared session, or the outcome that preparing it ended in
+     */
+    public Prepared prepare(CompiledTool tool, Limits limits) {
+        long start = System.nanoTime();
+        Watchdog.Monitor monitor = watchdog.watch(limits.cpu().toNanos(), limits.memoryBytes(),
+                start + limits.wall().toNanos());
+        try (monitor) {
+            GuestSession s = GuestSession.open(engine, tool.module(), limits, monitor::attach);
+            if (monitor.violation().isPresent()) {
+                s.close();
+                return new Prepared.Failed(violation(monitor.violation().get(), limits), receipt(monitor, start, 0));
+            }
+            return new Prepared.Ready(s, Duration.ofNanos(System.nanoTime() - start));
+        } catch (RuntimeException | Error e) {
+            return new Prepared.Failed(failure(e, monitor, limits, Phase.PREPARE, tool.module().getName()),
+                    receipt(monitor, start, 0));
+        }
+    }
+
+    /** A session prepared ahead of its call, or the outcome preparing it ended in. */
+    public sealed interface Prepared {
+        /**
+         * @param session the session
+         * @param elapsed time spent creating it
+         */
+        record Ready(GuestSession session, Duration elapsed) implements Prepared {
+        }
+
+        /**
+         * @param outcome what went wrong
+         * @param receipt what preparing consumed
+         */
+        record Failed(Outcome outcome, Receipt receipt) implements Prepared {
+        }
+    }
+
+    /** What a finished call hands back from its guest thread. */
+    public record Finished(Outcome outcome, List<LogEntry> logs, Receipt receipt) {
+    }
+
+    /**
+     * Runs one call on a guest thread: in {@code session} if given (prepared earlier), else in a
+     * context created on the guest thread. Returns when the call has ended, however it ended.
+     *
+     * @param tool the tool
+     * @param limits the call's limits
+     * @param session a prepared session to use (and close), or empty for a cold call
+     * @param args the arguments (already validated)
+     * @return the result
+     */
+    public Finished call(CompiledTool tool, Limits limits, Optional<GuestSession> session, JsonNode args) {
+        String argsJson = args.toString();
+        Future<Finished> f;
+        try {
+            f = executor.submit(() -> runOnGuestThread(tool, limits, session, argsJson));
+        } catch (RejectedExecutionException e) {
+            session.ifPresent(GuestSession::close);
+            return new Finished(new Outcome.LoadShed(retryAfter), List.of(), Receipt.none());
+        }
+        try {
+            return f.get(limits.wall().plus(STUCK_GRACE).toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            LOG.log(Level.SEVERE, "guest task failed outside its own error handling", e.getCause());
+            return new Finished(new Outcome.InternalError("the call failed inside Atoll"), List.of(), Receipt.none());
+        } catch (TimeoutException e) {
+            f.cancel(true);
+            LOG.severe("a guest thread did not stop within " + STUCK_GRACE + " past its wall limit");
+            return new Finished(new Outcome.InternalError("the call did not stop in time"), List.of(), Receipt.none());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            f.cancel(true);
+            return new Finished(new Outcome.InternalError("the caller was interrupted"), List.of(), Receipt.none());
+        }
+    }
+
+    private Finished runOnGuestThread(CompiledTool tool, Limits limits, Optional<GuestSession> prepared,
+            String argsJson) {
+        long start = System.nanoTime();
+        long deadline = start + limits.wall().toNanos();
+        Watchdog.Monitor monitor = watchdog.watch(limits.cpu().toNanos(), limits.memoryBytes(), deadline);
+        GuestSession session = prepared.orElse(null);
+        Phase phase = Phase.PREPARE;
+        Outcome outcome;
+        try {
+            if (session == null) {
+                session = GuestSession.open(engine, tool.module(), limits, monitor::attach);
+            } else {
+                monitor.attach(session.context());
+            }
+            phase = Phase.CALL;
+            Settlement s = session.run(argsJson, tool.envJson(), limits.outputBytes(), deadline);
+            outcome = monitor.violation().isPresent()
+                    ? violation(monitor.violation().get(), limits)
+                    : settle(s, tool, limits);
+        } catch (RuntimeException | Error e) {
+            outcome = failure(e, monitor, limits, phase, tool.module().getName());
+        } finally {
+            monitor.close();
+        }
+        List<LogEntry> logs = session == null ? List.of() : session.logs();
+        int dropped = session == null ? 0 : session.droppedLogs();
+        if (session != null) {
+            session.close();
+        }
+        return new Finished(outcome, logs, receipt(monitor, start, dropped));
+    }
+
+    private static Receipt receipt(Watchdog.Monitor monitor, long start, int dropped) {
+        return new Receipt(Duration.ofNanos(monitor.cpuUsedNanos()), Duration.ofNanos(System.nanoTime() - start),
+                monitor.allocatedBytes(), dropped);
+    }
+
+    private Outcome settle(Settlement s, CompiledTool tool, Limits limits) {
+        String file = tool.module().getName();
+        return switch (s.kind()) {
+            case "ok" -> result(s.payload(), tool, limits);
+            case "error" -> {
+                ErrorInfo e = errorInfo(s.payload());
+                yield new Outcome.ToolError(e.message, toolFrames(e.stack, file));
+            }
+            case "bad_output" -> new Outcome.InvalidOutput("the result is not JSON", List.of(errorInfo(s.payload()).message));
+            case "too_large" -> new Outcome.OutputTooLarge(Long.parseLong(s.payload()), limits.outputBytes());
+            case "never" -> new Outcome.ToolError("the tool's promise never settled, and nothing was pending that"
+                    + " could settle it", List.of());
+            case "deadline" -> new Outcome.WallExceeded(limits.wall());
+            default -> new Outcome.InternalError("unknown settlement " + s.kind());
+        };
+    }
+
+    private Outcome result(String json, CompiledTool tool, Limits limits) {
+        long bytes = utf8Length(json);
+        if (bytes > limits.outputBytes()) {
+            return new Outcome.OutputTooLarge(bytes, limits.outputBytes());
+        }
+        JsonNode value;
+        try {
+            value = mapper.readTree(json);
+        } catch (JsonProcessingException e) {
+            return new Outcome.InvalidOutput("the result is not JSON Atoll can read",
+                    List.of(e.getOriginalMessage()));
+        }
+        if (tool.output().isPresent()) {
+            List<String> errors = schemas.validate(tool.output().get(), value);
+            if (!errors.isEmpty()) {
+                return new Outcome.InvalidOutput("the result does not match the tool's outputSchema", errors);
+            }
+        }
+        return new Outcome.Ok(value);
+    }
+
+    private static long utf8Length(String s) {
+        long n = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) {
+                n++;
+            } else if (c < 0x800) {
+                n += 2;
+            } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                n += 4;
+                i++;
+            } else {
+                n += 3;
+            }
+        }
+        return n;
+    }
+
+    private record ErrorInfo(String message, String stack) {
+    }
+
+    private ErrorInfo errorInfo(String json) {
+        try {
+            JsonNode n = mapper.readTree(json);
+            return new ErrorInfo(n.path("message").asText("error"), n.path("stack").asText(""));
+        } catch (JsonProcessingException e) {
+            return new ErrorInfo("error", "");
+        }
+    }
+
+    /** Stack lines that point into the tool file; host and bootstrap frames are dropped. */
+    static List<String> toolFrames(String stack, String file) {
+        List<String> frames = new ArrayList<>();
+        for (String line : stack.split("\n")) {
+            String t = line.strip();
+            if (t.startsWith("at ") && (t.contains("(" + file + ":") || t.startsWith("at " + file + ":"))) {
+                frames.add(t);
+                if (frames.size() == 50) {
+                    break;
+                }
+            }
+        }
+        return frames;
+    }
+
+    private enum Phase { LOAD, PREPARE, CALL }
+
+    private static Outcome violation(Violation v, Limits limits) {
+        return switch (v) {
+            case CPU -> new Outcome.CpuExceeded(limits.cpu());
+            case MEMORY -> new Outcome.MemoryExceeded(limits.memoryBytes());
+            case WALL -> new Outcome.WallExceeded(limits.wall());
+        };
+    }
+
+    private static Outcome failure(Throwable t, Watchdog.Monitor monitor, Limits limits, Phase phase, String file) {
+        if (monitor.violation().isPresent()) {
+            return violation(monitor.violation().get(), limits);
+        }
+        if (t instanceof PolyglotException pe) {
+            if (pe.isResourceExhausted()) {
+                return new Outcome.MemoryExceeded(limits.memoryBytes());
+            }
+            if (pe.isCancelled() || pe.isInterrupted()) {
+                return new Outcome.InternalError("the call was cancelled: the runtime is shutting down");
+            }
+            if (pe.isInternalError() || pe.isHostException()) {
+                LOG.log(Level.SEVERE, "internal error in a guest call", pe);
+                return new Outcome.InternalError("the JavaScript engine failed internally");
+            }
+            String where = location(pe.getSourceLocation());
+            if (pe.isSyntaxError()) {
+                return new Outcome.InvalidTool("syntax error" + where + ": " + pe.getMessage());
+            }
+            List<String> frames = new ArrayList<>();
+            for (PolyglotException.StackFrame f : pe.getPolyglotStackTrace()) {
+                if (f.isGuestFrame() && f.getSourceLocation() != null
+                        && file.equals(f.getSourceLocation().getSource().getName())) {
+                    frames.add("at " + f.getRootName() + " (" + file + ":" + f.getSourceLocation().getStartLine()
+                            + ":" + f.getSourceLocation().getStartColumn() + ")");
+                }
+            }
+            return switch (phase) {
+                case LOAD -> new Outcome.InvalidTool("evaluating the module threw" + where + ": " + pe.getMessage());
+                case PREPARE, CALL -> new Outcome.ToolError(pe.getMessage(), frames);
+            };
+        }
+        if (t instanceof InvalidToolException e) {
+            return e.toOutcome();
+        }
+        if (t instanceof CancellationException) {
+            return new Outcome.InternalError("the call was cancelled: the runtime is shutting down");
+        }
+        if (t instanceof OutOfMemoryError) {
+            LOG.severe("OutOfMemoryError on a guest thread: the memory limits are set too high for this heap");
+            return new Outcome.MemoryExceeded(limits.memoryBytes());
+        }
+        if (t instanceof StackOverflowError) {
+            return new Outcome.ToolError("RangeError: Maximum call stack size exceeded", List.of());
+        }
+        LOG.log(Level.SEVERE, "unexpected failure in a guest call", t);
+        return new Outcome.InternalError("the call failed inside Atoll");
+    }
+
+    private static String location(SourceSection s) {
+        if (s == null || s.getSource() == null) {
+            return "";
+        }
+        return " at " + s.getSource().getName() + ":" + s.getStartLine() + ":" + s.getStartColumn();
+    }
+
+    /** Stops the guest threads (cancelling running calls), the watchdog and the engine. */
+    @Override
+    public void close() {
+        executor.close();
+        watchdog.close();
+        engine.close();
+    }
+}

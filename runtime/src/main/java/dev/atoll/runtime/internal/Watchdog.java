@@ -1,0 +1,261 @@
+package dev.atoll.runtime.internal;
+
+import com.sun.management.GarbageCollectionNotificationInfo;
+import com.sun.management.ThreadMXBean;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryUsage;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import javax.management.Notification;
+import javax.management.NotificationEmitter;
+import javax.management.NotificationListener;
+import javax.management.openmbean.CompositeData;
+import org.graalvm.polyglot.Context;
+
+/**
+ * Enforces CPU, memory and wall limits of running calls from one platform thread. Every tick it reads
+ * each guest thread's CPU time and allocated bytes; a call past a budget is marked with its
+ * {@link Violation} and its context is closed with cancellation on a separate thread, so one slow
+ * cancellation never delays the others.
+ *
+ * <p>Allocation counts are per thread, so a call that allocates fast enough can still exhaust a heap
+ * shared with other calls. The heap guard covers that: after any GC that leaves the heap above
+ * {@code heapGuardRatio} of its maximum, the running call that allocated most is cancelled as
+ * {@link Violation#MEMORY}.
+ */
+public final class Watchdog implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(Watchdog.class.getName());
+
+    private final ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
+    private final Set<Monitor> active = ConcurrentHashMap.newKeySet();
+    private final long tickNanos;
+    private final double heapGuardRatio;
+    private final Thread thread;
+    private final ExecutorService cancellers;
+    private final NotificationListener gcListener = this::afterGc;
+    private volatile boolean heapPressure;
+    private volatile boolean running = true;
+
+    /**
+     * @param tick how often running calls are checked
+     * @param heapGuardRatio fraction of the maximum heap that, still used after a GC, triggers the guard
+     */
+    public Watchdog(Duration tick, double heapGuardRatio) {
+        if (!threads.isThreadCpuTimeSupported() || !threads.isThreadAllocatedMemorySupported()) {
+            throw new IllegalStateException("this JVM cannot measure per-thread CPU time and allocation;"
+                    + " Atoll cannot enforce limits without them");
+        }
+        threads.setThreadCpuTimeEnabled(true);
+        threads.setThreadAllocatedMemoryEnabled(true);
+        this.tickNanos = tick.toNanos();
+        this.heapGuardRatio = heapGuardRatio;
+        this.cancellers = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "atoll-canceller");
+            t.setDaemon(true);
+            return t;
+        });
+        for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+            if (gc instanceof NotificationEmitter emitter) {
+                emitter.addNotificationListener(gcListener, null, null);
+            }
+        }
+        this.thread = Thread.ofPlatform().name("atoll-watchdog").daemon(true).unstarted(this::loop);
+        thread.setPriority(Thread.MAX_PRIORITY);
+        thread.start();
+    }
+
+    /**
+     * Starts watching the calling thread, which is about to run guest code; attach the context to
+     * the monitor as soon as it exists.
+     *
+     * @param cpuBudgetNanos CPU budget
+     * @param memoryBudgetBytes allocation budget
+     * @param deadlineNanos {@link System#nanoTime()} deadline
+     * @return the monitor; close it when the guest code is done
+     */
+    public Monitor watch(long cpuBudgetNanos, long memoryBudgetBytes, long deadlineNanos) {
+        Thread current = Thread.currentThread();
+        if (current.isVirtual()) {
+            throw new IllegalStateException("guest code must run on a platform thread: CPU time and "
+                    + "allocation of virtual threads cannot be measured");
+        }
+        Monitor m = new Monitor(current.threadId(), threads.getCurrentThreadCpuTime(),
+                threads.getCurrentThreadAllocatedBytes(), cpuBudgetNanos, memoryBudgetBytes, deadlineNanos);
+        active.add(m);
+        LockSupport.unpark(thread);
+        return m;
+    }
+
+    private void loop() {
+        while (running) {
+            if (active.isEmpty()) {
+                LockSupport.park(this);
+                continue;
+            }
+            LockSupport.parkNanos(this, tickNanos);
+            try {
+                check();
+            } catch (RuntimeException e) {
+                LOG.log(Level.SEVERE, "watchdog check failed", e);
+            }
+        }
+    }
+
+    private void check() {
+        long now = System.nanoTime();
+        boolean pressure = heapPressure;
+        Monitor biggest = null;
+        long biggestAllocated = -1;
+        for (Monitor m : active) {
+            if (m.violation.get() != null) {
+                continue;
+            }
+            long cpu = threads.getThreadCpuTime(m.threadId);
+            long allocated = threads.getThreadAllocatedBytes(m.threadId);
+            if (cpu < 0 || allocated < 0) {
+                continue; // thread ended between the call's end and its close()
+            }
+            long cpuUsed = cpu - m.cpuStart;
+            long allocatedUsed = allocated - m.allocatedStart;
+            if (allocatedUsed > m.memoryBudget) {
+                trip(m, Violation.MEMORY);
+            } else if (cpuUsed > m.cpuBudget) {
+                trip(m, Violation.CPU);
+            } else if (now - m.deadline > 0) {
+                trip(m, Violation.WALL);
+            } else if (allocatedUsed > biggestAllocated) {
+                biggest = m;
+                biggestAllocated = allocatedUsed;
+            }
+        }
+        if (pressure) {
+            heapPressure = false;
+            if (biggest != null) {
+                LOG.warning("heap guard: heap still above " + (int) (heapGuardRatio * 100)
+                        + "% after GC; cancelling the call that allocated most (" + biggestAllocated + " bytes)");
+                trip(biggest, Violation.MEMORY);
+            }
+        }
+    }
+
+    private void trip(Monitor m, Violation v) {
+        if (m.violation.compareAndSet(null, v)) {
+            Context c = m.context;
+            if (c != null) {
+                cancel(c);
+            }
+        }
+    }
+
+    private void cancel(Context c) {
+        cancellers.execute(() -> {
+            try {
+                c.close(true);
+            } catch (RuntimeException e) {
+                LOG.log(Level.FINE, "closing a cancelled context", e);
+            }
+        });
+    }
+
+    private void afterGc(Notification n, Object handback) {
+        if (!GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION.equals(n.getType())) {
+            return;
+        }
+        var info = GarbageCollectionNotificationInfo.from((CompositeData) n.getUserData());
+        long used = 0;
+        for (MemoryUsage u : info.getGcInfo().getMemoryUsageAfterGc().values()) {
+            used += u.getUsed();
+        }
+        long max = Runtime.getRuntime().maxMemory();
+        if (used > heapGuardRatio * max && !active.isEmpty()) {
+            heapPressure = true;
+            LockSupport.unpark(thread);
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        LockSupport.unpark(thread);
+        for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+            if (gc instanceof NotificationEmitter emitter) {
+                try {
+                    emitter.removeNotificationListener(gcListener);
+                } catch (javax.management.ListenerNotFoundException e) {
+                    // not registered on this bean
+                }
+            }
+        }
+        cancellers.shutdown();
+        try {
+            cancellers.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** One watched stretch of guest code on one thread. */
+    public final class Monitor implements AutoCloseable {
+        private final long threadId;
+        private volatile Context context;
+        private final long cpuStart;
+        private final long allocatedStart;
+        private final long cpuBudget;
+        private final long memoryBudget;
+        private final long deadline;
+        private final AtomicReference<Violation> violation = new AtomicReference<>();
+
+        Monitor(long threadId, long cpuStart, long allocatedStart, long cpuBudget,
+                long memoryBudget, long deadline) {
+            this.threadId = threadId;
+            this.cpuStart = cpuStart;
+            this.allocatedStart = allocatedStart;
+            this.cpuBudget = cpuBudget;
+            this.memoryBudget = memoryBudget;
+            this.deadline = deadline;
+        }
+
+        /**
+         * Sets the context to cancel on a violation; cancels it at once if one already happened.
+         *
+         * @param c the context
+         */
+        public void attach(Context c) {
+            this.context = c;
+            if (violation.get() != null) {
+                cancel(c);
+            }
+        }
+
+        /** CPU nanoseconds the watched thread has used since the monitor started. */
+        public long cpuUsedNanos() {
+            return threads.getCurrentThreadCpuTime() - cpuStart;
+        }
+
+        /** Bytes the watched thread has allocated since the monitor started. */
+        public long allocatedBytes() {
+            return threads.getCurrentThreadAllocatedBytes() - allocatedStart;
+        }
+
+        /** The limit this call was cancelled for, if any. */
+        public java.util.Optional<Violation> violation() {
+            return java.util.Optional.ofNullable(violation.get());
+        }
+
+        /** Stops watching. */
+        @Override
+        public void close() {
+            active.remove(this);
+        }
+    }
+}

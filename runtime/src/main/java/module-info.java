@@ -1,0 +1,14 @@
+/**
+ * Atoll's runtime: one call of one tool version in a fresh, sandboxed GraalVM context, under CPU,
+ * wall-time, memory, output and log limits that Atoll enforces itself.
+ */
+module dev.atoll.runtime {
+    requires transitive org.graalvm.polyglot;
+    requires transitive com.fasterxml.jackson.databind;
+    requires com.networknt.schema;
+    requires re2j;
+    requires java.management;
+    requires jdk.management;
+
+    exports dev.atoll.runtime;
+}
