@@ -9,8 +9,11 @@ import java.util.Objects;
  *
  * @param cpu CPU time of the guest thread (module evaluation of a cold call included)
  * @param wall wall-clock time from the start of the call on its guest thread
- * @param memoryBytes bytes the guest thread may allocate during the call; an upper bound on what it
- *     can retain, so a tool can never hold more than this
+ * @param memoryBytes the heap a call may use. GraalVM CE cannot measure the heap a context retains,
+ *     so Atoll enforces it in three ways: a single allocation larger than this (a typed array, a
+ *     repeated string) is refused up front; the guest thread may allocate at most
+ *     {@code allocationFactor} times this in total (garbage included); and a node-wide heap guard
+ *     cancels the call that allocated most when the heap stays full after a GC
  * @param outputBytes size of the JSON result in UTF-8 bytes
  * @param logBytes total size of the captured console messages; more are dropped and counted
  * @param logEntries number of captured console messages; more are dropped and counted

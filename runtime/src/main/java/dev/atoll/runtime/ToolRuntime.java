@@ -32,8 +32,8 @@ public final class ToolRuntime implements AutoCloseable {
         this.defaults = b.defaults.cappedBy(b.maxima);
         this.maxima = b.maxima;
         this.observer = b.observer;
-        this.core = new RuntimeCore(b.optimizing, b.guestThreads, b.queueCapacity, b.stackBytes, b.watchdogTick,
-                b.heapGuardRatio, b.retryAfter);
+        this.core = new RuntimeCore(b.guestThreads, b.queueCapacity, b.stackBytes, b.watchdogTick,
+                b.heapGuardRatio, b.allocationFactor, b.retryAfter);
     }
 
     /** A builder with Atoll's defaults. */
@@ -170,8 +170,8 @@ public final class ToolRuntime implements AutoCloseable {
         private long stackBytes = 4L * 1024 * 1024;
         private Duration watchdogTick = Duration.ofMillis(1);
         private double heapGuardRatio = 0.85;
+        private int allocationFactor = 8;
         private Duration retryAfter = Duration.ofMillis(250);
-        private boolean optimizing = true;
         private RuntimeObserver observer = RuntimeObserver.NO_OP;
 
         private Builder() {
@@ -257,6 +257,19 @@ public final class ToolRuntime implements AutoCloseable {
         }
 
         /**
+         * @param factor a call may allocate at most this many times its memory limit in total, garbage
+         *     included (default 8); see {@link Limits#memoryBytes()}
+         * @return this
+         */
+        public Builder allocationFactor(int factor) {
+            if (factor < 1 || factor > 1024) {
+                throw new IllegalArgumentException("allocationFactor must be 1-1024, got " + factor);
+            }
+            this.allocationFactor = factor;
+            return this;
+        }
+
+        /**
          * @param retryAfter hint returned with {@link OutcomeKind#LOAD_SHED} (default 250 ms)
          * @return this
          */
@@ -265,15 +278,6 @@ public final class ToolRuntime implements AutoCloseable {
                 throw new IllegalArgumentException("retryAfter must not be negative, got " + retryAfter);
             }
             this.retryAfter = retryAfter;
-            return this;
-        }
-
-        /**
-         * @param optimizing whether guest code may be JIT-compiled when the JVM supports it (default true)
-         * @return this
-         */
-        public Builder optimizing(boolean optimizing) {
-            this.optimizing = optimizing;
             return this;
         }
 

@@ -43,20 +43,19 @@ public final class GuestEngine implements AutoCloseable {
     private final RuntimeInfo info;
 
     /**
-     * @param optimizing whether to allow JIT compilation of guest code (when the JVM provides it)
+     * Creates the engine. Whether guest code is JIT-compiled depends on the JVM alone (JVMCI and the
+     * Graal compiler on the upgrade module path): {@code engine.Compilation} cannot be set under the
+     * CONSTRAINED sandbox, so "JIT off" means a JVM started without JVMCI ({@code ATOLL_JIT=0}).
      */
-    public GuestEngine(boolean optimizing) {
+    public GuestEngine() {
         Engine.Builder builder = Engine.newBuilder("js")
                 .sandbox(SandboxPolicy.CONSTRAINED)
                 .out(OutputStream.nullOutputStream())
                 .err(OutputStream.nullOutputStream())
                 .option("engine.WarnInterpreterOnly", "false");
-        if (!optimizing) {
-            builder.option("engine.Compilation", "false");
-        }
         this.engine = builder.build();
         this.bootstrap = Source.newBuilder("js", readBootstrap(), "atoll-bootstrap.js").buildLiteral();
-        this.info = describe(engine, optimizing);
+        this.info = describe(engine);
     }
 
     /** Which runtime runs guest code, and why the optimizing one is off if it is. */
@@ -79,7 +78,8 @@ public final class GuestEngine implements AutoCloseable {
                 .engine(engine)
                 .sandbox(SandboxPolicy.CONSTRAINED)
                 .allowHostAccess(HostAccess.CONSTRAINED)
-                .allowHostClassLookup(name -> false)
+                // No allowHostClassLookup, not even a predicate that denies everything: setting one
+                // installs the Java, Packages, java, javax, com and org globals.
                 .allowIO(IOAccess.NONE)
                 .allowCreateThread(false)
                 .allowCreateProcess(false)
@@ -110,22 +110,22 @@ public final class GuestEngine implements AutoCloseable {
         }
     }
 
-    private static RuntimeInfo describe(Engine engine, boolean optimizing) {
+    private static RuntimeInfo describe(Engine engine) {
         String impl = engine.getImplementationName();
         String version = engine.getVersion();
         boolean jit = !impl.toLowerCase(java.util.Locale.ROOT).contains("interpreted");
-        if (jit && optimizing) {
+        if (jit) {
             return new RuntimeInfo(impl, version, true,
                     "optimizing runtime active (" + impl + " " + version + ", JIT via JVMCI on Java "
                             + Runtime.version() + ")");
-        }
-        if (jit) {
-            return new RuntimeInfo(impl, version, false, "JIT compilation disabled by configuration");
         }
         return new RuntimeInfo(impl, version, false, whyInterpreted(version));
     }
 
     private static String whyInterpreted(String graalVersion) {
+        if ("off".equals(System.getProperty("atoll.jit"))) {
+            return "disabled with ATOLL_JIT=0 (the JVM was started without JVMCI)";
+        }
         boolean jvmci = ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
                 .anyMatch(a -> a.equals("-XX:+EnableJVMCI") || a.equals("-XX:+UseJVMCICompiler"));
         if (!jvmci) {

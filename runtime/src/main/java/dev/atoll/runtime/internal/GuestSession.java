@@ -22,6 +22,7 @@ public final class GuestSession implements AutoCloseable {
     private Value namespace;
     private Settlement settlement;
     private boolean used;
+    private volatile Watchdog.Monitor monitor;
 
     private GuestSession(Context context, Limits limits) {
         this.context = context;
@@ -35,15 +36,18 @@ public final class GuestSession implements AutoCloseable {
      * @param engine the shared engine
      * @param module the tool module
      * @param limits the call's limits
-     * @param onContext receives the context as soon as it exists, so a watchdog can cancel it
+     * @param monitor the watchdog monitor of the calling thread; it may cancel the context
      * @return the session
      */
-    public static GuestSession open(GuestEngine engine, Source module, Limits limits,
-            java.util.function.Consumer<Context> onContext) {
+    public static GuestSession open(GuestEngine engine, Source module, Limits limits, Watchdog.Monitor monitor) {
         Context context = engine.newContext();
         try {
-            onContext.accept(context);
             GuestSession session = new GuestSession(context, limits);
+            session.watchedBy(monitor);
+            ProxyExecutable memory = args -> {
+                session.monitor.trip(Violation.MEMORY);
+                return null;
+            };
             ProxyExecutable log = args -> {
                 if (args.length == 2 && args[0].isString() && args[1].isString()) {
                     session.logs.add(args[0].asString(), args[1].asString());
@@ -51,7 +55,8 @@ public final class GuestSession implements AutoCloseable {
                 return null;
             };
             session.runner = context.eval(engine.bootstrap())
-                    .execute(log, session.timerBinding(), (int) Math.min(Integer.MAX_VALUE, limits.logBytes()));
+                    .execute(log, session.timerBinding(), memory, (int) Math.min(Integer.MAX_VALUE, limits.logBytes()),
+                            (double) limits.memoryBytes());
             session.namespace = context.eval(module);
             return session;
         } catch (RuntimeException | Error e) {
@@ -78,9 +83,15 @@ public final class GuestSession implements AutoCloseable {
         };
     }
 
-    /** The context, for cancellation. */
-    public Context context() {
-        return context;
+    /**
+     * Hands the session to the monitor of the thread that now runs it (a prepared session is
+     * created on one thread and called on another).
+     *
+     * @param m the monitor
+     */
+    public void watchedBy(Watchdog.Monitor m) {
+        this.monitor = m;
+        m.attach(context);
     }
 
     /** The module's exported {@code tool} manifest as JSON text ({@code null} if absent). */

@@ -26,6 +26,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.graalvm.polyglot.PolyglotException;
@@ -41,6 +42,9 @@ public final class RuntimeCore implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(RuntimeCore.class.getName());
     /** Extra time a caller waits past the wall limit before it gives up on a guest thread. */
     private static final Duration STUCK_GRACE = Duration.ofSeconds(5);
+    /** A cancelled call still running after this is answered without waiting for its thread. */
+    private static final Duration UNSTOPPABLE = Duration.ofSeconds(1);
+    private static final Duration POLL = Duration.ofMillis(50);
 
     private final GuestEngine engine;
     private final Watchdog watchdog;
@@ -48,19 +52,21 @@ public final class RuntimeCore implements AutoCloseable {
     private final Schemas schemas = new Schemas();
     private final ObjectMapper mapper;
     private final Duration retryAfter;
+    private final int allocationFactor;
 
     /**
-     * @param optimizing allow JIT compilation of guest code
      * @param threads guest threads
      * @param queueCapacity calls that may wait for a guest thread
      * @param stackBytes guest thread stack size
      * @param tick watchdog period
      * @param heapGuardRatio heap fraction still used after a GC that triggers the heap guard
+     * @param allocationFactor total allocation allowed per call, as a multiple of its memory limit
      * @param retryAfter retry hint returned with load shedding
      */
-    public RuntimeCore(boolean optimizing, int threads, int queueCapacity, long stackBytes, Duration tick,
-            double heapGuardRatio, Duration retryAfter) {
-        this.engine = new GuestEngine(optimizing);
+    public RuntimeCore(int threads, int queueCapacity, long stackBytes, Duration tick,
+            double heapGuardRatio, int allocationFactor, Duration retryAfter) {
+        this.allocationFactor = allocationFactor;
+        this.engine = new GuestEngine();
         this.watchdog = new Watchdog(tick, heapGuardRatio);
         this.executor = new GuestExecutor(threads, queueCapacity, stackBytes);
         this.retryAfter = retryAfter;
@@ -95,8 +101,10 @@ public final class RuntimeCore implements AutoCloseable {
         Limits generous = Limits.defaultMaxima();
         try {
             executor.submit(() -> {
-                try (GuestSession s = GuestSession.open(engine, probe, generous, c -> { })) {
-                    s.run("{}", "{}", 1024, System.nanoTime() + generous.wall().toNanos());
+                long deadline = System.nanoTime() + generous.wall().toNanos();
+                try (Watchdog.Monitor m = watchdog.watch(generous.cpu().toNanos(), generous.memoryBytes(), deadline);
+                        GuestSession s = GuestSession.open(engine, probe, generous, m)) {
+                    s.run("{}", "{}", 1024, deadline);
                 }
                 return null;
             }).get();
@@ -158,9 +166,9 @@ public final class RuntimeCore implements AutoCloseable {
     }
 
     private String readManifest(Source module, Limits limits) {
-        Watchdog.Monitor monitor = watchdog.watch(limits.cpu().toNanos(), limits.memoryBytes(),
+        Watchdog.Monitor monitor = watch(limits,
                 System.nanoTime() + limits.wall().toNanos());
-        try (monitor; GuestSession s = GuestSession.open(engine, module, limits, monitor::attach)) {
+        try (monitor; GuestSession s = GuestSession.open(engine, module, limits, monitor)) {
             if (!s.hasEntryPoint()) {
                 throw new InvalidToolException("the tool file must export a default function:"
                         + " export default async function (args, env) { ... }");
@@ -221,10 +229,10 @@ public final class RuntimeCore implements AutoCloseable {
      */
     public Prepared prepare(CompiledTool tool, Limits limits) {
         long start = System.nanoTime();
-        Watchdog.Monitor monitor = watchdog.watch(limits.cpu().toNanos(), limits.memoryBytes(),
+        Watchdog.Monitor monitor = watch(limits,
                 start + limits.wall().toNanos());
         try (monitor) {
-            GuestSession s = GuestSession.open(engine, tool.module(), limits, monitor::attach);
+            GuestSession s = GuestSession.open(engine, tool.module(), limits, monitor);
             if (monitor.violation().isPresent()) {
                 s.close();
                 return new Prepared.Failed(violation(monitor.violation().get(), limits), receipt(monitor, start, 0));
@@ -234,6 +242,12 @@ public final class RuntimeCore implements AutoCloseable {
             return new Prepared.Failed(failure(e, monitor, limits, Phase.PREPARE, tool.module().getName()),
                     receipt(monitor, start, 0));
         }
+    }
+
+    private Watchdog.Monitor watch(Limits limits, long deadline) {
+        long allocation = limits.memoryBytes() > Long.MAX_VALUE / allocationFactor
+                ? Long.MAX_VALUE : limits.memoryBytes() * allocationFactor;
+        return watchdog.watch(limits.cpu().toNanos(), allocation, deadline);
     }
 
     /** A session prepared ahead of its call, or the outcome preparing it ended in. */
@@ -269,22 +283,36 @@ public final class RuntimeCore implements AutoCloseable {
      */
     public Finished call(CompiledTool tool, Limits limits, Optional<GuestSession> session, JsonNode args) {
         String argsJson = args.toString();
+        AtomicReference<Watchdog.Monitor> watched = new AtomicReference<>();
+        long start = System.nanoTime();
         Future<Finished> f;
         try {
-            f = executor.submit(() -> runOnGuestThread(tool, limits, session, argsJson));
+            f = executor.submit(() -> runOnGuestThread(tool, limits, session, argsJson, watched));
         } catch (RejectedExecutionException e) {
             session.ifPresent(GuestSession::close);
             return new Finished(new Outcome.LoadShed(retryAfter), List.of(), Receipt.none());
         }
+        long giveUp = start + limits.wall().plus(STUCK_GRACE).toNanos();
         try {
-            return f.get(limits.wall().plus(STUCK_GRACE).toMillis(), TimeUnit.MILLISECONDS);
+            while (true) {
+                try {
+                    return f.get(POLL.toNanos(), TimeUnit.NANOSECONDS);
+                } catch (TimeoutException e) {
+                    Watchdog.Monitor m = watched.get();
+                    if (m != null && m.sinceCancelled().filter(d -> d.compareTo(UNSTOPPABLE) > 0).isPresent()) {
+                        return unstoppable(m, limits, start);
+                    }
+                    if (System.nanoTime() - giveUp > 0) {
+                        f.cancel(true);
+                        LOG.severe("a guest thread did not stop within " + STUCK_GRACE + " past its wall limit");
+                        return new Finished(new Outcome.InternalError("the call did not stop in time"), List.of(),
+                                Receipt.none());
+                    }
+                }
+            }
         } catch (ExecutionException e) {
             LOG.log(Level.SEVERE, "guest task failed outside its own error handling", e.getCause());
             return new Finished(new Outcome.InternalError("the call failed inside Atoll"), List.of(), Receipt.none());
-        } catch (TimeoutException e) {
-            f.cancel(true);
-            LOG.severe("a guest thread did not stop within " + STUCK_GRACE + " past its wall limit");
-            return new Finished(new Outcome.InternalError("the call did not stop in time"), List.of(), Receipt.none());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             f.cancel(true);
@@ -292,19 +320,34 @@ public final class RuntimeCore implements AutoCloseable {
         }
     }
 
+    /**
+     * Answers the caller of a call that was cancelled but has not stopped. Truffle cannot always land a
+     * cancellation in a guest that keeps catching stack overflow and recursing again (its safepoints
+     * all run at the stack limit, where the cancellation itself overflows); the guest thread stays
+     * busy until a later request lands. The caller is not kept waiting for that.
+     */
+    private Finished unstoppable(Watchdog.Monitor m, Limits limits, long start) {
+        LOG.severe("a cancelled call is still running after " + UNSTOPPABLE.toMillis() + " ms; answering its"
+                + " caller now, its guest thread stays busy until the cancellation lands");
+        long[] usage = m.usageFromOutside();
+        return new Finished(violation(m.violation().orElseThrow(), limits), List.of(),
+                new Receipt(Duration.ofNanos(usage[0]), Duration.ofNanos(System.nanoTime() - start), usage[1], 0));
+    }
+
     private Finished runOnGuestThread(CompiledTool tool, Limits limits, Optional<GuestSession> prepared,
-            String argsJson) {
+            String argsJson, AtomicReference<Watchdog.Monitor> watched) {
         long start = System.nanoTime();
         long deadline = start + limits.wall().toNanos();
-        Watchdog.Monitor monitor = watchdog.watch(limits.cpu().toNanos(), limits.memoryBytes(), deadline);
+        Watchdog.Monitor monitor = watch(limits, deadline);
+        watched.set(monitor);
         GuestSession session = prepared.orElse(null);
         Phase phase = Phase.PREPARE;
         Outcome outcome;
         try {
             if (session == null) {
-                session = GuestSession.open(engine, tool.module(), limits, monitor::attach);
+                session = GuestSession.open(engine, tool.module(), limits, monitor);
             } else {
-                monitor.attach(session.context());
+                session.watchedBy(monitor);
             }
             phase = Phase.CALL;
             Settlement s = session.run(argsJson, tool.envJson(), limits.outputBytes(), deadline);
@@ -483,6 +526,15 @@ public final class RuntimeCore implements AutoCloseable {
     public void close() {
         executor.close();
         watchdog.close();
-        engine.close();
+        // A guest thread that never took its cancellation would make engine.close(true) wait forever.
+        Thread closer = Thread.ofPlatform().daemon(true).name("atoll-engine-close").start(engine::close);
+        try {
+            closer.join(Duration.ofSeconds(5));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (closer.isAlive()) {
+            LOG.warning("the engine did not close within 5 s: a guest thread is still running");
+        }
     }
 }

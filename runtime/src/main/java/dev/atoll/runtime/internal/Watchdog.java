@@ -148,8 +148,9 @@ public final class Watchdog implements AutoCloseable {
         }
     }
 
-    private void trip(Monitor m, Violation v) {
+    void trip(Monitor m, Violation v) {
         if (m.violation.compareAndSet(null, v)) {
+            m.trippedAt = System.nanoTime();
             Context c = m.context;
             if (c != null) {
                 cancel(c);
@@ -157,8 +158,27 @@ public final class Watchdog implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops the guest code running in {@code c}. Uses {@link Context#interrupt(Duration)}, repeated,
+     * rather than one {@code close(true)}: a cancellation Truffle throws at a safepoint right at the
+     * stack limit can overflow and turn into a catchable RangeError (seen with a recursion that catches
+     * stack overflow and recurses again), and a single cancel then never lands. Each interrupt is a new
+     * request, so one of them lands at a shallower frame. The guest thread closes the context itself
+     * once it is out.
+     */
     private void cancel(Context c) {
         cancellers.execute(() -> {
+            for (int attempt = 0; attempt < MAX_INTERRUPTS; attempt++) {
+                try {
+                    c.interrupt(Duration.ofMillis(INTERRUPT_WAIT_MS));
+                    return;
+                } catch (java.util.concurrent.TimeoutException e) {
+                    // still running: ask again
+                } catch (RuntimeException e) {
+                    return; // closed meanwhile
+                }
+            }
+            LOG.severe("a cancelled call ignored " + MAX_INTERRUPTS + " interrupts; closing its context");
             try {
                 c.close(true);
             } catch (RuntimeException e) {
@@ -166,6 +186,9 @@ public final class Watchdog implements AutoCloseable {
             }
         });
     }
+
+    private static final int MAX_INTERRUPTS = 500;
+    private static final long INTERRUPT_WAIT_MS = 10;
 
     private void afterGc(Notification n, Object handback) {
         if (!GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION.equals(n.getType())) {
@@ -214,6 +237,7 @@ public final class Watchdog implements AutoCloseable {
         private final long memoryBudget;
         private final long deadline;
         private final AtomicReference<Violation> violation = new AtomicReference<>();
+        private volatile long trippedAt;
 
         Monitor(long threadId, long cpuStart, long allocatedStart, long cpuBudget,
                 long memoryBudget, long deadline) {
@@ -237,6 +261,15 @@ public final class Watchdog implements AutoCloseable {
             }
         }
 
+        /**
+         * Marks a violation found by the guest side (an allocation refused up front) and cancels.
+         *
+         * @param v the violation
+         */
+        public void trip(Violation v) {
+            Watchdog.this.trip(this, v);
+        }
+
         /** CPU nanoseconds the watched thread has used since the monitor started. */
         public long cpuUsedNanos() {
             return threads.getCurrentThreadCpuTime() - cpuStart;
@@ -245,6 +278,18 @@ public final class Watchdog implements AutoCloseable {
         /** Bytes the watched thread has allocated since the monitor started. */
         public long allocatedBytes() {
             return threads.getCurrentThreadAllocatedBytes() - allocatedStart;
+        }
+
+        /** How long ago the call was cancelled, or empty if it was not. */
+        public java.util.Optional<Duration> sinceCancelled() {
+            return violation.get() == null ? java.util.Optional.empty()
+                    : java.util.Optional.of(Duration.ofNanos(System.nanoTime() - trippedAt));
+        }
+
+        /** A receipt-worthy reading taken from another thread: CPU and allocation of the watched thread. */
+        public long[] usageFromOutside() {
+            return new long[] {threads.getThreadCpuTime(threadId) - cpuStart,
+                threads.getThreadAllocatedBytes(threadId) - allocatedStart};
         }
 
         /** The limit this call was cancelled for, if any. */

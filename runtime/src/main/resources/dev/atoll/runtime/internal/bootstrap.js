@@ -1,7 +1,8 @@
-// Atoll guest bootstrap. Evaluated first in every fresh context, before the tool module, with two
-// host functions. It installs console and timers and returns the runner the host drives. Everything
-// it needs is captured here, so a tool that rewrites globals or prototypes only changes its own call.
-(function atollBootstrap(hostLog, hostTimer, maxLogChars) {
+// Atoll guest bootstrap. Evaluated first in every fresh context, before the tool module, with three
+// host functions. It installs console and timers, guards single huge allocations, and returns the
+// runner the host drives. Everything it needs is captured here, so a tool that rewrites globals or
+// prototypes only changes its own call.
+(function atollBootstrap(hostLog, hostTimer, hostMemory, maxLogChars, memoryBudget) {
     'use strict';
     const parse = JSON.parse;
     const stringify = JSON.stringify;
@@ -75,6 +76,67 @@
         }
     }, ...hidden});
 
+    // One builtin call can allocate up to ~2 GB (a typed array, a repeated string) before the host
+    // watchdog gets a chance to look. Requests larger than the call's whole memory budget are refused
+    // up front and end the call as memory_exceeded, whether or not the tool catches the error.
+    function guard(bytes) {
+        if (bytes > memoryBudget) {
+            hostMemory(bytes);
+            throw new RangeErrorCtor('allocation of ' + bytes + ' bytes exceeds the memory limit');
+        }
+    }
+    function requestedLength(arg) {
+        try {
+            if (arg !== null && (typeof arg === 'object' || typeof arg === 'function')) {
+                return arg instanceof ArrayBufferCtor || arg instanceof SharedArrayBufferCtor ? 0 : +arg.length || 0;
+            }
+            return +arg || 0;
+        } catch (e) {
+            return 0;
+        }
+    }
+    const ArrayBufferCtor = ArrayBuffer;
+    const SharedArrayBufferCtor = typeof SharedArrayBuffer === 'function' ? SharedArrayBuffer : ArrayBuffer;
+    const construct = Reflect.construct;
+    for (const name of ['ArrayBuffer', 'SharedArrayBuffer', 'Int8Array', 'Uint8Array', 'Uint8ClampedArray',
+            'Int16Array', 'Uint16Array', 'Int32Array', 'Uint32Array', 'Float16Array', 'Float32Array',
+            'Float64Array', 'BigInt64Array', 'BigUint64Array']) {
+        const C = globalThis[name];
+        if (typeof C !== 'function') {
+            continue;
+        }
+        const bytesPer = C.BYTES_PER_ELEMENT || 1;
+        const guarded = new Proxy(C, {
+            construct(target, args, newTarget) {
+                guard(requestedLength(args[0]) * bytesPer);
+                const options = args[1];
+                if (options !== null && typeof options === 'object') {
+                    guard(requestedLength(options.maxByteLength));
+                }
+                return construct(target, args, newTarget);
+            },
+        });
+        defineProperty(C.prototype, 'constructor', {value: guarded, ...hidden});
+        defineProperty(globalThis, name, {value: guarded, ...hidden});
+    }
+    for (const method of ['transfer', 'transferToFixedLength', 'resize']) {
+        const original = ArrayBufferCtor.prototype[method];
+        if (typeof original === 'function') {
+            defineProperty(ArrayBufferCtor.prototype, method, {value: function (length) {
+                guard(requestedLength(length));
+                return apply(original, this, arguments);
+            }, ...hidden});
+        }
+    }
+    for (const method of ['repeat', 'padStart', 'padEnd']) {
+        const original = StringCtor.prototype[method];
+        defineProperty(StringCtor.prototype, method, {value: function (n) {
+            const length = method === 'repeat' ? safeString(this).length * (+n || 0) : +n || 0;
+            guard(length * 2);
+            return apply(original, this, arguments);
+        }, ...hidden});
+    }
+
     function describe(e) {
         let message;
         let stack = '';
@@ -88,7 +150,7 @@
         } catch (x) {
             message = '[unprintable error]';
         }
-        return stringify({message: safeString(message), stack: safeString(stack)});
+        return stringify({message: safeString(message).slice(0, 4096), stack: safeString(stack).slice(0, 16384)});
     }
 
     return {

@@ -1,0 +1,278 @@
+package dev.atoll.runtime;
+
+import static dev.atoll.runtime.Tools.module;
+import static dev.atoll.runtime.Tools.tool;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The runtime's contract for well-behaved and badly written (not hostile) tools. */
+class ToolRuntimeTest {
+
+    static ToolRuntime runtime;
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    @BeforeAll
+    static void start() {
+        runtime = ToolRuntime.builder().build();
+    }
+
+    @AfterAll
+    static void stop() {
+        runtime.close();
+    }
+
+    static JsonNode json(String s) {
+        try {
+            return JSON.readTree(s);
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    static final String WORDS = """
+            export const tool = {
+              name: "word_count",
+              title: "Word count",
+              description: "Counts words",
+              inputSchema: { type: "object", properties: { text: { type: "string", pattern: "^[^<]*$" } },
+                             required: ["text"], additionalProperties: false },
+              outputSchema: { type: "object", properties: { words: { type: "integer" } }, required: ["words"] },
+              egress: ["api.example.com", "files.example.com:8443"],
+              secrets: { API_KEY: ["api.example.com"] },
+              limits: { cpuMs: 50, memoryMb: 16, wallMs: 2000 },
+            };
+            export default async function (args, env) {
+              console.info("counting", args.text.length, "chars");
+              return { words: args.text.split(/\\s+/).filter(Boolean).length };
+            }
+            """;
+
+    @Test
+    void runsAToolAndReportsResultLogsAndReceipt() {
+        Tool t = runtime.load(module(WORDS));
+        CallResult r = runtime.call(t, json("{\"text\":\"a quick  brown fox\"}"));
+        assertTrue(r.ok(), r.toJson().toString());
+        assertEquals(4, ((Outcome.Ok) r.outcome()).value().get("words").asInt());
+        assertEquals(List.of(new LogEntry(LogEntry.Level.INFO, "counting 18 chars")), r.logs());
+        assertTrue(r.receipt().cpu().toNanos() > 0 && r.receipt().allocatedBytes() > 0, r.toJson().toString());
+        JsonNode out = r.toJson();
+        assertEquals("ok", out.get("outcome").asText());
+        assertEquals(4, out.get("result").get("words").asInt());
+        assertTrue(out.get("receipt").has("cpuMs"));
+    }
+
+    @Test
+    void manifestIsReadAndLimitsAreCappedByTheMaxima() {
+        Tool t = runtime.load(module(WORDS));
+        ToolManifest m = t.manifest();
+        assertEquals("word_count", m.name());
+        assertEquals("Word count", m.title().orElseThrow());
+        assertEquals(List.of("api.example.com", "files.example.com:8443"), m.egress());
+        assertEquals(List.of("api.example.com"), m.secrets().get("API_KEY"));
+        assertEquals(Duration.ofMillis(50), t.limits().cpu());
+        assertEquals(16L << 20, t.limits().memoryBytes());
+        Tool greedy = runtime.load(tool("{ cpuMs: 999999, memoryMb: 99999 }", "return 1;"));
+        assertEquals(Limits.defaultMaxima().cpu(), greedy.limits().cpu());
+        assertEquals(Limits.defaultMaxima().memoryBytes(), greedy.limits().memoryBytes());
+        assertEquals(m.name(), m.toJson().get("name").asText());
+    }
+
+    @Test
+    void envCarriesTheToolNameAndOpaqueSecretPlaceholders() {
+        Tool t = runtime.load(module(WORDS.replace("return { words:", "return { env, words:")
+                .replace("required: [\"words\"] }", "required: [\"words\"] }")));
+        JsonNode env = ((Outcome.Ok) runtime.call(t, json("{\"text\":\"x\"}")).outcome()).value().get("env");
+        assertEquals("word_count", env.get("tool").get("name").asText());
+        assertEquals(t.codeDigest(), env.get("tool").get("digest").asText());
+        assertTrue(env.get("secrets").get("API_KEY").asText().startsWith("atoll-secret:"));
+    }
+
+    @Test
+    void argumentsAreValidatedBeforeTheToolRuns() {
+        Tool t = runtime.load(module(WORDS));
+        CallResult r = runtime.call(t, json("{\"text\": 42, \"extra\": true}"));
+        assertEquals(OutcomeKind.INVALID_ARGUMENTS, r.outcome().kind());
+        List<String> errors = ((Outcome.InvalidArguments) r.outcome()).errors();
+        assertTrue(errors.stream().anyMatch(e -> e.startsWith("/text")), errors.toString());
+        assertTrue(r.logs().isEmpty(), "the tool must not have run");
+        assertEquals(OutcomeKind.INVALID_ARGUMENTS,
+                runtime.run(module(WORDS), "{not json").outcome().kind());
+    }
+
+    @Test
+    void schemaPatternsRunInLinearTime() {
+        Tool t = runtime.load(module("""
+                export const tool = { name: "p", description: "d",
+                  inputSchema: { type: "object", properties: { s: { type: "string", pattern: "^(a+)+$" } } } };
+                export default () => 1;"""));
+        long start = System.nanoTime();
+        CallResult r = runtime.call(t, json("{\"s\":\"" + "a".repeat(50_000) + "b\"}"));
+        assertEquals(OutcomeKind.INVALID_ARGUMENTS, r.outcome().kind());
+        assertTrue(System.nanoTime() - start < Duration.ofSeconds(2).toNanos(), "validation must not backtrack");
+    }
+
+    @Test
+    void resultsAreValidatedAgainstTheOutputSchema() {
+        Tool t = runtime.load(module(WORDS.replace("return { words:", "return { words: 'many', n:")));
+        CallResult r = runtime.call(t, json("{\"text\":\"a b\"}"));
+        assertEquals(OutcomeKind.INVALID_OUTPUT, r.outcome().kind(), r.toJson().toString());
+    }
+
+    @Test
+    void toolErrorsKeepOnlyToolFrames() {
+        CallResult r = runtime.call(runtime.load(module("""
+                export const tool = { name: "e", description: "d", inputSchema: { type: "object" } };
+                function inner() { throw new TypeError("bad input: " + 42); }
+                export default async function () { inner(); }""")), json("{}"));
+        Outcome.ToolError e = (Outcome.ToolError) r.outcome();
+        assertEquals("TypeError: bad input: 42", e.message());
+        assertFalse(e.stack().isEmpty());
+        assertTrue(e.stack().stream().allMatch(f -> f.contains("hostile.mjs:")), e.stack().toString());
+        assertTrue(e.stack().getFirst().startsWith("at inner (hostile.mjs:2:"), e.stack().toString());
+        assertEquals(OutcomeKind.TOOL_ERROR, runtime.call(runtime.load(tool("throw 'plain string';")),
+                json("{}")).outcome().kind());
+    }
+
+    @Test
+    void invalidToolFilesAreRejectedWithAReason() {
+        record Case(String code, String expected) { }
+        List<Case> cases = List.of(
+                new Case("export const tool = {", "syntax error"),
+                new Case("export default () => 1;", "manifest"),
+                new Case("export const tool = { name: 'ok', description: 'd', inputSchema: { type: 'object' } };",
+                        "default function"),
+                new Case("export const tool = { name: 'Bad-Name', description: 'd', inputSchema: { type: 'object' } };"
+                        + " export default () => 1;", "tool.name"),
+                new Case("export const tool = { name: 'x', description: 'd', inputSchema: { type: 'object' }, egres: [] };"
+                        + " export default () => 1;", "tool.egres is not a manifest key"),
+                new Case("export const tool = { name: 'x', description: 'd', inputSchema: { type: 'string' } };"
+                        + " export default () => 1;", "inputSchema"),
+                new Case("export const tool = { name: 'x', description: 'd', inputSchema: { type: 'object' },"
+                        + " egress: ['10.0.0.1:80x'] }; export default () => 1;", "tool.egress"),
+                new Case("export const tool = { name: 'x', description: 'd', inputSchema: { type: 'object' },"
+                        + " limits: { cpuMs: -5 } }; export default () => 1;", "tool.limits.cpuMs"),
+                new Case("export const tool = { name: 'x', description: 'd', inputSchema: { type: 'object',"
+                        + " properties: { a: { $ref: 'https://example.com/schema.json' } } } }; export default () => 1;",
+                        "inputSchema"),
+                new Case("export const tool = { name: 'x', description: 'd', inputSchema: { type: 'object',"
+                        + " properties: { a: { type: 'string', pattern: '(a)\\\\1' } } } }; export default () => 1;",
+                        "RE2"),
+                new Case("throw new Error('top-level boom'); export const tool = {};", "top-level boom"));
+        for (Case c : cases) {
+            InvalidToolException e = assertThrows(InvalidToolException.class, () -> runtime.load(module(c.code())),
+                    c.code());
+            assertTrue(e.getMessage().contains(c.expected()), c.code() + " -> " + e.getMessage());
+            CallResult r = runtime.run(module(c.code()), "{}");
+            assertEquals(OutcomeKind.INVALID_TOOL, r.outcome().kind());
+        }
+    }
+
+    @Test
+    void timersWorkWithinTheWallBudget() {
+        JsonNode v = ((Outcome.Ok) runtime.call(runtime.load(tool("""
+                const order = [];
+                const a = setTimeout(() => order.push("cancelled"), 5);
+                clearTimeout(a);
+                setTimeout(() => order.push("second"), 20);
+                setTimeout(() => order.push("first"), 10);
+                await new Promise((r) => setTimeout(r, 40));
+                return order;""")), json("{}")).outcome()).value();
+        assertEquals("[\"first\",\"second\"]", v.toString());
+    }
+
+    @Test
+    void aWarmContextServesExactlyOneCall() {
+        Tool t = runtime.load(tool("globalThis.n = (globalThis.n || 0) + 1; return globalThis.n;"));
+        WarmContext warm = runtime.prepare(t);
+        assertTrue(warm.ready());
+        assertTrue(warm.preparationTime().toNanos() > 0);
+        CallResult r = runtime.call(warm, json("{}"));
+        assertEquals(1, ((Outcome.Ok) r.outcome()).value().asInt());
+        assertThrows(IllegalStateException.class, () -> runtime.call(warm, json("{}")));
+        WarmContext unused = runtime.prepare(t);
+        unused.close();
+        assertThrows(IllegalStateException.class, () -> runtime.call(unused, json("{}")));
+    }
+
+    @Test
+    void aWarmContextWhosePreparationFailsAnswersItsCallWithTheFailure() {
+        // Loading runs under the default limits; preparing a call runs under the tool's own (1 MiB).
+        Tool t = runtime.load(module("""
+                globalThis.table = Array.from({ length: 400000 }, (_, i) => ({ i }));
+                export const tool = { name: "x", description: "d", inputSchema: { type: "object" },
+                                      limits: { memoryMb: 1 } };
+                export default () => table.length;"""));
+        WarmContext w = runtime.prepare(t);
+        assertFalse(w.ready());
+        assertEquals(OutcomeKind.MEMORY_EXCEEDED, runtime.call(w, json("{}")).outcome().kind());
+    }
+
+    @Test
+    void callsBeyondThreadsAndQueueAreShed() throws Exception {
+        try (ToolRuntime small = ToolRuntime.builder().guestThreads(1).queueCapacity(1)
+                .retryAfter(Duration.ofMillis(123)).build()) {
+            Tool slow = small.load(tool("{ wallMs: 3000 }", "await new Promise((r) => setTimeout(r, 400)); return 1;"));
+            List<CompletableFuture<CallResult>> calls = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                calls.add(CompletableFuture.supplyAsync(() -> small.call(slow, json("{}"))));
+                Thread.sleep(30);
+            }
+            List<OutcomeKind> kinds = new ArrayList<>();
+            for (var c : calls) {
+                kinds.add(c.get().outcome().kind());
+            }
+            assertEquals(2, kinds.stream().filter(k -> k == OutcomeKind.OK).count(), kinds.toString());
+            assertEquals(2, kinds.stream().filter(k -> k == OutcomeKind.LOAD_SHED).count(), kinds.toString());
+            Outcome.LoadShed shed = (Outcome.LoadShed) calls.stream().map(CompletableFuture::join)
+                    .filter(r -> r.outcome() instanceof Outcome.LoadShed).findFirst().orElseThrow().outcome();
+            assertEquals(Duration.ofMillis(123), shed.retryAfter());
+        }
+    }
+
+    @Test
+    void observerSeesEveryCall() {
+        List<OutcomeKind> seen = new ArrayList<>();
+        try (ToolRuntime observed = ToolRuntime.builder().observer(new RuntimeObserver() {
+            @Override
+            public synchronized void callCompleted(Tool tool, CallResult result) {
+                seen.add(result.outcome().kind());
+            }
+        }).build()) {
+            Tool t = observed.load(tool("return args.x.y;"));
+            observed.call(t, json("{\"x\":{\"y\":1}}"));
+            observed.call(t, json("{}"));
+        }
+        assertEquals(List.of(OutcomeKind.OK, OutcomeKind.TOOL_ERROR), seen);
+    }
+
+    @Test
+    void runtimeInfoSaysWhetherTheJitIsOn() {
+        RuntimeInfo info = runtime.info();
+        assertFalse(info.reason().isBlank());
+        assertEquals("25.0.3", info.graalVersion());
+        // surefire starts the JVM with the JIT flags (atoll.test.args in the root POM)
+        assertTrue(info.optimizing(), info.reason());
+    }
+
+    @Test
+    void builderRejectsBadValuesNamingThem() {
+        var e = assertThrows(IllegalArgumentException.class, () -> ToolRuntime.builder().guestThreads(0));
+        assertTrue(e.getMessage().contains("guestThreads"));
+        assertThrows(IllegalArgumentException.class, () -> ToolRuntime.builder().heapGuardRatio(1.5));
+        assertThrows(IllegalArgumentException.class,
+                () -> new Limits(Duration.ZERO, Duration.ofSeconds(1), 1, 1, 1, 1));
+        assertThrows(IllegalArgumentException.class, () -> ToolSource.js("../etc/passwd", "x"));
+    }
+}
