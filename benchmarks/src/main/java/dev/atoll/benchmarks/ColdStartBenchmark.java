@@ -35,16 +35,16 @@ import org.openjdk.jmh.runner.IterationType;
  * code interpreted only: {@code optimizing(false)} on a JVM that can JIT, the runtime's defaults on a
  * JVM without JVMCI (see {@code Fixtures.runtime}); the fork fails if the runtime reports otherwise.
  *
- * <p>Run (from the repository root). The optimizing runtime needs about 80 s of cold calls on this
- * 2-core machine before guest code is compiled and the numbers settle, hence the long warm-up; about
- * 4 minutes:
+ * <p>Run (from the repository root). With the optimizing runtime the numbers settle only after about
+ * 80 s of calls on this 2-core machine (Graal compiles the guest code, and is itself Java code that
+ * HotSpot must warm up first), hence the long warm-up; about 4 minutes:
  * <pre>
  * benchmarks/run.sh ColdStartBenchmark -p jit=true -f 1 -wi 18 -w 5s -i 5 -r 4s -rf json -rff benchmarks/target/cold-jit.json
  * </pre>
  * JIT off, on a JVM without JVMCI ({@code ToolRuntime.builder().optimizing(false)} cannot be built
- * with GraalVM 25.0.3 under the CONSTRAINED sandbox, see {@code docs/benchmarks.md}); about 2 minutes:
+ * with GraalVM 25.0.3 under the CONSTRAINED sandbox, see {@code docs/benchmarks.md}); about 3 minutes:
  * <pre>
- * ATOLL_JIT=0 benchmarks/run.sh ColdStartBenchmark -p jit=false -f 1 -wi 6 -w 5s -i 5 -r 4s -rf json -rff benchmarks/target/cold-nojit.json
+ * ATOLL_JIT=0 benchmarks/run.sh ColdStartBenchmark -p jit=false -f 1 -wi 12 -w 5s -i 5 -r 4s -rf json -rff benchmarks/target/cold-nojit.json
  * </pre>
  */
 @State(Scope.Benchmark)
@@ -91,7 +91,11 @@ public class ColdStartBenchmark {
         runtime.close();
     }
 
-    /** Distribution of the time of one cold call. */
+    /**
+     * Distribution of the time of one cold call.
+     *
+     * @return the result (sunk by JMH)
+     */
     @Benchmark
     @BenchmarkMode(Mode.SampleTime)
     @OutputTimeUnit(TimeUnit.MICROSECONDS)
@@ -99,7 +103,11 @@ public class ColdStartBenchmark {
         return CallMeter.record(runtime.call(tool, args));
     }
 
-    /** Cold calls per second, one after another from one caller thread. */
+    /**
+     * Cold calls per second, one after another from one caller thread.
+     *
+     * @return the result (sunk by JMH)
+     */
     @Benchmark
     @BenchmarkMode(Mode.Throughput)
     @OutputTimeUnit(TimeUnit.SECONDS)

@@ -31,9 +31,10 @@ final class Fixtures {
      *
      * <p>{@code jit=false} on a JVM that can JIT (JVMCI enabled, Graal compiler on the upgrade module
      * path) builds the runtime with {@code optimizing(false)}, the runtime's own switch. On a JVM
-     * that cannot ({@code ATOLL_JIT=0 benchmarks/run.sh}), there is nothing to switch off: the runtime
-     * is built with its defaults and must report itself interpreter-only. Either way the runtime's
-     * {@link RuntimeInfo#optimizing()} must equal {@code jit}.
+     * that cannot ({@code ATOLL_JIT=0 benchmarks/run.sh}), there is nothing to switch off (and with
+     * GraalVM 25.0.3 {@code optimizing(false)} fails there too: the fallback runtime has no
+     * {@code engine.Compilation} option): the runtime is built with its defaults and must report itself
+     * interpreter-only. Either way the runtime's {@link RuntimeInfo#optimizing()} must equal {@code jit}.
      *
      * @param jit whether the optimizing runtime is wanted
      * @return the runtime; close it in the trial tear-down

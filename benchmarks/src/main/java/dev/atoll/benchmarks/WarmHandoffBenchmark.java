@@ -41,16 +41,16 @@ import org.openjdk.jmh.runner.IterationType;
  * could reach if contexts were always ready (prepared on otherwise idle cores), not a node's
  * end-to-end rate. The cost of preparing is reported beside it as {@code ·prepare.cpu}.
  *
- * <p>Run (from the repository root). The optimizing runtime needs about 80 s of cold calls on this
- * 2-core machine before guest code is compiled and the numbers settle, hence the long warm-up; about
- * 4 minutes:
+ * <p>Run (from the repository root). With the optimizing runtime the numbers settle only after about
+ * 80 s of calls on this 2-core machine (Graal compiles the guest code, and is itself Java code that
+ * HotSpot must warm up first), hence the long warm-up; about 4 minutes:
  * <pre>
  * benchmarks/run.sh WarmHandoffBenchmark -p jit=true -f 1 -wi 18 -w 5s -i 5 -r 4s -rf json -rff benchmarks/target/warm-jit.json
  * </pre>
  * JIT off, on a JVM without JVMCI ({@code ToolRuntime.builder().optimizing(false)} cannot be built
- * with GraalVM 25.0.3 under the CONSTRAINED sandbox, see {@code docs/benchmarks.md}); about 2 minutes:
+ * with GraalVM 25.0.3 under the CONSTRAINED sandbox, see {@code docs/benchmarks.md}); about 3 minutes:
  * <pre>
- * ATOLL_JIT=0 benchmarks/run.sh WarmHandoffBenchmark -p jit=false -f 1 -wi 6 -w 5s -i 5 -r 4s -rf json -rff benchmarks/target/warm-nojit.json
+ * ATOLL_JIT=0 benchmarks/run.sh WarmHandoffBenchmark -p jit=false -f 1 -wi 12 -w 5s -i 5 -r 4s -rf json -rff benchmarks/target/warm-nojit.json
  * </pre>
  */
 @Fork(1)
