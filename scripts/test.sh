@@ -23,4 +23,12 @@ export JAVA_HOME
 echo "test.sh: JDK $("$JAVA_HOME/bin/java" -version 2>&1 | head -1)"
 
 # Whole reactor: compile everything (benchmarks included), run every module's tests.
-./mvnw -B -ntp verify "$@"
+./mvnw -B -ntp install "$@"
+
+# The README's first command, end to end through the launcher.
+echo "test.sh: smoke test of ./atoll run"
+out="$(./atoll run tools-examples/js/word_count.mjs --args '{"text": "hello big world"}')"
+case "$out" in
+  *'"outcome":"ok"'*'"words":3'*) echo "test.sh: ./atoll run ok: $out" ;;
+  *) echo "test.sh: ./atoll run failed: $out" >&2; exit 1 ;;
+esac

@@ -27,19 +27,14 @@ final class Fixtures {
     }
 
     /**
-     * A runtime with JIT compilation of guest code on or off, checked.
-     *
-     * <p>{@code jit=false} on a JVM that can JIT (JVMCI enabled, Graal compiler on the upgrade module
-     * path) builds the runtime with {@code optimizing(false)}, the runtime's own switch. On a JVM
-     * that cannot ({@code ATOLL_JIT=0 benchmarks/run.sh}), there is nothing to switch off (and with
-     * GraalVM 25.0.3 {@code optimizing(false)} fails there too: the fallback runtime has no
-     * {@code engine.Compilation} option): the runtime is built with its defaults and must report itself
-     * interpreter-only. Either way the runtime's {@link RuntimeInfo#optimizing()} must equal {@code jit}.
+     * A runtime checked to run guest code with the JIT on or off, as asked. Whether guest code is
+     * compiled depends on the JVM alone ({@code engine.Compilation} cannot be set under the CONSTRAINED
+     * sandbox): {@code jit=false} needs a JVM without JVMCI, {@code ATOLL_JIT=0 benchmarks/run.sh}.
      *
      * @param jit whether the optimizing runtime is wanted
      * @return the runtime; close it in the trial tear-down
-     * @throws IllegalStateException if the runtime is on the class path, cannot be built, or its JIT
-     *     state is not the one asked for
+     * @throws IllegalStateException if the runtime is on the class path or its JIT state is not the one
+     *     asked for
      */
     static ToolRuntime runtime(boolean jit) {
         if (!ToolRuntime.class.getModule().isNamed()) {
@@ -47,28 +42,15 @@ final class Fixtures {
                     + " optimizing runtime needs the polyglot jars as modules; start through benchmarks/run.sh"
                     + " (forks need -jvmArgs with --module-path, see run.sh)");
         }
-        boolean jvmCanJit = jvmCanJit();
-        ToolRuntime.Builder builder = ToolRuntime.builder();
-        if (!jit && jvmCanJit) {
-            builder.optimizing(false);
-        }
-        ToolRuntime runtime;
-        try {
-            runtime = builder.build();
-        } catch (IllegalArgumentException e) {
-            throw new IllegalStateException("ToolRuntime.builder().optimizing(" + (jit || !jvmCanJit)
-                    + ").build() failed on a JVM with JVMCI: " + e.getMessage()
-                    + " (JIT-off numbers can still be taken on a JVM without JVMCI:"
-                    + " ATOLL_JIT=0 benchmarks/run.sh ... -p jit=false)", e);
-        }
+        ToolRuntime runtime = ToolRuntime.builder().build();
         RuntimeInfo info = runtime.info();
-        System.out.println("# atoll runtime: jit requested=" + jit + ", JVM can JIT=" + jvmCanJit
+        System.out.println("# atoll runtime: jit requested=" + jit + ", JVM can JIT=" + jvmCanJit()
                 + ", optimizing=" + info.optimizing() + ", " + info.implementationName() + " "
                 + info.graalVersion() + " (" + info.reason() + ")");
         if (info.optimizing() != jit) {
             runtime.close();
             throw new IllegalStateException("jit=" + jit + " was requested but runtime.info().optimizing() is "
-                    + info.optimizing() + ": " + info.reason());
+                    + info.optimizing() + ": " + info.reason() + (jit ? "" : " (use ATOLL_JIT=0 benchmarks/run.sh)"));
         }
         return runtime;
     }

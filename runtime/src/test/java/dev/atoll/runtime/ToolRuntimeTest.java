@@ -225,10 +225,12 @@ class ToolRuntimeTest {
                 .retryAfter(Duration.ofMillis(123)).build()) {
             Tool slow = small.load(tool("{ wallMs: 3000 }", "await new Promise((r) => setTimeout(r, 400)); return 1;"));
             List<CompletableFuture<CallResult>> calls = new ArrayList<>();
+            var callers = java.util.concurrent.Executors.newFixedThreadPool(4);
             for (int i = 0; i < 4; i++) {
-                calls.add(CompletableFuture.supplyAsync(() -> small.call(slow, json("{}"))));
+                calls.add(CompletableFuture.supplyAsync(() -> small.call(slow, json("{}")), callers));
                 Thread.sleep(30);
             }
+            callers.shutdown();
             List<OutcomeKind> kinds = new ArrayList<>();
             for (var c : calls) {
                 kinds.add(c.get().outcome().kind());

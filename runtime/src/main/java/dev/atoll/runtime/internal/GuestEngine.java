@@ -112,7 +112,8 @@ public final class GuestEngine implements AutoCloseable {
 
     private static RuntimeInfo describe(Engine engine) {
         String impl = engine.getImplementationName();
-        String version = engine.getVersion();
+        // engine.getVersion() says "Development Build" for the Maven artifacts; their manifest knows.
+        String version = polyglotVersion().orElse(engine.getVersion());
         boolean jit = !impl.toLowerCase(java.util.Locale.ROOT).contains("interpreted");
         if (jit) {
             return new RuntimeInfo(impl, version, true,
@@ -120,6 +121,18 @@ public final class GuestEngine implements AutoCloseable {
                             + Runtime.version() + ")");
         }
         return new RuntimeInfo(impl, version, false, whyInterpreted(version));
+    }
+
+    private static java.util.Optional<String> polyglotVersion() {
+        try (InputStream in = Engine.class.getModule().getResourceAsStream("META-INF/MANIFEST.MF")) {
+            if (in == null) {
+                return java.util.Optional.empty();
+            }
+            return java.util.Optional.ofNullable(new java.util.jar.Manifest(in).getMainAttributes()
+                    .getValue("Implementation-Version"));
+        } catch (IOException e) {
+            return java.util.Optional.empty();
+        }
     }
 
     private static String whyInterpreted(String graalVersion) {
