@@ -32,8 +32,8 @@ import org.openjdk.jmh.runner.IterationType;
  * counts calls per second from one caller thread. {@link CallProfiler} adds the receipts' guest CPU per
  * call ({@code ·guest.cpu}) and the whole JVM's CPU per call ({@code ·process.cpu}). Parameter
  * {@code jit}: {@code true} is the optimizing runtime (Graal JIT through JVMCI); {@code false} is guest
- * code interpreted only: {@code optimizing(false)} on a JVM that can JIT, the runtime's defaults on a
- * JVM without JVMCI (see {@code Fixtures.runtime}); the fork fails if the runtime reports otherwise.
+ * code interpreted only, which needs a JVM without JVMCI ({@code ATOLL_JIT=0}, see
+ * {@code Fixtures.runtime}); the fork fails if the runtime reports otherwise.
  *
  * <p>Run (from the repository root). With the optimizing runtime the numbers settle only after about
  * 80 s of calls on this 2-core machine (Graal compiles the guest code, and is itself Java code that
@@ -41,8 +41,8 @@ import org.openjdk.jmh.runner.IterationType;
  * <pre>
  * benchmarks/run.sh ColdStartBenchmark -p jit=true -f 1 -wi 18 -w 5s -i 5 -r 4s -rf json -rff benchmarks/target/cold-jit.json
  * </pre>
- * JIT off, on a JVM without JVMCI ({@code ToolRuntime.builder().optimizing(false)} cannot be built
- * with GraalVM 25.0.3 under the CONSTRAINED sandbox, see {@code docs/benchmarks.md}); about 3 minutes:
+ * JIT off, on a JVM without JVMCI (compilation cannot be switched off inside the CONSTRAINED
+ * sandbox, see {@code docs/benchmarks.md}); about 3 minutes:
  * <pre>
  * ATOLL_JIT=0 benchmarks/run.sh ColdStartBenchmark -p jit=false -f 1 -wi 12 -w 5s -i 5 -r 4s -rf json -rff benchmarks/target/cold-nojit.json
  * </pre>

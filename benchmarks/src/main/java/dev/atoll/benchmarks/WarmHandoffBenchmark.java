@@ -47,8 +47,8 @@ import org.openjdk.jmh.runner.IterationType;
  * <pre>
  * benchmarks/run.sh WarmHandoffBenchmark -p jit=true -f 1 -wi 18 -w 5s -i 5 -r 4s -rf json -rff benchmarks/target/warm-jit.json
  * </pre>
- * JIT off, on a JVM without JVMCI ({@code ToolRuntime.builder().optimizing(false)} cannot be built
- * with GraalVM 25.0.3 under the CONSTRAINED sandbox, see {@code docs/benchmarks.md}); about 3 minutes:
+ * JIT off, on a JVM without JVMCI (compilation cannot be switched off inside the CONSTRAINED
+ * sandbox, see {@code docs/benchmarks.md}); about 3 minutes:
  * <pre>
  * ATOLL_JIT=0 benchmarks/run.sh WarmHandoffBenchmark -p jit=false -f 1 -wi 12 -w 5s -i 5 -r 4s -rf json -rff benchmarks/target/warm-nojit.json
  * </pre>
