@@ -36,6 +36,9 @@ public final class Watchdog implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(Watchdog.class.getName());
 
+    /** Share of the maximum heap a call must have allocated to be cancelled by the heap guard. */
+    private static final double SUSPECT_SHARE = 0.05;
+
     private final ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
     private final Set<Monitor> active = ConcurrentHashMap.newKeySet();
     private final long tickNanos;
@@ -140,7 +143,9 @@ public final class Watchdog implements AutoCloseable {
         }
         if (pressure) {
             heapPressure = false;
-            if (biggest != null) {
+            // Leftover garbage of calls that already ended also shows up as heap in use after a young GC:
+            // only a call that itself allocated a real share of the heap is a suspect.
+            if (biggest != null && biggestAllocated >= Runtime.getRuntime().maxMemory() * SUSPECT_SHARE) {
                 LOG.warning("heap guard: heap still above " + (int) (heapGuardRatio * 100)
                         + "% after GC; cancelling the call that allocated most (" + biggestAllocated + " bytes)");
                 trip(biggest, Violation.MEMORY);
