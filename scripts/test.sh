@@ -23,7 +23,7 @@ export JAVA_HOME
 echo "test.sh: JDK $("$JAVA_HOME/bin/java" -version 2>&1 | head -1)"
 
 # Whole reactor: compile everything (benchmarks included), run every module's tests.
-./mvnw -B -ntp install "$@"
+./mvnw -B -ntp verify "$@"
 
 # The README's first command, end to end through the launcher.
 echo "test.sh: smoke test of ./atoll run"
