@@ -34,6 +34,7 @@ public final class ToolRuntime implements AutoCloseable {
         this.observer = b.observer;
         this.core = new RuntimeCore(b.guestThreads, b.queueCapacity, b.stackBytes, b.watchdogTick,
                 b.heapGuardRatio, b.allocationFactor, b.retryAfter);
+        core.warmUpInBackground(b.jitWarmUp);
     }
 
     /** A builder with Atoll's defaults. */
@@ -173,6 +174,7 @@ public final class ToolRuntime implements AutoCloseable {
         private int allocationFactor = 8;
         private Duration retryAfter = Duration.ofMillis(250);
         private RuntimeObserver observer = RuntimeObserver.NO_OP;
+        private Duration jitWarmUp = Duration.ZERO;
 
         private Builder() {
         }
@@ -287,6 +289,20 @@ public final class ToolRuntime implements AutoCloseable {
          */
         public Builder observer(RuntimeObserver observer) {
             this.observer = Objects.requireNonNull(observer, "observer");
+            return this;
+        }
+
+        /**
+         * @param duration keep creating and calling throwaway contexts on one low-priority background
+         *     thread for this long after start, so the JIT has compiled the context-creation path
+         *     before real calls pay for it (default zero: off; a server should set about 60 s)
+         * @return this
+         */
+        public Builder jitWarmUp(Duration duration) {
+            if (duration.isNegative() || duration.compareTo(Duration.ofMinutes(30)) > 0) {
+                throw new IllegalArgumentException("jitWarmUp must be 0-30 minutes, got " + duration);
+            }
+            this.jitWarmUp = duration;
             return this;
         }
 

@@ -269,6 +269,26 @@ class ToolRuntimeTest {
     }
 
     @Test
+    void backgroundJitWarmUpRunsForItsDurationBesideRealCalls() throws Exception {
+        try (ToolRuntime warming = ToolRuntime.builder().jitWarmUp(Duration.ofMillis(1500)).build()) {
+            assertTrue(warmUpThreadAlive(), "the warm-up thread should be running");
+            Tool t = warming.load(tool("return args.a + 1;"));
+            for (int i = 0; i < 20; i++) {
+                assertEquals(i + 1, ((Outcome.Ok) warming.call(t, json("{\"a\":" + i + "}")).outcome()).value().asInt());
+            }
+            long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (warmUpThreadAlive() && System.nanoTime() < end) {
+                Thread.sleep(50);
+            }
+            assertFalse(warmUpThreadAlive(), "the warm-up thread should stop after its duration");
+        }
+    }
+
+    static boolean warmUpThreadAlive() {
+        return Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.getName().equals("atoll-jit-warmup"));
+    }
+
+    @Test
     void builderRejectsBadValuesNamingThem() {
         var e = assertThrows(IllegalArgumentException.class, () -> ToolRuntime.builder().guestThreads(0));
         assertTrue(e.getMessage().contains("guestThreads"));

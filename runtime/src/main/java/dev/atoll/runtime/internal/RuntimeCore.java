@@ -54,6 +54,8 @@ public final class RuntimeCore implements AutoCloseable {
     private final ObjectMapper mapper;
     private final Duration retryAfter;
     private final int allocationFactor;
+    private final Source warmUpModule;
+    private volatile boolean closed;
 
     /**
      * @param threads guest threads
@@ -74,6 +76,8 @@ public final class RuntimeCore implements AutoCloseable {
         this.mapper = JsonMapper.builder().build();
         mapper.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
                 .maxNestingDepth(1000).maxStringLength(Integer.MAX_VALUE).build());
+        this.warmUpModule = Source.newBuilder("js", WARM_UP, "warmup.mjs")
+                .mimeType("application/javascript+module").buildLiteral();
         warmUp();
     }
 
@@ -97,24 +101,54 @@ public final class RuntimeCore implements AutoCloseable {
      * cost of about a second and tens of MB is not charged to the first tool's limits.
      */
     private void warmUp() {
-        Source probe = Source.newBuilder("js", WARM_UP, "warmup.mjs")
-                .mimeType("application/javascript+module").buildLiteral();
-        Limits generous = Limits.defaultMaxima();
         try {
-            executor.submit(() -> {
-                long deadline = System.nanoTime() + generous.wall().toNanos();
-                try (Watchdog.Monitor m = watchdog.watch(generous.cpu().toNanos(), generous.memoryBytes(), deadline);
-                        GuestSession s = GuestSession.open(engine, probe, generous, m)) {
-                    s.run("{}", "{}", 1024, deadline);
-                }
-                return null;
-            }).get();
+            executor.submit(this::warmUpOnce).get();
         } catch (ExecutionException e) {
             throw new AtollRuntimeException("the JavaScript engine does not start", e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AtollRuntimeException("interrupted while starting the JavaScript engine");
         }
+    }
+
+    private Void warmUpOnce() {
+        Limits generous = Limits.defaultMaxima();
+        long deadline = System.nanoTime() + generous.wall().toNanos();
+        try (Watchdog.Monitor m = watchdog.watch(generous.cpu().toNanos(), generous.memoryBytes(), deadline);
+                GuestSession s = GuestSession.open(engine, warmUpModule, generous, m)) {
+            Settlement settled = s.run("{}", "{}", 4096, deadline);
+            if (!settled.kind().equals("ok")) {
+                throw new AtollRuntimeException("the warm-up script ended as " + settled.kind() + ": " + settled.payload());
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Keeps running the warm-up script on one low-priority background thread for {@code duration}, so
+     * that the JIT compiles the context-creation path before real traffic pays for it (a node's first
+     * minute of cold calls otherwise costs several times the steady state; docs/benchmarks.md).
+     *
+     * @param duration how long to keep warming up; zero does nothing
+     */
+    public void warmUpInBackground(Duration duration) {
+        if (duration.isZero() || duration.isNegative()) {
+            return;
+        }
+        Thread.ofPlatform().name("atoll-jit-warmup").daemon(true).priority(Thread.MIN_PRIORITY).start(() -> {
+            long end = System.nanoTime() + duration.toNanos();
+            int runs = 0;
+            try {
+                while (System.nanoTime() - end < 0 && !closed) {
+                    warmUpOnce();
+                    runs++;
+                }
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "background warm-up stopped after " + runs + " runs", e);
+                return;
+            }
+            LOG.fine("background warm-up done: " + runs + " runs");
+        });
     }
 
     /** Which runtime runs guest code. */
@@ -535,6 +569,7 @@ public final class RuntimeCore implements AutoCloseable {
     /** Stops the guest threads (cancelling running calls), the watchdog and the engine. */
     @Override
     public void close() {
+        closed = true;
         executor.close();
         watchdog.close();
         // A guest thread that never took its cancellation would make engine.close(true) wait forever.
