@@ -55,5 +55,9 @@ printf '%s\n' "$flags" > "$args"
 cp="$T/classes"
 for j in "$T"/jmh/*.jar; do cp="$cp:$j"; done
 
+if [ -n "${BENCH_MAIN:-}" ]; then
+  # A plain main class instead of JMH (e.g. BENCH_MAIN=dev.atoll.benchmarks.WarmUpProbe), same JVM layout.
+  exec "$JAVA_HOME/bin/java" "@$args" -cp "$cp" "$BENCH_MAIN" "$@"
+fi
 exec "$JAVA_HOME/bin/java" "@$args" -cp "$cp" org.openjdk.jmh.Main \
   -jvmArgs "@$args" -prof dev.atoll.benchmarks.CallProfiler "$@"
