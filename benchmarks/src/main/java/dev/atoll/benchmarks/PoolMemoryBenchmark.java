@@ -22,12 +22,12 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Retained heap per pooled JS context: the heap in use after a full GC with {@code contexts} warm
- * contexts of the tiny tool in the pool, minus the same with the tool deployed but its pool empty,
- * divided by {@code contexts}. Reported as {@code ·pool.bytesPerContext}; the primary score is the wall
+ * Retained heap per pooled JS context: the heap in use after full GCs with {@code contexts} warm
+ * contexts of the tiny tool in the pool, minus the same right after retiring the tool (which closes
+ * them), divided by {@code contexts}. Reported as {@code ·pool.bytesPerContext}; the primary score is the wall
  * time to fill the pool with {@code contexts} contexts on the replenisher threads plus the GCs, which is
- * only a by-product. Each iteration retires the tool (closing its contexts), measures the baseline, then
- * fills and measures again.
+ * only a by-product. Each iteration measures a baseline with the pool empty, fills the pool, measures,
+ * retires the tool and measures again; all three heap figures are printed.
  *
  * <p>Run from the repository root (about 1 minute):
  * <pre>
@@ -81,12 +81,18 @@ public class PoolMemoryBenchmark {
         }
     }
 
+    /** Heap in use after full GCs, repeated until two readings agree within 0.5 % (at most 10). */
     static long usedAfterGc() {
+        long previous = Long.MAX_VALUE;
         long used = Long.MAX_VALUE;
-        for (int i = 0; i < 4; i++) {
+        for (int i = 0; i < 10; i++) {
             System.gc();
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
-            used = Math.min(used, MEMORY.getHeapMemoryUsage().getUsed());
+            used = MEMORY.getHeapMemoryUsage().getUsed();
+            if (Math.abs(used - previous) < previous / 200) {
+                break;
+            }
+            previous = used;
         }
         return used;
     }
@@ -107,10 +113,16 @@ public class PoolMemoryBenchmark {
             }
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2));
         }
-        double perContext = (usedAfterGc() - node.baseline) / (double) node.contexts;
+        long full = usedAfterGc();
+        node.pool.retire("tiny");
+        long empty = usedAfterGc();
+        // What closing the contexts released; the baseline before filling is printed as a cross-check.
+        double perContext = (full - empty) / (double) node.contexts;
         PoolMeter.bytesPerContext(perContext);
-        System.out.printf("# atoll pool memory: %d contexts of %s, %.0f bytes retained per context%n",
-                node.contexts, tool, perContext);
+        System.out.printf("# atoll pool memory: %d contexts of %s: heap after GC %d (empty, before) / %d (full)"
+                + " / %d (empty, after); %.0f bytes retained per context (%.0f against the earlier baseline)%n",
+                node.contexts, tool, node.baseline, full, empty, perContext,
+                (full - node.baseline) / (double) node.contexts);
         return perContext;
     }
 }
