@@ -122,8 +122,11 @@ public final class PoolCore implements AutoCloseable {
     }
 
     private ToolPool poolFor(Tool tool) {
-        String key = ToolPool.versionKey(tool);
         ToolPool p = pools.get(tool.name());
+        if (p != null && p.tool == tool) {
+            return p;
+        }
+        String key = ToolPool.versionKey(tool);
         if (p != null && p.versionKey.equals(key)) {
             return p;
         }
@@ -201,9 +204,8 @@ public final class PoolCore implements AutoCloseable {
             }
             p.coldStarts.increment();
             observer.coldStart(tool);
-            if (onCaller) {
-                return runtime.callOnCurrentThread(runtime.prepare(p.tool), args);
-            }
+            // Cold starts always go to the runtime's guest threads, which bound how many contexts are
+            // created on call paths at once, whatever the number of callers.
             return runtime.call(p.tool, args);
         } finally {
             p.running.decrementAndGet();
