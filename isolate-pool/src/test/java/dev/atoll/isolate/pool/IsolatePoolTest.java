@@ -361,6 +361,26 @@ class IsolatePoolTest {
     }
 
     @Test
+    void aToolWhoseContextsCannotBeCreatedRunsColdAndAnswersWithTheFailure() throws Exception {
+        RecordingObserver obs = new RecordingObserver();
+        try (IsolatePool pool = IsolatePool.builder(runtime).minWarmPerTool(2).observer(obs).build()) {
+            // Loading runs under the default limits; each context is created under the tool's own (1 MiB).
+            Tool tool = pool.deploy(ToolSource.js("heavy.mjs", """
+                    globalThis.table = Array.from({ length: 400000 }, (_, i) => ({ i }));
+                    export const tool = { name: "heavy", description: "d", inputSchema: { type: "object" },
+                                          limits: { memoryMb: 1 } };
+                    export default () => table.length;"""));
+            await("a failed creation", () -> obs.creationFailed.sum() >= 1);
+            assertEquals(0, pool.stats("heavy").orElseThrow().warm());
+            CallResult r = pool.call(tool, ARGS);
+            assertEquals(OutcomeKind.MEMORY_EXCEEDED, r.outcome().kind(), () -> r.toJson().toString());
+            assertEquals(1, pool.stats("heavy").orElseThrow().coldStarts());
+            Thread.sleep(300);
+            assertTrue(obs.creationFailed.sum() <= 2, "replenishing backs off after a failure");
+        }
+    }
+
+    @Test
     void theBuilderNamesABadValue() {
         IsolatePool.Builder b = IsolatePool.builder(runtime);
         assertTrue(assertThrows(IllegalArgumentException.class, () -> b.maxWarmPerTool(-1))
