@@ -23,12 +23,16 @@ import org.openjdk.jmh.results.ScalarResult;
  *   <li>{@code prepare.cpu}: CPU time of the caller preparing a warm context (warm benchmarks only);</li>
  *   <li>{@code process.cpu}: CPU time of the whole JVM per call (all threads: caller, guest threads,
  *       watchdog, GC, JIT compilers, JMH itself), the honest total cost of a call.</li>
+ *   <li>pool benchmarks only ({@link PoolMeter}): {@code pool.warm} (share of calls served by a warm
+ *       context, %), {@code pool.create.wall} (wall time of one background creation, µs) and
+ *       {@code pool.bytesPerContext} (retained heap per warm context, {@link PoolMemoryBenchmark}).</li>
  * </ul>
  */
 public final class CallProfiler implements InternalProfiler {
 
     private final OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     private CallMeter.Totals before = CallMeter.totals();
+    private PoolMeter.Totals poolBefore = PoolMeter.totals();
     private long processCpuBefore;
 
     /** Created by JMH. */
@@ -43,6 +47,7 @@ public final class CallProfiler implements InternalProfiler {
     @Override
     public void beforeIteration(BenchmarkParams benchmarkParams, IterationParams iterationParams) {
         before = CallMeter.totals();
+        poolBefore = PoolMeter.totals();
         processCpuBefore = os.getProcessCpuTime();
     }
 
@@ -51,11 +56,22 @@ public final class CallProfiler implements InternalProfiler {
             IterationParams iterationParams, IterationResult result) {
         long processCpu = os.getProcessCpuTime() - processCpuBefore;
         CallMeter.Totals d = CallMeter.totals().minus(before);
+        PoolMeter.Totals p = PoolMeter.totals().minus(poolBefore);
+        List<ScalarResult> out = new ArrayList<>();
+        double bytes = PoolMeter.takeBytesPerContext();
+        if (!Double.isNaN(bytes)) {
+            out.add(avg("pool.bytesPerContext", bytes, "B"));
+        }
+        if (p.warm() + p.cold() > 0) {
+            out.add(avg("pool.warm", 100.0 * p.warm() / (p.warm() + p.cold()), "%"));
+        }
+        if (p.created() > 0) {
+            out.add(avg("pool.create.wall", p.createNanos() / (double) p.created() / 1e3, "us"));
+        }
         if (d.calls() == 0) {
-            return List.of();
+            return out;
         }
         double calls = d.calls();
-        List<ScalarResult> out = new ArrayList<>();
         out.add(avg("guest.cpu", d.guestCpuNanos() / calls / 1e3, "us/call"));
         out.add(avg("guest.wall", d.guestWallNanos() / calls / 1e3, "us/call"));
         out.add(avg("guest.alloc", d.allocatedBytes() / calls, "B/call"));

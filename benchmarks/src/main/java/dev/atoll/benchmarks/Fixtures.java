@@ -73,12 +73,17 @@ final class Fixtures {
      * @return the loaded tool
      */
     static Tool tinyTool(ToolRuntime runtime) {
-        Tool tool = runtime.load(ToolSource.js("tiny.mjs", TINY_TOOL));
+        Tool tool = runtime.load(tinySource());
         CallResult r = runtime.call(tool, args());
         if (!(r.outcome() instanceof Outcome.Ok ok) || ok.value().path("n").asInt() != 42) {
             throw new IllegalStateException("the tiny tool does not answer {\"n\":42}: " + r.toJson());
         }
         return tool;
+    }
+
+    /** {@link #TINY_TOOL} as a tool file. */
+    static ToolSource tinySource() {
+        return ToolSource.js("tiny.mjs", TINY_TOOL);
     }
 
     /** The arguments of every call: {@code {"n": 41}}. */

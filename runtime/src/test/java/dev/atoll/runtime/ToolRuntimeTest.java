@@ -13,6 +13,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -204,6 +206,30 @@ class ToolRuntimeTest {
         WarmContext unused = runtime.prepare(t);
         unused.close();
         assertThrows(IllegalStateException.class, () -> runtime.call(unused, json("{}")));
+    }
+
+    @Test
+    void aWarmContextCanRunOnTheCallersPlatformThreadOnly() throws Exception {
+        Tool t = runtime.load(tool("globalThis.n = (globalThis.n || 0) + 1; return globalThis.n;"));
+        WarmContext warm = runtime.prepare(t);
+        CallResult r = runtime.callOnCurrentThread(warm, json("{}"));
+        assertEquals(1, ((Outcome.Ok) r.outcome()).value().asInt());
+        assertTrue(r.receipt().cpu().toNanos() > 0, "the caller's CPU time is measured");
+        assertThrows(IllegalStateException.class, () -> runtime.callOnCurrentThread(warm, json("{}")));
+
+        WarmContext other = runtime.prepare(t);
+        try (ExecutorService virtual = Executors.newVirtualThreadPerTaskExecutor()) {
+            virtual.submit(() -> assertThrows(IllegalStateException.class,
+                    () -> runtime.callOnCurrentThread(other, json("{}")))).get();
+        }
+        // Refused before the context was taken: it is still usable.
+        assertEquals(1, ((Outcome.Ok) runtime.callOnCurrentThread(other, json("{}")).outcome()).value().asInt());
+
+        WarmContext bad = runtime.prepare(runtime.load(module("""
+                export const tool = { name: "x", description: "d",
+                  inputSchema: { type: "object", required: ["q"] } };
+                export default () => 1;""")));
+        assertEquals(OutcomeKind.INVALID_ARGUMENTS, runtime.callOnCurrentThread(bad, json("{}")).outcome().kind());
     }
 
     @Test

@@ -365,6 +365,23 @@ public final class RuntimeCore implements AutoCloseable {
     }
 
     /**
+     * Runs one call in a prepared session on the calling platform thread (no handoff to a guest
+     * thread); returns when the call has ended. The calling thread's stack bounds the guest's
+     * recursion, and a guest that never takes its cancellation keeps the caller until it does.
+     *
+     * @param tool the tool
+     * @param limits the call's limits
+     * @param session the prepared session (used and closed)
+     * @param args the arguments (already validated)
+     * @return the result
+     */
+    public Finished callOnThisThread(CompiledTool tool, Limits limits, GuestSession session, JsonNode args) {
+        CompletableFuture<Finished> result = new CompletableFuture<>();
+        runOnGuestThread(tool, limits, Optional.of(session), args.toString(), new AtomicReference<>(), result);
+        return result.join();
+    }
+
+    /**
      * Answers the caller of a call that was cancelled but has not stopped. Truffle cannot always land a
      * cancellation in a guest that keeps catching stack overflow and recursing again (its safepoints
      * all run at the stack limit, where the cancellation itself overflows); the guest thread stays

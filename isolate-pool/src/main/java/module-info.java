@@ -1,0 +1,11 @@
+/**
+ * Atoll's isolate pool: pre-warmed single-use contexts per tool version, a digest-keyed cache of
+ * loaded tools, and admission control (per-tool and global concurrency, a bounded queue with a
+ * deadline, then load shedding) in front of {@code dev.atoll.runtime}.
+ */
+module dev.atoll.isolate.pool {
+    requires transitive dev.atoll.runtime;
+    requires com.github.benmanes.caffeine;
+
+    exports dev.atoll.isolate.pool;
+}
