@@ -236,7 +236,7 @@ class ToolRuntimeTest {
     void aWarmContextWhosePreparationFailsAnswersItsCallWithTheFailure() {
         // Loading runs under the default limits; preparing a call runs under the tool's own (1 MiB).
         Tool t = runtime.load(module("""
-                globalThis.table = Array.from({ length: 400000 }, (_, i) => ({ i }));
+                globalThis.table = "x".repeat(3 * 1024 * 1024);
                 export const tool = { name: "x", description: "d", inputSchema: { type: "object" },
                                       limits: { memoryMb: 1 } };
                 export default () => table.length;"""));
