@@ -140,7 +140,7 @@ public final class EgressPolicy {
 
         Optional<Host> parsed = parseHost(rawHost);
         if (parsed.isEmpty()) {
-            return deny(DenyReason.INVALID_HOST, "host '" + rawHost + "' is neither lowercase LDH labels "
+            return deny(DenyReason.INVALID_HOST, "host '" + rawHost + "' is neither LDH labels "
                     + "(letters, digits, hyphens; IDNs in xn-- form) nor a valid IP literal");
         }
         Host host = parsed.get();

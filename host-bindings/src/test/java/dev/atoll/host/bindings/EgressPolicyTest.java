@@ -188,7 +188,8 @@ class EgressPolicyTest {
     @ValueSource(strings = {"1.2.3.4.5", "256.0.0.1", "08.0.0.1", "example.0x1f", "example.123", "a%2eexample.com",
         "%31%32%37.0.0.1", "api%2Eexample.com", "[fe80::1%25eth0]", "[::1", "exa_mple.com", "-api.example.com",
         "api..example.com", "\uff41pi.example.com", "\uff11\uff12\uff17.0.0.1", "b\u00fccher.example",
-        "\u212Aey.example.com", "api.example.com..", "[]", "[v1.x]"})
+        "\u212Aey.example.com", "api.example.com..", "[]", "[v1.x]", "api.example.com\\@evil.com",
+        "api.example.com%00", "api.example.com\t"})
     void invalidHostsAreDenied(String host) {
         // Java's URI parser refuses some of these outright (MALFORMED_URL); the rest reach the host check.
         Denied d = assertInstanceOf(Denied.class, EgressPolicy.defaults().check("https://" + host + "/", EGRESS, dns));
