@@ -55,6 +55,9 @@ public final class RuntimeCore implements AutoCloseable {
     private final Duration retryAfter;
     private final int allocationFactor;
     private final Source warmUpModule;
+    /** Closes contexts used on callers' own threads, off their path. */
+    private final java.util.concurrent.ExecutorService closer = java.util.concurrent.Executors.newSingleThreadExecutor(
+            r -> Thread.ofPlatform().name("atoll-context-closer").daemon(true).unstarted(r));
     private volatile boolean closed;
 
     /**
@@ -377,7 +380,9 @@ public final class RuntimeCore implements AutoCloseable {
      */
     public Finished callOnThisThread(CompiledTool tool, Limits limits, GuestSession session, JsonNode args) {
         CompletableFuture<Finished> result = new CompletableFuture<>();
-        runOnGuestThread(tool, limits, Optional.of(session), args.toString(), new AtomicReference<>(), result);
+        // The caller's thread is the caller's: the context is closed on a background thread instead.
+        runOnThisThread(tool, limits, Optional.of(session), args.toString(), new AtomicReference<>(), result,
+                s -> closer.execute(s::close));
         return result.join();
     }
 
@@ -397,6 +402,12 @@ public final class RuntimeCore implements AutoCloseable {
 
     private void runOnGuestThread(CompiledTool tool, Limits limits, Optional<GuestSession> prepared,
             String argsJson, AtomicReference<Watchdog.Monitor> watched, CompletableFuture<Finished> result) {
+        runOnThisThread(tool, limits, prepared, argsJson, watched, result, GuestSession::close);
+    }
+
+    private void runOnThisThread(CompiledTool tool, Limits limits, Optional<GuestSession> prepared,
+            String argsJson, AtomicReference<Watchdog.Monitor> watched, CompletableFuture<Finished> result,
+            java.util.function.Consumer<GuestSession> closer) {
         long start = System.nanoTime();
         long deadline = start + limits.wall().toNanos();
         Watchdog.Monitor monitor = watch(limits, deadline);
@@ -425,7 +436,7 @@ public final class RuntimeCore implements AutoCloseable {
         // Answer first, then close: closing a context costs tens of microseconds the caller need not wait for.
         result.complete(new Finished(outcome, logs, receipt(monitor, start, dropped)));
         if (session != null) {
-            session.close();
+            closer.accept(session);
         }
     }
 
@@ -587,6 +598,7 @@ public final class RuntimeCore implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        closer.shutdown();
         executor.close();
         watchdog.close();
         // A guest thread that never took its cancellation would make engine.close(true) wait forever.
