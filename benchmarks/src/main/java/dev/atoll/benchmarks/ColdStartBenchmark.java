@@ -19,8 +19,6 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.BenchmarkParams;
-import org.openjdk.jmh.infra.IterationParams;
-import org.openjdk.jmh.runner.IterationType;
 
 /**
  * Cold start: one {@link ToolRuntime#call(Tool, JsonNode)} of a tiny tool, which creates a fresh
@@ -51,7 +49,7 @@ import org.openjdk.jmh.runner.IterationType;
 @Fork(1)
 @Warmup(iterations = 18, time = 5)
 @Measurement(iterations = 5, time = 4)
-public class ColdStartBenchmark {
+public class ColdStartBenchmark extends MeteredState {
 
     /** Whether guest code may be JIT-compiled. */
     @Param({"true", "false"})
@@ -69,15 +67,6 @@ public class ColdStartBenchmark {
         tool = Fixtures.tinyTool(runtime);
     }
 
-    /**
-     * Keeps percentile samples only in measurement iterations.
-     *
-     * @param iteration injected by JMH
-     */
-    @Setup(Level.Iteration)
-    public void iteration(IterationParams iteration) {
-        CallMeter.measuring(iteration.getType() == IterationType.MEASUREMENT);
-    }
 
     /**
      * Prints the receipts' percentiles and closes the runtime.
@@ -86,8 +75,7 @@ public class ColdStartBenchmark {
      */
     @TearDown(Level.Trial)
     public void stop(BenchmarkParams params) {
-        CallMeter.measuring(false);
-        CallMeter.printSummary(params.getBenchmark() + " jit=" + jit);
+        printReceipts(params, "jit=" + jit);
         runtime.close();
     }
 

@@ -22,8 +22,6 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.BenchmarkParams;
-import org.openjdk.jmh.infra.IterationParams;
-import org.openjdk.jmh.runner.IterationType;
 
 /**
  * Cold versus warm through the {@link IsolatePool}, one caller, latency of {@code pool.call(tool, args)}
@@ -60,7 +58,7 @@ public class PoolHandoffBenchmark {
 
     /** The runtime, the pool and the tool. */
     @State(Scope.Benchmark)
-    public static class Node {
+    public static class Node extends MeteredState {
         /** Which call path: {@code cold}, {@code warm} (handoff to a guest thread) or {@code warm-caller}. */
         @Param({"cold", "warm", "warm-caller"})
         public String path;
@@ -87,15 +85,6 @@ public class PoolHandoffBenchmark {
             tool = pool.deploy(Fixtures.tinySource());
         }
 
-        /**
-         * Keeps percentile samples only in measurement iterations.
-         *
-         * @param iteration injected by JMH
-         */
-        @Setup(Level.Iteration)
-        public void iteration(IterationParams iteration) {
-            CallMeter.measuring(iteration.getType() == IterationType.MEASUREMENT);
-        }
 
         /** Warm paths: waits until the pool is full and idle, so the next call is a warm hit. */
         @Setup(Level.Invocation)
@@ -124,8 +113,7 @@ public class PoolHandoffBenchmark {
          */
         @TearDown(Level.Trial)
         public void stop(BenchmarkParams params) {
-            CallMeter.measuring(false);
-            CallMeter.printSummary(params.getBenchmark() + " path=" + path);
+            printReceipts(params, "path=" + path);
             System.out.println("# atoll pool: " + pool.stats());
             pool.close();
             runtime.close();

@@ -21,8 +21,6 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.BenchmarkParams;
-import org.openjdk.jmh.infra.IterationParams;
-import org.openjdk.jmh.runner.IterationType;
 
 /**
  * Sustained fresh-context throughput in-process: four benchmark threads call the tiny tool through the
@@ -49,7 +47,7 @@ public class PoolThroughputBenchmark {
 
     /** The runtime, the pool and the tool, shared by the benchmark threads. */
     @State(Scope.Benchmark)
-    public static class Node {
+    public static class Node extends MeteredState {
         /** Whether calls run on the calling thread instead of a guest thread. */
         @Param({"false", "true"})
         public boolean onCaller;
@@ -74,15 +72,6 @@ public class PoolThroughputBenchmark {
             tool = pool.deploy(Fixtures.tinySource());
         }
 
-        /**
-         * Keeps percentile samples only in measurement iterations.
-         *
-         * @param iteration injected by JMH
-         */
-        @Setup(Level.Iteration)
-        public void iteration(IterationParams iteration) {
-            CallMeter.measuring(iteration.getType() == IterationType.MEASUREMENT);
-        }
 
         /**
          * Prints the receipts' percentiles and the pool's counters, closes the pool and the runtime.
@@ -91,8 +80,7 @@ public class PoolThroughputBenchmark {
          */
         @TearDown(Level.Trial)
         public void stop(BenchmarkParams params) {
-            CallMeter.measuring(false);
-            CallMeter.printSummary(params.getBenchmark() + " onCaller=" + onCaller);
+            printReceipts(params, "onCaller=" + onCaller);
             System.out.println("# atoll pool: " + pool.stats());
             pool.close();
             runtime.close();

@@ -23,8 +23,6 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.BenchmarkParams;
-import org.openjdk.jmh.infra.IterationParams;
-import org.openjdk.jmh.runner.IterationType;
 
 /**
  * Warm handoff: the context is prepared ahead ({@link ToolRuntime#prepare(Tool)}: fresh context,
@@ -60,7 +58,7 @@ public class WarmHandoffBenchmark {
 
     /** The runtime and the tool, shared by all benchmark threads. */
     @State(Scope.Benchmark)
-    public static class Node {
+    public static class Node extends MeteredState {
         /** Whether guest code is JIT-compiled (as in {@link ColdStartBenchmark#jit}). */
         @Param({"true", "false"})
         public boolean jit;
@@ -77,15 +75,6 @@ public class WarmHandoffBenchmark {
             tool = Fixtures.tinyTool(runtime);
         }
 
-        /**
-         * Keeps percentile samples only in measurement iterations.
-         *
-         * @param iteration injected by JMH
-         */
-        @Setup(Level.Iteration)
-        public void iteration(IterationParams iteration) {
-            CallMeter.measuring(iteration.getType() == IterationType.MEASUREMENT);
-        }
 
         /**
          * Prints the receipts' percentiles and closes the runtime.
@@ -94,8 +83,7 @@ public class WarmHandoffBenchmark {
          */
         @TearDown(Level.Trial)
         public void stop(BenchmarkParams params) {
-            CallMeter.measuring(false);
-            CallMeter.printSummary(params.getBenchmark() + " jit=" + jit);
+            printReceipts(params, "jit=" + jit);
             runtime.close();
         }
     }
