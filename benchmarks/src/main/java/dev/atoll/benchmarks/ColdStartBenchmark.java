@@ -49,35 +49,7 @@ import org.openjdk.jmh.infra.BenchmarkParams;
 @Fork(1)
 @Warmup(iterations = 18, time = 5)
 @Measurement(iterations = 5, time = 4)
-public class ColdStartBenchmark extends MeteredState {
-
-    /** Whether guest code may be JIT-compiled. */
-    @Param({"true", "false"})
-    public boolean jit;
-
-    private ToolRuntime runtime;
-    private Tool tool;
-    private final JsonNode args = Fixtures.args();
-
-    /** Creates the runtime (checking its JIT state) and loads the tool. */
-    @Setup(Level.Trial)
-    public void start() {
-        CallMeter.reset();
-        runtime = Fixtures.runtime(jit);
-        tool = Fixtures.tinyTool(runtime);
-    }
-
-
-    /**
-     * Prints the receipts' percentiles and closes the runtime.
-     *
-     * @param params injected by JMH
-     */
-    @TearDown(Level.Trial)
-    public void stop(BenchmarkParams params) {
-        printReceipts(params, "jit=" + jit);
-        runtime.close();
-    }
+public class ColdStartBenchmark extends TinyToolState {
 
     /**
      * Distribution of the time of one cold call.

@@ -58,34 +58,7 @@ public class WarmHandoffBenchmark {
 
     /** The runtime and the tool, shared by all benchmark threads. */
     @State(Scope.Benchmark)
-    public static class Node extends MeteredState {
-        /** Whether guest code is JIT-compiled (as in {@link ColdStartBenchmark#jit}). */
-        @Param({"true", "false"})
-        public boolean jit;
-
-        private ToolRuntime runtime;
-        private Tool tool;
-        private final JsonNode args = Fixtures.args();
-
-        /** Creates the runtime (checking its JIT state) and loads the tool. */
-        @Setup(Level.Trial)
-        public void start() {
-            CallMeter.reset();
-            runtime = Fixtures.runtime(jit);
-            tool = Fixtures.tinyTool(runtime);
-        }
-
-
-        /**
-         * Prints the receipts' percentiles and closes the runtime.
-         *
-         * @param params injected by JMH
-         */
-        @TearDown(Level.Trial)
-        public void stop(BenchmarkParams params) {
-            printReceipts(params, "jit=" + jit);
-            runtime.close();
-        }
+    public static class Node extends TinyToolState {
     }
 
     /** One benchmark thread's next prepared context. */

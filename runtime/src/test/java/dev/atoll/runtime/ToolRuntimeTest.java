@@ -187,9 +187,10 @@ class ToolRuntimeTest {
                 const order = [];
                 const a = setTimeout(() => order.push("cancelled"), 5);
                 clearTimeout(a);
-                setTimeout(() => order.push("second"), 20);
+                // Far apart, so that a GC or scheduling stall between the two lines cannot swap them.
+                setTimeout(() => order.push("second"), 300);
                 setTimeout(() => order.push("first"), 10);
-                await new Promise((r) => setTimeout(r, 40));
+                await new Promise((r) => setTimeout(r, 400));
                 return order;""")), json("{}")).outcome()).value();
         assertEquals("[\"first\",\"second\"]", v.toString());
     }

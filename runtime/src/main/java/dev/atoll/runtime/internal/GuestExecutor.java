@@ -47,16 +47,6 @@ public final class GuestExecutor implements AutoCloseable {
         return pool.submit(task);
     }
 
-    /** Calls waiting for a thread. */
-    public int queued() {
-        return pool.getQueue().size();
-    }
-
-    /** Number of guest threads. */
-    public int threads() {
-        return pool.getCorePoolSize();
-    }
-
     @Override
     public void close() {
         pool.shutdownNow();
