@@ -1,7 +1,19 @@
-/** The atoll command line, and (with later issues) the MCP gateway. */
+/** The atoll command line and the MCP gateway (Helidon SE). */
 module dev.atoll.gateway {
     requires dev.atoll.runtime;
+    requires dev.atoll.isolate.pool;
+    requires dev.atoll.tools.examples;
+    requires io.helidon.webserver;
+    requires io.helidon.http;
+    requires io.helidon.common.media.type;
+    requires com.fasterxml.jackson.databind;
+    requires com.fasterxml.jackson.dataformat.yaml;
+    requires com.github.benmanes.caffeine;
     requires java.logging;
 
+    exports dev.atoll.gateway;
+    exports dev.atoll.gateway.backend;
     exports dev.atoll.gateway.cli;
+
+    opens dev.atoll.gateway to com.fasterxml.jackson.databind;
 }

@@ -30,6 +30,12 @@ public final class Main {
               run FILE [--args JSON | --args @FILE] [--pretty]
                   run one call of the tool in FILE (.mjs/.js) in a fresh sandboxed context and print
                   {"outcome", "result" | "error", "logs", "receipt"} as JSON; exit 0 only for "ok"
+              serve [--port N] [--admin-port N] [--host ADDR] [--data DIR] [--config FILE]
+                    [--set KEY=VALUE ...]
+                  start the MCP gateway (MCP on --port, default 8080; admin API on --admin-port,
+                  default 8081; both on 127.0.0.1) with the example tools deployed; prints the URLs,
+                  tokens and a ready-to-paste call. Tokens come from ATOLL_MCP_TOKEN and
+                  ATOLL_ADMIN_TOKEN, or are generated on first start and kept in the data dir
               info
                   print which GraalVM runtime runs guest code and the default limits
               help
@@ -72,11 +78,12 @@ public final class Main {
             return switch (args[0]) {
                 case "run" -> runCommand(List.of(args).subList(1, args.length), out, err);
                 case "info" -> infoCommand(out, err);
+                case "serve" -> Serve.run(List.of(args).subList(1, args.length), out, err);
                 default -> usage(err, "unknown command '" + args[0] + "'");
             };
         } catch (UsageException e) {
             return usage(err, e.getMessage());
-        } catch (AtollRuntimeException e) {
+        } catch (AtollRuntimeException | dev.atoll.gateway.GatewayException e) {
             err.println("atoll: " + e.getMessage());
             return 2;
         }
@@ -178,7 +185,7 @@ public final class Main {
         return 2;
     }
 
-    private static final class UsageException extends RuntimeException {
+    static final class UsageException extends RuntimeException {
         private static final long serialVersionUID = 1L;
 
         UsageException(String message) {
