@@ -10,6 +10,7 @@ module dev.atoll.gateway {
     requires com.fasterxml.jackson.dataformat.yaml;
     requires com.github.benmanes.caffeine;
     requires java.logging;
+    requires java.net.http;
 
     exports dev.atoll.gateway;
     exports dev.atoll.gateway.backend;

@@ -98,7 +98,8 @@ public final class Gateway implements AutoCloseable {
         this.server = WebServer.builder()
                 .host(mc.host())
                 .port(mc.port())
-                .maxPayloadSize(hc.maxPayloadBytes())
+                // Helidon's cap is the backstop for chunked bodies; ours (a JSON-RPC 413) answers first.
+                .maxPayloadSize(hc.maxPayloadBytes() + (64 << 10))
                 .maxConcurrentRequests(hc.maxConcurrentRequests())
                 .maxTcpConnections(hc.maxTcpConnections())
                 .idleConnectionTimeout(Duration.ofMillis(hc.idleConnectionTimeoutMs()))
