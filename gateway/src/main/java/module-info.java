@@ -9,6 +9,7 @@ module dev.atoll.gateway {
     requires com.fasterxml.jackson.databind;
     requires com.fasterxml.jackson.dataformat.yaml;
     requires com.github.benmanes.caffeine;
+    requires com.nimbusds.jose.jwt;
     requires java.logging;
     requires java.net.http;
 

@@ -5,6 +5,7 @@ import dev.atoll.gateway.backend.CatalogEntry;
 import dev.atoll.gateway.internal.catalog.Catalog;
 import dev.atoll.gateway.internal.catalog.IsolateBackend;
 import dev.atoll.gateway.internal.http.Authenticator;
+import dev.atoll.gateway.internal.http.JwtAuthenticator;
 import dev.atoll.gateway.internal.http.OriginGuard;
 import dev.atoll.gateway.internal.http.Principal;
 import dev.atoll.gateway.internal.mcp.JsonRpc;
@@ -19,9 +20,10 @@ import dev.atoll.tools.examples.Examples;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http1.Http1Config;
 import java.net.InetAddress;
+import java.net.URI;
+import java.nio.file.Path;
 import java.net.UnknownHostException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -89,11 +91,14 @@ public final class Gateway implements AutoCloseable {
                     + mc.host());
         }
         Principal anonymous = new Principal("anonymous", Set.of("*"));
-        Authenticator auth = mc.requireAuth() ? token -> Optional.ofNullable(tokens.get(token))
+        Authenticator own = token -> Optional.ofNullable(tokens.get(token));
+        GatewayConfig.OAuth oc = config.oauth();
+        Authenticator jwt = oc.enabled() ? jwtAuthenticator(oc) : token -> Optional.empty();
+        Authenticator auth = mc.requireAuth() ? token -> own.authenticate(token).or(() -> jwt.authenticate(token))
                 : token -> Optional.of(anonymous);
         OriginGuard guard = new OriginGuard(loopback, lower(mc.allowedHosts()), lower(mc.allowedOrigins()));
-        McpHttp endpoint = new McpHttp(mc.path(), mcp, guard, auth, rpc.mapper(), hc.maxPayloadBytes(), "",
-                mc.requireAuth());
+        McpHttp endpoint = new McpHttp(mc.path(), mcp, guard, auth, rpc.mapper(), hc.maxPayloadBytes(),
+                () -> oc.enabled() ? metadataUrl() : "", mc.requireAuth());
         GatewayConfig.Admin ac = config.admin();
         this.server = WebServer.builder()
                 .host(mc.host())
@@ -106,7 +111,13 @@ public final class Gateway implements AutoCloseable {
                 .shutdownGracePeriod(Duration.ofMillis(hc.shutdownGraceMs()))
                 .addProtocol(Http1Config.builder().maxHeadersSize(hc.maxHeaderBytes()).build())
                 .shutdownHook(false)
-                .routing(r -> r.register(endpoint))
+                .routing(r -> {
+                    r.register(endpoint);
+                    if (oc.enabled()) {
+                        r.get("/.well-known/oauth-protected-resource", (req, res) -> metadata(res));
+                        r.get("/.well-known/oauth-protected-resource" + mc.path(), (req, res) -> metadata(res));
+                    }
+                })
                 .putSocket("admin", s -> s.host(ac.host()).port(ac.port())
                         .maxPayloadSize(Math.max(hc.maxPayloadBytes(), 8L << 20))
                         .maxConcurrentRequests(64)
@@ -114,6 +125,46 @@ public final class Gateway implements AutoCloseable {
                         .addProtocol(Http1Config.builder().maxHeadersSize(hc.maxHeaderBytes()).build()))
                 .routing("admin", r -> r.get("/health", (req, res) -> res.send("{\"status\":\"UP\"}")))
                 .build();
+    }
+
+    private Authenticator jwtAuthenticator(GatewayConfig.OAuth oc) {
+        if (oc.issuer().isBlank() || oc.jwksFile().isBlank()) {
+            throw new GatewayException("oauth.enabled needs oauth.issuer and oauth.jwks-file");
+        }
+        try {
+            return new JwtAuthenticator(oc.issuer(), resourceUrlSupplier(oc), Path.of(oc.jwksFile()), oc.algorithms(),
+                    oc.tenantClaim(), oc.scopePrefix(), (int) (oc.clockSkewMs() / 1000));
+        } catch (IllegalArgumentException e) {
+            throw new GatewayException(e.getMessage(), e);
+        }
+    }
+
+    private String resourceUrlSupplier(GatewayConfig.OAuth oc) {
+        if (oc.audience().isBlank()) {
+            throw new GatewayException("oauth.audience must name this server's resource URL (for example "
+                    + "https://mcp.example.com/mcp): tokens minted for another server are refused");
+        }
+        return oc.audience();
+    }
+
+    private String metadataUrl() {
+        String resource = config.oauth().audience();
+        URI u = URI.create(resource);
+        return u.getScheme() + "://" + u.getRawAuthority() + "/.well-known/oauth-protected-resource"
+                + (u.getRawPath() == null ? "" : u.getRawPath());
+    }
+
+    private void metadata(io.helidon.webserver.http.ServerResponse res) {
+        GatewayConfig.OAuth oc = config.oauth();
+        var m = new ObjectMapper().createObjectNode();
+        m.put("resource", oc.audience());
+        var servers = m.putArray("authorization_servers");
+        (oc.authorizationServers().isEmpty() ? List.of(oc.issuer()) : oc.authorizationServers()).forEach(servers::add);
+        m.putArray("bearer_methods_supported").add("header");
+        m.putArray("scopes_supported").add(oc.scopePrefix() + "*");
+        m.put("resource_name", "Atoll MCP gateway");
+        res.header("Content-Type", "application/json");
+        res.send(m.toString());
     }
 
     /** A new builder with the bundled defaults. */

@@ -23,19 +23,21 @@ import java.util.Objects;
  *
  * @param dataDir where the registry database, tokens and audit log live
  * @param mcp the MCP listener
+ * @param oauth optional OAuth 2.1 resource-server mode on the MCP listener
  * @param admin the admin listener
  * @param http caps shared by both listeners
  * @param examples which bundled tools to deploy on first start
  * @param pool isolate pool sizing and admission
  * @param runtime guest runtime settings
  */
-public record GatewayConfig(Path dataDir, Mcp mcp, Admin admin, Http http, Examples examples, Pool pool,
+public record GatewayConfig(Path dataDir, Mcp mcp, OAuth oauth, Admin admin, Http http, Examples examples, Pool pool,
         Runtime runtime) {
 
     /** Rejects nulls. */
     public GatewayConfig {
         Objects.requireNonNull(dataDir, "data-dir");
         Objects.requireNonNull(mcp, "mcp");
+        Objects.requireNonNull(oauth, "oauth");
         Objects.requireNonNull(admin, "admin");
         Objects.requireNonNull(http, "http");
         Objects.requireNonNull(examples, "examples");
@@ -61,6 +63,26 @@ public record GatewayConfig(Path dataDir, Mcp mcp, Admin admin, Http http, Examp
      */
     public record Mcp(String host, int port, String path, boolean requireAuth, List<String> allowedHosts, List<String> allowedOrigins,
             int pageSize, long sessionIdleMs, int maxSessions, int maxStreams, long listTtlMs) {
+    }
+
+    /**
+     * OAuth 2.1 resource-server mode: JWT access tokens from an authorization server are accepted on
+     * the MCP listener besides Atoll's own tokens, and RFC 9728 metadata is served at
+     * {@code /.well-known/oauth-protected-resource}.
+     *
+     * @param enabled turn the mode on
+     * @param issuer required {@code iss} of tokens
+     * @param audience required {@code aud}: this server's resource URL (empty = the MCP endpoint URL)
+     * @param jwksFile JWK set (JSON) with the issuer's public keys
+     * @param authorizationServers advertised in the metadata (empty = the issuer)
+     * @param tenantClaim claim naming the tenant
+     * @param scopePrefix scope values {@code PREFIX*} or {@code PREFIXname} grant all tools or one
+     * @param algorithms accepted JWS algorithms
+     * @param clockSkewMs tolerated clock skew for {@code exp}/{@code nbf}
+     */
+    public record OAuth(boolean enabled, String issuer, String audience, String jwksFile,
+            List<String> authorizationServers, String tenantClaim, String scopePrefix, List<String> algorithms,
+            long clockSkewMs) {
     }
 
     /**

@@ -29,6 +29,6 @@ public interface Authenticator {
             return Optional.empty();
         }
         String token = h.substring(7).trim();
-        return token.isEmpty() || token.length() > 512 ? Optional.empty() : Optional.of(token);
+        return token.isEmpty() || token.length() > 8192 ? Optional.empty() : Optional.of(token);
     }
 }

@@ -38,7 +38,7 @@ public final class McpHttp implements HttpService {
     private final Authenticator auth;
     private final ObjectMapper mapper;
     private final long maxBodyBytes;
-    private final String resourceMetadataUrl;
+    private final java.util.function.Supplier<String> resourceMetadataUrl;
     private final boolean requireAuth;
 
     /**
@@ -50,11 +50,11 @@ public final class McpHttp implements HttpService {
      * @param auth the authenticator
      * @param mapper writer for replies
      * @param maxBodyBytes largest request body
-     * @param resourceMetadataUrl RFC 9728 metadata URL for {@code WWW-Authenticate}, or empty
+     * @param resourceMetadataUrl RFC 9728 metadata URL for {@code WWW-Authenticate} (empty = none)
      * @param requireAuth whether a bearer token is required (else {@code auth} is asked with "")
      */
     public McpHttp(String path, McpService service, OriginGuard guard, Authenticator auth, ObjectMapper mapper,
-            long maxBodyBytes, String resourceMetadataUrl, boolean requireAuth) {
+            long maxBodyBytes, java.util.function.Supplier<String> resourceMetadataUrl, boolean requireAuth) {
         this.requireAuth = requireAuth;
         this.path = path;
         this.service = service;
@@ -84,12 +84,13 @@ public final class McpHttp implements HttpService {
                 sendJson(res, JsonRpc.error(null, JsonRpc.INVALID_REQUEST, "Forbidden: " + why.get()));
                 return;
             }
-            Optional<Principal> principal = requireAuth
-                    ? Authenticator.bearer(header(req, "authorization")).flatMap(auth::authenticate)
-                    : auth.authenticate("");
+            Optional<String> presented = Authenticator.bearer(header(req, "authorization"));
+            Optional<Principal> principal = requireAuth ? presented.flatMap(auth::authenticate) : auth.authenticate("");
             if (principal.isEmpty()) {
+                String metadata = resourceMetadataUrl.get();
                 String challenge = "Bearer realm=\"atoll\""
-                        + (resourceMetadataUrl.isEmpty() ? "" : ", resource_metadata=\"" + resourceMetadataUrl + "\"");
+                        + (metadata.isEmpty() ? "" : ", resource_metadata=\"" + metadata + "\"")
+                        + (presented.isPresent() ? ", error=\"invalid_token\"" : "");
                 res.status(401).header("WWW-Authenticate", challenge);
                 sendJson(res, JsonRpc.error(null, JsonRpc.INVALID_REQUEST, "Unauthorized: a valid bearer token is required"));
                 return;
