@@ -27,5 +27,5 @@ status=0
   -Dsurefire.failIfNoSpecifiedTests=false "$@" || status=$?
 
 psql_admin "-d atoll -c \"SELECT 'DROP SCHEMA ' || schema_name || ' CASCADE;' FROM information_schema.schemata WHERE schema_name LIKE 'atoll_test_%'\"" > /tmp/atoll-drop-test-schemas.sql
-su postgres -c "psql -p $port -q -d atoll -f /tmp/atoll-drop-test-schemas.sql" >/dev/null
+su postgres -c "PGOPTIONS='-c client_min_messages=warning' psql -p $port -q -d atoll -f /tmp/atoll-drop-test-schemas.sql" >/dev/null
 exit $status

@@ -8,9 +8,6 @@ final class Names {
     /** Tool names, as the runtime's manifest parser enforces them. */
     static final Pattern TOOL = Pattern.compile("[a-z0-9_]{1,64}");
 
-    /** Tenant names: safe in URLs, logs and audit lines. */
-    static final Pattern TENANT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
-
     private Names() {}
 
     static String requireTool(String name) {
@@ -18,14 +15,6 @@ final class Names {
             throw new IllegalArgumentException("tool name must match [a-z0-9_]{1,64}, got " + quote(name));
         }
         return name;
-    }
-
-    static String requireTenant(String tenant) {
-        if (tenant == null || !TENANT.matcher(tenant).matches()) {
-            throw new IllegalArgumentException(
-                    "tenant must match [A-Za-z0-9][A-Za-z0-9._-]{0,127}, got " + quote(tenant));
-        }
-        return tenant;
     }
 
     /** Quotes a value for an error message: escaped, cut to 80 characters. */

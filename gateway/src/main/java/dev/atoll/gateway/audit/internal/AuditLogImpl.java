@@ -9,7 +9,6 @@ import dev.atoll.gateway.audit.CallRecord;
 import dev.atoll.gateway.audit.ChainHead;
 import dev.atoll.gateway.audit.VerifyResult;
 import dev.atoll.gateway.registry.RegistryConfig;
-import dev.atoll.gateway.registry.RegistryException;
 import dev.atoll.gateway.registry.internal.Database;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -113,9 +112,5 @@ public final class AuditLogImpl implements AuditLog, AutoCloseable {
     @Override
     public void close() {
         writer.close();
-    }
-
-    static RegistryException closed() {
-        return new RegistryException(RegistryException.Reason.UNAVAILABLE, "the audit log is closed");
     }
 }
