@@ -153,9 +153,9 @@ public interface Registry extends AutoCloseable {
     }
 
     /**
-     * Registers a listener told (on the thread that made the change, after commit, or on the
-     * thread that noticed another node's change) whenever the catalogue changes. Listener
-     * exceptions are logged and ignored.
+     * Registers a listener told whenever the catalogue changes: on the thread that made the change
+     * (after commit) or that noticed another node's change, one call at a time, in revision order.
+     * Keep listeners quick (hand work to another thread); exceptions are logged and ignored.
      *
      * @param listener receives the new catalogue
      * @return closing it removes the listener

@@ -60,6 +60,17 @@ public record RegistryConfig(Path dataDir, String jdbcUrl, Optional<String> user
         return jdbcUrl.replaceAll("(?i)(password=)[^;&]*", "$1***");
     }
 
+    /** Like the record's, with the password and any password in the URL masked. */
+    @Override
+    public String toString() {
+        return "RegistryConfig[dataDir=" + dataDir + ", jdbcUrl=" + redactedUrl() + ", user=" + user
+                + ", password=" + password.map(p -> "***") + ", maxConnections=" + maxConnections
+                + ", connectionTimeout=" + connectionTimeout + ", auditQueueCapacity=" + auditQueueCapacity
+                + ", auditBatchSize=" + auditBatchSize + ", auditEnqueueTimeout=" + auditEnqueueTimeout
+                + ", auditCloseTimeout=" + auditCloseTimeout + ", tokenCacheTtl=" + tokenCacheTtl
+                + ", catalogueRefresh=" + catalogueRefresh + "]";
+    }
+
     /** A builder with every default set. */
     public static Builder builder() {
         return new Builder();

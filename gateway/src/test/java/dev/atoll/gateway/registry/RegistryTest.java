@@ -410,6 +410,9 @@ class RegistryTest {
                 () -> RegistryConfig.builder().jdbcUrl("jdbc:mysql://x/db?password=hunter2"));
         assertFalse(url.getMessage().contains("hunter2"), url.getMessage());
         assertTrue(url.getMessage().contains("jdbc:mysql"), url.getMessage());
+        RegistryConfig withPassword = RegistryConfig.builder()
+                .jdbcUrl("jdbc:postgresql://db/atoll?user=a&password=hunter2").password("hunter3").build();
+        assertFalse(withPassword.toString().contains("hunter"), withPassword.toString());
         assertThrows(IllegalArgumentException.class,
                 () -> new ToolDefinition("Bad Name", dev.atoll.runtime.Language.JS, "a.mjs", "", TestStore.schema("a", "b"),
                         "upload"));

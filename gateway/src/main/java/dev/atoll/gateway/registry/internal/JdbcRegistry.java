@@ -445,22 +445,21 @@ public final class JdbcRegistry implements Registry {
 
     // ---------------------------------------------------------------- catalogue
 
+    /** Reloads the catalogue if its revision moved and tells the listeners, in revision order. */
     private void catalogueChanged() {
-        Catalogue next;
         synchronized (catalogueLock) {
             Catalogue loaded = loadCatalogue();
+            catalogueCheckedAt = System.nanoTime();
             if (loaded.revision() <= catalogue.revision()) {
                 return;
             }
             catalogue = loaded;
-            catalogueCheckedAt = System.nanoTime();
-            next = loaded;
-        }
-        for (Consumer<Catalogue> l : listeners) {
-            try {
-                l.accept(next);
-            } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING, "catalogue listener failed", e);
+            for (Consumer<Catalogue> l : listeners) {
+                try {
+                    l.accept(loaded);
+                } catch (RuntimeException e) {
+                    LOG.log(System.Logger.Level.WARNING, "catalogue listener failed", e);
+                }
             }
         }
     }
