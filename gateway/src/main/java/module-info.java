@@ -12,10 +12,15 @@ module dev.atoll.gateway {
     requires com.nimbusds.jose.jwt;
     requires java.logging;
     requires java.net.http;
+    requires java.sql;
+    requires com.zaxxer.hikari;
+    requires flyway.core;
 
     exports dev.atoll.gateway;
     exports dev.atoll.gateway.backend;
     exports dev.atoll.gateway.cli;
+    exports dev.atoll.gateway.registry;
+    exports dev.atoll.gateway.audit;
 
     opens dev.atoll.gateway to com.fasterxml.jackson.databind;
 }
