@@ -53,15 +53,18 @@ esac
 # The gateway end to end: start ./atoll serve, wait for its banner, read the MCP URL from it.
 GW_PID=""
 GW_LOG=""
+GW_TOKEN="atoll_mcp_e2e_$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
+GW_ADMIN_TOKEN="atoll_adm_e2e_$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
 start_gateway() {  # start_gateway NAME [serve options...]
   local name="$1"; shift
   GW_LOG="$(mktemp -t "atoll-$name.XXXXXX.log")"
-  ./atoll serve --port 0 --admin-port 0 --data "$(mktemp -d -t "atoll-$name-data.XXXXXX")" "$@" >"$GW_LOG" 2>&1 &
+  ATOLL_MCP_TOKEN="$GW_TOKEN" ATOLL_ADMIN_TOKEN="$GW_ADMIN_TOKEN" \
+    ./atoll serve --port 0 --admin-port 0 --data "$(mktemp -d -t "atoll-$name-data.XXXXXX")" "$@" >"$GW_LOG" 2>&1 &
   GW_PID=$!
   for _ in $(seq 1 120); do
     if grep -q 'is running' "$GW_LOG"; then
       GW_URL="$(sed -n 's/^  MCP endpoint : //p' "$GW_LOG")"
-      GW_TOKEN="$(sed -n 's/^  MCP token    : //p' "$GW_LOG")"
+      GW_ADMIN_URL="$(sed -n 's/^  admin API    : //p' "$GW_LOG")"
       echo "test.sh: gateway '$name' up at $GW_URL"
       return 0
     fi

@@ -1,7 +1,20 @@
 package dev.atoll.gateway;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.atoll.gateway.audit.CallRecord;
 import dev.atoll.gateway.backend.CatalogEntry;
+import dev.atoll.gateway.backend.ToolReply;
+import dev.atoll.gateway.internal.admin.AdminHttp;
+import dev.atoll.gateway.registry.Actor;
+import dev.atoll.gateway.registry.Catalogue;
+import dev.atoll.gateway.registry.DeployResult;
+import dev.atoll.gateway.registry.Registry;
+import dev.atoll.gateway.registry.RegistryConfig;
+import dev.atoll.gateway.registry.ServingTool;
+import dev.atoll.gateway.registry.TokenKind;
+import dev.atoll.gateway.registry.ToolDefinition;
+import dev.atoll.runtime.Receipt;
 import dev.atoll.gateway.internal.catalog.Catalog;
 import dev.atoll.gateway.internal.catalog.IsolateBackend;
 import dev.atoll.gateway.internal.http.Authenticator;
@@ -24,6 +37,8 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.net.UnknownHostException;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -32,6 +47,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * The Atoll gateway: the MCP endpoint and the admin API on two Helidon listeners, in front of the
@@ -43,7 +60,10 @@ public final class Gateway implements AutoCloseable {
     /** The version reported in {@code serverInfo}. */
     public static final String VERSION = "0.1.0";
 
+    private static final Logger LOG = Logger.getLogger(Gateway.class.getName());
+
     private final GatewayConfig config;
+    private final Registry registry;
     private final ToolRuntime runtime;
     private final IsolatePool pool;
     private final Catalog catalog;
@@ -52,8 +72,11 @@ public final class Gateway implements AutoCloseable {
     private final Streams streams;
     private final WebServer server;
 
+    private final Map<String, String> startupTokens = new java.util.LinkedHashMap<>();
+
     private Gateway(Builder b) {
         this.config = b.config;
+        this.registry = Registry.open(RegistryConfig.builder().dataDir(config.dataDir()).build());
         GatewayConfig.Runtime rc = config.runtime();
         ToolRuntime.Builder rb = ToolRuntime.builder();
         if (rc.guestThreads() > 0) {
@@ -83,15 +106,16 @@ public final class Gateway implements AutoCloseable {
         this.streams = new Streams(mc.maxStreams());
         this.mcp = new McpService(new McpService.Settings("atoll", VERSION, mc.pageSize(),
                 Duration.ofMillis(mc.sessionIdleMs()), mc.maxSessions(), Duration.ofMillis(mc.listTtlMs())),
-                catalog, (principal, entry, args, ctx) -> entry.backend().call(entry, args, ctx), rpc, streams);
+                catalog, this::callAndAudit, rpc, streams);
         Map<String, Principal> tokens = Map.copyOf(b.mcpTokens);
         boolean loopback = isLoopback(mc.host());
         if (!mc.requireAuth() && !loopback) {
             throw new GatewayException("mcp.require-auth: false is allowed only on a loopback listener, not on "
                     + mc.host());
         }
-        Principal anonymous = new Principal("anonymous", Set.of("*"));
-        Authenticator own = token -> Optional.ofNullable(tokens.get(token));
+        Principal anonymous = new Principal("anonymous", Set.of("*"), "anonymous");
+        Authenticator own = token -> Optional.ofNullable(tokens.get(token)).or(() -> registry.tokens()
+                .authenticate(TokenKind.MCP, token).map(p -> new Principal(p.tenant(), p.scopes(), p.tokenId())));
         GatewayConfig.OAuth oc = config.oauth();
         Authenticator jwt = oc.enabled() ? jwtAuthenticator(oc) : token -> Optional.empty();
         Authenticator auth = mc.requireAuth() ? token -> own.authenticate(token).or(() -> jwt.authenticate(token))
@@ -123,7 +147,8 @@ public final class Gateway implements AutoCloseable {
                         .maxConcurrentRequests(64)
                         .shutdownGracePeriod(Duration.ofMillis(hc.shutdownGraceMs()))
                         .addProtocol(Http1Config.builder().maxHeadersSize(hc.maxHeaderBytes()).build()))
-                .routing("admin", r -> r.get("/health", (req, res) -> res.send("{\"status\":\"UP\"}")))
+                .routing("admin", r -> r.register(new AdminHttp(registry, this::deploy, this::syncCatalogue,
+                        rpc.mapper())))
                 .build();
     }
 
@@ -204,12 +229,76 @@ public final class Gateway implements AutoCloseable {
      * @return the catalogue entry
      */
     public CatalogEntry deployApproved(ToolSource source) {
-        Tool tool = isolates.deploy(source);
-        int version = catalog.snapshot().find(tool.name()).map(e -> e.version() + 1).orElse(1);
-        CatalogEntry entry = new CatalogEntry(tool.name(), version, tool.codeDigest(), IsolateBackend.definition(tool),
-                isolates, tool);
-        catalog.put(entry);
-        return entry;
+        DeployResult r = deploy(source, Actor.SYSTEM);
+        registry.approve(r.version().name(), r.version().version(), Actor.SYSTEM);
+        syncCatalogue();
+        return catalog.snapshot().find(r.version().name()).orElseThrow();
+    }
+
+    /**
+     * Deploys a tool file as a new quarantined version (or finds the identical existing one): the
+     * file is loaded in the runtime first, so a tool that cannot load is refused with its error.
+     *
+     * @param source the tool file
+     * @param actor who deploys
+     * @return the version
+     * @throws dev.atoll.runtime.InvalidToolException if the tool does not load
+     */
+    public DeployResult deploy(ToolSource source, Actor actor) {
+        Tool tool = runtime.load(source);
+        return registry.deploy(ToolDefinition.of(source, tool.manifest()), actor);
+    }
+
+    /** The registry (tools, tokens, audit log). */
+    public Registry registry() {
+        return registry;
+    }
+
+    /**
+     * Tokens created at this start (first start: the generated MCP and admin tokens), kind to
+     * plaintext, to print once.
+     *
+     * @return the tokens
+     */
+    public Map<String, String> startupTokens() {
+        return Map.copyOf(startupTokens);
+    }
+
+    /** Rebuilds the served catalogue from the registry's approved, enabled versions. */
+    synchronized void syncCatalogue() {
+        Catalogue current = registry.catalogue();
+        List<CatalogEntry> entries = new ArrayList<>();
+        Set<String> names = new HashSet<>();
+        for (ServingTool st : current.tools()) {
+            try {
+                Tool tool = isolates.deploy(st.toolSource());
+                entries.add(new CatalogEntry(st.name(), st.version(), st.digest(), IsolateBackend.definition(tool),
+                        isolates, tool));
+                names.add(st.name());
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "approved tool " + st.name() + " v" + st.version() + " does not load: "
+                        + e.getMessage());
+            }
+        }
+        for (CatalogEntry old : catalog.snapshot().entries()) {
+            if (!names.contains(old.name())) {
+                isolates.retire(old.name());
+            }
+        }
+        catalog.replace(entries);
+    }
+
+    private ToolReply callAndAudit(Principal principal, CatalogEntry entry, ObjectNode args,
+            dev.atoll.gateway.backend.CallContext ctx) {
+        ToolReply reply = entry.backend().call(entry, args, ctx);
+        String outcome = switch (reply) {
+            case ToolReply.Result r -> r.outcome();
+            case ToolReply.Rejected r -> r.outcome();
+        };
+        Receipt receipt = reply instanceof ToolReply.Result r ? r.receipt() : Receipt.none();
+        registry.audit().recordCall(new CallRecord(Instant.now(), principal.tenant(), principal.tokenId(), entry.name(),
+                Optional.of(entry.version()), entry.digest(), outcome, receipt, List.of()));
+        return reply;
     }
 
     /** Names of the tools agents can call now, sorted. */
@@ -218,12 +307,17 @@ public final class Gateway implements AutoCloseable {
     }
 
     private Gateway startServer() {
-        if (config.examples().deploy()) {
+        boolean empty = registry.list().isEmpty();
+        if (config.examples().deploy() && empty) {
             Examples.all().forEach(this::deployApproved);
         }
         if (config.examples().conformance()) {
             Examples.conformance().forEach(this::deployApproved);
         }
+        syncCatalogue();
+        registry.onCatalogueChange(c -> syncCatalogue());
+        ensureToken(TokenKind.MCP, "ATOLL_MCP_TOKEN");
+        ensureToken(TokenKind.ADMIN, "ATOLL_ADMIN_TOKEN");
         try {
             server.start();
         } catch (RuntimeException e) {
@@ -231,6 +325,19 @@ public final class Gateway implements AutoCloseable {
             throw new GatewayException("cannot start the gateway: " + e.getMessage(), e);
         }
         return this;
+    }
+
+    private void ensureToken(TokenKind kind, String env) {
+        String fromEnv = env == null ? null : System.getenv(env);
+        if (fromEnv != null && !fromEnv.isBlank()) {
+            registry.tokens().ensure(kind, "default", fromEnv.trim(), Actor.SYSTEM);
+            return;
+        }
+        boolean any = registry.tokens().list().stream().anyMatch(t -> t.kind() == kind && t.revokedAt().isEmpty());
+        if (!any) {
+            startupTokens.put(kind.name(), registry.tokens().create(kind, "default", Set.of("*"), "first start",
+                    Actor.SYSTEM).plaintext());
+        }
     }
 
     /** Stops the listeners (in-flight requests get the grace period), then the pool and the runtime. */
@@ -249,7 +356,11 @@ public final class Gateway implements AutoCloseable {
             try {
                 pool.close();
             } finally {
-                runtime.close();
+                try {
+                    runtime.close();
+                } finally {
+                    registry.close();
+                }
             }
         }
     }
@@ -303,7 +414,7 @@ public final class Gateway implements AutoCloseable {
             if (token == null || token.length() < 16) {
                 throw new IllegalArgumentException("an MCP token must have at least 16 characters");
             }
-            mcpTokens.put(token, new Principal(tenant, tools));
+            mcpTokens.put(token, new Principal(tenant, tools, "builder:" + tenant));
             return this;
         }
 

@@ -1,6 +1,7 @@
 package dev.atoll.gateway.backend;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.atoll.runtime.Receipt;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -18,10 +19,10 @@ public sealed interface ToolReply {
      *     ({@code level}, {@code logger}, {@code data}), in order
      * @param progress progress notifications, as {@code notifications/progress} params without the token
      * @param outcome a short outcome name for audit and metrics ({@code ok}, {@code tool_error}, ...)
-     * @param receipt resources the call used, as JSON, if the backend measures them
+     * @param receipt resources the call used ({@link Receipt#none()} if the backend does not measure)
      */
     record Result(ObjectNode result, List<ObjectNode> logs, List<ObjectNode> progress, String outcome,
-            Optional<ObjectNode> receipt) implements ToolReply {
+            Receipt receipt) implements ToolReply {
 
         /** Copies the lists and rejects nulls. */
         public Result {

@@ -36,6 +36,18 @@ public final class Main {
                   default 8081; both on 127.0.0.1) with the example tools deployed; prints the URLs,
                   tokens and a ready-to-paste call. Tokens come from ATOLL_MCP_TOKEN and
                   ATOLL_ADMIN_TOKEN, or are generated on first start and kept in the data dir
+              deploy FILE
+                  upload a tool file to the running gateway: a new version, quarantined until approved
+              tools list | show NAME | changes NAME --version V | approve NAME [--version V]
+                    | reject NAME --version V | rollback NAME --to V | disable NAME | enable NAME
+                    | delete NAME
+                  manage tool versions (approve shows what changed and flags poisoning signs first
+                  with 'changes')
+              audit verify | tail [--limit N] | export [--tool T] [--tenant T] [--from T] [--to T] | head
+                  check the hash chain (names the first broken record), read records as JSON lines
+              tokens list | create [--kind MCP|ADMIN] [--tenant T] [--tools a,b|*] | revoke ID
+                  the admin commands read ATOLL_ADMIN_URL (default http://127.0.0.1:8081) and
+                  ATOLL_ADMIN_TOKEN, or --admin-url and --token
               info
                   print which GraalVM runtime runs guest code and the default limits
               help
@@ -79,6 +91,8 @@ public final class Main {
                 case "run" -> runCommand(List.of(args).subList(1, args.length), out, err);
                 case "info" -> infoCommand(out, err);
                 case "serve" -> Serve.run(List.of(args).subList(1, args.length), out, err);
+                case "deploy", "tools", "audit", "tokens" ->
+                        AdminCommands.run(args[0], List.of(args).subList(1, args.length), out, err);
                 default -> usage(err, "unknown command '" + args[0] + "'");
             };
         } catch (UsageException e) {

@@ -2,20 +2,12 @@ package dev.atoll.gateway.cli;
 
 import dev.atoll.gateway.Gateway;
 import dev.atoll.gateway.GatewayConfig;
-import dev.atoll.gateway.GatewayException;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.security.SecureRandom;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 
 /** {@code atoll serve}: starts the gateway and blocks until the process is told to stop. */
@@ -53,8 +45,9 @@ final class Serve {
         }
         GatewayConfig config = (configFile == null ? GatewayConfig.defaults() : GatewayConfig.load(configFile))
                 .with(overrides);
-        String mcpToken = token(config.dataDir(), "ATOLL_MCP_TOKEN", "mcp-token", "atoll_mcp_");
-        Gateway gateway = Gateway.builder().config(config).mcpToken(mcpToken, "default", Set.of("*")).start();
+        Gateway gateway = Gateway.builder().config(config).start();
+        String mcpToken = token(gateway, "MCP", "ATOLL_MCP_TOKEN");
+        String adminToken = token(gateway, "ADMIN", "ATOLL_ADMIN_TOKEN");
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             err.println("atoll: stopping (in-flight calls get " + config.http().shutdownGraceMs() + " ms)");
@@ -64,11 +57,13 @@ final class Serve {
         out.println("Atoll gateway " + Gateway.VERSION + " is running.");
         out.println("  MCP endpoint : " + gateway.mcpUrl());
         out.println("  admin API    : " + gateway.adminUrl());
-        out.println("  MCP token    : " + mcpToken);
+        out.println("  MCP token    : " + describe(gateway, "MCP", mcpToken, "ATOLL_MCP_TOKEN"));
+        out.println("  admin token  : " + describe(gateway, "ADMIN", adminToken, "ATOLL_ADMIN_TOKEN"));
         out.println("  tools        : " + String.join(", ", gateway.toolNames()));
         out.println();
         out.println("Try it (2026-07-28 stateless call):");
-        out.println("  curl -s " + gateway.mcpUrl() + " -H 'Authorization: Bearer " + mcpToken + "' \\");
+        String shown = mcpToken.isEmpty() ? "$ATOLL_MCP_TOKEN" : mcpToken;
+        out.println("  curl -s " + gateway.mcpUrl() + " -H \"Authorization: Bearer " + shown + "\" \\");
         out.println("    -H 'Content-Type: application/json' -H 'Accept: application/json, text/event-stream' \\");
         out.println("    -H 'MCP-Protocol-Version: 2026-07-28' -H 'Mcp-Method: tools/call' -H 'Mcp-Name: word_count' \\");
         out.println("    -d '{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"word_count\","
@@ -90,30 +85,20 @@ final class Serve {
         return rest.removeFirst();
     }
 
-    /** The token from the environment, else the one kept in the data dir, else a new one kept there. */
-    static String token(Path dataDir, String env, String file, String prefix) {
+    /** The token created at this start, else the one from the environment, else "". */
+    private static String token(Gateway gateway, String kind, String env) {
+        String created = gateway.startupTokens().get(kind);
+        if (created != null) {
+            return created;
+        }
         String fromEnv = System.getenv(env);
-        if (fromEnv != null && !fromEnv.isBlank()) {
-            return fromEnv.trim();
+        return fromEnv == null ? "" : fromEnv.trim();
+    }
+
+    private static String describe(Gateway gateway, String kind, String token, String env) {
+        if (gateway.startupTokens().containsKey(kind)) {
+            return token + "   (new: shown only now, stored hashed)";
         }
-        Path p = dataDir.resolve(file);
-        try {
-            if (Files.exists(p)) {
-                return Files.readString(p, StandardCharsets.UTF_8).trim();
-            }
-            Files.createDirectories(dataDir);
-            byte[] b = new byte[32];
-            new SecureRandom().nextBytes(b);
-            String t = prefix + Base64.getUrlEncoder().withoutPadding().encodeToString(b);
-            Files.writeString(p, t + "\n", StandardCharsets.UTF_8);
-            try {
-                Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rw-------"));
-            } catch (UnsupportedOperationException e) {
-                // not a POSIX file system
-            }
-            return t;
-        } catch (IOException e) {
-            throw new GatewayException("cannot keep the token in " + p + ": " + e.getMessage());
-        }
+        return token.isEmpty() ? "(created at first start; set " + env + " or run 'atoll tokens create')" : token;
     }
 }

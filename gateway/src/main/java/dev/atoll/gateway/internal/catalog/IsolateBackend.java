@@ -13,6 +13,7 @@ import dev.atoll.isolate.pool.IsolatePool;
 import dev.atoll.runtime.CallResult;
 import dev.atoll.runtime.LogEntry;
 import dev.atoll.runtime.Outcome;
+import dev.atoll.runtime.Receipt;
 import dev.atoll.runtime.Tool;
 import dev.atoll.runtime.ToolSource;
 import java.util.ArrayList;
@@ -89,11 +90,11 @@ public final class IsolateBackend implements ToolBackend {
         Tool tool = (Tool) entry.handle();
         CallResult r = pool.call(tool, arguments);
         List<ObjectNode> logs = logs(r.logs(), entry.name());
-        ObjectNode receipt = r.toJson().path("receipt") instanceof ObjectNode o ? o : JSON.createObjectNode();
+        Receipt receipt = r.receipt();
         String outcome = r.outcome().kind().wireName();
         return switch (r.outcome()) {
             case Outcome.Ok ok -> new ToolReply.Result(success(tool, ok.value()), logs, List.of(), outcome,
-                    Optional.of(receipt));
+                    receipt);
             case Outcome.LoadShed shed -> new ToolReply.Rejected(OVERLOADED,
                     "server overloaded: " + shed.message(), outcome, Optional.of(shed.retryAfter()));
             case Outcome.InternalError e -> new ToolReply.Rejected(-32603, "internal error", outcome, Optional.empty());
@@ -113,11 +114,11 @@ public final class IsolateBackend implements ToolBackend {
         return errors.isEmpty() ? "" : ": " + String.join("; ", errors);
     }
 
-    private static ToolReply failure(String message, List<ObjectNode> logs, String outcome, ObjectNode receipt) {
+    private static ToolReply failure(String message, List<ObjectNode> logs, String outcome, Receipt receipt) {
         ObjectNode result = JSON.createObjectNode();
         result.putArray("content").addObject().put("type", "text").put("text", message);
         result.put("isError", true);
-        return new ToolReply.Result(result, logs, List.of(), outcome, Optional.of(receipt));
+        return new ToolReply.Result(result, logs, List.of(), outcome, receipt);
     }
 
     /**

@@ -89,7 +89,7 @@ public final class JwtAuthenticator implements Authenticator {
                     }
                 }
             }
-            return Optional.of(new Principal("oauth:" + t, tools));
+            return Optional.of(new Principal("oauth:" + t, tools, "jwt"));
         } catch (ParseException | BadJOSEException | JOSEException e) {
             return Optional.empty();
         }

@@ -8,12 +8,14 @@ import java.util.Set;
  *
  * @param tenant the tenant (or admin) name
  * @param tools tool names it may list and call; {@code "*"} means all
+ * @param tokenId which credential it presented (a token id, {@code jwt}, {@code anonymous}): audit only
  */
-public record Principal(String tenant, Set<String> tools) {
+public record Principal(String tenant, Set<String> tools, String tokenId) {
 
     /** Copies the set and rejects nulls. */
     public Principal {
         Objects.requireNonNull(tenant, "tenant");
+        Objects.requireNonNull(tokenId, "tokenId");
         tools = Set.copyOf(tools);
     }
 
