@@ -65,6 +65,7 @@ public class FetchOverheadBenchmark {
     public String variant;
 
     private HttpServer server;
+    private java.util.concurrent.ExecutorService serverThreads;
     private HttpClient jdk;
     private HttpRequest request;
     private FetchBinding fetch;
@@ -77,7 +78,8 @@ public class FetchOverheadBenchmark {
     public void setUp() throws Exception {
         byte[] body = "x".repeat(100).getBytes(StandardCharsets.UTF_8);
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
-        server.setExecutor(Executors.newFixedThreadPool(2));
+        serverThreads = Executors.newFixedThreadPool(2);
+        server.setExecutor(serverThreads);
         server.createContext("/small", x -> {
             x.getRequestBody().readAllBytes();
             x.sendResponseHeaders(200, body.length);
@@ -128,5 +130,6 @@ public class FetchOverheadBenchmark {
         fetch.close();
         jdk.close();
         server.stop(0);
+        serverThreads.shutdownNow();
     }
 }
