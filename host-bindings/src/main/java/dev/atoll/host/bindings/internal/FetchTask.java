@@ -347,6 +347,10 @@ final class FetchTask {
             Throwable t = result.getFailure();
             String why = t instanceof ConnectException || t.getCause() instanceof ConnectException ? "connection_failed"
                     : t instanceof TimeoutException ? "timeout" : "failed";
+            if (why.equals("timeout")) {
+                deadlineReached(); // Jetty's own timeout is this fetch's deadline: same words as the timer
+                return null;
+            }
             finish(why, error("fetch to " + host + " failed: " + scrub(t.getClass().getSimpleName() + ": "
                     + String.valueOf(t.getMessage()))));
             return null;
