@@ -2,6 +2,7 @@
 module dev.atoll.gateway {
     requires dev.atoll.runtime;
     requires dev.atoll.isolate.pool;
+    requires dev.atoll.host.bindings;
     requires dev.atoll.tools.examples;
     requires io.helidon.webserver;
     requires io.helidon.http;

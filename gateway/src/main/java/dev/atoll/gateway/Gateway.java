@@ -25,6 +25,9 @@ import dev.atoll.gateway.internal.mcp.JsonRpc;
 import dev.atoll.gateway.internal.mcp.McpHttp;
 import dev.atoll.gateway.internal.mcp.McpService;
 import dev.atoll.gateway.internal.mcp.Streams;
+import dev.atoll.host.bindings.EgressPolicy;
+import dev.atoll.host.bindings.FetchBinding;
+import dev.atoll.host.bindings.HostBindingsException;
 import dev.atoll.isolate.pool.IsolatePool;
 import dev.atoll.runtime.Tool;
 import dev.atoll.runtime.ToolRuntime;
@@ -64,21 +67,33 @@ public final class Gateway implements AutoCloseable {
 
     private final GatewayConfig config;
     private final Registry registry;
-    private final ToolRuntime runtime;
-    private final IsolatePool pool;
-    private final Catalog catalog;
-    private final IsolateBackend isolates;
-    private final McpService mcp;
-    private final Streams streams;
-    private final WebServer server;
+    // Set once by init(), called only from the constructor.
+    private FetchBinding fetch;
+    private ToolRuntime runtime;
+    private IsolatePool pool;
+    private Catalog catalog;
+    private IsolateBackend isolates;
+    private McpService mcp;
+    private Streams streams;
+    private WebServer server;
 
     private final Map<String, String> startupTokens = new java.util.LinkedHashMap<>();
 
     private Gateway(Builder b) {
         this.config = b.config;
         this.registry = Registry.open(RegistryConfig.builder().dataDir(config.dataDir()).build());
+        try {
+            init(b);
+        } catch (RuntimeException | Error e) {
+            registry.close();
+            throw e;
+        }
+    }
+
+    private void init(Builder b) {
         GatewayConfig.Runtime rc = config.runtime();
-        ToolRuntime.Builder rb = ToolRuntime.builder();
+        this.fetch = fetchBinding(config);
+        ToolRuntime.Builder rb = ToolRuntime.builder().binding(fetch);
         if (rc.guestThreads() > 0) {
             rb.guestThreads(rc.guestThreads());
         }
@@ -150,6 +165,57 @@ public final class Gateway implements AutoCloseable {
                 .routing("admin", r -> r.register(new AdminHttp(registry, this::deploy, this::syncCatalogue,
                         rpc.mapper())))
                 .build();
+    }
+
+    private static FetchBinding fetchBinding(GatewayConfig config) {
+        GatewayConfig.Fetch f = config.fetch();
+        try {
+            EgressPolicy.Builder policy = EgressPolicy.builder().allowHttp(f.allowHttp())
+                    .httpsPorts(f.httpsPorts().stream().mapToInt(Integer::intValue).toArray())
+                    .httpPorts(f.httpPorts().stream().mapToInt(Integer::intValue).toArray())
+                    .maxRedirects(f.maxRedirects());
+            f.denyHosts().forEach(policy::denyHost);
+            f.allowAddresses().forEach(policy::allowAddress);
+            Map<String, Map<String, String>> secrets = resolveSecrets(config.secrets());
+            return FetchBinding.builder().policy(policy.build())
+                    .secrets((tool, name) -> Optional.ofNullable(secrets.getOrDefault(tool, Map.of()).get(name)))
+                    .maxRequestsPerCall(f.maxRequestsPerCall()).maxResponseBytes(f.maxResponseBytes())
+                    .maxResponseBytesPerCall(f.maxResponseBytesPerCall()).maxRequestBodyBytes(f.maxRequestBodyBytes())
+                    .requestTimeout(Duration.ofMillis(f.requestTimeoutMs()))
+                    .connectTimeout(Duration.ofMillis(f.connectTimeoutMs()))
+                    .build();
+        } catch (HostBindingsException e) {
+            throw new GatewayException("fetch: " + e.getMessage(), e);
+        }
+    }
+
+    /** Reads {@code env:} and {@code file:} secret references once, at start. Values are never logged. */
+    private static Map<String, Map<String, String>> resolveSecrets(Map<String, Map<String, String>> raw) {
+        Map<String, Map<String, String>> out = new java.util.HashMap<>();
+        raw.forEach((tool, values) -> {
+            Map<String, String> resolved = new java.util.HashMap<>();
+            values.forEach((name, ref) -> {
+                String value;
+                if (ref.startsWith("env:")) {
+                    value = System.getenv(ref.substring(4));
+                    if (value == null) {
+                        throw new GatewayException("secrets." + tool + "." + name + ": environment variable "
+                                + ref.substring(4) + " is not set");
+                    }
+                } else if (ref.startsWith("file:")) {
+                    try {
+                        value = java.nio.file.Files.readString(Path.of(ref.substring(5))).strip();
+                    } catch (java.io.IOException e) {
+                        throw new GatewayException("secrets." + tool + "." + name + ": cannot read " + ref.substring(5));
+                    }
+                } else {
+                    value = ref;
+                }
+                resolved.put(name, value);
+            });
+            out.put(tool, Map.copyOf(resolved));
+        });
+        return Map.copyOf(out);
     }
 
     private Authenticator jwtAuthenticator(GatewayConfig.OAuth oc) {
@@ -359,7 +425,11 @@ public final class Gateway implements AutoCloseable {
                 try {
                     runtime.close();
                 } finally {
-                    registry.close();
+                    try {
+                        fetch.close();
+                    } finally {
+                        registry.close();
+                    }
                 }
             }
         }

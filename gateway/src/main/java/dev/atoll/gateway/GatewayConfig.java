@@ -26,12 +26,15 @@ import java.util.Objects;
  * @param oauth optional OAuth 2.1 resource-server mode on the MCP listener
  * @param admin the admin listener
  * @param http caps shared by both listeners
+ * @param fetch the fetch binding's egress policy and caps
+ * @param secrets secret values per tool: tool name to secret name to value ({@code env:VAR} reads an
+ *     environment variable, {@code file:PATH} a file; anything else is the value itself)
  * @param examples which bundled tools to deploy on first start
  * @param pool isolate pool sizing and admission
  * @param runtime guest runtime settings
  */
-public record GatewayConfig(Path dataDir, Mcp mcp, OAuth oauth, Admin admin, Http http, Examples examples, Pool pool,
-        Runtime runtime) {
+public record GatewayConfig(Path dataDir, Mcp mcp, OAuth oauth, Admin admin, Http http, Fetch fetch,
+        Map<String, Map<String, String>> secrets, Examples examples, Pool pool, Runtime runtime) {
 
     /** Rejects nulls. */
     public GatewayConfig {
@@ -40,6 +43,8 @@ public record GatewayConfig(Path dataDir, Mcp mcp, OAuth oauth, Admin admin, Htt
         Objects.requireNonNull(oauth, "oauth");
         Objects.requireNonNull(admin, "admin");
         Objects.requireNonNull(http, "http");
+        Objects.requireNonNull(fetch, "fetch");
+        secrets = secrets == null ? Map.of() : Map.copyOf(secrets);
         Objects.requireNonNull(examples, "examples");
         Objects.requireNonNull(pool, "pool");
         Objects.requireNonNull(runtime, "runtime");
@@ -107,6 +112,27 @@ public record GatewayConfig(Path dataDir, Mcp mcp, OAuth oauth, Admin admin, Htt
      */
     public record Http(long maxPayloadBytes, int maxJsonDepth, int maxHeaderBytes, int maxConcurrentRequests,
             int maxTcpConnections, long idleConnectionTimeoutMs, long shutdownGraceMs) {
+    }
+
+    /**
+     * The fetch binding (see docs/egress.md): egress policy and caps.
+     *
+     * @param allowHttp allow plain http (to the http ports)
+     * @param httpsPorts ports allowed for https
+     * @param httpPorts ports allowed for http
+     * @param denyHosts hosts no tool may reach, whatever its egress list says
+     * @param allowAddresses addresses or CIDRs reachable although not public
+     * @param maxRedirects redirects one fetch may follow
+     * @param maxRequestsPerCall fetches one call may start
+     * @param maxResponseBytes largest response body after decompression
+     * @param maxResponseBytesPerCall response bytes per call over all fetches
+     * @param maxRequestBodyBytes largest request body
+     * @param requestTimeoutMs longest one fetch may take
+     * @param connectTimeoutMs longest a connect may take
+     */
+    public record Fetch(boolean allowHttp, List<Integer> httpsPorts, List<Integer> httpPorts, List<String> denyHosts,
+            List<String> allowAddresses, int maxRedirects, int maxRequestsPerCall, long maxResponseBytes,
+            long maxResponseBytesPerCall, long maxRequestBodyBytes, long requestTimeoutMs, long connectTimeoutMs) {
     }
 
     /**

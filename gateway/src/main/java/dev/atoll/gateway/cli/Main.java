@@ -27,7 +27,8 @@ public final class Main {
             usage: atoll <command> [options]
 
             commands:
-              run FILE [--args JSON | --args @FILE] [--pretty]
+              run FILE [--args JSON | --args @FILE] [--pretty] [--secret NAME=VALUE|NAME=@FILE ...]
+                  [--allow-http] [--allow-address ADDR|CIDR ...]
                   run one call of the tool in FILE (.mjs/.js) in a fresh sandboxed context and print
                   {"outcome", "result" | "error", "logs", "receipt"} as JSON; exit 0 only for "ok"
               serve [--port N] [--admin-port N] [--host ADDR] [--data DIR] [--config FILE]
@@ -107,6 +108,8 @@ public final class Main {
         String file = null;
         String argsJson = "{}";
         boolean pretty = false;
+        var policy = dev.atoll.host.bindings.EgressPolicy.builder();
+        java.util.Map<String, String> secrets = new java.util.LinkedHashMap<>();
         List<String> rest = new ArrayList<>(args);
         while (!rest.isEmpty()) {
             String a = rest.removeFirst();
@@ -121,6 +124,27 @@ public final class Main {
                     }
                 }
                 case "--pretty" -> pretty = true;
+                case "--allow-http" -> policy.allowHttp(true).httpPorts(80, 8080);
+                case "--allow-address" -> {
+                    if (rest.isEmpty()) {
+                        throw new UsageException("--allow-address needs an address or CIDR");
+                    }
+                    try {
+                        policy.allowAddress(rest.removeFirst());
+                    } catch (dev.atoll.host.bindings.HostBindingsException e) {
+                        throw new UsageException(e.getMessage());
+                    }
+                }
+                case "--secret" -> {
+                    String kv = rest.isEmpty() ? "" : rest.removeFirst();
+                    int eq = kv.indexOf('=');
+                    if (eq <= 0) {
+                        throw new UsageException("--secret needs NAME=VALUE or NAME=@FILE");
+                    }
+                    String value = kv.substring(eq + 1);
+                    secrets.put(kv.substring(0, eq), value.startsWith("@")
+                            ? readText(Path.of(value.substring(1)), "--secret file").strip() : value);
+                }
                 default -> {
                     if (a.startsWith("-")) {
                         throw new UsageException("unknown option '" + a + "' for run");
@@ -143,7 +167,9 @@ public final class Main {
         } catch (IOException | IllegalArgumentException e) {
             throw new AtollRuntimeException(e.getMessage());
         }
-        try (ToolRuntime runtime = ToolRuntime.builder().build()) {
+        try (var fetch = dev.atoll.host.bindings.FetchBinding.builder().policy(policy.build())
+                .secrets(dev.atoll.host.bindings.SecretSource.of(secrets)).build();
+                ToolRuntime runtime = ToolRuntime.builder().binding(fetch).build()) {
             announce(runtime.info(), err);
             CallResult result = runtime.run(source, argsJson);
             ObjectMapper mapper = new ObjectMapper();
