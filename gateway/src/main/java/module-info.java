@@ -1,6 +1,6 @@
 /** The atoll command line and the MCP gateway (Helidon SE). */
 module dev.atoll.gateway {
-    requires dev.atoll.runtime;
+    requires transitive dev.atoll.runtime;
     requires dev.atoll.isolate.pool;
     requires dev.atoll.host.bindings;
     requires dev.atoll.tools.examples;

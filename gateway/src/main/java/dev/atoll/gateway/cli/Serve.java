@@ -13,6 +13,9 @@ import java.util.concurrent.CountDownLatch;
 /** {@code atoll serve}: starts the gateway and blocks until the process is told to stop. */
 final class Serve {
 
+    /** Held so the level changes are not garbage-collected with the loggers. */
+    private static final List<java.util.logging.Logger> QUIET = new ArrayList<>();
+
     private Serve() {
     }
 
@@ -43,6 +46,11 @@ final class Serve {
                 default -> throw new Main.UsageException("unknown option '" + a + "' for serve");
             }
         }
+        // Startup chatter of the store's libraries stays out of the operator's way; warnings still show.
+        for (String noisy : List.of("org.flywaydb", "com.zaxxer.hikari", "io.helidon.common.features")) {
+            QUIET.add(java.util.logging.Logger.getLogger(noisy));
+        }
+        QUIET.forEach(l -> l.setLevel(java.util.logging.Level.WARNING));
         GatewayConfig config = (configFile == null ? GatewayConfig.defaults() : GatewayConfig.load(configFile))
                 .with(overrides);
         Gateway gateway = Gateway.builder().config(config).start();
