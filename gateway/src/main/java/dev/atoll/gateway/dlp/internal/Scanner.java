@@ -1,0 +1,656 @@
+package dev.atoll.gateway.dlp.internal;
+
+import com.fasterxml.jackson.core.JsonPointer;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.google.re2j.Matcher;
+import dev.atoll.gateway.dlp.Encoding;
+import dev.atoll.gateway.dlp.Limit;
+import dev.atoll.gateway.dlp.Part;
+import dev.atoll.gateway.dlp.ScanLimits;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * One scan of one payload (not thread-safe; the engine makes one per call). For each string it
+ * visits: normalise if needed; one pass over the text that runs the keyword automaton and notes digit
+ * runs and encoded-looking runs; each triggered rule's regex over windows around its triggers only;
+ * validators; then the decoded layers (base64, hex, percent, escapes), recursively, within the limits.
+ */
+public final class Scanner {
+
+    private static final int MIN_RUN = 16;
+    private static final int MIN_HEX_RUN = 32;
+    private static final int MAX_KEY_VALUE = 4096;
+    private static final int MAX_EXTENSIONS = 3;
+
+    // Character classes of ASCII characters, for the single pass.
+    private static final int DIGIT = 1;
+    private static final int UPPER = 2;
+    private static final int LOWER = 4;
+    private static final int STD = 8;
+    private static final int URL = 16;
+    private static final int NONHEX = 32;
+    private static final int DSEP = 64;
+    private static final int CTRL = 128;
+    private static final int RUN = DIGIT | UPPER | LOWER | STD | URL;
+    private static final int[] CLS = new int[128];
+
+    static {
+        for (int c = 0; c < 128; c++) {
+            int f = 0;
+            if (c >= '0' && c <= '9') {
+                f |= DIGIT;
+            }
+            if (c >= 'A' && c <= 'Z') {
+                f |= UPPER | (c > 'F' ? NONHEX : 0);
+            }
+            if (c >= 'a' && c <= 'z') {
+                f |= LOWER | (c > 'f' ? NONHEX : 0);
+            }
+            if (c == '+' || c == '/') {
+                f |= STD;
+            }
+            if (c == '-' || c == '_') {
+                f |= URL;
+            }
+            if (c == ' ' || c == '-' || c == '.' || c == '(' || c == ')' || c == '/') {
+                f |= DSEP;
+            }
+            if (TextNormalizer.removed(c)) {
+                f |= CTRL;
+            }
+            CLS[c] = f;
+        }
+    }
+
+    private final CompiledPack pack;
+    private final ScanLimits limits;
+    private final ValueHasher hasher;
+    private final Layer[] layers;
+    private final List<RawMatch> matches = new ArrayList<>();
+    private final List<RawMatch> pending = new ArrayList<>();
+    private Limit incomplete;
+    private long scanned;
+    private long decoded;
+
+    // The location being scanned.
+    private final List<Object> path = new ArrayList<>();
+    private final List<Object> display = new ArrayList<>();
+    private Part part = Part.TEXT;
+    private String pointer;
+    private List<Object> matchPath;
+
+    /**
+     * @param pack the compiled rules
+     * @param limits the scan limits
+     * @param hashKey the HMAC key for value hashes
+     */
+    public Scanner(CompiledPack pack, ScanLimits limits, byte[] hashKey) {
+        this.pack = pack;
+        this.limits = limits;
+        this.hasher = new ValueHasher(hashKey);
+        this.layers = new Layer[limits.maxDecodeDepth() + 1];
+    }
+
+    /** @return every match, in document order */
+    public List<RawMatch> matches() {
+        return matches;
+    }
+
+    /** @return the first limit reached, if any */
+    public Optional<Limit> incomplete() {
+        return Optional.ofNullable(incomplete);
+    }
+
+    /**
+     * Scans a JSON value: member names, string values and integral numbers of 9 or more digits.
+     *
+     * @param root the payload
+     */
+    public void scanJson(JsonNode root) {
+        walk(root, 0);
+    }
+
+    /**
+     * Scans plain text.
+     *
+     * @param text the text
+     */
+    public void scanText(String text) {
+        part = Part.TEXT;
+        scanLocation(text, null);
+    }
+
+    private void walk(JsonNode n, int depth) {
+        if (n.isTextual()) {
+            part = Part.VALUE;
+            scanLocation(n.textValue(), null);
+        } else if (n.isIntegralNumber()) {
+            String t = n.asText();
+            if (t.length() >= 9) {
+                part = Part.VALUE;
+                scanLocation(t, null);
+            }
+        } else if (n.isContainerNode()) {
+            if (depth >= limits.maxJsonDepth()) {
+                limit(Limit.JSON_DEPTH);
+                return;
+            }
+            if (n.isArray()) {
+                for (int i = 0; i < n.size(); i++) {
+                    path.add(i);
+                    display.add(i);
+                    walk(n.get(i), depth + 1);
+                    path.removeLast();
+                    display.removeLast();
+                }
+            } else {
+                Iterator<Map.Entry<String, JsonNode>> it = n.fields();
+                while (it.hasNext()) {
+                    Map.Entry<String, JsonNode> e = it.next();
+                    String key = e.getKey();
+                    int before = matches.size();
+                    path.add(key);
+                    part = Part.KEY;
+                    KeyHits keyHits = scanLocation(key, null);
+                    Object shown = key;
+                    if (matches.size() > before) {
+                        shown = "[REDACTED:" + pack.rule(matches.get(before).ruleIndex()).id() + "]";
+                    }
+                    display.add(shown);
+                    JsonNode child = e.getValue();
+                    if (keyHits != null && child.isTextual()) {
+                        part = Part.VALUE;
+                        scanLocation(child.textValue(), keyHits);
+                    } else {
+                        walk(child, depth + 1);
+                    }
+                    path.removeLast();
+                    display.removeLast();
+                }
+            }
+        }
+    }
+
+    /** Member-name rules triggered by a key: the normalised key and the rule indices. */
+    private record KeyHits(String key, int[] rules) {
+    }
+
+    /**
+     * Scans one string at the current location.
+     *
+     * @return for a member name, the key rules its keywords triggered (or null)
+     */
+    private KeyHits scanLocation(String s, KeyHits keyHits) {
+        if (incomplete == Limit.SCAN_SIZE) {
+            return null;
+        }
+        scanned += s.length();
+        if (scanned > limits.maxScanChars()) {
+            limit(Limit.SCAN_SIZE);
+            return null;
+        }
+        pointer = null;
+        matchPath = null;
+        pending.clear();
+        KeyHits out = scanLayer(s, 0, List.of(), 0, s.length(), keyHits);
+        if (!pending.isEmpty()) {
+            settle();
+        }
+        return out;
+    }
+
+    /** Drops generic matches overlapping specific ones and duplicates of one value, then records. */
+    private void settle() {
+        Set<String> seen = new HashSet<>();
+        for (RawMatch m : pending) {
+            if (m.generic()) {
+                boolean covered = false;
+                for (RawMatch x : pending) {
+                    if (!x.generic() && x.start() < m.end() && m.start() < x.end()) {
+                        covered = true;
+                        break;
+                    }
+                }
+                if (covered) {
+                    continue;
+                }
+            }
+            if (seen.add(m.ruleIndex() + ":" + m.hash())) {
+                matches.add(m);
+            }
+        }
+        pending.clear();
+    }
+
+    private KeyHits scanLayer(String text, int depth, List<Encoding> encodings, int topStart, int topEnd, KeyHits keyHits) {
+        Layer layer = layers[depth];
+        if (layer == null) {
+            layer = layers[depth] = new Layer(pack);
+        }
+        TextNormalizer.Normalized norm;
+        if (layer.pass(text, false)) {
+            norm = TextNormalizer.normalize(text);
+            layer.pass(norm.text(), true);
+        } else {
+            norm = new TextNormalizer.Normalized(text, null, null);
+        }
+        String t = norm.text();
+        Span span = new Span(depth, norm, encodings, topStart, topEnd);
+        for (int k = 0; k < layer.touchedCount; k++) {
+            int r = layer.touched[k];
+            CompiledRule rule = pack.rules[r];
+            if (rule.pattern == null) {
+                continue;
+            }
+            int[] ws = layer.winStart[r];
+            int[] we = layer.winEnd[r];
+            for (int w = 0; w < layer.winCount[r]; w++) {
+                runWindow(rule, t, ws[w], we[w], span);
+            }
+        }
+        for (int r : pack.alwaysRules) {
+            runWindow(pack.rules[r], t, 0, t.length(), span);
+        }
+        if (keyHits != null && depth == 0) {
+            checkKeyRules(keyHits, t, span);
+        }
+        KeyHits out = null;
+        if (depth == 0 && part == Part.KEY) {
+            int[] kr = layer.keyRules(pack);
+            if (kr.length > 0) {
+                out = new KeyHits(t, kr);
+            }
+        }
+        decodeLayers(layer, t, depth, encodings, span);
+        return out;
+    }
+
+    private void decodeLayers(Layer layer, String t, int depth, List<Encoding> encodings, Span span) {
+        if (limits.maxDecodeDepth() == 0) {
+            return;
+        }
+        boolean last = depth >= limits.maxDecodeDepth();
+        // Copy: the recursion reuses deeper layers only, but keep this layer's lists stable anyway.
+        int[] cand = Arrays.copyOf(layer.cand, layer.candCount * 3);
+        boolean pct = layer.percent;
+        boolean esc = layer.escape;
+        for (int c = 0; c < cand.length; c += 3) {
+            int s = cand[c];
+            int e = cand[c + 1];
+            Encoding enc = switch (cand[c + 2]) {
+                case 1 -> Encoding.BASE64;
+                case 2 -> Encoding.BASE64URL;
+                default -> Encoding.HEX;
+            };
+            Optional<String> d = enc == Encoding.HEX ? Decoders.hex(t, s, e) : Decoders.base64(t, s, e, enc == Encoding.BASE64URL);
+            if (!descend(d, depth, last, encodings, enc, span.topStartOf(s), span.topEndOf(e))) {
+                return;
+            }
+        }
+        if (pct && !descend(Decoders.percent(t), depth, last, encodings, Encoding.PERCENT, span.topStartOf(0),
+                span.topEndOf(t.length()))) {
+            return;
+        }
+        if (esc) {
+            descend(Decoders.unescape(t), depth, last, encodings, Encoding.ESCAPE, span.topStartOf(0), span.topEndOf(t.length()));
+        }
+    }
+
+    /** @return false when the decode budget is spent (stop decoding this string) */
+    private boolean descend(Optional<String> d, int depth, boolean last, List<Encoding> encodings, Encoding enc,
+            int topStart, int topEnd) {
+        if (d.isEmpty()) {
+            return true;
+        }
+        if (last) {
+            limit(Limit.DECODE_DEPTH);
+            return true;
+        }
+        String text = d.get();
+        decoded += text.length();
+        if (decoded > limits.maxDecodedChars()) {
+            limit(Limit.DECODE_BUDGET);
+            return false;
+        }
+        List<Encoding> next = new ArrayList<>(encodings.size() + 1);
+        next.addAll(encodings);
+        next.add(enc);
+        scanLayer(text, depth + 1, List.copyOf(next), topStart, topEnd, null);
+        return true;
+    }
+
+    private void checkKeyRules(KeyHits keyHits, String value, Span span) {
+        if (value.length() > MAX_KEY_VALUE || value.isEmpty()) {
+            return;
+        }
+        for (int r : keyHits.rules()) {
+            CompiledRule rule = pack.rules[r];
+            if (!rule.keyPattern.matcher(keyHits.key()).find()) {
+                continue;
+            }
+            int s = 0;
+            int e = value.length();
+            if (rule.valuePattern != null) {
+                Matcher m = rule.valuePattern.matcher(value);
+                if (!m.find() || m.start(rule.rule.group()) < 0) {
+                    continue;
+                }
+                s = m.start(rule.rule.group());
+                e = m.end(rule.rule.group());
+            }
+            String v = value.substring(s, e);
+            if (!v.isEmpty() && rule.valid(v)) {
+                emit(rule, s, e, v, span);
+            }
+        }
+    }
+
+    private void runWindow(CompiledRule rule, String t, int ws, int we, Span span) {
+        int s = ws;
+        int e = we;
+        int n = t.length();
+        List<int[]> found = new ArrayList<>(2);
+        for (int attempt = 0; ; attempt++) {
+            found.clear();
+            boolean extend = false;
+            String sub = s == 0 && e == n ? t : t.substring(s, e);
+            Matcher m = rule.pattern.matcher(sub);
+            int g = rule.rule.group();
+            while (m.find()) {
+                boolean atRight = m.end() == sub.length() && e < n;
+                boolean atLeft = m.start() == 0 && s > 0 && rule.rule.before() > 0;
+                if ((atRight || atLeft) && attempt < MAX_EXTENSIONS) {
+                    int grow = Math.max(256, Math.max(rule.rule.before(), rule.rule.after()));
+                    if (atRight) {
+                        e = Math.min(n, e + grow);
+                    }
+                    if (atLeft) {
+                        s = Math.max(0, s - grow);
+                    }
+                    extend = true;
+                    break;
+                }
+                if (m.start(g) < 0 || m.end(g) == m.start(g)) {
+                    continue;
+                }
+                found.add(new int[] {s + m.start(g), s + m.end(g)});
+            }
+            if (!extend) {
+                break;
+            }
+        }
+        for (int[] f : found) {
+            String v = t.substring(f[0], f[1]);
+            if (rule.valid(v)) {
+                emit(rule, f[0], f[1], v, span);
+            }
+        }
+    }
+
+    private void emit(CompiledRule rule, int s, int e, String value, Span span) {
+        if (pointer == null) {
+            JsonPointer p = JsonPointer.empty();
+            for (Object seg : display) {
+                p = seg instanceof Integer i ? p.appendIndex(i) : p.appendProperty((String) seg);
+            }
+            pointer = p.toString();
+            matchPath = List.copyOf(path);
+        }
+        int start = span.depth == 0 ? span.norm.originalStart(s) : span.topStart;
+        int end = span.depth == 0 ? span.norm.originalEnd(e) : span.topEnd;
+        pending.add(new RawMatch(rule.index, matchPath, pointer, part, start, end, span.encodings, hasher.hash(value),
+                rule.rule.generic()));
+    }
+
+    private void limit(Limit l) {
+        if (incomplete == null) {
+            incomplete = l;
+        }
+    }
+
+    /** Where spans of one layer go in the original string. */
+    private record Span(int depth, TextNormalizer.Normalized norm, List<Encoding> encodings, int topStart, int topEnd) {
+        int topStartOf(int s) {
+            return depth == 0 ? norm.originalStart(s) : topStart;
+        }
+
+        int topEndOf(int e) {
+            if (depth != 0) {
+                return topEnd;
+            }
+            return e == 0 ? norm.originalStart(0) : norm.originalEnd(e);
+        }
+    }
+
+    /** Scratch of one decoding depth: triggered windows per rule, digit runs, encoded runs. */
+    private static final class Layer {
+        final CompiledPack pack;
+        final KeywordAutomaton ac;
+        final int[][] winStart;
+        final int[][] winEnd;
+        final int[] winCount;
+        final int[] touched;
+        int touchedCount;
+        int[] digitRuns = new int[24];
+        int digitCount;
+        int[] cand = new int[24];
+        int candCount;
+        boolean percent;
+        boolean escape;
+        int length;
+
+        Layer(CompiledPack pack) {
+            this.pack = pack;
+            this.ac = pack.automaton;
+            int n = pack.rules.length;
+            winStart = new int[n][];
+            winEnd = new int[n][];
+            winCount = new int[n];
+            touched = new int[n];
+        }
+
+        private void reset(int len) {
+            for (int k = 0; k < touchedCount; k++) {
+                winCount[touched[k]] = 0;
+            }
+            touchedCount = 0;
+            digitCount = 0;
+            candCount = 0;
+            percent = false;
+            escape = false;
+            length = len;
+        }
+
+        /**
+         * The single pass over a text.
+         *
+         * @param normalized whether the text is already normalised
+         * @return true if the text needs normalising first (nothing recorded then)
+         */
+        boolean pass(String t, boolean normalized) {
+            reset(t.length());
+            final int[] delta = ac.delta();
+            final byte[] cc = ac.charClass();
+            final int classes = ac.classes();
+            final int[][] outs = ac.outputs();
+            final int minDigits = pack.minDigits;
+            final int n = t.length();
+            int state = 0;
+            int runStart = -1;
+            int runFlags = 0;
+            int pad = 0;
+            int dStart = -1;
+            int dEnd = 0;
+            int dCount = 0;
+            int sep = 0;
+            for (int i = 0; i < n; i++) {
+                char c = t.charAt(i);
+                if (c >= 128) {
+                    if (!normalized) {
+                        return true;
+                    }
+                    state = 0;
+                    if (runStart >= 0) {
+                        closeRun(runStart, i, runFlags);
+                        runStart = -1;
+                        pad = 0;
+                    }
+                    if (dStart >= 0) {
+                        closeDigits(dStart, dEnd, dCount, minDigits);
+                        dStart = -1;
+                    }
+                    continue;
+                }
+                int f = CLS[c];
+                if ((f & CTRL) != 0 && !normalized) {
+                    return true;
+                }
+                state = delta[state * classes + cc[c]];
+                if (outs[state] != null) {
+                    hit(outs[state], i);
+                }
+                if ((f & DIGIT) != 0) {
+                    if (dStart < 0) {
+                        dStart = i;
+                        dCount = 0;
+                    }
+                    dCount++;
+                    dEnd = i + 1;
+                    sep = 0;
+                } else if (dStart >= 0 && ((f & DSEP) == 0 || ++sep > 2)) {
+                    closeDigits(dStart, dEnd, dCount, minDigits);
+                    dStart = -1;
+                }
+                if ((f & RUN) != 0) {
+                    if (pad > 0) {
+                        closeRun(runStart, i, runFlags);
+                        runStart = -1;
+                        pad = 0;
+                    }
+                    if (runStart < 0) {
+                        runStart = i;
+                        runFlags = 0;
+                    }
+                    runFlags |= f;
+                } else if (runStart >= 0) {
+                    if (c == '=') {
+                        pad++;
+                    } else {
+                        closeRun(runStart, i, runFlags);
+                        runStart = -1;
+                        pad = 0;
+                    }
+                }
+                if (c == '%') {
+                    percent = true;
+                } else if (c == '\\') {
+                    escape = true;
+                }
+            }
+            if (runStart >= 0) {
+                closeRun(runStart, n, runFlags);
+            }
+            if (dStart >= 0) {
+                closeDigits(dStart, dEnd, dCount, minDigits);
+            }
+            for (int k = 0; k < digitCount; k += 3) {
+                for (int r : pack.digitRules) {
+                    CompiledRule rule = pack.rules[r];
+                    if (digitRuns[k + 2] >= rule.rule.digits()) {
+                        addWindow(r, digitRuns[k] - rule.rule.before(), digitRuns[k + 1] + rule.rule.after());
+                    }
+                }
+            }
+            return false;
+        }
+
+        private void hit(int[] keywords, int end) {
+            for (int kw : keywords) {
+                int start = end + 1 - ac.length(kw);
+                for (int r : pack.keywordRules[kw]) {
+                    CompiledRule rule = pack.rules[r];
+                    addWindow(r, start - rule.rule.before(), Math.max(end + 1, start + rule.rule.after()));
+                }
+            }
+        }
+
+        private void closeDigits(int s, int e, int count, int minDigits) {
+            if (count < minDigits) {
+                return;
+            }
+            if (digitCount + 3 > digitRuns.length) {
+                digitRuns = Arrays.copyOf(digitRuns, digitRuns.length * 2);
+            }
+            digitRuns[digitCount++] = s;
+            digitRuns[digitCount++] = e;
+            digitRuns[digitCount++] = count;
+        }
+
+        private void closeRun(int s, int e, int flags) {
+            int len = e - s;
+            int kind;
+            if ((flags & (NONHEX | STD | URL)) == 0 && len >= MIN_HEX_RUN && (flags & (UPPER | LOWER)) != (UPPER | LOWER)) {
+                kind = 3;
+            } else if (len >= MIN_RUN && (flags & UPPER) != 0 && (flags & LOWER) != 0) {
+                boolean std = (flags & STD) != 0;
+                boolean url = (flags & URL) != 0;
+                if (std && url) {
+                    return;
+                }
+                kind = url ? 2 : 1;
+            } else {
+                return;
+            }
+            if ((candCount + 1) * 3 > cand.length) {
+                cand = Arrays.copyOf(cand, cand.length * 2);
+            }
+            cand[candCount * 3] = s;
+            cand[candCount * 3 + 1] = e;
+            cand[candCount * 3 + 2] = kind;
+            candCount++;
+        }
+
+        private void addWindow(int r, int s, int e) {
+            s = Math.max(0, s);
+            e = Math.min(length, e);
+            int c = winCount[r];
+            if (c == 0) {
+                touched[touchedCount++] = r;
+                if (winStart[r] == null) {
+                    winStart[r] = new int[4];
+                    winEnd[r] = new int[4];
+                }
+            } else if (s <= winEnd[r][c - 1]) {
+                winEnd[r][c - 1] = Math.max(winEnd[r][c - 1], e);
+                winStart[r][c - 1] = Math.min(winStart[r][c - 1], s);
+                return;
+            }
+            if (c == winStart[r].length) {
+                winStart[r] = Arrays.copyOf(winStart[r], c * 2);
+                winEnd[r] = Arrays.copyOf(winEnd[r], c * 2);
+            }
+            winStart[r][c] = s;
+            winEnd[r][c] = e;
+            winCount[r] = c + 1;
+        }
+
+        /** @return the triggered rules that have a keyPattern */
+        int[] keyRules(CompiledPack pack) {
+            int[] out = new int[touchedCount];
+            int n = 0;
+            for (int k = 0; k < touchedCount; k++) {
+                if (pack.rules[touched[k]].keyPattern != null) {
+                    out[n++] = touched[k];
+                }
+            }
+            return Arrays.copyOf(out, n);
+        }
+    }
+}
