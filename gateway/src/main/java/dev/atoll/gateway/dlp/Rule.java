@@ -40,7 +40,7 @@ public record Rule(String id, String description, Category category, Severity se
         Optional<String> pattern, int group, int before, int after, int digits, Optional<String> keyPattern,
         Optional<String> valuePattern, List<Validator> validators, boolean generic, Examples examples) {
 
-    private static final java.util.regex.Pattern ID = java.util.regex.Pattern.compile("[a-z0-9][a-z0-9.-]{0,63}");
+    private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9.-]{0,63}");
 
     /** Largest {@code before}/{@code after} window. */
     public static final int MAX_WINDOW = 65_536;

@@ -73,7 +73,8 @@ public sealed interface Validator {
 
     /**
      * Not a placeholder: rejects values such as {@code ${DB_PASSWORD}}, {@code {{token}}},
-     * {@code <password>}, {@code ****}, {@code xxxxxxxx}, {@code changeme}, {@code %s}.
+     * {@code <password>}, {@code ****}, {@code xxxxxxxx}, {@code changeme}, {@code %s}, and code
+     * references such as {@code this.password} or {@code e.target.value}.
      */
     record NotPlaceholder() implements Validator {
         @Override

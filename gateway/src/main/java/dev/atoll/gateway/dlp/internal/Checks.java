@@ -19,6 +19,9 @@ public final class Checks {
     private static final Set<String> PLACEHOLDERS = Set.of("changeme", "password", "passwd", "secret", "example",
             "placeholder", "redacted", "null", "undefined", "none", "your-password", "yourpassword", "your_password",
             "mypassword", "token", "your-token", "your_token", "your-api-key", "your_api_key");
+    /** A member access chain or call such as {@code this.password}, {@code e.target.value} or {@code getPass()}. */
+    private static final com.google.re2j.Pattern CODE_REFERENCE =
+            com.google.re2j.Pattern.compile("[A-Za-z_$][\\w$]*(?:\\.[A-Za-z_$][\\w$]*)+(?:\\(\\))?|[A-Za-z_$][\\w$]*\\(\\)");
     /** IBAN length per country (ISO 13616 registry). */
     private static final Map<String, Integer> IBAN_LENGTHS = new HashMap<>();
 
@@ -200,6 +203,9 @@ public final class Checks {
             return true;
         }
         if (v.length() > 1 && v.charAt(0) == '$' && v.substring(1).chars().allMatch(c -> c == '_' || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))) {
+            return true;
+        }
+        if (CODE_REFERENCE.matcher(v).matches()) {
             return true;
         }
         char first = lower.charAt(0);
