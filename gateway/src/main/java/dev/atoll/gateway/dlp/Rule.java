@@ -28,6 +28,11 @@ import java.util.Optional;
  * @param before window characters before a keyword hit (or digit run)
  * @param after window characters after the start of a keyword hit (or the end of a digit run)
  * @param digits 0, or the minimum digits of a digit run that triggers this rule instead of keywords
+ * @param digitShape for {@code digits} rules, what else the digit run needs to trigger the rule
+ * @param requires literal strings (case-sensitive) of which at least one must occur within
+ *                 {@code requiresWithin} characters from the start of a keyword hit for the hit to count
+ *                 (empty: none needed); a cheap filter before the regex
+ * @param requiresWithin how far from a keyword hit's start {@code requires} is looked for
  * @param keyPattern a pattern (RE2) for JSON member names whose string values this rule checks, if any
  * @param valuePattern the pattern such a value must contain (its {@code group} is the sensitive value),
  *                     if any; without it the whole value is
@@ -37,7 +42,8 @@ import java.util.Optional;
  * @param examples values it must and must not match (the pack's tests run them all)
  */
 public record Rule(String id, String description, Category category, Severity severity, List<String> keywords,
-        Optional<String> pattern, int group, int before, int after, int digits, Optional<String> keyPattern,
+        Optional<String> pattern, int group, int before, int after, int digits, DigitShape digitShape,
+        List<String> requires, int requiresWithin, Optional<String> keyPattern,
         Optional<String> valuePattern, List<Validator> validators, boolean generic, Examples examples) {
 
     private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9.-]{0,63}");
@@ -57,6 +63,21 @@ public record Rule(String id, String description, Category category, Severity se
             positive = List.copyOf(positive);
             negative = List.copyOf(negative);
         }
+    }
+
+    /** What a digit run needs, besides enough digits, to trigger a {@code digits} rule. */
+    public enum DigitShape {
+        /** Any run of enough digits. */
+        ANY,
+        /**
+         * A run with separators ({@code " -./()"}) in at least two places between digits, or right after
+         * a {@code +} (phone numbers, SSNs; not dates without time, decimals or plain numbers).
+         */
+        SEPARATED,
+        /** A run with no separator or with separators in at least two places (not a decimal number). */
+        NOT_DECIMAL,
+        /** A run that starts at most two characters after an upper-case ASCII letter (IBAN-like). */
+        AFTER_LETTER
     }
 
     /** Checks every field, compiles the patterns once, and fails naming the rule and the offending value. */
@@ -103,6 +124,16 @@ public record Rule(String id, String description, Category category, Severity se
         }
         if (digits > 0 && pattern.isEmpty()) {
             throw new DlpException("rule " + id + ": a digits rule needs a pattern");
+        }
+        Objects.requireNonNull(digitShape, "digitShape");
+        requires = List.copyOf(requires);
+        if (requiresWithin < 1 || requiresWithin > MAX_WINDOW) {
+            throw new DlpException("rule " + id + ": requiresWithin must be within 1.." + MAX_WINDOW + ", got " + requiresWithin);
+        }
+        for (String r : requires) {
+            if (r.isEmpty()) {
+                throw new DlpException("rule " + id + ": requires must not hold an empty string");
+            }
         }
         validators = List.copyOf(validators);
         Objects.requireNonNull(examples, "examples");

@@ -15,6 +15,7 @@ final class CompiledRule {
     /** Value pattern for keyPattern matches, or null (the whole value). */
     final Pattern valuePattern;
     final Validator[] validators;
+    final String[] requires;
 
     CompiledRule(int index, Rule rule) {
         this.index = index;
@@ -23,6 +24,7 @@ final class CompiledRule {
         this.keyPattern = rule.keyPattern().map(Pattern::compile).orElse(null);
         this.valuePattern = rule.valuePattern().map(Pattern::compile).orElse(null);
         this.validators = rule.validators().toArray(Validator[]::new);
+        this.requires = rule.requires().toArray(String[]::new);
     }
 
     boolean valid(String value) {

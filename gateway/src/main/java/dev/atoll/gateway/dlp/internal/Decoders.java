@@ -2,7 +2,7 @@ package dev.atoll.gateway.dlp.internal;
 
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
-import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CoderResult;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -204,14 +204,15 @@ final class Decoders {
         if (ascii) {
             return Optional.of(new String(b, 0, n, StandardCharsets.ISO_8859_1));
         }
+        // Strict UTF-8 without exceptions (random bytes fail here often: no stack traces on the hot path).
         CharsetDecoder dec = StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
-        try {
-            CharBuffer cb = dec.decode(ByteBuffer.wrap(b, 0, n));
-            return Optional.of(cb.toString());
-        } catch (CharacterCodingException e) {
+        CharBuffer out = CharBuffer.allocate(n);
+        CoderResult r = dec.decode(ByteBuffer.wrap(b, 0, n), out, true);
+        if (r.isError() || dec.flush(out).isError()) {
             return Optional.empty();
         }
+        return Optional.of(out.flip().toString());
     }
 
     /**

@@ -23,7 +23,7 @@ public final class RulePackReader {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Set<String> RULE_KEYS = Set.of("id", "description", "category", "severity", "keywords",
-            "pattern", "group", "before", "after", "digits", "keyPattern", "valuePattern", "validators", "generic",
+            "pattern", "group", "before", "after", "digits", "digitShape", "requires", "requiresWithin", "keyPattern", "valuePattern", "validators", "generic",
             "examples");
 
     private RulePackReader() {
@@ -88,6 +88,10 @@ public final class RulePackReader {
         for (JsonNode k : r.path("keywords")) {
             keywords.add(k.asText());
         }
+        List<String> requires = new ArrayList<>();
+        for (JsonNode k : r.path("requires")) {
+            requires.add(k.asText());
+        }
         List<Validator> validators = new ArrayList<>();
         for (JsonNode v : r.path("validators")) {
             validators.add(validator(v, where));
@@ -100,7 +104,10 @@ public final class RulePackReader {
         return new Rule(text(r, "id", where), text(r, "description", where),
                 Category.valueOf(upper(text(r, "category", where))), Severity.valueOf(upper(text(r, "severity", where))),
                 keywords, optional(r, "pattern"), r.path("group").asInt(0), r.path("before").asInt(64),
-                r.path("after").asInt(256), r.path("digits").asInt(0), optional(r, "keyPattern"),
+                r.path("after").asInt(256), r.path("digits").asInt(0),
+                Rule.DigitShape.valueOf(upper(r.path("digitShape").asText("any")).replace('-', '_')), requires,
+                r.path("requiresWithin").asInt(r.path("after").asInt(256)),
+                optional(r, "keyPattern"),
                 optional(r, "valuePattern"), validators, r.path("generic").asBoolean(false), new Rule.Examples(pos, neg));
     }
 

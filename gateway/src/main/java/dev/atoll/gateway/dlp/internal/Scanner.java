@@ -40,6 +40,9 @@ public final class Scanner {
     private static final int CTRL = 128;
     private static final int RUN = DIGIT | UPPER | LOWER | STD | URL;
     private static final int[] CLS = new int[128];
+    private static final int RUN_SEPARATED = 1;
+    private static final int RUN_AFTER_LETTER = 2;
+    private static final int RUN_DECIMAL = 4;
 
     static {
         for (int c = 0; c < 128; c++) {
@@ -352,6 +355,19 @@ public final class Scanner {
         }
     }
 
+    private static boolean containsAny(String t, String[] needles, int from, int to) {
+        for (String n : needles) {
+            char first = n.charAt(0);
+            int last = to - n.length();
+            for (int i = from; i <= last; i++) {
+                if (t.charAt(i) == first && t.startsWith(n, i)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
     private void runWindow(CompiledRule rule, String t, int ws, int we, Span span) {
         int s = ws;
         int e = we;
@@ -438,6 +454,9 @@ public final class Scanner {
         final int[] winCount;
         final int[] touched;
         int touchedCount;
+        final boolean[] keyHit;
+        final int[] keyHits;
+        int keyHitCount;
         int[] digitRuns = new int[24];
         int digitCount;
         int[] cand = new int[24];
@@ -454,6 +473,8 @@ public final class Scanner {
             winEnd = new int[n][];
             winCount = new int[n];
             touched = new int[n];
+            keyHit = new boolean[n];
+            keyHits = new int[n];
         }
 
         private void reset(int len) {
@@ -461,6 +482,10 @@ public final class Scanner {
                 winCount[touched[k]] = 0;
             }
             touchedCount = 0;
+            for (int k = 0; k < keyHitCount; k++) {
+                keyHit[keyHits[k]] = false;
+            }
+            keyHitCount = 0;
             digitCount = 0;
             candCount = 0;
             percent = false;
@@ -489,6 +514,7 @@ public final class Scanner {
             int dStart = -1;
             int dEnd = 0;
             int dCount = 0;
+            int dSeps = 0;
             int sep = 0;
             for (int i = 0; i < n; i++) {
                 char c = t.charAt(i);
@@ -503,7 +529,7 @@ public final class Scanner {
                         pad = 0;
                     }
                     if (dStart >= 0) {
-                        closeDigits(dStart, dEnd, dCount, minDigits);
+                        closeDigits(t, dStart, dEnd, dCount, dSeps, minDigits);
                         dStart = -1;
                     }
                     continue;
@@ -514,18 +540,22 @@ public final class Scanner {
                 }
                 state = delta[state * classes + cc[c]];
                 if (outs[state] != null) {
-                    hit(outs[state], i);
+                    hit(t, outs[state], i);
                 }
                 if ((f & DIGIT) != 0) {
                     if (dStart < 0) {
                         dStart = i;
                         dCount = 0;
+                        dSeps = 0;
+                    }
+                    if (sep > 0) {
+                        dSeps++;
                     }
                     dCount++;
                     dEnd = i + 1;
                     sep = 0;
                 } else if (dStart >= 0 && ((f & DSEP) == 0 || ++sep > 2)) {
-                    closeDigits(dStart, dEnd, dCount, minDigits);
+                    closeDigits(t, dStart, dEnd, dCount, dSeps, minDigits);
                     dStart = -1;
                 }
                 if ((f & RUN) != 0) {
@@ -558,12 +588,19 @@ public final class Scanner {
                 closeRun(runStart, n, runFlags);
             }
             if (dStart >= 0) {
-                closeDigits(dStart, dEnd, dCount, minDigits);
+                closeDigits(t, dStart, dEnd, dCount, dSeps, minDigits);
             }
-            for (int k = 0; k < digitCount; k += 3) {
+            for (int k = 0; k < digitCount; k += 4) {
                 for (int r : pack.digitRules) {
                     CompiledRule rule = pack.rules[r];
-                    if (digitRuns[k + 2] >= rule.rule.digits()) {
+                    int shape = digitRuns[k + 3];
+                    boolean fits = switch (rule.rule.digitShape()) {
+                        case ANY -> true;
+                        case SEPARATED -> (shape & RUN_SEPARATED) != 0;
+                        case NOT_DECIMAL -> (shape & RUN_DECIMAL) == 0;
+                        case AFTER_LETTER -> (shape & RUN_AFTER_LETTER) != 0;
+                    };
+                    if (fits && digitRuns[k + 2] >= rule.rule.digits()) {
                         addWindow(r, digitRuns[k] - rule.rule.before(), digitRuns[k + 1] + rule.rule.after());
                     }
                 }
@@ -571,26 +608,49 @@ public final class Scanner {
             return false;
         }
 
-        private void hit(int[] keywords, int end) {
+        private void hit(String t, int[] keywords, int end) {
             for (int kw : keywords) {
                 int start = end + 1 - ac.length(kw);
                 for (int r : pack.keywordRules[kw]) {
                     CompiledRule rule = pack.rules[r];
+                    if (rule.keyPattern != null && !keyHit[r]) {
+                        keyHit[r] = true;
+                        keyHits[keyHitCount++] = r;
+                    }
+                    if (rule.requires.length > 0
+                            && !containsAny(t, rule.requires, start, Math.min(t.length(), start + rule.rule.requiresWithin()))) {
+                        continue;
+                    }
                     addWindow(r, start - rule.rule.before(), Math.max(end + 1, start + rule.rule.after()));
                 }
             }
         }
 
-        private void closeDigits(int s, int e, int count, int minDigits) {
+        private void closeDigits(String t, int s, int e, int count, int seps, int minDigits) {
             if (count < minDigits) {
                 return;
             }
-            if (digitCount + 3 > digitRuns.length) {
+            int shape = 0;
+            if (seps >= 2 || (s > 0 && t.charAt(s - 1) == '+') || (s > 1 && t.charAt(s - 2) == '+')) {
+                shape |= RUN_SEPARATED;
+            }
+            if (seps == 1) {
+                shape |= RUN_DECIMAL;
+            }
+            if ((s > 0 && upper(t.charAt(s - 1))) || (s > 1 && upper(t.charAt(s - 2)))) {
+                shape |= RUN_AFTER_LETTER;
+            }
+            if (digitCount + 4 > digitRuns.length) {
                 digitRuns = Arrays.copyOf(digitRuns, digitRuns.length * 2);
             }
             digitRuns[digitCount++] = s;
             digitRuns[digitCount++] = e;
             digitRuns[digitCount++] = count;
+            digitRuns[digitCount++] = shape;
+        }
+
+        private static boolean upper(char c) {
+            return c >= 'A' && c <= 'Z';
         }
 
         private void closeRun(int s, int e, int flags) {
@@ -641,16 +701,9 @@ public final class Scanner {
             winCount[r] = c + 1;
         }
 
-        /** @return the triggered rules that have a keyPattern */
+        /** @return the rules with a keyPattern whose keywords occurred */
         int[] keyRules(CompiledPack pack) {
-            int[] out = new int[touchedCount];
-            int n = 0;
-            for (int k = 0; k < touchedCount; k++) {
-                if (pack.rules[touched[k]].keyPattern != null) {
-                    out[n++] = touched[k];
-                }
-            }
-            return Arrays.copyOf(out, n);
+            return Arrays.copyOf(keyHits, keyHitCount);
         }
     }
 }
