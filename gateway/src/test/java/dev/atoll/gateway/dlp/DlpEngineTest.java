@@ -114,7 +114,7 @@ class DlpEngineTest {
     @Test
     void memberNamesSelectValuesForKeyRules() {
         Detection d = ENGINE.detect(json("{\"db\":{\"password\":\"Tr0ub4dor&3xK9!q\"},\"password_hint\":\"first pet\"}"));
-        assertEquals(List.of("generic-password-assignment"), DlpTestSupport.ruleIds(d));
+        assertEquals(List.of("generic-password-field"), DlpTestSupport.ruleIds(d));
         assertEquals("/db/password", d.matches().getFirst().pointer());
     }
 

@@ -65,7 +65,7 @@ class DlpRulePackTest {
                 "heroku-api-key", "square-access-token", "jwt", "private-key-rsa", "private-key-ec", "private-key-openssh",
                 "private-key-pgp", "postgres-url-password", "mysql-url-password", "mongodb-url-password",
                 "redis-url-password", "amqp-url-password", "url-basic-auth", "generic-password-assignment",
-                "generic-api-key-assignment", "email-address", "phone-number", "payment-card-number", "iban", "us-ssn")) {
+                "generic-api-key-assignment", "generic-password-field", "generic-api-key-field", "email-address", "phone-number", "payment-card-number", "iban", "us-ssn")) {
             assertTrue(ids.contains(id), "missing rule " + id);
         }
     }

@@ -25,6 +25,11 @@ public final class KeywordAutomaton {
     /** Per state, the keyword ids that end there (including through failure links), or null. */
     private final int[][] outputs;
     private final int[] keywordLength;
+    /**
+     * The transition table premultiplied for the hot loop: entry {@code row + class} holds the next
+     * state's row ({@code state * classes}), bitwise complemented when that state has outputs.
+     */
+    private final int[] fastDelta;
 
     /**
      * @param keywords lower-case ASCII keywords, ids are their indices
@@ -107,6 +112,16 @@ public final class KeywordAutomaton {
             List<Integer> o = out.get(s);
             outputs[s] = o.isEmpty() ? null : o.stream().mapToInt(Integer::intValue).distinct().toArray();
         }
+        fastDelta = new int[delta.length];
+        for (int i = 0; i < delta.length; i++) {
+            int to = delta[i];
+            fastDelta[i] = outputs[to] == null ? to * classes : ~(to * classes);
+        }
+    }
+
+    /** @return the premultiplied, output-marked table (see {@link #fastDelta}) */
+    int[] fastDelta() {
+        return fastDelta;
     }
 
     private int[] newRow() {

@@ -38,6 +38,7 @@ public final class Scanner {
     private static final int NONHEX = 32;
     private static final int DSEP = 64;
     private static final int CTRL = 128;
+    private static final int SPECIAL = 256;
     private static final int RUN = DIGIT | UPPER | LOWER | STD | URL;
     private static final int[] CLS = new int[128];
     private static final int RUN_SEPARATED = 1;
@@ -67,6 +68,9 @@ public final class Scanner {
             }
             if (TextNormalizer.removed(c)) {
                 f |= CTRL;
+            }
+            if (c == '%' || c == '\\') {
+                f |= SPECIAL;
             }
             CLS[c] = f;
         }
@@ -465,9 +469,15 @@ public final class Scanner {
         boolean escape;
         int length;
 
+        /** Per ASCII character: class flags (low 16 bits) and the automaton's character class (high 16). */
+        final int[] table = new int[128];
+
         Layer(CompiledPack pack) {
             this.pack = pack;
             this.ac = pack.automaton;
+            for (int c = 0; c < 128; c++) {
+                table[c] = CLS[c] | (ac.charClass()[c] << 16);
+            }
             int n = pack.rules.length;
             winStart = new int[n][];
             winEnd = new int[n][];
@@ -501,13 +511,13 @@ public final class Scanner {
          */
         boolean pass(String t, boolean normalized) {
             reset(t.length());
-            final int[] delta = ac.delta();
-            final byte[] cc = ac.charClass();
-            final int classes = ac.classes();
+            final int[] delta = ac.fastDelta();
+            final int[] table = this.table;
             final int[][] outs = ac.outputs();
+            final int classes = ac.classes();
             final int minDigits = pack.minDigits;
             final int n = t.length();
-            int state = 0;
+            int row = 0;
             int runStart = -1;
             int runFlags = 0;
             int pad = 0;
@@ -522,7 +532,7 @@ public final class Scanner {
                     if (!normalized) {
                         return true;
                     }
-                    state = 0;
+                    row = 0;
                     if (runStart >= 0) {
                         closeRun(runStart, i, runFlags);
                         runStart = -1;
@@ -534,41 +544,50 @@ public final class Scanner {
                     }
                     continue;
                 }
-                int f = CLS[c];
-                if ((f & CTRL) != 0 && !normalized) {
-                    return true;
+                int e = table[c];
+                int next = delta[row + (e >>> 16)];
+                if (next < 0) {
+                    next = ~next;
+                    hit(t, outs[next / classes], i);
                 }
-                state = delta[state * classes + cc[c]];
-                if (outs[state] != null) {
-                    hit(t, outs[state], i);
+                row = next;
+                if ((e & (DIGIT | CTRL | SPECIAL)) != 0) {
+                    if ((e & CTRL) != 0 && !normalized) {
+                        return true;
+                    }
+                    if ((e & DIGIT) != 0) {
+                        if (dStart < 0) {
+                            dStart = i;
+                            dCount = 0;
+                            dSeps = 0;
+                        }
+                        if (sep > 0) {
+                            dSeps++;
+                        }
+                        dCount++;
+                        dEnd = i + 1;
+                        sep = 0;
+                    } else if (c == '%') {
+                        percent = true;
+                    } else if (c == '\\') {
+                        escape = true;
+                    }
                 }
-                if ((f & DIGIT) != 0) {
-                    if (dStart < 0) {
-                        dStart = i;
-                        dCount = 0;
-                        dSeps = 0;
-                    }
-                    if (sep > 0) {
-                        dSeps++;
-                    }
-                    dCount++;
-                    dEnd = i + 1;
-                    sep = 0;
-                } else if (dStart >= 0 && ((f & DSEP) == 0 || ++sep > 2)) {
+                if (dStart >= 0 && (e & DIGIT) == 0 && ((e & DSEP) == 0 || ++sep > 2)) {
                     closeDigits(t, dStart, dEnd, dCount, dSeps, minDigits);
                     dStart = -1;
                 }
-                if ((f & RUN) != 0) {
-                    if (pad > 0) {
-                        closeRun(runStart, i, runFlags);
-                        runStart = -1;
-                        pad = 0;
-                    }
+                if ((e & RUN) != 0) {
                     if (runStart < 0) {
                         runStart = i;
                         runFlags = 0;
+                    } else if (pad > 0) {
+                        closeRun(runStart, i, runFlags);
+                        runStart = i;
+                        runFlags = 0;
+                        pad = 0;
                     }
-                    runFlags |= f;
+                    runFlags |= e;
                 } else if (runStart >= 0) {
                     if (c == '=') {
                         pad++;
@@ -577,11 +596,6 @@ public final class Scanner {
                         runStart = -1;
                         pad = 0;
                     }
-                }
-                if (c == '%') {
-                    percent = true;
-                } else if (c == '\\') {
-                    escape = true;
                 }
             }
             if (runStart >= 0) {
@@ -616,6 +630,9 @@ public final class Scanner {
                     if (rule.keyPattern != null && !keyHit[r]) {
                         keyHit[r] = true;
                         keyHits[keyHitCount++] = r;
+                    }
+                    if (rule.pattern == null) {
+                        continue;
                     }
                     if (rule.requires.length > 0
                             && !containsAny(t, rule.requires, start, Math.min(t.length(), start + rule.rule.requiresWithin()))) {
