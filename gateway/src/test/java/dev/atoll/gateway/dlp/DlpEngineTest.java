@@ -239,6 +239,17 @@ class DlpEngineTest {
     }
 
     @Test
+    void nonAsciiTextAroundMatchesKeepsSpansInOriginalCoordinates() {
+        String text = "Zahlung über 4111\u00e9 und Karte 4111 1111 1111 1111 é, café " + EMAIL + " 東京";
+        Detection d = ENGINE.detectText(text);
+        assertEquals(List.of("payment-card-number", "email-address"), DlpTestSupport.ruleIds(d));
+        Match card = d.matches().getFirst();
+        assertEquals(CARD, text.substring(card.start(), card.end()));
+        Match mail = d.matches().get(1);
+        assertEquals(EMAIL, text.substring(mail.start(), mail.end()));
+    }
+
+    @Test
     void pointersEscapeSlashAndTilde() {
         Detection d = ENGINE.detect(json("{\"a/b\":{\"c~d\":\"" + EMAIL + "\"}}"));
         assertEquals("/a~1b/c~0d", d.matches().getFirst().pointer());

@@ -7,6 +7,7 @@ import dev.atoll.gateway.dlp.Encoding;
 import dev.atoll.gateway.dlp.Limit;
 import dev.atoll.gateway.dlp.Part;
 import dev.atoll.gateway.dlp.ScanLimits;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -39,6 +40,8 @@ public final class Scanner {
     private static final int DSEP = 64;
     private static final int CTRL = 128;
     private static final int SPECIAL = 256;
+    /** Characters the single pass must look at beyond the keyword automaton. */
+    private static final int SLOW = 512;
     private static final int RUN = DIGIT | UPPER | LOWER | STD | URL;
     private static final int[] CLS = new int[128];
     private static final int RUN_SEPARATED = 1;
@@ -71,6 +74,9 @@ public final class Scanner {
             }
             if (c == '%' || c == '\\') {
                 f |= SPECIAL;
+            }
+            if ((f & (DIGIT | CTRL | SPECIAL)) != 0 || (f & RUN) == 0) {
+                f |= SLOW;
             }
             CLS[c] = f;
         }
@@ -215,6 +221,7 @@ public final class Scanner {
 
     /** Drops generic matches overlapping specific ones and duplicates of one value, then records. */
     private void settle() {
+        pending.sort(java.util.Comparator.comparingInt(RawMatch::start)); // document order within the string
         Set<String> seen = new HashSet<>();
         for (RawMatch m : pending) {
             if (m.generic()) {
@@ -241,14 +248,21 @@ public final class Scanner {
         if (layer == null) {
             layer = layers[depth] = new Layer(pack);
         }
-        TextNormalizer.Normalized norm;
+        TextNormalizer.Normalized norm = null;
+        String t = text;
         if (layer.pass(text, false)) {
             norm = TextNormalizer.normalize(text);
-            layer.pass(norm.text(), true);
-        } else {
+            t = norm.text();
+            layer.pass(t, true);
+        }
+        boolean decode = limits.maxDecodeDepth() > 0 && (layer.candCount > 0 || layer.percent || layer.escape);
+        boolean keyRules = depth == 0 && part == Part.KEY && layer.keyHitCount > 0;
+        if (layer.touchedCount == 0 && pack.alwaysRules.length == 0 && keyHits == null && !decode && !keyRules) {
+            return null; // the common case: nothing triggered, nothing to decode
+        }
+        if (norm == null) {
             norm = new TextNormalizer.Normalized(text, null, null);
         }
-        String t = norm.text();
         Span span = new Span(depth, norm, encodings, topStart, topEnd);
         for (int k = 0; k < layer.touchedCount; k++) {
             int r = layer.touched[k];
@@ -268,21 +282,14 @@ public final class Scanner {
         if (keyHits != null && depth == 0) {
             checkKeyRules(keyHits, t, span);
         }
-        KeyHits out = null;
-        if (depth == 0 && part == Part.KEY) {
-            int[] kr = layer.keyRules(pack);
-            if (kr.length > 0) {
-                out = new KeyHits(t, kr);
-            }
+        KeyHits out = keyRules ? new KeyHits(t, layer.keyRules(pack)) : null;
+        if (decode) {
+            decodeLayers(layer, t, depth, encodings, span);
         }
-        decodeLayers(layer, t, depth, encodings, span);
         return out;
     }
 
     private void decodeLayers(Layer layer, String t, int depth, List<Encoding> encodings, Span span) {
-        if (limits.maxDecodeDepth() == 0) {
-            return;
-        }
         boolean last = depth >= limits.maxDecodeDepth();
         // Copy: the recursion reuses deeper layers only, but keep this layer's lists stable anyway.
         int[] cand = Arrays.copyOf(layer.cand, layer.candCount * 3);
@@ -517,31 +524,35 @@ public final class Scanner {
             final int classes = ac.classes();
             final int minDigits = pack.minDigits;
             final int n = t.length();
+            // Iterate over bytes: one copy (an intrinsic for ASCII strings) beats charAt's checks.
+            byte[] bytes = t.getBytes(StandardCharsets.UTF_8);
+            if (bytes.length != n) {
+                if (!normalized) {
+                    return true;
+                }
+                bytes = new byte[n];
+                for (int i = 0; i < n; i++) {
+                    char c = t.charAt(i);
+                    bytes[i] = c < 128 ? (byte) c : (byte) 0x80;
+                }
+            }
             int row = 0;
-            int runStart = -1;
-            int runFlags = 0;
-            int pad = 0;
+            int runStart = 0; // index after the last character that breaks an encoded-looking run
             int dStart = -1;
             int dEnd = 0;
             int dCount = 0;
             int dSeps = 0;
-            int sep = 0;
             for (int i = 0; i < n; i++) {
-                char c = t.charAt(i);
-                if (c >= 128) {
+                int c = bytes[i];
+                if (c < 0) {
                     if (!normalized) {
                         return true;
                     }
                     row = 0;
-                    if (runStart >= 0) {
-                        closeRun(runStart, i, runFlags);
-                        runStart = -1;
-                        pad = 0;
+                    if (i - runStart >= MIN_RUN) {
+                        closeRun(bytes, runStart, i);
                     }
-                    if (dStart >= 0) {
-                        closeDigits(t, dStart, dEnd, dCount, dSeps, minDigits);
-                        dStart = -1;
-                    }
+                    runStart = i + 1;
                     continue;
                 }
                 int e = table[c];
@@ -551,55 +562,45 @@ public final class Scanner {
                     hit(t, outs[next / classes], i);
                 }
                 row = next;
-                if ((e & (DIGIT | CTRL | SPECIAL)) != 0) {
-                    if ((e & CTRL) != 0 && !normalized) {
-                        return true;
-                    }
-                    if ((e & DIGIT) != 0) {
-                        if (dStart < 0) {
-                            dStart = i;
-                            dCount = 0;
-                            dSeps = 0;
-                        }
-                        if (sep > 0) {
+                if ((e & SLOW) == 0) {
+                    continue; // a letter or + / - _: nothing else to track
+                }
+                if ((e & DIGIT) != 0) {
+                    int gap = i - dEnd;
+                    if (dStart >= 0 && (gap == 0 || (gap <= 2 && separator(table, bytes[dEnd])
+                            && (gap == 1 || separator(table, bytes[dEnd + 1]))))) {
+                        if (gap > 0) {
                             dSeps++;
                         }
                         dCount++;
-                        dEnd = i + 1;
-                        sep = 0;
-                    } else if (c == '%') {
-                        percent = true;
-                    } else if (c == '\\') {
-                        escape = true;
-                    }
-                }
-                if (dStart >= 0 && (e & DIGIT) == 0 && ((e & DSEP) == 0 || ++sep > 2)) {
-                    closeDigits(t, dStart, dEnd, dCount, dSeps, minDigits);
-                    dStart = -1;
-                }
-                if ((e & RUN) != 0) {
-                    if (runStart < 0) {
-                        runStart = i;
-                        runFlags = 0;
-                    } else if (pad > 0) {
-                        closeRun(runStart, i, runFlags);
-                        runStart = i;
-                        runFlags = 0;
-                        pad = 0;
-                    }
-                    runFlags |= e;
-                } else if (runStart >= 0) {
-                    if (c == '=') {
-                        pad++;
                     } else {
-                        closeRun(runStart, i, runFlags);
-                        runStart = -1;
-                        pad = 0;
+                        if (dStart >= 0) {
+                            closeDigits(t, dStart, dEnd, dCount, dSeps, minDigits);
+                        }
+                        dStart = i;
+                        dCount = 1;
+                        dSeps = 0;
                     }
+                    dEnd = i + 1;
+                    continue;
+                }
+                if ((e & CTRL) != 0 && !normalized) {
+                    return true;
+                }
+                if (c == '%') {
+                    percent = true;
+                } else if (c == '\\') {
+                    escape = true;
+                }
+                if ((e & RUN) == 0) {
+                    if (i - runStart >= MIN_RUN) {
+                        closeRun(bytes, runStart, i);
+                    }
+                    runStart = i + 1;
                 }
             }
-            if (runStart >= 0) {
-                closeRun(runStart, n, runFlags);
+            if (n - runStart >= MIN_RUN) {
+                closeRun(bytes, runStart, n);
             }
             if (dStart >= 0) {
                 closeDigits(t, dStart, dEnd, dCount, dSeps, minDigits);
@@ -670,12 +671,26 @@ public final class Scanner {
             return c >= 'A' && c <= 'Z';
         }
 
-        private void closeRun(int s, int e, int flags) {
+        private static boolean separator(int[] table, byte b) {
+            return b >= 0 && (table[b] & DSEP) != 0;
+        }
+
+        /** A run of base64/hex alphabet characters of at least MIN_RUN: note it if it looks encoded. */
+        private void closeRun(byte[] bytes, int s, int e) {
+            int flags = 0;
+            for (int i = s; i < e; i++) {
+                flags |= CLS[bytes[i]];
+            }
+            int pad = 0;
+            while (e < bytes.length && bytes[e] == '=' && pad < 2) {
+                e++;
+                pad++;
+            }
             int len = e - s;
             int kind;
             if ((flags & (NONHEX | STD | URL)) == 0 && len >= MIN_HEX_RUN && (flags & (UPPER | LOWER)) != (UPPER | LOWER)) {
                 kind = 3;
-            } else if (len >= MIN_RUN && (flags & UPPER) != 0 && (flags & LOWER) != 0) {
+            } else if ((flags & UPPER) != 0 && (flags & LOWER) != 0) {
                 boolean std = (flags & STD) != 0;
                 boolean url = (flags & URL) != 0;
                 if (std && url) {
