@@ -2,6 +2,7 @@ package dev.atoll.gateway.dlp.internal;
 
 import com.fasterxml.jackson.core.JsonPointer;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeType;
 import com.google.re2j.Matcher;
 import dev.atoll.gateway.dlp.Encoding;
 import dev.atoll.gateway.dlp.Limit;
@@ -141,16 +142,17 @@ public final class Scanner {
     }
 
     private void walk(JsonNode n, int depth) {
-        if (n.isTextual()) {
+        JsonNodeType type = n.getNodeType();
+        if (type == JsonNodeType.STRING) {
             part = Part.VALUE;
             scanLocation(n.textValue(), null);
-        } else if (n.isIntegralNumber()) {
-            String t = n.asText();
-            if (t.length() >= 9) {
+        } else if (type == JsonNodeType.NUMBER && n.isIntegralNumber()) {
+            // Only numbers long enough to be a card or account number (9+ digits) are scanned.
+            if (n.isBigInteger() || Math.abs(n.longValue()) >= 100_000_000L) {
                 part = Part.VALUE;
-                scanLocation(t, null);
+                scanLocation(n.asText(), null);
             }
-        } else if (n.isContainerNode()) {
+        } else if (type == JsonNodeType.ARRAY || type == JsonNodeType.OBJECT) {
             if (depth >= limits.maxJsonDepth()) {
                 limit(Limit.JSON_DEPTH);
                 return;
