@@ -54,7 +54,7 @@ final class DlpPayloads {
         ArrayNode items = root.putArray("items");
         root.put("nextPageToken", token(r, 48));
         int bytes = 40;
-        int sinceDirty = 0;
+        int sinceDirty = 2048; // the first record is dirty, so that even 1 KB dirty payloads hold one value
         int n = 0;
         while (bytes < size) {
             ObjectNode it = items.addObject();

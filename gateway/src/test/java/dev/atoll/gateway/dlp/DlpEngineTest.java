@@ -250,6 +250,17 @@ class DlpEngineTest {
     }
 
     @Test
+    void matchesLongerThanTheirWindowAreFoundWhole() {
+        // A JWT and a PEM key longer than the rules' windows: the window grows when a match touches its edge.
+        String longJwt = "eyJhbGciOiJIUzI1NiJ9.eyJ" + "A".repeat(3000) + "." + "s".repeat(400);
+        String pem = "-----BEGIN RSA PRIVATE KEY-----\n" + "MIIEXAMPLE\n".repeat(700) + "-----END RSA PRIVATE KEY-----";
+        String text = "a " + longJwt + " b " + pem + " c";
+        DlpResult<String> r = ENGINE.scanText(text, ctx(Direction.OUTBOUND));
+        assertEquals("a [REDACTED:jwt] b [REDACTED:private-key-rsa] c",
+                assertInstanceOf(Verdict.Redact.class, r.verdict()).value());
+    }
+
+    @Test
     void pointersEscapeSlashAndTilde() {
         Detection d = ENGINE.detect(json("{\"a/b\":{\"c~d\":\"" + EMAIL + "\"}}"));
         assertEquals("/a~1b/c~0d", d.matches().getFirst().pointer());

@@ -30,6 +30,8 @@ public final class Scanner {
     private static final int MIN_HEX_RUN = 32;
     private static final int MAX_KEY_VALUE = 4096;
     private static final int MAX_EXTENSIONS = 3;
+    /** How far a window's end may move to the end of the token it cuts. */
+    private static final int MAX_SNAP = 16_384;
 
     // Character classes of ASCII characters, for the single pass.
     private static final int DIGIT = 1;
@@ -368,6 +370,10 @@ public final class Scanner {
         }
     }
 
+    private static boolean tokenBreak(char c) {
+        return c <= ' ' || c == '"' || c == '\'' || c == '<' || c == '>' || c == '`';
+    }
+
     private static boolean containsAny(String t, String[] needles, int from, int to) {
         for (String n : needles) {
             char first = n.charAt(0);
@@ -383,8 +389,13 @@ public final class Scanner {
 
     private void runWindow(CompiledRule rule, String t, int ws, int we, Span span) {
         int s = ws;
-        int e = we;
         int n = t.length();
+        // Do not cut a token in two: extend the window to the end of the token it ends in (bounded).
+        int e = we;
+        int snapLimit = Math.min(n, we + MAX_SNAP);
+        while (e < snapLimit && !tokenBreak(t.charAt(e))) {
+            e++;
+        }
         List<int[]> found = new ArrayList<>(2);
         for (int attempt = 0; ; attempt++) {
             found.clear();
