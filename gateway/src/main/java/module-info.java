@@ -1,10 +1,29 @@
-/** The atoll command line, the DLP engine, and (with later issues) the MCP gateway. */
+/** The atoll command line, the MCP gateway (Helidon SE) and its DLP engine. */
 module dev.atoll.gateway {
     requires dev.atoll.runtime;
+    requires dev.atoll.isolate.pool;
+    requires dev.atoll.host.bindings;
+    requires dev.atoll.tools.examples;
+    requires io.helidon.webserver;
+    requires io.helidon.http;
+    requires io.helidon.common.media.type;
     requires com.fasterxml.jackson.databind;
+    requires com.fasterxml.jackson.dataformat.yaml;
+    requires com.github.benmanes.caffeine;
+    requires com.nimbusds.jose.jwt;
     requires re2j;
     requires java.logging;
+    requires java.net.http;
+    requires java.sql;
+    requires com.zaxxer.hikari;
+    requires flyway.core;
 
+    exports dev.atoll.gateway;
+    exports dev.atoll.gateway.backend;
     exports dev.atoll.gateway.cli;
     exports dev.atoll.gateway.dlp;
+    exports dev.atoll.gateway.registry;
+    exports dev.atoll.gateway.audit;
+
+    opens dev.atoll.gateway to com.fasterxml.jackson.databind;
 }

@@ -1,7 +1,14 @@
 /**
  * Atoll's host bindings: capabilities a tool declares in its manifest and the host grants, deny by
- * default. For now the egress policy that the {@code fetch} binding applies to every request target.
+ * default. The {@code fetch} binding ({@link dev.atoll.host.bindings.FetchBinding}) with its SSRF egress
+ * policy, secret substitution and egress inspection SPI.
  */
 module dev.atoll.host.bindings {
+    requires transitive dev.atoll.runtime;
+    requires org.eclipse.jetty.client;
+    requires org.eclipse.jetty.http;
+    requires org.eclipse.jetty.io;
+    requires org.eclipse.jetty.util;
+
     exports dev.atoll.host.bindings;
 }

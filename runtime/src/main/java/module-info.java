@@ -11,4 +11,5 @@ module dev.atoll.runtime {
     requires jdk.management;
 
     exports dev.atoll.runtime;
+    exports dev.atoll.runtime.spi;
 }

@@ -30,7 +30,7 @@ public record CallResult(Outcome outcome, List<LogEntry> logs, Receipt receipt) 
     /**
      * The result as the JSON object {@code atoll run} prints: {@code outcome}, {@code result} (ok only),
      * {@code error} (otherwise: {@code message}, {@code stack}, {@code details}), {@code logs} and
-     * {@code receipt}.
+     * {@code receipt} (with {@code egress}: one entry per outbound request, if there were any).
      *
      * @return a new JSON object
      */
@@ -61,6 +61,17 @@ public record CallResult(Outcome outcome, List<LogEntry> logs, Receipt receipt) 
         r.put("allocatedBytes", receipt.allocatedBytes());
         if (receipt.droppedLogs() > 0) {
             r.put("droppedLogs", receipt.droppedLogs());
+        }
+        if (!receipt.egress().isEmpty()) {
+            ArrayNode egress = r.putArray("egress");
+            for (EgressRecord e : receipt.egress()) {
+                ObjectNode n = egress.addObject().put("host", e.host()).put("method", e.method());
+                if (e.status() > 0) {
+                    n.put("status", e.status());
+                }
+                n.put("bytesSent", e.bytesSent()).put("bytesReceived", e.bytesReceived())
+                        .put("ms", e.elapsed().toNanos() / 1e6).put("result", e.result());
+            }
         }
         return root;
     }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.atoll.runtime.internal.CompiledTool;
 import dev.atoll.runtime.internal.RuntimeCore;
+import dev.atoll.runtime.spi.HostBinding;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -33,7 +34,8 @@ public final class ToolRuntime implements AutoCloseable {
         this.maxima = b.maxima;
         this.observer = b.observer;
         this.core = new RuntimeCore(b.guestThreads, b.queueCapacity, b.stackBytes, b.watchdogTick,
-                b.heapGuardRatio, b.allocationFactor, b.retryAfter);
+                b.heapGuardRatio, b.allocationFactor, b.retryAfter,
+                b.bindings.stream().map(dev.atoll.runtime.internal.Binding::of).toList());
         core.warmUpInBackground(b.jitWarmUp);
     }
 
@@ -211,8 +213,29 @@ public final class ToolRuntime implements AutoCloseable {
         private Duration retryAfter = Duration.ofMillis(250);
         private RuntimeObserver observer = RuntimeObserver.NO_OP;
         private Duration jitWarmUp = Duration.ZERO;
+        private final java.util.List<HostBinding> bindings = new java.util.ArrayList<>();
 
         private Builder() {
+        }
+
+        /**
+         * Installs a host binding (such as {@code fetch} from {@code host-bindings}) in every context
+         * of this runtime. Without bindings a guest has none of their globals. The runtime does not
+         * close bindings; their owner does, after closing the runtime.
+         *
+         * @param binding the binding; its name must be unique among this runtime's bindings
+         * @return this
+         */
+        public Builder binding(HostBinding binding) {
+            Objects.requireNonNull(binding, "binding");
+            for (HostBinding b : bindings) {
+                if (b.name().equals(binding.name())) {
+                    throw new IllegalArgumentException("a binding named '" + binding.name() + "' is already installed");
+                }
+            }
+            dev.atoll.runtime.internal.Binding.of(binding); // fails fast on a bad name
+            bindings.add(binding);
+            return this;
         }
 
         /**

@@ -27,9 +27,28 @@ public final class Main {
             usage: atoll <command> [options]
 
             commands:
-              run FILE [--args JSON | --args @FILE] [--pretty]
+              run FILE [--args JSON | --args @FILE] [--pretty] [--secret NAME=VALUE|NAME=@FILE ...]
+                  [--allow-http] [--allow-address ADDR|CIDR ...]
                   run one call of the tool in FILE (.mjs/.js) in a fresh sandboxed context and print
                   {"outcome", "result" | "error", "logs", "receipt"} as JSON; exit 0 only for "ok"
+              serve [--port N] [--admin-port N] [--host ADDR] [--data DIR] [--config FILE]
+                    [--set KEY=VALUE ...]
+                  start the MCP gateway (MCP on --port, default 8080; admin API on --admin-port,
+                  default 8081; both on 127.0.0.1) with the example tools deployed; prints the URLs,
+                  tokens and a ready-to-paste call. Tokens come from ATOLL_MCP_TOKEN and
+                  ATOLL_ADMIN_TOKEN, or are generated on first start and kept in the data dir
+              deploy FILE
+                  upload a tool file to the running gateway: a new version, quarantined until approved
+              tools list | show NAME | changes NAME --version V | approve NAME [--version V]
+                    | reject NAME --version V | rollback NAME --to V | disable NAME | enable NAME
+                    | delete NAME
+                  manage tool versions (approve shows what changed and flags poisoning signs first
+                  with 'changes')
+              audit verify | tail [--limit N] | export [--tool T] [--tenant T] [--from T] [--to T] | head
+                  check the hash chain (names the first broken record), read records as JSON lines
+              tokens list | create [--kind MCP|ADMIN] [--tenant T] [--tools a,b|*] | revoke ID
+                  the admin commands read ATOLL_ADMIN_URL (default http://127.0.0.1:8081) and
+                  ATOLL_ADMIN_TOKEN, or --admin-url and --token
               info
                   print which GraalVM runtime runs guest code and the default limits
               help
@@ -72,11 +91,14 @@ public final class Main {
             return switch (args[0]) {
                 case "run" -> runCommand(List.of(args).subList(1, args.length), out, err);
                 case "info" -> infoCommand(out, err);
+                case "serve" -> Serve.run(List.of(args).subList(1, args.length), out, err);
+                case "deploy", "tools", "audit", "tokens" ->
+                        AdminCommands.run(args[0], List.of(args).subList(1, args.length), out, err);
                 default -> usage(err, "unknown command '" + args[0] + "'");
             };
         } catch (UsageException e) {
             return usage(err, e.getMessage());
-        } catch (AtollRuntimeException e) {
+        } catch (AtollRuntimeException | dev.atoll.gateway.GatewayException e) {
             err.println("atoll: " + e.getMessage());
             return 2;
         }
@@ -86,6 +108,8 @@ public final class Main {
         String file = null;
         String argsJson = "{}";
         boolean pretty = false;
+        var policy = dev.atoll.host.bindings.EgressPolicy.builder();
+        java.util.Map<String, String> secrets = new java.util.LinkedHashMap<>();
         List<String> rest = new ArrayList<>(args);
         while (!rest.isEmpty()) {
             String a = rest.removeFirst();
@@ -100,6 +124,27 @@ public final class Main {
                     }
                 }
                 case "--pretty" -> pretty = true;
+                case "--allow-http" -> policy.allowHttp(true).httpPorts(80, 8080);
+                case "--allow-address" -> {
+                    if (rest.isEmpty()) {
+                        throw new UsageException("--allow-address needs an address or CIDR");
+                    }
+                    try {
+                        policy.allowAddress(rest.removeFirst());
+                    } catch (dev.atoll.host.bindings.HostBindingsException e) {
+                        throw new UsageException(e.getMessage());
+                    }
+                }
+                case "--secret" -> {
+                    String kv = rest.isEmpty() ? "" : rest.removeFirst();
+                    int eq = kv.indexOf('=');
+                    if (eq <= 0) {
+                        throw new UsageException("--secret needs NAME=VALUE or NAME=@FILE");
+                    }
+                    String value = kv.substring(eq + 1);
+                    secrets.put(kv.substring(0, eq), value.startsWith("@")
+                            ? readText(Path.of(value.substring(1)), "--secret file").strip() : value);
+                }
                 default -> {
                     if (a.startsWith("-")) {
                         throw new UsageException("unknown option '" + a + "' for run");
@@ -122,7 +167,9 @@ public final class Main {
         } catch (IOException | IllegalArgumentException e) {
             throw new AtollRuntimeException(e.getMessage());
         }
-        try (ToolRuntime runtime = ToolRuntime.builder().build()) {
+        try (var fetch = dev.atoll.host.bindings.FetchBinding.builder().policy(policy.build())
+                .secrets(dev.atoll.host.bindings.SecretSource.of(secrets)).build();
+                ToolRuntime runtime = ToolRuntime.builder().binding(fetch).build()) {
             announce(runtime.info(), err);
             CallResult result = runtime.run(source, argsJson);
             ObjectMapper mapper = new ObjectMapper();
@@ -178,7 +225,7 @@ public final class Main {
         return 2;
     }
 
-    private static final class UsageException extends RuntimeException {
+    static final class UsageException extends RuntimeException {
         private static final long serialVersionUID = 1L;
 
         UsageException(String message) {

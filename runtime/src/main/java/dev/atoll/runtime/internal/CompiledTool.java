@@ -14,7 +14,8 @@ import org.graalvm.polyglot.Source;
  * @param input compiled input schema
  * @param output compiled output schema, if any
  * @param envJson JSON of the {@code env} argument
+ * @param digest SHA-256 (hex) of the code
  */
 public record CompiledTool(Source module, ToolManifest manifest, Schema input, Optional<Schema> output,
-        String envJson) {
+        String envJson, String digest) {
 }

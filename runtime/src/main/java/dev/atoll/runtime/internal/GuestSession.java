@@ -1,8 +1,22 @@
 package dev.atoll.runtime.internal;
 
+import dev.atoll.runtime.EgressRecord;
 import dev.atoll.runtime.Limits;
+import dev.atoll.runtime.ToolManifest;
+import dev.atoll.runtime.spi.BindingCall;
+import dev.atoll.runtime.spi.CallScope;
+import dev.atoll.runtime.spi.GuestArgs;
+import dev.atoll.runtime.spi.PendingOperation;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import org.graalvm.polyglot.Context;
 import org.graalvm.polyglot.Source;
 import org.graalvm.polyglot.Value;
@@ -15,18 +29,29 @@ import org.graalvm.polyglot.proxy.ProxyExecutable;
  */
 public final class GuestSession implements AutoCloseable {
 
+    private static final Logger LOG = Logger.getLogger(GuestSession.class.getName());
+    /** Receipt entries kept per call; more are dropped. */
+    static final int MAX_EGRESS_RECORDS = 1000;
+
     private final Context context;
     private final LogSink logs;
     private final TimerQueue timers = new TimerQueue();
+    private final List<Binding> bindings;
+    /** Per binding: the delivery function its guest script returned. */
+    private final List<Value> deliveries = new ArrayList<>();
+    /** Per binding: the host side of the current call, set while the call runs. */
+    private volatile BindingCall[] calls;
+    private Scope scope;
     private Value runner;
     private Value namespace;
     private Settlement settlement;
     private boolean used;
     private volatile Watchdog.Monitor monitor;
 
-    private GuestSession(Context context, Limits limits) {
+    private GuestSession(Context context, Limits limits, List<Binding> bindings) {
         this.context = context;
         this.logs = new LogSink(limits.logEntries(), limits.logBytes());
+        this.bindings = bindings;
     }
 
     /**
@@ -37,12 +62,14 @@ public final class GuestSession implements AutoCloseable {
      * @param module the tool module
      * @param limits the call's limits
      * @param monitor the watchdog monitor of the calling thread; it may cancel the context
+     * @param bindings host bindings whose guest scripts are installed after the bootstrap
      * @return the session
      */
-    public static GuestSession open(GuestEngine engine, Source module, Limits limits, Watchdog.Monitor monitor) {
+    public static GuestSession open(GuestEngine engine, Source module, Limits limits, Watchdog.Monitor monitor,
+            List<Binding> bindings) {
         Context context = engine.newContext();
         try {
-            GuestSession session = new GuestSession(context, limits);
+            GuestSession session = new GuestSession(context, limits, bindings);
             session.watchedBy(monitor);
             ProxyExecutable memory = args -> {
                 session.monitor.trip(Violation.MEMORY);
@@ -57,12 +84,45 @@ public final class GuestSession implements AutoCloseable {
             session.runner = context.eval(engine.bootstrap())
                     .execute(log, session.timerBinding(), memory, (int) Math.min(Integer.MAX_VALUE, limits.logBytes()),
                             (double) limits.memoryBytes());
+            for (int i = 0; i < bindings.size(); i++) {
+                Value delivery = context.eval(bindings.get(i).script()).execute(session.hostFunction(i));
+                if (!delivery.canExecute()) {
+                    throw new IllegalStateException("the guest script of binding '" + bindings.get(i).binding().name()
+                            + "' did not return a delivery function");
+                }
+                session.deliveries.add(delivery);
+            }
             session.namespace = context.eval(module);
             return session;
         } catch (RuntimeException | Error e) {
             context.close(true);
             throw e;
         }
+    }
+
+    /** The {@code host} function handed to binding {@code index}'s guest script. */
+    private ProxyExecutable hostFunction(int index) {
+        return args -> {
+            BindingCall[] current = calls;
+            if (current == null || args.length == 0 || !args[0].isString()) {
+                return null; // outside a call: the module is being evaluated
+            }
+            Object[] values = new Object[args.length - 1];
+            for (int i = 1; i < args.length; i++) {
+                Value v = args[i];
+                values[i - 1] = v.isString() ? v.asString() : v.isBoolean() ? (Object) v.asBoolean()
+                        : v.isNumber() && v.fitsInDouble() ? (Object) v.asDouble() : null;
+            }
+            Object result;
+            try {
+                result = current[index].invoke(args[0].asString(), GuestArgs.of(values));
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "binding '" + bindings.get(index).binding().name() + "' failed: "
+                        + e.getClass().getName());
+                return null;
+            }
+            return result instanceof String || result instanceof Number || result instanceof Boolean ? result : null;
+        };
     }
 
     private ProxyExecutable timerBinding() {
@@ -106,16 +166,21 @@ public final class GuestSession implements AutoCloseable {
     }
 
     /**
-     * Runs the call: invokes the default export with the arguments and drives timers until the
-     * promise settles, nothing is left that could settle it, or the deadline passes.
+     * Runs the call: opens the bindings' host sides, invokes the default export with the arguments and
+     * drives timers and host completions until the promise settles, nothing is left that could settle
+     * it, the watchdog cancels the call, or the deadline passes. The bindings are closed (aborting
+     * whatever they still have in flight) before this returns or throws.
      *
      * @param argsJson the arguments, as JSON
      * @param envJson the {@code env} object, as JSON
      * @param maxChars largest result, in UTF-16 chars, the guest may hand back
      * @param deadlineNanos wall deadline ({@link System#nanoTime()})
+     * @param manifest the tool's manifest (its egress and secrets grants go to the bindings)
+     * @param digest SHA-256 of the tool's code
      * @return how the guest side ended
      */
-    public Settlement run(String argsJson, String envJson, long maxChars, long deadlineNanos) {
+    public Settlement run(String argsJson, String envJson, long maxChars, long deadlineNanos, ToolManifest manifest,
+            String digest) {
         if (used) {
             throw new IllegalStateException("a guest session serves exactly one call");
         }
@@ -126,34 +191,191 @@ public final class GuestSession implements AutoCloseable {
             }
             return null;
         };
-        runner.invokeMember("run", namespace.getMember("default"), argsJson, envJson,
-                (double) Math.min(maxChars, Integer.MAX_VALUE), settle);
+        scope = new Scope(manifest, digest, deadlineNanos, Thread.currentThread());
+        try {
+            openBindings();
+            runner.invokeMember("run", namespace.getMember("default"), argsJson, envJson,
+                    (double) Math.min(maxChars, Integer.MAX_VALUE), settle);
+            return loop(deadlineNanos);
+        } finally {
+            closeBindings();
+        }
+    }
+
+    private Settlement loop(long deadlineNanos) {
         while (settlement == null) {
-            TimerQueue.Timer next = timers.peek();
-            if (next == null) {
-                return Settlement.NEVER;
+            if (monitor.violation().isPresent()) {
+                return Settlement.STOPPED;
             }
-            if (next.dueNanos() - deadlineNanos > 0) {
-                sleepUntil(deadlineNanos);
-                return Settlement.DEADLINE;
-            }
-            if (next.dueNanos() - System.nanoTime() > 0) {
-                sleepUntil(next.dueNanos());
+            Completion done = scope.completions.poll();
+            if (done != null) {
+                scope.inFlight.decrementAndGet();
+                deliveries.get(done.binding()).execute(done.id(), done.payload());
                 continue;
             }
-            timers.poll();
-            runner.invokeMember("fire", next.id());
+            long now = System.nanoTime();
+            TimerQueue.Timer next = timers.peek();
+            if (next != null && next.dueNanos() - now <= 0 && next.dueNanos() - deadlineNanos <= 0) {
+                timers.poll();
+                runner.invokeMember("fire", next.id());
+                continue;
+            }
+            if (now - deadlineNanos >= 0) {
+                return Settlement.DEADLINE;
+            }
+            if (next == null && scope.inFlight.get() == 0) {
+                return Settlement.NEVER;
+            }
+            long wake = next == null || next.dueNanos() - deadlineNanos > 0 ? deadlineNanos : next.dueNanos();
+            // Woken early by a host completion or the watchdog (both unpark this thread).
+            LockSupport.parkNanos(this, wake - now);
+            if (Thread.interrupted()) {
+                throw new CancellationException("runtime shutting down");
+            }
         }
         return settlement;
     }
 
-    private static void sleepUntil(long nanos) {
-        long wait;
-        while ((wait = nanos - System.nanoTime()) > 0) {
-            LockSupport.parkNanos(wait);
-            if (Thread.interrupted()) {
-                throw new CancellationException("runtime shutting down");
+    private void openBindings() {
+        BindingCall[] opened = new BindingCall[bindings.size()];
+        try {
+            for (int i = 0; i < opened.length; i++) {
+                opened[i] = java.util.Objects.requireNonNull(bindings.get(i).binding().open(scope.forBinding(i)),
+                        "BindingCall");
             }
+        } catch (RuntimeException e) {
+            for (BindingCall c : opened) {
+                closeQuietly(c);
+            }
+            throw e;
+        }
+        calls = opened;
+    }
+
+    private void closeBindings() {
+        if (scope != null) {
+            scope.ended.set(true);
+        }
+        BindingCall[] opened = calls;
+        calls = null;
+        if (opened != null) {
+            for (BindingCall c : opened) {
+                closeQuietly(c);
+            }
+        }
+    }
+
+    private static void closeQuietly(BindingCall c) {
+        if (c == null) {
+            return;
+        }
+        try {
+            c.close();
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "closing a binding failed", e);
+        }
+    }
+
+    /** Outbound requests the bindings recorded during the call, in order. */
+    public List<EgressRecord> egress() {
+        return scope == null ? List.of() : scope.records();
+    }
+
+    private record Completion(int binding, int id, String payload) {
+    }
+
+    /** One call's shared state between the guest thread and the bindings' threads. */
+    private static final class Scope {
+        final ToolManifest manifest;
+        final String digest;
+        final long deadline;
+        final Thread guest;
+        final AtomicBoolean ended = new AtomicBoolean();
+        final AtomicInteger inFlight = new AtomicInteger();
+        final AtomicInteger nextId = new AtomicInteger(1);
+        final ConcurrentLinkedQueue<Completion> completions = new ConcurrentLinkedQueue<>();
+        private final List<EgressRecord> records = new ArrayList<>();
+
+        Scope(ToolManifest manifest, String digest, long deadline, Thread guest) {
+            this.manifest = manifest;
+            this.digest = digest;
+            this.deadline = deadline;
+            this.guest = guest;
+        }
+
+        synchronized List<EgressRecord> records() {
+            return List.copyOf(records);
+        }
+
+        CallScope forBinding(int binding) {
+            return new CallScope() {
+                @Override
+                public String toolName() {
+                    return manifest.name();
+                }
+
+                @Override
+                public String toolDigest() {
+                    return digest;
+                }
+
+                @Override
+                public List<String> egress() {
+                    return manifest.egress();
+                }
+
+                @Override
+                public Map<String, List<String>> secrets() {
+                    return manifest.secrets();
+                }
+
+                @Override
+                public long deadlineNanos() {
+                    return deadline;
+                }
+
+                @Override
+                public boolean ended() {
+                    return ended.get();
+                }
+
+                @Override
+                public PendingOperation begin() {
+                    if (ended.get()) {
+                        throw new IllegalStateException("the call has ended");
+                    }
+                    int id = nextId.getAndIncrement();
+                    inFlight.incrementAndGet();
+                    AtomicBoolean completed = new AtomicBoolean();
+                    return new PendingOperation() {
+                        @Override
+                        public int id() {
+                            return id;
+                        }
+
+                        @Override
+                        public boolean complete(String payload) {
+                            java.util.Objects.requireNonNull(payload, "payload");
+                            if (ended.get() || !completed.compareAndSet(false, true)) {
+                                return false;
+                            }
+                            completions.add(new Completion(binding, id, payload));
+                            LockSupport.unpark(guest);
+                            return true;
+                        }
+                    };
+                }
+
+                @Override
+                public void record(EgressRecord entry) {
+                    java.util.Objects.requireNonNull(entry, "entry");
+                    synchronized (Scope.this) {
+                        if (records.size() < MAX_EGRESS_RECORDS) {
+                            records.add(entry);
+                        }
+                    }
+                }
+            };
         }
     }
 
@@ -170,6 +392,7 @@ public final class GuestSession implements AutoCloseable {
     /** Closes the context, cancelling anything still running in it. */
     @Override
     public void close() {
+        closeBindings();
         try {
             context.close(true);
         } catch (RuntimeException e) {

@@ -55,6 +55,7 @@ public final class RuntimeCore implements AutoCloseable {
     private final Duration retryAfter;
     private final int allocationFactor;
     private final Source warmUpModule;
+    private final List<Binding> bindings;
     /** Closes contexts used on callers' own threads, off their path. */
     private final java.util.concurrent.ExecutorService closer = java.util.concurrent.Executors.newSingleThreadExecutor(
             r -> Thread.ofPlatform().name("atoll-context-closer").daemon(true).unstarted(r));
@@ -68,10 +69,12 @@ public final class RuntimeCore implements AutoCloseable {
      * @param heapGuardRatio heap fraction still used after a GC that triggers the heap guard
      * @param allocationFactor total allocation allowed per call, as a multiple of its memory limit
      * @param retryAfter retry hint returned with load shedding
+     * @param bindings host bindings installed in every context
      */
     public RuntimeCore(int threads, int queueCapacity, long stackBytes, Duration tick,
-            double heapGuardRatio, int allocationFactor, Duration retryAfter) {
+            double heapGuardRatio, int allocationFactor, Duration retryAfter, List<Binding> bindings) {
         this.allocationFactor = allocationFactor;
+        this.bindings = List.copyOf(bindings);
         this.engine = new GuestEngine();
         this.watchdog = new Watchdog(tick, heapGuardRatio);
         this.executor = new GuestExecutor(threads, queueCapacity, stackBytes);
@@ -83,6 +86,10 @@ public final class RuntimeCore implements AutoCloseable {
                 .mimeType("application/javascript+module").buildLiteral();
         warmUp();
     }
+
+    private static final ToolManifest WARM_UP_MANIFEST = new ToolManifest("warmup", Optional.empty(), "",
+            JsonMapper.builder().build().createObjectNode(), Optional.empty(), Optional.empty(), List.of(),
+            java.util.Map.of(), dev.atoll.runtime.LimitOverrides.none());
 
     /** Exercises the builtins most tools touch (regex, JSON, strings, collections, promises, dates). */
     private static final String WARM_UP = """
@@ -118,8 +125,8 @@ public final class RuntimeCore implements AutoCloseable {
         Limits generous = Limits.defaultMaxima();
         long deadline = System.nanoTime() + generous.wall().toNanos();
         try (Watchdog.Monitor m = watchdog.watch(generous.cpu().toNanos(), generous.memoryBytes(), deadline);
-                GuestSession s = GuestSession.open(engine, warmUpModule, generous, m)) {
-            Settlement settled = s.run("{}", "{}", 4096, deadline);
+                GuestSession s = GuestSession.open(engine, warmUpModule, generous, m, bindings)) {
+            Settlement settled = s.run("{}", "{}", 4096, deadline, WARM_UP_MANIFEST, "warmup");
             if (!settled.kind().equals("ok")) {
                 throw new AtollRuntimeException("the warm-up script ended as " + settled.kind() + ": " + settled.payload());
             }
@@ -200,13 +207,13 @@ public final class RuntimeCore implements AutoCloseable {
         env.putObject("tool").put("name", m.name()).put("digest", source.codeDigest());
         ObjectNode secrets = env.putObject("secrets");
         m.secrets().keySet().forEach(k -> secrets.put(k, "atoll-secret:" + k));
-        return new CompiledTool(module, m, input, output, env.toString());
+        return new CompiledTool(module, m, input, output, env.toString(), source.codeDigest());
     }
 
     private String readManifest(Source module, Limits limits) {
         Watchdog.Monitor monitor = watch(limits,
                 System.nanoTime() + limits.wall().toNanos());
-        try (monitor; GuestSession s = GuestSession.open(engine, module, limits, monitor)) {
+        try (monitor; GuestSession s = GuestSession.open(engine, module, limits, monitor, bindings)) {
             if (!s.hasEntryPoint()) {
                 throw new InvalidToolException("the tool file must export a default function:"
                         + " export default async function (args, env) { ... }");
@@ -270,7 +277,7 @@ public final class RuntimeCore implements AutoCloseable {
         Watchdog.Monitor monitor = watch(limits,
                 start + limits.wall().toNanos());
         try (monitor) {
-            GuestSession s = GuestSession.open(engine, tool.module(), limits, monitor);
+            GuestSession s = GuestSession.open(engine, tool.module(), limits, monitor, bindings);
             if (monitor.violation().isPresent()) {
                 s.close();
                 return new Prepared.Failed(violation(monitor.violation().get(), limits), receipt(monitor, start, 0));
@@ -417,12 +424,13 @@ public final class RuntimeCore implements AutoCloseable {
         Outcome outcome;
         try {
             if (session == null) {
-                session = GuestSession.open(engine, tool.module(), limits, monitor);
+                session = GuestSession.open(engine, tool.module(), limits, monitor, bindings);
             } else {
                 session.watchedBy(monitor);
             }
             phase = Phase.CALL;
-            Settlement s = session.run(argsJson, tool.envJson(), limits.outputBytes(), deadline);
+            Settlement s = session.run(argsJson, tool.envJson(), limits.outputBytes(), deadline, tool.manifest(),
+                    tool.digest());
             outcome = monitor.violation().isPresent()
                     ? violation(monitor.violation().get(), limits)
                     : settle(s, tool, limits);
@@ -433,16 +441,22 @@ public final class RuntimeCore implements AutoCloseable {
         }
         List<LogEntry> logs = session == null ? List.of() : session.logs();
         int dropped = session == null ? 0 : session.droppedLogs();
+        List<dev.atoll.runtime.EgressRecord> egress = session == null ? List.of() : session.egress();
         // Answer first, then close: closing a context costs tens of microseconds the caller need not wait for.
-        result.complete(new Finished(outcome, logs, receipt(monitor, start, dropped)));
+        result.complete(new Finished(outcome, logs, receipt(monitor, start, dropped, egress)));
         if (session != null) {
             closer.accept(session);
         }
     }
 
     private static Receipt receipt(Watchdog.Monitor monitor, long start, int dropped) {
+        return receipt(monitor, start, dropped, List.of());
+    }
+
+    private static Receipt receipt(Watchdog.Monitor monitor, long start, int dropped,
+            List<dev.atoll.runtime.EgressRecord> egress) {
         return new Receipt(Duration.ofNanos(monitor.cpuUsedNanos()), Duration.ofNanos(System.nanoTime() - start),
-                monitor.allocatedBytes(), dropped);
+                monitor.allocatedBytes(), dropped, egress);
     }
 
     private Outcome settle(Settlement s, CompiledTool tool, Limits limits) {
@@ -458,6 +472,7 @@ public final class RuntimeCore implements AutoCloseable {
             case "never" -> new Outcome.ToolError("the tool's promise never settled, and nothing was pending that"
                     + " could settle it", List.of());
             case "deadline" -> new Outcome.WallExceeded(limits.wall());
+            case "stopped" -> new Outcome.InternalError("the call was stopped without a recorded limit");
             default -> new Outcome.InternalError("unknown settlement " + s.kind());
         };
     }

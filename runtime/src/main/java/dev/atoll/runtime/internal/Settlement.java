@@ -10,4 +10,6 @@ package dev.atoll.runtime.internal;
 record Settlement(String kind, String payload) {
     static final Settlement NEVER = new Settlement("never", "");
     static final Settlement DEADLINE = new Settlement("deadline", "");
+    /** The watchdog cancelled the call while the guest was waiting; the monitor holds the violation. */
+    static final Settlement STOPPED = new Settlement("stopped", "");
 }

@@ -92,7 +92,7 @@ public final class Watchdog implements AutoCloseable {
             throw new IllegalStateException("guest code must run on a platform thread: CPU time and "
                     + "allocation of virtual threads cannot be measured");
         }
-        Monitor m = new Monitor(current.threadId(), threads.getCurrentThreadCpuTime(),
+        Monitor m = new Monitor(current, threads.getCurrentThreadCpuTime(),
                 threads.getCurrentThreadAllocatedBytes(), cpuBudgetNanos, memoryBudgetBytes, deadlineNanos);
         active.add(m);
         LockSupport.unpark(thread);
@@ -156,6 +156,8 @@ public final class Watchdog implements AutoCloseable {
     void trip(Monitor m, Violation v) {
         if (m.violation.compareAndSet(null, v)) {
             m.trippedAt = System.nanoTime();
+            // A guest thread waiting in its event loop for timers or host completions wakes up and stops.
+            LockSupport.unpark(m.thread);
             Context c = m.context;
             if (c != null) {
                 cancel(c);
@@ -234,6 +236,7 @@ public final class Watchdog implements AutoCloseable {
 
     /** One watched stretch of guest code on one thread. */
     public final class Monitor implements AutoCloseable {
+        private final Thread thread;
         private final long threadId;
         private volatile Context context;
         private final long cpuStart;
@@ -244,9 +247,10 @@ public final class Watchdog implements AutoCloseable {
         private final AtomicReference<Violation> violation = new AtomicReference<>();
         private volatile long trippedAt;
 
-        Monitor(long threadId, long cpuStart, long allocatedStart, long cpuBudget,
+        Monitor(Thread thread, long cpuStart, long allocatedStart, long cpuBudget,
                 long memoryBudget, long deadline) {
-            this.threadId = threadId;
+            this.thread = thread;
+            this.threadId = thread.threadId();
             this.cpuStart = cpuStart;
             this.allocatedStart = allocatedStart;
             this.cpuBudget = cpuBudget;

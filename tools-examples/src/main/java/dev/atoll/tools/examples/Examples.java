@@ -14,8 +14,30 @@ public final class Examples {
     /** File names of the bundled JS examples. */
     public static final List<String> JS = List.of("word_count.mjs", "json_pointer.mjs", "slugify.mjs");
 
+    /**
+     * File names (under {@code conformance/}) of the fixture tools the MCP conformance suite calls.
+     * They are not deployed by default.
+     */
+    public static final List<String> CONFORMANCE = List.of("test_simple_text.mjs", "test_image_content.mjs",
+            "test_audio_content.mjs", "test_embedded_resource.mjs", "test_multiple_content_types.mjs",
+            "test_error_handling.mjs", "test_tool_with_logging.mjs");
+
     private Examples() {
     }
+
+    /**
+     * Reads every conformance fixture tool.
+     *
+     * @return the sources, in {@link #CONFORMANCE} order
+     */
+    public static List<ToolSource> conformance() {
+        List<ToolSource> out = new ArrayList<>();
+        for (String name : CONFORMANCE) {
+            out.add(read("conformance/" + name));
+        }
+        return out;
+    }
+
 
     /**
      * Reads every bundled example.
@@ -33,7 +55,7 @@ public final class Examples {
     /**
      * Reads one bundled example.
      *
-     * @param fileName one of {@link #JS}
+     * @param fileName one of {@link #JS}, or {@code conformance/} and one of {@link #CONFORMANCE}
      * @return its source
      * @throws IllegalArgumentException if there is no such example
      */
@@ -42,7 +64,7 @@ public final class Examples {
             if (in == null) {
                 throw new IllegalArgumentException("no example tool named " + fileName);
             }
-            return ToolSource.js(fileName, new String(in.readAllBytes(), StandardCharsets.UTF_8));
+            return ToolSource.js(fileName.substring(fileName.lastIndexOf('/') + 1), new String(in.readAllBytes(), StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -1,0 +1,502 @@
+package dev.atoll.gateway;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.atoll.gateway.audit.CallRecord;
+import dev.atoll.gateway.backend.CatalogEntry;
+import dev.atoll.gateway.backend.ToolReply;
+import dev.atoll.gateway.internal.admin.AdminHttp;
+import dev.atoll.gateway.registry.Actor;
+import dev.atoll.gateway.registry.Catalogue;
+import dev.atoll.gateway.registry.DeployResult;
+import dev.atoll.gateway.registry.Registry;
+import dev.atoll.gateway.registry.RegistryConfig;
+import dev.atoll.gateway.registry.ServingTool;
+import dev.atoll.gateway.registry.TokenKind;
+import dev.atoll.gateway.registry.ToolDefinition;
+import dev.atoll.runtime.Receipt;
+import dev.atoll.gateway.internal.catalog.Catalog;
+import dev.atoll.gateway.internal.catalog.IsolateBackend;
+import dev.atoll.gateway.internal.http.Authenticator;
+import dev.atoll.gateway.internal.http.JwtAuthenticator;
+import dev.atoll.gateway.internal.http.OriginGuard;
+import dev.atoll.gateway.internal.http.Principal;
+import dev.atoll.gateway.internal.mcp.JsonRpc;
+import dev.atoll.gateway.internal.mcp.McpHttp;
+import dev.atoll.gateway.internal.mcp.McpService;
+import dev.atoll.gateway.internal.mcp.Streams;
+import dev.atoll.host.bindings.EgressPolicy;
+import dev.atoll.host.bindings.FetchBinding;
+import dev.atoll.host.bindings.HostBindingsException;
+import dev.atoll.isolate.pool.IsolatePool;
+import dev.atoll.runtime.Tool;
+import dev.atoll.runtime.ToolRuntime;
+import dev.atoll.runtime.ToolSource;
+import dev.atoll.tools.examples.Examples;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http1.Http1Config;
+import java.net.InetAddress;
+import java.net.URI;
+import java.nio.file.Path;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The Atoll gateway: the MCP endpoint and the admin API on two Helidon listeners, in front of the
+ * catalogue and the isolate pool. Built by {@link #builder()}, started by {@link Builder#start()},
+ * stopped by {@link #close()} (in-flight calls finish within the configured grace period).
+ */
+public final class Gateway implements AutoCloseable {
+
+    /** The version reported in {@code serverInfo}. */
+    public static final String VERSION = "0.1.0";
+
+    private static final Logger LOG = Logger.getLogger(Gateway.class.getName());
+
+    private final GatewayConfig config;
+    private final Registry registry;
+    // Set once by init(), called only from the constructor.
+    private FetchBinding fetch;
+    private ToolRuntime runtime;
+    private IsolatePool pool;
+    private Catalog catalog;
+    private IsolateBackend isolates;
+    private McpService mcp;
+    private Streams streams;
+    private WebServer server;
+
+    private final Map<String, String> startupTokens = new java.util.LinkedHashMap<>();
+
+    private Gateway(Builder b) {
+        this.config = b.config;
+        this.registry = Registry.open(RegistryConfig.builder().dataDir(config.dataDir()).build());
+        try {
+            init(b);
+        } catch (RuntimeException | Error e) {
+            registry.close();
+            throw e;
+        }
+    }
+
+    private void init(Builder b) {
+        GatewayConfig.Runtime rc = config.runtime();
+        this.fetch = fetchBinding(config);
+        ToolRuntime.Builder rb = ToolRuntime.builder().binding(fetch);
+        if (rc.guestThreads() > 0) {
+            rb.guestThreads(rc.guestThreads());
+        }
+        if (rc.jitWarmUpMs() > 0) {
+            rb.jitWarmUp(Duration.ofMillis(rc.jitWarmUpMs()));
+        }
+        this.runtime = rb.build();
+        GatewayConfig.Pool pc = config.pool();
+        this.pool = IsolatePool.builder(runtime)
+                .minWarmPerTool(pc.minWarmPerTool())
+                .maxWarmPerTool(pc.maxWarmPerTool())
+                .maxWarmTotal(pc.maxWarmTotal())
+                .toolConcurrency(pc.toolConcurrency())
+                .globalConcurrency(pc.globalConcurrency())
+                .queueCapacity(pc.queueCapacity())
+                .queueDeadline(Duration.ofMillis(pc.queueDeadlineMs()))
+                .idleShrinkAfter(Duration.ofMillis(pc.idleShrinkAfterMs()))
+                .replenishThreads(pc.replenishThreads())
+                .build();
+        this.catalog = new Catalog();
+        this.isolates = new IsolateBackend(pool);
+        GatewayConfig.Mcp mc = config.mcp();
+        GatewayConfig.Http hc = config.http();
+        JsonRpc rpc = new JsonRpc(hc.maxJsonDepth(), (int) Math.min(Integer.MAX_VALUE, hc.maxPayloadBytes()));
+        this.streams = new Streams(mc.maxStreams());
+        this.mcp = new McpService(new McpService.Settings("atoll", VERSION, mc.pageSize(),
+                Duration.ofMillis(mc.sessionIdleMs()), mc.maxSessions(), Duration.ofMillis(mc.listTtlMs())),
+                catalog, this::callAndAudit, rpc, streams);
+        Map<String, Principal> tokens = Map.copyOf(b.mcpTokens);
+        boolean loopback = isLoopback(mc.host());
+        if (!mc.requireAuth() && !loopback) {
+            throw new GatewayException("mcp.require-auth: false is allowed only on a loopback listener, not on "
+                    + mc.host());
+        }
+        Principal anonymous = new Principal("anonymous", Set.of("*"), "anonymous");
+        Authenticator own = token -> Optional.ofNullable(tokens.get(token)).or(() -> registry.tokens()
+                .authenticate(TokenKind.MCP, token).map(p -> new Principal(p.tenant(), p.scopes(), p.tokenId())));
+        GatewayConfig.OAuth oc = config.oauth();
+        Authenticator jwt = oc.enabled() ? jwtAuthenticator(oc) : token -> Optional.empty();
+        Authenticator auth = mc.requireAuth() ? token -> own.authenticate(token).or(() -> jwt.authenticate(token))
+                : token -> Optional.of(anonymous);
+        OriginGuard guard = new OriginGuard(loopback, lower(mc.allowedHosts()), lower(mc.allowedOrigins()));
+        McpHttp endpoint = new McpHttp(mc.path(), mcp, guard, auth, rpc.mapper(), hc.maxPayloadBytes(),
+                () -> oc.enabled() ? metadataUrl() : "", mc.requireAuth());
+        GatewayConfig.Admin ac = config.admin();
+        this.server = WebServer.builder()
+                .host(mc.host())
+                .port(mc.port())
+                // Helidon's cap is the backstop for chunked bodies; ours (a JSON-RPC 413) answers first.
+                .maxPayloadSize(hc.maxPayloadBytes() + (64 << 10))
+                .maxConcurrentRequests(hc.maxConcurrentRequests())
+                .maxTcpConnections(hc.maxTcpConnections())
+                .idleConnectionTimeout(Duration.ofMillis(hc.idleConnectionTimeoutMs()))
+                .shutdownGracePeriod(Duration.ofMillis(hc.shutdownGraceMs()))
+                .addProtocol(Http1Config.builder().maxHeadersSize(hc.maxHeaderBytes()).build())
+                .shutdownHook(false)
+                .routing(r -> {
+                    r.register(endpoint);
+                    if (oc.enabled()) {
+                        r.get("/.well-known/oauth-protected-resource", (req, res) -> metadata(res));
+                        r.get("/.well-known/oauth-protected-resource" + mc.path(), (req, res) -> metadata(res));
+                    }
+                })
+                .putSocket("admin", s -> s.host(ac.host()).port(ac.port())
+                        .maxPayloadSize(Math.max(hc.maxPayloadBytes(), 8L << 20))
+                        .maxConcurrentRequests(64)
+                        .shutdownGracePeriod(Duration.ofMillis(hc.shutdownGraceMs()))
+                        .addProtocol(Http1Config.builder().maxHeadersSize(hc.maxHeaderBytes()).build()))
+                .routing("admin", r -> r.register(new AdminHttp(registry, this::deploy, this::syncCatalogue,
+                        rpc.mapper())))
+                .build();
+    }
+
+    private static FetchBinding fetchBinding(GatewayConfig config) {
+        GatewayConfig.Fetch f = config.fetch();
+        try {
+            EgressPolicy.Builder policy = EgressPolicy.builder().allowHttp(f.allowHttp())
+                    .httpsPorts(f.httpsPorts().stream().mapToInt(Integer::intValue).toArray())
+                    .httpPorts(f.httpPorts().stream().mapToInt(Integer::intValue).toArray())
+                    .maxRedirects(f.maxRedirects());
+            f.denyHosts().forEach(policy::denyHost);
+            f.allowAddresses().forEach(policy::allowAddress);
+            Map<String, Map<String, String>> secrets = resolveSecrets(config.secrets());
+            return FetchBinding.builder().policy(policy.build())
+                    .secrets((tool, name) -> Optional.ofNullable(secrets.getOrDefault(tool, Map.of()).get(name)))
+                    .maxRequestsPerCall(f.maxRequestsPerCall()).maxResponseBytes(f.maxResponseBytes())
+                    .maxResponseBytesPerCall(f.maxResponseBytesPerCall()).maxRequestBodyBytes(f.maxRequestBodyBytes())
+                    .requestTimeout(Duration.ofMillis(f.requestTimeoutMs()))
+                    .connectTimeout(Duration.ofMillis(f.connectTimeoutMs()))
+                    .build();
+        } catch (HostBindingsException e) {
+            throw new GatewayException("fetch: " + e.getMessage(), e);
+        }
+    }
+
+    /** Reads {@code env:} and {@code file:} secret references once, at start. Values are never logged. */
+    private static Map<String, Map<String, String>> resolveSecrets(Map<String, Map<String, String>> raw) {
+        Map<String, Map<String, String>> out = new java.util.HashMap<>();
+        raw.forEach((tool, values) -> {
+            Map<String, String> resolved = new java.util.HashMap<>();
+            values.forEach((name, ref) -> {
+                String value;
+                if (ref.startsWith("env:")) {
+                    value = System.getenv(ref.substring(4));
+                    if (value == null) {
+                        throw new GatewayException("secrets." + tool + "." + name + ": environment variable "
+                                + ref.substring(4) + " is not set");
+                    }
+                } else if (ref.startsWith("file:")) {
+                    try {
+                        value = java.nio.file.Files.readString(Path.of(ref.substring(5))).strip();
+                    } catch (java.io.IOException e) {
+                        throw new GatewayException("secrets." + tool + "." + name + ": cannot read " + ref.substring(5));
+                    }
+                } else {
+                    value = ref;
+                }
+                resolved.put(name, value);
+            });
+            out.put(tool, Map.copyOf(resolved));
+        });
+        return Map.copyOf(out);
+    }
+
+    private Authenticator jwtAuthenticator(GatewayConfig.OAuth oc) {
+        if (oc.issuer().isBlank() || oc.jwksFile().isBlank()) {
+            throw new GatewayException("oauth.enabled needs oauth.issuer and oauth.jwks-file");
+        }
+        try {
+            return new JwtAuthenticator(oc.issuer(), resourceUrlSupplier(oc), Path.of(oc.jwksFile()), oc.algorithms(),
+                    oc.tenantClaim(), oc.scopePrefix(), (int) (oc.clockSkewMs() / 1000));
+        } catch (IllegalArgumentException e) {
+            throw new GatewayException(e.getMessage(), e);
+        }
+    }
+
+    private String resourceUrlSupplier(GatewayConfig.OAuth oc) {
+        if (oc.audience().isBlank()) {
+            throw new GatewayException("oauth.audience must name this server's resource URL (for example "
+                    + "https://mcp.example.com/mcp): tokens minted for another server are refused");
+        }
+        return oc.audience();
+    }
+
+    private String metadataUrl() {
+        String resource = config.oauth().audience();
+        URI u = URI.create(resource);
+        return u.getScheme() + "://" + u.getRawAuthority() + "/.well-known/oauth-protected-resource"
+                + (u.getRawPath() == null ? "" : u.getRawPath());
+    }
+
+    private void metadata(io.helidon.webserver.http.ServerResponse res) {
+        GatewayConfig.OAuth oc = config.oauth();
+        var m = new ObjectMapper().createObjectNode();
+        m.put("resource", oc.audience());
+        var servers = m.putArray("authorization_servers");
+        (oc.authorizationServers().isEmpty() ? List.of(oc.issuer()) : oc.authorizationServers()).forEach(servers::add);
+        m.putArray("bearer_methods_supported").add("header");
+        m.putArray("scopes_supported").add(oc.scopePrefix() + "*");
+        m.put("resource_name", "Atoll MCP gateway");
+        res.header("Content-Type", "application/json");
+        res.send(m.toString());
+    }
+
+    /** A new builder with the bundled defaults. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The configuration this gateway runs with. */
+    public GatewayConfig config() {
+        return config;
+    }
+
+    /** The MCP listener's port. */
+    public int mcpPort() {
+        return server.port();
+    }
+
+    /** The admin listener's port. */
+    public int adminPort() {
+        return server.port("admin");
+    }
+
+    /** The MCP endpoint URL. */
+    public String mcpUrl() {
+        return "http://" + urlHost(config.mcp().host()) + ":" + mcpPort() + config.mcp().path();
+    }
+
+    /** The admin API base URL. */
+    public String adminUrl() {
+        return "http://" + urlHost(config.admin().host()) + ":" + adminPort();
+    }
+
+    /**
+     * Deploys a tool and serves it at once (until the registry lands, every deploy is approved).
+     *
+     * @param source the tool file
+     * @return the catalogue entry
+     */
+    public CatalogEntry deployApproved(ToolSource source) {
+        DeployResult r = deploy(source, Actor.SYSTEM);
+        registry.approve(r.version().name(), r.version().version(), Actor.SYSTEM);
+        syncCatalogue();
+        return catalog.snapshot().find(r.version().name()).orElseThrow();
+    }
+
+    /**
+     * Deploys a tool file as a new quarantined version (or finds the identical existing one): the
+     * file is loaded in the runtime first, so a tool that cannot load is refused with its error.
+     *
+     * @param source the tool file
+     * @param actor who deploys
+     * @return the version
+     * @throws dev.atoll.runtime.InvalidToolException if the tool does not load
+     */
+    public DeployResult deploy(ToolSource source, Actor actor) {
+        Tool tool = runtime.load(source);
+        return registry.deploy(ToolDefinition.of(source, tool.manifest()), actor);
+    }
+
+    /** The registry (tools, tokens, audit log). */
+    public Registry registry() {
+        return registry;
+    }
+
+    /**
+     * Tokens created at this start (first start: the generated MCP and admin tokens), kind to
+     * plaintext, to print once.
+     *
+     * @return the tokens
+     */
+    public Map<String, String> startupTokens() {
+        return Map.copyOf(startupTokens);
+    }
+
+    /** Rebuilds the served catalogue from the registry's approved, enabled versions. */
+    synchronized void syncCatalogue() {
+        Catalogue current = registry.catalogue();
+        List<CatalogEntry> entries = new ArrayList<>();
+        Set<String> names = new HashSet<>();
+        for (ServingTool st : current.tools()) {
+            try {
+                Tool tool = isolates.deploy(st.toolSource());
+                entries.add(new CatalogEntry(st.name(), st.version(), st.digest(), IsolateBackend.definition(tool),
+                        isolates, tool));
+                names.add(st.name());
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "approved tool " + st.name() + " v" + st.version() + " does not load: "
+                        + e.getMessage());
+            }
+        }
+        for (CatalogEntry old : catalog.snapshot().entries()) {
+            if (!names.contains(old.name())) {
+                isolates.retire(old.name());
+            }
+        }
+        catalog.replace(entries);
+    }
+
+    private ToolReply callAndAudit(Principal principal, CatalogEntry entry, ObjectNode args,
+            dev.atoll.gateway.backend.CallContext ctx) {
+        ToolReply reply = entry.backend().call(entry, args, ctx);
+        String outcome = switch (reply) {
+            case ToolReply.Result r -> r.outcome();
+            case ToolReply.Rejected r -> r.outcome();
+        };
+        Receipt receipt = reply instanceof ToolReply.Result r ? r.receipt() : Receipt.none();
+        registry.audit().recordCall(new CallRecord(Instant.now(), principal.tenant(), principal.tokenId(), entry.name(),
+                Optional.of(entry.version()), entry.digest(), outcome, receipt, List.of()));
+        return reply;
+    }
+
+    /** Names of the tools agents can call now, sorted. */
+    public List<String> toolNames() {
+        return catalog.snapshot().entries().stream().map(CatalogEntry::name).toList();
+    }
+
+    private Gateway startServer() {
+        boolean empty = registry.list().isEmpty();
+        if (config.examples().deploy() && empty) {
+            Examples.all().forEach(this::deployApproved);
+        }
+        if (config.examples().conformance()) {
+            Examples.conformance().forEach(this::deployApproved);
+        }
+        syncCatalogue();
+        registry.onCatalogueChange(c -> syncCatalogue());
+        ensureToken(TokenKind.MCP, "ATOLL_MCP_TOKEN");
+        ensureToken(TokenKind.ADMIN, "ATOLL_ADMIN_TOKEN");
+        try {
+            server.start();
+        } catch (RuntimeException e) {
+            closeQuietly();
+            throw new GatewayException("cannot start the gateway: " + e.getMessage(), e);
+        }
+        return this;
+    }
+
+    private void ensureToken(TokenKind kind, String env) {
+        String fromEnv = env == null ? null : System.getenv(env);
+        if (fromEnv != null && !fromEnv.isBlank()) {
+            registry.tokens().ensure(kind, "default", fromEnv.trim(), Actor.SYSTEM);
+            return;
+        }
+        boolean any = registry.tokens().list().stream().anyMatch(t -> t.kind() == kind && t.revokedAt().isEmpty());
+        if (!any) {
+            startupTokens.put(kind.name(), registry.tokens().create(kind, "default", Set.of("*"), "first start",
+                    Actor.SYSTEM).plaintext());
+        }
+    }
+
+    /** Stops the listeners (in-flight requests get the grace period), then the pool and the runtime. */
+    @Override
+    public void close() {
+        streams.closeAll();
+        closeQuietly();
+    }
+
+    private void closeQuietly() {
+        try {
+            if (server.isRunning()) {
+                server.stop();
+            }
+        } finally {
+            try {
+                pool.close();
+            } finally {
+                try {
+                    runtime.close();
+                } finally {
+                    try {
+                        fetch.close();
+                    } finally {
+                        registry.close();
+                    }
+                }
+            }
+        }
+    }
+
+    private static boolean isLoopback(String host) {
+        try {
+            return InetAddress.getByName(host).isLoopbackAddress();
+        } catch (UnknownHostException e) {
+            throw new GatewayException("cannot resolve listener host '" + host + "'");
+        }
+    }
+
+    private static Set<String> lower(List<String> values) {
+        Set<String> out = new HashSet<>();
+        values.forEach(v -> out.add(v.trim().toLowerCase(Locale.ROOT)));
+        return out;
+    }
+
+    private static String urlHost(String host) {
+        return host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
+    }
+
+    /** Builds and starts a {@link Gateway}. */
+    public static final class Builder {
+        private GatewayConfig config = GatewayConfig.defaults();
+        private final Map<String, Principal> mcpTokens = new ConcurrentHashMap<>();
+
+        private Builder() {
+        }
+
+        /**
+         * Sets the configuration.
+         *
+         * @param config the configuration
+         * @return this builder
+         */
+        public Builder config(GatewayConfig config) {
+            this.config = Objects.requireNonNull(config, "config");
+            return this;
+        }
+
+        /**
+         * Adds an MCP bearer token for a tenant.
+         *
+         * @param token the token
+         * @param tenant the tenant
+         * @param tools tool names it may use ({@code "*"} = all)
+         * @return this builder
+         */
+        public Builder mcpToken(String token, String tenant, Set<String> tools) {
+            if (token == null || token.length() < 16) {
+                throw new IllegalArgumentException("an MCP token must have at least 16 characters");
+            }
+            mcpTokens.put(token, new Principal(tenant, tools, "builder:" + tenant));
+            return this;
+        }
+
+        /**
+         * Builds the gateway and starts its listeners.
+         *
+         * @return the running gateway
+         * @throws GatewayException if it cannot start
+         */
+        public Gateway start() {
+            return new Gateway(this).startServer();
+        }
+    }
+
+}

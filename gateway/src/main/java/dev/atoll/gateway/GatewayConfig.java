@@ -1,0 +1,282 @@
+package dev.atoll.gateway;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The gateway's configuration: the bundled defaults ({@code defaults.yaml}) with an operator's YAML
+ * file merged over them. Unknown keys are errors that name the key. Every key and its default is in
+ * {@code docs/configuration.md}.
+ *
+ * @param dataDir where the registry database, tokens and audit log live
+ * @param mcp the MCP listener
+ * @param oauth optional OAuth 2.1 resource-server mode on the MCP listener
+ * @param admin the admin listener
+ * @param http caps shared by both listeners
+ * @param fetch the fetch binding's egress policy and caps
+ * @param secrets secret values per tool: tool name to secret name to value ({@code env:VAR} reads an
+ *     environment variable, {@code file:PATH} a file; anything else is the value itself)
+ * @param examples which bundled tools to deploy on first start
+ * @param pool isolate pool sizing and admission
+ * @param runtime guest runtime settings
+ */
+public record GatewayConfig(Path dataDir, Mcp mcp, OAuth oauth, Admin admin, Http http, Fetch fetch,
+        Map<String, Map<String, String>> secrets, Examples examples, Pool pool, Runtime runtime) {
+
+    /** Rejects nulls. */
+    public GatewayConfig {
+        Objects.requireNonNull(dataDir, "data-dir");
+        Objects.requireNonNull(mcp, "mcp");
+        Objects.requireNonNull(oauth, "oauth");
+        Objects.requireNonNull(admin, "admin");
+        Objects.requireNonNull(http, "http");
+        Objects.requireNonNull(fetch, "fetch");
+        secrets = secrets == null ? Map.of() : Map.copyOf(secrets);
+        Objects.requireNonNull(examples, "examples");
+        Objects.requireNonNull(pool, "pool");
+        Objects.requireNonNull(runtime, "runtime");
+    }
+
+    /**
+     * The MCP listener.
+     *
+     * @param host bind address
+     * @param port port (0 = any free port)
+     * @param path endpoint path
+     * @param requireAuth require a bearer token; may be false only on a loopback listener (local
+     *     development, the conformance suite), where every request then acts as tenant "anonymous"
+     * @param allowedHosts extra Host names accepted besides loopback names on a loopback listener
+     * @param allowedOrigins extra Origins accepted
+     * @param pageSize tools per tools/list page
+     * @param sessionIdleMs idle time before a legacy session is forgotten
+     * @param maxSessions most legacy sessions kept
+     * @param maxStreams most open notification streams
+     * @param listTtlMs ttlMs on 2026-07-28 list results
+     */
+    public record Mcp(String host, int port, String path, boolean requireAuth, List<String> allowedHosts, List<String> allowedOrigins,
+            int pageSize, long sessionIdleMs, int maxSessions, int maxStreams, long listTtlMs) {
+    }
+
+    /**
+     * OAuth 2.1 resource-server mode: JWT access tokens from an authorization server are accepted on
+     * the MCP listener besides Atoll's own tokens, and RFC 9728 metadata is served at
+     * {@code /.well-known/oauth-protected-resource}.
+     *
+     * @param enabled turn the mode on
+     * @param issuer required {@code iss} of tokens
+     * @param audience required {@code aud}: this server's resource URL (empty = the MCP endpoint URL)
+     * @param jwksFile JWK set (JSON) with the issuer's public keys
+     * @param authorizationServers advertised in the metadata (empty = the issuer)
+     * @param tenantClaim claim naming the tenant
+     * @param scopePrefix scope values {@code PREFIX*} or {@code PREFIXname} grant all tools or one
+     * @param algorithms accepted JWS algorithms
+     * @param clockSkewMs tolerated clock skew for {@code exp}/{@code nbf}
+     */
+    public record OAuth(boolean enabled, String issuer, String audience, String jwksFile,
+            List<String> authorizationServers, String tenantClaim, String scopePrefix, List<String> algorithms,
+            long clockSkewMs) {
+    }
+
+    /**
+     * The admin listener.
+     *
+     * @param host bind address
+     * @param port port (0 = any free port)
+     */
+    public record Admin(String host, int port) {
+    }
+
+    /**
+     * HTTP caps.
+     *
+     * @param maxPayloadBytes largest request body
+     * @param maxJsonDepth deepest JSON nesting
+     * @param maxHeaderBytes largest request header block
+     * @param maxConcurrentRequests requests handled at once per listener
+     * @param maxTcpConnections open connections per listener
+     * @param idleConnectionTimeoutMs idle keep-alive connections are closed after this
+     * @param shutdownGraceMs how long in-flight calls may finish on shutdown
+     */
+    public record Http(long maxPayloadBytes, int maxJsonDepth, int maxHeaderBytes, int maxConcurrentRequests,
+            int maxTcpConnections, long idleConnectionTimeoutMs, long shutdownGraceMs) {
+    }
+
+    /**
+     * The fetch binding (see docs/egress.md): egress policy and caps.
+     *
+     * @param allowHttp allow plain http (to the http ports)
+     * @param httpsPorts ports allowed for https
+     * @param httpPorts ports allowed for http
+     * @param denyHosts hosts no tool may reach, whatever its egress list says
+     * @param allowAddresses addresses or CIDRs reachable although not public
+     * @param maxRedirects redirects one fetch may follow
+     * @param maxRequestsPerCall fetches one call may start
+     * @param maxResponseBytes largest response body after decompression
+     * @param maxResponseBytesPerCall response bytes per call over all fetches
+     * @param maxRequestBodyBytes largest request body
+     * @param requestTimeoutMs longest one fetch may take
+     * @param connectTimeoutMs longest a connect may take
+     */
+    public record Fetch(boolean allowHttp, List<Integer> httpsPorts, List<Integer> httpPorts, List<String> denyHosts,
+            List<String> allowAddresses, int maxRedirects, int maxRequestsPerCall, long maxResponseBytes,
+            long maxResponseBytesPerCall, long maxRequestBodyBytes, long requestTimeoutMs, long connectTimeoutMs) {
+    }
+
+    /**
+     * Bundled tools.
+     *
+     * @param deploy deploy and approve the example tools when the registry is empty
+     * @param conformance also deploy the MCP conformance suite's fixture tools
+     */
+    public record Examples(boolean deploy, boolean conformance) {
+    }
+
+    /**
+     * Isolate pool settings (see the pool section of docs/configuration.md).
+     *
+     * @param minWarmPerTool warm contexts kept per tool even when idle
+     * @param maxWarmPerTool most warm contexts per tool
+     * @param maxWarmTotal most warm contexts overall
+     * @param toolConcurrency concurrent calls per tool
+     * @param globalConcurrency concurrent calls overall
+     * @param queueCapacity calls waiting for a slot
+     * @param queueDeadlineMs longest wait for a slot before load_shed
+     * @param idleShrinkAfterMs an idle tool's warm contexts are closed after this
+     * @param replenishThreads platform threads creating warm contexts
+     */
+    public record Pool(int minWarmPerTool, int maxWarmPerTool, int maxWarmTotal, int toolConcurrency,
+            int globalConcurrency, int queueCapacity, long queueDeadlineMs, long idleShrinkAfterMs,
+            int replenishThreads) {
+    }
+
+    /**
+     * Guest runtime settings.
+     *
+     * @param guestThreads platform threads running guest code (0 = number of cores)
+     * @param jitWarmUpMs run a warm-up workload for this long at start (0 = none)
+     */
+    public record Runtime(int guestThreads, long jitWarmUpMs) {
+    }
+
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
+            .setPropertyNamingStrategy(PropertyNamingStrategies.KEBAB_CASE)
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES);
+
+    /** The bundled defaults. */
+    public static GatewayConfig defaults() {
+        return from(defaultTree());
+    }
+
+    /**
+     * Loads a YAML file merged over the defaults.
+     *
+     * @param file the file
+     * @return the configuration
+     * @throws GatewayException naming the file and the offending key
+     */
+    public static GatewayConfig load(Path file) {
+        JsonNode overlay;
+        try {
+            overlay = YAML.readTree(Files.readAllBytes(file));
+        } catch (NoSuchFileException e) {
+            throw new GatewayException("config file not found: " + file);
+        } catch (IOException e) {
+            throw new GatewayException("cannot read config " + file + ": " + firstLine(e.getMessage()));
+        }
+        if (overlay == null || overlay.isMissingNode() || overlay.isNull()) {
+            return defaults();
+        }
+        if (!overlay.isObject()) {
+            throw new GatewayException("config " + file + " must be a YAML mapping");
+        }
+        return from(merge(defaultTree(), overlay, ""));
+    }
+
+    /**
+     * Applies overrides given as dotted keys ({@code mcp.port}) with YAML scalar values.
+     *
+     * @param overrides key to value
+     * @return a new configuration
+     */
+    public GatewayConfig with(Map<String, String> overrides) {
+        ObjectNode tree = YAML.valueToTree(this);
+        for (var e : overrides.entrySet()) {
+            String[] parts = e.getKey().split("\\.");
+            ObjectNode at = tree;
+            for (int i = 0; i < parts.length - 1; i++) {
+                if (!(at.get(parts[i]) instanceof ObjectNode child)) {
+                    throw new GatewayException("unknown config key '" + e.getKey() + "'");
+                }
+                at = child;
+            }
+            String leaf = parts[parts.length - 1];
+            if (!at.has(leaf)) {
+                throw new GatewayException("unknown config key '" + e.getKey() + "'");
+            }
+            try {
+                at.set(leaf, YAML.readTree(e.getValue()));
+            } catch (IOException ex) {
+                throw new GatewayException("bad value for " + e.getKey() + ": " + firstLine(ex.getMessage()));
+            }
+        }
+        return from(tree);
+    }
+
+    private static ObjectNode defaultTree() {
+        try (InputStream in = GatewayConfig.class.getResourceAsStream("defaults.yaml")) {
+            return (ObjectNode) YAML.readTree(Objects.requireNonNull(in, "defaults.yaml"));
+        } catch (IOException e) {
+            throw new GatewayException("bundled defaults.yaml is unreadable: " + e.getMessage());
+        }
+    }
+
+    private static JsonNode merge(ObjectNode base, JsonNode overlay, String prefix) {
+        for (var it = overlay.fields(); it.hasNext();) {
+            var e = it.next();
+            String key = prefix + e.getKey();
+            JsonNode existing = base.get(e.getKey());
+            if (existing == null) {
+                throw new GatewayException("unknown config key '" + key + "'");
+            }
+            if (existing.isObject() && e.getValue().isObject()) {
+                merge((ObjectNode) existing, e.getValue(), key + ".");
+            } else {
+                base.set(e.getKey(), e.getValue());
+            }
+        }
+        return base;
+    }
+
+    private static GatewayConfig from(JsonNode tree) {
+        try {
+            return YAML.treeToValue(tree, GatewayConfig.class);
+        } catch (UnrecognizedPropertyException e) {
+            throw new GatewayException("unknown config key '" + e.getPropertyName() + "'");
+        } catch (IOException | IllegalArgumentException e) {
+            throw new GatewayException("invalid config: " + firstLine(e.getMessage()));
+        }
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) {
+            return "";
+        }
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
+    }
+}

@@ -1,0 +1,38 @@
+package dev.atoll.gateway.audit;
+
+/** The actions Atoll records, with their wire names as stored in the {@code action} column. */
+public enum AuditAction {
+    /** A tool version was deployed (new or idempotent). */
+    DEPLOY("tool.deploy"),
+    /** A version was approved. */
+    APPROVE("tool.approve"),
+    /** A version was rejected. */
+    REJECT("tool.reject"),
+    /** The serving version was rolled back. */
+    ROLLBACK("tool.rollback"),
+    /** A tool was disabled. */
+    DISABLE("tool.disable"),
+    /** A tool was enabled. */
+    ENABLE("tool.enable"),
+    /** A tool and its versions were deleted. */
+    DELETE("tool.delete"),
+    /** A token was created. */
+    TOKEN_CREATE("token.create"),
+    /** A token was revoked. */
+    TOKEN_REVOKE("token.revoke"),
+    /** The gateway's configuration changed (recorded by the server). */
+    CONFIG_CHANGE("config.change"),
+    /** One MCP {@code tools/call}. */
+    CALL("tool.call");
+
+    private final String wireName;
+
+    AuditAction(String wireName) {
+        this.wireName = wireName;
+    }
+
+    /** The stored name, e.g. {@code tool.approve}. */
+    public String wireName() {
+        return wireName;
+    }
+}

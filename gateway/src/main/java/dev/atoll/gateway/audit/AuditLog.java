@@ -1,0 +1,76 @@
+package dev.atoll.gateway.audit;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.Writer;
+import java.util.List;
+
+/**
+ * The append-only, hash-chained audit log (docs/registry.md, "Audit chain"). Registry and token
+ * mutations write their records themselves, in the transaction of the change. Obtained from
+ * {@code Registry.audit()}; thread-safe.
+ */
+public interface AuditLog {
+
+    /**
+     * Queues the record of one {@code tools/call}. A single writer thread appends queued records in
+     * batches (one transaction per batch). When the queue is full the caller waits up to
+     * {@code auditEnqueueTimeout} for space; records are never dropped silently.
+     *
+     * @param call the call
+     * @throws dev.atoll.gateway.registry.RegistryException {@code UNAVAILABLE} if the queue stayed
+     *     full for the whole timeout or the log is closed
+     */
+    void recordCall(CallRecord call);
+
+    /**
+     * Appends one record now, in its own transaction (e.g. a configuration change by the server).
+     *
+     * @param actor who acted
+     * @param action what happened (not {@link AuditAction#CALL}: use {@link #recordCall})
+     * @param tenant the tenant concerned, or empty
+     * @param outcome {@code ok} or a failure kind
+     * @param detail further detail (no secret values)
+     * @return the stored record
+     */
+    AuditRecord record(String actor, AuditAction action, String tenant, String outcome, ObjectNode detail);
+
+    /** Blocks until every call record queued before this call is committed. */
+    void flush();
+
+    /**
+     * Walks the whole chain (streaming, constant memory) and names the first broken record.
+     *
+     * @return intact, or the first broken record
+     */
+    VerifyResult verify();
+
+    /** The chain head, for anchoring. */
+    ChainHead head();
+
+    /**
+     * The last records.
+     *
+     * @param n how many, 1-10 000
+     * @return up to {@code n} records, oldest first
+     */
+    List<AuditRecord> tail(int n);
+
+    /**
+     * Records matching a query.
+     *
+     * @param query the filter
+     * @return matching records in sequence order
+     */
+    List<AuditRecord> query(AuditQuery query);
+
+    /**
+     * Writes every record (from {@code afterSeq + 1}) as JSON lines of printable ASCII.
+     *
+     * @param out where to write
+     * @param afterSeq export records after this sequence number (0: all)
+     * @return records written
+     * @throws IOException if writing fails
+     */
+    long exportJsonl(Writer out, long afterSeq) throws IOException;
+}

@@ -1,0 +1,288 @@
+package dev.atoll.gateway.audit.internal;
+
+import dev.atoll.gateway.audit.AuditQuery;
+import dev.atoll.gateway.audit.AuditRecord;
+import dev.atoll.gateway.audit.ChainHead;
+import dev.atoll.gateway.audit.VerifyResult;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The SQL of the audit chain. Every append locks the single {@code audit_head} row with
+ * {@code SELECT ... FOR UPDATE} (H2 and PostgreSQL alike), so appends from any thread or node are
+ * serialised into one chain; the head row is updated in the same transaction as the inserts.
+ */
+public final class AuditStore {
+
+    private static final String COLUMNS =
+            "seq, at_ms, actor, tenant, action, tool, version, digest, outcome, detail, prev_hash, hash";
+
+    private AuditStore() {}
+
+    /**
+     * Appends records in the caller's transaction.
+     *
+     * @param c the connection (auto-commit off); the caller commits
+     * @param entries the records, in order
+     * @return the stored records
+     * @throws SQLException on failure (the caller rolls back: neither change nor record remains)
+     */
+    public static List<AuditRecord> append(Connection c, List<AuditEntry> entries) throws SQLException {
+        if (entries.isEmpty()) {
+            return List.of();
+        }
+        ChainHead head = lockHead(c);
+        long seq = head.seq();
+        String prev = head.hash();
+        List<AuditRecord> out = new ArrayList<>(entries.size());
+        try (PreparedStatement ins = c.prepareStatement(
+                "INSERT INTO audit_log (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            for (AuditEntry e : entries) {
+                seq++;
+                String hash = AuditJson.hash(seq, e.atMs(), e.actor(), e.tenant(), e.action(), e.tool(), e.version(),
+                        e.digest(), e.outcome(), e.detail(), prev);
+                ins.setLong(1, seq);
+                ins.setLong(2, e.atMs());
+                ins.setString(3, e.actor());
+                ins.setString(4, e.tenant());
+                ins.setString(5, e.action());
+                ins.setString(6, e.tool());
+                if (e.version().isPresent()) {
+                    ins.setInt(7, e.version().get());
+                } else {
+                    ins.setNull(7, Types.INTEGER);
+                }
+                ins.setString(8, e.digest());
+                ins.setString(9, e.outcome());
+                ins.setString(10, e.detail());
+                ins.setString(11, prev);
+                ins.setString(12, hash);
+                ins.addBatch();
+                out.add(new AuditRecord(seq, AuditJson.instant(e.atMs()), e.actor(), e.tenant(), e.action(), e.tool(),
+                        e.version(), e.digest(), e.outcome(), e.detail(), prev, hash));
+                prev = hash;
+            }
+            ins.executeBatch();
+        }
+        try (PreparedStatement up = c.prepareStatement("UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1")) {
+            up.setLong(1, seq);
+            up.setString(2, prev);
+            up.executeUpdate();
+        }
+        return out;
+    }
+
+    private static ChainHead lockHead(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE");
+                ResultSet rs = ps.executeQuery()) {
+            if (!rs.next()) {
+                throw new SQLException("audit_head row is missing", "55000");
+            }
+            return new ChainHead(rs.getLong(1), rs.getString(2).trim());
+        }
+    }
+
+    /**
+     * The chain head.
+     *
+     * @param c a connection
+     * @return the head row
+     * @throws SQLException on failure
+     */
+    public static ChainHead head(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT seq, hash FROM audit_head WHERE id = 1");
+                ResultSet rs = ps.executeQuery()) {
+            if (!rs.next()) {
+                throw new SQLException("audit_head row is missing", "55000");
+            }
+            return new ChainHead(rs.getLong(1), rs.getString(2).trim());
+        }
+    }
+
+    /**
+     * Walks the chain up to the head and names the first broken record.
+     *
+     * @param c a connection
+     * @return the result
+     * @throws SQLException on failure
+     */
+    public static VerifyResult verify(Connection c) throws SQLException {
+        ChainHead head = head(c);
+        long expected = 1;
+        long checked = 0;
+        String prev = AuditJson.GENESIS;
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT " + COLUMNS + " FROM audit_log WHERE seq <= ? ORDER BY seq")) {
+            ps.setFetchSize(1000);
+            ps.setLong(1, head.seq());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    AuditRecord r = read(rs);
+                    if (r.seq() != expected) {
+                        return new VerifyResult.Broken(checked, expected, VerifyResult.Problem.MISSING,
+                                "record " + expected + " is missing (the next stored record is " + r.seq()
+                                        + "): records were deleted");
+                    }
+                    if (!r.prevHash().equals(prev)) {
+                        return new VerifyResult.Broken(checked, r.seq(), VerifyResult.Problem.LINK_MISMATCH,
+                                "record " + r.seq() + " does not link to record " + (r.seq() - 1)
+                                        + ": records were reordered, replaced or inserted");
+                    }
+                    String actual = AuditJson.hash(r.seq(), r.at().toEpochMilli(), r.actor(), r.tenant(), r.action(),
+                            r.tool(), r.version(), r.digest(), r.outcome(), r.detail(), r.prevHash());
+                    if (!actual.equals(r.hash())) {
+                        return new VerifyResult.Broken(checked, r.seq(), VerifyResult.Problem.HASH_MISMATCH,
+                                "record " + r.seq() + " does not match its hash: it was edited");
+                    }
+                    prev = r.hash();
+                    expected++;
+                    checked++;
+                }
+            }
+        }
+        if (expected - 1 < head.seq()) {
+            return new VerifyResult.Broken(checked, expected, VerifyResult.Problem.MISSING,
+                    "records " + expected + ".." + head.seq() + " are missing: the tail was deleted");
+        }
+        if (!prev.equals(head.hash())) {
+            return new VerifyResult.Broken(checked, head.seq(), VerifyResult.Problem.HEAD_MISMATCH,
+                    "record " + head.seq() + " is not the chain head recorded in audit_head");
+        }
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT MIN(l.seq) FROM audit_log l, audit_head h WHERE h.id = 1 AND l.seq > h.seq");
+                ResultSet rs = ps.executeQuery()) {
+            if (rs.next()) {
+                long extra = rs.getLong(1);
+                if (!rs.wasNull()) {
+                    return new VerifyResult.Broken(checked, extra, VerifyResult.Problem.UNEXPECTED,
+                            "record " + extra + " lies beyond the chain head: it was appended outside Atoll");
+                }
+            }
+        }
+        return new VerifyResult.Intact(checked, head);
+    }
+
+    /**
+     * The last records.
+     *
+     * @param c a connection
+     * @param n how many
+     * @return oldest first
+     * @throws SQLException on failure
+     */
+    public static List<AuditRecord> tail(Connection c, int n) throws SQLException {
+        List<AuditRecord> out = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT " + COLUMNS + " FROM audit_log ORDER BY seq DESC FETCH FIRST ? ROWS ONLY")) {
+            ps.setInt(1, n);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(read(rs));
+                }
+            }
+        }
+        Collections.reverse(out);
+        return out;
+    }
+
+    /**
+     * Records matching a query.
+     *
+     * @param c a connection
+     * @param q the query
+     * @return matching records in sequence order
+     * @throws SQLException on failure
+     */
+    public static List<AuditRecord> query(Connection c, AuditQuery q) throws SQLException {
+        StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM audit_log WHERE seq > ?");
+        List<Object> args = new ArrayList<>();
+        args.add(q.afterSeq());
+        q.tool().ifPresent(t -> {
+            sql.append(" AND tool = ?");
+            args.add(t);
+        });
+        q.tenant().ifPresent(t -> {
+            sql.append(" AND tenant = ?");
+            args.add(t);
+        });
+        q.action().ifPresent(a -> {
+            sql.append(" AND action = ?");
+            args.add(a);
+        });
+        q.from().ifPresent(f -> {
+            sql.append(" AND at_ms >= ?");
+            args.add(f.toEpochMilli());
+        });
+        q.to().ifPresent(t -> {
+            sql.append(" AND at_ms < ?");
+            args.add(t.toEpochMilli());
+        });
+        sql.append(" ORDER BY seq FETCH FIRST ? ROWS ONLY");
+        args.add(q.limit());
+        List<AuditRecord> out = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+            for (int i = 0; i < args.size(); i++) {
+                Object a = args.get(i);
+                if (a instanceof Long l) {
+                    ps.setLong(i + 1, l);
+                } else if (a instanceof Integer n) {
+                    ps.setInt(i + 1, n);
+                } else {
+                    ps.setString(i + 1, (String) a);
+                }
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(read(rs));
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Streams records as JSON lines.
+     *
+     * @param c a connection
+     * @param out where to write
+     * @param afterSeq first record exported is the one after this
+     * @return records written
+     * @throws SQLException on failure
+     */
+    public static long export(Connection c, Writer out, long afterSeq) throws SQLException {
+        long n = 0;
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT " + COLUMNS + " FROM audit_log WHERE seq > ? ORDER BY seq")) {
+            ps.setFetchSize(1000);
+            ps.setLong(1, afterSeq);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.write(read(rs).toJsonLine());
+                    out.write('\n');
+                    n++;
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return n;
+    }
+
+    private static AuditRecord read(ResultSet rs) throws SQLException {
+        int v = rs.getInt(7);
+        Optional<Integer> version = rs.wasNull() ? Optional.empty() : Optional.of(v);
+        return new AuditRecord(rs.getLong(1), AuditJson.instant(rs.getLong(2)), rs.getString(3), rs.getString(4),
+                rs.getString(5), rs.getString(6), version, rs.getString(8), rs.getString(9), rs.getString(10),
+                rs.getString(11).trim(), rs.getString(12).trim());
+    }
+}

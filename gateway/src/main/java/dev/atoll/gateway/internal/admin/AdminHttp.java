@@ -1,0 +1,380 @@
+package dev.atoll.gateway.internal.admin;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.atoll.gateway.audit.AuditQuery;
+import dev.atoll.gateway.audit.AuditRecord;
+import dev.atoll.gateway.audit.VerifyResult;
+import dev.atoll.gateway.internal.http.Authenticator;
+import dev.atoll.gateway.registry.Actor;
+import dev.atoll.gateway.registry.CreatedToken;
+import dev.atoll.gateway.registry.DeployResult;
+import dev.atoll.gateway.registry.PoisoningSign;
+import dev.atoll.gateway.registry.Principal;
+import dev.atoll.gateway.registry.Registry;
+import dev.atoll.gateway.registry.RegistryException;
+import dev.atoll.gateway.registry.TokenInfo;
+import dev.atoll.gateway.registry.TokenKind;
+import dev.atoll.gateway.registry.ToolChanges;
+import dev.atoll.gateway.registry.ToolInfo;
+import dev.atoll.gateway.registry.ToolState;
+import dev.atoll.gateway.registry.ToolVersion;
+import dev.atoll.runtime.AtollRuntimeException;
+import dev.atoll.runtime.Language;
+import dev.atoll.runtime.ToolSource;
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.http.Handler;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.BiFunction;
+
+/**
+ * The admin API, JSON over HTTP, every route but {@code /health} behind an admin bearer token. Each
+ * mutation is recorded in the audit log by the registry in the same transaction.
+ *
+ * <pre>
+ * GET    /health
+ * GET    /v1/tools                                  tools with versions and states
+ * POST   /v1/tools?file=NAME.mjs                    upload a tool file → new quarantined version
+ * GET    /v1/tools/{name}
+ * GET    /v1/tools/{name}/versions/{v}/changes      diff vs last approved + poisoning signs
+ * POST   /v1/tools/{name}/approve   {"version":N}   (default: latest quarantined)
+ * POST   /v1/tools/{name}/reject    {"version":N}
+ * POST   /v1/tools/{name}/rollback  {"to":N}
+ * POST   /v1/tools/{name}/disable | /enable
+ * DELETE /v1/tools/{name}
+ * GET    /v1/audit?tool=&tenant=&action=&from=&to=&after=&limit=
+ * GET    /v1/audit/verify | /v1/audit/head
+ * GET    /v1/tokens ; POST /v1/tokens {"kind","tenant","scopes","label"} ; DELETE /v1/tokens/{id}
+ * </pre>
+ */
+public final class AdminHttp implements HttpService {
+
+    private static final long MAX_UPLOAD = ToolSource.MAX_CODE_CHARS * 4L;
+
+    private final Registry registry;
+    private final BiFunction<ToolSource, Actor, DeployResult> deployer;
+    private final Runnable afterChange;
+    private final ObjectMapper json;
+
+    /**
+     * Creates the service.
+     *
+     * @param registry the registry
+     * @param deployer loads and deploys an uploaded tool file
+     * @param afterChange called after a change to the catalogue (refreshes what MCP serves)
+     * @param json the mapper
+     */
+    public AdminHttp(Registry registry, BiFunction<ToolSource, Actor, DeployResult> deployer, Runnable afterChange,
+            ObjectMapper json) {
+        this.registry = registry;
+        this.deployer = deployer;
+        this.afterChange = afterChange;
+        this.json = json;
+    }
+
+    /** A handler body that may throw; errors become JSON error responses. */
+    @FunctionalInterface
+    private interface Action {
+        Object run(ServerRequest req, Actor actor) throws Exception;
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        rules.get("/health", (req, res) -> send(res, 200, json.createObjectNode().put("status", "UP")));
+        rules.get("/v1/tools", h((req, a) -> {
+            ArrayNode out = json.createArrayNode();
+            registry.list().forEach(t -> out.add(tool(t)));
+            return out;
+        }));
+        rules.post("/v1/tools", h(this::upload));
+        rules.get("/v1/tools/{name}", h((req, a) -> tool(registry.tool(name(req))
+                .orElseThrow(() -> new RegistryException(RegistryException.Reason.NOT_FOUND, "no tool named " + name(req))))));
+        rules.get("/v1/tools/{name}/versions/{version}/changes", h((req, a) -> changes(registry.changes(name(req),
+                intParam(req.path().pathParameters().get("version"), "version")))));
+        rules.post("/v1/tools/{name}/approve", h((req, a) -> {
+            String name = name(req);
+            int version = body(req).has("version") ? body(req).get("version").asInt() : latestQuarantined(name);
+            ToolVersion v = registry.approve(name, version, a);
+            afterChange.run();
+            return version(v);
+        }));
+        rules.post("/v1/tools/{name}/reject", h((req, a) -> {
+            ToolVersion v = registry.reject(name(req), requiredInt(body(req), "version"), a);
+            return version(v);
+        }));
+        rules.post("/v1/tools/{name}/rollback", h((req, a) -> {
+            ToolInfo t = registry.rollback(name(req), requiredInt(body(req), "to"), a);
+            afterChange.run();
+            return tool(t);
+        }));
+        rules.post("/v1/tools/{name}/disable", h((req, a) -> {
+            ToolInfo t = registry.disable(name(req), a);
+            afterChange.run();
+            return tool(t);
+        }));
+        rules.post("/v1/tools/{name}/enable", h((req, a) -> {
+            ToolInfo t = registry.enable(name(req), a);
+            afterChange.run();
+            return tool(t);
+        }));
+        rules.delete("/v1/tools/{name}", h((req, a) -> {
+            registry.delete(name(req), a);
+            afterChange.run();
+            return json.createObjectNode().put("deleted", name(req));
+        }));
+        rules.get("/v1/audit/verify", h((req, a) -> {
+            VerifyResult r = registry.audit().verify();
+            ObjectNode n = json.createObjectNode().put("intact", r.intact()).put("checked", r.checked());
+            switch (r) {
+                case VerifyResult.Intact i -> n.put("headSeq", i.head().seq()).put("headHash", i.head().hash());
+                case VerifyResult.Broken b -> n.put("brokenAt", b.seq()).put("problem", b.problem().name())
+                        .put("message", b.message());
+            }
+            return n;
+        }));
+        rules.get("/v1/audit/head", h((req, a) -> {
+            var head = registry.audit().head();
+            return json.createObjectNode().put("seq", head.seq()).put("hash", head.hash());
+        }));
+        rules.get("/v1/audit", h((req, a) -> {
+            registry.audit().flush();
+            var q = req.query();
+            AuditQuery query = new AuditQuery(q.first("tool").asOptional(), q.first("tenant").asOptional(),
+                    q.first("action").asOptional(), instant(q.first("from").asOptional()),
+                    instant(q.first("to").asOptional()),
+                    q.first("after").asOptional().map(s -> (long) intParam(s, "after")).orElse(0L),
+                    q.first("limit").asOptional().map(s -> intParam(s, "limit")).orElse(100));
+            ArrayNode out = json.createArrayNode();
+            for (AuditRecord r : registry.audit().query(query)) {
+                out.add(json.readTree(r.toJsonLine()));
+            }
+            return out;
+        }));
+        rules.get("/v1/tokens", h((req, a) -> {
+            ArrayNode out = json.createArrayNode();
+            registry.tokens().list().forEach(t -> out.add(token(t)));
+            return out;
+        }));
+        rules.post("/v1/tokens", h((req, a) -> {
+            JsonNode b = body(req);
+            TokenKind kind = TokenKind.valueOf(b.path("kind").asText("MCP").toUpperCase(java.util.Locale.ROOT));
+            Set<String> scopes = new HashSet<>();
+            b.path("scopes").forEach(s -> scopes.add(s.asText()));
+            if (scopes.isEmpty()) {
+                scopes.add("*");
+            }
+            CreatedToken t = registry.tokens().create(kind, b.path("tenant").asText("default"), scopes,
+                    b.path("label").asText("admin api"), a);
+            ObjectNode n = token(t.info());
+            n.put("token", t.plaintext());
+            return n;
+        }));
+        rules.delete("/v1/tokens/{id}", h((req, a) -> token(registry.tokens().revoke(
+                req.path().pathParameters().get("id"), a))));
+    }
+
+    private Handler h(Action action) {
+        return (req, res) -> {
+            Optional<Principal> admin = Authenticator.bearer(req.headers().first(HeaderNames.AUTHORIZATION))
+                    .flatMap(t -> registry.tokens().authenticate(TokenKind.ADMIN, t));
+            if (admin.isEmpty()) {
+                res.header("WWW-Authenticate", "Bearer realm=\"atoll-admin\"");
+                send(res, 401, error("unauthorized", "an admin bearer token is required (ATOLL_ADMIN_TOKEN)"));
+                return;
+            }
+            try {
+                Object out = action.run(req, Actor.of(admin.get()));
+                send(res, "POST".equals(req.prologue().method().text()) && req.path().path().equals("/v1/tools")
+                        ? 201 : 200, out);
+            } catch (RegistryException e) {
+                int status = switch (e.reason()) {
+                    case NOT_FOUND -> 404;
+                    case CONFLICT, INVALID_STATE -> 409;
+                    case INVALID_ARGUMENT -> 400;
+                    case UNAVAILABLE, STORAGE -> 503;
+                };
+                send(res, status, error(e.reason().name().toLowerCase(java.util.Locale.ROOT), e.getMessage()));
+            } catch (AtollRuntimeException e) {
+                send(res, 422, error("invalid_tool", e.getMessage()));
+            } catch (BadRequest | IllegalArgumentException e) {
+                send(res, 400, error("bad_request", e.getMessage()));
+            }
+        };
+    }
+
+    private Object upload(ServerRequest req, Actor actor) throws IOException {
+        String file = req.query().first("file").asOptional().orElse("tool.mjs");
+        if (!file.matches("[A-Za-z0-9._-]{1,128}") || !(file.endsWith(".mjs") || file.endsWith(".js"))) {
+            throw new BadRequest("?file= must be a .mjs or .js file name ([A-Za-z0-9._-]), got '" + file + "'");
+        }
+        byte[] bytes;
+        try (InputStream in = req.content().inputStream()) {
+            bytes = in.readNBytes((int) MAX_UPLOAD + 1);
+        }
+        if (bytes.length > MAX_UPLOAD) {
+            throw new BadRequest("the tool file is larger than " + MAX_UPLOAD + " bytes");
+        }
+        String code;
+        try {
+            code = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            throw new BadRequest("the tool file is not valid UTF-8");
+        }
+        DeployResult r = deployer.apply(new ToolSource(Language.JS, file, code), actor);
+        ObjectNode n = version(r.version());
+        n.put("created", r.created());
+        n.set("changes", changes(registry.changes(r.version().name(), r.version().version())));
+        return n;
+    }
+
+    private int latestQuarantined(String name) {
+        ToolInfo t = registry.tool(name).orElseThrow(() -> new RegistryException(RegistryException.Reason.NOT_FOUND,
+                "no tool named " + name));
+        return t.versions().stream().filter(v -> v.state() == ToolState.QUARANTINED)
+                .max(Comparator.comparingInt(ToolVersion::version))
+                .orElseThrow(() -> new RegistryException(RegistryException.Reason.INVALID_STATE,
+                        name + " has no quarantined version to approve; name one with {\"version\": N}"))
+                .version();
+    }
+
+    private ObjectNode tool(ToolInfo t) {
+        ObjectNode n = json.createObjectNode();
+        n.put("name", t.name()).put("source", t.source()).put("enabled", t.enabled());
+        t.servingVersion().ifPresentOrElse(v -> n.put("servingVersion", v), () -> n.putNull("servingVersion"));
+        ArrayNode vs = n.putArray("versions");
+        t.versions().forEach(v -> vs.add(version(v)));
+        return n;
+    }
+
+    private ObjectNode version(ToolVersion v) {
+        ObjectNode n = json.createObjectNode();
+        n.put("name", v.name()).put("version", v.version()).put("digest", v.digest()).put("state", v.state().name())
+                .put("fileName", v.fileName()).put("createdAt", v.createdAt().toString()).put("createdBy", v.createdBy());
+        v.decidedAt().ifPresent(d -> n.put("decidedAt", d.toString()));
+        v.decidedBy().ifPresent(d -> n.put("decidedBy", d));
+        n.put("description", v.description());
+        return n;
+    }
+
+    private ObjectNode changes(ToolChanges c) {
+        ObjectNode n = json.createObjectNode();
+        n.put("version", c.version());
+        c.comparedTo().ifPresentOrElse(v -> n.put("comparedTo", v), () -> n.putNull("comparedTo"));
+        ArrayNode list = n.putArray("changes");
+        for (ToolChanges.Change ch : c.changes()) {
+            ObjectNode o = list.addObject().put("field", ch.field().name()).put("key", ch.key());
+            o.set("before", ch.before());
+            o.set("after", ch.after());
+        }
+        ArrayNode signs = n.putArray("poisoningSigns");
+        for (PoisoningSign s : c.signs()) {
+            signs.addObject().put("kind", s.kind().name()).put("location", s.location()).put("evidence", s.evidence());
+        }
+        return n;
+    }
+
+    private ObjectNode token(TokenInfo t) {
+        ObjectNode n = json.createObjectNode();
+        n.put("id", t.id()).put("kind", t.kind().name()).put("tenant", t.tenant()).put("label", t.label())
+                .put("createdAt", t.createdAt().toString()).put("createdBy", t.createdBy());
+        ArrayNode s = n.putArray("scopes");
+        t.scopes().stream().sorted().forEach(s::add);
+        t.revokedAt().ifPresent(r -> n.put("revokedAt", r.toString()));
+        return n;
+    }
+
+    private JsonNode body(ServerRequest req) throws IOException {
+        JsonNode cached = req.context().get("atoll.body", JsonNode.class).orElse(null);
+        if (cached != null) {
+            return cached;
+        }
+        byte[] bytes;
+        try (InputStream in = req.content().inputStream()) {
+            bytes = in.readNBytes(64 * 1024 + 1);
+        }
+        if (bytes.length > 64 * 1024) {
+            throw new BadRequest("request body too large");
+        }
+        JsonNode n;
+        try {
+            n = bytes.length == 0 ? json.createObjectNode() : json.readTree(bytes);
+        } catch (IOException e) {
+            throw new BadRequest("the body is not JSON");
+        }
+        if (!n.isObject()) {
+            throw new BadRequest("the body must be a JSON object");
+        }
+        req.context().register("atoll.body", n);
+        return n;
+    }
+
+    private static int requiredInt(JsonNode body, String field) {
+        if (!body.path(field).canConvertToInt()) {
+            throw new BadRequest("the body needs an integer \"" + field + "\"");
+        }
+        return body.get(field).asInt();
+    }
+
+    private static int intParam(String s, String what) {
+        try {
+            return Integer.parseInt(s);
+        } catch (NumberFormatException e) {
+            throw new BadRequest(what + " must be an integer, got '" + s + "'");
+        }
+    }
+
+    private static Optional<Instant> instant(Optional<String> s) {
+        try {
+            return s.map(Instant::parse);
+        } catch (DateTimeParseException e) {
+            throw new BadRequest("times are ISO-8601 instants like 2026-01-31T12:00:00Z");
+        }
+    }
+
+    private static String name(ServerRequest req) {
+        return req.path().pathParameters().get("name");
+    }
+
+    private ObjectNode error(String code, String message) {
+        ObjectNode n = json.createObjectNode();
+        n.putObject("error").put("code", code).put("message", message);
+        return n;
+    }
+
+    private void send(ServerResponse res, int status, Object body) {
+        try {
+            res.status(status);
+            res.header(HeaderNames.CONTENT_TYPE, "application/json");
+            res.send(json.writeValueAsBytes(body));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A request the API cannot act on; its message is safe to show. */
+    private static final class BadRequest extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        BadRequest(String message) {
+            super(message, null, false, false);
+        }
+    }
+}

@@ -1,0 +1,41 @@
+package dev.atoll.gateway.registry;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.atoll.runtime.Language;
+import dev.atoll.runtime.ToolSource;
+import java.util.Objects;
+
+/**
+ * An approved, enabled tool version as the MCP layer serves it.
+ *
+ * @param name the tool name
+ * @param version the serving version
+ * @param digest its pinned digest
+ * @param language guest language
+ * @param fileName file name
+ * @param code source text
+ * @param manifest manifest JSON (read-only by convention: use {@link #manifestCopy()} to modify)
+ */
+public record ServingTool(String name, int version, String digest, Language language, String fileName, String code,
+        ObjectNode manifest) {
+
+    /** Rejects nulls. */
+    public ServingTool {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(digest, "digest");
+        Objects.requireNonNull(language, "language");
+        Objects.requireNonNull(fileName, "fileName");
+        Objects.requireNonNull(code, "code");
+        Objects.requireNonNull(manifest, "manifest");
+    }
+
+    /** A copy of the manifest that the caller may change. */
+    public ObjectNode manifestCopy() {
+        return manifest.deepCopy();
+    }
+
+    /** The tool file as the runtime and the isolate pool take it. */
+    public ToolSource toolSource() {
+        return new ToolSource(language, fileName, code);
+    }
+}

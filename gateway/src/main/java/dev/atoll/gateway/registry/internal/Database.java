@@ -1,0 +1,181 @@
+package dev.atoll.gateway.registry.internal;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.atoll.gateway.registry.RegistryConfig;
+import dev.atoll.gateway.registry.RegistryException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.FlywayException;
+
+/**
+ * The connection pool and schema of the registry database, plus the one way to run a transaction.
+ *
+ * <p>Schema migrations are Flyway SQL migrations under {@code db/atoll-registry} (a resource folder
+ * whose name is not a Java package, so it is readable from this named module); Flyway's own
+ * database lock makes concurrent starts of several nodes on one PostgreSQL database safe.
+ */
+public final class Database implements AutoCloseable {
+
+    /** Flyway location of the migrations. */
+    public static final String MIGRATIONS = "classpath:db/atoll-registry";
+
+    private final HikariDataSource pool;
+    private final boolean postgres;
+
+    private Database(HikariDataSource pool) {
+        this.pool = pool;
+        this.postgres = pool.getJdbcUrl().startsWith("jdbc:postgresql:");
+    }
+
+    /**
+     * Opens the pool and migrates the schema to the newest version.
+     *
+     * @param config where the database is
+     * @return the open database
+     */
+    public static Database open(RegistryConfig config) {
+        HikariConfig hc = new HikariConfig();
+        hc.setJdbcUrl(config.jdbcUrl());
+        config.user().ifPresent(hc::setUsername);
+        config.password().ifPresent(hc::setPassword);
+        hc.setMaximumPoolSize(config.maxConnections());
+        hc.setMinimumIdle(1);
+        hc.setPoolName("atoll-registry");
+        hc.setAutoCommit(false);
+        hc.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
+        hc.setConnectionTimeout(Math.max(250, config.connectionTimeout().toMillis()));
+        HikariDataSource ds;
+        try {
+            ds = new HikariDataSource(hc);
+        } catch (RuntimeException e) {
+            throw RegistryException.storage("cannot open the registry database " + config.redactedUrl(), e);
+        }
+        try {
+            Flyway.configure(Database.class.getClassLoader())
+                    .dataSource(ds)
+                    .locations(MIGRATIONS)
+                    .table("atoll_schema_history")
+                    .baselineOnMigrate(false)
+                    .load()
+                    .migrate();
+        } catch (FlywayException e) {
+            ds.close();
+            throw RegistryException.storage("cannot migrate the registry schema: " + e.getMessage(), e);
+        }
+        return new Database(ds);
+    }
+
+    /** True when the database is PostgreSQL (H2 otherwise). */
+    public boolean isPostgres() {
+        return postgres;
+    }
+
+    /** The work of one transaction. */
+    @FunctionalInterface
+    public interface Work<T> {
+        /**
+         * Runs inside the transaction.
+         *
+         * @param c the connection, auto-commit off
+         * @return the result
+         * @throws SQLException to roll back
+         */
+        T run(Connection c) throws SQLException;
+    }
+
+    /**
+     * Runs {@code work} in one transaction: commit if it returns, roll back if it throws. A unique
+     * violation or a serialisation failure (two nodes creating the same row at once) is retried a
+     * few times; {@link RegistryException}s pass through after the rollback.
+     *
+     * @param what what the work does, for error messages
+     * @param work the work
+     * @param <T> its result
+     * @return the work's result
+     */
+    public <T> T inTransaction(String what, Work<T> work) {
+        SQLException last = null;
+        for (int attempt = 0; attempt < 4; attempt++) {
+            try (Connection c = pool.getConnection()) {
+                try {
+                    T result = work.run(c);
+                    c.commit();
+                    return result;
+                } catch (SQLException e) {
+                    rollback(c);
+                    if (!retryable(e)) {
+                        throw RegistryException.storage(what + " failed: " + safeMessage(e), e);
+                    }
+                    last = e;
+                } catch (RuntimeException | Error e) {
+                    rollback(c);
+                    throw e;
+                }
+            } catch (SQLException e) {
+                throw RegistryException.storage(what + " failed: no database connection (" + safeMessage(e) + ")", e);
+            }
+            sleepBackoff(attempt);
+        }
+        throw RegistryException.storage(what + " failed after retries: " + safeMessage(last), last);
+    }
+
+    /**
+     * A read-only piece of work (committed, so locks are released at once).
+     *
+     * @param what what the work reads
+     * @param work the work
+     * @param <T> its result
+     * @return the result
+     */
+    public <T> T read(String what, Work<T> work) {
+        return inTransaction(what, work);
+    }
+
+    private static boolean retryable(SQLException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException s && s.getSQLState() != null) {
+                String state = s.getSQLState();
+                // 23505 unique violation (insert race), 40001 serialisation failure, 40P01 deadlock,
+                // HYT00 lock timeout (H2).
+                if (state.equals("23505") || state.startsWith("40") || state.equals("HYT00")) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static void rollback(Connection c) {
+        try {
+            c.rollback();
+        } catch (SQLException ignored) {
+            // the connection is broken; the pool discards it and the transaction is gone with it
+        }
+    }
+
+    private static void sleepBackoff(int attempt) {
+        try {
+            Thread.sleep(Duration.ofMillis(5L << attempt));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw RegistryException.storage("interrupted while retrying a transaction", e);
+        }
+    }
+
+    /** SQL messages can quote values; keep them short and on one line. */
+    static String safeMessage(SQLException e) {
+        if (e == null) {
+            return "unknown error";
+        }
+        String m = String.valueOf(e.getMessage()).replaceAll("[\\p{Cntrl}]", " ");
+        return (m.length() > 300 ? m.substring(0, 300) + "..." : m) + " [SQLState " + e.getSQLState() + "]";
+    }
+
+    @Override
+    public void close() {
+        pool.close();
+    }
+}

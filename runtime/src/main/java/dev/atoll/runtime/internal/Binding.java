@@ -1,0 +1,29 @@
+package dev.atoll.runtime.internal;
+
+import dev.atoll.runtime.spi.HostBinding;
+import java.util.regex.Pattern;
+import org.graalvm.polyglot.Source;
+
+/**
+ * A host binding installed in a runtime, with its guest script parsed once for the shared engine.
+ *
+ * @param binding the binding
+ * @param script its guest script as a source shared by every context
+ */
+public record Binding(HostBinding binding, Source script) {
+    private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_]{0,31}");
+
+    /**
+     * @param binding the binding
+     * @return the installed binding
+     * @throws IllegalArgumentException if its name is invalid
+     */
+    public static Binding of(HostBinding binding) {
+        String name = binding.name();
+        if (name == null || !NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("a binding name must match [a-z][a-z0-9_]{0,31}, got '" + name + "'");
+        }
+        return new Binding(binding, Source.newBuilder("js", binding.guestScript(), "atoll-binding-" + name + ".js")
+                .buildLiteral());
+    }
+}

@@ -1,0 +1,26 @@
+package dev.atoll.runtime.spi;
+
+/**
+ * The host side of one binding for one call. {@link #invoke} runs on the guest thread while guest code
+ * waits for it, so it must return quickly and never block without a time box: start slow work on
+ * another thread and finish it through a {@link PendingOperation}. {@link #close()} is called exactly
+ * once when the call ends for any reason (result, error, limit, cancellation); it must abort work in
+ * flight promptly.
+ */
+public interface BindingCall extends AutoCloseable {
+
+    /**
+     * Serves {@code host(operation, ...args)} from the binding's guest script.
+     *
+     * @param operation the first argument, a string
+     * @param args the remaining arguments (strings, numbers, booleans or absent)
+     * @return a {@link String}, {@link Number} or {@link Boolean} handed to the guest as a primitive;
+     *     anything else becomes {@code null}. An exception is logged (its class only) and the guest
+     *     gets {@code null}: report errors to the guest as values instead.
+     */
+    Object invoke(String operation, GuestArgs args);
+
+    /** Ends this call's use of the binding: abort everything still in flight. Must not throw. */
+    @Override
+    void close();
+}
