@@ -2,12 +2,12 @@
 module dev.atoll.gateway {
     requires dev.atoll.runtime;
     requires dev.atoll.isolate.pool;
-    requires dev.atoll.host.bindings;
+    requires transitive dev.atoll.host.bindings;
     requires dev.atoll.tools.examples;
     requires io.helidon.webserver;
     requires io.helidon.http;
     requires io.helidon.common.media.type;
-    requires com.fasterxml.jackson.databind;
+    requires transitive com.fasterxml.jackson.databind;
     requires com.fasterxml.jackson.dataformat.yaml;
     requires com.github.benmanes.caffeine;
     requires com.nimbusds.jose.jwt;

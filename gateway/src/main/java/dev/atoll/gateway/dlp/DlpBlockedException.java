@@ -10,7 +10,7 @@ public final class DlpBlockedException extends DlpException {
     private static final long serialVersionUID = 1L;
 
     private final Direction direction;
-    private final List<String> ruleIds;
+    private final String[] ruleIds;
 
     /**
      * @param direction the direction of the blocked payload
@@ -20,7 +20,7 @@ public final class DlpBlockedException extends DlpException {
     public DlpBlockedException(Direction direction, List<String> ruleIds, String message) {
         super(message);
         this.direction = direction;
-        this.ruleIds = List.copyOf(ruleIds);
+        this.ruleIds = ruleIds.toArray(String[]::new);
     }
 
     /**
@@ -34,6 +34,6 @@ public final class DlpBlockedException extends DlpException {
      * @return the blocking rules (empty when an incomplete scan was blocked)
      */
     public List<String> ruleIds() {
-        return ruleIds;
+        return List.of(ruleIds);
     }
 }

@@ -73,8 +73,9 @@ public sealed interface Validator {
 
     /**
      * Not a placeholder: rejects values such as {@code ${DB_PASSWORD}}, {@code {{token}}},
-     * {@code <password>}, {@code ****}, {@code xxxxxxxx}, {@code changeme}, {@code %s}, and code
-     * references such as {@code this.password} or {@code e.target.value}.
+     * {@code <password>}, {@code ****}, {@code xxxxxxxx}, {@code changeme}, {@code %s}, code
+     * references such as {@code this.password} or {@code e.target.value}, variable names such as
+     * {@code DB_PASSWORD}, and Atoll's bound-secret placeholders ({@code atoll-secret:NAME}).
      */
     record NotPlaceholder() implements Validator {
         @Override

@@ -21,6 +21,7 @@ import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
+@SuppressWarnings("unchecked") // assertInstanceOf returns the raw record type of a generic verdict
 class DlpEngineTest {
 
     private static final DlpEngine ENGINE = DlpEngine.create();

@@ -20,6 +20,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Encodings and Unicode tricks that must not hide a secret from the inbound scan. */
+@SuppressWarnings("unchecked") // assertInstanceOf returns the raw record type of a generic verdict
 class DlpEvasionTest {
 
     private static final DlpEngine ENGINE = DlpEngine.create();

@@ -22,6 +22,8 @@ public final class Checks {
     /** A member access chain or call such as {@code this.password}, {@code e.target.value} or {@code getPass()}. */
     private static final com.google.re2j.Pattern CODE_REFERENCE =
             com.google.re2j.Pattern.compile("[A-Za-z_$][\\w$]*(?:\\.[A-Za-z_$][\\w$]*)+(?:\\(\\))?|[A-Za-z_$][\\w$]*\\(\\)");
+    /** An environment-variable-like name ({@code GITHUB_ACCESS_TOKEN}), e.g. after {@code atoll-secret:}. */
+    private static final com.google.re2j.Pattern ENV_NAME = com.google.re2j.Pattern.compile("[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+");
     /** IBAN length per country (ISO 13616 registry). */
     private static final Map<String, Integer> IBAN_LENGTHS = new HashMap<>();
 
@@ -204,6 +206,9 @@ public final class Checks {
         }
         if (v.length() > 1 && v.charAt(0) == '$' && v.substring(1).chars().allMatch(c -> c == '_' || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))) {
             return true;
+        }
+        if (ENV_NAME.matcher(v).matches() || v.startsWith("atoll-secret:")) {
+            return true; // a variable name or a bound-secret placeholder, not a value
         }
         if (CODE_REFERENCE.matcher(v).matches()) {
             return true;

@@ -12,7 +12,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -168,9 +167,7 @@ public final class Scanner {
                     display.removeLast();
                 }
             } else {
-                Iterator<Map.Entry<String, JsonNode>> it = n.fields();
-                while (it.hasNext()) {
-                    Map.Entry<String, JsonNode> e = it.next();
+                for (Map.Entry<String, JsonNode> e : n.properties()) {
                     String key = e.getKey();
                     int before = matches.size();
                     path.add(key);

@@ -68,7 +68,8 @@ class ChecksTest {
     @Test
     void placeholders() {
         for (String p : new String[] {"${DB_PASSWORD}", "{{ token }}", "<password>", "********", "xxxxxxxx", "changeme",
-            "%s", "$SECRET_KEY", "e.target.value", "this.password", "getPassword()", "[REDACTED:x]"}) {
+            "%s", "$SECRET_KEY", "e.target.value", "this.password", "getPassword()", "[REDACTED:x]", "GITHUB_ACCESS_TOKEN",
+            "atoll-secret:API_KEY"}) {
             assertTrue(Checks.placeholder(p), p);
         }
         for (String real : new String[] {"Tr0ub4dor&3xK9!q", "Example-Passw0rd", "hunter2hunter2"}) {
