@@ -21,10 +21,11 @@ else echo "run.sh: no JDK 25: set JAVA_HOME to a JDK 25 (Temurin 25.0.3)" >&2; e
 fi
 export JAVA_HOME
 
-# Build (runtime + host-bindings + isolate-pool + benchmarks, from this tree) when missing or when a POM or main source is newer.
+# Build (runtime + host-bindings + isolate-pool + gateway + benchmarks, from this tree) when missing or when a POM or main source is newer.
 stamp="$T/.built"
 if [ ! -f "$stamp" ] || [ -n "$(find "$ROOT/pom.xml" "$ROOT/runtime/pom.xml" "$HERE/pom.xml" \
       "$ROOT/isolate-pool/pom.xml" "$ROOT/host-bindings/pom.xml" "$ROOT/host-bindings/src/main" \
+      "$ROOT/gateway/pom.xml" "$ROOT/gateway/src/main" \
       "$ROOT/runtime/src/main" "$ROOT/isolate-pool/src/main" "$HERE/src/main" -newer "$stamp" -print -quit 2>/dev/null)" ]; then
   echo "run.sh: building (./mvnw -B -q -DskipTests -pl benchmarks -am package)..." >&2
   (cd "$ROOT" && ./mvnw -B -q -DskipTests -pl benchmarks -am package >&2) || { echo "run.sh: build failed" >&2; exit 2; }

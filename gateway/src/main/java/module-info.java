@@ -1,16 +1,17 @@
-/** The atoll command line and the MCP gateway (Helidon SE). */
+/** The atoll command line, the MCP gateway (Helidon SE) and its DLP engine. */
 module dev.atoll.gateway {
     requires transitive dev.atoll.runtime;
     requires dev.atoll.isolate.pool;
-    requires dev.atoll.host.bindings;
+    requires transitive dev.atoll.host.bindings;
     requires dev.atoll.tools.examples;
     requires io.helidon.webserver;
     requires io.helidon.http;
     requires io.helidon.common.media.type;
-    requires com.fasterxml.jackson.databind;
+    requires transitive com.fasterxml.jackson.databind;
     requires com.fasterxml.jackson.dataformat.yaml;
     requires com.github.benmanes.caffeine;
     requires com.nimbusds.jose.jwt;
+    requires re2j;
     requires java.logging;
     requires java.net.http;
     requires java.sql;
@@ -20,6 +21,7 @@ module dev.atoll.gateway {
     exports dev.atoll.gateway;
     exports dev.atoll.gateway.backend;
     exports dev.atoll.gateway.cli;
+    exports dev.atoll.gateway.dlp;
     exports dev.atoll.gateway.registry;
     exports dev.atoll.gateway.audit;
 

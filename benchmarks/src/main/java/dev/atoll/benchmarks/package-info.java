@@ -2,7 +2,9 @@
  * JMH benchmarks of Atoll's call path: {@link dev.atoll.benchmarks.ColdStartBenchmark} (fresh context,
  * module evaluation and call, all on the call path) and {@link dev.atoll.benchmarks.WarmHandoffBenchmark}
  * (context prepared ahead, only the handoff and the call measured), each with the optimizing (JIT)
- * runtime on and off. {@link dev.atoll.benchmarks.CallMeter} collects the per-call receipts and
+ * runtime on and off. {@link dev.atoll.benchmarks.DlpThroughputBenchmark} and
+ * {@link dev.atoll.benchmarks.DlpLatencyBenchmark} measure the DLP engine of the gateway.
+ * {@link dev.atoll.benchmarks.CallMeter} collects the per-call receipts and
  * {@link dev.atoll.benchmarks.CallProfiler} turns them into JMH secondary results.
  *
  * <p>Run them with {@code benchmarks/run.sh}, which puts GraalVM and the runtime on the module path and

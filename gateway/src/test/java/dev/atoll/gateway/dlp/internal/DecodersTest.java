@@ -1,0 +1,45 @@
+package dev.atoll.gateway.dlp.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.Optional;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class DecodersTest {
+
+    @Test
+    void base64OfTextDecodesAndBinaryDoesNot() {
+        String b = Base64.getEncoder().encodeToString("hello wörld, a longer text".getBytes(StandardCharsets.UTF_8));
+        assertEquals(Optional.of("hello wörld, a longer text"), Decoders.base64("x " + b + " y", 2, 2 + b.length(), false));
+        byte[] bin = new byte[300];
+        new Random(1).nextBytes(bin);
+        String r = Base64.getEncoder().encodeToString(bin);
+        assertTrue(Decoders.base64(r, 0, r.length(), false).isEmpty());
+        String unpadded = Base64.getUrlEncoder().withoutPadding().encodeToString("text??>>text".getBytes());
+        assertEquals(Optional.of("text??>>text"), Decoders.base64(unpadded, 0, unpadded.length(), true));
+    }
+
+    @Test
+    void hex() {
+        String h = HexFormat.of().formatHex("a secret in hex form".getBytes());
+        assertEquals(Optional.of("a secret in hex form"), Decoders.hex(h, 0, h.length()));
+        assertTrue(Decoders.hex("da39a3ee5e6b4b0d3255bfef95601890afd80709", 0, 40).isEmpty(), "a SHA-1 is not text");
+    }
+
+    @Test
+    void percentDecodesOnlyEscapesAndKeepsPlus() {
+        assertEquals(Optional.of("a+b c/é"), Decoders.percent("a+b%20c%2F%C3%A9"));
+        assertTrue(Decoders.percent("100% sure").isEmpty());
+    }
+
+    @Test
+    void unescape() {
+        assertEquals(Optional.of("{\"k\":\"AB\n\"}"), Decoders.unescape("{\\\"k\\\":\\\"\\u0041\\x42\\n\\\"}"));
+        assertTrue(Decoders.unescape("C:\\Program Files").isEmpty());
+    }
+}
