@@ -2,7 +2,19 @@ package dev.atoll.gateway;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.atoll.gateway.audit.AuditAction;
 import dev.atoll.gateway.audit.CallRecord;
+import dev.atoll.gateway.dlp.Action;
+import dev.atoll.gateway.dlp.Direction;
+import dev.atoll.gateway.dlp.DlpEgressInspector;
+import dev.atoll.gateway.dlp.DlpEngine;
+import dev.atoll.gateway.dlp.DlpException;
+import dev.atoll.gateway.dlp.DlpPolicy;
+import dev.atoll.gateway.dlp.DlpResult;
+import dev.atoll.gateway.dlp.RulePack;
+import dev.atoll.gateway.dlp.ScanContext;
+import dev.atoll.gateway.dlp.Verdict;
 import dev.atoll.gateway.backend.CatalogEntry;
 import dev.atoll.gateway.backend.ToolReply;
 import dev.atoll.gateway.internal.admin.AdminHttp;
@@ -68,6 +80,7 @@ public final class Gateway implements AutoCloseable {
     private final GatewayConfig config;
     private final Registry registry;
     // Set once by init(), called only from the constructor.
+    private Optional<DlpEngine> dlp;
     private FetchBinding fetch;
     private ToolRuntime runtime;
     private IsolatePool pool;
@@ -92,6 +105,7 @@ public final class Gateway implements AutoCloseable {
 
     private void init(Builder b) {
         GatewayConfig.Runtime rc = config.runtime();
+        this.dlp = config.dlp().enabled() ? Optional.of(dlpEngine(config.dlp())) : Optional.empty();
         this.fetch = fetchBinding(config);
         ToolRuntime.Builder rb = ToolRuntime.builder().binding(fetch);
         if (rc.guestThreads() > 0) {
@@ -167,7 +181,22 @@ public final class Gateway implements AutoCloseable {
                 .build();
     }
 
-    private static FetchBinding fetchBinding(GatewayConfig config) {
+    private static DlpEngine dlpEngine(GatewayConfig.Dlp d) {
+        try {
+            DlpEngine.Builder b = DlpEngine.builder().builtInRules(d.builtinRules()).disableRules(d.disabledRules())
+                    .policy(DlpPolicy.builder().onIncomplete(Action.valueOf(d.onIncomplete().toUpperCase(Locale.ROOT)))
+                            .build());
+            d.rulePacks().forEach(p -> b.addRules(RulePack.read(Path.of(p))));
+            if (!d.hashKey().isBlank()) {
+                b.hashKey(java.util.Base64.getDecoder().decode(d.hashKey()));
+            }
+            return b.build();
+        } catch (DlpException | IllegalArgumentException e) {
+            throw new GatewayException("dlp: " + e.getMessage(), e);
+        }
+    }
+
+    private FetchBinding fetchBinding(GatewayConfig config) {
         GatewayConfig.Fetch f = config.fetch();
         try {
             EgressPolicy.Builder policy = EgressPolicy.builder().allowHttp(f.allowHttp())
@@ -177,7 +206,9 @@ public final class Gateway implements AutoCloseable {
             f.denyHosts().forEach(policy::denyHost);
             f.allowAddresses().forEach(policy::allowAddress);
             Map<String, Map<String, String>> secrets = resolveSecrets(config.secrets());
-            return FetchBinding.builder().policy(policy.build())
+            FetchBinding.Builder fb = FetchBinding.builder();
+            dlp.ifPresent(engine -> fb.inspector(DlpEgressInspector.create(engine, "gateway", this::auditDlp)));
+            return fb.policy(policy.build())
                     .secrets((tool, name) -> Optional.ofNullable(secrets.getOrDefault(tool, Map.of()).get(name)))
                     .maxRequestsPerCall(f.maxRequestsPerCall()).maxResponseBytes(f.maxResponseBytes())
                     .maxResponseBytesPerCall(f.maxResponseBytesPerCall()).maxRequestBodyBytes(f.maxRequestBodyBytes())
@@ -354,17 +385,99 @@ public final class Gateway implements AutoCloseable {
         catalog.replace(entries);
     }
 
+    /**
+     * The call pipeline: DLP on the arguments (a block ends the call before the tool runs), the
+     * backend, DLP on the result and the log notifications, then one audit record for the call (with
+     * the rule ids of every DLP match) and one per payload that had matches.
+     */
     private ToolReply callAndAudit(Principal principal, CatalogEntry entry, ObjectNode args,
             dev.atoll.gateway.backend.CallContext ctx) {
-        ToolReply reply = entry.backend().call(entry, args, ctx);
+        Set<String> ruleIds = new java.util.TreeSet<>();
+        ToolReply reply;
+        DlpResult<JsonNode> in = dlp.map(d -> d.scan(args, ScanContext.of(principal.tenant(), entry.name(),
+                Direction.INBOUND))).orElse(null);
+        if (in != null) {
+            auditDlp(in);
+            in.findings().forEach(f -> ruleIds.add(f.match().ruleId()));
+        }
+        if (in != null && in.blocked()) {
+            reply = blocked("the arguments", in);
+        } else {
+            ObjectNode checkedArgs = in == null ? args : (ObjectNode) in.payloadOr(args);
+            reply = entry.backend().call(entry, checkedArgs, ctx);
+            if (reply instanceof ToolReply.Result r && dlp.isPresent()) {
+                reply = scanResult(principal, entry, r, ruleIds);
+            }
+        }
         String outcome = switch (reply) {
             case ToolReply.Result r -> r.outcome();
             case ToolReply.Rejected r -> r.outcome();
         };
         Receipt receipt = reply instanceof ToolReply.Result r ? r.receipt() : Receipt.none();
         registry.audit().recordCall(new CallRecord(Instant.now(), principal.tenant(), principal.tokenId(), entry.name(),
-                Optional.of(entry.version()), entry.digest(), outcome, receipt, List.of()));
+                Optional.of(entry.version()), entry.digest(), outcome, receipt, List.copyOf(ruleIds)));
         return reply;
+    }
+
+    private ToolReply scanResult(Principal principal, CatalogEntry entry, ToolReply.Result r, Set<String> ruleIds) {
+        DlpEngine engine = dlp.orElseThrow();
+        ScanContext out = ScanContext.of(principal.tenant(), entry.name(), Direction.OUTBOUND);
+        DlpResult<JsonNode> result = engine.scan(r.result(), out);
+        auditDlp(result);
+        result.findings().forEach(f -> ruleIds.add(f.match().ruleId()));
+        if (result.blocked()) {
+            return blocked("the result", result);
+        }
+        List<ObjectNode> logs = new ArrayList<>(r.logs().size());
+        for (ObjectNode log : r.logs()) {
+            DlpResult<JsonNode> l = engine.scan(log, out);
+            auditDlp(l);
+            l.findings().forEach(f -> ruleIds.add(f.match().ruleId()));
+            if (!l.blocked()) {
+                logs.add((ObjectNode) l.payloadOr(log));
+            }
+        }
+        return new ToolReply.Result((ObjectNode) result.payloadOr(r.result()), logs, r.progress(), r.outcome(),
+                r.receipt());
+    }
+
+    /** A tool result saying DLP stopped the call; names rule ids and where, never the value. */
+    private static ToolReply blocked(String what, DlpResult<?> result) {
+        ObjectNode res = new ObjectMapper().createObjectNode();
+        Set<String> rules = new java.util.TreeSet<>();
+        result.findings().stream().filter(f -> f.action() == Action.BLOCK).forEach(f -> rules.add(f.match().ruleId()));
+        String why = rules.isEmpty() ? "the scan could not complete within its limits"
+                : "data matching rule(s) " + String.join(", ", rules);
+        res.putArray("content").addObject().put("type", "text")
+                .put("text", "Blocked by data loss prevention: " + what + " contain " + why + ".");
+        res.put("isError", true);
+        return new ToolReply.Result(res, List.of(), List.of(), "dlp_blocked", Receipt.none());
+    }
+
+    /** One audit record per scanned payload that had matches: rule, pointer, action, value hash prefix. */
+    private void auditDlp(DlpResult<?> result) {
+        if (result.findings().isEmpty() && result.incomplete().isEmpty()) {
+            return;
+        }
+        ObjectNode detail = new ObjectMapper().createObjectNode();
+        detail.put("tool", result.context().tool());
+        detail.put("direction", result.context().direction().name().toLowerCase(Locale.ROOT));
+        var list = detail.putArray("findings");
+        for (var f : result.findings()) {
+            list.addObject().put("rule", f.match().ruleId()).put("pointer", f.match().pointer())
+                    .put("action", f.action().name().toLowerCase(Locale.ROOT))
+                    .put("valueHash", f.match().valueHash().substring(0, Math.min(12, f.match().valueHash().length())));
+        }
+        if (result.droppedFindings() > 0) {
+            detail.put("droppedFindings", result.droppedFindings());
+        }
+        result.incomplete().ifPresent(l -> detail.put("incomplete", l.toString()));
+        String outcome = result.blocked() ? "blocked" : result.verdict() instanceof Verdict.Redact<?> ? "redacted" : "logged";
+        try {
+            registry.audit().record("dlp", AuditAction.DLP_MATCH, result.context().tenant(), outcome, detail);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "cannot write a DLP audit record: " + e.getMessage());
+        }
     }
 
     /** Names of the tools agents can call now, sorted. */

@@ -29,12 +29,13 @@ import java.util.Objects;
  * @param fetch the fetch binding's egress policy and caps
  * @param secrets secret values per tool: tool name to secret name to value ({@code env:VAR} reads an
  *     environment variable, {@code file:PATH} a file; anything else is the value itself)
+ * @param dlp secret and PII scanning of arguments, results and egress
  * @param examples which bundled tools to deploy on first start
  * @param pool isolate pool sizing and admission
  * @param runtime guest runtime settings
  */
 public record GatewayConfig(Path dataDir, Mcp mcp, OAuth oauth, Admin admin, Http http, Fetch fetch,
-        Map<String, Map<String, String>> secrets, Examples examples, Pool pool, Runtime runtime) {
+        Map<String, Map<String, String>> secrets, Dlp dlp, Examples examples, Pool pool, Runtime runtime) {
 
     /** Rejects nulls. */
     public GatewayConfig {
@@ -45,6 +46,7 @@ public record GatewayConfig(Path dataDir, Mcp mcp, OAuth oauth, Admin admin, Htt
         Objects.requireNonNull(http, "http");
         Objects.requireNonNull(fetch, "fetch");
         secrets = secrets == null ? Map.of() : Map.copyOf(secrets);
+        Objects.requireNonNull(dlp, "dlp");
         Objects.requireNonNull(examples, "examples");
         Objects.requireNonNull(pool, "pool");
         Objects.requireNonNull(runtime, "runtime");
@@ -133,6 +135,21 @@ public record GatewayConfig(Path dataDir, Mcp mcp, OAuth oauth, Admin admin, Htt
     public record Fetch(boolean allowHttp, List<Integer> httpsPorts, List<Integer> httpPorts, List<String> denyHosts,
             List<String> allowAddresses, int maxRedirects, int maxRequestsPerCall, long maxResponseBytes,
             long maxResponseBytesPerCall, long maxRequestBodyBytes, long requestTimeoutMs, long connectTimeoutMs) {
+    }
+
+    /**
+     * DLP (see docs/dlp.md): default actions are block secrets inbound and in egress, redact secrets
+     * and PII outbound.
+     *
+     * @param enabled scan at all
+     * @param builtinRules load the built-in rule pack
+     * @param rulePacks operators' rule pack files (JSON)
+     * @param disabledRules rule ids turned off everywhere
+     * @param hashKey base64 HMAC key for value hashes in findings (empty = random per start)
+     * @param onIncomplete {@code block} or {@code log} a payload whose scan reached a limit
+     */
+    public record Dlp(boolean enabled, boolean builtinRules, List<String> rulePacks, List<String> disabledRules,
+            String hashKey, String onIncomplete) {
     }
 
     /**

@@ -23,7 +23,9 @@ public enum AuditAction {
     /** The gateway's configuration changed (recorded by the server). */
     CONFIG_CHANGE("config.change"),
     /** One MCP {@code tools/call}. */
-    CALL("tool.call");
+    CALL("tool.call"),
+    /** DLP matches in one payload of a call (rule ids, direction, pointers, actions, value hashes). */
+    DLP_MATCH("dlp.match");
 
     private final String wireName;
 
