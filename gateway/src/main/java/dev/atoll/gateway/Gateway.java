@@ -320,7 +320,7 @@ public final class Gateway implements AutoCloseable {
     }
 
     /**
-     * Deploys a tool and serves it at once (until the registry lands, every deploy is approved).
+     * Deploys a tool and approves it as the system (bundled examples, tests): it is served at once.
      *
      * @param source the tool file
      * @return the catalogue entry
