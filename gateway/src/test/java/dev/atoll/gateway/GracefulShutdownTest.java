@@ -21,6 +21,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import io.helidon.webserver.WebServer;
 import org.junit.jupiter.api.Test;
 
 /** Stopping the gateway lets in-flight calls finish and loses no audit record. */
@@ -30,13 +32,28 @@ class GracefulShutdownTest {
     void inFlightCallsFinishAndEveryCallIsAudited() throws Exception {
         Path data = Files.createTempDirectory("atoll-shutdown");
         String token = "atoll_mcp_shutdown_test_token_000";
+        // Each call tells this server it has started (through fetch), so the test stops the gateway
+        // only once all calls are really in flight, however loaded the machine is.
+        AtomicInteger started = new AtomicInteger();
+        WebServer signal = WebServer.builder().host("127.0.0.1").port(0)
+                .routing(r -> r.any("/*", (req, res) -> {
+                    started.incrementAndGet();
+                    res.send("ok");
+                })).build().start();
         Gateway gateway = Gateway.builder().config(GatewayConfig.defaults().with(Map.of("mcp.port", "0",
-                "admin.port", "0", "data-dir", data.toString(), "examples.deploy", "false")))
+                "admin.port", "0", "data-dir", data.toString(), "examples.deploy", "false",
+                "fetch.allow-http", "true", "fetch.http-ports", "[" + signal.port() + "]",
+                "fetch.allow-addresses", "[127.0.0.1]")))
                 .mcpToken(token, "t", Set.of("*")).start();
         gateway.deployApproved(ToolSource.js("slow.mjs", """
-                export const tool = { name: "slow", description: "takes 600 ms", inputSchema: { type: "object" } };
-                export default async function () { await new Promise(r => setTimeout(r, 600)); return "finished"; }
-                """));
+                export const tool = { name: "slow", description: "takes 600 ms", inputSchema: { type: "object" },
+                  egress: ["localhost:%d"] };
+                export default async function () {
+                  await fetch("http://localhost:%d/started");
+                  await new Promise(r => setTimeout(r, 600));
+                  return "finished";
+                }
+                """.formatted(signal.port(), signal.port())));
         HttpClient http = HttpClient.newHttpClient();
         String body = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"slow\",\"arguments\":{},"
                 + "\"_meta\":{\"io.modelcontextprotocol/protocolVersion\":\"2026-07-28\","
@@ -49,8 +66,13 @@ class GracefulShutdownTest {
         for (int i = 0; i < 4; i++) {
             inFlight.add(http.sendAsync(req, HttpResponse.BodyHandlers.ofString()));
         }
-        Thread.sleep(250); // the calls are running in their isolates now
+        long waitUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (started.get() < inFlight.size() && System.nanoTime() < waitUntil) {
+            Thread.sleep(10);
+        }
+        assertEquals(inFlight.size(), started.get(), "all calls are running in their isolates");
         gateway.close();
+        signal.stop();
         for (CompletableFuture<HttpResponse<String>> f : inFlight) {
             HttpResponse<String> r = f.get(10, TimeUnit.SECONDS);
             assertEquals(200, r.statusCode(), r.body());

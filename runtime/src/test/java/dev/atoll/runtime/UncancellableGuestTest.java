@@ -30,10 +30,12 @@ class UncancellableGuestTest {
     @Test
     void recursionThatCatchesStackOverflowIsAnsweredAsCpuExceededAndTheOtherThreadKeepsServing() {
         var noArgs = JsonNodeFactory.instance.objectNode();
-        CallResult r = runtime.call(runtime.load(Tools.tool(
+        // A 30 s wall limit: the answer must come from the CPU limit plus the 1 s unstoppable grace,
+        // not from the wall limit (with slack for a loaded machine).
+        CallResult r = runtime.call(runtime.load(Tools.tool("{ cpuMs: 200, wallMs: 30000 }",
                 "function f() { try { f(); } catch (e) { f(); } } f(); return 1;")), noArgs);
         assertEquals(OutcomeKind.CPU_EXCEEDED, r.outcome().kind(), r.toJson().toString());
-        assertTrue(r.receipt().wall().toMillis() < 2000, r.toJson().toString());
+        assertTrue(r.receipt().wall().toMillis() < 10_000, r.toJson().toString());
         CallResult next = runtime.call(runtime.load(Tools.tool("return 2 + 2;")), noArgs);
         assertEquals(4, ((Outcome.Ok) next.outcome()).value().asInt());
     }
