@@ -121,8 +121,8 @@ class HostBindingTest {
     void hostCompletionsResolveGuestPromisesOnTheGuestThreadInterleavedWithTimers() {
         Tool t = tool("3000", """
                 const order = [];
-                setTimeout(() => order.push('timer'), 5);
-                const [a, b] = await Promise.all([later('a', 60).then(v => (order.push(v), v)), later('b', 20).then(v => (order.push(v), v))]);
+                setTimeout(() => order.push('timer'), 5); // gaps of 200+ ms keep the order on a loaded machine
+                const [a, b] = await Promise.all([later('a', 600).then(v => (order.push(v), v)), later('b', 200).then(v => (order.push(v), v))]);
                 return { a, b, order };
                 """);
         CallResult r = runtime.call(t, empty());
