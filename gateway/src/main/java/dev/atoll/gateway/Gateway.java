@@ -1,6 +1,6 @@
 package dev.atoll.gateway;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.atoll.gateway.audit.AuditAction;
@@ -278,7 +278,7 @@ public final class Gateway implements AutoCloseable {
 
     private void metadata(io.helidon.webserver.http.ServerResponse res) {
         GatewayConfig.OAuth oc = config.oauth();
-        var m = new ObjectMapper().createObjectNode();
+        var m = JsonNodeFactory.instance.objectNode();
         m.put("resource", oc.audience());
         var servers = m.putArray("authorization_servers");
         (oc.authorizationServers().isEmpty() ? List.of(oc.issuer()) : oc.authorizationServers()).forEach(servers::add);
@@ -443,7 +443,7 @@ public final class Gateway implements AutoCloseable {
 
     /** A tool result saying DLP stopped the call; names rule ids and where, never the value. */
     private static ToolReply blocked(String what, DlpResult<?> result) {
-        ObjectNode res = new ObjectMapper().createObjectNode();
+        ObjectNode res = JsonNodeFactory.instance.objectNode();
         Set<String> rules = new java.util.TreeSet<>();
         result.findings().stream().filter(f -> f.action() == Action.BLOCK).forEach(f -> rules.add(f.match().ruleId()));
         String why = rules.isEmpty() ? "the scan could not complete within its limits"
@@ -459,7 +459,7 @@ public final class Gateway implements AutoCloseable {
         if (result.findings().isEmpty() && result.incomplete().isEmpty()) {
             return;
         }
-        ObjectNode detail = new ObjectMapper().createObjectNode();
+        ObjectNode detail = JsonNodeFactory.instance.objectNode();
         detail.put("tool", result.context().tool());
         detail.put("direction", result.context().direction().name().toLowerCase(Locale.ROOT));
         var list = detail.putArray("findings");

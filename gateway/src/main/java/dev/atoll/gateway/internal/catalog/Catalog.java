@@ -1,7 +1,6 @@
 package dev.atoll.gateway.internal.catalog;
 
 import dev.atoll.gateway.backend.CatalogEntry;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
@@ -72,30 +71,6 @@ public final class Catalog {
         long revision = snapshot.revision();
         for (LongConsumer l : listeners) {
             l.accept(revision);
-        }
-    }
-
-    /**
-     * Puts or replaces one entry.
-     *
-     * @param entry the entry
-     */
-    public synchronized void put(CatalogEntry entry) {
-        List<CatalogEntry> next = new ArrayList<>(snapshot.entries());
-        next.removeIf(e -> e.name().equals(entry.name()));
-        next.add(entry);
-        replace(next);
-    }
-
-    /**
-     * Removes a tool by name.
-     *
-     * @param name the name
-     */
-    public synchronized void remove(String name) {
-        List<CatalogEntry> next = new ArrayList<>(snapshot.entries());
-        if (next.removeIf(e -> e.name().equals(name))) {
-            replace(next);
         }
     }
 

@@ -1,7 +1,6 @@
 package dev.atoll.gateway.internal.mcp;
 
 import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -56,7 +55,6 @@ public final class JsonRpc {
         this.mapper = new ObjectMapper(factory)
                 .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
                 .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
-        mapper.getFactory().disable(JsonParser.Feature.ALLOW_COMMENTS);
     }
 
     /** The mapper (for writing replies). */

@@ -244,10 +244,7 @@ public final class McpService {
                     + JsonRpc.truncate(header.get(), 40) + "'; supported: " + String.join(", ", allVersions()));
         }
         if (id == null) {
-            if ("notifications/initialized".equals(method)) {
-                session.initialized = true;
-            }
-            return empty(202);
+            return empty(202); // notifications/initialized, cancelled, ...: nothing to do
         }
         List<ObjectNode> notes = new ArrayList<>();
         ObjectNode result = switch (method) {
@@ -281,7 +278,7 @@ public final class McpService {
         if (!params.path("capabilities").isObject() && params.has("capabilities")) {
             throw new RpcException(JsonRpc.INVALID_PARAMS, "Invalid params: capabilities must be an object", 200, null);
         }
-        Session s = new Session(newSessionId(), principal.tenant(), version);
+        Session s = new Session(newSessionId(), principal.tenant());
         sessions.put(s.id, s);
         ObjectNode result = F.objectNode();
         result.put("protocolVersion", version);
@@ -633,18 +630,15 @@ public final class McpService {
         return new McpExchange.Empty(status, NO_HEADERS);
     }
 
-    /** A legacy-era session: who opened it, its version and log level. */
+    /** A legacy-era session: who opened it and its log level. */
     private static final class Session {
         final String id;
         final String tenant;
-        final String version;
         volatile String logLevel = "info";
-        volatile boolean initialized;
 
-        Session(String id, String tenant, String version) {
+        Session(String id, String tenant) {
             this.id = id;
             this.tenant = tenant;
-            this.version = version;
         }
     }
 }
