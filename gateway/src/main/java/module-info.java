@@ -24,6 +24,8 @@ module dev.atoll.gateway {
     exports dev.atoll.gateway.dlp;
     exports dev.atoll.gateway.registry;
     exports dev.atoll.gateway.audit;
+    exports dev.atoll.gateway.upstream;
+    exports dev.atoll.gateway.upstream.spi;
 
     opens dev.atoll.gateway to com.fasterxml.jackson.databind;
 }

@@ -1,0 +1,39 @@
+package dev.atoll.gateway.upstream.spi;
+
+import dev.atoll.gateway.upstream.SandboxKind;
+import java.io.IOException;
+import java.util.Optional;
+
+/** Starts upstream servers in one kind of sandbox. Thread-safe. */
+public interface SandboxLauncher {
+
+    /** The kind of sandbox this launcher makes. */
+    SandboxKind kind();
+
+    /**
+     * Why this launcher cannot run on this host (no {@code bwrap} binary, no Docker engine at the
+     * configured address, ...), or empty when it can.
+     *
+     * @return a message for an operator, or empty
+     */
+    Optional<String> unavailableReason();
+
+    /**
+     * Starts the server. The process is labelled with {@link LaunchRequest#owner()} so that
+     * {@link #reapOrphans} finds it after the gateway died without stopping it.
+     *
+     * @param request what to start and how
+     * @return the running process, its stdio connected
+     * @throws IOException if it could not be started (the message is for an operator)
+     */
+    SandboxProcess launch(LaunchRequest request) throws IOException;
+
+    /**
+     * Stops and removes every sandbox labelled with {@code owner} that this gateway did not start
+     * in its current run: left over from a gateway that was killed. Called once at start.
+     *
+     * @param owner the owner label of this gateway's data dir
+     * @return how many were removed
+     */
+    int reapOrphans(String owner);
+}
