@@ -6,14 +6,18 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.atoll.gateway.audit.AuditAction;
 import dev.atoll.gateway.audit.CallRecord;
 import dev.atoll.gateway.dlp.Action;
+import dev.atoll.gateway.dlp.Category;
 import dev.atoll.gateway.dlp.Direction;
 import dev.atoll.gateway.dlp.DlpEgressInspector;
 import dev.atoll.gateway.dlp.DlpEngine;
 import dev.atoll.gateway.dlp.DlpException;
 import dev.atoll.gateway.dlp.DlpPolicy;
 import dev.atoll.gateway.dlp.DlpResult;
+import dev.atoll.gateway.dlp.PolicyRule;
 import dev.atoll.gateway.dlp.RulePack;
 import dev.atoll.gateway.dlp.ScanContext;
+import dev.atoll.gateway.dlp.ScanLimits;
+import dev.atoll.gateway.dlp.Severity;
 import dev.atoll.gateway.dlp.Verdict;
 import dev.atoll.gateway.backend.CatalogEntry;
 import dev.atoll.gateway.backend.ToolReply;
@@ -183,9 +187,20 @@ public final class Gateway implements AutoCloseable {
 
     private static DlpEngine dlpEngine(GatewayConfig.Dlp d) {
         try {
+            DlpPolicy.Builder policy = DlpPolicy.builder()
+                    .onIncomplete(enumValue(Action.class, "dlp.on-incomplete", d.onIncomplete()));
+            d.defaults().forEach((direction, byCategory) -> byCategory.forEach((category, action) -> policy.defaultAction(
+                    enumValue(Direction.class, "dlp.defaults." + direction, direction),
+                    enumValue(Category.class, "dlp.defaults." + direction + "." + category, category),
+                    enumValue(Action.class, "dlp.defaults." + direction + "." + category, action))));
+            for (int i = 0; i < d.overrides().size(); i++) {
+                policy.override(override(d.overrides().get(i), "dlp.overrides[" + i + "]"));
+            }
+            GatewayConfig.DlpLimits l = d.limits();
             DlpEngine.Builder b = DlpEngine.builder().builtInRules(d.builtinRules()).disableRules(d.disabledRules())
-                    .policy(DlpPolicy.builder().onIncomplete(Action.valueOf(d.onIncomplete().toUpperCase(Locale.ROOT)))
-                            .build());
+                    .policy(policy.build())
+                    .limits(new ScanLimits(l.maxJsonDepth(), l.maxDecodeDepth(), l.maxScanChars(), l.maxDecodedChars(),
+                            l.maxFindings()));
             d.rulePacks().forEach(p -> b.addRules(RulePack.read(Path.of(p))));
             if (!d.hashKey().isBlank()) {
                 b.hashKey(java.util.Base64.getDecoder().decode(d.hashKey()));
@@ -194,6 +209,40 @@ public final class Gateway implements AutoCloseable {
         } catch (DlpException | IllegalArgumentException e) {
             throw new GatewayException("dlp: " + e.getMessage(), e);
         }
+    }
+
+    private static PolicyRule override(GatewayConfig.DlpOverride o, String key) {
+        PolicyRule.Builder r = PolicyRule.builder(enumValue(Action.class, key + ".action", o.action()));
+        if (!o.tenant().isEmpty()) {
+            r.tenant(o.tenant());
+        }
+        if (!o.tool().isEmpty()) {
+            r.tool(o.tool());
+        }
+        if (!o.directions().isEmpty()) {
+            r.directions(o.directions().stream().map(v -> enumValue(Direction.class, key + ".directions", v))
+                    .toArray(Direction[]::new));
+        }
+        if (!o.categories().isEmpty()) {
+            r.categories(o.categories().stream().map(v -> enumValue(Category.class, key + ".categories", v))
+                    .toArray(Category[]::new));
+        }
+        if (!o.rules().isEmpty()) {
+            r.rules(o.rules().toArray(String[]::new));
+        }
+        return r.minSeverity(enumValue(Severity.class, key + ".min-severity", o.minSeverity())).build();
+    }
+
+    /** A lower-case, dash-separated config value ({@code egress-request}) as an enum constant. */
+    private static <E extends Enum<E>> E enumValue(Class<E> type, String key, String value) {
+        String name = value.trim().toUpperCase(Locale.ROOT).replace('-', '_');
+        for (E e : type.getEnumConstants()) {
+            if (e.name().equals(name)) {
+                return e;
+            }
+        }
+        throw new GatewayException(key + ": '" + value + "' is not one of " + java.util.Arrays.stream(type.getEnumConstants())
+                .map(e -> e.name().toLowerCase(Locale.ROOT).replace('_', '-')).toList());
     }
 
     private FetchBinding fetchBinding(GatewayConfig config) {

@@ -147,9 +147,64 @@ public record GatewayConfig(Path dataDir, Mcp mcp, OAuth oauth, Admin admin, Htt
      * @param disabledRules rule ids turned off everywhere
      * @param hashKey base64 HMAC key for value hashes in findings (empty = random per start)
      * @param onIncomplete {@code block} or {@code log} a payload whose scan reached a limit
+     * @param defaults the action per direction ({@code inbound}, {@code outbound},
+     *     {@code egress-request}, {@code egress-response}) and category ({@code secret}, {@code pii})
+     * @param overrides per tenant, tool, direction, category, rule or severity, tried in order
+     * @param limits bounds of one scan
      */
     public record Dlp(boolean enabled, boolean builtinRules, List<String> rulePacks, List<String> disabledRules,
-            String hashKey, String onIncomplete) {
+            String hashKey, String onIncomplete, Map<String, Map<String, String>> defaults, List<DlpOverride> overrides,
+            DlpLimits limits) {
+
+        /** Copies the collections and rejects nulls. */
+        public Dlp {
+            rulePacks = List.copyOf(rulePacks);
+            disabledRules = List.copyOf(disabledRules);
+            Objects.requireNonNull(hashKey, "dlp.hash-key");
+            Objects.requireNonNull(onIncomplete, "dlp.on-incomplete");
+            defaults = Map.copyOf(defaults);
+            overrides = overrides == null ? List.of() : List.copyOf(overrides);
+            Objects.requireNonNull(limits, "dlp.limits");
+        }
+    }
+
+    /**
+     * One DLP override: every selector that is set must match for {@code action} to apply.
+     *
+     * @param action {@code block}, {@code redact} or {@code log}
+     * @param tenant the tenant id, or empty for any
+     * @param tool the tool name, or empty for any
+     * @param directions directions, or empty for all
+     * @param categories {@code secret} and/or {@code pii}, or empty for both
+     * @param rules rule ids, or empty for all
+     * @param minSeverity the lowest severity it applies to ({@code low} … {@code critical})
+     */
+    public record DlpOverride(String action, String tenant, String tool, List<String> directions,
+            List<String> categories, List<String> rules, String minSeverity) {
+
+        /** Treats a missing selector as "any". */
+        public DlpOverride {
+            Objects.requireNonNull(action, "action");
+            tenant = tenant == null ? "" : tenant;
+            tool = tool == null ? "" : tool;
+            directions = directions == null ? List.of() : List.copyOf(directions);
+            categories = categories == null ? List.of() : List.copyOf(categories);
+            rules = rules == null ? List.of() : List.copyOf(rules);
+            minSeverity = minSeverity == null ? "low" : minSeverity;
+        }
+    }
+
+    /**
+     * Bounds of one DLP scan (see {@code dev.atoll.gateway.dlp.ScanLimits}).
+     *
+     * @param maxJsonDepth deeper JSON is not scanned (the scan is incomplete)
+     * @param maxDecodeDepth layers of encoding decoded inside each other (0 = no decoding)
+     * @param maxScanChars characters scanned per payload
+     * @param maxDecodedChars characters of decoded layers scanned per payload
+     * @param maxFindings findings listed per payload
+     */
+    public record DlpLimits(int maxJsonDepth, int maxDecodeDepth, long maxScanChars, long maxDecodedChars,
+            int maxFindings) {
     }
 
     /**
@@ -280,6 +335,29 @@ public record GatewayConfig(Path dataDir, Mcp mcp, OAuth oauth, Admin admin, Htt
     }
 
     private static GatewayConfig from(JsonNode tree) {
+        // List entries get no defaults from defaults.yaml: a missing optional selector of a DLP
+        // override is filled in here (as null, read as "any"), so only unknown keys are errors.
+        if (tree.path("dlp").path("overrides") instanceof com.fasterxml.jackson.databind.node.ArrayNode list) {
+            List<String> keys = List.of("action", "tenant", "tool", "directions", "categories", "rules", "min-severity");
+            for (int i = 0; i < list.size(); i++) {
+                if (list.get(i) instanceof ObjectNode o) {
+                    String at = "dlp.overrides[" + i + "]";
+                    o.fieldNames().forEachRemaining(k -> {
+                        if (!keys.contains(k)) {
+                            throw new GatewayException("unknown config key '" + at + "." + k + "'");
+                        }
+                    });
+                    if (!o.hasNonNull("action")) {
+                        throw new GatewayException(at + ".action is required (block, redact or log)");
+                    }
+                    keys.forEach(k -> {
+                        if (!o.has(k)) {
+                            o.putNull(k);
+                        }
+                    });
+                }
+            }
+        }
         try {
             return YAML.treeToValue(tree, GatewayConfig.class);
         } catch (UnrecognizedPropertyException e) {
