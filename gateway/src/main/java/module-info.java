@@ -17,6 +17,8 @@ module dev.atoll.gateway {
     requires java.sql;
     requires com.zaxxer.hikari;
     requires flyway.core;
+    requires micrometer.core;
+    requires micrometer.registry.prometheus;
 
     exports dev.atoll.gateway;
     exports dev.atoll.gateway.backend;

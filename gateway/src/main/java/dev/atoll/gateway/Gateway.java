@@ -19,6 +19,9 @@ import dev.atoll.gateway.dlp.ScanContext;
 import dev.atoll.gateway.dlp.ScanLimits;
 import dev.atoll.gateway.dlp.Severity;
 import dev.atoll.gateway.dlp.Verdict;
+import dev.atoll.gateway.internal.metrics.GatewayMetrics;
+import dev.atoll.gateway.internal.metrics.MetricsHttp;
+import dev.atoll.isolate.pool.PoolObserver;
 import dev.atoll.gateway.backend.CatalogEntry;
 import dev.atoll.gateway.backend.ToolReply;
 import dev.atoll.gateway.internal.admin.AdminHttp;
@@ -93,6 +96,7 @@ public final class Gateway implements AutoCloseable {
     private McpService mcp;
     private Streams streams;
     private WebServer server;
+    private Optional<GatewayMetrics> metrics;
 
     private final Map<String, String> startupTokens = new java.util.LinkedHashMap<>();
 
@@ -103,6 +107,9 @@ public final class Gateway implements AutoCloseable {
             init(b);
         } catch (RuntimeException | Error e) {
             registry.close();
+            if (metrics != null) {
+                metrics.ifPresent(GatewayMetrics::close);
+            }
             throw e;
         }
     }
@@ -110,8 +117,11 @@ public final class Gateway implements AutoCloseable {
     private void init(Builder b) {
         GatewayConfig.Runtime rc = config.runtime();
         this.dlp = config.dlp().enabled() ? Optional.of(dlpEngine(config.dlp())) : Optional.empty();
+        GatewayConfig.Metrics mx = config.metrics();
+        this.metrics = mx.enabled() ? Optional.of(new GatewayMetrics(mx.jvm())) : Optional.empty();
         this.fetch = fetchBinding(config);
         ToolRuntime.Builder rb = ToolRuntime.builder().binding(fetch);
+        metrics.ifPresent(rb::observer);
         if (rc.guestThreads() > 0) {
             rb.guestThreads(rc.guestThreads());
         }
@@ -130,8 +140,14 @@ public final class Gateway implements AutoCloseable {
                 .queueDeadline(Duration.ofMillis(pc.queueDeadlineMs()))
                 .idleShrinkAfter(Duration.ofMillis(pc.idleShrinkAfterMs()))
                 .replenishThreads(pc.replenishThreads())
+                .observer(metrics.<PoolObserver>map(m -> m).orElse(PoolObserver.NO_OP))
                 .build();
         this.catalog = new Catalog();
+        metrics.ifPresent(m -> {
+            m.gauge("atoll.catalogue.tools", "Tools agents can list and call", () -> catalog.snapshot().entries().size());
+            m.gauge("atoll.audit.calls.written", "Call records committed to the audit log since start",
+                    () -> registry.audit() instanceof dev.atoll.gateway.audit.internal.AuditLogImpl a ? a.callsWritten() : 0);
+        });
         this.isolates = new IsolateBackend(pool);
         GatewayConfig.Mcp mc = config.mcp();
         GatewayConfig.Http hc = config.http();
@@ -180,8 +196,10 @@ public final class Gateway implements AutoCloseable {
                         .maxConcurrentRequests(64)
                         .shutdownGracePeriod(Duration.ofMillis(hc.shutdownGraceMs()))
                         .addProtocol(Http1Config.builder().maxHeadersSize(hc.maxHeaderBytes()).build()))
-                .routing("admin", r -> r.register(new AdminHttp(registry, this::deploy, this::syncCatalogue,
-                        rpc.mapper())))
+                .routing("admin", r -> {
+                    r.register(new AdminHttp(registry, this::deploy, this::syncCatalogue, rpc.mapper()));
+                    metrics.ifPresent(m -> r.register(new MetricsHttp(m, registry, mx.requireAuth())));
+                })
                 .build();
     }
 
@@ -441,6 +459,7 @@ public final class Gateway implements AutoCloseable {
      */
     private ToolReply callAndAudit(Principal principal, CatalogEntry entry, ObjectNode args,
             dev.atoll.gateway.backend.CallContext ctx) {
+        long started = System.nanoTime();
         Set<String> ruleIds = new java.util.TreeSet<>();
         ToolReply reply;
         DlpResult<JsonNode> in = dlp.map(d -> d.scan(args, ScanContext.of(principal.tenant(), entry.name(),
@@ -465,6 +484,10 @@ public final class Gateway implements AutoCloseable {
         Receipt receipt = reply instanceof ToolReply.Result r ? r.receipt() : Receipt.none();
         registry.audit().recordCall(new CallRecord(Instant.now(), principal.tenant(), principal.tokenId(), entry.name(),
                 Optional.of(entry.version()), entry.digest(), outcome, receipt, List.copyOf(ruleIds)));
+        if (metrics.isPresent()) {
+            metrics.get().call(entry.name(), entry.backend() == isolates ? "isolate" : "upstream", outcome,
+                    System.nanoTime() - started);
+        }
         return reply;
     }
 
@@ -508,6 +531,7 @@ public final class Gateway implements AutoCloseable {
         if (result.findings().isEmpty() && result.incomplete().isEmpty()) {
             return;
         }
+        metrics.ifPresent(m -> m.dlp(result));
         ObjectNode detail = JsonNodeFactory.instance.objectNode();
         detail.put("tool", result.context().tool());
         detail.put("direction", result.context().direction().name().toLowerCase(Locale.ROOT));
@@ -590,7 +614,11 @@ public final class Gateway implements AutoCloseable {
                     try {
                         fetch.close();
                     } finally {
-                        registry.close();
+                        try {
+                            registry.close();
+                        } finally {
+                            metrics.ifPresent(GatewayMetrics::close);
+                        }
                     }
                 }
             }

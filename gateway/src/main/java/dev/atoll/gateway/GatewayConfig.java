@@ -33,9 +33,11 @@ import java.util.Objects;
  * @param examples which bundled tools to deploy on first start
  * @param pool isolate pool sizing and admission
  * @param runtime guest runtime settings
+ * @param metrics the Prometheus endpoint on the admin listener
  */
 public record GatewayConfig(Path dataDir, Mcp mcp, OAuth oauth, Admin admin, Http http, Fetch fetch,
-        Map<String, Map<String, String>> secrets, Dlp dlp, Examples examples, Pool pool, Runtime runtime) {
+        Map<String, Map<String, String>> secrets, Dlp dlp, Examples examples, Pool pool, Runtime runtime,
+        Metrics metrics) {
 
     /** Rejects nulls. */
     public GatewayConfig {
@@ -50,6 +52,7 @@ public record GatewayConfig(Path dataDir, Mcp mcp, OAuth oauth, Admin admin, Htt
         Objects.requireNonNull(examples, "examples");
         Objects.requireNonNull(pool, "pool");
         Objects.requireNonNull(runtime, "runtime");
+        Objects.requireNonNull(metrics, "metrics");
     }
 
     /**
@@ -241,6 +244,16 @@ public record GatewayConfig(Path dataDir, Mcp mcp, OAuth oauth, Admin admin, Htt
      * @param jitWarmUpMs run a warm-up workload for this long at start (0 = none)
      */
     public record Runtime(int guestThreads, long jitWarmUpMs) {
+    }
+
+    /**
+     * Metrics (Micrometer, Prometheus text format at the admin listener's {@code /metrics}).
+     *
+     * @param enabled collect and serve metrics
+     * @param requireAuth a scrape needs an admin bearer token
+     * @param jvm also export JVM and process meters (memory, GC, threads, CPU, uptime)
+     */
+    public record Metrics(boolean enabled, boolean requireAuth, boolean jvm) {
     }
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
