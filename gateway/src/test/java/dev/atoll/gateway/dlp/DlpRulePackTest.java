@@ -41,6 +41,27 @@ class DlpRulePackTest {
         }
     }
 
+    /**
+     * The keyword pass skips positions where no keyword can start; text full of keyword fragments in
+     * front of the example (partial prefixes, failure-link fallbacks) must not hide it.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("rules")
+    void positiveExamplesMatchAfterKeywordFragments(Rule rule) {
+        String[] prefixes = {"pa ", "passw ", "-- ----- ", "gh gh_ ", "aki akia ", ":/ ", "hooks.slack.co ",
+                "sk_ sk- ", "eyJ ey ", "xox xo ", "@ ", "key key= ", "https:/ http:"};
+        for (JsonNode ex : rule.examples().positive()) {
+            if (!ex.isTextual()) {
+                continue;
+            }
+            for (String prefix : prefixes) {
+                String text = prefix + ex.textValue();
+                assertTrue(ruleIdsFound(new com.fasterxml.jackson.databind.node.TextNode(text)).contains(rule.id()),
+                        rule.id() + " did not match its positive example after '" + prefix + "': " + text);
+            }
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("rules")
     void negativeExamplesDoNotMatch(Rule rule) {
