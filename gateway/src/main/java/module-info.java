@@ -19,6 +19,10 @@ module dev.atoll.gateway {
     requires flyway.core;
     requires micrometer.core;
     requires micrometer.registry.prometheus;
+    requires com.github.dockerjava.api;
+    requires com.github.dockerjava.core;
+    requires com.github.dockerjava.transport;
+    requires com.github.dockerjava.transport.httpclient5;
 
     exports dev.atoll.gateway;
     exports dev.atoll.gateway.backend;
