@@ -230,7 +230,7 @@ public final class EgressProxy implements AutoCloseable {
                 target = new URI("https://" + serverAddress + "/");
             } catch (java.net.URISyntaxException e) {
                 emit("CONNECT", serverAddress, "denied", "malformed CONNECT target", 400);
-                Response.writeError(request, response, callback, HttpStatus.BAD_REQUEST_400, "malformed CONNECT target");
+                refuse(request, response, callback, HttpStatus.BAD_REQUEST_400, "malformed CONNECT target");
                 return;
             }
             switch (policy.check(target, allowHosts, resolver)) {
@@ -241,7 +241,7 @@ public final class EgressProxy implements AutoCloseable {
                 }
                 case EgressDecision.Denied denied -> {
                     emit("CONNECT", serverAddress, "denied", denied.message(), 403);
-                    Response.writeError(request, response, callback, HttpStatus.FORBIDDEN_403, denied.message());
+                    refuse(request, response, callback, HttpStatus.FORBIDDEN_403, denied.message());
                 }
             }
         }
@@ -283,21 +283,21 @@ public final class EgressProxy implements AutoCloseable {
             // request is treated as one for that host (transparent-proxy style), with the same checks.
             if (scheme == null || request.getHttpURI().getHost() == null) {
                 emit(method, target, "denied", "not a proxy request (absolute-form URL expected)", 400);
-                Response.writeError(request, response, callback, HttpStatus.BAD_REQUEST_400,
+                refuse(request, response, callback, HttpStatus.BAD_REQUEST_400,
                         "this is Atoll's egress proxy: send absolute-form requests or CONNECT");
                 return true;
             }
             URI uri = URI.create(target);
             if (!scheme.equalsIgnoreCase("http")) {
                 emit(method, target, "denied", "only http URLs can be forwarded; use CONNECT for https", 400);
-                Response.writeError(request, response, callback, HttpStatus.BAD_REQUEST_400,
+                refuse(request, response, callback, HttpStatus.BAD_REQUEST_400,
                         "only http URLs can be forwarded; https goes through CONNECT");
                 return true;
             }
             EgressDecision decision = policy.check(uri, allowHosts, resolver);
             if (decision instanceof EgressDecision.Denied denied) {
                 emit(method, target, "denied", denied.message(), 403);
-                Response.writeError(request, response, callback, HttpStatus.FORBIDDEN_403, denied.message());
+                refuse(request, response, callback, HttpStatus.FORBIDDEN_403, denied.message());
                 return true;
             }
             EgressDecision.Allowed allowed = (EgressDecision.Allowed) decision;
@@ -305,7 +305,7 @@ public final class EgressProxy implements AutoCloseable {
             long declared = request.getLength();
             if (declared > MAX_BODY) {
                 emit(method, target, "denied", "request body over " + MAX_BODY + " bytes", 413);
-                Response.writeError(request, response, callback, HttpStatus.PAYLOAD_TOO_LARGE_413,
+                refuse(request, response, callback, HttpStatus.PAYLOAD_TOO_LARGE_413,
                         "request body over " + MAX_BODY + " bytes");
                 return true;
             }
@@ -314,7 +314,7 @@ public final class EgressProxy implements AutoCloseable {
             buf.get(body);
             if (body.length > MAX_BODY) {
                 emit(method, target, "denied", "request body over " + MAX_BODY + " bytes", 413);
-                Response.writeError(request, response, callback, HttpStatus.PAYLOAD_TOO_LARGE_413,
+                refuse(request, response, callback, HttpStatus.PAYLOAD_TOO_LARGE_413,
                         "request body over " + MAX_BODY + " bytes");
                 return true;
             }
@@ -334,7 +334,7 @@ public final class EgressProxy implements AutoCloseable {
                 case InspectionVerdict.Allow a -> { }
                 case InspectionVerdict.Block b -> {
                     emit(method, target, "blocked", b.reason(), 403);
-                    Response.writeError(request, response, callback, HttpStatus.FORBIDDEN_403,
+                    refuse(request, response, callback, HttpStatus.FORBIDDEN_403,
                             "blocked by DLP: " + b.reason());
                     return true;
                 }
@@ -365,7 +365,7 @@ public final class EgressProxy implements AutoCloseable {
                 Throwable t = e instanceof java.util.concurrent.ExecutionException && e.getCause() != null
                         ? e.getCause() : e;
                 emit(method, target, "failed", String.valueOf(t.getMessage()), 502);
-                Response.writeError(request, response, callback, HttpStatus.BAD_GATEWAY_502,
+                refuse(request, response, callback, HttpStatus.BAD_GATEWAY_502,
                         "the target did not answer: " + t.getMessage());
                 return true;
             }
@@ -382,7 +382,7 @@ public final class EgressProxy implements AutoCloseable {
                 case InspectionVerdict.Allow a -> { }
                 case InspectionVerdict.Block b -> {
                     emit(method, target, "blocked", "response: " + b.reason(), 502);
-                    Response.writeError(request, response, callback, HttpStatus.BAD_GATEWAY_502,
+                    refuse(request, response, callback, HttpStatus.BAD_GATEWAY_502,
                             "response blocked by DLP: " + b.reason());
                     return true;
                 }
@@ -403,6 +403,12 @@ public final class EgressProxy implements AutoCloseable {
             response.write(true, ByteBuffer.wrap(replyBody), callback);
             return true;
         }
+    }
+
+    /** An error reply that also closes the connection: a refused client gets no second try on it. */
+    private static void refuse(Request request, Response response, Callback callback, int status, String message) {
+        response.getHeaders().put(org.eclipse.jetty.http.HttpHeader.CONNECTION, "close");
+        Response.writeError(request, response, callback, status, message);
     }
 
     private static InspectionVerdict inspectSafely(java.util.function.Supplier<InspectionVerdict> inspection) {
