@@ -28,6 +28,8 @@ final class StdioPeer {
     private final SandboxProcess process;
     private final BlockingQueue<String> out = new LinkedBlockingQueue<>();
     private final List<String> err = new ArrayList<>();
+    /** Lines read while waiting for a response that were not that response (notifications). */
+    final List<JsonNode> notifications = new java.util.concurrent.CopyOnWriteArrayList<>();
     private int nextId = 1;
 
     StdioPeer(SandboxProcess process) {
@@ -114,6 +116,7 @@ final class StdioPeer {
             if (node.path("id").asInt(-1) == id) {
                 return node;
             }
+            notifications.add(node);
         }
         throw new AssertionError("no response to " + method + " within " + timeout + "; stderr:\n" + stderr());
     }
