@@ -3,7 +3,6 @@ package dev.atoll.gateway.upstream.internal;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.command.CreateContainerResponse;
-import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.command.WaitContainerResultCallback;
 import com.github.dockerjava.api.exception.DockerException;
 import com.github.dockerjava.api.exception.NotFoundException;
@@ -75,19 +74,28 @@ public final class DockerLauncher implements SandboxLauncher {
     private static final int STDERR_BUFFER = 64 << 10;
 
     private final URI host;
+    /** For requests that answer at once (create, start, remove, list, ping): bounded by a response timeout. */
     private final DockerClient client;
+    /** For the long-lived ones (attach, wait, stop with its grace period): no response timeout. */
+    private final DockerClient streams;
     private final Set<String> startedHere = ConcurrentHashMap.newKeySet();
 
     private DockerLauncher(URI host) {
         this.host = host;
         var config = DefaultDockerClientConfig.createDefaultConfigBuilder().withDockerHost(host.toString()).build();
-        var http = new ApacheDockerHttpClient.Builder()
+        this.client = DockerClientImpl.getInstance(config, new ApacheDockerHttpClient.Builder()
                 .dockerHost(config.getDockerHost())
                 .sslConfig(config.getSSLConfig())
-                .maxConnections(64)
+                .maxConnections(16)
                 .connectionTimeout(Duration.ofSeconds(5))
-                .build();
-        this.client = DockerClientImpl.getInstance(config, http);
+                .responseTimeout(Duration.ofSeconds(60))
+                .build());
+        this.streams = DockerClientImpl.getInstance(config, new ApacheDockerHttpClient.Builder()
+                .dockerHost(config.getDockerHost())
+                .sslConfig(config.getSSLConfig())
+                .maxConnections(256)
+                .connectionTimeout(Duration.ofSeconds(5))
+                .build());
     }
 
     /**
@@ -321,7 +329,7 @@ public final class DockerLauncher implements SandboxLauncher {
                     super.onComplete();
                 }
             };
-            attach = client.attachContainerCmd(id)
+            attach = streams.attachContainerCmd(id)
                     .withStdIn(Channels.newInputStream(stdinPipe.source()))
                     .withStdOut(true).withStdErr(true).withFollowStream(true).withLogs(true)
                     .exec(callback);
@@ -342,7 +350,7 @@ public final class DockerLauncher implements SandboxLauncher {
         private void awaitExit() {
             int code = -1;
             try {
-                code = client.waitContainerCmd(id).exec(new WaitContainerResultCallback()).awaitStatusCode();
+                code = streams.waitContainerCmd(id).exec(new WaitContainerResultCallback()).awaitStatusCode();
             } catch (RuntimeException e) {
                 // Removed under us (stop, reap) or the engine went away: the exit code is unknown.
             }
@@ -406,11 +414,6 @@ public final class DockerLauncher implements SandboxLauncher {
             return exit;
         }
 
-        /** The container's state as the engine reports it, for tests. */
-        InspectContainerResponse.ContainerState state() {
-            return client.inspectContainerCmd(id).exec().getState();
-        }
-
         @Override
         public void stop(Duration grace) {
             if (!stopped.compareAndSet(false, true)) {
@@ -427,7 +430,7 @@ public final class DockerLauncher implements SandboxLauncher {
             // process) and SIGKILL after the grace period.
             if (!exit.isDone()) {
                 try {
-                    client.stopContainerCmd(id).withTimeout((int) Math.max(0, Math.min(3600,
+                    streams.stopContainerCmd(id).withTimeout((int) Math.max(0, Math.min(3600,
                             (grace.toMillis() + 999) / 1000))).exec();
                 } catch (NotFoundException | NotModifiedException e) {
                     // already gone or already stopped

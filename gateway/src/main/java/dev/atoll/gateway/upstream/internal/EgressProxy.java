@@ -72,7 +72,7 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  */
 public final class EgressProxy implements AutoCloseable {
 
-    /** The largest request or response body the proxy forwards for plain HTTP. */
+    /** The largest request body the proxy forwards for plain HTTP (responses: Jetty's 2 MiB default). */
     static final int MAX_BODY = 4 << 20;
 
     private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-connection",
@@ -301,21 +301,23 @@ public final class EgressProxy implements AutoCloseable {
                 return true;
             }
             EgressDecision.Allowed allowed = (EgressDecision.Allowed) decision;
-            byte[] body;
-            long declared = request.getLength();
-            if (declared > MAX_BODY) {
-                emit(method, target, "denied", "request body over " + MAX_BODY + " bytes", 413);
-                refuse(request, response, callback, HttpStatus.PAYLOAD_TOO_LARGE_413,
-                        "request body over " + MAX_BODY + " bytes");
+            String encoding = request.getHeaders().get(org.eclipse.jetty.http.HttpHeader.CONTENT_ENCODING);
+            if (encoding != null && !encoding.equalsIgnoreCase("identity")) {
+                // DLP cannot read a compressed body: fail closed rather than let it pass unread.
+                emit(method, target, "denied", "content-encoding " + encoding + " cannot be inspected", 415);
+                refuse(request, response, callback, HttpStatus.UNSUPPORTED_MEDIA_TYPE_415,
+                        "compressed request bodies cannot be inspected; send them uncompressed");
                 return true;
             }
-            ByteBuffer buf = Content.Source.asByteBuffer(request);
-            body = new byte[buf.remaining()];
-            buf.get(body);
-            if (body.length > MAX_BODY) {
-                emit(method, target, "denied", "request body over " + MAX_BODY + " bytes", 413);
+            byte[] body;
+            try {
+                java.util.concurrent.CompletableFuture<byte[]> read = new java.util.concurrent.CompletableFuture<>();
+                Content.Source.asByteArrayAsync(request, MAX_BODY, Promise.Invocable.toPromise(read));
+                body = read.get(30, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                emit(method, target, "denied", "request body over " + MAX_BODY + " bytes or unreadable", 413);
                 refuse(request, response, callback, HttpStatus.PAYLOAD_TOO_LARGE_413,
-                        "request body over " + MAX_BODY + " bytes");
+                        "request body over " + MAX_BODY + " bytes or unreadable");
                 return true;
             }
             List<HttpHeader> headers = new ArrayList<>();
@@ -372,7 +374,8 @@ public final class EgressProxy implements AutoCloseable {
             List<HttpHeader> replyHeaders = new ArrayList<>();
             for (HttpField f : answer.getHeaders()) {
                 String name = f.getName().toLowerCase(Locale.ROOT);
-                if (!HOP_BY_HOP.contains(name)) {
+                // Jetty's client decoded a gzip body already; the server gets (and DLP saw) plain bytes.
+                if (!HOP_BY_HOP.contains(name) && !name.equals("content-encoding")) {
                     replyHeaders.add(new HttpHeader(name, f.getValue()));
                 }
             }

@@ -134,6 +134,24 @@ class EgressProxyTest {
     }
 
     @Test
+    void bodiesDlpCannotReadOrThatAreTooLargeAreRefused() throws IOException {
+        String gz = exchange("POST http://allowed.test:" + allowed.port() + "/u HTTP/1.1\r\nHost: allowed.test\r\n"
+                + "Content-Encoding: gzip\r\nContent-Length: 4\r\nConnection: close\r\n\r\nabcd");
+        assertTrue(gz.startsWith("HTTP/1.1 415"), gz);
+        // Chunked, so no declared length: the proxy stops reading at its limit.
+        StringBuilder req = new StringBuilder("POST http://allowed.test:" + allowed.port() + "/u HTTP/1.1\r\n"
+                + "Host: allowed.test\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n");
+        String chunk = "x".repeat(65536);
+        for (int i = 0; i < (EgressProxy.MAX_BODY / chunk.length()) + 2; i++) {
+            req.append(Integer.toHexString(chunk.length())).append("\r\n").append(chunk).append("\r\n");
+        }
+        req.append("0\r\n\r\n");
+        String big = exchange(req.toString());
+        assertTrue(big.startsWith("HTTP/1.1 413"), big.substring(0, Math.min(200, big.length())));
+        assertEquals(0, allowedHits.get());
+    }
+
+    @Test
     void connectToAnAllowedHostTunnels() throws IOException {
         try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
             ch.connect(UnixDomainSocketAddress.of(proxy.socket()));
@@ -156,11 +174,38 @@ class EgressProxyTest {
         assertEquals(0, allowedHits.get() + otherHits.get());
     }
 
+    /** Sends one request and returns everything the proxy answered, read while the request is written. */
     private String exchange(String request) throws IOException {
         try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
             ch.connect(UnixDomainSocketAddress.of(proxy.socket()));
-            write(ch, request);
-            return readAll(ch);
+            StringBuilder answer = new StringBuilder();
+            Thread reader = Thread.ofVirtual().start(() -> {
+                ByteBuffer b = ByteBuffer.allocate(8192);
+                try {
+                    for (int i = 0; i < 100_000 && ch.read(b) >= 0; i++) {
+                        b.flip();
+                        synchronized (answer) {
+                            answer.append(StandardCharsets.UTF_8.decode(b));
+                        }
+                        b.clear();
+                    }
+                } catch (IOException closed) {
+                    // the proxy closed (or reset) the connection: what was read is the answer
+                }
+            });
+            try {
+                write(ch, request);
+            } catch (IOException refusedMidway) {
+                // The proxy answered and closed before taking the whole request (a body over its limit).
+            }
+            try {
+                reader.join(java.time.Duration.ofSeconds(30));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            synchronized (answer) {
+                return answer.toString();
+            }
         }
     }
 
