@@ -1,5 +1,6 @@
 package dev.atoll.gateway.upstream.internal;
 
+import dev.atoll.host.bindings.DenyReason;
 import dev.atoll.host.bindings.EgressDecision;
 import dev.atoll.host.bindings.EgressInspector;
 import dev.atoll.host.bindings.EgressPolicy;
@@ -233,7 +234,15 @@ public final class EgressProxy implements AutoCloseable {
                 refuse(request, response, callback, HttpStatus.BAD_REQUEST_400, "malformed CONNECT target");
                 return;
             }
-            switch (policy.check(target, allowHosts, resolver)) {
+            EgressDecision decision = policy.check(target, allowHosts, resolver);
+            if (decision instanceof EgressDecision.Denied d && d.reason() == DenyReason.PORT_NOT_ALLOWED
+                    && policy.allowHttp()) {
+                // Some clients (Node's fetch among them) tunnel plain http through CONNECT too: a port
+                // the operator allows for http passes with the http checks. Its content is not
+                // inspected either (see docs/upstreams.md).
+                decision = policy.check(URI.create("http://" + serverAddress + "/"), allowHosts, resolver);
+            }
+            switch (decision) {
                 case EgressDecision.Allowed allowed -> {
                     request.setAttribute(PIN, allowed.pinnedAddress());
                     emit("CONNECT", serverAddress, "allowed", "", 200);
