@@ -16,8 +16,11 @@ import java.util.Objects;
  * anywhere: whatever it reaches, it reaches through the proxy, which applies the allowlist, the SSRF
  * rules and DLP.
  *
- * <p>The sandbox needs {@code /bin/sh} and {@code socat}: the bubblewrap launcher binds the host's,
- * a container image must bring its own (the test image does, see {@code scripts/docker-image.sh}).
+ * <p>The sandbox needs {@code /bin/sh} and {@code socat}: the bubblewrap launcher uses the host's
+ * (pass the absolute path of socat), a container image must bring its own (the test image does, see
+ * {@code scripts/docker-image.sh}). Under bubblewrap the mount point cannot be created on the
+ * read-only root: mount a tmpfs first, {@code --tmpfs /run --ro-bind DIR /run/atoll-egress}
+ * (see {@code EgressBridgeTest}).
  *
  * @param hostSocket the proxy's Unix socket on the host
  */
