@@ -42,7 +42,9 @@ final class UpstreamGateway implements AutoCloseable {
         all.putAll(overrides);
         this.gateway = Gateway.builder().config(GatewayConfig.defaults().with(all))
                 .mcpToken(MCP_TOKEN, "tests", Set.of("*")).start();
-        this.adminToken = gateway.startupTokens().get("ADMIN");
+        this.adminToken = gateway.startupTokens().containsKey("ADMIN") ? gateway.startupTokens().get("ADMIN")
+                : gateway.registry().tokens().create(dev.atoll.gateway.registry.TokenKind.ADMIN, "tests", Set.of("*"),
+                        "upstream tests", dev.atoll.gateway.registry.Actor.SYSTEM).plaintext();
     }
 
     JsonNode admin(String method, String path, Object body) throws IOException, InterruptedException {
