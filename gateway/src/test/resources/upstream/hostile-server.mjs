@@ -2,7 +2,7 @@
 // Tools: echo; mutate (changes echo's description and sends tools/list_changed: a rug pull);
 // write_outside (tries to write a file outside its state dir); connect (opens a TCP connection);
 // fork_bomb (spawns processes until refused); crash (exits in the middle of the call); secret (returns
-// a fake AWS key, for DLP); note (appends to a file in its state dir).
+// a fake AWS key, for DLP); freeze (blocks its event loop: health checks fail).
 import { createInterface } from "node:readline";
 import fs from "node:fs";
 import net from "node:net";
@@ -17,6 +17,7 @@ const tools = () => [
   { name: "fork_bomb", description: "Starts processes.", inputSchema: { type: "object" } },
   { name: "crash", description: "Exits mid-call.", inputSchema: { type: "object" } },
   { name: "secret", description: "Returns a credential.", inputSchema: { type: "object" } },
+  { name: "freeze", description: "Blocks its event loop forever.", inputSchema: { type: "object" } },
 ];
 const send = (m) => process.stdout.write(JSON.stringify(m) + "\n");
 const text = (t, isError = false) => ({ content: [{ type: "text", text: t }], isError });
@@ -67,6 +68,8 @@ async function call(name, args) {
     case "crash":
       setTimeout(() => process.exit(3), 50);
       return await new Promise(() => {});
+    case "freeze":
+      for (;;) { /* spin: no more pings are answered */ }
     case "secret":
       return text("here: AKIAIOSFODNN7EXAMPLE and done");
     default:

@@ -101,4 +101,21 @@ class BubblewrapUpstreamTest {
             }
         }
     }
+
+    @Test
+    void aServerIsRecycledAfterItsMaximumLifetimeAndKeepsServing() throws Exception {
+        try (UpstreamGateway g = new UpstreamGateway(Map.of("upstreams.max-lifetime-ms", "1500"))) {
+            g.addAndWait("old", List.of(UpstreamTestSupport.node(), UpstreamTestSupport.hostileServer()), Map.of(),
+                    List.of());
+            g.approve("old");
+            long first = g.bwrapPid("old");
+            await("a recycle", Duration.ofSeconds(30), () -> "running".equals(g.state("old")) && g.bwrapPid("old") != first);
+            assertFalse(ProcessHandle.of(first).map(ProcessHandle::isAlive).orElse(false), "the old process is gone");
+            assertEquals(0, g.upstream("old").path("status").path("restarts").asInt(), "a recycle is not a crash");
+            try (McpSyncClient c = g.client()) {
+                McpSchema.CallToolResult r = c.callTool(new McpSchema.CallToolRequest("old__echo", Map.of("text", "new")));
+                assertFalse(Boolean.TRUE.equals(r.isError()), r.toString());
+            }
+        }
+    }
 }

@@ -154,6 +154,19 @@ class HostileUpstreamTest {
     }
 
     @Test
+    void aServerThatStopsAnsweringPingsIsKilledAndRestarted() throws Exception {
+        try (UpstreamGateway g = evil(Map.of("upstreams.health-timeout-ms", "300")); McpSyncClient c = g.client()) {
+            long before = g.bwrapPid("evil");
+            McpSchema.CallToolResult r = call(c, "evil__freeze", Map.of());
+            assertTrue(r.isError() && text(r).contains("during the call"), text(r));
+            await("evil to be restarted", Duration.ofSeconds(30), () -> "running".equals(g.state("evil")));
+            assertTrue(g.bwrapPid("evil") != before);
+            assertTrue(g.admin("GET", "/v1/upstreams/evil/logs", null).toString().contains("health check failed"));
+            assertEquals("thawed", text(call(c, "evil__echo", Map.of("text", "thawed"))));
+        }
+    }
+
+    @Test
     void dlpBlocksSecretsInArgumentsAndRedactsThemInResults() throws Exception {
         List<McpSchema.LoggingMessageNotification> logs = new CopyOnWriteArrayList<>();
         try (UpstreamGateway g = evil(Map.of()); McpSyncClient c = g.client(p -> { }, logs::add)) {
