@@ -204,7 +204,7 @@ public final class Gateway implements AutoCloseable {
                 .routing("admin", r -> {
                     r.register(new AdminHttp(registry, this::deploy, this::syncCatalogue, rpc.mapper()));
                     r.register(new dev.atoll.gateway.internal.admin.UpstreamAdminHttp(registry, upstreams,
-                            this::syncCatalogue, rpc.mapper()));
+                            this::syncCatalogue, rpc.mapper(), config.upstreams().limits()));
                     metrics.ifPresent(m -> r.register(new MetricsHttp(m, registry, mx.requireAuth())));
                 })
                 .build();

@@ -52,6 +52,7 @@ public final class UpstreamAdminHttp implements HttpService {
     private final UpstreamManager manager;
     private final Runnable afterChange;
     private final ObjectMapper json;
+    private final UpstreamLimits defaults;
 
     /**
      * Creates the service.
@@ -60,12 +61,15 @@ public final class UpstreamAdminHttp implements HttpService {
      * @param manager the running upstreams
      * @param afterChange rebuilds what MCP serves
      * @param json the mapper
+     * @param defaults limits for a spec that names none ({@code upstreams.memory-bytes} etc.)
      */
-    public UpstreamAdminHttp(Registry registry, UpstreamManager manager, Runnable afterChange, ObjectMapper json) {
+    public UpstreamAdminHttp(Registry registry, UpstreamManager manager, Runnable afterChange, ObjectMapper json,
+            UpstreamLimits defaults) {
         this.registry = registry;
         this.manager = manager;
         this.afterChange = afterChange;
         this.json = json;
+        this.defaults = defaults;
     }
 
     @FunctionalInterface
@@ -81,7 +85,7 @@ public final class UpstreamAdminHttp implements HttpService {
             return out;
         }));
         rules.post("/v1/upstreams", h((req, a) -> {
-            UpstreamSpec spec = spec(body(req));
+            UpstreamSpec spec = spec(body(req), defaults);
             manager.unavailable(spec.kind()).ifPresent(why -> {
                 throw new Unavailable("cannot add '" + spec.name() + "': " + why);
             });
@@ -122,7 +126,7 @@ public final class UpstreamAdminHttp implements HttpService {
                 RegistryException.Reason.NOT_FOUND, "no upstream named '" + name + "'"));
     }
 
-    private static UpstreamSpec spec(JsonNode b) {
+    private static UpstreamSpec spec(JsonNode b, UpstreamLimits d) {
         String name = text(b, "name").orElseThrow(() -> new IllegalArgumentException("the body needs a \"name\""));
         SandboxKind kind = SandboxKind.of(text(b, "kind").orElse(b.hasNonNull("image") ? "docker" : "bubblewrap"));
         List<String> command = new ArrayList<>();
@@ -138,7 +142,6 @@ public final class UpstreamAdminHttp implements HttpService {
         b.path("allowHosts").forEach(h -> hosts.add(h.asText()));
         List<VolumeMount> volumes = new ArrayList<>();
         b.path("volumes").forEach(v -> volumes.add(new VolumeMount(v.path("name").asText(), v.path("path").asText())));
-        UpstreamLimits d = UpstreamLimits.DEFAULT;
         JsonNode l = b.path("limits");
         UpstreamLimits limits = new UpstreamLimits(l.path("memoryBytes").asLong(d.memoryBytes()),
                 l.path("cpus").asDouble(d.cpus()), l.path("pids").asInt(d.pids()));
