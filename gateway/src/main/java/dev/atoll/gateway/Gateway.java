@@ -98,6 +98,9 @@ public final class Gateway implements AutoCloseable {
     private Streams streams;
     private WebServer server;
     private Optional<GatewayMetrics> metrics;
+    private dev.atoll.gateway.upstream.internal.UpstreamManager upstreams;
+    private dev.atoll.gateway.upstream.internal.UpstreamBackend upstreamBackend;
+    private final List<AutoCloseable> launcherResources = new ArrayList<>();
 
     private final Map<String, String> startupTokens = new java.util.LinkedHashMap<>();
 
@@ -150,6 +153,8 @@ public final class Gateway implements AutoCloseable {
                     () -> registry.audit() instanceof dev.atoll.gateway.audit.internal.AuditLogImpl a ? a.callsWritten() : 0);
         });
         this.isolates = new IsolateBackend(pool);
+        this.upstreams = upstreamManager(config);
+        this.upstreamBackend = new dev.atoll.gateway.upstream.internal.UpstreamBackend(upstreams);
         GatewayConfig.Mcp mc = config.mcp();
         GatewayConfig.Http hc = config.http();
         JsonRpc rpc = new JsonRpc(hc.maxJsonDepth(), (int) Math.min(Integer.MAX_VALUE, hc.maxPayloadBytes()));
@@ -199,9 +204,46 @@ public final class Gateway implements AutoCloseable {
                         .addProtocol(Http1Config.builder().maxHeadersSize(hc.maxHeaderBytes()).build()))
                 .routing("admin", r -> {
                     r.register(new AdminHttp(registry, this::deploy, this::syncCatalogue, rpc.mapper()));
+                    r.register(new dev.atoll.gateway.internal.admin.UpstreamAdminHttp(registry, upstreams,
+                            this::syncCatalogue, rpc.mapper(), config.upstreams().limits()));
                     metrics.ifPresent(m -> r.register(new MetricsHttp(m, registry, mx.requireAuth())));
                 })
                 .build();
+    }
+
+    /**
+     * The upstream supervisor with the launchers this build has. The Docker launcher plugs in here:
+     * until it does, {@code docker} upstreams are refused with a clear reason.
+     */
+    private dev.atoll.gateway.upstream.internal.UpstreamManager upstreamManager(GatewayConfig config) {
+        GatewayConfig.Upstreams uc = config.upstreams();
+        Map<dev.atoll.gateway.upstream.SandboxKind, dev.atoll.gateway.upstream.spi.SandboxLauncher> launchers =
+                new java.util.EnumMap<>(dev.atoll.gateway.upstream.SandboxKind.class);
+        Map<dev.atoll.gateway.upstream.SandboxKind, String> disabled =
+                new java.util.EnumMap<>(dev.atoll.gateway.upstream.SandboxKind.class);
+        Path runDir = config.dataDir().toAbsolutePath().resolve("upstreams").resolve("run");
+        for (dev.atoll.gateway.upstream.SandboxKind kind : dev.atoll.gateway.upstream.SandboxKind.values()) {
+            if (!uc.launchers().contains(kind.id())) {
+                disabled.put(kind, "the " + kind.id() + " backend is disabled (upstreams.launchers)");
+                continue;
+            }
+            switch (kind) {
+                case BUBBLEWRAP -> {
+                    var l = dev.atoll.gateway.upstream.internal.BubblewrapLauncher.create(runDir.resolve("bwrap"));
+                    launchers.put(kind, l);
+                    launcherResources.add(l::close);
+                }
+                case DOCKER -> disabled.put(kind, "the docker backend is not available in this build");
+            }
+        }
+        return new dev.atoll.gateway.upstream.internal.UpstreamManager(
+                new dev.atoll.gateway.upstream.internal.UpstreamManager.Settings(uc.startQuarantined(),
+                        Duration.ofMillis(uc.startTimeoutMs()), Duration.ofMillis(uc.callTimeoutMs()),
+                        Duration.ofMillis(uc.healthIntervalMs()), Duration.ofMillis(uc.healthTimeoutMs()),
+                        Duration.ofMillis(uc.restartBackoffMinMs()), Duration.ofMillis(uc.restartBackoffMaxMs()),
+                        Duration.ofMillis(uc.maxLifetimeMs()), Duration.ofMillis(uc.stopGraceMs()), uc.maxLineBytes(),
+                        uc.maxTools(), uc.logLines()),
+                launchers, disabled, registry.upstreams(), config.dataDir(), this::syncCatalogue);
     }
 
     private static DlpEngine dlpEngine(GatewayConfig.Dlp d) {
@@ -456,8 +498,19 @@ public final class Gateway implements AutoCloseable {
                         + e.getMessage());
             }
         }
+        try {
+            for (CatalogEntry e : upstreamBackend.entries(registry.upstreams().list())) {
+                if (names.add(e.name())) {
+                    entries.add(e);
+                } else {
+                    LOG.warning("upstream tool " + e.name() + " has the name of another tool; not served");
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "cannot read upstream tools: " + e.getMessage());
+        }
         for (CatalogEntry old : catalog.snapshot().entries()) {
-            if (!names.contains(old.name())) {
+            if (old.backend() == isolates && !names.contains(old.name())) {
                 isolates.retire(old.name());
             }
         }
@@ -565,6 +618,11 @@ public final class Gateway implements AutoCloseable {
         }
     }
 
+    /** The upstream supervisor (status, logs; tests). */
+    dev.atoll.gateway.upstream.internal.UpstreamManager upstreamManager() {
+        return upstreams;
+    }
+
     /** Names of the tools agents can call now, sorted. */
     public List<String> toolNames() {
         return catalog.snapshot().entries().stream().map(CatalogEntry::name).toList();
@@ -580,6 +638,7 @@ public final class Gateway implements AutoCloseable {
         }
         syncCatalogue();
         registry.onCatalogueChange(c -> syncCatalogue());
+        upstreams.start();
         ensureToken(TokenKind.MCP, "ATOLL_MCP_TOKEN");
         ensureToken(TokenKind.ADMIN, "ATOLL_ADMIN_TOKEN");
         try {
@@ -617,6 +676,18 @@ public final class Gateway implements AutoCloseable {
                 server.stop();
             }
         } finally {
+            try {
+                upstreams.close();
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "stopping upstream servers: " + e.getMessage());
+            }
+            for (AutoCloseable c : launcherResources) {
+                try {
+                    c.close();
+                } catch (Exception e) {
+                    LOG.log(Level.FINE, "closing a launcher: " + e.getMessage());
+                }
+            }
             try {
                 pool.close();
             } finally {
