@@ -22,6 +22,17 @@ fi
 export JAVA_HOME
 echo "test.sh: JDK $("$JAVA_HOME/bin/java" -version 2>&1 | head -1)"
 
+# bubblewrap (the upstream MCP servers' process sandbox) and socat, from apt when missing.
+need_apt=()
+command -v bwrap >/dev/null || need_apt+=(bubblewrap)
+command -v socat >/dev/null || need_apt+=(socat)
+if [ "${#need_apt[@]}" -gt 0 ]; then
+  echo "test.sh: installing ${need_apt[*]} from apt"
+  SUDO=""; [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null && SUDO="sudo"
+  $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+echo "test.sh: $(bwrap --version)"
+
 # Node 22 + MCP conformance suite + TypeScript SDK, from the lock file, only when it changed.
 NODE_DIR="$ROOT/scripts/node"
 if [ ! -x "$NODE_DIR/node_modules/.bin/node" ] || [ "$NODE_DIR/package-lock.json" -nt "$NODE_DIR/node_modules/.installed" ]; then

@@ -108,7 +108,7 @@ public final class DockerLauncher implements SandboxLauncher {
     public static DockerLauncher create(URI host) {
         String scheme = Optional.ofNullable(host.getScheme()).orElse("");
         if (!scheme.equals("unix") && !scheme.equals("tcp")) {
-            throw new IllegalArgumentException("upstreams.docker.host must be unix:///path or tcp://host:port, was '"
+            throw new IllegalArgumentException("upstreams.docker-host must be unix:///path or tcp://host:port, was '"
                     + host + "'");
         }
         return new DockerLauncher(host);
@@ -123,7 +123,7 @@ public final class DockerLauncher implements SandboxLauncher {
     public Optional<String> unavailableReason() {
         if (host.getScheme().equals("unix") && !Files.exists(Path.of(host.getPath()))) {
             return Optional.of("no Docker engine: the socket " + host.getPath() + " does not exist (start dockerd or "
-                    + "Podman's API service, or set upstreams.docker.host)");
+                    + "Podman's API service, or set upstreams.docker-host)");
         }
         try {
             client.pingCmd().exec();
@@ -149,6 +149,10 @@ public final class DockerLauncher implements SandboxLauncher {
                     .withTarget(v.path())
                     .withVolumeOptions(new VolumeOptions().withLabels(Map.of(LABEL_OWNER, request.owner(),
                             LABEL_UPSTREAM, spec.name()))));
+        }
+        if (!spec.allowHosts().isEmpty() && request.egressSocket().isEmpty()) {
+            throw new IOException("upstream '" + spec.name() + "' allows hosts " + spec.allowHosts()
+                    + " but the gateway gave it no egress proxy");
         }
         if (request.egressSocket().isPresent()) {
             EgressBridge bridge = new EgressBridge(request.egressSocket().get());

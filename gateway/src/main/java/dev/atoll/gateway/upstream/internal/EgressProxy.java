@@ -113,6 +113,29 @@ public final class EgressProxy implements AutoCloseable {
         }
     }
 
+    /** Starts the egress proxy of one upstream; the gateway binds it to its policy, DLP and audit log. */
+    @FunctionalInterface
+    public interface Factory {
+        /**
+         * @param upstream the upstream's name
+         * @param socket where the proxy listens
+         * @param allowHosts the upstream's allowed hosts
+         * @param events also receives every decision (e.g. for the upstream's log)
+         * @return the running proxy
+         * @throws IOException if it cannot listen
+         */
+        EgressProxy start(String upstream, Path socket, List<String> allowHosts, Consumer<EgressEvent> events)
+                throws IOException;
+
+        /** A factory for gateways without egress: every upstream that allows hosts fails to start. */
+        static Factory none() {
+            return (upstream, socket, allowHosts, events) -> {
+                throw new IOException("upstream '" + upstream + "' allows hosts " + allowHosts
+                        + " but this gateway has no egress proxy");
+            };
+        }
+    }
+
     private EgressProxy(String upstream, Path socket, List<String> allowHosts, EgressPolicy policy,
             Resolver resolver, EgressInspector inspector, Consumer<EgressEvent> events) {
         this.upstream = upstream;

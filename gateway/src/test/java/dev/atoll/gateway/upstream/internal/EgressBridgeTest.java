@@ -99,6 +99,58 @@ class EgressBridgeTest {
         }
     }
 
+    @Test
+    void theBubblewrapLauncherBridgesAnUpstreamThatAllowsHostsAndRefusesOneWithoutAProxy() throws Exception {
+        dev.atoll.gateway.upstream.UpstreamTestSupport.assumeBwrap();
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/socat")), "socat is installed by scripts/test.sh");
+        Path node = nodeBinary();
+        AtomicInteger hits = new AtomicInteger();
+        WebServer target = WebServer.builder().host("127.0.0.1").port(0).routing(r -> r.any("/*", (req, res) -> {
+            hits.incrementAndGet();
+            res.send("bwrap bridge ok");
+        })).build().start();
+        List<EgressProxy.EgressEvent> events = new CopyOnWriteArrayList<>();
+        EgressPolicy policy = EgressPolicy.builder().allowHttp(true).httpPorts(target.port())
+                .allowAddress("127.0.0.1").build();
+        String script = "setTimeout(async () => {"
+                + " try { const r = await fetch('http://api.allowed.test:" + target.port() + "/b');"
+                + "   console.log('proxied ' + r.status + ' ' + await r.text()); }"
+                + " catch (e) { console.log('proxied error ' + (e.cause ? e.cause.code : e.message)); }"
+                + " try { const r = await fetch('http://elsewhere.test:" + target.port() + "/b');"
+                + "   console.log('elsewhere ' + r.status); }"
+                + " catch (e) { console.log('elsewhere refused'); } }, 300)";
+        var spec = new dev.atoll.gateway.upstream.UpstreamSpec("bridged",
+                dev.atoll.gateway.upstream.SandboxKind.BUBBLEWRAP, java.util.Optional.empty(),
+                List.of(node.toString(), "-e", script), Map.of(), List.of("api.allowed.test"), List.of(),
+                dev.atoll.gateway.upstream.UpstreamLimits.DEFAULT);
+        BubblewrapLauncher launcher = BubblewrapLauncher.create(dir.resolve("run"));
+        try (EgressProxy proxy = EgressProxy.start("bridged", dir.resolve("egress/bridged/proxy.sock"),
+                List.of("api.allowed.test"), policy,
+                host -> host.equals("api.allowed.test") || host.equals("elsewhere.test")
+                        ? List.of(InetAddress.getByName("127.0.0.1")) : List.of(),
+                DlpEgressInspector.create(DlpEngine.create(), "tenant-a", r -> { }), events::add)) {
+            IOException noProxy = org.junit.jupiter.api.Assertions.assertThrows(IOException.class,
+                    () -> launcher.launch(new dev.atoll.gateway.upstream.spi.LaunchRequest(spec, "bridged-0", "bridge-test",
+                            dir.resolve("state"), java.util.Optional.empty())));
+            assertTrue(noProxy.getMessage().contains("no egress proxy"), noProxy.getMessage());
+
+            var p = launcher.launch(new dev.atoll.gateway.upstream.spi.LaunchRequest(spec, "bridged-1", "bridge-test",
+                    dir.resolve("state"), java.util.Optional.of(proxy.socket())));
+            StdioPeer peer = new StdioPeer(p);
+            List<String> lines = peer.linesUntilEof(java.time.Duration.ofSeconds(60));
+            String all = lines + "\nstderr: " + peer.stderr() + "\nevents: " + events;
+            assertTrue(lines.contains("proxied 200 bwrap bridge ok"), all);
+            assertTrue(lines.contains("elsewhere refused") || lines.contains("elsewhere 403"), all);
+            assertEquals(1, hits.get(), all);
+            assertTrue(events.stream().anyMatch(e -> e.outcome().equals("denied") && e.target().contains("elsewhere")),
+                    all);
+            p.stop(java.time.Duration.ofSeconds(2));
+        } finally {
+            launcher.close();
+            target.stop();
+        }
+    }
+
     private static Path nodeBinary() throws IOException {
         Path d = Path.of("").toAbsolutePath();
         while (d != null && !Files.exists(d.resolve("scripts/node/node_modules/.bin/node"))) {
