@@ -212,8 +212,9 @@ public final class Gateway implements AutoCloseable {
     }
 
     /**
-     * The upstream supervisor with the launchers this build has. The Docker launcher plugs in here:
-     * until it does, {@code docker} upstreams are refused with a clear reason.
+     * The upstream supervisor with the enabled launchers; a kind whose launcher cannot run on this
+     * host (no {@code bwrap}, no Docker engine answering) is refused at {@code upstream add} with the
+     * launcher's reason.
      */
     private dev.atoll.gateway.upstream.internal.UpstreamManager upstreamManager(GatewayConfig config) {
         GatewayConfig.Upstreams uc = config.upstreams();
@@ -233,7 +234,8 @@ public final class Gateway implements AutoCloseable {
                     launchers.put(kind, l);
                     launcherResources.add(l::close);
                 }
-                case DOCKER -> disabled.put(kind, "the docker backend is not available in this build");
+                case DOCKER -> launchers.put(kind,
+                        dev.atoll.gateway.upstream.internal.DockerLauncher.create(java.net.URI.create(uc.dockerHost())));
             }
         }
         return new dev.atoll.gateway.upstream.internal.UpstreamManager(
@@ -243,7 +245,52 @@ public final class Gateway implements AutoCloseable {
                         Duration.ofMillis(uc.restartBackoffMinMs()), Duration.ofMillis(uc.restartBackoffMaxMs()),
                         Duration.ofMillis(uc.maxLifetimeMs()), Duration.ofMillis(uc.stopGraceMs()), uc.maxLineBytes(),
                         uc.maxTools(), uc.logLines()),
-                launchers, disabled, registry.upstreams(), config.dataDir(), this::syncCatalogue);
+                launchers, disabled, registry.upstreams(), config.dataDir(), this::syncCatalogue,
+                upstreamEgress(config));
+    }
+
+    /**
+     * Egress proxies for upstreams that allow hosts: the fetch binding's policy ({@code fetch.*}),
+     * the DLP egress inspector, and an audit record per decision ({@code upstream.egress}).
+     */
+    private dev.atoll.gateway.upstream.internal.EgressProxy.Factory upstreamEgress(GatewayConfig config) {
+        EgressPolicy policy = egressPolicy(config.fetch());
+        return (upstream, socket, allowHosts, events) -> {
+            dev.atoll.host.bindings.EgressInspector inspector = dlp
+                    .<dev.atoll.host.bindings.EgressInspector>map(engine -> DlpEgressInspector.create(engine, "gateway",
+                            this::auditDlp))
+                    .orElse(dev.atoll.host.bindings.EgressInspector.none());
+            return dev.atoll.gateway.upstream.internal.EgressProxy.start(upstream, socket, allowHosts, policy,
+                    dev.atoll.host.bindings.Resolver.system(), inspector, e -> {
+                        events.accept(e);
+                        ObjectNode detail = JsonNodeFactory.instance.objectNode();
+                        detail.put("upstream", e.upstream()).put("method", e.method()).put("target", e.target())
+                                .put("status", e.status());
+                        if (!e.detail().isEmpty()) {
+                            detail.put("detail", e.detail());
+                        }
+                        try {
+                            registry.audit().record("upstream:" + e.upstream(), AuditAction.UPSTREAM_EGRESS, "gateway",
+                                    e.outcome(), detail);
+                        } catch (RuntimeException x) {
+                            LOG.log(Level.WARNING, "cannot write an egress audit record: " + x.getMessage());
+                        }
+                    });
+        };
+    }
+
+    private static EgressPolicy egressPolicy(GatewayConfig.Fetch f) {
+        try {
+            EgressPolicy.Builder policy = EgressPolicy.builder().allowHttp(f.allowHttp())
+                    .httpsPorts(f.httpsPorts().stream().mapToInt(Integer::intValue).toArray())
+                    .httpPorts(f.httpPorts().stream().mapToInt(Integer::intValue).toArray())
+                    .maxRedirects(f.maxRedirects());
+            f.denyHosts().forEach(policy::denyHost);
+            f.allowAddresses().forEach(policy::allowAddress);
+            return policy.build();
+        } catch (HostBindingsException e) {
+            throw new GatewayException("fetch: " + e.getMessage(), e);
+        }
     }
 
     private static DlpEngine dlpEngine(GatewayConfig.Dlp d) {

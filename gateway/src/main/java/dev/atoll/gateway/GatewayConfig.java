@@ -277,14 +277,20 @@ public record GatewayConfig(Path dataDir, Mcp mcp, OAuth oauth, Admin admin, Htt
      * @param memoryBytes default memory limit per server
      * @param cpus default CPU limit per server (Docker only)
      * @param pids default process/thread limit per server
+     * @param dockerHost the container engine's address for {@code docker} upstreams ({@code unix:///path}
+     *     or {@code tcp://host:port}; Podman's Docker-compatible socket works too)
      */
     public record Upstreams(List<String> launchers, boolean startQuarantined, long startTimeoutMs, long callTimeoutMs,
             long healthIntervalMs, long healthTimeoutMs, long restartBackoffMinMs, long restartBackoffMaxMs,
             long maxLifetimeMs, long stopGraceMs, int maxLineBytes, int maxTools, int logLines, long memoryBytes,
-            double cpus, int pids) {
+            double cpus, int pids, String dockerHost) {
 
         /** Checks the values. */
         public Upstreams {
+            if (dockerHost == null || !(dockerHost.startsWith("unix:///") || dockerHost.startsWith("tcp://"))) {
+                throw new IllegalArgumentException("upstreams.docker-host must be unix:///path or tcp://host:port, was '"
+                        + dockerHost + "'");
+            }
             launchers = List.copyOf(launchers);
             for (String l : launchers) {
                 if (!l.equals("bubblewrap") && !l.equals("docker")) {

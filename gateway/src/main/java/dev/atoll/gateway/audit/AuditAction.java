@@ -35,7 +35,9 @@ public enum AuditAction {
     /** An upstream tool's definition changed after approval: pulled from service (a rug pull). */
     UPSTREAM_TOOL_PULLED("upstream.tool.pulled"),
     /** An upstream reported a tool it had not before: quarantined until approved. */
-    UPSTREAM_TOOL_NEW("upstream.tool.new");
+    UPSTREAM_TOOL_NEW("upstream.tool.new"),
+    /** An upstream server's request through its egress proxy: allowed, denied, blocked or redacted. */
+    UPSTREAM_EGRESS("upstream.egress");
 
     private final String wireName;
 

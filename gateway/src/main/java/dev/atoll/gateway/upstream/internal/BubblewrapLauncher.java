@@ -125,13 +125,6 @@ public final class BubblewrapLauncher implements SandboxLauncher {
         if (unavailable.isPresent()) {
             throw new IOException(unavailable.get());
         }
-        if (!request.spec().allowHosts().isEmpty()) {
-            // The egress bridge (a proxy reachable inside the network namespace) is a separate part;
-            // without it an upstream that needs the network does not start rather than getting a net.
-            throw new IOException("upstream '" + request.spec().name() + "' allows hosts "
-                    + request.spec().allowHosts() + " but egress for bubblewrap upstreams is not available in "
-                    + "this build; remove --allow-host or use a build with the egress proxy");
-        }
         String group = groupName(request.owner(), request.instanceId());
         List<String> cmd = new ArrayList<>();
         List<Path> procs = List.of();
@@ -202,8 +195,26 @@ public final class BubblewrapLauncher implements SandboxLauncher {
             }
             a.addAll(List.of("--bind", dir.toString(), v.path()));
         }
+        List<String> command = request.spec().command();
+        if (!request.spec().allowHosts().isEmpty()) {
+            // Egress only through the gateway's egress proxy: its socket's directory is mounted (on a
+            // tmpfs /run: bwrap cannot make a mount point on the read-only root) and socat inside the
+            // network namespace forwards 127.0.0.1:3128 to it (EgressBridge).
+            Path socket = request.egressSocket().orElseThrow(() -> new IOException("upstream '"
+                    + request.spec().name() + "' allows hosts " + request.spec().allowHosts()
+                    + " but the gateway gave it no egress proxy"));
+            Path socat = Stream.of("/usr/bin/socat", "/bin/socat", "/usr/local/bin/socat").map(Path::of)
+                    .filter(Files::isExecutable).findFirst().orElseThrow(() -> new IOException("upstream '"
+                            + request.spec().name() + "' allows hosts, and egress under bubblewrap needs socat "
+                            + "(apt-get install socat)"));
+            EgressBridge bridge = new EgressBridge(socket);
+            a.addAll(List.of("--tmpfs", "/run", "--ro-bind", bridge.hostDirectory().toString(),
+                    EgressBridge.SANDBOX_DIR));
+            bridge.environment().forEach((k, v) -> a.addAll(List.of("--setenv", k, v)));
+            command = bridge.wrap("/bin/sh", socat.toString(), command);
+        }
         a.addAll(List.of("--chdir", home, "--"));
-        a.addAll(request.spec().command());
+        a.addAll(command);
         return a;
     }
 

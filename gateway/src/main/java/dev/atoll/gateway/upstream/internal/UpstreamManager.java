@@ -79,6 +79,8 @@ public final class UpstreamManager implements AutoCloseable {
     private final Path stateDir;
     private final String owner;
     private final Runnable toolsChanged;
+    private final EgressProxy.Factory egress;
+    private final Path egressDir;
     private final Map<String, Supervised> running = new ConcurrentHashMap<>();
     private final ScheduledExecutorService timer;
     private final ExecutorService work = Executors.newThreadPerTaskExecutor(Thread.ofVirtual()
@@ -98,6 +100,26 @@ public final class UpstreamManager implements AutoCloseable {
      */
     public UpstreamManager(Settings settings, Map<SandboxKind, SandboxLauncher> launchers,
             Map<SandboxKind, String> disabled, Upstreams store, Path dataDir, Runnable toolsChanged) {
+        this(settings, launchers, disabled, store, dataDir, toolsChanged, EgressProxy.Factory.none());
+    }
+
+    /**
+     * Creates the manager with egress: an upstream that allows hosts gets its own egress proxy
+     * (started before the server, on a socket under {@code upstreams/egress/NAME/}, closed with it).
+     *
+     * @param settings lifecycle settings
+     * @param launchers the launchers that are enabled, by kind
+     * @param disabled kinds that are not available, with the reason shown to operators
+     * @param store the registry's upstreams
+     * @param dataDir the gateway's data dir (state and pid files go under {@code upstreams/})
+     * @param toolsChanged called after the served tools may have changed (rebuilds the catalogue)
+     * @param egress starts an upstream's egress proxy
+     */
+    public UpstreamManager(Settings settings, Map<SandboxKind, SandboxLauncher> launchers,
+            Map<SandboxKind, String> disabled, Upstreams store, Path dataDir, Runnable toolsChanged,
+            EgressProxy.Factory egress) {
+        this.egress = egress;
+        this.egressDir = dataDir.toAbsolutePath().resolve("upstreams").resolve("egress");
         this.settings = settings;
         this.launchers = Map.copyOf(launchers);
         this.store = store;
@@ -314,6 +336,7 @@ public final class UpstreamManager implements AutoCloseable {
         volatile SandboxProcess process;
         volatile Instant startedAt;
         volatile String lastError = "";
+        EgressProxy egressProxy;
         volatile int restarts;
         int failures;
         long generation;
@@ -342,7 +365,7 @@ public final class UpstreamManager implements AutoCloseable {
             SandboxProcess p;
             try {
                 p = launcher.launch(new LaunchRequest(spec, instance, owner, stateDir.resolve(spec.name()),
-                        Optional.empty()));
+                        egressSocket()));
             } catch (IOException | RuntimeException e) {
                 failed(gen, "cannot start: " + e.getMessage(), true);
                 return;
@@ -480,17 +503,38 @@ public final class UpstreamManager implements AutoCloseable {
 
         void shutdown() {
             StdioMcpClient c;
+            EgressProxy proxy;
             synchronized (this) {
                 stopping = true;
                 generation++;
                 state = "stopped";
                 c = client;
                 client = null;
+                proxy = egressProxy;
+                egressProxy = null;
             }
             if (c != null) {
                 c.close(settings.stopGrace());
             } else if (process != null) {
                 process.stop(settings.stopGrace());
+            }
+            if (proxy != null) {
+                proxy.close();
+            }
+        }
+
+        /** The upstream's egress proxy socket, the proxy started on first use; empty without allowed hosts. */
+        private Optional<java.nio.file.Path> egressSocket() throws IOException {
+            if (spec.allowHosts().isEmpty()) {
+                return Optional.empty();
+            }
+            synchronized (this) {
+                if (egressProxy == null) {
+                    egressProxy = egress.start(spec.name(), egressDir.resolve(spec.name()).resolve("proxy.sock"),
+                            spec.allowHosts(), e -> logs.add("[egress] " + e.method() + " " + e.target() + " "
+                                    + e.outcome() + (e.detail().isEmpty() ? "" : ": " + e.detail())));
+                }
+                return Optional.of(egressProxy.socket());
             }
         }
     }
