@@ -20,7 +20,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -91,7 +90,9 @@ final class StdioMcpClient implements AutoCloseable {
         this.logs = logs;
         this.notifications = notifications;
         this.stdin = process.stdin();
-        this.writer = Executors.newSingleThreadExecutor(r -> daemon(r, "atoll-upstream-" + name + "-writer"));
+        // Bounded: a server that floods requests while not reading its stdin cannot make the queue grow.
+        this.writer = new java.util.concurrent.ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
+                new java.util.concurrent.ArrayBlockingQueue<>(1024), r -> daemon(r, "atoll-upstream-" + name + "-writer"));
         daemon(this::readStdout, "atoll-upstream-" + name + "-stdout").start();
         daemon(this::readStderr, "atoll-upstream-" + name + "-stderr").start();
     }
@@ -261,7 +262,15 @@ final class StdioMcpClient implements AutoCloseable {
                 }
             });
         } catch (java.util.concurrent.RejectedExecutionException e) {
-            throw new UpstreamException(UpstreamException.Kind.DOWN, "upstream '" + name + "' is not running");
+            if (closed.get()) {
+                throw new UpstreamException(UpstreamException.Kind.DOWN, "upstream '" + name + "' is not running");
+            }
+            logs.add("[atoll] protocol violation: 1024 messages queued for a server that does not read its stdin; "
+                    + "stopping the server");
+            down("stopped reading its stdin");
+            process.stop(Duration.ZERO);
+            throw new UpstreamException(UpstreamException.Kind.PROTOCOL, "upstream '" + name
+                    + "' does not read its stdin");
         }
     }
 
