@@ -19,6 +19,7 @@ import dev.atoll.gateway.dlp.ScanContext;
 import dev.atoll.gateway.dlp.ScanLimits;
 import dev.atoll.gateway.dlp.Severity;
 import dev.atoll.gateway.dlp.Verdict;
+import dev.atoll.gateway.internal.mcp.HeaderAnnotations;
 import dev.atoll.gateway.internal.metrics.GatewayMetrics;
 import dev.atoll.gateway.internal.metrics.MetricsHttp;
 import dev.atoll.isolate.pool.PoolObserver;
@@ -452,6 +453,11 @@ public final class Gateway implements AutoCloseable {
      */
     public DeployResult deploy(ToolSource source, Actor actor) {
         Tool tool = runtime.load(source);
+        List<String> headerProblems = HeaderAnnotations.problems(tool.manifest().inputSchema());
+        if (!headerProblems.isEmpty()) {
+            throw new dev.atoll.runtime.InvalidToolException("tool " + tool.name() + ": MCP clients would hide this"
+                    + " tool: " + String.join("; ", headerProblems));
+        }
         return registry.deploy(ToolDefinition.of(source, tool.manifest()), actor);
     }
 
@@ -478,6 +484,12 @@ public final class Gateway implements AutoCloseable {
         for (ServingTool st : current.tools()) {
             try {
                 Tool tool = isolates.deploy(st.toolSource());
+                List<String> headerProblems = HeaderAnnotations.problems(tool.manifest().inputSchema());
+                if (!headerProblems.isEmpty()) { // approved before deploy checked this: not served
+                    LOG.warning("approved tool " + st.name() + " v" + st.version() + " is not served: "
+                            + String.join("; ", headerProblems));
+                    continue;
+                }
                 entries.add(new CatalogEntry(st.name(), st.version(), st.digest(), IsolateBackend.definition(tool),
                         isolates, tool));
                 names.add(st.name());

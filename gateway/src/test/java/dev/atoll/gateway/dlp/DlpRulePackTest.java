@@ -41,10 +41,7 @@ class DlpRulePackTest {
         }
     }
 
-    /**
-     * The keyword pass skips positions where no keyword can start; text full of keyword fragments in
-     * front of the example (partial prefixes, failure-link fallbacks) must not hide it.
-     */
+    /** Text full of keyword fragments in front of the example (partial prefixes, failure links) does not hide it. */
     @ParameterizedTest(name = "{0}")
     @MethodSource("rules")
     void positiveExamplesMatchAfterKeywordFragments(Rule rule) {

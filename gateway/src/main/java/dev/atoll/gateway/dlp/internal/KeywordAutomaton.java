@@ -30,13 +30,6 @@ public final class KeywordAutomaton {
      * state's row ({@code state * classes}), bitwise complemented when that state has outputs.
      */
     private final int[] fastDelta;
-    /**
-     * Entry {@code class(c0) * classes + class(c1)}: whether some keyword starts with {@code c0 c1}
-     * (for a one-character keyword, with {@code c0} and anything). At the root state, a position whose
-     * pair is not marked cannot start a keyword, so the automaton need not be stepped there; the
-     * state after such a position is the root again for every purpose (see {@link #findAll}).
-     */
-    private final boolean[] startPair;
 
     /**
      * @param keywords lower-case ASCII keywords, ids are their indices
@@ -119,15 +112,6 @@ public final class KeywordAutomaton {
             List<Integer> o = out.get(s);
             outputs[s] = o.isEmpty() ? null : o.stream().mapToInt(Integer::intValue).distinct().toArray();
         }
-        startPair = new boolean[classes * classes];
-        for (String k : keywords) {
-            int c0 = charClass[k.charAt(0)];
-            if (k.length() == 1) {
-                Arrays.fill(startPair, c0 * classes, c0 * classes + classes, true);
-            } else {
-                startPair[c0 * classes + charClass[k.charAt(1)]] = true;
-            }
-        }
         fastDelta = new int[delta.length];
         for (int i = 0; i < delta.length; i++) {
             int to = delta[i];
@@ -144,11 +128,6 @@ public final class KeywordAutomaton {
         int[] row = new int[128];
         Arrays.fill(row, -1);
         return row;
-    }
-
-    /** @return the start-pair filter (see {@link #startPair}), indexed {@code class0 * classes() + class1} */
-    boolean[] startPair() {
-        return startPair;
     }
 
     /** @return the number of character classes (row width of the table) */
@@ -189,21 +168,9 @@ public final class KeywordAutomaton {
         int[] hits = new int[16];
         int n = 0;
         int s = 0;
-        int len = text.length();
-        for (int i = 0; i < len; i++) {
+        for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
-            int cls = c < 128 ? charClass[c] : 0;
-            if (s == 0) {
-                // At the root, only a position whose first two characters start a keyword can lead to
-                // a match: skip the others. Without a match starting here, the automaton's state after
-                // this character is at most a one-character prefix that the next character does not
-                // continue, which is the root again for every later step.
-                char c1 = i + 1 < len ? text.charAt(i + 1) : 0;
-                if (!startPair[cls * classes + (c1 < 128 ? charClass[c1] : 0)]) {
-                    continue;
-                }
-            }
-            s = c < 128 ? delta[s * classes + cls] : 0;
+            s = c < 128 ? delta[s * classes + charClass[c]] : 0;
             int[] o = outputs[s];
             if (o != null) {
                 for (int id : o) {

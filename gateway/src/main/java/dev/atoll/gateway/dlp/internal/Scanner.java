@@ -532,7 +532,6 @@ public final class Scanner {
             final int[] table = this.table;
             final int[][] outs = ac.outputs();
             final int classes = ac.classes();
-            final boolean[] startPair = ac.startPair();
             final int minDigits = pack.minDigits;
             final int n = t.length();
             // Iterate over bytes: one copy (an intrinsic for ASCII strings) beats charAt's checks.
@@ -567,19 +566,12 @@ public final class Scanner {
                     continue;
                 }
                 int e = table[c];
-                int cls = e >>> 16;
-                // At the root, step the automaton only where the first two characters start a keyword
-                // (KeywordAutomaton.findAll explains why skipping the others misses nothing). The skip
-                // breaks the chain of dependent table reads that bounds this loop.
-                int c1 = i + 1 < n ? bytes[i + 1] : 0;
-                if (row != 0 || startPair[cls * classes + (c1 > 0 ? table[c1] >>> 16 : 0)]) {
-                    int next = delta[row + cls];
-                    if (next < 0) {
-                        next = ~next;
-                        hit(t, outs[next / classes], i);
-                    }
-                    row = next;
+                int next = delta[row + (e >>> 16)];
+                if (next < 0) {
+                    next = ~next;
+                    hit(t, outs[next / classes], i);
                 }
+                row = next;
                 if ((e & SLOW) == 0) {
                     continue; // a letter or + / - _: nothing else to track
                 }

@@ -5,10 +5,12 @@ import dev.atoll.gateway.backend.CallContext;
 import dev.atoll.gateway.backend.CatalogEntry;
 import dev.atoll.gateway.backend.ToolBackend;
 import dev.atoll.gateway.backend.ToolReply;
+import dev.atoll.gateway.internal.mcp.HeaderAnnotations;
 import dev.atoll.gateway.registry.UpstreamInfo;
 import dev.atoll.gateway.registry.UpstreamTool;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.logging.Logger;
 import java.util.regex.Pattern;
 
 /**
@@ -21,6 +23,7 @@ public final class UpstreamBackend implements ToolBackend {
     /** Separator between the upstream name and the tool name. */
     public static final String SEPARATOR = "__";
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]{1,128}");
+    private static final Logger LOG = Logger.getLogger(UpstreamBackend.class.getName());
 
     /** The catalogue handle of an upstream tool. */
     public record Target(String upstream, String tool) {
@@ -52,6 +55,11 @@ public final class UpstreamBackend implements ToolBackend {
                     continue;
                 }
                 ObjectNode def = t.pinnedDefinition().get().deepCopy();
+                List<String> headerProblems = HeaderAnnotations.problems(def.path("inputSchema"));
+                if (!headerProblems.isEmpty()) { // clients must hide it: do not serve it at all
+                    LOG.warning("upstream tool " + name + " is not served: " + String.join("; ", headerProblems));
+                    continue;
+                }
                 def.put("name", name);
                 out.add(new CatalogEntry(name, t.version(), t.pinnedDigest().orElseThrow(), def, this,
                         new Target(u.name(), t.name())));

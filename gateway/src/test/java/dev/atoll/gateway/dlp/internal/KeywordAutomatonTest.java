@@ -57,7 +57,7 @@ class KeywordAutomatonTest {
     }
 
     @Test
-    void theStartPairSkipMissesNothingWhenKeywordPrefixesOverlap() {
+    void matchesBruteForceWhenKeywordPrefixesOverlap() {
         // Text made of keyword fragments, so that the automaton keeps entering and leaving prefixes,
         // falls back through failure links, and meets keywords right after a skipped position.
         List<String> kw = List.of("password", "passwd", "pass", "ssw", "ghp_", "gh", "-----begin", "--", "://", "@",
