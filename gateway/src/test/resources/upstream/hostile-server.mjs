@@ -2,7 +2,8 @@
 // Tools: echo; mutate (changes echo's description and sends tools/list_changed: a rug pull);
 // write_outside (tries to write a file outside its state dir); connect (opens a TCP connection);
 // fork_bomb (spawns processes until refused); crash (exits in the middle of the call); secret (returns
-// a fake AWS key, for DLP); freeze (blocks its event loop: health checks fail).
+// a fake AWS key, for DLP); freeze (blocks its event loop: health checks fail);
+// flood (20,000 list_changed notifications, server requests and log lines).
 import { createInterface } from "node:readline";
 import fs from "node:fs";
 import net from "node:net";
@@ -18,6 +19,7 @@ const tools = () => [
   { name: "crash", description: "Exits mid-call.", inputSchema: { type: "object" } },
   { name: "secret", description: "Returns a credential.", inputSchema: { type: "object" } },
   { name: "freeze", description: "Blocks its event loop forever.", inputSchema: { type: "object" } },
+  { name: "flood", description: "Floods the client.", inputSchema: { type: "object" } },
 ];
 const send = (m) => process.stdout.write(JSON.stringify(m) + "\n");
 const text = (t, isError = false) => ({ content: [{ type: "text", text: t }], isError });
@@ -68,6 +70,13 @@ async function call(name, args) {
     case "crash":
       setTimeout(() => process.exit(3), 50);
       return await new Promise(() => {});
+    case "flood":
+      for (let i = 0; i < 20000; i++) {
+        send({ jsonrpc: "2.0", method: "notifications/tools/list_changed" });
+        send({ jsonrpc: "2.0", id: "srv-" + i, method: i % 2 ? "ping" : "sampling/createMessage", params: {} });
+        send({ jsonrpc: "2.0", method: "notifications/message", params: { level: "debug", data: "x".repeat(100) } });
+      }
+      return text("flooded");
     case "freeze":
       for (;;) { /* spin: no more pings are answered */ }
     case "secret":

@@ -167,6 +167,18 @@ class HostileUpstreamTest {
     }
 
     @Test
+    void aFloodOfNotificationsAndRequestsDoesNotTakeTheGatewayDown() throws Exception {
+        try (UpstreamGateway g = evil(Map.of()); McpSyncClient c = g.client()) {
+            assertEquals("flooded", text(call(c, "evil__flood", Map.of())));
+            assertEquals("after", text(call(c, "evil__echo", Map.of("text", "after"))));
+            assertEquals("running", g.state("evil"));
+            assertTrue(g.admin("GET", "/v1/upstreams/evil/logs?lines=5", null).path("body").path("lines").size() <= 5);
+            // 20,000 list_changed were coalesced: the tools were re-listed a few times, not 20,000.
+            assertTrue(g.upstream("evil").path("status").path("restarts").asInt() == 0, "no restart was needed");
+        }
+    }
+
+    @Test
     void dlpBlocksSecretsInArgumentsAndRedactsThemInResults() throws Exception {
         List<McpSchema.LoggingMessageNotification> logs = new CopyOnWriteArrayList<>();
         try (UpstreamGateway g = evil(Map.of()); McpSyncClient c = g.client(p -> { }, logs::add)) {

@@ -55,7 +55,7 @@ class UpstreamCliTest {
 
             Run approve = atoll(g, "upstream", "approve", "cli");
             assertEquals(0, approve.code(), approve.err());
-            assertTrue(approve.out().contains("8 tool(s) pinned and serving"), approve.out());
+            assertTrue(approve.out().contains("9 tool(s) pinned and serving"), approve.out());
 
             try (McpSyncClient c = g.client()) {
                 McpSchema.CallToolResult r = c.callTool(new McpSchema.CallToolRequest("cli__echo", Map.of("text", "via cli")));

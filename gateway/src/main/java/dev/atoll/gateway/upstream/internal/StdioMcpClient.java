@@ -20,7 +20,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -47,6 +46,8 @@ final class StdioMcpClient implements AutoCloseable {
     private static final JsonNodeFactory F = JsonNodeFactory.instance;
     /** The protocol version the gateway asks upstream servers for. */
     static final String PROTOCOL = "2025-06-18";
+    /** Messages that may wait for a server to read its stdin. */
+    static final int WRITE_QUEUE = 1024;
 
     /** The reply to one {@code tools/call}: the CallToolResult and the notifications it produced. */
     record CallOutcome(ObjectNode result, List<ObjectNode> logs, List<ObjectNode> progress) {
@@ -72,6 +73,7 @@ final class StdioMcpClient implements AutoCloseable {
     private final ExecutorService writer;
     private final OutputStream stdin;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final AtomicLong droppedReplies = new AtomicLong();
     private volatile String downReason = "";
 
     /**
@@ -91,7 +93,10 @@ final class StdioMcpClient implements AutoCloseable {
         this.logs = logs;
         this.notifications = notifications;
         this.stdin = process.stdin();
-        this.writer = Executors.newSingleThreadExecutor(r -> daemon(r, "atoll-upstream-" + name + "-writer"));
+        // Bounded: a server that floods requests while not reading its stdin cannot make the queue grow
+        // (replies to its requests are then dropped; the gateway's own requests fail).
+        this.writer = new java.util.concurrent.ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
+                new java.util.concurrent.ArrayBlockingQueue<>(WRITE_QUEUE), r -> daemon(r, "atoll-upstream-" + name + "-writer"));
         daemon(this::readStdout, "atoll-upstream-" + name + "-stdout").start();
         daemon(this::readStderr, "atoll-upstream-" + name + "-stderr").start();
     }
@@ -250,7 +255,7 @@ final class StdioMcpClient implements AutoCloseable {
             throw new IllegalStateException(e);
         }
         // On the writer thread: a server that stops reading its stdin blocks that thread, not the
-        // caller, whose request then times out.
+        // caller, whose request then times out (and the health check's ping, which kills it).
         try {
             writer.execute(() -> {
                 try {
@@ -261,7 +266,17 @@ final class StdioMcpClient implements AutoCloseable {
                 }
             });
         } catch (java.util.concurrent.RejectedExecutionException e) {
-            throw new UpstreamException(UpstreamException.Kind.DOWN, "upstream '" + name + "' is not running");
+            if (closed.get()) {
+                throw new UpstreamException(UpstreamException.Kind.DOWN, "upstream '" + name + "' is not running");
+            }
+            if (!msg.has("method")) {
+                // A reply to the server's own request: the server is not reading; dropping it only
+                // costs the server its answer.
+                droppedReplies.incrementAndGet();
+                return;
+            }
+            throw new UpstreamException(UpstreamException.Kind.PROTOCOL, "upstream '" + name
+                    + "' is not reading its stdin (" + WRITE_QUEUE + " messages waiting)");
         }
     }
 
@@ -397,6 +412,10 @@ final class StdioMcpClient implements AutoCloseable {
     private void down(String reason) {
         if (downReason.isEmpty()) {
             downReason = reason;
+            if (droppedReplies.get() > 0) {
+                logs.add("[atoll] " + droppedReplies.get() + " replies to the server's own requests were dropped "
+                        + "because it was not reading its stdin");
+            }
         }
         closed.set(true);
         UpstreamException ex = new UpstreamException(UpstreamException.Kind.DOWN,

@@ -340,6 +340,7 @@ public final class UpstreamManager implements AutoCloseable {
         volatile int restarts;
         int failures;
         long generation;
+        final java.util.concurrent.atomic.AtomicBoolean relistPending = new java.util.concurrent.atomic.AtomicBoolean();
         boolean stopping;
 
         Supervised(UpstreamSpec spec) {
@@ -415,8 +416,10 @@ public final class UpstreamManager implements AutoCloseable {
         }
 
         private void onNotification(long gen, String method, JsonNode params) {
-            if (method.equals("notifications/tools/list_changed")) {
-                work.execute(() -> {
+            // Coalesced: a server that floods list_changed is re-listed at most every 200 ms.
+            if (method.equals("notifications/tools/list_changed") && relistPending.compareAndSet(false, true)) {
+                timer.schedule(() -> work.execute(() -> {
+                    relistPending.set(false);
                     StdioMcpClient c = client;
                     if (c == null || gen != generation) {
                         return;
@@ -426,7 +429,7 @@ public final class UpstreamManager implements AutoCloseable {
                     } catch (UpstreamException | RegistryException e) {
                         logs.add("[atoll] re-listing tools after list_changed failed: " + e.getMessage());
                     }
-                });
+                }), 200, TimeUnit.MILLISECONDS);
             }
         }
 

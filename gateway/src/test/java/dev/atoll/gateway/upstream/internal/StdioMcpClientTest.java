@@ -44,7 +44,9 @@ class StdioMcpClientTest {
         launcher = BubblewrapLauncher.create(dir.resolve("run"));
         UpstreamSpec spec = new UpstreamSpec("t", SandboxKind.BUBBLEWRAP, Optional.empty(),
                 List.of("/bin/sh", "-c", script), Map.of(), List.of(), List.of(), UpstreamLimits.DEFAULT);
-        return launcher.launch(new LaunchRequest(spec, "t-1", "client-test", dir.resolve("state"), Optional.empty()));
+        // A fresh instance id per start: a sandbox's cgroup is named after it and removed when it exits.
+        return launcher.launch(new LaunchRequest(spec, "t-" + System.nanoTime(), "client-test", dir.resolve("state"),
+                Optional.empty()));
     }
 
     @Test
