@@ -23,6 +23,15 @@ module dev.atoll.gateway {
     requires com.github.dockerjava.core;
     requires com.github.dockerjava.transport;
     requires com.github.dockerjava.transport.httpclient5;
+    // docker-java's jars are automatic modules: they declare no requires, so the explicit modules they
+    // use must be resolved by someone (./atoll runs with this module as its only root).
+    requires org.apache.commons.lang3;
+    requires org.apache.commons.io;
+    requires org.apache.commons.compress;
+    requires com.google.common;
+    requires org.bouncycastle.pkix;
+    requires org.bouncycastle.provider;
+    requires org.slf4j;
     requires org.eclipse.jetty.server;
     requires org.eclipse.jetty.client;
     requires org.eclipse.jetty.http;

@@ -36,6 +36,8 @@ import java.util.Set;
  *
  * <pre>
  * BENCH_MAIN=dev.atoll.benchmarks.UpstreamProbe benchmarks/run.sh STARTS CALLS
+ * # the same through the Docker backend, with the test image (scripts/docker-image.sh prints its tag)
+ * BENCH_MAIN=dev.atoll.benchmarks.UpstreamProbe benchmarks/run.sh STARTS CALLS "$(scripts/docker-image.sh)"
  * </pre>
  */
 public final class UpstreamProbe {
@@ -60,6 +62,9 @@ public final class UpstreamProbe {
         String server = root.resolve("scripts/node/node_modules/@modelcontextprotocol/server-everything/dist/index.js")
                 .toString();
         List<String> cmd = List.of(node, server, "stdio");
+        // With an image: the sandboxed side runs in Docker, the same server from the test image.
+        java.util.Optional<String> image = args.length > 2 ? java.util.Optional.of(args[2]) : java.util.Optional.empty();
+        String backend = image.isPresent() ? "docker" : "bubblewrap";
 
         long[] direct = new long[starts];
         for (int i = 0; i < starts; i++) {
@@ -86,7 +91,10 @@ public final class UpstreamProbe {
             for (int i = 0; i < starts; i++) {
                 String name = "every" + i;
                 long t0 = System.nanoTime();
-                adminCall(http, g, admin, "POST", "/v1/upstreams", Map.of("name", name, "command", cmd));
+                adminCall(http, g, admin, "POST", "/v1/upstreams", image.<Map<String, Object>>map(img -> Map.of(
+                        "name", name, "kind", "docker", "image", img, "command", List.of("node",
+                                "/opt/mcp/node_modules/@modelcontextprotocol/server-everything/dist/index.js", "stdio")))
+                        .orElse(Map.of("name", name, "command", cmd)));
                 for (int spin = 0; ; spin++) {
                     JsonNode u = adminCall(http, g, admin, "GET", "/v1/upstreams/" + name, null);
                     if (u.path("status").path("state").asText().equals("running") && u.path("tools").size() > 0) {
@@ -102,7 +110,7 @@ public final class UpstreamProbe {
                     adminCall(http, g, admin, "DELETE", "/v1/upstreams/" + name, null);
                 }
             }
-            print("start to first tools/list, through the gateway, bubblewrap", sandboxed);
+            print("start to first tools/list, through the gateway, " + backend, sandboxed);
             adminCall(http, g, admin, "POST", "/v1/upstreams/every0/approve", Map.of());
 
             long[] viaGateway = new long[calls];
@@ -143,7 +151,7 @@ public final class UpstreamProbe {
             }
             // The first 20 % of each series is warm-up (JIT of both JVM and Node).
             print("tools/call echo, direct stdio (no sandbox)", Arrays.copyOfRange(directCalls, calls / 5, calls));
-            print("tools/call echo, through the gateway (HTTP, DLP, audit, bubblewrap)",
+            print("tools/call echo, through the gateway (HTTP, DLP, audit, " + backend + ")",
                     Arrays.copyOfRange(viaGateway, calls / 5, calls));
         }
     }
