@@ -667,6 +667,11 @@ public final class RuntimeCore implements AutoCloseable {
                             List.of());
                 };
             }
+            if ((pe.isHostException() || pe.isInternalError()) && deniedBySandbox(pe.getMessage())) {
+                // GraalPy lets some sandbox refusals escape as Java exceptions the guest cannot catch
+                // (creating a thread or a process, opening a socket): the operation did not happen.
+                return new Outcome.ToolError("denied by the sandbox: " + pe.getMessage(), List.of());
+            }
             if (pe.isInternalError() || pe.isHostException()) {
                 LOG.log(Level.SEVERE, "internal error in a guest call", pe);
                 return new Outcome.InternalError("the guest engine failed internally");
@@ -703,6 +708,13 @@ public final class RuntimeCore implements AutoCloseable {
         }
         LOG.log(Level.SEVERE, "unexpected failure in a guest call", t);
         return new Outcome.InternalError("the call failed inside Atoll");
+    }
+
+    private static boolean deniedBySandbox(String message) {
+        String m = String.valueOf(message);
+        return m.startsWith("java.lang.SecurityException: ")
+                || m.contains("UnsupportedPosixFeatureException")
+                || (m.startsWith("java.lang.IllegalStateException: ") && m.endsWith("is not allowed."));
     }
 
     private static String location(SourceSection s) {
