@@ -60,8 +60,11 @@ public final class ToolRuntime implements AutoCloseable {
     }
 
     /**
-     * Loads a tool file: evaluates its module in a throwaway sandboxed context (under the default
-     * limits), checks the manifest and compiles its schemas.
+     * Loads a tool file: evaluates its module in a throwaway sandboxed context, checks the manifest
+     * and compiles its schemas. A JavaScript module is evaluated under the default limits; a Python
+     * module under the operator maxima's CPU and wall time (its top-level imports of the standard
+     * library are parsed in every fresh GraalPy context and can take a second or more on a cold
+     * engine; its calls then run under its own limits).
      *
      * @param source the tool file
      * @return the tool
@@ -70,7 +73,11 @@ public final class ToolRuntime implements AutoCloseable {
      */
     public Tool load(ToolSource source) {
         Objects.requireNonNull(source, "source");
-        CompiledTool compiled = core.load(source, defaults);
+        Limits loading = source.language() == Language.PYTHON
+                ? new Limits(maxima.cpu(), maxima.wall(), defaults.memoryBytes(), defaults.outputBytes(),
+                        defaults.logBytes(), defaults.logEntries())
+                : defaults;
+        CompiledTool compiled = core.load(source, loading);
         return new Tool(source, defaults.withOverrides(compiled.manifest().limits(), maxima), compiled);
     }
 
