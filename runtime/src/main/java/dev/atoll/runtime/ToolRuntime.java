@@ -30,6 +30,7 @@ public final class ToolRuntime implements AutoCloseable {
     private final RuntimeObserver observer;
 
     private ToolRuntime(Builder b) {
+        b.pythonResources.ifPresent(PythonResources::use);
         this.defaults = b.defaults.cappedBy(b.maxima);
         this.maxima = b.maxima;
         this.observer = b.observer;
@@ -37,6 +38,16 @@ public final class ToolRuntime implements AutoCloseable {
                 b.heapGuardRatio, b.allocationFactor, b.retryAfter,
                 b.bindings.stream().map(dev.atoll.runtime.internal.Binding::of).toList());
         core.warmUpInBackground(b.jitWarmUp);
+    }
+
+    /**
+     * Whether the Python engine has started (it starts, taking seconds, with the first Python tool
+     * loaded; a runtime that never loads one never pays for it).
+     *
+     * @return whether GraalPy is running in this runtime
+     */
+    public boolean pythonStarted() {
+        return core.pythonStarted();
     }
 
     /** A builder with Atoll's defaults. */
@@ -220,6 +231,7 @@ public final class ToolRuntime implements AutoCloseable {
         private Duration retryAfter = Duration.ofMillis(250);
         private RuntimeObserver observer = RuntimeObserver.NO_OP;
         private Duration jitWarmUp = Duration.ZERO;
+        private java.util.Optional<java.nio.file.Path> pythonResources = java.util.Optional.empty();
         private final java.util.List<HostBinding> bindings = new java.util.ArrayList<>();
 
         private Builder() {
@@ -373,6 +385,26 @@ public final class ToolRuntime implements AutoCloseable {
         }
 
         /** Builds the runtime: starts the guest threads and the watchdog and creates the engine. */
+        /**
+         * Reads GraalPy's standard library from a directory pre-extracted by
+         * {@link PythonResources#extract(java.nio.file.Path)} instead of extracting it into the user's
+         * cache on first use; the directory may be read-only. Default: the JVM property
+         * {@value PythonResources#PROPERTY} if set, else GraalVM's cache.
+         *
+         * @param dir the resource directory
+         * @return this builder
+         */
+        public Builder pythonResources(java.nio.file.Path dir) {
+            this.pythonResources = java.util.Optional.of(java.util.Objects.requireNonNull(dir, "dir"));
+            return this;
+        }
+
+        /**
+         * Builds the runtime. The JavaScript engine starts now; the Python engine starts with the
+         * first Python tool loaded.
+         *
+         * @return the runtime
+         */
         public ToolRuntime build() {
             return new ToolRuntime(this);
         }
