@@ -74,6 +74,17 @@ class PythonToolsTest {
     }
 
     @Test
+    void pythonStartsOnlyWithTheFirstPythonTool() {
+        try (ToolRuntime jsOnly = ToolRuntime.builder().guestThreads(1).build()) {
+            CallResult r = jsOnly.run(Tools.tool("return 1;"), "{}");
+            assertOutcome(OutcomeKind.OK, r);
+            assertFalse(jsOnly.pythonStarted(), "a runtime without Python tools must not start GraalPy");
+        }
+        runtime.load(ToolSource.python("words.py", WORDS));
+        assertTrue(runtime.pythonStarted());
+    }
+
+    @Test
     void argumentsAreValidatedBeforeTheCall() {
         Tool tool = runtime.load(ToolSource.python("words.py", WORDS));
         CallResult r = runtime.call(tool, JSON.createObjectNode().put("text", 42));

@@ -126,10 +126,13 @@ final class GuestJson {
         return "float".equals(typeName(v));
     }
 
+    /** Lists, tuples and their subclasses, as json.dumps accepts; not bytes, ranges, arrays or views. */
     private static boolean isListOrTuple(Value v) {
-        String t = typeName(v);
-        return !"str".equals(t) && !"bytes".equals(t) && !"bytearray".equals(t) && !"memoryview".equals(t);
+        return !NOT_SEQUENCES.contains(typeName(v));
     }
+
+    private static final java.util.Set<String> NOT_SEQUENCES = java.util.Set.of("str", "bytes", "bytearray",
+            "memoryview", "range", "array", "deque");
 
     private static String typeName(Value v) {
         try {
