@@ -22,6 +22,17 @@ fi
 export JAVA_HOME
 echo "test.sh: JDK $("$JAVA_HOME/bin/java" -version 2>&1 | head -1)"
 
+# bubblewrap (the upstream MCP servers' process sandbox) and socat, from apt when missing.
+need_apt=()
+command -v bwrap >/dev/null || need_apt+=(bubblewrap)
+command -v socat >/dev/null || need_apt+=(socat)
+if [ "${#need_apt[@]}" -gt 0 ]; then
+  echo "test.sh: installing ${need_apt[*]} from apt"
+  SUDO=""; [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null && SUDO="sudo"
+  $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+echo "test.sh: $(bwrap --version)"
+
 # Node 22 + MCP conformance suite + TypeScript SDK, from the lock file, only when it changed.
 NODE_DIR="$ROOT/scripts/node"
 if [ ! -x "$NODE_DIR/node_modules/.bin/node" ] || [ "$NODE_DIR/package-lock.json" -nt "$NODE_DIR/node_modules/.installed" ]; then
@@ -35,6 +46,29 @@ if [ ! -x "$NODE_DIR/node_modules/.bin/node" ] || [ "$NODE_DIR/package-lock.json
 fi
 NODE="$NODE_DIR/node_modules/.bin/node"
 echo "test.sh: node $("$NODE" --version)"
+
+# ---- Docker (issue #9, upstream servers in containers): begin -------------------------------
+# The Docker launcher's tests need a daemon: install docker.io from apt when dockerd is missing,
+# start one without a bridge or iptables rules when none answers (containers get --network none
+# anyway), then build the test image from this machine's files (scripts/docker-image.sh; no image
+# registry is reachable). A second run reuses the daemon and the image. socat is the egress bridge
+# inside sandboxes (bubblewrap uses the host's, the image gets a copy).
+if ! command -v dockerd >/dev/null || ! command -v docker >/dev/null || ! command -v socat >/dev/null; then
+  echo "test.sh: installing docker.io and socat from apt" >&2
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker.io socat >/dev/null
+fi
+if ! docker info >/dev/null 2>&1; then
+  DOCKERD_LOG="${ATOLL_DOCKERD_LOG:-/tmp/atoll-dockerd.log}"
+  echo "test.sh: starting dockerd (log: $DOCKERD_LOG)"
+  nohup dockerd --bridge=none --iptables=false --ip-forward=false --ip-masq=false >"$DOCKERD_LOG" 2>&1 &
+  for _ in $(seq 1 60); do docker info >/dev/null 2>&1 && break; sleep 0.5; done
+  docker info >/dev/null 2>&1 || { echo "test.sh: dockerd did not answer within 30 s:" >&2; tail -30 "$DOCKERD_LOG" >&2; exit 1; }
+fi
+echo "test.sh: docker $(docker version --format '{{.Server.Version}}')"
+ATOLL_TEST_IMAGE="$("$ROOT/scripts/docker-image.sh")"
+export ATOLL_TEST_IMAGE
+echo "test.sh: test image $ATOLL_TEST_IMAGE"
+# ---- Docker: end ------------------------------------------------------------------------------
 
 # Whole reactor: compile everything (benchmarks included), run every module's tests.
 # (ATOLL_TEST_E2E_ONLY=1 skips it, to rerun only the end-to-end part below after a build.)

@@ -19,6 +19,15 @@ module dev.atoll.gateway {
     requires flyway.core;
     requires micrometer.core;
     requires micrometer.registry.prometheus;
+    requires com.github.dockerjava.api;
+    requires com.github.dockerjava.core;
+    requires com.github.dockerjava.transport;
+    requires com.github.dockerjava.transport.httpclient5;
+    requires org.eclipse.jetty.server;
+    requires org.eclipse.jetty.client;
+    requires org.eclipse.jetty.http;
+    requires org.eclipse.jetty.io;
+    requires org.eclipse.jetty.util;
 
     exports dev.atoll.gateway;
     exports dev.atoll.gateway.backend;

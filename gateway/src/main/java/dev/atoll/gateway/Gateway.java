@@ -19,6 +19,7 @@ import dev.atoll.gateway.dlp.ScanContext;
 import dev.atoll.gateway.dlp.ScanLimits;
 import dev.atoll.gateway.dlp.Severity;
 import dev.atoll.gateway.dlp.Verdict;
+import dev.atoll.gateway.internal.mcp.HeaderAnnotations;
 import dev.atoll.gateway.internal.metrics.GatewayMetrics;
 import dev.atoll.gateway.internal.metrics.MetricsHttp;
 import dev.atoll.isolate.pool.PoolObserver;
@@ -97,6 +98,9 @@ public final class Gateway implements AutoCloseable {
     private Streams streams;
     private WebServer server;
     private Optional<GatewayMetrics> metrics;
+    private dev.atoll.gateway.upstream.internal.UpstreamManager upstreams;
+    private dev.atoll.gateway.upstream.internal.UpstreamBackend upstreamBackend;
+    private final List<AutoCloseable> launcherResources = new ArrayList<>();
 
     private final Map<String, String> startupTokens = new java.util.LinkedHashMap<>();
 
@@ -149,6 +153,8 @@ public final class Gateway implements AutoCloseable {
                     () -> registry.audit() instanceof dev.atoll.gateway.audit.internal.AuditLogImpl a ? a.callsWritten() : 0);
         });
         this.isolates = new IsolateBackend(pool);
+        this.upstreams = upstreamManager(config);
+        this.upstreamBackend = new dev.atoll.gateway.upstream.internal.UpstreamBackend(upstreams);
         GatewayConfig.Mcp mc = config.mcp();
         GatewayConfig.Http hc = config.http();
         JsonRpc rpc = new JsonRpc(hc.maxJsonDepth(), (int) Math.min(Integer.MAX_VALUE, hc.maxPayloadBytes()));
@@ -198,9 +204,93 @@ public final class Gateway implements AutoCloseable {
                         .addProtocol(Http1Config.builder().maxHeadersSize(hc.maxHeaderBytes()).build()))
                 .routing("admin", r -> {
                     r.register(new AdminHttp(registry, this::deploy, this::syncCatalogue, rpc.mapper()));
+                    r.register(new dev.atoll.gateway.internal.admin.UpstreamAdminHttp(registry, upstreams,
+                            this::syncCatalogue, rpc.mapper(), config.upstreams().limits()));
                     metrics.ifPresent(m -> r.register(new MetricsHttp(m, registry, mx.requireAuth())));
                 })
                 .build();
+    }
+
+    /**
+     * The upstream supervisor with the enabled launchers; a kind whose launcher cannot run on this
+     * host (no {@code bwrap}, no Docker engine answering) is refused at {@code upstream add} with the
+     * launcher's reason.
+     */
+    private dev.atoll.gateway.upstream.internal.UpstreamManager upstreamManager(GatewayConfig config) {
+        GatewayConfig.Upstreams uc = config.upstreams();
+        Map<dev.atoll.gateway.upstream.SandboxKind, dev.atoll.gateway.upstream.spi.SandboxLauncher> launchers =
+                new java.util.EnumMap<>(dev.atoll.gateway.upstream.SandboxKind.class);
+        Map<dev.atoll.gateway.upstream.SandboxKind, String> disabled =
+                new java.util.EnumMap<>(dev.atoll.gateway.upstream.SandboxKind.class);
+        Path runDir = config.dataDir().toAbsolutePath().resolve("upstreams").resolve("run");
+        for (dev.atoll.gateway.upstream.SandboxKind kind : dev.atoll.gateway.upstream.SandboxKind.values()) {
+            if (!uc.launchers().contains(kind.id())) {
+                disabled.put(kind, "the " + kind.id() + " backend is disabled (upstreams.launchers)");
+                continue;
+            }
+            switch (kind) {
+                case BUBBLEWRAP -> {
+                    var l = dev.atoll.gateway.upstream.internal.BubblewrapLauncher.create(runDir.resolve("bwrap"));
+                    launchers.put(kind, l);
+                    launcherResources.add(l::close);
+                }
+                case DOCKER -> launchers.put(kind,
+                        dev.atoll.gateway.upstream.internal.DockerLauncher.create(java.net.URI.create(uc.dockerHost())));
+            }
+        }
+        return new dev.atoll.gateway.upstream.internal.UpstreamManager(
+                new dev.atoll.gateway.upstream.internal.UpstreamManager.Settings(uc.startQuarantined(),
+                        Duration.ofMillis(uc.startTimeoutMs()), Duration.ofMillis(uc.callTimeoutMs()),
+                        Duration.ofMillis(uc.healthIntervalMs()), Duration.ofMillis(uc.healthTimeoutMs()),
+                        Duration.ofMillis(uc.restartBackoffMinMs()), Duration.ofMillis(uc.restartBackoffMaxMs()),
+                        Duration.ofMillis(uc.maxLifetimeMs()), Duration.ofMillis(uc.stopGraceMs()), uc.maxLineBytes(),
+                        uc.maxTools(), uc.logLines()),
+                launchers, disabled, registry.upstreams(), config.dataDir(), this::syncCatalogue,
+                upstreamEgress(config));
+    }
+
+    /**
+     * Egress proxies for upstreams that allow hosts: the fetch binding's policy ({@code fetch.*}),
+     * the DLP egress inspector, and an audit record per decision ({@code upstream.egress}).
+     */
+    private dev.atoll.gateway.upstream.internal.EgressProxy.Factory upstreamEgress(GatewayConfig config) {
+        EgressPolicy policy = egressPolicy(config.fetch());
+        return (upstream, socket, allowHosts, events) -> {
+            dev.atoll.host.bindings.EgressInspector inspector = dlp
+                    .<dev.atoll.host.bindings.EgressInspector>map(engine -> DlpEgressInspector.create(engine, "gateway",
+                            this::auditDlp))
+                    .orElse(dev.atoll.host.bindings.EgressInspector.none());
+            return dev.atoll.gateway.upstream.internal.EgressProxy.start(upstream, socket, allowHosts, policy,
+                    dev.atoll.host.bindings.Resolver.system(), inspector, e -> {
+                        events.accept(e);
+                        ObjectNode detail = JsonNodeFactory.instance.objectNode();
+                        detail.put("upstream", e.upstream()).put("method", e.method()).put("target", e.target())
+                                .put("status", e.status());
+                        if (!e.detail().isEmpty()) {
+                            detail.put("detail", e.detail());
+                        }
+                        try {
+                            registry.audit().record("upstream:" + e.upstream(), AuditAction.UPSTREAM_EGRESS, "gateway",
+                                    e.outcome(), detail);
+                        } catch (RuntimeException x) {
+                            LOG.log(Level.WARNING, "cannot write an egress audit record: " + x.getMessage());
+                        }
+                    });
+        };
+    }
+
+    private static EgressPolicy egressPolicy(GatewayConfig.Fetch f) {
+        try {
+            EgressPolicy.Builder policy = EgressPolicy.builder().allowHttp(f.allowHttp())
+                    .httpsPorts(f.httpsPorts().stream().mapToInt(Integer::intValue).toArray())
+                    .httpPorts(f.httpPorts().stream().mapToInt(Integer::intValue).toArray())
+                    .maxRedirects(f.maxRedirects());
+            f.denyHosts().forEach(policy::denyHost);
+            f.allowAddresses().forEach(policy::allowAddress);
+            return policy.build();
+        } catch (HostBindingsException e) {
+            throw new GatewayException("fetch: " + e.getMessage(), e);
+        }
     }
 
     private static DlpEngine dlpEngine(GatewayConfig.Dlp d) {
@@ -410,6 +500,11 @@ public final class Gateway implements AutoCloseable {
      */
     public DeployResult deploy(ToolSource source, Actor actor) {
         Tool tool = runtime.load(source);
+        List<String> headerProblems = HeaderAnnotations.problems(tool.manifest().inputSchema());
+        if (!headerProblems.isEmpty()) {
+            throw new dev.atoll.runtime.InvalidToolException("tool " + tool.name() + ": MCP clients would hide this"
+                    + " tool: " + String.join("; ", headerProblems));
+        }
         return registry.deploy(ToolDefinition.of(source, tool.manifest()), actor);
     }
 
@@ -436,6 +531,12 @@ public final class Gateway implements AutoCloseable {
         for (ServingTool st : current.tools()) {
             try {
                 Tool tool = isolates.deploy(st.toolSource());
+                List<String> headerProblems = HeaderAnnotations.problems(tool.manifest().inputSchema());
+                if (!headerProblems.isEmpty()) { // approved before deploy checked this: not served
+                    LOG.warning("approved tool " + st.name() + " v" + st.version() + " is not served: "
+                            + String.join("; ", headerProblems));
+                    continue;
+                }
                 entries.add(new CatalogEntry(st.name(), st.version(), st.digest(), IsolateBackend.definition(tool),
                         isolates, tool));
                 names.add(st.name());
@@ -444,8 +545,19 @@ public final class Gateway implements AutoCloseable {
                         + e.getMessage());
             }
         }
+        try {
+            for (CatalogEntry e : upstreamBackend.entries(registry.upstreams().list())) {
+                if (names.add(e.name())) {
+                    entries.add(e);
+                } else {
+                    LOG.warning("upstream tool " + e.name() + " has the name of another tool; not served");
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "cannot read upstream tools: " + e.getMessage());
+        }
         for (CatalogEntry old : catalog.snapshot().entries()) {
-            if (!names.contains(old.name())) {
+            if (old.backend() == isolates && !names.contains(old.name())) {
                 isolates.retire(old.name());
             }
         }
@@ -553,6 +665,11 @@ public final class Gateway implements AutoCloseable {
         }
     }
 
+    /** The upstream supervisor (status, logs; tests). */
+    dev.atoll.gateway.upstream.internal.UpstreamManager upstreamManager() {
+        return upstreams;
+    }
+
     /** Names of the tools agents can call now, sorted. */
     public List<String> toolNames() {
         return catalog.snapshot().entries().stream().map(CatalogEntry::name).toList();
@@ -568,6 +685,7 @@ public final class Gateway implements AutoCloseable {
         }
         syncCatalogue();
         registry.onCatalogueChange(c -> syncCatalogue());
+        upstreams.start();
         ensureToken(TokenKind.MCP, "ATOLL_MCP_TOKEN");
         ensureToken(TokenKind.ADMIN, "ATOLL_ADMIN_TOKEN");
         try {
@@ -605,6 +723,18 @@ public final class Gateway implements AutoCloseable {
                 server.stop();
             }
         } finally {
+            try {
+                upstreams.close();
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "stopping upstream servers: " + e.getMessage());
+            }
+            for (AutoCloseable c : launcherResources) {
+                try {
+                    c.close();
+                } catch (Exception e) {
+                    LOG.log(Level.FINE, "closing a launcher: " + e.getMessage());
+                }
+            }
             try {
                 pool.close();
             } finally {

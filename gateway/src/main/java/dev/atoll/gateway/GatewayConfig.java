@@ -34,10 +34,11 @@ import java.util.Objects;
  * @param pool isolate pool sizing and admission
  * @param runtime guest runtime settings
  * @param metrics the Prometheus endpoint on the admin listener
+ * @param upstreams upstream MCP servers: launchers, lifecycle and default limits
  */
 public record GatewayConfig(Path dataDir, Mcp mcp, OAuth oauth, Admin admin, Http http, Fetch fetch,
         Map<String, Map<String, String>> secrets, Dlp dlp, Examples examples, Pool pool, Runtime runtime,
-        Metrics metrics) {
+        Metrics metrics, Upstreams upstreams) {
 
     /** Rejects nulls. */
     public GatewayConfig {
@@ -53,6 +54,7 @@ public record GatewayConfig(Path dataDir, Mcp mcp, OAuth oauth, Admin admin, Htt
         Objects.requireNonNull(pool, "pool");
         Objects.requireNonNull(runtime, "runtime");
         Objects.requireNonNull(metrics, "metrics");
+        Objects.requireNonNull(upstreams, "upstreams");
     }
 
     /**
@@ -254,6 +256,66 @@ public record GatewayConfig(Path dataDir, Mcp mcp, OAuth oauth, Admin admin, Htt
      * @param jvm also export JVM and process meters (memory, GC, threads, CPU, uptime)
      */
     public record Metrics(boolean enabled, boolean requireAuth, boolean jvm) {
+    }
+
+    /**
+     * Upstream MCP servers (docs/upstreams.md).
+     *
+     * @param launchers sandbox kinds that may run upstreams ({@code bubblewrap}, {@code docker})
+     * @param startQuarantined start quarantined upstreams too, to list their tools for review
+     * @param startTimeoutMs longest wait for a server's {@code initialize} and first {@code tools/list}
+     * @param callTimeoutMs longest wait for a {@code tools/call} answer
+     * @param healthIntervalMs time between {@code ping} health checks
+     * @param healthTimeoutMs longest wait for a {@code ping} answer before the server is restarted
+     * @param restartBackoffMinMs first delay before restarting a crashed server (doubles per failure)
+     * @param restartBackoffMaxMs largest delay between restarts
+     * @param maxLifetimeMs recycle (stop and start) a server after this long; 0 = never
+     * @param stopGraceMs how long a server gets to exit after its stdin closes before it is killed
+     * @param maxLineBytes longest JSON-RPC line accepted from a server (longer: the server is stopped)
+     * @param maxTools most tools accepted from one server
+     * @param logLines stderr lines kept per upstream for {@code atoll upstream logs}
+     * @param memoryBytes default memory limit per server
+     * @param cpus default CPU limit per server (Docker only)
+     * @param pids default process/thread limit per server
+     * @param dockerHost the container engine's address for {@code docker} upstreams ({@code unix:///path}
+     *     or {@code tcp://host:port}; Podman's Docker-compatible socket works too)
+     */
+    public record Upstreams(List<String> launchers, boolean startQuarantined, long startTimeoutMs, long callTimeoutMs,
+            long healthIntervalMs, long healthTimeoutMs, long restartBackoffMinMs, long restartBackoffMaxMs,
+            long maxLifetimeMs, long stopGraceMs, int maxLineBytes, int maxTools, int logLines, long memoryBytes,
+            double cpus, int pids, String dockerHost) {
+
+        /** Checks the values. */
+        public Upstreams {
+            if (dockerHost == null || !(dockerHost.startsWith("unix:///") || dockerHost.startsWith("tcp://"))) {
+                throw new IllegalArgumentException("upstreams.docker-host must be unix:///path or tcp://host:port, was '"
+                        + dockerHost + "'");
+            }
+            launchers = List.copyOf(launchers);
+            for (String l : launchers) {
+                if (!l.equals("bubblewrap") && !l.equals("docker")) {
+                    throw new IllegalArgumentException("upstreams.launchers: unknown launcher '" + l
+                            + "' (bubblewrap or docker)");
+                }
+            }
+            if (startTimeoutMs < 100 || callTimeoutMs < 100 || healthIntervalMs < 100 || healthTimeoutMs < 10) {
+                throw new IllegalArgumentException("upstreams: timeouts and intervals must be at least 100 ms");
+            }
+            if (restartBackoffMinMs < 1 || restartBackoffMaxMs < restartBackoffMinMs) {
+                throw new IllegalArgumentException("upstreams.restart-backoff-max-ms must be at least "
+                        + "restart-backoff-min-ms (>= 1)");
+            }
+            if (maxLifetimeMs < 0 || stopGraceMs < 0 || maxLineBytes < 1024 || maxTools < 1 || logLines < 1) {
+                throw new IllegalArgumentException("upstreams: max-lifetime-ms and stop-grace-ms must be >= 0, "
+                        + "max-line-bytes >= 1024, max-tools and log-lines >= 1");
+            }
+            new dev.atoll.gateway.upstream.UpstreamLimits(memoryBytes, cpus, pids);
+        }
+
+        /** The default limits as a value. */
+        public dev.atoll.gateway.upstream.UpstreamLimits limits() {
+            return new dev.atoll.gateway.upstream.UpstreamLimits(memoryBytes, cpus, pids);
+        }
     }
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())

@@ -5,15 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.atoll.gateway.audit.AuditQuery;
 import dev.atoll.gateway.audit.AuditRecord;
 import dev.atoll.runtime.ToolSource;
 import io.helidon.webserver.WebServer;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.util.HashMap;
 import java.util.List;
@@ -83,16 +79,7 @@ class DlpPipelineTest {
     }
 
     JsonNode call(String tool, String args) throws Exception {
-        String body = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"" + tool
-                + "\",\"arguments\":" + args + ",\"_meta\":{\"io.modelcontextprotocol/protocolVersion\":\"2026-07-28\","
-                + "\"io.modelcontextprotocol/clientCapabilities\":{}}}}";
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(gateway.mcpUrl()))
-                .POST(HttpRequest.BodyPublishers.ofString(body)).header("Authorization", "Bearer " + TOKEN)
-                .header("Content-Type", "application/json").header("Accept", "application/json")
-                .header("MCP-Protocol-Version", "2026-07-28").header("Mcp-Method", "tools/call")
-                .header("Mcp-Name", tool).build(), HttpResponse.BodyHandlers.ofString());
-        assertEquals(200, r.statusCode(), r.body());
-        return new ObjectMapper().readTree(r.body()).get("result");
+        return StatelessCall.result(http, gateway.mcpUrl(), TOKEN, tool, args);
     }
 
     List<AuditRecord> audit(String action, String tool) {

@@ -25,7 +25,19 @@ public enum AuditAction {
     /** One MCP {@code tools/call}. */
     CALL("tool.call"),
     /** DLP matches in one payload of a call (rule ids, direction, pointers, actions, value hashes). */
-    DLP_MATCH("dlp.match");
+    DLP_MATCH("dlp.match"),
+    /** An upstream MCP server was registered (quarantined). */
+    UPSTREAM_ADD("upstream.add"),
+    /** An upstream's current tools were pinned and put in service. */
+    UPSTREAM_APPROVE("upstream.approve"),
+    /** An upstream was removed. */
+    UPSTREAM_REMOVE("upstream.remove"),
+    /** An upstream tool's definition changed after approval: pulled from service (a rug pull). */
+    UPSTREAM_TOOL_PULLED("upstream.tool.pulled"),
+    /** An upstream reported a tool it had not before: quarantined until approved. */
+    UPSTREAM_TOOL_NEW("upstream.tool.new"),
+    /** An upstream server's request through its egress proxy: allowed, denied, blocked or redacted. */
+    UPSTREAM_EGRESS("upstream.egress");
 
     private final String wireName;
 

@@ -47,6 +47,11 @@ public final class Main {
               audit verify | tail [--limit N] | export [--tool T] [--tenant T] [--from T] [--to T] | head
                   check the hash chain (names the first broken record), read records as JSON lines
               tokens list | create [--kind MCP|ADMIN] [--tenant T] [--tools a,b|*] | revoke ID
+              upstream add NAME [--image IMG | --sandbox] [--allow-host H ...] [--env K=V ...]
+                  [--volume NAME:/path ...] [--memory BYTES] [--pids N] -- CMD ARGS...
+              upstream list | approve NAME | remove NAME | logs NAME [--lines N]
+                  stateful stdio MCP servers in a sandbox (bubblewrap, or Docker with --image);
+                  new ones are quarantined until approved; their tools are NAME__tool
                   the admin commands read ATOLL_ADMIN_URL (default http://127.0.0.1:8081) and
                   ATOLL_ADMIN_TOKEN, or --admin-url and --token
               info
@@ -92,6 +97,7 @@ public final class Main {
                 case "run" -> runCommand(List.of(args).subList(1, args.length), out, err);
                 case "info" -> infoCommand(out, err);
                 case "serve" -> Serve.run(List.of(args).subList(1, args.length), out, err);
+                case "upstream" -> UpstreamCommands.run(List.of(args).subList(1, args.length), out, err);
                 case "deploy", "tools", "audit", "tokens" ->
                         AdminCommands.run(args[0], List.of(args).subList(1, args.length), out, err);
                 default -> usage(err, "unknown command '" + args[0] + "'");

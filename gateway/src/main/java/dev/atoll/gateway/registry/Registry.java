@@ -165,6 +165,9 @@ public interface Registry extends AutoCloseable {
     /** Bearer tokens. */
     Tokens tokens();
 
+    /** Upstream MCP servers and the pins of their tools. */
+    Upstreams upstreams();
+
     /** The audit log. */
     AuditLog audit();
 

@@ -55,6 +55,7 @@ public final class JdbcRegistry implements Registry {
     private final Database db;
     private final AuditLogImpl audit;
     private final TokenStore tokens;
+    private final UpstreamStore upstreams;
     private final List<Consumer<Catalogue>> listeners = new CopyOnWriteArrayList<>();
     private final Object catalogueLock = new Object();
     private volatile Catalogue catalogue;
@@ -66,6 +67,7 @@ public final class JdbcRegistry implements Registry {
         this.db = db;
         this.audit = new AuditLogImpl(db, config);
         this.tokens = new TokenStore(db, config.tokenCacheTtl());
+        this.upstreams = new UpstreamStore(db);
         this.catalogue = loadCatalogue();
         this.catalogueCheckedAt = System.nanoTime();
     }
@@ -423,6 +425,12 @@ public final class JdbcRegistry implements Registry {
     @Override
     public Tokens tokens() {
         return tokens;
+    }
+
+    @Override
+    public dev.atoll.gateway.registry.Upstreams upstreams() {
+        checkOpen();
+        return upstreams;
     }
 
     @Override

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.atoll.gateway.Gateway;
 import dev.atoll.gateway.GatewayConfig;
+import dev.atoll.gateway.StatelessCall;
 import dev.atoll.runtime.ToolSource;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -32,14 +33,7 @@ class MetricsEndpointTest {
     }
 
     HttpResponse<String> call(Gateway gateway, String args) throws Exception {
-        String body = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"echo\",\"arguments\":"
-                + args + ",\"_meta\":{\"io.modelcontextprotocol/protocolVersion\":\"2026-07-28\","
-                + "\"io.modelcontextprotocol/clientCapabilities\":{}}}}";
-        return http.send(HttpRequest.newBuilder(URI.create(gateway.mcpUrl()))
-                .POST(HttpRequest.BodyPublishers.ofString(body)).header("Authorization", "Bearer " + TOKEN)
-                .header("Content-Type", "application/json").header("Accept", "application/json")
-                .header("MCP-Protocol-Version", "2026-07-28").header("Mcp-Method", "tools/call")
-                .header("Mcp-Name", "echo").build(), HttpResponse.BodyHandlers.ofString());
+        return StatelessCall.post(http, gateway.mcpUrl(), TOKEN, "echo", args);
     }
 
     HttpResponse<String> scrape(Gateway gateway, String token) throws Exception {

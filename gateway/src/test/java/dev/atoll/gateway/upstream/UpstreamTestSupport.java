@@ -1,0 +1,103 @@
+package dev.atoll.gateway.upstream;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.function.BooleanSupplier;
+
+/** Helpers for the upstream tests: where Node and the npm servers are, bwrap, bounded waiting. */
+public final class UpstreamTestSupport {
+
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    private UpstreamTestSupport() {
+    }
+
+    /** The repository root (the directory holding scripts/node/package.json). */
+    public static Path root() {
+        Path p = Path.of("").toAbsolutePath();
+        while (p != null && !Files.exists(p.resolve("scripts/node/package.json"))) {
+            p = p.getParent();
+        }
+        if (p == null) {
+            throw new IllegalStateException("cannot find the repository root from " + Path.of("").toAbsolutePath());
+        }
+        return p;
+    }
+
+    /** The pinned Node 22 (scripts/test.sh installs it). */
+    public static String node() {
+        Path n = root().resolve("scripts/node/node_modules/.bin/node");
+        assumeTrue(Files.isExecutable(n), "Node 22 is not installed in scripts/node (run scripts/test.sh or npm ci there)");
+        try {
+            return n.toRealPath().toString();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The entry script of an npm MCP server package, e.g. {@code server-memory}. */
+    public static String npmServer(String pkg) {
+        Path p = root().resolve("scripts/node/node_modules/@modelcontextprotocol/" + pkg + "/dist/index.js");
+        assumeTrue(Files.exists(p), "@modelcontextprotocol/" + pkg + " is not installed in scripts/node (scripts/test.sh)");
+        return p.toString();
+    }
+
+    /** The hostile test server script. */
+    public static String hostileServer() {
+        try {
+            return Path.of(UpstreamTestSupport.class.getResource("/upstream/hostile-server.mjs").toURI()).toString();
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Skips the test, saying why, when bubblewrap is missing. */
+    public static void assumeBwrap() {
+        boolean found = false;
+        for (String d : System.getenv().getOrDefault("PATH", "/usr/bin").split(":")) {
+            found |= Files.isExecutable(Path.of(d, "bwrap"));
+        }
+        assumeTrue(found, "bubblewrap (bwrap) is not installed: apt-get install bubblewrap (scripts/test.sh installs it)");
+    }
+
+    /** Waits until {@code condition} holds, polling every 50 ms, at most {@code timeout}. */
+    public static void await(String what, Duration timeout, BooleanSupplier condition) {
+        long end = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > end) {
+                throw new AssertionError("timed out after " + timeout.toMillis() + " ms waiting for " + what);
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted waiting for " + what);
+            }
+        }
+    }
+
+    /** A JSON request to the admin API. */
+    public static JsonNode admin(String url, String token, String method, String path, Object body)
+            throws IOException, InterruptedException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url + path)).timeout(Duration.ofSeconds(30))
+                .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)));
+        try (HttpClient c = HttpClient.newHttpClient()) {
+            HttpResponse<byte[]> r = c.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+            JsonNode n = JSON.readTree(r.body());
+            ((com.fasterxml.jackson.databind.node.ObjectNode) JSON.createObjectNode()).put("status", r.statusCode());
+            return JSON.createObjectNode().put("status", r.statusCode()).set("body", n);
+        }
+    }
+}
