@@ -83,6 +83,12 @@ case "$out" in
   *'"outcome":"ok"'*'"words":3'*) echo "test.sh: ./atoll run ok: $out" ;;
   *) echo "test.sh: ./atoll run failed: $out" >&2; exit 1 ;;
 esac
+# The same for a Python tool (GraalPy from the module path, resources pre-extracted by the launcher).
+out="$(./atoll run tools-examples/python/word_count.py --args '{"text": "hello big world"}')"
+case "$out" in
+  *'"outcome":"ok"'*'"words":3'*) echo "test.sh: ./atoll run (Python) ok: $out" ;;
+  *) echo "test.sh: ./atoll run (Python) failed: $out" >&2; exit 1 ;;
+esac
 
 # The gateway end to end: start ./atoll serve, wait for its banner, read the MCP URL from it.
 GW_PID=""

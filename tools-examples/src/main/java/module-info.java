@@ -4,4 +4,5 @@ module dev.atoll.tools.examples {
 
     exports dev.atoll.tools.examples;
     opens dev.atoll.tools.examples.js;
+    opens dev.atoll.tools.examples.python;
 }

@@ -7,7 +7,7 @@ import java.util.Optional;
 public enum Language {
     /** JavaScript (ES module), run by GraalJS. */
     JS("js"),
-    /** Python, run by GraalPy (not yet supported by this runtime). */
+    /** Python 3.12, run by GraalPy: a module defining {@code TOOL} and {@code main(args, env)}. */
     PYTHON("python");
 
     private final String id;

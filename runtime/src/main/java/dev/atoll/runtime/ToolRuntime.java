@@ -30,6 +30,7 @@ public final class ToolRuntime implements AutoCloseable {
     private final RuntimeObserver observer;
 
     private ToolRuntime(Builder b) {
+        b.pythonResources.ifPresent(PythonResources::use);
         this.defaults = b.defaults.cappedBy(b.maxima);
         this.maxima = b.maxima;
         this.observer = b.observer;
@@ -37,6 +38,16 @@ public final class ToolRuntime implements AutoCloseable {
                 b.heapGuardRatio, b.allocationFactor, b.retryAfter,
                 b.bindings.stream().map(dev.atoll.runtime.internal.Binding::of).toList());
         core.warmUpInBackground(b.jitWarmUp);
+    }
+
+    /**
+     * Whether the Python engine has started (it starts, taking seconds, with the first Python tool
+     * loaded; a runtime that never loads one never pays for it).
+     *
+     * @return whether GraalPy is running in this runtime
+     */
+    public boolean pythonStarted() {
+        return core.pythonStarted();
     }
 
     /** A builder with Atoll's defaults. */
@@ -60,8 +71,11 @@ public final class ToolRuntime implements AutoCloseable {
     }
 
     /**
-     * Loads a tool file: evaluates its module in a throwaway sandboxed context (under the default
-     * limits), checks the manifest and compiles its schemas.
+     * Loads a tool file: evaluates its module in a throwaway sandboxed context, checks the manifest
+     * and compiles its schemas. A JavaScript module is evaluated under the default limits; a Python
+     * module under the operator maxima's CPU and wall time (its top-level imports of the standard
+     * library are parsed in every fresh GraalPy context and can take a second or more on a cold
+     * engine; its calls then run under its own limits).
      *
      * @param source the tool file
      * @return the tool
@@ -70,7 +84,11 @@ public final class ToolRuntime implements AutoCloseable {
      */
     public Tool load(ToolSource source) {
         Objects.requireNonNull(source, "source");
-        CompiledTool compiled = core.load(source, defaults);
+        Limits loading = source.language() == Language.PYTHON
+                ? new Limits(maxima.cpu(), maxima.wall(), defaults.memoryBytes(), defaults.outputBytes(),
+                        defaults.logBytes(), defaults.logEntries())
+                : defaults;
+        CompiledTool compiled = core.load(source, loading);
         return new Tool(source, defaults.withOverrides(compiled.manifest().limits(), maxima), compiled);
     }
 
@@ -213,6 +231,7 @@ public final class ToolRuntime implements AutoCloseable {
         private Duration retryAfter = Duration.ofMillis(250);
         private RuntimeObserver observer = RuntimeObserver.NO_OP;
         private Duration jitWarmUp = Duration.ZERO;
+        private java.util.Optional<java.nio.file.Path> pythonResources = java.util.Optional.empty();
         private final java.util.List<HostBinding> bindings = new java.util.ArrayList<>();
 
         private Builder() {
@@ -366,6 +385,26 @@ public final class ToolRuntime implements AutoCloseable {
         }
 
         /** Builds the runtime: starts the guest threads and the watchdog and creates the engine. */
+        /**
+         * Reads GraalPy's standard library from a directory pre-extracted by
+         * {@link PythonResources#extract(java.nio.file.Path)} instead of extracting it into the user's
+         * cache on first use; the directory may be read-only. Default: the JVM property
+         * {@value PythonResources#PROPERTY} if set, else GraalVM's cache.
+         *
+         * @param dir the resource directory
+         * @return this builder
+         */
+        public Builder pythonResources(java.nio.file.Path dir) {
+            this.pythonResources = java.util.Optional.of(java.util.Objects.requireNonNull(dir, "dir"));
+            return this;
+        }
+
+        /**
+         * Builds the runtime. The JavaScript engine starts now; the Python engine starts with the
+         * first Python tool loaded.
+         *
+         * @return the runtime
+         */
         public ToolRuntime build() {
             return new ToolRuntime(this);
         }

@@ -50,6 +50,17 @@ public record ToolSource(Language language, String fileName, String code) {
     }
 
     /**
+     * A Python tool.
+     *
+     * @param fileName file name used in tracebacks, e.g. {@code word_count.py}
+     * @param code Python module source defining {@code TOOL} and {@code main(args, env)}
+     * @return the source
+     */
+    public static ToolSource python(String fileName, String code) {
+        return new ToolSource(Language.PYTHON, fileName, code);
+    }
+
+    /**
      * Reads a tool file; the language follows from its extension.
      *
      * @param file the file

@@ -19,7 +19,7 @@ public final class HeapGuardChild {
 
     public static void main(String[] args) {
         try {
-            run(Integer.parseInt(args[0]));
+            run(Integer.parseInt(args[0]), args.length > 1 && args[1].equals("python"));
         } catch (Throwable t) {
             t.printStackTrace(System.out);
         } finally {
@@ -28,12 +28,15 @@ public final class HeapGuardChild {
         }
     }
 
-    private static void run(int calls) throws Exception {
+    private static void run(int calls, boolean python) throws Exception {
         Limits huge = new Limits(Duration.ofSeconds(60), Duration.ofSeconds(60), 4L << 30, 1 << 20, 1 << 16, 100);
         try (ToolRuntime runtime = ToolRuntime.builder().guestThreads(calls).maxima(huge).defaults(huge)
                 .heapGuardRatio(0.6).build()) {
-            Tool hog = runtime.load(Tools.tool("{ cpuMs: 60000, wallMs: 60000, memoryMb: 4096 }",
-                    "const keep = []; for (;;) keep.push(new Array(4096).fill(keep.length));"));
+            Tool hog = runtime.load(python
+                    ? PyTools.tool("{'cpuMs': 60000, 'wallMs': 60000, 'memoryMb': 4096}",
+                            "keep = []\nwhile True:\n    keep.append([len(keep)] * 4096)")
+                    : Tools.tool("{ cpuMs: 60000, wallMs: 60000, memoryMb: 4096 }",
+                            "const keep = []; for (;;) keep.push(new Array(4096).fill(keep.length));"));
             ExecutorService callers = Executors.newFixedThreadPool(calls);
             List<CompletableFuture<CallResult>> results = new ArrayList<>();
             for (int i = 0; i < calls; i++) {
@@ -43,7 +46,8 @@ public final class HeapGuardChild {
             for (var r : results) {
                 System.out.println(r.get().outcome().kind().wireName());
             }
-            CallResult after = runtime.call(runtime.load(Tools.tool("return 'alive';")),
+            CallResult after = runtime.call(runtime.load(python ? PyTools.tool("return 'alive'")
+                    : Tools.tool("return 'alive';")),
                     JsonNodeFactory.instance.objectNode());
             System.out.println(after.outcome().kind().wireName());
             callers.shutdownNow();

@@ -29,7 +29,7 @@ public final class Main {
             commands:
               run FILE [--args JSON | --args @FILE] [--pretty] [--secret NAME=VALUE|NAME=@FILE ...]
                   [--allow-http] [--allow-address ADDR|CIDR ...]
-                  run one call of the tool in FILE (.mjs/.js) in a fresh sandboxed context and print
+                  run one call of the tool in FILE (.mjs/.js or .py) in a fresh sandboxed context and print
                   {"outcome", "result" | "error", "logs", "receipt"} as JSON; exit 0 only for "ok"
               serve [--port N] [--admin-port N] [--host ADDR] [--data DIR] [--config FILE]
                     [--set KEY=VALUE ...]

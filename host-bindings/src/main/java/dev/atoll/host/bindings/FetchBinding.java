@@ -57,6 +57,20 @@ public final class FetchBinding implements HostBinding, AutoCloseable {
         return FetchEngine.script();
     }
 
+    /**
+     * @return for JavaScript the script above; for Python one that adds {@code env.fetch(url, method=,
+     *     headers=, body=, timeout=, redirect=)}, which blocks until the response and returns an object
+     *     with {@code status}, {@code ok}, {@code headers}, {@code url}, {@code text()}, {@code json()}
+     *     and {@code bytes()}; same host protocol, policy, secrets and receipt
+     */
+    @Override
+    public java.util.Optional<String> guestScript(dev.atoll.runtime.Language language) {
+        return switch (language) {
+            case JS -> java.util.Optional.of(FetchEngine.script());
+            case PYTHON -> java.util.Optional.of(FetchEngine.pythonScript());
+        };
+    }
+
     @Override
     public BindingCall open(CallScope scope) {
         return engine.open(scope);

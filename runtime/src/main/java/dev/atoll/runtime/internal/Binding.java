@@ -8,9 +8,10 @@ import org.graalvm.polyglot.Source;
  * A host binding installed in a runtime, with its guest script parsed once for the shared engine.
  *
  * @param binding the binding
- * @param script its guest script as a source shared by every context
+ * @param script its JavaScript guest script as a source shared by every context
+ * @param python its Python guest script, if it has one
  */
-public record Binding(HostBinding binding, Source script) {
+public record Binding(HostBinding binding, Source script, java.util.Optional<Source> python) {
     private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_]{0,31}");
 
     /**
@@ -24,6 +25,16 @@ public record Binding(HostBinding binding, Source script) {
             throw new IllegalArgumentException("a binding name must match [a-z][a-z0-9_]{0,31}, got '" + name + "'");
         }
         return new Binding(binding, Source.newBuilder("js", binding.guestScript(), "atoll-binding-" + name + ".js")
-                .buildLiteral());
+                .buildLiteral(),
+                binding.guestScript(dev.atoll.runtime.Language.PYTHON).map(code -> Source.newBuilder("python", code,
+                        "atoll-binding-" + name + ".py").buildLiteral()));
+    }
+
+    /**
+     * @param language a guest language
+     * @return this binding's guest script for it, or empty if it offers nothing to that language
+     */
+    public java.util.Optional<Source> script(dev.atoll.runtime.Language language) {
+        return language == dev.atoll.runtime.Language.JS ? java.util.Optional.of(script) : python;
     }
 }

@@ -1,6 +1,7 @@
 package dev.atoll.runtime.internal;
 
 import dev.atoll.runtime.AtollRuntimeException;
+import dev.atoll.runtime.Language;
 import dev.atoll.runtime.RuntimeInfo;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -19,8 +20,8 @@ import org.graalvm.polyglot.Source;
 import org.graalvm.polyglot.io.IOAccess;
 
 /**
- * One shared GraalJS engine (code compiled in it is reused by every fresh context) and the factory of
- * sandboxed contexts. Thread-safe.
+ * One shared engine for one guest language (code compiled in it is reused by every fresh context) and
+ * the factory of its sandboxed contexts. Thread-safe.
  */
 public final class GuestEngine implements AutoCloseable {
 
@@ -38,24 +39,44 @@ public final class GuestEngine implements AutoCloseable {
             "js.console", "false",
             "js.esm-eval-returns-exports", "true");
 
+    private final Language language;
     private final Engine engine;
     private final Source bootstrap;
     private final RuntimeInfo info;
 
-    /**
-     * Creates the engine. Whether guest code is JIT-compiled depends on the JVM alone (JVMCI and the
-     * Graal compiler on the upgrade module path): {@code engine.Compilation} cannot be set under the
-     * CONSTRAINED sandbox, so "JIT off" means a JVM started without JVMCI ({@code ATOLL_JIT=0}).
-     */
+    /** Creates the JavaScript engine. */
     public GuestEngine() {
-        Engine.Builder builder = Engine.newBuilder("js")
+        this(Language.JS);
+    }
+
+    /**
+     * Creates the engine of one language. Whether guest code is JIT-compiled depends on the JVM alone
+     * (JVMCI and the Graal compiler on the upgrade module path): {@code engine.Compilation} cannot be
+     * set under the CONSTRAINED sandbox, so "JIT off" means a JVM started without JVMCI
+     * ({@code ATOLL_JIT=0}).
+     *
+     * <p>GraalPy supports the CONSTRAINED sandbox policy (not ISOLATED or UNTRUSTED in the open-source
+     * runtime); under it GraalPy uses its Java POSIX backend (no native POSIX calls), and refuses the
+     * {@code python.PosixModuleBackend} option, so the backend cannot be switched to native either.
+     *
+     * @param language the guest language
+     */
+    public GuestEngine(Language language) {
+        this.language = language;
+        Engine.Builder builder = Engine.newBuilder(language.id())
                 .sandbox(SandboxPolicy.CONSTRAINED)
                 .out(OutputStream.nullOutputStream())
                 .err(OutputStream.nullOutputStream())
                 .option("engine.WarnInterpreterOnly", "false");
         this.engine = builder.build();
-        this.bootstrap = Source.newBuilder("js", readBootstrap(), "atoll-bootstrap.js").buildLiteral();
+        String file = language == Language.JS ? "bootstrap.js" : "bootstrap.py";
+        this.bootstrap = Source.newBuilder(language.id(), readBootstrap(file), "atoll-" + file).buildLiteral();
         this.info = describe(engine);
+    }
+
+    /** The guest language of this engine. */
+    public Language language() {
+        return language;
     }
 
     /** Which runtime runs guest code, and why the optimizing one is off if it is. */
@@ -69,12 +90,12 @@ public final class GuestEngine implements AutoCloseable {
     }
 
     /**
-     * A new sandboxed JS context on the shared engine: no I/O, host classes, threads, processes,
+     * A new sandboxed context on the shared engine: no I/O, host classes, threads, processes,
      * environment, native or polyglot access; output streams discarded (console is captured by the
      * bootstrap instead).
      */
     Context newContext() {
-        return Context.newBuilder("js")
+        return Context.newBuilder(language.id())
                 .engine(engine)
                 .sandbox(SandboxPolicy.CONSTRAINED)
                 .allowHostAccess(HostAccess.CONSTRAINED)
@@ -90,7 +111,7 @@ public final class GuestEngine implements AutoCloseable {
                 .in(new ByteArrayInputStream(new byte[0]))
                 .out(OutputStream.nullOutputStream())
                 .err(OutputStream.nullOutputStream())
-                .options(JS_OPTIONS)
+                .options(language == Language.JS ? JS_OPTIONS : Map.of())
                 .build();
     }
 
@@ -99,14 +120,14 @@ public final class GuestEngine implements AutoCloseable {
         engine.close(true);
     }
 
-    private static String readBootstrap() {
-        try (InputStream in = GuestEngine.class.getResourceAsStream("bootstrap.js")) {
+    private static String readBootstrap(String file) {
+        try (InputStream in = GuestEngine.class.getResourceAsStream(file)) {
             if (in == null) {
-                throw new AtollRuntimeException("bootstrap.js is missing from the runtime jar");
+                throw new AtollRuntimeException(file + " is missing from the runtime jar");
             }
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new AtollRuntimeException("cannot read bootstrap.js", e);
+            throw new AtollRuntimeException("cannot read " + file, e);
         }
     }
 

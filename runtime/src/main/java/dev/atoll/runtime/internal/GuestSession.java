@@ -34,6 +34,7 @@ public final class GuestSession implements AutoCloseable {
     static final int MAX_EGRESS_RECORDS = 1000;
 
     private final Context context;
+    private final dev.atoll.runtime.Language language;
     private final LogSink logs;
     private final TimerQueue timers = new TimerQueue();
     private final List<Binding> bindings;
@@ -48,8 +49,11 @@ public final class GuestSession implements AutoCloseable {
     private boolean used;
     private volatile Watchdog.Monitor monitor;
 
-    private GuestSession(Context context, Limits limits, List<Binding> bindings) {
+    private String fileName = "";
+
+    private GuestSession(Context context, dev.atoll.runtime.Language language, Limits limits, List<Binding> bindings) {
         this.context = context;
+        this.language = language;
         this.logs = new LogSink(limits.logEntries(), limits.logBytes());
         this.bindings = bindings;
     }
@@ -68,8 +72,10 @@ public final class GuestSession implements AutoCloseable {
     public static GuestSession open(GuestEngine engine, Source module, Limits limits, Watchdog.Monitor monitor,
             List<Binding> bindings) {
         Context context = engine.newContext();
+        boolean python = engine.language() == dev.atoll.runtime.Language.PYTHON;
         try {
-            GuestSession session = new GuestSession(context, limits, bindings);
+            GuestSession session = new GuestSession(context, engine.language(), limits, bindings);
+            session.fileName = module.getName();
             session.watchedBy(monitor);
             ProxyExecutable memory = args -> {
                 session.monitor.trip(Violation.MEMORY);
@@ -84,19 +90,94 @@ public final class GuestSession implements AutoCloseable {
             session.runner = context.eval(engine.bootstrap())
                     .execute(log, session.timerBinding(), memory, (int) Math.min(Integer.MAX_VALUE, limits.logBytes()),
                             (double) limits.memoryBytes());
+            Value globals = python ? context.getBindings("python") : null;
+            if (python) {
+                globals.removeMember("_atoll_bootstrap");
+            }
             for (int i = 0; i < bindings.size(); i++) {
-                Value delivery = context.eval(bindings.get(i).script()).execute(session.hostFunction(i));
+                java.util.Optional<Source> script = bindings.get(i).script(engine.language());
+                if (script.isEmpty()) {
+                    session.deliveries.add(null);
+                    continue;
+                }
+                Value delivery;
+                if (python) {
+                    java.util.Set<String> before = globals.getMemberKeys();
+                    before = java.util.Set.copyOf(before);
+                    delivery = context.eval(script.get()).execute(session.hostFunction(i), session.waitFunction(),
+                            session.runner.getMember("env_attrs"));
+                    for (String key : java.util.Set.copyOf(globals.getMemberKeys())) {
+                        if (!before.contains(key)) {
+                            globals.removeMember(key);
+                        }
+                    }
+                } else {
+                    delivery = context.eval(script.get()).execute(session.hostFunction(i));
+                }
                 if (!delivery.canExecute()) {
                     throw new IllegalStateException("the guest script of binding '" + bindings.get(i).binding().name()
                             + "' did not return a delivery function");
                 }
                 session.deliveries.add(delivery);
             }
-            session.namespace = context.eval(module);
+            if (python) {
+                // Initialising a GraalPy context (language, bootstrap, bindings) costs 50-100 ms of CPU
+                // and tens of MB even when warm, up to seconds when cold: Atoll's cost, not the tool's.
+                session.monitor.rebase();
+            }
+            Value evaluated = context.eval(module);
+            session.namespace = python ? globals : evaluated;
             return session;
         } catch (RuntimeException | Error e) {
             context.close(true);
             throw e;
+        }
+    }
+
+    /**
+     * The {@code wait(id)} function of Python guest scripts: runs deliveries on this (the guest) thread
+     * until operation {@code id} has been delivered; {@code false} if the call ends, is stopped or
+     * nothing left in flight could deliver it.
+     */
+    private ProxyExecutable waitFunction() {
+        return args -> {
+            if (args.length != 1 || !args[0].isNumber() || !args[0].fitsInInt()) {
+                return false;
+            }
+            return waitFor(args[0].asInt());
+        };
+    }
+
+    private boolean waitFor(int id) {
+        Scope sc = scope;
+        if (sc == null || calls == null) {
+            return false;
+        }
+        while (true) {
+            if (monitor.violation().isPresent()) {
+                return false;
+            }
+            Completion done = sc.completions.poll();
+            if (done != null) {
+                sc.inFlight.decrementAndGet();
+                Value delivery = deliveries.get(done.binding());
+                if (delivery != null) {
+                    delivery.execute(done.id(), done.payload());
+                }
+                if (done.id() == id) {
+                    return true;
+                }
+                continue;
+            }
+            long now = System.nanoTime();
+            if (now - sc.deadline >= 0 || sc.inFlight.get() == 0) {
+                return false;
+            }
+            // Woken early by a host completion or the watchdog (both unpark this thread).
+            LockSupport.parkNanos(this, sc.deadline - now);
+            if (Thread.interrupted()) {
+                throw new CancellationException("runtime shutting down");
+            }
         }
     }
 
@@ -156,13 +237,34 @@ public final class GuestSession implements AutoCloseable {
 
     /** The module's exported {@code tool} manifest as JSON text ({@code null} if absent). */
     public String manifestJson() {
-        return runner.invokeMember("manifest", namespace.getMember("tool")).asString();
+        Value tool = runner.invokeMember("manifest", namespace.getMember(manifestName()));
+        if (language == dev.atoll.runtime.Language.PYTHON) {
+            if (tool.isNull()) {
+                return "null";
+            }
+            try {
+                return GuestJson.write(tool, 1024 * 1024);
+            } catch (GuestJson.NotJson e) {
+                throw new dev.atoll.runtime.InvalidToolException("TOOL is not JSON: " + e.getMessage());
+            } catch (GuestJson.TooLarge e) {
+                throw new dev.atoll.runtime.InvalidToolException("TOOL is larger than 1 MiB as JSON");
+            }
+        }
+        return tool.asString();
     }
 
-    /** Whether the module has an executable default export. */
+    /** Whether the module has an executable entry point (JS default export, Python {@code main}). */
     public boolean hasEntryPoint() {
-        Value entry = namespace.getMember("default");
+        Value entry = namespace.getMember(entryName());
         return entry != null && entry.canExecute();
+    }
+
+    private String manifestName() {
+        return language == dev.atoll.runtime.Language.PYTHON ? "TOOL" : "tool";
+    }
+
+    private String entryName() {
+        return language == dev.atoll.runtime.Language.PYTHON ? "main" : "default";
     }
 
     /**
@@ -194,12 +296,50 @@ public final class GuestSession implements AutoCloseable {
         scope = new Scope(manifest, digest, deadlineNanos, Thread.currentThread());
         try {
             openBindings();
-            runner.invokeMember("run", namespace.getMember("default"), argsJson, envJson,
+            if (language == dev.atoll.runtime.Language.PYTHON) {
+                // Python calls are synchronous: the runner settles before it returns (fetch waits
+                // inside the call, in waitFor). The result is written as JSON here, from the value.
+                ProxyExecutable settlePython = args -> {
+                    if (settlement != null || args.length != 3 || !args[0].isString()) {
+                        return null;
+                    }
+                    settlement = pythonSettlement(args[0].asString(), args[1], args[2], maxChars);
+                    return null;
+                };
+                runner.invokeMember("run", namespace.getMember(entryName()), argsJson, envJson,
+                        (double) Math.min(maxChars, Integer.MAX_VALUE), settlePython, fileName);
+                if (settlement != null) {
+                    return settlement;
+                }
+                return monitor.violation().isPresent() ? Settlement.STOPPED : Settlement.NEVER;
+            }
+            runner.invokeMember("run", namespace.getMember(entryName()), argsJson, envJson,
                     (double) Math.min(maxChars, Integer.MAX_VALUE), settle);
             return loop(deadlineNanos);
         } finally {
             closeBindings();
         }
+    }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper ERRORS = new com.fasterxml.jackson.databind.ObjectMapper();
+
+    private static Settlement pythonSettlement(String kind, Value a, Value b, long maxChars) {
+        if (kind.equals("ok")) {
+            try {
+                return new Settlement("ok", GuestJson.write(a, maxChars));
+            } catch (GuestJson.NotJson e) {
+                return new Settlement("bad_output", error(e.getMessage(), ""));
+            } catch (GuestJson.TooLarge e) {
+                return new Settlement("too_large", Long.toString(e.chars));
+            }
+        }
+        String message = a.isString() ? a.asString() : "error";
+        String stack = b.isString() ? b.asString() : "";
+        return new Settlement("error", error(message, stack));
+    }
+
+    private static String error(String message, String stack) {
+        return ERRORS.createObjectNode().put("message", message).put("stack", stack).toString();
     }
 
     private Settlement loop(long deadlineNanos) {
@@ -210,7 +350,10 @@ public final class GuestSession implements AutoCloseable {
             Completion done = scope.completions.poll();
             if (done != null) {
                 scope.inFlight.decrementAndGet();
-                deliveries.get(done.binding()).execute(done.id(), done.payload());
+                Value delivery = deliveries.get(done.binding());
+                if (delivery != null) {
+                    delivery.execute(done.id(), done.payload());
+                }
                 continue;
             }
             long now = System.nanoTime();

@@ -48,6 +48,9 @@ public final class RuntimeCore implements AutoCloseable {
     private static final Duration POLL = Duration.ofMillis(50);
 
     private final GuestEngine engine;
+    /** The Python engine, created by the first Python tool that is loaded (it costs seconds). */
+    private volatile GuestEngine python;
+    private final Object pythonLock = new Object();
     private final Watchdog watchdog;
     private final GuestExecutor executor;
     private final Schemas schemas = new Schemas();
@@ -122,16 +125,102 @@ public final class RuntimeCore implements AutoCloseable {
     }
 
     private Void warmUpOnce() {
-        Limits generous = Limits.defaultMaxima();
+        return warmUpOnce(engine, warmUpModule);
+    }
+
+    private Void warmUpOnce(GuestEngine guestEngine, Source module) {
+        return warmUpOnce(guestEngine, module, Limits.defaultMaxima());
+    }
+
+    private Void warmUpOnce(GuestEngine guestEngine, Source module, Limits generous) {
         long deadline = System.nanoTime() + generous.wall().toNanos();
         try (Watchdog.Monitor m = watchdog.watch(generous.cpu().toNanos(), generous.memoryBytes(), deadline);
-                GuestSession s = GuestSession.open(engine, warmUpModule, generous, m, bindings)) {
+                GuestSession s = GuestSession.open(guestEngine, module, generous, m, bindings)) {
             Settlement settled = s.run("{}", "{}", 4096, deadline, WARM_UP_MANIFEST, "warmup");
             if (!settled.kind().equals("ok")) {
                 throw new AtollRuntimeException("the warm-up script ended as " + settled.kind() + ": " + settled.payload());
             }
         }
         return null;
+    }
+
+    /** Exercises what most Python tools touch (json, re, str methods, dict and list work, datetime). */
+    private static final String PY_WARM_UP = """
+            TOOL = {}
+            def main(args, env):
+                import re, math, datetime
+                text = str({"a": [1, 2.5, "x"], "b": {"c": None}}) + " héllo  wörld\\n"
+                words = [w.lower() for w in re.split(r"\\s+", text.strip()) if w]
+                counts = {}
+                for w in words:
+                    counts[w] = counts.get(w, 0) + 1
+                print("warm-up", len(words))
+                d = datetime.datetime(2020, 1, 1).isoformat()
+                return {"words": len(words), "counts": len(counts), "d": d, "sqrt": math.sqrt(2), "s": sorted(set(text))[:3]}
+            """;
+
+    /** Warm-up rounds run when the Python engine starts. */
+    private static final int PY_WARM_UP_ROUNDS = 3;
+
+    /** Whether the Python engine has been created (by the first Python tool loaded). */
+    public boolean pythonStarted() {
+        return python != null;
+    }
+
+    /**
+     * The Python engine, created and warmed up on first use: the first GraalPy context costs seconds,
+     * so a runtime that never loads a Python tool never pays it.
+     */
+    GuestEngine pythonEngine() {
+        GuestEngine p = python;
+        if (p != null) {
+            return p;
+        }
+        synchronized (pythonLock) {
+            if (python != null) {
+                return python;
+            }
+            if (closed) {
+                throw new AtollRuntimeException("the runtime is closed");
+            }
+            GuestEngine created;
+            try {
+                created = new GuestEngine(dev.atoll.runtime.Language.PYTHON);
+            } catch (RuntimeException e) {
+                throw new AtollRuntimeException("the Python engine does not start: " + e.getMessage(), e);
+            }
+            Source module = Source.newBuilder("python", PY_WARM_UP, "warmup.py").buildLiteral();
+            try {
+                // A few rounds: the first GraalPy contexts run the JVM's own cold code (parser,
+                // builtins) and cost seconds each; later ones reuse what the shared engine compiled.
+                // The first GraalPy context takes seconds of CPU (more on a loaded machine, interpreted):
+                // no tool limit applies to it.
+                Limits startup = new Limits(Duration.ofMinutes(5), Duration.ofMinutes(5), 1L << 40,
+                        1L << 20, 1L << 20, 1000);
+                executor.submit(() -> {
+                    for (int i = 0; i < PY_WARM_UP_ROUNDS; i++) {
+                        warmUpOnce(created, module, startup);
+                    }
+                    return null;
+                }).get();
+            } catch (ExecutionException e) {
+                created.close();
+                throw new AtollRuntimeException("the Python engine does not start", e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                created.close();
+                throw new AtollRuntimeException("interrupted while starting the Python engine");
+            } catch (RejectedExecutionException e) {
+                created.close();
+                throw new AtollRuntimeException("the node is at capacity; retry loading the tool later");
+            }
+            python = created;
+            return created;
+        }
+    }
+
+    private GuestEngine engineFor(Source module) {
+        return "python".equals(module.getLanguage()) ? pythonEngine() : engine;
     }
 
     /**
@@ -182,12 +271,15 @@ public final class RuntimeCore implements AutoCloseable {
      * @throws AtollRuntimeException if the node has no capacity to load it now
      */
     public CompiledTool load(ToolSource source, Limits limits) {
-        if (source.language() != dev.atoll.runtime.Language.JS) {
-            throw new InvalidToolException(source.language().id() + " tools are not supported yet");
-        }
-        Source module = Source.newBuilder("js", source.code(), source.fileName())
-                .mimeType("application/javascript+module")
-                .buildLiteral();
+        Source module = switch (source.language()) {
+            case JS -> Source.newBuilder("js", source.code(), source.fileName())
+                    .mimeType("application/javascript+module")
+                    .buildLiteral();
+            case PYTHON -> {
+                pythonEngine();
+                yield Source.newBuilder("python", source.code(), source.fileName()).buildLiteral();
+            }
+        };
         Future<String> manifest;
         try {
             manifest = executor.submit(() -> readManifest(module, limits));
@@ -213,9 +305,11 @@ public final class RuntimeCore implements AutoCloseable {
     private String readManifest(Source module, Limits limits) {
         Watchdog.Monitor monitor = watch(limits,
                 System.nanoTime() + limits.wall().toNanos());
-        try (monitor; GuestSession s = GuestSession.open(engine, module, limits, monitor, bindings)) {
+        try (monitor; GuestSession s = GuestSession.open(engineFor(module), module, limits, monitor, bindings)) {
             if (!s.hasEntryPoint()) {
-                throw new InvalidToolException("the tool file must export a default function:"
+                throw new InvalidToolException("python".equals(module.getLanguage())
+                        ? "the tool file must define a function main: def main(args, env): ..."
+                        : "the tool file must export a default function:"
                         + " export default async function (args, env) { ... }");
             }
             return s.manifestJson();
@@ -277,7 +371,7 @@ public final class RuntimeCore implements AutoCloseable {
         Watchdog.Monitor monitor = watch(limits,
                 start + limits.wall().toNanos());
         try (monitor) {
-            GuestSession s = GuestSession.open(engine, tool.module(), limits, monitor, bindings);
+            GuestSession s = GuestSession.open(engineFor(tool.module()), tool.module(), limits, monitor, bindings);
             if (monitor.violation().isPresent()) {
                 s.close();
                 return new Prepared.Failed(violation(monitor.violation().get(), limits), receipt(monitor, start, 0));
@@ -424,7 +518,7 @@ public final class RuntimeCore implements AutoCloseable {
         Outcome outcome;
         try {
             if (session == null) {
-                session = GuestSession.open(engine, tool.module(), limits, monitor, bindings);
+                session = GuestSession.open(engineFor(tool.module()), tool.module(), limits, monitor, bindings);
             } else {
                 session.watchedBy(monitor);
             }
@@ -564,9 +658,23 @@ public final class RuntimeCore implements AutoCloseable {
             if (pe.isCancelled() || pe.isInterrupted()) {
                 return new Outcome.InternalError("the call was cancelled: the runtime is shutting down");
             }
+            if (pe.isExit()) {
+                // sys.exit is an exception the bootstrap catches; this is a hard exit (os._exit). It ends
+                // the guest's context, never the JVM.
+                return switch (phase) {
+                    case LOAD -> new Outcome.InvalidTool("the module exited with status " + pe.getExitStatus());
+                    case PREPARE, CALL -> new Outcome.ToolError("the tool exited with status " + pe.getExitStatus(),
+                            List.of());
+                };
+            }
+            if ((pe.isHostException() || pe.isInternalError()) && deniedBySandbox(pe.getMessage())) {
+                // GraalPy lets some sandbox refusals escape as Java exceptions the guest cannot catch
+                // (creating a thread or a process, opening a socket): the operation did not happen.
+                return new Outcome.ToolError("denied by the sandbox: " + pe.getMessage(), List.of());
+            }
             if (pe.isInternalError() || pe.isHostException()) {
                 LOG.log(Level.SEVERE, "internal error in a guest call", pe);
-                return new Outcome.InternalError("the JavaScript engine failed internally");
+                return new Outcome.InternalError("the guest engine failed internally");
             }
             String where = location(pe.getSourceLocation());
             if (pe.isSyntaxError()) {
@@ -602,6 +710,13 @@ public final class RuntimeCore implements AutoCloseable {
         return new Outcome.InternalError("the call failed inside Atoll");
     }
 
+    private static boolean deniedBySandbox(String message) {
+        String m = String.valueOf(message);
+        return m.startsWith("java.lang.SecurityException: ")
+                || m.contains("UnsupportedPosixFeatureException")
+                || (m.startsWith("java.lang.IllegalStateException: ") && m.endsWith("is not allowed."));
+    }
+
     private static String location(SourceSection s) {
         if (s == null || s.getSource() == null) {
             return "";
@@ -617,7 +732,16 @@ public final class RuntimeCore implements AutoCloseable {
         executor.close();
         watchdog.close();
         // A guest thread that never took its cancellation would make engine.close(true) wait forever.
-        Thread closer = Thread.ofPlatform().daemon(true).name("atoll-engine-close").start(engine::close);
+        GuestEngine py;
+        synchronized (pythonLock) {
+            py = python;
+        }
+        Thread closer = Thread.ofPlatform().daemon(true).name("atoll-engine-close").start(() -> {
+            engine.close();
+            if (py != null) {
+                py.close();
+            }
+        });
         try {
             closer.join(Duration.ofSeconds(5));
         } catch (InterruptedException e) {

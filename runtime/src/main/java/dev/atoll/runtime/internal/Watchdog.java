@@ -239,8 +239,8 @@ public final class Watchdog implements AutoCloseable {
         private final Thread thread;
         private final long threadId;
         private volatile Context context;
-        private final long cpuStart;
-        private final long allocatedStart;
+        private volatile long cpuStart;
+        private volatile long allocatedStart;
         private final long cpuBudget;
         private final long memoryBudget;
         private final long deadline;
@@ -277,6 +277,15 @@ public final class Watchdog implements AutoCloseable {
          */
         public void trip(Violation v) {
             Watchdog.this.trip(this, v);
+        }
+
+        /**
+         * Restarts the CPU and allocation accounting from now (the wall deadline stays). Called on the
+         * watched thread after work that is Atoll's, not the tool's: initialising a Python context.
+         */
+        public void rebase() {
+            allocatedStart = threads.getCurrentThreadAllocatedBytes();
+            cpuStart = threads.getCurrentThreadCpuTime();
         }
 
         /** CPU nanoseconds the watched thread has used since the monitor started. */

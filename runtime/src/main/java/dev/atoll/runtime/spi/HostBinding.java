@@ -35,6 +35,23 @@ public interface HostBinding {
     String guestScript();
 
     /**
+     * The guest script for a language. For JavaScript it is {@link #guestScript()}. For Python it is a
+     * Python source whose last expression is a function {@code install(host, wait, env)}: {@code host}
+     * is as above, {@code wait(id)} blocks the guest until the {@link PendingOperation} {@code id} has
+     * been delivered (the runtime runs deliveries meanwhile; it returns {@code False} if the call ends
+     * first), and {@code env} is a dict whose entries become attributes of the tool's {@code env}
+     * argument (e.g. {@code env.fetch}). It returns the delivery function, like the JavaScript one.
+     * A binding without a script for a language is absent from that language's guests.
+     *
+     * @param language the guest language
+     * @return the guest script, or empty if the binding offers nothing to that language
+     */
+    default java.util.Optional<String> guestScript(dev.atoll.runtime.Language language) {
+        return language == dev.atoll.runtime.Language.JS ? java.util.Optional.of(guestScript())
+                : java.util.Optional.empty();
+    }
+
+    /**
      * Opens the host side of this binding for one call. Called on the guest thread before the tool's
      * function runs; must not block.
      *

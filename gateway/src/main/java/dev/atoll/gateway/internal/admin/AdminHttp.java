@@ -221,8 +221,9 @@ public final class AdminHttp implements HttpService {
 
     private Object upload(ServerRequest req, Actor actor) throws IOException {
         String file = req.query().first("file").asOptional().orElse("tool.mjs");
-        if (!file.matches("[A-Za-z0-9._-]{1,128}") || !(file.endsWith(".mjs") || file.endsWith(".js"))) {
-            throw new BadRequest("?file= must be a .mjs or .js file name ([A-Za-z0-9._-]), got '" + file + "'");
+        java.util.Optional<Language> language = Language.ofFileName(file);
+        if (!file.matches("[A-Za-z0-9._-]{1,128}") || language.isEmpty()) {
+            throw new BadRequest("?file= must be a .mjs, .js or .py file name ([A-Za-z0-9._-]), got '" + file + "'");
         }
         byte[] bytes;
         try (InputStream in = req.content().inputStream()) {
@@ -238,7 +239,7 @@ public final class AdminHttp implements HttpService {
         } catch (CharacterCodingException e) {
             throw new BadRequest("the tool file is not valid UTF-8");
         }
-        DeployResult r = deployer.apply(new ToolSource(Language.JS, file, code), actor);
+        DeployResult r = deployer.apply(new ToolSource(language.get(), file, code), actor);
         ObjectNode n = version(r.version());
         n.put("created", r.created());
         n.set("changes", changes(registry.changes(r.version().name(), r.version().version())));

@@ -29,7 +29,8 @@ import org.eclipse.jetty.util.thread.ScheduledExecutorScheduler;
 public final class FetchEngine implements AutoCloseable {
 
     static final ObjectMapper JSON = JsonMapper.builder().build();
-    private static final String SCRIPT = readScript();
+    private static final String SCRIPT = readScript("fetch.js");
+    private static final String PYTHON_SCRIPT = readScript("fetch.py");
 
     final FetchSettings settings;
     final HttpClient client;
@@ -100,10 +101,15 @@ public final class FetchEngine implements AutoCloseable {
         }
     }
 
-    private static String readScript() {
-        try (InputStream in = FetchEngine.class.getResourceAsStream("fetch.js")) {
+    /** The Python guest script of the binding ({@code env.fetch}). */
+    public static String pythonScript() {
+        return PYTHON_SCRIPT;
+    }
+
+    private static String readScript(String file) {
+        try (InputStream in = FetchEngine.class.getResourceAsStream(file)) {
             if (in == null) {
-                throw new IllegalStateException("fetch.js is missing from the host-bindings jar");
+                throw new IllegalStateException(file + " is missing from the host-bindings jar");
             }
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
