@@ -525,9 +525,14 @@ public final class RuntimeCore implements AutoCloseable {
             phase = Phase.CALL;
             Settlement s = session.run(argsJson, tool.envJson(), limits.outputBytes(), deadline, tool.manifest(),
                     tool.digest());
+            // A tool that failed once its deadline had passed failed because of it (host work such as a
+            // fetch is aborted at the deadline, and the tool sees that as an error), even when the
+            // watchdog had not looked yet: that is wall_exceeded, whichever noticed first.
             outcome = monitor.violation().isPresent()
                     ? violation(monitor.violation().get(), limits)
-                    : settle(s, tool, limits);
+                    : s.kind().equals("error") && System.nanoTime() - deadline >= 0
+                            ? violation(Violation.WALL, limits)
+                            : settle(s, tool, limits);
         } catch (RuntimeException | Error e) {
             outcome = failure(e, monitor, limits, phase, tool.module().getName());
         } finally {
