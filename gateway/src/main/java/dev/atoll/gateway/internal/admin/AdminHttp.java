@@ -7,12 +7,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.atoll.gateway.audit.AuditQuery;
 import dev.atoll.gateway.audit.AuditRecord;
 import dev.atoll.gateway.audit.VerifyResult;
-import dev.atoll.gateway.internal.http.Authenticator;
 import dev.atoll.gateway.registry.Actor;
 import dev.atoll.gateway.registry.CreatedToken;
 import dev.atoll.gateway.registry.DeployResult;
 import dev.atoll.gateway.registry.PoisoningSign;
-import dev.atoll.gateway.registry.Principal;
 import dev.atoll.gateway.registry.Registry;
 import dev.atoll.gateway.registry.RegistryException;
 import dev.atoll.gateway.registry.TokenInfo;
@@ -24,7 +22,6 @@ import dev.atoll.gateway.registry.ToolVersion;
 import dev.atoll.runtime.AtollRuntimeException;
 import dev.atoll.runtime.Language;
 import dev.atoll.runtime.ToolSource;
-import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
@@ -72,6 +69,7 @@ public final class AdminHttp implements HttpService {
     private final BiFunction<ToolSource, Actor, DeployResult> deployer;
     private final Runnable afterChange;
     private final ObjectMapper json;
+    private final AdminJson web;
 
     /**
      * Creates the service.
@@ -87,12 +85,7 @@ public final class AdminHttp implements HttpService {
         this.deployer = deployer;
         this.afterChange = afterChange;
         this.json = json;
-    }
-
-    /** A handler body that may throw; errors become JSON error responses. */
-    @FunctionalInterface
-    private interface Action {
-        Object run(ServerRequest req, Actor actor) throws Exception;
+        this.web = new AdminJson(registry, json);
     }
 
     @Override
@@ -190,33 +183,13 @@ public final class AdminHttp implements HttpService {
                 req.path().pathParameters().get("id"), a))));
     }
 
-    private Handler h(Action action) {
-        return (req, res) -> {
-            Optional<Principal> admin = Authenticator.bearer(req.headers().first(HeaderNames.AUTHORIZATION))
-                    .flatMap(t -> registry.tokens().authenticate(TokenKind.ADMIN, t));
-            if (admin.isEmpty()) {
-                res.header("WWW-Authenticate", "Bearer realm=\"atoll-admin\"");
-                send(res, 401, error("unauthorized", "an admin bearer token is required (ATOLL_ADMIN_TOKEN)"));
-                return;
-            }
-            try {
-                Object out = action.run(req, Actor.of(admin.get()));
-                send(res, "POST".equals(req.prologue().method().text()) && req.path().path().equals("/v1/tools")
-                        ? 201 : 200, out);
-            } catch (RegistryException e) {
-                int status = switch (e.reason()) {
-                    case NOT_FOUND -> 404;
-                    case CONFLICT, INVALID_STATE -> 409;
-                    case INVALID_ARGUMENT -> 400;
-                    case UNAVAILABLE, STORAGE -> 503;
-                };
-                send(res, status, error(e.reason().name().toLowerCase(java.util.Locale.ROOT), e.getMessage()));
-            } catch (AtollRuntimeException e) {
-                send(res, 422, error("invalid_tool", e.getMessage()));
-            } catch (BadRequest | IllegalArgumentException e) {
-                send(res, 400, error("bad_request", e.getMessage()));
-            }
-        };
+    private Handler h(AdminJson.Action action) {
+        return web.handler("/v1/tools", action, e -> switch (e) {
+            case AtollRuntimeException x -> Optional.of(new AdminJson.Failure(422, "invalid_tool"));
+            case BadRequest x -> Optional.of(new AdminJson.Failure(400, "bad_request"));
+            case IllegalArgumentException x -> Optional.of(new AdminJson.Failure(400, "bad_request"));
+            default -> Optional.empty();
+        });
     }
 
     private Object upload(ServerRequest req, Actor actor) throws IOException {
@@ -351,23 +324,15 @@ public final class AdminHttp implements HttpService {
     }
 
     private static String name(ServerRequest req) {
-        return req.path().pathParameters().get("name");
+        return AdminJson.name(req);
     }
 
     private ObjectNode error(String code, String message) {
-        ObjectNode n = json.createObjectNode();
-        n.putObject("error").put("code", code).put("message", message);
-        return n;
+        return web.error(code, message);
     }
 
     private void send(ServerResponse res, int status, Object body) {
-        try {
-            res.status(status);
-            res.header(HeaderNames.CONTENT_TYPE, "application/json");
-            res.send(json.writeValueAsBytes(body));
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        web.send(res, status, body);
     }
 
     /** A request the API cannot act on; its message is safe to show. */

@@ -4,13 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.atoll.gateway.internal.http.Authenticator;
-import dev.atoll.gateway.registry.Actor;
 import dev.atoll.gateway.registry.PoisoningSign;
-import dev.atoll.gateway.registry.Principal;
 import dev.atoll.gateway.registry.Registry;
 import dev.atoll.gateway.registry.RegistryException;
-import dev.atoll.gateway.registry.TokenKind;
 import dev.atoll.gateway.registry.UpstreamInfo;
 import dev.atoll.gateway.registry.UpstreamTool;
 import dev.atoll.gateway.upstream.SandboxKind;
@@ -19,7 +15,6 @@ import dev.atoll.gateway.upstream.UpstreamSpec;
 import dev.atoll.gateway.upstream.VolumeMount;
 import dev.atoll.gateway.upstream.internal.UpstreamBackend;
 import dev.atoll.gateway.upstream.internal.UpstreamManager;
-import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
@@ -52,6 +47,7 @@ public final class UpstreamAdminHttp implements HttpService {
     private final UpstreamManager manager;
     private final Runnable afterChange;
     private final ObjectMapper json;
+    private final AdminJson web;
     private final UpstreamLimits defaults;
 
     /**
@@ -69,12 +65,8 @@ public final class UpstreamAdminHttp implements HttpService {
         this.manager = manager;
         this.afterChange = afterChange;
         this.json = json;
+        this.web = new AdminJson(registry, json);
         this.defaults = defaults;
-    }
-
-    @FunctionalInterface
-    private interface Action {
-        Object run(ServerRequest req, Actor actor) throws Exception;
     }
 
     @Override
@@ -191,34 +183,12 @@ public final class UpstreamAdminHttp implements HttpService {
         return n;
     }
 
-    private Handler h(Action action) {
-        return (req, res) -> {
-            Optional<Principal> admin = Authenticator.bearer(req.headers().first(HeaderNames.AUTHORIZATION))
-                    .flatMap(t -> registry.tokens().authenticate(TokenKind.ADMIN, t));
-            if (admin.isEmpty()) {
-                res.header("WWW-Authenticate", "Bearer realm=\"atoll-admin\"");
-                send(res, 401, error("unauthorized", "an admin bearer token is required (ATOLL_ADMIN_TOKEN)"));
-                return;
-            }
-            try {
-                Object out = action.run(req, Actor.of(admin.get()));
-                boolean created = "POST".equals(req.prologue().method().text())
-                        && req.path().path().equals("/v1/upstreams");
-                send(res, created ? 201 : 200, out);
-            } catch (RegistryException e) {
-                int status = switch (e.reason()) {
-                    case NOT_FOUND -> 404;
-                    case CONFLICT, INVALID_STATE -> 409;
-                    case INVALID_ARGUMENT -> 400;
-                    case UNAVAILABLE, STORAGE -> 503;
-                };
-                send(res, status, error(e.reason().name().toLowerCase(java.util.Locale.ROOT), e.getMessage()));
-            } catch (Unavailable e) {
-                send(res, 503, error("backend_unavailable", e.getMessage()));
-            } catch (IllegalArgumentException e) {
-                send(res, 400, error("bad_request", e.getMessage()));
-            }
-        };
+    private Handler h(AdminJson.Action action) {
+        return web.handler("/v1/upstreams", action, e -> switch (e) {
+            case Unavailable x -> Optional.of(new AdminJson.Failure(503, "backend_unavailable"));
+            case IllegalArgumentException x -> Optional.of(new AdminJson.Failure(400, "bad_request"));
+            default -> Optional.empty();
+        });
     }
 
     private JsonNode body(ServerRequest req) throws IOException {
@@ -242,23 +212,15 @@ public final class UpstreamAdminHttp implements HttpService {
     }
 
     private static String name(ServerRequest req) {
-        return req.path().pathParameters().get("name");
+        return AdminJson.name(req);
     }
 
     private ObjectNode error(String code, String message) {
-        ObjectNode n = json.createObjectNode();
-        n.putObject("error").put("code", code).put("message", message);
-        return n;
+        return web.error(code, message);
     }
 
     private void send(ServerResponse res, int status, Object body) {
-        try {
-            res.status(status);
-            res.header(HeaderNames.CONTENT_TYPE, "application/json");
-            res.send(json.writeValueAsBytes(body));
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        web.send(res, status, body);
     }
 
     /** A backend that cannot run here; the message names why. */

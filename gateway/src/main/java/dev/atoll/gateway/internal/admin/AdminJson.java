@@ -1,0 +1,104 @@
+package dev.atoll.gateway.internal.admin;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.atoll.gateway.internal.http.Authenticator;
+import dev.atoll.gateway.registry.Actor;
+import dev.atoll.gateway.registry.Principal;
+import dev.atoll.gateway.registry.Registry;
+import dev.atoll.gateway.registry.RegistryException;
+import dev.atoll.gateway.registry.TokenKind;
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.http.Handler;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * What the admin services share: the admin-token check, JSON responses and errors, and the mapping
+ * of registry failures to HTTP statuses.
+ */
+final class AdminJson {
+
+    /** A handler body that may throw; errors become JSON error responses. */
+    @FunctionalInterface
+    interface Action {
+        Object run(ServerRequest req, Actor actor) throws Exception;
+    }
+
+    /** How a service answers an exception of its own: status and error code, or empty to let it pass. */
+    @FunctionalInterface
+    interface Failures {
+        Optional<Failure> of(Exception e);
+    }
+
+    /** An error response: HTTP status and error code (the exception's message is the message). */
+    record Failure(int status, String code) {
+    }
+
+    private final Registry registry;
+    private final ObjectMapper json;
+
+    AdminJson(Registry registry, ObjectMapper json) {
+        this.registry = registry;
+        this.json = json;
+    }
+
+    /**
+     * A handler that needs an admin bearer token, runs {@code action} as that admin and sends its
+     * result as JSON: 201 for a POST to {@code createPath}, 200 otherwise.
+     */
+    Handler handler(String createPath, Action action, Failures failures) {
+        return (req, res) -> {
+            Optional<Principal> admin = Authenticator.bearer(req.headers().first(HeaderNames.AUTHORIZATION))
+                    .flatMap(t -> registry.tokens().authenticate(TokenKind.ADMIN, t));
+            if (admin.isEmpty()) {
+                res.header("WWW-Authenticate", "Bearer realm=\"atoll-admin\"");
+                send(res, 401, error("unauthorized", "an admin bearer token is required (ATOLL_ADMIN_TOKEN)"));
+                return;
+            }
+            try {
+                Object out = action.run(req, Actor.of(admin.get()));
+                boolean created = "POST".equals(req.prologue().method().text()) && req.path().path().equals(createPath);
+                send(res, created ? 201 : 200, out);
+            } catch (RegistryException e) {
+                int status = switch (e.reason()) {
+                    case NOT_FOUND -> 404;
+                    case CONFLICT, INVALID_STATE -> 409;
+                    case INVALID_ARGUMENT -> 400;
+                    case UNAVAILABLE, STORAGE -> 503;
+                };
+                send(res, status, error(e.reason().name().toLowerCase(Locale.ROOT), e.getMessage()));
+            } catch (Exception e) {
+                Optional<Failure> f = failures.of(e);
+                if (f.isEmpty()) {
+                    throw e;
+                }
+                send(res, f.get().status(), error(f.get().code(), e.getMessage()));
+            }
+        };
+    }
+
+    /** The {@code {name}} path parameter. */
+    static String name(ServerRequest req) {
+        return req.path().pathParameters().get("name");
+    }
+
+    ObjectNode error(String code, String message) {
+        ObjectNode n = json.createObjectNode();
+        n.putObject("error").put("code", code).put("message", message);
+        return n;
+    }
+
+    void send(ServerResponse res, int status, Object body) {
+        try {
+            res.status(status);
+            res.header(HeaderNames.CONTENT_TYPE, "application/json");
+            res.send(json.writeValueAsBytes(body));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
