@@ -1,10 +1,13 @@
 package dev.atoll.gateway;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.atoll.gateway.audit.AuditAction;
 import dev.atoll.gateway.audit.CallRecord;
+import dev.atoll.gateway.audit.internal.AuditLogImpl;
+import dev.atoll.gateway.backend.CatalogEntry;
+import dev.atoll.gateway.backend.ToolReply;
 import dev.atoll.gateway.dlp.Action;
 import dev.atoll.gateway.dlp.Category;
 import dev.atoll.gateway.dlp.Direction;
@@ -19,13 +22,21 @@ import dev.atoll.gateway.dlp.ScanContext;
 import dev.atoll.gateway.dlp.ScanLimits;
 import dev.atoll.gateway.dlp.Severity;
 import dev.atoll.gateway.dlp.Verdict;
+import dev.atoll.gateway.internal.admin.AdminHttp;
+import dev.atoll.gateway.internal.admin.UpstreamAdminHttp;
+import dev.atoll.gateway.internal.catalog.Catalog;
+import dev.atoll.gateway.internal.catalog.IsolateBackend;
+import dev.atoll.gateway.internal.http.Authenticator;
+import dev.atoll.gateway.internal.http.JwtAuthenticator;
+import dev.atoll.gateway.internal.http.OriginGuard;
+import dev.atoll.gateway.internal.http.Principal;
 import dev.atoll.gateway.internal.mcp.HeaderAnnotations;
+import dev.atoll.gateway.internal.mcp.JsonRpc;
+import dev.atoll.gateway.internal.mcp.McpHttp;
+import dev.atoll.gateway.internal.mcp.McpService;
+import dev.atoll.gateway.internal.mcp.Streams;
 import dev.atoll.gateway.internal.metrics.GatewayMetrics;
 import dev.atoll.gateway.internal.metrics.MetricsHttp;
-import dev.atoll.isolate.pool.PoolObserver;
-import dev.atoll.gateway.backend.CatalogEntry;
-import dev.atoll.gateway.backend.ToolReply;
-import dev.atoll.gateway.internal.admin.AdminHttp;
 import dev.atoll.gateway.registry.Actor;
 import dev.atoll.gateway.registry.Catalogue;
 import dev.atoll.gateway.registry.DeployResult;
@@ -34,21 +45,22 @@ import dev.atoll.gateway.registry.RegistryConfig;
 import dev.atoll.gateway.registry.ServingTool;
 import dev.atoll.gateway.registry.TokenKind;
 import dev.atoll.gateway.registry.ToolDefinition;
-import dev.atoll.runtime.Receipt;
-import dev.atoll.gateway.internal.catalog.Catalog;
-import dev.atoll.gateway.internal.catalog.IsolateBackend;
-import dev.atoll.gateway.internal.http.Authenticator;
-import dev.atoll.gateway.internal.http.JwtAuthenticator;
-import dev.atoll.gateway.internal.http.OriginGuard;
-import dev.atoll.gateway.internal.http.Principal;
-import dev.atoll.gateway.internal.mcp.JsonRpc;
-import dev.atoll.gateway.internal.mcp.McpHttp;
-import dev.atoll.gateway.internal.mcp.McpService;
-import dev.atoll.gateway.internal.mcp.Streams;
+import dev.atoll.gateway.upstream.SandboxKind;
+import dev.atoll.gateway.upstream.internal.BubblewrapLauncher;
+import dev.atoll.gateway.upstream.internal.DockerLauncher;
+import dev.atoll.gateway.upstream.internal.EgressProxy;
+import dev.atoll.gateway.upstream.internal.UpstreamBackend;
+import dev.atoll.gateway.upstream.internal.UpstreamManager;
+import dev.atoll.gateway.upstream.spi.SandboxLauncher;
+import dev.atoll.host.bindings.EgressInspector;
 import dev.atoll.host.bindings.EgressPolicy;
 import dev.atoll.host.bindings.FetchBinding;
 import dev.atoll.host.bindings.HostBindingsException;
+import dev.atoll.host.bindings.Resolver;
 import dev.atoll.isolate.pool.IsolatePool;
+import dev.atoll.isolate.pool.PoolObserver;
+import dev.atoll.runtime.InvalidToolException;
+import dev.atoll.runtime.Receipt;
 import dev.atoll.runtime.Tool;
 import dev.atoll.runtime.ToolRuntime;
 import dev.atoll.runtime.ToolSource;
@@ -57,8 +69,8 @@ import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http1.Http1Config;
 import java.net.InetAddress;
 import java.net.URI;
-import java.nio.file.Path;
 import java.net.UnknownHostException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -98,8 +110,8 @@ public final class Gateway implements AutoCloseable {
     private Streams streams;
     private WebServer server;
     private Optional<GatewayMetrics> metrics;
-    private dev.atoll.gateway.upstream.internal.UpstreamManager upstreams;
-    private dev.atoll.gateway.upstream.internal.UpstreamBackend upstreamBackend;
+    private UpstreamManager upstreams;
+    private UpstreamBackend upstreamBackend;
     private final List<AutoCloseable> launcherResources = new ArrayList<>();
 
     private final Map<String, String> startupTokens = new java.util.LinkedHashMap<>();
@@ -150,11 +162,11 @@ public final class Gateway implements AutoCloseable {
         metrics.ifPresent(m -> {
             m.gauge("atoll.catalogue.tools", "Tools agents can list and call", () -> catalog.snapshot().entries().size());
             m.gauge("atoll.audit.calls.written", "Call records committed to the audit log since start",
-                    () -> registry.audit() instanceof dev.atoll.gateway.audit.internal.AuditLogImpl a ? a.callsWritten() : 0);
+                    () -> registry.audit() instanceof AuditLogImpl a ? a.callsWritten() : 0);
         });
         this.isolates = new IsolateBackend(pool);
         this.upstreams = upstreamManager(config);
-        this.upstreamBackend = new dev.atoll.gateway.upstream.internal.UpstreamBackend(upstreams);
+        this.upstreamBackend = new UpstreamBackend(upstreams);
         GatewayConfig.Mcp mc = config.mcp();
         GatewayConfig.Http hc = config.http();
         JsonRpc rpc = new JsonRpc(hc.maxJsonDepth(), (int) Math.min(Integer.MAX_VALUE, hc.maxPayloadBytes()));
@@ -204,7 +216,7 @@ public final class Gateway implements AutoCloseable {
                         .addProtocol(Http1Config.builder().maxHeadersSize(hc.maxHeaderBytes()).build()))
                 .routing("admin", r -> {
                     r.register(new AdminHttp(registry, this::deploy, this::syncCatalogue, rpc.mapper()));
-                    r.register(new dev.atoll.gateway.internal.admin.UpstreamAdminHttp(registry, upstreams,
+                    r.register(new UpstreamAdminHttp(registry, upstreams,
                             this::syncCatalogue, rpc.mapper(), config.upstreams().limits()));
                     metrics.ifPresent(m -> r.register(new MetricsHttp(m, registry, mx.requireAuth())));
                 })
@@ -216,30 +228,30 @@ public final class Gateway implements AutoCloseable {
      * host (no {@code bwrap}, no Docker engine answering) is refused at {@code upstream add} with the
      * launcher's reason.
      */
-    private dev.atoll.gateway.upstream.internal.UpstreamManager upstreamManager(GatewayConfig config) {
+    private UpstreamManager upstreamManager(GatewayConfig config) {
         GatewayConfig.Upstreams uc = config.upstreams();
-        Map<dev.atoll.gateway.upstream.SandboxKind, dev.atoll.gateway.upstream.spi.SandboxLauncher> launchers =
-                new java.util.EnumMap<>(dev.atoll.gateway.upstream.SandboxKind.class);
-        Map<dev.atoll.gateway.upstream.SandboxKind, String> disabled =
-                new java.util.EnumMap<>(dev.atoll.gateway.upstream.SandboxKind.class);
+        Map<SandboxKind, SandboxLauncher> launchers =
+                new java.util.EnumMap<>(SandboxKind.class);
+        Map<SandboxKind, String> disabled =
+                new java.util.EnumMap<>(SandboxKind.class);
         Path runDir = config.dataDir().toAbsolutePath().resolve("upstreams").resolve("run");
-        for (dev.atoll.gateway.upstream.SandboxKind kind : dev.atoll.gateway.upstream.SandboxKind.values()) {
+        for (SandboxKind kind : SandboxKind.values()) {
             if (!uc.launchers().contains(kind.id())) {
                 disabled.put(kind, "the " + kind.id() + " backend is disabled (upstreams.launchers)");
                 continue;
             }
             switch (kind) {
                 case BUBBLEWRAP -> {
-                    var l = dev.atoll.gateway.upstream.internal.BubblewrapLauncher.create(runDir.resolve("bwrap"));
+                    var l = BubblewrapLauncher.create(runDir.resolve("bwrap"));
                     launchers.put(kind, l);
                     launcherResources.add(l::close);
                 }
                 case DOCKER -> launchers.put(kind,
-                        dev.atoll.gateway.upstream.internal.DockerLauncher.create(java.net.URI.create(uc.dockerHost())));
+                        DockerLauncher.create(java.net.URI.create(uc.dockerHost())));
             }
         }
-        return new dev.atoll.gateway.upstream.internal.UpstreamManager(
-                new dev.atoll.gateway.upstream.internal.UpstreamManager.Settings(uc.startQuarantined(),
+        return new UpstreamManager(
+                new UpstreamManager.Settings(uc.startQuarantined(),
                         Duration.ofMillis(uc.startTimeoutMs()), Duration.ofMillis(uc.callTimeoutMs()),
                         Duration.ofMillis(uc.healthIntervalMs()), Duration.ofMillis(uc.healthTimeoutMs()),
                         Duration.ofMillis(uc.restartBackoffMinMs()), Duration.ofMillis(uc.restartBackoffMaxMs()),
@@ -253,15 +265,15 @@ public final class Gateway implements AutoCloseable {
      * Egress proxies for upstreams that allow hosts: the fetch binding's policy ({@code fetch.*}),
      * the DLP egress inspector, and an audit record per decision ({@code upstream.egress}).
      */
-    private dev.atoll.gateway.upstream.internal.EgressProxy.Factory upstreamEgress(GatewayConfig config) {
+    private EgressProxy.Factory upstreamEgress(GatewayConfig config) {
         EgressPolicy policy = egressPolicy(config.fetch());
         return (upstream, socket, allowHosts, events) -> {
-            dev.atoll.host.bindings.EgressInspector inspector = dlp
-                    .<dev.atoll.host.bindings.EgressInspector>map(engine -> DlpEgressInspector.create(engine, "gateway",
+            EgressInspector inspector = dlp
+                    .<EgressInspector>map(engine -> DlpEgressInspector.create(engine, "gateway",
                             this::auditDlp))
-                    .orElse(dev.atoll.host.bindings.EgressInspector.none());
-            return dev.atoll.gateway.upstream.internal.EgressProxy.start(upstream, socket, allowHosts, policy,
-                    dev.atoll.host.bindings.Resolver.system(), inspector, e -> {
+                    .orElse(EgressInspector.none());
+            return EgressProxy.start(upstream, socket, allowHosts, policy,
+                    Resolver.system(), inspector, e -> {
                         events.accept(e);
                         ObjectNode detail = JsonNodeFactory.instance.objectNode();
                         detail.put("upstream", e.upstream()).put("method", e.method()).put("target", e.target())
@@ -496,13 +508,13 @@ public final class Gateway implements AutoCloseable {
      * @param source the tool file
      * @param actor who deploys
      * @return the version
-     * @throws dev.atoll.runtime.InvalidToolException if the tool does not load
+     * @throws InvalidToolException if the tool does not load
      */
     public DeployResult deploy(ToolSource source, Actor actor) {
         Tool tool = runtime.load(source);
         List<String> headerProblems = HeaderAnnotations.problems(tool.manifest().inputSchema());
         if (!headerProblems.isEmpty()) {
-            throw new dev.atoll.runtime.InvalidToolException("tool " + tool.name() + ": MCP clients would hide this"
+            throw new InvalidToolException("tool " + tool.name() + ": MCP clients would hide this"
                     + " tool: " + String.join("; ", headerProblems));
         }
         return registry.deploy(ToolDefinition.of(source, tool.manifest()), actor);
@@ -666,7 +678,7 @@ public final class Gateway implements AutoCloseable {
     }
 
     /** The upstream supervisor (status, logs; tests). */
-    dev.atoll.gateway.upstream.internal.UpstreamManager upstreamManager() {
+    UpstreamManager upstreamManager() {
         return upstreams;
     }
 
