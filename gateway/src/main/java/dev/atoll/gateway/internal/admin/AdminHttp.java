@@ -26,7 +26,6 @@ import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
-import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.CharacterCodingException;
@@ -90,47 +89,49 @@ public final class AdminHttp implements HttpService {
 
     @Override
     public void routing(HttpRules rules) {
-        rules.get("/health", (req, res) -> send(res, 200, json.createObjectNode().put("status", "UP")));
+        rules.get("/health", (req, res) -> web.send(res, 200, json.createObjectNode().put("status", "UP")));
         rules.get("/v1/tools", h((req, a) -> {
             ArrayNode out = json.createArrayNode();
             registry.list().forEach(t -> out.add(tool(t)));
             return out;
         }));
         rules.post("/v1/tools", h(this::upload));
-        rules.get("/v1/tools/{name}", h((req, a) -> tool(registry.tool(name(req))
-                .orElseThrow(() -> new RegistryException(RegistryException.Reason.NOT_FOUND, "no tool named " + name(req))))));
-        rules.get("/v1/tools/{name}/versions/{version}/changes", h((req, a) -> changes(registry.changes(name(req),
+        rules.get("/v1/tools/{name}", h((req, a) -> tool(registry.tool(AdminJson.name(req))
+                .orElseThrow(() -> new RegistryException(RegistryException.Reason.NOT_FOUND,
+                        "no tool named " + AdminJson.name(req))))));
+        rules.get("/v1/tools/{name}/versions/{version}/changes", h((req, a) -> changes(registry.changes(
+                AdminJson.name(req),
                 intParam(req.path().pathParameters().get("version"), "version")))));
         rules.post("/v1/tools/{name}/approve", h((req, a) -> {
-            String name = name(req);
+            String name = AdminJson.name(req);
             int version = body(req).has("version") ? body(req).get("version").asInt() : latestQuarantined(name);
             ToolVersion v = registry.approve(name, version, a);
             afterChange.run();
             return version(v);
         }));
         rules.post("/v1/tools/{name}/reject", h((req, a) -> {
-            ToolVersion v = registry.reject(name(req), requiredInt(body(req), "version"), a);
+            ToolVersion v = registry.reject(AdminJson.name(req), requiredInt(body(req), "version"), a);
             return version(v);
         }));
         rules.post("/v1/tools/{name}/rollback", h((req, a) -> {
-            ToolInfo t = registry.rollback(name(req), requiredInt(body(req), "to"), a);
+            ToolInfo t = registry.rollback(AdminJson.name(req), requiredInt(body(req), "to"), a);
             afterChange.run();
             return tool(t);
         }));
         rules.post("/v1/tools/{name}/disable", h((req, a) -> {
-            ToolInfo t = registry.disable(name(req), a);
+            ToolInfo t = registry.disable(AdminJson.name(req), a);
             afterChange.run();
             return tool(t);
         }));
         rules.post("/v1/tools/{name}/enable", h((req, a) -> {
-            ToolInfo t = registry.enable(name(req), a);
+            ToolInfo t = registry.enable(AdminJson.name(req), a);
             afterChange.run();
             return tool(t);
         }));
         rules.delete("/v1/tools/{name}", h((req, a) -> {
-            registry.delete(name(req), a);
+            registry.delete(AdminJson.name(req), a);
             afterChange.run();
-            return json.createObjectNode().put("deleted", name(req));
+            return json.createObjectNode().put("deleted", AdminJson.name(req));
         }));
         rules.get("/v1/audit/verify", h((req, a) -> {
             VerifyResult r = registry.audit().verify();
@@ -321,18 +322,6 @@ public final class AdminHttp implements HttpService {
         } catch (DateTimeParseException e) {
             throw new BadRequest("times are ISO-8601 instants like 2026-01-31T12:00:00Z");
         }
-    }
-
-    private static String name(ServerRequest req) {
-        return AdminJson.name(req);
-    }
-
-    private ObjectNode error(String code, String message) {
-        return web.error(code, message);
-    }
-
-    private void send(ServerResponse res, int status, Object body) {
-        web.send(res, status, body);
     }
 
     /** A request the API cannot act on; its message is safe to show. */

@@ -19,7 +19,6 @@ import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
-import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -85,22 +84,22 @@ public final class UpstreamAdminHttp implements HttpService {
             manager.refresh(u.name());
             return upstream(u);
         }));
-        rules.get("/v1/upstreams/{name}", h((req, a) -> upstream(find(name(req)))));
+        rules.get("/v1/upstreams/{name}", h((req, a) -> upstream(find(AdminJson.name(req)))));
         rules.post("/v1/upstreams/{name}/approve", h((req, a) -> {
-            UpstreamInfo u = registry.upstreams().approve(name(req), a);
+            UpstreamInfo u = registry.upstreams().approve(AdminJson.name(req), a);
             manager.refresh(u.name());
             afterChange.run();
             return upstream(u);
         }));
         rules.delete("/v1/upstreams/{name}", h((req, a) -> {
-            String name = name(req);
+            String name = AdminJson.name(req);
             registry.upstreams().remove(name, a);
             manager.stop(name);
             afterChange.run();
             return json.createObjectNode().put("removed", name);
         }));
         rules.get("/v1/upstreams/{name}/logs", h((req, a) -> {
-            String name = find(name(req)).name();
+            String name = find(AdminJson.name(req)).name();
             int lines;
             try {
                 lines = Integer.parseInt(req.query().first("lines").asOptional().orElse("200"));
@@ -209,18 +208,6 @@ public final class UpstreamAdminHttp implements HttpService {
             throw new IllegalArgumentException("the body must be a JSON object");
         }
         return n;
-    }
-
-    private static String name(ServerRequest req) {
-        return AdminJson.name(req);
-    }
-
-    private ObjectNode error(String code, String message) {
-        return web.error(code, message);
-    }
-
-    private void send(ServerResponse res, int status, Object body) {
-        web.send(res, status, body);
     }
 
     /** A backend that cannot run here; the message names why. */
