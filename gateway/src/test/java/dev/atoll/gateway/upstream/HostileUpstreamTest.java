@@ -159,8 +159,10 @@ class HostileUpstreamTest {
             long before = g.bwrapPid("evil");
             McpSchema.CallToolResult r = call(c, "evil__freeze", Map.of());
             assertTrue(r.isError() && text(r).contains("during the call"), text(r));
-            await("evil to be restarted", Duration.ofSeconds(30), () -> "running".equals(g.state("evil")));
-            assertTrue(g.bwrapPid("evil") != before);
+            // "running" alone can still be the frozen instance before the health check has killed it:
+            // wait for a running instance with a new sandbox process.
+            await("evil to be restarted", Duration.ofSeconds(30),
+                    () -> "running".equals(g.state("evil")) && g.bwrapPid("evil") != before);
             assertTrue(g.admin("GET", "/v1/upstreams/evil/logs", null).toString().contains("health check failed"));
             assertEquals("thawed", text(call(c, "evil__echo", Map.of("text", "thawed"))));
         }
