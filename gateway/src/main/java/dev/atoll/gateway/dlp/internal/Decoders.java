@@ -7,7 +7,6 @@ import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
-import java.util.HexFormat;
 import java.util.Optional;
 
 /**
@@ -64,18 +63,30 @@ final class Decoders {
         if (((end - start) & 1) == 1) {
             end--;
         }
-        try {
-            if (end - start > PROBE) {
-                byte[] probe = HexFormat.of().parseHex(s, start, start + PROBE);
-                if (!textual(probe, probe.length)) {
-                    return Optional.empty();
-                }
-            }
-            byte[] bytes = HexFormat.of().parseHex(s, start, end);
-            return text(bytes, bytes.length);
-        } catch (IllegalArgumentException ex) {
+        int n = (end - start) / 2;
+        if (n == 0) {
             return Optional.empty();
         }
+        // Decode and judge in one loop, giving up at the first NUL or once too many control bytes: most
+        // hex runs are ids and digests, binary, and are rejected within a few bytes without allocating.
+        byte[] bytes = new byte[n];
+        int bad = 0;
+        for (int i = 0; i < n; i++) {
+            int hi = hexVal(s.charAt(start + 2 * i));
+            int lo = hexVal(s.charAt(start + 2 * i + 1));
+            if (hi < 0 || lo < 0) {
+                return Optional.empty();
+            }
+            int v = hi << 4 | lo;
+            if (v == 0) {
+                return Optional.empty();
+            }
+            if (((v < 0x20 && v != '\t' && v != '\n' && v != '\r') || v == 0x7f) && ++bad * 20 > n) {
+                return Optional.empty();
+            }
+            bytes[i] = (byte) v;
+        }
+        return text(bytes, n);
     }
 
     /**

@@ -29,6 +29,17 @@ class DecodersTest {
         String h = HexFormat.of().formatHex("a secret in hex form".getBytes());
         assertEquals(Optional.of("a secret in hex form"), Decoders.hex(h, 0, h.length()));
         assertTrue(Decoders.hex("da39a3ee5e6b4b0d3255bfef95601890afd80709", 0, 40).isEmpty(), "a SHA-1 is not text");
+        String upper = HexFormat.of().withUpperCase().formatHex("Upper Case Hex!".getBytes());
+        assertEquals(Optional.of("Upper Case Hex!"), Decoders.hex("[" + upper + "f]", 1, 2 + upper.length()),
+                "upper case, inside other text, odd length (the last digit is dropped)");
+        String oneControl = HexFormat.of().formatHex("twenty-one chars\u0001text".getBytes(StandardCharsets.UTF_8));
+        assertEquals(Optional.of("twenty-one chars\u0001text"), Decoders.hex(oneControl, 0, oneControl.length()),
+                "one control byte in 21 is within the 5 % allowed");
+        String utf8 = HexFormat.of().formatHex("grüße".getBytes(StandardCharsets.UTF_8));
+        assertEquals(Optional.of("grüße"), Decoders.hex(utf8, 0, utf8.length()));
+        assertTrue(Decoders.hex("41424300414243", 0, 14).isEmpty(), "a NUL byte means binary");
+        assertTrue(Decoders.hex("c3", 0, 2).isEmpty(), "a cut UTF-8 sequence is not text");
+        assertTrue(Decoders.hex("", 0, 0).isEmpty());
     }
 
     @Test
