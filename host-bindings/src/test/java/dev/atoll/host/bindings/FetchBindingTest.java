@@ -464,4 +464,31 @@ class FetchBindingTest {
         assertEquals("[\"TypeError\",\"TypeError\",\"TypeError\",\"TypeError\",\"TypeError\"]",
                 r.toJson().get("result").toString(), r.toJson().toString());
     }
+
+    /** fetch, Headers and Response are built on first use; until then they are accessors on globalThis. */
+    @Test
+    void theApiIsBuiltOnFirstUseAndBehavesLikePlainGlobalsAfterwards() {
+        Tool t = tool("[" + api() + "]", "{}", 5000, """
+                const d = (n) => Object.getOwnPropertyDescriptor(globalThis, n);
+                const before = [typeof d("fetch").get, d("fetch").enumerable, "fetch" in globalThis];
+                const kind = typeof Headers; // the first use builds all three
+                const after = ["fetch", "Headers", "Response"].map(n => [typeof d(n).value, d(n).writable, d(n).enumerable]);
+                const r = await fetch("http://api.test:%d/echo");
+                const sameClass = r instanceof Response && r.headers instanceof Headers;
+                return { before, kind, after, sameClass, status: r.status };
+                """.formatted(port));
+        CallResult r = call(t);
+        assertTrue(r.ok(), r.toJson().toString());
+        assertEquals("{\"before\":[\"function\",false,true],\"kind\":\"function\",\"after\":[[\"function\",true,false],"
+                + "[\"function\",true,false],[\"function\",true,false]],\"sameClass\":true,\"status\":200}",
+                r.toJson().get("result").toString());
+        Tool own = tool("[" + api() + "]", "{}", 5000, """
+                globalThis.fetch = () => "the tool's own";
+                return [fetch(), typeof Response, typeof Headers];
+                """);
+        CallResult mine = call(own);
+        assertEquals("[\"the tool's own\",\"function\",\"function\"]", mine.toJson().get("result").toString(),
+                mine.toJson().toString());
+        assertTrue(mine.receipt().egress().isEmpty());
+    }
 }

@@ -71,6 +71,7 @@ public final class GuestSession implements AutoCloseable {
      */
     public static GuestSession open(GuestEngine engine, Source module, Limits limits, Watchdog.Monitor monitor,
             List<Binding> bindings) {
+        monitor.beginSetup(); // until the rebase below, see there
         Context context = engine.newContext();
         boolean python = engine.language() == dev.atoll.runtime.Language.PYTHON;
         try {
@@ -120,11 +121,12 @@ public final class GuestSession implements AutoCloseable {
                 }
                 session.deliveries.add(delivery);
             }
-            if (python) {
-                // Initialising a GraalPy context (language, bootstrap, bindings) costs 50-100 ms of CPU
-                // and tens of MB even when warm, up to seconds when cold: Atoll's cost, not the tool's.
-                session.monitor.rebase();
-            }
+            // Creating the context and installing the bootstrap and the bindings is Atoll's cost, not the
+            // tool's: a GraalPy context costs 50-100 ms of CPU and tens of MB even when warm, and a
+            // GraalJS one several ms while the JIT is still cold (a node's first minute under load),
+            // which used to fail cold-started calls of tiny tools with cpu_exceeded. The tool's module
+            // evaluation and its call are measured from here, as on a context prepared in advance.
+            session.monitor.rebase();
             Value evaluated = context.eval(module);
             session.namespace = python ? globals : evaluated;
             return session;

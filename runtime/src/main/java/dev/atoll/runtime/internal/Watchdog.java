@@ -128,6 +128,12 @@ public final class Watchdog implements AutoCloseable {
             if (cpu < 0 || allocated < 0) {
                 continue; // thread ended between the call's end and its close()
             }
+            if (m.inSetup) { // Atoll's own set-up of the context: only the wall deadline applies
+                if (now - m.deadline > 0) {
+                    trip(m, Violation.WALL);
+                }
+                continue;
+            }
             long cpuUsed = cpu - m.cpuStart;
             long allocatedUsed = allocated - m.allocatedStart;
             if (allocatedUsed > m.memoryBudget) {
@@ -240,6 +246,7 @@ public final class Watchdog implements AutoCloseable {
         private final long threadId;
         private volatile Context context;
         private volatile long cpuStart;
+        private volatile boolean inSetup;
         private volatile long allocatedStart;
         private final long cpuBudget;
         private final long memoryBudget;
@@ -280,12 +287,22 @@ public final class Watchdog implements AutoCloseable {
         }
 
         /**
-         * Restarts the CPU and allocation accounting from now (the wall deadline stays). Called on the
-         * watched thread after work that is Atoll's, not the tool's: initialising a Python context.
+         * Suspends the CPU and allocation limits (the wall deadline stays) until {@link #rebase()}:
+         * called on the watched thread before work that is Atoll's, not the tool's, such as creating a
+         * context and installing its bootstrap and bindings.
+         */
+        public void beginSetup() {
+            inSetup = true;
+        }
+
+        /**
+         * Restarts the CPU and allocation accounting from now and ends a {@link #beginSetup() set-up}
+         * (the wall deadline stays). Called on the watched thread after work that is Atoll's.
          */
         public void rebase() {
             allocatedStart = threads.getCurrentThreadAllocatedBytes();
             cpuStart = threads.getCurrentThreadCpuTime();
+            inSetup = false;
         }
 
         /** CPU nanoseconds the watched thread has used since the monitor started. */
