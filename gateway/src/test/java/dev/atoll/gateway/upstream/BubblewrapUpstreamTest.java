@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.modelcontextprotocol.client.McpSyncClient;
+import io.modelcontextprotocol.spec.McpError;
 import io.modelcontextprotocol.spec.McpSchema;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -113,7 +114,20 @@ class BubblewrapUpstreamTest {
             assertFalse(ProcessHandle.of(first).map(ProcessHandle::isAlive).orElse(false), "the old process is gone");
             assertEquals(0, g.upstream("old").path("status").path("restarts").asInt(), "a recycle is not a crash");
             try (McpSyncClient c = g.client()) {
-                McpSchema.CallToolResult r = c.callTool(new McpSchema.CallToolRequest("old__echo", Map.of("text", "new")));
+                // With a 1.5 s lifetime the next recycle can already be under way when the call arrives;
+                // the gateway then answers -32003 "starting; retry shortly" with retryAfterMs, which an
+                // agent honours: so does this test, for a bounded time.
+                long until = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+                McpSchema.CallToolResult r = null;
+                while (r == null) {
+                    try {
+                        r = c.callTool(new McpSchema.CallToolRequest("old__echo", Map.of("text", "new")));
+                    } catch (McpError e) {
+                        assertEquals(-32003, e.getJsonRpcError().code(), e.toString());
+                        assertTrue(System.nanoTime() < until, "still unavailable after 20 s: " + e);
+                        Thread.sleep(100);
+                    }
+                }
                 assertFalse(Boolean.TRUE.equals(r.isError()), r.toString());
             }
         }

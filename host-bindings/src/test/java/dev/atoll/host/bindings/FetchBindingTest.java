@@ -487,6 +487,21 @@ class FetchBindingTest {
                 return [fetch(), typeof Response, typeof Headers];
                 """);
         CallResult mine = call(own);
+        // Building the API on first use must not depend on builtins the tool may have changed by then
+        // (what fetch does when called is the tool's own business, as it always was).
+        Tool meddling = tool("[" + api() + "]", "{}", 5000, """
+                Object.prototype.get = function () { return "polluted"; };
+                Array.prototype[Symbol.iterator] = function () { throw new Error("no iteration"); };
+                const kinds = typeof fetch + " " + typeof Headers + " " + typeof Response;
+                const d = Object.getOwnPropertyDescriptor(globalThis, "fetch");
+                const plain = d.value === fetch && d.writable === true && !Object.hasOwn(d, "get");
+                delete Object.prototype.get;
+                return { kinds, plain };
+                """);
+        CallResult survived = call(meddling);
+        assertEquals("{\"kinds\":\"function function function\",\"plain\":true}",
+                String.valueOf(survived.toJson().get("result")),
+                "first use after the tool changed builtins: " + survived.toJson());
         assertEquals("[\"the tool's own\",\"function\",\"function\"]", mine.toJson().get("result").toString(),
                 mine.toJson().toString());
         assertTrue(mine.receipt().egress().isEmpty());

@@ -33,24 +33,32 @@
     const NAMES = ['fetch', 'Headers', 'Response'];
     let api; // {fetch, Headers, Response, deliver} once built
 
+    // The first use may come after the tool has changed builtins, so what runs then avoids them:
+    // descriptors without a prototype (an Object.prototype.get would make them invalid), an indexed
+    // loop instead of an iterator.
+    function plain(value) {
+        return {__proto__: null, value, writable: true, configurable: true, enumerable: false};
+    }
     function built() {
         if (api === undefined) {
             api = build();
-            for (const n of NAMES) {
-                defineProperty(globalThis, n, {value: api[n], ...hidden});
+            for (let i = 0; i < 3; i++) {
+                defineProperty(globalThis, NAMES[i], plain(api[NAMES[i]]));
             }
         }
         return api;
     }
-    for (const name of NAMES) {
+    for (let i = 0; i < 3; i++) {
+        const name = NAMES[i];
         defineProperty(globalThis, name, {
+            __proto__: null,
             configurable: true,
             enumerable: false,
             get() {
                 return built()[name];
             },
             set(v) {
-                defineProperty(globalThis, name, {value: v, ...hidden});
+                defineProperty(globalThis, name, plain(v));
             },
         });
     }
