@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * The operator commands that talk to a running gateway's admin API: {@code deploy}, {@code tools},
@@ -68,20 +69,45 @@ final class AdminCommands {
             throw new Main.UsageException("no admin token: set ATOLL_ADMIN_TOKEN or pass --token (printed at the "
                     + "gateway's first start)");
         }
+        return calling(() -> c.url, err, () -> switch (command) {
+            case "deploy" -> c.deploy();
+            case "tools" -> c.tools();
+            case "audit" -> c.audit();
+            case "tokens" -> c.tokens();
+            default -> throw new Main.UsageException("unknown command '" + command + "'");
+        });
+    }
+
+    /** A command that talks to the admin API. */
+    @FunctionalInterface
+    interface AdminCall {
+        /**
+         * @return the exit status
+         * @throws IOException when the admin API cannot be reached or answers badly
+         * @throws InterruptedException when interrupted
+         */
+        int run() throws IOException, InterruptedException;
+    }
+
+    /**
+     * Runs a command against the admin API, turning connection failures into a one-line message and
+     * exit status 2 instead of a stack trace.
+     *
+     * @param url the admin API's base URL, for the message (read after the command ran: commands may
+     *     take it from their own flags)
+     * @param err where the message goes
+     * @param call the command
+     * @return its exit status, or 2
+     */
+    static int calling(Supplier<String> url, PrintStream err, AdminCall call) {
         try {
-            return switch (command) {
-                case "deploy" -> c.deploy();
-                case "tools" -> c.tools();
-                case "audit" -> c.audit();
-                case "tokens" -> c.tokens();
-                default -> throw new Main.UsageException("unknown command '" + command + "'");
-            };
+            return call.run();
         } catch (ConnectException e) {
-            err.println("atoll: cannot reach the admin API at " + c.url + " (is './atoll serve' running? set "
+            err.println("atoll: cannot reach the admin API at " + url.get() + " (is './atoll serve' running? set "
                     + "ATOLL_ADMIN_URL or --admin-url)");
             return 2;
         } catch (IOException e) {
-            err.println("atoll: admin API at " + c.url + ": " + e.getMessage());
+            err.println("atoll: admin API at " + url.get() + ": " + e.getMessage());
             return 2;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

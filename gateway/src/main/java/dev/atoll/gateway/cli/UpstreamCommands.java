@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.ConnectException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -43,27 +42,15 @@ final class UpstreamCommands {
             throw new Main.UsageException("upstream needs a command: add, list, approve, remove, logs");
         }
         String sub = rest.removeFirst();
-        try {
-            return switch (sub) {
-                case "add" -> c.add(rest);
-                case "list" -> c.list(rest);
-                case "approve" -> c.approve(rest);
-                case "remove" -> c.remove(rest);
-                case "logs" -> c.logs(rest);
-                default -> throw new Main.UsageException("unknown upstream command '" + sub
-                        + "' (add, list, approve, remove, logs)");
-            };
-        } catch (ConnectException e) {
-            err.println("atoll: cannot reach the admin API at " + c.url + " (is './atoll serve' running? set "
-                    + "ATOLL_ADMIN_URL or --admin-url)");
-            return 2;
-        } catch (IOException e) {
-            err.println("atoll: admin API at " + c.url + ": " + e.getMessage());
-            return 2;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return 2;
-        }
+        return AdminCommands.calling(() -> c.url, err, () -> switch (sub) {
+            case "add" -> c.add(rest);
+            case "list" -> c.list(rest);
+            case "approve" -> c.approve(rest);
+            case "remove" -> c.remove(rest);
+            case "logs" -> c.logs(rest);
+            default -> throw new Main.UsageException("unknown upstream command '" + sub
+                    + "' (add, list, approve, remove, logs)");
+        });
     }
 
     /** Takes the connection flags out of {@code args}; returns the rest. */

@@ -81,10 +81,21 @@ class AdminCliTest extends CliFixture {
         Run unknown = cli("tools", "approve", "no_such_tool");
         assertEquals(1, unknown.code());
         assertTrue(unknown.err().contains("404"), unknown.err());
+        unreachable("tools", "list", "--admin-url", "http://127.0.0.1:1");
+        // upstream commands read --admin-url themselves: the message must still name the URL they used
+        unreachable("upstream", "list", "--admin-url", "http://127.0.0.1:1/");
+    }
+
+    /** A command against an admin URL where nothing listens: exit 2 and a message naming the URL. */
+    private static void unreachable(String... args) {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = Main.run(new String[] {"tools", "list", "--admin-url", "http://127.0.0.1:1", "--token", "x"},
-                new PrintStream(new ByteArrayOutputStream()), new PrintStream(err, true, StandardCharsets.UTF_8));
+        String[] withToken = java.util.Arrays.copyOf(args, args.length + 2);
+        withToken[args.length] = "--token";
+        withToken[args.length + 1] = "x";
+        int code = Main.run(withToken, new PrintStream(new ByteArrayOutputStream()),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
         assertEquals(2, code);
-        assertTrue(err.toString(StandardCharsets.UTF_8).contains("cannot reach the admin API"), err.toString());
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("cannot reach the admin API at http://127.0.0.1:1 "),
+                err.toString());
     }
 }
