@@ -1,20 +1,18 @@
 package dev.atoll.gateway.cli;
 
+import static dev.atoll.gateway.cli.AdminClient.enc;
+import static dev.atoll.gateway.cli.AdminClient.envOr;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.atoll.gateway.cli.AdminClient.Reply;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.ConnectException;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -130,7 +128,7 @@ final class AdminCommands {
         Reply r = send("POST", "/v1/tools?file=" + enc(name), HttpRequest.BodyPublishers.ofByteArray(code),
                 "application/javascript");
         if (r.status() / 100 != 2) {
-            return failed(r);
+            return AdminClient.refused(r, err);
         }
         JsonNode v = r.body();
         out.printf("%s v%d %s  digest %s%s%n", v.path("name").asText(), v.path("version").asInt(),
@@ -165,7 +163,7 @@ final class AdminCommands {
                     + "approve, reject, rollback, disable, enable, delete)");
         };
         if (r.status() / 100 != 2) {
-            return failed(r);
+            return AdminClient.refused(r, err);
         }
         if (sub.equals("list") && !flags.containsKey("json")) {
             out.printf("%-28s %-8s %-8s %s%n", "TOOL", "SERVING", "ENABLED", "VERSIONS");
@@ -193,7 +191,7 @@ final class AdminCommands {
             case "verify" -> {
                 Reply r = send("GET", "/v1/audit/verify", null, null);
                 if (r.status() / 100 != 2) {
-                    yield failed(r);
+                    yield AdminClient.refused(r, err);
                 }
                 JsonNode b = r.body();
                 if (b.path("intact").asBoolean()) {
@@ -216,7 +214,7 @@ final class AdminCommands {
                 }
                 Reply r = send("GET", "/v1/audit" + q, null, null);
                 if (r.status() / 100 != 2) {
-                    yield failed(r);
+                    yield AdminClient.refused(r, err);
                 }
                 for (JsonNode rec : r.body()) {
                     out.println(JSON.writeValueAsString(rec)); // JSON lines: escaped, one record per line
@@ -273,44 +271,20 @@ final class AdminCommands {
 
     private int print(Reply r) {
         if (r.status() / 100 != 2) {
-            return failed(r);
+            return AdminClient.refused(r, err);
         }
         out.println(r.body().toPrettyString());
         return 0;
     }
 
-    private int failed(Reply r) {
-        String msg = r.body().path("error").path("message").asText(r.body().toString());
-        err.println("atoll: the gateway refused (" + r.status() + "): " + msg);
-        return 1;
-    }
-
-    private record Reply(int status, JsonNode body) {
+    private Reply send(String method, String path, HttpRequest.BodyPublisher body, String type)
+            throws IOException, InterruptedException {
+        return AdminClient.send(url, token, method, path, body, type);
     }
 
     private Reply post(String path, Map<String, ?> body) throws IOException, InterruptedException {
         return send("POST", path, HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)),
                 "application/json");
-    }
-
-    private Reply send(String method, String path, HttpRequest.BodyPublisher body, String type)
-            throws IOException, InterruptedException {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url + path)).timeout(Duration.ofSeconds(60))
-                .header("Authorization", "Bearer " + token)
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : body);
-        if (type != null) {
-            b.header("Content-Type", type);
-        }
-        try (HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()) {
-            HttpResponse<byte[]> r = http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
-            JsonNode n;
-            try {
-                n = r.body().length == 0 ? JSON.createObjectNode() : JSON.readTree(r.body());
-            } catch (IOException e) {
-                n = JSON.createObjectNode().put("raw", new String(r.body(), StandardCharsets.UTF_8));
-            }
-            return new Reply(r.statusCode(), n);
-        }
     }
 
     private String required(String flag) {
@@ -336,12 +310,4 @@ final class AdminCommands {
         return rest.removeFirst();
     }
 
-    private static String enc(String s) {
-        return URLEncoder.encode(s, StandardCharsets.UTF_8);
-    }
-
-    private static String envOr(String name, String fallback) {
-        String v = System.getenv(name);
-        return v == null || v.isBlank() ? fallback : v.trim();
-    }
 }

@@ -1,18 +1,16 @@
 package dev.atoll.gateway.cli;
 
+import static dev.atoll.gateway.cli.AdminClient.enc;
+import static dev.atoll.gateway.cli.AdminClient.envOr;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.atoll.gateway.cli.AdminClient.Reply;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -142,7 +140,7 @@ final class UpstreamCommands {
         }
         Reply r = send("POST", "/v1/upstreams", body);
         if (r.status() / 100 != 2) {
-            return failed(r);
+            return AdminClient.refused(r, err);
         }
         out.println("added upstream " + name + " (" + body.path("kind").asText() + "), quarantined: it starts so its "
                 + "tools can be reviewed with 'atoll upstream list'; 'atoll upstream approve " + name
@@ -154,7 +152,7 @@ final class UpstreamCommands {
         List<String> a = common(args);
         Reply r = send("GET", "/v1/upstreams", null);
         if (r.status() / 100 != 2) {
-            return failed(r);
+            return AdminClient.refused(r, err);
         }
         if (a.contains("--json")) {
             out.println(r.body().toPrettyString());
@@ -191,7 +189,7 @@ final class UpstreamCommands {
         String name = single(common(args), "approve");
         Reply r = send("POST", "/v1/upstreams/" + enc(name) + "/approve", JSON.createObjectNode());
         if (r.status() / 100 != 2) {
-            return failed(r);
+            return AdminClient.refused(r, err);
         }
         long serving = 0;
         for (JsonNode t : r.body().path("tools")) {
@@ -205,7 +203,7 @@ final class UpstreamCommands {
         String name = single(common(args), "remove");
         Reply r = send("DELETE", "/v1/upstreams/" + enc(name), null);
         if (r.status() / 100 != 2) {
-            return failed(r);
+            return AdminClient.refused(r, err);
         }
         out.println("removed upstream " + name + " (its server is stopped; its state directory is kept)");
         return 0;
@@ -223,7 +221,7 @@ final class UpstreamCommands {
         String name = single(a, "logs");
         Reply r = send("GET", "/v1/upstreams/" + enc(name) + "/logs?lines=" + lines, null);
         if (r.status() / 100 != 2) {
-            return failed(r);
+            return AdminClient.refused(r, err);
         }
         r.body().path("lines").forEach(l -> out.println(l.asText()));
         return 0;
@@ -251,38 +249,9 @@ final class UpstreamCommands {
         return a.get(i);
     }
 
-    private int failed(Reply r) {
-        String msg = r.body().path("error").path("message").asText(r.body().toString());
-        err.println("atoll: the gateway refused (" + r.status() + "): " + msg);
-        return 1;
-    }
-
-    private record Reply(int status, JsonNode body) {
-    }
-
     private Reply send(String method, String path, JsonNode body) throws IOException, InterruptedException {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url + path)).timeout(Duration.ofSeconds(60))
-                .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)));
-        try (HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()) {
-            HttpResponse<byte[]> r = http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
-            JsonNode n;
-            try {
-                n = r.body().length == 0 ? JSON.createObjectNode() : JSON.readTree(r.body());
-            } catch (IOException e) {
-                n = JSON.createObjectNode().put("raw", new String(r.body(), StandardCharsets.UTF_8));
-            }
-            return new Reply(r.statusCode(), n);
-        }
-    }
-
-    private static String enc(String s) {
-        return URLEncoder.encode(s, StandardCharsets.UTF_8);
-    }
-
-    private static String envOr(String name, String fallback) {
-        String v = System.getenv(name);
-        return v == null || v.isBlank() ? fallback : v.trim();
+        return AdminClient.send(url, token, method, path,
+                body == null ? null : HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)),
+                "application/json");
     }
 }
