@@ -4,40 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.atoll.runtime.CallResult;
-import dev.atoll.runtime.Outcome;
 import dev.atoll.runtime.OutcomeKind;
 import dev.atoll.runtime.Tool;
-import dev.atoll.runtime.ToolRuntime;
 import dev.atoll.runtime.ToolSource;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Each example tool loads, answers its documented calls, and rejects bad arguments. */
-class ExamplesTest {
-    static ToolRuntime runtime;
-    static final ObjectMapper JSON = new ObjectMapper();
-
-    @BeforeAll
-    static void start() {
-        runtime = ToolRuntime.builder().build();
-    }
-
-    @AfterAll
-    static void stop() {
-        runtime.close();
-    }
-
-    static JsonNode call(String file, String args) throws Exception {
-        Tool t = runtime.load(Examples.read(file));
-        CallResult r = runtime.call(t, JSON.readTree(args));
-        assertEquals(OutcomeKind.OK, r.outcome().kind(), r.toJson().toString());
-        return ((Outcome.Ok) r.outcome()).value();
-    }
+class ExamplesTest extends ExampleToolFixture {
 
     @Test
     void bundledResourcesAreTheFilesInJs() throws Exception {

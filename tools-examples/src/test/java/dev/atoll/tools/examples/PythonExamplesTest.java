@@ -4,45 +4,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.atoll.runtime.CallResult;
 import dev.atoll.runtime.Language;
 import dev.atoll.runtime.Outcome;
 import dev.atoll.runtime.OutcomeKind;
-import dev.atoll.runtime.Tool;
-import dev.atoll.runtime.ToolRuntime;
 import dev.atoll.runtime.ToolSource;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Each Python example tool loads, answers its documented calls, and rejects bad arguments. */
-class PythonExamplesTest {
-    static ToolRuntime runtime;
-    static final ObjectMapper JSON = new ObjectMapper();
-
-    @BeforeAll
-    static void start() {
-        runtime = ToolRuntime.builder().build();
-    }
-
-    @AfterAll
-    static void stop() {
-        runtime.close();
-    }
-
-    static CallResult run(String file, String args) throws Exception {
-        Tool t = runtime.load(Examples.read(file));
-        return runtime.call(t, JSON.readTree(args));
-    }
-
-    static JsonNode call(String file, String args) throws Exception {
-        CallResult r = run(file, args);
-        assertEquals(OutcomeKind.OK, r.outcome().kind(), r.toJson().toString());
-        return ((Outcome.Ok) r.outcome()).value();
-    }
+class PythonExamplesTest extends ExampleToolFixture {
 
     @Test
     void bundledResourcesAreTheFilesInPython() throws Exception {
