@@ -2,12 +2,10 @@ package dev.atoll.benchmarks;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.atoll.isolate.pool.IsolatePool;
-import dev.atoll.isolate.pool.PoolStats;
 import dev.atoll.runtime.CallResult;
 import dev.atoll.runtime.Tool;
 import dev.atoll.runtime.ToolRuntime;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -92,18 +90,7 @@ public class PoolHandoffBenchmark {
             if (path.equals("cold")) {
                 return;
             }
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (true) {
-                PoolStats s = pool.stats();
-                PoolStats.ToolStats t = s.tools().getFirst();
-                if (t.warm() >= Math.max(1, t.target()) && s.creating() == 0) {
-                    return;
-                }
-                if (System.nanoTime() - deadline > 0) {
-                    throw new IllegalStateException("the pool did not refill within 10 s: " + s);
-                }
-                LockSupport.parkNanos(20_000);
-            }
+            awaitRefilled(pool, 10);
         }
 
         /**
@@ -113,10 +100,7 @@ public class PoolHandoffBenchmark {
          */
         @TearDown(Level.Trial)
         public void stop(BenchmarkParams params) {
-            printReceipts(params, "path=" + path);
-            System.out.println("# atoll pool: " + pool.stats());
-            pool.close();
-            runtime.close();
+            closePool(params, "path=" + path, pool, runtime);
         }
     }
 

@@ -80,10 +80,7 @@ public class PoolThroughputBenchmark {
          */
         @TearDown(Level.Trial)
         public void stop(BenchmarkParams params) {
-            printReceipts(params, "onCaller=" + onCaller);
-            System.out.println("# atoll pool: " + pool.stats());
-            pool.close();
-            runtime.close();
+            closePool(params, "onCaller=" + onCaller, pool, runtime);
         }
     }
 
