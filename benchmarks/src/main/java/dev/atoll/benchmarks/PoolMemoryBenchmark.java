@@ -3,6 +3,7 @@ package dev.atoll.benchmarks;
 import dev.atoll.isolate.pool.IsolatePool;
 import dev.atoll.runtime.Tool;
 import dev.atoll.runtime.ToolRuntime;
+import dev.atoll.runtime.ToolSource;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.util.concurrent.TimeUnit;
@@ -22,16 +23,19 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Retained heap per pooled JS context: the heap in use after full GCs with {@code contexts} warm
+ * Retained heap per pooled context of the tiny tool, in JavaScript or ({@code -p language=python})
+ * Python on GraalPy: the heap in use after full GCs with {@code contexts} warm
  * contexts of the tiny tool in the pool, minus the same right after retiring the tool (which closes
  * them), divided by {@code contexts}. Reported as {@code ·pool.bytesPerContext}; the primary score is the wall
  * time to fill the pool with {@code contexts} contexts on the replenisher threads plus the GCs, which is
  * only a by-product. Each iteration measures a baseline with the pool empty, fills the pool, measures,
  * retires the tool and measures again; all three heap figures are printed.
  *
- * <p>Run from the repository root (about 1 minute):
+ * <p>Run from the repository root (JS: about 1 minute; Python: a few minutes, each GraalPy context
+ * takes tens to hundreds of milliseconds to create):
  * <pre>
  * benchmarks/run.sh PoolMemoryBenchmark -f 1 -wi 2 -i 5 -rf json -rff benchmarks/target/pool-memory.json
+ * benchmarks/run.sh PoolMemoryBenchmark -p language=python -p contexts=20 -f 1 -wi 1 -i 3 -rf json -rff benchmarks/target/python-pool-memory.json
  * </pre>
  */
 @Fork(1)
@@ -50,6 +54,10 @@ public class PoolMemoryBenchmark {
         @Param({"200"})
         public int contexts;
 
+        /** {@code js} or {@code python}. */
+        @Param({"js"})
+        public String language;
+
         private ToolRuntime runtime;
         private IsolatePool pool;
         private long baseline;
@@ -61,14 +69,29 @@ public class PoolMemoryBenchmark {
             pool = IsolatePool.builder(runtime).minWarmPerTool(contexts).maxWarmPerTool(contexts)
                     .maxWarmTotal(contexts).memoryBudgetBytes(Long.MAX_VALUE).replenishThreads(2)
                     .idleShrinkAfter(java.time.Duration.ofDays(1)).observer(PoolMeter.INSTANCE).build();
-            Fixtures.tinyTool(runtime);
+            if (language.equals("js")) {
+                Fixtures.tinyTool(runtime); // checks the tool answers before anything is measured
+            }
+            pool.load(source());
+        }
+
+        ToolSource source() {
+            return switch (language) {
+                case "js" -> Fixtures.tinySource();
+                case "python" -> PythonPoolBenchmark.tinySource();
+                default -> throw new IllegalArgumentException("language must be js or python, got " + language);
+            };
+        }
+
+        String toolName() {
+            return language.equals("js") ? "tiny" : "tiny_py";
         }
 
         /** Empties the pool (the tool stays cached) and measures the baseline heap. */
         @Setup(Level.Iteration)
         public void empty() {
-            pool.retire("tiny");
-            pool.load(Fixtures.tinySource());
+            pool.retire(toolName());
+            pool.load(source());
             baseline = usedAfterGc();
         }
 
@@ -105,16 +128,16 @@ public class PoolMemoryBenchmark {
      */
     @Benchmark
     public double fill(Node node) {
-        Tool tool = node.pool.deploy(Fixtures.tinySource());
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (node.pool.stats("tiny").orElseThrow().warm() < node.contexts) {
+        Tool tool = node.pool.deploy(node.source());
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(300);
+        while (node.pool.stats(node.toolName()).orElseThrow().warm() < node.contexts) {
             if (System.nanoTime() - deadline > 0) {
-                throw new IllegalStateException("the pool did not fill within 60 s: " + node.pool.stats());
+                throw new IllegalStateException("the pool did not fill within 300 s: " + node.pool.stats());
             }
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2));
         }
         long full = usedAfterGc();
-        node.pool.retire("tiny");
+        node.pool.retire(node.toolName());
         long empty = usedAfterGc();
         // What closing the contexts released; the baseline before filling is printed as a cross-check.
         double perContext = (full - empty) / (double) node.contexts;
