@@ -368,16 +368,10 @@ public final class Gateway implements AutoCloseable {
     private FetchBinding fetchBinding(GatewayConfig config) {
         GatewayConfig.Fetch f = config.fetch();
         try {
-            EgressPolicy.Builder policy = EgressPolicy.builder().allowHttp(f.allowHttp())
-                    .httpsPorts(f.httpsPorts().stream().mapToInt(Integer::intValue).toArray())
-                    .httpPorts(f.httpPorts().stream().mapToInt(Integer::intValue).toArray())
-                    .maxRedirects(f.maxRedirects());
-            f.denyHosts().forEach(policy::denyHost);
-            f.allowAddresses().forEach(policy::allowAddress);
             Map<String, Map<String, String>> secrets = resolveSecrets(config.secrets());
             FetchBinding.Builder fb = FetchBinding.builder();
             dlp.ifPresent(engine -> fb.inspector(DlpEgressInspector.create(engine, "gateway", this::auditDlp)));
-            return fb.policy(policy.build())
+            return fb.policy(egressPolicy(f))
                     .secrets((tool, name) -> Optional.ofNullable(secrets.getOrDefault(tool, Map.of()).get(name)))
                     .maxRequestsPerCall(f.maxRequestsPerCall()).maxResponseBytes(f.maxResponseBytes())
                     .maxResponseBytesPerCall(f.maxResponseBytesPerCall()).maxRequestBodyBytes(f.maxRequestBodyBytes())
