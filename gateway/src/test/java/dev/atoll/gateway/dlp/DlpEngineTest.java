@@ -120,6 +120,19 @@ class DlpEngineTest {
     }
 
     @Test
+    void repeatedMemberNamesAreJudgedAtEveryLocation() {
+        // A name is scanned once per payload when it matched nothing; what it selects, and names that
+        // match themselves, must still count at every record.
+        Detection d = ENGINE.detect(json("[{\"password\":\"Tr0ub4dor&3xK9!q\",\"id\":1,\"" + EMAIL + "\":2},"
+                + "{\"password\":\"c0rrect-Horse-b4ttery\",\"id\":2,\"" + EMAIL + "\":3},"
+                + "{\"password\":\"\",\"id\":3}]"));
+        assertEquals(List.of("/0/password", "/0", "/1/password", "/1"), // a member name is reported at its object
+                d.matches().stream().map(Match::pointer).toList());
+        assertEquals(List.of("generic-password-field", "email-address", "generic-password-field", "email-address"),
+                DlpTestSupport.ruleIds(d));
+    }
+
+    @Test
     void aGenericRuleGivesWayToASpecificRuleOnTheSameSpan() {
         Detection d = ENGINE.detect(json("{\"github_token\":\"" + GITHUB_PAT + "\"}"));
         assertEquals(List.of("github-pat-classic"), DlpTestSupport.ruleIds(d));

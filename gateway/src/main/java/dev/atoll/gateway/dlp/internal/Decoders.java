@@ -67,10 +67,12 @@ final class Decoders {
         if (n == 0) {
             return Optional.empty();
         }
-        // Decode and judge in one loop, giving up at the first NUL or once too many control bytes: most
-        // hex runs are ids and digests, binary, and are rejected within a few bytes without allocating.
+        // Decode and judge in one loop, giving up at the first NUL, once too many control bytes, or at the
+        // first byte that cannot be UTF-8 here: most hex runs are ids and digests, binary, and are
+        // rejected within a few bytes. The final strict UTF-8 decode in text() still decides.
         byte[] bytes = new byte[n];
         int bad = 0;
+        int more = 0; // continuation bytes the current UTF-8 sequence still needs
         for (int i = 0; i < n; i++) {
             int hi = hexVal(s.charAt(start + 2 * i));
             int lo = hexVal(s.charAt(start + 2 * i + 1));
@@ -84,9 +86,13 @@ final class Decoders {
             if (((v < 0x20 && v != '\t' && v != '\n' && v != '\r') || v == 0x7f) && ++bad * 20 > n) {
                 return Optional.empty();
             }
+            more = utf8(more, v);
+            if (more < 0) {
+                return Optional.empty();
+            }
             bytes[i] = (byte) v;
         }
-        return text(bytes, n);
+        return more == 0 ? text(bytes, n) : Optional.empty();
     }
 
     /**
@@ -186,6 +192,30 @@ final class Decoders {
             v = v * 16 + d;
         }
         return v;
+    }
+
+    /**
+     * One step of a coarse UTF-8 check: rejects only byte sequences that no UTF-8 text contains (a
+     * continuation byte where none is due, a missing one, the lead bytes C0, C1 and F5 to FF).
+     *
+     * @param more continuation bytes still due before this byte
+     * @param v the byte, 0 to 255
+     * @return continuation bytes due after it, or -1 if the bytes cannot be UTF-8
+     */
+    static int utf8(int more, int v) {
+        if (v >= 0x80 && v < 0xc0) {
+            return more > 0 ? more - 1 : -1;
+        }
+        if (more > 0) {
+            return -1;
+        }
+        if (v < 0x80) {
+            return 0;
+        }
+        if (v < 0xc2) {
+            return -1;
+        }
+        return v < 0xe0 ? 1 : v < 0xf0 ? 2 : v < 0xf5 ? 3 : -1;
     }
 
     static int hexVal(char c) {

@@ -11,6 +11,7 @@ import dev.atoll.gateway.dlp.ScanLimits;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -31,6 +32,9 @@ public final class Scanner {
     private static final int MAX_EXTENSIONS = 3;
     /** How far a window's end may move to the end of the token it cuts. */
     private static final int MAX_SNAP = 16_384;
+    /** Member names remembered per scan (see {@link #knownKeys}), and the longest one remembered. */
+    private static final int MAX_KNOWN_KEYS = 512;
+    private static final int MAX_KNOWN_KEY_LENGTH = 128;
 
     // Character classes of ASCII characters, for the single pass.
     private static final int DIGIT = 1;
@@ -93,6 +97,13 @@ public final class Scanner {
     private Limit incomplete;
     private long scanned;
     private long decoded;
+    /**
+     * Member names already scanned in this payload that matched nothing, with the key rules they
+     * triggered ({@link #NO_KEY_HITS} for none). The same names repeat in every element of an array of
+     * records; a name's scan depends on nothing but the name, so it is scanned once per payload.
+     */
+    private final Map<String, KeyHits> knownKeys = new HashMap<>();
+    private static final KeyHits NO_KEY_HITS = new KeyHits("", new int[0]);
 
     // The location being scanned.
     private final List<Object> path = new ArrayList<>();
@@ -210,12 +221,28 @@ public final class Scanner {
             limit(Limit.SCAN_SIZE);
             return null;
         }
+        boolean key = part == Part.KEY;
+        if (key) {
+            KeyHits known = knownKeys.get(s);
+            if (known != null) {
+                return known == NO_KEY_HITS ? null : known;
+            }
+        }
         pointer = null;
         matchPath = null;
         pending.clear();
+        int matchesBefore = matches.size();
+        long decodedBefore = decoded;
+        Limit limitBefore = incomplete;
         KeyHits out = scanLayer(s, 0, List.of(), 0, s.length(), keyHits);
         if (!pending.isEmpty()) {
             settle();
+        }
+        // Remember a name only if scanning it again could not add anything: no match, no decoding
+        // (which spends the decode budget), no limit reached.
+        if (key && matches.size() == matchesBefore && decoded == decodedBefore && incomplete == limitBefore
+                && s.length() <= MAX_KNOWN_KEY_LENGTH && knownKeys.size() < MAX_KNOWN_KEYS) {
+            knownKeys.put(s, out == null ? NO_KEY_HITS : out);
         }
         return out;
     }

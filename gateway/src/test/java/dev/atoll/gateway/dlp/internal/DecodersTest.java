@@ -3,7 +3,11 @@ package dev.atoll.gateway.dlp.internal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.Optional;
@@ -40,6 +44,73 @@ class DecodersTest {
         assertTrue(Decoders.hex("41424300414243", 0, 14).isEmpty(), "a NUL byte means binary");
         assertTrue(Decoders.hex("c3", 0, 2).isEmpty(), "a cut UTF-8 sequence is not text");
         assertTrue(Decoders.hex("", 0, 0).isEmpty());
+    }
+
+    @Test
+    void hexAgreesWithAStrictUtf8DecoderOnMangledText() {
+        // The hex decoder rejects early on bytes that cannot be UTF-8; it must never reject what the JDK's
+        // strict decoder accepts, nor accept what it rejects.
+        Random r = new Random(7);
+        int accepted = 0;
+        for (int round = 0; round < 20_000; round++) {
+            StringBuilder sb = new StringBuilder();
+            int len = 1 + r.nextInt(24);
+            for (int i = 0; i < len; i++) {
+                int cp = switch (r.nextInt(4)) {
+                    case 0 -> 0x20 + r.nextInt(0x5f);
+                    case 1 -> 0xa0 + r.nextInt(0x700);
+                    case 2 -> 0x3000 + r.nextInt(0x5000);
+                    default -> 0x1f300 + r.nextInt(0x300);
+                };
+                sb.appendCodePoint(cp);
+            }
+            byte[] b = sb.toString().getBytes(StandardCharsets.UTF_8);
+            if (round % 2 == 1) { // mangle: replace, drop or cut bytes
+                int at = r.nextInt(b.length);
+                switch (r.nextInt(3)) {
+                    case 0 -> b[at] = (byte) (1 + r.nextInt(255));
+                    case 1 -> b = Arrays.copyOf(b, at);
+                    default -> {
+                        byte[] c = new byte[b.length - 1];
+                        System.arraycopy(b, 0, c, 0, at);
+                        System.arraycopy(b, at + 1, c, at, b.length - at - 1);
+                        b = c;
+                    }
+                }
+            }
+            Optional<String> expected = strict(b);
+            String h = HexFormat.of().formatHex(b);
+            assertEquals(expected, Decoders.hex(h, 0, h.length()), () -> "bytes " + h);
+            if (expected.isPresent()) {
+                accepted++;
+            }
+        }
+        assertTrue(accepted > 10_000 && accepted < 20_000, "both outcomes exercised: " + accepted);
+    }
+
+    /** What the hex decoder must return for these bytes: text (no NUL, at most 5 % control bytes) that is strict UTF-8. */
+    private static Optional<String> strict(byte[] b) {
+        int bad = 0;
+        for (byte x : b) {
+            int v = x & 0xff;
+            if (v == 0) {
+                return Optional.empty();
+            }
+            if ((v < 0x20 && v != '\t' && v != '\n' && v != '\r') || v == 0x7f) {
+                bad++;
+            }
+        }
+        if (b.length == 0 || bad * 20 > b.length) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(b)).toString());
+        } catch (CharacterCodingException e) {
+            return Optional.empty();
+        }
     }
 
     @Test
