@@ -103,7 +103,7 @@ public final class Scanner {
      * records; a name's scan depends on nothing but the name, so it is scanned once per payload.
      */
     private final Map<String, KeyHits> knownKeys = new HashMap<>();
-    private static final KeyHits NO_KEY_HITS = new KeyHits("", new int[0]);
+    private static final KeyHits NO_KEY_HITS = new KeyHits(new int[0]);
 
     // The location being scanned.
     private final List<Object> path = new ArrayList<>();
@@ -203,8 +203,8 @@ public final class Scanner {
         }
     }
 
-    /** Member-name rules triggered by a key: the normalised key and the rule indices. */
-    private record KeyHits(String key, int[] rules) {
+    /** Member-name rules selected by a key: those whose keywords occur in it and whose keyPattern matches it. */
+    private record KeyHits(int[] rules) {
     }
 
     /**
@@ -310,7 +310,7 @@ public final class Scanner {
         if (keyHits != null && depth == 0) {
             checkKeyRules(keyHits, t, span);
         }
-        KeyHits out = keyRules ? new KeyHits(t, layer.keyRules(pack)) : null;
+        KeyHits out = keyRules ? keyHits(t, layer.keyRules()) : null;
         if (decode) {
             decodeLayers(layer, t, depth, encodings, span);
         }
@@ -368,15 +368,23 @@ public final class Scanner {
         return true;
     }
 
+    /** @return the key rules among {@code triggered} whose keyPattern matches the (normalised) key, or null if none */
+    private KeyHits keyHits(String key, int[] triggered) {
+        int n = 0;
+        for (int r : triggered) {
+            if (pack.rules[r].keyPattern.matcher(key).find()) {
+                triggered[n++] = r;
+            }
+        }
+        return n == 0 ? null : new KeyHits(Arrays.copyOf(triggered, n));
+    }
+
     private void checkKeyRules(KeyHits keyHits, String value, Span span) {
         if (value.length() > MAX_KEY_VALUE || value.isEmpty()) {
             return;
         }
         for (int r : keyHits.rules()) {
             CompiledRule rule = pack.rules[r];
-            if (!rule.keyPattern.matcher(keyHits.key()).find()) {
-                continue;
-            }
             int s = 0;
             int e = value.length();
             if (rule.valuePattern != null) {
@@ -766,8 +774,8 @@ public final class Scanner {
             winCount[r] = c + 1;
         }
 
-        /** @return the rules with a keyPattern whose keywords occurred */
-        int[] keyRules(CompiledPack pack) {
+        /** @return a new array of the rules with a keyPattern whose keywords occurred */
+        int[] keyRules() {
             return Arrays.copyOf(keyHits, keyHitCount);
         }
     }
