@@ -10,6 +10,8 @@ import java.util.Map;
 public final class CompiledPack {
     final CompiledRule[] rules;
     final KeywordAutomaton automaton;
+    /** The scanner's per-character table for this automaton (see {@link Scanner#passTable}). */
+    final int[] passTable;
     /** Per keyword id, the rules it triggers. */
     final int[][] keywordRules;
     /** Rules triggered by digit runs, and the least digits any of them needs (MAX_VALUE: none). */
@@ -42,6 +44,7 @@ public final class CompiledPack {
         }
         List<String> keywords = new ArrayList<>(byKeyword.keySet());
         this.automaton = new KeywordAutomaton(keywords);
+        this.passTable = Scanner.passTable(automaton);
         this.keywordRules = new int[keywords.size()][];
         for (int k = 0; k < keywords.size(); k++) {
             this.keywordRules[k] = byKeyword.get(keywords.get(k)).stream().mapToInt(Integer::intValue).toArray();

@@ -88,6 +88,20 @@ public final class Scanner {
         }
     }
 
+    /**
+     * The single pass's table, built once per pack.
+     *
+     * @param ac the pack's keyword automaton
+     * @return per ASCII character: class flags (low 16 bits) and the automaton's character class (high 16)
+     */
+    static int[] passTable(KeywordAutomaton ac) {
+        int[] table = new int[128];
+        for (int c = 0; c < 128; c++) {
+            table[c] = CLS[c] | (ac.charClass()[c] << 16);
+        }
+        return table;
+    }
+
     private final CompiledPack pack;
     private final ScanLimits limits;
     private final ValueHasher hasher;
@@ -517,15 +531,13 @@ public final class Scanner {
         boolean escape;
         int length;
 
-        /** Per ASCII character: class flags (low 16 bits) and the automaton's character class (high 16). */
-        final int[] table = new int[128];
+        /** See {@link Scanner#passTable}. */
+        final int[] table;
 
         Layer(CompiledPack pack) {
             this.pack = pack;
             this.ac = pack.automaton;
-            for (int c = 0; c < 128; c++) {
-                table[c] = CLS[c] | (ac.charClass()[c] << 16);
-            }
+            this.table = pack.passTable;
             int n = pack.rules.length;
             winStart = new int[n][];
             winEnd = new int[n][];
