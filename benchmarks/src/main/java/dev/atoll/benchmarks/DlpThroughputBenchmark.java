@@ -31,13 +31,13 @@ import org.openjdk.jmh.annotations.Warmup;
  * the tree is made): the measured cost is the whole scan-and-act. The {@code bytes} secondary result is
  * bytes scanned per second; the goal is 200 MB/s on clean payloads.
  *
- * <p>Run (from the repository root; about 5 minutes):
+ * <p>Run (from the repository root; about 7 minutes; JSON at 16 KB and 1 MB needs the longer warm-up):
  * <pre>
- * benchmarks/run.sh DlpThroughputBenchmark -f 1 -wi 3 -w 2s -i 5 -r 2s -rf json -rff benchmarks/target/dlp-throughput.json
+ * benchmarks/run.sh DlpThroughputBenchmark -f 1 -wi 5 -w 3s -i 5 -r 2s -rf json -rff benchmarks/target/dlp-throughput.json
  * </pre>
  */
 @Fork(1)
-@Warmup(iterations = 3, time = 2)
+@Warmup(iterations = 5, time = 3)
 @Measurement(iterations = 5, time = 2)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
