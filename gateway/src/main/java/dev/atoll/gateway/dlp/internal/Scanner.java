@@ -35,6 +35,8 @@ public final class Scanner {
     /** Member names remembered per scan (see {@link #knownKeys}), and the longest one remembered. */
     private static final int MAX_KNOWN_KEYS = 512;
     private static final int MAX_KNOWN_KEY_LENGTH = 128;
+    /** A remembered member name that selects no key rule. */
+    private static final KeyHits NO_KEY_HITS = new KeyHits(new int[0]);
 
     // Character classes of ASCII characters, for the single pass.
     private static final int DIGIT = 1;
@@ -117,7 +119,6 @@ public final class Scanner {
      * records; a name's scan depends on nothing but the name, so it is scanned once per payload.
      */
     private final Map<String, KeyHits> knownKeys = new HashMap<>();
-    private static final KeyHits NO_KEY_HITS = new KeyHits(new int[0]);
 
     // The location being scanned.
     private final List<Object> path = new ArrayList<>();
@@ -324,7 +325,7 @@ public final class Scanner {
         if (keyHits != null && depth == 0) {
             checkKeyRules(keyHits, t, span);
         }
-        KeyHits out = keyRules ? keyHits(t, layer.keyRules()) : null;
+        KeyHits out = keyRules ? selectKeyRules(t, layer.keyRules()) : null;
         if (decode) {
             decodeLayers(layer, t, depth, encodings, span);
         }
@@ -383,7 +384,7 @@ public final class Scanner {
     }
 
     /** @return the key rules among {@code triggered} whose keyPattern matches the (normalised) key, or null if none */
-    private KeyHits keyHits(String key, int[] triggered) {
+    private KeyHits selectKeyRules(String key, int[] triggered) {
         int n = 0;
         for (int r : triggered) {
             if (pack.rules[r].keyPattern.matcher(key).find()) {
