@@ -12,6 +12,7 @@ module dev.atoll.gateway {
     requires com.github.benmanes.caffeine;
     requires com.nimbusds.jose.jwt;
     requires re2j;
+    requires info.picocli;
     requires java.logging;
     requires java.net.http;
     requires java.sql;
@@ -48,4 +49,5 @@ module dev.atoll.gateway {
     exports dev.atoll.gateway.upstream.spi;
 
     opens dev.atoll.gateway to com.fasterxml.jackson.databind;
+    opens dev.atoll.gateway.cli to info.picocli;
 }

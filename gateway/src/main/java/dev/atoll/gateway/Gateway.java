@@ -118,6 +118,9 @@ public final class Gateway implements AutoCloseable {
 
     private Gateway(Builder b) {
         this.config = b.config;
+        // Before anything is created (data dir, database, tokens): a port in use fails the start here.
+        requireFree("mcp.port", config.mcp().host(), config.mcp().port());
+        requireFree("admin.port", config.admin().host(), config.admin().port());
         this.registry = Registry.open(RegistryConfig.builder().dataDir(config.dataDir()).build());
         try {
             init(b);
@@ -215,7 +218,8 @@ public final class Gateway implements AutoCloseable {
                         .shutdownGracePeriod(Duration.ofMillis(hc.shutdownGraceMs()))
                         .addProtocol(Http1Config.builder().maxHeadersSize(hc.maxHeaderBytes()).build()))
                 .routing("admin", r -> {
-                    r.register(new AdminHttp(registry, this::deploy, this::syncCatalogue, rpc.mapper()));
+                    r.register(new AdminHttp(registry, this::deploy, this::syncCatalogue, rpc.mapper(),
+                            runtime.defaults(), runtime.maxima()));
                     r.register(new UpstreamAdminHttp(registry, upstreams,
                             this::syncCatalogue, rpc.mapper(), config.upstreams().limits()));
                     metrics.ifPresent(m -> r.register(new MetricsHttp(m, registry, mx.requireAuth())));
@@ -692,15 +696,41 @@ public final class Gateway implements AutoCloseable {
         syncCatalogue();
         registry.onCatalogueChange(c -> syncCatalogue());
         upstreams.start();
-        ensureToken(TokenKind.MCP, "ATOLL_MCP_TOKEN");
-        ensureToken(TokenKind.ADMIN, "ATOLL_ADMIN_TOKEN");
         try {
             server.start();
         } catch (RuntimeException e) {
             closeQuietly();
             throw new GatewayException("cannot start the gateway: " + e.getMessage(), e);
         }
+        // Helidon logs a failed bind and carries on with port -1 (a race lost after requireFree).
+        if (server.port() < 0 || server.port("admin") < 0) {
+            closeQuietly();
+            boolean mcpFailed = server.port() < 0;
+            throw new ListenerUnavailableException(mcpFailed ? "mcp.port" : "admin.port",
+                    mcpFailed ? config.mcp().host() : config.admin().host(),
+                    mcpFailed ? config.mcp().port() : config.admin().port(), "the listener did not start");
+        }
+        // Tokens only once the listeners run: a failed start mints nothing.
+        ensureToken(TokenKind.MCP, "ATOLL_MCP_TOKEN");
+        ensureToken(TokenKind.ADMIN, "ATOLL_ADMIN_TOKEN");
         return this;
+    }
+
+    /** Fails with {@link ListenerUnavailableException} when {@code host:port} cannot be bound now. */
+    private static void requireFree(String key, String host, int port) {
+        if (port == 0) {
+            return;
+        }
+        try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
+            probe.setReuseAddress(true);
+            probe.bind(new java.net.InetSocketAddress(InetAddress.getByName(host), port));
+        } catch (UnknownHostException e) {
+            throw new GatewayException("cannot resolve listener host '" + host + "' (" + key.replace("port", "host")
+                    + ")");
+        } catch (java.io.IOException e) {
+            throw new ListenerUnavailableException(key, host, port, e.getMessage() == null ? "address in use"
+                    : e.getMessage().toLowerCase(Locale.ROOT));
+        }
     }
 
     private void ensureToken(TokenKind kind, String env) {

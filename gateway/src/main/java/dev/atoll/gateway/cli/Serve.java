@@ -2,49 +2,81 @@ package dev.atoll.gateway.cli;
 
 import dev.atoll.gateway.Gateway;
 import dev.atoll.gateway.GatewayConfig;
-import java.io.PrintStream;
+import dev.atoll.gateway.ListenerUnavailableException;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /** {@code atoll serve}: starts the gateway and blocks until the process is told to stop. */
-final class Serve {
+@Command(name = "serve", description = {"Start the MCP gateway with the example tools deployed (MCP on --port, "
+        + "the admin API on --admin-port, both on 127.0.0.1) and print the URLs, tokens and a ready-to-paste call.",
+        "Tokens come from ATOLL_MCP_TOKEN and ATOLL_ADMIN_TOKEN, or are generated on first start (shown once, "
+        + "stored hashed in the data dir).",
+        "A port in use is one line naming the port and the option to change; nothing is created then (exit 2)."})
+final class Serve implements Callable<Integer> {
 
     /** Held so the level changes are not garbage-collected with the loggers. */
     private static final List<java.util.logging.Logger> QUIET = new ArrayList<>();
 
-    private Serve() {
-    }
+    @Spec
+    CommandSpec spec;
 
-    static int run(List<String> args, PrintStream out, PrintStream err) {
-        Path configFile = null;
+    @Option(names = "--port", paramLabel = "N", description = "the MCP listener's port (default 8080; 0 = any free)")
+    Integer port;
+
+    @Option(names = "--admin-port", paramLabel = "N",
+            description = "the admin API's port (default 8081; 0 = any free)")
+    Integer adminPort;
+
+    @Option(names = "--host", paramLabel = "ADDR", description = "the address both listeners bind (default 127.0.0.1)")
+    String host;
+
+    @Option(names = "--data", paramLabel = "DIR", description = "the data directory: registry, tokens, audit log (default ./data)")
+    String data;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "a YAML configuration file (docs/configuration.md)")
+    Path configFile;
+
+    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "set one configuration key (repeatable)")
+    List<String> sets = new ArrayList<>();
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help and exit")
+    boolean help;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
         Map<String, String> overrides = new LinkedHashMap<>();
-        List<String> rest = new ArrayList<>(args);
-        while (!rest.isEmpty()) {
-            String a = rest.removeFirst();
-            switch (a) {
-                case "--port" -> overrides.put("mcp.port", value(rest, a));
-                case "--admin-port" -> overrides.put("admin.port", value(rest, a));
-                case "--host" -> {
-                    String h = value(rest, a);
-                    overrides.put("mcp.host", h);
-                    overrides.put("admin.host", h);
-                }
-                case "--data" -> overrides.put("data-dir", value(rest, a));
-                case "--config" -> configFile = Path.of(value(rest, a));
-                case "--set" -> {
-                    String kv = value(rest, a);
-                    int eq = kv.indexOf('=');
-                    if (eq <= 0) {
-                        throw new Main.UsageException("--set needs KEY=VALUE, got '" + kv + "'");
-                    }
-                    overrides.put(kv.substring(0, eq), kv.substring(eq + 1));
-                }
-                default -> throw new Main.UsageException("unknown option '" + a + "' for serve");
+        for (String kv : sets) {
+            int eq = kv.indexOf('=');
+            if (eq <= 0) {
+                throw new ParameterException(spec.commandLine(), "--set needs KEY=VALUE, got '" + kv + "'");
             }
+            overrides.put(kv.substring(0, eq), kv.substring(eq + 1));
+        }
+        if (port != null) {
+            overrides.put("mcp.port", port.toString());
+        }
+        if (adminPort != null) {
+            overrides.put("admin.port", adminPort.toString());
+        }
+        if (host != null) {
+            overrides.put("mcp.host", host);
+            overrides.put("admin.host", host);
+        }
+        if (data != null) {
+            overrides.put("data-dir", data);
         }
         // Startup chatter of the store's libraries stays out of the operator's way; warnings still show.
         for (String noisy : List.of("org.flywaydb", "com.zaxxer.hikari", "io.helidon.common.features")) {
@@ -53,7 +85,16 @@ final class Serve {
         QUIET.forEach(l -> l.setLevel(java.util.logging.Level.WARNING));
         GatewayConfig config = (configFile == null ? GatewayConfig.defaults() : GatewayConfig.load(configFile))
                 .with(overrides);
-        Gateway gateway = Gateway.builder().config(config).start();
+        Gateway gateway;
+        try {
+            gateway = Gateway.builder().config(config).start();
+        } catch (ListenerUnavailableException e) {
+            String flag = e.configKey().equals("mcp.port") ? "--port" : "--admin-port";
+            err.println("atoll: port " + e.port() + " on " + e.host() + " is not available for the "
+                    + (e.configKey().equals("mcp.port") ? "MCP listener" : "admin API") + " (" + e.reason() + "): choose another with " + flag
+                    + " N (or --set " + e.configKey() + "=N)");
+            return Main.USAGE;
+        }
         String mcpToken = token(gateway, "MCP", "ATOLL_MCP_TOKEN");
         String adminToken = token(gateway, "ADMIN", "ATOLL_ADMIN_TOKEN");
         CountDownLatch stopped = new CountDownLatch(1);
@@ -83,14 +124,7 @@ final class Serve {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        return 0;
-    }
-
-    private static String value(List<String> rest, String option) {
-        if (rest.isEmpty()) {
-            throw new Main.UsageException(option + " needs a value");
-        }
-        return rest.removeFirst();
+        return Main.OK;
     }
 
     /** The token created at this start, else the one from the environment, else "". */

@@ -1,257 +1,280 @@
 package dev.atoll.gateway.cli;
 
 import static dev.atoll.gateway.cli.AdminClient.enc;
-import static dev.atoll.gateway.cli.AdminClient.envOr;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.atoll.gateway.cli.AdminClient.Reply;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.atoll.gateway.cli.AdminClient.Reply;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.net.http.HttpRequest;
+import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /**
- * {@code atoll upstream ...}: registers, lists, approves, removes upstream MCP servers and shows
- * their logs through the admin API ({@code /v1/upstreams}). Exit codes as {@link AdminCommands}:
- * 0 done, 1 the gateway refused (message printed), 2 usage error or the gateway cannot be reached.
+ * {@code atoll upstream ...}: registers, lists, shows, approves, removes upstream MCP servers and
+ * shows their logs through the admin API ({@code /v1/upstreams}).
  */
-final class UpstreamCommands {
+@Command(name = "upstream", synopsisSubcommandLabel = "COMMAND",
+        description = {"Stateful stdio MCP servers in a sandbox (bubblewrap, or Docker with --image). New ones are "
+                + "quarantined until approved; their tools are served as NAME__tool."},
+        subcommands = {UpstreamCommands.Add.class, UpstreamCommands.ListUpstreams.class, UpstreamCommands.Show.class,
+                UpstreamCommands.Approve.class, UpstreamCommands.Remove.class, UpstreamCommands.Logs.class})
+final class UpstreamCommands implements Callable<Integer> {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final PrintStream out;
-    private final PrintStream err;
-    private String url = envOr("ATOLL_ADMIN_URL", "http://127.0.0.1:8081");
-    private String token = envOr("ATOLL_ADMIN_TOKEN", "");
+    @Spec
+    CommandSpec spec;
 
-    private UpstreamCommands(PrintStream out, PrintStream err) {
-        this.out = out;
-        this.err = err;
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help and exit")
+    boolean help;
+
+    @Override
+    public Integer call() {
+        throw new ParameterException(spec.commandLine(), "upstream needs a command: add, list, show, approve, "
+                + "remove, logs");
     }
 
-    static int run(List<String> args, PrintStream out, PrintStream err) {
-        UpstreamCommands c = new UpstreamCommands(out, err);
-        List<String> rest = new ArrayList<>(args);
-        if (rest.isEmpty()) {
-            throw new Main.UsageException("upstream needs a command: add, list, approve, remove, logs");
-        }
-        String sub = rest.removeFirst();
-        return AdminCommands.calling(() -> c.url, err, () -> switch (sub) {
-            case "add" -> c.add(rest);
-            case "list" -> c.list(rest);
-            case "approve" -> c.approve(rest);
-            case "remove" -> c.remove(rest);
-            case "logs" -> c.logs(rest);
-            default -> throw new Main.UsageException("unknown upstream command '" + sub
-                    + "' (add, list, approve, remove, logs)");
-        });
-    }
+    /** {@code atoll upstream add NAME [options] -- CMD ARGS...}. */
+    @Command(name = "add", description = {"Register an upstream server, quarantined: it starts so that its tools "
+            + "can be reviewed ('atoll upstream show NAME'); 'atoll upstream approve NAME' serves them.",
+            "The server's command follows --."})
+    static final class Add extends AdminCommand {
+        @Parameters(index = "0", paramLabel = "NAME", description = "the upstream's name")
+        String name;
 
-    /** Takes the connection flags out of {@code args}; returns the rest. */
-    private List<String> common(List<String> args) {
-        List<String> rest = new ArrayList<>();
-        for (int i = 0; i < args.size(); i++) {
-            String a = args.get(i);
-            if (a.equals("--")) {
-                rest.addAll(args.subList(i, args.size()));
-                break;
+        @Parameters(index = "1..*", paramLabel = "CMD", description = "after --: the server's command and arguments")
+        List<String> command = new ArrayList<>();
+
+        @Option(names = "--image", paramLabel = "IMG", description = "run it in this Docker image")
+        String image;
+
+        @Option(names = "--sandbox", description = "run it under bubblewrap (the default without --image)")
+        boolean sandbox;
+
+        @Option(names = "--allow-host", paramLabel = "H", description = "a host it may reach (repeatable)")
+        List<String> hosts = new ArrayList<>();
+
+        @Option(names = "--env", paramLabel = "K=V", description = "an environment variable (repeatable)")
+        List<String> env = new ArrayList<>();
+
+        @Option(names = "--volume", paramLabel = "NAME:/path", description = "a persistent volume (repeatable)")
+        List<String> volumes = new ArrayList<>();
+
+        @Option(names = "--memory", paramLabel = "BYTES", description = "its memory limit")
+        Long memory;
+
+        @Option(names = "--pids", paramLabel = "N", description = "its process limit")
+        Long pids;
+
+        @Override
+        int run(AdminClient c) throws IOException, InterruptedException {
+            if (command.isEmpty()) {
+                throw usage("upstream add needs the server's command after --: atoll upstream add NAME [options] "
+                        + "-- CMD ARGS...");
             }
-            switch (a) {
-                case "--admin-url" -> url = value(args, ++i, a);
-                case "--token" -> token = value(args, ++i, a);
-                default -> rest.add(a);
+            if (sandbox && image != null) {
+                throw usage("choose one of --image (Docker) and --sandbox (bubblewrap)");
             }
-        }
-        if (url.endsWith("/")) {
-            url = url.substring(0, url.length() - 1);
-        }
-        if (token.isEmpty()) {
-            throw new Main.UsageException("no admin token: set ATOLL_ADMIN_TOKEN or pass --token (printed at the "
-                    + "gateway's first start)");
-        }
-        return rest;
-    }
-
-    private int add(List<String> args) throws IOException, InterruptedException {
-        List<String> a = common(args);
-        ObjectNode body = JSON.createObjectNode();
-        ArrayNode hosts = body.putArray("allowHosts");
-        ObjectNode env = body.putObject("env");
-        ArrayNode volumes = body.putArray("volumes");
-        ArrayNode command = body.putArray("command");
-        ObjectNode limits = JSON.createObjectNode();
-        String name = null;
-        boolean sandbox = false;
-        for (int i = 0; i < a.size(); i++) {
-            String s = a.get(i);
-            switch (s) {
-                case "--" -> {
-                    a.subList(i + 1, a.size()).forEach(command::add);
-                    i = a.size();
+            ObjectNode body = JSON.createObjectNode();
+            body.put("name", name).put("kind", image != null ? "docker" : "bubblewrap");
+            if (image != null) {
+                body.put("image", image);
+            }
+            ArrayNode h = body.putArray("allowHosts");
+            hosts.forEach(h::add);
+            ObjectNode e = body.putObject("env");
+            for (String kv : env) {
+                int eq = kv.indexOf('=');
+                if (eq < 1) {
+                    throw usage("--env takes KEY=VALUE, got '" + kv + "'");
                 }
-                case "--image" -> body.put("image", value(a, ++i, s));
-                case "--sandbox" -> sandbox = true;
-                case "--allow-host" -> hosts.add(value(a, ++i, s));
-                case "--env" -> {
-                    String kv = value(a, ++i, s);
-                    int eq = kv.indexOf('=');
-                    if (eq < 1) {
-                        throw new Main.UsageException("--env takes KEY=VALUE, got '" + kv + "'");
-                    }
-                    env.put(kv.substring(0, eq), kv.substring(eq + 1));
+                e.put(kv.substring(0, eq), kv.substring(eq + 1));
+            }
+            ArrayNode vs = body.putArray("volumes");
+            for (String v : volumes) {
+                int colon = v.indexOf(':');
+                if (colon < 1 || !v.substring(colon + 1).startsWith("/")) {
+                    throw usage("--volume takes NAME:/absolute/path, got '" + v + "'");
                 }
-                case "--volume" -> {
-                    String v = value(a, ++i, s);
-                    int colon = v.indexOf(':');
-                    if (colon < 1 || !v.substring(colon + 1).startsWith("/")) {
-                        throw new Main.UsageException("--volume takes NAME:/absolute/path, got '" + v + "'");
-                    }
-                    volumes.addObject().put("name", v.substring(0, colon)).put("path", v.substring(colon + 1));
+                vs.addObject().put("name", v.substring(0, colon)).put("path", v.substring(colon + 1));
+            }
+            ArrayNode cmd = body.putArray("command");
+            command.forEach(cmd::add);
+            if (memory != null || pids != null) {
+                ObjectNode limits = body.putObject("limits");
+                if (memory != null) {
+                    limits.put("memoryBytes", memory);
                 }
-                case "--memory" -> limits.put("memoryBytes", number(value(a, ++i, s), s));
-                case "--pids" -> limits.put("pids", number(value(a, ++i, s), s));
-                default -> {
-                    if (s.startsWith("--")) {
-                        throw new Main.UsageException("unknown option " + s + " for upstream add");
-                    }
-                    if (name != null) {
-                        throw new Main.UsageException("unexpected '" + s + "': put the server's command after --");
-                    }
-                    name = s;
+                if (pids != null) {
+                    limits.put("pids", pids);
                 }
             }
+            Reply r = c.post("/v1/upstreams", body);
+            if (json || !r.ok()) {
+                return printJson(c, r);
+            }
+            out().println("added upstream " + name + " (" + body.path("kind").asText() + "), quarantined: it starts "
+                    + "so its tools can be reviewed with 'atoll upstream show " + name + "'; 'atoll upstream approve "
+                    + name + "' puts them in service");
+            return Main.OK;
         }
-        if (name == null) {
-            throw new Main.UsageException("upstream add needs a NAME: atoll upstream add NAME [options] -- CMD ARGS...");
-        }
-        if (command.isEmpty()) {
-            throw new Main.UsageException("upstream add needs the server's command after --");
-        }
-        if (sandbox && body.has("image")) {
-            throw new Main.UsageException("choose one of --image (Docker) and --sandbox (bubblewrap)");
-        }
-        body.put("name", name).put("kind", body.has("image") ? "docker" : "bubblewrap");
-        if (!limits.isEmpty()) {
-            body.set("limits", limits);
-        }
-        Reply r = send("POST", "/v1/upstreams", body);
-        if (r.status() / 100 != 2) {
-            return AdminClient.refused(r, err);
-        }
-        out.println("added upstream " + name + " (" + body.path("kind").asText() + "), quarantined: it starts so its "
-                + "tools can be reviewed with 'atoll upstream list'; 'atoll upstream approve " + name
-                + "' puts them in service");
-        return 0;
     }
 
-    private int list(List<String> args) throws IOException, InterruptedException {
-        List<String> a = common(args);
-        Reply r = send("GET", "/v1/upstreams", null);
-        if (r.status() / 100 != 2) {
-            return AdminClient.refused(r, err);
+    /** {@code atoll upstream list}. */
+    @Command(name = "list", description = "List the upstreams with their state and tools.")
+    static final class ListUpstreams extends AdminCommand {
+        @Override
+        int run(AdminClient c) throws IOException, InterruptedException {
+            Reply r = c.get("/v1/upstreams");
+            if (json || !r.ok()) {
+                return printJson(c, r);
+            }
+            PrintWriter out = out();
+            if (r.body().isEmpty()) {
+                out.println("no upstreams (add one with 'atoll upstream add NAME -- CMD ARGS...')");
+            }
+            for (JsonNode u : r.body()) {
+                JsonNode st = u.path("status");
+                out.printf("%s  %s  %s  %s%s%s%n", u.path("name").asText(), u.path("kind").asText(),
+                        u.path("approved").asBoolean() ? "approved" : "QUARANTINED", st.path("state").asText(),
+                        st.path("restarts").asInt() > 0 ? "  restarts " + st.path("restarts").asInt() : "",
+                        st.path("lastError").asText().isEmpty() ? "" : "  last error: "
+                                + st.path("lastError").asText());
+                for (JsonNode t : u.path("tools")) {
+                    out.printf("    %-40s %-11s %s%s%n", t.path("servedAs").asText(), t.path("state").asText(),
+                            t.path("serving").asBoolean() ? "serving" : t.path("present").asBoolean() ? "not serving"
+                                    : "gone", t.path("pinnedDigest").isMissingNode() ? ""
+                                    : "  pinned " + t.path("pinnedDigest").asText().substring(0, 16));
+                    if ("PULLED".equals(t.path("state").asText())) {
+                        out.println("        definition changed after approval; now: "
+                                + t.path("description").asText());
+                    }
+                    for (JsonNode s : t.path("poisoningSigns")) {
+                        out.println("        ! " + s.path("kind").asText() + " at " + s.path("location").asText()
+                                + ": " + s.path("evidence").asText());
+                    }
+                }
+            }
+            return Main.OK;
         }
-        if (a.contains("--json")) {
-            out.println(r.body().toPrettyString());
-            return 0;
-        }
-        if (r.body().isEmpty()) {
-            out.println("no upstreams (add one with 'atoll upstream add NAME -- CMD ARGS...')");
-        }
-        for (JsonNode u : r.body()) {
-            JsonNode st = u.path("status");
-            out.printf("%s  %s  %s  %s%s%s%n", u.path("name").asText(), u.path("kind").asText(),
-                    u.path("approved").asBoolean() ? "approved" : "QUARANTINED", st.path("state").asText(),
-                    st.path("restarts").asInt() > 0 ? "  restarts " + st.path("restarts").asInt() : "",
-                    st.path("lastError").asText().isEmpty() ? "" : "  last error: " + st.path("lastError").asText());
+    }
+
+    /** {@code atoll upstream show NAME}. */
+    @Command(name = "show", description = "Show one upstream: its state, backend, command or image, and each tool "
+            + "with its description, pin, whether it serves, and its input schema.")
+    static final class Show extends AdminCommand {
+        @Parameters(index = "0", paramLabel = "NAME", description = "the upstream")
+        String name;
+
+        @Override
+        int run(AdminClient c) throws IOException, InterruptedException {
+            Reply r = c.get("/v1/upstreams/" + enc(name));
+            if (json || !r.ok()) {
+                return printJson(c, r);
+            }
+            JsonNode u = r.body();
+            PrintWriter out = out();
+            out.println(u.path("name").asText() + "  " + text(u, "state", u.path("status").path("state").asText())
+                    + "  " + (u.path("serving").asBoolean() ? "serving" : "not serving"));
+            out.println("  backend   : " + text(u, "backend", u.path("kind").asText()));
+            if (u.hasNonNull("image")) {
+                out.println("  image     : " + u.path("image").asText());
+            }
+            if (u.path("command").isArray()) {
+                StringBuilder b = new StringBuilder();
+                u.path("command").forEach(a -> b.append(b.isEmpty() ? "" : " ").append(a.asText()));
+                out.println("  command   : " + b);
+            }
+            String lastError = text(u, "lastError", u.path("status").path("lastError").asText());
+            if (!lastError.isEmpty()) {
+                out.println("  last error: " + lastError);
+            }
+            if (u.path("tools").isEmpty()) {
+                out.println("  (no tools listed yet)");
+            }
             for (JsonNode t : u.path("tools")) {
-                out.printf("    %-40s %-11s %s%s%n", t.path("servedAs").asText(), t.path("state").asText(),
-                        t.path("serving").asBoolean() ? "serving" : t.path("present").asBoolean() ? "not serving"
-                                : "gone", t.path("pinnedDigest").isMissingNode() ? ""
-                                : "  pinned " + t.path("pinnedDigest").asText().substring(0, 16));
-                if ("PULLED".equals(t.path("state").asText())) {
-                    out.println("        definition changed after approval; now: "
-                            + t.path("description").asText());
-                }
-                for (JsonNode s : t.path("poisoningSigns")) {
-                    out.println("        ! " + s.path("kind").asText() + " at " + s.path("location").asText() + ": "
-                            + s.path("evidence").asText());
-                }
+                out.println();
+                out.println("  " + text(t, "name", t.path("servedAs").asText()) + "  "
+                        + (t.path("serving").asBoolean() ? "serving" : "not serving")
+                        + (t.path("pin").isMissingNode() || t.path("pin").isNull() ? "  (not pinned)"
+                                : "  pin " + t.path("pin").asText()));
+                out.println("    description : " + t.path("description").asText());
+                out.println("    input schema: " + t.path("inputSchema"));
             }
+            return Main.OK;
         }
-        return 0;
-    }
 
-    private int approve(List<String> args) throws IOException, InterruptedException {
-        String name = single(common(args), "approve");
-        Reply r = send("POST", "/v1/upstreams/" + enc(name) + "/approve", JSON.createObjectNode());
-        if (r.status() / 100 != 2) {
-            return AdminClient.refused(r, err);
-        }
-        long serving = 0;
-        for (JsonNode t : r.body().path("tools")) {
-            serving += t.path("serving").asBoolean() ? 1 : 0;
-        }
-        out.println("approved " + name + ": " + serving + " tool(s) pinned and serving");
-        return 0;
-    }
-
-    private int remove(List<String> args) throws IOException, InterruptedException {
-        String name = single(common(args), "remove");
-        Reply r = send("DELETE", "/v1/upstreams/" + enc(name), null);
-        if (r.status() / 100 != 2) {
-            return AdminClient.refused(r, err);
-        }
-        out.println("removed upstream " + name + " (its server is stopped; its state directory is kept)");
-        return 0;
-    }
-
-    private int logs(List<String> args) throws IOException, InterruptedException {
-        List<String> a = common(args);
-        String lines = "200";
-        int at = a.indexOf("--lines");
-        if (at >= 0) {
-            lines = String.valueOf(number(value(a, at + 1, "--lines"), "--lines"));
-            a.remove(at + 1);
-            a.remove(at);
-        }
-        String name = single(a, "logs");
-        Reply r = send("GET", "/v1/upstreams/" + enc(name) + "/logs?lines=" + lines, null);
-        if (r.status() / 100 != 2) {
-            return AdminClient.refused(r, err);
-        }
-        r.body().path("lines").forEach(l -> out.println(l.asText()));
-        return 0;
-    }
-
-    private static String single(List<String> a, String cmd) {
-        if (a.size() != 1 || a.getFirst().startsWith("--")) {
-            throw new Main.UsageException("upstream " + cmd + " takes one NAME");
-        }
-        return a.getFirst();
-    }
-
-    private static long number(String v, String flag) {
-        try {
-            return Long.parseLong(v);
-        } catch (NumberFormatException e) {
-            throw new Main.UsageException(flag + " must be a number, got '" + v + "'");
+        private static String text(JsonNode n, String field, String fallback) {
+            JsonNode v = n.path(field);
+            return v.isMissingNode() || v.isNull() ? fallback : v.asText();
         }
     }
 
-    private static String value(List<String> a, int i, String flag) {
-        if (i >= a.size() || a.get(i).equals("--")) {
-            throw new Main.UsageException(flag + " needs a value");
+    /** {@code atoll upstream approve NAME}. */
+    @Command(name = "approve", description = "Pin every current tool of the upstream and serve them.")
+    static final class Approve extends AdminCommand {
+        @Parameters(index = "0", paramLabel = "NAME", description = "the upstream")
+        String name;
+
+        @Override
+        int run(AdminClient c) throws IOException, InterruptedException {
+            Reply r = c.post("/v1/upstreams/" + enc(name) + "/approve", JSON.createObjectNode());
+            if (json || !r.ok()) {
+                return printJson(c, r);
+            }
+            long serving = 0;
+            for (JsonNode t : r.body().path("tools")) {
+                serving += t.path("serving").asBoolean() ? 1 : 0;
+            }
+            out().println("approved " + name + ": " + serving + " tool(s) pinned and serving");
+            return Main.OK;
         }
-        return a.get(i);
     }
 
-    private Reply send(String method, String path, JsonNode body) throws IOException, InterruptedException {
-        return AdminClient.send(url, token, method, path,
-                body == null ? null : HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)),
-                "application/json");
+    /** {@code atoll upstream remove NAME}. */
+    @Command(name = "remove", description = "Stop and remove the upstream (its state directory is kept).")
+    static final class Remove extends AdminCommand {
+        @Parameters(index = "0", paramLabel = "NAME", description = "the upstream")
+        String name;
+
+        @Override
+        int run(AdminClient c) throws IOException, InterruptedException {
+            Reply r = c.delete("/v1/upstreams/" + enc(name));
+            if (json || !r.ok()) {
+                return printJson(c, r);
+            }
+            out().println("removed upstream " + name + " (its server is stopped; its state directory is kept)");
+            return Main.OK;
+        }
+    }
+
+    /** {@code atoll upstream logs NAME}. */
+    @Command(name = "logs", description = "Print the upstream's stderr and lifecycle lines.")
+    static final class Logs extends AdminCommand {
+        @Parameters(index = "0", paramLabel = "NAME", description = "the upstream")
+        String name;
+
+        @Option(names = "--lines", paramLabel = "N", defaultValue = "200", description = "how many (default 200)")
+        int lines;
+
+        @Override
+        int run(AdminClient c) throws IOException, InterruptedException {
+            Reply r = c.get("/v1/upstreams/" + enc(name) + "/logs?lines=" + lines);
+            if (json || !r.ok()) {
+                return printJson(c, r);
+            }
+            r.body().path("lines").forEach(l -> out().println(l.asText()));
+            return Main.OK;
+        }
     }
 }

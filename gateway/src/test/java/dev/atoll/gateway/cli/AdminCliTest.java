@@ -46,7 +46,11 @@ class AdminCliTest extends CliFixture {
         assertTrue(d2.out().contains("WARNING"), "poisoning sign flagged: " + d2.out());
         assertEquals("Hello, Ada", call().at("/result/content/0/text").asText(), "v1 keeps serving");
 
-        assertEquals(0, cli("tools", "approve", "greet", "--version", "2").code());
+        Run refused = cli("tools", "approve", "greet", "--version", "2");
+        assertEquals(1, refused.code(), "a version with warnings needs --yes: " + refused.out());
+        assertTrue(refused.err().contains("poisoning sign"), refused.err());
+        assertEquals("Hello, Ada", call().at("/result/content/0/text").asText(), "v1 still serves");
+        assertEquals(0, cli("tools", "approve", "greet", "--version", "2", "--yes").code());
         assertEquals("Hi, Ada", call().at("/result/content/0/text").asText());
 
         Run rb = cli("tools", "rollback", "greet", "--to", "1");

@@ -86,7 +86,7 @@ class MainTest {
     void usageErrorsExitTwoWithAMessage() {
         Run none = atoll();
         assertEquals(2, none.code());
-        assertTrue(none.err().contains("usage: atoll"));
+        assertTrue(none.err().contains("Usage: atoll"), none.err());
         Run missing = atoll("run", dir.resolve("nope.mjs").toString());
         assertEquals(2, missing.code());
         assertTrue(missing.err().contains("no such file"), missing.err());

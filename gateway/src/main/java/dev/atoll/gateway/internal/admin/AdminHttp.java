@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.atoll.gateway.audit.AuditAction;
 import dev.atoll.gateway.audit.AuditQuery;
 import dev.atoll.gateway.audit.AuditRecord;
 import dev.atoll.gateway.audit.VerifyResult;
@@ -21,6 +22,8 @@ import dev.atoll.gateway.registry.ToolState;
 import dev.atoll.gateway.registry.ToolVersion;
 import dev.atoll.runtime.AtollRuntimeException;
 import dev.atoll.runtime.Language;
+import dev.atoll.runtime.LimitOverrides;
+import dev.atoll.runtime.Limits;
 import dev.atoll.runtime.ToolSource;
 import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.HttpRules;
@@ -36,6 +39,7 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Comparator;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.BiFunction;
@@ -50,7 +54,9 @@ import java.util.function.BiFunction;
  * POST   /v1/tools?file=NAME.mjs                    upload a tool file → new quarantined version
  * GET    /v1/tools/{name}
  * GET    /v1/tools/{name}/versions/{v}/changes      diff vs last approved + poisoning signs
- * POST   /v1/tools/{name}/approve   {"version":N}   (default: latest quarantined)
+ * POST   /v1/tools/{name}/approve   {"version":N, "acceptWarnings":true}
+ *                                            (default: latest quarantined; a version with poisoning
+ *                                            signs needs acceptWarnings, else 409 unaccepted_warnings)
  * POST   /v1/tools/{name}/reject    {"version":N}
  * POST   /v1/tools/{name}/rollback  {"to":N}
  * POST   /v1/tools/{name}/disable | /enable
@@ -58,7 +64,12 @@ import java.util.function.BiFunction;
  * GET    /v1/audit?tool=&tenant=&action=&from=&to=&after=&limit=
  * GET    /v1/audit/verify | /v1/audit/head
  * GET    /v1/tokens ; POST /v1/tokens {"kind","tenant","scopes","label"} ; DELETE /v1/tokens/{id}
+ *                                            (ADMIN tokens are unscoped: tenant "default", scopes ["*"])
  * </pre>
+ *
+ * <p>A tool version's JSON carries its whole manifest and its limits: requested, effective (the
+ * runtime's defaults with the requests applied, capped by the operator's maxima) and which requests
+ * were capped, so that a reviewer sees what a first version would do before approving it.
  */
 public final class AdminHttp implements HttpService {
 
@@ -69,6 +80,8 @@ public final class AdminHttp implements HttpService {
     private final Runnable afterChange;
     private final ObjectMapper json;
     private final AdminJson web;
+    private final Limits defaults;
+    private final Limits maxima;
 
     /**
      * Creates the service.
@@ -77,9 +90,13 @@ public final class AdminHttp implements HttpService {
      * @param deployer loads and deploys an uploaded tool file
      * @param afterChange called after a change to the catalogue (refreshes what MCP serves)
      * @param json the mapper
+     * @param defaults the runtime's default per-call limits (already capped by the maxima)
+     * @param maxima the operator's maxima
      */
     public AdminHttp(Registry registry, BiFunction<ToolSource, Actor, DeployResult> deployer, Runnable afterChange,
-            ObjectMapper json) {
+            ObjectMapper json, Limits defaults, Limits maxima) {
+        this.defaults = java.util.Objects.requireNonNull(defaults, "defaults");
+        this.maxima = java.util.Objects.requireNonNull(maxima, "maxima");
         this.registry = registry;
         this.deployer = deployer;
         this.afterChange = afterChange;
@@ -104,10 +121,30 @@ public final class AdminHttp implements HttpService {
                 intParam(req.path().pathParameters().get("version"), "version")))));
         rules.post("/v1/tools/{name}/approve", h((req, a) -> {
             String name = AdminJson.name(req);
-            int version = body(req).has("version") ? body(req).get("version").asInt() : latestQuarantined(name);
+            JsonNode body = body(req);
+            int version = body.has("version") ? requiredInt(body, "version") : latestQuarantined(name);
+            JsonNode accept = body.path("acceptWarnings");
+            if (!accept.isMissingNode() && !accept.isBoolean()) {
+                throw new BadRequest("\"acceptWarnings\" must be true or false");
+            }
+            List<PoisoningSign> signs = registry.changes(name, version).signs();
+            if (!signs.isEmpty() && !accept.asBoolean(false)) {
+                throw new UnacceptedWarnings(name + " v" + version + " has " + signs.size() + " poisoning sign(s): "
+                        + describe(signs) + ". Review them (atoll tools changes " + name + " --version " + version
+                        + ") and approve with {\"acceptWarnings\": true} (atoll tools approve --yes) to accept them");
+            }
             ToolVersion v = registry.approve(name, version, a);
+            ObjectNode out = version(v);
+            if (!signs.isEmpty()) {
+                ArrayNode accepted = signs(signs);
+                out.set("acceptedWarnings", accepted);
+                ObjectNode detail = json.createObjectNode().put("tool", name).put("version", version)
+                        .put("digest", v.digest());
+                detail.set("acceptedWarnings", accepted.deepCopy());
+                registry.audit().record(a.id(), AuditAction.APPROVE, "", "warnings_accepted", detail);
+            }
             afterChange.run();
-            return version(v);
+            return out;
         }));
         rules.post("/v1/tools/{name}/reject", h((req, a) -> {
             ToolVersion v = registry.reject(AdminJson.name(req), requiredInt(body(req), "version"), a);
@@ -168,14 +205,25 @@ public final class AdminHttp implements HttpService {
         }));
         rules.post("/v1/tokens", h((req, a) -> {
             JsonNode b = body(req);
-            TokenKind kind = TokenKind.valueOf(b.path("kind").asText("MCP").toUpperCase(java.util.Locale.ROOT));
+            String kindName = b.path("kind").asText("MCP").toUpperCase(java.util.Locale.ROOT);
+            TokenKind kind;
+            try {
+                kind = TokenKind.valueOf(kindName);
+            } catch (IllegalArgumentException e) {
+                throw new BadRequest("\"kind\" must be MCP or ADMIN, got '" + b.path("kind").asText() + "'");
+            }
             Set<String> scopes = new HashSet<>();
             b.path("scopes").forEach(s -> scopes.add(s.asText()));
             if (scopes.isEmpty()) {
                 scopes.add("*");
             }
-            CreatedToken t = registry.tokens().create(kind, b.path("tenant").asText("default"), scopes,
-                    b.path("label").asText("admin api"), a);
+            String tenant = b.path("tenant").asText(AdminJson.DEFAULT_TENANT);
+            if (kind == TokenKind.ADMIN && (!tenant.equals(AdminJson.DEFAULT_TENANT) || !scopes.equals(Set.of("*")))) {
+                throw new BadRequest("admin tokens cannot be scoped: an ADMIN token manages every tenant and tool, "
+                        + "so \"tenant\" must be \"default\" and \"scopes\" [\"*\"] (got tenant '" + tenant
+                        + "', scopes " + new java.util.TreeSet<>(scopes) + "); scope MCP tokens instead");
+            }
+            CreatedToken t = registry.tokens().create(kind, tenant, scopes, b.path("label").asText("admin api"), a);
             ObjectNode n = token(t.info());
             n.put("token", t.plaintext());
             return n;
@@ -188,6 +236,7 @@ public final class AdminHttp implements HttpService {
         return web.handler("/v1/tools", action, e -> switch (e) {
             case AtollRuntimeException x -> Optional.of(new AdminJson.Failure(422, "invalid_tool"));
             case BadRequest x -> Optional.of(new AdminJson.Failure(400, "bad_request"));
+            case UnacceptedWarnings x -> Optional.of(new AdminJson.Failure(409, "unaccepted_warnings"));
             case IllegalArgumentException x -> Optional.of(new AdminJson.Failure(400, "bad_request"));
             default -> Optional.empty();
         });
@@ -246,7 +295,57 @@ public final class AdminHttp implements HttpService {
         v.decidedAt().ifPresent(d -> n.put("decidedAt", d.toString()));
         v.decidedBy().ifPresent(d -> n.put("decidedBy", d));
         n.put("description", v.description());
+        ObjectNode manifest = v.manifest();
+        n.set("manifest", manifest);
+        n.set("limits", limits(manifest.path("limits")));
         return n;
+    }
+
+    /** Requested, effective and capped limits of a manifest's {@code limits} object. */
+    private ObjectNode limits(JsonNode requested) {
+        ObjectNode n = json.createObjectNode();
+        n.set("requested", requested.isObject() ? requested.deepCopy() : json.createObjectNode());
+        LimitOverrides o = new LimitOverrides(opt(requested, "cpuMs"), opt(requested, "wallMs"),
+                opt(requested, "memoryMb"), opt(requested, "outputKb"), opt(requested, "logKb"));
+        Limits e = defaults.withOverrides(o, maxima);
+        n.putObject("effective").put("cpuMs", e.cpu().toMillis()).put("wallMs", e.wall().toMillis())
+                .put("memoryMb", e.memoryBytes() >> 20).put("outputKb", e.outputBytes() >> 10)
+                .put("logKb", e.logBytes() >> 10).put("logEntries", e.logEntries());
+        ObjectNode capped = n.putObject("capped");
+        capIf(capped, "cpuMs", o.cpuMs(), maxima.cpu().toMillis());
+        capIf(capped, "wallMs", o.wallMs(), maxima.wall().toMillis());
+        capIf(capped, "memoryMb", o.memoryMb(), maxima.memoryBytes() >> 20);
+        capIf(capped, "outputKb", o.outputKb(), maxima.outputBytes() >> 10);
+        capIf(capped, "logKb", o.logKb(), maxima.logBytes() >> 10);
+        return n;
+    }
+
+    private static java.util.OptionalLong opt(JsonNode limits, String key) {
+        JsonNode v = limits.path(key);
+        return v.canConvertToLong() ? java.util.OptionalLong.of(v.asLong()) : java.util.OptionalLong.empty();
+    }
+
+    /** Records {@code key: {"requested": r, "maximum": max}} when the request exceeds the maximum. */
+    private static void capIf(ObjectNode capped, String key, java.util.OptionalLong requested, long max) {
+        if (requested.isPresent() && requested.getAsLong() > max) {
+            capped.putObject(key).put("requested", requested.getAsLong()).put("maximum", max);
+        }
+    }
+
+    private ArrayNode signs(List<PoisoningSign> signs) {
+        ArrayNode out = json.createArrayNode();
+        for (PoisoningSign s : signs) {
+            out.addObject().put("kind", s.kind().name()).put("location", s.location()).put("evidence", s.evidence());
+        }
+        return out;
+    }
+
+    private static String describe(List<PoisoningSign> signs) {
+        StringBuilder b = new StringBuilder();
+        for (PoisoningSign s : signs) {
+            b.append(b.isEmpty() ? "" : "; ").append(s.kind().name()).append(" in ").append(s.location());
+        }
+        return b.toString();
     }
 
     private ObjectNode changes(ToolChanges c) {
@@ -259,10 +358,7 @@ public final class AdminHttp implements HttpService {
             o.set("before", ch.before());
             o.set("after", ch.after());
         }
-        ArrayNode signs = n.putArray("poisoningSigns");
-        for (PoisoningSign s : c.signs()) {
-            signs.addObject().put("kind", s.kind().name()).put("location", s.location()).put("evidence", s.evidence());
-        }
+        n.set("poisoningSigns", signs(c.signs()));
         return n;
     }
 
@@ -321,6 +417,15 @@ public final class AdminHttp implements HttpService {
             return s.map(Instant::parse);
         } catch (DateTimeParseException e) {
             throw new BadRequest("times are ISO-8601 instants like 2026-01-31T12:00:00Z");
+        }
+    }
+
+    /** An approval of a version with poisoning signs that did not accept them; its message names them. */
+    private static final class UnacceptedWarnings extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        UnacceptedWarnings(String message) {
+            super(message, null, false, false);
         }
     }
 

@@ -52,11 +52,24 @@ final class AdminJson {
      */
     Handler handler(String createPath, Action action, Failures failures) {
         return (req, res) -> {
-            Optional<Principal> admin = Authenticator.bearer(req.headers().first(HeaderNames.AUTHORIZATION))
-                    .flatMap(t -> registry.tokens().authenticate(TokenKind.ADMIN, t));
+            Optional<String> presented = Authenticator.bearer(req.headers().first(HeaderNames.AUTHORIZATION));
+            Optional<Principal> admin = presented.flatMap(t -> registry.tokens().authenticate(TokenKind.ADMIN, t));
             if (admin.isEmpty()) {
                 res.header("WWW-Authenticate", "Bearer realm=\"atoll-admin\"");
-                send(res, 401, error("unauthorized", "an admin bearer token is required (ATOLL_ADMIN_TOKEN)"));
+                send(res, 401, error("unauthorized", presented.isEmpty()
+                        ? "an admin bearer token is required (Authorization: Bearer ...; ATOLL_ADMIN_TOKEN)"
+                        : "the bearer token sent was not accepted as an admin token (unknown, revoked, or an MCP "
+                                + "token): use the admin token printed at the gateway's first start or the one in "
+                                + "ATOLL_ADMIN_TOKEN"));
+                return;
+            }
+            if (!unscoped(admin.get())) {
+                // Admin tokens are not scoped (docs/security.md): one that names a tenant or tools (created
+                // before this was refused) is refused, not silently treated as a full admin.
+                send(res, 403, error("scoped_admin_token", "admin token " + admin.get().tokenId() + " is scoped to "
+                        + "tenant '" + admin.get().tenant() + "' and tools " + new java.util.TreeSet<>(
+                                admin.get().scopes()) + ", but admin tokens cannot be scoped and scoped ones are "
+                        + "refused: revoke it and create an unscoped admin token"));
                 return;
             }
             try {
@@ -80,6 +93,19 @@ final class AdminJson {
             }
         };
     }
+
+    /**
+     * Whether a principal is a full admin: tenant {@code default} and scope {@code *} only.
+     *
+     * @param p an admin token's principal
+     * @return true when it is unscoped
+     */
+    static boolean unscoped(Principal p) {
+        return DEFAULT_TENANT.equals(p.tenant()) && p.scopes().equals(java.util.Set.of(Principal.ALL));
+    }
+
+    /** The tenant of unscoped (admin) tokens. */
+    static final String DEFAULT_TENANT = "default";
 
     /** The {@code {name}} path parameter. */
     static String name(ServerRequest req) {
