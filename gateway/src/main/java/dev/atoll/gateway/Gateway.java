@@ -739,7 +739,9 @@ public final class Gateway implements AutoCloseable {
             registry.tokens().ensure(kind, "default", fromEnv.trim(), Actor.SYSTEM);
             return;
         }
-        boolean any = registry.tokens().list().stream().anyMatch(t -> t.kind() == kind && t.revokedAt().isEmpty());
+        // A scoped admin token (refused by the admin API, docs/security.md) does not count as one.
+        boolean any = registry.tokens().list().stream().anyMatch(t -> t.kind() == kind && t.revokedAt().isEmpty()
+                && (kind != TokenKind.ADMIN || t.tenant().equals("default") && t.scopes().equals(Set.of("*"))));
         if (!any) {
             startupTokens.put(kind.name(), registry.tokens().create(kind, "default", Set.of("*"), "first start",
                     Actor.SYSTEM).plaintext());

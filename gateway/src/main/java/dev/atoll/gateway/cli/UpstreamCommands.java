@@ -206,8 +206,8 @@ final class UpstreamCommands implements Callable<Integer> {
                 out.println();
                 out.println("  " + text(t, "name", t.path("servedAs").asText()) + "  "
                         + (t.path("serving").asBoolean() ? "serving" : "not serving")
-                        + (t.path("pin").isMissingNode() || t.path("pin").isNull() ? "  (not pinned)"
-                                : "  pin " + t.path("pin").asText()));
+                        + (text(t, "pin", t.path("pinnedDigest").asText()).isEmpty() ? "  (not pinned)"
+                                : "  pin " + text(t, "pin", t.path("pinnedDigest").asText())));
                 out.println("    description : " + t.path("description").asText());
                 out.println("    input schema: " + t.path("inputSchema"));
             }

@@ -57,6 +57,11 @@ class UpstreamCliTest {
             assertEquals(0, approve.code(), approve.err());
             assertTrue(approve.out().contains("9 tool(s) pinned and serving"), approve.out());
 
+            Run show = atoll(g, "upstream", "show", "cli");
+            assertEquals(0, show.code(), show.err());
+            assertTrue(show.out().contains("cli__echo") && show.out().contains("serving"), show.out());
+            assertTrue(show.out().contains("input schema: {"), show.out());
+
             try (McpSyncClient c = g.client()) {
                 McpSchema.CallToolResult r = c.callTool(new McpSchema.CallToolRequest("cli__echo", Map.of("text", "via cli")));
                 assertEquals("via cli", ((McpSchema.TextContent) r.content().getFirst()).text());
