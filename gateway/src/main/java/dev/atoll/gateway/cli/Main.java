@@ -109,6 +109,7 @@ public final class Main {
         cl.setUsageHelpWidth(HELP_WIDTH);
         cl.setUsageHelpAutoWidth(false);
         cl.setCaseInsensitiveEnumValuesAllowed(true);
+        cl.setExpandAtFiles(false); // @FILE is an option value here (--args @FILE), not an argument file
         cl.setParameterExceptionHandler(Main::usageError);
         cl.setExecutionExceptionHandler((ex, line, parsed) -> {
             PrintWriter err = line.getErr();

@@ -185,7 +185,8 @@ final class UpstreamCommands implements Callable<Integer> {
             JsonNode u = r.body();
             PrintWriter out = out();
             out.println(u.path("name").asText() + "  " + text(u, "state", u.path("status").path("state").asText())
-                    + "  " + (u.path("serving").asBoolean() ? "serving" : "not serving"));
+                    + "  " + (u.has("serving") ? u.path("serving").asBoolean() ? "serving" : "not serving"
+                            : u.path("approved").asBoolean() ? "approved" : "QUARANTINED"));
             out.println("  backend   : " + text(u, "backend", u.path("kind").asText()));
             if (u.hasNonNull("image")) {
                 out.println("  image     : " + u.path("image").asText());
@@ -209,7 +210,8 @@ final class UpstreamCommands implements Callable<Integer> {
                         + (text(t, "pin", t.path("pinnedDigest").asText()).isEmpty() ? "  (not pinned)"
                                 : "  pin " + text(t, "pin", t.path("pinnedDigest").asText())));
                 out.println("    description : " + t.path("description").asText());
-                out.println("    input schema: " + t.path("inputSchema"));
+                out.println("    input schema: " + (t.has("inputSchema") ? t.path("inputSchema").toString()
+                        : "(not in the reply)"));
             }
             return Main.OK;
         }
