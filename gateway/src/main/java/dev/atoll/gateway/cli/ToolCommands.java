@@ -358,8 +358,8 @@ final class ToolCommands implements Callable<Integer> {
         }
         boolean first = c.path("comparedTo").isNull();
         for (JsonNode ch : c.path("changes")) {
-            String what = ch.path("field").asText() + (ch.path("key").asText().isEmpty() ? ""
-                    : " " + ch.path("key").asText());
+            String what = ch.path("field").asText() + ("OTHER".equals(ch.path("field").asText())
+                    ? " " + ch.path("key").asText() : "");
             out.println("  " + what + ": " + (first ? "" : shorten(ch.path("before")) + " -> ")
                     + shorten(ch.path("after")));
         }
