@@ -80,6 +80,9 @@ public final class UpstreamAdminHttp implements HttpService {
             manager.unavailable(spec.kind()).ifPresent(why -> {
                 throw new Unavailable("cannot add '" + spec.name() + "': " + why);
             });
+            manager.refusal(spec).ifPresent(why -> {
+                throw new WillNotStart("cannot add '" + spec.name() + "': " + why);
+            });
             UpstreamInfo u = registry.upstreams().add(spec, a);
             manager.refresh(u.name());
             return upstream(u);
@@ -185,6 +188,7 @@ public final class UpstreamAdminHttp implements HttpService {
     private Handler h(AdminJson.Action action) {
         return web.handler("/v1/upstreams", action, e -> switch (e) {
             case Unavailable x -> Optional.of(new AdminJson.Failure(503, "backend_unavailable"));
+            case WillNotStart x -> Optional.of(new AdminJson.Failure(400, "will_not_start"));
             case IllegalArgumentException x -> Optional.of(new AdminJson.Failure(400, "bad_request"));
             default -> Optional.empty();
         });
@@ -208,6 +212,15 @@ public final class UpstreamAdminHttp implements HttpService {
             throw new IllegalArgumentException("the body must be a JSON object");
         }
         return n;
+    }
+
+    /** An upstream that its launcher says cannot start (missing program, image not on the engine). */
+    private static final class WillNotStart extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        WillNotStart(String message) {
+            super(message, null, false, false);
+        }
     }
 
     /** A backend that cannot run here; the message names why. */

@@ -203,6 +203,18 @@ public final class UpstreamManager implements AutoCloseable {
     }
 
     /**
+     * Why an upstream would not start here, as far as its launcher can tell before it is added (a
+     * program the sandbox cannot see, an image the engine lacks): see {@link SandboxLauncher#refusal}.
+     *
+     * @param spec the upstream to add
+     * @return the reason, or empty when nothing is known to stop it
+     */
+    public Optional<String> refusal(UpstreamSpec spec) {
+        SandboxLauncher l = launchers.get(spec.kind());
+        return l == null ? Optional.empty() : l.refusal(spec, stateDir.resolve(spec.name()));
+    }
+
+    /**
      * Starts an upstream that was just added (or approved), if it is not running.
      *
      * @param name the upstream
