@@ -74,6 +74,14 @@ class HostileUpstreamTest {
         }
     }
 
+    private static String logs(UpstreamGateway g, String name) {
+        try {
+            return g.admin("GET", "/v1/upstreams/" + name + "/logs?lines=40", null).path("body").path("lines").toString();
+        } catch (Exception e) {
+            return e.toString();
+        }
+    }
+
     private static JsonNode tool(JsonNode upstream, String name) {
         for (JsonNode t : upstream.path("tools")) {
             if (t.path("name").asText().equals(name)) {
@@ -121,7 +129,9 @@ class HostileUpstreamTest {
     void aForkBombHitsThePidLimitAndTheGatewayKeepsServing() throws Exception {
         List<String> missing = BubblewrapLauncher.create(Files.createTempDirectory("atoll-probe")).notEnforced();
         assumeTrue(missing.stream().noneMatch(m -> m.startsWith("pids")), "no cgroup pids controller here: " + missing);
-        try (UpstreamGateway g = new UpstreamGateway(Map.of()); ) {
+        // 2,000 refused spawns block the server's event loop for seconds on a loaded machine: the health
+        // check must not kill it for that (this test is about the pid limit).
+        try (UpstreamGateway g = new UpstreamGateway(Map.of("upstreams.health-timeout-ms", "60000"))) {
             JsonNode r = g.admin("POST", "/v1/upstreams", Map.of("name", "bomb", "command",
                     List.of(UpstreamTestSupport.node(), UpstreamTestSupport.hostileServer()),
                     "limits", Map.of("pids", 48)));
@@ -130,6 +140,7 @@ class HostileUpstreamTest {
             g.approve("bomb");
             try (McpSyncClient c = g.client()) {
                 McpSchema.CallToolResult bomb = call(c, "bomb__fork_bomb", Map.of());
+                assertFalse(Boolean.TRUE.equals(bomb.isError()), () -> text(bomb) + "\nlogs: " + logs(g, "bomb"));
                 JsonNode out = UpstreamTestSupport.JSON.readTree(text(bomb));
                 assertTrue(out.path("alive").asInt() < 48, out.toString());
                 assertFalse(out.path("refused").asText().isEmpty(), "process creation was refused: " + out);
