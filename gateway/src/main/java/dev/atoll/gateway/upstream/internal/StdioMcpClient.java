@@ -75,6 +75,10 @@ final class StdioMcpClient implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicLong droppedReplies = new AtomicLong();
     private volatile String downReason = "";
+    private final Thread stderrReader;
+    /** Stderr lines kept for a start failure's message. */
+    private static final int STDERR_TAIL = 10;
+    private final java.util.ArrayDeque<String> stderrTail = new java.util.ArrayDeque<>();
 
     /**
      * Connects to a started server (no handshake yet: see {@link #initialize}).
@@ -98,7 +102,38 @@ final class StdioMcpClient implements AutoCloseable {
         this.writer = new java.util.concurrent.ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
                 new java.util.concurrent.ArrayBlockingQueue<>(WRITE_QUEUE), r -> daemon(r, "atoll-upstream-" + name + "-writer"));
         daemon(this::readStdout, "atoll-upstream-" + name + "-stdout").start();
-        daemon(this::readStderr, "atoll-upstream-" + name + "-stderr").start();
+        this.stderrReader = daemon(this::readStderr, "atoll-upstream-" + name + "-stderr");
+        stderrReader.start();
+    }
+
+    /**
+     * The last lines the server wrote to stderr, after waiting (at most {@code wait}) for the stderr
+     * reader to reach the end of a server that exited, so that its last words are included.
+     *
+     * @param n how many lines
+     * @param wait how long to wait for the reader to finish
+     * @return the lines, oldest first
+     */
+    List<String> stderrTail(int n, Duration wait) {
+        try {
+            stderrReader.join(wait);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        synchronized (stderrTail) {
+            List<String> all = List.copyOf(stderrTail);
+            return all.subList(Math.max(0, all.size() - n), all.size());
+        }
+    }
+
+    private void stderrLine(String line) {
+        logs.add(line);
+        synchronized (stderrTail) {
+            stderrTail.addLast(line.length() > 500 ? line.substring(0, 500) + "..." : line);
+            while (stderrTail.size() > STDERR_TAIL) {
+                stderrTail.removeFirst();
+            }
+        }
     }
 
     private static Thread daemon(Runnable r, String name) {
@@ -395,14 +430,14 @@ final class StdioMcpClient implements AutoCloseable {
             int c;
             while ((c = r.read()) >= 0) {
                 if (c == '\n') {
-                    logs.add(sb.toString());
+                    stderrLine(sb.toString());
                     sb.setLength(0);
                 } else if (sb.length() < 8192) {
                     sb.append((char) c);
                 }
             }
             if (!sb.isEmpty()) {
-                logs.add(sb.toString());
+                stderrLine(sb.toString());
             }
         } catch (IOException e) {
             // the process is gone
@@ -418,10 +453,11 @@ final class StdioMcpClient implements AutoCloseable {
             }
         }
         closed.set(true);
-        UpstreamException ex = new UpstreamException(UpstreamException.Kind.DOWN,
-                "upstream '" + name + "' " + downReason + " during the call; it is being restarted");
         for (Pending p : List.copyOf(pending.values())) {
-            p.future().completeExceptionally(ex);
+            // Only a tools/call is "the call" an agent made; initialize and tools/list are the start.
+            p.future().completeExceptionally(new UpstreamException(UpstreamException.Kind.DOWN, "upstream '" + name
+                    + "' " + downReason + (p.method().equals("tools/call") ? " during the call; it is being restarted"
+                    : " before answering " + p.method())));
         }
         writer.shutdown();
     }

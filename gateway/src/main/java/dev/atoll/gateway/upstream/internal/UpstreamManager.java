@@ -400,8 +400,13 @@ public final class UpstreamManager implements AutoCloseable {
                 List<ObjectNode> tools = c.listTools(settings.startTimeout(), settings.maxTools());
                 observe(tools);
             } catch (UpstreamException | RegistryException e) {
-                logs.add("[atoll] start failed: " + e.getMessage());
-                lastError = e.getMessage();
+                // Its last stderr lines usually say why (a missing module, a bad option, a missing key).
+                List<String> stderr = e instanceof UpstreamException u && u.kind() == UpstreamException.Kind.DOWN
+                        ? c.stderrTail(5, Duration.ofSeconds(1)) : List.of();
+                String failure = "failed to start: " + e.getMessage()
+                        + (stderr.isEmpty() ? "" : "; its last stderr lines: " + String.join(" | ", stderr));
+                logs.add("[atoll] " + failure);
+                lastError = failure;
                 c.close(Duration.ZERO);
                 return; // exited() schedules the restart
             }
