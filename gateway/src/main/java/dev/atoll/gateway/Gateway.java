@@ -259,6 +259,7 @@ public final class Gateway implements AutoCloseable {
                         Duration.ofMillis(uc.healthIntervalMs()), Duration.ofMillis(uc.healthTimeoutMs()),
                         Duration.ofMillis(uc.restartBackoffMinMs()), Duration.ofMillis(uc.restartBackoffMaxMs()),
                         Duration.ofMillis(uc.maxLifetimeMs()), Duration.ofMillis(uc.stopGraceMs()), uc.maxLineBytes(),
+                        uc.maxCallNotificationBytes(),
                         uc.maxTools(), uc.logLines()),
                 launchers, disabled, registry.upstreams(), config.dataDir(), this::syncCatalogue,
                 upstreamEgress(config));

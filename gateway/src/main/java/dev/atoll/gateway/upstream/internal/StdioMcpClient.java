@@ -12,7 +12,6 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -25,6 +24,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
@@ -48,6 +48,10 @@ final class StdioMcpClient implements AutoCloseable {
     static final String PROTOCOL = "2025-06-18";
     /** Messages that may wait for a server to read its stdin. */
     static final int WRITE_QUEUE = 1024;
+    /** Most log, and most progress, notifications kept for one call. */
+    static final int MAX_CALL_NOTIFICATIONS = 1000;
+    /** Bytes of notifications kept for one call when the caller does not say ({@code upstreams.max-call-notification-bytes}). */
+    static final long DEFAULT_CALL_NOTIFICATION_BYTES = 1 << 20;
 
     /** The reply to one {@code tools/call}: the CallToolResult and the notifications it produced. */
     record CallOutcome(ObjectNode result, List<ObjectNode> logs, List<ObjectNode> progress) {
@@ -56,15 +60,40 @@ final class StdioMcpClient implements AutoCloseable {
     private record Pending(CompletableFuture<JsonNode> future, String method, Optional<CallNotes> notes) {
     }
 
-    /** Notifications collected for one call. */
+    /**
+     * Notifications collected for one call, bounded in count ({@link #MAX_CALL_NOTIFICATIONS} of each
+     * kind) and in bytes (the sum of their JSON lines, both kinds together); past either they are
+     * dropped and counted, and the call's reply says how many.
+     */
     private static final class CallNotes {
-        final List<ObjectNode> logs = Collections.synchronizedList(new ArrayList<>());
-        final List<ObjectNode> progress = Collections.synchronizedList(new ArrayList<>());
+        final List<ObjectNode> logs = new ArrayList<>();
+        final List<ObjectNode> progress = new ArrayList<>();
+        private final long budget;
+        private long bytes;
+        private long dropped;
+
+        CallNotes(long budget) {
+            this.budget = budget;
+        }
+
+        synchronized void add(List<ObjectNode> to, ObjectNode n, long size) {
+            if (to.size() >= MAX_CALL_NOTIFICATIONS || bytes + size > budget) {
+                dropped++;
+                return;
+            }
+            bytes += size;
+            to.add(n);
+        }
+
+        synchronized int logCount() {
+            return logs.size();
+        }
     }
 
     private final String name;
     private final SandboxProcess process;
     private final int maxLineBytes;
+    private final long maxCallNotificationBytes;
     private final LogRing logs;
     private final BiConsumer<String, JsonNode> notifications;
     private final AtomicLong ids = new AtomicLong();
@@ -91,6 +120,22 @@ final class StdioMcpClient implements AutoCloseable {
      */
     StdioMcpClient(String name, SandboxProcess process, int maxLineBytes, LogRing logs,
             BiConsumer<String, JsonNode> notifications) {
+        this(name, process, maxLineBytes, DEFAULT_CALL_NOTIFICATION_BYTES, logs, notifications);
+    }
+
+    /**
+     * Connects to a started server (no handshake yet: see {@link #initialize}).
+     *
+     * @param name the upstream name, for messages
+     * @param process the server
+     * @param maxLineBytes longest line accepted from the server
+     * @param maxCallNotificationBytes most bytes of log and progress notifications kept for one call
+     * @param logs where stderr lines go
+     * @param notifications told of every notification from the server (method, params), on the reader thread
+     */
+    StdioMcpClient(String name, SandboxProcess process, int maxLineBytes, long maxCallNotificationBytes, LogRing logs,
+            BiConsumer<String, JsonNode> notifications) {
+        this.maxCallNotificationBytes = maxCallNotificationBytes;
         this.name = name;
         this.process = process;
         this.maxLineBytes = maxLineBytes;
@@ -139,6 +184,7 @@ final class StdioMcpClient implements AutoCloseable {
     private static Thread daemon(Runnable r, String name) {
         Thread t = new Thread(r, name);
         t.setDaemon(true);
+        t.setUncaughtExceptionHandler((th, e) -> LOG.log(Level.SEVERE, th.getName() + " died", e));
         return t;
     }
 
@@ -205,7 +251,7 @@ final class StdioMcpClient implements AutoCloseable {
         params.set("arguments", arguments);
         String token = "atoll-" + ids.incrementAndGet();
         params.putObject("_meta").put("progressToken", token);
-        CallNotes notes = new CallNotes();
+        CallNotes notes = new CallNotes(maxCallNotificationBytes);
         byProgressToken.put(token, notes);
         try {
             JsonNode r = request("tools/call", params, timeout, Optional.of(notes));
@@ -213,7 +259,17 @@ final class StdioMcpClient implements AutoCloseable {
                 throw new UpstreamException(UpstreamException.Kind.PROTOCOL,
                         "upstream '" + name + "' answered tools/call without a content array");
             }
-            return new CallOutcome(o, List.copyOf(notes.logs), List.copyOf(notes.progress));
+            synchronized (notes) {
+                List<ObjectNode> logged = new ArrayList<>(notes.logs);
+                if (notes.dropped > 0) {
+                    String m = "the gateway dropped " + notes.dropped + " log/progress notification(s) of this call from "
+                            + "upstream '" + name + "': a call may buffer at most " + MAX_CALL_NOTIFICATIONS + " of each "
+                            + "and " + maxCallNotificationBytes + " bytes in all (upstreams.max-call-notification-bytes)";
+                    logs.add("[atoll] " + m);
+                    logged.add(F.objectNode().put("level", "warning").put("logger", "atoll").put("data", m));
+                }
+                return new CallOutcome(o, List.copyOf(logged), List.copyOf(notes.progress));
+            }
         } finally {
             byProgressToken.remove(token);
         }
@@ -341,6 +397,11 @@ final class StdioMcpClient implements AutoCloseable {
             if (!closed.get()) {
                 LOG.fine("upstream " + name + " stdout: " + e);
             }
+        } catch (Error e) {
+            // An OutOfMemoryError from a flood (or any other Error) must not end this thread silently,
+            // leaving every call in flight to wait for its timeout: fail them now and stop the server.
+            readerFailed("stdout", e);
+            return;
         }
         String code;
         try {
@@ -401,17 +462,17 @@ final class StdioMcpClient implements AutoCloseable {
         switch (m) {
             case "notifications/progress" -> {
                 CallNotes n = byProgressToken.get(params.path("progressToken").asText());
-                if (n != null && params instanceof ObjectNode p && n.progress.size() < 1000) {
+                if (n != null && params instanceof ObjectNode p) {
                     ObjectNode copy = p.deepCopy();
                     copy.remove("progressToken");
-                    n.progress.add(copy);
+                    n.add(n.progress, copy, line.length());
                 }
             }
             case "notifications/message" -> {
                 logs.add("[log " + params.path("level").asText("info") + "] " + truncate(params.path("data").toString(), 2000));
                 List<CallNotes> calls = pending.values().stream().flatMap(p -> p.notes().stream()).toList();
-                if (calls.size() == 1 && params instanceof ObjectNode p && calls.getFirst().logs.size() < 1000) {
-                    calls.getFirst().logs.add(p.deepCopy());
+                if (calls.size() == 1 && params instanceof ObjectNode p) {
+                    calls.getFirst().add(calls.getFirst().logs, p.deepCopy(), line.length());
                 }
             }
             default -> {
@@ -421,6 +482,18 @@ final class StdioMcpClient implements AutoCloseable {
             notifications.accept(m, params);
         } catch (RuntimeException e) {
             LOG.warning("upstream " + name + " notification " + m + ": " + e);
+        }
+    }
+
+    private void readerFailed(String stream, Throwable e) {
+        String m = "the gateway's reader of its " + stream + " failed (" + e + ")";
+        LOG.log(Level.SEVERE, "upstream " + name + ": " + m + "; stopping it", e);
+        logs.add("[atoll] " + m + "; stopping the server");
+        down("was stopped: " + m);
+        try {
+            process.stop(Duration.ZERO);
+        } catch (RuntimeException | Error x) {
+            LOG.log(Level.WARNING, "upstream " + name + ": cannot stop it", x);
         }
     }
 
@@ -441,6 +514,8 @@ final class StdioMcpClient implements AutoCloseable {
             }
         } catch (IOException e) {
             // the process is gone
+        } catch (RuntimeException | Error e) {
+            readerFailed("stderr", e);
         }
     }
 

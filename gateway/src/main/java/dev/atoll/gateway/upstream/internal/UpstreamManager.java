@@ -59,12 +59,13 @@ public final class UpstreamManager implements AutoCloseable {
      * @param maxLifetime recycle after (zero = never)
      * @param stopGrace exit time after stdin closes
      * @param maxLineBytes longest stdout line
+     * @param maxCallNotificationBytes most bytes of log and progress notifications kept per call
      * @param maxTools most tools per server
      * @param logLines stderr lines kept
      */
     public record Settings(boolean startQuarantined, Duration startTimeout, Duration callTimeout, Duration healthInterval,
             Duration healthTimeout, Duration backoffMin, Duration backoffMax, Duration maxLifetime, Duration stopGrace,
-            int maxLineBytes, int maxTools, int logLines) {
+            int maxLineBytes, long maxCallNotificationBytes, int maxTools, int logLines) {
     }
 
     /** What {@code upstream list} shows about a running (or not) server. */
@@ -384,7 +385,8 @@ public final class UpstreamManager implements AutoCloseable {
                 return;
             }
             logs.add("[atoll] started " + p.describe());
-            StdioMcpClient c = new StdioMcpClient(spec.name(), p, settings.maxLineBytes(), logs,
+            StdioMcpClient c = new StdioMcpClient(spec.name(), p, settings.maxLineBytes(),
+                    settings.maxCallNotificationBytes(), logs,
                     (method, params) -> onNotification(gen, method, params));
             synchronized (this) {
                 if (stopping || gen != generation) {
