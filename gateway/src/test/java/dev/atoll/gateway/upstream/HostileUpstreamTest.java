@@ -181,8 +181,13 @@ class HostileUpstreamTest {
 
     @Test
     void aFloodOfNotificationsAndRequestsDoesNotTakeTheGatewayDown() throws Exception {
-        try (UpstreamGateway g = evil(Map.of()); McpSyncClient c = g.client()) {
+        List<McpSchema.LoggingMessageNotification> logs = new CopyOnWriteArrayList<>();
+        try (UpstreamGateway g = evil(Map.of()); McpSyncClient c = g.client(p -> { }, logs::add)) {
             assertEquals("flooded", text(call(c, "evil__flood", Map.of())));
+            // 20,000 log lines in one call: the call kept at most its budget, and the agent is told.
+            await("the gateway's note that it dropped notifications", Duration.ofSeconds(20),
+                    () -> logs.stream().anyMatch(l -> String.valueOf(l.data()).contains("dropped")));
+            assertTrue(logs.size() <= 1001, logs.size() + " log notifications reached the agent");
             assertEquals("after", text(call(c, "evil__echo", Map.of("text", "after"))));
             assertEquals("running", g.state("evil"));
             assertTrue(g.admin("GET", "/v1/upstreams/evil/logs?lines=5", null).path("body").path("lines").size() <= 5);

@@ -84,10 +84,6 @@ final class StdioMcpClient implements AutoCloseable {
             bytes += size;
             to.add(n);
         }
-
-        synchronized int logCount() {
-            return logs.size();
-        }
     }
 
     private final String name;
