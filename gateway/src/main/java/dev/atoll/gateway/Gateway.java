@@ -221,7 +221,10 @@ public final class Gateway implements AutoCloseable {
                     r.register(new AdminHttp(registry, this::deploy, this::syncCatalogue, rpc.mapper(),
                             runtime.defaults(), runtime.maxima()));
                     r.register(new UpstreamAdminHttp(registry, upstreams,
-                            this::syncCatalogue, rpc.mapper(), config.upstreams().limits()));
+                            this::syncCatalogue, rpc.mapper(), config.upstreams().limits(),
+                            name -> catalog.snapshot().find(name).map(e -> e.backend() == upstreamBackend
+                                    ? UpstreamAdminHttp.Served.UPSTREAM : UpstreamAdminHttp.Served.OTHER)
+                                    .orElse(UpstreamAdminHttp.Served.NONE)));
                     metrics.ifPresent(m -> r.register(new MetricsHttp(m, registry, mx.requireAuth())));
                 })
                 .build();
@@ -260,6 +263,7 @@ public final class Gateway implements AutoCloseable {
                         Duration.ofMillis(uc.healthIntervalMs()), Duration.ofMillis(uc.healthTimeoutMs()),
                         Duration.ofMillis(uc.restartBackoffMinMs()), Duration.ofMillis(uc.restartBackoffMaxMs()),
                         Duration.ofMillis(uc.maxLifetimeMs()), Duration.ofMillis(uc.stopGraceMs()), uc.maxLineBytes(),
+                        uc.maxCallNotificationBytes(),
                         uc.maxTools(), uc.logLines()),
                 launchers, disabled, registry.upstreams(), config.dataDir(), this::syncCatalogue,
                 upstreamEgress(config));
@@ -560,7 +564,9 @@ public final class Gateway implements AutoCloseable {
                 if (names.add(e.name())) {
                     entries.add(e);
                 } else {
-                    LOG.warning("upstream tool " + e.name() + " has the name of another tool; not served");
+                    // Only data from before names were checked (or a race between two nodes) gets here:
+                    // the upload keeps the name, and 'upstream list' reports this tool as not served.
+                    LOG.warning("upstream tool " + e.name() + " has the name of an uploaded tool; not served");
                 }
             }
         } catch (RuntimeException e) {

@@ -272,6 +272,7 @@ public record GatewayConfig(Path dataDir, Mcp mcp, OAuth oauth, Admin admin, Htt
      * @param maxLifetimeMs recycle (stop and start) a server after this long; 0 = never
      * @param stopGraceMs how long a server gets to exit after its stdin closes before it is killed
      * @param maxLineBytes longest JSON-RPC line accepted from a server (longer: the server is stopped)
+     * @param maxCallNotificationBytes most bytes of log and progress notifications one call keeps (more are dropped)
      * @param maxTools most tools accepted from one server
      * @param logLines stderr lines kept per upstream for {@code atoll upstream logs}
      * @param memoryBytes default memory limit per server
@@ -282,7 +283,8 @@ public record GatewayConfig(Path dataDir, Mcp mcp, OAuth oauth, Admin admin, Htt
      */
     public record Upstreams(List<String> launchers, boolean startQuarantined, long startTimeoutMs, long callTimeoutMs,
             long healthIntervalMs, long healthTimeoutMs, long restartBackoffMinMs, long restartBackoffMaxMs,
-            long maxLifetimeMs, long stopGraceMs, int maxLineBytes, int maxTools, int logLines, long memoryBytes,
+            long maxLifetimeMs, long stopGraceMs, int maxLineBytes, long maxCallNotificationBytes, int maxTools,
+            int logLines, long memoryBytes,
             double cpus, int pids, String dockerHost) {
 
         /** Checks the values. */
@@ -308,6 +310,10 @@ public record GatewayConfig(Path dataDir, Mcp mcp, OAuth oauth, Admin admin, Htt
             if (maxLifetimeMs < 0 || stopGraceMs < 0 || maxLineBytes < 1024 || maxTools < 1 || logLines < 1) {
                 throw new IllegalArgumentException("upstreams: max-lifetime-ms and stop-grace-ms must be >= 0, "
                         + "max-line-bytes >= 1024, max-tools and log-lines >= 1");
+            }
+            if (maxCallNotificationBytes < 1024) {
+                throw new IllegalArgumentException("upstreams.max-call-notification-bytes must be at least 1024, was "
+                        + maxCallNotificationBytes);
             }
             new dev.atoll.gateway.upstream.UpstreamLimits(memoryBytes, cpus, pids);
         }

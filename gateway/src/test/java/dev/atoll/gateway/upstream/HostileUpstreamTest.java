@@ -74,6 +74,14 @@ class HostileUpstreamTest {
         }
     }
 
+    private static String logs(UpstreamGateway g, String name) {
+        try {
+            return g.admin("GET", "/v1/upstreams/" + name + "/logs?lines=40", null).path("body").path("lines").toString();
+        } catch (Exception e) {
+            return e.toString();
+        }
+    }
+
     private static JsonNode tool(JsonNode upstream, String name) {
         for (JsonNode t : upstream.path("tools")) {
             if (t.path("name").asText().equals(name)) {
@@ -121,7 +129,9 @@ class HostileUpstreamTest {
     void aForkBombHitsThePidLimitAndTheGatewayKeepsServing() throws Exception {
         List<String> missing = BubblewrapLauncher.create(Files.createTempDirectory("atoll-probe")).notEnforced();
         assumeTrue(missing.stream().noneMatch(m -> m.startsWith("pids")), "no cgroup pids controller here: " + missing);
-        try (UpstreamGateway g = new UpstreamGateway(Map.of()); ) {
+        // 2,000 refused spawns block the server's event loop for seconds on a loaded machine: the health
+        // check must not kill it for that (this test is about the pid limit).
+        try (UpstreamGateway g = new UpstreamGateway(Map.of("upstreams.health-timeout-ms", "60000"))) {
             JsonNode r = g.admin("POST", "/v1/upstreams", Map.of("name", "bomb", "command",
                     List.of(UpstreamTestSupport.node(), UpstreamTestSupport.hostileServer()),
                     "limits", Map.of("pids", 48)));
@@ -130,6 +140,7 @@ class HostileUpstreamTest {
             g.approve("bomb");
             try (McpSyncClient c = g.client()) {
                 McpSchema.CallToolResult bomb = call(c, "bomb__fork_bomb", Map.of());
+                assertFalse(Boolean.TRUE.equals(bomb.isError()), () -> text(bomb) + "\nlogs: " + logs(g, "bomb"));
                 JsonNode out = UpstreamTestSupport.JSON.readTree(text(bomb));
                 assertTrue(out.path("alive").asInt() < 48, out.toString());
                 assertFalse(out.path("refused").asText().isEmpty(), "process creation was refused: " + out);
@@ -170,8 +181,13 @@ class HostileUpstreamTest {
 
     @Test
     void aFloodOfNotificationsAndRequestsDoesNotTakeTheGatewayDown() throws Exception {
-        try (UpstreamGateway g = evil(Map.of()); McpSyncClient c = g.client()) {
+        List<McpSchema.LoggingMessageNotification> logs = new CopyOnWriteArrayList<>();
+        try (UpstreamGateway g = evil(Map.of()); McpSyncClient c = g.client(p -> { }, logs::add)) {
             assertEquals("flooded", text(call(c, "evil__flood", Map.of())));
+            // 20,000 log lines in one call: the call kept at most its budget, and the agent is told.
+            await("the gateway's note that it dropped notifications", Duration.ofSeconds(20),
+                    () -> logs.stream().anyMatch(l -> String.valueOf(l.data()).contains("dropped")));
+            assertTrue(logs.size() <= 1001, logs.size() + " log notifications reached the agent");
             assertEquals("after", text(call(c, "evil__echo", Map.of("text", "after"))));
             assertEquals("running", g.state("evil"));
             assertTrue(g.admin("GET", "/v1/upstreams/evil/logs?lines=5", null).path("body").path("lines").size() <= 5);

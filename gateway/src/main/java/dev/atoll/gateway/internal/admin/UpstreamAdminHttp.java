@@ -26,6 +26,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * The admin API for upstream MCP servers, behind the admin bearer token like {@link AdminHttp}.
@@ -48,6 +49,17 @@ public final class UpstreamAdminHttp implements HttpService {
     private final ObjectMapper json;
     private final AdminJson web;
     private final UpstreamLimits defaults;
+    private final Function<String, Served> served;
+
+    /** What the served catalogue holds under an upstream tool's namespaced name. */
+    public enum Served {
+        /** This upstream tool. */
+        UPSTREAM,
+        /** Another tool (an upload) holds the name: the upstream tool is not served. */
+        OTHER,
+        /** Nothing. */
+        NONE
+    }
 
     /**
      * Creates the service.
@@ -57,9 +69,12 @@ public final class UpstreamAdminHttp implements HttpService {
      * @param afterChange rebuilds what MCP serves
      * @param json the mapper
      * @param defaults limits for a spec that names none ({@code upstreams.memory-bytes} etc.)
+     * @param served what the served catalogue holds under a name, so that {@code serving} is what
+     *     agents get, not only what the registry approved
      */
     public UpstreamAdminHttp(Registry registry, UpstreamManager manager, Runnable afterChange, ObjectMapper json,
-            UpstreamLimits defaults) {
+            UpstreamLimits defaults, Function<String, Served> served) {
+        this.served = served;
         this.registry = registry;
         this.manager = manager;
         this.afterChange = afterChange;
@@ -79,6 +94,9 @@ public final class UpstreamAdminHttp implements HttpService {
             UpstreamSpec spec = spec(body(req), defaults);
             manager.unavailable(spec.kind()).ifPresent(why -> {
                 throw new Unavailable("cannot add '" + spec.name() + "': " + why);
+            });
+            manager.refusal(spec).ifPresent(why -> {
+                throw new WillNotStart("cannot add '" + spec.name() + "': " + why);
             });
             UpstreamInfo u = registry.upstreams().add(spec, a);
             manager.refresh(u.name());
@@ -162,13 +180,38 @@ public final class UpstreamAdminHttp implements HttpService {
         status.put("state", st.state()).put("process", st.process()).put("restarts", st.restarts())
                 .put("lastError", st.lastError());
         st.startedAt().ifPresent(t -> status.put("startedAt", t.toString()));
+        n.put("state", st.state()).put("approval", u.approved() ? "APPROVED" : "QUARANTINED")
+                .put("backend", s.kind().id());
+        if (st.lastError().isEmpty()) {
+            n.putNull("lastError");
+        } else {
+            n.put("lastError", st.lastError());
+        }
         ArrayNode tools = n.putArray("tools");
+        boolean anyServing = false;
         for (UpstreamTool t : u.tools()) {
             ObjectNode o = tools.addObject();
-            o.put("name", t.name()).put("servedAs", u.name() + UpstreamBackend.SEPARATOR + t.name())
-                    .put("state", t.state().name()).put("present", t.present()).put("serving", t.serving())
+            String servedAs = u.name() + UpstreamBackend.SEPARATOR + t.name();
+            Served what = served.apply(servedAs);
+            // The truth is what agents get: approved in the registry and in the served catalogue.
+            boolean serving = t.serving() && what == Served.UPSTREAM;
+            anyServing |= serving;
+            o.put("name", t.name()).put("servedAs", servedAs)
+                    .put("state", t.state().name()).put("present", t.present()).put("serving", serving)
                     .put("digest", t.digest()).put("version", t.version());
+            if (t.serving() && !serving) {
+                o.put("notServedReason", what == Served.OTHER
+                        ? "another tool (an upload) has the name " + servedAs + "; delete it to serve this one"
+                        : "not in the served catalogue (see the gateway log)");
+            }
             t.pinnedDigest().ifPresent(d -> o.put("pinnedDigest", d));
+            if (t.pinnedDigest().isPresent()) {
+                o.put("pin", t.pinnedDigest().get());
+            } else {
+                o.putNull("pin");
+            }
+            o.set("inputSchema", t.definition().path("inputSchema").isObject() ? t.definition().get("inputSchema")
+                    : json.createObjectNode());
             o.put("description", t.definition().path("description").asText(""));
             if (t.pinnedDefinition().isPresent() && !t.serving()) {
                 o.put("pinnedDescription", t.pinnedDefinition().get().path("description").asText(""));
@@ -179,12 +222,14 @@ public final class UpstreamAdminHttp implements HttpService {
                         .put("evidence", sign.evidence());
             }
         }
+        n.put("serving", anyServing);
         return n;
     }
 
     private Handler h(AdminJson.Action action) {
         return web.handler("/v1/upstreams", action, e -> switch (e) {
             case Unavailable x -> Optional.of(new AdminJson.Failure(503, "backend_unavailable"));
+            case WillNotStart x -> Optional.of(new AdminJson.Failure(400, "will_not_start"));
             case IllegalArgumentException x -> Optional.of(new AdminJson.Failure(400, "bad_request"));
             default -> Optional.empty();
         });
@@ -208,6 +253,15 @@ public final class UpstreamAdminHttp implements HttpService {
             throw new IllegalArgumentException("the body must be a JSON object");
         }
         return n;
+    }
+
+    /** An upstream that its launcher says cannot start (missing program, image not on the engine). */
+    private static final class WillNotStart extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        WillNotStart(String message) {
+            super(message, null, false, false);
+        }
     }
 
     /** A backend that cannot run here; the message names why. */

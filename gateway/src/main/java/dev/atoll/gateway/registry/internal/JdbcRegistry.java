@@ -111,6 +111,7 @@ public final class JdbcRegistry implements Registry {
         return db.inTransaction("deploying " + def.name(), c -> {
             long now = System.currentTimeMillis();
             Optional<ToolRow> row = lockTool(c, def.name());
+            refuseUpstreamNamespace(c, def.name(), "deploy");
             if (row.isEmpty()) {
                 try (PreparedStatement ps = c.prepareStatement("INSERT INTO tool (name, source, enabled,"
                         + " serving_version, created_at, updated_at) VALUES (?, ?, TRUE, NULL, ?, ?)")) {
@@ -175,6 +176,7 @@ public final class JdbcRegistry implements Registry {
         checkOpen();
         ToolVersion result = db.inTransaction("approving " + name + " v" + version, c -> {
             ToolRow tool = lockTool(c, name).orElseThrow(() -> unknownTool(name));
+            refuseUpstreamNamespace(c, name, "approve");
             ToolVersion v = versionByNumber(c, name, version).orElseThrow(() -> unknownVersion(name, version));
             if (v.state() == ToolState.REJECTED) {
                 throw new RegistryException(Reason.INVALID_STATE,
@@ -522,6 +524,16 @@ public final class JdbcRegistry implements Registry {
         int serving = rs.getInt(4);
         Optional<Integer> sv = rs.wasNull() ? Optional.empty() : Optional.of(serving);
         return new ToolRow(rs.getString(1), rs.getString(2), rs.getBoolean(3), sv, rs.getLong(5), rs.getLong(6));
+    }
+
+    /** A name in a registered upstream's namespace ({@code NAME__*}) belongs to that upstream: CONFLICT. */
+    private static void refuseUpstreamNamespace(Connection c, String name, String verb) throws SQLException {
+        Optional<String> upstream = UpstreamStore.namespaceOwner(c, name);
+        if (upstream.isPresent()) {
+            throw new RegistryException(Reason.CONFLICT, "cannot " + verb + " '" + name + "': names "
+                    + upstream.get() + UpstreamStore.SEPARATOR + "* belong to upstream '" + upstream.get()
+                    + "' (its tools are served under them; a name belongs to one source); choose another name");
+        }
     }
 
     private static Optional<ToolRow> lockTool(Connection c, String name) throws SQLException {

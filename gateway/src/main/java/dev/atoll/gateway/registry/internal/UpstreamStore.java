@@ -56,6 +56,7 @@ final class UpstreamStore implements Upstreams {
                 throw new RegistryException(Reason.CONFLICT, "an upstream named '" + spec.name() + "' exists; "
                         + "remove it first");
             }
+            refuseNamespaceClash(c, spec.name(), "add");
             long now = System.currentTimeMillis();
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO upstream (name, kind, spec, approved, created_at,"
                     + " created_by) VALUES (?, ?, ?, FALSE, ?, ?)")) {
@@ -73,6 +74,45 @@ final class UpstreamStore implements Upstreams {
                     Optional.empty(), "", detail)));
             return read(c, spec.name()).orElseThrow();
         });
+    }
+
+    /** Separator between an upstream's name and its tools' names in the served catalogue. */
+    static final String SEPARATOR = "__";
+
+    /**
+     * The upstream whose namespace ({@code NAME__*}, where its tools are served) a tool name falls in,
+     * if that upstream is registered. Upstream names have no underscore, so the part before the first
+     * {@code __} is the only candidate.
+     *
+     * @param c the connection of the caller's transaction
+     * @param toolName an isolate tool's name
+     * @return the upstream's name, or empty
+     */
+    static Optional<String> namespaceOwner(Connection c, String toolName) throws SQLException {
+        int i = toolName.indexOf(SEPARATOR);
+        if (i <= 0) {
+            return Optional.empty();
+        }
+        String upstream = toolName.substring(0, i);
+        return exists(c, upstream) ? Optional.of(upstream) : Optional.empty();
+    }
+
+    /** Isolate tools (any state) whose names lie in an upstream's namespace: a name belongs to one source. */
+    private static void refuseNamespaceClash(Connection c, String upstream, String verb) throws SQLException {
+        List<String> clash = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT name FROM tool ORDER BY name");
+                ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                if (rs.getString(1).startsWith(upstream + SEPARATOR)) {
+                    clash.add(rs.getString(1));
+                }
+            }
+        }
+        if (!clash.isEmpty()) {
+            throw new RegistryException(Reason.CONFLICT, "cannot " + verb + " upstream '" + upstream + "': its tools are "
+                    + "served as " + upstream + SEPARATOR + "<tool>, and uploaded tool(s) " + clash + " already hold "
+                    + "names there (a name belongs to one source); delete them or choose another upstream name");
+        }
     }
 
     @Override
@@ -102,6 +142,7 @@ final class UpstreamStore implements Upstreams {
     public UpstreamInfo approve(String name, Actor actor) {
         return db.inTransaction("approving upstream " + name, c -> {
             lock(c, name);
+            refuseNamespaceClash(c, name, "approve");
             List<UpstreamTool> tools = tools(c, name, List.of());
             if (tools.stream().noneMatch(UpstreamTool::present)) {
                 throw new RegistryException(Reason.INVALID_STATE, "upstream '" + name + "' has not listed any tools "

@@ -1,6 +1,7 @@
 package dev.atoll.gateway.upstream.internal;
 
 import dev.atoll.gateway.upstream.SandboxKind;
+import dev.atoll.gateway.upstream.UpstreamSpec;
 import dev.atoll.gateway.upstream.VolumeMount;
 import dev.atoll.gateway.upstream.spi.LaunchRequest;
 import dev.atoll.gateway.upstream.spi.SandboxLauncher;
@@ -121,6 +122,11 @@ public final class BubblewrapLauncher implements SandboxLauncher {
     }
 
     @Override
+    public Optional<String> refusal(UpstreamSpec spec, Path stateRoot) {
+        return SandboxPaths.problem(spec, stateRoot, PATH);
+    }
+
+    @Override
     public SandboxProcess launch(LaunchRequest request) throws IOException {
         if (unavailable.isPresent()) {
             throw new IOException(unavailable.get());
@@ -184,6 +190,11 @@ public final class BubblewrapLauncher implements SandboxLauncher {
                 a.addAll(List.of("--setenv", k, v));
             }
         });
+        // The private /tmp hides the host's: the command's own files under /tmp are bound back read-only.
+        for (Path hidden : SandboxPaths.hiddenCommandPaths(request.spec().command(), request.spec().volumes(),
+                request.stateRoot())) {
+            a.addAll(List.of("--ro-bind", hidden.toString(), hidden.toString()));
+        }
         for (VolumeMount v : request.spec().volumes()) {
             Path dir = request.stateRoot().resolve(v.name());
             Files.createDirectories(dir);

@@ -67,10 +67,28 @@ final class Cgroups {
         return canMake(own) ? Optional.of(own) : Optional.empty();
     }
 
+    /**
+     * The directory of the group that holds a process for {@code controller}: on cgroup v2 its one
+     * group (every controller lives there), on v1 its group in that controller's hierarchy.
+     *
+     * @param pid a process id
+     * @param controller {@code pids} or {@code memory}
+     * @return the directory under {@code /sys/fs/cgroup}, or empty if the process or hierarchy is gone
+     */
+    static Optional<Path> groupOf(long pid, String controller) {
+        boolean v2 = Files.exists(ROOT.resolve("cgroup.controllers"));
+        return group(Path.of("/proc", Long.toString(pid), "cgroup"), v2 ? "" : controller)
+                .map(p -> (v2 ? ROOT : ROOT.resolve(controller)).resolve(p.substring(1)));
+    }
+
     /** The gateway's own group path in the hierarchy of {@code controller} ("" = v2). */
     private static Optional<String> ownGroup(String controller) {
+        return group(Path.of("/proc/self/cgroup"), controller);
+    }
+
+    private static Optional<String> group(Path procCgroup, String controller) {
         try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/cgroup"))) {
+            for (String line : Files.readAllLines(procCgroup)) {
                 String[] f = line.split(":", 3);
                 if (f.length == 3 && (controller.isEmpty() ? f[0].equals("0") && f[1].isEmpty()
                         : List.of(f[1].split(",")).contains(controller))) {

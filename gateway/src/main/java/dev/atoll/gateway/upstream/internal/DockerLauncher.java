@@ -120,6 +120,23 @@ public final class DockerLauncher implements SandboxLauncher {
     }
 
     @Override
+    public Optional<String> refusal(UpstreamSpec spec, Path stateRoot) {
+        if (spec.image().isEmpty()) {
+            return Optional.of("a Docker upstream needs an image (--image)");
+        }
+        String image = spec.image().get();
+        try {
+            client.inspectImageCmd(image).exec();
+            return Optional.empty();
+        } catch (NotFoundException e) {
+            return Optional.of("the image '" + image + "' is not on the Docker engine at " + host + "; Atoll never "
+                    + "pulls: load or build it there first (docker pull / docker load / docker build), then add again");
+        } catch (RuntimeException e) {
+            return Optional.empty(); // the engine may be busy: the start will say what is wrong
+        }
+    }
+
+    @Override
     public Optional<String> unavailableReason() {
         if (host.getScheme().equals("unix") && !Files.exists(Path.of(host.getPath()))) {
             return Optional.of("no Docker engine: the socket " + host.getPath() + " does not exist (start dockerd or "

@@ -12,7 +12,6 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -25,6 +24,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
@@ -48,6 +48,10 @@ final class StdioMcpClient implements AutoCloseable {
     static final String PROTOCOL = "2025-06-18";
     /** Messages that may wait for a server to read its stdin. */
     static final int WRITE_QUEUE = 1024;
+    /** Most log, and most progress, notifications kept for one call. */
+    static final int MAX_CALL_NOTIFICATIONS = 1000;
+    /** Bytes of notifications kept for one call when the caller does not say ({@code upstreams.max-call-notification-bytes}). */
+    static final long DEFAULT_CALL_NOTIFICATION_BYTES = 1 << 20;
 
     /** The reply to one {@code tools/call}: the CallToolResult and the notifications it produced. */
     record CallOutcome(ObjectNode result, List<ObjectNode> logs, List<ObjectNode> progress) {
@@ -56,15 +60,36 @@ final class StdioMcpClient implements AutoCloseable {
     private record Pending(CompletableFuture<JsonNode> future, String method, Optional<CallNotes> notes) {
     }
 
-    /** Notifications collected for one call. */
+    /**
+     * Notifications collected for one call, bounded in count ({@link #MAX_CALL_NOTIFICATIONS} of each
+     * kind) and in bytes (the sum of their JSON lines, both kinds together); past either they are
+     * dropped and counted, and the call's reply says how many.
+     */
     private static final class CallNotes {
-        final List<ObjectNode> logs = Collections.synchronizedList(new ArrayList<>());
-        final List<ObjectNode> progress = Collections.synchronizedList(new ArrayList<>());
+        final List<ObjectNode> logs = new ArrayList<>();
+        final List<ObjectNode> progress = new ArrayList<>();
+        private final long budget;
+        private long bytes;
+        private long dropped;
+
+        CallNotes(long budget) {
+            this.budget = budget;
+        }
+
+        synchronized void add(List<ObjectNode> to, ObjectNode n, long size) {
+            if (to.size() >= MAX_CALL_NOTIFICATIONS || bytes + size > budget) {
+                dropped++;
+                return;
+            }
+            bytes += size;
+            to.add(n);
+        }
     }
 
     private final String name;
     private final SandboxProcess process;
     private final int maxLineBytes;
+    private final long maxCallNotificationBytes;
     private final LogRing logs;
     private final BiConsumer<String, JsonNode> notifications;
     private final AtomicLong ids = new AtomicLong();
@@ -75,6 +100,10 @@ final class StdioMcpClient implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicLong droppedReplies = new AtomicLong();
     private volatile String downReason = "";
+    private final Thread stderrReader;
+    /** Stderr lines kept for a start failure's message. */
+    private static final int STDERR_TAIL = 10;
+    private final java.util.ArrayDeque<String> stderrTail = new java.util.ArrayDeque<>();
 
     /**
      * Connects to a started server (no handshake yet: see {@link #initialize}).
@@ -87,6 +116,22 @@ final class StdioMcpClient implements AutoCloseable {
      */
     StdioMcpClient(String name, SandboxProcess process, int maxLineBytes, LogRing logs,
             BiConsumer<String, JsonNode> notifications) {
+        this(name, process, maxLineBytes, DEFAULT_CALL_NOTIFICATION_BYTES, logs, notifications);
+    }
+
+    /**
+     * Connects to a started server (no handshake yet: see {@link #initialize}).
+     *
+     * @param name the upstream name, for messages
+     * @param process the server
+     * @param maxLineBytes longest line accepted from the server
+     * @param maxCallNotificationBytes most bytes of log and progress notifications kept for one call
+     * @param logs where stderr lines go
+     * @param notifications told of every notification from the server (method, params), on the reader thread
+     */
+    StdioMcpClient(String name, SandboxProcess process, int maxLineBytes, long maxCallNotificationBytes, LogRing logs,
+            BiConsumer<String, JsonNode> notifications) {
+        this.maxCallNotificationBytes = maxCallNotificationBytes;
         this.name = name;
         this.process = process;
         this.maxLineBytes = maxLineBytes;
@@ -98,12 +143,44 @@ final class StdioMcpClient implements AutoCloseable {
         this.writer = new java.util.concurrent.ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
                 new java.util.concurrent.ArrayBlockingQueue<>(WRITE_QUEUE), r -> daemon(r, "atoll-upstream-" + name + "-writer"));
         daemon(this::readStdout, "atoll-upstream-" + name + "-stdout").start();
-        daemon(this::readStderr, "atoll-upstream-" + name + "-stderr").start();
+        this.stderrReader = daemon(this::readStderr, "atoll-upstream-" + name + "-stderr");
+        stderrReader.start();
+    }
+
+    /**
+     * The last lines the server wrote to stderr, after waiting (at most {@code wait}) for the stderr
+     * reader to reach the end of a server that exited, so that its last words are included.
+     *
+     * @param n how many lines
+     * @param wait how long to wait for the reader to finish
+     * @return the lines, oldest first
+     */
+    List<String> stderrTail(int n, Duration wait) {
+        try {
+            stderrReader.join(wait);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        synchronized (stderrTail) {
+            List<String> all = List.copyOf(stderrTail);
+            return all.subList(Math.max(0, all.size() - n), all.size());
+        }
+    }
+
+    private void stderrLine(String line) {
+        logs.add(line);
+        synchronized (stderrTail) {
+            stderrTail.addLast(line.length() > 500 ? line.substring(0, 500) + "..." : line);
+            while (stderrTail.size() > STDERR_TAIL) {
+                stderrTail.removeFirst();
+            }
+        }
     }
 
     private static Thread daemon(Runnable r, String name) {
         Thread t = new Thread(r, name);
         t.setDaemon(true);
+        t.setUncaughtExceptionHandler((th, e) -> LOG.log(Level.SEVERE, th.getName() + " died", e));
         return t;
     }
 
@@ -170,7 +247,7 @@ final class StdioMcpClient implements AutoCloseable {
         params.set("arguments", arguments);
         String token = "atoll-" + ids.incrementAndGet();
         params.putObject("_meta").put("progressToken", token);
-        CallNotes notes = new CallNotes();
+        CallNotes notes = new CallNotes(maxCallNotificationBytes);
         byProgressToken.put(token, notes);
         try {
             JsonNode r = request("tools/call", params, timeout, Optional.of(notes));
@@ -178,7 +255,17 @@ final class StdioMcpClient implements AutoCloseable {
                 throw new UpstreamException(UpstreamException.Kind.PROTOCOL,
                         "upstream '" + name + "' answered tools/call without a content array");
             }
-            return new CallOutcome(o, List.copyOf(notes.logs), List.copyOf(notes.progress));
+            synchronized (notes) {
+                List<ObjectNode> logged = new ArrayList<>(notes.logs);
+                if (notes.dropped > 0) {
+                    String m = "the gateway dropped " + notes.dropped + " log/progress notification(s) of this call from "
+                            + "upstream '" + name + "': a call may buffer at most " + MAX_CALL_NOTIFICATIONS + " of each "
+                            + "and " + maxCallNotificationBytes + " bytes in all (upstreams.max-call-notification-bytes)";
+                    logs.add("[atoll] " + m);
+                    logged.add(F.objectNode().put("level", "warning").put("logger", "atoll").put("data", m));
+                }
+                return new CallOutcome(o, List.copyOf(logged), List.copyOf(notes.progress));
+            }
         } finally {
             byProgressToken.remove(token);
         }
@@ -306,6 +393,11 @@ final class StdioMcpClient implements AutoCloseable {
             if (!closed.get()) {
                 LOG.fine("upstream " + name + " stdout: " + e);
             }
+        } catch (Error e) {
+            // An OutOfMemoryError from a flood (or any other Error) must not end this thread silently,
+            // leaving every call in flight to wait for its timeout: fail them now and stop the server.
+            readerFailed("stdout", e);
+            return;
         }
         String code;
         try {
@@ -366,17 +458,17 @@ final class StdioMcpClient implements AutoCloseable {
         switch (m) {
             case "notifications/progress" -> {
                 CallNotes n = byProgressToken.get(params.path("progressToken").asText());
-                if (n != null && params instanceof ObjectNode p && n.progress.size() < 1000) {
+                if (n != null && params instanceof ObjectNode p) {
                     ObjectNode copy = p.deepCopy();
                     copy.remove("progressToken");
-                    n.progress.add(copy);
+                    n.add(n.progress, copy, line.length());
                 }
             }
             case "notifications/message" -> {
                 logs.add("[log " + params.path("level").asText("info") + "] " + truncate(params.path("data").toString(), 2000));
                 List<CallNotes> calls = pending.values().stream().flatMap(p -> p.notes().stream()).toList();
-                if (calls.size() == 1 && params instanceof ObjectNode p && calls.getFirst().logs.size() < 1000) {
-                    calls.getFirst().logs.add(p.deepCopy());
+                if (calls.size() == 1 && params instanceof ObjectNode p) {
+                    calls.getFirst().add(calls.getFirst().logs, p.deepCopy(), line.length());
                 }
             }
             default -> {
@@ -389,23 +481,37 @@ final class StdioMcpClient implements AutoCloseable {
         }
     }
 
+    private void readerFailed(String stream, Throwable e) {
+        String m = "the gateway's reader of its " + stream + " failed (" + e + ")";
+        LOG.log(Level.SEVERE, "upstream " + name + ": " + m + "; stopping it", e);
+        logs.add("[atoll] " + m + "; stopping the server");
+        down("was stopped: " + m);
+        try {
+            process.stop(Duration.ZERO);
+        } catch (RuntimeException | Error x) {
+            LOG.log(Level.WARNING, "upstream " + name + ": cannot stop it", x);
+        }
+    }
+
     private void readStderr() {
         try (var r = new java.io.BufferedReader(new java.io.InputStreamReader(process.stderr(), StandardCharsets.UTF_8))) {
             StringBuilder sb = new StringBuilder();
             int c;
             while ((c = r.read()) >= 0) {
                 if (c == '\n') {
-                    logs.add(sb.toString());
+                    stderrLine(sb.toString());
                     sb.setLength(0);
                 } else if (sb.length() < 8192) {
                     sb.append((char) c);
                 }
             }
             if (!sb.isEmpty()) {
-                logs.add(sb.toString());
+                stderrLine(sb.toString());
             }
         } catch (IOException e) {
             // the process is gone
+        } catch (RuntimeException | Error e) {
+            readerFailed("stderr", e);
         }
     }
 
@@ -418,10 +524,11 @@ final class StdioMcpClient implements AutoCloseable {
             }
         }
         closed.set(true);
-        UpstreamException ex = new UpstreamException(UpstreamException.Kind.DOWN,
-                "upstream '" + name + "' " + downReason + " during the call; it is being restarted");
         for (Pending p : List.copyOf(pending.values())) {
-            p.future().completeExceptionally(ex);
+            // Only a tools/call is "the call" an agent made; initialize and tools/list are the start.
+            p.future().completeExceptionally(new UpstreamException(UpstreamException.Kind.DOWN, "upstream '" + name
+                    + "' " + downReason + (p.method().equals("tools/call") ? " during the call; it is being restarted"
+                    : " before answering " + p.method())));
         }
         writer.shutdown();
     }

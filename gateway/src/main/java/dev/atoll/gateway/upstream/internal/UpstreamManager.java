@@ -59,12 +59,13 @@ public final class UpstreamManager implements AutoCloseable {
      * @param maxLifetime recycle after (zero = never)
      * @param stopGrace exit time after stdin closes
      * @param maxLineBytes longest stdout line
+     * @param maxCallNotificationBytes most bytes of log and progress notifications kept per call
      * @param maxTools most tools per server
      * @param logLines stderr lines kept
      */
     public record Settings(boolean startQuarantined, Duration startTimeout, Duration callTimeout, Duration healthInterval,
             Duration healthTimeout, Duration backoffMin, Duration backoffMax, Duration maxLifetime, Duration stopGrace,
-            int maxLineBytes, int maxTools, int logLines) {
+            int maxLineBytes, long maxCallNotificationBytes, int maxTools, int logLines) {
     }
 
     /** What {@code upstream list} shows about a running (or not) server. */
@@ -200,6 +201,18 @@ public final class UpstreamManager implements AutoCloseable {
         }
         return launchers.containsKey(kind) ? Optional.empty()
                 : Optional.of("the " + kind.id() + " backend is not enabled (upstreams.launchers)");
+    }
+
+    /**
+     * Why an upstream would not start here, as far as its launcher can tell before it is added (a
+     * program the sandbox cannot see, an image the engine lacks): see {@link SandboxLauncher#refusal}.
+     *
+     * @param spec the upstream to add
+     * @return the reason, or empty when nothing is known to stop it
+     */
+    public Optional<String> refusal(UpstreamSpec spec) {
+        SandboxLauncher l = launchers.get(spec.kind());
+        return l == null ? Optional.empty() : l.refusal(spec, stateDir.resolve(spec.name()));
     }
 
     /**
@@ -372,7 +385,8 @@ public final class UpstreamManager implements AutoCloseable {
                 return;
             }
             logs.add("[atoll] started " + p.describe());
-            StdioMcpClient c = new StdioMcpClient(spec.name(), p, settings.maxLineBytes(), logs,
+            StdioMcpClient c = new StdioMcpClient(spec.name(), p, settings.maxLineBytes(),
+                    settings.maxCallNotificationBytes(), logs,
                     (method, params) -> onNotification(gen, method, params));
             synchronized (this) {
                 if (stopping || gen != generation) {
@@ -388,8 +402,13 @@ public final class UpstreamManager implements AutoCloseable {
                 List<ObjectNode> tools = c.listTools(settings.startTimeout(), settings.maxTools());
                 observe(tools);
             } catch (UpstreamException | RegistryException e) {
-                logs.add("[atoll] start failed: " + e.getMessage());
-                lastError = e.getMessage();
+                // Its last stderr lines usually say why (a missing module, a bad option, a missing key).
+                List<String> stderr = e instanceof UpstreamException u && u.kind() == UpstreamException.Kind.DOWN
+                        ? c.stderrTail(5, Duration.ofSeconds(1)) : List.of();
+                String failure = "failed to start: " + e.getMessage()
+                        + (stderr.isEmpty() ? "" : "; its last stderr lines: " + String.join(" | ", stderr));
+                logs.add("[atoll] " + failure);
+                lastError = failure;
                 c.close(Duration.ZERO);
                 return; // exited() schedules the restart
             }

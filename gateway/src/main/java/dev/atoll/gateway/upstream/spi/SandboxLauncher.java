@@ -1,7 +1,9 @@
 package dev.atoll.gateway.upstream.spi;
 
 import dev.atoll.gateway.upstream.SandboxKind;
+import dev.atoll.gateway.upstream.UpstreamSpec;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.Optional;
 
 /** Starts upstream servers in one kind of sandbox. Thread-safe. */
@@ -17,6 +19,20 @@ public interface SandboxLauncher {
      * @return a message for an operator, or empty
      */
     Optional<String> unavailableReason();
+
+    /**
+     * Why this upstream could not start in this launcher's sandbox, as far as the host can tell
+     * before anything runs (a program that does not exist or that the sandbox cannot see, an image
+     * the engine does not have), or empty. Checked when an upstream is added, so the mistake is
+     * refused then, not found later in the logs of a server that keeps restarting.
+     *
+     * @param spec the upstream
+     * @param stateRoot the host directory that will hold its state (under the gateway's data dir)
+     * @return a message for an operator that says what is wrong and what to do, or empty
+     */
+    default Optional<String> refusal(UpstreamSpec spec, Path stateRoot) {
+        return Optional.empty();
+    }
 
     /**
      * Starts the server. The process is labelled with {@link LaunchRequest#owner()} so that

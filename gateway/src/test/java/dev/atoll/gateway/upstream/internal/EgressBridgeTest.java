@@ -80,6 +80,9 @@ class EgressBridgeTest {
                     "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp", "--tmpfs", "/run",
                     "--ro-bind", bridge.hostDirectory().toString(), EgressBridge.SANDBOX_DIR, "--clearenv",
                     "--setenv", "PATH", "/usr/bin:/bin"));
+            // As the launcher does: Node under a checkout in /tmp must stay visible past the private /tmp.
+            SandboxPaths.hiddenCommandPaths(List.of(node.toString()), List.of(), dir.resolve("state"))
+                    .forEach(h -> cmd.addAll(List.of("--ro-bind", h.toString(), h.toString())));
             bridge.environment().forEach((k, v) -> {
                 cmd.add("--setenv");
                 cmd.add(k);
