@@ -37,7 +37,9 @@ import dev.atoll.gateway.internal.mcp.McpService;
 import dev.atoll.gateway.internal.mcp.Streams;
 import dev.atoll.gateway.internal.metrics.GatewayMetrics;
 import dev.atoll.gateway.internal.metrics.MetricsHttp;
+import dev.atoll.gateway.internal.catalog.ToolBreaker;
 import dev.atoll.gateway.registry.Actor;
+import dev.atoll.runtime.RuntimeObserver;
 import dev.atoll.gateway.registry.Catalogue;
 import dev.atoll.gateway.registry.DeployResult;
 import dev.atoll.gateway.registry.Registry;
@@ -106,6 +108,7 @@ public final class Gateway implements AutoCloseable {
     private IsolatePool pool;
     private Catalog catalog;
     private IsolateBackend isolates;
+    private ToolBreaker breaker;
     private McpService mcp;
     private Streams streams;
     private WebServer server;
@@ -140,9 +143,14 @@ public final class Gateway implements AutoCloseable {
         this.metrics = mx.enabled() ? Optional.of(new GatewayMetrics(mx.jvm())) : Optional.empty();
         this.fetch = fetchBinding(config);
         ToolRuntime.Builder rb = ToolRuntime.builder().binding(fetch);
-        metrics.ifPresent(rb::observer);
+        this.breaker = new ToolBreaker(metrics.<RuntimeObserver>map(m -> m).orElse(RuntimeObserver.NO_OP),
+                rc.suspendAfterLimitStreak(), this::suspendTool);
+        rb.observer(breaker);
         if (rc.guestThreads() > 0) {
             rb.guestThreads(rc.guestThreads());
+        }
+        if (rc.abandonBudget() > 0) {
+            rb.abandonBudget(rc.abandonBudget());
         }
         if (rc.jitWarmUpMs() > 0) {
             rb.jitWarmUp(Duration.ofMillis(rc.jitWarmUpMs()));
@@ -159,15 +167,23 @@ public final class Gateway implements AutoCloseable {
                 .queueDeadline(Duration.ofMillis(pc.queueDeadlineMs()))
                 .idleShrinkAfter(Duration.ofMillis(pc.idleShrinkAfterMs()))
                 .replenishThreads(pc.replenishThreads())
+                .toolShare(pc.toolShare())
+                .tenantShare(pc.tenantShare())
+                .reserveShare(pc.reserveShare())
                 .observer(metrics.<PoolObserver>map(m -> m).orElse(PoolObserver.NO_OP))
                 .build();
         this.catalog = new Catalog();
         metrics.ifPresent(m -> {
             m.gauge("atoll.catalogue.tools", "Tools agents can list and call", () -> catalog.snapshot().entries().size());
+            m.gauge("atoll.runtime.guest.threads.abandoned.now",
+                    "Guest threads written off now (their guest did not stop; each burns CPU until it does)",
+                    runtime::abandonedThreads);
+            m.gauge("atoll.tools.suspended.total", "Tool versions the circuit breaker suspended since start",
+                    breaker::suspensions);
             m.gauge("atoll.audit.calls.written", "Call records committed to the audit log since start",
                     () -> registry.audit() instanceof AuditLogImpl a ? a.callsWritten() : 0);
         });
-        this.isolates = new IsolateBackend(pool);
+        this.isolates = new IsolateBackend(pool, breaker);
         this.upstreams = upstreamManager(config);
         this.upstreamBackend = new UpstreamBackend(upstreams);
         GatewayConfig.Mcp mc = config.mcp();
@@ -537,6 +553,26 @@ public final class Gateway implements AutoCloseable {
         return Map.copyOf(startupTokens);
     }
 
+    /**
+     * The circuit breaker's action: if code {@code digest} is still the serving version of {@code name},
+     * records why in the audit log and disables the tool (an operator enables it again with
+     * {@code POST /v1/tools/{name}/enable}).
+     */
+    private void suspendTool(String name, String digest, String reason) {
+        Optional<ServingTool> serving = registry.serving(name);
+        if (serving.isEmpty() || !serving.get().toolSource().codeDigest().equals(digest)) {
+            return; // another version serves now, or the tool is already out of service
+        }
+        ObjectNode detail = JsonNodeFactory.instance.objectNode();
+        detail.put("tool", name).put("version", serving.get().version()).put("digest", serving.get().digest())
+                .put("codeDigest", digest).put("reason", reason);
+        registry.audit().record(BREAKER.id(), AuditAction.SUSPEND, "system", "suspended", detail);
+        registry.disable(name, BREAKER);
+        syncCatalogue();
+    }
+
+    private static final Actor BREAKER = new Actor("circuit-breaker");
+
     /** Rebuilds the served catalogue from the registry's approved, enabled versions. */
     synchronized void syncCatalogue() {
         Catalogue current = registry.catalogue();
@@ -780,6 +816,7 @@ public final class Gateway implements AutoCloseable {
                 }
             }
             try {
+                breaker.close();
                 pool.close();
             } finally {
                 try {

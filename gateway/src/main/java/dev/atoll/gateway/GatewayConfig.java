@@ -233,19 +233,26 @@ public record GatewayConfig(Path dataDir, Mcp mcp, OAuth oauth, Admin admin, Htt
      * @param queueDeadlineMs longest wait for a slot before load_shed
      * @param idleShrinkAfterMs an idle tool's warm contexts are closed after this
      * @param replenishThreads platform threads creating warm contexts
+     * @param toolShare share of the guest threads one tool version holds while others want them
+     * @param tenantShare share of the guest threads one tenant holds while others want them
+     * @param reserveShare share of the guest threads kept for calls within their shares
      */
     public record Pool(int minWarmPerTool, int maxWarmPerTool, int maxWarmTotal, int toolConcurrency,
             int globalConcurrency, int queueCapacity, long queueDeadlineMs, long idleShrinkAfterMs,
-            int replenishThreads) {
+            int replenishThreads, double toolShare, double tenantShare, double reserveShare) {
     }
 
     /**
      * Guest runtime settings.
      *
-     * @param guestThreads platform threads running guest code (0 = number of cores)
+     * @param guestThreads platform threads running guest code (0 = 4 per core, at least 8)
      * @param jitWarmUpMs run a warm-up workload for this long at start (0 = none)
+     * @param abandonBudget most guest threads written off at once (0 = number of cores, at least 2)
+     * @param suspendAfterLimitStreak a tool version whose calls end this many times in a row past a
+     *     CPU, memory or wall limit is suspended (0 = never); one call that does not stop when
+     *     cancelled suspends it at once
      */
-    public record Runtime(int guestThreads, long jitWarmUpMs) {
+    public record Runtime(int guestThreads, long jitWarmUpMs, int abandonBudget, int suspendAfterLimitStreak) {
     }
 
     /**

@@ -21,6 +21,16 @@ public interface RuntimeObserver {
     }
 
     /**
+     * A call's guest did not stop within a second of its cancellation: the caller was answered with
+     * the limit it broke and its guest thread written off (replaced by a new one, within the budget).
+     * Reported before {@link #callCompleted}. A tool whose calls end this way should be suspended.
+     *
+     * @param tool the tool
+     */
+    default void guestThreadAbandoned(Tool tool) {
+    }
+
+    /**
      * A call ended (any outcome, load shedding included).
      *
      * @param tool the tool

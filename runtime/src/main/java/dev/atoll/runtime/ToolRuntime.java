@@ -36,7 +36,7 @@ public final class ToolRuntime implements AutoCloseable {
         this.observer = b.observer;
         this.core = new RuntimeCore(b.guestThreads, b.queueCapacity, b.stackBytes, b.watchdogTick,
                 b.heapGuardRatio, b.allocationFactor, b.retryAfter,
-                b.bindings.stream().map(dev.atoll.runtime.internal.Binding::of).toList());
+                b.bindings.stream().map(dev.atoll.runtime.internal.Binding::of).toList(), b.abandonBudget);
         core.warmUpInBackground(b.jitWarmUp);
     }
 
@@ -204,7 +204,39 @@ public final class ToolRuntime implements AutoCloseable {
             return done(tool, new CallResult(invalid.get(), List.of(), Receipt.none()));
         }
         RuntimeCore.Finished f = core.call(tool.compiled(), tool.limits(), warm.map(r -> r.session()), args);
+        if (f.abandoned()) {
+            observer.guestThreadAbandoned(tool);
+        }
         return done(tool, new CallResult(f.outcome(), f.logs(), f.receipt()));
+    }
+
+    /**
+     * The number of platform threads that run guest code: the node's serving capacity, which a guest
+     * that ignores its cancellation cannot reduce (its thread is written off and replaced).
+     *
+     * @return the configured guest threads
+     */
+    public int guestThreads() {
+        return core.guestThreads().threads();
+    }
+
+    /**
+     * Guest threads written off now: each is still running a guest that did not stop when cancelled
+     * (and burning CPU) while a replacement serves in its place.
+     *
+     * @return written-off threads now, at most {@link Builder#abandonBudget(int)}
+     */
+    public int abandonedThreads() {
+        return core.guestThreads().abandonedNow();
+    }
+
+    /**
+     * Guest threads written off since start.
+     *
+     * @return the count
+     */
+    public long abandonedThreadsTotal() {
+        return core.guestThreads().abandonedTotal();
     }
 
     private CallResult done(Tool tool, CallResult result) {
@@ -222,7 +254,8 @@ public final class ToolRuntime implements AutoCloseable {
     public static final class Builder {
         private Limits defaults = Limits.defaults();
         private Limits maxima = Limits.defaultMaxima();
-        private int guestThreads = Math.max(2, Runtime.getRuntime().availableProcessors());
+        private int guestThreads = defaultGuestThreads();
+        private int abandonBudget = Math.max(2, Runtime.getRuntime().availableProcessors());
         private int queueCapacity = 256;
         private long stackBytes = 4L * 1024 * 1024;
         private Duration watchdogTick = Duration.ofMillis(1);
@@ -276,7 +309,7 @@ public final class ToolRuntime implements AutoCloseable {
         }
 
         /**
-         * @param threads platform threads that run guest code (default: cores, at least 2)
+         * @param threads platform threads that run guest code (default {@link #defaultGuestThreads()})
          * @return this
          */
         public Builder guestThreads(int threads) {
@@ -285,6 +318,33 @@ public final class ToolRuntime implements AutoCloseable {
             }
             this.guestThreads = threads;
             return this;
+        }
+
+        /**
+         * @param budget most guest threads written off at once (default: cores, at least 2). A guest
+         *     that does not stop within a second of its cancellation has its thread written off and
+         *     replaced, so capacity is never pinned; each written-off thread still burns CPU until the
+         *     guest stops. With the budget spent, calls of the tools that caused it are refused as
+         *     {@link OutcomeKind#INVALID_TOOL} until a thread returns.
+         * @return this
+         */
+        public Builder abandonBudget(int budget) {
+            if (budget < 0 || budget > 1024) {
+                throw new IllegalArgumentException("abandonBudget must be 0-1024, got " + budget);
+            }
+            this.abandonBudget = budget;
+            return this;
+        }
+
+        /**
+         * The default number of guest threads: four per core, at least 8. Guest threads are not a CPU
+         * budget (the OS shares the cores between them) but admission slots: with only one per core, a
+         * few long calls hold them all and every other call queues behind them.
+         *
+         * @return the default
+         */
+        public static int defaultGuestThreads() {
+            return Math.max(8, 4 * Runtime.getRuntime().availableProcessors());
         }
 
         /**

@@ -4,22 +4,34 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
  * The one hostile tool Truffle cannot always cancel (docs/security.md, "Known gaps"): a recursion
- * that catches stack overflow and recurses again. Its guest thread keeps a core busy after the test,
- * so it runs in a JVM of its own (surefire does not reuse forks in this module) instead of slowing the
- * other hostile tests.
+ * that catches stack overflow and recurses again. Its guest thread is written off and replaced, so
+ * the node keeps its capacity; past the budget of written-off threads the tool is refused. The
+ * written-off threads keep a core busy after the test, so it runs in a JVM of its own (surefire does
+ * not reuse forks in this module) instead of slowing the other hostile tests.
  */
 class UncancellableGuestTest {
     static ToolRuntime runtime;
+    static final List<Tool> abandoned = new CopyOnWriteArrayList<>();
+    static final ObjectNode NO_ARGS = JsonNodeFactory.instance.objectNode();
 
     @BeforeAll
     static void start() {
-        runtime = ToolRuntime.builder().guestThreads(2).build();
+        // Two threads, as on the 2-core node of issue #19, and a budget of one written-off thread.
+        runtime = ToolRuntime.builder().guestThreads(2).abandonBudget(1).observer(new RuntimeObserver() {
+            @Override
+            public void guestThreadAbandoned(Tool tool) {
+                abandoned.add(tool);
+            }
+        }).build();
     }
 
     @AfterAll
@@ -28,15 +40,35 @@ class UncancellableGuestTest {
     }
 
     @Test
-    void recursionThatCatchesStackOverflowIsAnsweredAsCpuExceededAndTheOtherThreadKeepsServing() {
-        var noArgs = JsonNodeFactory.instance.objectNode();
+    void aGuestThatIgnoresCancellationCannotPinCapacityAndIsRefusedOnceTheBudgetIsSpent() {
         // A 30 s wall limit: the answer must come from the CPU limit plus the 1 s unstoppable grace,
         // not from the wall limit (with slack for a loaded machine).
-        CallResult r = runtime.call(runtime.load(Tools.tool("{ cpuMs: 200, wallMs: 30000 }",
-                "function f() { try { f(); } catch (e) { f(); } } f(); return 1;")), noArgs);
-        assertEquals(OutcomeKind.CPU_EXCEEDED, r.outcome().kind(), r.toJson().toString());
-        assertTrue(r.receipt().wall().toMillis() < 10_000, r.toJson().toString());
-        CallResult next = runtime.call(runtime.load(Tools.tool("return 2 + 2;")), noArgs);
-        assertEquals(4, ((Outcome.Ok) next.outcome()).value().asInt());
+        Tool wedge = runtime.load(Tools.tool("{ cpuMs: 200, wallMs: 30000 }",
+                "function f() { try { f(); } catch (e) { f(); } } f(); return 1;"));
+        Tool benign = runtime.load(Tools.tool("return 2 + 2;"));
+
+        CallResult first = runtime.call(wedge, NO_ARGS);
+        assertEquals(OutcomeKind.CPU_EXCEEDED, first.outcome().kind(), first.toJson().toString());
+        assertTrue(first.receipt().wall().toMillis() < 10_000, first.toJson().toString());
+        // Before a thread could be written off, this wedged call and a second one held both guest
+        // threads for good and every later call timed out as internal_error.
+        assertEquals(List.of(wedge), abandoned);
+        assertEquals(1, runtime.abandonedThreads());
+        assertEquals(2, runtime.guestThreads());
+        // The budget (1) is spent: the tool that caused it is refused at once, so it cannot wedge the
+        // second thread too; everyone else is still served, on both threads.
+        long t0 = System.nanoTime();
+        CallResult refused = runtime.call(wedge, NO_ARGS);
+        assertEquals(OutcomeKind.INVALID_TOOL, refused.outcome().kind(), refused.toJson().toString());
+        assertTrue(refused.outcome().message().contains("suspended"), refused.toJson().toString());
+        assertTrue(System.nanoTime() - t0 < 1_000_000_000L, "refused at once");
+        for (int i = 0; i < 5; i++) {
+            long start = System.nanoTime();
+            CallResult next = runtime.call(benign, NO_ARGS);
+            assertEquals(4, ((Outcome.Ok) next.outcome()).value().asInt(), next.toJson().toString());
+            assertTrue(System.nanoTime() - start < 3_000_000_000L, "a benign call waited "
+                    + (System.nanoTime() - start) / 1_000_000 + " ms");
+        }
+        assertEquals(1, runtime.abandonedThreadsTotal());
     }
 }

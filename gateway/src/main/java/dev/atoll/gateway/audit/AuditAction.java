@@ -12,6 +12,11 @@ public enum AuditAction {
     ROLLBACK("tool.rollback"),
     /** A tool was disabled. */
     DISABLE("tool.disable"),
+    /**
+     * The circuit breaker suspended a tool version (its calls did not stop when cancelled, or broke
+     * their limits too many times in a row); the tool is disabled until an operator enables it.
+     */
+    SUSPEND("tool.suspend"),
     /** A tool was enabled. */
     ENABLE("tool.enable"),
     /** A tool and its versions were deleted. */

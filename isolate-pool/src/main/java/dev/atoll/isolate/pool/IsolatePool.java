@@ -16,7 +16,9 @@ import java.util.Optional;
  * closed after it; nothing is reused between calls. When no warm context is ready the call creates
  * one on the call path (a cold start) rather than failing. In front of that sits admission control:
  * per-tool and global concurrency limits and a bounded queue with a deadline, beyond which a call
- * ends as {@link dev.atoll.runtime.Outcome.LoadShed} with a retry-after hint.
+ * ends as {@link dev.atoll.runtime.Outcome.LoadShed} with a retry-after hint. Admission is fair: one
+ * tool version or tenant may hold only a share of the runtime's guest threads while others want them,
+ * and the last slots are kept for calls within their shares (see {@link Builder#toolShare(double)}).
  *
  * <p>There is one active version per tool name: {@link #deploy(ToolSource)} (or a call with a new
  * version) replaces the previous version and drains its pool. Pools size themselves from each tool's
@@ -99,7 +101,21 @@ public final class IsolatePool implements AutoCloseable {
      *     or after {@link #close()}; never throws for anything the tool does
      */
     public CallResult call(Tool tool, JsonNode args) {
-        return core.call(Objects.requireNonNull(tool, "tool"), Objects.requireNonNull(args, "args"));
+        return call(tool, args, "");
+    }
+
+    /**
+     * Runs one call of {@code tool} on behalf of {@code tenant}: as {@link #call(Tool, JsonNode)}, with
+     * the tenant's fair share of the guest threads applied ({@link Builder#tenantShare(double)}).
+     *
+     * @param tool the tool version
+     * @param args the arguments
+     * @param tenant who calls (any stable id; calls without one share the tenant {@code ""})
+     * @return the result; never throws for anything the tool does
+     */
+    public CallResult call(Tool tool, JsonNode args, String tenant) {
+        return core.call(Objects.requireNonNull(tool, "tool"), Objects.requireNonNull(args, "args"),
+                Objects.requireNonNull(tenant, "tenant"));
     }
 
     /**
@@ -153,6 +169,9 @@ public final class IsolatePool implements AutoCloseable {
         private Duration retryAfter = Duration.ofMillis(250);
         private long codeCacheBytes = 64L * 1024 * 1024;
         private boolean callOnCallerThread = false;
+        private double toolShare = 0.25;
+        private double tenantShare = 0.5;
+        private double reserveShare = 0.25;
         private PoolObserver observer = PoolObserver.NO_OP;
 
         private Builder(ToolRuntime runtime) {
@@ -315,6 +334,49 @@ public final class IsolatePool implements AutoCloseable {
             return this;
         }
 
+        private static double share(String name, double value) {
+            if (!(value > 0 && value <= 1)) {
+                throw new IllegalArgumentException(name + " must be in (0, 1], got " + value);
+            }
+            return value;
+        }
+
+        /**
+         * @param share share of the admission slots one tool version may hold while other calls want
+         *     them (default 0.25; at least one slot). Beyond it the tool's calls start only while
+         *     more than the reserve is free, and are shed ({@link ShedReason#TOOL_SHARE}) rather than
+         *     queued in front of other tools' calls
+         * @return this
+         */
+        public Builder toolShare(double share) {
+            this.toolShare = share("toolShare", share);
+            return this;
+        }
+
+        /**
+         * @param share share of the admission slots one tenant may hold while other calls want them
+         *     (default 0.5; at least one slot); see {@link #toolShare(double)}
+         * @return this
+         */
+        public Builder tenantShare(double share) {
+            this.tenantShare = share("tenantShare", share);
+            return this;
+        }
+
+        /**
+         * @param share share of the admission slots that calls beyond their tool's or tenant's share
+         *     may not take (default 0.25): kept for calls within their shares, so a busy or hostile
+         *     tool or tenant never fills the node
+         * @return this
+         */
+        public Builder reserveShare(double share) {
+            if (!(share >= 0 && share < 1)) {
+                throw new IllegalArgumentException("reserveShare must be in [0, 1), got " + share);
+            }
+            this.reserveShare = share;
+            return this;
+        }
+
         /**
          * @param observer receives pool events (default: none)
          * @return this
@@ -337,7 +399,8 @@ public final class IsolatePool implements AutoCloseable {
             }
             PoolConfig config = new PoolConfig(minWarmPerTool, maxWarmPerTool, maxWarmTotal, memoryBudgetBytes,
                     contextBytes, toolConcurrency, globalConcurrency, queueCapacity, queueDeadline, idleShrinkAfter,
-                    replenishThreads, retryAfter, codeCacheBytes, callOnCallerThread);
+                    replenishThreads, retryAfter, codeCacheBytes, callOnCallerThread, toolShare, tenantShare,
+                    reserveShare);
             return new IsolatePool(runtime, config, observer);
         }
     }

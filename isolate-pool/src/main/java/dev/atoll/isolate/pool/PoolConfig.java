@@ -24,11 +24,16 @@ import java.util.Objects;
  * @param codeCacheBytes weight bound of the digest-keyed cache of loaded tools (weight = code size)
  * @param callOnCallerThread run pooled calls on the caller's thread when it is a platform thread
  *     (saves the handoff to a guest thread) instead of on the runtime's guest threads
+ * @param toolShare share of the admission slots (the smaller of {@code globalConcurrency} and the
+ *     runtime's guest threads) one tool version may hold within its share
+ * @param tenantShare share of the admission slots one tenant may hold within its share
+ * @param reserveShare share of the admission slots kept for calls within their tool's and tenant's
+ *     shares: a call beyond either share never takes them
  */
 public record PoolConfig(int minWarmPerTool, int maxWarmPerTool, int maxWarmTotal, long memoryBudgetBytes,
         long contextBytes, int toolConcurrency, int globalConcurrency, int queueCapacity, Duration queueDeadline,
         Duration idleShrinkAfter, int replenishThreads, Duration retryAfter, long codeCacheBytes,
-        boolean callOnCallerThread) {
+        boolean callOnCallerThread, double toolShare, double tenantShare, double reserveShare) {
 
     /** Rejects null durations; the builder checks ranges. */
     public PoolConfig {

@@ -8,6 +8,17 @@ public enum ShedReason {
     TOOL_LIMIT,
     /** The call waited {@link PoolConfig#queueDeadline()} for a global slot. */
     GLOBAL_LIMIT,
+    /**
+     * The call's tool version was beyond its share of the guest threads: too many of its calls were
+     * waiting already, or it waited out its deadline while slots were free but kept for calls within
+     * their shares ({@link PoolConfig#toolShare()}).
+     */
+    TOOL_SHARE,
+    /**
+     * The call's tenant was beyond its share of the guest threads and it waited out its deadline
+     * while slots were free but kept for calls within their shares ({@link PoolConfig#tenantShare()}).
+     */
+    TENANT_SHARE,
     /** The pool is closed. */
     CLOSED
 }

@@ -92,8 +92,10 @@ class IsolatePoolTest {
     @Test
     void eachContextServesExactlyOneCall() throws Exception {
         RecordingObserver obs = new RecordingObserver();
+        // Four callers of one tool on four guest threads: one waits for admission (a lone tool does not
+        // take the reserved slot), long enough here not to be shed on a loaded machine.
         try (IsolatePool pool = IsolatePool.builder(runtime).minWarmPerTool(4).maxWarmPerTool(8)
-                .observer(obs).build()) {
+                .queueDeadline(Duration.ofSeconds(30)).observer(obs).build()) {
             Tool tool = pool.deploy(COUNTER);
             await("4 warm contexts", () -> pool.stats("counter").orElseThrow().warm() >= 4);
             for (int i = 0; i < 40; i++) {
@@ -248,8 +250,10 @@ class IsolatePoolTest {
     @Test
     void aBurstBeyondTheWarmContextsFallsBackToColdStarts() throws Exception {
         RecordingObserver obs = new RecordingObserver();
+        // Eight callers of one tool on four guest threads: the tool runs three at once (all but the
+        // reserved slot) and the rest wait for admission, long enough here not to be shed.
         try (IsolatePool pool = IsolatePool.builder(runtime).minWarmPerTool(1).maxWarmPerTool(1)
-                .observer(obs).build()) {
+                .queueDeadline(Duration.ofSeconds(30)).observer(obs).build()) {
             Tool tool = pool.deploy(COUNTER);
             await("1 warm context", () -> pool.stats("counter").orElseThrow().warm() == 1);
             try (ExecutorService callers = Executors.newFixedThreadPool(8)) {
@@ -349,7 +353,8 @@ class IsolatePoolTest {
             Future<CallResult> first = callers.submit(() -> pool.call(slow, ARGS));
             await("the first call runs", () -> pool.stats().running() == 1);
             long start = System.nanoTime();
-            CallResult r = pool.call(other, ARGS);
+            // Another tenant's call of another tool, within both shares: it waits for the one slot.
+            CallResult r = pool.call(other, ARGS, "another-tenant");
             long waited = System.nanoTime() - start;
             assertEquals(OutcomeKind.LOAD_SHED, r.outcome().kind());
             assertTrue(waited >= Duration.ofMillis(90).toNanos(), "waited the queue deadline first: " + waited);

@@ -53,6 +53,8 @@ public final class RuntimeCore implements AutoCloseable {
     private final Object pythonLock = new Object();
     private final Watchdog watchdog;
     private final GuestExecutor executor;
+    /** Digests of tools whose calls had to be written off. */
+    private final java.util.Set<String> culprits = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final Schemas schemas = new Schemas();
     private final ObjectMapper mapper;
     private final Duration retryAfter;
@@ -76,11 +78,29 @@ public final class RuntimeCore implements AutoCloseable {
      */
     public RuntimeCore(int threads, int queueCapacity, long stackBytes, Duration tick,
             double heapGuardRatio, int allocationFactor, Duration retryAfter, List<Binding> bindings) {
+        this(threads, queueCapacity, stackBytes, tick, heapGuardRatio, allocationFactor, retryAfter, bindings,
+                threads);
+    }
+
+    /**
+     * @param threads guest threads
+     * @param queueCapacity calls that may wait for a guest thread
+     * @param stackBytes guest thread stack size
+     * @param tick watchdog period
+     * @param heapGuardRatio heap fraction still used after a GC that triggers the heap guard
+     * @param allocationFactor total allocation allowed per call, as a multiple of its memory limit
+     * @param retryAfter retry hint returned with load shedding
+     * @param bindings host bindings installed in every context
+     * @param abandonBudget most guest threads written off (and replaced) at once
+     */
+    public RuntimeCore(int threads, int queueCapacity, long stackBytes, Duration tick,
+            double heapGuardRatio, int allocationFactor, Duration retryAfter, List<Binding> bindings,
+            int abandonBudget) {
         this.allocationFactor = allocationFactor;
         this.bindings = List.copyOf(bindings);
         this.engine = new GuestEngine();
         this.watchdog = new Watchdog(tick, heapGuardRatio);
-        this.executor = new GuestExecutor(threads, queueCapacity, stackBytes);
+        this.executor = new GuestExecutor(threads, queueCapacity, stackBytes, abandonBudget);
         this.retryAfter = retryAfter;
         this.mapper = JsonMapper.builder().build();
         mapper.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
@@ -406,8 +426,20 @@ public final class RuntimeCore implements AutoCloseable {
         }
     }
 
-    /** What a finished call hands back from its guest thread. */
-    public record Finished(Outcome outcome, List<LogEntry> logs, Receipt receipt) {
+    /**
+     * What a finished call hands back from its guest thread.
+     *
+     * @param outcome how it ended
+     * @param logs its console messages
+     * @param receipt what it used
+     * @param abandoned whether its guest did not stop when cancelled and its thread was written off
+     *     (or would have been, had the budget not been spent)
+     */
+    public record Finished(Outcome outcome, List<LogEntry> logs, Receipt receipt, boolean abandoned) {
+        /** A call whose thread was not written off. */
+        public Finished(Outcome outcome, List<LogEntry> logs, Receipt receipt) {
+            this(outcome, logs, receipt, false);
+        }
     }
 
     /**
@@ -421,6 +453,12 @@ public final class RuntimeCore implements AutoCloseable {
      * @return the result
      */
     public Finished call(CompiledTool tool, Limits limits, Optional<GuestSession> session, JsonNode args) {
+        if (culprits.contains(tool.digest()) && executor.abandonedNow() >= executor.abandonBudget()) {
+            session.ifPresent(GuestSession::close);
+            return new Finished(new Outcome.InvalidTool("the tool is suspended on this node: its calls did not"
+                    + " stop when cancelled and the node's budget of written-off guest threads ("
+                    + executor.abandonBudget() + ") is spent"), List.of(), Receipt.none());
+        }
         String argsJson = args.toString();
         AtomicReference<Watchdog.Monitor> watched = new AtomicReference<>();
         long start = System.nanoTime();
@@ -448,13 +486,17 @@ public final class RuntimeCore implements AutoCloseable {
                 } catch (TimeoutException e) {
                     Watchdog.Monitor m = watched.get();
                     if (m != null && m.sinceCancelled().filter(d -> d.compareTo(UNSTOPPABLE) > 0).isPresent()) {
+                        writeOff(m, tool);
                         return unstoppable(m, limits, start);
                     }
                     if (System.nanoTime() - giveUp > 0) {
                         task.cancel(true);
                         LOG.severe("a guest thread did not stop within " + STUCK_GRACE + " past its wall limit");
+                        if (m != null) {
+                            writeOff(m, tool);
+                        }
                         return new Finished(new Outcome.InternalError("the call did not stop in time"), List.of(),
-                                Receipt.none());
+                                Receipt.none(), m != null);
                     }
                 }
             }
@@ -498,7 +540,46 @@ public final class RuntimeCore implements AutoCloseable {
                 + " caller now, its guest thread stays busy until the cancellation lands");
         long[] usage = m.usageFromOutside();
         return new Finished(violation(m.violation().orElseThrow(), limits), List.of(),
-                new Receipt(Duration.ofNanos(usage[0]), Duration.ofNanos(System.nanoTime() - start), usage[1], 0));
+                new Receipt(Duration.ofNanos(usage[0]), Duration.ofNanos(System.nanoTime() - start), usage[1], 0),
+                true);
+    }
+
+    /**
+     * Writes off the guest thread of a call that did not stop: a new thread replaces it at once, so a
+     * guest that ignores cancellation cannot pin the node's capacity. Past the budget the node says
+     * so loudly and refuses further calls of the tools that caused it (see {@link #call}).
+     */
+    private void writeOff(Watchdog.Monitor m, CompiledTool tool) {
+        culprits.add(tool.digest());
+        if (executor.abandon(m.thread())) {
+            LOG.severe("wrote off guest thread " + m.thread().getName() + " (tool " + tool.manifest().name()
+                    + " " + tool.digest() + "): its guest did not stop when cancelled; a new thread replaces it ("
+                    + executor.abandonedNow() + " of " + executor.abandonBudget() + " written off now)");
+        } else {
+            LOG.severe("the budget of written-off guest threads (" + executor.abandonBudget() + ") is spent:"
+                    + " guest thread " + m.thread().getName() + " stays busy with tool " + tool.manifest().name()
+                    + " " + tool.digest() + " and the node runs with less capacity until one returns; calls of the"
+                    + " tools that caused it are refused meanwhile");
+        }
+    }
+
+    /** Guest threads: configured, written off now, written off since start, returned since start. */
+    public GuestThreads guestThreads() {
+        return new GuestThreads(executor.threads(), executor.abandonBudget(), executor.abandonedNow(),
+                executor.abandonedTotal(), executor.returnedTotal());
+    }
+
+    /**
+     * A snapshot of the guest threads.
+     *
+     * @param threads configured serving capacity
+     * @param abandonBudget most threads written off at once
+     * @param abandonedNow written off and still running a guest that did not stop
+     * @param abandonedTotal written off since start
+     * @param returnedTotal written-off threads whose guest stopped later
+     */
+    public record GuestThreads(int threads, int abandonBudget, int abandonedNow, long abandonedTotal,
+            long returnedTotal) {
     }
 
     private void runOnGuestThread(CompiledTool tool, Limits limits, Optional<GuestSession> prepared,

@@ -315,6 +315,11 @@ public final class Watchdog implements AutoCloseable {
             return threads.getCurrentThreadAllocatedBytes() - allocatedStart;
         }
 
+        /** The watched thread. */
+        public Thread thread() {
+            return thread;
+        }
+
         /** How long ago the call was cancelled, or empty if it was not. */
         public java.util.Optional<Duration> sinceCancelled() {
             return violation.get() == null ? java.util.Optional.empty()

@@ -36,14 +36,17 @@ public final class IsolateBackend implements ToolBackend {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final IsolatePool pool;
+    private final ToolBreaker breaker;
 
     /**
      * Creates the backend.
      *
      * @param pool the isolate pool
+     * @param breaker the circuit breaker: calls of a tool version it is suspending are refused
      */
-    public IsolateBackend(IsolatePool pool) {
+    public IsolateBackend(IsolatePool pool, ToolBreaker breaker) {
         this.pool = pool;
+        this.breaker = breaker;
     }
 
     /**
@@ -88,7 +91,11 @@ public final class IsolateBackend implements ToolBackend {
     @Override
     public ToolReply call(CatalogEntry entry, ObjectNode arguments, CallContext context) {
         Tool tool = (Tool) entry.handle();
-        CallResult r = pool.call(tool, arguments);
+        if (breaker.suspended(tool)) {
+            return new ToolReply.Rejected(-32603, "the tool cannot run: it is suspended by the circuit breaker",
+                    "invalid_tool", Optional.empty());
+        }
+        CallResult r = pool.call(tool, arguments, context.tenant());
         List<ObjectNode> logs = logs(r.logs(), entry.name());
         Receipt receipt = r.receipt();
         String outcome = r.outcome().kind().wireName();

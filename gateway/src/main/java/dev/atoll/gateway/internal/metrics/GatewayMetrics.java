@@ -177,6 +177,13 @@ public final class GatewayMetrics implements PoolObserver, RuntimeObserver, Auto
     }
 
     @Override
+    public void guestThreadAbandoned(Tool tool) {
+        toolCounter("atoll.runtime.guest.threads.abandoned",
+                "Guest threads written off (and replaced) because their guest did not stop when cancelled", tool)
+                .increment();
+    }
+
+    @Override
     public void callCompleted(Tool tool, CallResult result) {
         guestCpu.record(result.receipt().cpu().toNanos() / 1e9);
         guestAllocated.record(result.receipt().allocatedBytes());

@@ -25,7 +25,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -53,7 +52,7 @@ public final class PoolCore implements AutoCloseable {
     private final int warmCap;
     private final Cache<String, Tool> tools;
     private final ConcurrentHashMap<String, ToolPool> pools = new ConcurrentHashMap<>();
-    private final Semaphore global;
+    private final FairGate gate;
     private final AtomicInteger queued = new AtomicInteger();
     private final AtomicInteger running = new AtomicInteger();
     /** Warm contexts ready or being created, across tools. */
@@ -72,7 +71,8 @@ public final class PoolCore implements AutoCloseable {
         this.config = config;
         this.observer = new SafeObserver(observer);
         this.warmCap = config.warmCap();
-        this.global = new Semaphore(config.globalConcurrency(), true);
+        this.gate = new FairGate(Math.min(config.globalConcurrency(), runtime.guestThreads()), config.toolShare(),
+                config.tenantShare(), config.reserveShare(), config.queueCapacity());
         this.tools = Caffeine.newBuilder()
                 .maximumWeight(config.codeCacheBytes())
                 .weigher((String k, Tool t) -> (int) Math.min(Integer.MAX_VALUE, 2L * t.source().code().length()))
@@ -174,24 +174,26 @@ public final class PoolCore implements AutoCloseable {
      *
      * @param tool the tool version (activated if it is not the active one)
      * @param args the arguments
+     * @param tenant who calls, for the tenant share
      * @return the result
      */
-    public CallResult call(Tool tool, JsonNode args) {
+    public CallResult call(Tool tool, JsonNode args, String tenant) {
         if (closed) {
             return shed(tool, Optional.empty(), ShedReason.CLOSED);
         }
         ToolPool p = poolFor(tool);
-        ShedReason refused;
+        FairGate.Admission admitted;
         try {
-            refused = admit(p);
+            admitted = admit(p, tenant);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return new CallResult(new Outcome.InternalError("the caller was interrupted while queued"),
                     List.of(), Receipt.none());
         }
-        if (refused != null) {
-            return shed(tool, Optional.of(p), refused);
+        if (admitted.shed().isPresent()) {
+            return shed(tool, Optional.of(p), admitted.shed().get());
         }
+        FairGate.Ticket ticket = admitted.ticket().orElseThrow();
         running.incrementAndGet();
         p.callStarted(config.maxWarmPerTool());
         try {
@@ -210,7 +212,7 @@ public final class PoolCore implements AutoCloseable {
         } finally {
             p.running.decrementAndGet();
             running.decrementAndGet();
-            global.release();
+            gate.release(ticket);
             p.permits.release();
             refill(p);
         }
@@ -222,43 +224,44 @@ public final class PoolCore implements AutoCloseable {
         return new CallResult(new Outcome.LoadShed(config.retryAfter()), List.of(), Receipt.none());
     }
 
-    /** Takes a tool slot and a global slot, waiting in the bounded queue if needed; null when admitted. */
-    private ShedReason admit(ToolPool p) throws InterruptedException {
-        boolean toolSlot = p.permits.tryAcquire(0, TimeUnit.NANOSECONDS);
-        if (toolSlot && global.tryAcquire(0, TimeUnit.NANOSECONDS)) {
-            return null;
-        }
-        if (queued.incrementAndGet() > config.queueCapacity()) {
-            queued.decrementAndGet();
-            if (toolSlot) {
-                p.permits.release();
-            }
-            return ShedReason.QUEUE_FULL;
-        }
+    /**
+     * Takes a tool slot ({@code toolConcurrency}) and a fair-share slot of the guest threads, waiting
+     * in the bounded queue until the queue deadline if needed.
+     */
+    private FairGate.Admission admit(ToolPool p, String tenant) throws InterruptedException {
         long start = System.nanoTime();
         long deadline = start + config.queueDeadline().toNanos();
-        try {
-            if (!toolSlot) {
+        boolean toolSlot = p.permits.tryAcquire(0, TimeUnit.NANOSECONDS);
+        boolean waited = false;
+        if (!toolSlot) {
+            if (queued.incrementAndGet() + gate.waiting() > config.queueCapacity()) {
+                queued.decrementAndGet();
+                return new FairGate.Admission(Optional.empty(), Optional.of(ShedReason.QUEUE_FULL), false);
+            }
+            try {
                 if (!p.permits.tryAcquire(deadline - System.nanoTime(), TimeUnit.NANOSECONDS)) {
-                    return ShedReason.TOOL_LIMIT;
+                    return new FairGate.Admission(Optional.empty(), Optional.of(ShedReason.TOOL_LIMIT), false);
                 }
-                toolSlot = true;
+            } finally {
+                queued.decrementAndGet();
             }
-            if (!global.tryAcquire(deadline - System.nanoTime(), TimeUnit.NANOSECONDS)) {
-                p.permits.release();
-                toolSlot = false;
-                return ShedReason.GLOBAL_LIMIT;
-            }
-            observer.queueWait(p.tool, Duration.ofNanos(System.nanoTime() - start));
-            return null;
-        } catch (InterruptedException e) {
-            if (toolSlot) {
-                p.permits.release();
-            }
-            throw e;
-        } finally {
-            queued.decrementAndGet();
+            waited = true;
         }
+        FairGate.Admission a;
+        try {
+            a = gate.acquire(p, tenant, deadline);
+        } catch (InterruptedException | RuntimeException e) {
+            p.permits.release();
+            throw e;
+        }
+        if (a.shed().isPresent()) {
+            p.permits.release();
+            return a;
+        }
+        if (waited || a.waited()) {
+            observer.queueWait(p.tool, Duration.ofNanos(System.nanoTime() - start));
+        }
+        return a;
     }
 
     private WarmContext take(ToolPool p) {
@@ -407,7 +410,8 @@ public final class PoolCore implements AutoCloseable {
         // The reserved total is exact (reservations never pass the cap); per-tool figures are read one
         // tool at a time, so only the total is a consistent snapshot.
         int slots = Math.max(warm, totalSlots.get());
-        return new PoolStats(warm, slots - warm, warmCap, running.get(), queued.get(), tools.estimatedSize(), list);
+        return new PoolStats(warm, slots - warm, warmCap, running.get(), queued.get() + gate.waiting(),
+                tools.estimatedSize(), list);
     }
 
     /**
