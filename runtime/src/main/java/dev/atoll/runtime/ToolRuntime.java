@@ -93,6 +93,42 @@ public final class ToolRuntime implements AutoCloseable {
     }
 
     /**
+     * Loads a version an operator approved: as {@link #load(ToolSource)}, and the manifest the code
+     * declares (and its module exports) must equal the approved one, which is what the returned tool
+     * enforces (egress, secrets, limits). A host stores the manifest it showed for review and passes it
+     * here at every later load.
+     *
+     * @param source the tool file
+     * @param approved the manifest that was reviewed and approved for this code
+     * @return the tool
+     * @throws InvalidToolException if it does not load; {@linkplain InvalidToolException#isManifestMismatch()
+     *     a manifest mismatch} if its manifest differs from {@code approved}
+     * @throws AtollRuntimeException if the node has no capacity to load it now
+     */
+    public Tool load(ToolSource source, ToolManifest approved) {
+        Objects.requireNonNull(approved, "approved");
+        Tool tool = load(source);
+        return checked(tool, approved);
+    }
+
+    /**
+     * Checks that a loaded tool's manifest is the approved one.
+     *
+     * @param tool the loaded tool
+     * @param approved the approved manifest
+     * @return {@code tool}
+     * @throws InvalidToolException a {@linkplain InvalidToolException#isManifestMismatch() manifest mismatch}
+     *     if they differ
+     */
+    public static Tool checked(Tool tool, ToolManifest approved) {
+        if (!dev.atoll.runtime.internal.ManifestLiteral.same(approved.toJson(), tool.manifest().toJson())) {
+            throw InvalidToolException.manifestMismatch("the manifest of " + tool.name() + "@"
+                    + tool.codeDigest().substring(0, 12) + " differs from the approved manifest");
+        }
+        return tool;
+    }
+
+    /**
      * Loads a tool file and runs one call of it; a tool that does not load ends as
      * {@link OutcomeKind#INVALID_TOOL}, arguments that are not JSON as
      * {@link OutcomeKind#INVALID_ARGUMENTS}.
