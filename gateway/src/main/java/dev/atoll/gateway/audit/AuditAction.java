@@ -13,6 +13,8 @@ public enum AuditAction {
     /** A tool was disabled. */
     DISABLE("tool.disable"),
     /** A tool was enabled. */
+    /** The gateway took a tool out of service: its module exported a manifest other than the approved one. */
+    SUSPEND("tool.suspend"),
     ENABLE("tool.enable"),
     /** A tool and its versions were deleted. */
     DELETE("tool.delete"),

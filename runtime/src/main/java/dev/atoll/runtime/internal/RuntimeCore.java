@@ -283,8 +283,17 @@ public final class RuntimeCore implements AutoCloseable {
         // The manifest is read from the source text on the host (JS) or by GraalPy's parser in a
         // context that runs none of the tool's code (Python), before the module is evaluated; the
         // evaluated module must export exactly the same value (issue #18, W1).
-        java.util.Optional<JsonNode> jsLiteral = source.language() == dev.atoll.runtime.Language.JS
-                ? java.util.Optional.of(ManifestLiteral.js(source.code())) : java.util.Optional.empty();
+        // A literal that does not parse is reported after the evaluation, whose errors (a syntax error,
+        // a throwing module) say more.
+        java.util.Optional<JsonNode> jsLiteral = java.util.Optional.empty();
+        InvalidToolException notLiteral = null;
+        if (source.language() == dev.atoll.runtime.Language.JS) {
+            try {
+                jsLiteral = java.util.Optional.of(ManifestLiteral.js(source.code()));
+            } catch (InvalidToolException e) {
+                notLiteral = e;
+            }
+        }
         Future<String[]> manifest;
         try {
             manifest = executor.submit(() -> readManifest(module, source.code(), limits));
@@ -292,6 +301,9 @@ public final class RuntimeCore implements AutoCloseable {
             throw new AtollRuntimeException("the node is at capacity; retry loading the tool later");
         }
         String[] read = await(manifest, limits);
+        if (notLiteral != null) {
+            throw notLiteral;
+        }
         JsonNode literal;
         JsonNode evaluated;
         try {
