@@ -151,6 +151,18 @@ def _atoll_bootstrap(host_log, host_timer, host_memory, max_log_chars, memory_bu
         def __repr__(self):
             return 'env(' + ', '.join(sorted(object.__getattribute__(self, '_values'))) + ')'
 
+    class _Fields(dict):
+        """env.secrets and env.tool: a dict whose keys are also attributes (env.secrets.API_KEY,
+        as in JavaScript, and env.secrets['API_KEY'])."""
+
+        __slots__ = ()
+
+        def __getattr__(self, name):
+            try:
+                return self[name]
+            except KeyError:
+                raise AttributeError(name + ' is not declared') from None
+
     env_attrs = {}
 
     def parse(text):
@@ -180,6 +192,9 @@ def _atoll_bootstrap(host_log, host_timer, host_memory, max_log_chars, memory_bu
             state['file'] = file
             try:
                 values = parse(env_json)
+                for key in ('tool', 'secrets'):
+                    if isinstance(values.get(key), dict):
+                        values[key] = _Fields(values[key])
                 values.update(env_attrs)
                 result = fn(parse(args_json), _Env(values))
                 if hasattr(result, '__await__') and hasattr(result, 'send'):
