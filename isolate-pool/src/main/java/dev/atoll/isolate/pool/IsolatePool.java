@@ -121,6 +121,20 @@ public final class IsolatePool implements AutoCloseable {
     }
 
     /**
+     * As {@link #call(Tool, JsonNode)}, for a caller of a tenant: host bindings see it (the fetch
+     * binding hands it to the egress inspector, so tenant-scoped DLP applies to the tool's requests).
+     *
+     * @param tool the tool version
+     * @param args the arguments
+     * @param tenant the caller's tenant
+     * @return the result
+     */
+    public CallResult call(Tool tool, JsonNode args, String tenant) {
+        return core.call(Objects.requireNonNull(tool, "tool"), Objects.requireNonNull(args, "args"),
+                Objects.requireNonNull(tenant, "tenant"));
+    }
+
+    /**
      * Retires the active version of a tool: its warm contexts are closed and no more are created.
      *
      * @param name the tool name

@@ -136,7 +136,7 @@ public final class RuntimeCore implements AutoCloseable {
         long deadline = System.nanoTime() + generous.wall().toNanos();
         try (Watchdog.Monitor m = watchdog.watch(generous.cpu().toNanos(), generous.memoryBytes(), deadline);
                 GuestSession s = GuestSession.open(guestEngine, module, generous, m, bindings)) {
-            Settlement settled = s.run("{}", "{}", 4096, deadline, WARM_UP_MANIFEST, "warmup");
+            Settlement settled = s.run("{}", "{}", 4096, deadline, WARM_UP_MANIFEST, "warmup", "");
             if (!settled.kind().equals("ok")) {
                 throw new AtollRuntimeException("the warm-up script ended as " + settled.kind() + ": " + settled.payload());
             }
@@ -504,9 +504,11 @@ public final class RuntimeCore implements AutoCloseable {
      * @param limits the call's limits
      * @param session a prepared session to use (and close), or empty for a cold call
      * @param args the arguments (already validated)
+     * @param tenant the caller's tenant for the bindings ({@code ""} if none)
      * @return the result
      */
-    public Finished call(CompiledTool tool, Limits limits, Optional<GuestSession> session, JsonNode args) {
+    public Finished call(CompiledTool tool, Limits limits, Optional<GuestSession> session, JsonNode args,
+            String tenant) {
         String argsJson = args.toString();
         AtomicReference<Watchdog.Monitor> watched = new AtomicReference<>();
         long start = System.nanoTime();
@@ -515,7 +517,7 @@ public final class RuntimeCore implements AutoCloseable {
         try {
             task = executor.submit(() -> {
                 try {
-                    runOnGuestThread(tool, limits, session, argsJson, watched, f);
+                    runOnGuestThread(tool, limits, session, argsJson, tenant, watched, f);
                 } catch (RuntimeException | Error e) {
                     f.completeExceptionally(e);
                     throw e;
@@ -563,12 +565,14 @@ public final class RuntimeCore implements AutoCloseable {
      * @param limits the call's limits
      * @param session the prepared session (used and closed)
      * @param args the arguments (already validated)
+     * @param tenant the caller's tenant for the bindings ({@code ""} if none)
      * @return the result
      */
-    public Finished callOnThisThread(CompiledTool tool, Limits limits, GuestSession session, JsonNode args) {
+    public Finished callOnThisThread(CompiledTool tool, Limits limits, GuestSession session, JsonNode args,
+            String tenant) {
         CompletableFuture<Finished> result = new CompletableFuture<>();
         // The caller's thread is the caller's: the context is closed on a background thread instead.
-        runOnThisThread(tool, limits, Optional.of(session), args.toString(), new AtomicReference<>(), result,
+        runOnThisThread(tool, limits, Optional.of(session), args.toString(), tenant, new AtomicReference<>(), result,
                 s -> closer.execute(s::close));
         return result.join();
     }
@@ -588,12 +592,12 @@ public final class RuntimeCore implements AutoCloseable {
     }
 
     private void runOnGuestThread(CompiledTool tool, Limits limits, Optional<GuestSession> prepared,
-            String argsJson, AtomicReference<Watchdog.Monitor> watched, CompletableFuture<Finished> result) {
-        runOnThisThread(tool, limits, prepared, argsJson, watched, result, GuestSession::close);
+            String argsJson, String tenant, AtomicReference<Watchdog.Monitor> watched, CompletableFuture<Finished> result) {
+        runOnThisThread(tool, limits, prepared, argsJson, tenant, watched, result, GuestSession::close);
     }
 
     private void runOnThisThread(CompiledTool tool, Limits limits, Optional<GuestSession> prepared,
-            String argsJson, AtomicReference<Watchdog.Monitor> watched, CompletableFuture<Finished> result,
+            String argsJson, String tenant, AtomicReference<Watchdog.Monitor> watched, CompletableFuture<Finished> result,
             java.util.function.Consumer<GuestSession> closer) {
         long start = System.nanoTime();
         long deadline = start + limits.wall().toNanos();
@@ -610,7 +614,7 @@ public final class RuntimeCore implements AutoCloseable {
             }
             phase = Phase.CALL;
             Settlement s = session.run(argsJson, tool.envJson(), limits.outputBytes(), deadline, tool.manifest(),
-                    tool.digest());
+                    tool.digest(), tenant);
             // A tool that failed once its deadline had passed failed because of it (host work such as a
             // fetch is aborted at the deadline, and the tool sees that as an error), even when the
             // watchdog had not looked yet: that is wall_exceeded, whichever noticed first.
@@ -707,7 +711,11 @@ public final class RuntimeCore implements AutoCloseable {
     private ErrorInfo errorInfo(String json) {
         try {
             JsonNode n = mapper.readTree(json);
-            return new ErrorInfo(n.path("message").asText("error"), n.path("stack").asText(""));
+            // The guest bootstrap cuts these too, but a Python tool can reach settle itself: the host cuts.
+            String message = n.path("message").asText("error");
+            String stack = n.path("stack").asText("");
+            return new ErrorInfo(message.length() > 4096 ? message.substring(0, 4096) : message,
+                    stack.length() > 16384 ? stack.substring(0, 16384) : stack);
         } catch (JsonProcessingException e) {
             return new ErrorInfo("error", "");
         }

@@ -101,7 +101,7 @@ public final class IsolateBackend implements ToolBackend {
     @Override
     public ToolReply call(CatalogEntry entry, ObjectNode arguments, CallContext context) {
         Tool tool = (Tool) entry.handle();
-        CallResult r = pool.call(tool, arguments);
+        CallResult r = pool.call(tool, arguments, context.tenant());
         List<ObjectNode> logs = logs(r.logs(), entry.name());
         Receipt receipt = r.receipt();
         String outcome = r.outcome().kind().wireName();

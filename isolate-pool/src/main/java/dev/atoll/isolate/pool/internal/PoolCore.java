@@ -177,6 +177,18 @@ public final class PoolCore implements AutoCloseable {
      * @return the result
      */
     public CallResult call(Tool tool, JsonNode args) {
+        return call(tool, args, "");
+    }
+
+    /**
+     * As {@link #call(Tool, JsonNode)}, for a caller of a tenant (the bindings see it).
+     *
+     * @param tool the tool version
+     * @param args the arguments
+     * @param tenant the caller's tenant ({@code ""} for none)
+     * @return the result
+     */
+    public CallResult call(Tool tool, JsonNode args, String tenant) {
         if (closed) {
             return shed(tool, Optional.empty(), ShedReason.CLOSED);
         }
@@ -200,13 +212,13 @@ public final class PoolCore implements AutoCloseable {
             if (w != null) {
                 p.warmHits.increment();
                 observer.warmHit(tool);
-                return onCaller ? runtime.callOnCurrentThread(w, args) : runtime.call(w, args);
+                return onCaller ? runtime.callOnCurrentThread(w, args, tenant) : runtime.call(w, args, tenant);
             }
             p.coldStarts.increment();
             observer.coldStart(tool);
             // Cold starts always go to the runtime's guest threads, which bound how many contexts are
             // created on call paths at once, whatever the number of callers.
-            return runtime.call(p.tool, args);
+            return runtime.call(p.tool, args, tenant);
         } finally {
             p.running.decrementAndGet();
             running.decrementAndGet();
