@@ -88,9 +88,11 @@ public final class GuestSession implements AutoCloseable {
                 }
                 return null;
             };
+            // The call's own CPU time (its thread's, since its accounting began), for Python's CPU clocks.
+            ProxyExecutable cpu = args -> (double) Math.max(0, session.monitor.cpuUsedNanos());
             session.runner = context.eval(engine.bootstrap())
                     .execute(log, session.timerBinding(), memory, (int) Math.min(Integer.MAX_VALUE, limits.logBytes()),
-                            (double) limits.memoryBytes());
+                            (double) limits.memoryBytes(), cpu);
             Value globals = python ? context.getBindings("python") : null;
             if (python) {
                 globals.removeMember("_atoll_bootstrap");
