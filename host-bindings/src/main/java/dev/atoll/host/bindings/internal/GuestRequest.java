@@ -67,22 +67,43 @@ final class GuestRequest {
 
     /**
      * @param url the guest's URL
-     * @return the URL
-     * @throws Refused if it is longer than {@value #MAX_URL_CHARS} characters or has a character
-     *     outside printable ASCII (controls, spaces, non-ASCII must be percent-encoded)
+     * @return the URL, with characters beyond ASCII percent-encoded as UTF-8 (as a browser's fetch does)
+     * @throws Refused if it is longer than {@value #MAX_URL_CHARS} characters or has a control
+     *     character or a space (CR/LF would split the request line), or an unpaired surrogate
      */
     static String url(String url) throws Refused {
         if (url == null || url.isEmpty() || url.length() > MAX_URL_CHARS) {
             throw new Refused("fetch refused: the URL must have 1-" + MAX_URL_CHARS + " characters");
         }
+        StringBuilder out = null;
         for (int i = 0; i < url.length(); i++) {
             char c = url.charAt(i);
-            if (c <= 0x20 || c >= 0x7f) {
-                throw new Refused("fetch refused: the URL has a control, space or non-ASCII character at index " + i
+            if (c <= 0x20 || c == 0x7f || (c >= 0x80 && c <= 0x9f)) {
+                throw new Refused("fetch refused: the URL has a control character or a space at index " + i
                         + " (percent-encode it)");
             }
+            if (c < 0x80) {
+                if (out != null) {
+                    out.append(c);
+                }
+                continue;
+            }
+            if (out == null) {
+                out = new StringBuilder(url.length() + 16).append(url, 0, i);
+            }
+            int cp = url.codePointAt(i);
+            if (Character.isSurrogate(c) && !Character.isSupplementaryCodePoint(cp)) {
+                throw new Refused("fetch refused: the URL has an unpaired surrogate at index " + i);
+            }
+            for (byte b : new String(Character.toChars(cp)).getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+                out.append('%').append(String.format("%02X", b & 0xff));
+            }
+            i += Character.charCount(cp) - 1;
         }
-        return url;
+        if (out != null && out.length() > MAX_URL_CHARS) {
+            throw new Refused("fetch refused: the URL must have 1-" + MAX_URL_CHARS + " characters once encoded");
+        }
+        return out == null ? url : out.toString();
     }
 
     /**
