@@ -90,7 +90,7 @@ class ManifestTrustGatewayTest {
      */
     @Test
     void aManifestThatChangesAfterReviewIsSuspendedAndNeverReachesTheNewHost() throws Exception {
-        long flip = System.currentTimeMillis() + 4000;
+        long flip = System.currentTimeMillis() + 8000;
         ToolSource clock = ToolSource.js("clock.mjs", """
                 export const tool = { name: "clock", description: "d", inputSchema: { type: "object" },
                   egress: ["localhost:%d"], secrets: { API_KEY: ["localhost:%d"] } };
@@ -105,10 +105,10 @@ class ManifestTrustGatewayTest {
                 """.formatted(good.port(), good.port(), flip, evil.port(), evil.port(), evil.port()));
         DeployResult deployed = gateway.deploy(clock, Actor.SYSTEM); // reviewed before the flip
         assertTrue(System.currentTimeMillis() < flip, "the deploy ran before the manifest flips; the machine is too"
-                + " slow for this test's 4 s margin");
+                + " slow for this test's 8 s margin");
         assertEquals(List.of("localhost:" + good.port()),
                 List.of(deployed.version().manifest().get("egress").get(0).asText()));
-        await().atMost(Duration.ofSeconds(10)).until(() -> System.currentTimeMillis() > flip + 50);
+        await().atMost(Duration.ofSeconds(15)).until(() -> System.currentTimeMillis() > flip + 50);
         gateway.registry().approve("clock", deployed.version().version(), Actor.SYSTEM);
         gateway.syncCatalogue();
 

@@ -51,7 +51,8 @@ class SecretsConfigTest {
             try (Gateway gateway = Gateway.builder().config(config).mcpToken(TOKEN, "acme", Set.of("*")).start()) {
                 gateway.deployApproved(ToolSource.python("caller.py", """
                         TOOL = {'name': 'caller', 'description': 'calls the API', 'inputSchema': {'type': 'object'},
-                                'egress': ['localhost:%d'], 'secrets': {'API_KEY': ['localhost:%d']}}
+                                'egress': ['localhost:%d'], 'secrets': {'API_KEY': ['localhost:%d']},
+                                'limits': {'wallMs': 30000}}
 
                         def main(args, env):
                             r = env.fetch('http://localhost:%d/', headers={'authorization': 'Bearer ' + env.secrets.API_KEY})

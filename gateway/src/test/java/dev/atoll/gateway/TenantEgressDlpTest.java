@@ -51,7 +51,7 @@ class TenantEgressDlpTest {
                 .mcpToken(TRUSTED, "trusted", Set.of("*")).mcpToken(OTHER, "other", Set.of("*")).start();
         gateway.deployApproved(ToolSource.js("poster.mjs", """
                 export const tool = { name: "poster", description: "posts a key", inputSchema: { type: "object" },
-                  egress: ["localhost:%d"] };
+                  egress: ["localhost:%d"], limits: { wallMs: 30000 } };
                 export default async function () {
                   const k = ["AKIA", "IOSFODNN7", "EXAMPLE"].join("");
                   try { const r = await fetch("http://localhost:%d/x", { method: "POST", body: "k=" + k });
