@@ -62,6 +62,7 @@ import dev.atoll.host.bindings.Resolver;
 import dev.atoll.isolate.pool.IsolatePool;
 import dev.atoll.isolate.pool.PoolObserver;
 import dev.atoll.runtime.InvalidToolException;
+import dev.atoll.runtime.ToolManifest;
 import dev.atoll.runtime.Receipt;
 import dev.atoll.runtime.Tool;
 import dev.atoll.runtime.ToolRuntime;
@@ -580,7 +581,7 @@ public final class Gateway implements AutoCloseable {
         Set<String> names = new HashSet<>();
         for (ServingTool st : current.tools()) {
             try {
-                Tool tool = isolates.deploy(st.toolSource());
+                Tool tool = isolates.deploy(st.toolSource(), ToolManifest.fromJson(st.manifest()));
                 List<String> headerProblems = HeaderAnnotations.problems(tool.manifest().inputSchema());
                 if (!headerProblems.isEmpty()) { // approved before deploy checked this: not served
                     LOG.warning("approved tool " + st.name() + " v" + st.version() + " is not served: "
@@ -590,6 +591,13 @@ public final class Gateway implements AutoCloseable {
                 entries.add(new CatalogEntry(st.name(), st.version(), st.digest(), IsolateBackend.definition(tool),
                         isolates, tool));
                 names.add(st.name());
+            } catch (InvalidToolException e) {
+                if (e.isManifestMismatch()) {
+                    suspend(st, e);
+                } else {
+                    LOG.log(Level.WARNING, "approved tool " + st.name() + " v" + st.version() + " does not load: "
+                            + e.getMessage());
+                }
             } catch (RuntimeException e) {
                 LOG.log(Level.WARNING, "approved tool " + st.name() + " v" + st.version() + " does not load: "
                         + e.getMessage());
@@ -614,6 +622,24 @@ public final class Gateway implements AutoCloseable {
             }
         }
         catalog.replace(entries);
+    }
+
+    /**
+     * Takes an approved version out of service whose module, loaded again, exported a manifest other
+     * than the approved one (issue #18, W1): the tool is disabled and a {@code tool.suspend} record
+     * names the version, its digest and the reason. An operator re-enables it after review.
+     */
+    private void suspend(ServingTool st, InvalidToolException e) {
+        LOG.warning("approved tool " + st.name() + " v" + st.version() + " is suspended: " + e.getMessage());
+        try {
+            registry.disable(st.name(), Actor.SYSTEM);
+            ObjectNode detail = JsonNodeFactory.instance.objectNode()
+                    .put("tool", st.name()).put("version", st.version()).put("digest", st.digest())
+                    .put("reason", e.getMessage());
+            registry.audit().record(Actor.SYSTEM.id(), AuditAction.SUSPEND, "", "manifest_mismatch", detail);
+        } catch (RuntimeException failed) {
+            LOG.log(Level.WARNING, "cannot suspend " + st.name() + ": " + failed.getMessage(), failed);
+        }
     }
 
     /**

@@ -413,7 +413,11 @@ public record GatewayConfig(Path dataDir, Mcp mcp, OAuth oauth, Admin admin, Htt
             if (existing == null) {
                 throw new GatewayException("unknown config key '" + key + "'");
             }
-            if (existing.isObject() && e.getValue().isObject()) {
+            if (existing.isObject() && existing.isEmpty()) {
+                // A free-form map (secrets: tool -> name -> value) has no keys to check against the
+                // defaults: it is taken as written and checked where it is read.
+                base.set(e.getKey(), e.getValue());
+            } else if (existing.isObject() && e.getValue().isObject()) {
                 merge((ObjectNode) existing, e.getValue(), key + ".");
             } else {
                 base.set(e.getKey(), e.getValue());

@@ -37,6 +37,18 @@ public record ToolManifest(String name, Optional<String> title, String descripti
         secrets = Map.copyOf(secrets);
     }
 
+    /**
+     * Reads a manifest stored as {@link #toJson()} wrote it, with the checks a tool file's manifest
+     * gets.
+     *
+     * @param json the manifest JSON
+     * @return the manifest
+     * @throws InvalidToolException naming the first problem found
+     */
+    public static ToolManifest fromJson(com.fasterxml.jackson.databind.JsonNode json) {
+        return dev.atoll.runtime.internal.ManifestParser.parse(json);
+    }
+
     /** The manifest as JSON, in the tool file's own shape. */
     public ObjectNode toJson() {
         ObjectNode n = JsonNodeFactory.instance.objectNode();

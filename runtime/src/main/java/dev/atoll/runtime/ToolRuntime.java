@@ -93,6 +93,42 @@ public final class ToolRuntime implements AutoCloseable {
     }
 
     /**
+     * Loads a version an operator approved: as {@link #load(ToolSource)}, and the manifest the code
+     * declares (and its module exports) must equal the approved one, which is what the returned tool
+     * enforces (egress, secrets, limits). A host stores the manifest it showed for review and passes it
+     * here at every later load.
+     *
+     * @param source the tool file
+     * @param approved the manifest that was reviewed and approved for this code
+     * @return the tool
+     * @throws InvalidToolException if it does not load; {@linkplain InvalidToolException#isManifestMismatch()
+     *     a manifest mismatch} if its manifest differs from {@code approved}
+     * @throws AtollRuntimeException if the node has no capacity to load it now
+     */
+    public Tool load(ToolSource source, ToolManifest approved) {
+        Objects.requireNonNull(approved, "approved");
+        Tool tool = load(source);
+        return checked(tool, approved);
+    }
+
+    /**
+     * Checks that a loaded tool's manifest is the approved one.
+     *
+     * @param tool the loaded tool
+     * @param approved the approved manifest
+     * @return {@code tool}
+     * @throws InvalidToolException a {@linkplain InvalidToolException#isManifestMismatch() manifest mismatch}
+     *     if they differ
+     */
+    public static Tool checked(Tool tool, ToolManifest approved) {
+        if (!dev.atoll.runtime.internal.ManifestLiteral.same(approved.toJson(), tool.manifest().toJson())) {
+            throw InvalidToolException.manifestMismatch("the manifest of " + tool.name() + "@"
+                    + tool.codeDigest().substring(0, 12) + " differs from the approved manifest");
+        }
+        return tool;
+    }
+
+    /**
      * Loads a tool file and runs one call of it; a tool that does not load ends as
      * {@link OutcomeKind#INVALID_TOOL}, arguments that are not JSON as
      * {@link OutcomeKind#INVALID_ARGUMENTS}.
@@ -126,7 +162,20 @@ public final class ToolRuntime implements AutoCloseable {
      * @return the result; never throws for anything the tool does
      */
     public CallResult call(Tool tool, JsonNode args) {
-        return execute(tool, args, Optional.empty());
+        return execute(tool, args, Optional.empty(), "");
+    }
+
+    /**
+     * As {@link #call(Tool, JsonNode)}, for a caller of a tenant: the bindings see it
+     * ({@link dev.atoll.runtime.spi.CallScope#tenant()}).
+     *
+     * @param tool the tool
+     * @param args the arguments
+     * @param tenant the caller's tenant ({@code ""} for none)
+     * @return the result
+     */
+    public CallResult call(Tool tool, JsonNode args, String tenant) {
+        return execute(tool, args, Optional.empty(), Objects.requireNonNull(tenant, "tenant"));
     }
 
     /**
@@ -153,10 +202,23 @@ public final class ToolRuntime implements AutoCloseable {
      * @throws IllegalStateException if the context was already used or closed
      */
     public CallResult call(WarmContext warm, JsonNode args) {
+        return call(warm, args, "");
+    }
+
+    /**
+     * As {@link #call(WarmContext, JsonNode)}, for a caller of a tenant.
+     *
+     * @param warm the prepared context (used once)
+     * @param args the arguments
+     * @param tenant the caller's tenant ({@code ""} for none)
+     * @return the result
+     */
+    public CallResult call(WarmContext warm, JsonNode args, String tenant) {
+        Objects.requireNonNull(tenant, "tenant");
         RuntimeCore.Prepared p = warm.take();
         return switch (p) {
             case RuntimeCore.Prepared.Failed f -> done(warm.tool(), new CallResult(f.outcome(), List.of(), f.receipt()));
-            case RuntimeCore.Prepared.Ready r -> execute(warm.tool(), args, Optional.of(r));
+            case RuntimeCore.Prepared.Ready r -> execute(warm.tool(), args, Optional.of(r), tenant);
         };
     }
 
@@ -175,7 +237,20 @@ public final class ToolRuntime implements AutoCloseable {
      *     unused), or the context was already used or closed
      */
     public CallResult callOnCurrentThread(WarmContext warm, JsonNode args) {
+        return callOnCurrentThread(warm, args, "");
+    }
+
+    /**
+     * As {@link #callOnCurrentThread(WarmContext, JsonNode)}, for a caller of a tenant.
+     *
+     * @param warm the prepared context (used once)
+     * @param args the arguments
+     * @param tenant the caller's tenant ({@code ""} for none)
+     * @return the result
+     */
+    public CallResult callOnCurrentThread(WarmContext warm, JsonNode args, String tenant) {
         Objects.requireNonNull(args, "args");
+        Objects.requireNonNull(tenant, "tenant");
         if (Thread.currentThread().isVirtual()) {
             throw new IllegalStateException("callOnCurrentThread needs a platform thread: CPU time and"
                     + " allocation of virtual threads cannot be measured; use call(WarmContext, JsonNode)");
@@ -190,20 +265,20 @@ public final class ToolRuntime implements AutoCloseable {
                     r.session().close();
                     yield done(tool, new CallResult(invalid.get(), List.of(), Receipt.none()));
                 }
-                RuntimeCore.Finished f = core.callOnThisThread(tool.compiled(), tool.limits(), r.session(), args);
+                RuntimeCore.Finished f = core.callOnThisThread(tool.compiled(), tool.limits(), r.session(), args, tenant);
                 yield done(tool, new CallResult(f.outcome(), f.logs(), f.receipt()));
             }
         };
     }
 
-    private CallResult execute(Tool tool, JsonNode args, Optional<RuntimeCore.Prepared.Ready> warm) {
+    private CallResult execute(Tool tool, JsonNode args, Optional<RuntimeCore.Prepared.Ready> warm, String tenant) {
         Objects.requireNonNull(args, "args");
         Optional<Outcome> invalid = core.checkArguments(tool.compiled(), args);
         if (invalid.isPresent()) {
             warm.ifPresent(r -> r.session().close());
             return done(tool, new CallResult(invalid.get(), List.of(), Receipt.none()));
         }
-        RuntimeCore.Finished f = core.call(tool.compiled(), tool.limits(), warm.map(r -> r.session()), args);
+        RuntimeCore.Finished f = core.call(tool.compiled(), tool.limits(), warm.map(r -> r.session()), args, tenant);
         if (f.abandoned()) {
             observer.guestThreadAbandoned(tool);
         }

@@ -172,12 +172,21 @@ class PythonToolsTest {
                 TOOL = {'name': 'sec', 'description': 'd', 'inputSchema': {'type': 'object'},
                         'secrets': {'API_KEY': ['example.com']}}
                 def main(args, env):
-                    return {'key': env.secrets['API_KEY'], 'name': env.tool['name'], 'fetch': hasattr(env, 'fetch')}
+                    try:
+                        env.secrets.OTHER
+                        missing = 'no error'
+                    except AttributeError as e:
+                        missing = str(e)
+                    return {'key': env.secrets['API_KEY'], 'name': env.tool['name'], 'fetch': hasattr(env, 'fetch'),
+                            'attr': env.secrets.API_KEY, 'toolName': env.tool.name, 'missing': missing}
                 """), "{}");
         assertOutcome(OutcomeKind.OK, r);
         JsonNode v = ((Outcome.Ok) r.outcome()).value();
         assertEquals("atoll-secret:API_KEY", v.get("key").asText());
         assertEquals("sec", v.get("name").asText());
+        assertEquals("atoll-secret:API_KEY", v.get("attr").asText(), "the README's env.secrets.NAME works");
+        assertEquals("sec", v.get("toolName").asText());
+        assertEquals("OTHER is not declared", v.get("missing").asText());
         assertFalse(v.get("fetch").asBoolean(), "no fetch binding in this runtime");
     }
 

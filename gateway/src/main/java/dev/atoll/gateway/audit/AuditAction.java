@@ -13,8 +13,9 @@ public enum AuditAction {
     /** A tool was disabled. */
     DISABLE("tool.disable"),
     /**
-     * The circuit breaker suspended a tool version (its calls did not stop when cancelled, or broke
-     * their limits too many times in a row); the tool is disabled until an operator enables it.
+     * The gateway took a tool version out of service: the circuit breaker (its calls did not stop when
+     * cancelled, or broke their limits too many times in a row), or its module exported a manifest
+     * other than the approved one. The tool is disabled until an operator enables it.
      */
     SUSPEND("tool.suspend"),
     /** A tool was enabled. */

@@ -39,7 +39,8 @@ public final class DlpEgressInspector implements EgressInspector {
 
     /**
      * @param engine the DLP engine
-     * @param tenant the tenant whose tools use this binding (the policy selects by it)
+     * @param tenant the tenant to scan as when a request names none (a call's own tenant, which the
+     *     isolate pool passes on, takes precedence: tenant-scoped DLP overrides apply to it)
      * @param listener receives the result of every scan that found something (called on the binding's thread)
      * @return the inspector
      */
@@ -49,7 +50,7 @@ public final class DlpEgressInspector implements EgressInspector {
 
     @Override
     public InspectionVerdict onRequest(InspectedRequest request) {
-        ScanContext ctx = ScanContext.of(tenant, request.toolName(), Direction.EGRESS_REQUEST);
+        ScanContext ctx = ScanContext.of(request.tenant().orElse(tenant), request.toolName(), Direction.EGRESS_REQUEST);
         DlpResult<String> uri = scan(request.uri().toString(), ctx);
         switch (uri.verdict()) {
             case Verdict.Allow<String> a -> { }
@@ -67,7 +68,7 @@ public final class DlpEgressInspector implements EgressInspector {
     @Override
     public InspectionVerdict onResponse(InspectedRequest request, InspectedResponse response) {
         return inspect(response.headers(), response.body(),
-                ScanContext.of(tenant, request.toolName(), Direction.EGRESS_RESPONSE));
+                ScanContext.of(request.tenant().orElse(tenant), request.toolName(), Direction.EGRESS_RESPONSE));
     }
 
     private InspectionVerdict inspect(List<HttpHeader> headers, byte[] body, ScanContext ctx) {

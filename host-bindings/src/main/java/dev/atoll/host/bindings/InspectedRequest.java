@@ -15,9 +15,11 @@ import java.util.Objects;
  * @param method the method
  * @param headers the headers the tool set (lowercase names)
  * @param body the body bytes (empty if none); do not modify
+ * @param tenant the tenant the call runs for, if the host named one (tenant-scoped inspection
+ *     policies apply to it)
  */
 public record InspectedRequest(String toolName, String toolDigest, URI uri, String method, List<HttpHeader> headers,
-        byte[] body) {
+        byte[] body, java.util.Optional<String> tenant) {
     /** Rejects nulls and copies the headers. */
     public InspectedRequest {
         Objects.requireNonNull(toolName, "toolName");
@@ -26,5 +28,21 @@ public record InspectedRequest(String toolName, String toolDigest, URI uri, Stri
         Objects.requireNonNull(method, "method");
         headers = List.copyOf(headers);
         Objects.requireNonNull(body, "body");
+        Objects.requireNonNull(tenant, "tenant");
+    }
+
+    /**
+     * A request of no named tenant.
+     *
+     * @param toolName the calling tool
+     * @param toolDigest SHA-256 of the tool's code
+     * @param uri the checked target
+     * @param method the method
+     * @param headers the headers
+     * @param body the body bytes
+     */
+    public InspectedRequest(String toolName, String toolDigest, URI uri, String method, List<HttpHeader> headers,
+            byte[] body) {
+        this(toolName, toolDigest, uri, method, headers, body, java.util.Optional.empty());
     }
 }

@@ -91,6 +91,24 @@ public final class IsolatePool implements AutoCloseable {
     }
 
     /**
+     * Loads an approved version through the cache and makes it the active version of its name, as
+     * {@link #deploy(ToolSource)}, but only if its manifest is the approved one: the returned tool
+     * enforces exactly the egress, secrets and limits that were reviewed.
+     *
+     * @param source the tool file
+     * @param approved the manifest the operator approved for this code
+     * @return the tool
+     * @throws dev.atoll.runtime.InvalidToolException if it does not load, or (a
+     *     {@linkplain dev.atoll.runtime.InvalidToolException#isManifestMismatch() manifest mismatch}) if its
+     *     manifest differs from {@code approved}; the version is then not activated
+     */
+    public Tool deploy(ToolSource source, dev.atoll.runtime.ToolManifest approved) {
+        Tool tool = dev.atoll.runtime.ToolRuntime.checked(load(source), Objects.requireNonNull(approved, "approved"));
+        core.activate(tool);
+        return tool;
+    }
+
+    /**
      * Runs one call of {@code tool} in a fresh context: a warm one if ready, else one created on the
      * call path. If {@code tool} is not the active version of its name, it becomes it (the previous
      * version's pool is drained), so call only the version the registry pins.
@@ -106,7 +124,9 @@ public final class IsolatePool implements AutoCloseable {
 
     /**
      * Runs one call of {@code tool} on behalf of {@code tenant}: as {@link #call(Tool, JsonNode)}, with
-     * the tenant's fair share of the guest threads applied ({@link Builder#tenantShare(double)}).
+     * the tenant's fair share of the guest threads applied ({@link Builder#tenantShare(double)}); host
+     * bindings see the tenant too (the fetch binding hands it to the egress inspector, so
+     * tenant-scoped DLP applies to the tool's requests).
      *
      * @param tool the tool version
      * @param args the arguments

@@ -88,9 +88,11 @@ public final class GuestSession implements AutoCloseable {
                 }
                 return null;
             };
+            // The call's own CPU time (its thread's, since its accounting began), for Python's CPU clocks.
+            ProxyExecutable cpu = args -> (double) Math.max(0, session.monitor.cpuUsedNanos());
             session.runner = context.eval(engine.bootstrap())
                     .execute(log, session.timerBinding(), memory, (int) Math.min(Integer.MAX_VALUE, limits.logBytes()),
-                            (double) limits.memoryBytes());
+                            (double) limits.memoryBytes(), cpu);
             Value globals = python ? context.getBindings("python") : null;
             if (python) {
                 globals.removeMember("_atoll_bootstrap");
@@ -281,10 +283,11 @@ public final class GuestSession implements AutoCloseable {
      * @param deadlineNanos wall deadline ({@link System#nanoTime()})
      * @param manifest the tool's manifest (its egress and secrets grants go to the bindings)
      * @param digest SHA-256 of the tool's code
+     * @param tenant the caller's tenant, handed to the bindings ({@code ""} if none)
      * @return how the guest side ended
      */
     public Settlement run(String argsJson, String envJson, long maxChars, long deadlineNanos, ToolManifest manifest,
-            String digest) {
+            String digest, String tenant) {
         if (used) {
             throw new IllegalStateException("a guest session serves exactly one call");
         }
@@ -295,7 +298,7 @@ public final class GuestSession implements AutoCloseable {
             }
             return null;
         };
-        scope = new Scope(manifest, digest, deadlineNanos, Thread.currentThread());
+        scope = new Scope(manifest, digest, tenant, deadlineNanos, Thread.currentThread());
         try {
             openBindings();
             if (language == dev.atoll.runtime.Language.PYTHON) {
@@ -433,6 +436,7 @@ public final class GuestSession implements AutoCloseable {
     private static final class Scope {
         final ToolManifest manifest;
         final String digest;
+        final String tenant;
         final long deadline;
         final Thread guest;
         final AtomicBoolean ended = new AtomicBoolean();
@@ -441,9 +445,10 @@ public final class GuestSession implements AutoCloseable {
         final ConcurrentLinkedQueue<Completion> completions = new ConcurrentLinkedQueue<>();
         private final List<EgressRecord> records = new ArrayList<>();
 
-        Scope(ToolManifest manifest, String digest, long deadline, Thread guest) {
+        Scope(ToolManifest manifest, String digest, String tenant, long deadline, Thread guest) {
             this.manifest = manifest;
             this.digest = digest;
+            this.tenant = java.util.Objects.requireNonNull(tenant, "tenant");
             this.deadline = deadline;
             this.guest = guest;
         }
@@ -462,6 +467,11 @@ public final class GuestSession implements AutoCloseable {
                 @Override
                 public String toolDigest() {
                     return digest;
+                }
+
+                @Override
+                public java.util.Optional<String> tenant() {
+                    return tenant.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(tenant);
                 }
 
                 @Override

@@ -156,7 +156,7 @@ public final class RuntimeCore implements AutoCloseable {
         long deadline = System.nanoTime() + generous.wall().toNanos();
         try (Watchdog.Monitor m = watchdog.watch(generous.cpu().toNanos(), generous.memoryBytes(), deadline);
                 GuestSession s = GuestSession.open(guestEngine, module, generous, m, bindings)) {
-            Settlement settled = s.run("{}", "{}", 4096, deadline, WARM_UP_MANIFEST, "warmup");
+            Settlement settled = s.run("{}", "{}", 4096, deadline, WARM_UP_MANIFEST, "warmup", "");
             if (!settled.kind().equals("ok")) {
                 throw new AtollRuntimeException("the warm-up script ended as " + settled.kind() + ": " + settled.payload());
             }
@@ -300,18 +300,44 @@ public final class RuntimeCore implements AutoCloseable {
                 yield Source.newBuilder("python", source.code(), source.fileName()).buildLiteral();
             }
         };
-        Future<String> manifest;
+        // The manifest is read from the source text on the host (JS) or by GraalPy's parser in a
+        // context that runs none of the tool's code (Python), before the module is evaluated; the
+        // evaluated module must export exactly the same value (issue #18, W1).
+        // A literal that does not parse is reported after the evaluation, whose errors (a syntax error,
+        // a throwing module) say more.
+        java.util.Optional<JsonNode> jsLiteral = java.util.Optional.empty();
+        InvalidToolException notLiteral = null;
+        if (source.language() == dev.atoll.runtime.Language.JS) {
+            try {
+                jsLiteral = java.util.Optional.of(ManifestLiteral.js(source.code()));
+            } catch (InvalidToolException e) {
+                notLiteral = e;
+            }
+        }
+        Future<String[]> manifest;
         try {
-            manifest = executor.submit(() -> readManifest(module, limits));
+            manifest = executor.submit(() -> readManifest(module, source.code(), limits));
         } catch (RejectedExecutionException e) {
             throw new AtollRuntimeException("the node is at capacity; retry loading the tool later");
         }
-        String json = await(manifest, limits);
-        ToolManifest m;
+        String[] read = await(manifest, limits);
+        if (notLiteral != null) {
+            throw notLiteral;
+        }
+        JsonNode literal;
+        JsonNode evaluated;
         try {
-            m = ManifestParser.parse(mapper.readTree(json));
+            literal = jsLiteral.isPresent() ? jsLiteral.get() : mapper.readTree(read[0]);
+            evaluated = mapper.readTree(read[1]);
         } catch (JsonProcessingException e) {
             throw new InvalidToolException("the tool manifest is not JSON: " + e.getOriginalMessage());
+        }
+        ToolManifest m = ManifestParser.parse(literal);
+        if (!ManifestLiteral.same(literal, evaluated)) {
+            String name = source.language() == dev.atoll.runtime.Language.PYTHON ? "TOOL" : "tool";
+            throw InvalidToolException.manifestMismatch("the module's evaluated " + name + " differs from the"
+                    + " manifest literal in its source: a manifest must not be computed or changed while the"
+                    + " module loads");
         }
         Schema input = schemas.compile("inputSchema", m.inputSchema());
         Optional<Schema> output = m.outputSchema().map(s -> schemas.compile("outputSchema", s));
@@ -322,17 +348,57 @@ public final class RuntimeCore implements AutoCloseable {
         return new CompiledTool(module, m, input, output, env.toString(), source.codeDigest());
     }
 
-    private String readManifest(Source module, Limits limits) {
+    /** Python: finds {@code TOOL = <literal>} with {@code ast}, without running the module. */
+    private static final String PY_LITERAL = """
+            def _atoll_literal(code, name):
+                import ast
+                try:
+                    tree = ast.parse(code, filename=name)
+                except SyntaxError as e:
+                    return ['error', 'the tool file is not valid Python: ' + str(e.msg) + ' (line ' + str(e.lineno) + ')']
+                found = []
+                for node in tree.body:
+                    if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == 'TOOL' for t in node.targets):
+                        found.append(node)
+                    elif isinstance(node, (ast.AnnAssign, ast.AugAssign)) and isinstance(node.target, ast.Name) and node.target.id == 'TOOL':
+                        found.append(node)
+                if not found:
+                    return ['error', 'the tool file must assign its manifest as a literal at the top level: TOOL = {"name": ..., "description": ..., "inputSchema": {...}}']
+                if len(found) > 1:
+                    return ['error', 'TOOL is assigned more than once (line ' + str(found[1].lineno) + '); assign the manifest literal once']
+                node = found[0]
+                if not isinstance(node, ast.Assign) or len(node.targets) != 1:
+                    return ['error', 'TOOL (line ' + str(node.lineno) + ') must be assigned on its own: TOOL = {...}']
+                try:
+                    return ['ok', ast.literal_eval(node.value)]
+                except (ValueError, TypeError, SyntaxError, RecursionError) as e:
+                    return ['error', 'TOOL (line ' + str(node.lineno) + ') must be a static literal (dicts, lists,'
+                            ' strings, numbers, True, False, None; no names, calls or f-strings): ' + str(e)[:200]]
+            _atoll_literal
+            """;
+
+    /**
+     * On a guest thread: Python's manifest literal (element 0, JSON; unused for JS) and the manifest the
+     * evaluated module exports (element 1, JSON).
+     */
+    private String[] readManifest(Source module, String code, Limits limits) {
         Watchdog.Monitor monitor = watch(limits,
                 System.nanoTime() + limits.wall().toNanos());
-        try (monitor; GuestSession s = GuestSession.open(engineFor(module), module, limits, monitor, bindings)) {
-            if (!s.hasEntryPoint()) {
-                throw new InvalidToolException("python".equals(module.getLanguage())
-                        ? "the tool file must define a function main: def main(args, env): ..."
-                        : "the tool file must export a default function:"
-                        + " export default async function (args, env) { ... }");
+        boolean python = "python".equals(module.getLanguage());
+        String literal = "null";
+        try (monitor) {
+            if (python) {
+                literal = pythonLiteral(code, module.getName(), monitor);
             }
-            return s.manifestJson();
+            try (GuestSession s = GuestSession.open(engineFor(module), module, limits, monitor, bindings)) {
+                if (!s.hasEntryPoint()) {
+                    throw new InvalidToolException(python
+                            ? "the tool file must define a function main: def main(args, env): ..."
+                            : "the tool file must export a default function:"
+                            + " export default async function (args, env) { ... }");
+                }
+                return new String[] {literal, s.manifestJson()};
+            }
         } catch (InvalidToolException e) {
             throw e;
         } catch (RuntimeException | Error e) {
@@ -344,7 +410,27 @@ public final class RuntimeCore implements AutoCloseable {
         }
     }
 
-    private String await(Future<String> f, Limits limits) {
+    private String pythonLiteral(String code, String fileName, Watchdog.Monitor monitor) {
+        monitor.beginSetup(); // Atoll's work, not the tool's: only the wall deadline applies
+        try (org.graalvm.polyglot.Context c = pythonEngine().newContext()) {
+            monitor.attach(c);
+            org.graalvm.polyglot.Value r = c.eval(Source.newBuilder("python", PY_LITERAL, "atoll-manifest.py")
+                    .buildLiteral()).execute(code, fileName);
+            String kind = r.getArrayElement(0).asString();
+            if (!kind.equals("ok")) {
+                throw new InvalidToolException(r.getArrayElement(1).asString());
+            }
+            try {
+                return GuestJson.write(r.getArrayElement(1), 1024 * 1024);
+            } catch (GuestJson.NotJson e) {
+                throw new InvalidToolException("TOOL is not JSON: " + e.getMessage());
+            } catch (GuestJson.TooLarge e) {
+                throw new InvalidToolException("TOOL is larger than 1 MiB as JSON");
+            }
+        }
+    }
+
+    private <T> T await(Future<T> f, Limits limits) {
         try {
             return f.get(limits.wall().plus(STUCK_GRACE).toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
@@ -450,9 +536,11 @@ public final class RuntimeCore implements AutoCloseable {
      * @param limits the call's limits
      * @param session a prepared session to use (and close), or empty for a cold call
      * @param args the arguments (already validated)
+     * @param tenant the caller's tenant for the bindings ({@code ""} if none)
      * @return the result
      */
-    public Finished call(CompiledTool tool, Limits limits, Optional<GuestSession> session, JsonNode args) {
+    public Finished call(CompiledTool tool, Limits limits, Optional<GuestSession> session, JsonNode args,
+            String tenant) {
         if (culprits.contains(tool.digest()) && executor.abandonedNow() >= executor.abandonBudget()) {
             session.ifPresent(GuestSession::close);
             return new Finished(new Outcome.InvalidTool("the tool is suspended on this node: its calls did not"
@@ -467,7 +555,7 @@ public final class RuntimeCore implements AutoCloseable {
         try {
             task = executor.submit(() -> {
                 try {
-                    runOnGuestThread(tool, limits, session, argsJson, watched, f);
+                    runOnGuestThread(tool, limits, session, argsJson, tenant, watched, f);
                 } catch (RuntimeException | Error e) {
                     f.completeExceptionally(e);
                     throw e;
@@ -519,12 +607,14 @@ public final class RuntimeCore implements AutoCloseable {
      * @param limits the call's limits
      * @param session the prepared session (used and closed)
      * @param args the arguments (already validated)
+     * @param tenant the caller's tenant for the bindings ({@code ""} if none)
      * @return the result
      */
-    public Finished callOnThisThread(CompiledTool tool, Limits limits, GuestSession session, JsonNode args) {
+    public Finished callOnThisThread(CompiledTool tool, Limits limits, GuestSession session, JsonNode args,
+            String tenant) {
         CompletableFuture<Finished> result = new CompletableFuture<>();
         // The caller's thread is the caller's: the context is closed on a background thread instead.
-        runOnThisThread(tool, limits, Optional.of(session), args.toString(), new AtomicReference<>(), result,
+        runOnThisThread(tool, limits, Optional.of(session), args.toString(), tenant, new AtomicReference<>(), result,
                 s -> closer.execute(s::close));
         return result.join();
     }
@@ -583,12 +673,12 @@ public final class RuntimeCore implements AutoCloseable {
     }
 
     private void runOnGuestThread(CompiledTool tool, Limits limits, Optional<GuestSession> prepared,
-            String argsJson, AtomicReference<Watchdog.Monitor> watched, CompletableFuture<Finished> result) {
-        runOnThisThread(tool, limits, prepared, argsJson, watched, result, GuestSession::close);
+            String argsJson, String tenant, AtomicReference<Watchdog.Monitor> watched, CompletableFuture<Finished> result) {
+        runOnThisThread(tool, limits, prepared, argsJson, tenant, watched, result, GuestSession::close);
     }
 
     private void runOnThisThread(CompiledTool tool, Limits limits, Optional<GuestSession> prepared,
-            String argsJson, AtomicReference<Watchdog.Monitor> watched, CompletableFuture<Finished> result,
+            String argsJson, String tenant, AtomicReference<Watchdog.Monitor> watched, CompletableFuture<Finished> result,
             java.util.function.Consumer<GuestSession> closer) {
         long start = System.nanoTime();
         long deadline = start + limits.wall().toNanos();
@@ -605,7 +695,7 @@ public final class RuntimeCore implements AutoCloseable {
             }
             phase = Phase.CALL;
             Settlement s = session.run(argsJson, tool.envJson(), limits.outputBytes(), deadline, tool.manifest(),
-                    tool.digest());
+                    tool.digest(), tenant);
             // A tool that failed once its deadline had passed failed because of it (host work such as a
             // fetch is aborted at the deadline, and the tool sees that as an error), even when the
             // watchdog had not looked yet: that is wall_exceeded, whichever noticed first.
@@ -702,7 +792,11 @@ public final class RuntimeCore implements AutoCloseable {
     private ErrorInfo errorInfo(String json) {
         try {
             JsonNode n = mapper.readTree(json);
-            return new ErrorInfo(n.path("message").asText("error"), n.path("stack").asText(""));
+            // The guest bootstrap cuts these too, but a Python tool can reach settle itself: the host cuts.
+            String message = n.path("message").asText("error");
+            String stack = n.path("stack").asText("");
+            return new ErrorInfo(message.length() > 4096 ? message.substring(0, 4096) : message,
+                    stack.length() > 16384 ? stack.substring(0, 16384) : stack);
         } catch (JsonProcessingException e) {
             return new ErrorInfo("error", "");
         }

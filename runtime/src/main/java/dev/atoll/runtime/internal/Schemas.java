@@ -46,12 +46,15 @@ public final class Schemas {
      * @throws InvalidToolException if the schema is invalid or refers to something unavailable
      */
     public Schema compile(String what, ObjectNode node) {
+        SchemaBounds.check("tool." + what, node);
         try {
             Schema schema = registry.getSchema(node);
             schema.initializeValidators();
             return schema;
         } catch (RuntimeException e) {
             throw new InvalidToolException("tool." + what + " is not a usable JSON Schema: " + e.getMessage());
+        } catch (StackOverflowError e) {
+            throw new InvalidToolException("tool." + what + " is not a usable JSON Schema: it nests too deeply");
         }
     }
 
@@ -63,7 +66,16 @@ public final class Schemas {
      * @return one line per violation ({@code /path: message}), at most {@value #MAX_ERRORS}; empty if valid
      */
     public List<String> validate(Schema schema, JsonNode value) {
-        List<Error> errors = schema.validate(value);
+        List<Error> errors;
+        try {
+            errors = schema.validate(value);
+        } catch (StackOverflowError e) {
+            // Deploy refuses the schemas known to recurse without end; this is the last line, so that a
+            // value is refused with a message instead of failing the request.
+            return List.of("$: the value cannot be validated: the schema recurses too deeply for it");
+        } catch (RuntimeException e) {
+            return List.of("$: the value cannot be validated against the schema: " + e.getClass().getSimpleName());
+        }
         List<String> out = new ArrayList<>(Math.min(errors.size(), MAX_ERRORS));
         for (Error e : errors) {
             if (out.size() == MAX_ERRORS) {
@@ -80,6 +92,7 @@ public final class Schemas {
     private static final class Re2Factory implements RegularExpressionFactory {
         @Override
         public RegularExpression getRegularExpression(String regex) {
+            SchemaBounds.checkPattern(regex);
             try {
                 Pattern p = Pattern.compile(regex);
                 return value -> p.matcher(value).find();

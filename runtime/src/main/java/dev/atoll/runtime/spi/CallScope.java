@@ -18,6 +18,14 @@ public interface CallScope {
     /** @return SHA-256 (hex) of the tool's code */
     String toolDigest();
 
+    /**
+     * @return the tenant the call runs for, if the host named one (the gateway does: the caller's
+     *     token's tenant); bindings hand it to policies that differ per tenant, such as DLP
+     */
+    default java.util.Optional<String> tenant() {
+        return java.util.Optional.empty();
+    }
+
     /** @return the manifest's {@code egress} entries ({@code host} or {@code host:port}) */
     List<String> egress();
 

@@ -8,7 +8,71 @@
 # lines count against the same limits, and the memory function only ends the caller's own call.
 
 
-def _atoll_bootstrap(host_log, host_timer, host_memory, max_log_chars, memory_budget):
+def _atoll_hide_host(host_cpu, sys):
+    # Side channels of the shared JVM (issue #18, W8): the CPU clocks of the guest thread and the
+    # process (a guest thread serves call after call), resource usage, load average, the JVM's pid and
+    # the host kernel. CPU clocks read the call's own CPU time from the host; the rest is hidden. The
+    # replaced functions are not kept anywhere a tool could reach (closures are introspectable).
+    import time
+    import posix
+
+    def thread_time_ns():
+        return int(host_cpu())
+
+    def thread_time():
+        return host_cpu() / 1e9
+
+    cpu_clocks = set()
+    for name in ('CLOCK_THREAD_CPUTIME_ID', 'CLOCK_PROCESS_CPUTIME_ID'):
+        if hasattr(time, name):
+            cpu_clocks.add(getattr(time, name))
+    realtime = getattr(time, 'CLOCK_REALTIME', 0)
+
+    def clock_gettime(clock):
+        if clock in cpu_clocks:
+            return thread_time()
+        return time.time() if clock == realtime else time.monotonic()
+
+    def clock_gettime_ns(clock):
+        if clock in cpu_clocks:
+            return thread_time_ns()
+        return time.time_ns() if clock == realtime else time.monotonic_ns()
+
+    for name, fn in (('thread_time', thread_time), ('thread_time_ns', thread_time_ns),
+                     ('process_time', thread_time), ('process_time_ns', thread_time_ns),
+                     ('clock_gettime', clock_gettime), ('clock_gettime_ns', clock_gettime_ns)):
+        setattr(time, name, fn)
+
+    def unavailable(what):
+        def refuse(*args, **kwargs):
+            raise OSError(what + ' is not available in Atoll')
+        return refuse
+
+    def getpid():
+        return 1
+
+    def getppid():
+        return 0
+
+    def uname():
+        return posix.uname_result(('Linux', 'atoll', '', '', ''))
+
+    def times():
+        return posix.times_result((thread_time(), 0.0, 0.0, 0.0, 0.0))
+
+    replaced = {'getpid': getpid, 'getppid': getppid, 'getloadavg': unavailable('os.getloadavg'),
+                'uname': uname, 'times': times}
+    modules = [posix] + [sys.modules[m] for m in ('os',) if m in sys.modules]
+    for module in modules:
+        for name, fn in replaced.items():
+            if hasattr(module, name):
+                setattr(module, name, fn)
+    if 'resource' in sys.builtin_module_names or 'resource' in sys.modules:
+        import resource
+        resource.getrusage = unavailable('resource.getrusage')
+
+
+def _atoll_bootstrap(host_log, host_timer, host_memory, max_log_chars, memory_budget, host_cpu):
     # Imports nothing from the standard library: each module imported costs every fresh GraalPy
     # context hundreds of milliseconds (json, traceback and logging together ~1 s when cold). The
     # host parses the arguments' JSON text as a Python literal and writes the result as JSON itself.
@@ -16,6 +80,8 @@ def _atoll_bootstrap(host_log, host_timer, host_memory, max_log_chars, memory_bu
     import sys
 
     evaluate = builtins.eval
+    _atoll_hide_host(host_cpu, sys)
+    globals().pop("_atoll_hide_host", None)
     original_import = builtins.__import__
     max_log_chars = int(max_log_chars)
     state = {'file': ''}
@@ -151,6 +217,18 @@ def _atoll_bootstrap(host_log, host_timer, host_memory, max_log_chars, memory_bu
         def __repr__(self):
             return 'env(' + ', '.join(sorted(object.__getattribute__(self, '_values'))) + ')'
 
+    class _Fields(dict):
+        """env.secrets and env.tool: a dict whose keys are also attributes (env.secrets.API_KEY,
+        as in JavaScript, and env.secrets['API_KEY'])."""
+
+        __slots__ = ()
+
+        def __getattr__(self, name):
+            try:
+                return self[name]
+            except KeyError:
+                raise AttributeError(name + ' is not declared') from None
+
     env_attrs = {}
 
     def parse(text):
@@ -180,6 +258,9 @@ def _atoll_bootstrap(host_log, host_timer, host_memory, max_log_chars, memory_bu
             state['file'] = file
             try:
                 values = parse(env_json)
+                for key in ('tool', 'secrets'):
+                    if isinstance(values.get(key), dict):
+                        values[key] = _Fields(values[key])
                 values.update(env_attrs)
                 result = fn(parse(args_json), _Env(values))
                 if hasattr(result, '__await__') and hasattr(result, 'send'):

@@ -61,6 +61,19 @@ public final class IsolateBackend implements ToolBackend {
     }
 
     /**
+     * Loads an approved tool version into the pool, as {@link #deploy(ToolSource)}, only if its
+     * manifest is the approved one (which the loaded tool then enforces).
+     *
+     * @param source the tool file
+     * @param approved the stored, approved manifest
+     * @return the loaded tool
+     * @throws dev.atoll.runtime.InvalidToolException a manifest mismatch if they differ
+     */
+    public Tool deploy(ToolSource source, dev.atoll.runtime.ToolManifest approved) {
+        return pool.deploy(source, approved);
+    }
+
+    /**
      * Drops a tool name's warm contexts.
      *
      * @param name the tool name

@@ -74,8 +74,41 @@ final class FetchCall implements BindingCall {
     private Object fetch(GuestArgs args) {
         PendingOperation op = scope.begin();
         long start = System.nanoTime();
-        String url = args.string(0);
-        String method = args.string(1);
+        String url;
+        String method;
+        List<HttpHeader> headers;
+        byte[] body;
+        long timeoutMs;
+        String redirect;
+        try {
+            // Everything from the guest is checked here; fetch.js/fetch.py's own checks can be switched off.
+            url = GuestRequest.url(args.isString(0) ? args.string(0) : null);
+            method = GuestRequest.method(args.isString(1) ? args.string(1) : null);
+            if (!args.isString(2)) {
+                throw new GuestRequest.Refused("fetch refused: invalid headers");
+            }
+            JsonNode pairs;
+            try {
+                pairs = FetchEngine.JSON.readTree(args.string(2));
+            } catch (Exception e) {
+                throw new GuestRequest.Refused("fetch refused: invalid headers");
+            }
+            headers = GuestRequest.headers(pairs);
+            body = !args.isString(3) ? new byte[0]
+                    : args.isTrue(4) ? GuestRequest.latin1(args.string(3))
+                    : args.string(3).getBytes(StandardCharsets.UTF_8);
+            timeoutMs = args.isNumber(5) ? GuestRequest.timeout(args.number(5)) : 0;
+            redirect = GuestRequest.redirect(args.isString(6) ? args.string(6) : "follow");
+            if (body.length > 0 && (method.equals("GET") || method.equals("HEAD"))) {
+                throw new GuestRequest.Refused("fetch refused: a " + method + " request cannot have a body");
+            }
+        } catch (GuestRequest.Refused e) {
+            String host = args.isString(0) ? FetchTask.hostOf(args.string(0)) : "";
+            scope.record(new EgressRecord(host, GuestRequest.forReceipt(args.isString(1) ? args.string(1) : null), 0, 0, 0,
+                    Duration.ofNanos(System.nanoTime() - start), "invalid_request"));
+            op.complete(FetchTask.error(e.getMessage()));
+            return op.id();
+        }
         int n = started.incrementAndGet();
         int max = engine.settings.maxRequestsPerCall();
         if (n > max) {
@@ -86,26 +119,12 @@ final class FetchCall implements BindingCall {
                     + " requests, the operator's limit per call"));
             return op.id();
         }
-        List<HttpHeader> headers = new ArrayList<>();
-        try {
-            for (JsonNode pair : FetchEngine.JSON.readTree(args.string(2))) {
-                headers.add(new HttpHeader(pair.get(0).asText().toLowerCase(Locale.ROOT), pair.get(1).asText()));
-            }
-        } catch (Exception e) {
-            op.complete(FetchTask.error("fetch: invalid headers"));
-            return op.id();
-        }
-        byte[] body = !args.isString(3) ? new byte[0]
-                : args.isTrue(4) ? args.string(3).getBytes(StandardCharsets.ISO_8859_1)
-                : args.string(3).getBytes(StandardCharsets.UTF_8);
         if (body.length > engine.settings.maxRequestBodyBytes()) {
             scope.record(new EgressRecord(FetchTask.hostOf(url), method, 0, 0, 0, Duration.ZERO, "request_too_large"));
             op.complete(FetchTask.error("fetch refused: the request body has " + body.length
                     + " bytes, more than the operator's limit of " + engine.settings.maxRequestBodyBytes()));
             return op.id();
         }
-        long timeoutMs = args.isNumber(5) ? (long) args.number(5) : 0;
-        String redirect = args.isString(6) ? args.string(6) : "follow";
         FetchTask task = new FetchTask(this, op, start, url, method, headers, body, timeoutMs, redirect);
         inFlight.add(task);
         if (closed) {

@@ -141,7 +141,7 @@ final class FetchTask {
             URI uri = allowed.uri();
             host = uri.getHost();
             InspectedRequest inspected = new InspectedRequest(call.scope.toolName(), call.scope.toolDigest(), uri,
-                    method, hopHeaders, hopBody);
+                    method, hopHeaders, hopBody, call.scope.tenant());
             InspectionVerdict verdict = inspect(() -> settings.inspector().onRequest(inspected));
             switch (verdict) {
                 case InspectionVerdict.Block b -> {

@@ -202,13 +202,13 @@ public final class PoolCore implements AutoCloseable {
             if (w != null) {
                 p.warmHits.increment();
                 observer.warmHit(tool);
-                return onCaller ? runtime.callOnCurrentThread(w, args) : runtime.call(w, args);
+                return onCaller ? runtime.callOnCurrentThread(w, args, tenant) : runtime.call(w, args, tenant);
             }
             p.coldStarts.increment();
             observer.coldStart(tool);
             // Cold starts always go to the runtime's guest threads, which bound how many contexts are
             // created on call paths at once, whatever the number of callers.
-            return runtime.call(p.tool, args);
+            return runtime.call(p.tool, args, tenant);
         } finally {
             p.running.decrementAndGet();
             running.decrementAndGet();
