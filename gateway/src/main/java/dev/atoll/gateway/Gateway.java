@@ -163,6 +163,10 @@ public final class Gateway implements AutoCloseable {
             m.gauge("atoll.catalogue.tools", "Tools agents can list and call", () -> catalog.snapshot().entries().size());
             m.gauge("atoll.audit.calls.written", "Call records committed to the audit log since start",
                     () -> registry.audit() instanceof AuditLogImpl a ? a.callsWritten() : 0);
+            m.gauge("atoll.audit.write.failures", "Failed audit write attempts since start (each is retried)",
+                    () -> registry.audit() instanceof AuditLogImpl a ? a.failedWrites() : 0);
+            m.gauge("atoll.audit.store.failing", "1 while the audit store does not take records, else 0",
+                    () -> registry.audit().storeFailure().isPresent() ? 1 : 0);
         });
         this.isolates = new IsolateBackend(pool);
         this.upstreams = upstreamManager(config);
@@ -570,6 +574,10 @@ public final class Gateway implements AutoCloseable {
         catalog.replace(entries);
     }
 
+    /** What a caller sees when the audit store does not take records (details go to the server log). */
+    private static final String AUDIT_UNAVAILABLE =
+            "Audit log unavailable: the gateway answers no call whose record it cannot store; try again later";
+
     /**
      * The call pipeline: DLP on the arguments (a block ends the call before the tool runs), the
      * backend, DLP on the result and the log notifications, then one audit record for the call (with
@@ -578,6 +586,13 @@ public final class Gateway implements AutoCloseable {
     private ToolReply callAndAudit(Principal principal, CatalogEntry entry, ObjectNode args,
             dev.atoll.gateway.backend.CallContext ctx) {
         long started = System.nanoTime();
+        Optional<String> auditDown = config.audit().failOpen() ? Optional.empty() : registry.audit().storeFailure();
+        if (auditDown.isPresent()) { // refuse before the tool runs: no call may run unrecorded
+            metrics.ifPresent(m -> m.event("atoll.audit.calls.refused",
+                    "Calls refused because the audit store did not take records"));
+            return new ToolReply.Rejected(JsonRpc.INTERNAL_ERROR, AUDIT_UNAVAILABLE, "audit_unavailable",
+                    Optional.empty());
+        }
         Set<String> ruleIds = new java.util.TreeSet<>();
         ToolReply reply;
         DlpResult<JsonNode> in = dlp.map(d -> d.scan(args, ScanContext.of(principal.tenant(), entry.name(),
@@ -590,9 +605,15 @@ public final class Gateway implements AutoCloseable {
             reply = blocked("the arguments", in);
         } else {
             ObjectNode checkedArgs = in == null ? args : (ObjectNode) in.payloadOr(args);
-            reply = entry.backend().call(entry, checkedArgs, ctx);
-            if (reply instanceof ToolReply.Result r && dlp.isPresent()) {
-                reply = scanResult(principal, entry, r, ruleIds);
+            try {
+                reply = entry.backend().call(entry, checkedArgs, ctx);
+                if (reply instanceof ToolReply.Result r && dlp.isPresent()) {
+                    reply = scanResult(principal, entry, r, ruleIds);
+                }
+            } catch (RuntimeException e) { // still answered (with an error), so still recorded
+                LOG.log(Level.WARNING, "call of " + entry.name() + " failed in the gateway", e);
+                reply = new ToolReply.Rejected(JsonRpc.INTERNAL_ERROR, "Internal error while calling the tool",
+                        "internal_error", Optional.empty());
             }
         }
         String outcome = switch (reply) {
@@ -600,8 +621,23 @@ public final class Gateway implements AutoCloseable {
             case ToolReply.Rejected r -> r.outcome();
         };
         Receipt receipt = reply instanceof ToolReply.Result r ? r.receipt() : Receipt.none();
-        registry.audit().recordCall(new CallRecord(Instant.now(), principal.tenant(), principal.tokenId(), entry.name(),
-                Optional.of(entry.version()), entry.digest(), outcome, receipt, List.copyOf(ruleIds)));
+        try { // returns once the record is durable: only then is the call answered
+            registry.audit().recordCall(new CallRecord(Instant.now(), principal.tenant(), principal.tokenId(),
+                    entry.name(), Optional.of(entry.version()), entry.digest(), outcome, receipt, List.copyOf(ruleIds)));
+        } catch (dev.atoll.gateway.registry.RegistryException e) {
+            if (!config.audit().failOpen()) {
+                LOG.warning("call of " + entry.name() + " not answered: its audit record was not stored: "
+                        + e.getMessage());
+                metrics.ifPresent(m -> m.event("atoll.audit.calls.refused",
+                        "Calls refused because the audit store did not take records"));
+                return new ToolReply.Rejected(JsonRpc.INTERNAL_ERROR, AUDIT_UNAVAILABLE, "audit_unavailable",
+                        Optional.empty());
+            }
+            LOG.warning("call of " + entry.name() + " answered without a stored audit record (audit.fail-open): "
+                    + e.getMessage());
+            metrics.ifPresent(m -> m.event("atoll.audit.calls.unrecorded",
+                    "Calls answered before their audit record was stored (audit.fail-open)"));
+        }
         if (metrics.isPresent()) {
             metrics.get().call(entry.name(), entry.backend() == isolates ? "isolate" : "upstream", outcome,
                     System.nanoTime() - started);

@@ -40,7 +40,12 @@ public final class AuditLogImpl implements AuditLog, AutoCloseable {
 
     @Override
     public void recordCall(CallRecord call) {
-        writer.submit(Objects.requireNonNull(call, "call"));
+        writer.submitAndWait(Objects.requireNonNull(call, "call"));
+    }
+
+    @Override
+    public Optional<String> storeFailure() {
+        return writer.failure();
     }
 
     @Override
@@ -106,6 +111,11 @@ public final class AuditLogImpl implements AuditLog, AutoCloseable {
     /** Call records committed by the writer since start (for metrics). */
     public long callsWritten() {
         return writer.written();
+    }
+
+    /** Failed write attempts of the call writer since start (for metrics; each is retried). */
+    public long failedWrites() {
+        return writer.failedWrites();
     }
 
     /** Drains the writer. */
