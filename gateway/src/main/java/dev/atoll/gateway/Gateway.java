@@ -28,6 +28,7 @@ import dev.atoll.gateway.internal.catalog.Catalog;
 import dev.atoll.gateway.internal.catalog.IsolateBackend;
 import dev.atoll.gateway.internal.http.Authenticator;
 import dev.atoll.gateway.internal.http.JwtAuthenticator;
+import dev.atoll.gateway.internal.http.ConnectionClose;
 import dev.atoll.gateway.internal.http.OriginGuard;
 import dev.atoll.gateway.internal.http.Principal;
 import dev.atoll.gateway.internal.mcp.HeaderAnnotations;
@@ -207,6 +208,7 @@ public final class Gateway implements AutoCloseable {
                 .addProtocol(Http1Config.builder().maxHeadersSize(hc.maxHeaderBytes()).build())
                 .shutdownHook(false)
                 .routing(r -> {
+                    r.addFilter(ConnectionClose.filter());
                     r.register(endpoint);
                     if (oc.enabled()) {
                         r.get("/.well-known/oauth-protected-resource", (req, res) -> metadata(res));
@@ -219,6 +221,10 @@ public final class Gateway implements AutoCloseable {
                         .shutdownGracePeriod(Duration.ofMillis(hc.shutdownGraceMs()))
                         .addProtocol(Http1Config.builder().maxHeadersSize(hc.maxHeaderBytes()).build()))
                 .routing("admin", r -> {
+                    r.addFilter(ConnectionClose.filter());
+                    // DNS-rebinding defence as on the MCP listener, with the same allowed names.
+                    r.addFilter(new OriginGuard(isLoopback(ac.host()), lower(mc.allowedHosts()),
+                            lower(mc.allowedOrigins())).filter());
                     r.register(new AdminHttp(registry, this::deploy, this::syncCatalogue, rpc.mapper()));
                     r.register(new UpstreamAdminHttp(registry, upstreams,
                             this::syncCatalogue, rpc.mapper(), config.upstreams().limits()));
