@@ -98,6 +98,10 @@ public final class Gateway implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(Gateway.class.getName());
 
+    private final java.util.concurrent.ScheduledExecutorService checkpointer =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+                    Thread.ofPlatform().name("atoll-audit-checkpoint").daemon(true).factory());
+
     private final GatewayConfig config;
     private final Registry registry;
     // Set once by init(), called only from the constructor.
@@ -742,7 +746,20 @@ public final class Gateway implements AutoCloseable {
             closeQuietly();
             throw new GatewayException("cannot start the gateway: " + e.getMessage(), e);
         }
+        long every = config.audit().checkpointIntervalMs();
+        if (every > 0) {
+            checkpointer.scheduleWithFixedDelay(this::checkpoint, every, every, java.util.concurrent.TimeUnit.MILLISECONDS);
+        }
         return this;
+    }
+
+    /** Writes a signed checkpoint of the audit head if it moved (docs/registry.md, "Checkpoints"). */
+    private void checkpoint() {
+        try {
+            registry.audit().checkpoint();
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "cannot write an audit checkpoint: " + e.getMessage());
+        }
     }
 
     private void ensureToken(TokenKind kind, String env) {
@@ -771,6 +788,15 @@ public final class Gateway implements AutoCloseable {
                 server.stop();
             }
         } finally {
+            checkpointer.shutdownNow();
+            if (config.audit().checkpointIntervalMs() > 0) {
+                try { // the last head, so a checkpoint covers every record of this run
+                    registry.audit().flush();
+                    checkpoint();
+                } catch (RuntimeException e) {
+                    LOG.log(Level.WARNING, "cannot write the last audit checkpoint: " + e.getMessage());
+                }
+            }
             try {
                 upstreams.close();
             } catch (RuntimeException e) {

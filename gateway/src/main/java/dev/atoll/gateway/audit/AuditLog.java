@@ -59,6 +59,27 @@ public interface AuditLog {
     ChainHead head();
 
     /**
+     * Writes a signed checkpoint of the chain head outside the database: appended (and synced) to
+     * {@code <data-dir>/audit-checkpoints.jsonl} and logged, unless the head has not moved since
+     * the last checkpoint this log wrote. The key is {@code <data-dir>/audit-checkpoint.key},
+     * created on first use.
+     *
+     * @return the checkpoint written, empty if the head had not moved (or the log is empty)
+     * @throws java.io.UncheckedIOException if the file or key cannot be written
+     */
+    java.util.Optional<Checkpoint> checkpoint();
+
+    /**
+     * Verifies the chain, then every checkpoint line: each must carry a valid signature, and the
+     * record at its {@code seq} must exist and have its hash.
+     *
+     * @param checkpointLines the contents of a checkpoint file (JSON lines; blank lines ignored)
+     * @return the result and how many checkpoints matched
+     * @throws IllegalArgumentException naming the line if a line is not a checkpoint
+     */
+    CheckpointVerification verifyAgainst(java.io.InputStream checkpointLines);
+
+    /**
      * The last records.
      *
      * @param n how many, 1-10 000
