@@ -28,6 +28,8 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 public final class CallWriter implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(CallWriter.class.getName());
+    /** Longest wait for more records before a commit, when the last batch had several. */
+    static final Duration LINGER = Duration.ofNanos(500_000);
 
     private sealed interface Item permits Call, Flush, Stop {}
 
@@ -188,14 +190,19 @@ public final class CallWriter implements AutoCloseable {
         List<Item> items = new ArrayList<>(batchSize);
         List<Call> batch = new ArrayList<>(batchSize);
         boolean stop = false;
+        int lastBatch = 1;
         while (!stop) {
             try {
                 items.add(queue.take());
+                queue.drainTo(items, batchSize - 1);
+                linger(items, Math.min(lastBatch, batchSize));
             } catch (InterruptedException e) {
                 // Not expected (close uses a marker); keep draining.
-                continue;
+                if (items.isEmpty()) {
+                    continue;
+                }
             }
-            queue.drainTo(items, batchSize - 1);
+            lastBatch = Math.max(1, (int) items.stream().filter(i -> i instanceof Call).count());
             for (Item item : items) {
                 switch (item) {
                     case Call call -> batch.add(call);
@@ -214,6 +221,24 @@ public final class CallWriter implements AutoCloseable {
             items.clear();
             write(batch);
             batch.clear();
+        }
+    }
+
+    /**
+     * Group commit's linger (as Kafka's {@code linger.ms}): while fewer records are at hand than the
+     * last batch had, wait up to {@link #LINGER} for more, so that concurrent callers share one
+     * commit instead of each paying one. A lone caller (last batch of one) never waits.
+     */
+    private void linger(List<Item> items, int expected) throws InterruptedException {
+        long until = System.nanoTime() + LINGER.toNanos();
+        while (items.size() < expected && !(items.getLast() instanceof Stop) && !(items.getLast() instanceof Flush)) {
+            long left = until - System.nanoTime();
+            Item next = left > 0 ? queue.poll(left, TimeUnit.NANOSECONDS) : null;
+            if (next == null) {
+                return;
+            }
+            items.add(next);
+            queue.drainTo(items, batchSize - items.size());
         }
     }
 
