@@ -28,6 +28,7 @@ import dev.atoll.gateway.internal.catalog.Catalog;
 import dev.atoll.gateway.internal.catalog.IsolateBackend;
 import dev.atoll.gateway.internal.http.Authenticator;
 import dev.atoll.gateway.internal.http.JwtAuthenticator;
+import dev.atoll.gateway.internal.http.ConnectionClose;
 import dev.atoll.gateway.internal.http.OriginGuard;
 import dev.atoll.gateway.internal.http.Principal;
 import dev.atoll.gateway.internal.mcp.HeaderAnnotations;
@@ -99,6 +100,10 @@ public final class Gateway implements AutoCloseable {
     public static final String VERSION = "0.1.0";
 
     private static final Logger LOG = Logger.getLogger(Gateway.class.getName());
+
+    private final java.util.concurrent.ScheduledExecutorService checkpointer =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+                    Thread.ofPlatform().name("atoll-audit-checkpoint").daemon(true).factory());
 
     private final GatewayConfig config;
     private final Registry registry;
@@ -183,6 +188,10 @@ public final class Gateway implements AutoCloseable {
                     breaker::suspensions);
             m.gauge("atoll.audit.calls.written", "Call records committed to the audit log since start",
                     () -> registry.audit() instanceof AuditLogImpl a ? a.callsWritten() : 0);
+            m.gauge("atoll.audit.write.failures", "Failed audit write attempts since start (each is retried)",
+                    () -> registry.audit() instanceof AuditLogImpl a ? a.failedWrites() : 0);
+            m.gauge("atoll.audit.store.failing", "1 while the audit store does not take records, else 0",
+                    () -> registry.audit().storeFailure().isPresent() ? 1 : 0);
         });
         this.isolates = new IsolateBackend(pool, breaker);
         this.upstreams = upstreamManager(config);
@@ -223,6 +232,7 @@ public final class Gateway implements AutoCloseable {
                 .addProtocol(Http1Config.builder().maxHeadersSize(hc.maxHeaderBytes()).build())
                 .shutdownHook(false)
                 .routing(r -> {
+                    r.addFilter(ConnectionClose.filter());
                     r.register(endpoint);
                     if (oc.enabled()) {
                         r.get("/.well-known/oauth-protected-resource", (req, res) -> metadata(res));
@@ -235,6 +245,10 @@ public final class Gateway implements AutoCloseable {
                         .shutdownGracePeriod(Duration.ofMillis(hc.shutdownGraceMs()))
                         .addProtocol(Http1Config.builder().maxHeadersSize(hc.maxHeaderBytes()).build()))
                 .routing("admin", r -> {
+                    r.addFilter(ConnectionClose.filter());
+                    // DNS-rebinding defence as on the MCP listener, with the same allowed names.
+                    r.addFilter(new OriginGuard(isLoopback(ac.host()), lower(mc.allowedHosts()),
+                            lower(mc.allowedOrigins())).filter());
                     r.register(new AdminHttp(registry, this::deploy, this::syncCatalogue, rpc.mapper(),
                             runtime.defaults(), runtime.maxima()));
                     r.register(new UpstreamAdminHttp(registry, upstreams,
@@ -624,6 +638,10 @@ public final class Gateway implements AutoCloseable {
         catalog.replace(entries);
     }
 
+    /** What a caller sees when the audit store does not take records (details go to the server log). */
+    private static final String AUDIT_UNAVAILABLE =
+            "Audit log unavailable: the gateway answers no call whose record it cannot store; try again later";
+
     /**
      * Takes an approved version out of service whose module, loaded again, exported a manifest other
      * than the approved one (issue #18, W1): the tool is disabled and a {@code tool.suspend} record
@@ -650,6 +668,13 @@ public final class Gateway implements AutoCloseable {
     private ToolReply callAndAudit(Principal principal, CatalogEntry entry, ObjectNode args,
             dev.atoll.gateway.backend.CallContext ctx) {
         long started = System.nanoTime();
+        Optional<String> auditDown = config.audit().failOpen() ? Optional.empty() : registry.audit().storeFailure();
+        if (auditDown.isPresent()) { // refuse before the tool runs: no call may run unrecorded
+            metrics.ifPresent(m -> m.event("atoll.audit.calls.refused",
+                    "Calls refused because the audit store did not take records"));
+            return new ToolReply.Rejected(JsonRpc.INTERNAL_ERROR, AUDIT_UNAVAILABLE, "audit_unavailable",
+                    Optional.empty());
+        }
         Set<String> ruleIds = new java.util.TreeSet<>();
         ToolReply reply;
         DlpResult<JsonNode> in = dlp.map(d -> d.scan(args, ScanContext.of(principal.tenant(), entry.name(),
@@ -662,9 +687,15 @@ public final class Gateway implements AutoCloseable {
             reply = blocked("the arguments", in);
         } else {
             ObjectNode checkedArgs = in == null ? args : (ObjectNode) in.payloadOr(args);
-            reply = entry.backend().call(entry, checkedArgs, ctx);
-            if (reply instanceof ToolReply.Result r && dlp.isPresent()) {
-                reply = scanResult(principal, entry, r, ruleIds);
+            try {
+                reply = entry.backend().call(entry, checkedArgs, ctx);
+                if (reply instanceof ToolReply.Result r && dlp.isPresent()) {
+                    reply = scanResult(principal, entry, r, ruleIds);
+                }
+            } catch (RuntimeException e) { // still answered (with an error), so still recorded
+                LOG.log(Level.WARNING, "call of " + entry.name() + " failed in the gateway", e);
+                reply = new ToolReply.Rejected(JsonRpc.INTERNAL_ERROR, "Internal error while calling the tool",
+                        "internal_error", Optional.empty());
             }
         }
         String outcome = switch (reply) {
@@ -672,8 +703,23 @@ public final class Gateway implements AutoCloseable {
             case ToolReply.Rejected r -> r.outcome();
         };
         Receipt receipt = reply instanceof ToolReply.Result r ? r.receipt() : Receipt.none();
-        registry.audit().recordCall(new CallRecord(Instant.now(), principal.tenant(), principal.tokenId(), entry.name(),
-                Optional.of(entry.version()), entry.digest(), outcome, receipt, List.copyOf(ruleIds)));
+        try { // returns once the record is durable: only then is the call answered
+            registry.audit().recordCall(new CallRecord(Instant.now(), principal.tenant(), principal.tokenId(),
+                    entry.name(), Optional.of(entry.version()), entry.digest(), outcome, receipt, List.copyOf(ruleIds)));
+        } catch (dev.atoll.gateway.registry.RegistryException e) {
+            if (!config.audit().failOpen()) {
+                LOG.warning("call of " + entry.name() + " not answered: its audit record was not stored: "
+                        + e.getMessage());
+                metrics.ifPresent(m -> m.event("atoll.audit.calls.refused",
+                        "Calls refused because the audit store did not take records"));
+                return new ToolReply.Rejected(JsonRpc.INTERNAL_ERROR, AUDIT_UNAVAILABLE, "audit_unavailable",
+                        Optional.empty());
+            }
+            LOG.warning("call of " + entry.name() + " answered without a stored audit record (audit.fail-open): "
+                    + e.getMessage());
+            metrics.ifPresent(m -> m.event("atoll.audit.calls.unrecorded",
+                    "Calls answered before their audit record was stored (audit.fail-open)"));
+        }
         if (metrics.isPresent()) {
             metrics.get().call(entry.name(), entry.backend() == isolates ? "isolate" : "upstream", outcome,
                     System.nanoTime() - started);
@@ -781,6 +827,10 @@ public final class Gateway implements AutoCloseable {
         // Tokens only once the listeners run: a failed start mints nothing.
         ensureToken(TokenKind.MCP, "ATOLL_MCP_TOKEN");
         ensureToken(TokenKind.ADMIN, "ATOLL_ADMIN_TOKEN");
+        long every = config.audit().checkpointIntervalMs();
+        if (every > 0) {
+            checkpointer.scheduleWithFixedDelay(this::checkpoint, every, every, java.util.concurrent.TimeUnit.MILLISECONDS);
+        }
         return this;
     }
 
@@ -798,6 +848,15 @@ public final class Gateway implements AutoCloseable {
         } catch (java.io.IOException e) {
             throw new ListenerUnavailableException(key, host, port, e.getMessage() == null ? "address in use"
                     : e.getMessage().toLowerCase(Locale.ROOT));
+        }
+    }
+
+    /** Writes a signed checkpoint of the audit head if it moved (docs/registry.md, "Checkpoints"). */
+    private void checkpoint() {
+        try {
+            registry.audit().checkpoint();
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "cannot write an audit checkpoint: " + e.getMessage());
         }
     }
 
@@ -829,6 +888,15 @@ public final class Gateway implements AutoCloseable {
                 server.stop();
             }
         } finally {
+            checkpointer.shutdownNow();
+            if (config.audit().checkpointIntervalMs() > 0) {
+                try { // the last head, so a checkpoint covers every record of this run
+                    registry.audit().flush();
+                    checkpoint();
+                } catch (RuntimeException e) {
+                    LOG.log(Level.WARNING, "cannot write the last audit checkpoint: " + e.getMessage());
+                }
+            }
             try {
                 upstreams.close();
             } catch (RuntimeException e) {

@@ -35,10 +35,11 @@ import java.util.Objects;
  * @param runtime guest runtime settings
  * @param metrics the Prometheus endpoint on the admin listener
  * @param upstreams upstream MCP servers: launchers, lifecycle and default limits
+ * @param audit what calls do when the audit store fails, and the audit chain's checkpoints
  */
 public record GatewayConfig(Path dataDir, Mcp mcp, OAuth oauth, Admin admin, Http http, Fetch fetch,
         Map<String, Map<String, String>> secrets, Dlp dlp, Examples examples, Pool pool, Runtime runtime,
-        Metrics metrics, Upstreams upstreams) {
+        Metrics metrics, Upstreams upstreams, Audit audit) {
 
     /** Rejects nulls. */
     public GatewayConfig {
@@ -55,6 +56,7 @@ public record GatewayConfig(Path dataDir, Mcp mcp, OAuth oauth, Admin admin, Htt
         Objects.requireNonNull(runtime, "runtime");
         Objects.requireNonNull(metrics, "metrics");
         Objects.requireNonNull(upstreams, "upstreams");
+        Objects.requireNonNull(audit, "audit");
     }
 
     /**
@@ -253,6 +255,24 @@ public record GatewayConfig(Path dataDir, Mcp mcp, OAuth oauth, Admin admin, Htt
      *     cancelled suspends it at once
      */
     public record Runtime(int guestThreads, long jitWarmUpMs, int abandonBudget, int suspendAfterLimitStreak) {
+    }
+
+    /**
+     * The audit log's policy (docs/registry.md, "Durability" and "Checkpoints").
+     *
+     * @param failOpen answer calls whose audit record could not be stored (counted in
+     *     {@code atoll_audit_calls_unrecorded_total}) instead of failing them; default false
+     * @param checkpointIntervalMs how often a signed checkpoint of the chain head is appended to
+     *     {@code <data-dir>/audit-checkpoints.jsonl} when the head moved (0: never)
+     */
+    public record Audit(boolean failOpen, long checkpointIntervalMs) {
+        /** Range checks. */
+        public Audit {
+            if (checkpointIntervalMs < 0 || checkpointIntervalMs > 86_400_000L) {
+                throw new IllegalArgumentException("audit.checkpoint-interval-ms must be 0-86400000, got "
+                        + checkpointIntervalMs);
+            }
+        }
     }
 
     /**

@@ -66,11 +66,8 @@ class GracefulShutdownTest {
         for (int i = 0; i < 4; i++) {
             inFlight.add(http.sendAsync(req, HttpResponse.BodyHandlers.ofString()));
         }
-        long waitUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (started.get() < inFlight.size() && System.nanoTime() < waitUntil) {
-            Thread.sleep(10);
-        }
-        assertEquals(inFlight.size(), started.get(), "all calls are running in their isolates");
+        org.awaitility.Awaitility.await("all calls running in their isolates").atMost(java.time.Duration.ofSeconds(60))
+                .pollInterval(java.time.Duration.ofMillis(10)).until(() -> started.get() == inFlight.size());
         gateway.close();
         signal.stop();
         for (CompletableFuture<HttpResponse<String>> f : inFlight) {

@@ -303,11 +303,8 @@ class ToolRuntimeTest {
             for (int i = 0; i < 20; i++) {
                 assertEquals(i + 1, ((Outcome.Ok) warming.call(t, json("{\"a\":" + i + "}")).outcome()).value().asInt());
             }
-            long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-            while (warmUpThreadAlive() && System.nanoTime() < end) {
-                Thread.sleep(50);
-            }
-            assertFalse(warmUpThreadAlive(), "the warm-up thread should stop after its duration");
+            org.awaitility.Awaitility.await("the warm-up thread to stop after its duration")
+                    .atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).until(() -> !warmUpThreadAlive());
         }
     }
 

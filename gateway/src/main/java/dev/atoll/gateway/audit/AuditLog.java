@@ -13,15 +13,25 @@ import java.util.List;
 public interface AuditLog {
 
     /**
-     * Queues the record of one {@code tools/call}. A single writer thread appends queued records in
-     * batches (one transaction per batch). When the queue is full the caller waits up to
-     * {@code auditEnqueueTimeout} for space; records are never dropped silently.
+     * Records one {@code tools/call} and returns once the record is durable (committed; see
+     * docs/registry.md, "Durability"). A single writer thread appends queued records in batches (one
+     * transaction per batch, group commit), so concurrent calls share a commit. The caller waits up
+     * to {@code auditEnqueueTimeout} in all; a record that was not committed in time stays queued
+     * and is committed when the store recovers. Records are never dropped silently.
      *
      * @param call the call
-     * @throws dev.atoll.gateway.registry.RegistryException {@code UNAVAILABLE} if the queue stayed
-     *     full for the whole timeout or the log is closed
+     * @throws dev.atoll.gateway.registry.RegistryException {@code UNAVAILABLE} if the record was
+     *     not committed within the timeout (the store fails or is too slow) or the log is closed
      */
     void recordCall(CallRecord call);
+
+    /**
+     * Why the store does not take call records now (the writer's last attempt failed and none has
+     * succeeded since), for refusing calls before they run and for health metrics.
+     *
+     * @return the failure, empty while the store takes records
+     */
+    java.util.Optional<String> storeFailure();
 
     /**
      * Appends one record now, in its own transaction (e.g. a configuration change by the server).
@@ -47,6 +57,27 @@ public interface AuditLog {
 
     /** The chain head, for anchoring. */
     ChainHead head();
+
+    /**
+     * Writes a signed checkpoint of the chain head outside the database: appended (and synced) to
+     * {@code <data-dir>/audit-checkpoints.jsonl} and logged, unless the head has not moved since
+     * the last checkpoint this log wrote. The key is {@code <data-dir>/audit-checkpoint.key},
+     * created on first use.
+     *
+     * @return the checkpoint written, empty if the head had not moved (or the log is empty)
+     * @throws java.io.UncheckedIOException if the file or key cannot be written
+     */
+    java.util.Optional<Checkpoint> checkpoint();
+
+    /**
+     * Verifies the chain, then every checkpoint line: each must carry a valid signature, and the
+     * record at its {@code seq} must exist and have its hash.
+     *
+     * @param checkpointLines the contents of a checkpoint file (JSON lines; blank lines ignored)
+     * @return the result and how many checkpoints matched
+     * @throws IllegalArgumentException naming the line if a line is not a checkpoint
+     */
+    CheckpointVerification verifyAgainst(java.io.InputStream checkpointLines);
 
     /**
      * The last records.

@@ -53,6 +53,12 @@ public sealed interface VerifyResult {
         /** A record beyond the chain head: appended outside Atoll. */
         UNEXPECTED,
         /** The last record is not the one the head row names: the tail was deleted or rewritten. */
-        HEAD_MISMATCH
+        HEAD_MISMATCH,
+        /** A checkpoint names a record beyond the chain's end: records were deleted and the head rewound. */
+        ROLLED_BACK,
+        /** A record's hash differs from its checkpoint: the chain was edited and re-hashed after it. */
+        REWRITTEN,
+        /** A checkpoint line is not signed with this gateway's checkpoint key: forged or from elsewhere. */
+        BAD_CHECKPOINT
     }
 }

@@ -29,8 +29,12 @@ public record RegistryConfig(Path dataDir, String jdbcUrl, Optional<String> user
         Duration auditEnqueueTimeout, Duration auditCloseTimeout, Duration tokenCacheTtl,
         Duration catalogueRefresh) {
 
-    /** H2 options of the default URL: wait for row locks up to 10 s; the registry closes the database itself. */
-    public static final String H2_OPTIONS = ";LOCK_TIMEOUT=10000;DB_CLOSE_ON_EXIT=FALSE";
+    /**
+     * H2 options of the default URL: wait for row locks up to 10 s; the registry closes the
+     * database itself; every commit is written to the file before it returns ({@code WRITE_DELAY=0},
+     * so a committed audit record survives {@code kill -9}; docs/registry.md, "Durability").
+     */
+    public static final String H2_OPTIONS = ";LOCK_TIMEOUT=10000;DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0";
 
     /** Rejects nulls. */
     public RegistryConfig {

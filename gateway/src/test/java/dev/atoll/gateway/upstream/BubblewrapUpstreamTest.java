@@ -117,17 +117,13 @@ class BubblewrapUpstreamTest {
                 // With a 1.5 s lifetime the next recycle can already be under way when the call arrives;
                 // the gateway then answers -32003 "starting; retry shortly" with retryAfterMs, which an
                 // agent honours: so does this test, for a bounded time.
-                long until = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-                McpSchema.CallToolResult r = null;
-                while (r == null) {
-                    try {
-                        r = c.callTool(new McpSchema.CallToolRequest("old__echo", Map.of("text", "new")));
-                    } catch (McpError e) {
-                        assertEquals(-32003, e.getJsonRpcError().code(), e.toString());
-                        assertTrue(System.nanoTime() < until, "still unavailable after 20 s: " + e);
-                        Thread.sleep(100);
-                    }
-                }
+                // Any other error fails the test at once.
+                McpSchema.CallToolResult r = org.awaitility.Awaitility.await("old__echo answered after a recycle")
+                        .atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
+                        .ignoreExceptionsMatching(e -> e instanceof McpError m && m.getJsonRpcError() != null
+                                && m.getJsonRpcError().code() == -32003)
+                        .until(() -> c.callTool(new McpSchema.CallToolRequest("old__echo", Map.of("text", "new"))),
+                                java.util.Objects::nonNull);
                 assertFalse(Boolean.TRUE.equals(r.isError()), r.toString());
             }
         }

@@ -90,10 +90,8 @@ class GatewayKillTest {
             bwrap = Long.parseLong(p.replaceAll("\\D+", ""));
             ProcessHandle.of(bwrap).orElseThrow().descendants().forEach(h -> sandboxed.add(h.pid()));
             assertTrue(sandboxed.size() >= 1, "bwrap has the server under it");
-            // H2 writes committed data to its file within about a second (docs/registry.md): let the
-            // registration reach the file, so the next start knows the upstream. This test is about
-            // processes, not about H2's durability.
-            Thread.sleep(1500);
+            // The registration is committed, and H2 runs with WRITE_DELAY=0 (docs/registry.md,
+            // "Durability"): it is in the file, so the next start knows the upstream.
         } finally {
             gw.destroyForcibly(); // SIGKILL: no shutdown hook, no close()
             gw.waitFor();

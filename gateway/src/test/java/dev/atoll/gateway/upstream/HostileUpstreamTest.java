@@ -99,7 +99,7 @@ class HostileUpstreamTest {
             AtomicInteger accepted = new AtomicInteger();
             listener.setSoTimeout(200);
             Thread acceptor = Thread.ofPlatform().daemon().start(() -> {
-                for (int i = 0; i < 100 && !listener.isClosed(); i++) {
+                for (int i = 0; i < 600 && !listener.isClosed(); i++) { // at most 2 min
                     try (Socket s = listener.accept()) {
                         accepted.incrementAndGet();
                     } catch (SocketTimeoutException e) {
@@ -118,8 +118,12 @@ class HostileUpstreamTest {
 
             McpSchema.CallToolResult net = call(c, "evil__connect", Map.of("port", listener.getLocalPort()));
             assertTrue(net.isError(), text(net));
-            Thread.sleep(500);
-            assertEquals(0, accepted.get(), "the listener on 127.0.0.1 saw no connection");
+            // A probe of our own, made after the tool answered: the accept queue is FIFO, so once the
+            // probe is accepted any connection from the sandbox would have been counted before it.
+            try (Socket probe = new Socket(InetAddress.getLoopbackAddress(), listener.getLocalPort())) {
+                UpstreamTestSupport.await("the probe to be accepted", Duration.ofSeconds(10), () -> accepted.get() >= 1);
+            }
+            assertEquals(1, accepted.get(), "the listener on 127.0.0.1 saw no connection but the probe");
             acceptor.interrupt();
             assertEquals("still here", text(call(c, "evil__echo", Map.of("text", "still here"))));
         }

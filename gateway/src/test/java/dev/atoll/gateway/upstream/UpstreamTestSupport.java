@@ -70,20 +70,10 @@ public final class UpstreamTestSupport {
         assumeTrue(found, "bubblewrap (bwrap) is not installed: apt-get install bubblewrap (scripts/test.sh installs it)");
     }
 
-    /** Waits until {@code condition} holds, polling every 50 ms, at most {@code timeout}. */
+    /** Waits until {@code condition} holds (Awaitility, polling every 50 ms), at most {@code timeout}. */
     public static void await(String what, Duration timeout, BooleanSupplier condition) {
-        long end = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > end) {
-                throw new AssertionError("timed out after " + timeout.toMillis() + " ms waiting for " + what);
-            }
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError("interrupted waiting for " + what);
-            }
-        }
+        org.awaitility.Awaitility.await(what).atMost(timeout).pollInterval(Duration.ofMillis(50))
+                .until(condition::getAsBoolean);
     }
 
     /** A JSON request to the admin API. */

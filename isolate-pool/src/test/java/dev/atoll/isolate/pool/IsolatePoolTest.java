@@ -72,14 +72,9 @@ class IsolatePoolTest {
                 """.formatted(name, ms, ms));
     }
 
-    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() - deadline > 0) {
-                throw new AssertionError("timed out waiting until " + what);
-            }
-            Thread.sleep(5);
-        }
+    private static void await(String what, BooleanSupplier condition) {
+        org.awaitility.Awaitility.await(what).atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(5))
+                .until(condition::getAsBoolean);
     }
 
     private static void assertCountedOnce(CallResult r) {
@@ -280,9 +275,9 @@ class IsolatePoolTest {
             assertEquals(0, pool.stats("counter").orElseThrow().warm(), "min 0: nothing warm before a call");
             assertCountedOnce(pool.call(tool, ARGS));
             await("a warm context after a call", () -> pool.stats("counter").orElseThrow().warm() >= 1);
-            await("shrunk to zero", () -> pool.stats("counter").orElseThrow().warm() == 0
-                    && pool.stats("counter").orElseThrow().target() == 0);
-            assertTrue(obs.evicted(EvictionReason.IDLE) >= 1, "the warm context was evicted as idle");
+            // The observer hears of the eviction after the count drops: wait for both, not one then assert.
+            await("shrunk to zero, the warm context evicted as idle", () -> pool.stats("counter").orElseThrow().warm() == 0
+                    && pool.stats("counter").orElseThrow().target() == 0 && obs.evicted(EvictionReason.IDLE) >= 1);
             assertEquals(0, pool.stats().warm() + pool.stats().creating());
         }
     }
@@ -308,7 +303,7 @@ class IsolatePoolTest {
         assertEquals(0, s.warm());
         assertEquals(0, s.creating());
         assertEquals(0, s.tools().size());
-        Thread.sleep(3 * 100);
+        // close() has joined the replenisher threads: nothing can be created after it returned.
         assertEquals(obs.created.sum(), obs.warmHits.sum() + obs.evictedTotal(), "nothing created after close");
         CallResult after = pool.call(a, ARGS);
         assertEquals(OutcomeKind.LOAD_SHED, after.outcome().kind());
@@ -379,8 +374,13 @@ class IsolatePoolTest {
             CallResult r = pool.call(tool, ARGS);
             assertEquals(OutcomeKind.MEMORY_EXCEEDED, r.outcome().kind(), () -> r.toJson().toString());
             assertEquals(1, pool.stats("heavy").orElseThrow().coldStarts());
-            Thread.sleep(300);
-            assertTrue(obs.creationFailed.sum() <= 2, "replenishing backs off after a failure");
+            // The pool keeps trying to refill, but only after its back-off: wait for the first retry
+            // that comes a back-off later, then count the failures before it (no sleep).
+            long first = obs.failureTimes.peek();
+            await("a retry after the back-off",
+                    () -> obs.failureTimes.stream().anyMatch(t -> t - first >= Duration.ofMillis(900).toNanos()));
+            long early = obs.failureTimes.stream().filter(t -> t - first < Duration.ofMillis(900).toNanos()).count();
+            assertTrue(early <= 2, "replenishing backs off after a failure: " + early + " failures within 900 ms");
         }
     }
 

@@ -12,6 +12,8 @@ final class RecordingObserver implements PoolObserver {
     final LongAdder coldStarts = new LongAdder();
     final LongAdder created = new LongAdder();
     final LongAdder creationFailed = new LongAdder();
+    /** {@code System.nanoTime()} of each failed creation, in order. */
+    final java.util.Queue<Long> failureTimes = new java.util.concurrent.ConcurrentLinkedQueue<>();
     final LongAdder queueWaits = new LongAdder();
     final Map<EvictionReason, LongAdder> evicted = new EnumMap<>(EvictionReason.class);
     final Map<ShedReason, LongAdder> shed = new EnumMap<>(ShedReason.class);
@@ -54,6 +56,7 @@ final class RecordingObserver implements PoolObserver {
 
     @Override
     public void creationFailed(Tool tool, Duration elapsed) {
+        failureTimes.add(System.nanoTime());
         creationFailed.increment();
     }
 

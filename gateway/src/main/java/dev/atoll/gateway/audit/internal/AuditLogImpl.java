@@ -7,6 +7,8 @@ import dev.atoll.gateway.audit.AuditQuery;
 import dev.atoll.gateway.audit.AuditRecord;
 import dev.atoll.gateway.audit.CallRecord;
 import dev.atoll.gateway.audit.ChainHead;
+import dev.atoll.gateway.audit.Checkpoint;
+import dev.atoll.gateway.audit.CheckpointVerification;
 import dev.atoll.gateway.audit.VerifyResult;
 import dev.atoll.gateway.registry.RegistryConfig;
 import dev.atoll.gateway.registry.internal.Database;
@@ -25,6 +27,7 @@ public final class AuditLogImpl implements AuditLog, AutoCloseable {
 
     private final Database db;
     private final CallWriter writer;
+    private final Checkpoints checkpoints;
 
     /**
      * Starts the call writer.
@@ -36,11 +39,30 @@ public final class AuditLogImpl implements AuditLog, AutoCloseable {
         this.db = db;
         this.writer = new CallWriter(db, config.auditQueueCapacity(), config.auditBatchSize(),
                 config.auditEnqueueTimeout(), config.auditCloseTimeout());
+        this.checkpoints = new Checkpoints(config.dataDir());
+    }
+
+    @Override
+    public Optional<Checkpoint> checkpoint() {
+        return checkpoints.write(head());
+    }
+
+    @Override
+    public CheckpointVerification verifyAgainst(java.io.InputStream checkpointLines) {
+        Objects.requireNonNull(checkpointLines, "checkpointLines");
+        writer.flush();
+        return db.read("verifying the audit chain against checkpoints", c -> checkpoints.verify(checkpointLines,
+                AuditStore.verify(c), seq -> AuditStore.hashAt(c, seq)));
     }
 
     @Override
     public void recordCall(CallRecord call) {
-        writer.submit(Objects.requireNonNull(call, "call"));
+        writer.submitAndWait(Objects.requireNonNull(call, "call"));
+    }
+
+    @Override
+    public Optional<String> storeFailure() {
+        return writer.failure();
     }
 
     @Override
@@ -106,6 +128,11 @@ public final class AuditLogImpl implements AuditLog, AutoCloseable {
     /** Call records committed by the writer since start (for metrics). */
     public long callsWritten() {
         return writer.written();
+    }
+
+    /** Failed write attempts of the call writer since start (for metrics; each is retried). */
+    public long failedWrites() {
+        return writer.failedWrites();
     }
 
     /** Drains the writer. */

@@ -173,6 +173,23 @@ public final class AuditStore {
     }
 
     /**
+     * The stored hash of one record.
+     *
+     * @param c a connection
+     * @param seq the record
+     * @return its hash, empty if there is no such record
+     * @throws SQLException on failure
+     */
+    public static Optional<String> hashAt(Connection c, long seq) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT hash FROM audit_log WHERE seq = ?")) {
+            ps.setLong(1, seq);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(rs.getString(1).trim()) : Optional.empty();
+            }
+        }
+    }
+
+    /**
      * The last records.
      *
      * @param c a connection

@@ -17,19 +17,23 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
- * Group commit for call records: callers put records on a bounded queue; one platform thread takes
- * everything queued (up to the batch size) and appends it in one transaction. A failed write is
- * retried with back-off, keeping the batch in memory; while it fails the queue fills and callers
- * wait (up to the enqueue timeout), so records are delayed, never dropped. {@link #close()} writes
- * everything queued before it returns.
+ * Group commit for call records: callers put records on a bounded queue and wait for their commit;
+ * one platform thread takes everything queued (up to the batch size) and appends it in one
+ * transaction, then releases every caller of that batch. While one batch commits the next one
+ * gathers, so under load many calls share one commit (as PostgreSQL's {@code commit_delay}) and an
+ * idle writer commits a lone record at once. A failed write is retried with back-off, keeping the
+ * batch in memory; while it fails, {@link #failure()} names the problem and callers time out, so
+ * records are delayed, never dropped. {@link #close()} writes everything queued before it returns.
  */
 public final class CallWriter implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(CallWriter.class.getName());
+    /** Longest wait for more records before a commit, when the last batch had several. */
+    static final Duration LINGER = Duration.ofNanos(500_000);
 
     private sealed interface Item permits Call, Flush, Stop {}
 
-    private record Call(AuditEntry entry) implements Item {}
+    private record Call(AuditEntry entry, CompletableFuture<Void> done) implements Item {}
 
     private record Flush(CompletableFuture<Void> done) implements Item {}
 
@@ -45,6 +49,8 @@ public final class CallWriter implements AutoCloseable {
     private volatile boolean closed;
     private volatile long closeDeadline;
     private volatile long written;
+    private volatile long failedWrites;
+    private volatile String failure = "";
 
     /**
      * Starts the writer thread.
@@ -66,18 +72,49 @@ public final class CallWriter implements AutoCloseable {
     }
 
     /**
+     * Queues one call record and waits until it is committed, up to the enqueue timeout in all
+     * (waiting for room in the queue, then for the commit). A record whose caller timed out stays
+     * queued and is committed when the store recovers.
+     *
+     * @param call the record
+     * @throws RegistryException {@code UNAVAILABLE} if the record was not committed in time or the
+     *     log is closed; {@code STORAGE} if the writer gave up on it at close
+     */
+    public void submitAndWait(CallRecord call) {
+        long deadline = System.nanoTime() + enqueueTimeout.toNanos();
+        CompletableFuture<Void> done = submit(call);
+        try {
+            done.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            String why = failure;
+            throw new RegistryException(RegistryException.Reason.UNAVAILABLE, "the call record of '" + call.tool()
+                    + "' was not committed within " + enqueueTimeout.toMillis() + " ms"
+                    + (why.isEmpty() ? "" : ": the audit store fails (" + why + ")"));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RegistryException(RegistryException.Reason.UNAVAILABLE,
+                    "interrupted while waiting for the audit record's commit");
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RegistryException r ? r
+                    : RegistryException.storage("the audit writer failed", e.getCause());
+        }
+    }
+
+    /**
      * Queues one call record, waiting up to the enqueue timeout for space.
      *
      * @param call the record
+     * @return completes when the record is committed
      */
-    public void submit(CallRecord call) {
+    public CompletableFuture<Void> submit(CallRecord call) {
         AuditEntry entry = toEntry(call);
+        CompletableFuture<Void> done = new CompletableFuture<>();
         lifecycle.readLock().lock();
         try {
             if (closed) {
                 throw new RegistryException(RegistryException.Reason.UNAVAILABLE, "the audit log is closed");
             }
-            if (!queue.offer(new Call(entry), enqueueTimeout.toNanos(), TimeUnit.NANOSECONDS)) {
+            if (!queue.offer(new Call(entry, done), enqueueTimeout.toNanos(), TimeUnit.NANOSECONDS)) {
                 throw new RegistryException(RegistryException.Reason.UNAVAILABLE,
                         "the audit queue stayed full for " + enqueueTimeout.toMillis() + " ms; the call record of '"
                                 + call.tool() + "' was not accepted");
@@ -89,6 +126,7 @@ public final class CallWriter implements AutoCloseable {
         } finally {
             lifecycle.readLock().unlock();
         }
+        return done;
     }
 
     /** Blocks until everything queued before it is committed. */
@@ -109,6 +147,22 @@ public final class CallWriter implements AutoCloseable {
     /** Call records committed since start. */
     public long written() {
         return written;
+    }
+
+    /** Failed write attempts since start (each is retried). */
+    public long failedWrites() {
+        return failedWrites;
+    }
+
+    /**
+     * Why the store does not take records now: the last write attempt failed and none has
+     * succeeded since.
+     *
+     * @return the failure, empty while writes succeed
+     */
+    public java.util.Optional<String> failure() {
+        String f = failure;
+        return f.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(f);
     }
 
     private void putMarker(Item marker) {
@@ -134,26 +188,31 @@ public final class CallWriter implements AutoCloseable {
 
     private void run() {
         List<Item> items = new ArrayList<>(batchSize);
-        List<AuditEntry> batch = new ArrayList<>(batchSize);
+        List<Call> batch = new ArrayList<>(batchSize);
         boolean stop = false;
+        int lastBatch = 1;
         while (!stop) {
             try {
                 items.add(queue.take());
+                queue.drainTo(items, batchSize - 1);
+                linger(items, Math.min(lastBatch, batchSize));
             } catch (InterruptedException e) {
                 // Not expected (close uses a marker); keep draining.
-                continue;
+                if (items.isEmpty()) {
+                    continue;
+                }
             }
-            queue.drainTo(items, batchSize - 1);
+            lastBatch = Math.max(1, (int) items.stream().filter(i -> i instanceof Call).count());
             for (Item item : items) {
                 switch (item) {
-                    case Call call -> batch.add(call.entry());
+                    case Call call -> batch.add(call);
                     case Flush flush -> {
-                        RuntimeException failure = write(batch);
+                        RuntimeException failed = write(batch);
                         batch.clear();
-                        if (failure == null) {
+                        if (failed == null) {
                             flush.done().complete(null);
                         } else {
-                            flush.done().completeExceptionally(failure);
+                            flush.done().completeExceptionally(failed);
                         }
                     }
                     case Stop s -> stop = true;
@@ -165,22 +224,50 @@ public final class CallWriter implements AutoCloseable {
         }
     }
 
-    /** Writes a batch, retrying until it commits or the close deadline passes; returns the failure. */
-    private RuntimeException write(List<AuditEntry> batch) {
+    /**
+     * Group commit's linger (as Kafka's {@code linger.ms}): while fewer records are at hand than the
+     * last batch had, wait up to {@link #LINGER} for more, so that concurrent callers share one
+     * commit instead of each paying one. A lone caller (last batch of one) never waits.
+     */
+    private void linger(List<Item> items, int expected) throws InterruptedException {
+        long until = System.nanoTime() + LINGER.toNanos();
+        while (items.size() < expected && !(items.getLast() instanceof Stop) && !(items.getLast() instanceof Flush)) {
+            long left = until - System.nanoTime();
+            Item next = left > 0 ? queue.poll(left, TimeUnit.NANOSECONDS) : null;
+            if (next == null) {
+                return;
+            }
+            items.add(next);
+            queue.drainTo(items, batchSize - items.size());
+        }
+    }
+
+    /**
+     * Writes a batch, retrying until it commits or the close deadline passes, then completes the
+     * batch's callers; returns the failure.
+     */
+    private RuntimeException write(List<Call> batch) {
         if (batch.isEmpty()) {
             return null;
         }
+        List<AuditEntry> entries = new ArrayList<>(batch.size());
+        batch.forEach(call -> entries.add(call.entry()));
         long backoffMs = 10;
         while (true) {
             try {
-                db.inTransaction("appending " + batch.size() + " audit call records",
-                        c -> AuditStore.append(c, batch));
-                written += batch.size();
+                db.inTransaction("appending " + entries.size() + " audit call records",
+                        c -> AuditStore.append(c, entries));
+                written += entries.size();
+                failure = "";
+                batch.forEach(call -> call.done().complete(null));
                 return null;
             } catch (RuntimeException e) {
+                failedWrites++;
+                failure = String.valueOf(e.getMessage());
                 if (closed && System.nanoTime() - closeDeadline > 0) {
                     LOG.log(System.Logger.Level.ERROR, "audit writer gave up on " + batch.size()
                             + " call records after the close timeout", e);
+                    batch.forEach(call -> call.done().completeExceptionally(e));
                     return e;
                 }
                 LOG.log(System.Logger.Level.WARNING, "audit writer failed; retrying " + batch.size()

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.atoll.gateway.audit.AuditAction;
 import dev.atoll.gateway.audit.AuditQuery;
 import dev.atoll.gateway.audit.AuditRecord;
+import dev.atoll.gateway.audit.CheckpointVerification;
 import dev.atoll.gateway.audit.VerifyResult;
 import dev.atoll.gateway.registry.Actor;
 import dev.atoll.gateway.registry.CreatedToken;
@@ -63,6 +64,7 @@ import java.util.function.BiFunction;
  * DELETE /v1/tools/{name}
  * GET    /v1/audit?tool=&tenant=&action=&from=&to=&after=&limit=
  * GET    /v1/audit/verify | /v1/audit/head
+ * POST   /v1/audit/verify  (application/x-ndjson: a checkpoint file) same answer + checkpointsChecked
  * GET    /v1/tokens ; POST /v1/tokens {"kind","tenant","scopes","label"} ; DELETE /v1/tokens/{id}
  *                                            (ADMIN tokens are unscoped: tenant "default", scopes ["*"])
  * </pre>
@@ -170,15 +172,17 @@ public final class AdminHttp implements HttpService {
             afterChange.run();
             return json.createObjectNode().put("deleted", AdminJson.name(req));
         }));
-        rules.get("/v1/audit/verify", h((req, a) -> {
-            VerifyResult r = registry.audit().verify();
-            ObjectNode n = json.createObjectNode().put("intact", r.intact()).put("checked", r.checked());
-            switch (r) {
-                case VerifyResult.Intact i -> n.put("headSeq", i.head().seq()).put("headHash", i.head().hash());
-                case VerifyResult.Broken b -> n.put("brokenAt", b.seq()).put("problem", b.problem().name())
-                        .put("message", b.message());
+        rules.get("/v1/audit/verify", h((req, a) -> verifyJson(registry.audit().verify())));
+        rules.post("/v1/audit/verify", h((req, a) -> {
+            String type = req.headers().contentType().map(t -> t.mediaType().text()).orElse("");
+            if (!type.equalsIgnoreCase("application/x-ndjson")) {
+                throw new BadRequest("send the checkpoint file with Content-Type: application/x-ndjson");
             }
-            return n;
+            CheckpointVerification v;
+            try (InputStream in = req.content().inputStream()) {
+                v = registry.audit().verifyAgainst(in);
+            }
+            return verifyJson(v.result()).put("checkpointsChecked", v.checkpointsChecked());
         }));
         rules.get("/v1/audit/head", h((req, a) -> {
             var head = registry.audit().head();
@@ -230,6 +234,17 @@ public final class AdminHttp implements HttpService {
         }));
         rules.delete("/v1/tokens/{id}", h((req, a) -> token(registry.tokens().revoke(
                 req.path().pathParameters().get("id"), a))));
+    }
+
+    /** The JSON of a chain verification, for GET and POST /v1/audit/verify. */
+    private ObjectNode verifyJson(VerifyResult r) {
+        ObjectNode n = json.createObjectNode().put("intact", r.intact()).put("checked", r.checked());
+        switch (r) {
+            case VerifyResult.Intact i -> n.put("headSeq", i.head().seq()).put("headHash", i.head().hash());
+            case VerifyResult.Broken b -> n.put("brokenAt", b.seq()).put("problem", b.problem().name())
+                    .put("message", b.message());
+        }
+        return n;
     }
 
     private Handler h(AdminJson.Action action) {

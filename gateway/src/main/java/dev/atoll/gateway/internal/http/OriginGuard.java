@@ -52,6 +52,27 @@ public final class OriginGuard {
         return Optional.empty();
     }
 
+    /**
+     * This guard as a Helidon filter for a whole listener (the admin listener): a request whose
+     * {@code Host} or {@code Origin} is not allowed is answered 403 with a JSON error before any
+     * route runs.
+     *
+     * @return the filter
+     */
+    public io.helidon.webserver.http.Filter filter() {
+        return (chain, req, res) -> {
+            Optional<String> why = check(req.headers().first(io.helidon.http.HeaderNames.HOST),
+                    req.headers().first(io.helidon.http.HeaderNames.ORIGIN));
+            if (why.isEmpty()) {
+                chain.proceed();
+                return;
+            }
+            res.status(403);
+            res.header(io.helidon.http.HeaderNames.CONTENT_TYPE, "application/json");
+            res.send("{\"error\":{\"code\":\"forbidden\",\"message\":\"Forbidden: " + why.get() + "\"}}");
+        };
+    }
+
     private boolean hostAllowed(String name) {
         return hosts.contains("*") || hosts.contains(name) || (loopbackDefaults && LOOPBACK_NAMES.contains(name));
     }

@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.logging.Logger;
 
 /**
  * The MCP protocol over Streamable HTTP for both eras, negotiated per request:
@@ -39,6 +40,8 @@ import java.util.Set;
  * </ul>
  */
 public final class McpService {
+
+    private static final Logger LOG = Logger.getLogger(McpService.class.getName());
 
     /** Session-based protocol versions, oldest first. */
     public static final List<String> LEGACY_VERSIONS = List.of("2025-03-26", "2025-06-18", "2025-11-25");
@@ -197,7 +200,13 @@ public final class McpService {
                     "Method Not Allowed: GET streams need an Mcp-Session-Id (2026-07-28 clients use subscriptions/listen)"),
                     Map.of("Allow", "POST, DELETE"));
         }
-        Session s = session(sid.get(), principal);
+        Session s;
+        try {
+            s = session(sid.get(), principal);
+        } catch (RpcException e) { // unknown, expired or another tenant's: one line, no stack trace
+            LOG.info("GET stream refused (404): unknown session or another tenant's");
+            return json(e.httpStatus(), e.toResponse(null));
+        }
         Streams.Subscription sub = streams.open();
         if (sub == null) {
             return json(503, JsonRpc.error(null, JsonRpc.INTERNAL_ERROR, "too many open streams"));

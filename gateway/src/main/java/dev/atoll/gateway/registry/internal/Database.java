@@ -38,7 +38,7 @@ public final class Database implements AutoCloseable {
      */
     public static Database open(RegistryConfig config) {
         HikariConfig hc = new HikariConfig();
-        hc.setJdbcUrl(config.jdbcUrl());
+        hc.setJdbcUrl(durableUrl(config.jdbcUrl()));
         config.user().ifPresent(hc::setUsername);
         config.password().ifPresent(hc::setPassword);
         hc.setMaximumPoolSize(config.maxConnections());
@@ -66,6 +66,19 @@ public final class Database implements AutoCloseable {
             throw RegistryException.storage("cannot migrate the registry schema: " + e.getMessage(), e);
         }
         return new Database(ds);
+    }
+
+    /**
+     * The URL with H2's {@code WRITE_DELAY=0} added when an H2 URL does not set it: H2 otherwise
+     * writes commits to its file up to half a second later, and a committed audit record must
+     * survive a crash of the process (docs/registry.md, "Durability"). An explicit
+     * {@code WRITE_DELAY} in the URL is the operator's choice and is kept.
+     */
+    static String durableUrl(String url) {
+        if (url.startsWith("jdbc:h2:") && !url.toUpperCase(java.util.Locale.ROOT).contains(";WRITE_DELAY=")) {
+            return url + ";WRITE_DELAY=0";
+        }
+        return url;
     }
 
     /** True when the database is PostgreSQL (H2 otherwise). */

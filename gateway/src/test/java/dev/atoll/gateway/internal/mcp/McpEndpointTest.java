@@ -331,10 +331,14 @@ class McpEndpointTest {
                     .header("Accept", "text/event-stream").header("Mcp-Session-Id", sid).build();
             HttpResponse<InputStream> stream = http.send(get, HttpResponse.BodyHandlers.ofInputStream());
             assertEquals(200, stream.statusCode());
+            CompletableFuture<Void> subscribed = new CompletableFuture<>();
             CompletableFuture<String> firstEvent = CompletableFuture.supplyAsync(() -> {
                 try (BufferedReader in = new BufferedReader(new InputStreamReader(stream.body(), StandardCharsets.UTF_8))) {
                     String line;
                     while ((line = in.readLine()) != null) {
+                        if (line.startsWith(":")) { // the server's first keep-alive: it listens now
+                            subscribed.complete(null);
+                        }
                         if (line.startsWith("data: ")) {
                             return line.substring(6);
                         }
@@ -344,13 +348,50 @@ class McpEndpointTest {
                     return "io: " + e;
                 }
             });
-            Thread.sleep(200);
+            subscribed.get(10, TimeUnit.SECONDS); // a signal, not a sleep
             gateway.deployApproved(ToolSource.js("newcomer.mjs", """
                     export const tool = { name: "newcomer", description: "new", inputSchema: { type: "object" } };
                     export default function () { return 1; }
                     """));
             String event = firstEvent.get(10, TimeUnit.SECONDS);
             assertEquals("notifications/tools/list_changed", JSON.readTree(event).get("method").asText());
+        }
+
+        @Test
+        void getStreamWithAnUnknownOrForeignSessionIs404WithoutAStackTrace() throws Exception {
+            String sid = initialize(TOKEN);
+            List<java.util.logging.LogRecord> withTrace = new java.util.concurrent.CopyOnWriteArrayList<>();
+            java.util.logging.Handler h = new java.util.logging.Handler() {
+                @Override
+                public void publish(java.util.logging.LogRecord r) {
+                    if (r.getThrown() != null) {
+                        withTrace.add(r);
+                    }
+                }
+
+                @Override
+                public void flush() {
+                }
+
+                @Override
+                public void close() {
+                }
+            };
+            java.util.logging.Logger root = java.util.logging.Logger.getLogger("");
+            root.addHandler(h);
+            try {
+                for (String[] c : new String[][] {{"0123456789abcdef0123456789abcdef", TOKEN}, {sid, TOKEN_B}}) {
+                    HttpRequest get = HttpRequest.newBuilder(url).GET().header("Authorization", "Bearer " + c[1])
+                            .header("Accept", "text/event-stream").header("Mcp-Session-Id", c[0]).build();
+                    HttpResponse<String> r = send(get);
+                    assertEquals(404, r.statusCode(), r.body());
+                    assertEquals(JsonRpc.SESSION_NOT_FOUND, JSON.readTree(r.body()).at("/error/code").asInt(), r.body());
+                }
+            } finally {
+                root.removeHandler(h);
+            }
+            assertTrue(withTrace.isEmpty(), "no stack trace logged: " + withTrace.stream()
+                    .map(r -> r.getLoggerName() + ": " + r.getThrown()).toList());
         }
     }
 
