@@ -107,7 +107,7 @@ class GatewayKillTest {
             try {
                 await("the next start to clean the leftover pid file", Duration.ofSeconds(30),
                         () -> !pidFiles(run).contains(old) && "running".equals(next.state("victim")));
-            } catch (AssertionError e) {
+            } catch (AssertionError | org.awaitility.core.ConditionTimeoutException e) {
                 throw new AssertionError(e.getMessage() + "; pid files " + pidFiles(run) + ", upstream "
                         + next.upstream("victim"), e);
             }

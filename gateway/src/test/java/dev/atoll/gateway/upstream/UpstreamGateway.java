@@ -43,7 +43,7 @@ final class UpstreamGateway implements AutoCloseable {
         this.gateway = Gateway.builder().config(GatewayConfig.defaults().with(all))
                 .mcpToken(MCP_TOKEN, "tests", Set.of("*")).start();
         this.adminToken = gateway.startupTokens().containsKey("ADMIN") ? gateway.startupTokens().get("ADMIN")
-                : gateway.registry().tokens().create(dev.atoll.gateway.registry.TokenKind.ADMIN, "tests", Set.of("*"),
+                : gateway.registry().tokens().create(dev.atoll.gateway.registry.TokenKind.ADMIN, "default", Set.of("*"),
                         "upstream tests", dev.atoll.gateway.registry.Actor.SYSTEM).plaintext();
     }
 
