@@ -48,7 +48,7 @@ class PythonToolsTest {
                     'required': ['text'],
                 },
                 'outputSchema': {'type': 'object', 'properties': {'count': {'type': 'integer'}}},
-                'limits': {'cpuMs': 2000},
+                'limits': {'cpuMs': 2000, 'wallMs': 60000},
             }
 
             def main(args, env):
