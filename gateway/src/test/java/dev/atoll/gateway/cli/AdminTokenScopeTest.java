@@ -6,14 +6,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.atoll.gateway.Gateway;
 import dev.atoll.gateway.GatewayConfig;
 import dev.atoll.gateway.registry.Actor;
+import dev.atoll.gateway.registry.CreatedToken;
 import dev.atoll.gateway.registry.Registry;
 import dev.atoll.gateway.registry.RegistryConfig;
+import dev.atoll.gateway.registry.TestStore;
 import dev.atoll.gateway.registry.TokenKind;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -43,9 +47,17 @@ class AdminTokenScopeTest {
     void scopedAdminTokensAreRefused() throws Exception {
         Path data = dir.resolve("data");
         String scoped;
-        // A scoped ADMIN token as an older gateway let one be created.
-        try (Registry r = Registry.open(RegistryConfig.builder().dataDir(data).build())) {
-            scoped = r.tokens().create(TokenKind.ADMIN, "acme", Set.of("word_count"), "old", Actor.SYSTEM).plaintext();
+        // A scoped ADMIN token as an older gateway let one be created (the registry refuses to create one
+        // now, so the row is turned into one with SQL, as an old database would hold it).
+        RegistryConfig rc = RegistryConfig.builder().dataDir(data).build();
+        try (Registry r = Registry.open(rc)) {
+            CreatedToken t = r.tokens().create(TokenKind.MCP, "acme", Set.of("word_count"), "old", Actor.SYSTEM);
+            scoped = t.plaintext();
+            try (Connection c = TestStore.connect(rc);
+                    PreparedStatement ps = c.prepareStatement("UPDATE api_token SET kind = 'ADMIN' WHERE id = ?")) {
+                ps.setString(1, t.info().id());
+                assertEquals(1, ps.executeUpdate());
+            }
         }
         Gateway g = Gateway.builder().config(GatewayConfig.defaults().with(Map.of("mcp.port", "0", "admin.port", "0",
                 "data-dir", data.toString()))).start();

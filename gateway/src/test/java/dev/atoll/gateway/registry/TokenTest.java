@@ -46,7 +46,7 @@ class TokenTest {
             assertTrue(registry.tokens().authenticate(TokenKind.MCP, "").isEmpty());
             assertTrue(registry.tokens().authenticate(TokenKind.MCP, "x".repeat(10_000)).isEmpty());
 
-            CreatedToken admin = registry.tokens().create(TokenKind.ADMIN, "ops", Set.of("*"), "", OPERATOR);
+            CreatedToken admin = registry.tokens().create(TokenKind.ADMIN, "default", Set.of("*"), "", OPERATOR);
             assertTrue(admin.plaintext().startsWith("atoll_adm_"));
             assertNotEquals(plaintext, admin.plaintext());
             assertTrue(registry.tokens().authenticate(TokenKind.ADMIN, admin.plaintext()).orElseThrow().mayUse("any"));
@@ -65,6 +65,23 @@ class TokenTest {
                     plaintext.getBytes(StandardCharsets.UTF_8));
             String db = new String(Files.readAllBytes(dir.resolve("registry.mv.db")), StandardCharsets.ISO_8859_1);
             assertTrue(db.contains(hash));
+        }
+    }
+
+    @Test
+    void theRegistryRefusesScopedAdminTokensWhoeverAsks() {
+        // The admin API refuses them too; this is the store's own check, so no other caller can mint one.
+        try (Registry registry = Registry.open(TestStore.fresh(dir).build())) {
+            IllegalArgumentException tenant = assertThrows(IllegalArgumentException.class,
+                    () -> registry.tokens().create(TokenKind.ADMIN, "acme", Set.of("*"), "", OPERATOR));
+            assertTrue(tenant.getMessage().contains("admin tokens cannot be scoped"), tenant.getMessage());
+            assertThrows(IllegalArgumentException.class,
+                    () -> registry.tokens().create(TokenKind.ADMIN, "default", Set.of("word_count"), "", OPERATOR));
+            assertThrows(IllegalArgumentException.class, () -> registry.tokens().ensure(TokenKind.ADMIN, "acme",
+                    "atoll_adm_" + "x".repeat(40), Actor.SYSTEM));
+            assertTrue(registry.tokens().list().isEmpty(), "nothing stored");
+            assertTrue(registry.tokens().create(TokenKind.MCP, "acme", Set.of("word_count"), "", OPERATOR)
+                    .info().kind() == TokenKind.MCP, "MCP tokens stay scoped per tenant and tool");
         }
     }
 

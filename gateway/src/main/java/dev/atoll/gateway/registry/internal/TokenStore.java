@@ -45,6 +45,7 @@ public final class TokenStore implements Tokens {
     private static final Pattern TENANT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
     private static final Pattern ENV_TOKEN = Pattern.compile("[\\x21-\\x7e]{16,512}");
     private static final String ENV_LABEL = "env";
+    private static final String ADMIN_TENANT = "default";
     private static final String COLUMNS = "id, kind, tenant, scopes, label, created_at, created_by, revoked_at";
 
     private final Database db;
@@ -70,6 +71,7 @@ public final class TokenStore implements Tokens {
         requireTenant(tenant);
         Set<String> s = requireScopes(scopes);
         requireLabel(label);
+        requireUnscopedAdmin(kind, tenant, s);
         byte[] secret = new byte[32];
         random.nextBytes(secret);
         String plaintext = kind.prefix() + Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
@@ -121,6 +123,7 @@ public final class TokenStore implements Tokens {
         Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(actor, "actor");
         requireTenant(tenant);
+        requireUnscopedAdmin(kind, tenant, Set.of("*"));
         if (plaintext == null || !ENV_TOKEN.matcher(plaintext).matches()) {
             throw new IllegalArgumentException(
                     "a " + kind + " token must be 16-512 printable ASCII characters without spaces");
@@ -291,6 +294,17 @@ public final class TokenStore implements Tokens {
         if (tenant == null || !TENANT.matcher(tenant).matches()) {
             throw new IllegalArgumentException("tenant must match [A-Za-z0-9][A-Za-z0-9._-]{0,127}, got '"
                     + PoisoningScanner.escape(String.valueOf(tenant)) + "'");
+        }
+    }
+
+    /**
+     * Admin tokens manage every tenant and tool, so the registry refuses to store one that names a
+     * tenant or tools (docs/security.md): a scoped admin token would look limited and not be.
+     */
+    private static void requireUnscopedAdmin(TokenKind kind, String tenant, Set<String> scopes) {
+        if (kind == TokenKind.ADMIN && (!tenant.equals(ADMIN_TENANT) || !scopes.equals(Set.of("*")))) {
+            throw new IllegalArgumentException("admin tokens cannot be scoped: an ADMIN token manages every "
+                    + "tenant and tool, so it takes tenant '" + ADMIN_TENANT + "' and scope '*' only");
         }
     }
 
