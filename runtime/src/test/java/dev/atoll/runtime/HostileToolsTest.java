@@ -270,7 +270,8 @@ class HostileToolsTest {
 
         @Test
         void hugeNestedReturnValue() {
-            CallResult r = call(tool("{ cpuMs: 2000, memoryMb: 64, outputKb: 64 }",
+            // Wall far above CPU: under a loaded machine 540 ms of CPU took 6 s of wall.
+            CallResult r = call(tool("{ cpuMs: 2000, wallMs: 60000, memoryMb: 64, outputKb: 64 }",
                     "return Array.from({ length: 100000 }, (_, i) => ({ i }));"));
             assertOutcome(OutcomeKind.OUTPUT_TOO_LARGE, r);
         }
@@ -335,7 +336,8 @@ class HostileToolsTest {
 
         @Test
         void finalizationRegistryCallbacksAreBoundedToo() {
-            CallResult r = call(tool("""
+            // Wall far above CPU (2 s of wall gave 160 ms of CPU on a loaded machine): CPU bounds it.
+            CallResult r = call(tool("{ wallMs: 60000 }", """
                     const reg = new FinalizationRegistry(() => { for (;;) {} });
                     for (let i = 0; i < 200000; i++) reg.register({ i }, i);
                     return 1;"""));
