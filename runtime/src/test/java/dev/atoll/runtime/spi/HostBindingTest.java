@@ -150,18 +150,20 @@ class HostBindingTest {
         CallResult r = runtime.call(t, empty());
         long ms = (System.nanoTime() - start) / 1_000_000;
         assertEquals(OutcomeKind.WALL_EXCEEDED, r.outcome().kind(), r.toJson().toString());
-        assertTrue(ms >= 290 && ms < 2000, "ended after " + ms + " ms");
-        assertTrue(LATER.closedLatch.await(1, TimeUnit.SECONDS));
+        // Kept alive until the deadline, not ended at once; the upper bound only says it did not hang
+        // (a loaded machine — load average 31 in a full suite — stretches everything after the deadline).
+        assertTrue(ms >= 290 && ms < 20_000, "ended after " + ms + " ms");
+        assertTrue(LATER.closedLatch.await(30, TimeUnit.SECONDS), "the pending operation was closed");
         assertTrue(LATER.closed.get() > before);
     }
 
     @Test
     void withNothingPendingAnUnsettledPromiseStillEndsAtOnce() {
         Tool t = tool("3000", "await new Promise(() => {}); return 1;");
-        long start = System.nanoTime();
         CallResult r = runtime.call(t, empty());
+        // TOOL_ERROR, not WALL_EXCEEDED: it ended without waiting for its 3 s deadline.
         assertEquals(OutcomeKind.TOOL_ERROR, r.outcome().kind(), r.toJson().toString());
-        assertTrue(System.nanoTime() - start < 1_000_000_000L);
+        assertTrue(r.receipt().wall().toMillis() < 3000, r.toJson().toString());
     }
 
     @Test
