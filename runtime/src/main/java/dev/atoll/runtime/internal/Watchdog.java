@@ -120,13 +120,15 @@ public final class Watchdog implements AutoCloseable {
         Monitor biggest = null;
         long biggestAllocated = -1;
         for (Monitor m : active) {
-            if (m.violation.get() != null) {
-                continue;
-            }
             long cpu = threads.getThreadCpuTime(m.threadId);
             long allocated = threads.getThreadAllocatedBytes(m.threadId);
             if (cpu < 0 || allocated < 0) {
                 continue; // thread ended between the call's end and its close()
+            }
+            m.lastCpu = cpu; // also after a trip: the receipt of a guest that ignores it keeps counting
+            m.lastAllocated = allocated;
+            if (m.violation.get() != null) {
+                continue;
             }
             if (m.inSetup) { // Atoll's own set-up of the context: only the wall deadline applies
                 if (now - m.deadline > 0) {
@@ -253,6 +255,9 @@ public final class Watchdog implements AutoCloseable {
         private final long deadline;
         private final AtomicReference<Violation> violation = new AtomicReference<>();
         private volatile long trippedAt;
+        /** The watched thread's last readings by the watchdog, for when it has ended (JMX then says -1). */
+        private volatile long lastCpu;
+        private volatile long lastAllocated;
 
         Monitor(Thread thread, long cpuStart, long allocatedStart, long cpuBudget,
                 long memoryBudget, long deadline) {
@@ -328,8 +333,12 @@ public final class Watchdog implements AutoCloseable {
 
         /** A receipt-worthy reading taken from another thread: CPU and allocation of the watched thread. */
         public long[] usageFromOutside() {
-            return new long[] {threads.getThreadCpuTime(threadId) - cpuStart,
-                threads.getThreadAllocatedBytes(threadId) - allocatedStart};
+            // A thread that has ended (a written-off guest thread whose guest finally stopped) reads -1:
+            // use the watchdog's last reading then, never a negative usage.
+            long cpu = threads.getThreadCpuTime(threadId);
+            long allocated = threads.getThreadAllocatedBytes(threadId);
+            return new long[] {Math.max(0, (cpu < 0 ? lastCpu : cpu) - cpuStart),
+                Math.max(0, (allocated < 0 ? lastAllocated : allocated) - allocatedStart)};
         }
 
         /** The limit this call was cancelled for, if any. */
