@@ -101,7 +101,7 @@ class PythonToolsTest {
     @Test
     void anExceptionIsAToolErrorWithFramesFromTheToolFile() {
         CallResult r = run(PyTools.module("""
-                TOOL = {'name': 'e', 'description': 'd', 'inputSchema': {'type': 'object'}}
+                TOOL = {'name': 'e', 'description': 'd', 'inputSchema': {'type': 'object'}, 'limits': {'wallMs': 60000}}
                 def helper(x):
                     raise ValueError('bad value ' + str(x))
                 def main(args, env):
@@ -116,7 +116,8 @@ class PythonToolsTest {
     @Test
     void asyncMainIsAwaited() {
         CallResult r = run(PyTools.module("""
-                TOOL = {'name': 'a', 'description': 'd', 'inputSchema': {'type': 'object'}}
+                TOOL = {'name': 'a', 'description': 'd', 'inputSchema': {'type': 'object'},
+                        'limits': {'wallMs': 60000}}
                 async def twice(x):
                     return x * 2
                 async def main(args, env):
@@ -170,7 +171,7 @@ class PythonToolsTest {
     void secretsAndToolIdentityAreInEnv() {
         CallResult r = run(PyTools.module("""
                 TOOL = {'name': 'sec', 'description': 'd', 'inputSchema': {'type': 'object'},
-                        'secrets': {'API_KEY': ['example.com']}}
+                        'limits': {'wallMs': 60000}, 'secrets': {'API_KEY': ['example.com']}}
                 def main(args, env):
                     try:
                         env.secrets.OTHER
@@ -202,10 +203,13 @@ class PythonToolsTest {
     }
 
     @Test
+    // The tools in this class are not about limits: a wall limit far above the default 5 s, which
+    // counts the creation of each call's GraalPy context (6.5 s at load average 27).
     void stateDoesNotLeakBetweenCalls() {
         ToolSource s = PyTools.module("""
                 import json
-                TOOL = {'name': 's', 'description': 'd', 'inputSchema': {'type': 'object'}}
+                TOOL = {'name': 's', 'description': 'd', 'inputSchema': {'type': 'object'},
+                        'limits': {'wallMs': 60000}}
                 counter = []
                 def main(args, env):
                     counter.append(1)
