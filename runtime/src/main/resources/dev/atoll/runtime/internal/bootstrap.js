@@ -2,7 +2,7 @@
 // host functions. It installs console and timers, guards single huge allocations, and returns the
 // runner the host drives. Everything it needs is captured here, so a tool that rewrites globals or
 // prototypes only changes its own call.
-(function atollBootstrap(hostLog, hostTimer, hostMemory, maxLogChars, memoryBudget) {
+(function atollBootstrap(hostLog, hostTimer, hostMemory, maxLogChars, memoryBudget, hostCpu, maxStringChars) {
     'use strict';
     const parse = JSON.parse;
     const stringify = JSON.stringify;
@@ -151,6 +151,12 @@
     const ArrayProto = Array.prototype;
     const isArray = Array.isArray;
     const originalIndexOf = StringProto.indexOf;
+    const originalReplaceAll = StringProto.replaceAll;
+    // Non-overlapping occurrences of a non-empty string, counted in one builtin call (a JS loop of
+    // indexOf allocates a few hundred bytes per occurrence in the interpreter).
+    function occurrences(subject, search) {
+        return (subject.length - apply(originalReplaceAll, subject, [search, '']).length) / search.length;
+    }
     const regexpTest = RegExp.prototype.test;
     const symbolReplace = Symbol.replace;
     const max = Math.max;
@@ -164,7 +170,12 @@
         const n = +v;
         return n > 0 ? (n === Infinity ? 9007199254740991 : floor(n)) : 0;
     }
+    // A string the engine would refuse (longer than its js.string-length-limit) is refused here too.
     function chars(units) {
+        if (units > maxStringChars) {
+            hostMemory(units * 2);
+            throw new RangeErrorCtor('Invalid string length');
+        }
         guard(units * 2);
     }
     function hostileThis(self, name) {
@@ -270,13 +281,7 @@
                     if (name === 'replace') {
                         return 1;
                     }
-                    let found = 0;
-                    const step = search.length === 0 ? 1 : search.length;
-                    for (let i = apply(originalIndexOf, subject, [search]); i >= 0;
-                            i = apply(originalIndexOf, subject, [search, i + step])) {
-                        found++;
-                    }
-                    return found;
+                    return search.length === 0 ? subject.length + 1 : occurrences(subject, search);
                 });
         });
     }
@@ -373,12 +378,8 @@
             parts = lim;
         }
         if (parts * PART_BYTES > memoryBudget && sep !== undefined && sep.length > 0) {
-            let found = 1;
-            for (let i = apply(originalIndexOf, subject, [sep]); i >= 0 && found < parts;
-                    i = apply(originalIndexOf, subject, [sep, i + sep.length])) {
-                found++;
-            }
-            parts = found;
+            const found = occurrences(subject, sep) + 1;
+            parts = found < parts ? found : parts;
         }
         guard(parts * PART_BYTES);
         return apply(original, subject, [sep, lim]);
