@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * Issue #19's heap claim: one step of a guest is bounded before it allocates, so every guest thread
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.Test;
 class OneStepHeapTest {
 
     @Test
+    @Timeout(value = 8, unit = TimeUnit.MINUTES) // 8 calls of seconds each on a loaded 2-core machine
     void everyGuestThreadsWorstStepAtOnceFitsTheDefaultHeap() throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         String testClasses = Path.of(OneStepHeapChild.class.getProtectionDomain().getCodeSource().getLocation()
@@ -36,7 +38,7 @@ class OneStepHeapTest {
                 "-m", "dev.atoll.runtime/dev.atoll.runtime.OneStepHeapChild");
         Path log = Files.createTempFile("one-step-heap", ".log");
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        boolean done = p.waitFor(600, TimeUnit.SECONDS);
+        boolean done = p.waitFor(420, TimeUnit.SECONDS);
         if (!done) {
             p.destroyForcibly().waitFor();
         }
