@@ -161,6 +161,7 @@ public final class Gateway implements AutoCloseable {
         if (rc.jitWarmUpMs() > 0) {
             rb.jitWarmUp(Duration.ofMillis(rc.jitWarmUpMs()));
         }
+        rb.maxStringMb(rc.maxStringMb());
         this.runtime = rb.build();
         GatewayConfig.Pool pc = config.pool();
         this.pool = IsolatePool.builder(runtime)

@@ -253,8 +253,16 @@ public record GatewayConfig(Path dataDir, Mcp mcp, OAuth oauth, Admin admin, Htt
      * @param suspendAfterLimitStreak a tool version whose calls end this many times in a row past a
      *     CPU, memory or wall limit is suspended (0 = never); one call that does not stop when
      *     cancelled suspends it at once
+     * @param maxStringMb the longest string a JavaScript guest may create, in MiB of UTF-16 (1-1024)
      */
-    public record Runtime(int guestThreads, long jitWarmUpMs, int abandonBudget, int suspendAfterLimitStreak) {
+    public record Runtime(int guestThreads, long jitWarmUpMs, int abandonBudget, int suspendAfterLimitStreak,
+            int maxStringMb) {
+        /** Range checks. */
+        public Runtime {
+            if (maxStringMb < 1 || maxStringMb > 1024) {
+                throw new IllegalArgumentException("runtime.max-string-mb must be 1-1024, got " + maxStringMb);
+            }
+        }
     }
 
     /**

@@ -36,7 +36,8 @@ public final class ToolRuntime implements AutoCloseable {
         this.observer = b.observer;
         this.core = new RuntimeCore(b.guestThreads, b.queueCapacity, b.stackBytes, b.watchdogTick,
                 b.heapGuardRatio, b.allocationFactor, b.retryAfter,
-                b.bindings.stream().map(dev.atoll.runtime.internal.Binding::of).toList(), b.abandonBudget);
+                b.bindings.stream().map(dev.atoll.runtime.internal.Binding::of).toList(), b.abandonBudget,
+                maxStringChars(b.maxStringMb, b.maxima));
         core.warmUpInBackground(b.jitWarmUp);
     }
 
@@ -48,6 +49,16 @@ public final class ToolRuntime implements AutoCloseable {
      */
     public boolean pythonStarted() {
         return core.pythonStarted();
+    }
+
+    /**
+     * The engine's string bound in UTF-16 code units: {@code maxStringMb} MiB at 2 bytes per unit, but
+     * never less than the largest result the maxima allow (a JSON result of {@code outputBytes} UTF-8
+     * bytes has at most that many characters).
+     */
+    static int maxStringChars(int maxStringMb, Limits maxima) {
+        long chars = Math.max((long) maxStringMb << 19, maxima.outputBytes());
+        return (int) Math.min(chars, 1 << 29);
     }
 
     /** A builder with Atoll's defaults. */
@@ -336,6 +347,7 @@ public final class ToolRuntime implements AutoCloseable {
         private Duration watchdogTick = Duration.ofMillis(1);
         private double heapGuardRatio = 0.85;
         private int allocationFactor = 8;
+        private int maxStringMb = 32;
         private Duration retryAfter = Duration.ofMillis(250);
         private RuntimeObserver observer = RuntimeObserver.NO_OP;
         private Duration jitWarmUp = Duration.ZERO;
@@ -481,6 +493,22 @@ public final class ToolRuntime implements AutoCloseable {
                 throw new IllegalArgumentException("allocationFactor must be 1-1024, got " + factor);
             }
             this.allocationFactor = factor;
+            return this;
+        }
+
+        /**
+         * @param megabytes the longest string a JavaScript guest may create, in MiB of UTF-16 (default
+         *     32, i.e. 16 Mi characters; raised to the largest output the maxima allow). The engine
+         *     refuses a longer string with {@code RangeError: Invalid string length} before it builds
+         *     it, so no guest step (flattening a rope, {@code join}, {@code JSON.stringify}, ...) makes
+         *     one string larger than this; one value for the whole runtime
+         * @return this
+         */
+        public Builder maxStringMb(int megabytes) {
+            if (megabytes < 1 || megabytes > 1024) {
+                throw new IllegalArgumentException("maxStringMb must be 1-1024, got " + megabytes);
+            }
+            this.maxStringMb = megabytes;
             return this;
         }
 

@@ -39,14 +39,30 @@ public final class GuestEngine implements AutoCloseable {
             "js.console", "false",
             "js.esm-eval-returns-exports", "true");
 
+    /**
+     * Longest string a JavaScript guest may create by default, in UTF-16 code units: 16 Mi, so one
+     * string costs at most 32 MiB (see {@link #GuestEngine(Language, int)}).
+     */
+    public static final int DEFAULT_MAX_STRING_CHARS = 16 * 1024 * 1024;
+
     private final Language language;
     private final Engine engine;
     private final Source bootstrap;
     private final RuntimeInfo info;
+    private final int maxStringChars;
 
     /** Creates the JavaScript engine. */
     public GuestEngine() {
         this(Language.JS);
+    }
+
+    /**
+     * Creates the engine of one language with the default string bound.
+     *
+     * @param language the guest language
+     */
+    public GuestEngine(Language language) {
+        this(language, DEFAULT_MAX_STRING_CHARS);
     }
 
     /**
@@ -55,23 +71,74 @@ public final class GuestEngine implements AutoCloseable {
      * set under the CONSTRAINED sandbox, so "JIT off" means a JVM started without JVMCI
      * ({@code ATOLL_JIT=0}).
      *
+     * <p>JavaScript: the engine bounds every string a guest creates to {@code maxStringChars} with
+     * GraalJS's {@code js.string-length-limit}, which is checked where strings are built (ropes from
+     * {@code +}, so their flattening too, {@code join}, {@code JSON.stringify}, {@code repeat}, regular
+     * expression replacement). That option is experimental and only allowed under
+     * {@link SandboxPolicy#TRUSTED}, and an engine and its contexts must share one policy, so the JS
+     * engine runs under TRUSTED with every restriction CONSTRAINED would enforce set explicitly (see
+     * {@link #contextBuilder}); at construction the same context configuration is checked once against
+     * CONSTRAINED's validation, so a configuration CONSTRAINED would refuse never starts. It is a
+     * language-level option in GraalJS (contexts with different values cannot share code), hence one
+     * value per engine, i.e. per node.
+     *
      * <p>GraalPy supports the CONSTRAINED sandbox policy (not ISOLATED or UNTRUSTED in the open-source
      * runtime); under it GraalPy uses its Java POSIX backend (no native POSIX calls), and refuses the
      * {@code python.PosixModuleBackend} option, so the backend cannot be switched to native either.
+     * Python engines therefore stay CONSTRAINED; GraalPy has no string bound.
      *
      * @param language the guest language
+     * @param maxStringChars longest JavaScript string, in UTF-16 code units (1 Ki to 512 Mi)
      */
-    public GuestEngine(Language language) {
+    public GuestEngine(Language language, int maxStringChars) {
+        if (maxStringChars < 1024 || maxStringChars > (1 << 29)) {
+            throw new IllegalArgumentException("maxStringChars must be 1024-" + (1 << 29) + ", got " + maxStringChars);
+        }
         this.language = language;
+        this.maxStringChars = maxStringChars;
         Engine.Builder builder = Engine.newBuilder(language.id())
-                .sandbox(SandboxPolicy.CONSTRAINED)
+                .sandbox(policy(language))
                 .out(OutputStream.nullOutputStream())
                 .err(OutputStream.nullOutputStream())
                 .option("engine.WarnInterpreterOnly", "false");
+        if (language == Language.JS) {
+            checkConstrained(language);
+            builder.allowExperimentalOptions(true)
+                    .option("js.string-length-limit", Integer.toString(maxStringChars));
+        }
         this.engine = builder.build();
         String file = language == Language.JS ? "bootstrap.js" : "bootstrap.py";
         this.bootstrap = Source.newBuilder(language.id(), readBootstrap(file), "atoll-" + file).buildLiteral();
         this.info = describe(engine);
+    }
+
+    /** The sandbox policy of a language's engine and contexts: TRUSTED plus explicit denials for JS. */
+    static SandboxPolicy policy(Language language) {
+        return language == Language.JS ? SandboxPolicy.TRUSTED : SandboxPolicy.CONSTRAINED;
+    }
+
+    /**
+     * Builds (without initialising any language) one context with exactly {@link #contextBuilder}'s
+     * configuration under CONSTRAINED, on a throwaway CONSTRAINED engine: Truffle validates every
+     * CONSTRAINED rule when the context is built, and throws if one is broken.
+     */
+    static void checkConstrained(Language language) {
+        try (Engine probe = Engine.newBuilder(language.id())
+                        .sandbox(SandboxPolicy.CONSTRAINED)
+                        .out(OutputStream.nullOutputStream())
+                        .err(OutputStream.nullOutputStream())
+                        .option("engine.WarnInterpreterOnly", "false")
+                        .build();
+                Context ignored = contextBuilder(language, SandboxPolicy.CONSTRAINED).engine(probe).build()) {
+            // built: the configuration passes CONSTRAINED's validation
+        } catch (IllegalArgumentException e) {
+            throw new AtollRuntimeException("the guest context configuration breaks the CONSTRAINED sandbox policy", e);
+        }
+    }
+
+    /** Longest string a JavaScript guest may create, in UTF-16 code units. */
+    public int maxStringChars() {
+        return maxStringChars;
     }
 
     /** The guest language of this engine. */
@@ -95,24 +162,39 @@ public final class GuestEngine implements AutoCloseable {
      * bootstrap instead).
      */
     Context newContext() {
+        return contextBuilder(language, policy(language)).engine(engine).build();
+    }
+
+    /**
+     * The configuration of every guest context, under {@code policy}. Each restriction the CONSTRAINED
+     * policy enforces is set explicitly (JS contexts run under TRUSTED, see the constructor):
+     * permitted language, redirected streams, no all-access, {@code HostAccess.CONSTRAINED} (no public
+     * access, no implementations of host interfaces or classes), no host class loading or lookup, no
+     * I/O, no threads, no processes, no native access, no environment, no polyglot access, no
+     * {@code System.exit}, no inner context options, no experimental options; plus no value sharing.
+     */
+    static Context.Builder contextBuilder(Language language, SandboxPolicy policy) {
         return Context.newBuilder(language.id())
-                .engine(engine)
-                .sandbox(SandboxPolicy.CONSTRAINED)
+                .sandbox(policy)
+                .allowAllAccess(false)
                 .allowHostAccess(HostAccess.CONSTRAINED)
                 // No allowHostClassLookup, not even a predicate that denies everything: setting one
                 // installs the Java, Packages, java, javax, com and org globals.
+                .allowHostClassLoading(false)
                 .allowIO(IOAccess.NONE)
                 .allowCreateThread(false)
                 .allowCreateProcess(false)
                 .allowNativeAccess(false)
                 .allowEnvironmentAccess(EnvironmentAccess.NONE)
                 .allowPolyglotAccess(PolyglotAccess.NONE)
+                .allowInnerContextOptions(false)
+                .allowExperimentalOptions(false)
+                .useSystemExit(false)
                 .allowValueSharing(false)
                 .in(new ByteArrayInputStream(new byte[0]))
                 .out(OutputStream.nullOutputStream())
                 .err(OutputStream.nullOutputStream())
-                .options(language == Language.JS ? JS_OPTIONS : Map.of())
-                .build();
+                .options(language == Language.JS ? JS_OPTIONS : Map.of());
     }
 
     @Override

@@ -90,9 +90,17 @@ public final class GuestSession implements AutoCloseable {
             };
             // The call's own CPU time (its thread's, since its accounting began), for Python's CPU clocks.
             ProxyExecutable cpu = args -> (double) Math.max(0, session.monitor.cpuUsedNanos());
-            session.runner = context.eval(engine.bootstrap())
-                    .execute(log, session.timerBinding(), memory, (int) Math.min(Integer.MAX_VALUE, limits.logBytes()),
-                            (double) limits.memoryBytes(), cpu);
+            int logChars = (int) Math.min(Integer.MAX_VALUE, limits.logBytes());
+            // JS: one step (a typed array, a dense array copy, a string the bootstrap's guards size up
+            // front) may allocate at most the call's memory limit and at most twice the engine's largest
+            // string (64 MiB by default), so that every running guest's worst single step fits the heap
+            // together (docs/security.md); a guarded string is at most the engine's bound, as any other.
+            session.runner = python
+                    ? context.eval(engine.bootstrap()).execute(log, session.timerBinding(), memory, logChars,
+                            (double) limits.memoryBytes(), cpu)
+                    : context.eval(engine.bootstrap()).execute(log, session.timerBinding(), memory, logChars,
+                            (double) Math.min(limits.memoryBytes(), 4L * engine.maxStringChars()), cpu,
+                            engine.maxStringChars());
             Value globals = python ? context.getBindings("python") : null;
             if (python) {
                 globals.removeMember("_atoll_bootstrap");

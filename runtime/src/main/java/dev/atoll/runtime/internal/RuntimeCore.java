@@ -79,7 +79,7 @@ public final class RuntimeCore implements AutoCloseable {
     public RuntimeCore(int threads, int queueCapacity, long stackBytes, Duration tick,
             double heapGuardRatio, int allocationFactor, Duration retryAfter, List<Binding> bindings) {
         this(threads, queueCapacity, stackBytes, tick, heapGuardRatio, allocationFactor, retryAfter, bindings,
-                threads);
+                threads, GuestEngine.DEFAULT_MAX_STRING_CHARS);
     }
 
     /**
@@ -92,13 +92,14 @@ public final class RuntimeCore implements AutoCloseable {
      * @param retryAfter retry hint returned with load shedding
      * @param bindings host bindings installed in every context
      * @param abandonBudget most guest threads written off (and replaced) at once
+     * @param maxStringChars longest string a JavaScript guest may create, in UTF-16 code units
      */
     public RuntimeCore(int threads, int queueCapacity, long stackBytes, Duration tick,
             double heapGuardRatio, int allocationFactor, Duration retryAfter, List<Binding> bindings,
-            int abandonBudget) {
+            int abandonBudget, int maxStringChars) {
         this.allocationFactor = allocationFactor;
         this.bindings = List.copyOf(bindings);
-        this.engine = new GuestEngine();
+        this.engine = new GuestEngine(dev.atoll.runtime.Language.JS, maxStringChars);
         this.watchdog = new Watchdog(tick, heapGuardRatio);
         this.executor = new GuestExecutor(threads, queueCapacity, stackBytes, abandonBudget);
         this.retryAfter = retryAfter;
@@ -738,7 +739,10 @@ public final class RuntimeCore implements AutoCloseable {
                 yield new Outcome.ToolError(e.message, toolFrames(e.stack, file));
             }
             case "bad_output" -> new Outcome.InvalidOutput("the result is not JSON", List.of(errorInfo(s.payload()).message));
-            case "too_large" -> new Outcome.OutputTooLarge(Long.parseLong(s.payload()), limits.outputBytes());
+            // "string_limit": JSON.stringify of the result hit the engine's string bound, so the JSON
+            // is longer than that many characters (each at least one UTF-8 byte).
+            case "too_large" -> new Outcome.OutputTooLarge(s.payload().equals("string_limit")
+                    ? engine.maxStringChars() : Long.parseLong(s.payload()), limits.outputBytes());
             case "never" -> new Outcome.ToolError("the tool's promise never settled, and nothing was pending that"
                     + " could settle it", List.of());
             case "deadline" -> new Outcome.WallExceeded(limits.wall());
