@@ -161,6 +161,7 @@ public final class Watchdog implements AutoCloseable {
 
     void trip(Monitor m, Violation v) {
         if (m.violation.compareAndSet(null, v)) {
+            m.cpuAtTrip = threads.getThreadCpuTime(m.threadId);
             m.trippedAt = System.nanoTime();
             // A guest thread waiting in its event loop for timers or host completions wakes up and stops.
             LockSupport.unpark(m.thread);
@@ -253,6 +254,7 @@ public final class Watchdog implements AutoCloseable {
         private final long deadline;
         private final AtomicReference<Violation> violation = new AtomicReference<>();
         private volatile long trippedAt;
+        private volatile long cpuAtTrip;
 
         Monitor(Thread thread, long cpuStart, long allocatedStart, long cpuBudget,
                 long memoryBudget, long deadline) {
@@ -324,6 +326,19 @@ public final class Watchdog implements AutoCloseable {
         public java.util.Optional<Duration> sinceCancelled() {
             return violation.get() == null ? java.util.Optional.empty()
                     : java.util.Optional.of(Duration.ofNanos(System.nanoTime() - trippedAt));
+        }
+
+        /**
+         * CPU nanoseconds the watched thread has used since the call was cancelled (0 if it was not):
+         * a guest that ignores its cancellation keeps burning CPU, one starved of CPU (at a low
+         * priority on a busy node) does not.
+         */
+        public long cpuSinceCancelledNanos() {
+            if (violation.get() == null) {
+                return 0;
+            }
+            long now = threads.getThreadCpuTime(threadId);
+            return now < 0 ? 0 : now - cpuAtTrip;
         }
 
         /** A receipt-worthy reading taken from another thread: CPU and allocation of the watched thread. */

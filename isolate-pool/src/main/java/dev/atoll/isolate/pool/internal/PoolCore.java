@@ -249,7 +249,7 @@ public final class PoolCore implements AutoCloseable {
         }
         FairGate.Admission a;
         try {
-            a = gate.acquire(p, tenant, deadline);
+            a = gate.acquire(p, tenant, runtime.onProbation(p.tool), deadline);
         } catch (InterruptedException | RuntimeException e) {
             p.permits.release();
             throw e;
@@ -278,8 +278,16 @@ public final class PoolCore implements AutoCloseable {
         totalSlots.decrementAndGet();
     }
 
-    /** Reserves slots up to the pool's target (and the global cap) and creates a context for each. */
+    /**
+     * Reserves slots up to the pool's target (and the global cap) and creates a context for each. A
+     * tool on probation (a recent call ran past its CPU or memory limit) gets none: its calls set up
+     * their own context, at low priority, and leave the replenisher and the warm-context budget to
+     * tools in good standing.
+     */
     private void refill(ToolPool p) {
+        if (runtime.onProbation(p.tool)) {
+            return;
+        }
         while (!closed && !p.retired && !p.paused()) {
             int s = p.slots.get();
             if (s >= p.target) {
