@@ -80,6 +80,12 @@ class NodeContainmentTest {
         Path gcLog = Files.createTempFile("containment-gc", ".log");
         cmd = new ArrayList<>(cmd);
         cmd.add(1, "-Xlog:gc:file=" + gcLog);
+        // For measurements: extra JVM flags for the node, e.g. -Datoll.containment.jvm=-XX:+UseG1GC
+        for (String flag : System.getProperty("atoll.containment.jvm", "").split(" ")) {
+            if (!flag.isBlank()) {
+                cmd.add(1, flag);
+            }
+        }
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(log.toFile());
         pb.environment().put("ATOLL_ADMIN_TOKEN", ADMIN_TOKEN);
         Process child = pb.start();
