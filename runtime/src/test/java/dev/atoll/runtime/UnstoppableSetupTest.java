@@ -71,7 +71,7 @@ class UnstoppableSetupTest {
 
         // A warm context, as the pool's replenisher asks for one. Before, the module was evaluated on
         // the calling thread itself, which then never returned (the replenisher was pinned for good).
-        WarmContext warm = assertTimeoutPreemptively(Duration.ofSeconds(20), () -> runtime.prepare(bomb),
+        WarmContext warm = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> runtime.prepare(bomb),
                 "preparing a context whose module never stops must return");
         assertFalse(warm.ready());
         CallResult viaWarm = runtime.call(warm, NO_ARGS);
@@ -81,8 +81,10 @@ class UnstoppableSetupTest {
         assertTrue(runtime.onProbation(bomb));
         assertWrittenOffThreadsRunAtLowestPriority("atoll-setup-");
 
-        // A cold start on the call path: the module is evaluated on a guest thread, which is written off.
-        CallResult cold = assertTimeoutPreemptively(Duration.ofSeconds(20), () -> runtime.call(bomb, NO_ARGS));
+        // A cold start on the call path: the module is evaluated on a guest thread (of the low-priority lane,
+        // as the tool is on probation now: slow on a loaded machine, hence the generous bound), which is
+        // written off.
+        CallResult cold = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> runtime.call(bomb, NO_ARGS));
         assertEquals(OutcomeKind.CPU_EXCEEDED, cold.outcome().kind(), cold.toJson().toString());
         assertEquals(List.of(bomb, bomb), abandoned);
         assertEquals(2, runtime.abandonedThreads());
@@ -107,7 +109,7 @@ class UnstoppableSetupTest {
         InvalidToolException e = assertThrows(InvalidToolException.class,
                 () -> runtime.load(timeBomb("armed", 0)));
         assertTrue(e.getMessage().contains("did not stop"), e.getMessage());
-        assertTrue(System.nanoTime() - t0 < 20_000_000_000L, "answered after the CPU limit and the 1 s grace");
+        assertTrue(System.nanoTime() - t0 < 30_000_000_000L, "answered before the wall limit (30 s)");
         assertEquals(before + 1, runtime.abandonedThreadsTotal());
         Tool benign = runtime.load(Tools.tool("return 2 + 2;"));
         CallResult r = runtime.call(benign, NO_ARGS);

@@ -195,6 +195,13 @@ public final class GuestExecutor implements AutoCloseable {
         return w == null || w.tid() < 0 ? Optional.empty() : OsPriority.nice(w.tid());
     }
 
+    /** Whether the calling thread is one of this executor's low-priority threads (probation lane or written off). */
+    public boolean onLowPriorityThread() {
+        Thread me = Thread.currentThread();
+        Worker w = workers.get(me);
+        return w != null && (w.lane() == Lane.PROBATION || writtenOff.contains(me));
+    }
+
     /** Whether threads can be given OS priorities here (Linux). */
     public static boolean prioritiesAvailable() {
         return OsPriority.available();

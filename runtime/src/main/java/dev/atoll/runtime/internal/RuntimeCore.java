@@ -54,6 +54,8 @@ public final class RuntimeCore implements AutoCloseable {
      * Cancelling a Python busy loop takes about 300 ms.
      */
     private static final long UNSTOPPABLE_CPU = Duration.ofMillis(500).toNanos();
+    /** A cancelled call still running after this counts as not stopping, whatever CPU it used. */
+    private static final Duration UNSTOPPABLE_STALLED = Duration.ofSeconds(3);
     private static final Duration POLL = Duration.ofMillis(50);
 
     private final GuestEngine engine;
@@ -73,6 +75,10 @@ public final class RuntimeCore implements AutoCloseable {
     /** Closes contexts used on callers' own threads, off their path. */
     private final java.util.concurrent.ExecutorService closer = java.util.concurrent.Executors.newSingleThreadExecutor(
             r -> Thread.ofPlatform().name("atoll-context-closer").daemon(true).unstarted(r));
+    /** Completes results of low-priority threads at normal priority; started with the runtime. */
+    private final java.util.concurrent.ThreadPoolExecutor handoff = new java.util.concurrent.ThreadPoolExecutor(1, 1,
+            0, TimeUnit.MILLISECONDS, new java.util.concurrent.LinkedBlockingQueue<>(),
+            r -> Thread.ofPlatform().name("atoll-handoff").daemon(true).unstarted(r));
     private volatile boolean closed;
 
     /**
@@ -110,6 +116,8 @@ public final class RuntimeCore implements AutoCloseable {
         this.engine = new GuestEngine();
         this.watchdog = new Watchdog(tick, heapGuardRatio);
         this.executor = new GuestExecutor(threads, queueCapacity, stackBytes, abandonBudget);
+        handoff.prestartAllCoreThreads(); // from this (normal-priority) thread
+        closer.execute(() -> { }); // the same: its thread starts now, not from a guest thread later
         this.retryAfter = retryAfter;
         this.mapper = JsonMapper.builder().build();
         mapper.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
@@ -492,7 +500,10 @@ public final class RuntimeCore implements AutoCloseable {
         record Done<T>(T value) implements Waited<T> {
         }
 
-        /** Its guest was cancelled more than {@link #UNSTOPPABLE} ago and still burns CPU. */
+        /**
+         * Its guest was cancelled more than {@link #UNSTOPPABLE} ago and still burns CPU, or more than
+         * {@link #UNSTOPPABLE_STALLED} ago.
+         */
         record Unstoppable<T>(Watchdog.Monitor monitor) implements Waited<T> {
         }
 
@@ -520,8 +531,9 @@ public final class RuntimeCore implements AutoCloseable {
                 if (m == null && task.isCancelled()) {
                     return new Waited.Closed<>();
                 }
-                if (m != null && m.sinceCancelled().filter(d -> d.compareTo(UNSTOPPABLE) > 0).isPresent()
-                        && m.cpuSinceCancelledNanos() >= UNSTOPPABLE_CPU) {
+                if (m != null && m.sinceCancelled().filter(d -> d.compareTo(UNSTOPPABLE) > 0
+                        && (m.cpuSinceCancelledNanos() >= UNSTOPPABLE_CPU || d.compareTo(UNSTOPPABLE_STALLED) > 0))
+                        .isPresent()) {
                     return new Waited.Unstoppable<>(m);
                 }
                 if (System.nanoTime() - giveUp > 0) {
@@ -570,7 +582,7 @@ public final class RuntimeCore implements AutoCloseable {
             task = executor.submit(tool.standing().onProbation() ? GuestExecutor.Lane.PROBATION
                     : GuestExecutor.Lane.SETUP, () -> {
                         try {
-                            result.complete(prepareHere(tool, limits, watched));
+                            deliver(result, prepareHere(tool, limits, watched));
                         } catch (RuntimeException | Error e) {
                             result.completeExceptionally(e);
                         }
@@ -613,6 +625,24 @@ public final class RuntimeCore implements AutoCloseable {
             tool.standing().record(f.outcome(), f.abandoned());
         }
         return p;
+    }
+
+    /**
+     * Completes {@code f} with {@code value}. On a low-priority thread the completion is handed to a
+     * normal-priority thread: completing wakes the waiting caller, and waking a virtual thread can
+     * make its scheduler start a carrier thread from the completing thread, which would inherit its
+     * low OS priority for good.
+     */
+    private <T> void deliver(CompletableFuture<T> f, T value) {
+        if (executor.onLowPriorityThread()) {
+            try {
+                handoff.execute(() -> f.complete(value));
+                return;
+            } catch (RejectedExecutionException e) {
+                // closing: complete here
+            }
+        }
+        f.complete(value);
     }
 
     private static void discard(Prepared p) {
@@ -892,7 +922,7 @@ public final class RuntimeCore implements AutoCloseable {
         int dropped = session == null ? 0 : session.droppedLogs();
         List<dev.atoll.runtime.EgressRecord> egress = session == null ? List.of() : session.egress();
         // Answer first, then close: closing a context costs tens of microseconds the caller need not wait for.
-        result.complete(new Finished(outcome, logs, receipt(monitor, start, dropped, egress)));
+        deliver(result, new Finished(outcome, logs, receipt(monitor, start, dropped, egress)));
         if (session != null) {
             closer.accept(session);
         }
@@ -1088,6 +1118,7 @@ public final class RuntimeCore implements AutoCloseable {
     public void close() {
         closed = true;
         closer.shutdown();
+        handoff.shutdown();
         executor.close();
         watchdog.close();
         // A guest thread that never took its cancellation would make engine.close(true) wait forever.

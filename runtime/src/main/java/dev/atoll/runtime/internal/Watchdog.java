@@ -9,7 +9,6 @@ import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
@@ -62,11 +61,17 @@ public final class Watchdog implements AutoCloseable {
         threads.setThreadAllocatedMemoryEnabled(true);
         this.tickNanos = tick.toNanos();
         this.heapGuardRatio = heapGuardRatio;
-        this.cancellers = Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "atoll-canceller");
-            t.setDaemon(true);
-            return t;
-        });
+        // Four threads started now, from this normal-priority thread, and kept: a thread started later
+        // from a low-priority guest thread (a cancel requested by the guest's own memory signal) would
+        // inherit its OS priority. More are started, and end when idle, only under a burst of cancels.
+        java.util.concurrent.ThreadPoolExecutor pool = new java.util.concurrent.ThreadPoolExecutor(4, Integer.MAX_VALUE,
+                60, TimeUnit.SECONDS, new java.util.concurrent.SynchronousQueue<>(), r -> {
+                    Thread t = new Thread(r, "atoll-canceller");
+                    t.setDaemon(true);
+                    return t;
+                });
+        pool.prestartAllCoreThreads();
+        this.cancellers = pool;
         for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
             if (gc instanceof NotificationEmitter emitter) {
                 emitter.addNotificationListener(gcListener, null, null);

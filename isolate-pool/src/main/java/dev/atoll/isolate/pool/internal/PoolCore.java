@@ -417,7 +417,10 @@ public final class PoolCore implements AutoCloseable {
         list.sort(Comparator.comparing(PoolStats.ToolStats::name));
         // The reserved total is exact (reservations never pass the cap); per-tool figures are read one
         // tool at a time, so only the total is a consistent snapshot.
-        int slots = Math.max(warm, totalSlots.get());
+        // Summed one tool at a time, warm can count a context taken from one tool and one created for
+        // another since: every warm context holds a reserved slot, so the reserved total bounds it.
+        int slots = totalSlots.get();
+        warm = Math.min(warm, slots);
         return new PoolStats(warm, slots - warm, warmCap, running.get(), queued.get() + gate.waiting(),
                 tools.estimatedSize(), list);
     }
