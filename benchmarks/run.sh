@@ -40,7 +40,7 @@ flags="$(
   echo "-Xms2g"
   echo "-Xmx2g"
   echo "--sun-misc-unsafe-memory-access=allow"
-  echo "--enable-native-access=org.graalvm.truffle,ALL-UNNAMED"
+  echo "--enable-native-access=org.graalvm.truffle,dev.atoll.runtime,ALL-UNNAMED"
   if [ "${ATOLL_JIT:-1}" != "0" ]; then
     echo "-XX:+UnlockExperimentalVMOptions"
     echo "-XX:+EnableJVMCI"

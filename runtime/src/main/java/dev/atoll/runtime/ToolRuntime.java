@@ -190,18 +190,39 @@ public final class ToolRuntime implements AutoCloseable {
     }
 
     /**
-     * Creates a context for one later call of {@code tool}, with the module evaluated, on the calling
-     * thread. The calling thread must be a platform thread (its CPU time is measured).
+     * Creates a context for one later call of {@code tool}, with the module evaluated, on one of the
+     * runtime's set-up threads (the low-priority lane while the tool is on probation); the calling
+     * thread waits. A module whose evaluation does not stop when cancelled has that thread written off
+     * (reported as {@link RuntimeObserver#guestThreadAbandoned}), so it pins neither the thread nor the
+     * caller.
      *
      * @param tool the tool
      * @return the warm context; hand it to {@link #call(WarmContext, JsonNode)} or close it
      */
     public WarmContext prepare(Tool tool) {
         RuntimeCore.Prepared p = core.prepare(tool.compiled(), tool.limits());
-        if (p instanceof RuntimeCore.Prepared.Ready r) {
-            observer.contextPrepared(tool, r.elapsed());
+        switch (p) {
+            case RuntimeCore.Prepared.Ready r -> observer.contextPrepared(tool, r.elapsed());
+            case RuntimeCore.Prepared.Failed f -> {
+                if (f.abandoned()) {
+                    observer.guestThreadAbandoned(tool);
+                }
+            }
         }
         return new WarmContext(tool, p);
+    }
+
+    /**
+     * Whether a tool version is on probation on this node: one of its recent calls ended past its CPU
+     * or memory limit or did not stop when cancelled. Its calls and contexts then run at the lowest OS
+     * priority, and never on a caller's thread, until 16 of its calls in a row have stayed within their
+     * limits.
+     *
+     * @param tool the tool version
+     * @return whether it is on probation
+     */
+    public boolean onProbation(Tool tool) {
+        return tool.compiled().standing().onProbation();
     }
 
     /**
@@ -237,9 +258,11 @@ public final class ToolRuntime implements AutoCloseable {
      * Runs one call in a context prepared earlier on the calling thread itself, without the handoff
      * to a guest thread (which costs tens of microseconds of latency); the context is used up and
      * closed. The calling thread must be a platform thread: its CPU time and allocation are measured,
-     * and its stack size bounds the guest's recursion (guest threads have {@code stackBytes}). Unlike
-     * {@link #call(WarmContext, JsonNode)}, the caller is not answered early if a cancelled guest
-     * does not stop: it waits until the cancellation lands.
+     * and its stack size bounds the guest's recursion (guest threads have {@code stackBytes}). A tool
+     * on probation ({@link #onProbation(Tool)}), or whose calls had a thread written off, runs on a
+     * guest thread instead, as with {@link #call(WarmContext, JsonNode)}: a guest that ignores its
+     * cancellation cannot pin the caller's thread more than once per tool version (after that first
+     * call, whose caller waits until the cancellation lands, the tool is on probation).
      *
      * @param warm the prepared context (used once)
      * @param args the arguments
@@ -396,7 +419,9 @@ public final class ToolRuntime implements AutoCloseable {
         }
 
         /**
-         * @param threads platform threads that run guest code (default {@link #defaultGuestThreads()})
+         * @param threads platform threads that run guest code, per lane (default
+         *     {@link #defaultGuestThreads()}): calls of tools in good standing, calls of tools on
+         *     probation ({@link ToolRuntime#onProbation}, at the lowest OS priority), and context set-up
          * @return this
          */
         public Builder guestThreads(int threads) {
@@ -409,9 +434,10 @@ public final class ToolRuntime implements AutoCloseable {
 
         /**
          * @param budget most guest threads written off at once (default: cores, at least 2). A guest
-         *     that does not stop within a second of its cancellation has its thread written off and
-         *     replaced, so capacity is never pinned; each written-off thread still burns CPU until the
-         *     guest stops. With the budget spent, calls of the tools that caused it are refused as
+         *     that does not stop within a second of its cancellation (and burns 500 ms of CPU since)
+         *     has its thread written off and replaced, so capacity is never pinned; each written-off
+         *     thread still burns CPU until the guest stops, at the lowest OS priority (on Linux), so it
+         *     only gets CPU that other threads leave. With the budget spent, calls of the tools that caused it are refused as
          *     {@link OutcomeKind#INVALID_TOOL} until a thread returns.
          * @return this
          */

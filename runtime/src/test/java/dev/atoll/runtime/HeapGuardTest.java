@@ -35,7 +35,7 @@ class HeapGuardTest {
         String testClasses = Path.of(HeapGuardChild.class.getProtectionDomain().getCodeSource().getLocation().toURI())
                 .toString();
         List<String> cmd = new ArrayList<>(List.of(java, heap, "-XX:+ExitOnOutOfMemoryError", "-Xss4m",
-                "--sun-misc-unsafe-memory-access=allow", "--enable-native-access=org.graalvm.truffle,ALL-UNNAMED",
+                "--sun-misc-unsafe-memory-access=allow", "--enable-native-access=org.graalvm.truffle,dev.atoll.runtime,ALL-UNNAMED",
                 "--module-path", System.getProperty("jdk.module.path"),
                 "--patch-module", "dev.atoll.runtime=" + testClasses,
                 "--add-reads", "dev.atoll.runtime=ALL-UNNAMED",

@@ -45,7 +45,7 @@ class PythonResourcesTest {
         String testClasses = Path.of(PythonResourcesChild.class.getProtectionDomain().getCodeSource().getLocation().toURI())
                 .toString();
         List<String> cmd = new ArrayList<>(List.of(java, "-Xss4m", "-Duser.home=" + home,
-                "--sun-misc-unsafe-memory-access=allow", "--enable-native-access=org.graalvm.truffle,ALL-UNNAMED",
+                "--sun-misc-unsafe-memory-access=allow", "--enable-native-access=org.graalvm.truffle,dev.atoll.runtime,ALL-UNNAMED",
                 "-Dpolyglot.engine.WarnInterpreterOnly=false",
                 "--module-path", System.getProperty("jdk.module.path"),
                 "--patch-module", "dev.atoll.runtime=" + testClasses,

@@ -15,7 +15,8 @@ import org.graalvm.polyglot.Source;
  * @param output compiled output schema, if any
  * @param envJson JSON of the {@code env} argument
  * @param digest SHA-256 (hex) of the code
+ * @param standing whether its calls run on probation (in the low-priority lane) on this node
  */
 public record CompiledTool(Source module, ToolManifest manifest, Schema input, Optional<Schema> output,
-        String envJson, String digest) {
+        String envJson, String digest, Standing standing) {
 }

@@ -1,59 +1,129 @@
 package dev.atoll.runtime.internal;
 
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Logger;
 
 /**
- * The bounded pool of platform threads guest code runs on (per-thread CPU and allocation counters do
- * not work on virtual threads). A full pool with a full queue rejects: the call is shed, not queued
- * without bound.
+ * The bounded pools of platform threads guest code runs on (per-thread CPU and allocation counters do
+ * not work on virtual threads), one per {@link Lane}. A lane whose threads are all busy and whose
+ * queue is full rejects: the call is shed, not queued without bound.
  *
  * <p>A thread whose guest does not take its cancellation can be {@linkplain #abandon(Thread) written
- * off}: the pool grows by one thread at once, so its serving capacity stays {@code threads}, and
- * shrinks back when the written-off thread finally returns. At most {@code abandonBudget} threads are
- * written off at a time; beyond that the capacity is reduced until one returns.
+ * off}: its lane starts a new thread at once, so the lane's serving capacity stays {@code threads},
+ * and the written-off thread gets the lowest OS priority (it keeps only CPU that nothing else wants)
+ * and ends when its guest finally stops. At most {@code abandonBudget} threads are written off at a
+ * time, across lanes; beyond that the capacity is reduced until one returns.
  */
 public final class GuestExecutor implements AutoCloseable {
 
-    private final ThreadPoolExecutor pool;
+    private static final Logger LOG = Logger.getLogger(GuestExecutor.class.getName());
+
+    /** Where a task runs. */
+    public enum Lane {
+        /** Calls of tools in good standing, at normal OS priority. */
+        NORMAL("atoll-guest-", 0),
+        /**
+         * Calls (and context set-up) of tools on probation (a recent call ended past a CPU or memory
+         * limit, or did not stop), at the lowest OS priority: they get the CPU that calls in the
+         * normal lane leave.
+         */
+        PROBATION("atoll-guest-low-", OsPriority.LOWEST),
+        /** Setting up contexts ahead of calls (warm contexts), at normal OS priority. */
+        SETUP("atoll-setup-", 0);
+
+        private final String prefix;
+        private final int nice;
+
+        Lane(String prefix, int nice) {
+            this.prefix = prefix;
+            this.nice = nice;
+        }
+    }
+
     private final int threads;
     private final int abandonBudget;
+    private final long stackBytes;
+    private final Map<Lane, BlockingQueue<Runnable>> queues = new EnumMap<>(Lane.class);
+    private final Map<Lane, AtomicInteger> names = new EnumMap<>(Lane.class);
+    /** Live threads: their lane and OS thread id (-1 where unknown). */
+    private final Map<Thread, Worker> workers = new ConcurrentHashMap<>();
     private final Set<Thread> writtenOff = ConcurrentHashMap.newKeySet();
     private final AtomicLong abandonedTotal = new AtomicLong();
     private final AtomicLong returnedTotal = new AtomicLong();
     private int abandoned;
+    private volatile boolean closed;
 
     /**
-     * @param threads number of guest threads
-     * @param queueCapacity calls that may wait for a thread
+     * @param threads number of guest threads per lane
+     * @param queueCapacity tasks that may wait for a thread, per lane
      * @param stackBytes stack size of each guest thread (bounds guest recursion depth)
      * @param abandonBudget most threads written off at once, each replaced by a new one
      */
     public GuestExecutor(int threads, int queueCapacity, long stackBytes, int abandonBudget) {
-        AtomicInteger n = new AtomicInteger();
-        ThreadFactory factory = r -> {
-            Thread t = new Thread(null, r, "atoll-guest-" + n.incrementAndGet(), stackBytes);
-            t.setDaemon(true);
-            return t;
-        };
         this.threads = threads;
         this.abandonBudget = abandonBudget;
-        this.pool = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS,
-                new ArrayBlockingQueue<>(queueCapacity), factory, new ThreadPoolExecutor.AbortPolicy());
-        pool.prestartAllCoreThreads();
+        this.stackBytes = stackBytes;
+        for (Lane lane : Lane.values()) {
+            queues.put(lane, new ArrayBlockingQueue<>(queueCapacity));
+            names.put(lane, new AtomicInteger());
+        }
+        for (Lane lane : Lane.values()) {
+            for (int i = 0; i < threads; i++) {
+                spawn(lane);
+            }
+        }
+    }
+
+    private void spawn(Lane lane) {
+        Thread t = new Thread(null, () -> work(lane), lane.prefix + names.get(lane).incrementAndGet(), stackBytes);
+        t.setDaemon(true);
+        workers.put(t, new Worker(lane, -1));
+        t.start();
+    }
+
+    private void work(Lane lane) {
+        Thread me = Thread.currentThread();
+        Optional<Integer> tid = OsPriority.currentThreadId();
+        tid.ifPresent(id -> {
+            workers.put(me, new Worker(lane, id));
+            // A thread inherits its creator's nice value: set the lane's own, in both directions (raising
+            // priority back to 0 fails without privilege; say so, as the lane then runs below normal).
+            if (OsPriority.nice(id).orElse(lane.nice) != lane.nice && !OsPriority.setNice(id, lane.nice)) {
+                LOG.warning("guest thread " + me.getName() + " cannot take OS priority " + lane.nice);
+            }
+        });
+        BlockingQueue<Runnable> queue = queues.get(lane);
+        try {
+            while (!closed) {
+                Runnable task = queue.take();
+                task.run();
+                if (writtenOff.remove(me)) {
+                    returned();
+                    return; // it runs at the lowest priority now: a fresh thread took its place
+                }
+            }
+        } catch (InterruptedException e) {
+            // closing
+        } finally {
+            workers.remove(me);
+        }
     }
 
     /**
-     * Submits a task, or rejects it when the threads and the queue are full.
+     * Submits a task to the normal lane.
      *
      * @param task the work
      * @param <T> its result type
@@ -61,45 +131,83 @@ public final class GuestExecutor implements AutoCloseable {
      * @throws RejectedExecutionException when at capacity or shut down
      */
     public <T> Future<T> submit(Callable<T> task) {
-        return pool.submit(() -> {
-            try {
-                return task.call();
-            } finally {
-                if (writtenOff.remove(Thread.currentThread())) {
-                    returned();
-                }
-            }
-        });
+        return submit(Lane.NORMAL, task);
+    }
+
+    /**
+     * Submits a task, or rejects it when the lane's threads and queue are full.
+     *
+     * @param lane where it runs
+     * @param task the work
+     * @param <T> its result type
+     * @return the task's future
+     * @throws RejectedExecutionException when at capacity or shut down
+     */
+    public <T> Future<T> submit(Lane lane, Callable<T> task) {
+        FutureTask<T> f = new FutureTask<>(task);
+        if (closed || !queues.get(lane).offer(f)) {
+            throw new RejectedExecutionException("no guest thread free and the queue of lane " + lane + " is full");
+        }
+        if (closed && queues.get(lane).remove(f)) {
+            throw new RejectedExecutionException("the runtime is closed");
+        }
+        return f;
     }
 
     /**
      * Writes off {@code thread}, which runs a guest that did not stop when cancelled: a replacement
-     * thread starts at once, so the pool keeps its capacity. The thread rejoins (and the pool shrinks
-     * back) when its task ends.
+     * thread starts at once in its lane, so the lane keeps its capacity, and the written-off thread
+     * drops to the lowest OS priority. It ends when its task ends.
      *
-     * @param thread a guest thread of this pool that is still running its task
+     * @param thread a guest thread of this executor that is still running its task
      * @return false when the budget of written-off threads is spent (nothing was replaced)
      */
     public synchronized boolean abandon(Thread thread) {
-        if (abandoned >= abandonBudget || !writtenOff.add(thread)) {
+        Worker w = workers.get(thread);
+        if (w == null || abandoned >= abandonBudget || !writtenOff.add(thread)) {
             return false;
         }
         abandoned++;
         abandonedTotal.incrementAndGet();
-        pool.setMaximumPoolSize(threads + abandoned);
-        pool.setCorePoolSize(threads + abandoned);
-        pool.prestartCoreThread();
+        if (w.tid() >= 0 && !OsPriority.setNice(w.tid(), OsPriority.LOWEST)) {
+            LOG.warning("could not lower the OS priority of written-off guest thread " + thread.getName());
+        }
+        spawn(w.lane());
         return true;
+    }
+
+    private record Worker(Lane lane, int tid) {
     }
 
     private synchronized void returned() {
         abandoned--;
         returnedTotal.incrementAndGet();
-        pool.setCorePoolSize(threads + abandoned);
-        pool.setMaximumPoolSize(threads + abandoned);
     }
 
-    /** The configured number of guest threads (the serving capacity). */
+    /**
+     * The OS nice value of a thread of this executor, where the OS has one (for tests and diagnostics).
+     *
+     * @param thread a guest thread
+     * @return its nice value, or empty
+     */
+    public Optional<Integer> niceOf(Thread thread) {
+        Worker w = workers.get(thread);
+        return w == null || w.tid() < 0 ? Optional.empty() : OsPriority.nice(w.tid());
+    }
+
+    /** Whether the calling thread is one of this executor's low-priority threads (probation lane or written off). */
+    public boolean onLowPriorityThread() {
+        Thread me = Thread.currentThread();
+        Worker w = workers.get(me);
+        return w != null && (w.lane() == Lane.PROBATION || writtenOff.contains(me));
+    }
+
+    /** Whether threads can be given OS priorities here (Linux). */
+    public static boolean prioritiesAvailable() {
+        return OsPriority.available();
+    }
+
+    /** The configured number of guest threads per lane (the serving capacity). */
     public int threads() {
         return threads;
     }
@@ -124,13 +232,31 @@ public final class GuestExecutor implements AutoCloseable {
         return abandonBudget;
     }
 
+    /** Interrupts every thread (cancelling running work) and waits up to 10 s for them to end. */
     @Override
     public void close() {
-        pool.shutdownNow();
-        try {
-            pool.awaitTermination(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        closed = true;
+        for (BlockingQueue<Runnable> q : queues.values()) {
+            Runnable r;
+            while ((r = q.poll()) != null) {
+                if (r instanceof Future<?> f) {
+                    f.cancel(false);
+                }
+            }
+        }
+        Set<Thread> all = Set.copyOf(workers.keySet());
+        all.forEach(Thread::interrupt);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        for (Thread t : all) {
+            try {
+                long left = deadline - System.nanoTime();
+                if (left > 0 && !writtenOff.contains(t)) {
+                    t.join(java.time.Duration.ofNanos(left));
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
         }
     }
 }

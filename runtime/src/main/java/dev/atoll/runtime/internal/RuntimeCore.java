@@ -43,8 +43,19 @@ public final class RuntimeCore implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(RuntimeCore.class.getName());
     /** Extra time a caller waits past the wall limit before it gives up on a guest thread. */
     private static final Duration STUCK_GRACE = Duration.ofSeconds(5);
-    /** A cancelled call still running after this is answered without waiting for its thread. */
+    /**
+     * A cancelled call still running after this, having used {@link #UNSTOPPABLE_CPU} of CPU since its
+     * cancellation, is answered without waiting for its thread (which is written off).
+     */
     private static final Duration UNSTOPPABLE = Duration.ofSeconds(1);
+    /**
+     * CPU a cancelled guest must have burnt since its cancellation to count as not stopping: a guest
+     * that is merely starved of CPU (low priority on a busy node) has not had the chance to stop.
+     * Cancelling a Python busy loop takes about 300 ms.
+     */
+    private static final long UNSTOPPABLE_CPU = Duration.ofMillis(500).toNanos();
+    /** A cancelled call still running after this counts as not stopping, whatever CPU it used. */
+    private static final Duration UNSTOPPABLE_STALLED = Duration.ofSeconds(3);
     private static final Duration POLL = Duration.ofMillis(50);
 
     private final GuestEngine engine;
@@ -64,6 +75,10 @@ public final class RuntimeCore implements AutoCloseable {
     /** Closes contexts used on callers' own threads, off their path. */
     private final java.util.concurrent.ExecutorService closer = java.util.concurrent.Executors.newSingleThreadExecutor(
             r -> Thread.ofPlatform().name("atoll-context-closer").daemon(true).unstarted(r));
+    /** Completes results of low-priority threads at normal priority; started with the runtime. */
+    private final java.util.concurrent.ThreadPoolExecutor handoff = new java.util.concurrent.ThreadPoolExecutor(1, 1,
+            0, TimeUnit.MILLISECONDS, new java.util.concurrent.LinkedBlockingQueue<>(),
+            r -> Thread.ofPlatform().name("atoll-handoff").daemon(true).unstarted(r));
     private volatile boolean closed;
 
     /**
@@ -102,6 +117,8 @@ public final class RuntimeCore implements AutoCloseable {
         this.engine = new GuestEngine(dev.atoll.runtime.Language.JS, maxStringChars);
         this.watchdog = new Watchdog(tick, heapGuardRatio);
         this.executor = new GuestExecutor(threads, queueCapacity, stackBytes, abandonBudget);
+        handoff.prestartAllCoreThreads(); // from this (normal-priority) thread
+        closer.execute(() -> { }); // the same: its thread starts now, not from a guest thread later
         this.retryAfter = retryAfter;
         this.mapper = JsonMapper.builder().build();
         mapper.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
@@ -218,7 +235,7 @@ public final class RuntimeCore implements AutoCloseable {
                 // no tool limit applies to it.
                 Limits startup = new Limits(Duration.ofMinutes(5), Duration.ofMinutes(5), 1L << 40,
                         1L << 20, 1L << 20, 1000);
-                executor.submit(() -> {
+                executor.submit(GuestExecutor.Lane.SETUP, () -> {
                     for (int i = 0; i < PY_WARM_UP_ROUNDS; i++) {
                         warmUpOnce(created, module, startup);
                     }
@@ -315,13 +332,22 @@ public final class RuntimeCore implements AutoCloseable {
                 notLiteral = e;
             }
         }
-        Future<String[]> manifest;
+        CompletableFuture<String[]> manifest = new CompletableFuture<>();
+        AtomicReference<Watchdog.Monitor> watched = new AtomicReference<>();
+        Future<?> task;
         try {
-            manifest = executor.submit(() -> readManifest(module, source.code(), limits));
+            task = executor.submit(GuestExecutor.Lane.SETUP, () -> {
+                try {
+                    manifest.complete(readManifest(module, source.code(), limits, watched));
+                } catch (RuntimeException | Error e) {
+                    manifest.completeExceptionally(e);
+                }
+                return null;
+            });
         } catch (RejectedExecutionException e) {
             throw new AtollRuntimeException("the node is at capacity; retry loading the tool later");
         }
-        String[] read = await(manifest, limits);
+        String[] read = awaitLoad(task, manifest, watched, limits, source);
         if (notLiteral != null) {
             throw notLiteral;
         }
@@ -346,7 +372,7 @@ public final class RuntimeCore implements AutoCloseable {
         env.putObject("tool").put("name", m.name()).put("digest", source.codeDigest());
         ObjectNode secrets = env.putObject("secrets");
         m.secrets().keySet().forEach(k -> secrets.put(k, "atoll-secret:" + k));
-        return new CompiledTool(module, m, input, output, env.toString(), source.codeDigest());
+        return new CompiledTool(module, m, input, output, env.toString(), source.codeDigest(), new Standing());
     }
 
     /** Python: finds {@code TOOL = <literal>} with {@code ast}, without running the module. */
@@ -382,9 +408,11 @@ public final class RuntimeCore implements AutoCloseable {
      * On a guest thread: Python's manifest literal (element 0, JSON; unused for JS) and the manifest the
      * evaluated module exports (element 1, JSON).
      */
-    private String[] readManifest(Source module, String code, Limits limits) {
+    private String[] readManifest(Source module, String code, Limits limits,
+            AtomicReference<Watchdog.Monitor> watched) {
         Watchdog.Monitor monitor = watch(limits,
                 System.nanoTime() + limits.wall().toNanos());
+        watched.set(monitor);
         boolean python = "python".equals(module.getLanguage());
         String literal = "null";
         try (monitor) {
@@ -431,21 +459,89 @@ public final class RuntimeCore implements AutoCloseable {
         }
     }
 
-    private <T> T await(Future<T> f, Limits limits) {
+    /**
+     * Waits for the evaluation of a module being loaded. A module whose top level does not stop when
+     * cancelled has its thread written off (as a call's would be) and fails to load.
+     */
+    private String[] awaitLoad(Future<?> task, CompletableFuture<String[]> result,
+            AtomicReference<Watchdog.Monitor> watched, Limits limits, ToolSource source) {
+        long giveUp = System.nanoTime() + limits.wall().plus(STUCK_GRACE).toNanos();
+        Waited<String[]> w;
         try {
-            return f.get(limits.wall().plus(STUCK_GRACE).toMillis(), TimeUnit.MILLISECONDS);
+            w = waitFor(task, result, watched, giveUp);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof RuntimeException r) {
                 throw r;
             }
             throw new AtollRuntimeException("loading the tool failed", e.getCause());
-        } catch (TimeoutException e) {
-            f.cancel(true);
-            throw new AtollRuntimeException("loading the tool did not finish in time");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            f.cancel(true);
+            task.cancel(true);
             throw new AtollRuntimeException("interrupted while loading the tool");
+        }
+        return switch (w) {
+            case Waited.Done<String[]> d -> d.value();
+            case Waited.Unstoppable<String[]> u -> {
+                writeOff(u.monitor(), source.codeDigest(), source.fileName());
+                throw new InvalidToolException("evaluating the module ran past its "
+                        + violation(u.monitor().violation().orElseThrow(), limits).kind().wireName()
+                        + " limit and did not stop when cancelled (its thread was written off)");
+            }
+            case Waited.Stuck<String[]> st -> {
+                st.monitor().ifPresent(m -> writeOff(m, source.codeDigest(), source.fileName()));
+                throw new AtollRuntimeException("loading the tool did not finish in time");
+            }
+            case Waited.Closed<String[]> c -> throw new AtollRuntimeException("the runtime is closed");
+        };
+    }
+
+    /** How waiting for a task on a guest thread ended. */
+    private sealed interface Waited<T> {
+        /** The task delivered its result. */
+        record Done<T>(T value) implements Waited<T> {
+        }
+
+        /**
+         * Its guest was cancelled more than {@link #UNSTOPPABLE} ago and still burns CPU, or more than
+         * {@link #UNSTOPPABLE_STALLED} ago.
+         */
+        record Unstoppable<T>(Watchdog.Monitor monitor) implements Waited<T> {
+        }
+
+        /** Still running past the wall limit and the grace, uncancelled (the task was interrupted). */
+        record Stuck<T>(Optional<Watchdog.Monitor> monitor) implements Waited<T> {
+        }
+
+        /** The task was dropped unrun: the runtime is closing. */
+        record Closed<T>() implements Waited<T> {
+        }
+    }
+
+    /**
+     * Waits for {@code result} of {@code task} on a guest thread, but not for a guest that does not
+     * stop: once its cancellation is {@link #UNSTOPPABLE} old, or at {@code giveUp}, the caller is
+     * answered and decides (usually: {@link #writeOff}).
+     */
+    private static <T> Waited<T> waitFor(Future<?> task, CompletableFuture<T> result,
+            AtomicReference<Watchdog.Monitor> watched, long giveUp) throws ExecutionException, InterruptedException {
+        while (true) {
+            try {
+                return new Waited.Done<>(result.get(POLL.toNanos(), TimeUnit.NANOSECONDS));
+            } catch (TimeoutException e) {
+                Watchdog.Monitor m = watched.get();
+                if (m == null && task.isCancelled()) {
+                    return new Waited.Closed<>();
+                }
+                if (m != null && m.sinceCancelled().filter(d -> d.compareTo(UNSTOPPABLE) > 0
+                        && (m.cpuSinceCancelledNanos() >= UNSTOPPABLE_CPU || d.compareTo(UNSTOPPABLE_STALLED) > 0))
+                        .isPresent()) {
+                    return new Waited.Unstoppable<>(m);
+                }
+                if (System.nanoTime() - giveUp > 0) {
+                    task.cancel(true);
+                    return new Waited.Stuck<>(Optional.ofNullable(m));
+                }
+            }
         }
     }
 
@@ -466,27 +562,113 @@ public final class RuntimeCore implements AutoCloseable {
     }
 
     /**
-     * Creates a context for one call of {@code tool} and evaluates the module in it, on the calling
-     * (platform) thread, under the call's limits.
+     * Creates a context for one call of {@code tool} and evaluates the module in it, under the call's
+     * limits, on a set-up thread (in the low-priority lane if the tool is on probation); the calling
+     * thread waits. A module whose evaluation does not stop when cancelled has its thread written off
+     * (as a call's would be), so it pins neither that thread nor the caller.
      *
      * @param tool the tool
      * @param limits the call's limits
      * @return the prepared session, or the outcome that preparing it ended in
      */
     public Prepared prepare(CompiledTool tool, Limits limits) {
+        if (suspendedHere(tool)) {
+            return new Prepared.Failed(suspendedOutcome(), Receipt.none(), false);
+        }
+        long start = System.nanoTime();
+        CompletableFuture<Prepared> result = new CompletableFuture<>();
+        AtomicReference<Watchdog.Monitor> watched = new AtomicReference<>();
+        Future<?> task;
+        try {
+            task = executor.submit(tool.standing().onProbation() ? GuestExecutor.Lane.PROBATION
+                    : GuestExecutor.Lane.SETUP, () -> {
+                        try {
+                            deliver(result, prepareHere(tool, limits, watched));
+                        } catch (RuntimeException | Error e) {
+                            result.completeExceptionally(e);
+                        }
+                        return null;
+                    });
+        } catch (RejectedExecutionException e) {
+            return new Prepared.Failed(new Outcome.LoadShed(retryAfter), Receipt.none(), false);
+        }
+        Waited<Prepared> w;
+        try {
+            w = waitFor(task, result, watched, start + limits.wall().plus(STUCK_GRACE).toNanos());
+        } catch (ExecutionException e) {
+            LOG.log(Level.SEVERE, "preparing a context failed outside its own error handling", e.getCause());
+            return new Prepared.Failed(new Outcome.InternalError("preparing the context failed inside Atoll"),
+                    Receipt.none(), false);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            task.cancel(true);
+            result.thenAccept(RuntimeCore::discard);
+            return new Prepared.Failed(new Outcome.InternalError("the caller was interrupted"), Receipt.none(), false);
+        }
+        Prepared p = switch (w) {
+            case Waited.Done<Prepared> d -> d.value();
+            case Waited.Unstoppable<Prepared> u -> {
+                writeOff(u.monitor(), tool.digest(), tool.manifest().name());
+                yield new Prepared.Failed(unstoppable(u.monitor(), limits, start).outcome(), Receipt.none(), true);
+            }
+            case Waited.Stuck<Prepared> st -> {
+                st.monitor().ifPresent(m -> writeOff(m, tool.digest(), tool.manifest().name()));
+                yield new Prepared.Failed(new Outcome.InternalError("preparing the context did not stop in time"),
+                        Receipt.none(), st.monitor().isPresent());
+            }
+            case Waited.Closed<Prepared> c -> new Prepared.Failed(
+                    new Outcome.InternalError("the runtime is shutting down"), Receipt.none(), false);
+        };
+        if (!(w instanceof Waited.Done<Prepared>)) {
+            result.thenAccept(RuntimeCore::discard); // a session that arrives after all is closed
+        }
+        if (p instanceof Prepared.Failed f) {
+            tool.standing().record(f.outcome(), f.abandoned());
+        }
+        return p;
+    }
+
+    /**
+     * Completes {@code f} with {@code value}. On a low-priority thread the completion is handed to a
+     * normal-priority thread: completing wakes the waiting caller, and waking a virtual thread can
+     * make its scheduler start a carrier thread from the completing thread, which would inherit its
+     * low OS priority for good.
+     */
+    private <T> void deliver(CompletableFuture<T> f, T value) {
+        if (executor.onLowPriorityThread()) {
+            try {
+                handoff.execute(() -> f.complete(value));
+                return;
+            } catch (RejectedExecutionException e) {
+                // closing: complete here
+            }
+        }
+        f.complete(value);
+    }
+
+    private static void discard(Prepared p) {
+        if (p instanceof Prepared.Ready r) {
+            r.session().close();
+        }
+    }
+
+    /** On a set-up thread: creates the context and evaluates the module. */
+    private Prepared prepareHere(CompiledTool tool, Limits limits, AtomicReference<Watchdog.Monitor> watched) {
         long start = System.nanoTime();
         Watchdog.Monitor monitor = watch(limits,
                 start + limits.wall().toNanos());
+        watched.set(monitor);
         try (monitor) {
             GuestSession s = GuestSession.open(engineFor(tool.module()), tool.module(), limits, monitor, bindings);
             if (monitor.violation().isPresent()) {
                 s.close();
-                return new Prepared.Failed(violation(monitor.violation().get(), limits), receipt(monitor, start, 0));
+                return new Prepared.Failed(violation(monitor.violation().get(), limits), receipt(monitor, start, 0),
+                        false);
             }
             return new Prepared.Ready(s, Duration.ofNanos(System.nanoTime() - start));
         } catch (RuntimeException | Error e) {
             return new Prepared.Failed(failure(e, monitor, limits, Phase.PREPARE, tool.module().getName()),
-                    receipt(monitor, start, 0));
+                    receipt(monitor, start, 0), false);
         }
     }
 
@@ -508,8 +690,10 @@ public final class RuntimeCore implements AutoCloseable {
         /**
          * @param outcome what went wrong
          * @param receipt what preparing consumed
+         * @param abandoned whether the module's evaluation did not stop when cancelled and its thread
+         *     was written off (or would have been, had the budget not been spent)
          */
-        record Failed(Outcome outcome, Receipt receipt) implements Prepared {
+        record Failed(Outcome outcome, Receipt receipt, boolean abandoned) implements Prepared {
         }
     }
 
@@ -542,19 +726,36 @@ public final class RuntimeCore implements AutoCloseable {
      */
     public Finished call(CompiledTool tool, Limits limits, Optional<GuestSession> session, JsonNode args,
             String tenant) {
-        if (culprits.contains(tool.digest()) && executor.abandonedNow() >= executor.abandonBudget()) {
+        Finished f = callOnLane(tool, limits, session, args, tenant);
+        tool.standing().record(f.outcome(), f.abandoned());
+        return f;
+    }
+
+    private boolean suspendedHere(CompiledTool tool) {
+        return culprits.contains(tool.digest()) && executor.abandonedNow() >= executor.abandonBudget();
+    }
+
+    private Outcome suspendedOutcome() {
+        return new Outcome.InvalidTool("the tool is suspended on this node: its calls did not"
+                + " stop when cancelled and the node's budget of written-off guest threads ("
+                + executor.abandonBudget() + ") is spent");
+    }
+
+    private Finished callOnLane(CompiledTool tool, Limits limits, Optional<GuestSession> session, JsonNode args,
+            String tenant) {
+        if (suspendedHere(tool)) {
             session.ifPresent(GuestSession::close);
-            return new Finished(new Outcome.InvalidTool("the tool is suspended on this node: its calls did not"
-                    + " stop when cancelled and the node's budget of written-off guest threads ("
-                    + executor.abandonBudget() + ") is spent"), List.of(), Receipt.none());
+            return new Finished(suspendedOutcome(), List.of(), Receipt.none());
         }
         String argsJson = args.toString();
         AtomicReference<Watchdog.Monitor> watched = new AtomicReference<>();
         long start = System.nanoTime();
         CompletableFuture<Finished> f = new CompletableFuture<>();
         Future<?> task;
+        GuestExecutor.Lane lane = tool.standing().onProbation() ? GuestExecutor.Lane.PROBATION
+                : GuestExecutor.Lane.NORMAL;
         try {
-            task = executor.submit(() -> {
+            task = executor.submit(lane, () -> {
                 try {
                     runOnGuestThread(tool, limits, session, argsJson, tenant, watched, f);
                 } catch (RuntimeException | Error e) {
@@ -568,27 +769,9 @@ public final class RuntimeCore implements AutoCloseable {
             return new Finished(new Outcome.LoadShed(retryAfter), List.of(), Receipt.none());
         }
         long giveUp = start + limits.wall().plus(STUCK_GRACE).toNanos();
+        Waited<Finished> w;
         try {
-            while (true) {
-                try {
-                    return f.get(POLL.toNanos(), TimeUnit.NANOSECONDS);
-                } catch (TimeoutException e) {
-                    Watchdog.Monitor m = watched.get();
-                    if (m != null && m.sinceCancelled().filter(d -> d.compareTo(UNSTOPPABLE) > 0).isPresent()) {
-                        writeOff(m, tool);
-                        return unstoppable(m, limits, start);
-                    }
-                    if (System.nanoTime() - giveUp > 0) {
-                        task.cancel(true);
-                        LOG.severe("a guest thread did not stop within " + STUCK_GRACE + " past its wall limit");
-                        if (m != null) {
-                            writeOff(m, tool);
-                        }
-                        return new Finished(new Outcome.InternalError("the call did not stop in time"), List.of(),
-                                Receipt.none(), m != null);
-                    }
-                }
-            }
+            w = waitFor(task, f, watched, giveUp);
         } catch (ExecutionException e) {
             LOG.log(Level.SEVERE, "guest task failed outside its own error handling", e.getCause());
             return new Finished(new Outcome.InternalError("the call failed inside Atoll"), List.of(), Receipt.none());
@@ -597,6 +780,24 @@ public final class RuntimeCore implements AutoCloseable {
             task.cancel(true);
             return new Finished(new Outcome.InternalError("the caller was interrupted"), List.of(), Receipt.none());
         }
+        return switch (w) {
+            case Waited.Done<Finished> d -> d.value();
+            case Waited.Unstoppable<Finished> u -> {
+                writeOff(u.monitor(), tool.digest(), tool.manifest().name());
+                yield unstoppable(u.monitor(), limits, start);
+            }
+            case Waited.Stuck<Finished> st -> {
+                LOG.severe("a guest thread did not stop within " + STUCK_GRACE + " past its wall limit");
+                st.monitor().ifPresent(m -> writeOff(m, tool.digest(), tool.manifest().name()));
+                yield new Finished(new Outcome.InternalError("the call did not stop in time"), List.of(),
+                        Receipt.none(), st.monitor().isPresent());
+            }
+            case Waited.Closed<Finished> c -> {
+                session.ifPresent(GuestSession::close);
+                yield new Finished(new Outcome.InternalError("the call was cancelled: the runtime is shutting down"),
+                        List.of(), Receipt.none());
+            }
+        };
     }
 
     /**
@@ -613,11 +814,18 @@ public final class RuntimeCore implements AutoCloseable {
      */
     public Finished callOnThisThread(CompiledTool tool, Limits limits, GuestSession session, JsonNode args,
             String tenant) {
+        if (tool.standing().onProbation() || culprits.contains(tool.digest())) {
+            // A tool on probation runs at low priority on a guest thread, which can be written off: it
+            // never gets a caller's thread.
+            return call(tool, limits, Optional.of(session), args, tenant);
+        }
         CompletableFuture<Finished> result = new CompletableFuture<>();
         // The caller's thread is the caller's: the context is closed on a background thread instead.
         runOnThisThread(tool, limits, Optional.of(session), args.toString(), tenant, new AtomicReference<>(), result,
                 s -> closer.execute(s::close));
-        return result.join();
+        Finished f = result.join();
+        tool.standing().record(f.outcome(), f.abandoned());
+        return f;
     }
 
     /**
@@ -640,16 +848,17 @@ public final class RuntimeCore implements AutoCloseable {
      * guest that ignores cancellation cannot pin the node's capacity. Past the budget the node says
      * so loudly and refuses further calls of the tools that caused it (see {@link #call}).
      */
-    private void writeOff(Watchdog.Monitor m, CompiledTool tool) {
-        culprits.add(tool.digest());
+    private void writeOff(Watchdog.Monitor m, String digest, String name) {
+        culprits.add(digest);
         if (executor.abandon(m.thread())) {
-            LOG.severe("wrote off guest thread " + m.thread().getName() + " (tool " + tool.manifest().name()
-                    + " " + tool.digest() + "): its guest did not stop when cancelled; a new thread replaces it ("
+            LOG.severe("wrote off guest thread " + m.thread().getName() + " (tool " + name
+                    + " " + digest + "): its guest did not stop when cancelled; a new thread replaces it and the"
+                    + " written-off one runs at the lowest OS priority until it stops ("
                     + executor.abandonedNow() + " of " + executor.abandonBudget() + " written off now)");
         } else {
             LOG.severe("the budget of written-off guest threads (" + executor.abandonBudget() + ") is spent:"
-                    + " guest thread " + m.thread().getName() + " stays busy with tool " + tool.manifest().name()
-                    + " " + tool.digest() + " and the node runs with less capacity until one returns; calls of the"
+                    + " guest thread " + m.thread().getName() + " stays busy with tool " + name
+                    + " " + digest + " and the node runs with less capacity until one returns; calls of the"
                     + " tools that caused it are refused meanwhile");
         }
     }
@@ -714,7 +923,7 @@ public final class RuntimeCore implements AutoCloseable {
         int dropped = session == null ? 0 : session.droppedLogs();
         List<dev.atoll.runtime.EgressRecord> egress = session == null ? List.of() : session.egress();
         // Answer first, then close: closing a context costs tens of microseconds the caller need not wait for.
-        result.complete(new Finished(outcome, logs, receipt(monitor, start, dropped, egress)));
+        deliver(result, new Finished(outcome, logs, receipt(monitor, start, dropped, egress)));
         if (session != null) {
             closer.accept(session);
         }
@@ -913,6 +1122,7 @@ public final class RuntimeCore implements AutoCloseable {
     public void close() {
         closed = true;
         closer.shutdown();
+        handoff.shutdown();
         executor.close();
         watchdog.close();
         // A guest thread that never took its cancellation would make engine.close(true) wait forever.

@@ -9,7 +9,6 @@ import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
@@ -62,11 +61,17 @@ public final class Watchdog implements AutoCloseable {
         threads.setThreadAllocatedMemoryEnabled(true);
         this.tickNanos = tick.toNanos();
         this.heapGuardRatio = heapGuardRatio;
-        this.cancellers = Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "atoll-canceller");
-            t.setDaemon(true);
-            return t;
-        });
+        // Four threads started now, from this normal-priority thread, and kept: a thread started later
+        // from a low-priority guest thread (a cancel requested by the guest's own memory signal) would
+        // inherit its OS priority. More are started, and end when idle, only under a burst of cancels.
+        java.util.concurrent.ThreadPoolExecutor pool = new java.util.concurrent.ThreadPoolExecutor(4, Integer.MAX_VALUE,
+                60, TimeUnit.SECONDS, new java.util.concurrent.SynchronousQueue<>(), r -> {
+                    Thread t = new Thread(r, "atoll-canceller");
+                    t.setDaemon(true);
+                    return t;
+                });
+        pool.prestartAllCoreThreads();
+        this.cancellers = pool;
         for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
             if (gc instanceof NotificationEmitter emitter) {
                 emitter.addNotificationListener(gcListener, null, null);
@@ -163,6 +168,7 @@ public final class Watchdog implements AutoCloseable {
 
     void trip(Monitor m, Violation v) {
         if (m.violation.compareAndSet(null, v)) {
+            m.cpuAtTrip = threads.getThreadCpuTime(m.threadId);
             m.trippedAt = System.nanoTime();
             // A guest thread waiting in its event loop for timers or host completions wakes up and stops.
             LockSupport.unpark(m.thread);
@@ -258,6 +264,7 @@ public final class Watchdog implements AutoCloseable {
         /** The watched thread's last readings by the watchdog, for when it has ended (JMX then says -1). */
         private volatile long lastCpu;
         private volatile long lastAllocated;
+        private volatile long cpuAtTrip;
 
         Monitor(Thread thread, long cpuStart, long allocatedStart, long cpuBudget,
                 long memoryBudget, long deadline) {
@@ -329,6 +336,19 @@ public final class Watchdog implements AutoCloseable {
         public java.util.Optional<Duration> sinceCancelled() {
             return violation.get() == null ? java.util.Optional.empty()
                     : java.util.Optional.of(Duration.ofNanos(System.nanoTime() - trippedAt));
+        }
+
+        /**
+         * CPU nanoseconds the watched thread has used since the call was cancelled (0 if it was not):
+         * a guest that ignores its cancellation keeps burning CPU, one starved of CPU (at a low
+         * priority on a busy node) does not.
+         */
+        public long cpuSinceCancelledNanos() {
+            if (violation.get() == null) {
+                return 0;
+            }
+            long now = threads.getThreadCpuTime(threadId);
+            return now < 0 ? 0 : now - cpuAtTrip;
         }
 
         /** A receipt-worthy reading taken from another thread: CPU and allocation of the watched thread. */

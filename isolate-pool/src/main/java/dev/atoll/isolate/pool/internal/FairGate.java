@@ -16,6 +16,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * both shares starts whenever a slot is free. A call beyond either share (a busy tool, a busy tenant)
  * starts only while more than {@code reserve} slots are free: the last {@code reserve} slots are kept
  * for calls within their shares, so one tool or tenant cannot fill the node, whatever its calls do.
+ * A call of a tool on probation (one that recently ran past its CPU or memory limit) is treated as
+ * beyond its share: it never takes the reserve.
  *
  * <p>Calls that cannot start wait up to their deadline; a released slot goes to the oldest waiter
  * that may take it, so an over-share waiter never holds back a within-share call behind it. Waiting
@@ -59,12 +61,14 @@ final class FairGate {
     private static final class Waiter {
         final Object tool;
         final String tenant;
+        final boolean probation;
         final Condition admitted;
         boolean done;
 
-        Waiter(Object tool, String tenant, Condition admitted) {
+        Waiter(Object tool, String tenant, boolean probation, Condition admitted) {
             this.tool = tool;
             this.tenant = tenant;
+            this.probation = probation;
             this.admitted = admitted;
         }
     }
@@ -96,9 +100,23 @@ final class FairGate {
      * @throws InterruptedException if interrupted while waiting
      */
     Admission acquire(Object tool, String tenant, long deadlineNanos) throws InterruptedException {
+        return acquire(tool, tenant, false, deadlineNanos);
+    }
+
+    /**
+     * Takes a slot for a call of {@code tool} by {@code tenant}, waiting until {@code deadlineNanos}.
+     *
+     * @param tool the tool version's key
+     * @param tenant the tenant
+     * @param probation whether the tool is on probation (then the call never takes the reserve)
+     * @param deadlineNanos {@link System#nanoTime()} deadline for waiting
+     * @return the ticket, or why the call is shed
+     * @throws InterruptedException if interrupted while waiting
+     */
+    Admission acquire(Object tool, String tenant, boolean probation, long deadlineNanos) throws InterruptedException {
         lock.lock();
         try {
-            if (canStart(tool, tenant)) {
+            if (canStart(tool, tenant, probation)) {
                 take(tool, tenant);
                 return new Admission(Optional.of(new Ticket(tool, tenant)), Optional.empty(), false);
             }
@@ -111,14 +129,14 @@ final class FairGate {
                 return shed(ShedReason.TOOL_SHARE);
             }
             t[1]++;
-            Waiter w = new Waiter(tool, tenant, lock.newCondition());
+            Waiter w = new Waiter(tool, tenant, probation, lock.newCondition());
             waiters.addLast(w);
             try {
                 while (!w.done) {
                     long left = deadlineNanos - System.nanoTime();
                     if (left <= 0) {
                         waiters.remove(w);
-                        return shed(whyWaitedOut(tool, tenant));
+                        return shed(whyWaitedOut(tool, tenant, probation));
                     }
                     w.admitted.awaitNanos(left);
                 }
@@ -154,7 +172,7 @@ final class FairGate {
             }
             for (Iterator<Waiter> it = waiters.iterator(); it.hasNext() && inUse < capacity;) {
                 Waiter w = it.next();
-                if (canStart(w.tool, w.tenant)) {
+                if (canStart(w.tool, w.tenant, w.probation)) {
                     it.remove();
                     take(w.tool, w.tenant);
                     w.done = true;
@@ -176,12 +194,12 @@ final class FairGate {
         }
     }
 
-    private boolean canStart(Object tool, String tenant) {
+    private boolean canStart(Object tool, String tenant, boolean probation) {
         int free = capacity - inUse;
         if (free <= 0) {
             return false;
         }
-        return withinShare(tool, tenant) || free > reserve;
+        return (!probation && withinShare(tool, tenant)) || free > reserve;
     }
 
     private boolean withinShare(Object tool, String tenant) {
@@ -190,7 +208,10 @@ final class FairGate {
         return (t == null || t[0] < toolCap) && (n == null || n[0] < tenantCap);
     }
 
-    private ShedReason whyWaitedOut(Object tool, String tenant) {
+    private ShedReason whyWaitedOut(Object tool, String tenant, boolean probation) {
+        if (probation) {
+            return ShedReason.TOOL_SHARE;
+        }
         if (withinShare(tool, tenant)) {
             return ShedReason.GLOBAL_LIMIT;
         }

@@ -249,7 +249,7 @@ public final class PoolCore implements AutoCloseable {
         }
         FairGate.Admission a;
         try {
-            a = gate.acquire(p, tenant, deadline);
+            a = gate.acquire(p, tenant, runtime.onProbation(p.tool), deadline);
         } catch (InterruptedException | RuntimeException e) {
             p.permits.release();
             throw e;
@@ -278,8 +278,16 @@ public final class PoolCore implements AutoCloseable {
         totalSlots.decrementAndGet();
     }
 
-    /** Reserves slots up to the pool's target (and the global cap) and creates a context for each. */
+    /**
+     * Reserves slots up to the pool's target (and the global cap) and creates a context for each. A
+     * tool on probation (a recent call ran past its CPU or memory limit) gets none: its calls set up
+     * their own context, at low priority, and leave the replenisher and the warm-context budget to
+     * tools in good standing.
+     */
     private void refill(ToolPool p) {
+        if (runtime.onProbation(p.tool)) {
+            return;
+        }
         while (!closed && !p.retired && !p.paused()) {
             int s = p.slots.get();
             if (s >= p.target) {
@@ -409,7 +417,10 @@ public final class PoolCore implements AutoCloseable {
         list.sort(Comparator.comparing(PoolStats.ToolStats::name));
         // The reserved total is exact (reservations never pass the cap); per-tool figures are read one
         // tool at a time, so only the total is a consistent snapshot.
-        int slots = Math.max(warm, totalSlots.get());
+        // Summed one tool at a time, warm can count a context taken from one tool and one created for
+        // another since: every warm context holds a reserved slot, so the reserved total bounds it.
+        int slots = totalSlots.get();
+        warm = Math.min(warm, slots);
         return new PoolStats(warm, slots - warm, warmCap, running.get(), queued.get() + gate.waiting(),
                 tools.estimatedSize(), list);
     }
