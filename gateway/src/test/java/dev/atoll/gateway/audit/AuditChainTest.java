@@ -35,6 +35,11 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class AuditChainTest {
 
+    /** The database under test: embedded H2; {@code AuditChainPostgresTest} runs the same tests on PostgreSQL. */
+    RegistryConfig.Builder store(Path dir) {
+        return TestStore.fresh(dir);
+    }
+
     private static final Actor ADMIN = new Actor("token:tok_admin");
 
     @TempDir
@@ -46,7 +51,7 @@ class AuditChainTest {
 
     @BeforeEach
     void open() {
-        config = TestStore.fresh(dir).build();
+        config = store(dir).build();
         registry = Registry.open(config);
         audit = registry.audit();
     }
