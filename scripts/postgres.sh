@@ -52,7 +52,10 @@ _atoll_pg_setup() {  # under the lock: install, create, start; sets ATOLL_PG_POR
     local port; port="$(_atoll_pg_free_port)"
     echo "postgres.sh: creating cluster $ATOLL_PG_VERSION/$ATOLL_PG_CLUSTER on 127.0.0.1:$port"
     _atoll_pg_root pg_createcluster "$ATOLL_PG_VERSION" "$ATOLL_PG_CLUSTER" --port "$port" \
-      -o listen_addresses=127.0.0.1 -o max_connections=200 -- --auth-local=peer --auth-host=scram-sha-256 >/dev/null
+      -- --auth-local=peer --auth-host=scram-sha-256 >/dev/null
+    # Debian's postgresql.conf includes conf.d/ (pg_conftool would not quote an address).
+    printf "listen_addresses = '127.0.0.1'\nmax_connections = 200\n" \
+      | _atoll_pg_root tee "/etc/postgresql/$ATOLL_PG_VERSION/$ATOLL_PG_CLUSTER/conf.d/atoll-test.conf" >/dev/null
   fi
   ATOLL_PG_PORT="$(pg_lsclusters -h "$ATOLL_PG_VERSION" "$ATOLL_PG_CLUSTER" | awk '{print $3}')"
   if [ "$(_atoll_pg_status)" != online ]; then
@@ -62,7 +65,8 @@ _atoll_pg_setup() {  # under the lock: install, create, start; sets ATOLL_PG_POR
       _atoll_pg_root pg_conftool -s "$ATOLL_PG_VERSION" "$ATOLL_PG_CLUSTER" set port "$ATOLL_PG_PORT"
     fi
     echo "postgres.sh: starting cluster $ATOLL_PG_VERSION/$ATOLL_PG_CLUSTER on 127.0.0.1:$ATOLL_PG_PORT"
-    _atoll_pg_root pg_ctlcluster "$ATOLL_PG_VERSION" "$ATOLL_PG_CLUSTER" start
+    # 9>&-: the server must not inherit the lock's file descriptor (it would hold the lock forever).
+    _atoll_pg_root pg_ctlcluster "$ATOLL_PG_VERSION" "$ATOLL_PG_CLUSTER" start 9>&-
   fi
   [ "$(_atoll_pg_status)" = online ] || { echo "postgres.sh: the cluster did not start:" >&2; \
     _atoll_pg_root tail -20 "/var/log/postgresql/postgresql-$ATOLL_PG_VERSION-$ATOLL_PG_CLUSTER.log" >&2; return 1; }
