@@ -21,7 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -43,8 +43,8 @@ class AuditPostgresTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String TOKEN = "atoll_mcp_audit_postgres_test_token";
 
-    @BeforeAll
-    static void requirePostgres() {
+    @BeforeEach // per test, so each is reported skipped with the reason
+    void requirePostgres() {
         TestStore.assumePostgres();
     }
 

@@ -3,7 +3,7 @@ package dev.atoll.gateway.audit;
 import dev.atoll.gateway.registry.RegistryConfig;
 import dev.atoll.gateway.registry.TestStore;
 import java.nio.file.Path;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 
 /**
  * {@link CallRecordingTest} against PostgreSQL: every test of it, each on a fresh schema of the database named
@@ -11,8 +11,8 @@ import org.junit.jupiter.api.BeforeAll;
  */
 class CallRecordingPostgresTest extends CallRecordingTest {
 
-    @BeforeAll
-    static void requirePostgres() {
+    @BeforeEach // per test, so each is reported skipped with the reason
+    void requirePostgres() {
         TestStore.assumePostgres();
     }
 

@@ -1,7 +1,7 @@
 package dev.atoll.gateway.registry;
 
 import java.nio.file.Path;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 
 /**
  * {@link RegistryTest} against PostgreSQL: every test of it, each on a fresh schema of the database named
@@ -9,8 +9,8 @@ import org.junit.jupiter.api.BeforeAll;
  */
 class RegistryPostgresTest extends RegistryTest {
 
-    @BeforeAll
-    static void requirePostgres() {
+    @BeforeEach // per test, so each is reported skipped with the reason
+    void requirePostgres() {
         TestStore.assumePostgres();
     }
 

@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,8 +28,8 @@ class DatabasePostgresTest {
     @TempDir
     Path dir;
 
-    @BeforeAll
-    static void requirePostgres() {
+    @BeforeEach // per test, so each is reported skipped with the reason
+    void requirePostgres() {
         TestStore.assumePostgres();
     }
 
