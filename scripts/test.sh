@@ -78,8 +78,10 @@ echo "test.sh: test image $ATOLL_TEST_IMAGE"
 # dropped on exit; ATOLL_TEST_PG_URL set beforehand is used instead.
 # shellcheck source=scripts/postgres.sh
 . "$ROOT/scripts/postgres.sh"
-atoll_pg_start
-trap 'atoll_pg_stop' EXIT
+if [ "${ATOLL_TEST_E2E_ONLY:-0}" != 1 ]; then
+  atoll_pg_start
+  trap 'atoll_pg_stop' EXIT
+fi
 
 # Whole reactor: compile everything (benchmarks included), run every module's tests.
 # (ATOLL_TEST_E2E_ONLY=1 skips it, to rerun only the end-to-end part below after a build.)
