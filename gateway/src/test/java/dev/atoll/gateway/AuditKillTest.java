@@ -25,9 +25,11 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * Issue #25: every answered call has its audit record, even after {@code kill -9}. A real gateway
@@ -57,6 +59,7 @@ class AuditKillTest {
     }
 
     @Test
+    @Timeout(value = 10, unit = TimeUnit.MINUTES) // its own waits are bounded (150 s, 180 s); 120 s was too tight under load
     void everyAnsweredCallHasItsRecordAfterKillNine() throws Exception {
         Path data = Files.createTempDirectory("atoll-audit-kill");
         killUnderLoadAndCount(data, List.of(), RegistryConfig.builder().dataDir(data).build());

@@ -21,8 +21,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * Issue #25 on PostgreSQL: a real gateway whose registry is a PostgreSQL database (a fresh schema
@@ -49,6 +51,7 @@ class AuditPostgresTest {
     }
 
     @Test
+    @Timeout(value = 10, unit = TimeUnit.MINUTES) // a gateway JVM's start and 1,500 calls on a loaded machine
     void everyAnsweredCallHasItsRecordAfterKillNine() throws Exception {
         Path data = Files.createTempDirectory("atoll-audit-kill-pg");
         String url = TestStore.freshPostgresUrl();
@@ -65,11 +68,13 @@ class AuditPostgresTest {
     }
 
     @Test
+    @Timeout(value = 5, unit = TimeUnit.MINUTES) // a gateway's start, the outage and the recovery's waits
     void callsFailWhileTheDatabaseIsDownAndWorkAgainWhenItIsBack() throws Exception {
         outageAndRecovery(Outage.DOWN);
     }
 
     @Test
+    @Timeout(value = 5, unit = TimeUnit.MINUTES)
     void callsFailWhileTheDatabaseDoesNotAnswerAndWorkAgainWhenItDoes() throws Exception {
         outageAndRecovery(Outage.SILENT);
     }
