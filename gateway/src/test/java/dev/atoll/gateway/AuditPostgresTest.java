@@ -97,6 +97,10 @@ class AuditPostgresTest {
                     .mcpToken(TOKEN, "acme", Set.of("*")).start();
             try (g; HttpClient http = HttpClient.newHttpClient()) {
                 assertEquals("before", slug(call(http, g, "Before")), "a call before the outage works");
+                // A token that lives in the database (as ATOLL_MCP_TOKEN's and every created one), not
+                // used yet, so not in the token cache: checking it needs the database.
+                String stored = g.registry().tokens().create(dev.atoll.gateway.registry.TokenKind.MCP, "acme",
+                        Set.of("*"), "outage test", new dev.atoll.gateway.registry.Actor("cli:test")).plaintext();
 
                 switch (outage) {
                     case DOWN -> proxy.down();
@@ -112,6 +116,11 @@ class AuditPostgresTest {
                 JsonNode refused = call(http, g, "Refused");
                 assertTrue(refused.path("error").path("message").asText().contains("Audit log unavailable"),
                         refused.toString());
+                // An uncached token cannot be checked: a clear 503, not a bare 500 or a 401.
+                HttpResponse<String> unchecked = StatelessCall.post(http, g.mcpUrl(), stored, "slugify",
+                        "{\"text\":\"Unchecked\"}");
+                assertEquals(503, unchecked.statusCode(), unchecked.body());
+                assertTrue(unchecked.body().contains("Token store unavailable"), unchecked.body());
                 String m = metrics(http, g);
                 assertTrue(m.contains("atoll_audit_store_failing 1.0"), m);
                 assertTrue(m.matches("(?s).*atoll_audit_calls_refused_total [1-9].*"), m);
@@ -124,13 +133,18 @@ class AuditPostgresTest {
                         .until(() -> g.registry().audit().storeFailure().isEmpty());
                 assertEquals("after", slug(call(http, g, "After")), "a call after the outage works");
                 assertTrue(metrics(http, g).contains("atoll_audit_store_failing 0.0"));
+                HttpResponse<String> checked = StatelessCall.post(http, g.mcpUrl(), stored, "slugify",
+                        "{\"text\":\"Checked\"}");
+                assertEquals(200, checked.statusCode(), checked.body());
+                assertEquals("checked", slug(JSON.readTree(checked.body())), "the stored token works again");
 
-                // Every answered success has its record; a call that ran during the outage has one
-                // too (kept in memory and written on recovery); a call refused before running has none.
+                // Every answered success (before, after, checked) has its record; a call that ran during
+                // the outage has one too (kept in memory and written on recovery); a call refused before
+                // running has none.
                 g.registry().audit().flush();
                 long records = g.registry().audit().query(new AuditQuery(Optional.of("slugify"), Optional.empty(),
                         Optional.of("tool.call"), Optional.empty(), Optional.empty(), 0, 10_000)).size();
-                assertTrue(records >= 2 && records <= 3, "records of slugify calls: " + records);
+                assertTrue(records >= 3 && records <= 4, "records of slugify calls: " + records);
                 assertTrue(g.registry().audit().verify().intact());
             }
         }
