@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs or starts what the test suite needs (idempotently), then runs every test of every module.
+# Installs or starts what the test suite needs (idempotently: bubblewrap, socat, Node 22, Docker,
+# PostgreSQL 15), then runs every test of every module.
 # Usage: scripts/test.sh [extra Maven arguments]
 # Needs a JDK 25 and Maven Central (the Maven Wrapper downloads Maven itself), plus npm for the
 # Node side: Node 22, the MCP conformance suite and the TypeScript SDK client are installed from npm
@@ -70,6 +71,18 @@ export ATOLL_TEST_IMAGE
 echo "test.sh: test image $ATOLL_TEST_IMAGE"
 # ---- Docker: end ------------------------------------------------------------------------------
 
+# PostgreSQL 15 (issue #25): the store tests (registry, tokens, audit chain, call recording) run on
+# the embedded H2 database and, as their *PostgresTest variants, on PostgreSQL too, together with
+# AuditPostgresTest (kill -9 and a database outage under a real gateway). scripts/postgres.sh
+# installs and starts a loopback-only cluster of its own (once) and makes a database for this run,
+# dropped on exit; ATOLL_TEST_PG_URL set beforehand is used instead.
+# shellcheck source=scripts/postgres.sh
+. "$ROOT/scripts/postgres.sh"
+if [ "${ATOLL_TEST_E2E_ONLY:-0}" != 1 ]; then
+  atoll_pg_start
+  trap 'atoll_pg_stop' EXIT
+fi
+
 # Whole reactor: compile everything (benchmarks included), run every module's tests.
 # (ATOLL_TEST_E2E_ONLY=1 skips it, to rerun only the end-to-end part below after a build.)
 if [ "${ATOLL_TEST_E2E_ONLY:-0}" != 1 ]; then
@@ -118,7 +131,7 @@ stop_gateway() {
   for _ in $(seq 1 60); do kill -0 "$GW_PID" 2>/dev/null || { wait "$GW_PID" 2>/dev/null || true; return 0; }; sleep 0.5; done
   echo "test.sh: gateway did not stop within 30 s of SIGTERM" >&2; kill -KILL "$GW_PID"; exit 1
 }
-trap '[ -n "$GW_PID" ] && kill -KILL "$GW_PID" 2>/dev/null || true' EXIT
+trap '[ -n "$GW_PID" ] && kill -KILL "$GW_PID" 2>/dev/null; atoll_pg_stop' EXIT
 
 # 1. The official TypeScript SDK client, with a bearer token.
 start_gateway ts-client

@@ -44,7 +44,6 @@ import dev.atoll.runtime.RuntimeObserver;
 import dev.atoll.gateway.registry.Catalogue;
 import dev.atoll.gateway.registry.DeployResult;
 import dev.atoll.gateway.registry.Registry;
-import dev.atoll.gateway.registry.RegistryConfig;
 import dev.atoll.gateway.registry.ServingTool;
 import dev.atoll.gateway.registry.TokenKind;
 import dev.atoll.gateway.registry.ToolDefinition;
@@ -130,7 +129,7 @@ public final class Gateway implements AutoCloseable {
         // Before anything is created (data dir, database, tokens): a port in use fails the start here.
         requireFree("mcp.port", config.mcp().host(), config.mcp().port());
         requireFree("admin.port", config.admin().host(), config.admin().port());
-        this.registry = Registry.open(RegistryConfig.builder().dataDir(config.dataDir()).build());
+        this.registry = Registry.open(config.registry().toRegistryConfig(config.dataDir()));
         try {
             init(b);
         } catch (RuntimeException | Error e) {

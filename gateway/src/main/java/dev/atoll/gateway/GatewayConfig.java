@@ -36,10 +36,11 @@ import java.util.Objects;
  * @param metrics the Prometheus endpoint on the admin listener
  * @param upstreams upstream MCP servers: launchers, lifecycle and default limits
  * @param audit what calls do when the audit store fails, and the audit chain's checkpoints
+ * @param registry the registry database (tools, tokens, audit log): embedded H2 or PostgreSQL
  */
 public record GatewayConfig(Path dataDir, Mcp mcp, OAuth oauth, Admin admin, Http http, Fetch fetch,
         Map<String, Map<String, String>> secrets, Dlp dlp, Examples examples, Pool pool, Runtime runtime,
-        Metrics metrics, Upstreams upstreams, Audit audit) {
+        Metrics metrics, Upstreams upstreams, Audit audit, RegistryStore registry) {
 
     /** Rejects nulls. */
     public GatewayConfig {
@@ -57,6 +58,7 @@ public record GatewayConfig(Path dataDir, Mcp mcp, OAuth oauth, Admin admin, Htt
         Objects.requireNonNull(metrics, "metrics");
         Objects.requireNonNull(upstreams, "upstreams");
         Objects.requireNonNull(audit, "audit");
+        Objects.requireNonNull(registry, "registry");
     }
 
     /**
@@ -280,6 +282,78 @@ public record GatewayConfig(Path dataDir, Mcp mcp, OAuth oauth, Admin admin, Htt
                 throw new IllegalArgumentException("audit.checkpoint-interval-ms must be 0-86400000, got "
                         + checkpointIntervalMs);
             }
+        }
+    }
+
+    /**
+     * The registry database (docs/registry.md, "Storage" and "Durability").
+     *
+     * @param jdbcUrl {@code jdbc:postgresql://...} or {@code jdbc:h2:...}; empty: the embedded H2
+     *     database {@code <data-dir>/registry.mv.db}
+     * @param user database user; empty: none (or the URL's)
+     * @param password database password: the value, {@code env:VAR} or {@code file:PATH}; empty: none
+     *     (or the URL's). Never logged.
+     * @param connectionTimeoutMs longest wait for a database connection (250-600000); also how long
+     *     the audit writer's attempt takes to fail while the database is unreachable
+     */
+    public record RegistryStore(String jdbcUrl, String user, String password, long connectionTimeoutMs) {
+        /** Checks the values. */
+        public RegistryStore {
+            Objects.requireNonNull(jdbcUrl, "registry.jdbc-url");
+            Objects.requireNonNull(user, "registry.user");
+            Objects.requireNonNull(password, "registry.password");
+            if (!jdbcUrl.isEmpty() && !jdbcUrl.startsWith("jdbc:h2:") && !jdbcUrl.startsWith("jdbc:postgresql:")) {
+                throw new IllegalArgumentException("registry.jdbc-url must be empty, jdbc:postgresql:... or jdbc:h2:..., got '"
+                        + jdbcUrl.replaceAll("(?i)(password=)[^;&]*", "$1***") + "'");
+            }
+            if (connectionTimeoutMs < 250 || connectionTimeoutMs > 600_000) {
+                throw new IllegalArgumentException("registry.connection-timeout-ms must be 250-600000, got "
+                        + connectionTimeoutMs);
+            }
+        }
+
+        /**
+         * The registry's configuration: this database, or the embedded one under {@code dataDir}.
+         * Reads an {@code env:} or {@code file:} password reference now.
+         *
+         * @param dataDir the gateway's data directory
+         * @return the registry configuration
+         * @throws GatewayException naming the key whose value is unusable
+         */
+        public dev.atoll.gateway.registry.RegistryConfig toRegistryConfig(Path dataDir) {
+            var b = dev.atoll.gateway.registry.RegistryConfig.builder().dataDir(dataDir)
+                    .connectionTimeout(java.time.Duration.ofMillis(connectionTimeoutMs));
+            if (!jdbcUrl.isEmpty()) {
+                b.jdbcUrl(jdbcUrl);
+            }
+            if (!user.isEmpty()) {
+                b.user(user);
+            }
+            if (password.startsWith("env:")) {
+                String value = System.getenv(password.substring(4));
+                if (value == null) {
+                    throw new GatewayException("registry.password: environment variable " + password.substring(4)
+                            + " is not set");
+                }
+                b.password(value);
+            } else if (password.startsWith("file:")) {
+                try {
+                    b.password(Files.readString(Path.of(password.substring(5))).strip());
+                } catch (IOException e) {
+                    throw new GatewayException("registry.password: cannot read " + password.substring(5));
+                }
+            } else if (!password.isEmpty()) {
+                b.password(password);
+            }
+            return b.build();
+        }
+
+        /** Like the record's, with the password and any password in the URL masked. */
+        @Override
+        public String toString() {
+            return "RegistryStore[jdbcUrl=" + jdbcUrl.replaceAll("(?i)(password=)[^;&]*", "$1***") + ", user=" + user
+                    + ", password=" + (password.isEmpty() ? "" : "***") + ", connectionTimeoutMs="
+                    + connectionTimeoutMs + "]";
         }
     }
 

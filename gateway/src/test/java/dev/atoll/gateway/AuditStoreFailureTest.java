@@ -99,6 +99,40 @@ class AuditStoreFailureTest {
     }
 
     @Test
+    void callsAreRefusedWhileAnAuditWriteDoesNotReturn() throws Exception {
+        // A store that hangs instead of failing: another session holds the chain head's row lock,
+        // so the writer's append waits (H2's lock timeout is 10 s, and a lock timeout is retried).
+        Path data = Files.createTempDirectory("atoll-audit-hang");
+        try (Gateway g = start(data, false); HttpClient http = HttpClient.newHttpClient()) {
+            call(http, g, "Before");
+            try (Connection lock = DriverManager.getConnection(RegistryConfig.defaultJdbcUrl(data), "", "")) {
+                lock.setAutoCommit(false);
+                try (Statement s = lock.createStatement()) {
+                    s.executeQuery("SELECT seq FROM audit_head WHERE id = 1 FOR UPDATE").close();
+                }
+                JsonNode hung = call(http, g, "While Hung"); // ran; its record waits behind the lock
+                assertTrue(hung.path("error").path("message").asText().contains("Audit log unavailable"),
+                        hung.toString());
+                // Well before the lock timeout and its retries (4 x 10 s) give up, the stalled write
+                // counts as a failing store and calls are refused before they run.
+                await("a stalled write to count as a failing store").atMost(Duration.ofSeconds(20))
+                        .until(() -> g.registry().audit().storeFailure().isPresent());
+                assertTrue(g.registry().audit().storeFailure().orElseThrow().contains("has not answered"),
+                        g.registry().audit().storeFailure().toString());
+                assertTrue(metrics(http, g).contains("atoll_audit_store_failing 1.0"));
+                JsonNode refused = call(http, g, "Refused");
+                assertTrue(refused.path("error").path("message").asText().contains("Audit log unavailable"),
+                        refused.toString());
+                lock.rollback();
+            }
+            await("the store to take records again").atMost(Duration.ofSeconds(60))
+                    .until(() -> g.registry().audit().storeFailure().isEmpty());
+            assertFalse(call(http, g, "After").has("error"));
+            assertEquals(3, records(g), "before, the call that ran while the write hung, after");
+        }
+    }
+
+    @Test
     void failOpenAnswersCallsAndCountsThemWhileTheStoreRefusesRecords() throws Exception {
         Path data = Files.createTempDirectory("atoll-audit-fail-open");
         try (Gateway g = start(data, true); HttpClient http = HttpClient.newHttpClient()) {

@@ -27,7 +27,8 @@ public interface AuditLog {
 
     /**
      * Why the store does not take call records now (the writer's last attempt failed and none has
-     * succeeded since), for refusing calls before they run and for health metrics.
+     * succeeded since, or its current write has not returned within {@code audit-enqueue-timeout}),
+     * for refusing calls before they run and for health metrics.
      *
      * @return the failure, empty while the store takes records
      */

@@ -27,6 +27,11 @@ import org.junit.jupiter.api.io.TempDir;
 /** Group-committed call records: none lost under concurrency, back-pressure, close and reopen. */
 class CallRecordingTest {
 
+    /** The database under test: embedded H2; {@code CallRecordingPostgresTest} runs the same tests on PostgreSQL. */
+    RegistryConfig.Builder store(Path dir) {
+        return TestStore.fresh(dir);
+    }
+
     @TempDir
     Path dir;
 
@@ -46,7 +51,7 @@ class CallRecordingTest {
     @Test
     void callsFromManyThreadsAreAllPersistedByClose() throws Exception {
         // A small queue so callers really wait for the writer (back-pressure, not drops).
-        RegistryConfig config = TestStore.fresh(dir).auditQueueCapacity(64).auditBatchSize(50)
+        RegistryConfig config = store(dir).auditQueueCapacity(64).auditBatchSize(50)
                 .auditEnqueueTimeout(Duration.ofSeconds(60)).build();
         int threads = 16;
         int perThread = 1500;
@@ -88,7 +93,7 @@ class CallRecordingTest {
 
     @Test
     void flushMakesQueuedCallsVisible() {
-        try (Registry registry = Registry.open(TestStore.fresh(dir).build())) {
+        try (Registry registry = Registry.open(store(dir).build())) {
             for (int i = 0; i < 250; i++) {
                 registry.audit().recordCall(call(0, i));
             }
@@ -100,7 +105,7 @@ class CallRecordingTest {
 
     @Test
     void aClosedLogRefusesRecordsLoudly() {
-        Registry registry = Registry.open(TestStore.fresh(dir).build());
+        Registry registry = Registry.open(store(dir).build());
         AuditLog audit = registry.audit();
         registry.close();
         RegistryException e = assertThrows(RegistryException.class, () -> audit.recordCall(call(0, 0)));
@@ -109,7 +114,7 @@ class CallRecordingTest {
 
     @Test
     void twoRegistriesOnOneDatabaseKeepOneChain() throws Exception {
-        RegistryConfig config = TestStore.fresh(dir).auditBatchSize(20).build();
+        RegistryConfig config = store(dir).auditBatchSize(20).build();
         try (Registry a = Registry.open(config); Registry b = Registry.open(config)) {
             ExecutorService pool = Executors.newFixedThreadPool(4);
             List<Future<?>> futures = new ArrayList<>();

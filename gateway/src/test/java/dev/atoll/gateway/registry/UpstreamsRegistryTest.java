@@ -25,6 +25,11 @@ import org.junit.jupiter.api.io.TempDir;
 /** The registry side of upstreams: quarantine, pins, rug pulls, audit, on the real database. */
 class UpstreamsRegistryTest {
 
+    /** The database under test: embedded H2; {@code UpstreamsRegistryPostgresTest} runs the same tests on PostgreSQL. */
+    RegistryConfig.Builder store(Path dir) {
+        return TestStore.fresh(dir);
+    }
+
     private static final Actor ALICE = new Actor("token:tok_alice");
 
     @TempDir
@@ -34,12 +39,14 @@ class UpstreamsRegistryTest {
 
     @BeforeEach
     void open() {
-        registry = Registry.open(TestStore.fresh(dir).build());
+        registry = Registry.open(store(dir).build());
     }
 
     @AfterEach
     void close() {
-        registry.close();
+        if (registry != null) { // null when the set-up was skipped (no PostgreSQL for the variant)
+            registry.close();
+        }
     }
 
     private static UpstreamSpec spec(String name) {

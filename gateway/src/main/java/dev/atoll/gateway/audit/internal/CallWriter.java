@@ -22,7 +22,8 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * transaction, then releases every caller of that batch. While one batch commits the next one
  * gathers, so under load many calls share one commit (as PostgreSQL's {@code commit_delay}) and an
  * idle writer commits a lone record at once. A failed write is retried with back-off, keeping the
- * batch in memory; while it fails, {@link #failure()} names the problem and callers time out, so
+ * batch in memory; while it fails, or while one write has taken longer than the enqueue timeout,
+ * {@link #failure()} names the problem and callers time out, so
  * records are delayed, never dropped. {@link #close()} writes everything queued before it returns.
  */
 public final class CallWriter implements AutoCloseable {
@@ -30,6 +31,8 @@ public final class CallWriter implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(CallWriter.class.getName());
     /** Longest wait for more records before a commit, when the last batch had several. */
     static final Duration LINGER = Duration.ofNanos(500_000);
+    /** A write counts as stalled after the enqueue timeout, but never before this. */
+    static final Duration STALLED_AFTER_AT_LEAST = Duration.ofSeconds(1);
 
     private sealed interface Item permits Call, Flush, Stop {}
 
@@ -51,6 +54,8 @@ public final class CallWriter implements AutoCloseable {
     private volatile long written;
     private volatile long failedWrites;
     private volatile String failure = "";
+    /** When the batch being written was first tried (System.nanoTime), 0 while not writing. */
+    private volatile long writingSince;
 
     /**
      * Starts the writer thread.
@@ -162,7 +167,19 @@ public final class CallWriter implements AutoCloseable {
      */
     public java.util.Optional<String> failure() {
         String f = failure;
-        return f.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(f);
+        if (!f.isEmpty()) {
+            return java.util.Optional.of(f);
+        }
+        // A write that neither commits nor fails (a database that stopped answering without closing
+        // the connection, a pool waiting for a connection) is a failing store too: every caller of
+        // it times out, so calls are refused before they run instead of each waiting in vain.
+        long since = writingSince;
+        long stalled = since == 0 ? 0 : System.nanoTime() - since;
+        if (stalled > Math.max(enqueueTimeout.toNanos(), STALLED_AFTER_AT_LEAST.toNanos())) {
+            return java.util.Optional.of("the audit store has not answered a write for "
+                    + TimeUnit.NANOSECONDS.toMillis(stalled) + " ms");
+        }
+        return java.util.Optional.empty();
     }
 
     private void putMarker(Item marker) {
@@ -253,11 +270,13 @@ public final class CallWriter implements AutoCloseable {
         List<AuditEntry> entries = new ArrayList<>(batch.size());
         batch.forEach(call -> entries.add(call.entry()));
         long backoffMs = 10;
+        writingSince = System.nanoTime() | 1; // never 0
         while (true) {
             try {
                 db.inTransaction("appending " + entries.size() + " audit call records",
                         c -> AuditStore.append(c, entries));
                 written += entries.size();
+                writingSince = 0;
                 failure = "";
                 batch.forEach(call -> call.done().complete(null));
                 return null;
@@ -268,6 +287,7 @@ public final class CallWriter implements AutoCloseable {
                     LOG.log(System.Logger.Level.ERROR, "audit writer gave up on " + batch.size()
                             + " call records after the close timeout", e);
                     batch.forEach(call -> call.done().completeExceptionally(e));
+                    writingSince = 0;
                     return e;
                 }
                 LOG.log(System.Logger.Level.WARNING, "audit writer failed; retrying " + batch.size()

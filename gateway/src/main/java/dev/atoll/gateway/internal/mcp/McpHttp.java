@@ -85,7 +85,15 @@ public final class McpHttp implements HttpService {
                 return;
             }
             Optional<String> presented = Authenticator.bearer(header(req, "authorization"));
-            Optional<Principal> principal = requireAuth ? presented.flatMap(auth::authenticate) : auth.authenticate("");
+            Optional<Principal> principal;
+            try {
+                principal = requireAuth ? presented.flatMap(auth::authenticate) : auth.authenticate("");
+            } catch (dev.atoll.gateway.registry.RegistryException e) { // the token store (database) fails
+                res.status(503).header("Retry-After", "5");
+                sendJson(res, JsonRpc.error(null, JsonRpc.INTERNAL_ERROR,
+                        "Token store unavailable: the gateway cannot check the bearer token now; try again later"));
+                return;
+            }
             if (principal.isEmpty()) {
                 String metadata = resourceMetadataUrl.get();
                 String challenge = "Bearer realm=\"atoll\""

@@ -22,6 +22,8 @@ public final class Database implements AutoCloseable {
     /** Flyway location of the migrations. */
     public static final String MIGRATIONS = "classpath:db/atoll-registry";
 
+    private static final System.Logger LOG = System.getLogger(Database.class.getName());
+
     private final HikariDataSource pool;
     private final boolean postgres;
 
@@ -47,6 +49,13 @@ public final class Database implements AutoCloseable {
         hc.setAutoCommit(false);
         hc.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
         hc.setConnectionTimeout(Math.max(250, config.connectionTimeout().toMillis()));
+        if (config.jdbcUrl().startsWith("jdbc:postgresql:")) {
+            // A commit (an answered call's audit record) must wait for the WAL flush; a database,
+            // role or URL default of synchronous_commit=off would let the last ones vanish when the
+            // server crashes. Stronger settings (remote_write, remote_apply) are kept.
+            hc.setConnectionInitSql(SYNCHRONOUS_COMMIT_ON);
+            hc.setIsolateInternalQueries(true); // commit the init SQL (auto-commit is off), or a rollback undoes it
+        }
         HikariDataSource ds;
         try {
             ds = new HikariDataSource(hc);
@@ -65,7 +74,45 @@ public final class Database implements AutoCloseable {
             ds.close();
             throw RegistryException.storage("cannot migrate the registry schema: " + e.getMessage(), e);
         }
-        return new Database(ds);
+        Database db = new Database(ds);
+        if (db.postgres) {
+            db.warnIfNotDurable();
+        }
+        return db;
+    }
+
+    /** Run on every new PostgreSQL connection: synchronous_commit off becomes on, for this session. */
+    static final String SYNCHRONOUS_COMMIT_ON = "SELECT set_config('synchronous_commit', 'on', false)"
+            + " WHERE current_setting('synchronous_commit') = 'off'";
+
+    /**
+     * Logs what PostgreSQL settings weaken "committed means on disk" (docs/registry.md,
+     * "Durability"): {@code fsync} off (the server's choice; nothing a session can change) and a
+     * {@code synchronous_commit = off} default (which the registry overrides for its sessions).
+     */
+    private void warnIfNotDurable() {
+        try {
+            read("reading the durability settings", c -> {
+                try (var st = c.createStatement(); var rs = st.executeQuery(
+                        "SELECT name, reset_val FROM pg_settings WHERE name IN ('fsync', 'synchronous_commit')")) {
+                    while (rs.next()) {
+                        String name = rs.getString(1);
+                        String value = rs.getString(2);
+                        if (name.equals("fsync") && value.equals("off")) {
+                            LOG.log(System.Logger.Level.WARNING, "PostgreSQL runs with fsync = off: committed audit"
+                                    + " records (answered calls) can be lost if the database server or its machine"
+                                    + " crashes");
+                        } else if (name.equals("synchronous_commit") && value.equals("off")) {
+                            LOG.log(System.Logger.Level.INFO, "PostgreSQL's synchronous_commit default is off here;"
+                                    + " the registry's sessions set it to on (an answered call's record is flushed)");
+                        }
+                    }
+                }
+                return null;
+            });
+        } catch (RegistryException e) {
+            LOG.log(System.Logger.Level.WARNING, "cannot read PostgreSQL's durability settings: " + e.getMessage());
+        }
     }
 
     /**
