@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.atoll.loadtest.LoadTestException;
 import dev.atoll.runtime.AtollRuntimeException;
 import dev.atoll.runtime.CallResult;
-import dev.atoll.runtime.InvalidToolException;
 import dev.atoll.runtime.Tool;
 import dev.atoll.runtime.ToolRuntime;
 import dev.atoll.runtime.ToolSource;
@@ -55,7 +54,7 @@ public final class InProcessCaller implements Caller {
         this.runtime = ToolRuntime.builder().build();
         try {
             this.tool = runtime.load(source);
-        } catch (InvalidToolException | AtollRuntimeException e) {
+        } catch (AtollRuntimeException e) { // InvalidToolException included
             runtime.close();
             throw new LoadTestException("the tool " + file + " does not load: " + e.getMessage(), e);
         }
