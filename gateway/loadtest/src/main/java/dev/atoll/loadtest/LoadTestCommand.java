@@ -127,7 +127,7 @@ public final class LoadTestCommand implements Callable<Integer> {
     String maxP99;
 
     @Option(names = "--max-error-rate", paramLabel = "RATE",
-            description = "exit 1 if the share of failed calls exceeds this, e.g. 0.01 or 1%")
+            description = "exit 1 if the share of failed calls exceeds this, e.g. 0.01 or 1%%")
     String maxErrorRate;
 
     @Option(names = {"-q", "--quiet"}, description = "no live progress line")
