@@ -27,7 +27,9 @@ import picocli.CommandLine.Spec;
  * (thresholds met); 1 a threshold was exceeded; 2 usage error, unreadable file, unreachable target.
  */
 @Command(name = "loadtest", sortOptions = false,
-        description = {"Load-test a tool: TOOL on a running node or fleet (with --url, MCP over HTTP with keep-alive "
+        description = {"Load-test a tool on a running node (MCP over HTTP) or a tool file in-process; report "
+                + "percentiles, JSON and HTML.",
+                "TOOL on a running node or fleet (with --url, MCP over HTTP with keep-alive "
                 + "connections), or a tool FILE in this process's runtime (a fresh context per call, cold-start phases "
                 + "measured). Open model with --rate or --stages (latency counts from each call's intended send time, so "
                 + "stalls are not hidden), closed model with --concurrency. Bounded by --duration and --max-calls. "

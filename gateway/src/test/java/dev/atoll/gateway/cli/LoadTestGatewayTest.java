@@ -73,18 +73,17 @@ class LoadTestGatewayTest {
 
     @Test
     void openModelSendsWhatWasAskedAtTheRateAsked() {
-        LoadTestReport r = LoadTest.builder().http(mcp, TOKEN, "flaky").open(Stage.parseList("0s:100/s,3s:100/s"))
+        LoadTestReport r = LoadTest.builder().http(mcp, TOKEN, "flaky").open(Stage.parseList("0s:20/s,3s:20/s"))
                 .gatewayMetrics(URI.create(gateway.adminUrl() + "/metrics"), gateway.startupTokens().get("ADMIN"))
                 .build().run();
-        // the schedule asks for exactly 300 calls; each was either answered or still waiting when it ended
-        assertEquals(300, r.calls() + r.notSent(), r.summary());
-        assertEquals(r.calls(), (long) r.outcomes().getOrDefault("ok", 0L), r.summary());
-        assertTrue(r.calls() >= 270, r.summary());
-        assertTrue(r.elapsedSeconds() >= 2.9 && r.elapsedSeconds() < 30, r.summary());
-        assertTrue(r.throughput() > 50 && r.throughput() < 110, r.summary());
-        // the middle second ran near the asked rate
-        LoadTestReport.Second middle = r.timeline().get(1);
-        assertTrue(middle.rate() > 40 && middle.rate() < 160, r.timeline().toString());
+        // the schedule asks for exactly 60 calls, the last due at 2.95 s; with 256 connections none waits
+        assertEquals(60, r.calls(), r.summary());
+        assertEquals(0, r.notSent(), r.summary());
+        assertTrue(r.elapsedSeconds() >= 2.95 && r.elapsedSeconds() < 40, r.summary());
+        // a loaded node may shed some (JSON-RPC -32001); nothing else is a safe answer
+        assertTrue(Set.of("ok", "rpc_error_-32001").containsAll(r.outcomes().keySet()), r.summary());
+        assertTrue(r.outcomes().getOrDefault("ok", 0L) >= 30, r.summary());
+        assertEquals(r.calls(), r.timeline().stream().mapToLong(LoadTestReport.Second::calls).sum(), r.summary());
         assertTrue(r.gatewayCpuMicrosPerCall().isPresent() && r.gatewayCpuMicrosPerCall().getAsDouble() > 0, r.summary());
     }
 
@@ -111,20 +110,22 @@ class LoadTestGatewayTest {
 
     @Test
     void aStallShowsInTheOpenModelsPercentiles() {
-        // one call in 200 stalls the server for 200 ms; at 50/s over 4 s that is the call due at 2 s.
-        // With one connection the calls due during the stall wait for it, and their latency counts from
-        // when they were due: ~10 calls see 0-200 ms more, 5 of them over 100 ms, so the p99 (2nd worst of
-        // 200) is over 100 ms. Measured from the actual send (what a closed-loop tester reports), only the
-        // stalled call is slow.
-        List<String> args = new ArrayList<>(Collections.nCopies(200, "{}"));
-        args.set(100, "{\"spinMs\":200}");
+        // One call in 20 stalls the server for 200 ms; 20 calls/s over 10 s on one connection: 200 calls,
+        // 10 of them stalled (5 %). The calls due during a stall wait for the connection and their latency
+        // counts from when they were due, so each stall also delays the next 2-4 calls by 50-200 ms: over
+        // 10 % of the calls take 100 ms more than their service time and the p90 shows it. Measured from
+        // the actual send (what a closed-loop tester reports: coordinated omission) only the stalled 5 % are
+        // slow. On a node too loaded to answer 20/s on one connection the backlog is charged the same way.
+        List<String> args = new ArrayList<>(Collections.nCopies(20, "{}"));
+        args.set(10, "{\"spinMs\":200}");
         LoadTestReport r = LoadTest.builder().http(mcp, TOKEN, "flaky").arguments(args)
-                .open(Stage.parseList("0s:50/s,4s:50/s")).maxInFlight(1).build().run();
-        assertTrue(r.outcomes().getOrDefault("ok", 0L) >= 180, r.summary());
-        assertTrue(r.serviceTime().max() >= 200, "the stalled call itself: " + r.summary());
-        assertTrue(r.latency().max() >= 200, r.summary());
-        assertTrue(r.latency().p99() >= 100, "the calls kept waiting by the stall: " + r.summary());
-        assertTrue(r.latency().p99() >= r.serviceTime().p99(), r.summary());
+                .open(Stage.parseList("0s:20/s,10s:20/s")).maxInFlight(1).build().run();
+        assertEquals(200, r.calls() + r.notSent(), r.summary());
+        assertTrue(Set.of("ok", "not_sent", "rpc_error_-32001").containsAll(r.outcomes().keySet()), r.summary());
+        assertTrue(r.outcomes().getOrDefault("ok", 0L) >= 10, r.summary());
+        assertTrue(r.serviceTime().max() >= 200, "the stalled calls themselves: " + r.summary());
+        assertTrue(r.latency().p90() >= 100 && r.latency().p90() >= r.serviceTime().p90() + 50,
+                "the calls kept waiting by the stalls: " + r.summary());
     }
 
     @Test
