@@ -112,6 +112,9 @@ public final class LoadTest {
             if (inProcess != null && b.pool > 0) {
                 mode += " (" + inProcess.pooledHits() + " pooled, " + inProcess.coldStarts() + " cold)";
             }
+            if (b.url.isPresent() && calls > 0 && rec.outcomes().getOrDefault("io_error", 0L) == calls) {
+                throw new LoadTestException("cannot reach " + b.url.get() + ": all " + calls + " calls failed to connect");
+            }
             return new LoadTestReport(target, mode, model, started, elapsed / 1e9, calls, rec.outcomes(),
                     rec.latency(), rec.serviceTime(), rec.seconds(), rec.distribution(), rec.phases(), cpuPerCall,
                     runtime);
@@ -385,7 +388,29 @@ public final class LoadTest {
             if (pool > 0 && file.isEmpty()) {
                 throw new LoadTestException("pool applies to the in-process mode only");
             }
-            return new LoadTest(this);
+            return new LoadTest(copy());
+        }
+
+        /** A snapshot, so that later changes to this builder do not change a built load test. */
+        private Builder copy() {
+            Builder c = new Builder();
+            c.url = url;
+            c.token = token;
+            c.tool = tool;
+            c.file = file;
+            c.pool = pool;
+            c.protocol = protocol;
+            c.arguments = arguments;
+            c.stages = stages;
+            c.concurrency = concurrency;
+            c.duration = duration;
+            c.maxCalls = maxCalls;
+            c.maxInFlight = maxInFlight;
+            c.timeout = timeout;
+            c.metricsUrl = metricsUrl;
+            c.metricsToken = metricsToken;
+            c.progress = progress;
+            return c;
         }
 
         private static void checkDuration(Duration d) {

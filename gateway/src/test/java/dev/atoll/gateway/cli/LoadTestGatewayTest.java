@@ -161,6 +161,10 @@ class LoadTestGatewayTest {
                 "--max-calls", "1");
         assertEquals(2, unreachable.code(), unreachable.err());
         assertTrue(unreachable.err().contains("cannot reach"), unreachable.err());
+        Run nothingListens = cli("loadtest", "flaky", "--url", "http://127.0.0.1:1/mcp", "--max-calls", "3");
+        assertEquals(2, nothingListens.code(), nothingListens.err());
+        assertTrue(nothingListens.err().contains("cannot reach http://127.0.0.1:1/mcp: all 3 calls failed to connect"),
+                nothingListens.err());
     }
 
     record Run(int code, String out, String err) {
