@@ -137,6 +137,30 @@ public record LoadTestReport(String target, String mode, String model, Instant s
         return elapsedSeconds <= 0 ? 0 : calls / elapsedSeconds;
     }
 
+    /**
+     * The warm-up curve in one number: seconds from the start until the throughput (averaged over 3 s)
+     * first reaches 90 % of its median over the last third of the run. Meaningful for the closed model,
+     * where the target sets the pace; under the open model the rate is the schedule's.
+     *
+     * @return the seconds, or empty if the run is shorter than 6 s
+     */
+    public OptionalDouble atSpeedAfterSeconds() {
+        List<Second> full = timeline.size() > 1 ? timeline.subList(0, timeline.size() - 1) : timeline; // last is partial
+        if (full.size() < 6) {
+            return OptionalDouble.empty();
+        }
+        double[] tail = full.subList(full.size() * 2 / 3, full.size()).stream().mapToDouble(Second::rate).sorted()
+                .toArray();
+        double steady = tail[tail.length / 2];
+        for (int i = 2; i < full.size(); i++) {
+            double avg = (full.get(i).rate() + full.get(i - 1).rate() + full.get(i - 2).rate()) / 3;
+            if (avg >= 0.9 * steady) {
+                return OptionalDouble.of(full.get(i - 2).t() - 1);
+            }
+        }
+        return OptionalDouble.empty();
+    }
+
     /** The summary table printed at the end of a run. */
     public String summary() {
         return Tables.summary(List.of(this));
@@ -186,6 +210,7 @@ public record LoadTestReport(String target, String mode, String model, Instant s
         if (gatewayCpuMicrosPerCall.isPresent()) {
             n.put("gatewayCpuMicrosPerCall", gatewayCpuMicrosPerCall.getAsDouble());
         }
+        atSpeedAfterSeconds().ifPresent(v -> n.put("atSpeedAfterSeconds", v));
         n.put("runtime", runtime);
         return n;
     }

@@ -35,6 +35,7 @@ public final class Tables {
         rows.add(new Row("error rate", r -> String.format(Locale.ROOT, "%.3f%%", 100 * r.errorRate()),
                 LoadTestReport::errorRate));
         rows.add(num("not sent", r -> (double) r.notSent()));
+        rows.add(num("at speed after s", r -> r.atSpeedAfterSeconds().orElse(Double.NaN)));
         rows.add(num("latency p50 ms", r -> r.latency().p50()));
         rows.add(num("latency p90 ms", r -> r.latency().p90()));
         rows.add(num("latency p99 ms", r -> r.latency().p99()));
