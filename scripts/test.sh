@@ -23,10 +23,12 @@ fi
 export JAVA_HOME
 echo "test.sh: JDK $("$JAVA_HOME/bin/java" -version 2>&1 | head -1)"
 
-# bubblewrap (the upstream MCP servers' process sandbox) and socat, from apt when missing.
+# bubblewrap (the upstream MCP servers' process sandbox) and socat, from apt when missing; headless
+# Chromium for the loadtest HTML report test (gateway/loadtest).
 need_apt=()
 command -v bwrap >/dev/null || need_apt+=(bubblewrap)
 command -v socat >/dev/null || need_apt+=(socat)
+command -v chromium >/dev/null || need_apt+=(chromium)
 if [ "${#need_apt[@]}" -gt 0 ]; then
   echo "test.sh: installing ${need_apt[*]} from apt"
   SUDO=""; [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null && SUDO="sudo"

@@ -13,6 +13,7 @@ module dev.atoll.gateway {
     requires com.nimbusds.jose.jwt;
     requires re2j;
     requires info.picocli;
+    requires dev.atoll.loadtest;
     requires java.logging;
     requires java.net.http;
     requires java.sql;
