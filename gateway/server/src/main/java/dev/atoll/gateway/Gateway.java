@@ -31,7 +31,7 @@ import dev.atoll.gateway.internal.http.JwtAuthenticator;
 import dev.atoll.gateway.internal.http.ConnectionClose;
 import dev.atoll.gateway.internal.http.OriginGuard;
 import dev.atoll.gateway.internal.http.Principal;
-import dev.atoll.gateway.internal.mcp.HeaderAnnotations;
+import dev.atoll.gateway.backend.HeaderAnnotations;
 import dev.atoll.gateway.internal.mcp.JsonRpc;
 import dev.atoll.gateway.internal.mcp.McpHttp;
 import dev.atoll.gateway.internal.mcp.McpService;
@@ -48,7 +48,7 @@ import dev.atoll.gateway.registry.RegistryConfig;
 import dev.atoll.gateway.registry.ServingTool;
 import dev.atoll.gateway.registry.TokenKind;
 import dev.atoll.gateway.registry.ToolDefinition;
-import dev.atoll.gateway.upstream.SandboxKind;
+import dev.atoll.gateway.registry.SandboxKind;
 import dev.atoll.gateway.upstream.internal.BubblewrapLauncher;
 import dev.atoll.gateway.upstream.internal.DockerLauncher;
 import dev.atoll.gateway.upstream.internal.EgressProxy;
@@ -97,7 +97,7 @@ import java.util.logging.Logger;
 public final class Gateway implements AutoCloseable {
 
     /** The version reported in {@code serverInfo}. */
-    public static final String VERSION = "0.1.0";
+    public static final String VERSION = dev.atoll.gateway.backend.AtollVersion.VALUE;
 
     private static final Logger LOG = Logger.getLogger(Gateway.class.getName());
 

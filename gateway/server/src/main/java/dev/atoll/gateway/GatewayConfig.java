@@ -342,12 +342,12 @@ public record GatewayConfig(Path dataDir, Mcp mcp, OAuth oauth, Admin admin, Htt
                 throw new IllegalArgumentException("upstreams.max-call-notification-bytes must be at least 1024, was "
                         + maxCallNotificationBytes);
             }
-            new dev.atoll.gateway.upstream.UpstreamLimits(memoryBytes, cpus, pids);
+            new dev.atoll.gateway.registry.UpstreamLimits(memoryBytes, cpus, pids);
         }
 
         /** The default limits as a value. */
-        public dev.atoll.gateway.upstream.UpstreamLimits limits() {
-            return new dev.atoll.gateway.upstream.UpstreamLimits(memoryBytes, cpus, pids);
+        public dev.atoll.gateway.registry.UpstreamLimits limits() {
+            return new dev.atoll.gateway.registry.UpstreamLimits(memoryBytes, cpus, pids);
         }
     }
 

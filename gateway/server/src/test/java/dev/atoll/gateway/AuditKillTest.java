@@ -10,7 +10,8 @@ import dev.atoll.gateway.audit.AuditQuery;
 import dev.atoll.gateway.audit.VerifyResult;
 import dev.atoll.gateway.registry.Registry;
 import dev.atoll.gateway.registry.RegistryConfig;
-import dev.atoll.gateway.upstream.UpstreamTestSupport;
+import dev.atoll.gateway.testing.StatelessCall;
+import dev.atoll.gateway.upstream.testing.UpstreamTestSupport;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.InputStreamReader;
@@ -43,7 +44,7 @@ class AuditKillTest {
     /** The test JVM's module path and class path, plus this module's classes, as one class path. */
     private static String classPath() {
         Set<String> entries = new LinkedHashSet<>();
-        Path target = UpstreamTestSupport.root().resolve("gateway/target");
+        Path target = UpstreamTestSupport.root().resolve("gateway/server/target");
         entries.add(target.resolve("test-classes").toString());
         entries.add(target.resolve("classes").toString());
         for (String prop : List.of("jdk.module.path", "java.class.path")) {

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.atoll.gateway.audit.AuditQuery;
 import dev.atoll.gateway.registry.RegistryConfig;
+import dev.atoll.gateway.testing.StatelessCall;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

@@ -1,15 +1,16 @@
-package dev.atoll.gateway.audit;
+package dev.atoll.gateway;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.atoll.gateway.Gateway;
-import dev.atoll.gateway.GatewayConfig;
-import dev.atoll.gateway.StatelessCall;
+import dev.atoll.gateway.audit.AuditQuery;
+import dev.atoll.gateway.audit.AuditRecord;
+import dev.atoll.gateway.audit.Checkpoint;
 import dev.atoll.gateway.audit.internal.AuditJson;
 import dev.atoll.gateway.registry.RegistryConfig;
+import dev.atoll.gateway.testing.StatelessCall;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.atoll.gateway.audit.AuditAction;
 import dev.atoll.gateway.audit.AuditQuery;
 import dev.atoll.gateway.registry.Actor;
+import dev.atoll.gateway.testing.StatelessCall;
 import dev.atoll.runtime.ToolSource;
 import java.net.http.HttpClient;
 import java.nio.file.Files;

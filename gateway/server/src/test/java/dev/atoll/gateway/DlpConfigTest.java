@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.atoll.gateway.testing.StatelessCall;
 import dev.atoll.runtime.ToolSource;
 import java.net.http.HttpClient;
 import java.nio.file.Files;

@@ -11,6 +11,7 @@ import dev.atoll.gateway.audit.AuditQuery;
 import dev.atoll.gateway.audit.AuditRecord;
 import dev.atoll.gateway.registry.Actor;
 import dev.atoll.gateway.registry.DeployResult;
+import dev.atoll.gateway.testing.StatelessCall;
 import dev.atoll.runtime.InvalidToolException;
 import dev.atoll.runtime.ToolSource;
 import io.helidon.webserver.WebServer;

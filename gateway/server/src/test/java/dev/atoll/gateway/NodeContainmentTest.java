@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.atoll.gateway.testing.StatelessCall;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.URI;

@@ -1,4 +1,4 @@
-package dev.atoll.gateway.internal.mcp;
+package dev.atoll.gateway.backend;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;

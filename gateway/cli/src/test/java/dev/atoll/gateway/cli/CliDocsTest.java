@@ -17,7 +17,7 @@ import picocli.CommandLine;
 class CliDocsTest {
 
     static final String MARKER = "<!-- generated from the commands' --help by CliDocsTest";
-    static final Path DOC = Path.of("../docs/cli.md");
+    static final Path DOC = Path.of("../../docs/cli.md");
 
     @Test
     void docsQuoteEveryCommandsHelp() throws Exception {

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.atoll.gateway.Gateway;
 import dev.atoll.gateway.GatewayConfig;
-import dev.atoll.gateway.StatelessCall;
+import dev.atoll.gateway.testing.StatelessCall;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.http.HttpClient;

@@ -35,7 +35,7 @@ class MainTest {
 
     @Test
     void runPrintsOneJsonObjectAndExitsZeroForOk() throws Exception {
-        Run r = atoll("run", "../tools-examples/js/word_count.mjs", "--args", "{\"text\":\"hello big world\"}");
+        Run r = atoll("run", "../../tools-examples/js/word_count.mjs", "--args", "{\"text\":\"hello big world\"}");
         assertEquals(0, r.code(), r.err());
         JsonNode j = r.json();
         assertEquals("ok", j.get("outcome").asText());
@@ -65,10 +65,10 @@ class MainTest {
     void argsFromAFileAndInvalidArguments() throws Exception {
         Path args = dir.resolve("args.json");
         Files.writeString(args, "{\"text\": 7}");
-        Run r = atoll("run", "../tools-examples/js/word_count.mjs", "--args", "@" + args);
+        Run r = atoll("run", "../../tools-examples/js/word_count.mjs", "--args", "@" + args);
         assertEquals(1, r.code());
         assertEquals("invalid_arguments", r.json().get("outcome").asText());
-        Run bad = atoll("run", "../tools-examples/js/word_count.mjs", "--args", "{oops");
+        Run bad = atoll("run", "../../tools-examples/js/word_count.mjs", "--args", "{oops");
         assertEquals("invalid_arguments", bad.json().get("outcome").asText());
     }
 

@@ -1,10 +1,12 @@
-package dev.atoll.gateway.upstream;
+package dev.atoll.gateway.cli;
 
-import static dev.atoll.gateway.upstream.UpstreamTestSupport.await;
+import static dev.atoll.gateway.upstream.testing.UpstreamTestSupport.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.atoll.gateway.cli.Main;
+import dev.atoll.gateway.testing.UpstreamGateway;
+import dev.atoll.gateway.upstream.testing.UpstreamTestSupport;
 import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.spec.McpSchema;
 import java.io.ByteArrayOutputStream;

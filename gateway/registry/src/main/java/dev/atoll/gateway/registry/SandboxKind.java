@@ -1,4 +1,4 @@
-package dev.atoll.gateway.upstream;
+package dev.atoll.gateway.registry;
 
 /** Where an upstream MCP server runs: a closed set. */
 public enum SandboxKind {

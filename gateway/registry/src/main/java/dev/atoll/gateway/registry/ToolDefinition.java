@@ -73,7 +73,7 @@ public record ToolDefinition(String name, Language language, String fileName, St
 
     /** The tool version digest: lowercase hex SHA-256 of the canonical form (docs/registry.md). */
     public String digest() {
-        return dev.atoll.gateway.registry.internal.Canonical.toolDigest(language, code, manifest);
+        return dev.atoll.gateway.store.Canonical.toolDigest(language, code, manifest);
     }
 
     /** The tool file as the runtime takes it. */

@@ -1,6 +1,5 @@
 package dev.atoll.gateway.registry;
 
-import dev.atoll.gateway.upstream.UpstreamSpec;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;

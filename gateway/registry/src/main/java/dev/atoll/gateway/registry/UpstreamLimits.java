@@ -1,4 +1,4 @@
-package dev.atoll.gateway.upstream;
+package dev.atoll.gateway.registry;
 
 /**
  * Resource limits for one upstream server's sandbox.

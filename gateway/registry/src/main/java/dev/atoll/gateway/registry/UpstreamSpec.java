@@ -1,4 +1,4 @@
-package dev.atoll.gateway.upstream;
+package dev.atoll.gateway.registry;
 
 import java.util.List;
 import java.util.Map;

@@ -1,7 +1,6 @@
 package dev.atoll.gateway.registry;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.atoll.gateway.upstream.UpstreamSpec;
 import java.util.List;
 import java.util.Optional;
 

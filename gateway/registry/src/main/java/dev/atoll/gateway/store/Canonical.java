@@ -1,4 +1,4 @@
-package dev.atoll.gateway.registry.internal;
+package dev.atoll.gateway.store;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;

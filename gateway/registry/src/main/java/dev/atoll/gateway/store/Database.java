@@ -1,4 +1,4 @@
-package dev.atoll.gateway.registry.internal;
+package dev.atoll.gateway.store;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;

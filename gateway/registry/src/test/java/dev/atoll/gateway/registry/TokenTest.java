@@ -61,7 +61,7 @@ class TokenTest {
                 }
             }
             // The hash is there (so the scan above looks at the right file).
-            String hash = dev.atoll.gateway.registry.internal.Canonical.sha256Hex(
+            String hash = dev.atoll.gateway.store.Canonical.sha256Hex(
                     plaintext.getBytes(StandardCharsets.UTF_8));
             String db = new String(Files.readAllBytes(dir.resolve("registry.mv.db")), StandardCharsets.ISO_8859_1);
             assertTrue(db.contains(hash));

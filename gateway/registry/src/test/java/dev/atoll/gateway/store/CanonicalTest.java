@@ -1,4 +1,4 @@
-package dev.atoll.gateway.registry.internal;
+package dev.atoll.gateway.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;

@@ -1,4 +1,4 @@
-package dev.atoll.gateway;
+package dev.atoll.gateway.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

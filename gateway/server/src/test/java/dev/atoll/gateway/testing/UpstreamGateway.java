@@ -1,10 +1,11 @@
-package dev.atoll.gateway.upstream;
+package dev.atoll.gateway.testing;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.atoll.gateway.Gateway;
 import dev.atoll.gateway.GatewayConfig;
+import dev.atoll.gateway.upstream.testing.UpstreamTestSupport;
 import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
@@ -21,19 +22,19 @@ import java.util.Set;
 import java.util.function.Consumer;
 
 /** A real gateway on loopback ports for upstream tests, driven through its admin API and MCP endpoint. */
-final class UpstreamGateway implements AutoCloseable {
+public final class UpstreamGateway implements AutoCloseable {
 
-    static final String MCP_TOKEN = "atoll_mcp_upstream_test_token_0123";
+    public static final String MCP_TOKEN = "atoll_mcp_upstream_test_token_0123";
 
-    final Path dataDir;
-    final Gateway gateway;
-    final String adminToken;
+    public final Path dataDir;
+    public final Gateway gateway;
+    public final String adminToken;
 
-    UpstreamGateway(Map<String, String> overrides) throws IOException {
+    public UpstreamGateway(Map<String, String> overrides) throws IOException {
         this(Files.createTempDirectory("atoll-up"), overrides);
     }
 
-    UpstreamGateway(Path dataDir, Map<String, String> overrides) {
+    public UpstreamGateway(Path dataDir, Map<String, String> overrides) {
         this.dataDir = dataDir;
         Map<String, String> all = new HashMap<>(Map.of("mcp.port", "0", "admin.port", "0",
                 "data-dir", dataDir.toString(), "examples.deploy", "false",
@@ -47,12 +48,12 @@ final class UpstreamGateway implements AutoCloseable {
                         "upstream tests", dev.atoll.gateway.registry.Actor.SYSTEM).plaintext();
     }
 
-    JsonNode admin(String method, String path, Object body) throws IOException, InterruptedException {
+    public JsonNode admin(String method, String path, Object body) throws IOException, InterruptedException {
         return UpstreamTestSupport.admin(gateway.adminUrl(), adminToken, method, path, body);
     }
 
     /** Adds an upstream (bubblewrap) and waits until it listed its tools; returns the admin reply body. */
-    JsonNode addAndWait(String name, List<String> command, Map<String, String> env, List<Map<String, String>> volumes)
+    public JsonNode addAndWait(String name, List<String> command, Map<String, String> env, List<Map<String, String>> volumes)
             throws IOException, InterruptedException {
         JsonNode r = admin("POST", "/v1/upstreams", Map.of("name", name, "kind", "bubblewrap", "command", command,
                 "env", env, "volumes", volumes));
@@ -62,7 +63,7 @@ final class UpstreamGateway implements AutoCloseable {
         return upstream(name);
     }
 
-    JsonNode upstream(String name) {
+    public JsonNode upstream(String name) {
         try {
             return admin("GET", "/v1/upstreams/" + name, null).path("body");
         } catch (IOException | InterruptedException e) {
@@ -70,23 +71,23 @@ final class UpstreamGateway implements AutoCloseable {
         }
     }
 
-    String state(String name) {
+    public String state(String name) {
         return upstream(name).path("status").path("state").asText();
     }
 
-    JsonNode approve(String name) throws IOException, InterruptedException {
+    public JsonNode approve(String name) throws IOException, InterruptedException {
         JsonNode r = admin("POST", "/v1/upstreams/" + name + "/approve", Map.of());
         assertEquals(200, r.path("status").asInt(), r.toString());
         return r.path("body");
     }
 
     /** The pid of the upstream's bwrap process. */
-    long bwrapPid(String name) {
+    public long bwrapPid(String name) {
         String p = upstream(name).path("status").path("process").asText();
         return Long.parseLong(p.replaceAll("\\D+", ""));
     }
 
-    McpSyncClient client(Consumer<McpSchema.ProgressNotification> progress,
+    public McpSyncClient client(Consumer<McpSchema.ProgressNotification> progress,
             Consumer<McpSchema.LoggingMessageNotification> logs) {
         var transport = HttpClientStreamableHttpTransport.builder("http://127.0.0.1:" + gateway.mcpPort())
                 .endpoint("/mcp")
@@ -98,7 +99,7 @@ final class UpstreamGateway implements AutoCloseable {
         return c;
     }
 
-    McpSyncClient client() {
+    public McpSyncClient client() {
         return client(p -> { }, l -> { });
     }
 

@@ -1,11 +1,13 @@
 package dev.atoll.gateway.upstream;
 
-import static dev.atoll.gateway.upstream.UpstreamTestSupport.await;
+import static dev.atoll.gateway.upstream.testing.UpstreamTestSupport.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.atoll.gateway.testing.UpstreamGateway;
+import dev.atoll.gateway.upstream.testing.UpstreamTestSupport;
 import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.spec.McpError;
 import io.modelcontextprotocol.spec.McpSchema;

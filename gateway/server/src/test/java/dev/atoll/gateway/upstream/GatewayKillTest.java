@@ -1,14 +1,19 @@
 package dev.atoll.gateway.upstream;
 
-import static dev.atoll.gateway.upstream.UpstreamTestSupport.await;
+import static dev.atoll.gateway.upstream.testing.UpstreamTestSupport.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.atoll.gateway.registry.SandboxKind;
+import dev.atoll.gateway.registry.UpstreamLimits;
+import dev.atoll.gateway.registry.UpstreamSpec;
+import dev.atoll.gateway.testing.UpstreamGateway;
 import dev.atoll.gateway.upstream.internal.BubblewrapLauncher;
 import dev.atoll.gateway.upstream.spi.LaunchRequest;
 import dev.atoll.gateway.upstream.spi.SandboxProcess;
+import dev.atoll.gateway.upstream.testing.UpstreamTestSupport;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.InputStreamReader;
@@ -37,7 +42,7 @@ class GatewayKillTest {
     /** The test JVM's module path and class path, plus this module's classes, as one class path. */
     private static String classPath() {
         Set<String> entries = new LinkedHashSet<>();
-        Path target = UpstreamTestSupport.root().resolve("gateway/target");
+        Path target = UpstreamTestSupport.root().resolve("gateway/server/target");
         entries.add(target.resolve("test-classes").toString());
         entries.add(target.resolve("classes").toString());
         for (String prop : List.of("jdk.module.path", "java.class.path")) {

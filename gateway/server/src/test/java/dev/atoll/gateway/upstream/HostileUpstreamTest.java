@@ -1,6 +1,6 @@
 package dev.atoll.gateway.upstream;
 
-import static dev.atoll.gateway.upstream.UpstreamTestSupport.await;
+import static dev.atoll.gateway.upstream.testing.UpstreamTestSupport.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -8,7 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.atoll.gateway.testing.UpstreamGateway;
 import dev.atoll.gateway.upstream.internal.BubblewrapLauncher;
+import dev.atoll.gateway.upstream.testing.UpstreamTestSupport;
 import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.spec.McpError;
 import io.modelcontextprotocol.spec.McpSchema;
@@ -93,7 +95,7 @@ class HostileUpstreamTest {
 
     @Test
     void writesOutsideTheStateDirAndNetworkConnectionsAreContained() throws Exception {
-        Path outside = UpstreamTestSupport.root().resolve("gateway/target/pwned-" + System.nanoTime());
+        Path outside = UpstreamTestSupport.root().resolve("gateway/server/target/pwned-" + System.nanoTime());
         try (ServerSocket listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
                 UpstreamGateway g = evil(Map.of()); McpSyncClient c = g.client()) {
             AtomicInteger accepted = new AtomicInteger();

@@ -8,6 +8,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.atoll.gateway.audit.AuditAction;
 import dev.atoll.gateway.audit.AuditQuery;
 import dev.atoll.gateway.audit.AuditRecord;
+import dev.atoll.gateway.testing.UpstreamGateway;
+import dev.atoll.gateway.upstream.testing.UpstreamTestSupport;
 import io.helidon.webserver.WebServer;
 import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.spec.McpSchema;

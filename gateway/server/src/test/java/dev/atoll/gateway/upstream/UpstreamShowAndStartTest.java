@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.atoll.gateway.testing.UpstreamGateway;
 import dev.atoll.gateway.upstream.internal.DockerLauncher;
+import dev.atoll.gateway.upstream.testing.UpstreamTestSupport;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

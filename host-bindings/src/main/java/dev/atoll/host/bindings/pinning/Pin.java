@@ -1,4 +1,4 @@
-package dev.atoll.host.bindings.internal;
+package dev.atoll.host.bindings.pinning;
 
 import java.net.InetSocketAddress;
 import java.util.List;
@@ -13,15 +13,18 @@ import org.eclipse.jetty.util.SocketAddressResolver;
  * is only ever reused for the same checked address; the host name still goes into {@code Host}, SNI and
  * certificate checks.
  *
+ * <p>Exported only to the modules that connect to checked addresses with their own Jetty client (the
+ * upstream egress proxy), so that there is one resolver that never looks a name up.
+ *
  * @param address the pinned address from {@code EgressDecision.Allowed}
  */
-record Pin(InetSocketAddress address) {
+public record Pin(InetSocketAddress address) {
 
     /**
      * The client's only resolver: answers with the destination's pinned address and never looks a name
      * up, so the JDK resolver is never asked again after the egress policy checked the answer.
      */
-    static final SocketAddressResolver RESOLVER = new SocketAddressResolver() {
+    public static final SocketAddressResolver RESOLVER = new SocketAddressResolver() {
         @Override
         public void resolve(String host, int port, Map<String, Object> context,
                 Promise<List<InetSocketAddress>> promise) {

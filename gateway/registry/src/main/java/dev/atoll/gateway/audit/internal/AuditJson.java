@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.atoll.gateway.audit.AuditRecord;
-import dev.atoll.gateway.registry.internal.Canonical;
+import dev.atoll.gateway.store.Canonical;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Optional;

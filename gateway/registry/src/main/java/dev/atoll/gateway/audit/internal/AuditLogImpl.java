@@ -11,7 +11,7 @@ import dev.atoll.gateway.audit.Checkpoint;
 import dev.atoll.gateway.audit.CheckpointVerification;
 import dev.atoll.gateway.audit.VerifyResult;
 import dev.atoll.gateway.registry.RegistryConfig;
-import dev.atoll.gateway.registry.internal.Database;
+import dev.atoll.gateway.store.Database;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.io.Writer;

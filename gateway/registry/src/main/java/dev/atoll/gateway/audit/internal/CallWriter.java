@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.atoll.gateway.audit.AuditAction;
 import dev.atoll.gateway.audit.CallRecord;
 import dev.atoll.gateway.registry.RegistryException;
-import dev.atoll.gateway.registry.internal.Database;
+import dev.atoll.gateway.store.Database;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

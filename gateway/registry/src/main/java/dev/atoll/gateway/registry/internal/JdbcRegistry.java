@@ -24,6 +24,8 @@ import dev.atoll.gateway.registry.ToolInfo;
 import dev.atoll.gateway.registry.ToolState;
 import dev.atoll.gateway.registry.ToolVersion;
 import dev.atoll.gateway.registry.Tokens;
+import dev.atoll.gateway.store.Canonical;
+import dev.atoll.gateway.store.Database;
 import dev.atoll.runtime.Language;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

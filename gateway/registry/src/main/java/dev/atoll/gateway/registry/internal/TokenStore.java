@@ -14,6 +14,8 @@ import dev.atoll.gateway.registry.RegistryException;
 import dev.atoll.gateway.registry.TokenInfo;
 import dev.atoll.gateway.registry.TokenKind;
 import dev.atoll.gateway.registry.Tokens;
+import dev.atoll.gateway.store.Canonical;
+import dev.atoll.gateway.store.Database;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.atoll.gateway.Gateway;
 import dev.atoll.gateway.GatewayConfig;
+import dev.atoll.gateway.backend.HeaderAnnotations;
 import dev.atoll.gateway.registry.Actor;
 import dev.atoll.runtime.InvalidToolException;
 import dev.atoll.runtime.ToolSource;

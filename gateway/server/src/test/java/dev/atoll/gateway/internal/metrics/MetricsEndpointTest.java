@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.atoll.gateway.Gateway;
 import dev.atoll.gateway.GatewayConfig;
-import dev.atoll.gateway.StatelessCall;
+import dev.atoll.gateway.testing.StatelessCall;
 import dev.atoll.runtime.ToolSource;
 import java.net.URI;
 import java.net.http.HttpClient;

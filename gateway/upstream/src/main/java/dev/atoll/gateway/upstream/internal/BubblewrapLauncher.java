@@ -1,8 +1,8 @@
 package dev.atoll.gateway.upstream.internal;
 
-import dev.atoll.gateway.upstream.SandboxKind;
-import dev.atoll.gateway.upstream.UpstreamSpec;
-import dev.atoll.gateway.upstream.VolumeMount;
+import dev.atoll.gateway.registry.SandboxKind;
+import dev.atoll.gateway.registry.UpstreamSpec;
+import dev.atoll.gateway.registry.VolumeMount;
 import dev.atoll.gateway.upstream.spi.LaunchRequest;
 import dev.atoll.gateway.upstream.spi.SandboxLauncher;
 import dev.atoll.gateway.upstream.spi.SandboxProcess;

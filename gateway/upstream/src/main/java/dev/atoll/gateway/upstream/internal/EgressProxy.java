@@ -9,6 +9,7 @@ import dev.atoll.host.bindings.InspectedRequest;
 import dev.atoll.host.bindings.InspectedResponse;
 import dev.atoll.host.bindings.InspectionVerdict;
 import dev.atoll.host.bindings.Resolver;
+import dev.atoll.host.bindings.pinning.Pin;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
@@ -23,7 +24,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -45,7 +45,6 @@ import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.ConnectHandler;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.Promise;
-import org.eclipse.jetty.util.SocketAddressResolver;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
@@ -156,7 +155,7 @@ public final class EgressProxy implements AutoCloseable {
         connector.setConnectTimeout(java.time.Duration.ofSeconds(10));
         this.client = new HttpClient(new HttpClientTransportOverHTTP(connector));
         client.setFollowRedirects(false);
-        client.setSocketAddressResolver(PINNED);
+        client.setSocketAddressResolver(Pin.RESOLVER);
         client.setUserAgentField(null);
     }
 
@@ -454,25 +453,6 @@ public final class EgressProxy implements AutoCloseable {
             return new InspectionVerdict.Block("the egress inspector failed: " + e.getClass().getSimpleName());
         }
     }
-
-    /** The checked address, as the Jetty request's tag: destinations (and pools) are keyed by it. */
-    private record Pin(InetSocketAddress address) {
-    }
-
-    /** Resolves only pinned destinations; never looks a name up again after the policy checked it. */
-    private static final SocketAddressResolver PINNED = new SocketAddressResolver() {
-        @Override
-        public void resolve(String host, int port, Map<String, Object> context,
-                Promise<List<InetSocketAddress>> promise) {
-            if (context.get(org.eclipse.jetty.client.Destination.CONTEXT_KEY)
-                    instanceof org.eclipse.jetty.client.Destination d
-                    && d.getOrigin().getTag() instanceof Pin pin && pin.address().getPort() == port) {
-                promise.succeeded(List.of(pin.address()));
-            } else {
-                promise.failed(new java.net.UnknownHostException("no checked address for " + host));
-            }
-        }
-    };
 
     /**
      * A Jetty connector accepting on a Unix domain server channel the proxy opened (Jetty 12.1 has no

@@ -1,7 +1,7 @@
 package dev.atoll.gateway.upstream.internal;
 
-import dev.atoll.gateway.upstream.UpstreamSpec;
-import dev.atoll.gateway.upstream.VolumeMount;
+import dev.atoll.gateway.registry.UpstreamSpec;
+import dev.atoll.gateway.registry.VolumeMount;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;

@@ -194,7 +194,7 @@ final class StdioMcpClient implements AutoCloseable {
         ObjectNode params = F.objectNode();
         params.put("protocolVersion", PROTOCOL);
         params.putObject("capabilities");
-        params.putObject("clientInfo").put("name", "atoll-gateway").put("version", dev.atoll.gateway.Gateway.VERSION);
+        params.putObject("clientInfo").put("name", "atoll-gateway").put("version", dev.atoll.gateway.backend.AtollVersion.VALUE);
         JsonNode result = request("initialize", params, timeout, Optional.empty());
         notify("notifications/initialized", F.objectNode());
         return result;

@@ -5,7 +5,7 @@ import dev.atoll.gateway.backend.CallContext;
 import dev.atoll.gateway.backend.CatalogEntry;
 import dev.atoll.gateway.backend.ToolBackend;
 import dev.atoll.gateway.backend.ToolReply;
-import dev.atoll.gateway.internal.mcp.HeaderAnnotations;
+import dev.atoll.gateway.backend.HeaderAnnotations;
 import dev.atoll.gateway.registry.UpstreamInfo;
 import dev.atoll.gateway.registry.UpstreamTool;
 import java.util.ArrayList;

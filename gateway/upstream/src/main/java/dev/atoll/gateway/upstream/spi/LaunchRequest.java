@@ -1,6 +1,6 @@
 package dev.atoll.gateway.upstream.spi;
 
-import dev.atoll.gateway.upstream.UpstreamSpec;
+import dev.atoll.gateway.registry.UpstreamSpec;
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.Optional;
@@ -12,7 +12,7 @@ import java.util.Optional;
  * @param instanceId unique per start ({@code [a-z0-9-]+}), e.g. for the container name
  * @param owner the gateway's owner label (stable per data dir), for orphan clean-up
  * @param stateRoot a host directory owned by this upstream, under the gateway's data dir; the
- *     bubblewrap launcher keeps each {@link dev.atoll.gateway.upstream.VolumeMount} in a
+ *     bubblewrap launcher keeps each {@link dev.atoll.gateway.registry.VolumeMount} in a
  *     sub-directory of it
  * @param egressSocket when the spec allows hosts: a Unix socket on the host where the gateway's
  *     egress proxy listens; the launcher makes it reachable inside the sandbox as an HTTP proxy and

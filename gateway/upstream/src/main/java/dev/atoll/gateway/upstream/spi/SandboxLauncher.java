@@ -1,7 +1,7 @@
 package dev.atoll.gateway.upstream.spi;
 
-import dev.atoll.gateway.upstream.SandboxKind;
-import dev.atoll.gateway.upstream.UpstreamSpec;
+import dev.atoll.gateway.registry.SandboxKind;
+import dev.atoll.gateway.registry.UpstreamSpec;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Optional;

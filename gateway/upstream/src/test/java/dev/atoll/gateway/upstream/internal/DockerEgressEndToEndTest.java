@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.atoll.gateway.dlp.DlpEgressInspector;
 import dev.atoll.gateway.dlp.DlpEngine;
-import dev.atoll.gateway.upstream.UpstreamLimits;
+import dev.atoll.gateway.registry.UpstreamLimits;
 import dev.atoll.gateway.upstream.spi.LaunchRequest;
 import dev.atoll.gateway.upstream.spi.SandboxProcess;
 import dev.atoll.host.bindings.EgressPolicy;

@@ -11,8 +11,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.Container;
-import dev.atoll.gateway.upstream.UpstreamLimits;
-import dev.atoll.gateway.upstream.VolumeMount;
+import dev.atoll.gateway.registry.UpstreamLimits;
+import dev.atoll.gateway.registry.VolumeMount;
 import dev.atoll.gateway.upstream.spi.LaunchRequest;
 import dev.atoll.gateway.upstream.spi.SandboxProcess;
 import java.io.IOException;
@@ -252,7 +252,7 @@ class DockerLauncherTest {
 
     @Test
     void aMissingImageAndAMissingEngineGiveClearMessages() throws Exception {
-        var spec = new dev.atoll.gateway.upstream.UpstreamSpec("noimg", dev.atoll.gateway.upstream.SandboxKind.DOCKER,
+        var spec = new dev.atoll.gateway.registry.UpstreamSpec("noimg", dev.atoll.gateway.registry.SandboxKind.DOCKER,
                 Optional.of("atoll-no-such-image:0"), List.of("true"), Map.of(), List.of(), List.of(),
                 UpstreamLimits.DEFAULT);
         IOException e = assertThrows(IOException.class, () -> launcher.launch(new LaunchRequest(spec, "noimg-1",

@@ -2,10 +2,10 @@ package dev.atoll.gateway.upstream.internal;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.atoll.gateway.upstream.SandboxKind;
-import dev.atoll.gateway.upstream.UpstreamLimits;
-import dev.atoll.gateway.upstream.UpstreamSpec;
-import dev.atoll.gateway.upstream.VolumeMount;
+import dev.atoll.gateway.registry.SandboxKind;
+import dev.atoll.gateway.registry.UpstreamLimits;
+import dev.atoll.gateway.registry.UpstreamSpec;
+import dev.atoll.gateway.registry.VolumeMount;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -104,7 +104,7 @@ class EgressBridgeTest {
 
     @Test
     void theBubblewrapLauncherBridgesAnUpstreamThatAllowsHostsAndRefusesOneWithoutAProxy() throws Exception {
-        dev.atoll.gateway.upstream.UpstreamTestSupport.assumeBwrap();
+        dev.atoll.gateway.upstream.testing.UpstreamTestSupport.assumeBwrap();
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/socat")), "socat is installed by scripts/test.sh");
         Path node = nodeBinary();
         AtomicInteger hits = new AtomicInteger();
@@ -122,10 +122,10 @@ class EgressBridgeTest {
                 + " try { const r = await fetch('http://elsewhere.test:" + target.port() + "/b');"
                 + "   console.log('elsewhere ' + r.status); }"
                 + " catch (e) { console.log('elsewhere refused'); } }, 300)";
-        var spec = new dev.atoll.gateway.upstream.UpstreamSpec("bridged",
-                dev.atoll.gateway.upstream.SandboxKind.BUBBLEWRAP, java.util.Optional.empty(),
+        var spec = new dev.atoll.gateway.registry.UpstreamSpec("bridged",
+                dev.atoll.gateway.registry.SandboxKind.BUBBLEWRAP, java.util.Optional.empty(),
                 List.of(node.toString(), "-e", script), Map.of(), List.of("api.allowed.test"), List.of(),
-                dev.atoll.gateway.upstream.UpstreamLimits.DEFAULT);
+                dev.atoll.gateway.registry.UpstreamLimits.DEFAULT);
         BubblewrapLauncher launcher = BubblewrapLauncher.create(dir.resolve("run"));
         try (EgressProxy proxy = EgressProxy.start("bridged", dir.resolve("egress/bridged/proxy.sock"),
                 List.of("api.allowed.test"), policy,

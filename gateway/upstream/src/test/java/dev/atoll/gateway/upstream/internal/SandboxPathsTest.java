@@ -2,7 +2,7 @@ package dev.atoll.gateway.upstream.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.atoll.gateway.upstream.VolumeMount;
+import dev.atoll.gateway.registry.VolumeMount;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

@@ -6,10 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import dev.atoll.gateway.upstream.SandboxKind;
-import dev.atoll.gateway.upstream.UpstreamLimits;
-import dev.atoll.gateway.upstream.UpstreamSpec;
-import dev.atoll.gateway.upstream.UpstreamTestSupport;
+import dev.atoll.gateway.registry.SandboxKind;
+import dev.atoll.gateway.registry.UpstreamLimits;
+import dev.atoll.gateway.registry.UpstreamSpec;
+import dev.atoll.gateway.upstream.testing.UpstreamTestSupport;
 import dev.atoll.gateway.upstream.spi.LaunchRequest;
 import dev.atoll.gateway.upstream.spi.SandboxProcess;
 import java.nio.file.Files;

@@ -1,4 +1,4 @@
-package dev.atoll.gateway.upstream;
+package dev.atoll.gateway.upstream.testing;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -17,7 +17,7 @@ import java.util.function.BooleanSupplier;
 /** Helpers for the upstream tests: where Node and the npm servers are, bwrap, bounded waiting. */
 public final class UpstreamTestSupport {
 
-    static final ObjectMapper JSON = new ObjectMapper();
+    public static final ObjectMapper JSON = new ObjectMapper();
 
     private UpstreamTestSupport() {
     }
@@ -52,13 +52,16 @@ public final class UpstreamTestSupport {
         return p.toString();
     }
 
-    /** The hostile test server script. */
+    /**
+     * The hostile test server script, as a file in the source tree (this class may be read from a test
+     * jar, where a resource is no file).
+     */
     public static String hostileServer() {
-        try {
-            return Path.of(UpstreamTestSupport.class.getResource("/upstream/hostile-server.mjs").toURI()).toString();
-        } catch (java.net.URISyntaxException e) {
-            throw new IllegalStateException(e);
+        Path p = root().resolve("gateway/upstream/src/test/resources/upstream/hostile-server.mjs");
+        if (!Files.isRegularFile(p)) {
+            throw new IllegalStateException("missing " + p);
         }
+        return p.toString();
     }
 
     /** Skips the test, saying why, when bubblewrap is missing. */
