@@ -1,13 +1,10 @@
 package dev.atoll.gateway;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.atoll.gateway.audit.AuditAction;
-import dev.atoll.gateway.audit.CallRecord;
 import dev.atoll.gateway.audit.internal.AuditLogImpl;
 import dev.atoll.gateway.backend.CatalogEntry;
-import dev.atoll.gateway.backend.ToolReply;
 import dev.atoll.gateway.dlp.Action;
 import dev.atoll.gateway.dlp.Category;
 import dev.atoll.gateway.dlp.Direction;
@@ -15,13 +12,10 @@ import dev.atoll.gateway.dlp.DlpEgressInspector;
 import dev.atoll.gateway.dlp.DlpEngine;
 import dev.atoll.gateway.dlp.DlpException;
 import dev.atoll.gateway.dlp.DlpPolicy;
-import dev.atoll.gateway.dlp.DlpResult;
 import dev.atoll.gateway.dlp.PolicyRule;
 import dev.atoll.gateway.dlp.RulePack;
-import dev.atoll.gateway.dlp.ScanContext;
 import dev.atoll.gateway.dlp.ScanLimits;
 import dev.atoll.gateway.dlp.Severity;
-import dev.atoll.gateway.dlp.Verdict;
 import dev.atoll.gateway.internal.admin.AdminHttp;
 import dev.atoll.gateway.internal.admin.UpstreamAdminHttp;
 import dev.atoll.gateway.internal.catalog.Catalog;
@@ -31,6 +25,7 @@ import dev.atoll.gateway.internal.http.JwtAuthenticator;
 import dev.atoll.gateway.internal.http.ConnectionClose;
 import dev.atoll.gateway.internal.http.OriginGuard;
 import dev.atoll.gateway.internal.http.Principal;
+import dev.atoll.gateway.internal.lifecycle.Resources;
 import dev.atoll.gateway.backend.HeaderAnnotations;
 import dev.atoll.gateway.internal.mcp.JsonRpc;
 import dev.atoll.gateway.internal.mcp.McpHttp;
@@ -38,6 +33,14 @@ import dev.atoll.gateway.internal.mcp.McpService;
 import dev.atoll.gateway.internal.mcp.Streams;
 import dev.atoll.gateway.internal.metrics.GatewayMetrics;
 import dev.atoll.gateway.internal.metrics.MetricsHttp;
+import dev.atoll.gateway.internal.pipeline.AuditStage;
+import dev.atoll.gateway.internal.pipeline.BackendDispatch;
+import dev.atoll.gateway.internal.pipeline.Call;
+import dev.atoll.gateway.internal.pipeline.CallHandler;
+import dev.atoll.gateway.internal.pipeline.DlpAudit;
+import dev.atoll.gateway.internal.pipeline.DlpStage;
+import dev.atoll.gateway.internal.pipeline.ErrorGuard;
+import dev.atoll.gateway.internal.pipeline.MetricsStage;
 import dev.atoll.gateway.internal.catalog.ToolBreaker;
 import dev.atoll.gateway.registry.Actor;
 import dev.atoll.runtime.RuntimeObserver;
@@ -64,7 +67,6 @@ import dev.atoll.isolate.pool.IsolatePool;
 import dev.atoll.isolate.pool.PoolObserver;
 import dev.atoll.runtime.InvalidToolException;
 import dev.atoll.runtime.ToolManifest;
-import dev.atoll.runtime.Receipt;
 import dev.atoll.runtime.Tool;
 import dev.atoll.runtime.ToolRuntime;
 import dev.atoll.runtime.ToolSource;
@@ -76,7 +78,6 @@ import java.net.URI;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -105,160 +106,196 @@ public final class Gateway implements AutoCloseable {
             java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
                     Thread.ofPlatform().name("atoll-audit-checkpoint").daemon(true).factory());
 
+    /** Everything this gateway started, closed in reverse by {@link #close()} or by a failed start. */
+    private final Resources resources = new Resources();
     private final GatewayConfig config;
+    private final Optional<DlpEngine> dlp;
+    private final Optional<GatewayMetrics> metrics;
     private final Registry registry;
-    // Set once by init(), called only from the constructor.
-    private Optional<DlpEngine> dlp;
-    private FetchBinding fetch;
-    private ToolRuntime runtime;
-    private IsolatePool pool;
-    private Catalog catalog;
-    private IsolateBackend isolates;
-    private ToolBreaker breaker;
-    private McpService mcp;
-    private Streams streams;
-    private WebServer server;
-    private Optional<GatewayMetrics> metrics;
-    private UpstreamManager upstreams;
-    private UpstreamBackend upstreamBackend;
-    private final List<AutoCloseable> launcherResources = new ArrayList<>();
+    private final DlpAudit dlpAudit;
+    private final FetchBinding fetch;
+    private final ToolBreaker breaker;
+    private final ToolRuntime runtime;
+    private final IsolatePool pool;
+    private final Catalog catalog;
+    private final IsolateBackend isolates;
+    private final UpstreamManager upstreams;
+    private final UpstreamBackend upstreamBackend;
+    private final CallHandler pipeline;
+    private final Streams streams;
+    private final McpService mcp;
+    private final WebServer server;
 
     private final Map<String, String> startupTokens = new java.util.LinkedHashMap<>();
 
     private Gateway(Builder b) {
         this.config = b.config;
-        // Before anything is created (data dir, database, tokens): a port in use fails the start here.
-        requireFree("mcp.port", config.mcp().host(), config.mcp().port());
-        requireFree("admin.port", config.admin().host(), config.admin().port());
-        this.registry = Registry.open(RegistryConfig.builder().dataDir(config.dataDir()).build());
-        try {
-            init(b);
-        } catch (RuntimeException | Error e) {
-            registry.close();
-            if (metrics != null) {
-                metrics.ifPresent(GatewayMetrics::close);
-            }
-            throw e;
-        }
-    }
-
-    private void init(Builder b) {
-        GatewayConfig.Runtime rc = config.runtime();
-        this.dlp = config.dlp().enabled() ? Optional.of(dlpEngine(config.dlp())) : Optional.empty();
-        GatewayConfig.Metrics mx = config.metrics();
-        this.metrics = mx.enabled() ? Optional.of(new GatewayMetrics(mx.jvm())) : Optional.empty();
-        this.fetch = fetchBinding(config);
-        ToolRuntime.Builder rb = ToolRuntime.builder().binding(fetch);
-        this.breaker = new ToolBreaker(metrics.<RuntimeObserver>map(m -> m).orElse(RuntimeObserver.NO_OP),
-                rc.suspendAfterLimitStreak(), this::suspendTool);
-        rb.observer(breaker);
-        if (rc.guestThreads() > 0) {
-            rb.guestThreads(rc.guestThreads());
-        }
-        if (rc.abandonBudget() > 0) {
-            rb.abandonBudget(rc.abandonBudget());
-        }
-        if (rc.jitWarmUpMs() > 0) {
-            rb.jitWarmUp(Duration.ofMillis(rc.jitWarmUpMs()));
-        }
-        this.runtime = rb.build();
-        GatewayConfig.Pool pc = config.pool();
-        this.pool = IsolatePool.builder(runtime)
-                .minWarmPerTool(pc.minWarmPerTool())
-                .maxWarmPerTool(pc.maxWarmPerTool())
-                .maxWarmTotal(pc.maxWarmTotal())
-                .toolConcurrency(pc.toolConcurrency())
-                .globalConcurrency(pc.globalConcurrency())
-                .queueCapacity(pc.queueCapacity())
-                .queueDeadline(Duration.ofMillis(pc.queueDeadlineMs()))
-                .idleShrinkAfter(Duration.ofMillis(pc.idleShrinkAfterMs()))
-                .replenishThreads(pc.replenishThreads())
-                .toolShare(pc.toolShare())
-                .tenantShare(pc.tenantShare())
-                .reserveShare(pc.reserveShare())
-                .observer(metrics.<PoolObserver>map(m -> m).orElse(PoolObserver.NO_OP))
-                .build();
-        this.catalog = new Catalog();
-        metrics.ifPresent(m -> {
-            m.gauge("atoll.catalogue.tools", "Tools agents can list and call", () -> catalog.snapshot().entries().size());
-            m.gauge("atoll.runtime.guest.threads.abandoned.now",
-                    "Guest threads written off now (their guest did not stop; each burns CPU until it does)",
-                    runtime::abandonedThreads);
-            m.gauge("atoll.tools.suspended.total", "Tool versions the circuit breaker suspended since start",
-                    breaker::suspensions);
-            m.gauge("atoll.audit.calls.written", "Call records committed to the audit log since start",
-                    () -> registry.audit() instanceof AuditLogImpl a ? a.callsWritten() : 0);
-            m.gauge("atoll.audit.write.failures", "Failed audit write attempts since start (each is retried)",
-                    () -> registry.audit() instanceof AuditLogImpl a ? a.failedWrites() : 0);
-            m.gauge("atoll.audit.store.failing", "1 while the audit store does not take records, else 0",
-                    () -> registry.audit().storeFailure().isPresent() ? 1 : 0);
-        });
-        this.isolates = new IsolateBackend(pool, breaker);
-        this.upstreams = upstreamManager(config);
-        this.upstreamBackend = new UpstreamBackend(upstreams);
         GatewayConfig.Mcp mc = config.mcp();
+        GatewayConfig.Admin ac = config.admin();
         GatewayConfig.Http hc = config.http();
-        JsonRpc rpc = new JsonRpc(hc.maxJsonDepth(), (int) Math.min(Integer.MAX_VALUE, hc.maxPayloadBytes()));
-        this.streams = new Streams(mc.maxStreams());
-        this.mcp = new McpService(new McpService.Settings("atoll", VERSION, mc.pageSize(),
-                Duration.ofMillis(mc.sessionIdleMs()), mc.maxSessions(), Duration.ofMillis(mc.listTtlMs())),
-                catalog, this::callAndAudit, rpc, streams);
-        Map<String, Principal> tokens = Map.copyOf(b.mcpTokens);
+        GatewayConfig.OAuth oc = config.oauth();
+        GatewayConfig.Metrics mx = config.metrics();
+        GatewayConfig.Runtime rc = config.runtime();
+
+        // 1. The whole configuration is checked before anything starts (no thread, file, socket or
+        //    sandbox yet), so a mistake found here leaks nothing.
+        requireFree("mcp.port", mc.host(), mc.port()); // a port in use fails the start here
+        requireFree("admin.port", ac.host(), ac.port());
         boolean loopback = isLoopback(mc.host());
         if (!mc.requireAuth() && !loopback) {
             throw new GatewayException("mcp.require-auth: false is allowed only on a loopback listener, not on "
                     + mc.host());
         }
-        Principal anonymous = new Principal("anonymous", Set.of("*"), "anonymous");
-        Authenticator own = token -> Optional.ofNullable(tokens.get(token)).or(() -> registry.tokens()
-                .authenticate(TokenKind.MCP, token).map(p -> new Principal(p.tenant(), p.scopes(), p.tokenId())));
-        GatewayConfig.OAuth oc = config.oauth();
+        boolean adminLoopback = isLoopback(ac.host());
         Authenticator jwt = oc.enabled() ? jwtAuthenticator(oc) : token -> Optional.empty();
-        Authenticator auth = mc.requireAuth() ? token -> own.authenticate(token).or(() -> jwt.authenticate(token))
-                : token -> Optional.of(anonymous);
-        OriginGuard guard = new OriginGuard(loopback, lower(mc.allowedHosts()), lower(mc.allowedOrigins()));
-        McpHttp endpoint = new McpHttp(mc.path(), mcp, guard, auth, rpc.mapper(), hc.maxPayloadBytes(),
-                () -> oc.enabled() ? metadataUrl() : "", mc.requireAuth());
-        GatewayConfig.Admin ac = config.admin();
-        this.server = WebServer.builder()
-                .host(mc.host())
-                .port(mc.port())
-                // Helidon's cap is the backstop for chunked bodies; ours (a JSON-RPC 413) answers first.
-                .maxPayloadSize(hc.maxPayloadBytes() + (64 << 10))
-                .maxConcurrentRequests(hc.maxConcurrentRequests())
-                .maxTcpConnections(hc.maxTcpConnections())
-                .idleConnectionTimeout(Duration.ofMillis(hc.idleConnectionTimeoutMs()))
-                .shutdownGracePeriod(Duration.ofMillis(hc.shutdownGraceMs()))
-                .addProtocol(Http1Config.builder().maxHeadersSize(hc.maxHeaderBytes()).build())
-                .shutdownHook(false)
-                .routing(r -> {
-                    r.addFilter(ConnectionClose.filter());
-                    r.register(endpoint);
-                    if (oc.enabled()) {
-                        r.get("/.well-known/oauth-protected-resource", (req, res) -> metadata(res));
-                        r.get("/.well-known/oauth-protected-resource" + mc.path(), (req, res) -> metadata(res));
-                    }
-                })
-                .putSocket("admin", s -> s.host(ac.host()).port(ac.port())
-                        .maxPayloadSize(Math.max(hc.maxPayloadBytes(), 8L << 20))
-                        .maxConcurrentRequests(64)
-                        .shutdownGracePeriod(Duration.ofMillis(hc.shutdownGraceMs()))
-                        .addProtocol(Http1Config.builder().maxHeadersSize(hc.maxHeaderBytes()).build()))
-                .routing("admin", r -> {
-                    r.addFilter(ConnectionClose.filter());
-                    // DNS-rebinding defence as on the MCP listener, with the same allowed names.
-                    r.addFilter(new OriginGuard(isLoopback(ac.host()), lower(mc.allowedHosts()),
-                            lower(mc.allowedOrigins())).filter());
-                    r.register(new AdminHttp(registry, this::deploy, this::syncCatalogue, rpc.mapper(),
-                            runtime.defaults(), runtime.maxima()));
-                    r.register(new UpstreamAdminHttp(registry, upstreams,
-                            this::syncCatalogue, rpc.mapper(), config.upstreams().limits(),
-                            name -> catalog.snapshot().find(name).map(e -> e.backend() == upstreamBackend
-                                    ? UpstreamAdminHttp.Served.UPSTREAM : UpstreamAdminHttp.Served.OTHER)
-                                    .orElse(UpstreamAdminHttp.Served.NONE)));
-                    metrics.ifPresent(m -> r.register(new MetricsHttp(m, registry, mx.requireAuth())));
-                })
-                .build();
+        this.dlp = config.dlp().enabled() ? Optional.of(dlpEngine(config.dlp())) : Optional.empty();
+        EgressPolicy egressPolicy = egressPolicy(config.fetch());
+        Map<String, Map<String, String>> secrets = resolveSecrets(config.secrets());
+        java.net.URI dockerHost = dockerHost(config.upstreams());
+
+        // 2. Start, pushing each resource on the stack as soon as it runs; a failure closes the stack.
+        try {
+            this.metrics = mx.enabled() ? Optional.of(resources.push("metrics", new GatewayMetrics(mx.jvm())))
+                    : Optional.empty();
+            this.registry = resources.push("registry",
+                    Registry.open(RegistryConfig.builder().dataDir(config.dataDir()).build()));
+            this.dlpAudit = new DlpAudit(registry.audit(), metrics);
+            this.fetch = resources.push("fetch binding", fetchBinding(config.fetch(), egressPolicy, secrets));
+            ToolRuntime.Builder rb = ToolRuntime.builder().binding(fetch);
+            this.breaker = new ToolBreaker(metrics.<RuntimeObserver>map(m -> m).orElse(RuntimeObserver.NO_OP),
+                    rc.suspendAfterLimitStreak(), this::suspendTool);
+            rb.observer(breaker);
+            if (rc.guestThreads() > 0) {
+                rb.guestThreads(rc.guestThreads());
+            }
+            if (rc.abandonBudget() > 0) {
+                rb.abandonBudget(rc.abandonBudget());
+            }
+            if (rc.jitWarmUpMs() > 0) {
+                rb.jitWarmUp(Duration.ofMillis(rc.jitWarmUpMs()));
+            }
+            this.runtime = resources.push("runtime", rb.build());
+            GatewayConfig.Pool pc = config.pool();
+            this.pool = resources.push("isolate pool", IsolatePool.builder(runtime)
+                    .minWarmPerTool(pc.minWarmPerTool())
+                    .maxWarmPerTool(pc.maxWarmPerTool())
+                    .maxWarmTotal(pc.maxWarmTotal())
+                    .toolConcurrency(pc.toolConcurrency())
+                    .globalConcurrency(pc.globalConcurrency())
+                    .queueCapacity(pc.queueCapacity())
+                    .queueDeadline(Duration.ofMillis(pc.queueDeadlineMs()))
+                    .idleShrinkAfter(Duration.ofMillis(pc.idleShrinkAfterMs()))
+                    .replenishThreads(pc.replenishThreads())
+                    .toolShare(pc.toolShare())
+                    .tenantShare(pc.tenantShare())
+                    .reserveShare(pc.reserveShare())
+                    .observer(metrics.<PoolObserver>map(m -> m).orElse(PoolObserver.NO_OP))
+                    .build());
+            resources.push("circuit breaker", breaker); // closed before the pool and the runtime
+            this.catalog = new Catalog();
+            metrics.ifPresent(m -> {
+                m.gauge("atoll.catalogue.tools", "Tools agents can list and call", () -> catalog.snapshot().entries().size());
+                m.gauge("atoll.runtime.guest.threads.abandoned.now",
+                        "Guest threads written off now (their guest did not stop; each burns CPU until it does)",
+                        runtime::abandonedThreads);
+                m.gauge("atoll.tools.suspended.total", "Tool versions the circuit breaker suspended since start",
+                        breaker::suspensions);
+                m.gauge("atoll.audit.calls.written", "Call records committed to the audit log since start",
+                        () -> registry.audit() instanceof AuditLogImpl a ? a.callsWritten() : 0);
+                m.gauge("atoll.audit.write.failures", "Failed audit write attempts since start (each is retried)",
+                        () -> registry.audit() instanceof AuditLogImpl a ? a.failedWrites() : 0);
+                m.gauge("atoll.audit.store.failing", "1 while the audit store does not take records, else 0",
+                        () -> registry.audit().storeFailure().isPresent() ? 1 : 0);
+            });
+            this.isolates = new IsolateBackend(pool, breaker);
+            this.upstreams = resources.push("upstream servers", upstreamManager(egressPolicy, dockerHost));
+            this.upstreamBackend = new UpstreamBackend(upstreams);
+            this.pipeline = pipeline();
+            JsonRpc rpc = new JsonRpc(hc.maxJsonDepth(), (int) Math.min(Integer.MAX_VALUE, hc.maxPayloadBytes()));
+            this.streams = new Streams(mc.maxStreams());
+            this.mcp = new McpService(new McpService.Settings("atoll", VERSION, mc.pageSize(),
+                    Duration.ofMillis(mc.sessionIdleMs()), mc.maxSessions(), Duration.ofMillis(mc.listTtlMs())),
+                    catalog, (principal, entry, arguments, context) -> pipeline.handle(new Call(principal, entry,
+                            context), arguments), rpc, streams);
+            Map<String, Principal> tokens = Map.copyOf(b.mcpTokens);
+            Principal anonymous = new Principal("anonymous", Set.of("*"), "anonymous");
+            Authenticator own = token -> Optional.ofNullable(tokens.get(token)).or(() -> registry.tokens()
+                    .authenticate(TokenKind.MCP, token).map(p -> new Principal(p.tenant(), p.scopes(), p.tokenId())));
+            Authenticator auth = mc.requireAuth() ? token -> own.authenticate(token).or(() -> jwt.authenticate(token))
+                    : token -> Optional.of(anonymous);
+            OriginGuard guard = new OriginGuard(loopback, lower(mc.allowedHosts()), lower(mc.allowedOrigins()));
+            McpHttp endpoint = new McpHttp(mc.path(), mcp, guard, auth, rpc.mapper(), hc.maxPayloadBytes(),
+                    () -> oc.enabled() ? metadataUrl() : "", mc.requireAuth());
+            this.server = WebServer.builder()
+                    .host(mc.host())
+                    .port(mc.port())
+                    // Helidon's cap is the backstop for chunked bodies; ours (a JSON-RPC 413) answers first.
+                    .maxPayloadSize(hc.maxPayloadBytes() + (64 << 10))
+                    .maxConcurrentRequests(hc.maxConcurrentRequests())
+                    .maxTcpConnections(hc.maxTcpConnections())
+                    .idleConnectionTimeout(Duration.ofMillis(hc.idleConnectionTimeoutMs()))
+                    .shutdownGracePeriod(Duration.ofMillis(hc.shutdownGraceMs()))
+                    .addProtocol(Http1Config.builder().maxHeadersSize(hc.maxHeaderBytes()).build())
+                    .shutdownHook(false)
+                    .routing(r -> {
+                        r.addFilter(ConnectionClose.filter());
+                        r.register(endpoint);
+                        if (oc.enabled()) {
+                            r.get("/.well-known/oauth-protected-resource", (req, res) -> metadata(res));
+                            r.get("/.well-known/oauth-protected-resource" + mc.path(), (req, res) -> metadata(res));
+                        }
+                    })
+                    .putSocket("admin", s -> s.host(ac.host()).port(ac.port())
+                            .maxPayloadSize(Math.max(hc.maxPayloadBytes(), 8L << 20))
+                            .maxConcurrentRequests(64)
+                            .shutdownGracePeriod(Duration.ofMillis(hc.shutdownGraceMs()))
+                            .addProtocol(Http1Config.builder().maxHeadersSize(hc.maxHeaderBytes()).build()))
+                    .routing("admin", r -> {
+                        r.addFilter(ConnectionClose.filter());
+                        // DNS-rebinding defence as on the MCP listener, with the same allowed names.
+                        r.addFilter(new OriginGuard(adminLoopback, lower(mc.allowedHosts()),
+                                lower(mc.allowedOrigins())).filter());
+                        r.register(new AdminHttp(registry, this::deploy, this::syncCatalogue, rpc.mapper(),
+                                runtime.defaults(), runtime.maxima()));
+                        r.register(new UpstreamAdminHttp(registry, upstreams,
+                                this::syncCatalogue, rpc.mapper(), config.upstreams().limits(),
+                                name -> catalog.snapshot().find(name).map(e -> e.backend() == upstreamBackend
+                                        ? UpstreamAdminHttp.Served.UPSTREAM : UpstreamAdminHttp.Served.OTHER)
+                                        .orElse(UpstreamAdminHttp.Served.NONE)));
+                        metrics.ifPresent(m -> r.register(new MetricsHttp(m, registry, mx.requireAuth())));
+                    })
+                    .build();
+            // Closed after the listeners stop and before the upstream servers: the last head, so a
+            // checkpoint covers every record of this run.
+            resources.onClose("audit checkpoints", this::lastCheckpoint);
+            resources.onClose("listeners", () -> {
+                if (server.isRunning()) {
+                    server.stop();
+                }
+            });
+        } catch (RuntimeException | Error e) {
+            resources.closeAfter(e);
+            throw e;
+        }
+    }
+
+    /**
+     * The call path of every {@code tools/call}, outermost stage first: metrics (time and outcome),
+     * audit (one durable record per answered call), the guard that answers a gateway failure with an
+     * internal error, DLP (arguments in, result and logs out), and the tool's own backend. A new
+     * concern (a rate limit, a region check) is one more stage here.
+     */
+    private CallHandler pipeline() {
+        CallHandler handler = new BackendDispatch();
+        if (dlp.isPresent()) {
+            handler = new DlpStage(dlp.get(), dlpAudit, handler);
+        }
+        handler = new ErrorGuard(handler);
+        handler = new AuditStage(registry.audit(), config.audit().failOpen(), metrics, handler);
+        if (metrics.isPresent()) {
+            handler = new MetricsStage(metrics.get(), e -> e.backend() == isolates ? "isolate" : "upstream", handler);
+        }
+        return handler;
     }
 
     /**
@@ -266,7 +303,7 @@ public final class Gateway implements AutoCloseable {
      * host (no {@code bwrap}, no Docker engine answering) is refused at {@code upstream add} with the
      * launcher's reason.
      */
-    private UpstreamManager upstreamManager(GatewayConfig config) {
+    private UpstreamManager upstreamManager(EgressPolicy egressPolicy, java.net.URI dockerHost) {
         GatewayConfig.Upstreams uc = config.upstreams();
         Map<SandboxKind, SandboxLauncher> launchers =
                 new java.util.EnumMap<>(SandboxKind.class);
@@ -282,10 +319,9 @@ public final class Gateway implements AutoCloseable {
                 case BUBBLEWRAP -> {
                     var l = BubblewrapLauncher.create(runDir.resolve("bwrap"));
                     launchers.put(kind, l);
-                    launcherResources.add(l::close);
+                    resources.onClose("bubblewrap launcher", l::close);
                 }
-                case DOCKER -> launchers.put(kind,
-                        DockerLauncher.create(java.net.URI.create(uc.dockerHost())));
+                case DOCKER -> launchers.put(kind, DockerLauncher.create(dockerHost));
             }
         }
         return new UpstreamManager(
@@ -297,19 +333,27 @@ public final class Gateway implements AutoCloseable {
                         uc.maxCallNotificationBytes(),
                         uc.maxTools(), uc.logLines()),
                 launchers, disabled, registry.upstreams(), config.dataDir(), this::syncCatalogue,
-                upstreamEgress(config));
+                upstreamEgress(egressPolicy));
+    }
+
+    /** The Docker Engine address ({@code upstreams.docker-host}), checked before anything starts. */
+    private static java.net.URI dockerHost(GatewayConfig.Upstreams uc) {
+        try {
+            return java.net.URI.create(uc.dockerHost());
+        } catch (IllegalArgumentException e) {
+            throw new GatewayException("upstreams.docker-host: '" + uc.dockerHost() + "' is not a URI", e);
+        }
     }
 
     /**
      * Egress proxies for upstreams that allow hosts: the fetch binding's policy ({@code fetch.*}),
      * the DLP egress inspector, and an audit record per decision ({@code upstream.egress}).
      */
-    private EgressProxy.Factory upstreamEgress(GatewayConfig config) {
-        EgressPolicy policy = egressPolicy(config.fetch());
+    private EgressProxy.Factory upstreamEgress(EgressPolicy policy) {
         return (upstream, socket, allowHosts, events) -> {
             EgressInspector inspector = dlp
                     .<EgressInspector>map(engine -> DlpEgressInspector.create(engine, "gateway",
-                            this::auditDlp))
+                            dlpAudit::accept))
                     .orElse(EgressInspector.none());
             return EgressProxy.start(upstream, socket, allowHosts, policy,
                     Resolver.system(), inspector, e -> {
@@ -404,13 +448,11 @@ public final class Gateway implements AutoCloseable {
                 .map(e -> e.name().toLowerCase(Locale.ROOT).replace('_', '-')).toList());
     }
 
-    private FetchBinding fetchBinding(GatewayConfig config) {
-        GatewayConfig.Fetch f = config.fetch();
+    private FetchBinding fetchBinding(GatewayConfig.Fetch f, EgressPolicy policy, Map<String, Map<String, String>> secrets) {
         try {
-            Map<String, Map<String, String>> secrets = resolveSecrets(config.secrets());
             FetchBinding.Builder fb = FetchBinding.builder();
-            dlp.ifPresent(engine -> fb.inspector(DlpEgressInspector.create(engine, "gateway", this::auditDlp)));
-            return fb.policy(egressPolicy(f))
+            dlp.ifPresent(engine -> fb.inspector(DlpEgressInspector.create(engine, "gateway", dlpAudit::accept)));
+            return fb.policy(policy)
                     .secrets((tool, name) -> Optional.ofNullable(secrets.getOrDefault(tool, Map.of()).get(name)))
                     .maxRequestsPerCall(f.maxRequestsPerCall()).maxResponseBytes(f.maxResponseBytes())
                     .maxResponseBytesPerCall(f.maxResponseBytesPerCall()).maxRequestBodyBytes(f.maxRequestBodyBytes())
@@ -638,10 +680,6 @@ public final class Gateway implements AutoCloseable {
         catalog.replace(entries);
     }
 
-    /** What a caller sees when the audit store does not take records (details go to the server log). */
-    private static final String AUDIT_UNAVAILABLE =
-            "Audit log unavailable: the gateway answers no call whose record it cannot store; try again later";
-
     /**
      * Takes an approved version out of service whose module, loaded again, exported a manifest other
      * than the approved one (issue #18, W1): the tool is disabled and a {@code tool.suspend} record
@@ -660,135 +698,6 @@ public final class Gateway implements AutoCloseable {
         }
     }
 
-    /**
-     * The call pipeline: DLP on the arguments (a block ends the call before the tool runs), the
-     * backend, DLP on the result and the log notifications, then one audit record for the call (with
-     * the rule ids of every DLP match) and one per payload that had matches.
-     */
-    private ToolReply callAndAudit(Principal principal, CatalogEntry entry, ObjectNode args,
-            dev.atoll.gateway.backend.CallContext ctx) {
-        long started = System.nanoTime();
-        Optional<String> auditDown = config.audit().failOpen() ? Optional.empty() : registry.audit().storeFailure();
-        if (auditDown.isPresent()) { // refuse before the tool runs: no call may run unrecorded
-            metrics.ifPresent(m -> m.event("atoll.audit.calls.refused",
-                    "Calls refused because the audit store did not take records"));
-            return new ToolReply.Rejected(JsonRpc.INTERNAL_ERROR, AUDIT_UNAVAILABLE, "audit_unavailable",
-                    Optional.empty());
-        }
-        Set<String> ruleIds = new java.util.TreeSet<>();
-        ToolReply reply;
-        DlpResult<JsonNode> in = dlp.map(d -> d.scan(args, ScanContext.of(principal.tenant(), entry.name(),
-                Direction.INBOUND))).orElse(null);
-        if (in != null) {
-            auditDlp(in);
-            in.findings().forEach(f -> ruleIds.add(f.match().ruleId()));
-        }
-        if (in != null && in.blocked()) {
-            reply = blocked("the arguments", in);
-        } else {
-            ObjectNode checkedArgs = in == null ? args : (ObjectNode) in.payloadOr(args);
-            try {
-                reply = entry.backend().call(entry, checkedArgs, ctx);
-                if (reply instanceof ToolReply.Result r && dlp.isPresent()) {
-                    reply = scanResult(principal, entry, r, ruleIds);
-                }
-            } catch (RuntimeException e) { // still answered (with an error), so still recorded
-                LOG.log(Level.WARNING, "call of " + entry.name() + " failed in the gateway", e);
-                reply = new ToolReply.Rejected(JsonRpc.INTERNAL_ERROR, "Internal error while calling the tool",
-                        "internal_error", Optional.empty());
-            }
-        }
-        String outcome = switch (reply) {
-            case ToolReply.Result r -> r.outcome();
-            case ToolReply.Rejected r -> r.outcome();
-        };
-        Receipt receipt = reply instanceof ToolReply.Result r ? r.receipt() : Receipt.none();
-        try { // returns once the record is durable: only then is the call answered
-            registry.audit().recordCall(new CallRecord(Instant.now(), principal.tenant(), principal.tokenId(),
-                    entry.name(), Optional.of(entry.version()), entry.digest(), outcome, receipt, List.copyOf(ruleIds)));
-        } catch (dev.atoll.gateway.registry.RegistryException e) {
-            if (!config.audit().failOpen()) {
-                LOG.warning("call of " + entry.name() + " not answered: its audit record was not stored: "
-                        + e.getMessage());
-                metrics.ifPresent(m -> m.event("atoll.audit.calls.refused",
-                        "Calls refused because the audit store did not take records"));
-                return new ToolReply.Rejected(JsonRpc.INTERNAL_ERROR, AUDIT_UNAVAILABLE, "audit_unavailable",
-                        Optional.empty());
-            }
-            LOG.warning("call of " + entry.name() + " answered without a stored audit record (audit.fail-open): "
-                    + e.getMessage());
-            metrics.ifPresent(m -> m.event("atoll.audit.calls.unrecorded",
-                    "Calls answered before their audit record was stored (audit.fail-open)"));
-        }
-        if (metrics.isPresent()) {
-            metrics.get().call(entry.name(), entry.backend() == isolates ? "isolate" : "upstream", outcome,
-                    System.nanoTime() - started);
-        }
-        return reply;
-    }
-
-    private ToolReply scanResult(Principal principal, CatalogEntry entry, ToolReply.Result r, Set<String> ruleIds) {
-        DlpEngine engine = dlp.orElseThrow();
-        ScanContext out = ScanContext.of(principal.tenant(), entry.name(), Direction.OUTBOUND);
-        DlpResult<JsonNode> result = engine.scan(r.result(), out);
-        auditDlp(result);
-        result.findings().forEach(f -> ruleIds.add(f.match().ruleId()));
-        if (result.blocked()) {
-            return blocked("the result", result);
-        }
-        List<ObjectNode> logs = new ArrayList<>(r.logs().size());
-        for (ObjectNode log : r.logs()) {
-            DlpResult<JsonNode> l = engine.scan(log, out);
-            auditDlp(l);
-            l.findings().forEach(f -> ruleIds.add(f.match().ruleId()));
-            if (!l.blocked()) {
-                logs.add((ObjectNode) l.payloadOr(log));
-            }
-        }
-        return new ToolReply.Result((ObjectNode) result.payloadOr(r.result()), logs, r.progress(), r.outcome(),
-                r.receipt());
-    }
-
-    /** A tool result saying DLP stopped the call; names rule ids and where, never the value. */
-    private static ToolReply blocked(String what, DlpResult<?> result) {
-        ObjectNode res = JsonNodeFactory.instance.objectNode();
-        Set<String> rules = new java.util.TreeSet<>();
-        result.findings().stream().filter(f -> f.action() == Action.BLOCK).forEach(f -> rules.add(f.match().ruleId()));
-        String why = rules.isEmpty() ? "the scan could not complete within its limits"
-                : "data matching rule(s) " + String.join(", ", rules);
-        res.putArray("content").addObject().put("type", "text")
-                .put("text", "Blocked by data loss prevention: " + what + " contain " + why + ".");
-        res.put("isError", true);
-        return new ToolReply.Result(res, List.of(), List.of(), "dlp_blocked", Receipt.none());
-    }
-
-    /** One audit record per scanned payload that had matches: rule, pointer, action, value hash prefix. */
-    private void auditDlp(DlpResult<?> result) {
-        if (result.findings().isEmpty() && result.incomplete().isEmpty()) {
-            return;
-        }
-        metrics.ifPresent(m -> m.dlp(result));
-        ObjectNode detail = JsonNodeFactory.instance.objectNode();
-        detail.put("tool", result.context().tool());
-        detail.put("direction", result.context().direction().name().toLowerCase(Locale.ROOT));
-        var list = detail.putArray("findings");
-        for (var f : result.findings()) {
-            list.addObject().put("rule", f.match().ruleId()).put("pointer", f.match().pointer())
-                    .put("action", f.action().name().toLowerCase(Locale.ROOT))
-                    .put("valueHash", f.match().valueHash().substring(0, Math.min(12, f.match().valueHash().length())));
-        }
-        if (result.droppedFindings() > 0) {
-            detail.put("droppedFindings", result.droppedFindings());
-        }
-        result.incomplete().ifPresent(l -> detail.put("incomplete", l.toString()));
-        String outcome = result.blocked() ? "blocked" : result.verdict() instanceof Verdict.Redact<?> ? "redacted" : "logged";
-        try {
-            registry.audit().record("dlp", AuditAction.DLP_MATCH, result.context().tenant(), outcome, detail);
-        } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "cannot write a DLP audit record: " + e.getMessage());
-        }
-    }
-
     /** The upstream supervisor (status, logs; tests). */
     UpstreamManager upstreamManager() {
         return upstreams;
@@ -799,7 +708,18 @@ public final class Gateway implements AutoCloseable {
         return catalog.snapshot().entries().stream().map(CatalogEntry::name).toList();
     }
 
+    /** Starts serving; a failure on the way closes everything started so far. */
     private Gateway startServer() {
+        try {
+            serve();
+            return this;
+        } catch (RuntimeException | Error e) {
+            resources.closeAfter(e);
+            throw e;
+        }
+    }
+
+    private void serve() {
         boolean empty = registry.list().isEmpty();
         if (config.examples().deploy() && empty) {
             Examples.all().forEach(this::deployApproved);
@@ -813,12 +733,10 @@ public final class Gateway implements AutoCloseable {
         try {
             server.start();
         } catch (RuntimeException e) {
-            closeQuietly();
             throw new GatewayException("cannot start the gateway: " + e.getMessage(), e);
         }
         // Helidon logs a failed bind and carries on with port -1 (a race lost after requireFree).
         if (server.port() < 0 || server.port("admin") < 0) {
-            closeQuietly();
             boolean mcpFailed = server.port() < 0;
             throw new ListenerUnavailableException(mcpFailed ? "mcp.port" : "admin.port",
                     mcpFailed ? config.mcp().host() : config.admin().host(),
@@ -831,7 +749,6 @@ public final class Gateway implements AutoCloseable {
         if (every > 0) {
             checkpointer.scheduleWithFixedDelay(this::checkpoint, every, every, java.util.concurrent.TimeUnit.MILLISECONDS);
         }
-        return this;
     }
 
     /** Fails with {@link ListenerUnavailableException} when {@code host:port} cannot be bound now. */
@@ -879,53 +796,18 @@ public final class Gateway implements AutoCloseable {
     @Override
     public void close() {
         streams.closeAll();
-        closeQuietly();
+        resources.close();
     }
 
-    private void closeQuietly() {
-        try {
-            if (server.isRunning()) {
-                server.stop();
-            }
-        } finally {
-            checkpointer.shutdownNow();
-            if (config.audit().checkpointIntervalMs() > 0) {
-                try { // the last head, so a checkpoint covers every record of this run
-                    registry.audit().flush();
-                    checkpoint();
-                } catch (RuntimeException e) {
-                    LOG.log(Level.WARNING, "cannot write the last audit checkpoint: " + e.getMessage());
-                }
-            }
-            try {
-                upstreams.close();
+    /** Stops the checkpoint schedule and writes the last checkpoint (if checkpoints are on). */
+    private void lastCheckpoint() {
+        checkpointer.shutdownNow();
+        if (config.audit().checkpointIntervalMs() > 0) {
+            try { // the last head, so a checkpoint covers every record of this run
+                registry.audit().flush();
+                checkpoint();
             } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "stopping upstream servers: " + e.getMessage());
-            }
-            for (AutoCloseable c : launcherResources) {
-                try {
-                    c.close();
-                } catch (Exception e) {
-                    LOG.log(Level.FINE, "closing a launcher: " + e.getMessage());
-                }
-            }
-            try {
-                breaker.close();
-                pool.close();
-            } finally {
-                try {
-                    runtime.close();
-                } finally {
-                    try {
-                        fetch.close();
-                    } finally {
-                        try {
-                            registry.close();
-                        } finally {
-                            metrics.ifPresent(GatewayMetrics::close);
-                        }
-                    }
-                }
+                LOG.log(Level.WARNING, "cannot write the last audit checkpoint", e);
             }
         }
     }

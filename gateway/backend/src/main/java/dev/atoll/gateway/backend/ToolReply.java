@@ -11,6 +11,13 @@ import java.util.Optional;
 public sealed interface ToolReply {
 
     /**
+     * A short outcome name for audit and metrics ({@code ok}, {@code tool_error}, {@code overloaded}, ...).
+     *
+     * @return the outcome
+     */
+    String outcome();
+
+    /**
      * The tool ran (successfully or not): an MCP {@code CallToolResult}.
      *
      * @param result the {@code CallToolResult} object ({@code content}, optional
