@@ -11,7 +11,6 @@ module dev.atoll.gateway {
     requires transitive dev.atoll.gateway.registry;
     requires dev.atoll.gateway.upstream;
     requires dev.atoll.isolate.pool;
-    requires dev.atoll.tools.examples;
     requires io.helidon.webserver;
     requires io.helidon.http;
     requires io.helidon.common.media.type;
@@ -24,6 +23,9 @@ module dev.atoll.gateway {
     requires micrometer.registry.prometheus;
 
     exports dev.atoll.gateway;
+
+    // The bundled example tools, found as services (tools-examples provides them; nothing requires it).
+    uses dev.atoll.gateway.backend.ToolBundle;
 
     opens dev.atoll.gateway to com.fasterxml.jackson.databind;
 }

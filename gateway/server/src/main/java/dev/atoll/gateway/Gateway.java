@@ -27,6 +27,7 @@ import dev.atoll.gateway.internal.http.OriginGuard;
 import dev.atoll.gateway.internal.http.Principal;
 import dev.atoll.gateway.internal.lifecycle.Resources;
 import dev.atoll.gateway.backend.HeaderAnnotations;
+import dev.atoll.gateway.backend.ToolBundle;
 import dev.atoll.gateway.internal.mcp.JsonRpc;
 import dev.atoll.gateway.internal.mcp.McpHttp;
 import dev.atoll.gateway.internal.mcp.McpService;
@@ -70,7 +71,6 @@ import dev.atoll.runtime.ToolManifest;
 import dev.atoll.runtime.Tool;
 import dev.atoll.runtime.ToolRuntime;
 import dev.atoll.runtime.ToolSource;
-import dev.atoll.tools.examples.Examples;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http1.Http1Config;
 import java.net.InetAddress;
@@ -722,10 +722,10 @@ public final class Gateway implements AutoCloseable {
     private void serve() {
         boolean empty = registry.list().isEmpty();
         if (config.examples().deploy() && empty) {
-            Examples.all().forEach(this::deployApproved);
+            bundled(ToolBundle.EXAMPLES).forEach(this::deployApproved);
         }
         if (config.examples().conformance()) {
-            Examples.conformance().forEach(this::deployApproved);
+            bundled(ToolBundle.CONFORMANCE).forEach(this::deployApproved);
         }
         syncCatalogue();
         registry.onCatalogueChange(c -> syncCatalogue());
@@ -749,6 +749,17 @@ public final class Gateway implements AutoCloseable {
         if (every > 0) {
             checkpointer.scheduleWithFixedDelay(this::checkpoint, every, every, java.util.concurrent.TimeUnit.MILLISECONDS);
         }
+    }
+
+    /** The tools of the bundles named {@code name} on the module path (tools-examples provides them). */
+    private static List<ToolSource> bundled(String name) {
+        List<ToolSource> tools = java.util.ServiceLoader.load(ToolBundle.class).stream()
+                .map(java.util.ServiceLoader.Provider::get).filter(b -> b.name().equals(name))
+                .flatMap(b -> b.tools().stream()).toList();
+        if (tools.isEmpty()) {
+            LOG.warning("no '" + name + "' tool bundle on the module path (atoll-tools-examples): nothing to deploy");
+        }
+        return tools;
     }
 
     /** Fails with {@link ListenerUnavailableException} when {@code host:port} cannot be bound now. */
