@@ -152,6 +152,7 @@ public final class Gateway implements AutoCloseable {
         EgressPolicy egressPolicy = egressPolicy(config.fetch());
         Map<String, Map<String, String>> secrets = resolveSecrets(config.secrets());
         java.net.URI dockerHost = dockerHost(config.upstreams());
+        UpstreamManager.Settings upstreamSettings = upstreamSettings(config.upstreams());
 
         // 2. Start, pushing each resource on the stack as soon as it runs; a failure closes the stack.
         try {
@@ -208,7 +209,7 @@ public final class Gateway implements AutoCloseable {
                         () -> registry.audit().storeFailure().isPresent() ? 1 : 0);
             });
             this.isolates = new IsolateBackend(pool, breaker);
-            this.upstreams = resources.push("upstream servers", upstreamManager(egressPolicy, dockerHost));
+            this.upstreams = resources.push("upstream servers", upstreamManager(upstreamSettings, egressPolicy, dockerHost));
             this.upstreamBackend = new UpstreamBackend(upstreams);
             this.pipeline = pipeline();
             JsonRpc rpc = new JsonRpc(hc.maxJsonDepth(), (int) Math.min(Integer.MAX_VALUE, hc.maxPayloadBytes()));
@@ -303,7 +304,8 @@ public final class Gateway implements AutoCloseable {
      * host (no {@code bwrap}, no Docker engine answering) is refused at {@code upstream add} with the
      * launcher's reason.
      */
-    private UpstreamManager upstreamManager(EgressPolicy egressPolicy, java.net.URI dockerHost) {
+    private UpstreamManager upstreamManager(UpstreamManager.Settings upstreamSettings, EgressPolicy egressPolicy,
+            java.net.URI dockerHost) {
         GatewayConfig.Upstreams uc = config.upstreams();
         Map<SandboxKind, SandboxLauncher> launchers =
                 new java.util.EnumMap<>(SandboxKind.class);
@@ -325,15 +327,31 @@ public final class Gateway implements AutoCloseable {
             }
         }
         return new UpstreamManager(
-                new UpstreamManager.Settings(uc.startQuarantined(),
-                        Duration.ofMillis(uc.startTimeoutMs()), Duration.ofMillis(uc.callTimeoutMs()),
-                        Duration.ofMillis(uc.healthIntervalMs()), Duration.ofMillis(uc.healthTimeoutMs()),
-                        Duration.ofMillis(uc.restartBackoffMinMs()), Duration.ofMillis(uc.restartBackoffMaxMs()),
-                        Duration.ofMillis(uc.maxLifetimeMs()), Duration.ofMillis(uc.stopGraceMs()), uc.maxLineBytes(),
-                        uc.maxCallNotificationBytes(),
-                        uc.maxTools(), uc.logLines()),
+                upstreamSettings,
                 launchers, disabled, registry.upstreams(), config.dataDir(), this::syncCatalogue,
                 upstreamEgress(egressPolicy));
+    }
+
+    /** The upstream supervisor's settings ({@code upstreams.*}), checked before anything starts. */
+    private static UpstreamManager.Settings upstreamSettings(GatewayConfig.Upstreams uc) {
+        try {
+            return UpstreamManager.Settings.builder()
+                    .startQuarantined(uc.startQuarantined())
+                    .startTimeout(Duration.ofMillis(uc.startTimeoutMs()))
+                    .callTimeout(Duration.ofMillis(uc.callTimeoutMs()))
+                    .healthInterval(Duration.ofMillis(uc.healthIntervalMs()))
+                    .healthTimeout(Duration.ofMillis(uc.healthTimeoutMs()))
+                    .restartBackoff(Duration.ofMillis(uc.restartBackoffMinMs()), Duration.ofMillis(uc.restartBackoffMaxMs()))
+                    .maxLifetime(Duration.ofMillis(uc.maxLifetimeMs()))
+                    .stopGrace(Duration.ofMillis(uc.stopGraceMs()))
+                    .maxLineBytes(uc.maxLineBytes())
+                    .maxCallNotificationBytes(uc.maxCallNotificationBytes())
+                    .maxTools(uc.maxTools())
+                    .logLines(uc.logLines())
+                    .build();
+        } catch (IllegalArgumentException e) {
+            throw new GatewayException("upstreams: " + e.getMessage(), e);
+        }
     }
 
     /** The Docker Engine address ({@code upstreams.docker-host}), checked before anything starts. */

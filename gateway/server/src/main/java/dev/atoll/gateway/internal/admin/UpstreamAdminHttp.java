@@ -177,10 +177,10 @@ public final class UpstreamAdminHttp implements HttpService {
         s.volumes().forEach(v -> vols.addObject().put("name", v.name()).put("path", v.path()));
         UpstreamManager.Status st = manager.status(u.name());
         ObjectNode status = n.putObject("status");
-        status.put("state", st.state()).put("process", st.process()).put("restarts", st.restarts())
+        status.put("state", st.state().id()).put("process", st.process()).put("restarts", st.restarts())
                 .put("lastError", st.lastError());
         st.startedAt().ifPresent(t -> status.put("startedAt", t.toString()));
-        n.put("state", st.state()).put("approval", u.approved() ? "APPROVED" : "QUARANTINED")
+        n.put("state", st.state().id()).put("approval", u.approved() ? "APPROVED" : "QUARANTINED")
                 .put("backend", s.kind().id());
         if (st.lastError().isEmpty()) {
             n.putNull("lastError");

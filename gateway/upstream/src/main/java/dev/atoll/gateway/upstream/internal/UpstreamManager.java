@@ -21,6 +21,7 @@ import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -47,7 +48,7 @@ public final class UpstreamManager implements AutoCloseable {
     public static final int UNAVAILABLE = -32003;
 
     /**
-     * Lifecycle settings.
+     * Lifecycle settings; build them with {@link #builder()}.
      *
      * @param startQuarantined start upstreams that are not approved yet (for review)
      * @param startTimeout handshake and first tools/list
@@ -66,10 +67,188 @@ public final class UpstreamManager implements AutoCloseable {
     public record Settings(boolean startQuarantined, Duration startTimeout, Duration callTimeout, Duration healthInterval,
             Duration healthTimeout, Duration backoffMin, Duration backoffMax, Duration maxLifetime, Duration stopGrace,
             int maxLineBytes, long maxCallNotificationBytes, int maxTools, int logLines) {
+
+        /** Rejects nulls and values no supervisor can work with, naming the offending one. */
+        public Settings {
+            positive("startTimeout", startTimeout);
+            positive("callTimeout", callTimeout);
+            positive("healthInterval", healthInterval);
+            positive("healthTimeout", healthTimeout);
+            positive("backoffMin", backoffMin);
+            positive("backoffMax", backoffMax);
+            if (backoffMax.compareTo(backoffMin) < 0) {
+                throw new IllegalArgumentException("backoffMax (" + backoffMax + ") must not be below backoffMin ("
+                        + backoffMin + ")");
+            }
+            if (Objects.requireNonNull(maxLifetime, "maxLifetime").isNegative()) {
+                throw new IllegalArgumentException("maxLifetime must not be negative: " + maxLifetime);
+            }
+            if (Objects.requireNonNull(stopGrace, "stopGrace").isNegative()) {
+                throw new IllegalArgumentException("stopGrace must not be negative: " + stopGrace);
+            }
+            positive("maxLineBytes", maxLineBytes);
+            positive("maxCallNotificationBytes", maxCallNotificationBytes);
+            positive("maxTools", maxTools);
+            positive("logLines", logLines);
+        }
+
+        /**
+         * A builder with the defaults of {@code docs/configuration.md} ({@code upstreams.*}).
+         *
+         * @return a new builder
+         */
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        private static void positive(String name, Duration d) {
+            if (Objects.requireNonNull(d, name).isNegative() || d.isZero()) {
+                throw new IllegalArgumentException(name + " must be positive: " + d);
+            }
+        }
+
+        private static void positive(String name, long n) {
+            if (n <= 0) {
+                throw new IllegalArgumentException(name + " must be positive: " + n);
+            }
+        }
+
+        /** Builds {@link Settings}; {@link #build()} checks the values. */
+        public static final class Builder {
+            private boolean startQuarantined = true;
+            private Duration startTimeout = Duration.ofSeconds(30);
+            private Duration callTimeout = Duration.ofSeconds(120);
+            private Duration healthInterval = Duration.ofSeconds(10);
+            private Duration healthTimeout = Duration.ofSeconds(5);
+            private Duration backoffMin = Duration.ofMillis(500);
+            private Duration backoffMax = Duration.ofSeconds(30);
+            private Duration maxLifetime = Duration.ZERO;
+            private Duration stopGrace = Duration.ofSeconds(3);
+            private int maxLineBytes = 4 << 20;
+            private long maxCallNotificationBytes = 1 << 20;
+            private int maxTools = 1000;
+            private int logLines = 1000;
+
+            private Builder() {
+            }
+
+            /** @param v start upstreams that are not approved yet @return this */
+            public Builder startQuarantined(boolean v) {
+                startQuarantined = v;
+                return this;
+            }
+
+            /** @param v handshake and first tools/list @return this */
+            public Builder startTimeout(Duration v) {
+                startTimeout = v;
+                return this;
+            }
+
+            /** @param v tools/call @return this */
+            public Builder callTimeout(Duration v) {
+                callTimeout = v;
+                return this;
+            }
+
+            /** @param v between pings @return this */
+            public Builder healthInterval(Duration v) {
+                healthInterval = v;
+                return this;
+            }
+
+            /** @param v ping answer @return this */
+            public Builder healthTimeout(Duration v) {
+                healthTimeout = v;
+                return this;
+            }
+
+            /** @param min first restart delay @param max largest restart delay @return this */
+            public Builder restartBackoff(Duration min, Duration max) {
+                backoffMin = min;
+                backoffMax = max;
+                return this;
+            }
+
+            /** @param v recycle after (zero = never) @return this */
+            public Builder maxLifetime(Duration v) {
+                maxLifetime = v;
+                return this;
+            }
+
+            /** @param v exit time after stdin closes @return this */
+            public Builder stopGrace(Duration v) {
+                stopGrace = v;
+                return this;
+            }
+
+            /** @param v longest stdout line @return this */
+            public Builder maxLineBytes(int v) {
+                maxLineBytes = v;
+                return this;
+            }
+
+            /** @param v most bytes of notifications kept per call @return this */
+            public Builder maxCallNotificationBytes(long v) {
+                maxCallNotificationBytes = v;
+                return this;
+            }
+
+            /** @param v most tools per server @return this */
+            public Builder maxTools(int v) {
+                maxTools = v;
+                return this;
+            }
+
+            /** @param v stderr lines kept @return this */
+            public Builder logLines(int v) {
+                logLines = v;
+                return this;
+            }
+
+            /**
+             * Builds the settings.
+             *
+             * @return the settings
+             * @throws IllegalArgumentException naming the first value that is out of range
+             */
+            public Settings build() {
+                return new Settings(startQuarantined, startTimeout, callTimeout, healthInterval, healthTimeout,
+                        backoffMin, backoffMax, maxLifetime, stopGrace, maxLineBytes, maxCallNotificationBytes,
+                        maxTools, logLines);
+            }
+        }
+    }
+
+    /** Where a supervised upstream is in its lifecycle: a closed set, shown in lower case. */
+    public enum State {
+        /** Registered, not started yet. */
+        NEW,
+        /** Being launched (sandbox, handshake, first tools/list). */
+        STARTING,
+        /** Serving. */
+        RUNNING,
+        /** The last start or the process failed; a restart is scheduled. */
+        FAILED,
+        /** Waiting for the restart backoff to pass. */
+        RESTARTING,
+        /** Being replaced after its maximum lifetime. */
+        RECYCLING,
+        /** Not supervised (removed, disabled, or the gateway is closing). */
+        STOPPED;
+
+        /** The lower-case name the admin API and the CLI show. */
+        public String id() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+
+        @Override
+        public String toString() {
+            return id();
+        }
     }
 
     /** What {@code upstream list} shows about a running (or not) server. */
-    public record Status(String state, String process, int restarts, Optional<Instant> startedAt, String lastError) {
+    public record Status(State state, String process, int restarts, Optional<Instant> startedAt, String lastError) {
     }
 
     /** The reply of one call, before the pipeline wraps it. */
@@ -229,8 +408,8 @@ public final class UpstreamManager implements AutoCloseable {
             return;
         }
         Supervised s = running.computeIfAbsent(u.name(), n -> new Supervised(u.spec()));
-        if (s.state.equals("new")) {
-            s.state = "starting";
+        if (s.state == State.NEW) {
+            s.state = State.STARTING;
             work.execute(s::startNow);
         }
     }
@@ -268,7 +447,7 @@ public final class UpstreamManager implements AutoCloseable {
     public Status status(String name) {
         Supervised s = running.get(name);
         if (s == null) {
-            return new Status("stopped", "", 0, Optional.empty(), "");
+            return new Status(State.STOPPED, "", 0, Optional.empty(), "");
         }
         SandboxProcess p = s.process;
         return new Status(s.state, p == null ? "" : p.describe(), s.restarts, Optional.ofNullable(s.startedAt),
@@ -286,7 +465,7 @@ public final class UpstreamManager implements AutoCloseable {
     public ToolReply call(String upstream, String tool, ObjectNode arguments) {
         Supervised s = running.get(upstream);
         StdioMcpClient c = s == null ? null : s.client;
-        if (s == null || c == null || !c.isAlive() || !s.state.equals("running")) {
+        if (s == null || c == null || !c.isAlive() || s.state != State.RUNNING) {
             String why = s == null ? "it is not running" : "it is " + s.state
                     + (s.lastError.isEmpty() ? "" : " (" + s.lastError + ")");
             return new ToolReply.Rejected(UNAVAILABLE, "Upstream '" + upstream + "' is unavailable: " + why
@@ -344,7 +523,7 @@ public final class UpstreamManager implements AutoCloseable {
     private final class Supervised {
         final UpstreamSpec spec;
         final LogRing logs = new LogRing(settings.logLines(), 4096);
-        volatile String state = "new";
+        volatile State state = State.NEW;
         volatile StdioMcpClient client;
         volatile SandboxProcess process;
         volatile Instant startedAt;
@@ -367,7 +546,7 @@ public final class UpstreamManager implements AutoCloseable {
                     return;
                 }
                 gen = ++generation;
-                state = "starting";
+                state = State.STARTING;
             }
             SandboxLauncher launcher = launchers.get(spec.kind());
             Optional<String> why = unavailable(spec.kind());
@@ -414,7 +593,7 @@ public final class UpstreamManager implements AutoCloseable {
             }
             synchronized (this) {
                 if (gen == generation && !stopping) {
-                    state = "running";
+                    state = State.RUNNING;
                     startedAt = Instant.now();
                     lastError = "";
                 }
@@ -470,7 +649,7 @@ public final class UpstreamManager implements AutoCloseable {
             client = null;
             lastError = why;
             if (!retry) {
-                state = "failed";
+                state = State.FAILED;
                 logs.add("[atoll] " + why);
                 return;
             }
@@ -478,7 +657,7 @@ public final class UpstreamManager implements AutoCloseable {
             restarts++;
             long delay = Math.min(settings.backoffMax().toMillis(),
                     settings.backoffMin().toMillis() << Math.min(20, failures - 1));
-            state = "restarting";
+            state = State.RESTARTING;
             logs.add("[atoll] restarting in " + delay + " ms (" + why + ")");
             try {
                 timer.schedule(() -> work.execute(this::startNow), delay, TimeUnit.MILLISECONDS);
@@ -490,7 +669,7 @@ public final class UpstreamManager implements AutoCloseable {
         void check() {
             StdioMcpClient c = client;
             Instant since = startedAt;
-            if (c == null || !state.equals("running")) {
+            if (c == null || state != State.RUNNING) {
                 return;
             }
             long gen = generation;
@@ -502,7 +681,7 @@ public final class UpstreamManager implements AutoCloseable {
                         return;
                     }
                     generation++; // the old process's exit is not a crash
-                    state = "recycling";
+                    state = State.RECYCLING;
                     client = null;
                 }
                 c.close(settings.stopGrace());
@@ -515,7 +694,7 @@ public final class UpstreamManager implements AutoCloseable {
                     failures = 0;
                 }
             } catch (UpstreamException e) {
-                if (gen == generation && state.equals("running")) {
+                if (gen == generation && state == State.RUNNING) {
                     logs.add("[atoll] health check failed: " + e.getMessage() + "; killing it");
                     lastError = "health check failed: " + e.getMessage();
                     c.close(Duration.ZERO); // its exit schedules the restart
@@ -529,7 +708,7 @@ public final class UpstreamManager implements AutoCloseable {
             synchronized (this) {
                 stopping = true;
                 generation++;
-                state = "stopped";
+                state = State.STOPPED;
                 c = client;
                 client = null;
                 proxy = egressProxy;
