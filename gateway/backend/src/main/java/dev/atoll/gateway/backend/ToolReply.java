@@ -11,11 +11,11 @@ import java.util.Optional;
 public sealed interface ToolReply {
 
     /**
-     * A short outcome name for audit and metrics ({@code ok}, {@code tool_error}, {@code overloaded}, ...).
+     * How the call ended, for audit and metrics.
      *
      * @return the outcome
      */
-    String outcome();
+    ToolOutcome outcome();
 
     /**
      * The tool ran (successfully or not): an MCP {@code CallToolResult}.
@@ -25,10 +25,10 @@ public sealed interface ToolReply {
      * @param logs log notifications the call produced, as {@code notifications/message} params
      *     ({@code level}, {@code logger}, {@code data}), in order
      * @param progress progress notifications, as {@code notifications/progress} params without the token
-     * @param outcome a short outcome name for audit and metrics ({@code ok}, {@code tool_error}, ...)
+     * @param outcome how the call ended, for audit and metrics
      * @param receipt resources the call used ({@link Receipt#none()} if the backend does not measure)
      */
-    record Result(ObjectNode result, List<ObjectNode> logs, List<ObjectNode> progress, String outcome,
+    record Result(ObjectNode result, List<ObjectNode> logs, List<ObjectNode> progress, ToolOutcome outcome,
             Receipt receipt) implements ToolReply {
 
         /** Copies the lists and rejects nulls. */
@@ -46,10 +46,10 @@ public sealed interface ToolReply {
      *
      * @param code the JSON-RPC error code
      * @param message a message safe to show the caller
-     * @param outcome a short outcome name for audit and metrics
+     * @param outcome how the call ended, for audit and metrics
      * @param retryAfter when to retry, if known
      */
-    record Rejected(int code, String message, String outcome, Optional<Duration> retryAfter) implements ToolReply {
+    record Rejected(int code, String message, ToolOutcome outcome, Optional<Duration> retryAfter) implements ToolReply {
 
         /** Rejects nulls. */
         public Rejected {

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.atoll.gateway.backend.CallContext;
 import dev.atoll.gateway.backend.CatalogEntry;
 import dev.atoll.gateway.backend.ToolBackend;
+import dev.atoll.gateway.backend.ToolOutcome;
 import dev.atoll.gateway.backend.ToolReply;
 import dev.atoll.isolate.pool.IsolatePool;
 import dev.atoll.runtime.CallResult;
@@ -106,12 +107,12 @@ public final class IsolateBackend implements ToolBackend {
         Tool tool = (Tool) entry.handle();
         if (breaker.suspended(tool)) {
             return new ToolReply.Rejected(-32603, "the tool cannot run: it is suspended by the circuit breaker",
-                    "invalid_tool", Optional.empty());
+                    ToolOutcome.INVALID_TOOL, Optional.empty());
         }
         CallResult r = pool.call(tool, arguments, context.tenant());
         List<ObjectNode> logs = logs(r.logs(), entry.name());
         Receipt receipt = r.receipt();
-        String outcome = r.outcome().kind().wireName();
+        ToolOutcome outcome = ToolOutcome.of(r.outcome().kind());
         return switch (r.outcome()) {
             case Outcome.Ok ok -> new ToolReply.Result(success(tool, ok.value()), logs, List.of(), outcome,
                     receipt);
@@ -134,7 +135,7 @@ public final class IsolateBackend implements ToolBackend {
         return errors.isEmpty() ? "" : ": " + String.join("; ", errors);
     }
 
-    private static ToolReply failure(String message, List<ObjectNode> logs, String outcome, Receipt receipt) {
+    private static ToolReply failure(String message, List<ObjectNode> logs, ToolOutcome outcome, Receipt receipt) {
         ObjectNode result = JSON.createObjectNode();
         result.putArray("content").addObject().put("type", "text").put("text", message);
         result.put("isError", true);

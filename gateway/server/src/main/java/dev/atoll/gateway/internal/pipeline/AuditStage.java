@@ -3,6 +3,7 @@ package dev.atoll.gateway.internal.pipeline;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.atoll.gateway.audit.AuditLog;
 import dev.atoll.gateway.audit.CallRecord;
+import dev.atoll.gateway.backend.ToolOutcome;
 import dev.atoll.gateway.backend.ToolReply;
 import dev.atoll.gateway.internal.mcp.JsonRpc;
 import dev.atoll.gateway.internal.metrics.GatewayMetrics;
@@ -58,7 +59,7 @@ public final class AuditStage implements CallHandler {
         var tool = call.tool();
         try { // returns once the record is durable: only then is the call answered
             audit.recordCall(new CallRecord(Instant.now(), call.principal().tenant(), call.principal().tokenId(),
-                    tool.name(), Optional.of(tool.version()), tool.digest(), reply.outcome(), receipt,
+                    tool.name(), Optional.of(tool.version()), tool.digest(), reply.outcome().id(), receipt,
                     List.copyOf(call.dlpRules())));
         } catch (RegistryException e) {
             if (!failOpen) {
@@ -77,7 +78,7 @@ public final class AuditStage implements CallHandler {
     private ToolReply refused() {
         metrics.ifPresent(m -> m.event("atoll.audit.calls.refused",
                 "Calls refused because the audit store did not take records"));
-        return new ToolReply.Rejected(JsonRpc.INTERNAL_ERROR, AUDIT_UNAVAILABLE, "audit_unavailable",
+        return new ToolReply.Rejected(JsonRpc.INTERNAL_ERROR, AUDIT_UNAVAILABLE, ToolOutcome.AUDIT_UNAVAILABLE,
                 Optional.empty());
     }
 }

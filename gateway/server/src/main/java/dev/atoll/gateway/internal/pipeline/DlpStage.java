@@ -3,6 +3,7 @@ package dev.atoll.gateway.internal.pipeline;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.atoll.gateway.backend.ToolOutcome;
 import dev.atoll.gateway.backend.ToolReply;
 import dev.atoll.gateway.dlp.Action;
 import dev.atoll.gateway.dlp.Direction;
@@ -85,6 +86,6 @@ public final class DlpStage implements CallHandler {
         res.putArray("content").addObject().put("type", "text")
                 .put("text", "Blocked by data loss prevention: " + what + " contain " + why + ".");
         res.put("isError", true);
-        return new ToolReply.Result(res, List.of(), List.of(), "dlp_blocked", Receipt.none());
+        return new ToolReply.Result(res, List.of(), List.of(), ToolOutcome.DLP_BLOCKED, Receipt.none());
     }
 }

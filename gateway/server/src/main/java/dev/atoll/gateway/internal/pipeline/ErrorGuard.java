@@ -1,6 +1,7 @@
 package dev.atoll.gateway.internal.pipeline;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.atoll.gateway.backend.ToolOutcome;
 import dev.atoll.gateway.backend.ToolReply;
 import dev.atoll.gateway.internal.mcp.JsonRpc;
 import java.util.Objects;
@@ -33,7 +34,7 @@ public final class ErrorGuard implements CallHandler {
             return next.handle(call, arguments);
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "call of " + call.tool().name() + " failed in the gateway", e);
-            return new ToolReply.Rejected(JsonRpc.INTERNAL_ERROR, "Internal error while calling the tool", "internal_error",
+            return new ToolReply.Rejected(JsonRpc.INTERNAL_ERROR, "Internal error while calling the tool", ToolOutcome.INTERNAL_ERROR,
                     Optional.empty());
         }
     }

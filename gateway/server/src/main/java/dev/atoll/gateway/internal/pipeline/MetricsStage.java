@@ -34,7 +34,8 @@ public final class MetricsStage implements CallHandler {
     public ToolReply handle(Call call, ObjectNode arguments) {
         long started = System.nanoTime();
         ToolReply reply = next.handle(call, arguments);
-        metrics.call(call.tool().name(), backendLabel.apply(call.tool()), reply.outcome(), System.nanoTime() - started);
+        metrics.call(call.tool().name(), backendLabel.apply(call.tool()), reply.outcome().id(),
+                System.nanoTime() - started);
         return reply;
     }
 }

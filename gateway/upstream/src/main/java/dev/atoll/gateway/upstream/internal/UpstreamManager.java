@@ -3,6 +3,7 @@ package dev.atoll.gateway.upstream.internal;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.atoll.gateway.backend.ToolOutcome;
 import dev.atoll.gateway.backend.ToolReply;
 import dev.atoll.gateway.registry.RegistryException;
 import dev.atoll.gateway.registry.UpstreamInfo;
@@ -469,7 +470,7 @@ public final class UpstreamManager implements AutoCloseable {
             String why = s == null ? "it is not running" : "it is " + s.state
                     + (s.lastError.isEmpty() ? "" : " (" + s.lastError + ")");
             return new ToolReply.Rejected(UNAVAILABLE, "Upstream '" + upstream + "' is unavailable: " + why
-                    + "; retry shortly", "upstream_unavailable", Optional.of(settings.backoffMin()));
+                    + "; retry shortly", ToolOutcome.UPSTREAM_UNAVAILABLE, Optional.of(settings.backoffMin()));
         }
         try {
             StdioMcpClient.CallOutcome out = c.callTool(tool, arguments, settings.callTimeout());
@@ -480,19 +481,20 @@ public final class UpstreamManager implements AutoCloseable {
                 }
             }
             boolean error = result.path("isError").asBoolean(false);
-            return new ToolReply.Result(result, out.logs(), out.progress(), error ? "tool_error" : "ok", Receipt.none());
+            return new ToolReply.Result(result, out.logs(), out.progress(), error ? ToolOutcome.TOOL_ERROR : ToolOutcome.OK,
+                    Receipt.none());
         } catch (UpstreamException e) {
             return switch (e.kind()) {
-                case DOWN -> error(e.getMessage(), "upstream_crashed");
-                case TIMEOUT -> error(e.getMessage(), "upstream_timeout");
-                case PROTOCOL -> error(e.getMessage(), "upstream_protocol_error");
+                case DOWN -> error(e.getMessage(), ToolOutcome.UPSTREAM_CRASHED);
+                case TIMEOUT -> error(e.getMessage(), ToolOutcome.UPSTREAM_TIMEOUT);
+                case PROTOCOL -> error(e.getMessage(), ToolOutcome.UPSTREAM_PROTOCOL_ERROR);
                 case RPC_ERROR -> new ToolReply.Rejected(e.code() <= -32000 && e.code() >= -32768 ? e.code() : -32603,
-                        e.getMessage(), "upstream_error", Optional.empty());
+                        e.getMessage(), ToolOutcome.UPSTREAM_ERROR, Optional.empty());
             };
         }
     }
 
-    private static ToolReply error(String message, String outcome) {
+    private static ToolReply error(String message, ToolOutcome outcome) {
         ObjectNode r = F.objectNode();
         r.putArray("content").addObject().put("type", "text").put("text", message);
         r.put("isError", true);
