@@ -24,7 +24,7 @@ import dev.atoll.gateway.internal.http.Authenticator;
 import dev.atoll.gateway.internal.http.JwtAuthenticator;
 import dev.atoll.gateway.internal.http.ConnectionClose;
 import dev.atoll.gateway.internal.http.OriginGuard;
-import dev.atoll.gateway.internal.http.Principal;
+import dev.atoll.gateway.internal.http.Caller;
 import dev.atoll.gateway.internal.lifecycle.Resources;
 import dev.atoll.gateway.backend.HeaderAnnotations;
 import dev.atoll.gateway.backend.ToolBundle;
@@ -218,10 +218,10 @@ public final class Gateway implements AutoCloseable {
                     Duration.ofMillis(mc.sessionIdleMs()), mc.maxSessions(), Duration.ofMillis(mc.listTtlMs())),
                     catalog, (principal, entry, arguments, context) -> pipeline.handle(new Call(principal, entry,
                             context), arguments), rpc, streams);
-            Map<String, Principal> tokens = Map.copyOf(b.mcpTokens);
-            Principal anonymous = new Principal("anonymous", Set.of("*"), "anonymous");
+            Map<String, Caller> tokens = Map.copyOf(b.mcpTokens);
+            Caller anonymous = new Caller("anonymous", Set.of("*"), "anonymous");
             Authenticator own = token -> Optional.ofNullable(tokens.get(token)).or(() -> registry.tokens()
-                    .authenticate(TokenKind.MCP, token).map(p -> new Principal(p.tenant(), p.scopes(), p.tokenId())));
+                    .authenticate(TokenKind.MCP, token).map(p -> new Caller(p.tenant(), p.scopes(), p.tokenId())));
             Authenticator auth = mc.requireAuth() ? token -> own.authenticate(token).or(() -> jwt.authenticate(token))
                     : token -> Optional.of(anonymous);
             OriginGuard guard = new OriginGuard(loopback, lower(mc.allowedHosts()), lower(mc.allowedOrigins()));
@@ -862,7 +862,7 @@ public final class Gateway implements AutoCloseable {
     /** Builds and starts a {@link Gateway}. */
     public static final class Builder {
         private GatewayConfig config = GatewayConfig.defaults();
-        private final Map<String, Principal> mcpTokens = new ConcurrentHashMap<>();
+        private final Map<String, Caller> mcpTokens = new ConcurrentHashMap<>();
 
         private Builder() {
         }
@@ -890,7 +890,7 @@ public final class Gateway implements AutoCloseable {
             if (token == null || token.length() < 16) {
                 throw new IllegalArgumentException("an MCP token must have at least 16 characters");
             }
-            mcpTokens.put(token, new Principal(tenant, tools, "builder:" + tenant));
+            mcpTokens.put(token, new Caller(tenant, tools, "builder:" + tenant));
             return this;
         }
 

@@ -12,7 +12,7 @@ public interface Authenticator {
      * @param bearerToken the token from {@code Authorization: Bearer ...}
      * @return the principal, or empty if the token is unknown or revoked
      */
-    Optional<Principal> authenticate(String bearerToken);
+    Optional<Caller> authenticate(String bearerToken);
 
     /**
      * Extracts the token from an {@code Authorization} header value.

@@ -70,7 +70,7 @@ public final class JwtAuthenticator implements Authenticator {
     }
 
     @Override
-    public Optional<Principal> authenticate(String bearerToken) {
+    public Optional<Caller> authenticate(String bearerToken) {
         if (bearerToken.chars().filter(c -> c == '.').count() != 2) {
             return Optional.empty();
         }
@@ -89,7 +89,7 @@ public final class JwtAuthenticator implements Authenticator {
                     }
                 }
             }
-            return Optional.of(new Principal("oauth:" + t, tools, "jwt"));
+            return Optional.of(new Caller("oauth:" + t, tools, "jwt"));
         } catch (ParseException | BadJOSEException | JOSEException e) {
             return Optional.empty();
         }

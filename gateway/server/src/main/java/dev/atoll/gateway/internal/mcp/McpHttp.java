@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.atoll.gateway.internal.http.Authenticator;
 import dev.atoll.gateway.internal.http.OriginGuard;
-import dev.atoll.gateway.internal.http.Principal;
+import dev.atoll.gateway.internal.http.Caller;
 import io.helidon.common.media.type.MediaTypes;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HttpMediaType;
@@ -85,7 +85,7 @@ public final class McpHttp implements HttpService {
                 return;
             }
             Optional<String> presented = Authenticator.bearer(header(req, "authorization"));
-            Optional<Principal> principal = requireAuth ? presented.flatMap(auth::authenticate) : auth.authenticate("");
+            Optional<Caller> principal = requireAuth ? presented.flatMap(auth::authenticate) : auth.authenticate("");
             if (principal.isEmpty()) {
                 String metadata = resourceMetadataUrl.get();
                 String challenge = "Bearer realm=\"atoll\""

@@ -10,7 +10,7 @@ import dev.atoll.gateway.backend.CallContext;
 import dev.atoll.gateway.backend.CatalogEntry;
 import dev.atoll.gateway.backend.ToolReply;
 import dev.atoll.gateway.internal.catalog.Catalog;
-import dev.atoll.gateway.internal.http.Principal;
+import dev.atoll.gateway.internal.http.Caller;
 import dev.atoll.gateway.internal.mcp.JsonRpc.RpcException;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
@@ -69,7 +69,7 @@ public final class McpService {
          * @param context call context
          * @return the reply
          */
-        ToolReply call(Principal principal, CatalogEntry entry, ObjectNode arguments, CallContext context);
+        ToolReply call(Caller principal, CatalogEntry entry, ObjectNode arguments, CallContext context);
     }
 
     /**
@@ -130,7 +130,7 @@ public final class McpService {
      * @param request the request
      * @return the reply
      */
-    public McpExchange.Reply post(Principal principal, McpExchange.Request request) {
+    public McpExchange.Reply post(Caller principal, McpExchange.Request request) {
         JsonNode message;
         try {
             message = rpc.parse(request.body());
@@ -189,7 +189,7 @@ public final class McpService {
      * @param request the request (no body)
      * @return the reply
      */
-    public McpExchange.Reply get(Principal principal, McpExchange.Request request) {
+    public McpExchange.Reply get(Caller principal, McpExchange.Request request) {
         if (!request.acceptsSse()) {
             return json(406, JsonRpc.error(null, JsonRpc.INVALID_REQUEST,
                     "Not Acceptable: a GET stream needs Accept: text/event-stream"));
@@ -221,7 +221,7 @@ public final class McpService {
      * @param request the request
      * @return the reply
      */
-    public McpExchange.Reply delete(Principal principal, McpExchange.Request request) {
+    public McpExchange.Reply delete(Caller principal, McpExchange.Request request) {
         Optional<String> sid = request.header("mcp-session-id");
         if (sid.isEmpty()) {
             return json(400, JsonRpc.error(null, JsonRpc.INVALID_REQUEST, "Bad Request: missing Mcp-Session-Id"));
@@ -238,7 +238,7 @@ public final class McpService {
     // ------------------------------------------------------------------------------------------------
     // 2025 era
 
-    private McpExchange.Reply legacy(Principal principal, McpExchange.Request request, JsonNode id, String method,
+    private McpExchange.Reply legacy(Caller principal, McpExchange.Request request, JsonNode id, String method,
             ObjectNode params) {
         if ("initialize".equals(method)) {
             if (id == null) {
@@ -281,7 +281,7 @@ public final class McpService {
         return new McpExchange.Json(200, response, headers);
     }
 
-    private McpExchange.Reply initialize(Principal principal, JsonNode id, ObjectNode params) {
+    private McpExchange.Reply initialize(Caller principal, JsonNode id, ObjectNode params) {
         String requested = params.path("protocolVersion").asText("");
         String version = LEGACY_VERSIONS.contains(requested) ? requested : LEGACY_VERSIONS.getLast();
         if (!params.path("capabilities").isObject() && params.has("capabilities")) {
@@ -297,7 +297,7 @@ public final class McpService {
         return new McpExchange.Json(200, JsonRpc.result(id, result), Map.of("Mcp-Session-Id", s.id));
     }
 
-    private Session sessionOf(McpExchange.Request request, Principal principal) {
+    private Session sessionOf(McpExchange.Request request, Caller principal) {
         Optional<String> sid = request.header("mcp-session-id");
         if (sid.isEmpty()) {
             throw new RpcException(JsonRpc.INVALID_REQUEST,
@@ -306,7 +306,7 @@ public final class McpService {
         return session(sid.get(), principal);
     }
 
-    private Optional<Session> legacyOnlySession(McpExchange.Request request, Principal principal) {
+    private Optional<Session> legacyOnlySession(McpExchange.Request request, Caller principal) {
         try {
             return Optional.of(sessionOf(request, principal));
         } catch (RpcException e) {
@@ -314,7 +314,7 @@ public final class McpService {
         }
     }
 
-    private Session session(String id, Principal principal) {
+    private Session session(String id, Caller principal) {
         Session s = sessions.getIfPresent(id);
         // A session belongs to the tenant that opened it: another token cannot ride on it.
         if (s == null || !s.tenant.equals(principal.tenant())) {
@@ -344,7 +344,7 @@ public final class McpService {
         return header.isPresent() && !LEGACY_VERSIONS.contains(header.get()) && request.header("mcp-session-id").isEmpty();
     }
 
-    private McpExchange.Reply stateless(Principal principal, McpExchange.Request request, JsonNode id, String method,
+    private McpExchange.Reply stateless(Caller principal, McpExchange.Request request, JsonNode id, String method,
             ObjectNode params) {
         Optional<String> header = request.header("mcp-protocol-version");
         if (header.isEmpty()) {
@@ -452,7 +452,7 @@ public final class McpService {
     }
 
     /** Checks {@code Mcp-Param-*} headers against arguments marked {@code x-mcp-header} in the schema. */
-    private void checkParamHeaders(McpExchange.Request request, ObjectNode params, Principal principal) {
+    private void checkParamHeaders(McpExchange.Request request, ObjectNode params, Caller principal) {
         String name = params.path("name").asText("");
         Optional<CatalogEntry> entry = catalog.snapshot().find(name).filter(e -> principal.allows(e.name()));
         if (entry.isEmpty()) {
@@ -520,7 +520,7 @@ public final class McpService {
     // ------------------------------------------------------------------------------------------------
     // methods shared by both eras
 
-    private ObjectNode toolsList(Principal principal, ObjectNode params) {
+    private ObjectNode toolsList(Caller principal, ObjectNode params) {
         int offset = 0;
         JsonNode cursor = params.get("cursor");
         if (cursor != null && !cursor.isNull()) {
@@ -562,7 +562,7 @@ public final class McpService {
         }
     }
 
-    private ObjectNode toolsCall(Principal principal, ObjectNode params, List<ObjectNode> notes, String logLevel,
+    private ObjectNode toolsCall(Caller principal, ObjectNode params, List<ObjectNode> notes, String logLevel,
             JsonNode id) {
         JsonNode nameNode = params.get("name");
         if (nameNode == null || !nameNode.isTextual()) {

@@ -2,7 +2,7 @@ package dev.atoll.gateway.internal.pipeline;
 
 import dev.atoll.gateway.backend.CallContext;
 import dev.atoll.gateway.backend.CatalogEntry;
-import dev.atoll.gateway.internal.http.Principal;
+import dev.atoll.gateway.internal.http.Caller;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
@@ -14,7 +14,7 @@ import java.util.TreeSet;
  */
 public final class Call {
 
-    private final Principal principal;
+    private final Caller principal;
     private final CatalogEntry tool;
     private final CallContext context;
     private final Set<String> dlpRules = new TreeSet<>();
@@ -26,14 +26,14 @@ public final class Call {
      * @param tool the resolved tool
      * @param context what the backend gets besides the arguments
      */
-    public Call(Principal principal, CatalogEntry tool, CallContext context) {
+    public Call(Caller principal, CatalogEntry tool, CallContext context) {
         this.principal = Objects.requireNonNull(principal, "principal");
         this.tool = Objects.requireNonNull(tool, "tool");
         this.context = Objects.requireNonNull(context, "context");
     }
 
     /** Who calls. */
-    public Principal principal() {
+    public Caller principal() {
         return principal;
     }
 

@@ -4,16 +4,17 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * Who a request acts for.
+ * Who an MCP request acts for, once authenticated: a registry token, a builder token, an OAuth JWT or
+ * the anonymous caller of a loopback listener (the registry's {@code Principal} is only the first kind).
  *
  * @param tenant the tenant (or admin) name
  * @param tools tool names it may list and call; {@code "*"} means all
  * @param tokenId which credential it presented (a token id, {@code jwt}, {@code anonymous}): audit only
  */
-public record Principal(String tenant, Set<String> tools, String tokenId) {
+public record Caller(String tenant, Set<String> tools, String tokenId) {
 
     /** Copies the set and rejects nulls. */
-    public Principal {
+    public Caller {
         Objects.requireNonNull(tenant, "tenant");
         Objects.requireNonNull(tokenId, "tokenId");
         tools = Set.copyOf(tools);
