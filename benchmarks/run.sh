@@ -25,7 +25,7 @@ export JAVA_HOME
 stamp="$T/.built"
 if [ ! -f "$stamp" ] || [ -n "$(find "$ROOT/pom.xml" "$ROOT/runtime/pom.xml" "$HERE/pom.xml" \
       "$ROOT/isolate-pool/pom.xml" "$ROOT/host-bindings/pom.xml" "$ROOT/host-bindings/src/main" \
-      "$ROOT/gateway/pom.xml" "$ROOT/gateway/src/main" \
+      "$ROOT/gateway/pom.xml" "$ROOT"/gateway/*/pom.xml "$ROOT"/gateway/*/src/main \
       "$ROOT/runtime/src/main" "$ROOT/isolate-pool/src/main" "$HERE/src/main" -newer "$stamp" -print -quit 2>/dev/null)" ]; then
   echo "run.sh: building (./mvnw -B -q -DskipTests -pl benchmarks -am package)..." >&2
   (cd "$ROOT" && ./mvnw -B -q -DskipTests -pl benchmarks -am package >&2) || { echo "run.sh: build failed" >&2; exit 2; }

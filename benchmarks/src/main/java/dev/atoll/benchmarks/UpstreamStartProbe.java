@@ -2,9 +2,9 @@ package dev.atoll.benchmarks;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.atoll.gateway.upstream.SandboxKind;
-import dev.atoll.gateway.upstream.UpstreamLimits;
-import dev.atoll.gateway.upstream.UpstreamSpec;
+import dev.atoll.gateway.registry.SandboxKind;
+import dev.atoll.gateway.registry.UpstreamLimits;
+import dev.atoll.gateway.registry.UpstreamSpec;
 import dev.atoll.gateway.upstream.internal.DockerLauncher;
 import dev.atoll.gateway.upstream.spi.LaunchRequest;
 import dev.atoll.gateway.upstream.spi.SandboxProcess;
@@ -31,7 +31,7 @@ import java.util.Optional;
  * pipes. Needs a Docker engine and the test image (scripts/docker-image.sh prints its tag).
  *
  * <pre>
- * BENCH_JAVA_OPTS="--add-exports=dev.atoll.gateway/dev.atoll.gateway.upstream.internal=ALL-UNNAMED" \
+ * BENCH_JAVA_OPTS="--add-exports=dev.atoll.gateway.upstream/dev.atoll.gateway.upstream.internal=ALL-UNNAMED" \
  *   BENCH_MAIN=dev.atoll.benchmarks.UpstreamStartProbe benchmarks/run.sh "$(scripts/docker-image.sh)" 10 500
  * </pre>
  */

@@ -2,6 +2,7 @@ package dev.atoll.host.bindings.internal;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.atoll.host.bindings.pinning.Pin;
 import dev.atoll.runtime.spi.BindingCall;
 import dev.atoll.runtime.spi.CallScope;
 import java.io.IOException;

@@ -8,6 +8,7 @@ import dev.atoll.host.bindings.HttpHeader;
 import dev.atoll.host.bindings.InspectedRequest;
 import dev.atoll.host.bindings.InspectedResponse;
 import dev.atoll.host.bindings.InspectionVerdict;
+import dev.atoll.host.bindings.pinning.Pin;
 import dev.atoll.runtime.EgressRecord;
 import dev.atoll.runtime.spi.PendingOperation;
 import java.io.ByteArrayOutputStream;

@@ -1,0 +1,16 @@
+/**
+ * The {@code atoll} command line (picocli): run a tool once, serve the gateway, and the admin commands
+ * (deploy, review, tokens, audit, upstreams) over the admin API. Entry type:
+ * {@link dev.atoll.gateway.cli.Main}.
+ */
+module dev.atoll.gateway.cli {
+    requires dev.atoll.gateway;
+    requires info.picocli;
+    requires dev.atoll.loadtest;
+    requires java.logging;
+    requires java.net.http;
+
+    exports dev.atoll.gateway.cli;
+
+    opens dev.atoll.gateway.cli to info.picocli;
+}

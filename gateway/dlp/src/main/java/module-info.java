@@ -1,0 +1,12 @@
+/**
+ * Data-loss prevention: the rule pack and {@link dev.atoll.gateway.dlp.DlpEngine} (detect, block, redact
+ * secrets and personal data in arguments, results and egress). Implements host-bindings' egress
+ * inspection SPI ({@link dev.atoll.gateway.dlp.DlpEgressInspector}) and needs nothing else of Atoll.
+ */
+module dev.atoll.gateway.dlp {
+    requires transitive dev.atoll.host.bindings;
+    requires transitive com.fasterxml.jackson.databind;
+    requires re2j;
+
+    exports dev.atoll.gateway.dlp;
+}

@@ -1,0 +1,241 @@
+package dev.atoll.gateway.store;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.atoll.gateway.registry.RegistryConfig;
+import dev.atoll.gateway.registry.RegistryException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.FlywayException;
+
+/**
+ * The connection pool and schema of the registry database, plus the one way to run a transaction.
+ *
+ * <p>Schema migrations are Flyway SQL migrations under {@code db/atoll-registry} (a resource folder
+ * whose name is not a Java package, so it is readable from this named module); Flyway's own
+ * database lock makes concurrent starts of several nodes on one PostgreSQL database safe.
+ */
+public final class Database implements AutoCloseable {
+
+    /** Flyway location of the migrations. */
+    public static final String MIGRATIONS = "classpath:db/atoll-registry";
+
+    private static final System.Logger LOG = System.getLogger(Database.class.getName());
+
+    private final HikariDataSource pool;
+    private final boolean postgres;
+
+    private Database(HikariDataSource pool) {
+        this.pool = pool;
+        this.postgres = pool.getJdbcUrl().startsWith("jdbc:postgresql:");
+    }
+
+    /**
+     * Opens the pool and migrates the schema to the newest version.
+     *
+     * @param config where the database is
+     * @return the open database
+     */
+    public static Database open(RegistryConfig config) {
+        HikariConfig hc = new HikariConfig();
+        hc.setJdbcUrl(durableUrl(config.jdbcUrl()));
+        config.user().ifPresent(hc::setUsername);
+        config.password().ifPresent(hc::setPassword);
+        hc.setMaximumPoolSize(config.maxConnections());
+        hc.setMinimumIdle(1);
+        hc.setPoolName("atoll-registry");
+        hc.setAutoCommit(false);
+        hc.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
+        hc.setConnectionTimeout(Math.max(250, config.connectionTimeout().toMillis()));
+        if (config.jdbcUrl().startsWith("jdbc:postgresql:")) {
+            // A commit (an answered call's audit record) must wait for the WAL flush; a database,
+            // role or URL default of synchronous_commit=off would let the last ones vanish when the
+            // server crashes. Stronger settings (remote_write, remote_apply) are kept.
+            hc.setConnectionInitSql(SYNCHRONOUS_COMMIT_ON);
+            hc.setIsolateInternalQueries(true); // commit the init SQL (auto-commit is off), or a rollback undoes it
+        }
+        HikariDataSource ds;
+        try {
+            ds = new HikariDataSource(hc);
+        } catch (RuntimeException e) {
+            throw RegistryException.storage("cannot open the registry database " + config.redactedUrl(), e);
+        }
+        try {
+            Flyway.configure(Database.class.getClassLoader())
+                    .dataSource(ds)
+                    .locations(MIGRATIONS)
+                    .table("atoll_schema_history")
+                    .baselineOnMigrate(false)
+                    .load()
+                    .migrate();
+        } catch (FlywayException e) {
+            ds.close();
+            throw RegistryException.storage("cannot migrate the registry schema: " + e.getMessage(), e);
+        }
+        Database db = new Database(ds);
+        if (db.postgres) {
+            db.warnIfNotDurable();
+        }
+        return db;
+    }
+
+    /** Run on every new PostgreSQL connection: synchronous_commit off becomes on, for this session. */
+    static final String SYNCHRONOUS_COMMIT_ON = "SELECT set_config('synchronous_commit', 'on', false)"
+            + " WHERE current_setting('synchronous_commit') = 'off'";
+
+    /**
+     * Logs what PostgreSQL settings weaken "committed means on disk" (docs/registry.md,
+     * "Durability"): {@code fsync} off (the server's choice; nothing a session can change) and a
+     * {@code synchronous_commit = off} default (which the registry overrides for its sessions).
+     */
+    private void warnIfNotDurable() {
+        try {
+            read("reading the durability settings", c -> {
+                try (var st = c.createStatement(); var rs = st.executeQuery(
+                        "SELECT name, reset_val FROM pg_settings WHERE name IN ('fsync', 'synchronous_commit')")) {
+                    while (rs.next()) {
+                        String name = rs.getString(1);
+                        String value = rs.getString(2);
+                        if (name.equals("fsync") && value.equals("off")) {
+                            LOG.log(System.Logger.Level.WARNING, "PostgreSQL runs with fsync = off: committed audit"
+                                    + " records (answered calls) can be lost if the database server or its machine"
+                                    + " crashes");
+                        } else if (name.equals("synchronous_commit") && value.equals("off")) {
+                            LOG.log(System.Logger.Level.INFO, "PostgreSQL's synchronous_commit default is off here;"
+                                    + " the registry's sessions set it to on (an answered call's record is flushed)");
+                        }
+                    }
+                }
+                return null;
+            });
+        } catch (RegistryException e) {
+            LOG.log(System.Logger.Level.WARNING, "cannot read PostgreSQL's durability settings: " + e.getMessage());
+        }
+    }
+
+    /**
+     * The URL with H2's {@code WRITE_DELAY=0} added when an H2 URL does not set it: H2 otherwise
+     * writes commits to its file up to half a second later, and a committed audit record must
+     * survive a crash of the process (docs/registry.md, "Durability"). An explicit
+     * {@code WRITE_DELAY} in the URL is the operator's choice and is kept.
+     */
+    static String durableUrl(String url) {
+        if (url.startsWith("jdbc:h2:") && !url.toUpperCase(java.util.Locale.ROOT).contains(";WRITE_DELAY=")) {
+            return url + ";WRITE_DELAY=0";
+        }
+        return url;
+    }
+
+    /** True when the database is PostgreSQL (H2 otherwise). */
+    public boolean isPostgres() {
+        return postgres;
+    }
+
+    /** The work of one transaction. */
+    @FunctionalInterface
+    public interface Work<T> {
+        /**
+         * Runs inside the transaction.
+         *
+         * @param c the connection, auto-commit off
+         * @return the result
+         * @throws SQLException to roll back
+         */
+        T run(Connection c) throws SQLException;
+    }
+
+    /**
+     * Runs {@code work} in one transaction: commit if it returns, roll back if it throws. A unique
+     * violation or a serialisation failure (two nodes creating the same row at once) is retried a
+     * few times; {@link RegistryException}s pass through after the rollback.
+     *
+     * @param what what the work does, for error messages
+     * @param work the work
+     * @param <T> its result
+     * @return the work's result
+     */
+    public <T> T inTransaction(String what, Work<T> work) {
+        SQLException last = null;
+        for (int attempt = 0; attempt < 4; attempt++) {
+            try (Connection c = pool.getConnection()) {
+                try {
+                    T result = work.run(c);
+                    c.commit();
+                    return result;
+                } catch (SQLException e) {
+                    rollback(c);
+                    if (!retryable(e)) {
+                        throw RegistryException.storage(what + " failed: " + safeMessage(e), e);
+                    }
+                    last = e;
+                } catch (RuntimeException | Error e) {
+                    rollback(c);
+                    throw e;
+                }
+            } catch (SQLException e) {
+                throw RegistryException.storage(what + " failed: no database connection (" + safeMessage(e) + ")", e);
+            }
+            sleepBackoff(attempt);
+        }
+        throw RegistryException.storage(what + " failed after retries: " + safeMessage(last), last);
+    }
+
+    /**
+     * A read-only piece of work (committed, so locks are released at once).
+     *
+     * @param what what the work reads
+     * @param work the work
+     * @param <T> its result
+     * @return the result
+     */
+    public <T> T read(String what, Work<T> work) {
+        return inTransaction(what, work);
+    }
+
+    private static boolean retryable(SQLException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException s && s.getSQLState() != null) {
+                String state = s.getSQLState();
+                // 23505 unique violation (insert race), 40001 serialisation failure, 40P01 deadlock,
+                // HYT00 lock timeout (H2).
+                if (state.equals("23505") || state.startsWith("40") || state.equals("HYT00")) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static void rollback(Connection c) {
+        try {
+            c.rollback();
+        } catch (SQLException ignored) {
+            // the connection is broken; the pool discards it and the transaction is gone with it
+        }
+    }
+
+    private static void sleepBackoff(int attempt) {
+        try {
+            Thread.sleep(Duration.ofMillis(5L << attempt));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw RegistryException.storage("interrupted while retrying a transaction", e);
+        }
+    }
+
+    /** SQL messages can quote values; keep them short and on one line. */
+    static String safeMessage(SQLException e) {
+        if (e == null) {
+            return "unknown error";
+        }
+        String m = String.valueOf(e.getMessage()).replaceAll("[\\p{Cntrl}]", " ");
+        return (m.length() > 300 ? m.substring(0, 300) + "..." : m) + " [SQLState " + e.getSQLState() + "]";
+    }
+
+    @Override
+    public void close() {
+        pool.close();
+    }
+}

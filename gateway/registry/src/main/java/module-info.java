@@ -1,0 +1,18 @@
+/**
+ * What the gateway knows and remembers: the tool registry ({@link dev.atoll.gateway.registry.Registry},
+ * its entry point: tool versions, tokens, upstream definitions) and the hash-chained audit log, in one
+ * database (H2 or PostgreSQL) with Flyway migrations.
+ */
+module dev.atoll.gateway.registry {
+    requires transitive dev.atoll.runtime;
+    requires transitive com.fasterxml.jackson.databind;
+    requires com.github.benmanes.caffeine;
+    requires java.sql;
+    requires com.zaxxer.hikari;
+    requires flyway.core;
+
+    exports dev.atoll.gateway.registry;
+    exports dev.atoll.gateway.audit;
+    // The gateway's metrics read the audit writer's counters (AuditLogImpl).
+    exports dev.atoll.gateway.audit.internal to dev.atoll.gateway;
+}

@@ -1,0 +1,571 @@
+package dev.atoll.gateway;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The gateway's configuration: the bundled defaults ({@code defaults.yaml}) with an operator's YAML
+ * file merged over them. Unknown keys are errors that name the key. Every key and its default is in
+ * {@code docs/configuration.md}.
+ *
+ * @param dataDir where the registry database, tokens and audit log live
+ * @param mcp the MCP listener
+ * @param oauth optional OAuth 2.1 resource-server mode on the MCP listener
+ * @param admin the admin listener
+ * @param http caps shared by both listeners
+ * @param fetch the fetch binding's egress policy and caps
+ * @param secrets secret values per tool: tool name to secret name to value ({@code env:VAR} reads an
+ *     environment variable, {@code file:PATH} a file; anything else is the value itself)
+ * @param dlp secret and PII scanning of arguments, results and egress
+ * @param examples which bundled tools to deploy on first start
+ * @param pool isolate pool sizing and admission
+ * @param runtime guest runtime settings
+ * @param metrics the Prometheus endpoint on the admin listener
+ * @param upstreams upstream MCP servers: launchers, lifecycle and default limits
+ * @param audit what calls do when the audit store fails, and the audit chain's checkpoints
+ * @param registry the registry database (tools, tokens, audit log): embedded H2 or PostgreSQL
+ */
+public record GatewayConfig(Path dataDir, Mcp mcp, OAuth oauth, Admin admin, Http http, Fetch fetch,
+        Map<String, Map<String, String>> secrets, Dlp dlp, Examples examples, Pool pool, Runtime runtime,
+        Metrics metrics, Upstreams upstreams, Audit audit, RegistryStore registry) {
+
+    /** Rejects nulls. */
+    public GatewayConfig {
+        Objects.requireNonNull(dataDir, "data-dir");
+        Objects.requireNonNull(mcp, "mcp");
+        Objects.requireNonNull(oauth, "oauth");
+        Objects.requireNonNull(admin, "admin");
+        Objects.requireNonNull(http, "http");
+        Objects.requireNonNull(fetch, "fetch");
+        secrets = secrets == null ? Map.of() : Map.copyOf(secrets);
+        Objects.requireNonNull(dlp, "dlp");
+        Objects.requireNonNull(examples, "examples");
+        Objects.requireNonNull(pool, "pool");
+        Objects.requireNonNull(runtime, "runtime");
+        Objects.requireNonNull(metrics, "metrics");
+        Objects.requireNonNull(upstreams, "upstreams");
+        Objects.requireNonNull(audit, "audit");
+        Objects.requireNonNull(registry, "registry");
+    }
+
+    /**
+     * The MCP listener.
+     *
+     * @param host bind address
+     * @param port port (0 = any free port)
+     * @param path endpoint path
+     * @param requireAuth require a bearer token; may be false only on a loopback listener (local
+     *     development, the conformance suite), where every request then acts as tenant "anonymous"
+     * @param allowedHosts extra Host names accepted besides loopback names on a loopback listener
+     * @param allowedOrigins extra Origins accepted
+     * @param pageSize tools per tools/list page
+     * @param sessionIdleMs idle time before a legacy session is forgotten
+     * @param maxSessions most legacy sessions kept
+     * @param maxStreams most open notification streams
+     * @param listTtlMs ttlMs on 2026-07-28 list results
+     */
+    public record Mcp(String host, int port, String path, boolean requireAuth, List<String> allowedHosts, List<String> allowedOrigins,
+            int pageSize, long sessionIdleMs, int maxSessions, int maxStreams, long listTtlMs) {
+    }
+
+    /**
+     * OAuth 2.1 resource-server mode: JWT access tokens from an authorization server are accepted on
+     * the MCP listener besides Atoll's own tokens, and RFC 9728 metadata is served at
+     * {@code /.well-known/oauth-protected-resource}.
+     *
+     * @param enabled turn the mode on
+     * @param issuer required {@code iss} of tokens
+     * @param audience required {@code aud}: this server's resource URL (empty = the MCP endpoint URL)
+     * @param jwksFile JWK set (JSON) with the issuer's public keys
+     * @param authorizationServers advertised in the metadata (empty = the issuer)
+     * @param tenantClaim claim naming the tenant
+     * @param scopePrefix scope values {@code PREFIX*} or {@code PREFIXname} grant all tools or one
+     * @param algorithms accepted JWS algorithms
+     * @param clockSkewMs tolerated clock skew for {@code exp}/{@code nbf}
+     */
+    public record OAuth(boolean enabled, String issuer, String audience, String jwksFile,
+            List<String> authorizationServers, String tenantClaim, String scopePrefix, List<String> algorithms,
+            long clockSkewMs) {
+    }
+
+    /**
+     * The admin listener.
+     *
+     * @param host bind address
+     * @param port port (0 = any free port)
+     */
+    public record Admin(String host, int port) {
+    }
+
+    /**
+     * HTTP caps.
+     *
+     * @param maxPayloadBytes largest request body
+     * @param maxJsonDepth deepest JSON nesting
+     * @param maxHeaderBytes largest request header block
+     * @param maxConcurrentRequests requests handled at once per listener
+     * @param maxTcpConnections open connections per listener
+     * @param idleConnectionTimeoutMs idle keep-alive connections are closed after this
+     * @param shutdownGraceMs how long in-flight calls may finish on shutdown
+     */
+    public record Http(long maxPayloadBytes, int maxJsonDepth, int maxHeaderBytes, int maxConcurrentRequests,
+            int maxTcpConnections, long idleConnectionTimeoutMs, long shutdownGraceMs) {
+    }
+
+    /**
+     * The fetch binding (see docs/egress.md): egress policy and caps.
+     *
+     * @param allowHttp allow plain http (to the http ports)
+     * @param httpsPorts ports allowed for https
+     * @param httpPorts ports allowed for http
+     * @param denyHosts hosts no tool may reach, whatever its egress list says
+     * @param allowAddresses addresses or CIDRs reachable although not public
+     * @param maxRedirects redirects one fetch may follow
+     * @param maxRequestsPerCall fetches one call may start
+     * @param maxResponseBytes largest response body after decompression
+     * @param maxResponseBytesPerCall response bytes per call over all fetches
+     * @param maxRequestBodyBytes largest request body
+     * @param requestTimeoutMs longest one fetch may take
+     * @param connectTimeoutMs longest a connect may take
+     */
+    public record Fetch(boolean allowHttp, List<Integer> httpsPorts, List<Integer> httpPorts, List<String> denyHosts,
+            List<String> allowAddresses, int maxRedirects, int maxRequestsPerCall, long maxResponseBytes,
+            long maxResponseBytesPerCall, long maxRequestBodyBytes, long requestTimeoutMs, long connectTimeoutMs) {
+    }
+
+    /**
+     * DLP (see docs/dlp.md): default actions are block secrets inbound and in egress, redact secrets
+     * and PII outbound.
+     *
+     * @param enabled scan at all
+     * @param builtinRules load the built-in rule pack
+     * @param rulePacks operators' rule pack files (JSON)
+     * @param disabledRules rule ids turned off everywhere
+     * @param hashKey base64 HMAC key for value hashes in findings (empty = random per start)
+     * @param onIncomplete {@code block} or {@code log} a payload whose scan reached a limit
+     * @param defaults the action per direction ({@code inbound}, {@code outbound},
+     *     {@code egress-request}, {@code egress-response}) and category ({@code secret}, {@code pii})
+     * @param overrides per tenant, tool, direction, category, rule or severity, tried in order
+     * @param limits bounds of one scan
+     */
+    public record Dlp(boolean enabled, boolean builtinRules, List<String> rulePacks, List<String> disabledRules,
+            String hashKey, String onIncomplete, Map<String, Map<String, String>> defaults, List<DlpOverride> overrides,
+            DlpLimits limits) {
+
+        /** Copies the collections and rejects nulls. */
+        public Dlp {
+            rulePacks = List.copyOf(rulePacks);
+            disabledRules = List.copyOf(disabledRules);
+            Objects.requireNonNull(hashKey, "dlp.hash-key");
+            Objects.requireNonNull(onIncomplete, "dlp.on-incomplete");
+            defaults = Map.copyOf(defaults);
+            overrides = overrides == null ? List.of() : List.copyOf(overrides);
+            Objects.requireNonNull(limits, "dlp.limits");
+        }
+    }
+
+    /**
+     * One DLP override: every selector that is set must match for {@code action} to apply.
+     *
+     * @param action {@code block}, {@code redact} or {@code log}
+     * @param tenant the tenant id, or empty for any
+     * @param tool the tool name, or empty for any
+     * @param directions directions, or empty for all
+     * @param categories {@code secret} and/or {@code pii}, or empty for both
+     * @param rules rule ids, or empty for all
+     * @param minSeverity the lowest severity it applies to ({@code low} … {@code critical})
+     */
+    public record DlpOverride(String action, String tenant, String tool, List<String> directions,
+            List<String> categories, List<String> rules, String minSeverity) {
+
+        /** Treats a missing selector as "any". */
+        public DlpOverride {
+            Objects.requireNonNull(action, "action");
+            tenant = tenant == null ? "" : tenant;
+            tool = tool == null ? "" : tool;
+            directions = directions == null ? List.of() : List.copyOf(directions);
+            categories = categories == null ? List.of() : List.copyOf(categories);
+            rules = rules == null ? List.of() : List.copyOf(rules);
+            minSeverity = minSeverity == null ? "low" : minSeverity;
+        }
+    }
+
+    /**
+     * Bounds of one DLP scan (see {@code dev.atoll.gateway.dlp.ScanLimits}).
+     *
+     * @param maxJsonDepth deeper JSON is not scanned (the scan is incomplete)
+     * @param maxDecodeDepth layers of encoding decoded inside each other (0 = no decoding)
+     * @param maxScanChars characters scanned per payload
+     * @param maxDecodedChars characters of decoded layers scanned per payload
+     * @param maxFindings findings listed per payload
+     */
+    public record DlpLimits(int maxJsonDepth, int maxDecodeDepth, long maxScanChars, long maxDecodedChars,
+            int maxFindings) {
+    }
+
+    /**
+     * Bundled tools.
+     *
+     * @param deploy deploy and approve the example tools when the registry is empty
+     * @param conformance also deploy the MCP conformance suite's fixture tools
+     */
+    public record Examples(boolean deploy, boolean conformance) {
+    }
+
+    /**
+     * Isolate pool settings (see the pool section of docs/configuration.md).
+     *
+     * @param minWarmPerTool warm contexts kept per tool even when idle
+     * @param maxWarmPerTool most warm contexts per tool
+     * @param maxWarmTotal most warm contexts overall
+     * @param toolConcurrency concurrent calls per tool
+     * @param globalConcurrency concurrent calls overall
+     * @param queueCapacity calls waiting for a slot
+     * @param queueDeadlineMs longest wait for a slot before load_shed
+     * @param idleShrinkAfterMs an idle tool's warm contexts are closed after this
+     * @param replenishThreads platform threads creating warm contexts
+     * @param toolShare share of the guest threads one tool version holds while others want them
+     * @param tenantShare share of the guest threads one tenant holds while others want them
+     * @param reserveShare share of the guest threads kept for calls within their shares
+     */
+    public record Pool(int minWarmPerTool, int maxWarmPerTool, int maxWarmTotal, int toolConcurrency,
+            int globalConcurrency, int queueCapacity, long queueDeadlineMs, long idleShrinkAfterMs,
+            int replenishThreads, double toolShare, double tenantShare, double reserveShare) {
+    }
+
+    /**
+     * Guest runtime settings.
+     *
+     * @param guestThreads platform threads running guest code (0 = 4 per core, at least 8)
+     * @param jitWarmUpMs run a warm-up workload for this long at start (0 = none)
+     * @param abandonBudget most guest threads written off at once (0 = number of cores, at least 2)
+     * @param suspendAfterLimitStreak a tool version whose calls end this many times in a row past a
+     *     CPU, memory or wall limit is suspended (0 = never); one call that does not stop when
+     *     cancelled suspends it at once
+     * @param maxStringMb the longest string a JavaScript guest may create, in MiB of UTF-16 (1-1024)
+     */
+    public record Runtime(int guestThreads, long jitWarmUpMs, int abandonBudget, int suspendAfterLimitStreak,
+            int maxStringMb) {
+        /** Range checks. */
+        public Runtime {
+            if (maxStringMb < 1 || maxStringMb > 1024) {
+                throw new IllegalArgumentException("runtime.max-string-mb must be 1-1024, got " + maxStringMb);
+            }
+        }
+    }
+
+    /**
+     * The audit log's policy (docs/registry.md, "Durability" and "Checkpoints").
+     *
+     * @param failOpen answer calls whose audit record could not be stored (counted in
+     *     {@code atoll_audit_calls_unrecorded_total}) instead of failing them; default false
+     * @param checkpointIntervalMs how often a signed checkpoint of the chain head is appended to
+     *     {@code <data-dir>/audit-checkpoints.jsonl} when the head moved (0: never)
+     */
+    public record Audit(boolean failOpen, long checkpointIntervalMs) {
+        /** Range checks. */
+        public Audit {
+            if (checkpointIntervalMs < 0 || checkpointIntervalMs > 86_400_000L) {
+                throw new IllegalArgumentException("audit.checkpoint-interval-ms must be 0-86400000, got "
+                        + checkpointIntervalMs);
+            }
+        }
+    }
+
+    /**
+     * The registry database (docs/registry.md, "Storage" and "Durability").
+     *
+     * @param jdbcUrl {@code jdbc:postgresql://...} or {@code jdbc:h2:...}; empty: the embedded H2
+     *     database {@code <data-dir>/registry.mv.db}
+     * @param user database user; empty: none (or the URL's)
+     * @param password database password: the value, {@code env:VAR} or {@code file:PATH}; empty: none
+     *     (or the URL's). Never logged.
+     * @param connectionTimeoutMs longest wait for a database connection (250-600000); also how long
+     *     the audit writer's attempt takes to fail while the database is unreachable
+     */
+    public record RegistryStore(String jdbcUrl, String user, String password, long connectionTimeoutMs) {
+        /** Checks the values. */
+        public RegistryStore {
+            Objects.requireNonNull(jdbcUrl, "registry.jdbc-url");
+            Objects.requireNonNull(user, "registry.user");
+            Objects.requireNonNull(password, "registry.password");
+            if (!jdbcUrl.isEmpty() && !jdbcUrl.startsWith("jdbc:h2:") && !jdbcUrl.startsWith("jdbc:postgresql:")) {
+                throw new IllegalArgumentException("registry.jdbc-url must be empty, jdbc:postgresql:... or jdbc:h2:..., got '"
+                        + jdbcUrl.replaceAll("(?i)(password=)[^;&]*", "$1***") + "'");
+            }
+            if (connectionTimeoutMs < 250 || connectionTimeoutMs > 600_000) {
+                throw new IllegalArgumentException("registry.connection-timeout-ms must be 250-600000, got "
+                        + connectionTimeoutMs);
+            }
+        }
+
+        /**
+         * The registry's configuration: this database, or the embedded one under {@code dataDir}.
+         * Reads an {@code env:} or {@code file:} password reference now.
+         *
+         * @param dataDir the gateway's data directory
+         * @return the registry configuration
+         * @throws GatewayException naming the key whose value is unusable
+         */
+        public dev.atoll.gateway.registry.RegistryConfig toRegistryConfig(Path dataDir) {
+            var b = dev.atoll.gateway.registry.RegistryConfig.builder().dataDir(dataDir)
+                    .connectionTimeout(java.time.Duration.ofMillis(connectionTimeoutMs));
+            if (!jdbcUrl.isEmpty()) {
+                b.jdbcUrl(jdbcUrl);
+            }
+            if (!user.isEmpty()) {
+                b.user(user);
+            }
+            if (password.startsWith("env:")) {
+                String value = System.getenv(password.substring(4));
+                if (value == null) {
+                    throw new GatewayException("registry.password: environment variable " + password.substring(4)
+                            + " is not set");
+                }
+                b.password(value);
+            } else if (password.startsWith("file:")) {
+                try {
+                    b.password(Files.readString(Path.of(password.substring(5))).strip());
+                } catch (IOException e) {
+                    throw new GatewayException("registry.password: cannot read " + password.substring(5));
+                }
+            } else if (!password.isEmpty()) {
+                b.password(password);
+            }
+            return b.build();
+        }
+
+        /** Like the record's, with the password and any password in the URL masked. */
+        @Override
+        public String toString() {
+            return "RegistryStore[jdbcUrl=" + jdbcUrl.replaceAll("(?i)(password=)[^;&]*", "$1***") + ", user=" + user
+                    + ", password=" + (password.isEmpty() ? "" : "***") + ", connectionTimeoutMs="
+                    + connectionTimeoutMs + "]";
+        }
+    }
+
+    /**
+     * Metrics (Micrometer, Prometheus text format at the admin listener's {@code /metrics}).
+     *
+     * @param enabled collect and serve metrics
+     * @param requireAuth a scrape needs an admin bearer token
+     * @param jvm also export JVM and process meters (memory, GC, threads, CPU, uptime)
+     */
+    public record Metrics(boolean enabled, boolean requireAuth, boolean jvm) {
+    }
+
+    /**
+     * Upstream MCP servers (docs/upstreams.md).
+     *
+     * @param launchers sandbox kinds that may run upstreams ({@code bubblewrap}, {@code docker})
+     * @param startQuarantined start quarantined upstreams too, to list their tools for review
+     * @param startTimeoutMs longest wait for a server's {@code initialize} and first {@code tools/list}
+     * @param callTimeoutMs longest wait for a {@code tools/call} answer
+     * @param healthIntervalMs time between {@code ping} health checks
+     * @param healthTimeoutMs longest wait for a {@code ping} answer before the server is restarted
+     * @param restartBackoffMinMs first delay before restarting a crashed server (doubles per failure)
+     * @param restartBackoffMaxMs largest delay between restarts
+     * @param maxLifetimeMs recycle (stop and start) a server after this long; 0 = never
+     * @param stopGraceMs how long a server gets to exit after its stdin closes before it is killed
+     * @param maxLineBytes longest JSON-RPC line accepted from a server (longer: the server is stopped)
+     * @param maxCallNotificationBytes most bytes of log and progress notifications one call keeps (more are dropped)
+     * @param maxTools most tools accepted from one server
+     * @param logLines stderr lines kept per upstream for {@code atoll upstream logs}
+     * @param memoryBytes default memory limit per server
+     * @param cpus default CPU limit per server (Docker only)
+     * @param pids default process/thread limit per server
+     * @param dockerHost the container engine's address for {@code docker} upstreams ({@code unix:///path}
+     *     or {@code tcp://host:port}; Podman's Docker-compatible socket works too)
+     */
+    public record Upstreams(List<String> launchers, boolean startQuarantined, long startTimeoutMs, long callTimeoutMs,
+            long healthIntervalMs, long healthTimeoutMs, long restartBackoffMinMs, long restartBackoffMaxMs,
+            long maxLifetimeMs, long stopGraceMs, int maxLineBytes, long maxCallNotificationBytes, int maxTools,
+            int logLines, long memoryBytes,
+            double cpus, int pids, String dockerHost) {
+
+        /** Checks the values. */
+        public Upstreams {
+            if (dockerHost == null || !(dockerHost.startsWith("unix:///") || dockerHost.startsWith("tcp://"))) {
+                throw new IllegalArgumentException("upstreams.docker-host must be unix:///path or tcp://host:port, was '"
+                        + dockerHost + "'");
+            }
+            launchers = List.copyOf(launchers);
+            for (String l : launchers) {
+                if (!l.equals("bubblewrap") && !l.equals("docker")) {
+                    throw new IllegalArgumentException("upstreams.launchers: unknown launcher '" + l
+                            + "' (bubblewrap or docker)");
+                }
+            }
+            if (startTimeoutMs < 100 || callTimeoutMs < 100 || healthIntervalMs < 100 || healthTimeoutMs < 10) {
+                throw new IllegalArgumentException("upstreams: timeouts and intervals must be at least 100 ms");
+            }
+            if (restartBackoffMinMs < 1 || restartBackoffMaxMs < restartBackoffMinMs) {
+                throw new IllegalArgumentException("upstreams.restart-backoff-max-ms must be at least "
+                        + "restart-backoff-min-ms (>= 1)");
+            }
+            if (maxLifetimeMs < 0 || stopGraceMs < 0 || maxLineBytes < 1024 || maxTools < 1 || logLines < 1) {
+                throw new IllegalArgumentException("upstreams: max-lifetime-ms and stop-grace-ms must be >= 0, "
+                        + "max-line-bytes >= 1024, max-tools and log-lines >= 1");
+            }
+            if (maxCallNotificationBytes < 1024) {
+                throw new IllegalArgumentException("upstreams.max-call-notification-bytes must be at least 1024, was "
+                        + maxCallNotificationBytes);
+            }
+            new dev.atoll.gateway.registry.UpstreamLimits(memoryBytes, cpus, pids);
+        }
+
+        /** The default limits as a value. */
+        public dev.atoll.gateway.registry.UpstreamLimits limits() {
+            return new dev.atoll.gateway.registry.UpstreamLimits(memoryBytes, cpus, pids);
+        }
+    }
+
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
+            .setPropertyNamingStrategy(PropertyNamingStrategies.KEBAB_CASE)
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES);
+
+    /** The bundled defaults. */
+    public static GatewayConfig defaults() {
+        return from(defaultTree());
+    }
+
+    /**
+     * Loads a YAML file merged over the defaults.
+     *
+     * @param file the file
+     * @return the configuration
+     * @throws GatewayException naming the file and the offending key
+     */
+    public static GatewayConfig load(Path file) {
+        JsonNode overlay;
+        try {
+            overlay = YAML.readTree(Files.readAllBytes(file));
+        } catch (NoSuchFileException e) {
+            throw new GatewayException("config file not found: " + file);
+        } catch (IOException e) {
+            throw new GatewayException("cannot read config " + file + ": " + firstLine(e.getMessage()));
+        }
+        if (overlay == null || overlay.isMissingNode() || overlay.isNull()) {
+            return defaults();
+        }
+        if (!overlay.isObject()) {
+            throw new GatewayException("config " + file + " must be a YAML mapping");
+        }
+        return from(merge(defaultTree(), overlay, ""));
+    }
+
+    /**
+     * Applies overrides given as dotted keys ({@code mcp.port}) with YAML scalar values.
+     *
+     * @param overrides key to value
+     * @return a new configuration
+     */
+    public GatewayConfig with(Map<String, String> overrides) {
+        ObjectNode tree = YAML.valueToTree(this);
+        for (var e : overrides.entrySet()) {
+            String[] parts = e.getKey().split("\\.");
+            ObjectNode at = tree;
+            for (int i = 0; i < parts.length - 1; i++) {
+                if (!(at.get(parts[i]) instanceof ObjectNode child)) {
+                    throw new GatewayException("unknown config key '" + e.getKey() + "'");
+                }
+                at = child;
+            }
+            String leaf = parts[parts.length - 1];
+            if (!at.has(leaf)) {
+                throw new GatewayException("unknown config key '" + e.getKey() + "'");
+            }
+            try {
+                at.set(leaf, YAML.readTree(e.getValue()));
+            } catch (IOException ex) {
+                throw new GatewayException("bad value for " + e.getKey() + ": " + firstLine(ex.getMessage()));
+            }
+        }
+        return from(tree);
+    }
+
+    private static ObjectNode defaultTree() {
+        try (InputStream in = GatewayConfig.class.getResourceAsStream("defaults.yaml")) {
+            return (ObjectNode) YAML.readTree(Objects.requireNonNull(in, "defaults.yaml"));
+        } catch (IOException e) {
+            throw new GatewayException("bundled defaults.yaml is unreadable: " + e.getMessage());
+        }
+    }
+
+    private static JsonNode merge(ObjectNode base, JsonNode overlay, String prefix) {
+        for (var it = overlay.fields(); it.hasNext();) {
+            var e = it.next();
+            String key = prefix + e.getKey();
+            JsonNode existing = base.get(e.getKey());
+            if (existing == null) {
+                throw new GatewayException("unknown config key '" + key + "'");
+            }
+            if (existing.isObject() && existing.isEmpty()) {
+                // A free-form map (secrets: tool -> name -> value) has no keys to check against the
+                // defaults: it is taken as written and checked where it is read.
+                base.set(e.getKey(), e.getValue());
+            } else if (existing.isObject() && e.getValue().isObject()) {
+                merge((ObjectNode) existing, e.getValue(), key + ".");
+            } else {
+                base.set(e.getKey(), e.getValue());
+            }
+        }
+        return base;
+    }
+
+    private static GatewayConfig from(JsonNode tree) {
+        // List entries get no defaults from defaults.yaml: a missing optional selector of a DLP
+        // override is filled in here (as null, read as "any"), so only unknown keys are errors.
+        if (tree.path("dlp").path("overrides") instanceof com.fasterxml.jackson.databind.node.ArrayNode list) {
+            List<String> keys = List.of("action", "tenant", "tool", "directions", "categories", "rules", "min-severity");
+            for (int i = 0; i < list.size(); i++) {
+                if (list.get(i) instanceof ObjectNode o) {
+                    String at = "dlp.overrides[" + i + "]";
+                    o.fieldNames().forEachRemaining(k -> {
+                        if (!keys.contains(k)) {
+                            throw new GatewayException("unknown config key '" + at + "." + k + "'");
+                        }
+                    });
+                    if (!o.hasNonNull("action")) {
+                        throw new GatewayException(at + ".action is required (block, redact or log)");
+                    }
+                    keys.forEach(k -> {
+                        if (!o.has(k)) {
+                            o.putNull(k);
+                        }
+                    });
+                }
+            }
+        }
+        try {
+            return YAML.treeToValue(tree, GatewayConfig.class);
+        } catch (UnrecognizedPropertyException e) {
+            throw new GatewayException("unknown config key '" + e.getPropertyName() + "'");
+        } catch (IOException | IllegalArgumentException e) {
+            throw new GatewayException("invalid config: " + firstLine(e.getMessage()));
+        }
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) {
+            return "";
+        }
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
+    }
+}

@@ -1,0 +1,31 @@
+/**
+ * The MCP gateway (Helidon SE): the MCP endpoint, the admin API, metrics, the call pipeline around
+ * {@link dev.atoll.gateway.backend.ToolBackend}, and the wiring of registry, DLP, isolates and upstream
+ * servers. Entry type: {@link dev.atoll.gateway.Gateway}.
+ */
+module dev.atoll.gateway {
+    requires transitive dev.atoll.runtime;
+    requires transitive dev.atoll.host.bindings;
+    requires transitive dev.atoll.gateway.backend;
+    requires transitive dev.atoll.gateway.dlp;
+    requires transitive dev.atoll.gateway.registry;
+    requires dev.atoll.gateway.upstream;
+    requires dev.atoll.isolate.pool;
+    requires io.helidon.webserver;
+    requires io.helidon.http;
+    requires io.helidon.common.media.type;
+    requires transitive com.fasterxml.jackson.databind;
+    requires com.fasterxml.jackson.dataformat.yaml;
+    requires com.github.benmanes.caffeine;
+    requires com.nimbusds.jose.jwt;
+    requires java.logging;
+    requires micrometer.core;
+    requires micrometer.registry.prometheus;
+
+    exports dev.atoll.gateway;
+
+    // The bundled example tools, found as services (tools-examples provides them; nothing requires it).
+    uses dev.atoll.gateway.backend.ToolBundle;
+
+    opens dev.atoll.gateway to com.fasterxml.jackson.databind;
+}

@@ -1,7 +1,0 @@
-/**
- * The tool registry: immutable, digest-pinned tool versions with quarantine, approval, rollback and
- * the serving catalogue; bearer tokens; change review with poisoning signs. Entry point:
- * {@link dev.atoll.gateway.registry.Registry#open(dev.atoll.gateway.registry.RegistryConfig)}.
- * See docs/registry.md.
- */
-package dev.atoll.gateway.registry;

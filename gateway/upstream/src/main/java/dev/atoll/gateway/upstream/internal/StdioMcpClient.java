@@ -1,0 +1,552 @@
+package dev.atoll.gateway.upstream.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.atoll.gateway.upstream.spi.SandboxProcess;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * An MCP client over a server's stdio: newline-delimited JSON-RPC 2.0. Requests carry increasing
+ * numeric ids and a timeout; the server's stdout is read by one thread in lines of at most
+ * {@code maxLineBytes} (a longer line is a protocol violation: the server is killed, so a hostile
+ * server cannot make the gateway buffer without bound); stderr goes into a bounded {@link LogRing}.
+ * When the server exits, every request in flight fails at once with {@link UpstreamException.Kind#DOWN}.
+ *
+ * <p>Server-to-client requests are answered: {@code ping} with an empty result, anything else
+ * (sampling, roots, elicitation) with "method not found" (the gateway offers no client features).
+ * Notifications go to the listener; {@code notifications/progress} for a call in flight and
+ * {@code notifications/message} while exactly one call is in flight are attached to that call.
+ */
+final class StdioMcpClient implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(StdioMcpClient.class.getName());
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final JsonNodeFactory F = JsonNodeFactory.instance;
+    /** The protocol version the gateway asks upstream servers for. */
+    static final String PROTOCOL = "2025-06-18";
+    /** Messages that may wait for a server to read its stdin. */
+    static final int WRITE_QUEUE = 1024;
+    /** Most log, and most progress, notifications kept for one call. */
+    static final int MAX_CALL_NOTIFICATIONS = 1000;
+    /** Bytes of notifications kept for one call when the caller does not say ({@code upstreams.max-call-notification-bytes}). */
+    static final long DEFAULT_CALL_NOTIFICATION_BYTES = 1 << 20;
+
+    /** The reply to one {@code tools/call}: the CallToolResult and the notifications it produced. */
+    record CallOutcome(ObjectNode result, List<ObjectNode> logs, List<ObjectNode> progress) {
+    }
+
+    private record Pending(CompletableFuture<JsonNode> future, String method, Optional<CallNotes> notes) {
+    }
+
+    /**
+     * Notifications collected for one call, bounded in count ({@link #MAX_CALL_NOTIFICATIONS} of each
+     * kind) and in bytes (the sum of their JSON lines, both kinds together); past either they are
+     * dropped and counted, and the call's reply says how many.
+     */
+    private static final class CallNotes {
+        final List<ObjectNode> logs = new ArrayList<>();
+        final List<ObjectNode> progress = new ArrayList<>();
+        private final long budget;
+        private long bytes;
+        private long dropped;
+
+        CallNotes(long budget) {
+            this.budget = budget;
+        }
+
+        synchronized void add(List<ObjectNode> to, ObjectNode n, long size) {
+            if (to.size() >= MAX_CALL_NOTIFICATIONS || bytes + size > budget) {
+                dropped++;
+                return;
+            }
+            bytes += size;
+            to.add(n);
+        }
+    }
+
+    private final String name;
+    private final SandboxProcess process;
+    private final int maxLineBytes;
+    private final long maxCallNotificationBytes;
+    private final LogRing logs;
+    private final BiConsumer<String, JsonNode> notifications;
+    private final AtomicLong ids = new AtomicLong();
+    private final Map<Long, Pending> pending = new ConcurrentHashMap<>();
+    private final Map<String, CallNotes> byProgressToken = new ConcurrentHashMap<>();
+    private final ExecutorService writer;
+    private final OutputStream stdin;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final AtomicLong droppedReplies = new AtomicLong();
+    private volatile String downReason = "";
+    private final Thread stderrReader;
+    /** Stderr lines kept for a start failure's message. */
+    private static final int STDERR_TAIL = 10;
+    private final java.util.ArrayDeque<String> stderrTail = new java.util.ArrayDeque<>();
+
+    /**
+     * Connects to a started server (no handshake yet: see {@link #initialize}).
+     *
+     * @param name the upstream name, for messages
+     * @param process the server
+     * @param maxLineBytes longest line accepted from the server
+     * @param logs where stderr lines go
+     * @param notifications told of every notification from the server (method, params), on the reader thread
+     */
+    StdioMcpClient(String name, SandboxProcess process, int maxLineBytes, LogRing logs,
+            BiConsumer<String, JsonNode> notifications) {
+        this(name, process, maxLineBytes, DEFAULT_CALL_NOTIFICATION_BYTES, logs, notifications);
+    }
+
+    /**
+     * Connects to a started server (no handshake yet: see {@link #initialize}).
+     *
+     * @param name the upstream name, for messages
+     * @param process the server
+     * @param maxLineBytes longest line accepted from the server
+     * @param maxCallNotificationBytes most bytes of log and progress notifications kept for one call
+     * @param logs where stderr lines go
+     * @param notifications told of every notification from the server (method, params), on the reader thread
+     */
+    StdioMcpClient(String name, SandboxProcess process, int maxLineBytes, long maxCallNotificationBytes, LogRing logs,
+            BiConsumer<String, JsonNode> notifications) {
+        this.maxCallNotificationBytes = maxCallNotificationBytes;
+        this.name = name;
+        this.process = process;
+        this.maxLineBytes = maxLineBytes;
+        this.logs = logs;
+        this.notifications = notifications;
+        this.stdin = process.stdin();
+        // Bounded: a server that floods requests while not reading its stdin cannot make the queue grow
+        // (replies to its requests are then dropped; the gateway's own requests fail).
+        this.writer = new java.util.concurrent.ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
+                new java.util.concurrent.ArrayBlockingQueue<>(WRITE_QUEUE), r -> daemon(r, "atoll-upstream-" + name + "-writer"));
+        daemon(this::readStdout, "atoll-upstream-" + name + "-stdout").start();
+        this.stderrReader = daemon(this::readStderr, "atoll-upstream-" + name + "-stderr");
+        stderrReader.start();
+    }
+
+    /**
+     * The last lines the server wrote to stderr, after waiting (at most {@code wait}) for the stderr
+     * reader to reach the end of a server that exited, so that its last words are included.
+     *
+     * @param n how many lines
+     * @param wait how long to wait for the reader to finish
+     * @return the lines, oldest first
+     */
+    List<String> stderrTail(int n, Duration wait) {
+        try {
+            stderrReader.join(wait);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        synchronized (stderrTail) {
+            List<String> all = List.copyOf(stderrTail);
+            return all.subList(Math.max(0, all.size() - n), all.size());
+        }
+    }
+
+    private void stderrLine(String line) {
+        logs.add(line);
+        synchronized (stderrTail) {
+            stderrTail.addLast(line.length() > 500 ? line.substring(0, 500) + "..." : line);
+            while (stderrTail.size() > STDERR_TAIL) {
+                stderrTail.removeFirst();
+            }
+        }
+    }
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        t.setUncaughtExceptionHandler((th, e) -> LOG.log(Level.SEVERE, th.getName() + " died", e));
+        return t;
+    }
+
+    /**
+     * The MCP handshake: {@code initialize}, then {@code notifications/initialized}.
+     *
+     * @param timeout how long to wait for the answer
+     * @return the server's {@code InitializeResult}
+     */
+    JsonNode initialize(Duration timeout) {
+        ObjectNode params = F.objectNode();
+        params.put("protocolVersion", PROTOCOL);
+        params.putObject("capabilities");
+        params.putObject("clientInfo").put("name", "atoll-gateway").put("version", dev.atoll.gateway.backend.AtollVersion.VALUE);
+        JsonNode result = request("initialize", params, timeout, Optional.empty());
+        notify("notifications/initialized", F.objectNode());
+        return result;
+    }
+
+    /**
+     * Lists every tool, following {@code nextCursor} (at most {@code maxPages} pages, {@code maxTools} tools).
+     *
+     * @param timeout per page
+     * @param maxTools most tools accepted
+     * @return the tool definitions as the server sent them
+     */
+    List<ObjectNode> listTools(Duration timeout, int maxTools) {
+        List<ObjectNode> tools = new ArrayList<>();
+        Optional<String> cursor = Optional.empty();
+        for (int page = 0; page < 100; page++) {
+            ObjectNode params = F.objectNode();
+            cursor.ifPresent(c -> params.put("cursor", c));
+            JsonNode r = request("tools/list", params, timeout, Optional.empty());
+            for (JsonNode t : r.path("tools")) {
+                if (t instanceof ObjectNode o && o.path("name").isTextual()) {
+                    if (tools.size() >= maxTools) {
+                        throw new UpstreamException(UpstreamException.Kind.PROTOCOL,
+                                "upstream '" + name + "' lists more than " + maxTools + " tools");
+                    }
+                    tools.add(o);
+                }
+            }
+            JsonNode next = r.get("nextCursor");
+            if (next == null || !next.isTextual() || next.asText().isEmpty()) {
+                return tools;
+            }
+            cursor = Optional.of(next.asText());
+        }
+        throw new UpstreamException(UpstreamException.Kind.PROTOCOL,
+                "upstream '" + name + "' tools/list did not end within 100 pages");
+    }
+
+    /**
+     * Calls a tool.
+     *
+     * @param tool the tool's name on the server
+     * @param arguments the arguments
+     * @param timeout how long to wait
+     * @return the result and the notifications it produced
+     */
+    CallOutcome callTool(String tool, ObjectNode arguments, Duration timeout) {
+        ObjectNode params = F.objectNode();
+        params.put("name", tool);
+        params.set("arguments", arguments);
+        String token = "atoll-" + ids.incrementAndGet();
+        params.putObject("_meta").put("progressToken", token);
+        CallNotes notes = new CallNotes(maxCallNotificationBytes);
+        byProgressToken.put(token, notes);
+        try {
+            JsonNode r = request("tools/call", params, timeout, Optional.of(notes));
+            if (!(r instanceof ObjectNode o) || !o.path("content").isArray()) {
+                throw new UpstreamException(UpstreamException.Kind.PROTOCOL,
+                        "upstream '" + name + "' answered tools/call without a content array");
+            }
+            synchronized (notes) {
+                List<ObjectNode> logged = new ArrayList<>(notes.logs);
+                if (notes.dropped > 0) {
+                    String m = "the gateway dropped " + notes.dropped + " log/progress notification(s) of this call from "
+                            + "upstream '" + name + "': a call may buffer at most " + MAX_CALL_NOTIFICATIONS + " of each "
+                            + "and " + maxCallNotificationBytes + " bytes in all (upstreams.max-call-notification-bytes)";
+                    logs.add("[atoll] " + m);
+                    logged.add(F.objectNode().put("level", "warning").put("logger", "atoll").put("data", m));
+                }
+                return new CallOutcome(o, List.copyOf(logged), List.copyOf(notes.progress));
+            }
+        } finally {
+            byProgressToken.remove(token);
+        }
+    }
+
+    /**
+     * Sends {@code ping}.
+     *
+     * @param timeout how long to wait
+     */
+    void ping(Duration timeout) {
+        request("ping", F.objectNode(), timeout, Optional.empty());
+    }
+
+    /** Whether the server is up and its stdio open. */
+    boolean isAlive() {
+        return !closed.get() && process.isAlive();
+    }
+
+    /** Why the connection ended ("" while it is up). */
+    String downReason() {
+        return downReason;
+    }
+
+    private JsonNode request(String method, ObjectNode params, Duration timeout, Optional<CallNotes> notes) {
+        if (!isAlive()) {
+            throw new UpstreamException(UpstreamException.Kind.DOWN, "upstream '" + name + "' is not running"
+                    + (downReason.isEmpty() ? "" : " (" + downReason + ")"));
+        }
+        long id = ids.incrementAndGet();
+        CompletableFuture<JsonNode> f = new CompletableFuture<>();
+        pending.put(id, new Pending(f, method, notes));
+        ObjectNode msg = F.objectNode();
+        msg.put("jsonrpc", "2.0").put("id", id).put("method", method);
+        msg.set("params", params);
+        try {
+            send(msg);
+            return f.get(Math.max(1, timeout.toMillis()), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            cancel(id);
+            throw new UpstreamException(UpstreamException.Kind.TIMEOUT, "upstream '" + name + "' did not answer "
+                    + method + " within " + timeout.toMillis() + " ms");
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof UpstreamException u ? u
+                    : new UpstreamException(UpstreamException.Kind.DOWN, "upstream '" + name + "': " + e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            cancel(id);
+            throw new UpstreamException(UpstreamException.Kind.DOWN, "interrupted while waiting for upstream '" + name + "'");
+        } finally {
+            pending.remove(id);
+        }
+    }
+
+    private void cancel(long id) {
+        if (pending.remove(id) != null && isAlive()) {
+            ObjectNode p = F.objectNode().put("requestId", id).put("reason", "timeout");
+            notify("notifications/cancelled", p);
+        }
+    }
+
+    private void notify(String method, ObjectNode params) {
+        ObjectNode msg = F.objectNode();
+        msg.put("jsonrpc", "2.0").put("method", method);
+        msg.set("params", params);
+        send(msg);
+    }
+
+    private void send(ObjectNode msg) {
+        byte[] line;
+        try {
+            line = (JSON.writeValueAsString(msg) + "\n").getBytes(StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        // On the writer thread: a server that stops reading its stdin blocks that thread, not the
+        // caller, whose request then times out (and the health check's ping, which kills it).
+        try {
+            writer.execute(() -> {
+                try {
+                    stdin.write(line);
+                    stdin.flush();
+                } catch (IOException e) {
+                    down("its stdin closed (" + e.getMessage() + ")");
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            if (closed.get()) {
+                throw new UpstreamException(UpstreamException.Kind.DOWN, "upstream '" + name + "' is not running");
+            }
+            if (!msg.has("method")) {
+                // A reply to the server's own request: the server is not reading; dropping it only
+                // costs the server its answer.
+                droppedReplies.incrementAndGet();
+                return;
+            }
+            throw new UpstreamException(UpstreamException.Kind.PROTOCOL, "upstream '" + name
+                    + "' is not reading its stdin (" + WRITE_QUEUE + " messages waiting)");
+        }
+    }
+
+    private void readStdout() {
+        try (InputStream in = new java.io.BufferedInputStream(process.stdout(), 65536)) {
+            ByteArrayOutputStream buf = new ByteArrayOutputStream(1024);
+            int b;
+            while ((b = in.read()) >= 0) {
+                if (b != '\n') {
+                    if (buf.size() >= maxLineBytes) {
+                        logs.add("[atoll] protocol violation: a stdout line longer than " + maxLineBytes
+                                + " bytes; stopping the server");
+                        down("it sent a line longer than " + maxLineBytes + " bytes");
+                        process.stop(Duration.ZERO);
+                        return;
+                    }
+                    buf.write(b);
+                    continue;
+                }
+                String line = buf.toString(StandardCharsets.UTF_8).strip();
+                buf.reset();
+                if (!line.isEmpty()) {
+                    dispatch(line);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            if (!closed.get()) {
+                LOG.fine("upstream " + name + " stdout: " + e);
+            }
+        } catch (Error e) {
+            // An OutOfMemoryError from a flood (or any other Error) must not end this thread silently,
+            // leaving every call in flight to wait for its timeout: fail them now and stop the server.
+            readerFailed("stdout", e);
+            return;
+        }
+        String code;
+        try {
+            code = " with code " + process.onExit().get(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            code = "";
+        } catch (ExecutionException | TimeoutException e) {
+            code = " (closed its stdout)";
+        }
+        down("exited" + code);
+    }
+
+    private void dispatch(String line) {
+        JsonNode msg;
+        try {
+            msg = JSON.readTree(line);
+        } catch (IOException e) {
+            logs.add("[atoll] not JSON on stdout: " + line);
+            return;
+        }
+        if (!(msg instanceof ObjectNode o)) {
+            logs.add("[atoll] not a JSON-RPC object on stdout: " + line);
+            return;
+        }
+        JsonNode method = o.get("method");
+        JsonNode id = o.get("id");
+        if (method == null) {
+            if (id != null && id.canConvertToLong()) {
+                Pending p = pending.get(id.asLong());
+                if (p == null) {
+                    return; // late answer to a timed-out request
+                }
+                if (o.get("error") instanceof ObjectNode err) {
+                    p.future().completeExceptionally(new UpstreamException(UpstreamException.Kind.RPC_ERROR,
+                            err.path("code").asInt(), "upstream '" + name + "' answered " + p.method() + " with error "
+                            + err.path("code").asInt() + ": " + truncate(err.path("message").asText(), 500)));
+                } else {
+                    p.future().complete(o.path("result"));
+                }
+            }
+            return;
+        }
+        String m = method.asText();
+        JsonNode params = o.path("params");
+        if (id != null && !id.isNull()) {
+            ObjectNode reply = F.objectNode();
+            reply.put("jsonrpc", "2.0");
+            reply.set("id", id);
+            if (m.equals("ping")) {
+                reply.putObject("result");
+            } else {
+                reply.putObject("error").put("code", -32601).put("message", "the Atoll gateway does not offer " + m);
+            }
+            send(reply);
+            return;
+        }
+        switch (m) {
+            case "notifications/progress" -> {
+                CallNotes n = byProgressToken.get(params.path("progressToken").asText());
+                if (n != null && params instanceof ObjectNode p) {
+                    ObjectNode copy = p.deepCopy();
+                    copy.remove("progressToken");
+                    n.add(n.progress, copy, line.length());
+                }
+            }
+            case "notifications/message" -> {
+                logs.add("[log " + params.path("level").asText("info") + "] " + truncate(params.path("data").toString(), 2000));
+                List<CallNotes> calls = pending.values().stream().flatMap(p -> p.notes().stream()).toList();
+                if (calls.size() == 1 && params instanceof ObjectNode p) {
+                    calls.getFirst().add(calls.getFirst().logs, p.deepCopy(), line.length());
+                }
+            }
+            default -> {
+            }
+        }
+        try {
+            notifications.accept(m, params);
+        } catch (RuntimeException e) {
+            LOG.warning("upstream " + name + " notification " + m + ": " + e);
+        }
+    }
+
+    private void readerFailed(String stream, Throwable e) {
+        String m = "the gateway's reader of its " + stream + " failed (" + e + ")";
+        LOG.log(Level.SEVERE, "upstream " + name + ": " + m + "; stopping it", e);
+        logs.add("[atoll] " + m + "; stopping the server");
+        down("was stopped: " + m);
+        try {
+            process.stop(Duration.ZERO);
+        } catch (RuntimeException | Error x) {
+            LOG.log(Level.WARNING, "upstream " + name + ": cannot stop it", x);
+        }
+    }
+
+    private void readStderr() {
+        try (var r = new java.io.BufferedReader(new java.io.InputStreamReader(process.stderr(), StandardCharsets.UTF_8))) {
+            StringBuilder sb = new StringBuilder();
+            int c;
+            while ((c = r.read()) >= 0) {
+                if (c == '\n') {
+                    stderrLine(sb.toString());
+                    sb.setLength(0);
+                } else if (sb.length() < 8192) {
+                    sb.append((char) c);
+                }
+            }
+            if (!sb.isEmpty()) {
+                stderrLine(sb.toString());
+            }
+        } catch (IOException e) {
+            // the process is gone
+        } catch (RuntimeException | Error e) {
+            readerFailed("stderr", e);
+        }
+    }
+
+    private void down(String reason) {
+        if (downReason.isEmpty()) {
+            downReason = reason;
+            if (droppedReplies.get() > 0) {
+                logs.add("[atoll] " + droppedReplies.get() + " replies to the server's own requests were dropped "
+                        + "because it was not reading its stdin");
+            }
+        }
+        closed.set(true);
+        for (Pending p : List.copyOf(pending.values())) {
+            // Only a tools/call is "the call" an agent made; initialize and tools/list are the start.
+            p.future().completeExceptionally(new UpstreamException(UpstreamException.Kind.DOWN, "upstream '" + name
+                    + "' " + downReason + (p.method().equals("tools/call") ? " during the call; it is being restarted"
+                    : " before answering " + p.method())));
+        }
+        writer.shutdown();
+    }
+
+    static String truncate(String s, int max) {
+        return s.length() <= max ? s : s.substring(0, max) + "...";
+    }
+
+    /** Stops the server (see {@link SandboxProcess#stop}) and fails what is in flight. */
+    void close(Duration grace) {
+        closed.set(true);
+        down("was stopped");
+        process.stop(grace);
+        writer.shutdownNow();
+    }
+
+    @Override
+    public void close() {
+        close(Duration.ofSeconds(2));
+    }
+}
