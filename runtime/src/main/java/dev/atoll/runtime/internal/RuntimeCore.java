@@ -950,14 +950,31 @@ public final class RuntimeCore implements AutoCloseable {
             case "bad_output" -> new Outcome.InvalidOutput("the result is not JSON", List.of(errorInfo(s.payload()).message));
             // "string_limit": JSON.stringify of the result hit the engine's string bound, so the JSON
             // is longer than that many characters (each at least one UTF-8 byte).
-            case "too_large" -> new Outcome.OutputTooLarge(s.payload().equals("string_limit")
-                    ? engine.maxStringChars() : Long.parseLong(s.payload()), limits.outputBytes());
+            case "too_large" -> new Outcome.OutputTooLarge(tooLargeSize(s.payload(), limits), limits.outputBytes());
             case "never" -> new Outcome.ToolError("the tool's promise never settled, and nothing was pending that"
                     + " could settle it", List.of());
             case "deadline" -> new Outcome.WallExceeded(limits.wall());
             case "stopped" -> new Outcome.InternalError("the call was stopped without a recorded limit");
             default -> new Outcome.InternalError("unknown settlement " + s.kind());
         };
+    }
+
+    /**
+     * The size a {@code too_large} settlement reports. The host decides: a payload that is not a
+     * non-negative count (the settlement crossed from the guest's side) reads as just past the limit.
+     */
+    private long tooLargeSize(String payload, Limits limits) {
+        if (payload.equals("string_limit")) {
+            // JSON.stringify of the result hit the engine's string bound, so the JSON is longer than
+            // that many characters (each at least one UTF-8 byte).
+            return engine.maxStringChars();
+        }
+        try {
+            long n = Long.parseLong(payload);
+            return n > limits.outputBytes() ? n : limits.outputBytes() + 1;
+        } catch (NumberFormatException e) {
+            return limits.outputBytes() + 1;
+        }
     }
 
     private Outcome result(String json, CompiledTool tool, Limits limits) {
