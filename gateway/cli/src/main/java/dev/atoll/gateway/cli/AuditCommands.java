@@ -15,19 +15,15 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Spec;
 
 /** {@code atoll audit ...}: the hash-chained audit log. */
 @Command(name = "audit", synopsisSubcommandLabel = "COMMAND",
         description = "Read and check the hash-chained audit log.",
         subcommands = {AuditCommands.Verify.class, AuditCommands.Tail.class, AuditCommands.Export.class,
                 AuditCommands.Head.class})
-final class AuditCommands implements Callable<Integer> {
+final class AuditCommands extends CommandGroup {
 
     /** Output of untrusted text: every control, format and non-ASCII character escaped. */
     static final ObjectMapper SAFE = JsonMapper.builder().enable(JsonWriteFeature.ESCAPE_NON_ASCII).build();
@@ -35,16 +31,6 @@ final class AuditCommands implements Callable<Integer> {
     /** Records fetched per request. */
     static final int PAGE = 1000;
 
-    @Spec
-    CommandSpec spec;
-
-    @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help and exit")
-    boolean help;
-
-    @Override
-    public Integer call() {
-        throw new ParameterException(spec.commandLine(), "audit needs a command: verify, tail, export, head");
-    }
 
     /** The record filters shared by tail and export. */
     static final class Filters {

@@ -6,33 +6,19 @@ import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Spec;
 
 /** {@code atoll tokens ...}: bearer tokens for MCP clients and operators. */
 @Command(name = "tokens", synopsisSubcommandLabel = "COMMAND",
         description = "Manage bearer tokens: MCP tokens (scoped to a tenant and tools) and ADMIN tokens (unscoped).",
         subcommands = {TokenCommands.ListTokens.class, TokenCommands.Create.class, TokenCommands.Revoke.class})
-final class TokenCommands implements Callable<Integer> {
+final class TokenCommands extends CommandGroup {
 
     /** Kinds of token. */
     enum Kind { MCP, ADMIN }
 
-    @Spec
-    CommandSpec spec;
-
-    @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help and exit")
-    boolean help;
-
-    @Override
-    public Integer call() {
-        throw new ParameterException(spec.commandLine(), "tokens needs a command: list, create, revoke");
-    }
 
     /** {@code atoll tokens list}. */
     @Command(name = "list", description = "List the tokens (never their values).")

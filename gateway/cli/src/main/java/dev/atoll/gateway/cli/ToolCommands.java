@@ -14,13 +14,9 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Spec;
 
 /** {@code atoll tools ...} and {@code atoll deploy}: tool versions and their review. */
 @Command(name = "tools", synopsisSubcommandLabel = "COMMAND",
@@ -29,19 +25,8 @@ import picocli.CommandLine.Spec;
         subcommands = {ToolCommands.ListTools.class, ToolCommands.Show.class, ToolCommands.Changes.class,
                 ToolCommands.Approve.class, ToolCommands.Reject.class, ToolCommands.Rollback.class,
                 ToolCommands.Disable.class, ToolCommands.Enable.class, ToolCommands.Delete.class})
-final class ToolCommands implements Callable<Integer> {
+final class ToolCommands extends CommandGroup {
 
-    @Spec
-    CommandSpec spec;
-
-    @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help and exit")
-    boolean help;
-
-    @Override
-    public Integer call() {
-        throw new ParameterException(spec.commandLine(), "tools needs a command: list, show, changes, approve, "
-                + "reject, rollback, disable, enable, delete");
-    }
 
     /** {@code atoll deploy FILE}. */
     @Command(name = "deploy", description = {"Upload a tool file (.mjs/.js or .py) to the running gateway as a new "

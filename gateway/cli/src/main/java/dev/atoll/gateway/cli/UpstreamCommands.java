@@ -11,13 +11,9 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code atoll upstream ...}: registers, lists, shows, approves, removes upstream MCP servers and
@@ -28,21 +24,10 @@ import picocli.CommandLine.Spec;
                 + "quarantined until approved; their tools are served as NAME__tool."},
         subcommands = {UpstreamCommands.Add.class, UpstreamCommands.ListUpstreams.class, UpstreamCommands.Show.class,
                 UpstreamCommands.Approve.class, UpstreamCommands.Remove.class, UpstreamCommands.Logs.class})
-final class UpstreamCommands implements Callable<Integer> {
+final class UpstreamCommands extends CommandGroup {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    @Spec
-    CommandSpec spec;
-
-    @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help and exit")
-    boolean help;
-
-    @Override
-    public Integer call() {
-        throw new ParameterException(spec.commandLine(), "upstream needs a command: add, list, show, approve, "
-                + "remove, logs");
-    }
 
     /** {@code atoll upstream add NAME [options] -- CMD ARGS...}. */
     @Command(name = "add", description = {"Register an upstream server, quarantined: it starts so that its tools "

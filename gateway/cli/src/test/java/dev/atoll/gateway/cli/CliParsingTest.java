@@ -41,8 +41,14 @@ class CliParsingTest extends CliFixture {
             assertTrue(r.out().startsWith("Usage: atoll"), String.join(" ", args) + ": " + r.out());
             assertTrue(r.err().isEmpty(), r.err());
         }
-        Run group = MainTestSupport.atoll("tools");
-        assertEquals(2, group.code());
-        assertTrue(group.err().contains("tools needs a command"), group.err());
+        // Each group without a command: a usage error that names exactly its subcommands.
+        for (String[] g : new String[][] {
+                {"tools", "list, show, changes, approve, reject, rollback, disable, enable, delete"},
+                {"tokens", "list, create, revoke"}, {"audit", "verify, tail, export, head"},
+                {"upstream", "add, list, show, approve, remove, logs"}}) {
+            Run group = MainTestSupport.atoll(g[0]);
+            assertEquals(2, group.code(), group.err());
+            assertTrue(group.err().contains(g[0] + " needs a command: " + g[1]), group.err());
+        }
     }
 }
