@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.atoll.gateway.testing.ChildJvm;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.atoll.gateway.audit.AuditQuery;
@@ -11,9 +12,7 @@ import dev.atoll.gateway.audit.VerifyResult;
 import dev.atoll.gateway.registry.Registry;
 import dev.atoll.gateway.registry.RegistryConfig;
 import dev.atoll.gateway.testing.StatelessCall;
-import dev.atoll.gateway.upstream.testing.UpstreamTestSupport;
 import java.io.BufferedReader;
-import java.io.File;
 import java.io.InputStreamReader;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
@@ -22,10 +21,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -42,22 +39,6 @@ class AuditKillTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String TOKEN = "atoll_mcp_audit_kill_test_token_0";
-
-    /** The test JVM's module path and class path, plus this module's classes, as one class path. */
-    private static String classPath() {
-        Set<String> entries = new LinkedHashSet<>();
-        Path target = UpstreamTestSupport.root().resolve("gateway/server/target");
-        entries.add(target.resolve("test-classes").toString());
-        entries.add(target.resolve("classes").toString());
-        for (String prop : List.of("jdk.module.path", "java.class.path")) {
-            for (String e : System.getProperty(prop, "").split(File.pathSeparator)) {
-                if (!e.isBlank() && !e.contains("surefire")) {
-                    entries.add(e);
-                }
-            }
-        }
-        return String.join(File.pathSeparator, entries);
-    }
 
     @Test
     @Timeout(value = 10, unit = TimeUnit.MINUTES) // its own waits are bounded (150 s, 180 s); 120 s was too tight under load
@@ -78,7 +59,7 @@ class AuditKillTest {
     static void killUnderLoadAndCount(Path data, List<String> overrides, RegistryConfig reopen) throws Exception {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> command = new ArrayList<>(List.of(java, "--sun-misc-unsafe-memory-access=allow", "-cp",
-                classPath(), AuditKillGatewayMain.class.getName(), data.toString(), TOKEN));
+                ChildJvm.classPath(), AuditKillGatewayMain.class.getName(), data.toString(), TOKEN));
         command.addAll(overrides);
         Process gw = new ProcessBuilder(command).redirectErrorStream(true).start();
         int clients = 16;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.atoll.gateway.testing.ChildJvm;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.atoll.gateway.registry.SandboxKind;
 import dev.atoll.gateway.registry.UpstreamLimits;
@@ -15,18 +16,15 @@ import dev.atoll.gateway.upstream.spi.LaunchRequest;
 import dev.atoll.gateway.upstream.spi.SandboxProcess;
 import dev.atoll.gateway.upstream.testing.UpstreamTestSupport;
 import java.io.BufferedReader;
-import java.io.File;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -39,27 +37,11 @@ class GatewayKillTest {
         UpstreamTestSupport.assumeBwrap();
     }
 
-    /** The test JVM's module path and class path, plus this module's classes, as one class path. */
-    private static String classPath() {
-        Set<String> entries = new LinkedHashSet<>();
-        Path target = UpstreamTestSupport.root().resolve("gateway/server/target");
-        entries.add(target.resolve("test-classes").toString());
-        entries.add(target.resolve("classes").toString());
-        for (String prop : List.of("jdk.module.path", "java.class.path")) {
-            for (String e : System.getProperty(prop, "").split(File.pathSeparator)) {
-                if (!e.isBlank() && !e.contains("surefire")) {
-                    entries.add(e);
-                }
-            }
-        }
-        return String.join(File.pathSeparator, entries);
-    }
-
     @Test
     void killNineOfTheGatewayLeavesNoSandboxAndTheNextStartCleansUp() throws Exception {
         Path data = Files.createTempDirectory("atoll-kill");
         String java = ProcessHandle.current().info().command().orElse("java");
-        Process gw = new ProcessBuilder(java, "--sun-misc-unsafe-memory-access=allow", "-cp", classPath(),
+        Process gw = new ProcessBuilder(java, "--sun-misc-unsafe-memory-access=allow", "-cp", ChildJvm.classPath(),
                 KillableGatewayMain.class.getName(), data.toString())
                 .redirectErrorStream(true).start();
         long bwrap;
