@@ -62,6 +62,14 @@ class UnstoppableSetupTest {
                 """.formatted(name, armAtMillis));
     }
 
+    /**
+     * How a wedged module's call ends: its CPU limit, or, on a loaded machine where the probation lane's
+     * nice 19 gets little CPU (341 ms in 33 s with three suites on 2 cores), its wall limit. What the test
+     * is about is the write-off either way.
+     */
+    private static final java.util.Set<OutcomeKind> STOPPED = java.util.Set.of(OutcomeKind.CPU_EXCEEDED,
+            OutcomeKind.WALL_EXCEEDED);
+
     @Test
     void aModuleThatNeverStopsPinsNeitherASetUpThreadNorTheCaller() {
         long armAt = System.currentTimeMillis() + 5_000;
@@ -75,7 +83,7 @@ class UnstoppableSetupTest {
                 "preparing a context whose module never stops must return");
         assertFalse(warm.ready());
         CallResult viaWarm = runtime.call(warm, NO_ARGS);
-        assertEquals(OutcomeKind.CPU_EXCEEDED, viaWarm.outcome().kind(), viaWarm.toJson().toString());
+        assertTrue(STOPPED.contains(viaWarm.outcome().kind()), viaWarm.toJson().toString());
         assertEquals(List.of(bomb), abandoned);
         assertEquals(1, runtime.abandonedThreads());
         assertTrue(runtime.onProbation(bomb));
@@ -85,7 +93,7 @@ class UnstoppableSetupTest {
         // as the tool is on probation now: slow on a loaded machine, hence the generous bound), which is
         // written off.
         CallResult cold = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> runtime.call(bomb, NO_ARGS));
-        assertEquals(OutcomeKind.CPU_EXCEEDED, cold.outcome().kind(), cold.toJson().toString());
+        assertTrue(STOPPED.contains(cold.outcome().kind()), cold.toJson().toString());
         assertEquals(List.of(bomb, bomb), abandoned);
         assertEquals(2, runtime.abandonedThreads());
 
