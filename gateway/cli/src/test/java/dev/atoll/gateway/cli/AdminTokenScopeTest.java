@@ -16,8 +16,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -53,11 +51,7 @@ class AdminTokenScopeTest {
         try (Registry r = Registry.open(rc)) {
             CreatedToken t = r.tokens().create(TokenKind.MCP, "acme", Set.of("word_count"), "old", Actor.SYSTEM);
             scoped = t.plaintext();
-            try (Connection c = TestStore.connect(rc);
-                    PreparedStatement ps = c.prepareStatement("UPDATE api_token SET kind = 'ADMIN' WHERE id = ?")) {
-                ps.setString(1, t.info().id());
-                assertEquals(1, ps.executeUpdate());
-            }
+            TestStore.makeAdmin(rc, t.info().id());
         }
         Gateway g = Gateway.builder().config(GatewayConfig.defaults().with(Map.of("mcp.port", "0", "admin.port", "0",
                 "data-dir", data.toString()))).start();

@@ -98,6 +98,24 @@ public final class TestStore {
         return DriverManager.getConnection(config.jdbcUrl(), config.user().orElse(""), config.password().orElse(""));
     }
 
+    /**
+     * Turns a stored token into an ADMIN token with SQL, as a database of an older gateway could hold
+     * one that the registry now refuses to create (e.g. a scoped admin token).
+     *
+     * @param config the registry's config
+     * @param tokenId the token's id
+     * @throws SQLException on failure, or if no such token exists
+     */
+    public static void makeAdmin(RegistryConfig config, String tokenId) throws SQLException {
+        try (Connection c = connect(config);
+                java.sql.PreparedStatement ps = c.prepareStatement("UPDATE api_token SET kind = 'ADMIN' WHERE id = ?")) {
+            ps.setString(1, tokenId);
+            if (ps.executeUpdate() != 1) {
+                throw new SQLException("no token " + tokenId);
+            }
+        }
+    }
+
     /** A minimal object input schema with one string property. */
     public static ObjectNode schema(String property, String description) {
         ObjectNode s = JsonNodeFactory.instance.objectNode();
