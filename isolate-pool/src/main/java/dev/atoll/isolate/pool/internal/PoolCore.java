@@ -285,10 +285,9 @@ public final class PoolCore implements AutoCloseable {
      * tools in good standing.
      */
     private void refill(ToolPool p) {
-        if (runtime.onProbation(p.tool)) {
-            return;
-        }
-        while (!closed && !p.retired && !p.paused()) {
+        // Checked on every round, not once: a refill that started before the tool went on probation
+        // (its creations failing past its limit) must stop too, not keep creating until its target.
+        while (!closed && !p.retired && !p.paused() && !runtime.onProbation(p.tool)) {
             int s = p.slots.get();
             if (s >= p.target) {
                 return;
