@@ -133,7 +133,8 @@ stop_gateway() {
   for _ in $(seq 1 60); do kill -0 "$GW_PID" 2>/dev/null || { wait "$GW_PID" 2>/dev/null || true; return 0; }; sleep 0.5; done
   echo "test.sh: gateway did not stop within 30 s of SIGTERM" >&2; kill -KILL "$GW_PID"; exit 1
 }
-trap '[ -n "$GW_PID" ] && kill -KILL "$GW_PID" 2>/dev/null; atoll_pg_stop' EXIT
+# (A trap's failing command would become the script's exit status under set -e: every step is guarded.)
+trap 'if [ -n "$GW_PID" ]; then kill -KILL "$GW_PID" 2>/dev/null || true; fi; atoll_pg_stop' EXIT
 
 # 1. The official TypeScript SDK client, with a bearer token.
 start_gateway ts-client
