@@ -37,10 +37,11 @@ import java.util.Objects;
  * @param upstreams upstream MCP servers: launchers, lifecycle and default limits
  * @param audit what calls do when the audit store fails, and the audit chain's checkpoints
  * @param registry the registry database (tools, tokens, audit log): embedded H2 or PostgreSQL
+ * @param node this node's identity in a fleet (docs/fleet.md)
  */
 public record GatewayConfig(Path dataDir, Mcp mcp, OAuth oauth, Admin admin, Http http, Fetch fetch,
         Map<String, Map<String, String>> secrets, Dlp dlp, Examples examples, Pool pool, Runtime runtime,
-        Metrics metrics, Upstreams upstreams, Audit audit, RegistryStore registry) {
+        Metrics metrics, Upstreams upstreams, Audit audit, RegistryStore registry, Node node) {
 
     /** Rejects nulls. */
     public GatewayConfig {
@@ -59,6 +60,56 @@ public record GatewayConfig(Path dataDir, Mcp mcp, OAuth oauth, Admin admin, Htt
         Objects.requireNonNull(upstreams, "upstreams");
         Objects.requireNonNull(audit, "audit");
         Objects.requireNonNull(registry, "registry");
+        Objects.requireNonNull(node, "node");
+    }
+
+    /**
+     * This node's identity in a fleet of gateways sharing one registry database.
+     *
+     * @param id the node's name, unique in the fleet: 1-64 of {@code [A-Za-z0-9._-]}, starting with a
+     *     letter or digit; empty means the host name (made to fit those rules), see {@link #effectiveId()}
+     * @param region the node's region (for tool placement): 1-32 of {@code [a-z0-9-]}, starting with a
+     *     letter
+     */
+    public record Node(String id, String region) {
+        private static final java.util.regex.Pattern ID = java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+        private static final java.util.regex.Pattern REGION = java.util.regex.Pattern.compile("[a-z][a-z0-9-]{0,31}");
+
+        /** Validates both names. */
+        public Node {
+            id = id == null ? "" : id;
+            region = region == null ? "" : region;
+            if (!id.isEmpty() && !ID.matcher(id).matches()) {
+                throw new IllegalArgumentException("node.id must be 1-64 of A-Z a-z 0-9 . _ - starting with a letter or "
+                        + "digit (or empty for the host name), got '" + id + "'");
+            }
+            if (!REGION.matcher(region).matches()) {
+                throw new IllegalArgumentException("node.region must be 1-32 of a-z 0-9 - starting with a letter, got '"
+                        + region + "'");
+            }
+        }
+
+        /**
+         * The node's id: {@link #id()}, or when that is empty this machine's host name with every
+         * character outside {@code [A-Za-z0-9._-]} replaced by {@code -} (or {@code node} when the
+         * host name is unknown).
+         *
+         * @return a valid node id
+         */
+        public String effectiveId() {
+            if (!id.isEmpty()) {
+                return id;
+            }
+            String host;
+            try {
+                host = java.net.InetAddress.getLocalHost().getHostName();
+            } catch (java.io.IOException e) {
+                host = "";
+            }
+            String cleaned = host.replaceAll("[^A-Za-z0-9._-]", "-").replaceAll("^[._-]+", "");
+            cleaned = cleaned.length() > 64 ? cleaned.substring(0, 64) : cleaned;
+            return cleaned.isEmpty() ? "node" : cleaned;
+        }
     }
 
     /**

@@ -44,6 +44,12 @@ final class Serve implements Callable<Integer> {
     @Option(names = "--data", paramLabel = "DIR", description = "the data directory: registry, tokens, audit log (default ./data)")
     String data;
 
+    @Option(names = "--node", paramLabel = "ID", description = "this node's name in a fleet (default: the host name)")
+    String node;
+
+    @Option(names = "--region", paramLabel = "NAME", description = "this node's region, for tool placement (default 'default')")
+    String region;
+
     @Option(names = "--config", paramLabel = "FILE", description = "a YAML configuration file (docs/configuration.md)")
     Path configFile;
 
@@ -77,6 +83,12 @@ final class Serve implements Callable<Integer> {
         }
         if (data != null) {
             overrides.put("data-dir", data);
+        }
+        if (node != null) {
+            overrides.put("node.id", node);
+        }
+        if (region != null) {
+            overrides.put("node.region", region);
         }
         // Startup chatter of the store's libraries stays out of the operator's way; warnings still show.
         for (String noisy : List.of("org.flywaydb", "com.zaxxer.hikari", "io.helidon.common.features")) {
