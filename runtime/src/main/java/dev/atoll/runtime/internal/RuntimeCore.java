@@ -51,11 +51,16 @@ public final class RuntimeCore implements AutoCloseable {
     /**
      * CPU a cancelled guest must have burnt since its cancellation to count as not stopping: a guest
      * that is merely starved of CPU (low priority on a busy node) has not had the chance to stop.
-     * Cancelling a Python busy loop takes about 300 ms.
+     * Cancelling a Python busy loop takes about 300 ms of CPU on a quiet machine and more under load
+     * (at 500 ms, slow cancellations under three concurrent test suites were written off as wedged).
      */
-    private static final long UNSTOPPABLE_CPU = Duration.ofMillis(500).toNanos();
-    /** A cancelled call still running after this counts as not stopping, whatever CPU it used. */
-    private static final Duration UNSTOPPABLE_STALLED = Duration.ofSeconds(3);
+    private static final long UNSTOPPABLE_CPU = Duration.ofSeconds(1).toNanos();
+    /**
+     * A cancelled call still running after this counts as not stopping, whatever CPU it used (a guest
+     * starved of CPU on a loaded node can take seconds to stop; a call is given up on at its wall
+     * limit plus {@link #STUCK_GRACE} anyway).
+     */
+    private static final Duration UNSTOPPABLE_STALLED = Duration.ofSeconds(10);
     private static final Duration POLL = Duration.ofMillis(50);
 
     private final GuestEngine engine;
@@ -465,10 +470,9 @@ public final class RuntimeCore implements AutoCloseable {
      */
     private String[] awaitLoad(Future<?> task, CompletableFuture<String[]> result,
             AtomicReference<Watchdog.Monitor> watched, Limits limits, ToolSource source) {
-        long giveUp = System.nanoTime() + limits.wall().plus(STUCK_GRACE).toNanos();
         Waited<String[]> w;
         try {
-            w = waitFor(task, result, watched, giveUp);
+            w = waitFor(task, result, watched, limits.wall());
         } catch (ExecutionException e) {
             if (e.getCause() instanceof RuntimeException r) {
                 throw r;
@@ -492,6 +496,8 @@ public final class RuntimeCore implements AutoCloseable {
                 throw new AtollRuntimeException("loading the tool did not finish in time");
             }
             case Waited.Closed<String[]> c -> throw new AtollRuntimeException("the runtime is closed");
+            case Waited.Queued<String[]> q -> throw new AtollRuntimeException("no guest thread became free to load"
+                    + " the tool within its wall limit (" + limits.wall().toMillis() + " ms); the node is busy, try again");
         };
     }
 
@@ -512,6 +518,10 @@ public final class RuntimeCore implements AutoCloseable {
         record Stuck<T>(Optional<Watchdog.Monitor> monitor) implements Waited<T> {
         }
 
+        /** Still queued when its wall limit had passed: taken off the queue unrun. */
+        record Queued<T>() implements Waited<T> {
+        }
+
         /** The task was dropped unrun: the runtime is closing. */
         record Closed<T>() implements Waited<T> {
         }
@@ -519,27 +529,41 @@ public final class RuntimeCore implements AutoCloseable {
 
     /**
      * Waits for {@code result} of {@code task} on a guest thread, but not for a guest that does not
-     * stop: once its cancellation is {@link #UNSTOPPABLE} old, or at {@code giveUp}, the caller is
-     * answered and decides (usually: {@link #writeOff}).
+     * stop: once its cancellation is {@link #UNSTOPPABLE} old, or {@code limit} plus {@link #STUCK_GRACE}
+     * after the task started (the watchdog's own wall clock starts there too), the caller is answered
+     * and decides (usually: {@link #writeOff}). A task still queued {@code limit} after it was submitted
+     * is taken off the queue unrun ({@link Waited.Queued}): no guest thread became free for it.
      */
     private static <T> Waited<T> waitFor(Future<?> task, CompletableFuture<T> result,
-            AtomicReference<Watchdog.Monitor> watched, long giveUp) throws ExecutionException, InterruptedException {
+            AtomicReference<Watchdog.Monitor> watched, Duration limit) throws ExecutionException, InterruptedException {
+        long submitted = System.nanoTime();
+        long started = 0;
         while (true) {
             try {
                 return new Waited.Done<>(result.get(POLL.toNanos(), TimeUnit.NANOSECONDS));
             } catch (TimeoutException e) {
                 Watchdog.Monitor m = watched.get();
-                if (m == null && task.isCancelled()) {
-                    return new Waited.Closed<>();
+                long now = System.nanoTime();
+                if (m == null) {
+                    if (task.isCancelled()) {
+                        return new Waited.Closed<>();
+                    }
+                    if (now - submitted - limit.toNanos() > 0 && task.cancel(false)) {
+                        return new Waited.Queued<>();
+                    }
+                    continue; // not started yet, or starting now (the monitor is its first step)
                 }
-                if (m != null && m.sinceCancelled().filter(d -> d.compareTo(UNSTOPPABLE) > 0
+                if (started == 0) {
+                    started = now;
+                }
+                if (m.sinceCancelled().filter(d -> d.compareTo(UNSTOPPABLE) > 0
                         && (m.cpuSinceCancelledNanos() >= UNSTOPPABLE_CPU || d.compareTo(UNSTOPPABLE_STALLED) > 0))
                         .isPresent()) {
                     return new Waited.Unstoppable<>(m);
                 }
-                if (System.nanoTime() - giveUp > 0) {
+                if (now - started - limit.plus(STUCK_GRACE).toNanos() > 0) {
                     task.cancel(true);
-                    return new Waited.Stuck<>(Optional.ofNullable(m));
+                    return new Waited.Stuck<>(Optional.of(m));
                 }
             }
         }
@@ -594,7 +618,7 @@ public final class RuntimeCore implements AutoCloseable {
         }
         Waited<Prepared> w;
         try {
-            w = waitFor(task, result, watched, start + limits.wall().plus(STUCK_GRACE).toNanos());
+            w = waitFor(task, result, watched, limits.wall());
         } catch (ExecutionException e) {
             LOG.log(Level.SEVERE, "preparing a context failed outside its own error handling", e.getCause());
             return new Prepared.Failed(new Outcome.InternalError("preparing the context failed inside Atoll"),
@@ -618,6 +642,7 @@ public final class RuntimeCore implements AutoCloseable {
             }
             case Waited.Closed<Prepared> c -> new Prepared.Failed(
                     new Outcome.InternalError("the runtime is shutting down"), Receipt.none(), false);
+            case Waited.Queued<Prepared> q -> new Prepared.Failed(new Outcome.LoadShed(retryAfter), Receipt.none(), false);
         };
         if (!(w instanceof Waited.Done<Prepared>)) {
             result.thenAccept(RuntimeCore::discard); // a session that arrives after all is closed
@@ -768,10 +793,9 @@ public final class RuntimeCore implements AutoCloseable {
             session.ifPresent(GuestSession::close);
             return new Finished(new Outcome.LoadShed(retryAfter), List.of(), Receipt.none());
         }
-        long giveUp = start + limits.wall().plus(STUCK_GRACE).toNanos();
         Waited<Finished> w;
         try {
-            w = waitFor(task, f, watched, giveUp);
+            w = waitFor(task, f, watched, limits.wall());
         } catch (ExecutionException e) {
             LOG.log(Level.SEVERE, "guest task failed outside its own error handling", e.getCause());
             return new Finished(new Outcome.InternalError("the call failed inside Atoll"), List.of(), Receipt.none());
@@ -796,6 +820,11 @@ public final class RuntimeCore implements AutoCloseable {
                 session.ifPresent(GuestSession::close);
                 yield new Finished(new Outcome.InternalError("the call was cancelled: the runtime is shutting down"),
                         List.of(), Receipt.none());
+            }
+            case Waited.Queued<Finished> q -> {
+                // No guest thread became free within the call's wall limit: shed, as a full queue is.
+                session.ifPresent(GuestSession::close);
+                yield new Finished(new Outcome.LoadShed(retryAfter), List.of(), Receipt.none());
             }
         };
     }
