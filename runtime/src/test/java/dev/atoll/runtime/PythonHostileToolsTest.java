@@ -33,7 +33,11 @@ class PythonHostileToolsTest {
 
     @BeforeAll
     static void start() {
-        runtime = ToolRuntime.builder().guestThreads(2).build();
+        // A budget of written-off threads above what this class can spend: on a loaded machine a
+        // GraalPy guest can take seconds (10 s at load average 35) to stop after its cancellation,
+        // its thread is written off, and with the default budget (2) spent the next tests' calls
+        // would queue behind threads still stopping (the budget itself is UncancellableGuestTest's).
+        runtime = ToolRuntime.builder().guestThreads(2).abandonBudget(32).build();
     }
 
     @AfterAll
@@ -78,7 +82,9 @@ class PythonHostileToolsTest {
     static String denied(String imports, String attempt) {
         // Wall far above CPU: the wall limit counts creating the call's GraalPy context, which took
         // 8 s at load average 30 (300 ms of CPU); what these tests check is the denial, not time.
-        CallResult r = call(tool("{'cpuMs': 3000, 'memoryMb': 64, 'wallMs': 60000}", imports + "\n" + """
+        // CPU well above need too: a denial took 3.5 s of CPU at load average 22 (interpreted, with
+        // the compiler threads competing), 0.3 s on a quiet machine.
+        CallResult r = call(tool("{'cpuMs': 10000, 'memoryMb': 64, 'wallMs': 60000}", imports + "\n" + """
                 try:
                 %s
                     return 'ALLOWED: ' + repr(result)[:200]

@@ -509,7 +509,8 @@ public final class RuntimeCore implements AutoCloseable {
 
         /**
          * Its guest was cancelled more than {@link #UNSTOPPABLE} ago and still burns CPU, or more than
-         * {@link #UNSTOPPABLE_STALLED} ago.
+         * {@link #UNSTOPPABLE_STALLED} ago, or it was cancelled and still runs {@link #STUCK_GRACE} past
+         * its wall limit.
          */
         record Unstoppable<T>(Watchdog.Monitor monitor) implements Waited<T> {
         }
@@ -562,6 +563,9 @@ public final class RuntimeCore implements AutoCloseable {
                     return new Waited.Unstoppable<>(m);
                 }
                 if (now - started - limit.plus(STUCK_GRACE).toNanos() > 0) {
+                    if (m.violation().isPresent()) {
+                        return new Waited.Unstoppable<>(m); // cancelled at a limit and still not stopped
+                    }
                     task.cancel(true);
                     return new Waited.Stuck<>(Optional.of(m));
                 }
@@ -864,8 +868,9 @@ public final class RuntimeCore implements AutoCloseable {
      * busy until a later request lands. The caller is not kept waiting for that.
      */
     private Finished unstoppable(Watchdog.Monitor m, Limits limits, long start) {
-        LOG.severe("a cancelled call is still running after " + UNSTOPPABLE.toMillis() + " ms; answering its"
-                + " caller now, its guest thread stays busy until the cancellation lands");
+        LOG.severe("a cancelled call is still running " + m.sinceCancelled().map(Duration::toMillis).orElse(0L)
+                + " ms after its cancellation; answering its caller now, its guest thread stays busy until the"
+                + " cancellation lands");
         long[] usage = m.usageFromOutside();
         return new Finished(violation(m.violation().orElseThrow(), limits), List.of(),
                 new Receipt(Duration.ofNanos(usage[0]), Duration.ofNanos(System.nanoTime() - start), usage[1], 0),
