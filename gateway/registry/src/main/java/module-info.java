@@ -10,6 +10,7 @@ module dev.atoll.gateway.registry {
     requires java.sql;
     requires com.zaxxer.hikari;
     requires flyway.core;
+    requires org.postgresql.jdbc; // LISTEN/NOTIFY (PGConnection.getNotifications) for the fleet
 
     exports dev.atoll.gateway.registry;
     exports dev.atoll.gateway.audit;

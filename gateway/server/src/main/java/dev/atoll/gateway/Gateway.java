@@ -127,6 +127,14 @@ public final class Gateway implements AutoCloseable {
 
     private final Map<String, String> startupTokens = new java.util.LinkedHashMap<>();
 
+    // The fleet (docs/fleet.md): this node's id, the revision its catalogue was built from, its heartbeat.
+    private final String nodeId;
+    private final java.time.Instant startedAt = java.time.Instant.now();
+    private volatile long servedRevision = -1;
+    /** "Ready" in the heartbeat: started (listeners running) unless {@link #fleetReadiness} replaced it. */
+    private volatile java.util.function.BooleanSupplier readiness = this::listenersRunning;
+    private final dev.atoll.gateway.internal.lifecycle.FleetHeartbeat heartbeat;
+
     private Gateway(Builder b) {
         this.config = b.config;
         GatewayConfig.Mcp mc = config.mcp();
@@ -157,8 +165,9 @@ public final class Gateway implements AutoCloseable {
         try {
             this.metrics = mx.enabled() ? Optional.of(resources.push("metrics", new GatewayMetrics(mx.jvm())))
                     : Optional.empty();
-            this.registry = resources.push("registry",
-                    Registry.open(config.registry().toRegistryConfig(config.dataDir())));
+            this.nodeId = config.node().effectiveId();
+            this.registry = resources.push("registry", Registry.open(config.registry().toRegistryConfig(
+                    config.dataDir(), config.fleet(), nodeId)));
             this.dlpAudit = new DlpAudit(registry.audit(), metrics);
             this.fetch = resources.push("fetch binding", fetchBinding(config.fetch(), egressPolicy, secrets));
             ToolRuntime.Builder rb = ToolRuntime.builder().binding(fetch);
@@ -212,6 +221,12 @@ public final class Gateway implements AutoCloseable {
             this.upstreams = resources.push("upstream servers", upstreamManager(upstreamSettings, egressPolicy, dockerHost));
             this.upstreamBackend = new UpstreamBackend(upstreams);
             this.pipeline = pipeline();
+            this.heartbeat = resources.push("fleet heartbeat", new dev.atoll.gateway.internal.lifecycle.FleetHeartbeat(
+                    registry.fleet(), new dev.atoll.gateway.internal.lifecycle.FleetHeartbeat.Source(nodeId,
+                            config.node().region(), VERSION, startedAt, () -> readiness.getAsBoolean(),
+                            () -> servedRevision, () -> metrics.map(GatewayMetrics::callsTotal).orElse(0L),
+                            () -> metrics.map(GatewayMetrics::coldStartsTotal).orElse(0L)),
+                    Duration.ofMillis(config.fleet().heartbeatMs())));
             JsonRpc rpc = new JsonRpc(hc.maxJsonDepth(), (int) Math.min(Integer.MAX_VALUE, hc.maxPayloadBytes()));
             this.streams = new Streams(mc.maxStreams());
             this.mcp = new McpService(new McpService.Settings("atoll", VERSION, mc.pageSize(),
@@ -264,6 +279,8 @@ public final class Gateway implements AutoCloseable {
                                         ? UpstreamAdminHttp.Served.UPSTREAM : UpstreamAdminHttp.Served.OTHER)
                                         .orElse(UpstreamAdminHttp.Served.NONE)));
                         metrics.ifPresent(m -> r.register(new MetricsHttp(m, registry, mx.requireAuth())));
+                        r.register(new dev.atoll.gateway.internal.admin.FleetAdminHttp(registry, rpc.mapper(),
+                                Duration.ofMillis(config.fleet().staleAfterMs()), nodeId, this::syncCatalogue));
                     })
                     .build();
             // Closed after the listeners stop and before the upstream servers: the last head, so a
@@ -654,6 +671,9 @@ public final class Gateway implements AutoCloseable {
         List<CatalogEntry> entries = new ArrayList<>();
         Set<String> names = new HashSet<>();
         for (ServingTool st : current.tools()) {
+            if (!st.servesIn(config.node().region())) {
+                continue; // placed in other regions: not listed, and a call is answered as for an unknown tool
+            }
             try {
                 Tool tool = isolates.deploy(st.toolSource(), ToolManifest.fromJson(st.manifest()));
                 List<String> headerProblems = HeaderAnnotations.problems(tool.manifest().inputSchema());
@@ -696,6 +716,46 @@ public final class Gateway implements AutoCloseable {
             }
         }
         catalog.replace(entries);
+        servedRevision = current.revision();
+    }
+
+    /**
+     * After another node's change (or a local one): the catalogue is rebuilt, this node's upstream
+     * servers follow the shared definitions (started when added or approved anywhere, stopped when
+     * removed), and the heartbeat reports the new revision.
+     */
+    private void catalogueMoved() {
+        syncCatalogue();
+        try {
+            Set<String> defined = new HashSet<>();
+            registry.upstreams().list().forEach(u -> {
+                defined.add(u.name());
+                upstreams.refresh(u.name());
+            });
+            upstreams.supervised().stream().filter(n -> !defined.contains(n)).forEach(upstreams::stop);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "cannot follow the upstream definitions: " + e.getMessage());
+        }
+        heartbeat.soon();
+    }
+
+    /**
+     * Sets what this node reports as "ready" in its fleet heartbeat (docs/fleet.md, "Nodes"). The
+     * default is "started": true once the listeners run.
+     *
+     * @param ready read at every heartbeat; must be cheap and thread-safe
+     */
+    public void fleetReadiness(java.util.function.BooleanSupplier ready) {
+        this.readiness = Objects.requireNonNull(ready, "ready");
+    }
+
+    private boolean listenersRunning() {
+        return server != null && server.isRunning();
+    }
+
+    /** This node's id in the fleet ({@code node.id}, or the host name). */
+    public String nodeId() {
+        return nodeId;
     }
 
     /**
@@ -746,7 +806,7 @@ public final class Gateway implements AutoCloseable {
             bundled(ToolBundle.CONFORMANCE).forEach(this::deployApproved);
         }
         syncCatalogue();
-        registry.onCatalogueChange(c -> syncCatalogue());
+        registry.onCatalogueChange(c -> catalogueMoved());
         upstreams.start();
         try {
             server.start();
@@ -763,6 +823,7 @@ public final class Gateway implements AutoCloseable {
         // Tokens only once the listeners run: a failed start mints nothing.
         ensureToken(TokenKind.MCP, "ATOLL_MCP_TOKEN");
         ensureToken(TokenKind.ADMIN, "ATOLL_ADMIN_TOKEN");
+        heartbeat.start();
         long every = config.audit().checkpointIntervalMs();
         if (every > 0) {
             checkpointer.scheduleWithFixedDelay(this::checkpoint, every, every, java.util.concurrent.TimeUnit.MILLISECONDS);

@@ -38,10 +38,11 @@ import java.util.Objects;
  * @param audit what calls do when the audit store fails, and the audit chain's checkpoints
  * @param registry the registry database (tools, tokens, audit log): embedded H2 or PostgreSQL
  * @param node this node's identity in a fleet (docs/fleet.md)
+ * @param fleet how this node keeps in step with the fleet: heartbeats, change propagation
  */
 public record GatewayConfig(Path dataDir, Mcp mcp, OAuth oauth, Admin admin, Http http, Fetch fetch,
         Map<String, Map<String, String>> secrets, Dlp dlp, Examples examples, Pool pool, Runtime runtime,
-        Metrics metrics, Upstreams upstreams, Audit audit, RegistryStore registry, Node node) {
+        Metrics metrics, Upstreams upstreams, Audit audit, RegistryStore registry, Node node, Fleet fleet) {
 
     /** Rejects nulls. */
     public GatewayConfig {
@@ -61,6 +62,41 @@ public record GatewayConfig(Path dataDir, Mcp mcp, OAuth oauth, Admin admin, Htt
         Objects.requireNonNull(audit, "audit");
         Objects.requireNonNull(registry, "registry");
         Objects.requireNonNull(node, "node");
+        Objects.requireNonNull(fleet, "fleet");
+    }
+
+    /**
+     * How a node keeps in step with the other nodes of its fleet (docs/fleet.md).
+     *
+     * @param heartbeatMs how often the node writes its row in {@code fleet_node} (1000-60000)
+     * @param staleAfterMs a node without a heartbeat for longer is flagged stale (at least 2 heartbeats,
+     *     up to 600000)
+     * @param notifications on PostgreSQL, take other nodes' changes from {@code LISTEN/NOTIFY} at once;
+     *     false: the {@code catalogue-refresh-ms} poll alone
+     * @param catalogueRefreshMs how often the catalogue revision is compared with the database's: the
+     *     fallback when a notification is lost (0-600000; 0 checks on every read)
+     * @param tokenCacheTtlMs how long an authenticated token is cached: the bound on a revocation whose
+     *     notification is lost (0-600000; 0: no cache)
+     */
+    public record Fleet(long heartbeatMs, long staleAfterMs, boolean notifications, long catalogueRefreshMs,
+            long tokenCacheTtlMs) {
+        /** Range checks. */
+        public Fleet {
+            if (heartbeatMs < 1000 || heartbeatMs > 60_000) {
+                throw new IllegalArgumentException("fleet.heartbeat-ms must be 1000-60000, got " + heartbeatMs);
+            }
+            if (staleAfterMs < 2 * heartbeatMs || staleAfterMs > 600_000) {
+                throw new IllegalArgumentException("fleet.stale-after-ms must be at least twice fleet.heartbeat-ms ("
+                        + 2 * heartbeatMs + ") and at most 600000, got " + staleAfterMs);
+            }
+            if (catalogueRefreshMs < 0 || catalogueRefreshMs > 600_000) {
+                throw new IllegalArgumentException("fleet.catalogue-refresh-ms must be 0-600000, got "
+                        + catalogueRefreshMs);
+            }
+            if (tokenCacheTtlMs < 0 || tokenCacheTtlMs > 600_000) {
+                throw new IllegalArgumentException("fleet.token-cache-ttl-ms must be 0-600000, got " + tokenCacheTtlMs);
+            }
+        }
     }
 
     /**
@@ -372,8 +408,27 @@ public record GatewayConfig(Path dataDir, Mcp mcp, OAuth oauth, Admin admin, Htt
          * @throws GatewayException naming the key whose value is unusable
          */
         public dev.atoll.gateway.registry.RegistryConfig toRegistryConfig(Path dataDir) {
+            return toRegistryConfig(dataDir, defaults().fleet(), "");
+        }
+
+        /**
+         * The registry's configuration for a node of a fleet: {@link #toRegistryConfig(Path)} with the
+         * fleet's propagation settings and the node's id in the connections' {@code application_name}.
+         *
+         * @param dataDir the gateway's data directory
+         * @param fleet the fleet settings
+         * @param nodeId the node's id (empty: none)
+         * @return the registry configuration
+         * @throws GatewayException naming the key whose value is unusable
+         */
+        public dev.atoll.gateway.registry.RegistryConfig toRegistryConfig(Path dataDir, Fleet fleet, String nodeId) {
             var b = dev.atoll.gateway.registry.RegistryConfig.builder().dataDir(dataDir)
-                    .connectionTimeout(java.time.Duration.ofMillis(connectionTimeoutMs));
+                    .connectionTimeout(java.time.Duration.ofMillis(connectionTimeoutMs))
+                    .notifications(fleet.notifications())
+                    .catalogueRefresh(java.time.Duration.ofMillis(fleet.catalogueRefreshMs()))
+                    .tokenCacheTtl(java.time.Duration.ofMillis(fleet.tokenCacheTtlMs()))
+                    .applicationName(nodeId.isEmpty() ? "atoll"
+                            : "atoll/" + (nodeId.length() > 42 ? nodeId.substring(0, 42) : nodeId));
             if (!jdbcUrl.isEmpty()) {
                 b.jdbcUrl(jdbcUrl);
             }

@@ -50,6 +50,11 @@ final class Serve implements Callable<Integer> {
     @Option(names = "--region", paramLabel = "NAME", description = "this node's region, for tool placement (default 'default')")
     String region;
 
+    @Option(names = "--registry", paramLabel = "URL", description = {"the registry database shared by a fleet: "
+            + "postgresql://USER@HOST:5432/DB (or a jdbc:postgresql: URL); sets registry.jdbc-url and registry.user.",
+            "The password comes from ATOLL_REGISTRY_PASSWORD or registry.password (env:VAR, file:PATH), never the URL."})
+    String registry;
+
     @Option(names = "--config", paramLabel = "FILE", description = "a YAML configuration file (docs/configuration.md)")
     Path configFile;
 
@@ -58,6 +63,61 @@ final class Serve implements Callable<Integer> {
 
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help and exit")
     boolean help;
+
+    /**
+     * The configuration keys that {@code --registry URL} sets.
+     *
+     * @param url {@code postgresql://USER@HOST[:PORT]/DB[?params]} or {@code jdbc:postgresql://...}
+     * @param passwordInEnv whether {@code ATOLL_REGISTRY_PASSWORD} is set (then it is the password)
+     * @return dotted keys to YAML values
+     * @throws IllegalArgumentException naming what is wrong with the URL
+     */
+    static Map<String, String> registryOverrides(String url, boolean passwordInEnv) {
+        Map<String, String> out = new LinkedHashMap<>();
+        String jdbc;
+        if (url.startsWith("jdbc:postgresql:")) {
+            jdbc = url;
+        } else {
+            java.net.URI u;
+            try {
+                u = new java.net.URI(url);
+            } catch (java.net.URISyntaxException e) {
+                throw new IllegalArgumentException("not a URL: " + e.getReason());
+            }
+            if (!"postgresql".equals(u.getScheme()) && !"postgres".equals(u.getScheme())) {
+                throw new IllegalArgumentException("expected postgresql://USER@HOST:5432/DB, got scheme '"
+                        + u.getScheme() + "'");
+            }
+            if (u.getHost() == null || u.getPath() == null || u.getPath().length() < 2 || u.getFragment() != null) {
+                throw new IllegalArgumentException("expected postgresql://USER@HOST:5432/DB (a host and a database)");
+            }
+            String user = u.getUserInfo();
+            if (user != null && user.contains(":")) {
+                throw new IllegalArgumentException("no password in the URL (it would show in the process list): "
+                        + "set ATOLL_REGISTRY_PASSWORD or registry.password (env:VAR or file:PATH)");
+            }
+            if (user != null && !user.isEmpty()) {
+                out.put("registry.user", json(user));
+            }
+            jdbc = "jdbc:postgresql://" + (u.getHost().contains(":") ? "[" + u.getHost() + "]" : u.getHost())
+                    + (u.getPort() > 0 ? ":" + u.getPort() : "") + u.getRawPath()
+                    + (u.getRawQuery() == null ? "" : "?" + u.getRawQuery());
+        }
+        if (jdbc.matches("(?i).*[?&]password=.*")) {
+            throw new IllegalArgumentException("no password in the URL (it would show in the process list): "
+                    + "set ATOLL_REGISTRY_PASSWORD or registry.password (env:VAR or file:PATH)");
+        }
+        out.put("registry.jdbc-url", json(jdbc));
+        if (passwordInEnv) {
+            out.put("registry.password", json("env:ATOLL_REGISTRY_PASSWORD"));
+        }
+        return out;
+    }
+
+    /** A string as a YAML (JSON) scalar. */
+    private static String json(String s) {
+        return com.fasterxml.jackson.databind.node.TextNode.valueOf(s).toString();
+    }
 
     @Override
     public Integer call() {
@@ -89,6 +149,13 @@ final class Serve implements Callable<Integer> {
         }
         if (region != null) {
             overrides.put("node.region", region);
+        }
+        if (registry != null) {
+            try {
+                overrides.putAll(registryOverrides(registry, System.getenv("ATOLL_REGISTRY_PASSWORD") != null));
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), "--registry: " + e.getMessage());
+            }
         }
         // Startup chatter of the store's libraries stays out of the operator's way; warnings still show.
         for (String noisy : List.of("org.flywaydb", "com.zaxxer.hikari", "io.helidon.common.features")) {

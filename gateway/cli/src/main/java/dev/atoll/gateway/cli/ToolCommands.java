@@ -21,10 +21,11 @@ import picocli.CommandLine.Parameters;
 /** {@code atoll tools ...} and {@code atoll deploy}: tool versions and their review. */
 @Command(name = "tools", synopsisSubcommandLabel = "COMMAND",
         description = "Manage tool versions: list them, review one (show, changes), approve, reject, roll back, "
-                + "disable, enable, delete.",
+                + "disable, enable, delete, place in regions.",
         subcommands = {ToolCommands.ListTools.class, ToolCommands.Show.class, ToolCommands.Changes.class,
                 ToolCommands.Approve.class, ToolCommands.Reject.class, ToolCommands.Rollback.class,
-                ToolCommands.Disable.class, ToolCommands.Enable.class, ToolCommands.Delete.class})
+                ToolCommands.Disable.class, ToolCommands.Enable.class, ToolCommands.Delete.class,
+                ToolCommands.Place.class})
 final class ToolCommands extends CommandGroup {
 
 
@@ -69,6 +70,41 @@ final class ToolCommands extends CommandGroup {
         }
     }
 
+    /** {@code atoll tools place NAME --regions eu,us | --everywhere}. */
+    @Command(name = "place", description = {"Place a tool in a set of regions (data residency): only nodes of those "
+            + "regions (serve --region) list and run it; others answer as for an unknown tool.",
+            "--everywhere lifts the placement (the default for every tool). Every node follows at once."})
+    static final class Place extends AdminCommand {
+        @Parameters(index = "0", paramLabel = "NAME", description = "the tool")
+        String name;
+
+        @picocli.CommandLine.ArgGroup(exclusive = true, multiplicity = "1")
+        Where where;
+
+        static final class Where {
+            @Option(names = "--regions", paramLabel = "R[,R...]", split = ",", description = "the regions it serves in")
+            java.util.List<String> regions;
+
+            @Option(names = "--everywhere", description = "serve it in every region")
+            boolean everywhere;
+        }
+
+        @Override
+        int run(AdminClient c) throws IOException, InterruptedException {
+            java.util.List<String> regions = where.everywhere ? java.util.List.of() : where.regions;
+            Reply r = c.post("/v1/tools/" + enc(name) + "/placement", Map.of("regions", regions));
+            if (json || !r.ok()) {
+                return printJson(c, r);
+            }
+            JsonNode t = r.body();
+            java.util.List<String> placed = new java.util.ArrayList<>();
+            t.path("regions").forEach(x -> placed.add(x.asText()));
+            out().printf("%s serves %s%n", t.path("name").asText(),
+                    placed.isEmpty() ? "in every region" : "only in region(s) " + String.join(", ", placed));
+            return Main.OK;
+        }
+    }
+
     /** {@code atoll tools list}. */
     @Command(name = "list", description = "List the tools with their serving version and every version's state.")
     static final class ListTools extends AdminCommand {
@@ -78,16 +114,18 @@ final class ToolCommands extends CommandGroup {
             if (json || !r.ok()) {
                 return printJson(c, r);
             }
-            out().printf("%-28s %-8s %-8s %s%n", "TOOL", "SERVING", "ENABLED", "VERSIONS");
+            out().printf("%-28s %-8s %-8s %-12s %s%n", "TOOL", "SERVING", "ENABLED", "REGIONS", "VERSIONS");
             for (JsonNode t : r.body()) {
                 StringBuilder vs = new StringBuilder();
                 for (JsonNode v : t.path("versions")) {
                     vs.append(vs.isEmpty() ? "" : " ").append('v').append(v.path("version").asInt()).append(':')
                             .append(v.path("state").asText().toLowerCase(Locale.ROOT));
                 }
-                out().printf("%-28s %-8s %-8s %s%n", t.path("name").asText(),
+                StringBuilder rs = new StringBuilder();
+                t.path("regions").forEach(x -> rs.append(rs.isEmpty() ? "" : ",").append(x.asText()));
+                out().printf("%-28s %-8s %-8s %-12s %s%n", t.path("name").asText(),
                         t.path("servingVersion").isNull() ? "-" : "v" + t.path("servingVersion").asInt(),
-                        t.path("enabled").asBoolean() ? "yes" : "no", vs);
+                        t.path("enabled").asBoolean() ? "yes" : "no", rs.isEmpty() ? "all" : rs, vs);
             }
             return Main.OK;
         }

@@ -43,7 +43,9 @@ public enum AuditAction {
     /** An upstream reported a tool it had not before: quarantined until approved. */
     UPSTREAM_TOOL_NEW("upstream.tool.new"),
     /** An upstream server's request through its egress proxy: allowed, denied, blocked or redacted. */
-    UPSTREAM_EGRESS("upstream.egress");
+    UPSTREAM_EGRESS("upstream.egress"),
+    /** A tool's placement (the regions it serves in) changed. */
+    PLACE("tool.place");
 
     private final String wireName;
 

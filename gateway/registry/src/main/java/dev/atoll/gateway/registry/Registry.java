@@ -162,8 +162,25 @@ public interface Registry extends AutoCloseable {
      */
     AutoCloseable onCatalogueChange(Consumer<Catalogue> listener);
 
+    /**
+     * Places a tool in a set of regions (docs/fleet.md, "Regions and placement"): nodes of other
+     * regions neither list nor run it. A registry mutation: audited ({@code tool.place}), moves the
+     * catalogue revision and reaches every node like any other change.
+     *
+     * @param name tool name
+     * @param regions 1-32 of {@code [a-z0-9-]} each, starting with a letter, at most 12; empty means
+     *     every region (the default)
+     * @param actor who places it
+     * @return the tool
+     * @throws RegistryException {@code NOT_FOUND}; {@code INVALID_ARGUMENT} for a bad region
+     */
+    ToolInfo place(String name, java.util.Set<String> regions, Actor actor);
+
     /** Bearer tokens. */
     Tokens tokens();
+
+    /** The nodes sharing this database and how changes propagate to this one (docs/fleet.md). */
+    Fleet fleet();
 
     /** Upstream MCP servers and the pins of their tools. */
     Upstreams upstreams();

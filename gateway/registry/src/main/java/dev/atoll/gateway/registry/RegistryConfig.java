@@ -22,12 +22,16 @@ import java.util.Optional;
  * @param auditCloseTimeout how long {@code close()} keeps retrying to write queued records
  * @param tokenCacheTtl how long an authenticated token is cached in memory (0: no cache)
  * @param catalogueRefresh how often the serving catalogue is re-checked against the database for
- *     changes made by other nodes (local changes are seen at once)
+ *     changes made by other nodes (local changes are seen at once); with notifications, the fallback
+ * @param notifications on PostgreSQL, listen for other nodes' changes ({@code LISTEN/NOTIFY},
+ *     docs/fleet.md, "Propagation") instead of relying on the {@code catalogueRefresh} poll alone
+ * @param applicationName PostgreSQL {@code application_name} of this registry's connections (the
+ *     listening connection adds {@code /listen}); shows which node holds which connection
  */
 public record RegistryConfig(Path dataDir, String jdbcUrl, Optional<String> user, Optional<String> password,
         int maxConnections, Duration connectionTimeout, int auditQueueCapacity, int auditBatchSize,
         Duration auditEnqueueTimeout, Duration auditCloseTimeout, Duration tokenCacheTtl,
-        Duration catalogueRefresh) {
+        Duration catalogueRefresh, boolean notifications, String applicationName) {
 
     /**
      * H2 options of the default URL: wait for row locks up to 10 s; the registry closes the
@@ -47,6 +51,7 @@ public record RegistryConfig(Path dataDir, String jdbcUrl, Optional<String> user
         Objects.requireNonNull(auditCloseTimeout, "auditCloseTimeout");
         Objects.requireNonNull(tokenCacheTtl, "tokenCacheTtl");
         Objects.requireNonNull(catalogueRefresh, "catalogueRefresh");
+        Objects.requireNonNull(applicationName, "applicationName");
     }
 
     /**
@@ -72,7 +77,8 @@ public record RegistryConfig(Path dataDir, String jdbcUrl, Optional<String> user
                 + ", connectionTimeout=" + connectionTimeout + ", auditQueueCapacity=" + auditQueueCapacity
                 + ", auditBatchSize=" + auditBatchSize + ", auditEnqueueTimeout=" + auditEnqueueTimeout
                 + ", auditCloseTimeout=" + auditCloseTimeout + ", tokenCacheTtl=" + tokenCacheTtl
-                + ", catalogueRefresh=" + catalogueRefresh + "]";
+                + ", catalogueRefresh=" + catalogueRefresh + ", notifications=" + notifications
+                + ", applicationName=" + applicationName + "]";
     }
 
     /** A builder with every default set. */
@@ -94,6 +100,8 @@ public record RegistryConfig(Path dataDir, String jdbcUrl, Optional<String> user
         private Duration auditCloseTimeout = Duration.ofSeconds(30);
         private Duration tokenCacheTtl = Duration.ofSeconds(5);
         private Duration catalogueRefresh = Duration.ofSeconds(1);
+        private boolean notifications = true;
+        private String applicationName = "atoll";
 
         private Builder() {}
 
@@ -250,11 +258,42 @@ public record RegistryConfig(Path dataDir, String jdbcUrl, Optional<String> user
             return this;
         }
 
+        /**
+         * Whether a PostgreSQL registry listens for other nodes' changes ({@code LISTEN/NOTIFY}):
+         * they take effect in milliseconds, with the {@link #catalogueRefresh} poll and the
+         * {@link #tokenCacheTtl} as the bound when a notification is lost. Off: the poll alone
+         * (benchmarks). No effect on H2 (one node).
+         *
+         * @param on default true
+         * @return this builder
+         */
+        public Builder notifications(boolean on) {
+            this.notifications = on;
+            return this;
+        }
+
+        /**
+         * PostgreSQL {@code application_name} of the registry's connections (the listening
+         * connection adds {@code /listen}), so {@code pg_stat_activity} shows which node holds which.
+         *
+         * @param name 1-48 printable ASCII characters, default {@code atoll}
+         * @return this builder
+         */
+        public Builder applicationName(String name) {
+            Objects.requireNonNull(name, "applicationName");
+            if (name.isEmpty() || name.length() > 48 || !name.chars().allMatch(ch -> ch > 0x20 && ch < 0x7f)) {
+                throw new IllegalArgumentException("applicationName must be 1-48 printable ASCII characters without"
+                        + " spaces, got '" + name.replaceAll("\\p{Cntrl}", "?") + "'");
+            }
+            this.applicationName = name;
+            return this;
+        }
+
         /** The configuration. */
         public RegistryConfig build() {
             return new RegistryConfig(dataDir, jdbcUrl.orElseGet(() -> defaultJdbcUrl(dataDir)), user, password,
                     maxConnections, connectionTimeout, auditQueueCapacity, auditBatchSize, auditEnqueueTimeout,
-                    auditCloseTimeout, tokenCacheTtl, catalogueRefresh);
+                    auditCloseTimeout, tokenCacheTtl, catalogueRefresh, notifications, applicationName);
         }
 
         private static Duration within(String name, Duration d, Duration min, Duration max) {

@@ -15,9 +15,10 @@ import java.util.Objects;
  * @param fileName file name
  * @param code source text
  * @param manifest manifest JSON (read-only by convention: use {@link #manifestCopy()} to modify)
+ * @param regions the regions it serves in, sorted; empty means every region
  */
 public record ServingTool(String name, int version, String digest, Language language, String fileName, String code,
-        ObjectNode manifest) {
+        ObjectNode manifest, java.util.SortedSet<String> regions) {
 
     /** Rejects nulls. */
     public ServingTool {
@@ -27,6 +28,17 @@ public record ServingTool(String name, int version, String digest, Language lang
         Objects.requireNonNull(fileName, "fileName");
         Objects.requireNonNull(code, "code");
         Objects.requireNonNull(manifest, "manifest");
+        regions = java.util.Collections.unmodifiableSortedSet(new java.util.TreeSet<>(regions));
+    }
+
+    /**
+     * Whether a node of this region serves the tool (docs/fleet.md, "Regions and placement").
+     *
+     * @param region the node's region
+     * @return true when the tool is placed everywhere or in {@code region}
+     */
+    public boolean servesIn(String region) {
+        return regions.isEmpty() || regions.contains(region);
     }
 
     /** A copy of the manifest that the caller may change. */

@@ -50,7 +50,8 @@ public interface Tokens {
     List<TokenInfo> list();
 
     /**
-     * Revokes a token; at once on this node, within the token cache TTL on other nodes.
+     * Revokes a token; at once on this node and, through the fleet's change notifications, on the
+     * other nodes of a PostgreSQL fleet (the token cache TTL bounds it if a notification is lost).
      *
      * @param id the token id
      * @param actor who revokes it

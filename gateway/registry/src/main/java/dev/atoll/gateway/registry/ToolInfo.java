@@ -15,9 +15,11 @@ import java.util.Optional;
  * @param versions all versions, oldest first
  * @param createdAt when the first version was deployed
  * @param updatedAt when the tool last changed
+ * @param regions the regions it serves in, sorted; empty means every region (docs/fleet.md,
+ *     "Regions and placement")
  */
 public record ToolInfo(String name, String source, boolean enabled, Optional<Integer> servingVersion,
-        List<ToolVersion> versions, Instant createdAt, Instant updatedAt) {
+        List<ToolVersion> versions, Instant createdAt, Instant updatedAt, java.util.SortedSet<String> regions) {
 
     /** Rejects nulls and copies the list. */
     public ToolInfo {
@@ -27,6 +29,7 @@ public record ToolInfo(String name, String source, boolean enabled, Optional<Int
         Objects.requireNonNull(createdAt, "createdAt");
         Objects.requireNonNull(updatedAt, "updatedAt");
         versions = List.copyOf(versions);
+        regions = java.util.Collections.unmodifiableSortedSet(new java.util.TreeSet<>(regions));
     }
 
     /** The version with this number. */

@@ -26,10 +26,12 @@ public final class Database implements AutoCloseable {
 
     private final HikariDataSource pool;
     private final boolean postgres;
+    private final RegistryConfig config;
 
-    private Database(HikariDataSource pool) {
+    private Database(HikariDataSource pool, RegistryConfig config) {
         this.pool = pool;
         this.postgres = pool.getJdbcUrl().startsWith("jdbc:postgresql:");
+        this.config = config;
     }
 
     /**
@@ -55,6 +57,7 @@ public final class Database implements AutoCloseable {
             // server crashes. Stronger settings (remote_write, remote_apply) are kept.
             hc.setConnectionInitSql(SYNCHRONOUS_COMMIT_ON);
             hc.setIsolateInternalQueries(true); // commit the init SQL (auto-commit is off), or a rollback undoes it
+            hc.addDataSourceProperty("ApplicationName", config.applicationName());
         }
         HikariDataSource ds;
         try {
@@ -74,7 +77,7 @@ public final class Database implements AutoCloseable {
             ds.close();
             throw RegistryException.storage("cannot migrate the registry schema: " + e.getMessage(), e);
         }
-        Database db = new Database(ds);
+        Database db = new Database(ds, config);
         if (db.postgres) {
             db.warnIfNotDurable();
         }
@@ -126,6 +129,30 @@ public final class Database implements AutoCloseable {
             return url + ";WRITE_DELAY=0";
         }
         return url;
+    }
+
+    /**
+     * A new connection outside the pool, in auto-commit mode, for a long-lived session such as the
+     * fleet's {@code LISTEN} (docs/fleet.md, "Propagation"). Its {@code application_name} is the
+     * registry's with {@code suffix} appended. The caller closes it.
+     *
+     * @param suffix appended to the application name, e.g. {@code /listen}
+     * @return the connection
+     * @throws SQLException if the database cannot be reached
+     */
+    public Connection dedicatedConnection(String suffix) throws SQLException {
+        java.util.Properties p = new java.util.Properties();
+        config.user().ifPresent(u -> p.setProperty("user", u));
+        config.password().ifPresent(pw -> p.setProperty("password", pw));
+        if (postgres) {
+            p.setProperty("ApplicationName", config.applicationName() + suffix);
+            long seconds = Math.max(1, (config.connectionTimeout().toMillis() + 999) / 1000);
+            p.setProperty("connectTimeout", Long.toString(seconds));
+            p.setProperty("tcpKeepAlive", "true");
+        }
+        Connection c = java.sql.DriverManager.getConnection(durableUrl(config.jdbcUrl()), p);
+        c.setAutoCommit(true);
+        return c;
     }
 
     /** True when the database is PostgreSQL (H2 otherwise). */

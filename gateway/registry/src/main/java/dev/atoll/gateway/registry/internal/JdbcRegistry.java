@@ -50,6 +50,7 @@ public final class JdbcRegistry implements Registry {
     private static final System.Logger LOG = System.getLogger(JdbcRegistry.class.getName());
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final java.util.regex.Pattern TOOL_NAME = java.util.regex.Pattern.compile("[a-z0-9_]{1,64}");
+    private static final java.util.regex.Pattern REGION = java.util.regex.Pattern.compile("[a-z][a-z0-9-]{0,31}");
     private static final String VERSION_COLUMNS = "name, version, digest, state, language, file_name, code_digest,"
             + " manifest, created_at, created_by, decided_at, decided_by";
 
@@ -63,6 +64,8 @@ public final class JdbcRegistry implements Registry {
     private volatile Catalogue catalogue;
     private volatile long catalogueCheckedAt;
     private volatile boolean closed;
+    private final Optional<FleetListener> listener;
+    private final FleetStore fleet;
 
     private JdbcRegistry(RegistryConfig config, Database db) {
         this.config = config;
@@ -72,6 +75,12 @@ public final class JdbcRegistry implements Registry {
         this.upstreams = new UpstreamStore(db);
         this.catalogue = loadCatalogue();
         this.catalogueCheckedAt = System.nanoTime();
+        this.listener = db.isPostgres() ? Optional.of(new FleetListener(db, config.catalogueRefresh(),
+                config.notifications(), this::refreshIfMoved, tokens::onChange)) : Optional.empty();
+        this.fleet = new FleetStore(db, () -> listener.map(FleetListener::status).orElseGet(
+                () -> new dev.atoll.gateway.registry.Fleet.Propagation(dev.atoll.gateway.registry.Fleet.Mode.LOCAL,
+                        false, 0, 0, config.catalogueRefresh())));
+        listener.ifPresent(FleetListener::start);
     }
 
     /**
@@ -331,7 +340,7 @@ public final class JdbcRegistry implements Registry {
         return db.read("listing tools", c -> {
             Map<String, ToolRow> rows = new LinkedHashMap<>();
             try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT name, source, enabled, serving_version, created_at, updated_at FROM tool ORDER BY name");
+                    "SELECT name, source, enabled, serving_version, created_at, updated_at, regions FROM tool ORDER BY name");
                     ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     ToolRow r = toolRow(rs);
@@ -432,6 +441,57 @@ public final class JdbcRegistry implements Registry {
     }
 
     @Override
+    public dev.atoll.gateway.registry.Fleet fleet() {
+        return fleet;
+    }
+
+    @Override
+    public ToolInfo place(String name, java.util.Set<String> regions, Actor actor) {
+        checkName(name);
+        Objects.requireNonNull(regions, "regions");
+        Objects.requireNonNull(actor, "actor");
+        java.util.SortedSet<String> sorted = new java.util.TreeSet<>();
+        for (String r : regions) {
+            if (r == null || !REGION.matcher(r).matches()) {
+                throw new RegistryException(Reason.INVALID_ARGUMENT, "a region must be 1-32 of a-z 0-9 - starting"
+                        + " with a letter, got " + PoisoningScanner.escape("'" + r + "'"));
+            }
+            sorted.add(r);
+        }
+        if (sorted.size() > 12) {
+            throw new RegistryException(Reason.INVALID_ARGUMENT, "at most 12 regions per tool, got " + sorted.size());
+        }
+        String text = String.join(",", sorted);
+        checkOpen();
+        boolean[] changed = {false};
+        ToolInfo result = db.inTransaction("placing " + name, c -> {
+            ToolRow tool = lockTool(c, name).orElseThrow(() -> unknownTool(name));
+            if (tool.regions().equals(sorted)) {
+                return readTool(c, name).orElseThrow();
+            }
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE tool SET regions = ?, updated_at = ? WHERE name = ?")) {
+                ps.setString(1, text);
+                ps.setLong(2, System.currentTimeMillis());
+                ps.setString(3, name);
+                ps.executeUpdate();
+            }
+            bumpRevision(c);
+            ObjectNode detail = JsonNodeFactory.instance.objectNode();
+            sorted.forEach(detail.putArray("regions")::add);
+            tool.regions().forEach(detail.putArray("previousRegions")::add);
+            AuditStore.append(c, List.of(AuditEntry.of(actor.id(), AuditAction.PLACE, name, tool.servingVersion(),
+                    "", detail)));
+            changed[0] = true;
+            return readTool(c, name).orElseThrow();
+        });
+        if (changed[0]) {
+            catalogueChanged();
+        }
+        return result;
+    }
+
+    @Override
     public dev.atoll.gateway.registry.Upstreams upstreams() {
         checkOpen();
         return upstreams;
@@ -448,6 +508,7 @@ public final class JdbcRegistry implements Registry {
             return;
         }
         closed = true;
+        listener.ifPresent(FleetListener::close);
         try {
             audit.close();
         } finally {
@@ -456,6 +517,18 @@ public final class JdbcRegistry implements Registry {
     }
 
     // ---------------------------------------------------------------- catalogue
+
+    /** Compares the database's revision with the catalogue's; reloads when it moved (another node's change). */
+    private void refreshIfMoved() {
+        if (closed) {
+            return;
+        }
+        long revision = db.read("reading the catalogue revision", JdbcRegistry::revision);
+        catalogueCheckedAt = System.nanoTime();
+        if (revision != catalogue.revision()) {
+            catalogueChanged();
+        }
+    }
 
     /** Reloads the catalogue if its revision moved and tells the listeners, in revision order. */
     private void catalogueChanged() {
@@ -481,21 +554,22 @@ public final class JdbcRegistry implements Registry {
             long revision = revision(c);
             List<ServingTool> tools = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("SELECT v.name, v.version, v.digest, v.language,"
-                    + " v.file_name, v.code, v.manifest FROM tool t JOIN tool_version v"
+                    + " v.file_name, v.code, v.manifest, t.regions FROM tool t JOIN tool_version v"
                     + " ON v.name = t.name AND v.version = t.serving_version"
                     + " WHERE t.enabled = TRUE AND v.state = 'APPROVED' ORDER BY t.name");
                     ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     tools.add(new ServingTool(rs.getString(1), rs.getInt(2), rs.getString(3).trim(),
                             Language.valueOf(rs.getString(4)), rs.getString(5),
-                            new String(rs.getBytes(6), StandardCharsets.UTF_8), parse(rs.getString(7))));
+                            new String(rs.getBytes(6), StandardCharsets.UTF_8), parse(rs.getString(7)),
+                            regions(rs.getString(8))));
                 }
             }
             return new Catalogue(revision, tools);
         });
     }
 
-    private static long revision(Connection c) throws SQLException {
+    static long revision(Connection c) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT revision FROM catalogue_state WHERE id = 1");
                 ResultSet rs = ps.executeQuery()) {
             if (!rs.next()) {
@@ -505,27 +579,43 @@ public final class JdbcRegistry implements Registry {
         }
     }
 
-    private static void bumpRevision(Connection c) throws SQLException {
+    /**
+     * Moves the catalogue revision on and tells the fleet (a {@code pg_notify} delivered when this
+     * transaction commits; docs/fleet.md, "Propagation").
+     */
+    static void bumpRevision(Connection c) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(
                 "UPDATE catalogue_state SET revision = revision + 1 WHERE id = 1")) {
             ps.executeUpdate();
         }
+        FleetChannel.catalogue(c, revision(c));
+    }
+
+    private static java.util.SortedSet<String> regions(String text) {
+        java.util.SortedSet<String> out = new java.util.TreeSet<>();
+        for (String r : text.split(",")) {
+            if (REGION.matcher(r).matches()) { // the host decides: anything else in the column is ignored
+                out.add(r);
+            }
+        }
+        return out;
     }
 
     // ---------------------------------------------------------------- rows
 
     private record ToolRow(String name, String source, boolean enabled, Optional<Integer> servingVersion,
-            long createdAt, long updatedAt) {
+            long createdAt, long updatedAt, java.util.SortedSet<String> regions) {
         ToolInfo info(List<ToolVersion> versions) {
             return new ToolInfo(name, source, enabled, servingVersion, versions, Instant.ofEpochMilli(createdAt),
-                    Instant.ofEpochMilli(updatedAt));
+                    Instant.ofEpochMilli(updatedAt), regions);
         }
     }
 
     private static ToolRow toolRow(ResultSet rs) throws SQLException {
         int serving = rs.getInt(4);
         Optional<Integer> sv = rs.wasNull() ? Optional.empty() : Optional.of(serving);
-        return new ToolRow(rs.getString(1), rs.getString(2), rs.getBoolean(3), sv, rs.getLong(5), rs.getLong(6));
+        return new ToolRow(rs.getString(1), rs.getString(2), rs.getBoolean(3), sv, rs.getLong(5), rs.getLong(6),
+                regions(rs.getString(7)));
     }
 
     /** A name in a registered upstream's namespace ({@code NAME__*}) belongs to that upstream: CONFLICT. */
@@ -540,7 +630,7 @@ public final class JdbcRegistry implements Registry {
 
     private static Optional<ToolRow> lockTool(Connection c, String name) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT name, source, enabled, serving_version, created_at,"
-                + " updated_at FROM tool WHERE name = ? FOR UPDATE")) {
+                + " updated_at, regions FROM tool WHERE name = ? FOR UPDATE")) {
             ps.setString(1, name);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? Optional.of(toolRow(rs)) : Optional.empty();
@@ -551,7 +641,7 @@ public final class JdbcRegistry implements Registry {
     private static Optional<ToolInfo> readTool(Connection c, String name) throws SQLException {
         ToolRow row;
         try (PreparedStatement ps = c.prepareStatement("SELECT name, source, enabled, serving_version, created_at,"
-                + " updated_at FROM tool WHERE name = ?")) {
+                + " updated_at, regions FROM tool WHERE name = ?")) {
             ps.setString(1, name);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {

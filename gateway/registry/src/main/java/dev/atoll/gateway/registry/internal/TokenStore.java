@@ -53,6 +53,8 @@ public final class TokenStore implements Tokens {
     private final Database db;
     private final SecureRandom random = new SecureRandom();
     private final Cache<String, Principal> cache;
+    /** Moves on every invalidation: a lookup that raced with one does not cache what it read. */
+    private final java.util.concurrent.atomic.AtomicLong generation = new java.util.concurrent.atomic.AtomicLong();
 
     /**
      * Creates the store.
@@ -77,8 +79,11 @@ public final class TokenStore implements Tokens {
         byte[] secret = new byte[32];
         random.nextBytes(secret);
         String plaintext = kind.prefix() + Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
-        TokenInfo info = db.inTransaction("creating a token",
-                c -> insert(c, kind, tenant, s, label, hash(plaintext), actor));
+        TokenInfo info = db.inTransaction("creating a token", c -> {
+            TokenInfo t = insert(c, kind, tenant, s, label, hash(plaintext), actor);
+            FleetChannel.tokenCreated(c, t.id());
+            return t;
+        });
         return new CreatedToken(info, plaintext);
     }
 
@@ -90,6 +95,7 @@ public final class TokenStore implements Tokens {
         }
         String hash = hash(presented);
         String key = kind.name() + ':' + hash;
+        long gen = generation.get();
         if (cache != null) {
             Principal p = cache.getIfPresent(key);
             if (p != null) {
@@ -114,8 +120,13 @@ public final class TokenStore implements Tokens {
                 }
             }
         });
-        if (cache != null) {
-            found.ifPresent(p -> cache.put(key, p));
+        if (cache != null && found.isPresent()) {
+            cache.put(key, found.get());
+            if (generation.get() != gen) {
+                // A revocation was applied while this lookup read the database: what it read may be
+                // from before the revocation, so it must not outlive it in the cache.
+                cache.invalidate(key);
+            }
         }
         return found;
     }
@@ -161,7 +172,9 @@ public final class TokenStore implements Tokens {
             for (String id : old) {
                 revokeRow(c, id, actor);
             }
-            return insert(c, kind, tenant, Set.of(Principal.ALL), ENV_LABEL, hash, actor);
+            TokenInfo created = insert(c, kind, tenant, Set.of(Principal.ALL), ENV_LABEL, hash, actor);
+            FleetChannel.tokensChanged(c);
+            return created;
         });
         invalidateAll();
         return info;
@@ -186,7 +199,11 @@ public final class TokenStore implements Tokens {
     public TokenInfo revoke(String id, Actor actor) {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(actor, "actor");
-        TokenInfo info = db.inTransaction("revoking token " + id, c -> revokeRow(c, id, actor));
+        TokenInfo info = db.inTransaction("revoking token " + id, c -> {
+            TokenInfo t = revokeRow(c, id, actor);
+            FleetChannel.tokenRevoked(c, id); // delivered to every node when this commits
+            return t;
+        });
         invalidate(id);
         return info;
     }
@@ -270,13 +287,25 @@ public final class TokenStore implements Tokens {
                 Instant.ofEpochMilli(rs.getLong(6)), rs.getString(7), revokedAt);
     }
 
+    /** Acts on another node's token change (docs/fleet.md, "Propagation"). */
+    void onChange(FleetChannel.Change change) {
+        switch (change) {
+            case FleetChannel.TokenRevoked r -> invalidate(r.id());
+            case FleetChannel.TokensChanged all -> invalidateAll();
+            case FleetChannel.TokenCreated created -> { } // nothing is cached for a token nobody used
+            case FleetChannel.CatalogueMoved moved -> { }
+        }
+    }
+
     private void invalidate(String id) {
+        generation.incrementAndGet();
         if (cache != null) {
             cache.asMap().values().removeIf(p -> p.tokenId().equals(id));
         }
     }
 
     private void invalidateAll() {
+        generation.incrementAndGet();
         if (cache != null) {
             cache.invalidateAll();
         }

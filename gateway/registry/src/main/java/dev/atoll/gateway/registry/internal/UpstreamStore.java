@@ -74,6 +74,7 @@ final class UpstreamStore implements Upstreams {
             detail.set("envKeys", F.arrayNode().addAll(spec.env().keySet().stream().sorted().map(F::textNode).toList()));
             AuditStore.append(c, List.of(AuditEntry.of(actor.id(), AuditAction.UPSTREAM_ADD, spec.name(),
                     Optional.empty(), "", detail)));
+            JdbcRegistry.bumpRevision(c); // every node starts it (docs/fleet.md)
             return read(c, spec.name()).orElseThrow();
         });
     }
@@ -181,6 +182,7 @@ final class UpstreamStore implements Upstreams {
             detail.set("pinned", pinned);
             audit.add(AuditEntry.of(actor.id(), AuditAction.UPSTREAM_APPROVE, name, Optional.empty(), "", detail));
             AuditStore.append(c, audit);
+            JdbcRegistry.bumpRevision(c); // every node serves the pinned tools (docs/fleet.md)
             return read(c, name).orElseThrow();
         });
     }
@@ -199,6 +201,7 @@ final class UpstreamStore implements Upstreams {
             }
             AuditStore.append(c, List.of(AuditEntry.of(actor.id(), AuditAction.UPSTREAM_REMOVE, name,
                     Optional.empty(), "", F.objectNode())));
+            JdbcRegistry.bumpRevision(c); // every node stops it (docs/fleet.md)
             return null;
         });
     }
@@ -281,7 +284,11 @@ final class UpstreamStore implements Upstreams {
                 }
             }
             AuditStore.append(c, audit);
-            return new Observation(pulled, added, gone);
+            Observation o = new Observation(pulled, added, gone);
+            if (o.changed()) {
+                JdbcRegistry.bumpRevision(c); // a rug pull seen by one node pulls the tool on every node
+            }
+            return o;
         });
     }
 

@@ -298,6 +298,7 @@ public final class AdminHttp implements HttpService {
         ObjectNode n = json.createObjectNode();
         n.put("name", t.name()).put("source", t.source()).put("enabled", t.enabled());
         t.servingVersion().ifPresentOrElse(v -> n.put("servingVersion", v), () -> n.putNull("servingVersion"));
+        t.regions().forEach(n.putArray("regions")::add); // [] = every region (docs/fleet.md)
         ArrayNode vs = n.putArray("versions");
         t.versions().forEach(v -> vs.add(version(v)));
         return n;

@@ -46,6 +46,8 @@ public final class GatewayMetrics implements PoolObserver, RuntimeObserver, Auto
     private final DistributionSummary guestCpu;
     private final DistributionSummary guestAllocated;
     private JvmGcMetrics gc;
+    private final java.util.concurrent.atomic.LongAdder callsTotal = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder coldStartsTotal = new java.util.concurrent.atomic.LongAdder();
 
     private record Key(String name, String a, String b, String c) {
     }
@@ -75,6 +77,16 @@ public final class GatewayMetrics implements PoolObserver, RuntimeObserver, Auto
         }
     }
 
+    /** Tool calls through the pipeline since start (the fleet heartbeat's calls/s). */
+    public long callsTotal() {
+        return callsTotal.sum();
+    }
+
+    /** Cold starts since start (the fleet heartbeat's cold starts/s). */
+    public long coldStartsTotal() {
+        return coldStartsTotal.sum();
+    }
+
     /**
      * A gauge read at scrape time.
      *
@@ -96,6 +108,7 @@ public final class GatewayMetrics implements PoolObserver, RuntimeObserver, Auto
      * @param nanos wall time of the whole pipeline
      */
     public void call(String tool, String backend, String outcome, long nanos) {
+        callsTotal.increment();
         calls.computeIfAbsent(new Key("call", tool, backend, outcome), k -> Timer.builder("atoll.tool.calls")
                 .description("tools/call through the pipeline (DLP, backend, audit), by tool, backend and outcome")
                 .tags("tool", k.a(), "backend", k.b(), "outcome", k.c()).register(registry))
@@ -136,6 +149,7 @@ public final class GatewayMetrics implements PoolObserver, RuntimeObserver, Auto
 
     @Override
     public void coldStart(Tool tool) {
+        coldStartsTotal.increment();
         toolCounter("atoll.pool.cold.starts", "Calls that created their context on the call path", tool).increment();
     }
 
