@@ -25,6 +25,8 @@ import dev.atoll.gateway.internal.http.JwtAuthenticator;
 import dev.atoll.gateway.internal.http.ConnectionClose;
 import dev.atoll.gateway.internal.http.OriginGuard;
 import dev.atoll.gateway.internal.http.Caller;
+import dev.atoll.gateway.internal.lifecycle.HealthHttp;
+import dev.atoll.gateway.internal.lifecycle.Readiness;
 import dev.atoll.gateway.internal.lifecycle.Resources;
 import dev.atoll.gateway.backend.HeaderAnnotations;
 import dev.atoll.gateway.backend.ToolBundle;
@@ -124,6 +126,9 @@ public final class Gateway implements AutoCloseable {
     private final Streams streams;
     private final McpService mcp;
     private final WebServer server;
+    private final Readiness readiness;
+    /** Set once the catalogue was read from the registry and served (readiness). */
+    private volatile boolean catalogueLoaded;
 
     private final Map<String, String> startupTokens = new java.util.LinkedHashMap<>();
 
@@ -158,7 +163,7 @@ public final class Gateway implements AutoCloseable {
             this.metrics = mx.enabled() ? Optional.of(resources.push("metrics", new GatewayMetrics(mx.jvm())))
                     : Optional.empty();
             this.registry = resources.push("registry",
-                    Registry.open(config.registry().toRegistryConfig(config.dataDir())));
+                    Registry.open(config.registry().toRegistryConfig(config.dataDir(), config.node())));
             this.dlpAudit = new DlpAudit(registry.audit(), metrics);
             this.fetch = resources.push("fetch binding", fetchBinding(config.fetch(), egressPolicy, secrets));
             ToolRuntime.Builder rb = ToolRuntime.builder().binding(fetch);
@@ -225,6 +230,12 @@ public final class Gateway implements AutoCloseable {
             Authenticator auth = mc.requireAuth() ? token -> own.authenticate(token).or(() -> jwt.authenticate(token))
                     : token -> Optional.of(anonymous);
             OriginGuard guard = new OriginGuard(loopback, lower(mc.allowedHosts()), lower(mc.allowedOrigins()));
+            this.readiness = new Readiness(
+                    new Readiness.Check("catalogue", () -> catalogueLoaded),
+                    new Readiness.Check("pools", this::poolsFilled),
+                    new Readiness.Check("warm-up", runtime::warmedUp));
+            GatewayConfig.Node node = config.node();
+            HealthHttp health = new HealthHttp(readiness, rpc.mapper(), node.effectiveId(), node.region());
             McpHttp endpoint = new McpHttp(mc.path(), mcp, guard, auth, rpc.mapper(), hc.maxPayloadBytes(),
                     () -> oc.enabled() ? metadataUrl() : "", mc.requireAuth());
             this.server = WebServer.builder()
@@ -240,6 +251,7 @@ public final class Gateway implements AutoCloseable {
                     .shutdownHook(false)
                     .routing(r -> {
                         r.addFilter(ConnectionClose.filter());
+                        r.register(health); // no auth: load balancers and kubelets probe these
                         r.register(endpoint);
                         if (oc.enabled()) {
                             r.get("/.well-known/oauth-protected-resource", (req, res) -> metadata(res));
@@ -746,6 +758,7 @@ public final class Gateway implements AutoCloseable {
             bundled(ToolBundle.CONFORMANCE).forEach(this::deployApproved);
         }
         syncCatalogue();
+        catalogueLoaded = true;
         registry.onCatalogueChange(c -> syncCatalogue());
         upstreams.start();
         try {
@@ -767,6 +780,49 @@ public final class Gateway implements AutoCloseable {
         if (every > 0) {
             checkpointer.scheduleWithFixedDelay(this::checkpoint, every, every, java.util.concurrent.TimeUnit.MILLISECONDS);
         }
+        readiness.started();
+    }
+
+    /**
+     * Whether every served isolate tool has its minimum of warm contexts ({@code pool.min-warm-per-tool},
+     * or the smaller size the pool fills towards): calls in flight count as warm, since they took one.
+     */
+    private boolean poolsFilled() {
+        int min = config.pool().minWarmPerTool();
+        return pool.stats().tools().stream().allMatch(t -> t.warm() + t.running() >= Math.min(min, t.target()));
+    }
+
+    /**
+     * Whether this node is ready for traffic ({@code GET /readyz} answers 200): the catalogue is
+     * loaded, the pools are filled and the JIT warm-up is over, and it is not draining.
+     *
+     * @return whether ready
+     */
+    public boolean isReady() {
+        return readiness.state() == Readiness.State.READY;
+    }
+
+    /** Whether the JIT warm-up still runs (tests). */
+    boolean warmingUp() {
+        return !runtime.warmedUp();
+    }
+
+    /**
+     * Stops the node gracefully (SIGTERM): {@code /readyz} answers 503 at once, new calls are still
+     * taken for {@code http.drain-delay-ms} so that load balancers notice and stop sending, then the
+     * listeners close and in-flight calls finish (within {@code http.shutdown-grace-ms}), then
+     * everything else stops as in {@link #close()}.
+     */
+    public void drainAndClose() {
+        readiness.drain();
+        long delay = config.http().drainDelayMs();
+        LOG.info("draining: not ready; taking calls for " + delay + " ms more, then stopping");
+        try {
+            Thread.sleep(delay); // the point of the delay is to wait: load balancers poll /readyz
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        close();
     }
 
     /** The tools of the bundles named {@code name} on the module path (tools-examples provides them). */
@@ -824,6 +880,7 @@ public final class Gateway implements AutoCloseable {
     /** Stops the listeners (in-flight requests get the grace period), then the pool and the runtime. */
     @Override
     public void close() {
+        readiness.drain();
         streams.closeAll();
         resources.close();
     }

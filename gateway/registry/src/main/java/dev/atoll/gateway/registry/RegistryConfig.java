@@ -23,11 +23,14 @@ import java.util.Optional;
  * @param tokenCacheTtl how long an authenticated token is cached in memory (0: no cache)
  * @param catalogueRefresh how often the serving catalogue is re-checked against the database for
  *     changes made by other nodes (local changes are seen at once)
+ * @param node the node that writes through this registry, stamped on every audit record it appends
+ *     (empty: none; a single gateway)
+ * @param region that node's region, stamped likewise (empty: none)
  */
 public record RegistryConfig(Path dataDir, String jdbcUrl, Optional<String> user, Optional<String> password,
         int maxConnections, Duration connectionTimeout, int auditQueueCapacity, int auditBatchSize,
         Duration auditEnqueueTimeout, Duration auditCloseTimeout, Duration tokenCacheTtl,
-        Duration catalogueRefresh) {
+        Duration catalogueRefresh, String node, String region) {
 
     /**
      * H2 options of the default URL: wait for row locks up to 10 s; the registry closes the
@@ -47,6 +50,8 @@ public record RegistryConfig(Path dataDir, String jdbcUrl, Optional<String> user
         Objects.requireNonNull(auditCloseTimeout, "auditCloseTimeout");
         Objects.requireNonNull(tokenCacheTtl, "tokenCacheTtl");
         Objects.requireNonNull(catalogueRefresh, "catalogueRefresh");
+        Objects.requireNonNull(node, "node");
+        Objects.requireNonNull(region, "region");
     }
 
     /**
@@ -72,7 +77,7 @@ public record RegistryConfig(Path dataDir, String jdbcUrl, Optional<String> user
                 + ", connectionTimeout=" + connectionTimeout + ", auditQueueCapacity=" + auditQueueCapacity
                 + ", auditBatchSize=" + auditBatchSize + ", auditEnqueueTimeout=" + auditEnqueueTimeout
                 + ", auditCloseTimeout=" + auditCloseTimeout + ", tokenCacheTtl=" + tokenCacheTtl
-                + ", catalogueRefresh=" + catalogueRefresh + "]";
+                + ", catalogueRefresh=" + catalogueRefresh + ", node=" + node + ", region=" + region + "]";
     }
 
     /** A builder with every default set. */
@@ -250,11 +255,39 @@ public record RegistryConfig(Path dataDir, String jdbcUrl, Optional<String> user
             return this;
         }
 
+        /**
+         * The node writing through this registry, stamped (with its region) on every audit record it
+         * appends, and covered by the record's hash.
+         *
+         * @param id the node id: 1-64 of {@code A-Z a-z 0-9 . _ -}, starting with a letter or digit
+         * @param nodeRegion its region: 1-32 of {@code a-z 0-9 -}, starting with a letter
+         * @return this builder
+         */
+        public Builder node(String id, String nodeRegion) {
+            if (id == null || !NODE.matcher(id).matches()) {
+                throw new IllegalArgumentException("node must be 1-64 of A-Z a-z 0-9 . _ - starting with a letter or"
+                        + " digit, got '" + id + "'");
+            }
+            if (nodeRegion == null || !REGION.matcher(nodeRegion).matches()) {
+                throw new IllegalArgumentException("region must be 1-32 of a-z 0-9 - starting with a letter, got '"
+                        + nodeRegion + "'");
+            }
+            this.node = id;
+            this.region = nodeRegion;
+            return this;
+        }
+
+        private static final java.util.regex.Pattern NODE =
+                java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+        private static final java.util.regex.Pattern REGION = java.util.regex.Pattern.compile("[a-z][a-z0-9-]{0,31}");
+        private String node = "";
+        private String region = "";
+
         /** The configuration. */
         public RegistryConfig build() {
             return new RegistryConfig(dataDir, jdbcUrl.orElseGet(() -> defaultJdbcUrl(dataDir)), user, password,
                     maxConnections, connectionTimeout, auditQueueCapacity, auditBatchSize, auditEnqueueTimeout,
-                    auditCloseTimeout, tokenCacheTtl, catalogueRefresh);
+                    auditCloseTimeout, tokenCacheTtl, catalogueRefresh, node, region);
         }
 
         private static Duration within(String name, Duration d, Duration min, Duration max) {

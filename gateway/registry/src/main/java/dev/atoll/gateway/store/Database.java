@@ -26,9 +26,13 @@ public final class Database implements AutoCloseable {
 
     private final HikariDataSource pool;
     private final boolean postgres;
+    private final String node;
+    private final String region;
 
-    private Database(HikariDataSource pool) {
+    private Database(HikariDataSource pool, String node, String region) {
         this.pool = pool;
+        this.node = node;
+        this.region = region;
         this.postgres = pool.getJdbcUrl().startsWith("jdbc:postgresql:");
     }
 
@@ -74,7 +78,7 @@ public final class Database implements AutoCloseable {
             ds.close();
             throw RegistryException.storage("cannot migrate the registry schema: " + e.getMessage(), e);
         }
-        Database db = new Database(ds);
+        Database db = new Database(ds, config.node(), config.region());
         if (db.postgres) {
             db.warnIfNotDurable();
         }
@@ -126,6 +130,16 @@ public final class Database implements AutoCloseable {
             return url + ";WRITE_DELAY=0";
         }
         return url;
+    }
+
+    /** The node that writes through this database handle (audit records carry it), or empty. */
+    public String node() {
+        return node;
+    }
+
+    /** The region of {@link #node()}, or empty. */
+    public String region() {
+        return region;
     }
 
     /** True when the database is PostgreSQL (H2 otherwise). */

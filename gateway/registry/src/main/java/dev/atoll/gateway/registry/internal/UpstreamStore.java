@@ -72,7 +72,7 @@ final class UpstreamStore implements Upstreams {
             ObjectNode detail = specJson(spec);
             detail.remove("env"); // values may be secrets; keys stay
             detail.set("envKeys", F.arrayNode().addAll(spec.env().keySet().stream().sorted().map(F::textNode).toList()));
-            AuditStore.append(c, List.of(AuditEntry.of(actor.id(), AuditAction.UPSTREAM_ADD, spec.name(),
+            AuditStore.append(c, db, List.of(AuditEntry.of(actor.id(), AuditAction.UPSTREAM_ADD, spec.name(),
                     Optional.empty(), "", detail)));
             return read(c, spec.name()).orElseThrow();
         });
@@ -180,7 +180,7 @@ final class UpstreamStore implements Upstreams {
             ObjectNode detail = F.objectNode();
             detail.set("pinned", pinned);
             audit.add(AuditEntry.of(actor.id(), AuditAction.UPSTREAM_APPROVE, name, Optional.empty(), "", detail));
-            AuditStore.append(c, audit);
+            AuditStore.append(c, db, audit);
             return read(c, name).orElseThrow();
         });
     }
@@ -197,7 +197,7 @@ final class UpstreamStore implements Upstreams {
                 ps.setString(1, name);
                 ps.executeUpdate();
             }
-            AuditStore.append(c, List.of(AuditEntry.of(actor.id(), AuditAction.UPSTREAM_REMOVE, name,
+            AuditStore.append(c, db, List.of(AuditEntry.of(actor.id(), AuditAction.UPSTREAM_REMOVE, name,
                     Optional.empty(), "", F.objectNode())));
             return null;
         });
@@ -280,7 +280,7 @@ final class UpstreamStore implements Upstreams {
                     gone.add(k.name());
                 }
             }
-            AuditStore.append(c, audit);
+            AuditStore.append(c, db, audit);
             return new Observation(pulled, added, gone);
         });
     }
