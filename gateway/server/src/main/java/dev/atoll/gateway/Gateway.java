@@ -162,8 +162,7 @@ public final class Gateway implements AutoCloseable {
         try {
             this.metrics = mx.enabled() ? Optional.of(resources.push("metrics", new GatewayMetrics(mx.jvm())))
                     : Optional.empty();
-            this.registry = resources.push("registry",
-                    Registry.open(config.registry().toRegistryConfig(config.dataDir(), config.node())));
+            this.registry = resources.push("registry", openRegistry(config));
             this.dlpAudit = new DlpAudit(registry.audit(), metrics);
             this.fetch = resources.push("fetch binding", fetchBinding(config.fetch(), egressPolicy, secrets));
             ToolRuntime.Builder rb = ToolRuntime.builder().binding(fetch);
@@ -800,6 +799,38 @@ public final class Gateway implements AutoCloseable {
      */
     public boolean isReady() {
         return readiness.state() == Readiness.State.READY;
+    }
+
+    /**
+     * Opens the registry. A PostgreSQL database that does not answer at start is reported and retried
+     * (back-off 0.5-10 s) for {@code registry.start-timeout-ms}: the node starts nothing else
+     * meanwhile, so it never serves an empty catalogue as if it were the fleet's. An embedded H2
+     * database fails at once (its problems are not outages).
+     */
+    private static Registry openRegistry(GatewayConfig config) {
+        dev.atoll.gateway.registry.RegistryConfig rc = config.registry().toRegistryConfig(config.dataDir(),
+                config.node());
+        long deadline = System.nanoTime() + Duration.ofMillis(config.registry().startTimeoutMs()).toNanos();
+        long backoffMs = 500;
+        for (int attempt = 1;; attempt++) {
+            try {
+                return Registry.open(rc);
+            } catch (dev.atoll.gateway.registry.RegistryException e) {
+                if (e.reason() != dev.atoll.gateway.registry.RegistryException.Reason.STORAGE
+                        || !rc.jdbcUrl().startsWith("jdbc:postgresql:") || System.nanoTime() - deadline >= 0) {
+                    throw e;
+                }
+                LOG.warning("the registry database " + rc.redactedUrl() + " is unreachable (" + e.getMessage()
+                        + "): not serving until it answers; retrying in " + backoffMs + " ms (attempt " + attempt + ")");
+                try {
+                    Thread.sleep(backoffMs);
+                } catch (InterruptedException x) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+                backoffMs = Math.min(backoffMs * 2, 10_000);
+            }
+        }
     }
 
     /** Whether the JIT warm-up still runs (tests). */

@@ -354,8 +354,11 @@ public record GatewayConfig(Path dataDir, Mcp mcp, OAuth oauth, Admin admin, Htt
      *     (or the URL's). Never logged.
      * @param connectionTimeoutMs longest wait for a database connection (250-600000); also how long
      *     the audit writer's attempt takes to fail while the database is unreachable
+     * @param startTimeoutMs how long a node started while its PostgreSQL database is unreachable keeps
+     *     retrying before it gives up (0: fail at once)
      */
-    public record RegistryStore(String jdbcUrl, String user, String password, long connectionTimeoutMs) {
+    public record RegistryStore(String jdbcUrl, String user, String password, long connectionTimeoutMs,
+            long startTimeoutMs) {
         /** Checks the values. */
         public RegistryStore {
             Objects.requireNonNull(jdbcUrl, "registry.jdbc-url");
@@ -364,6 +367,9 @@ public record GatewayConfig(Path dataDir, Mcp mcp, OAuth oauth, Admin admin, Htt
             if (!jdbcUrl.isEmpty() && !jdbcUrl.startsWith("jdbc:h2:") && !jdbcUrl.startsWith("jdbc:postgresql:")) {
                 throw new IllegalArgumentException("registry.jdbc-url must be empty, jdbc:postgresql:... or jdbc:h2:..., got '"
                         + jdbcUrl.replaceAll("(?i)(password=)[^;&]*", "$1***") + "'");
+            }
+            if (startTimeoutMs < 0 || startTimeoutMs > 86_400_000) {
+                throw new IllegalArgumentException("registry.start-timeout-ms must be 0-86400000, got " + startTimeoutMs);
             }
             if (connectionTimeoutMs < 250 || connectionTimeoutMs > 600_000) {
                 throw new IllegalArgumentException("registry.connection-timeout-ms must be 250-600000, got "
