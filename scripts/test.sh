@@ -24,11 +24,13 @@ export JAVA_HOME
 echo "test.sh: JDK $("$JAVA_HOME/bin/java" -version 2>&1 | head -1)"
 
 # bubblewrap (the upstream MCP servers' process sandbox) and socat, from apt when missing; headless
-# Chromium for the loadtest HTML report test (gateway/loadtest).
+# Chromium for the loadtest HTML report test (gateway/loadtest); HAProxy for the fleet's load-balancer
+# test (FleetLoadBalancerTest runs deploy/haproxy/haproxy.cfg in front of three gateway nodes).
 need_apt=()
 command -v bwrap >/dev/null || need_apt+=(bubblewrap)
 command -v socat >/dev/null || need_apt+=(socat)
 command -v chromium >/dev/null || need_apt+=(chromium)
+command -v haproxy >/dev/null || [ -x /usr/sbin/haproxy ] || need_apt+=(haproxy)
 if [ "${#need_apt[@]}" -gt 0 ]; then
   echo "test.sh: installing ${need_apt[*]} from apt"
   SUDO=""; [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null && SUDO="sudo"
@@ -114,7 +116,7 @@ start_gateway() {  # start_gateway NAME [serve options...]
   local name="$1"; shift
   GW_LOG="$(mktemp -t "atoll-$name.XXXXXX.log")"
   ATOLL_MCP_TOKEN="$GW_TOKEN" ATOLL_ADMIN_TOKEN="$GW_ADMIN_TOKEN" \
-    ./atoll serve --port 0 --admin-port 0 --data "$(mktemp -d -t "atoll-$name-data.XXXXXX")" "$@" >"$GW_LOG" 2>&1 &
+    ./atoll serve --port 0 --admin-port 0 --data "$(mktemp -d -t "atoll-$name-data.XXXXXX")" --set runtime.jit-warm-up-ms=0 "$@" >"$GW_LOG" 2>&1 &
   GW_PID=$!
   for _ in $(seq 1 120); do
     if grep -q 'is running' "$GW_LOG"; then

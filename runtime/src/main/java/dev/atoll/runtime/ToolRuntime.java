@@ -42,6 +42,17 @@ public final class ToolRuntime implements AutoCloseable {
     }
 
     /**
+     * Whether the background JIT warm-up ({@link Builder#jitWarmUp(Duration)}) has ended: true at
+     * once without one, and true when it stopped early (the runtime was closed, or the warm-up
+     * failed, which is logged). A gateway reports itself ready only after this.
+     *
+     * @return whether the warm-up is over
+     */
+    public boolean warmedUp() {
+        return core.warmedUp();
+    }
+
+    /**
      * Whether the Python engine has started (it starts, taking seconds, with the first Python tool
      * loaded; a runtime that never loads one never pays for it).
      *
@@ -562,7 +573,7 @@ public final class ToolRuntime implements AutoCloseable {
         /**
          * @param duration keep creating and calling throwaway contexts on one low-priority background
          *     thread for this long after start, so the JIT has compiled the context-creation path
-         *     before real calls pay for it (default zero: off; a server should set about 60 s)
+         *     before real calls pay for it (default zero: off; the gateway's default is 30 s)
          * @return this
          */
         public Builder jitWarmUp(Duration duration) {

@@ -372,13 +372,16 @@ class ToolRuntimeTest {
     void backgroundJitWarmUpRunsForItsDurationBesideRealCalls() throws Exception {
         try (ToolRuntime warming = ToolRuntime.builder().jitWarmUp(Duration.ofMillis(1500)).build()) {
             assertTrue(warmUpThreadAlive(), "the warm-up thread should be running");
+            assertFalse(warming.warmedUp(), "warm-up not over yet (readiness waits for it)");
             Tool t = warming.load(tool("return args.a + 1;"));
             for (int i = 0; i < 20; i++) {
                 assertEquals(i + 1, ((Outcome.Ok) warming.call(t, json("{\"a\":" + i + "}")).outcome()).value().asInt());
             }
             org.awaitility.Awaitility.await("the warm-up thread to stop after its duration")
                     .atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).until(() -> !warmUpThreadAlive());
+            assertTrue(warming.warmedUp(), "the warm-up is over once its thread ended");
         }
+        assertTrue(runtime.warmedUp(), "a runtime without warm-up is warmed up at once");
     }
 
     static boolean warmUpThreadAlive() {

@@ -25,6 +25,8 @@ import dev.atoll.gateway.internal.http.JwtAuthenticator;
 import dev.atoll.gateway.internal.http.ConnectionClose;
 import dev.atoll.gateway.internal.http.OriginGuard;
 import dev.atoll.gateway.internal.http.Caller;
+import dev.atoll.gateway.internal.lifecycle.HealthHttp;
+import dev.atoll.gateway.internal.lifecycle.Readiness;
 import dev.atoll.gateway.internal.lifecycle.Resources;
 import dev.atoll.gateway.backend.HeaderAnnotations;
 import dev.atoll.gateway.backend.ToolBundle;
@@ -124,6 +126,9 @@ public final class Gateway implements AutoCloseable {
     private final Streams streams;
     private final McpService mcp;
     private final WebServer server;
+    private final Readiness readiness;
+    /** Set once the catalogue was read from the registry and served (readiness). */
+    private volatile boolean catalogueLoaded;
 
     private final Map<String, String> startupTokens = new java.util.LinkedHashMap<>();
 
@@ -131,8 +136,6 @@ public final class Gateway implements AutoCloseable {
     private final String nodeId;
     private final java.time.Instant startedAt = java.time.Instant.now();
     private volatile long servedRevision = -1;
-    /** "Ready" in the heartbeat: started (listeners running) unless {@link #fleetReadiness} replaced it. */
-    private volatile java.util.function.BooleanSupplier readiness = this::listenersRunning;
     private final dev.atoll.gateway.internal.lifecycle.FleetHeartbeat heartbeat;
 
     private Gateway(Builder b) {
@@ -166,8 +169,7 @@ public final class Gateway implements AutoCloseable {
             this.metrics = mx.enabled() ? Optional.of(resources.push("metrics", new GatewayMetrics(mx.jvm())))
                     : Optional.empty();
             this.nodeId = config.node().effectiveId();
-            this.registry = resources.push("registry", Registry.open(config.registry().toRegistryConfig(
-                    config.dataDir(), config.fleet(), nodeId)));
+            this.registry = resources.push("registry", openRegistry(config));
             this.dlpAudit = new DlpAudit(registry.audit(), metrics);
             this.fetch = resources.push("fetch binding", fetchBinding(config.fetch(), egressPolicy, secrets));
             ToolRuntime.Builder rb = ToolRuntime.builder().binding(fetch);
@@ -223,7 +225,7 @@ public final class Gateway implements AutoCloseable {
             this.pipeline = pipeline();
             this.heartbeat = resources.push("fleet heartbeat", new dev.atoll.gateway.internal.lifecycle.FleetHeartbeat(
                     registry.fleet(), new dev.atoll.gateway.internal.lifecycle.FleetHeartbeat.Source(nodeId,
-                            config.node().region(), VERSION, startedAt, () -> readiness.getAsBoolean(),
+                            config.node().region(), VERSION, startedAt, this::fleetReady,
                             () -> servedRevision, () -> metrics.map(GatewayMetrics::callsTotal).orElse(0L),
                             () -> metrics.map(GatewayMetrics::coldStartsTotal).orElse(0L)),
                     Duration.ofMillis(config.fleet().heartbeatMs())));
@@ -240,6 +242,12 @@ public final class Gateway implements AutoCloseable {
             Authenticator auth = mc.requireAuth() ? token -> own.authenticate(token).or(() -> jwt.authenticate(token))
                     : token -> Optional.of(anonymous);
             OriginGuard guard = new OriginGuard(loopback, lower(mc.allowedHosts()), lower(mc.allowedOrigins()));
+            this.readiness = new Readiness(
+                    new Readiness.Check("catalogue", () -> catalogueLoaded),
+                    new Readiness.Check("pools", this::poolsFilled),
+                    new Readiness.Check("warm-up", runtime::warmedUp));
+            GatewayConfig.Node node = config.node();
+            HealthHttp health = new HealthHttp(readiness, rpc.mapper(), node.effectiveId(), node.region());
             McpHttp endpoint = new McpHttp(mc.path(), mcp, guard, auth, rpc.mapper(), hc.maxPayloadBytes(),
                     () -> oc.enabled() ? metadataUrl() : "", mc.requireAuth());
             this.server = WebServer.builder()
@@ -255,6 +263,7 @@ public final class Gateway implements AutoCloseable {
                     .shutdownHook(false)
                     .routing(r -> {
                         r.addFilter(ConnectionClose.filter());
+                        r.register(health); // no auth: load balancers and kubelets probe these
                         r.register(endpoint);
                         if (oc.enabled()) {
                             r.get("/.well-known/oauth-protected-resource", (req, res) -> metadata(res));
@@ -739,18 +748,9 @@ public final class Gateway implements AutoCloseable {
         heartbeat.soon();
     }
 
-    /**
-     * Sets what this node reports as "ready" in its fleet heartbeat (docs/fleet.md, "Nodes"). The
-     * default is "started": true once the listeners run.
-     *
-     * @param ready read at every heartbeat; must be cheap and thread-safe
-     */
-    public void fleetReadiness(java.util.function.BooleanSupplier ready) {
-        this.readiness = Objects.requireNonNull(ready, "ready");
-    }
-
-    private boolean listenersRunning() {
-        return server != null && server.isRunning();
+    /** "Ready" in the fleet heartbeat: what {@code /readyz} answers. */
+    private boolean fleetReady() {
+        return readiness != null && readiness.state() == Readiness.State.READY;
     }
 
     /** This node's id in the fleet ({@code node.id}, or the host name). */
@@ -806,6 +806,7 @@ public final class Gateway implements AutoCloseable {
             bundled(ToolBundle.CONFORMANCE).forEach(this::deployApproved);
         }
         syncCatalogue();
+        catalogueLoaded = true;
         registry.onCatalogueChange(c -> catalogueMoved());
         upstreams.start();
         try {
@@ -828,6 +829,81 @@ public final class Gateway implements AutoCloseable {
         if (every > 0) {
             checkpointer.scheduleWithFixedDelay(this::checkpoint, every, every, java.util.concurrent.TimeUnit.MILLISECONDS);
         }
+        readiness.started();
+    }
+
+    /**
+     * Whether every served isolate tool has its minimum of warm contexts ({@code pool.min-warm-per-tool},
+     * or the smaller size the pool fills towards): calls in flight count as warm, since they took one.
+     */
+    private boolean poolsFilled() {
+        int min = config.pool().minWarmPerTool();
+        return pool.stats().tools().stream().allMatch(t -> t.warm() + t.running() >= Math.min(min, t.target()));
+    }
+
+    /**
+     * Whether this node is ready for traffic ({@code GET /readyz} answers 200): the catalogue is
+     * loaded, the pools are filled and the JIT warm-up is over, and it is not draining.
+     *
+     * @return whether ready
+     */
+    public boolean isReady() {
+        return readiness.state() == Readiness.State.READY;
+    }
+
+    /**
+     * Opens the registry. A PostgreSQL database that does not answer at start is reported and retried
+     * (back-off 0.5-10 s) for {@code registry.start-timeout-ms}: the node starts nothing else
+     * meanwhile, so it never serves an empty catalogue as if it were the fleet's. An embedded H2
+     * database fails at once (its problems are not outages).
+     */
+    private static Registry openRegistry(GatewayConfig config) {
+        dev.atoll.gateway.registry.RegistryConfig rc = config.registry().toRegistryConfig(config.dataDir(),
+                config.fleet(), config.node());
+        long deadline = System.nanoTime() + Duration.ofMillis(config.registry().startTimeoutMs()).toNanos();
+        long backoffMs = 500;
+        for (int attempt = 1;; attempt++) {
+            try {
+                return Registry.open(rc);
+            } catch (dev.atoll.gateway.registry.RegistryException e) {
+                if (e.reason() != dev.atoll.gateway.registry.RegistryException.Reason.STORAGE
+                        || !rc.jdbcUrl().startsWith("jdbc:postgresql:") || System.nanoTime() - deadline >= 0) {
+                    throw e;
+                }
+                LOG.warning("the registry database " + rc.redactedUrl() + " is unreachable (" + e.getMessage()
+                        + "): not serving until it answers; retrying in " + backoffMs + " ms (attempt " + attempt + ")");
+                try {
+                    Thread.sleep(backoffMs);
+                } catch (InterruptedException x) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+                backoffMs = Math.min(backoffMs * 2, 10_000);
+            }
+        }
+    }
+
+    /** Whether the JIT warm-up still runs (tests). */
+    boolean warmingUp() {
+        return !runtime.warmedUp();
+    }
+
+    /**
+     * Stops the node gracefully (SIGTERM): {@code /readyz} answers 503 at once, new calls are still
+     * taken for {@code http.drain-delay-ms} so that load balancers notice and stop sending, then the
+     * listeners close and in-flight calls finish (within {@code http.shutdown-grace-ms}), then
+     * everything else stops as in {@link #close()}.
+     */
+    public void drainAndClose() {
+        readiness.drain();
+        long delay = config.http().drainDelayMs();
+        LOG.info("draining: not ready; taking calls for " + delay + " ms more, then stopping");
+        try {
+            Thread.sleep(delay); // the point of the delay is to wait: load balancers poll /readyz
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        close();
     }
 
     /** The tools of the bundles named {@code name} on the module path (tools-examples provides them). */
@@ -885,6 +961,7 @@ public final class Gateway implements AutoCloseable {
     /** Stops the listeners (in-flight requests get the grace period), then the pool and the runtime. */
     @Override
     public void close() {
+        readiness.drain();
         streams.closeAll();
         resources.close();
     }

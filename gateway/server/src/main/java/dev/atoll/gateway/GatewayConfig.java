@@ -207,9 +207,17 @@ public record GatewayConfig(Path dataDir, Mcp mcp, OAuth oauth, Admin admin, Htt
      * @param maxTcpConnections open connections per listener
      * @param idleConnectionTimeoutMs idle keep-alive connections are closed after this
      * @param shutdownGraceMs how long in-flight calls may finish on shutdown
+     * @param drainDelayMs on SIGTERM, how long the node keeps taking calls while {@code /readyz}
+     *     already answers 503, so load balancers stop sending before the listener closes
      */
     public record Http(long maxPayloadBytes, int maxJsonDepth, int maxHeaderBytes, int maxConcurrentRequests,
-            int maxTcpConnections, long idleConnectionTimeoutMs, long shutdownGraceMs) {
+            int maxTcpConnections, long idleConnectionTimeoutMs, long shutdownGraceMs, long drainDelayMs) {
+        /** Range checks. */
+        public Http {
+            if (drainDelayMs < 0 || drainDelayMs > 600_000) {
+                throw new IllegalArgumentException("http.drain-delay-ms must be 0-600000, got " + drainDelayMs);
+            }
+        }
     }
 
     /**
@@ -382,8 +390,11 @@ public record GatewayConfig(Path dataDir, Mcp mcp, OAuth oauth, Admin admin, Htt
      *     (or the URL's). Never logged.
      * @param connectionTimeoutMs longest wait for a database connection (250-600000); also how long
      *     the audit writer's attempt takes to fail while the database is unreachable
+     * @param startTimeoutMs how long a node started while its PostgreSQL database is unreachable keeps
+     *     retrying before it gives up (0: fail at once)
      */
-    public record RegistryStore(String jdbcUrl, String user, String password, long connectionTimeoutMs) {
+    public record RegistryStore(String jdbcUrl, String user, String password, long connectionTimeoutMs,
+            long startTimeoutMs) {
         /** Checks the values. */
         public RegistryStore {
             Objects.requireNonNull(jdbcUrl, "registry.jdbc-url");
@@ -392,6 +403,9 @@ public record GatewayConfig(Path dataDir, Mcp mcp, OAuth oauth, Admin admin, Htt
             if (!jdbcUrl.isEmpty() && !jdbcUrl.startsWith("jdbc:h2:") && !jdbcUrl.startsWith("jdbc:postgresql:")) {
                 throw new IllegalArgumentException("registry.jdbc-url must be empty, jdbc:postgresql:... or jdbc:h2:..., got '"
                         + jdbcUrl.replaceAll("(?i)(password=)[^;&]*", "$1***") + "'");
+            }
+            if (startTimeoutMs < 0 || startTimeoutMs > 86_400_000) {
+                throw new IllegalArgumentException("registry.start-timeout-ms must be 0-86400000, got " + startTimeoutMs);
             }
             if (connectionTimeoutMs < 250 || connectionTimeoutMs > 600_000) {
                 throw new IllegalArgumentException("registry.connection-timeout-ms must be 250-600000, got "
@@ -408,20 +422,25 @@ public record GatewayConfig(Path dataDir, Mcp mcp, OAuth oauth, Admin admin, Htt
          * @throws GatewayException naming the key whose value is unusable
          */
         public dev.atoll.gateway.registry.RegistryConfig toRegistryConfig(Path dataDir) {
-            return toRegistryConfig(dataDir, defaults().fleet(), "");
+            return builder(dataDir, defaults().fleet(), "").build();
         }
 
         /**
-         * The registry's configuration for a node of a fleet: {@link #toRegistryConfig(Path)} with the
-         * fleet's propagation settings and the node's id in the connections' {@code application_name}.
+         * The registry's configuration for a gateway node of a fleet: {@link #toRegistryConfig(Path)} with
+         * the fleet's propagation settings, the node's id in the connections' {@code application_name},
+         * and the node and its region on every audit record it appends.
          *
          * @param dataDir the gateway's data directory
          * @param fleet the fleet settings
-         * @param nodeId the node's id (empty: none)
+         * @param node the node's identity
          * @return the registry configuration
          * @throws GatewayException naming the key whose value is unusable
          */
-        public dev.atoll.gateway.registry.RegistryConfig toRegistryConfig(Path dataDir, Fleet fleet, String nodeId) {
+        public dev.atoll.gateway.registry.RegistryConfig toRegistryConfig(Path dataDir, Fleet fleet, Node node) {
+            return builder(dataDir, fleet, node.effectiveId()).node(node.effectiveId(), node.region()).build();
+        }
+
+        private dev.atoll.gateway.registry.RegistryConfig.Builder builder(Path dataDir, Fleet fleet, String nodeId) {
             var b = dev.atoll.gateway.registry.RegistryConfig.builder().dataDir(dataDir)
                     .connectionTimeout(java.time.Duration.ofMillis(connectionTimeoutMs))
                     .notifications(fleet.notifications())
@@ -451,7 +470,7 @@ public record GatewayConfig(Path dataDir, Mcp mcp, OAuth oauth, Admin admin, Htt
             } else if (!password.isEmpty()) {
                 b.password(password);
             }
-            return b.build();
+            return b;
         }
 
         /** Like the record's, with the password and any password in the URL masked. */
@@ -583,34 +602,52 @@ public record GatewayConfig(Path dataDir, Mcp mcp, OAuth oauth, Admin admin, Htt
      */
     public GatewayConfig with(Map<String, String> overrides) {
         ObjectNode tree = YAML.valueToTree(this);
-        for (var e : overrides.entrySet()) {
-            String[] parts = e.getKey().split("\\.");
-            ObjectNode at = tree;
-            for (int i = 0; i < parts.length - 1; i++) {
-                if (!(at.get(parts[i]) instanceof ObjectNode child)) {
-                    throw new GatewayException("unknown config key '" + e.getKey() + "'");
-                }
-                at = child;
-            }
-            String leaf = parts[parts.length - 1];
-            if (!at.has(leaf)) {
-                throw new GatewayException("unknown config key '" + e.getKey() + "'");
-            }
-            try {
-                at.set(leaf, YAML.readTree(e.getValue()));
-            } catch (IOException ex) {
-                throw new GatewayException("bad value for " + e.getKey() + ": " + firstLine(ex.getMessage()));
-            }
-        }
+        overrides.forEach((key, value) -> set(tree, key, value));
         return from(tree);
     }
 
+    /** Sets one dotted key ({@code mcp.port}) of {@code tree} to a YAML scalar; unknown keys fail. */
+    private static void set(ObjectNode tree, String key, String value) {
+        String[] parts = key.split("\\.");
+        ObjectNode at = tree;
+        for (int i = 0; i < parts.length - 1; i++) {
+            if (!(at.get(parts[i]) instanceof ObjectNode child)) {
+                throw new GatewayException("unknown config key '" + key + "'");
+            }
+            at = child;
+        }
+        String leaf = parts[parts.length - 1];
+        if (!at.has(leaf)) {
+            throw new GatewayException("unknown config key '" + key + "'");
+        }
+        try {
+            at.set(leaf, YAML.readTree(value));
+        } catch (IOException ex) {
+            throw new GatewayException("bad value for " + key + ": " + firstLine(ex.getMessage()));
+        }
+    }
+
+    /** Prefix of system properties that replace a bundled default ({@code -Datoll.default.KEY=VALUE}). */
+    static final String DEFAULT_PROPERTY_PREFIX = "atoll.default.";
+
+    /**
+     * The bundled defaults, each replaced by a system property {@code atoll.default.KEY} when set
+     * (the test suite sets {@code atoll.default.runtime.jit-warm-up-ms=0}: a test gateway needs no
+     * JIT warm-up). A file and {@link #with} still override these.
+     */
     private static ObjectNode defaultTree() {
+        ObjectNode tree;
         try (InputStream in = GatewayConfig.class.getResourceAsStream("defaults.yaml")) {
-            return (ObjectNode) YAML.readTree(Objects.requireNonNull(in, "defaults.yaml"));
+            tree = (ObjectNode) YAML.readTree(Objects.requireNonNull(in, "defaults.yaml"));
         } catch (IOException e) {
             throw new GatewayException("bundled defaults.yaml is unreadable: " + e.getMessage());
         }
+        for (String name : System.getProperties().stringPropertyNames()) {
+            if (name.startsWith(DEFAULT_PROPERTY_PREFIX)) {
+                set(tree, name.substring(DEFAULT_PROPERTY_PREFIX.length()), System.getProperty(name));
+            }
+        }
+        return tree;
     }
 
     private static JsonNode merge(ObjectNode base, JsonNode overlay, String prefix) {

@@ -58,7 +58,7 @@ class AuditKillTest {
      */
     static void killUnderLoadAndCount(Path data, List<String> overrides, RegistryConfig reopen) throws Exception {
         String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> command = new ArrayList<>(List.of(java, "--sun-misc-unsafe-memory-access=allow", "-cp",
+        List<String> command = new ArrayList<>(List.of(java, "--sun-misc-unsafe-memory-access=allow", ChildJvm.NO_WARM_UP, "-cp",
                 ChildJvm.classPath(), AuditKillGatewayMain.class.getName(), data.toString(), TOKEN));
         command.addAll(overrides);
         Process gw = new ProcessBuilder(command).redirectErrorStream(true).start();

@@ -72,6 +72,7 @@ class NodeContainmentTest {
         String testClasses = Path.of(NodeContainmentChild.class.getProtectionDomain().getCodeSource().getLocation()
                 .toURI()).toString();
         List<String> cmd = List.of(java, "-XX:+ExitOnOutOfMemoryError", "-Xss4m",
+                dev.atoll.gateway.testing.ChildJvm.NO_WARM_UP,
                 "--sun-misc-unsafe-memory-access=allow", "--enable-native-access=org.graalvm.truffle,dev.atoll.runtime,ALL-UNNAMED",
                 "--module-path", System.getProperty("jdk.module.path"),
                 "--patch-module", "dev.atoll.gateway=" + testClasses, "--add-modules", "ALL-MODULE-PATH",

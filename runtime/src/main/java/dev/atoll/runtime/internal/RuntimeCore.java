@@ -85,6 +85,8 @@ public final class RuntimeCore implements AutoCloseable {
             0, TimeUnit.MILLISECONDS, new java.util.concurrent.LinkedBlockingQueue<>(),
             r -> Thread.ofPlatform().name("atoll-handoff").daemon(true).unstarted(r));
     private volatile boolean closed;
+    /** Whether the background JIT warm-up has ended (true at once when there is none). */
+    private volatile boolean warmedUp = true;
 
     /**
      * @param threads guest threads
@@ -277,6 +279,7 @@ public final class RuntimeCore implements AutoCloseable {
         if (duration.isZero() || duration.isNegative()) {
             return;
         }
+        warmedUp = false;
         Thread.ofPlatform().name("atoll-jit-warmup").daemon(true).priority(Thread.MIN_PRIORITY).start(() -> {
             long end = System.nanoTime() + duration.toNanos();
             int runs = 0;
@@ -288,9 +291,16 @@ public final class RuntimeCore implements AutoCloseable {
             } catch (RuntimeException e) {
                 LOG.log(Level.WARNING, "background warm-up stopped after " + runs + " runs", e);
                 return;
+            } finally {
+                warmedUp = true; // ended, whether done or failed: a failed warm-up must not block readiness
             }
             LOG.fine("background warm-up done: " + runs + " runs");
         });
+    }
+
+    /** Whether the background JIT warm-up has ended (or there is none). */
+    public boolean warmedUp() {
+        return warmedUp;
     }
 
     /** Which runtime runs guest code. */

@@ -269,6 +269,9 @@ final class AuditCommands extends CommandGroup {
             if (!rec.path("tenant").asText().isEmpty()) {
                 b.append(" tenant=").append(safe(rec.path("tenant")));
             }
+            if (!rec.path("node").asText().isEmpty()) { // written by a fleet node (node.id, node.region)
+                b.append(" node=").append(safe(rec.path("node"))).append(" region=").append(safe(rec.path("region")));
+            }
             b.append(' ').append(safe(rec.path("outcome")));
             if (!rec.path("detail").isEmpty()) {
                 b.append(' ').append(SAFE.writeValueAsString(rec.path("detail")));

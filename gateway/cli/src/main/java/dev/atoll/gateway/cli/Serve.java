@@ -178,8 +178,10 @@ final class Serve implements Callable<Integer> {
         String adminToken = token(gateway, "ADMIN", "ATOLL_ADMIN_TOKEN");
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            err.println("atoll: stopping (in-flight calls get " + config.http().shutdownGraceMs() + " ms)");
-            gateway.close();
+            err.println("atoll: draining (not ready; calls taken for " + config.http().drainDelayMs()
+                    + " ms more), then stopping (in-flight calls get " + config.http().shutdownGraceMs() + " ms)");
+            err.flush();
+            gateway.drainAndClose();
             stopped.countDown();
         }, "atoll-shutdown"));
         out.println("Atoll gateway " + Gateway.VERSION + " is running.");

@@ -50,6 +50,10 @@ class AuditTailCliTest extends CliFixture {
         assertEquals(List.of(head - 3, head - 2, head - 1, head), seqs(cli("audit", "tail", "--limit", "4", "--json")));
         Run text = cli("audit", "tail", "--limit", "2");
         assertTrue(text.out().startsWith("#" + (head - 1) + " ") && text.out().contains("tool.deploy t5"), text.out());
+        // Issue #21: each record names the node (node.id, else the host name) and region that wrote it.
+        assertTrue(text.out().contains(" node=") && text.out().contains(" region=default"), text.out());
+        assertTrue(!new ObjectMapper().readTree(cli("audit", "tail", "--limit", "1", "--json").out()).path("node")
+                .asText().isEmpty(), "the JSON of a record has its node");
 
         // A filter: the newest matching records even when they are not the newest overall.
         assertEquals(0, cli("deploy", tool("other").toString()).code());

@@ -23,9 +23,12 @@ import java.util.Optional;
  * @param detail JSON text of further detail (already ASCII-escaped)
  * @param prevHash the previous record's hash (64 zeros for seq 1)
  * @param hash SHA-256 over the canonical encoding of every other field (docs/registry.md)
+ * @param node the fleet node that wrote it ({@code node.id}), or empty
+ * @param region that node's region ({@code node.region}), or empty
  */
 public record AuditRecord(long seq, Instant at, String actor, String tenant, String action, String tool,
-        Optional<Integer> version, String digest, String outcome, String detail, String prevHash, String hash) {
+        Optional<Integer> version, String digest, String outcome, String detail, String prevHash, String hash,
+        String node, String region) {
 
     /** Rejects nulls. */
     public AuditRecord {
@@ -40,6 +43,8 @@ public record AuditRecord(long seq, Instant at, String actor, String tenant, Str
         Objects.requireNonNull(detail, "detail");
         Objects.requireNonNull(prevHash, "prevHash");
         Objects.requireNonNull(hash, "hash");
+        Objects.requireNonNull(node, "node");
+        Objects.requireNonNull(region, "region");
     }
 
     /** The detail parsed as JSON (an empty object if it is not valid JSON). */

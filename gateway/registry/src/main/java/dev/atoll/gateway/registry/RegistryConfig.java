@@ -27,11 +27,14 @@ import java.util.Optional;
  *     docs/fleet.md, "Propagation") instead of relying on the {@code catalogueRefresh} poll alone
  * @param applicationName PostgreSQL {@code application_name} of this registry's connections (the
  *     listening connection adds {@code /listen}); shows which node holds which connection
+ * @param node the node that writes through this registry, stamped on every audit record it appends
+ *     (empty: none; a single gateway)
+ * @param region that node's region, stamped likewise (empty: none)
  */
 public record RegistryConfig(Path dataDir, String jdbcUrl, Optional<String> user, Optional<String> password,
         int maxConnections, Duration connectionTimeout, int auditQueueCapacity, int auditBatchSize,
         Duration auditEnqueueTimeout, Duration auditCloseTimeout, Duration tokenCacheTtl,
-        Duration catalogueRefresh, boolean notifications, String applicationName) {
+        Duration catalogueRefresh, boolean notifications, String applicationName, String node, String region) {
 
     /**
      * H2 options of the default URL: wait for row locks up to 10 s; the registry closes the
@@ -52,6 +55,8 @@ public record RegistryConfig(Path dataDir, String jdbcUrl, Optional<String> user
         Objects.requireNonNull(tokenCacheTtl, "tokenCacheTtl");
         Objects.requireNonNull(catalogueRefresh, "catalogueRefresh");
         Objects.requireNonNull(applicationName, "applicationName");
+        Objects.requireNonNull(node, "node");
+        Objects.requireNonNull(region, "region");
     }
 
     /**
@@ -78,7 +83,7 @@ public record RegistryConfig(Path dataDir, String jdbcUrl, Optional<String> user
                 + ", auditBatchSize=" + auditBatchSize + ", auditEnqueueTimeout=" + auditEnqueueTimeout
                 + ", auditCloseTimeout=" + auditCloseTimeout + ", tokenCacheTtl=" + tokenCacheTtl
                 + ", catalogueRefresh=" + catalogueRefresh + ", notifications=" + notifications
-                + ", applicationName=" + applicationName + "]";
+                + ", applicationName=" + applicationName + ", node=" + node + ", region=" + region + "]";
     }
 
     /** A builder with every default set. */
@@ -289,11 +294,39 @@ public record RegistryConfig(Path dataDir, String jdbcUrl, Optional<String> user
             return this;
         }
 
+        /**
+         * The node writing through this registry, stamped (with its region) on every audit record it
+         * appends, and covered by the record's hash.
+         *
+         * @param id the node id: 1-64 of {@code A-Z a-z 0-9 . _ -}, starting with a letter or digit
+         * @param nodeRegion its region: 1-32 of {@code a-z 0-9 -}, starting with a letter
+         * @return this builder
+         */
+        public Builder node(String id, String nodeRegion) {
+            if (id == null || !NODE.matcher(id).matches()) {
+                throw new IllegalArgumentException("node must be 1-64 of A-Z a-z 0-9 . _ - starting with a letter or"
+                        + " digit, got '" + id + "'");
+            }
+            if (nodeRegion == null || !REGION.matcher(nodeRegion).matches()) {
+                throw new IllegalArgumentException("region must be 1-32 of a-z 0-9 - starting with a letter, got '"
+                        + nodeRegion + "'");
+            }
+            this.node = id;
+            this.region = nodeRegion;
+            return this;
+        }
+
+        private static final java.util.regex.Pattern NODE =
+                java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+        private static final java.util.regex.Pattern REGION = java.util.regex.Pattern.compile("[a-z][a-z0-9-]{0,31}");
+        private String node = "";
+        private String region = "";
+
         /** The configuration. */
         public RegistryConfig build() {
             return new RegistryConfig(dataDir, jdbcUrl.orElseGet(() -> defaultJdbcUrl(dataDir)), user, password,
                     maxConnections, connectionTimeout, auditQueueCapacity, auditBatchSize, auditEnqueueTimeout,
-                    auditCloseTimeout, tokenCacheTtl, catalogueRefresh, notifications, applicationName);
+                    auditCloseTimeout, tokenCacheTtl, catalogueRefresh, notifications, applicationName, node, region);
         }
 
         private static Duration within(String name, Duration d, Duration min, Duration max) {

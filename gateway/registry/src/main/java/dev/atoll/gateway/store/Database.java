@@ -27,9 +27,13 @@ public final class Database implements AutoCloseable {
     private final HikariDataSource pool;
     private final boolean postgres;
     private final RegistryConfig config;
+    private final String node;
+    private final String region;
 
     private Database(HikariDataSource pool, RegistryConfig config) {
         this.pool = pool;
+        this.node = config.node();
+        this.region = config.region();
         this.postgres = pool.getJdbcUrl().startsWith("jdbc:postgresql:");
         this.config = config;
     }
@@ -153,6 +157,16 @@ public final class Database implements AutoCloseable {
         Connection c = java.sql.DriverManager.getConnection(durableUrl(config.jdbcUrl()), p);
         c.setAutoCommit(true);
         return c;
+    }
+
+    /** The node that writes through this database handle (audit records carry it), or empty. */
+    public String node() {
+        return node;
+    }
+
+    /** The region of {@link #node()}, or empty. */
+    public String region() {
+        return region;
     }
 
     /** True when the database is PostgreSQL (H2 otherwise). */

@@ -13,6 +13,12 @@ public final class ChildJvm {
     private ChildJvm() {}
 
     /**
+     * The JVM flag a child gateway gets so it skips the production JIT warm-up (30 s of a core),
+     * as the test JVM does (atoll.test.args in the root POM).
+     */
+    public static final String NO_WARM_UP = "-Datoll.default.runtime.jit-warm-up-ms=0";
+
+    /**
      * The test JVM's module path and class path, plus the server module's classes and test classes,
      * as one class path (surefire's own jars left out).
      *

@@ -41,7 +41,7 @@ class GatewayKillTest {
     void killNineOfTheGatewayLeavesNoSandboxAndTheNextStartCleansUp() throws Exception {
         Path data = Files.createTempDirectory("atoll-kill");
         String java = ProcessHandle.current().info().command().orElse("java");
-        Process gw = new ProcessBuilder(java, "--sun-misc-unsafe-memory-access=allow", "-cp", ChildJvm.classPath(),
+        Process gw = new ProcessBuilder(java, "--sun-misc-unsafe-memory-access=allow", ChildJvm.NO_WARM_UP, "-cp", ChildJvm.classPath(),
                 KillableGatewayMain.class.getName(), data.toString())
                 .redirectErrorStream(true).start();
         long bwrap;

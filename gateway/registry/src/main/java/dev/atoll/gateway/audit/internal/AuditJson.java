@@ -30,6 +30,33 @@ public final class AuditJson {
      */
     public static String hash(long seq, long atMs, String actor, String tenant, String action, String tool,
             Optional<Integer> version, String digest, String outcome, String detail, String prevHash) {
+        return hash(seq, atMs, actor, tenant, action, tool, version, digest, outcome, detail, "", "", prevHash);
+    }
+
+    /**
+     * A record's hash including the node and region that wrote it. When both are empty (a record of
+     * a single gateway, or from before they were recorded) the hashed object has neither member,
+     * so it equals {@link #hash(long, long, String, String, String, String, Optional, String, String,
+     * String, String)}: older chains verify unchanged.
+     *
+     * @param seq the position
+     * @param atMs epoch milliseconds
+     * @param actor who acted
+     * @param tenant the tenant or empty
+     * @param action the action
+     * @param tool the tool or empty
+     * @param version the version
+     * @param digest the digest or empty
+     * @param outcome the outcome
+     * @param detail the detail text
+     * @param node the node that wrote it, or empty
+     * @param region that node's region, or empty
+     * @param prevHash the previous record's hash
+     * @return lower-case hex SHA-256
+     */
+    public static String hash(long seq, long atMs, String actor, String tenant, String action, String tool,
+            Optional<Integer> version, String digest, String outcome, String detail, String node, String region,
+            String prevHash) {
         ObjectNode n = JsonNodeFactory.instance.objectNode();
         n.put("format", FORMAT);
         n.put("seq", seq);
@@ -46,6 +73,10 @@ public final class AuditJson {
         n.put("digest", digest);
         n.put("outcome", outcome);
         n.put("detail", detail);
+        if (!node.isEmpty() || !region.isEmpty()) {
+            n.put("node", node);
+            n.put("region", region);
+        }
         n.put("prev", prevHash);
         return Canonical.sha256Hex(Canonical.asciiJson(n).getBytes(StandardCharsets.US_ASCII));
     }
@@ -103,6 +134,10 @@ public final class AuditJson {
         n.put("digest", r.digest());
         n.put("outcome", r.outcome());
         n.set("detail", r.detailJson());
+        if (!r.node().isEmpty() || !r.region().isEmpty()) {
+            n.put("node", r.node());
+            n.put("region", r.region());
+        }
         n.put("prevHash", r.prevHash());
         n.put("hash", r.hash());
         return n;

@@ -83,7 +83,7 @@ public final class AuditLogImpl implements AuditLog, AutoCloseable {
         }
         AuditEntry e = new AuditEntry(System.currentTimeMillis(), actor, tenant, action.wireName(), "",
                 Optional.empty(), "", outcome, AuditJson.detail(detail));
-        return db.inTransaction("recording " + action.wireName(), c -> AuditStore.append(c, List.of(e))).getFirst();
+        return db.inTransaction("recording " + action.wireName(), c -> AuditStore.append(c, db, List.of(e))).getFirst();
     }
 
     @Override

@@ -25,7 +25,7 @@ import java.util.Optional;
 public final class AuditStore {
 
     private static final String COLUMNS =
-            "seq, at_ms, actor, tenant, action, tool, version, digest, outcome, detail, prev_hash, hash";
+            "seq, at_ms, actor, tenant, action, tool, version, digest, outcome, detail, prev_hash, hash, node, region";
 
     private AuditStore() {}
 
@@ -33,24 +33,28 @@ public final class AuditStore {
      * Appends records in the caller's transaction.
      *
      * @param c the connection (auto-commit off); the caller commits
+     * @param db the database handle: its node and region are stamped on every record
      * @param entries the records, in order
      * @return the stored records
      * @throws SQLException on failure (the caller rolls back: neither change nor record remains)
      */
-    public static List<AuditRecord> append(Connection c, List<AuditEntry> entries) throws SQLException {
+    public static List<AuditRecord> append(Connection c, dev.atoll.gateway.store.Database db, List<AuditEntry> entries)
+            throws SQLException {
         if (entries.isEmpty()) {
             return List.of();
         }
         ChainHead head = lockHead(c);
         long seq = head.seq();
         String prev = head.hash();
+        String node = db.node();
+        String region = db.region();
         List<AuditRecord> out = new ArrayList<>(entries.size());
         try (PreparedStatement ins = c.prepareStatement(
-                "INSERT INTO audit_log (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                "INSERT INTO audit_log (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
             for (AuditEntry e : entries) {
                 seq++;
                 String hash = AuditJson.hash(seq, e.atMs(), e.actor(), e.tenant(), e.action(), e.tool(), e.version(),
-                        e.digest(), e.outcome(), e.detail(), prev);
+                        e.digest(), e.outcome(), e.detail(), node, region, prev);
                 ins.setLong(1, seq);
                 ins.setLong(2, e.atMs());
                 ins.setString(3, e.actor());
@@ -67,9 +71,11 @@ public final class AuditStore {
                 ins.setString(10, e.detail());
                 ins.setString(11, prev);
                 ins.setString(12, hash);
+                ins.setString(13, node);
+                ins.setString(14, region);
                 ins.addBatch();
                 out.add(new AuditRecord(seq, AuditJson.instant(e.atMs()), e.actor(), e.tenant(), e.action(), e.tool(),
-                        e.version(), e.digest(), e.outcome(), e.detail(), prev, hash));
+                        e.version(), e.digest(), e.outcome(), e.detail(), prev, hash, node, region));
                 prev = hash;
             }
             ins.executeBatch();
@@ -139,7 +145,8 @@ public final class AuditStore {
                                         + ": records were reordered, replaced or inserted");
                     }
                     String actual = AuditJson.hash(r.seq(), r.at().toEpochMilli(), r.actor(), r.tenant(), r.action(),
-                            r.tool(), r.version(), r.digest(), r.outcome(), r.detail(), r.prevHash());
+                            r.tool(), r.version(), r.digest(), r.outcome(), r.detail(), r.node(), r.region(),
+                            r.prevHash());
                     if (!actual.equals(r.hash())) {
                         return new VerifyResult.Broken(checked, r.seq(), VerifyResult.Problem.HASH_MISMATCH,
                                 "record " + r.seq() + " does not match its hash: it was edited");
@@ -300,6 +307,6 @@ public final class AuditStore {
         Optional<Integer> version = rs.wasNull() ? Optional.empty() : Optional.of(v);
         return new AuditRecord(rs.getLong(1), AuditJson.instant(rs.getLong(2)), rs.getString(3), rs.getString(4),
                 rs.getString(5), rs.getString(6), version, rs.getString(8), rs.getString(9), rs.getString(10),
-                rs.getString(11).trim(), rs.getString(12).trim());
+                rs.getString(11).trim(), rs.getString(12).trim(), rs.getString(13), rs.getString(14));
     }
 }

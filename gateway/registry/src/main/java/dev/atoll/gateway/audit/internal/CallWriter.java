@@ -274,7 +274,7 @@ public final class CallWriter implements AutoCloseable {
         while (true) {
             try {
                 db.inTransaction("appending " + entries.size() + " audit call records",
-                        c -> AuditStore.append(c, entries));
+                        c -> AuditStore.append(c, db, entries));
                 written += entries.size();
                 writingSince = 0;
                 failure = "";

@@ -143,7 +143,7 @@ public final class JdbcRegistry implements Registry {
             Optional<ToolVersion> same = versionByDigest(c, def.name(), digest);
             if (same.isPresent()) {
                 detail.put("created", false);
-                AuditStore.append(c, List.of(AuditEntry.of(actor.id(), AuditAction.DEPLOY, def.name(),
+                AuditStore.append(c, db, List.of(AuditEntry.of(actor.id(), AuditAction.DEPLOY, def.name(),
                         Optional.of(same.get().version()), digest, detail)));
                 return new DeployResult(same.get(), false);
             }
@@ -174,7 +174,7 @@ public final class JdbcRegistry implements Registry {
             List<PoisoningSign> signs = PoisoningScanner.scan(def.name(), manifest, otherNames(c, def.name()));
             detail.put("created", true);
             signs.stream().map(s -> s.kind().name()).distinct().forEach(detail.withArray("signs")::add);
-            AuditStore.append(c, List.of(AuditEntry.of(actor.id(), AuditAction.DEPLOY, def.name(),
+            AuditStore.append(c, db, List.of(AuditEntry.of(actor.id(), AuditAction.DEPLOY, def.name(),
                     Optional.of(version), digest, detail)));
             return new DeployResult(versionByNumber(c, def.name(), version).orElseThrow(), true);
         });
@@ -205,7 +205,7 @@ public final class JdbcRegistry implements Registry {
             ObjectNode detail = JsonNodeFactory.instance.objectNode();
             tool.servingVersion().ifPresent(p -> detail.put("previousServing", p.intValue()));
             detail.put("wasState", v.state().name());
-            AuditStore.append(c, List.of(AuditEntry.of(actor.id(), AuditAction.APPROVE, name, Optional.of(version),
+            AuditStore.append(c, db, List.of(AuditEntry.of(actor.id(), AuditAction.APPROVE, name, Optional.of(version),
                     v.digest(), detail)));
             return versionByNumber(c, name, version).orElseThrow();
         });
@@ -229,7 +229,7 @@ public final class JdbcRegistry implements Registry {
                         + " is approved; only quarantined versions can be rejected (roll back or disable instead)");
             }
             decide(c, name, version, ToolState.REJECTED, actor, System.currentTimeMillis());
-            AuditStore.append(c, List.of(AuditEntry.of(actor.id(), AuditAction.REJECT, name, Optional.of(version),
+            AuditStore.append(c, db, List.of(AuditEntry.of(actor.id(), AuditAction.REJECT, name, Optional.of(version),
                     v.digest(), JsonNodeFactory.instance.objectNode())));
             return versionByNumber(c, name, version).orElseThrow();
         });
@@ -258,7 +258,7 @@ public final class JdbcRegistry implements Registry {
             bumpRevision(c);
             ObjectNode detail = JsonNodeFactory.instance.objectNode();
             detail.put("from", serving);
-            AuditStore.append(c, List.of(AuditEntry.of(actor.id(), AuditAction.ROLLBACK, name,
+            AuditStore.append(c, db, List.of(AuditEntry.of(actor.id(), AuditAction.ROLLBACK, name,
                     Optional.of(toVersion), v.digest(), detail)));
             return readTool(c, name).orElseThrow();
         });
@@ -294,7 +294,7 @@ public final class JdbcRegistry implements Registry {
                 ps.executeUpdate();
             }
             bumpRevision(c);
-            AuditStore.append(c, List.of(AuditEntry.of(actor.id(), enabled ? AuditAction.ENABLE : AuditAction.DISABLE,
+            AuditStore.append(c, db, List.of(AuditEntry.of(actor.id(), enabled ? AuditAction.ENABLE : AuditAction.DISABLE,
                     name, tool.servingVersion(), "", JsonNodeFactory.instance.objectNode())));
             changed[0] = true;
             return readTool(c, name).orElseThrow();
@@ -325,7 +325,7 @@ public final class JdbcRegistry implements Registry {
             ObjectNode detail = JsonNodeFactory.instance.objectNode();
             detail.put("versions", versions);
             detail.put("source", tool.source());
-            AuditStore.append(c, List.of(AuditEntry.of(actor.id(), AuditAction.DELETE, name, tool.servingVersion(),
+            AuditStore.append(c, db, List.of(AuditEntry.of(actor.id(), AuditAction.DELETE, name, tool.servingVersion(),
                     "", detail)));
             return null;
         });
@@ -480,7 +480,7 @@ public final class JdbcRegistry implements Registry {
             ObjectNode detail = JsonNodeFactory.instance.objectNode();
             sorted.forEach(detail.putArray("regions")::add);
             tool.regions().forEach(detail.putArray("previousRegions")::add);
-            AuditStore.append(c, List.of(AuditEntry.of(actor.id(), AuditAction.PLACE, name, tool.servingVersion(),
+            AuditStore.append(c, db, List.of(AuditEntry.of(actor.id(), AuditAction.PLACE, name, tool.servingVersion(),
                     "", detail)));
             changed[0] = true;
             return readTool(c, name).orElseThrow();

@@ -225,7 +225,7 @@ public final class TokenStore implements Tokens {
         ObjectNode d = JsonNodeFactory.instance.objectNode();
         d.put("id", id);
         d.put("kind", t.kind().name());
-        AuditStore.append(c, List.of(AuditEntry.of(actor.id(), AuditAction.TOKEN_REVOKE, "", Optional.empty(), "", d)
+        AuditStore.append(c, db, List.of(AuditEntry.of(actor.id(), AuditAction.TOKEN_REVOKE, "", Optional.empty(), "", d)
                 .withTenant(t.tenant())));
         return new TokenInfo(t.id(), t.kind(), t.tenant(), t.scopes(), t.label(), t.createdAt(), t.createdBy(),
                 Optional.of(Instant.ofEpochMilli(now)));
@@ -254,7 +254,7 @@ public final class TokenStore implements Tokens {
         d.put("kind", kind.name());
         new TreeSet<>(scopes).forEach(d.putArray("scopes")::add);
         d.put("label", label);
-        AuditStore.append(c, List.of(AuditEntry.of(actor.id(), AuditAction.TOKEN_CREATE, "", Optional.empty(), "", d)
+        AuditStore.append(c, db, List.of(AuditEntry.of(actor.id(), AuditAction.TOKEN_CREATE, "", Optional.empty(), "", d)
                 .withTenant(tenant)));
         return new TokenInfo(id, kind, tenant, scopes, label, Instant.ofEpochMilli(now), actor.id(), Optional.empty());
     }

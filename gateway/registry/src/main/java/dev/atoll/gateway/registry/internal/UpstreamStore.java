@@ -72,7 +72,7 @@ final class UpstreamStore implements Upstreams {
             ObjectNode detail = specJson(spec);
             detail.remove("env"); // values may be secrets; keys stay
             detail.set("envKeys", F.arrayNode().addAll(spec.env().keySet().stream().sorted().map(F::textNode).toList()));
-            AuditStore.append(c, List.of(AuditEntry.of(actor.id(), AuditAction.UPSTREAM_ADD, spec.name(),
+            AuditStore.append(c, db, List.of(AuditEntry.of(actor.id(), AuditAction.UPSTREAM_ADD, spec.name(),
                     Optional.empty(), "", detail)));
             JdbcRegistry.bumpRevision(c); // every node starts it (docs/fleet.md)
             return read(c, spec.name()).orElseThrow();
@@ -181,7 +181,7 @@ final class UpstreamStore implements Upstreams {
             ObjectNode detail = F.objectNode();
             detail.set("pinned", pinned);
             audit.add(AuditEntry.of(actor.id(), AuditAction.UPSTREAM_APPROVE, name, Optional.empty(), "", detail));
-            AuditStore.append(c, audit);
+            AuditStore.append(c, db, audit);
             JdbcRegistry.bumpRevision(c); // every node serves the pinned tools (docs/fleet.md)
             return read(c, name).orElseThrow();
         });
@@ -199,7 +199,7 @@ final class UpstreamStore implements Upstreams {
                 ps.setString(1, name);
                 ps.executeUpdate();
             }
-            AuditStore.append(c, List.of(AuditEntry.of(actor.id(), AuditAction.UPSTREAM_REMOVE, name,
+            AuditStore.append(c, db, List.of(AuditEntry.of(actor.id(), AuditAction.UPSTREAM_REMOVE, name,
                     Optional.empty(), "", F.objectNode())));
             JdbcRegistry.bumpRevision(c); // every node stops it (docs/fleet.md)
             return null;
@@ -283,7 +283,7 @@ final class UpstreamStore implements Upstreams {
                     gone.add(k.name());
                 }
             }
-            AuditStore.append(c, audit);
+            AuditStore.append(c, db, audit);
             Observation o = new Observation(pulled, added, gone);
             if (o.changed()) {
                 JdbcRegistry.bumpRevision(c); // a rug pull seen by one node pulls the tool on every node
