@@ -89,6 +89,8 @@ public final class ServerLog implements UpstreamObserver {
         fields.forEach((k, v) -> line.append(' ').append(k).append('=').append(text(v)));
         EventRecord r = new EventRecord(level, line.toString(), f);
         r.setLoggerName(LOGGER);
+        r.setSourceClassName(LOGGER); // no stack walk to find the caller
+        r.setSourceMethodName(event);
         LOG.log(r);
     }
 

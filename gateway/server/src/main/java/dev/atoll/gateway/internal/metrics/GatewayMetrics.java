@@ -105,6 +105,13 @@ public final class GatewayMetrics implements PoolObserver, RuntimeObserver, Upst
                 .description("Guest-thread CPU time per isolate call").register(registry);
         this.guestAllocated = DistributionSummary.builder("atoll.runtime.call.allocated").baseUnit("bytes")
                 .description("Bytes allocated on the guest thread per isolate call").register(registry);
+        // Closed sets are registered at zero, so that rate() works from the first scrape.
+        for (ShedReason r : ShedReason.values()) {
+            shedCounter(r);
+        }
+        for (EvictionReason r : EvictionReason.values()) {
+            evictionCounter(r);
+        }
         Gauge.builder("atoll.pool.warm", warm, m -> m.values().stream().mapToInt(Integer::intValue).sum())
                 .description("Warm contexts held, all tools").register(registry);
         if (jvm) {
@@ -237,14 +244,22 @@ public final class GatewayMetrics implements PoolObserver, RuntimeObserver, Upst
 
     @Override
     public void loadShed(Tool tool, ShedReason reason) {
-        counter(new Key("shed", lower(reason), "", ""), k -> Counter.builder("atoll.pool.load.shed")
-                .description("Calls refused by admission control").tags("reason", k.a())).increment();
+        shedCounter(reason).increment();
     }
 
     @Override
     public void evicted(Tool tool, EvictionReason reason) {
-        counter(new Key("evicted", lower(reason), "", ""), k -> Counter.builder("atoll.pool.evictions")
-                .description("Warm contexts closed unused").tags("reason", k.a())).increment();
+        evictionCounter(reason).increment();
+    }
+
+    private Counter shedCounter(ShedReason reason) {
+        return counter(new Key("shed", lower(reason), "", ""), k -> Counter.builder("atoll.pool.load.shed")
+                .description("Calls refused by admission control").tags("reason", k.a()));
+    }
+
+    private Counter evictionCounter(EvictionReason reason) {
+        return counter(new Key("evicted", lower(reason), "", ""), k -> Counter.builder("atoll.pool.evictions")
+                .description("Warm contexts closed unused").tags("reason", k.a()));
     }
 
     @Override
