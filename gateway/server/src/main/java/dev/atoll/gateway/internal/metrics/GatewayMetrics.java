@@ -73,6 +73,7 @@ public final class GatewayMetrics implements PoolObserver, RuntimeObserver, Upst
     private final Map<Key, Boolean> stateGauges = new ConcurrentHashMap<>();
     private final Map<String, UpstreamManager.State> upstreamStates = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> upstreamInFlight = new ConcurrentHashMap<>();
+    private final Timer queueWait;
     private final DistributionSummary guestCpu;
     private final DistributionSummary guestAllocated;
     private JvmGcMetrics gc;
@@ -105,6 +106,9 @@ public final class GatewayMetrics implements PoolObserver, RuntimeObserver, Upst
                 .description("Guest-thread CPU time per isolate call").register(registry);
         this.guestAllocated = DistributionSummary.builder("atoll.runtime.call.allocated").baseUnit("bytes")
                 .description("Bytes allocated on the guest thread per isolate call").register(registry);
+        this.queueWait = Timer.builder("atoll.pool.queue.wait")
+                .description("Time a call that had to wait spent in the admission queue before a guest-thread slot")
+                .serviceLevelObjectives(QUEUE_BUCKETS.toArray(Duration[]::new)).register(registry);
         // Closed sets are registered at zero, so that rate() works from the first scrape.
         for (ShedReason r : ShedReason.values()) {
             shedCounter(r);
@@ -237,9 +241,7 @@ public final class GatewayMetrics implements PoolObserver, RuntimeObserver, Upst
 
     @Override
     public void queueWait(Tool tool, Duration waited) {
-        timer(new Key("atoll.pool.queue.wait", tools.of(tool.name()), "", ""), QUEUE_BUCKETS, k -> Timer
-                .builder(k.name()).description("Time a call that had to wait spent in the admission queue before "
-                        + "a guest-thread slot").tags("tool", k.a())).record(waited);
+        queueWait.record(waited);
     }
 
     @Override
