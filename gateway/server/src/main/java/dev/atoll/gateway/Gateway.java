@@ -34,7 +34,11 @@ import dev.atoll.gateway.internal.mcp.JsonRpc;
 import dev.atoll.gateway.internal.mcp.McpHttp;
 import dev.atoll.gateway.internal.mcp.McpService;
 import dev.atoll.gateway.internal.mcp.Streams;
+import dev.atoll.gateway.internal.logs.CallLogStage;
+import dev.atoll.gateway.internal.logs.LoggedRegistry;
+import dev.atoll.gateway.internal.logs.ServerLog;
 import dev.atoll.gateway.internal.metrics.GatewayMetrics;
+import dev.atoll.gateway.internal.metrics.UpstreamObservers;
 import dev.atoll.gateway.internal.metrics.MetricsHttp;
 import dev.atoll.gateway.internal.pipeline.AuditStage;
 import dev.atoll.gateway.internal.pipeline.BackendDispatch;
@@ -59,6 +63,7 @@ import dev.atoll.gateway.upstream.internal.DockerLauncher;
 import dev.atoll.gateway.upstream.internal.EgressProxy;
 import dev.atoll.gateway.upstream.internal.UpstreamBackend;
 import dev.atoll.gateway.upstream.internal.UpstreamManager;
+import dev.atoll.gateway.upstream.internal.UpstreamObserver;
 import dev.atoll.gateway.upstream.spi.SandboxLauncher;
 import dev.atoll.host.bindings.EgressInspector;
 import dev.atoll.host.bindings.EgressPolicy;
@@ -112,6 +117,7 @@ public final class Gateway implements AutoCloseable {
     private final GatewayConfig config;
     private final Optional<DlpEngine> dlp;
     private final Optional<GatewayMetrics> metrics;
+    private final ServerLog serverLog;
     private final Registry registry;
     private final DlpAudit dlpAudit;
     private final FetchBinding fetch;
@@ -166,10 +172,12 @@ public final class Gateway implements AutoCloseable {
 
         // 2. Start, pushing each resource on the stack as soon as it runs; a failure closes the stack.
         try {
-            this.metrics = mx.enabled() ? Optional.of(resources.push("metrics", new GatewayMetrics(mx.jvm())))
-                    : Optional.empty();
+            this.metrics = mx.enabled() ? Optional.of(resources.push("metrics", new GatewayMetrics(mx.jvm(),
+                    mx.maxTools(), mx.maxTenants(), mx.maxUpstreams()))) : Optional.empty();
             this.nodeId = config.node().effectiveId();
-            this.registry = resources.push("registry", openRegistry(config));
+            this.serverLog = new ServerLog(dlp, nodeId);
+            // Every successful mutation, whoever makes it, is one server log line (docs/gateway.md#logs).
+            this.registry = LoggedRegistry.wrap(resources.push("registry", openRegistry(config)), serverLog);
             this.dlpAudit = new DlpAudit(registry.audit(), metrics);
             this.fetch = resources.push("fetch binding", fetchBinding(config.fetch(), egressPolicy, secrets));
             ToolRuntime.Builder rb = ToolRuntime.builder().binding(fetch);
@@ -218,9 +226,13 @@ public final class Gateway implements AutoCloseable {
                         () -> registry.audit() instanceof AuditLogImpl a ? a.failedWrites() : 0);
                 m.gauge("atoll.audit.store.failing", "1 while the audit store does not take records, else 0",
                         () -> registry.audit().storeFailure().isPresent() ? 1 : 0);
+                m.gauge("atoll.pool.running", "Isolate calls admitted and not finished", () -> pool.stats().running());
+                m.gauge("atoll.pool.queued", "Isolate calls waiting for admission", () -> pool.stats().queued());
+                m.gauge("atoll.pool.creating", "Warm contexts being created", () -> pool.stats().creating());
             });
             this.isolates = new IsolateBackend(pool, breaker);
-            this.upstreams = resources.push("upstream servers", upstreamManager(upstreamSettings, egressPolicy, dockerHost));
+            this.upstreams = resources.push("upstream servers", upstreamManager(upstreamSettings, egressPolicy, dockerHost))
+                    .observer(metrics.<UpstreamObserver>map(m -> new UpstreamObservers(m, serverLog)).orElse(serverLog));
             this.upstreamBackend = new UpstreamBackend(upstreams);
             this.pipeline = pipeline();
             this.heartbeat = resources.push("fleet heartbeat", new dev.atoll.gateway.internal.lifecycle.FleetHeartbeat(
@@ -315,12 +327,15 @@ public final class Gateway implements AutoCloseable {
     private CallHandler pipeline() {
         CallHandler handler = new BackendDispatch();
         if (dlp.isPresent()) {
-            handler = new DlpStage(dlp.get(), dlpAudit, handler);
+            handler = new DlpStage(dlp.get(), dlpAudit, metrics, handler);
         }
         handler = new ErrorGuard(handler);
         handler = new AuditStage(registry.audit(), config.audit().failOpen(), metrics, handler);
         if (metrics.isPresent()) {
             handler = new MetricsStage(metrics.get(), e -> e.backend() == isolates ? "isolate" : "upstream", handler);
+        }
+        if (config.log().calls()) {
+            handler = new CallLogStage(serverLog, e -> e.backend() == isolates ? "isolate" : "upstream", handler);
         }
         return handler;
     }

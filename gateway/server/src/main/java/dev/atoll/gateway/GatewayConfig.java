@@ -39,10 +39,11 @@ import java.util.Objects;
  * @param registry the registry database (tools, tokens, audit log): embedded H2 or PostgreSQL
  * @param node this node's identity in a fleet (docs/fleet.md)
  * @param fleet how this node keeps in step with the fleet: heartbeats, change propagation
+ * @param log the server log: format and whether calls are logged
  */
 public record GatewayConfig(Path dataDir, Mcp mcp, OAuth oauth, Admin admin, Http http, Fetch fetch,
         Map<String, Map<String, String>> secrets, Dlp dlp, Examples examples, Pool pool, Runtime runtime,
-        Metrics metrics, Upstreams upstreams, Audit audit, RegistryStore registry, Node node, Fleet fleet) {
+        Metrics metrics, Upstreams upstreams, Audit audit, RegistryStore registry, Node node, Fleet fleet, Log log) {
 
     /** Rejects nulls. */
     public GatewayConfig {
@@ -63,6 +64,7 @@ public record GatewayConfig(Path dataDir, Mcp mcp, OAuth oauth, Admin admin, Htt
         Objects.requireNonNull(registry, "registry");
         Objects.requireNonNull(node, "node");
         Objects.requireNonNull(fleet, "fleet");
+        Objects.requireNonNull(log, "log");
     }
 
     /**
@@ -488,8 +490,46 @@ public record GatewayConfig(Path dataDir, Mcp mcp, OAuth oauth, Admin admin, Htt
      * @param enabled collect and serve metrics
      * @param requireAuth a scrape needs an admin bearer token
      * @param jvm also export JVM and process meters (memory, GC, threads, CPU, uptime)
+     * @param maxTools distinct {@code tool} label values; later tools are reported as {@code other}
+     * @param maxTenants distinct {@code tenant} label values; later tenants are reported as {@code other}
+     * @param maxUpstreams distinct {@code upstream} label values; later upstreams are reported as {@code other}
      */
-    public record Metrics(boolean enabled, boolean requireAuth, boolean jvm) {
+    public record Metrics(boolean enabled, boolean requireAuth, boolean jvm, int maxTools, int maxTenants,
+            int maxUpstreams) {
+
+        /** Rejects caps below 1 or above 10 000, naming the key. */
+        public Metrics {
+            cap("metrics.max-tools", maxTools);
+            cap("metrics.max-tenants", maxTenants);
+            cap("metrics.max-upstreams", maxUpstreams);
+        }
+
+        private static void cap(String key, int value) {
+            if (value < 1 || value > 10_000) {
+                throw new IllegalArgumentException(key + " must be 1-10000, got " + value);
+            }
+        }
+    }
+
+    /**
+     * The server log (java.util.logging on stderr): admin mutations, upstream state changes and,
+     * optionally, one line per call (docs/gateway.md#logs).
+     *
+     * @param format {@code text} (one human-readable line per event) or {@code json} (one JSON object
+     *     per line, for log shippers); applied by {@code atoll serve}
+     * @param calls also log one line per {@code tools/call}
+     */
+    public record Log(String format, boolean calls) {
+
+        /** Rejects an unknown format. */
+        public Log {
+            LogFormat.of(Objects.requireNonNull(format, "log.format"));
+        }
+
+        /** The format as a value. */
+        public LogFormat logFormat() {
+            return LogFormat.of(format);
+        }
     }
 
     /**

@@ -30,6 +30,18 @@ public interface PoolObserver {
     }
 
     /**
+     * An admitted call ended: how long the pool spent on it from admission to result, and whether it
+     * was served by a warm context or created its own on the call path (a cold start). Shed calls
+     * are not reported here ({@link #loadShed}).
+     *
+     * @param tool the tool version
+     * @param start warm or cold
+     * @param elapsed wall time from admission to result (context creation included when cold)
+     */
+    default void callServed(Tool tool, ContextStart start, Duration elapsed) {
+    }
+
+    /**
      * A warm context was created in the background (context built and module evaluated).
      *
      * @param tool the tool version

@@ -3,6 +3,7 @@ package dev.atoll.gateway.cli;
 import dev.atoll.gateway.Gateway;
 import dev.atoll.gateway.GatewayConfig;
 import dev.atoll.gateway.ListenerUnavailableException;
+import dev.atoll.gateway.LogFormat;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -54,6 +55,10 @@ final class Serve implements Callable<Integer> {
             + "postgresql://USER@HOST:5432/DB (or a jdbc:postgresql: URL); sets registry.jdbc-url and registry.user.",
             "The password comes from ATOLL_REGISTRY_PASSWORD or registry.password (env:VAR, file:PATH), never the URL."})
     String registry;
+
+    @Option(names = "--log-format", paramLabel = "FORMAT",
+            description = "the server log on stderr: text (default) or json (one JSON object per line, for log shippers)")
+    String logFormat;
 
     @Option(names = "--config", paramLabel = "FILE", description = "a YAML configuration file (docs/configuration.md)")
     Path configFile;
@@ -157,6 +162,14 @@ final class Serve implements Callable<Integer> {
                 throw new ParameterException(spec.commandLine(), "--registry: " + e.getMessage());
             }
         }
+        if (logFormat != null) {
+            try {
+                overrides.put("log.format", LogFormat.of(logFormat).id());
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), "--log-format must be text or json, got '"
+                        + logFormat + "'");
+            }
+        }
         // Startup chatter of the store's libraries stays out of the operator's way; warnings still show.
         for (String noisy : List.of("org.flywaydb", "com.zaxxer.hikari", "io.helidon.common.features")) {
             QUIET.add(java.util.logging.Logger.getLogger(noisy));
@@ -164,6 +177,7 @@ final class Serve implements Callable<Integer> {
         QUIET.forEach(l -> l.setLevel(java.util.logging.Level.WARNING));
         GatewayConfig config = (configFile == null ? GatewayConfig.defaults() : GatewayConfig.load(configFile))
                 .with(overrides);
+        config.log().logFormat().install();
         Gateway gateway;
         try {
             gateway = Gateway.builder().config(config).start();

@@ -3,6 +3,7 @@ package dev.atoll.isolate.pool.internal;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.atoll.isolate.pool.ContextStart;
 import dev.atoll.isolate.pool.EvictionReason;
 import dev.atoll.isolate.pool.PoolConfig;
 import dev.atoll.isolate.pool.PoolObserver;
@@ -198,17 +199,22 @@ public final class PoolCore implements AutoCloseable {
         p.callStarted(config.maxWarmPerTool());
         try {
             boolean onCaller = config.callOnCallerThread() && !Thread.currentThread().isVirtual();
+            long served = System.nanoTime();
             WarmContext w = take(p);
             if (w != null) {
                 p.warmHits.increment();
                 observer.warmHit(tool);
-                return onCaller ? runtime.callOnCurrentThread(w, args, tenant) : runtime.call(w, args, tenant);
+                CallResult r = onCaller ? runtime.callOnCurrentThread(w, args, tenant) : runtime.call(w, args, tenant);
+                observer.callServed(tool, ContextStart.WARM, Duration.ofNanos(System.nanoTime() - served));
+                return r;
             }
             p.coldStarts.increment();
             observer.coldStart(tool);
             // Cold starts always go to the runtime's guest threads, which bound how many contexts are
             // created on call paths at once, whatever the number of callers.
-            return runtime.call(p.tool, args, tenant);
+            CallResult r = runtime.call(p.tool, args, tenant);
+            observer.callServed(tool, ContextStart.COLD, Duration.ofNanos(System.nanoTime() - served));
+            return r;
         } finally {
             p.running.decrementAndGet();
             running.decrementAndGet();

@@ -1,5 +1,6 @@
 package dev.atoll.isolate.pool.internal;
 
+import dev.atoll.isolate.pool.ContextStart;
 import dev.atoll.isolate.pool.EvictionReason;
 import dev.atoll.isolate.pool.PoolObserver;
 import dev.atoll.isolate.pool.ShedReason;
@@ -52,6 +53,15 @@ final class SafeObserver implements PoolObserver {
     public void creationFailed(Tool tool, Duration elapsed) {
         try {
             delegate.creationFailed(tool, elapsed);
+        } catch (RuntimeException e) {
+            failed(e);
+        }
+    }
+
+    @Override
+    public void callServed(Tool tool, ContextStart start, Duration elapsed) {
+        try {
+            delegate.callServed(tool, start, elapsed);
         } catch (RuntimeException e) {
             failed(e);
         }

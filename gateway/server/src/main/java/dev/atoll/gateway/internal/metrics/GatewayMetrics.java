@@ -2,6 +2,9 @@ package dev.atoll.gateway.internal.metrics;
 
 import dev.atoll.gateway.dlp.DlpResult;
 import dev.atoll.gateway.dlp.Finding;
+import dev.atoll.gateway.upstream.internal.UpstreamManager;
+import dev.atoll.gateway.upstream.internal.UpstreamObserver;
+import dev.atoll.isolate.pool.ContextStart;
 import dev.atoll.isolate.pool.EvictionReason;
 import dev.atoll.isolate.pool.PoolObserver;
 import dev.atoll.isolate.pool.ShedReason;
@@ -13,14 +16,18 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmCompilationMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmInfoMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -30,18 +37,42 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
- * Every meter of the gateway (names and tags in docs/gateway.md#metrics). Meters with tags are
- * looked up once per tag combination and cached, so the call path pays a map lookup, not a
- * registration. Tag values are bounded: tool names come from the catalogue, rule ids from the rule
- * pack, outcomes, directions, actions and reasons from closed sets.
+ * Every meter of the gateway (names, tags and buckets in docs/gateway.md#metrics; the Grafana
+ * dashboard deploy/grafana/atoll.json is built on them). Meters with tags are looked up once per tag
+ * combination and cached, so the call path pays a map lookup, not a registration. Latencies are
+ * classic Prometheus histograms with the fixed buckets below ({@code _bucket} series, for
+ * {@code histogram_quantile}). Tag values are bounded: tool, tenant and upstream names are capped by
+ * {@link LabelLimiter} (the first {@code metrics.max-tools} / {@code max-tenants} / {@code max-upstreams}
+ * values seen keep their own series, later ones are {@code other}); rule ids come from the rule pack;
+ * outcomes, directions, actions, states and reasons from closed sets.
  */
-public final class GatewayMetrics implements PoolObserver, RuntimeObserver, AutoCloseable {
+public final class GatewayMetrics implements PoolObserver, RuntimeObserver, UpstreamObserver, AutoCloseable {
+
+    /** Buckets of whole-call latencies: tools/call through the pipeline, pool calls, upstream calls. */
+    public static final List<Duration> CALL_BUCKETS = millis(0.5, 1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1000, 2500,
+            5000, 10_000, 30_000, 60_000);
+    /** Buckets of warm-context creation (context built and module evaluated). */
+    public static final List<Duration> CREATION_BUCKETS = millis(0.25, 0.5, 1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1000,
+            2500, 5000, 10_000);
+    /** Buckets of the admission queue wait. */
+    public static final List<Duration> QUEUE_BUCKETS = millis(0.1, 0.5, 1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1000,
+            2500, 5000);
+    /** Buckets of one DLP scan of one payload. */
+    public static final List<Duration> DLP_BUCKETS = millis(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 25, 50,
+            100);
 
     private final PrometheusMeterRegistry registry;
-    private final Map<Key, Timer> calls = new ConcurrentHashMap<>();
+    private final LabelLimiter tools;
+    private final LabelLimiter tenants;
+    private final LabelLimiter upstreamNames;
+    private final Map<Key, Timer> timers = new ConcurrentHashMap<>();
     private final Map<Key, Counter> counters = new ConcurrentHashMap<>();
-    private final Map<String, AtomicInteger> warm = new ConcurrentHashMap<>();
-    private final Timer creation;
+    /** Warm contexts per tool name (the raw name: several tools may share the label {@code other}). */
+    private final Map<String, Integer> warm = new ConcurrentHashMap<>();
+    private final Map<String, Boolean> warmGauges = new ConcurrentHashMap<>();
+    private final Map<Key, Boolean> stateGauges = new ConcurrentHashMap<>();
+    private final Map<String, UpstreamManager.State> upstreamStates = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> upstreamInFlight = new ConcurrentHashMap<>();
     private final Timer queueWait;
     private final DistributionSummary guestCpu;
     private final DistributionSummary guestAllocated;
@@ -53,26 +84,52 @@ public final class GatewayMetrics implements PoolObserver, RuntimeObserver, Auto
     }
 
     /**
+     * Meters with the default label caps (200 tools, 50 tenants, 100 upstreams).
+     *
      * @param jvm also register JVM and process meters (memory, GC, threads, CPU, uptime)
      */
     public GatewayMetrics(boolean jvm) {
+        this(jvm, 200, 50, 100);
+    }
+
+    /**
+     * @param jvm also register JVM and process meters (memory, GC, threads, classes, JIT, CPU, file
+     *     descriptors, uptime)
+     * @param maxTools distinct {@code tool} label values; later tools are {@code other}
+     * @param maxTenants distinct {@code tenant} label values; later tenants are {@code other}
+     * @param maxUpstreams distinct {@code upstream} label values; later upstreams are {@code other}
+     */
+    public GatewayMetrics(boolean jvm, int maxTools, int maxTenants, int maxUpstreams) {
+        this.tools = new LabelLimiter("tool", maxTools);
+        this.tenants = new LabelLimiter("tenant", maxTenants);
+        this.upstreamNames = new LabelLimiter("upstream", maxUpstreams);
         this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        this.creation = Timer.builder("atoll.pool.context.creation")
-                .description("Time to create a warm context (fresh context + tool module evaluated)")
-                .register(registry);
-        this.queueWait = Timer.builder("atoll.pool.queue.wait")
-                .description("Time a call waited for an admission slot").register(registry);
         this.guestCpu = DistributionSummary.builder("atoll.runtime.call.cpu").baseUnit("seconds")
                 .description("Guest-thread CPU time per isolate call").register(registry);
         this.guestAllocated = DistributionSummary.builder("atoll.runtime.call.allocated").baseUnit("bytes")
                 .description("Bytes allocated on the guest thread per isolate call").register(registry);
+        this.queueWait = Timer.builder("atoll.pool.queue.wait")
+                .description("Time a call that had to wait spent in the admission queue before a guest-thread slot")
+                .serviceLevelObjectives(QUEUE_BUCKETS.toArray(Duration[]::new)).register(registry);
+        // Closed sets are registered at zero, so that rate() works from the first scrape.
+        for (ShedReason r : ShedReason.values()) {
+            shedCounter(r);
+        }
+        for (EvictionReason r : EvictionReason.values()) {
+            evictionCounter(r);
+        }
+        Gauge.builder("atoll.pool.warm", warm, m -> m.values().stream().mapToInt(Integer::intValue).sum())
+                .description("Warm contexts held, all tools").register(registry);
         if (jvm) {
             new ClassLoaderMetrics().bindTo(registry);
             new JvmMemoryMetrics().bindTo(registry);
             gc = new JvmGcMetrics();
             gc.bindTo(registry);
             new JvmThreadMetrics().bindTo(registry);
+            new JvmCompilationMetrics().bindTo(registry);
+            new JvmInfoMetrics().bindTo(registry);
             new ProcessorMetrics().bindTo(registry);
+            new FileDescriptorMetrics().bindTo(registry);
             new UptimeMetrics().bindTo(registry);
         }
     }
@@ -109,10 +166,33 @@ public final class GatewayMetrics implements PoolObserver, RuntimeObserver, Auto
      */
     public void call(String tool, String backend, String outcome, long nanos) {
         callsTotal.increment();
-        calls.computeIfAbsent(new Key("call", tool, backend, outcome), k -> Timer.builder("atoll.tool.calls")
-                .description("tools/call through the pipeline (DLP, backend, audit), by tool, backend and outcome")
-                .tags("tool", k.a(), "backend", k.b(), "outcome", k.c()).register(registry))
+        timer(new Key("atoll.tool.calls", tools.of(tool), backend, outcome), CALL_BUCKETS, k -> Timer
+                .builder(k.name()).description("tools/call through the pipeline (DLP, backend, audit), by tool, "
+                        + "backend and outcome").tags("tool", k.a(), "backend", k.b(), "outcome", k.c()))
                 .record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * Counts one {@code tools/call} of a tenant.
+     *
+     * @param tenant the caller's tenant
+     * @param outcome the call's outcome name
+     */
+    public void tenantCall(String tenant, String outcome) {
+        counter(new Key("atoll.tenant.calls", tenants.of(tenant), outcome, ""), k -> Counter.builder(k.name())
+                .description("tools/call by tenant and outcome").tags("tenant", k.a(), "outcome", k.b())).increment();
+    }
+
+    /**
+     * Times one DLP scan of one payload in the call pipeline.
+     *
+     * @param direction {@code inbound} (arguments) or {@code outbound} (result, log notification)
+     * @param nanos wall time of the scan
+     */
+    public void dlpScan(String direction, long nanos) {
+        timer(new Key("atoll.dlp.scan", direction, "", ""), DLP_BUCKETS, k -> Timer.builder(k.name())
+                .description("One DLP scan of one payload (arguments, result or log notification)")
+                .tags("direction", k.a())).record(nanos, TimeUnit.NANOSECONDS);
     }
 
     /**
@@ -154,8 +234,18 @@ public final class GatewayMetrics implements PoolObserver, RuntimeObserver, Auto
     }
 
     @Override
+    public void callServed(Tool tool, ContextStart start, Duration elapsed) {
+        timer(new Key("atoll.pool.calls", tools.of(tool.name()), lower(start), ""), CALL_BUCKETS, k -> Timer
+                .builder(k.name()).description("Isolate calls from admission to result, by how they got their "
+                        + "context: warm (pre-warmed) or cold (created on the call path)")
+                .tags("tool", k.a(), "start", k.b())).record(elapsed);
+    }
+
+    @Override
     public void contextCreated(Tool tool, Duration elapsed) {
-        creation.record(elapsed);
+        timer(new Key("atoll.pool.context.creation", tools.of(tool.name()), "", ""), CREATION_BUCKETS, k -> Timer
+                .builder(k.name()).description("Time to create a warm context (fresh context + tool module evaluated)")
+                .tags("tool", k.a())).record(elapsed);
     }
 
     @Override
@@ -170,24 +260,77 @@ public final class GatewayMetrics implements PoolObserver, RuntimeObserver, Auto
 
     @Override
     public void loadShed(Tool tool, ShedReason reason) {
-        counter(new Key("shed", lower(reason), "", ""), k -> Counter.builder("atoll.pool.load.shed")
-                .description("Calls refused by admission control").tags("reason", k.a())).increment();
+        shedCounter(reason).increment();
     }
 
     @Override
     public void evicted(Tool tool, EvictionReason reason) {
-        counter(new Key("evicted", lower(reason), "", ""), k -> Counter.builder("atoll.pool.evictions")
-                .description("Warm contexts closed unused").tags("reason", k.a())).increment();
+        evictionCounter(reason).increment();
+    }
+
+    private Counter shedCounter(ShedReason reason) {
+        return counter(new Key("shed", lower(reason), "", ""), k -> Counter.builder("atoll.pool.load.shed")
+                .description("Calls refused by admission control").tags("reason", k.a()));
+    }
+
+    private Counter evictionCounter(EvictionReason reason) {
+        return counter(new Key("evicted", lower(reason), "", ""), k -> Counter.builder("atoll.pool.evictions")
+                .description("Warm contexts closed unused").tags("reason", k.a()));
     }
 
     @Override
     public void poolSize(Tool tool, int warmNow, int target) {
-        warm.computeIfAbsent(tool.name(), name -> {
-            AtomicInteger v = new AtomicInteger();
-            Gauge.builder("atoll.pool.warm.contexts", v, AtomicInteger::get)
-                    .description("Warm contexts held per tool").tag("tool", name).register(registry);
-            return v;
-        }).set(warmNow);
+        warm.put(tool.name(), warmNow);
+        String label = tools.of(tool.name());
+        warmGauges.computeIfAbsent(label, l -> {
+            Gauge.builder("atoll.pool.warm.contexts", warm, m -> m.entrySet().stream()
+                    .filter(e -> tools.of(e.getKey()).equals(l)).mapToInt(Map.Entry::getValue).sum())
+                    .description("Warm contexts held per tool").tag("tool", l).register(registry);
+            return Boolean.TRUE;
+        });
+    }
+
+    @Override
+    public void stateChanged(String upstream, UpstreamManager.State from, UpstreamManager.State to, String reason) {
+        upstreamStates.put(upstream, to);
+        String label = upstreamNames.of(upstream);
+        for (UpstreamManager.State s : UpstreamManager.State.values()) {
+            stateGauges.computeIfAbsent(new Key("atoll.upstream.state", label, s.id(), ""), k -> {
+                Gauge.builder(k.name(), upstreamStates, m -> m.entrySet().stream()
+                        .filter(e -> e.getValue() == s && upstreamNames.of(e.getKey()).equals(label)).count())
+                        .description("Upstreams in each lifecycle state (1 for the current state of an upstream)")
+                        .tags("upstream", label, "state", s.id()).register(registry);
+                return Boolean.TRUE;
+            });
+        }
+        if (to == UpstreamManager.State.RESTARTING) {
+            counter(new Key("atoll.upstream.restarts", label, "", ""), k -> Counter.builder(k.name())
+                    .description("Restarts of an upstream after it exited, failed to start or its health check failed")
+                    .tags("upstream", k.a())).increment();
+        }
+    }
+
+    @Override
+    public void callStarted(String upstream) {
+        inFlight(upstream).incrementAndGet();
+    }
+
+    @Override
+    public void callEnded(String upstream, String outcome, Duration elapsed) {
+        inFlight(upstream).decrementAndGet();
+        timer(new Key("atoll.upstream.calls", upstreamNames.of(upstream), outcome, ""), CALL_BUCKETS, k -> Timer
+                .builder(k.name()).description("tools/call round trips to an upstream server, by upstream and outcome")
+                .tags("upstream", k.a(), "outcome", k.b())).record(elapsed);
+    }
+
+    private AtomicInteger inFlight(String upstream) {
+        return upstreamInFlight.computeIfAbsent(upstreamNames.of(upstream), label -> {
+            AtomicInteger n = new AtomicInteger();
+            Gauge.builder("atoll.upstream.in.flight", n, AtomicInteger::get)
+                    .description("tools/call requests sent to an upstream and not answered yet")
+                    .tag("upstream", label).register(registry);
+            return n;
+        });
     }
 
     @Override
@@ -222,8 +365,18 @@ public final class GatewayMetrics implements PoolObserver, RuntimeObserver, Auto
     }
 
     private Counter toolCounter(String name, String description, Tool tool) {
-        return counter(new Key(name, tool.name(), "", ""),
+        return counter(new Key(name, tools.of(tool.name()), "", ""),
                 k -> Counter.builder(name).description(description).tag("tool", k.a()));
+    }
+
+    private Timer timer(Key key, List<Duration> buckets, Function<Key, Timer.Builder> builder) {
+        Timer t = timers.get(key);
+        return t != null ? t : timers.computeIfAbsent(key, k -> builder.apply(k)
+                .serviceLevelObjectives(buckets.toArray(Duration[]::new)).register(registry));
+    }
+
+    private static List<Duration> millis(double... ms) {
+        return java.util.Arrays.stream(ms).mapToObj(m -> Duration.ofNanos(Math.round(m * 1_000_000))).toList();
     }
 
     private Counter counter(Key key, Function<Key, Counter.Builder> builder) {

@@ -13,7 +13,9 @@ import dev.atoll.gateway.dlp.ScanContext;
 import dev.atoll.runtime.Receipt;
 import java.util.ArrayList;
 import java.util.List;
+import dev.atoll.gateway.internal.metrics.GatewayMetrics;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -27,6 +29,7 @@ public final class DlpStage implements CallHandler {
 
     private final DlpEngine engine;
     private final DlpAudit audit;
+    private final Optional<GatewayMetrics> metrics;
     private final CallHandler next;
 
     /**
@@ -37,6 +40,19 @@ public final class DlpStage implements CallHandler {
      * @param next the next stage
      */
     public DlpStage(DlpEngine engine, DlpAudit audit, CallHandler next) {
+        this(engine, audit, Optional.empty(), next);
+    }
+
+    /**
+     * Creates the stage, timing every scan ({@code atoll.dlp.scan}).
+     *
+     * @param engine the DLP engine
+     * @param audit where scans with matches are recorded
+     * @param metrics the metrics, if enabled
+     * @param next the next stage
+     */
+    public DlpStage(DlpEngine engine, DlpAudit audit, Optional<GatewayMetrics> metrics, CallHandler next) {
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.engine = Objects.requireNonNull(engine, "engine");
         this.audit = Objects.requireNonNull(audit, "audit");
         this.next = Objects.requireNonNull(next, "next");
@@ -69,8 +85,10 @@ public final class DlpStage implements CallHandler {
     }
 
     private DlpResult<JsonNode> scan(Call call, JsonNode payload, Direction direction) {
+        long started = System.nanoTime();
         DlpResult<JsonNode> result = engine.scan(payload,
                 ScanContext.of(call.principal().tenant(), call.tool().name(), direction));
+        metrics.ifPresent(m -> m.dlpScan(direction.name().toLowerCase(java.util.Locale.ROOT), System.nanoTime() - started));
         audit.accept(result);
         result.findings().forEach(f -> call.dlpMatched(f.match().ruleId()));
         return result;

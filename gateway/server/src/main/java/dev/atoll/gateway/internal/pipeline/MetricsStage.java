@@ -9,7 +9,8 @@ import java.util.function.Function;
 
 /**
  * Times every call through the stages inside it ({@code atoll.tool.calls}, by tool, backend and
- * outcome), including calls the audit stage refused ({@code audit_unavailable}).
+ * outcome), including calls the audit stage refused ({@code audit_unavailable}), and counts it by
+ * tenant ({@code atoll.tenant.calls}).
  */
 public final class MetricsStage implements CallHandler {
 
@@ -36,6 +37,7 @@ public final class MetricsStage implements CallHandler {
         ToolReply reply = next.handle(call, arguments);
         metrics.call(call.tool().name(), backendLabel.apply(call.tool()), reply.outcome().id(),
                 System.nanoTime() - started);
+        metrics.tenantCall(call.principal().tenant(), reply.outcome().id());
         return reply;
     }
 }

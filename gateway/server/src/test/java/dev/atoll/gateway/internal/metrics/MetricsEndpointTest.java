@@ -5,7 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.atoll.gateway.Gateway;
 import dev.atoll.gateway.GatewayConfig;
+import dev.atoll.gateway.LogFormat;
+import dev.atoll.gateway.internal.logs.ServerLog;
+import dev.atoll.gateway.testing.LogCapture;
+import dev.atoll.gateway.testing.Scrape;
 import dev.atoll.gateway.testing.StatelessCall;
+import java.time.Duration;
+import java.util.List;
+import org.awaitility.Awaitility;
 import dev.atoll.runtime.ToolSource;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -65,7 +72,8 @@ class MetricsEndpointTest {
 
     @Test
     void callsDlpMatchesAndPoolEventsAreCounted() throws Exception {
-        try (Gateway gateway = start(Map.of())) {
+        try (Gateway gateway = start(Map.of());
+                LogCapture log = new LogCapture(ServerLog.LOGGER, LogFormat.JSON.formatter())) {
             gateway.deployApproved(ToolSource.js("echo.mjs", """
                     export const tool = { name: "echo", description: "returns its input", inputSchema: { type: "object" } };
                     export default function (args) { return JSON.stringify(args); }
@@ -96,6 +104,46 @@ class MetricsEndpointTest {
             assertEquals(5, sample(text, "atoll_runtime_call_cpu_seconds_count"), text);
             assertEquals(1, sample(text, "atoll_catalogue_tools"), text);
             assertTrue(sample(text, "jvm_memory_used_bytes") > 0, "JVM meters are on by default");
+            assertTrue(text.contains("jvm_info{") && text.contains("process_files_open_files "), "JVM info and fds");
+
+            // Classic histograms: N calls -> _count N and a +Inf bucket of N, fixed buckets, cumulative.
+            Scrape s = new Scrape(text);
+            List<Scrape.Sample> buckets = s.series("atoll_tool_calls_seconds_bucket", "tool", "echo", "outcome", "ok",
+                    "backend", "isolate");
+            assertEquals(GatewayMetrics.CALL_BUCKETS.size() + 1, buckets.size(), text);
+            assertEquals(5, s.sum("atoll_tool_calls_seconds_bucket", "tool", "echo", "outcome", "ok", "le", "+Inf"));
+            assertEquals(0.0005, Double.parseDouble(buckets.getFirst().labels().get("le")), "the first bucket is 0.5 ms");
+            for (int i = 1; i < buckets.size(); i++) {
+                assertTrue(buckets.get(i).value() >= buckets.get(i - 1).value(), "cumulative: " + buckets);
+            }
+            assertTrue(text.contains("# TYPE atoll_tool_calls_seconds histogram"), "a histogram, not a summary");
+            // Warm or cold, every call that ran is in the pool's latency histogram under one of the two.
+            assertEquals(5, s.sum("atoll_pool_calls_seconds_count", "tool", "echo"), text);
+            assertEquals(5, s.sum("atoll_pool_calls_seconds_count", "tool", "echo", "start", "warm")
+                    + s.sum("atoll_pool_calls_seconds_count", "tool", "echo", "start", "cold"));
+            assertEquals(s.sum("atoll_pool_cold_starts_total", "tool", "echo"),
+                    s.sum("atoll_pool_calls_seconds_count", "tool", "echo", "start", "cold"), text);
+            // Six argument scans (the blocked call too), five result scans (the blocked one never ran).
+            assertEquals(6, s.sum("atoll_dlp_scan_seconds_count", "direction", "inbound"), text);
+            assertEquals(5, s.sum("atoll_dlp_scan_seconds_count", "direction", "outbound"), text);
+            assertEquals(GatewayMetrics.DLP_BUCKETS.size() + 1,
+                    s.series("atoll_dlp_scan_seconds_bucket", "direction", "inbound").size());
+            assertEquals(5, s.sum("atoll_tenant_calls_total", "tenant", "acme", "outcome", "ok"), text);
+            assertEquals(1, s.sum("atoll_tenant_calls_total", "tenant", "acme", "outcome", "dlp_blocked"), text);
+            assertEquals(0, s.sum("atoll_pool_running"), "no call in flight");
+            assertEquals(0, s.sum("atoll_pool_load_shed_total", "reason", "queue-full"), "closed sets start at zero");
+            // The replenisher warms echo's pool in the background: its creations land in the histogram.
+            Awaitility.await("a warm context of echo created").atMost(Duration.ofSeconds(60))
+                    .until(() -> new Scrape(scrape(gateway, gateway.startupTokens().get("ADMIN")).body())
+                            .sum("atoll_pool_context_creation_seconds_count", "tool", "echo") >= 1);
+            Scrape later = new Scrape(scrape(gateway, gateway.startupTokens().get("ADMIN")).body());
+            assertEquals(GatewayMetrics.CREATION_BUCKETS.size() + 1,
+                    later.series("atoll_pool_context_creation_seconds_bucket", "tool", "echo").size());
+            assertTrue(later.sum("atoll_pool_warm") >= 0 && later.names().contains("atoll_pool_warm_contexts"));
+            assertTrue(log.lines().stream().noneMatch(l -> l.contains("\"event\":\"call\"")),
+                    "log.calls is off by default: " + log.lines());
+            assertTrue(log.lines().stream().anyMatch(l -> l.contains("\"action\":\"tool.approve\"")),
+                    "the deploy and approval are logged: " + log.lines());
         }
     }
 

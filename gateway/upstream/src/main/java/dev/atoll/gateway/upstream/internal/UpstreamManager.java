@@ -267,6 +267,7 @@ public final class UpstreamManager implements AutoCloseable {
     private final ExecutorService work = Executors.newThreadPerTaskExecutor(Thread.ofVirtual()
             .name("atoll-upstream-", 0).factory());
     private volatile boolean closed;
+    private volatile UpstreamObserver observer = UpstreamObserver.NO_OP;
     private ScheduledFuture<?> healthTask;
 
     /**
@@ -347,6 +348,17 @@ public final class UpstreamManager implements AutoCloseable {
         }
     }
 
+    /**
+     * Sets who hears of state changes and calls (metrics, the server log); call before {@link #start()}.
+     *
+     * @param observer the observer
+     * @return this manager
+     */
+    public UpstreamManager observer(UpstreamObserver observer) {
+        this.observer = Objects.requireNonNull(observer, "observer");
+        return this;
+    }
+
     /** Reaps orphans of an earlier run, starts every registered upstream and the health checks. */
     public void start() {
         for (SandboxLauncher l : launchers.values()) {
@@ -410,7 +422,7 @@ public final class UpstreamManager implements AutoCloseable {
         }
         Supervised s = running.computeIfAbsent(u.name(), n -> new Supervised(u.spec()));
         if (s.state == State.NEW) {
-            s.state = State.STARTING;
+            s.moveTo(State.STARTING, "");
             work.execute(s::startNow);
         }
     }
@@ -472,6 +484,20 @@ public final class UpstreamManager implements AutoCloseable {
             return new ToolReply.Rejected(UNAVAILABLE, "Upstream '" + upstream + "' is unavailable: " + why
                     + "; retry shortly", ToolOutcome.UPSTREAM_UNAVAILABLE, Optional.of(settings.backoffMin()));
         }
+        UpstreamObserver o = observer;
+        o.callStarted(upstream);
+        long started = System.nanoTime();
+        ToolReply reply = null;
+        try {
+            reply = callRunning(c, tool, arguments);
+            return reply;
+        } finally {
+            o.callEnded(upstream, reply == null ? "internal_error" : reply.outcome().id(),
+                    Duration.ofNanos(System.nanoTime() - started));
+        }
+    }
+
+    private ToolReply callRunning(StdioMcpClient c, String tool, ObjectNode arguments) {
         try {
             StdioMcpClient.CallOutcome out = c.callTool(tool, arguments, settings.callTimeout());
             ObjectNode result = F.objectNode();
@@ -541,6 +567,19 @@ public final class UpstreamManager implements AutoCloseable {
             this.spec = spec;
         }
 
+        /** Enters {@code next} and tells the observer when the state changed. */
+        void moveTo(State next, String reason) {
+            State previous = state;
+            state = next;
+            if (previous != next) {
+                try {
+                    observer.stateChanged(spec.name(), previous, next, reason);
+                } catch (RuntimeException e) {
+                    LOG.log(Level.WARNING, "upstream observer failed", e);
+                }
+            }
+        }
+
         void startNow() {
             long gen;
             synchronized (this) {
@@ -548,7 +587,7 @@ public final class UpstreamManager implements AutoCloseable {
                     return;
                 }
                 gen = ++generation;
-                state = State.STARTING;
+                moveTo(State.STARTING, "");
             }
             SandboxLauncher launcher = launchers.get(spec.kind());
             Optional<String> why = unavailable(spec.kind());
@@ -595,7 +634,7 @@ public final class UpstreamManager implements AutoCloseable {
             }
             synchronized (this) {
                 if (gen == generation && !stopping) {
-                    state = State.RUNNING;
+                    moveTo(State.RUNNING, "");
                     startedAt = Instant.now();
                     lastError = "";
                 }
@@ -651,7 +690,7 @@ public final class UpstreamManager implements AutoCloseable {
             client = null;
             lastError = why;
             if (!retry) {
-                state = State.FAILED;
+                moveTo(State.FAILED, why);
                 logs.add("[atoll] " + why);
                 return;
             }
@@ -659,7 +698,7 @@ public final class UpstreamManager implements AutoCloseable {
             restarts++;
             long delay = Math.min(settings.backoffMax().toMillis(),
                     settings.backoffMin().toMillis() << Math.min(20, failures - 1));
-            state = State.RESTARTING;
+            moveTo(State.RESTARTING, "in " + delay + " ms: " + why);
             logs.add("[atoll] restarting in " + delay + " ms (" + why + ")");
             try {
                 timer.schedule(() -> work.execute(this::startNow), delay, TimeUnit.MILLISECONDS);
@@ -683,7 +722,7 @@ public final class UpstreamManager implements AutoCloseable {
                         return;
                     }
                     generation++; // the old process's exit is not a crash
-                    state = State.RECYCLING;
+                    moveTo(State.RECYCLING, "after its maximum lifetime of " + settings.maxLifetime().toMillis() + " ms");
                     client = null;
                 }
                 c.close(settings.stopGrace());
@@ -710,7 +749,7 @@ public final class UpstreamManager implements AutoCloseable {
             synchronized (this) {
                 stopping = true;
                 generation++;
-                state = State.STOPPED;
+                moveTo(State.STOPPED, "");
                 c = client;
                 client = null;
                 proxy = egressProxy;
