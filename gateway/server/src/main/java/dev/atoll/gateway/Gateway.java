@@ -42,6 +42,11 @@ import dev.atoll.gateway.internal.pipeline.DlpAudit;
 import dev.atoll.gateway.internal.pipeline.DlpStage;
 import dev.atoll.gateway.internal.pipeline.ErrorGuard;
 import dev.atoll.gateway.internal.pipeline.MetricsStage;
+import dev.atoll.gateway.internal.pipeline.TailStage;
+import dev.atoll.gateway.internal.admin.TailHttp;
+import dev.atoll.gateway.internal.tail.TailBus;
+import dev.atoll.gateway.internal.tail.TailEvent;
+import dev.atoll.gateway.internal.tail.UpstreamWatch;
 import dev.atoll.gateway.internal.catalog.ToolBreaker;
 import dev.atoll.gateway.registry.Actor;
 import dev.atoll.runtime.RuntimeObserver;
@@ -124,6 +129,10 @@ public final class Gateway implements AutoCloseable {
     private final Streams streams;
     private final McpService mcp;
     private final WebServer server;
+    /** The live tail: finished calls and admin events (docs/ui.md). */
+    private final TailBus tail;
+    private final String nodeId;
+    private volatile boolean closing;
 
     private final Map<String, String> startupTokens = new java.util.LinkedHashMap<>();
 
@@ -152,6 +161,10 @@ public final class Gateway implements AutoCloseable {
         Map<String, Map<String, String>> secrets = resolveSecrets(config.secrets());
         java.net.URI dockerHost = dockerHost(config.upstreams());
         UpstreamManager.Settings upstreamSettings = upstreamSettings(config.upstreams());
+
+        this.nodeId = config.node().effectiveId();
+        GatewayConfig.Tail tc = config.tail();
+        this.tail = new TailBus(tc.queueEvents(), tc.maxSubscribers(), tc.recentCalls());
 
         // 2. Start, pushing each resource on the stack as soon as it runs; a failure closes the stack.
         try {
@@ -264,6 +277,9 @@ public final class Gateway implements AutoCloseable {
                                         ? UpstreamAdminHttp.Served.UPSTREAM : UpstreamAdminHttp.Served.OTHER)
                                         .orElse(UpstreamAdminHttp.Served.NONE)));
                         metrics.ifPresent(m -> r.register(new MetricsHttp(m, registry, mx.requireAuth())));
+                        r.addFilter(adminEvents());
+                        r.register(new TailHttp(registry, tail, rpc.mapper(), Duration.ofMillis(tc.heartbeatMs()),
+                                () -> closing));
                     })
                     .build();
             // Closed after the listeners stop and before the upstream servers: the last head, so a
@@ -296,6 +312,8 @@ public final class Gateway implements AutoCloseable {
         if (metrics.isPresent()) {
             handler = new MetricsStage(metrics.get(), e -> e.backend() == isolates ? "isolate" : "upstream", handler);
         }
+        handler = new TailStage(tail, nodeId, config.tail().consoleChars(),
+                e -> e.backend() == isolates ? "isolate" : "upstream", handler);
         return handler;
     }
 
@@ -610,7 +628,46 @@ public final class Gateway implements AutoCloseable {
             throw new InvalidToolException("tool " + tool.name() + ": MCP clients would hide this"
                     + " tool: " + String.join("; ", headerProblems));
         }
-        return registry.deploy(ToolDefinition.of(source, tool.manifest()), actor);
+        DeployResult r = registry.deploy(ToolDefinition.of(source, tool.manifest()), actor);
+        if (r.created()) {
+            adminEvent("tool.deploy", r.version().name(), actor.id(), "v" + r.version().version() + " quarantined");
+        }
+        return r;
+    }
+
+    /** Publishes an admin event on the live tail. */
+    private void adminEvent(String action, String target, String actor, String detail) {
+        tail.publish(new TailEvent.Admin(java.time.Instant.now(), nodeId, action, target, actor, detail));
+    }
+
+    /**
+     * A filter on the admin listener that publishes each admin API mutation that succeeded
+     * ({@code POST}/{@code DELETE} of {@code /v1/tools/NAME[/ACTION]} and {@code /v1/upstreams...}) on
+     * the live tail, as {@code tool.ACTION} or {@code upstream.ACTION}. Uploads are published by
+     * {@link #deploy}, which knows the tool's name.
+     */
+    private io.helidon.webserver.http.Filter adminEvents() {
+        return (chain, req, res) -> {
+            chain.proceed();
+            String method = req.prologue().method().text();
+            if (!(method.equals("POST") || method.equals("DELETE")) || res.status().code() / 100 != 2) {
+                return;
+            }
+            String[] parts = req.path().path().split("/");
+            // "", "v1", "tools"|"upstreams", NAME, [ACTION]
+            if (parts.length < 4 || !parts[1].equals("v1")
+                    || !(parts[2].equals("tools") || parts[2].equals("upstreams"))) {
+                return;
+            }
+            String kind = parts[2].equals("tools") ? "tool" : "upstream";
+            String action = parts.length > 4 ? parts[4] : method.equals("DELETE") ? "delete" : "";
+            if (action.isEmpty() || parts.length > 5) {
+                return;
+            }
+            String actor = req.context().get(TailHttp.ACTOR, String.class).orElse("admin");
+            adminEvent(kind + "." + action, java.net.URLDecoder.decode(parts[3], java.nio.charset.StandardCharsets.UTF_8),
+                    actor, "");
+        };
     }
 
     /** The registry (tools, tokens, audit log). */
@@ -643,6 +700,7 @@ public final class Gateway implements AutoCloseable {
                 .put("codeDigest", digest).put("reason", reason);
         registry.audit().record(BREAKER.id(), AuditAction.SUSPEND, "system", "suspended", detail);
         registry.disable(name, BREAKER);
+        adminEvent("tool.suspend", name, BREAKER.id(), reason);
         syncCatalogue();
     }
 
@@ -716,6 +774,11 @@ public final class Gateway implements AutoCloseable {
         }
     }
 
+    /** The live tail (tests). */
+    TailBus tailBus() {
+        return tail;
+    }
+
     /** The upstream supervisor (status, logs; tests). */
     UpstreamManager upstreamManager() {
         return upstreams;
@@ -763,6 +826,8 @@ public final class Gateway implements AutoCloseable {
         // Tokens only once the listeners run: a failed start mints nothing.
         ensureToken(TokenKind.MCP, "ATOLL_MCP_TOKEN");
         ensureToken(TokenKind.ADMIN, "ATOLL_ADMIN_TOKEN");
+        checkpointer.scheduleWithFixedDelay(new UpstreamWatch(tail, nodeId, upstreams, registry.upstreams()::list),
+                0, 1000, java.util.concurrent.TimeUnit.MILLISECONDS);
         long every = config.audit().checkpointIntervalMs();
         if (every > 0) {
             checkpointer.scheduleWithFixedDelay(this::checkpoint, every, every, java.util.concurrent.TimeUnit.MILLISECONDS);
@@ -824,6 +889,7 @@ public final class Gateway implements AutoCloseable {
     /** Stops the listeners (in-flight requests get the grace period), then the pool and the runtime. */
     @Override
     public void close() {
+        closing = true;
         streams.closeAll();
         resources.close();
     }
