@@ -45,6 +45,8 @@ import dev.atoll.gateway.internal.pipeline.MetricsStage;
 import dev.atoll.gateway.internal.pipeline.TailStage;
 import dev.atoll.gateway.internal.admin.TailHttp;
 import dev.atoll.gateway.internal.tail.TailBus;
+import dev.atoll.gateway.internal.tail.CallStats;
+import dev.atoll.gateway.internal.admin.UiHttp;
 import dev.atoll.gateway.internal.tail.TailEvent;
 import dev.atoll.gateway.internal.tail.UpstreamWatch;
 import dev.atoll.gateway.internal.catalog.ToolBreaker;
@@ -131,6 +133,8 @@ public final class Gateway implements AutoCloseable {
     private final WebServer server;
     /** The live tail: finished calls and admin events (docs/ui.md). */
     private final TailBus tail;
+    /** This node's calls over the last hour, for the web UI's overview. */
+    private final CallStats callStats;
     private final String nodeId;
     private volatile boolean closing;
 
@@ -221,6 +225,10 @@ public final class Gateway implements AutoCloseable {
                 m.gauge("atoll.audit.store.failing", "1 while the audit store does not take records, else 0",
                         () -> registry.audit().storeFailure().isPresent() ? 1 : 0);
             });
+            this.callStats = new CallStats(System::currentTimeMillis,
+                    () -> metrics.map(m -> m.counterTotal("atoll.pool.warm.hits")).orElse(0L),
+                    () -> metrics.map(m -> m.counterTotal("atoll.pool.cold.starts")).orElse(0L));
+            tail.addSink(callStats);
             this.isolates = new IsolateBackend(pool, breaker);
             this.upstreams = resources.push("upstream servers", upstreamManager(upstreamSettings, egressPolicy, dockerHost));
             this.upstreamBackend = new UpstreamBackend(upstreams);
@@ -269,8 +277,9 @@ public final class Gateway implements AutoCloseable {
                         // DNS-rebinding defence as on the MCP listener, with the same allowed names.
                         r.addFilter(new OriginGuard(adminLoopback, lower(mc.allowedHosts()),
                                 lower(mc.allowedOrigins())).filter());
-                        r.register(new AdminHttp(registry, this::deploy, this::syncCatalogue, rpc.mapper(),
-                                runtime.defaults(), runtime.maxima()));
+                        AdminHttp adminHttp = new AdminHttp(registry, this::deploy, this::syncCatalogue, rpc.mapper(),
+                                runtime.defaults(), runtime.maxima());
+                        r.register(adminHttp);
                         r.register(new UpstreamAdminHttp(registry, upstreams,
                                 this::syncCatalogue, rpc.mapper(), config.upstreams().limits(),
                                 name -> catalog.snapshot().find(name).map(e -> e.backend() == upstreamBackend
@@ -280,6 +289,11 @@ public final class Gateway implements AutoCloseable {
                         r.addFilter(adminEvents());
                         r.register(new TailHttp(registry, tail, rpc.mapper(), Duration.ofMillis(tc.heartbeatMs()),
                                 () -> closing));
+                        if (config.ui().enabled()) {
+                            r.register(new UiHttp(registry, adminHttp, upstreams, this::syncCatalogue, tail, callStats,
+                                    nodeId, Duration.ofMillis(config.ui().sessionIdleMs()), config.ui().maxSessions(),
+                                    rpc.mapper(), Duration.ofMillis(tc.heartbeatMs()), () -> closing));
+                        }
                     })
                     .build();
             // Closed after the listeners stop and before the upstream servers: the last head, so a
@@ -828,6 +842,7 @@ public final class Gateway implements AutoCloseable {
         ensureToken(TokenKind.ADMIN, "ATOLL_ADMIN_TOKEN");
         checkpointer.scheduleWithFixedDelay(new UpstreamWatch(tail, nodeId, upstreams, registry.upstreams()::list),
                 0, 1000, java.util.concurrent.TimeUnit.MILLISECONDS);
+        checkpointer.scheduleWithFixedDelay(callStats::sample, 0, 5, java.util.concurrent.TimeUnit.SECONDS);
         long every = config.audit().checkpointIntervalMs();
         if (every > 0) {
             checkpointer.scheduleWithFixedDelay(this::checkpoint, every, every, java.util.concurrent.TimeUnit.MILLISECONDS);

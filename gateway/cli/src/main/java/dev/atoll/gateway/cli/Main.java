@@ -41,7 +41,7 @@ public final class Main {
             description = {"Atoll: run JavaScript and Python tools in GraalVM isolates and serve them, with "
                     + "upstream MCP servers, through one MCP gateway.", ""},
             subcommands = {RunCommand.class, InfoCommand.class, Serve.class, ToolCommands.Deploy.class,
-                    ToolCommands.class, AuditCommands.class, TokenCommands.class, UpstreamCommands.class,
+                    ToolCommands.class, AuditCommands.class, TokenCommands.class, UpstreamCommands.class, TailCommand.class,
                     dev.atoll.loadtest.LoadTestCommand.class,
                     CommandLine.HelpCommand.class},
             footer = {"", "Exit status: 0 done; 1 refused by the gateway or a non-ok outcome; 2 usage error, "

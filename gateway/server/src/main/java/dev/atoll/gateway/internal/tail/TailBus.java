@@ -55,6 +55,16 @@ public final class TailBus {
         return callSeq.incrementAndGet();
     }
 
+    /** The last call sequence number handed out (0 before the first call). */
+    public long lastCallSeq() {
+        return callSeq.get();
+    }
+
+    /** How many recent calls are kept. */
+    public int recentCapacity() {
+        return recent.length();
+    }
+
     /**
      * Delivers an event to every matching subscriber without blocking; a subscriber whose queue is
      * full is dropped.
