@@ -209,7 +209,7 @@ public final class UiHttp implements HttpService {
             registry.upstreams().remove(name(req), a);
             upstreams.stop(name(req));
             afterChange.run();
-            event("upstream.remove", name(req), a, "");
+            event("upstream.delete", name(req), a, "");
             return "/ui/upstreams";
         }));
         rules.get("/ui/calls", page(this::calls));
