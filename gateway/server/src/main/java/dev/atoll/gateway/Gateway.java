@@ -783,6 +783,7 @@ public final class Gateway implements AutoCloseable {
                     .put("tool", st.name()).put("version", st.version()).put("digest", st.digest())
                     .put("reason", e.getMessage());
             registry.audit().record(Actor.SYSTEM.id(), AuditAction.SUSPEND, "", "manifest_mismatch", detail);
+            adminEvent("tool.suspend", st.name(), Actor.SYSTEM.id(), "v" + st.version() + ": " + e.getMessage());
         } catch (RuntimeException failed) {
             LOG.log(Level.WARNING, "cannot suspend " + st.name() + ": " + failed.getMessage(), failed);
         }

@@ -136,7 +136,8 @@ class AdminUiBrowserTest {
         int before = browser.findElements(By.cssSelector("#call-rows tr")).size();
         HttpClient http = HttpClient.newHttpClient();
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() -> {
-            StatelessCall.result(http, gateway.mcpUrl(), TOKEN, "weather", "{\"city\":\"Oslo\"}");
+            StatelessCall.result(http, gateway.mcpUrl(), TOKEN, "weather",
+                    "{\"city\":\"Oslo, for ola.nordmann@posten.no\"}");
             return browser.findElements(By.cssSelector("#call-rows tr")).size() > before;
         });
         WebElement row = browser.findElement(By.cssSelector("#call-rows tr"));
@@ -145,7 +146,10 @@ class AdminUiBrowserTest {
         shot("calls");
         row.findElement(By.tagName("a")).click();
         await().atMost(Duration.ofSeconds(30)).until(() -> !browser.findElements(By.id("receipt")).isEmpty());
-        assertTrue(text("console").contains("looking up Oslo"), text("console"));
+        // The console as the agent got it: after DLP (the e-mail address redacted), with the rule named.
+        assertTrue(text("console").contains("looking up Oslo, for [REDACTED:"), text("console"));
+        assertTrue(!text("console").contains("ola.nordmann@posten.no"), text("console"));
+        assertTrue(!text("receipt").contains("DLP rules matched none"), text("receipt"));
         assertTrue(text("receipt").contains("browser-node"), text("receipt"));
         shot("call-receipt");
 

@@ -47,7 +47,10 @@ class LiveTailTest {
     static void start() throws Exception {
         gateway = Gateway.builder().config(GatewayConfig.defaults().with(Map.of("mcp.port", "0", "admin.port", "0",
                         "data-dir", Files.createTempDirectory("atoll-tail").toString(), "examples.deploy", "false",
-                        "tail.queue-events", "16", "tail.console-chars", "65536", "node.id", "tail-node-1")))
+                        "tail.queue-events", "16", "tail.console-chars", "65536", "node.id", "tail-node-1",
+                        // DLP on 60 KB of console per call is what the slow-consumer test would mostly time;
+                        // the console after DLP is checked in AdminUiBrowserTest.
+                        "dlp.enabled", "false")))
                 .mcpToken(TOKEN, "acme", Set.of("*")).start();
         admin = gateway.startupTokens().get("ADMIN");
         gateway.deployApproved(ToolSource.js("chatty.mjs", """

@@ -32,7 +32,7 @@ final class TailCommand extends AdminCommand {
     String tenant;
 
     @Option(names = "--outcome", paramLabel = "O", description = "only calls with this outcome, e.g. ok, "
-            + "tool_error, cpu_limit (no admin events)")
+            + "tool_error, cpu_exceeded (no admin events)")
     String outcome;
 
     @Option(names = "--node", paramLabel = "N", description = "only events of this node (node.id)")

@@ -381,7 +381,7 @@ public final class UiHttp implements HttpService {
 
     private String error(UiSessions.Session s, String message) {
         return Html.page("Not done", "", true, s.csrf()).raw("<p class=\"warning\" id=\"error\">").text(message)
-                .raw("</p><p><a href=\"javascript:history.back()\">Back</a></p>").done();
+                .raw("</p><p>Use the browser's Back button, or go to <a href=\"/ui/tools\">Tools</a>.</p>").done();
     }
 
     private void event(String action, String target, Actor a, String detail) {

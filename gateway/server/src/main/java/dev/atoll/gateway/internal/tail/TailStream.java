@@ -16,6 +16,8 @@ import java.util.function.Function;
  */
 public final class TailStream {
 
+    private static final Duration SLICE = Duration.ofMillis(500);
+
     private TailStream() {
     }
 
@@ -34,18 +36,23 @@ public final class TailStream {
         long written = 0;
         try (sub) {
             write(out, ": atoll live tail\n\n");
+            // Waits in short slices so that a closing gateway ends the stream promptly.
+            Duration slice = heartbeat.compareTo(SLICE) < 0 ? heartbeat : SLICE;
+            long lastWrite = System.nanoTime();
             while (!stop.getAsBoolean()) {
-                Optional<TailEvent> e = sub.next(heartbeat);
+                Optional<TailEvent> e = sub.next(slice);
                 if (e.isPresent()) {
                     write(out, frame(e.get().type(), render.apply(e.get())));
                     written++;
+                    lastWrite = System.nanoTime();
                 } else if (sub.overflowed()) {
                     write(out, frame("dropped", "{\"type\":\"dropped\",\"message\":\"this subscriber fell more than "
                             + sub.capacity() + " events behind and was dropped so that calls are never slowed;"
                             + " reconnect to resume\"}"));
                     return written;
-                } else {
+                } else if (System.nanoTime() - lastWrite >= heartbeat.toNanos()) {
                     write(out, ": ping\n\n");
+                    lastWrite = System.nanoTime();
                 }
             }
         } catch (InterruptedException e) {
