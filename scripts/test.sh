@@ -24,13 +24,15 @@ export JAVA_HOME
 echo "test.sh: JDK $("$JAVA_HOME/bin/java" -version 2>&1 | head -1)"
 
 # bubblewrap (the upstream MCP servers' process sandbox) and socat, from apt when missing; headless
-# Chromium for the loadtest HTML report test (gateway/loadtest); HAProxy for the fleet's load-balancer
+# Chromium for the loadtest HTML report test (gateway/loadtest) and, with chromium-driver, for the
+# admin web UI's browser test (Selenium, AdminUiBrowserTest); HAProxy for the fleet's load-balancer
 # test (FleetLoadBalancerTest runs deploy/haproxy/haproxy.cfg in front of three gateway nodes).
 need_apt=()
 command -v bwrap >/dev/null || need_apt+=(bubblewrap)
 command -v socat >/dev/null || need_apt+=(socat)
 command -v chromium >/dev/null || need_apt+=(chromium)
 command -v haproxy >/dev/null || [ -x /usr/sbin/haproxy ] || need_apt+=(haproxy)
+command -v chromedriver >/dev/null || need_apt+=(chromium-driver)
 if [ "${#need_apt[@]}" -gt 0 ]; then
   echo "test.sh: installing ${need_apt[*]} from apt"
   SUDO=""; [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null && SUDO="sudo"

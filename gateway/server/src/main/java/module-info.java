@@ -13,6 +13,11 @@ module dev.atoll.gateway {
     requires dev.atoll.isolate.pool;
     requires io.helidon.webserver;
     requires io.helidon.http;
+    requires io.helidon.common.parameters;
+    // WebJars of the admin UI (automatic modules with resources only; META-INF is readable by all).
+    requires htmx.org;
+    requires htmx.ext.sse;
+    requires uplot;
     requires io.helidon.common.media.type;
     requires transitive com.fasterxml.jackson.databind;
     requires com.fasterxml.jackson.dataformat.yaml;

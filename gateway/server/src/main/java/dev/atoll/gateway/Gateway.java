@@ -48,6 +48,13 @@ import dev.atoll.gateway.internal.pipeline.DlpAudit;
 import dev.atoll.gateway.internal.pipeline.DlpStage;
 import dev.atoll.gateway.internal.pipeline.ErrorGuard;
 import dev.atoll.gateway.internal.pipeline.MetricsStage;
+import dev.atoll.gateway.internal.pipeline.TailStage;
+import dev.atoll.gateway.internal.admin.TailHttp;
+import dev.atoll.gateway.internal.tail.TailBus;
+import dev.atoll.gateway.internal.tail.CallStats;
+import dev.atoll.gateway.internal.admin.UiHttp;
+import dev.atoll.gateway.internal.tail.TailEvent;
+import dev.atoll.gateway.internal.tail.UpstreamWatch;
 import dev.atoll.gateway.internal.catalog.ToolBreaker;
 import dev.atoll.gateway.registry.Actor;
 import dev.atoll.runtime.RuntimeObserver;
@@ -135,6 +142,11 @@ public final class Gateway implements AutoCloseable {
     private final Readiness readiness;
     /** Set once the catalogue was read from the registry and served (readiness). */
     private volatile boolean catalogueLoaded;
+    /** The live tail: finished calls and admin events (docs/ui.md). */
+    private final TailBus tail;
+    /** This node's calls over the last hour, for the web UI's overview. */
+    private final CallStats callStats;
+    private volatile boolean closing;
 
     private final Map<String, String> startupTokens = new java.util.LinkedHashMap<>();
 
@@ -170,11 +182,14 @@ public final class Gateway implements AutoCloseable {
         java.net.URI dockerHost = dockerHost(config.upstreams());
         UpstreamManager.Settings upstreamSettings = upstreamSettings(config.upstreams());
 
+        this.nodeId = config.node().effectiveId();
+        GatewayConfig.Tail tc = config.tail();
+        this.tail = new TailBus(tc.queueEvents(), tc.maxSubscribers(), tc.recentCalls());
+
         // 2. Start, pushing each resource on the stack as soon as it runs; a failure closes the stack.
         try {
             this.metrics = mx.enabled() ? Optional.of(resources.push("metrics", new GatewayMetrics(mx.jvm(),
                     mx.maxTools(), mx.maxTenants(), mx.maxUpstreams()))) : Optional.empty();
-            this.nodeId = config.node().effectiveId();
             this.serverLog = new ServerLog(dlp, nodeId);
             // Every successful mutation, whoever makes it, is one server log line (docs/gateway.md#logs).
             this.registry = LoggedRegistry.wrap(resources.push("registry", openRegistry(config)), serverLog);
@@ -230,6 +245,10 @@ public final class Gateway implements AutoCloseable {
                 m.gauge("atoll.pool.queued", "Isolate calls waiting for admission", () -> pool.stats().queued());
                 m.gauge("atoll.pool.creating", "Warm contexts being created", () -> pool.stats().creating());
             });
+            this.callStats = new CallStats(System::currentTimeMillis,
+                    () -> metrics.map(m -> m.counterTotal("atoll.pool.warm.hits")).orElse(0L),
+                    () -> metrics.map(m -> m.counterTotal("atoll.pool.cold.starts")).orElse(0L));
+            tail.addSink(callStats);
             this.isolates = new IsolateBackend(pool, breaker);
             this.upstreams = resources.push("upstream servers", upstreamManager(upstreamSettings, egressPolicy, dockerHost))
                     .observer(metrics.<UpstreamObserver>map(m -> new UpstreamObservers(m, serverLog)).orElse(serverLog));
@@ -292,8 +311,9 @@ public final class Gateway implements AutoCloseable {
                         // DNS-rebinding defence as on the MCP listener, with the same allowed names.
                         r.addFilter(new OriginGuard(adminLoopback, lower(mc.allowedHosts()),
                                 lower(mc.allowedOrigins())).filter());
-                        r.register(new AdminHttp(registry, this::deploy, this::syncCatalogue, rpc.mapper(),
-                                runtime.defaults(), runtime.maxima()));
+                        AdminHttp adminHttp = new AdminHttp(registry, this::deploy, this::syncCatalogue, rpc.mapper(),
+                                runtime.defaults(), runtime.maxima());
+                        r.register(adminHttp);
                         r.register(new UpstreamAdminHttp(registry, upstreams,
                                 this::syncCatalogue, rpc.mapper(), config.upstreams().limits(),
                                 name -> catalog.snapshot().find(name).map(e -> e.backend() == upstreamBackend
@@ -302,6 +322,14 @@ public final class Gateway implements AutoCloseable {
                         metrics.ifPresent(m -> r.register(new MetricsHttp(m, registry, mx.requireAuth())));
                         r.register(new dev.atoll.gateway.internal.admin.FleetAdminHttp(registry, rpc.mapper(),
                                 Duration.ofMillis(config.fleet().staleAfterMs()), nodeId, this::syncCatalogue));
+                        r.addFilter(adminEvents());
+                        r.register(new TailHttp(registry, tail, rpc.mapper(), Duration.ofMillis(tc.heartbeatMs()),
+                                () -> closing));
+                        if (config.ui().enabled()) {
+                            r.register(new UiHttp(registry, adminHttp, upstreams, this::syncCatalogue, tail, callStats,
+                                    nodeId, Duration.ofMillis(config.ui().sessionIdleMs()), config.ui().maxSessions(),
+                                    rpc.mapper(), Duration.ofMillis(tc.heartbeatMs()), () -> closing));
+                        }
                     })
                     .build();
             // Closed after the listeners stop and before the upstream servers: the last head, so a
@@ -337,6 +365,8 @@ public final class Gateway implements AutoCloseable {
         if (config.log().calls()) {
             handler = new CallLogStage(serverLog, e -> e.backend() == isolates ? "isolate" : "upstream", handler);
         }
+        handler = new TailStage(tail, nodeId, config.tail().consoleChars(),
+                e -> e.backend() == isolates ? "isolate" : "upstream", handler);
         return handler;
     }
 
@@ -651,7 +681,46 @@ public final class Gateway implements AutoCloseable {
             throw new InvalidToolException("tool " + tool.name() + ": MCP clients would hide this"
                     + " tool: " + String.join("; ", headerProblems));
         }
-        return registry.deploy(ToolDefinition.of(source, tool.manifest()), actor);
+        DeployResult r = registry.deploy(ToolDefinition.of(source, tool.manifest()), actor);
+        if (r.created()) {
+            adminEvent("tool.deploy", r.version().name(), actor.id(), "v" + r.version().version() + " quarantined");
+        }
+        return r;
+    }
+
+    /** Publishes an admin event on the live tail. */
+    private void adminEvent(String action, String target, String actor, String detail) {
+        tail.publish(new TailEvent.Admin(java.time.Instant.now(), nodeId, action, target, actor, detail));
+    }
+
+    /**
+     * A filter on the admin listener that publishes each admin API mutation that succeeded
+     * ({@code POST}/{@code DELETE} of {@code /v1/tools/NAME[/ACTION]} and {@code /v1/upstreams...}) on
+     * the live tail, as {@code tool.ACTION} or {@code upstream.ACTION}. Uploads are published by
+     * {@link #deploy}, which knows the tool's name.
+     */
+    private io.helidon.webserver.http.Filter adminEvents() {
+        return (chain, req, res) -> {
+            chain.proceed();
+            String method = req.prologue().method().text();
+            if (!(method.equals("POST") || method.equals("DELETE")) || res.status().code() / 100 != 2) {
+                return;
+            }
+            String[] parts = req.path().path().split("/");
+            // "", "v1", "tools"|"upstreams", NAME, [ACTION]
+            if (parts.length < 4 || !parts[1].equals("v1")
+                    || !(parts[2].equals("tools") || parts[2].equals("upstreams"))) {
+                return;
+            }
+            String kind = parts[2].equals("tools") ? "tool" : "upstream";
+            String action = parts.length > 4 ? parts[4] : method.equals("DELETE") ? "delete" : "";
+            if (action.isEmpty() || parts.length > 5) {
+                return;
+            }
+            String actor = req.context().get(TailHttp.ACTOR, String.class).orElse("admin");
+            adminEvent(kind + "." + action, java.net.URLDecoder.decode(parts[3], java.nio.charset.StandardCharsets.UTF_8),
+                    actor, "");
+        };
     }
 
     /** The registry (tools, tokens, audit log). */
@@ -684,6 +753,7 @@ public final class Gateway implements AutoCloseable {
                 .put("codeDigest", digest).put("reason", reason);
         registry.audit().record(BREAKER.id(), AuditAction.SUSPEND, "system", "suspended", detail);
         registry.disable(name, BREAKER);
+        adminEvent("tool.suspend", name, BREAKER.id(), reason);
         syncCatalogue();
     }
 
@@ -786,9 +856,15 @@ public final class Gateway implements AutoCloseable {
                     .put("tool", st.name()).put("version", st.version()).put("digest", st.digest())
                     .put("reason", e.getMessage());
             registry.audit().record(Actor.SYSTEM.id(), AuditAction.SUSPEND, "", "manifest_mismatch", detail);
+            adminEvent("tool.suspend", st.name(), Actor.SYSTEM.id(), "v" + st.version() + ": " + e.getMessage());
         } catch (RuntimeException failed) {
             LOG.log(Level.WARNING, "cannot suspend " + st.name() + ": " + failed.getMessage(), failed);
         }
+    }
+
+    /** The live tail (tests). */
+    TailBus tailBus() {
+        return tail;
     }
 
     /** The upstream supervisor (status, logs; tests). */
@@ -840,6 +916,9 @@ public final class Gateway implements AutoCloseable {
         ensureToken(TokenKind.MCP, "ATOLL_MCP_TOKEN");
         ensureToken(TokenKind.ADMIN, "ATOLL_ADMIN_TOKEN");
         heartbeat.start();
+        checkpointer.scheduleWithFixedDelay(new UpstreamWatch(tail, nodeId, upstreams, registry.upstreams()::list),
+                0, 1000, java.util.concurrent.TimeUnit.MILLISECONDS);
+        checkpointer.scheduleWithFixedDelay(callStats::sample, 0, 5, java.util.concurrent.TimeUnit.SECONDS);
         long every = config.audit().checkpointIntervalMs();
         if (every > 0) {
             checkpointer.scheduleWithFixedDelay(this::checkpoint, every, every, java.util.concurrent.TimeUnit.MILLISECONDS);
@@ -977,6 +1056,7 @@ public final class Gateway implements AutoCloseable {
     @Override
     public void close() {
         readiness.drain();
+        closing = true;
         streams.closeAll();
         resources.close();
     }

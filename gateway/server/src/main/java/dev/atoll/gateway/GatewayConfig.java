@@ -40,10 +40,13 @@ import java.util.Objects;
  * @param node this node's identity in a fleet (docs/fleet.md)
  * @param fleet how this node keeps in step with the fleet: heartbeats, change propagation
  * @param log the server log: format and whether calls are logged
+ * @param tail the live tail ({@code GET /v1/tail}, {@code atoll tail})
+ * @param ui the admin web UI at {@code /ui} on the admin listener
  */
 public record GatewayConfig(Path dataDir, Mcp mcp, OAuth oauth, Admin admin, Http http, Fetch fetch,
         Map<String, Map<String, String>> secrets, Dlp dlp, Examples examples, Pool pool, Runtime runtime,
-        Metrics metrics, Upstreams upstreams, Audit audit, RegistryStore registry, Node node, Fleet fleet, Log log) {
+        Metrics metrics, Upstreams upstreams, Audit audit, RegistryStore registry, Node node, Fleet fleet, Log log,
+        Tail tail, Ui ui) {
 
     /** Rejects nulls. */
     public GatewayConfig {
@@ -65,6 +68,8 @@ public record GatewayConfig(Path dataDir, Mcp mcp, OAuth oauth, Admin admin, Htt
         Objects.requireNonNull(node, "node");
         Objects.requireNonNull(fleet, "fleet");
         Objects.requireNonNull(log, "log");
+        Objects.requireNonNull(tail, "tail");
+        Objects.requireNonNull(ui, "ui");
     }
 
     /**
@@ -98,6 +103,47 @@ public record GatewayConfig(Path dataDir, Mcp mcp, OAuth oauth, Admin admin, Htt
             if (tokenCacheTtlMs < 0 || tokenCacheTtlMs > 600_000) {
                 throw new IllegalArgumentException("fleet.token-cache-ttl-ms must be 0-600000, got " + tokenCacheTtlMs);
             }
+        }
+    }
+
+    /**
+     * The live tail (docs/ui.md).
+     *
+     * @param queueEvents events one subscriber may fall behind by before it is dropped (1-100000)
+     * @param maxSubscribers most tail streams open at once, API and UI together (1-1000)
+     * @param consoleChars most characters of a call's console output one event carries (0-65536)
+     * @param recentCalls finished calls kept for the UI's receipt page (1-100000)
+     * @param heartbeatMs time between keep-alive comments on an idle stream (100-600000)
+     */
+    public record Tail(int queueEvents, int maxSubscribers, int consoleChars, int recentCalls, long heartbeatMs) {
+        /** Validates. */
+        public Tail {
+            range("tail.queue-events", queueEvents, 1, 100_000);
+            range("tail.max-subscribers", maxSubscribers, 1, 1000);
+            range("tail.console-chars", consoleChars, 0, 65_536);
+            range("tail.recent-calls", recentCalls, 1, 100_000);
+            range("tail.heartbeat-ms", heartbeatMs, 100, 600_000);
+        }
+    }
+
+    /**
+     * The admin web UI (docs/ui.md).
+     *
+     * @param enabled serve {@code /ui} on the admin listener
+     * @param sessionIdleMs a signed-in session ends after this long unused (60000-86400000)
+     * @param maxSessions most signed-in sessions kept; the least recently used goes first (1-10000)
+     */
+    public record Ui(boolean enabled, long sessionIdleMs, int maxSessions) {
+        /** Validates. */
+        public Ui {
+            range("ui.session-idle-ms", sessionIdleMs, 60_000, 86_400_000);
+            range("ui.max-sessions", maxSessions, 1, 10_000);
+        }
+    }
+
+    private static void range(String key, long value, long min, long max) {
+        if (value < min || value > max) {
+            throw new IllegalArgumentException(key + " must be " + min + "-" + max + ", got " + value);
         }
     }
 

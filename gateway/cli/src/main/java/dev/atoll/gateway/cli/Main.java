@@ -42,7 +42,7 @@ public final class Main {
                     + "upstream MCP servers, through one MCP gateway.", ""},
             subcommands = {RunCommand.class, InfoCommand.class, Serve.class, ToolCommands.Deploy.class,
                     ToolCommands.class, AuditCommands.class, TokenCommands.class, UpstreamCommands.class,
-                    FleetCommands.class,
+                    FleetCommands.class, TailCommand.class,
                     dev.atoll.loadtest.LoadTestCommand.class,
                     CommandLine.HelpCommand.class},
             footer = {"", "Exit status: 0 done; 1 refused by the gateway or a non-ok outcome; 2 usage error, "

@@ -129,24 +129,7 @@ public final class AdminHttp implements HttpService {
             if (!accept.isMissingNode() && !accept.isBoolean()) {
                 throw new BadRequest("\"acceptWarnings\" must be true or false");
             }
-            List<PoisoningSign> signs = registry.changes(name, version).signs();
-            if (!signs.isEmpty() && !accept.asBoolean(false)) {
-                throw new UnacceptedWarnings(name + " v" + version + " has " + signs.size() + " poisoning sign(s): "
-                        + describe(signs) + ". Review them (atoll tools changes " + name + " --version " + version
-                        + ") and approve with {\"acceptWarnings\": true} (atoll tools approve --yes) to accept them");
-            }
-            ToolVersion v = registry.approve(name, version, a);
-            ObjectNode out = version(v);
-            if (!signs.isEmpty()) {
-                ArrayNode accepted = signs(signs);
-                out.set("acceptedWarnings", accepted);
-                ObjectNode detail = json.createObjectNode().put("tool", name).put("version", version)
-                        .put("digest", v.digest());
-                detail.set("acceptedWarnings", accepted.deepCopy());
-                registry.audit().record(a.id(), AuditAction.APPROVE, "", "warnings_accepted", detail);
-            }
-            afterChange.run();
-            return out;
+            return approve(name, version, accept.asBoolean(false), a);
         }));
         rules.post("/v1/tools/{name}/reject", h((req, a) -> {
             ToolVersion v = registry.reject(AdminJson.name(req), requiredInt(body(req), "version"), a);
@@ -284,6 +267,33 @@ public final class AdminHttp implements HttpService {
         return n;
     }
 
+    /**
+     * Approves a version; one with poisoning signs only when {@code acceptWarnings}, recording the
+     * accepted signs in a {@code tool.approve} audit record (shared with the web UI).
+     *
+     * @throws UnacceptedWarnings when the version has signs that were not accepted
+     */
+    ObjectNode approve(String name, int version, boolean acceptWarnings, Actor a) {
+        List<PoisoningSign> signs = registry.changes(name, version).signs();
+        if (!signs.isEmpty() && !acceptWarnings) {
+            throw new UnacceptedWarnings(name + " v" + version + " has " + signs.size() + " poisoning sign(s): "
+                    + describe(signs) + ". Review them (atoll tools changes " + name + " --version " + version
+                    + ") and approve with {\"acceptWarnings\": true} (atoll tools approve --yes) to accept them");
+        }
+        ToolVersion v = registry.approve(name, version, a);
+        ObjectNode out = version(v);
+        if (!signs.isEmpty()) {
+            ArrayNode accepted = signs(signs);
+            out.set("acceptedWarnings", accepted);
+            ObjectNode detail = json.createObjectNode().put("tool", name).put("version", version)
+                    .put("digest", v.digest());
+            detail.set("acceptedWarnings", accepted.deepCopy());
+            registry.audit().record(a.id(), AuditAction.APPROVE, "", "warnings_accepted", detail);
+        }
+        afterChange.run();
+        return out;
+    }
+
     private int latestQuarantined(String name) {
         ToolInfo t = registry.tool(name).orElseThrow(() -> new RegistryException(RegistryException.Reason.NOT_FOUND,
                 "no tool named " + name));
@@ -318,7 +328,7 @@ public final class AdminHttp implements HttpService {
     }
 
     /** Requested, effective and capped limits of a manifest's {@code limits} object. */
-    private ObjectNode limits(JsonNode requested) {
+    ObjectNode limits(JsonNode requested) {
         ObjectNode n = json.createObjectNode();
         n.set("requested", requested.isObject() ? requested.deepCopy() : json.createObjectNode());
         LimitOverrides o = new LimitOverrides(opt(requested, "cpuMs"), opt(requested, "wallMs"),
@@ -437,7 +447,7 @@ public final class AdminHttp implements HttpService {
     }
 
     /** An approval of a version with poisoning signs that did not accept them; its message names them. */
-    private static final class UnacceptedWarnings extends RuntimeException {
+    static final class UnacceptedWarnings extends RuntimeException {
         private static final long serialVersionUID = 1L;
 
         UnacceptedWarnings(String message) {

@@ -52,28 +52,12 @@ final class AdminJson {
      */
     Handler handler(String createPath, Action action, Failures failures) {
         return (req, res) -> {
-            Optional<String> presented = Authenticator.bearer(req.headers().first(HeaderNames.AUTHORIZATION));
-            Optional<Principal> admin = presented.flatMap(t -> registry.tokens().authenticate(TokenKind.ADMIN, t));
-            if (admin.isEmpty()) {
-                res.header("WWW-Authenticate", "Bearer realm=\"atoll-admin\"");
-                send(res, 401, error("unauthorized", presented.isEmpty()
-                        ? "an admin bearer token is required (Authorization: Bearer ...; ATOLL_ADMIN_TOKEN)"
-                        : "the bearer token sent was not accepted as an admin token (unknown, revoked, or an MCP "
-                                + "token): use the admin token printed at the gateway's first start or the one in "
-                                + "ATOLL_ADMIN_TOKEN"));
-                return;
-            }
-            if (!unscoped(admin.get())) {
-                // Admin tokens are not scoped (docs/security.md): one that names a tenant or tools (created
-                // before this was refused) is refused, not silently treated as a full admin.
-                send(res, 403, error("scoped_admin_token", "admin token " + admin.get().tokenId() + " is scoped to "
-                        + "tenant '" + admin.get().tenant() + "' and tools " + new java.util.TreeSet<>(
-                                admin.get().scopes()) + ", but admin tokens cannot be scoped and scoped ones are "
-                        + "refused: revoke it and create an unscoped admin token"));
+            Optional<Actor> actor = authorize(req, res);
+            if (actor.isEmpty()) {
                 return;
             }
             try {
-                Object out = action.run(req, Actor.of(admin.get()));
+                Object out = action.run(req, actor.get());
                 boolean created = "POST".equals(req.prologue().method().text()) && req.path().path().equals(createPath);
                 send(res, created ? 201 : 200, out);
             } catch (RegistryException e) {
@@ -92,6 +76,36 @@ final class AdminJson {
                 send(res, f.get().status(), error(f.get().code(), e.getMessage()));
             }
         };
+    }
+
+    /**
+     * Checks the request's admin bearer token; when it is missing, unknown or scoped, sends the 401 or
+     * 403 JSON error and returns empty.
+     */
+    Optional<Actor> authorize(ServerRequest req, ServerResponse res) {
+        Optional<String> presented = Authenticator.bearer(req.headers().first(HeaderNames.AUTHORIZATION));
+        Optional<Principal> admin = presented.flatMap(t -> registry.tokens().authenticate(TokenKind.ADMIN, t));
+        if (admin.isEmpty()) {
+            res.header("WWW-Authenticate", "Bearer realm=\"atoll-admin\"");
+            send(res, 401, error("unauthorized", presented.isEmpty()
+                    ? "an admin bearer token is required (Authorization: Bearer ...; ATOLL_ADMIN_TOKEN)"
+                    : "the bearer token sent was not accepted as an admin token (unknown, revoked, or an MCP "
+                            + "token): use the admin token printed at the gateway's first start or the one in "
+                            + "ATOLL_ADMIN_TOKEN"));
+            return Optional.empty();
+        }
+        if (!unscoped(admin.get())) {
+            // Admin tokens are not scoped (docs/security.md): one that names a tenant or tools (created
+            // before this was refused) is refused, not silently treated as a full admin.
+            send(res, 403, error("scoped_admin_token", "admin token " + admin.get().tokenId() + " is scoped to "
+                    + "tenant '" + admin.get().tenant() + "' and tools " + new java.util.TreeSet<>(
+                            admin.get().scopes()) + ", but admin tokens cannot be scoped and scoped ones are "
+                    + "refused: revoke it and create an unscoped admin token"));
+            return Optional.empty();
+        }
+        Actor actor = Actor.of(admin.get());
+        req.context().register(TailHttp.ACTOR, actor.id());
+        return Optional.of(actor);
     }
 
     /**

@@ -346,6 +346,17 @@ public final class GatewayMetrics implements PoolObserver, RuntimeObserver, Upst
         guestAllocated.record(result.receipt().allocatedBytes());
     }
 
+    /**
+     * The sum over all tags of the counters named {@code name} (for the web UI's overview).
+     *
+     * @param name a counter's name, e.g. {@code atoll.pool.warm.hits}
+     * @return its total since start, 0 when none was registered
+     */
+    public long counterTotal(String name) {
+        return (long) registry.find(name).counters().stream().mapToDouble(io.micrometer.core.instrument.Counter::count)
+                .sum();
+    }
+
     /** The Prometheus text exposition of every meter. */
     public String scrape() {
         return registry.scrape();
