@@ -155,6 +155,15 @@ public final class Gateway implements AutoCloseable {
     private final java.time.Instant startedAt = java.time.Instant.now();
     private volatile long servedRevision = -1;
     private final dev.atoll.gateway.internal.lifecycle.FleetHeartbeat heartbeat;
+    /**
+     * Catalogue changes are acted on here, off the registry's notifying thread (which holds the
+     * registry's catalogue lock: rebuilding there while another thread in {@link #syncCatalogue}
+     * waits for that lock would deadlock). Changes that arrive while one is pending coalesce.
+     */
+    private final java.util.concurrent.ExecutorService catalogueWork = java.util.concurrent.Executors
+            .newSingleThreadExecutor(Thread.ofPlatform().name("atoll-catalogue-sync").daemon(true).factory());
+    private final java.util.concurrent.atomic.AtomicBoolean catalogueMovePending =
+            new java.util.concurrent.atomic.AtomicBoolean();
 
     private Gateway(Builder b) {
         this.config = b.config;
@@ -260,6 +269,7 @@ public final class Gateway implements AutoCloseable {
                             () -> servedRevision, () -> metrics.map(GatewayMetrics::callsTotal).orElse(0L),
                             () -> metrics.map(GatewayMetrics::coldStartsTotal).orElse(0L)),
                     Duration.ofMillis(config.fleet().heartbeatMs())));
+            resources.onClose("catalogue sync", catalogueWork::shutdownNow); // before the heartbeat and the registry
             JsonRpc rpc = new JsonRpc(hc.maxJsonDepth(), (int) Math.min(Integer.MAX_VALUE, hc.maxPayloadBytes()));
             this.streams = new Streams(mc.maxStreams());
             this.mcp = new McpService(new McpService.Settings("atoll", VERSION, mc.pageSize(),
@@ -898,7 +908,18 @@ public final class Gateway implements AutoCloseable {
         }
         syncCatalogue();
         catalogueLoaded = true;
-        registry.onCatalogueChange(c -> catalogueMoved());
+        registry.onCatalogueChange(c -> {
+            if (catalogueMovePending.compareAndSet(false, true)) {
+                try {
+                    catalogueWork.execute(() -> {
+                        catalogueMovePending.set(false); // a change from now on schedules another round
+                        catalogueMoved();
+                    });
+                } catch (java.util.concurrent.RejectedExecutionException closing) {
+                    catalogueMovePending.set(false);
+                }
+            }
+        });
         upstreams.start();
         try {
             server.start();

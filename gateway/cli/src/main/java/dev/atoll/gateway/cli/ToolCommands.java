@@ -82,7 +82,7 @@ final class ToolCommands extends CommandGroup {
         Where where;
 
         static final class Where {
-            @Option(names = "--regions", paramLabel = "R[,R...]", split = ",", description = "the regions it serves in")
+            @Option(names = "--regions", paramLabel = "REGION", split = ",", description = "the regions it serves in")
             java.util.List<String> regions;
 
             @Option(names = "--everywhere", description = "serve it in every region")

@@ -116,6 +116,25 @@ public final class TestStore {
         }
     }
 
+    /**
+     * Moves a fleet node's last heartbeat into the past with SQL, as if the node had stopped then.
+     *
+     * @param config the registry's config
+     * @param nodeId the node
+     * @param agoMillis how long ago its last heartbeat was
+     * @throws SQLException on failure, or if no such node exists
+     */
+    public static void ageHeartbeat(RegistryConfig config, String nodeId, long agoMillis) throws SQLException {
+        try (Connection c = connect(config); java.sql.PreparedStatement ps = c.prepareStatement(
+                "UPDATE fleet_node SET heartbeat_at = ? WHERE id = ?")) {
+            ps.setLong(1, System.currentTimeMillis() - agoMillis);
+            ps.setString(2, nodeId);
+            if (ps.executeUpdate() != 1) {
+                throw new SQLException("no node " + nodeId);
+            }
+        }
+    }
+
     /** A minimal object input schema with one string property. */
     public static ObjectNode schema(String property, String description) {
         ObjectNode s = JsonNodeFactory.instance.objectNode();
