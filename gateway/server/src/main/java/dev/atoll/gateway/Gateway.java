@@ -161,7 +161,8 @@ public final class Gateway implements AutoCloseable {
                     Registry.open(config.registry().toRegistryConfig(config.dataDir())));
             this.dlpAudit = new DlpAudit(registry.audit(), metrics);
             this.fetch = resources.push("fetch binding", fetchBinding(config.fetch(), egressPolicy, secrets));
-            ToolRuntime.Builder rb = ToolRuntime.builder().binding(fetch);
+            ToolRuntime.Builder rb = ToolRuntime.builder().binding(fetch)
+                    .binding(new dev.atoll.gateway.internal.catalog.ClientBinding()); // env.progress/sample/elicit
             this.breaker = new ToolBreaker(metrics.<RuntimeObserver>map(m -> m).orElse(RuntimeObserver.NO_OP),
                     rc.suspendAfterLimitStreak(), this::suspendTool);
             rb.observer(breaker);
