@@ -6,7 +6,6 @@ import dev.atoll.gateway.backend.FeatureSource;
 import dev.atoll.runtime.Tool;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Function;
 
 /**
  * The resources, templates and prompts that approved isolate modules declare in their manifests,
@@ -69,19 +68,18 @@ public final class IsolateFeatures implements FeatureSource {
             CatalogEntry served = new CatalogEntry(e.name(), e.version(), e.digest(), e.definition(), e.backend(),
                     new ModuleFeature(t));
             var f = t.manifest().features();
-            add(resources, f.resources(), e.name(), served, Function.identity());
-            add(templates, f.resourceTemplates(), e.name(), served, Function.identity());
-            add(prompts, f.prompts(), e.name(), served, Function.identity());
+            add(resources, f.resources(), e.name(), served);
+            add(templates, f.resourceTemplates(), e.name(), served);
+            add(prompts, f.prompts(), e.name(), served);
         }
         b = new Built(snap.revision(), List.copyOf(resources), List.copyOf(templates), List.copyOf(prompts));
         built = b;
         return b;
     }
 
-    private static void add(List<Offer> out, List<ObjectNode> defs, String owner, CatalogEntry served,
-            Function<ObjectNode, ObjectNode> map) {
+    private static void add(List<Offer> out, List<ObjectNode> defs, String owner, CatalogEntry served) {
         for (ObjectNode d : defs) {
-            out.add(new Offer(map.apply(d), owner, served));
+            out.add(new Offer(d, owner, served));
         }
     }
 }

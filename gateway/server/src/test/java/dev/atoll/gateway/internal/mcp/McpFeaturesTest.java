@@ -98,7 +98,9 @@ class McpFeaturesTest {
               inputSchema: { type: "object", properties: { prompt: { type: "string" } } }, limits: { wallMs: 30000 } };
             export default async function ({ prompt }, env) {
               try {
-                const answer = await env.sample({ messages: [{ role: "user", content: { type: "text", text: prompt } }],
+                // The tool adds a secret itself (arguments with one are blocked inbound before it runs).
+                const text = prompt.replace("SECRET", ["AKIA", "IOSFODNN7", "EXAMPLE"].join(""));
+                const answer = await env.sample({ messages: [{ role: "user", content: { type: "text", text } }],
                   maxTokens: 10 });
                 return "answer: " + answer.content.text;
               } catch (e) {
@@ -344,7 +346,7 @@ class McpFeaturesTest {
     void samplingCrossesTheCallersStreamWithDlpBothWays() throws Exception {
         String s = initialize(TOKEN, "{\"sampling\":{}}");
         BlockingQueue<String> lines = stream(post(TOKEN, s, "{\"jsonrpc\":\"2.0\",\"id\":9,\"method\":\"tools/call\","
-                + "\"params\":{\"name\":\"feat_sample\",\"arguments\":{\"prompt\":\"key " + AWS_KEY + "\"}}}").build());
+                + "\"params\":{\"name\":\"feat_sample\",\"arguments\":{\"prompt\":\"key SECRET\"}}}").build());
         JsonNode request = next(lines, m -> "sampling/createMessage".equals(m.path("method").asText()));
         String sent = request.path("params").path("messages").path(0).path("content").path("text").asText();
         assertTrue(sent.startsWith("key "), request.toString());
