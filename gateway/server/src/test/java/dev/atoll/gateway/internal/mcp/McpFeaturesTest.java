@@ -79,6 +79,7 @@ class McpFeaturesTest {
             export const tool = {
               name: "feat_hidden", description: "Hidden module", inputSchema: { type: "object" },
               resources: [{ uri: "hidden://secret", name: "secret", description: "Only for some tokens" }],
+              prompts: [{ name: "hidden_prompt", description: "Only for some tokens" }],
             };
             export default function () { return "hidden"; }
             export function readResource() { return "the secret"; }
@@ -118,6 +119,10 @@ class McpFeaturesTest {
             }
 
             def main(args, env):
+                if "ask" in args:
+                    answer = env.sample({"messages": [{"role": "user", "content": {"type": "text", "text": args["ask"]}}],
+                                         "maxTokens": 5})
+                    return "answer " + answer["content"]["text"]
                 return "progress " + str(env.progress(1, 2))
 
             def get_prompt(request, env):
@@ -140,7 +145,6 @@ class McpFeaturesTest {
         gateway.deployApproved(ToolSource.js("feat_hidden.mjs", HIDDEN));
         gateway.deployApproved(ToolSource.js("feat_progress.mjs", PROGRESS));
         gateway.deployApproved(ToolSource.js("feat_sample.mjs", SAMPLE));
-        gateway.deployApproved(ToolSource.python("feat_py.py", PYTHON));
         http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         url = URI.create(gateway.mcpUrl());
     }
@@ -262,7 +266,8 @@ class McpFeaturesTest {
     void promptsAndCompletions() throws Exception {
         String s = initialize(TOKEN, "{}");
         JsonNode prompts = call(TOKEN, s, "prompts/list", "{}").path("result").path("prompts");
-        assertTrue(prompts.toString().contains("\"review\"") && prompts.toString().contains("py_prompt"), prompts.toString());
+        assertTrue(prompts.toString().contains("\"review\"") && prompts.toString().contains("hidden_prompt"),
+                prompts.toString());
         JsonNode got = call(TOKEN, s, "prompts/get", "{\"name\":\"review\",\"arguments\":{\"code\":\"x = 1\"}}");
         assertEquals("Review: x = 1", got.path("result").path("messages").path(0).path("content").path("text").asText(),
                 got.toString());
@@ -273,11 +278,36 @@ class McpFeaturesTest {
         JsonNode done = call(TOKEN, s, "completion/complete",
                 "{\"ref\":{\"type\":\"ref/prompt\",\"name\":\"review\"},\"argument\":{\"name\":\"code\",\"value\":\"fo\"}}");
         assertEquals("[\"foo\",\"for\"]", done.path("result").path("completion").path("values").toString(), done.toString());
+    }
 
+    /** Python modules: get_prompt, env.progress and a blocking env.sample, in a test of their own (GraalPy starts in seconds). */
+    @Test
+    @org.junit.jupiter.api.Timeout(value = 300)
+    void pythonModulesServePromptsProgressAndSampling() throws Exception {
+        gateway.deployApproved(ToolSource.python("feat_py.py", PYTHON));
+        String s = initialize(TOKEN, "{}");
         JsonNode py = call(TOKEN, s, "prompts/get", "{\"name\":\"py_prompt\",\"arguments\":{\"who\":\"ada\"}}");
         assertEquals("hello ada", py.path("result").path("messages").path(0).path("content").path("text").asText(),
                 py.toString());
         assertEquals("assistant", py.path("result").path("messages").path(0).path("role").asText());
+        JsonNode quiet = call(TOKEN, s, "tools/call", "{\"name\":\"feat_py\",\"arguments\":{}}");
+        assertEquals("progress False", quiet.path("result").path("content").path(0).path("text").asText(), quiet.toString());
+        JsonNode loud = call(TOKEN, s, "tools/call",
+                "{\"name\":\"feat_py\",\"arguments\":{},\"_meta\":{\"progressToken\":7}}");
+        assertEquals("progress True", loud.path("result").path("content").path(0).path("text").asText(), loud.toString());
+        JsonNode refused = call(TOKEN, s, "tools/call", "{\"name\":\"feat_py\",\"arguments\":{\"ask\":\"hi\"}}");
+        assertTrue(refused.path("result").path("isError").asBoolean()
+                && refused.toString().contains("sampling/createMessage is not available"), refused.toString());
+
+        String sampling = initialize(TOKEN, "{\"sampling\":{}}");
+        BlockingQueue<String> lines = stream(post(TOKEN, sampling, "{\"jsonrpc\":\"2.0\",\"id\":12,\"method\":\"tools/call\","
+                + "\"params\":{\"name\":\"feat_py\",\"arguments\":{\"ask\":\"from python\"}}}").build());
+        JsonNode request = next(lines, m -> "sampling/createMessage".equals(m.path("method").asText()));
+        answer(sampling, request.path("id").asText(), "{\"role\":\"assistant\",\"content\":{\"type\":\"text\","
+                + "\"text\":\"py-ok\"},\"model\":\"m\"}");
+        JsonNode response = next(lines, m -> m.has("result") || m.has("error"));
+        assertEquals("answer py-ok", response.path("result").path("content").path(0).path("text").asText(),
+                response.toString());
     }
 
     @Test
@@ -290,7 +320,8 @@ class McpFeaturesTest {
         assertEquals(-32002, read.path("error").path("code").asInt(), read.toString());
         assertFalse(read.toString().contains("the secret"));
         JsonNode prompts = call(TOKEN_DOCS, s, "prompts/list", "{}").path("result").path("prompts");
-        assertFalse(prompts.toString().contains("py_prompt"), prompts.toString());
+        assertTrue(prompts.toString().contains("\"review\""), prompts.toString());
+        assertFalse(prompts.toString().contains("hidden_prompt"), prompts.toString());
     }
 
     @Test
@@ -336,8 +367,6 @@ class McpFeaturesTest {
         JsonNode quiet = call(TOKEN, s, "tools/call", "{\"name\":\"feat_progress\",\"arguments\":{}}");
         assertEquals("sent 0", quiet.path("result").path("content").path(0).path("text").asText(),
                 "without a progress token nothing is sent");
-        JsonNode py = call(TOKEN, s, "tools/call", "{\"name\":\"feat_py\",\"arguments\":{}}");
-        assertEquals("progress False", py.path("result").path("content").path(0).path("text").asText(), py.toString());
     }
 
     // ------------------------------------------------------------------------------------------ sampling
