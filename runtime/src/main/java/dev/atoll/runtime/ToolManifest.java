@@ -19,10 +19,31 @@ import java.util.Optional;
  * @param egress hosts ({@code host} or {@code host:port}) the tool's fetch may reach
  * @param secrets secret name to the hosts that secret may be sent to
  * @param limits requested limit overrides
+ * @param features resources, resource templates and prompts the module offers besides its tool
  */
 public record ToolManifest(String name, Optional<String> title, String description, ObjectNode inputSchema,
         Optional<ObjectNode> outputSchema, Optional<ObjectNode> annotations, List<String> egress,
-        Map<String, List<String>> secrets, LimitOverrides limits) {
+        Map<String, List<String>> secrets, LimitOverrides limits, ModuleFeatures features) {
+
+    /**
+     * A manifest of a module that offers only its tool.
+     *
+     * @param name the tool name
+     * @param title optional title
+     * @param description the description
+     * @param inputSchema the input schema
+     * @param outputSchema optional output schema
+     * @param annotations optional annotations
+     * @param egress egress hosts
+     * @param secrets secret grants
+     * @param limits limit overrides
+     */
+    public ToolManifest(String name, Optional<String> title, String description, ObjectNode inputSchema,
+            Optional<ObjectNode> outputSchema, Optional<ObjectNode> annotations, List<String> egress,
+            Map<String, List<String>> secrets, LimitOverrides limits) {
+        this(name, title, description, inputSchema, outputSchema, annotations, egress, secrets, limits,
+                ModuleFeatures.none());
+    }
 
     /** Copies the collections and rejects nulls. */
     public ToolManifest {
@@ -33,6 +54,7 @@ public record ToolManifest(String name, Optional<String> title, String descripti
         Objects.requireNonNull(outputSchema, "outputSchema");
         Objects.requireNonNull(annotations, "annotations");
         Objects.requireNonNull(limits, "limits");
+        Objects.requireNonNull(features, "features");
         egress = List.copyOf(egress);
         secrets = Map.copyOf(secrets);
     }
@@ -73,6 +95,15 @@ public record ToolManifest(String name, Optional<String> title, String descripti
         limits.logKb().ifPresent(v -> l.put("logKb", v));
         if (!l.isEmpty()) {
             n.set("limits", l);
+        }
+        if (!features.resources().isEmpty()) {
+            features.resources().forEach(r -> n.withArray("resources").add(r.deepCopy()));
+        }
+        if (!features.resourceTemplates().isEmpty()) {
+            features.resourceTemplates().forEach(r -> n.withArray("resourceTemplates").add(r.deepCopy()));
+        }
+        if (!features.prompts().isEmpty()) {
+            features.prompts().forEach(r -> n.withArray("prompts").add(r.deepCopy()));
         }
         return n;
     }

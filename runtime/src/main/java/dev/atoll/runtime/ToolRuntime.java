@@ -184,7 +184,7 @@ public final class ToolRuntime implements AutoCloseable {
      * @return the result; never throws for anything the tool does
      */
     public CallResult call(Tool tool, JsonNode args) {
-        return execute(tool, args, Optional.empty(), "");
+        return execute(tool, args, Optional.empty(), Invocation.tool(""));
     }
 
     /**
@@ -197,7 +197,21 @@ public final class ToolRuntime implements AutoCloseable {
      * @return the result
      */
     public CallResult call(Tool tool, JsonNode args, String tenant) {
-        return execute(tool, args, Optional.empty(), Objects.requireNonNull(tenant, "tenant"));
+        return execute(tool, args, Optional.empty(), Invocation.tool(tenant));
+    }
+
+    /**
+     * As {@link #call(Tool, JsonNode)}, running the export and carrying the attachments {@code inv} names.
+     * Arguments are checked against the input schema only for {@link Entry#TOOL}, and so is the result
+     * against the output schema; what the other entries return, the host checks.
+     *
+     * @param tool the tool
+     * @param args the arguments (the request object for entries other than the tool)
+     * @param inv what runs and for whom
+     * @return the result
+     */
+    public CallResult call(Tool tool, JsonNode args, Invocation inv) {
+        return execute(tool, args, Optional.empty(), Objects.requireNonNull(inv, "inv"));
     }
 
     /**
@@ -257,11 +271,23 @@ public final class ToolRuntime implements AutoCloseable {
      * @return the result
      */
     public CallResult call(WarmContext warm, JsonNode args, String tenant) {
-        Objects.requireNonNull(tenant, "tenant");
+        return call(warm, args, Invocation.tool(tenant));
+    }
+
+    /**
+     * As {@link #call(WarmContext, JsonNode)}, running the export {@code inv} names.
+     *
+     * @param warm the prepared context (used once)
+     * @param args the arguments
+     * @param inv what runs and for whom
+     * @return the result
+     */
+    public CallResult call(WarmContext warm, JsonNode args, Invocation inv) {
+        Objects.requireNonNull(inv, "inv");
         RuntimeCore.Prepared p = warm.take();
         return switch (p) {
             case RuntimeCore.Prepared.Failed f -> done(warm.tool(), new CallResult(f.outcome(), List.of(), f.receipt()));
-            case RuntimeCore.Prepared.Ready r -> execute(warm.tool(), args, Optional.of(r), tenant);
+            case RuntimeCore.Prepared.Ready r -> execute(warm.tool(), args, Optional.of(r), inv);
         };
     }
 
@@ -294,8 +320,20 @@ public final class ToolRuntime implements AutoCloseable {
      * @return the result
      */
     public CallResult callOnCurrentThread(WarmContext warm, JsonNode args, String tenant) {
+        return callOnCurrentThread(warm, args, Invocation.tool(tenant));
+    }
+
+    /**
+     * As {@link #callOnCurrentThread(WarmContext, JsonNode)}, running the export {@code inv} names.
+     *
+     * @param warm the prepared context (used once)
+     * @param args the arguments
+     * @param inv what runs and for whom
+     * @return the result
+     */
+    public CallResult callOnCurrentThread(WarmContext warm, JsonNode args, Invocation inv) {
         Objects.requireNonNull(args, "args");
-        Objects.requireNonNull(tenant, "tenant");
+        Objects.requireNonNull(inv, "inv");
         if (Thread.currentThread().isVirtual()) {
             throw new IllegalStateException("callOnCurrentThread needs a platform thread: CPU time and"
                     + " allocation of virtual threads cannot be measured; use call(WarmContext, JsonNode)");
@@ -305,25 +343,27 @@ public final class ToolRuntime implements AutoCloseable {
         return switch (p) {
             case RuntimeCore.Prepared.Failed f -> done(tool, new CallResult(f.outcome(), List.of(), f.receipt()));
             case RuntimeCore.Prepared.Ready r -> {
-                Optional<Outcome> invalid = core.checkArguments(tool.compiled(), args);
+                Optional<Outcome> invalid = inv.entry() == Entry.TOOL ? core.checkArguments(tool.compiled(), args)
+                        : Optional.empty();
                 if (invalid.isPresent()) {
                     r.session().close();
                     yield done(tool, new CallResult(invalid.get(), List.of(), Receipt.none()));
                 }
-                RuntimeCore.Finished f = core.callOnThisThread(tool.compiled(), tool.limits(), r.session(), args, tenant);
+                RuntimeCore.Finished f = core.callOnThisThread(tool.compiled(), tool.limits(), r.session(), args, inv);
                 yield done(tool, new CallResult(f.outcome(), f.logs(), f.receipt()));
             }
         };
     }
 
-    private CallResult execute(Tool tool, JsonNode args, Optional<RuntimeCore.Prepared.Ready> warm, String tenant) {
+    private CallResult execute(Tool tool, JsonNode args, Optional<RuntimeCore.Prepared.Ready> warm, Invocation inv) {
         Objects.requireNonNull(args, "args");
-        Optional<Outcome> invalid = core.checkArguments(tool.compiled(), args);
+        Optional<Outcome> invalid = inv.entry() == Entry.TOOL ? core.checkArguments(tool.compiled(), args)
+                : Optional.empty();
         if (invalid.isPresent()) {
             warm.ifPresent(r -> r.session().close());
             return done(tool, new CallResult(invalid.get(), List.of(), Receipt.none()));
         }
-        RuntimeCore.Finished f = core.call(tool.compiled(), tool.limits(), warm.map(r -> r.session()), args, tenant);
+        RuntimeCore.Finished f = core.call(tool.compiled(), tool.limits(), warm.map(r -> r.session()), args, inv);
         if (f.abandoned()) {
             observer.guestThreadAbandoned(tool);
         }

@@ -204,7 +204,8 @@ public final class Gateway implements AutoCloseable {
             this.registry = LoggedRegistry.wrap(resources.push("registry", openRegistry(config)), serverLog);
             this.dlpAudit = new DlpAudit(registry.audit(), metrics);
             this.fetch = resources.push("fetch binding", fetchBinding(config.fetch(), egressPolicy, secrets));
-            ToolRuntime.Builder rb = ToolRuntime.builder().binding(fetch);
+            ToolRuntime.Builder rb = ToolRuntime.builder().binding(fetch)
+                    .binding(new dev.atoll.gateway.internal.catalog.ClientBinding()); // env.progress/sample/elicit
             this.breaker = new ToolBreaker(metrics.<RuntimeObserver>map(m -> m).orElse(RuntimeObserver.NO_OP),
                     rc.suspendAfterLimitStreak(), this::suspendTool);
             rb.observer(breaker);

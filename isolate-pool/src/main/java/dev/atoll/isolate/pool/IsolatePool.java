@@ -134,8 +134,22 @@ public final class IsolatePool implements AutoCloseable {
      * @return the result; never throws for anything the tool does
      */
     public CallResult call(Tool tool, JsonNode args, String tenant) {
+        return call(tool, args, dev.atoll.runtime.Invocation.tool(Objects.requireNonNull(tenant, "tenant")));
+    }
+
+    /**
+     * As {@link #call(Tool, JsonNode, String)}, running the export of the module that {@code inv} names
+     * (the tool, or its resource, prompt or completion handler) with the attachments it carries for
+     * the bindings. Every entry gets the same admission, fresh context and limits.
+     *
+     * @param tool the tool version
+     * @param args the arguments (the request object for entries other than the tool)
+     * @param inv what runs and for whom
+     * @return the result; never throws for anything the tool does
+     */
+    public CallResult call(Tool tool, JsonNode args, dev.atoll.runtime.Invocation inv) {
         return core.call(Objects.requireNonNull(tool, "tool"), Objects.requireNonNull(args, "args"),
-                Objects.requireNonNull(tenant, "tenant"));
+                Objects.requireNonNull(inv, "inv"));
     }
 
     /**

@@ -291,11 +291,11 @@ public final class GuestSession implements AutoCloseable {
      * @param deadlineNanos wall deadline ({@link System#nanoTime()})
      * @param manifest the tool's manifest (its egress and secrets grants go to the bindings)
      * @param digest SHA-256 of the tool's code
-     * @param tenant the caller's tenant, handed to the bindings ({@code ""} if none)
+     * @param inv which export runs, and the caller's tenant and attachments, handed to the bindings
      * @return how the guest side ended
      */
     public Settlement run(String argsJson, String envJson, long maxChars, long deadlineNanos, ToolManifest manifest,
-            String digest, String tenant) {
+            String digest, dev.atoll.runtime.Invocation inv) {
         if (used) {
             throw new IllegalStateException("a guest session serves exactly one call");
         }
@@ -306,7 +306,12 @@ public final class GuestSession implements AutoCloseable {
             }
             return null;
         };
-        scope = new Scope(manifest, digest, tenant, deadlineNanos, Thread.currentThread());
+        scope = new Scope(manifest, digest, inv, deadlineNanos, Thread.currentThread());
+        Value entry = namespace.getMember(inv.entry().exportName(language));
+        if (entry == null || !entry.canExecute()) {
+            return new Settlement("error", error("the module exports no function '"
+                    + inv.entry().exportName(language) + "'", ""));
+        }
         try {
             openBindings();
             if (language == dev.atoll.runtime.Language.PYTHON) {
@@ -319,14 +324,14 @@ public final class GuestSession implements AutoCloseable {
                     settlement = pythonSettlement(args[0].asString(), args[1], args[2], maxChars);
                     return null;
                 };
-                runner.invokeMember("run", namespace.getMember(entryName()), argsJson, envJson,
+                runner.invokeMember("run", entry, argsJson, envJson,
                         (double) Math.min(maxChars, Integer.MAX_VALUE), settlePython, fileName);
                 if (settlement != null) {
                     return settlement;
                 }
                 return monitor.violation().isPresent() ? Settlement.STOPPED : Settlement.NEVER;
             }
-            runner.invokeMember("run", namespace.getMember(entryName()), argsJson, envJson,
+            runner.invokeMember("run", entry, argsJson, envJson,
                     (double) Math.min(maxChars, Integer.MAX_VALUE), settle);
             return loop(deadlineNanos);
         } finally {
@@ -445,6 +450,7 @@ public final class GuestSession implements AutoCloseable {
         final ToolManifest manifest;
         final String digest;
         final String tenant;
+        final dev.atoll.runtime.Invocation inv;
         final long deadline;
         final Thread guest;
         final AtomicBoolean ended = new AtomicBoolean();
@@ -453,10 +459,11 @@ public final class GuestSession implements AutoCloseable {
         final ConcurrentLinkedQueue<Completion> completions = new ConcurrentLinkedQueue<>();
         private final List<EgressRecord> records = new ArrayList<>();
 
-        Scope(ToolManifest manifest, String digest, String tenant, long deadline, Thread guest) {
+        Scope(ToolManifest manifest, String digest, dev.atoll.runtime.Invocation inv, long deadline, Thread guest) {
             this.manifest = manifest;
             this.digest = digest;
-            this.tenant = java.util.Objects.requireNonNull(tenant, "tenant");
+            this.inv = inv;
+            this.tenant = inv.tenant();
             this.deadline = deadline;
             this.guest = guest;
         }
@@ -480,6 +487,16 @@ public final class GuestSession implements AutoCloseable {
                 @Override
                 public java.util.Optional<String> tenant() {
                     return tenant.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(tenant);
+                }
+
+                @Override
+                public dev.atoll.runtime.Entry entry() {
+                    return inv.entry();
+                }
+
+                @Override
+                public <T> java.util.Optional<T> attachment(Class<T> type) {
+                    return inv.attachment(type);
                 }
 
                 @Override

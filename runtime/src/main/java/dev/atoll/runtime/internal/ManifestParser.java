@@ -29,7 +29,7 @@ public final class ManifestParser {
             "(?=.{1,253}(:|$))[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*(:[0-9]{1,5})?");
     static final int MAX_DESCRIPTION = 8192;
     private static final Set<String> KEYS = Set.of("name", "title", "description", "inputSchema", "outputSchema",
-            "annotations", "egress", "secrets", "limits");
+            "annotations", "egress", "secrets", "limits", "resources", "resourceTemplates", "prompts");
     private static final Set<String> LIMIT_KEYS = Set.of("cpuMs", "wallMs", "memoryMb", "outputKb", "logKb");
 
     private ManifestParser() {
@@ -94,7 +94,7 @@ public final class ManifestParser {
             }
         }
         return new ToolManifest(name, title, description, input, output, annotations, egress, secrets,
-                limits(node.get("limits")));
+                limits(node.get("limits")), FeatureParser.parse(node));
     }
 
     private static LimitOverrides limits(JsonNode l) {

@@ -181,7 +181,8 @@ public final class RuntimeCore implements AutoCloseable {
         long deadline = System.nanoTime() + generous.wall().toNanos();
         try (Watchdog.Monitor m = watchdog.watch(generous.cpu().toNanos(), generous.memoryBytes(), deadline);
                 GuestSession s = GuestSession.open(guestEngine, module, generous, m, bindings)) {
-            Settlement settled = s.run("{}", "{}", 4096, deadline, WARM_UP_MANIFEST, "warmup", "");
+            Settlement settled = s.run("{}", "{}", 4096, deadline, WARM_UP_MANIFEST, "warmup",
+                    dev.atoll.runtime.Invocation.tool(""));
             if (!settled.kind().equals("ok")) {
                 throw new AtollRuntimeException("the warm-up script ended as " + settled.kind() + ": " + settled.payload());
             }
@@ -760,12 +761,12 @@ public final class RuntimeCore implements AutoCloseable {
      * @param limits the call's limits
      * @param session a prepared session to use (and close), or empty for a cold call
      * @param args the arguments (already validated)
-     * @param tenant the caller's tenant for the bindings ({@code ""} if none)
+     * @param inv what runs and for whom (entry, tenant, attachments for the bindings)
      * @return the result
      */
     public Finished call(CompiledTool tool, Limits limits, Optional<GuestSession> session, JsonNode args,
-            String tenant) {
-        Finished f = callOnLane(tool, limits, session, args, tenant);
+            dev.atoll.runtime.Invocation inv) {
+        Finished f = callOnLane(tool, limits, session, args, inv);
         tool.standing().record(f.outcome(), f.abandoned());
         return f;
     }
@@ -781,7 +782,7 @@ public final class RuntimeCore implements AutoCloseable {
     }
 
     private Finished callOnLane(CompiledTool tool, Limits limits, Optional<GuestSession> session, JsonNode args,
-            String tenant) {
+            dev.atoll.runtime.Invocation inv) {
         if (suspendedHere(tool)) {
             session.ifPresent(GuestSession::close);
             return new Finished(suspendedOutcome(), List.of(), Receipt.none());
@@ -796,7 +797,7 @@ public final class RuntimeCore implements AutoCloseable {
         try {
             task = executor.submit(lane, () -> {
                 try {
-                    runOnGuestThread(tool, limits, session, argsJson, tenant, watched, f);
+                    runOnGuestThread(tool, limits, session, argsJson, inv, watched, f);
                 } catch (RuntimeException | Error e) {
                     f.completeExceptionally(e);
                     throw e;
@@ -852,19 +853,19 @@ public final class RuntimeCore implements AutoCloseable {
      * @param limits the call's limits
      * @param session the prepared session (used and closed)
      * @param args the arguments (already validated)
-     * @param tenant the caller's tenant for the bindings ({@code ""} if none)
+     * @param inv what runs and for whom (entry, tenant, attachments for the bindings)
      * @return the result
      */
     public Finished callOnThisThread(CompiledTool tool, Limits limits, GuestSession session, JsonNode args,
-            String tenant) {
+            dev.atoll.runtime.Invocation inv) {
         if (tool.standing().onProbation() || culprits.contains(tool.digest())) {
             // A tool on probation runs at low priority on a guest thread, which can be written off: it
             // never gets a caller's thread.
-            return call(tool, limits, Optional.of(session), args, tenant);
+            return call(tool, limits, Optional.of(session), args, inv);
         }
         CompletableFuture<Finished> result = new CompletableFuture<>();
         // The caller's thread is the caller's: the context is closed on a background thread instead.
-        runOnThisThread(tool, limits, Optional.of(session), args.toString(), tenant, new AtomicReference<>(), result,
+        runOnThisThread(tool, limits, Optional.of(session), args.toString(), inv, new AtomicReference<>(), result,
                 s -> closer.execute(s::close));
         Finished f = result.join();
         tool.standing().record(f.outcome(), f.abandoned());
@@ -927,12 +928,12 @@ public final class RuntimeCore implements AutoCloseable {
     }
 
     private void runOnGuestThread(CompiledTool tool, Limits limits, Optional<GuestSession> prepared,
-            String argsJson, String tenant, AtomicReference<Watchdog.Monitor> watched, CompletableFuture<Finished> result) {
-        runOnThisThread(tool, limits, prepared, argsJson, tenant, watched, result, GuestSession::close);
+            String argsJson, dev.atoll.runtime.Invocation inv, AtomicReference<Watchdog.Monitor> watched, CompletableFuture<Finished> result) {
+        runOnThisThread(tool, limits, prepared, argsJson, inv, watched, result, GuestSession::close);
     }
 
     private void runOnThisThread(CompiledTool tool, Limits limits, Optional<GuestSession> prepared,
-            String argsJson, String tenant, AtomicReference<Watchdog.Monitor> watched, CompletableFuture<Finished> result,
+            String argsJson, dev.atoll.runtime.Invocation inv, AtomicReference<Watchdog.Monitor> watched, CompletableFuture<Finished> result,
             java.util.function.Consumer<GuestSession> closer) {
         long start = System.nanoTime();
         long deadline = start + limits.wall().toNanos();
@@ -949,7 +950,7 @@ public final class RuntimeCore implements AutoCloseable {
             }
             phase = Phase.CALL;
             Settlement s = session.run(argsJson, tool.envJson(), limits.outputBytes(), deadline, tool.manifest(),
-                    tool.digest(), tenant);
+                    tool.digest(), inv);
             // A tool that failed once its deadline had passed failed because of it (host work such as a
             // fetch is aborted at the deadline, and the tool sees that as an error), even when the
             // watchdog had not looked yet: that is wall_exceeded, whichever noticed first.
@@ -957,7 +958,7 @@ public final class RuntimeCore implements AutoCloseable {
                     ? violation(monitor.violation().get(), limits)
                     : s.kind().equals("error") && System.nanoTime() - deadline >= 0
                             ? violation(Violation.WALL, limits)
-                            : settle(s, tool, limits);
+                            : settle(s, tool, limits, inv.entry());
         } catch (RuntimeException | Error e) {
             outcome = failure(e, monitor, limits, phase, tool.module().getName());
         } finally {
@@ -983,10 +984,10 @@ public final class RuntimeCore implements AutoCloseable {
                 monitor.allocatedBytes(), dropped, egress);
     }
 
-    private Outcome settle(Settlement s, CompiledTool tool, Limits limits) {
+    private Outcome settle(Settlement s, CompiledTool tool, Limits limits, dev.atoll.runtime.Entry entry) {
         String file = tool.module().getName();
         return switch (s.kind()) {
-            case "ok" -> result(s.payload(), tool, limits);
+            case "ok" -> result(s.payload(), tool, limits, entry);
             case "error" -> {
                 ErrorInfo e = errorInfo(s.payload());
                 yield new Outcome.ToolError(e.message, toolFrames(e.stack, file));
@@ -1021,7 +1022,7 @@ public final class RuntimeCore implements AutoCloseable {
         }
     }
 
-    private Outcome result(String json, CompiledTool tool, Limits limits) {
+    private Outcome result(String json, CompiledTool tool, Limits limits, dev.atoll.runtime.Entry entry) {
         long bytes = utf8Length(json);
         if (bytes > limits.outputBytes()) {
             return new Outcome.OutputTooLarge(bytes, limits.outputBytes());
@@ -1033,7 +1034,8 @@ public final class RuntimeCore implements AutoCloseable {
             return new Outcome.InvalidOutput("the result is not JSON Atoll can read",
                     List.of(e.getOriginalMessage()));
         }
-        if (tool.output().isPresent()) {
+        // Only the tool's own result has an output schema; what the other entries return the host checks.
+        if (entry == dev.atoll.runtime.Entry.TOOL && tool.output().isPresent()) {
             List<String> errors = schemas.validate(tool.output().get(), value);
             if (!errors.isEmpty()) {
                 return new Outcome.InvalidOutput("the result does not match the tool's outputSchema", errors);

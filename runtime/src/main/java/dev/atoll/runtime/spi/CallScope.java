@@ -26,6 +26,22 @@ public interface CallScope {
         return java.util.Optional.empty();
     }
 
+    /** @return which export of the module runs (the tool, or a resource, prompt or completion handler) */
+    default dev.atoll.runtime.Entry entry() {
+        return dev.atoll.runtime.Entry.TOOL;
+    }
+
+    /**
+     * A host object the caller attached to this call ({@link dev.atoll.runtime.Invocation#attachments()}).
+     *
+     * @param type the attachment's type
+     * @param <T> the type
+     * @return the first attachment of that type, if any
+     */
+    default <T> java.util.Optional<T> attachment(Class<T> type) {
+        return java.util.Optional.empty();
+    }
+
     /** @return the manifest's {@code egress} entries ({@code host} or {@code host:port}) */
     List<String> egress();
 

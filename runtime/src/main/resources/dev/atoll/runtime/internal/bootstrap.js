@@ -12,6 +12,8 @@
     const RangeErrorCtor = RangeError;
     const apply = Reflect.apply;
     const defineProperty = Object.defineProperty;
+    const objectKeys = Object.keys;
+    const ENV_KEY = Symbol.for('atoll.env');
     const timers = new Map();
     let settleCall = null;
     const mapGet = Map.prototype.get;
@@ -412,7 +414,16 @@
             settleCall = settle;
             let result;
             try {
-                result = await fn(parse(argsJson), parse(envJson));
+                const env = parse(envJson);
+                // Bindings that add to env (the gateway's progress/sample/elicit) leave their
+                // functions here; a tool that tampers with it changes only its own call.
+                const extra = globalThis[ENV_KEY];
+                if (extra !== null && typeof extra === 'object') {
+                    for (const key of objectKeys(extra)) {
+                        env[key] = extra[key];
+                    }
+                }
+                result = await fn(parse(argsJson), env);
             } catch (e) {
                 settle('error', describe(e));
                 return;

@@ -175,10 +175,11 @@ public final class PoolCore implements AutoCloseable {
      *
      * @param tool the tool version (activated if it is not the active one)
      * @param args the arguments
-     * @param tenant who calls, for the tenant share
+     * @param inv what runs and who calls (its tenant for the tenant share)
      * @return the result
      */
-    public CallResult call(Tool tool, JsonNode args, String tenant) {
+    public CallResult call(Tool tool, JsonNode args, dev.atoll.runtime.Invocation inv) {
+        String tenant = inv.tenant();
         if (closed) {
             return shed(tool, Optional.empty(), ShedReason.CLOSED);
         }
@@ -204,7 +205,7 @@ public final class PoolCore implements AutoCloseable {
             if (w != null) {
                 p.warmHits.increment();
                 observer.warmHit(tool);
-                CallResult r = onCaller ? runtime.callOnCurrentThread(w, args, tenant) : runtime.call(w, args, tenant);
+                CallResult r = onCaller ? runtime.callOnCurrentThread(w, args, inv) : runtime.call(w, args, inv);
                 observer.callServed(tool, ContextStart.WARM, Duration.ofNanos(System.nanoTime() - served));
                 return r;
             }
@@ -212,7 +213,7 @@ public final class PoolCore implements AutoCloseable {
             observer.coldStart(tool);
             // Cold starts always go to the runtime's guest threads, which bound how many contexts are
             // created on call paths at once, whatever the number of callers.
-            CallResult r = runtime.call(p.tool, args, tenant);
+            CallResult r = runtime.call(p.tool, args, inv);
             observer.callServed(tool, ContextStart.COLD, Duration.ofNanos(System.nanoTime() - served));
             return r;
         } finally {

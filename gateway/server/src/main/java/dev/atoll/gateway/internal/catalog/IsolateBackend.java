@@ -12,6 +12,8 @@ import dev.atoll.gateway.backend.ToolOutcome;
 import dev.atoll.gateway.backend.ToolReply;
 import dev.atoll.isolate.pool.IsolatePool;
 import dev.atoll.runtime.CallResult;
+import dev.atoll.runtime.Entry;
+import dev.atoll.runtime.Invocation;
 import dev.atoll.runtime.LogEntry;
 import dev.atoll.runtime.Outcome;
 import dev.atoll.runtime.Receipt;
@@ -104,12 +106,15 @@ public final class IsolateBackend implements ToolBackend {
 
     @Override
     public ToolReply call(CatalogEntry entry, ObjectNode arguments, CallContext context) {
+        if (entry.handle() instanceof IsolateFeatures.ModuleFeature f) {
+            return feature(entry, f.tool(), arguments, context);
+        }
         Tool tool = (Tool) entry.handle();
         if (breaker.suspended(tool)) {
             return new ToolReply.Rejected(-32603, "the tool cannot run: it is suspended by the circuit breaker",
                     ToolOutcome.INVALID_TOOL, Optional.empty());
         }
-        CallResult r = pool.call(tool, arguments, context.tenant());
+        CallResult r = pool.call(tool, arguments, new Invocation(Entry.TOOL, context.tenant(), List.of(context.client())));
         List<ObjectNode> logs = logs(r.logs(), entry.name());
         Receipt receipt = r.receipt();
         ToolOutcome outcome = ToolOutcome.of(r.outcome().kind());
@@ -130,6 +135,125 @@ public final class IsolateBackend implements ToolBackend {
             case Outcome.OutputTooLarge e -> failure(e.message(), logs, outcome, receipt);
         };
     }
+
+    /** JSON-RPC error code MCP uses for an unknown resource. */
+    public static final int RESOURCE_NOT_FOUND = -32002;
+
+    /**
+     * Serves {@code resources/read}, {@code prompts/get} or {@code completion/complete} with the
+     * module's handler, in a fresh context under the tool's limits, and checks what it returns.
+     */
+    private ToolReply feature(CatalogEntry entry, Tool tool, ObjectNode request, CallContext context) {
+        if (breaker.suspended(tool)) {
+            return new ToolReply.Rejected(-32603, "the module cannot run: it is suspended by the circuit breaker",
+                    ToolOutcome.INVALID_TOOL, Optional.empty());
+        }
+        String method = request.path("method").asText("");
+        JsonNode params = request.path("params");
+        var features = tool.manifest().features();
+        ObjectNode guestRequest = JSON.createObjectNode();
+        Entry kind;
+        String declared = "";
+        switch (method) {
+            case "resources/read" -> {
+                kind = Entry.RESOURCE;
+                String uri = params.path("uri").asText("");
+                guestRequest.put("uri", uri);
+                ObjectNode vars = guestRequest.putObject("params");
+                Optional<ObjectNode> direct = features.resources().stream()
+                        .filter(r -> r.path("uri").asText().equals(uri)).findFirst();
+                if (direct.isPresent()) {
+                    declared = direct.get().path("mimeType").asText("");
+                } else {
+                    Optional<ObjectNode> template = Optional.empty();
+                    for (ObjectNode t : features.resourceTemplates()) {
+                        var m = UriTemplate.of(t.path("uriTemplate").asText()).match(uri);
+                        if (m.isPresent()) {
+                            m.get().forEach(vars::put);
+                            template = Optional.of(t);
+                            break;
+                        }
+                    }
+                    if (template.isEmpty()) {
+                        return new ToolReply.Rejected(RESOURCE_NOT_FOUND, "Resource not found", ToolOutcome.INVALID_ARGUMENTS,
+                                Optional.empty());
+                    }
+                    declared = template.get().path("mimeType").asText("");
+                }
+            }
+            case "prompts/get" -> {
+                kind = Entry.PROMPT;
+                String name = params.path("name").asText("");
+                ObjectNode prompt = features.prompts().stream().filter(p -> p.path("name").asText().equals(name))
+                        .findFirst().orElse(null);
+                if (prompt == null) {
+                    return new ToolReply.Rejected(-32602, "Unknown prompt", ToolOutcome.INVALID_ARGUMENTS, Optional.empty());
+                }
+                ObjectNode args = params.path("arguments").isObject() ? (ObjectNode) params.get("arguments")
+                        : JSON.createObjectNode();
+                for (JsonNode a : prompt.path("arguments")) {
+                    if (a.path("required").asBoolean(false) && !args.path(a.path("name").asText()).isTextual()) {
+                        return new ToolReply.Rejected(-32602, "Invalid params: missing required argument '"
+                                + a.path("name").asText() + "'", ToolOutcome.INVALID_ARGUMENTS, Optional.empty());
+                    }
+                }
+                for (var it = args.properties().iterator(); it.hasNext();) {
+                    var e = it.next();
+                    if (!e.getValue().isTextual()) {
+                        return new ToolReply.Rejected(-32602, "Invalid params: prompt arguments must be strings",
+                                ToolOutcome.INVALID_ARGUMENTS, Optional.empty());
+                    }
+                }
+                guestRequest.put("name", name);
+                guestRequest.set("arguments", args.deepCopy());
+                declared = prompt.path("description").asText("");
+            }
+            case "completion/complete" -> {
+                kind = Entry.COMPLETE;
+                guestRequest.set("ref", params.path("ref").deepCopy());
+                guestRequest.set("argument", params.path("argument").deepCopy());
+                guestRequest.set("context", params.path("context").isObject() ? params.get("context").deepCopy()
+                        : JSON.createObjectNode());
+            }
+            default -> {
+                return new ToolReply.Rejected(-32601, "Method not found", ToolOutcome.INVALID_ARGUMENTS, Optional.empty());
+            }
+        }
+        CallResult r = pool.call(tool, guestRequest, new Invocation(kind, context.tenant(), List.of(context.client())));
+        List<ObjectNode> logs = logs(r.logs(), entry.name());
+        ToolOutcome outcome = ToolOutcome.of(r.outcome().kind());
+        String what = switch (kind) {
+            case RESOURCE -> "resource handler";
+            case PROMPT -> "prompt handler";
+            default -> "completion handler";
+        };
+        return switch (r.outcome()) {
+            case Outcome.Ok ok -> {
+                try {
+                    ObjectNode result = switch (kind) {
+                        case RESOURCE -> FeatureResults.read(ok.value(), guestRequest.path("uri").asText(), declared);
+                        case PROMPT -> FeatureResults.prompt(ok.value(), declared);
+                        default -> FeatureResults.completion(ok.value());
+                    };
+                    yield new ToolReply.Result(result, logs, List.of(), outcome, r.receipt());
+                } catch (FeatureResults.Invalid e) {
+                    yield new ToolReply.Rejected(-32603, "the module's " + what + " returned an invalid result: "
+                            + e.getMessage(), ToolOutcome.INVALID_OUTPUT, Optional.empty());
+                }
+            }
+            case Outcome.LoadShed shed -> new ToolReply.Rejected(OVERLOADED, "server overloaded: " + shed.message(),
+                    outcome, Optional.of(shed.retryAfter()));
+            case Outcome.ToolError e when kind == Entry.COMPLETE && e.message().startsWith(NO_EXPORT) ->
+                    // A module without a completion handler offers no suggestions: an empty completion.
+                    new ToolReply.Result(FeatureResults.noCompletion(), logs, List.of(), ToolOutcome.OK, r.receipt());
+            case Outcome.ToolError e -> new ToolReply.Rejected(-32603, "the module's " + what + " failed: " + e.message(),
+                    outcome, Optional.empty());
+            default -> new ToolReply.Rejected(-32603, "the module's " + what + " failed: " + r.outcome().kind()
+                    .name().toLowerCase(java.util.Locale.ROOT), outcome, Optional.empty());
+        };
+    }
+
+    private static final String NO_EXPORT = "the module exports no function";
 
     private static String details(List<String> errors) {
         return errors.isEmpty() ? "" : ": " + String.join("; ", errors);

@@ -76,6 +76,18 @@ public final class McpExchange {
     }
 
     /**
+     * An SSE stream written while a call runs: notifications and server-to-client requests as they
+     * come, ended by the response (an event with {@code result} or {@code error} and no {@code method}).
+     *
+     * @param status HTTP status (200)
+     * @param events the events, the response last
+     * @param headers extra headers
+     */
+    public record Live(int status, java.util.concurrent.BlockingQueue<ObjectNode> events, Map<String, String> headers)
+            implements Reply {
+    }
+
+    /**
      * No body.
      *
      * @param status HTTP status (202 for an accepted notification, 200/405/...)

@@ -167,6 +167,31 @@ public final class McpHttp implements HttpService {
                 }
             }
             case McpExchange.Stream s -> stream(res, s);
+            case McpExchange.Live l -> live(res, l);
+        }
+    }
+
+    private void live(ServerResponse res, McpExchange.Live l) {
+        sseHeaders(res);
+        try (OutputStream out = res.outputStream()) {
+            out.write(":\n\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            while (true) {
+                ObjectNode next = l.events().poll(KEEP_ALIVE_MS, java.util.concurrent.TimeUnit.MILLISECONDS);
+                if (next == null) {
+                    out.write(":\n\n".getBytes(StandardCharsets.US_ASCII));
+                    out.flush();
+                    continue;
+                }
+                writeEvent(out, next);
+                if (LiveCall.isResponse(next)) {
+                    return;
+                }
+            }
+        } catch (IOException e) {
+            // the client left; the call ends on its own limits and its answer is dropped
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -8,6 +8,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.atoll.gateway.backend.CallContext;
 import dev.atoll.gateway.backend.CatalogEntry;
+import dev.atoll.gateway.backend.ClientLink;
 import dev.atoll.gateway.backend.ToolReply;
 import dev.atoll.gateway.internal.catalog.Catalog;
 import dev.atoll.gateway.internal.http.Caller;
@@ -93,6 +94,8 @@ public final class McpService {
     private final Streams streams;
     private final Cache<String, Session> sessions;
     private final SecureRandom random = new SecureRandom();
+    private final Features features;
+    private final PendingRequests pending = new PendingRequests();
 
     /**
      * Creates the service.
@@ -109,9 +112,19 @@ public final class McpService {
         this.caller = caller;
         this.rpc = rpc;
         this.streams = streams;
+        Features f = new Features(List.of(new dev.atoll.gateway.internal.catalog.IsolateFeatures(catalog)), caller);
+        this.features = f;
         this.sessions = Caffeine.newBuilder().expireAfterAccess(settings.sessionIdle())
-                .maximumSize(settings.maxSessions()).build();
-        catalog.onChange(rev -> streams.broadcast(JsonRpc.notification("notifications/tools/list_changed", null)));
+                .maximumSize(settings.maxSessions())
+                .removalListener((String key, Session value, com.github.benmanes.caffeine.cache.RemovalCause cause) -> {
+                    if (key != null) {
+                        f.forget(key);
+                    }
+                }).build();
+        catalog.onChange(rev -> {
+            streams.broadcast(JsonRpc.notification("notifications/tools/list_changed", null));
+            features.changed(streams);
+        });
     }
 
     /** Number of live legacy sessions. */
@@ -158,8 +171,15 @@ public final class McpService {
                 if (msg.has("method")) {
                     throw new RpcException(JsonRpc.INVALID_REQUEST, "Invalid Request: a message cannot be both");
                 }
-                // A client's answer to a server request: this server sends none, so there is nothing to match.
-                return legacyOnlySession(request, principal).map(s -> (McpExchange.Reply) empty(202)).orElseGet(() ->
+                // A client's answer to a server request (sampling, elicitation) of a call of its session.
+                return legacyOnlySession(request, principal).map(s -> {
+                    if (id != null) {
+                        JsonNode result = msg.get("result");
+                        pending.answer(s.id, id.asText(), result instanceof ObjectNode ? result : null,
+                                JsonRpc.truncate(msg.path("error").path("message").asText("error"), 200));
+                    }
+                    return (McpExchange.Reply) empty(202);
+                }).orElseGet(() ->
                         json(400, JsonRpc.error(idForErrors, JsonRpc.INVALID_REQUEST,
                                 "Invalid Request: clients must not send responses")));
             }
@@ -207,7 +227,7 @@ public final class McpService {
             LOG.info("GET stream refused (404): unknown session or another tenant's");
             return json(e.httpStatus(), e.toResponse(null));
         }
-        Streams.Subscription sub = streams.open();
+        Streams.Subscription sub = streams.open(s.id);
         if (sub == null) {
             return json(503, JsonRpc.error(null, JsonRpc.INTERNAL_ERROR, "too many open streams"));
         }
@@ -232,6 +252,7 @@ public final class McpService {
             return json(e.httpStatus(), e.toResponse(null));
         }
         sessions.invalidate(sid.get());
+        features.forget(sid.get());
         return empty(200);
     }
 
@@ -255,11 +276,19 @@ public final class McpService {
         if (id == null) {
             return empty(202); // notifications/initialized, cancelled, ...: nothing to do
         }
+        if ("tools/call".equals(method) && request.acceptsSse() && wantsLive(params, session)) {
+            return live(principal, params, session, id);
+        }
         List<ObjectNode> notes = new ArrayList<>();
         ObjectNode result = switch (method) {
             case "ping" -> F.objectNode();
             case "tools/list" -> toolsList(principal, params);
-            case "tools/call" -> toolsCall(principal, params, notes, session.logLevel, id);
+            case "tools/call" -> toolsCall(principal, params, notes, session.logLevel, id, ClientLink.NONE);
+            case "resources/list", "resources/templates/list", "prompts/list" ->
+                    features.list(principal, method, params, settings.pageSize());
+            case "resources/read", "prompts/get", "completion/complete" -> features.serve(principal, method, params);
+            case "resources/subscribe" -> features.subscribe(principal, session.id, params, true);
+            case "resources/unsubscribe" -> features.subscribe(principal, session.id, params, false);
             case "logging/setLevel" -> {
                 String level = params.path("level").asText("");
                 if (!LOG_LEVELS.contains(level)) {
@@ -288,6 +317,9 @@ public final class McpService {
             throw new RpcException(JsonRpc.INVALID_PARAMS, "Invalid params: capabilities must be an object", 200, null);
         }
         Session s = new Session(newSessionId(), principal.tenant());
+        JsonNode caps = params.path("capabilities");
+        s.capabilities = java.util.stream.Stream.of("sampling", "elicitation").filter(c -> caps.path(c).isObject())
+                .collect(java.util.stream.Collectors.toUnmodifiableSet());
         sessions.put(s.id, s);
         ObjectNode result = F.objectNode();
         result.put("protocolVersion", version);
@@ -399,10 +431,14 @@ public final class McpService {
             }
             case "ping" -> F.objectNode();
             case "tools/list" -> cacheable(toolsList(principal, params), "private");
+            case "resources/list", "resources/templates/list", "prompts/list" ->
+                    cacheable(features.list(principal, method, params, settings.pageSize()), "private");
+            case "resources/read", "prompts/get", "completion/complete" -> features.serve(principal, method, params);
             case "tools/call" -> {
                 checkParamHeaders(request, params, principal);
                 String level = params.path("_meta").path("io.modelcontextprotocol/logLevel").asText("info");
-                yield toolsCall(principal, params, notes, LOG_LEVELS.contains(level) ? level : "info", id);
+                yield toolsCall(principal, params, notes, LOG_LEVELS.contains(level) ? level : "info", id,
+                        ClientLink.NONE);
             }
             default -> throw new RpcException(JsonRpc.METHOD_NOT_FOUND, "Method not found: " + JsonRpc.truncate(method, 100),
                     404, null);
@@ -562,8 +598,37 @@ public final class McpService {
         }
     }
 
+    /** Whether a call's answer should stream while it runs: it has a progress token or the client takes requests. */
+    private static boolean wantsLive(ObjectNode params, Session session) {
+        JsonNode token = params.path("_meta").get("progressToken");
+        return token != null && (token.isTextual() || token.isIntegralNumber())
+                || session.capabilities.contains("sampling") || session.capabilities.contains("elicitation");
+    }
+
+    private McpExchange.Reply live(Caller principal, ObjectNode params, Session session, JsonNode id) {
+        Optional<JsonNode> token = Optional.ofNullable(params.path("_meta").get("progressToken"))
+                .filter(t -> t.isTextual() || t.isIntegralNumber());
+        LiveCall call = new LiveCall(token, session.capabilities, pending, session.id);
+        String level = session.logLevel;
+        Thread.ofVirtual().name("mcp-live-call").start(() -> {
+            List<ObjectNode> notes = new ArrayList<>();
+            ObjectNode response;
+            try {
+                response = JsonRpc.result(id, toolsCall(principal, params, notes, level, id, call));
+            } catch (RpcException e) {
+                response = e.toResponse(id);
+            } catch (RuntimeException e) {
+                LOG.log(java.util.logging.Level.SEVERE, "a streamed tools/call failed inside the gateway", e);
+                response = JsonRpc.error(id, JsonRpc.INTERNAL_ERROR, "internal error");
+            }
+            notes.forEach(call::note);
+            call.finish(response);
+        });
+        return new McpExchange.Live(200, call.events(), Map.of("Mcp-Session-Id", session.id));
+    }
+
     private ObjectNode toolsCall(Caller principal, ObjectNode params, List<ObjectNode> notes, String logLevel,
-            JsonNode id) {
+            JsonNode id, ClientLink link) {
         JsonNode nameNode = params.get("name");
         if (nameNode == null || !nameNode.isTextual()) {
             throw new RpcException(JsonRpc.INVALID_PARAMS, "Invalid params: name must be a string", 200, null);
@@ -580,7 +645,7 @@ public final class McpService {
         ObjectNode args = argsNode instanceof ObjectNode o ? o : F.objectNode();
         Optional<JsonNode> progressToken = Optional.ofNullable(params.path("_meta").get("progressToken"))
                 .filter(t -> t.isTextual() || t.isIntegralNumber());
-        ToolReply reply = caller.call(principal, entry, args, new CallContext(principal.tenant(), progressToken));
+        ToolReply reply = caller.call(principal, entry, args, new CallContext(principal.tenant(), progressToken, link));
         return switch (reply) {
             case ToolReply.Result r -> {
                 int threshold = LEVEL_ORDER.indexOf(logLevel);
@@ -610,6 +675,9 @@ public final class McpService {
         ObjectNode caps = F.objectNode();
         caps.putObject("tools").put("listChanged", true);
         caps.putObject("logging");
+        caps.putObject("resources").put("subscribe", true).put("listChanged", true);
+        caps.putObject("prompts").put("listChanged", true);
+        caps.putObject("completions");
         return caps;
     }
 
@@ -644,6 +712,8 @@ public final class McpService {
         final String id;
         final String tenant;
         volatile String logLevel = "info";
+        /** Which server-to-client requests the client declared it takes ({@code sampling}, {@code elicitation}). */
+        volatile Set<String> capabilities = Set.of();
 
         Session(String id, String tenant) {
             this.id = id;

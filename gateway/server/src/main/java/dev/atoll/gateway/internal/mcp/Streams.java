@@ -33,10 +33,21 @@ public final class Streams {
      * @return the subscription, or null when too many are open or the server is stopping
      */
     Subscription open() {
+        return open("");
+    }
+
+    /**
+     * Opens a stream of a legacy session, which also gets that session's own notifications
+     * ({@link #send(String, ObjectNode)}).
+     *
+     * @param session the session id ({@code ""} for none)
+     * @return the subscription, or null when too many are open or the server is stopping
+     */
+    Subscription open(String session) {
         if (closed || open.size() >= maxStreams) {
             return null;
         }
-        Subscription s = new Subscription();
+        Subscription s = new Subscription(session);
         open.add(s);
         return s;
     }
@@ -49,6 +60,20 @@ public final class Streams {
     public void broadcast(ObjectNode message) {
         for (Subscription s : open) {
             s.offer(message);
+        }
+    }
+
+    /**
+     * Sends a message to the open streams of one session.
+     *
+     * @param session the session id
+     * @param message the notification
+     */
+    void send(String session, ObjectNode message) {
+        for (Subscription s : open) {
+            if (s.session.equals(session)) {
+                s.offer(message);
+            }
         }
     }
 
@@ -69,6 +94,11 @@ public final class Streams {
     public final class Subscription {
         private static final ObjectNode END = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
         private final BlockingQueue<ObjectNode> queue = new ArrayBlockingQueue<>(16);
+        private final String session;
+
+        private Subscription(String session) {
+            this.session = session;
+        }
 
         private void offer(ObjectNode m) {
             while (!queue.offer(m)) {

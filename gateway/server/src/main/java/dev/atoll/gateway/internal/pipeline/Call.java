@@ -16,8 +16,9 @@ public final class Call {
 
     private final Caller principal;
     private final CatalogEntry tool;
-    private final CallContext context;
-    private final Set<String> dlpRules = new TreeSet<>();
+    private CallContext context;
+    /** Written by the guest's thread too (DLP of progress and client requests), hence synchronized. */
+    private final Set<String> dlpRules = java.util.Collections.synchronizedSet(new TreeSet<>());
 
     /**
      * Creates a call.
@@ -47,6 +48,15 @@ public final class Call {
         return context;
     }
 
+    /**
+     * Wraps the link back to the client (a stage that inspects what flows over it, such as DLP).
+     *
+     * @param wrap takes the current link and returns the one later stages and the backend use
+     */
+    void wrapClient(java.util.function.UnaryOperator<dev.atoll.gateway.backend.ClientLink> wrap) {
+        context = new CallContext(context.tenant(), context.progressToken(), wrap.apply(context.client()));
+    }
+
     /** Notes a DLP rule that matched a payload of this call. */
     void dlpMatched(String ruleId) {
         dlpRules.add(ruleId);
@@ -54,6 +64,8 @@ public final class Call {
 
     /** The ids of the DLP rules that matched so far, sorted. */
     Set<String> dlpRules() {
-        return Set.copyOf(dlpRules);
+        synchronized (dlpRules) {
+            return Set.copyOf(dlpRules);
+        }
     }
 }

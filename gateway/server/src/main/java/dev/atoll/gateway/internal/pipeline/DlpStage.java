@@ -64,6 +64,7 @@ public final class DlpStage implements CallHandler {
         if (in.blocked()) {
             return blocked("the arguments", in);
         }
+        call.wrapClient(link -> new DlpLink(call, link));
         ToolReply reply = next.handle(call, (ObjectNode) in.payloadOr(arguments));
         return reply instanceof ToolReply.Result r ? scanResult(call, r) : reply;
     }
@@ -92,6 +93,58 @@ public final class DlpStage implements CallHandler {
         audit.accept(result);
         result.findings().forEach(f -> call.dlpMatched(f.match().ruleId()));
         return result;
+    }
+
+    /**
+     * DLP on what flows between a running call and its client: progress messages and sampling or
+     * elicitation requests are scanned outbound (a block drops the progress message or fails the
+     * request), the client's answers inbound (a block fails the request; a redaction passes the
+     * redacted answer to the guest).
+     */
+    private final class DlpLink implements dev.atoll.gateway.backend.ClientLink {
+        private final Call call;
+        private final dev.atoll.gateway.backend.ClientLink link;
+
+        DlpLink(Call call, dev.atoll.gateway.backend.ClientLink link) {
+            this.call = call;
+            this.link = link;
+        }
+
+        @Override
+        public boolean progress(double progress, java.util.OptionalDouble total, java.util.Optional<String> message) {
+            if (message.isEmpty()) {
+                return link.progress(progress, total, message);
+            }
+            ObjectNode m = JsonNodeFactory.instance.objectNode().put("message", message.get());
+            DlpResult<JsonNode> r = scan(call, m, Direction.OUTBOUND);
+            if (r.blocked()) {
+                return link.progress(progress, total, java.util.Optional.empty());
+            }
+            return link.progress(progress, total, java.util.Optional.of(r.payloadOr(m).path("message").asText("")));
+        }
+
+        @Override
+        public boolean supports(String capability) {
+            return link.supports(capability);
+        }
+
+        @Override
+        public java.util.concurrent.CompletableFuture<JsonNode> request(String method, ObjectNode params,
+                java.time.Duration timeout) {
+            DlpResult<JsonNode> out = scan(call, params, Direction.OUTBOUND);
+            if (out.blocked()) {
+                return java.util.concurrent.CompletableFuture.failedFuture(new IllegalStateException(
+                        "blocked by data loss prevention: the request contains data matching a blocking rule"));
+            }
+            return link.request(method, (ObjectNode) out.payloadOr(params), timeout).thenApply(answer -> {
+                DlpResult<JsonNode> in = scan(call, answer, Direction.INBOUND);
+                if (in.blocked()) {
+                    throw new IllegalStateException(
+                            "blocked by data loss prevention: the client's answer contains data matching a blocking rule");
+                }
+                return in.payloadOr(answer);
+            });
+        }
     }
 
     /** A tool result saying DLP stopped the call; names rule ids and where, never the value. */

@@ -213,7 +213,7 @@ class McpEndpointTest {
 
         @Test
         void unknownMethodIs404MethodNotFound() throws Exception {
-            HttpResponse<String> r = call26("resources/list", "");
+            HttpResponse<String> r = call26("no/such/method", "");
             assertEquals(404, r.statusCode());
             assertEquals(JsonRpc.METHOD_NOT_FOUND, body(r).at("/error/code").asInt());
         }
