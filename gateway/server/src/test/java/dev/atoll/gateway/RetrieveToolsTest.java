@@ -49,7 +49,8 @@ class RetrieveToolsTest {
     void start() throws Exception {
         enabled = Gateway.builder().config(GatewayConfig.defaults().with(Map.of("mcp.port", "0", "admin.port", "0",
                         "data-dir", Files.createTempDirectory("atoll-search").toString(), "examples.deploy", "false",
-                        "mcp.tool-search.enabled", "true", "mcp.tool-search.max-results", "3")))
+                        "mcp.tool-search.enabled", "true", "mcp.tool-search.max-results", "3",
+                        "mcp.tool-search.default-results", "2")))
                 .mcpToken(ALL, "acme", Set.of("*"))
                 .mcpToken(SCOPED, "acme", Set.of("weather_forecast", "send_invoice"))
                 .start();
@@ -109,7 +110,7 @@ class RetrieveToolsTest {
 
     @Test
     void ranksTheRelevantToolFirstWithItsSchema() throws Exception {
-        JsonNode r = retrieve(ALL, "{\"query\":\"open a new helpdesk ticket\"}");
+        JsonNode r = retrieve(ALL, "{\"query\":\"open a support ticket\"}");
         List<String> names = found(r);
         assertEquals("create_ticket", names.getFirst(), names.toString());
         JsonNode first = r.at("/structuredContent/tools/0");
