@@ -23,8 +23,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 /**
- * {@code retrieve_tools} end to end over MCP (2026-07-28, real HTTP): listed only when
- * {@code mcp.tool-search.enabled}; ranks the relevant tool first with its schema; a scoped token never
+ * {@code retrieve_tools} end to end over MCP (2026-07-28, real HTTP): listed when
+ * {@code mcp.tool-search.enabled} (that it is not listed by default, McpEndpointTest checks); ranks the relevant tool first with its schema; a scoped token never
  * gets a tool outside its scope; bad arguments are a tool error; the index follows a deployment.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -34,7 +34,6 @@ class RetrieveToolsTest {
     static final String SCOPED = "atoll_mcp_retrieve_scoped_token";
     static final ObjectMapper JSON = new ObjectMapper();
     Gateway enabled;
-    Gateway disabled;
     final HttpClient http = HttpClient.newHttpClient();
 
     static ToolSource tool(String name, String description, String param) {
@@ -58,19 +57,12 @@ class RetrieveToolsTest {
         enabled.deployApproved(tool("weather_forecast", "Forecast temperature and rain for a city.", "city"));
         enabled.deployApproved(tool("send_invoice", "E-mail an invoice to a customer.", "customerId"));
         enabled.deployApproved(tool("delete_ticket", "Delete a helpdesk ticket for good.", "ticketId"));
-        disabled = Gateway.builder().config(GatewayConfig.defaults().with(Map.of("mcp.port", "0", "admin.port", "0",
-                        "data-dir", Files.createTempDirectory("atoll-search-off").toString(), "examples.deploy", "false")))
-                .mcpToken(ALL, "acme", Set.of("*")).start();
-        disabled.deployApproved(tool("create_ticket", "Open a support ticket in the helpdesk queue.", "summary"));
     }
 
     @AfterAll
     void stop() {
         if (enabled != null) {
             enabled.close();
-        }
-        if (disabled != null) {
-            disabled.close();
         }
     }
 
@@ -100,12 +92,10 @@ class RetrieveToolsTest {
     }
 
     @Test
-    void listedOnlyWhenEnabled() throws Exception {
-        assertTrue(listed(enabled, ALL).contains("retrieve_tools"));
+    void listedWhenEnabled() throws Exception {
+        assertEquals("retrieve_tools", listed(enabled, ALL).getFirst());
         assertTrue(listed(enabled, SCOPED).contains("retrieve_tools"), "a scoped token may search its own tools");
-        assertFalse(listed(disabled, ALL).contains("retrieve_tools"));
-        JsonNode r = StatelessCall.result(http, disabled.mcpUrl(), ALL, "retrieve_tools", "{\"query\":\"ticket\"}");
-        assertTrue(r.isMissingNode(), "unknown tool when disabled: " + r);
+        assertFalse(listed(enabled, SCOPED).contains("create_ticket"));
     }
 
     @Test
