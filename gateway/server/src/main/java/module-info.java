@@ -22,6 +22,8 @@ module dev.atoll.gateway {
     requires transitive com.fasterxml.jackson.databind;
     requires com.fasterxml.jackson.dataformat.yaml;
     requires com.github.benmanes.caffeine;
+    requires org.apache.lucene.core;
+    requires org.apache.lucene.analysis.common;
     requires com.nimbusds.jose.jwt;
     requires java.logging;
     requires micrometer.core;

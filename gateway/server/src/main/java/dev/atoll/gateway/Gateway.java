@@ -56,6 +56,7 @@ import dev.atoll.gateway.internal.admin.UiHttp;
 import dev.atoll.gateway.internal.tail.TailEvent;
 import dev.atoll.gateway.internal.tail.UpstreamWatch;
 import dev.atoll.gateway.internal.catalog.ToolBreaker;
+import dev.atoll.gateway.internal.catalog.ToolSearch;
 import dev.atoll.gateway.registry.Actor;
 import dev.atoll.runtime.RuntimeObserver;
 import dev.atoll.gateway.registry.Catalogue;
@@ -276,7 +277,7 @@ public final class Gateway implements AutoCloseable {
             this.mcp = new McpService(new McpService.Settings("atoll", VERSION, mc.pageSize(),
                     Duration.ofMillis(mc.sessionIdleMs()), mc.maxSessions(), Duration.ofMillis(mc.listTtlMs())),
                     catalog, (principal, entry, arguments, context) -> pipeline.handle(new Call(principal, entry,
-                            context), arguments), rpc, streams);
+                            context), arguments), rpc, streams, toolSearch(mc.toolSearch()));
             Map<String, Caller> tokens = Map.copyOf(b.mcpTokens);
             Caller anonymous = new Caller("anonymous", Set.of("*"), "anonymous");
             Authenticator own = token -> Optional.ofNullable(tokens.get(token)).or(() -> registry.tokens()
@@ -415,6 +416,11 @@ public final class Gateway implements AutoCloseable {
     }
 
     /** The upstream supervisor's settings ({@code upstreams.*}), checked before anything starts. */
+    private Optional<McpService.ToolSearchSettings> toolSearch(GatewayConfig.ToolSearch t) {
+        return t.enabled() ? Optional.of(new McpService.ToolSearchSettings(resources.push("tool search",
+                new ToolSearch(catalog)), t.defaultResults(), t.maxResults())) : Optional.empty();
+    }
+
     private static UpstreamManager.Settings upstreamSettings(GatewayConfig.Upstreams uc) {
         try {
             return UpstreamManager.Settings.builder()

@@ -211,9 +211,30 @@ public record GatewayConfig(Path dataDir, Mcp mcp, OAuth oauth, Admin admin, Htt
      * @param maxSessions most legacy sessions kept
      * @param maxStreams most open notification streams
      * @param listTtlMs ttlMs on 2026-07-28 list results
+     * @param toolSearch the optional {@code retrieve_tools} tool
      */
     public record Mcp(String host, int port, String path, boolean requireAuth, List<String> allowedHosts, List<String> allowedOrigins,
-            int pageSize, long sessionIdleMs, int maxSessions, int maxStreams, long listTtlMs) {
+            int pageSize, long sessionIdleMs, int maxSessions, int maxStreams, long listTtlMs, ToolSearch toolSearch) {
+    }
+
+    /**
+     * The {@code retrieve_tools} tool: BM25 search over the tools a caller may call (docs/gateway.md).
+     *
+     * @param enabled list and serve it (default false)
+     * @param defaultResults tools returned when a call gives no {@code limit}
+     * @param maxResults the largest {@code limit} a call may ask for
+     */
+    public record ToolSearch(boolean enabled, int defaultResults, int maxResults) {
+        /** Checks the bounds. */
+        public ToolSearch {
+            if (maxResults < 1 || maxResults > 100) {
+                throw new IllegalArgumentException("mcp.tool-search.max-results must be within 1..100, got " + maxResults);
+            }
+            if (defaultResults < 1 || defaultResults > maxResults) {
+                throw new IllegalArgumentException("mcp.tool-search.default-results must be within 1..max-results ("
+                        + maxResults + "), got " + defaultResults);
+            }
+        }
     }
 
     /**

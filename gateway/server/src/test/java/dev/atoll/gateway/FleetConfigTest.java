@@ -18,15 +18,16 @@ class FleetConfigTest {
         GatewayConfig c = GatewayConfig.defaults().with(Map.of("node.id", "eu-1"));
         GatewayConfig.Fleet f = c.fleet();
         assertEquals(new GatewayConfig.Fleet(5000, 15_000, true, 1000, 5000), f);
-        RegistryConfig rc = c.registry().toRegistryConfig(Path.of("data"), f, c.node().effectiveId());
+        RegistryConfig rc = c.registry().toRegistryConfig(Path.of("data"), f, c.node());
         assertTrue(rc.notifications());
         assertEquals(Duration.ofSeconds(1), rc.catalogueRefresh());
         assertEquals(Duration.ofSeconds(5), rc.tokenCacheTtl());
         assertEquals("atoll/eu-1", rc.applicationName());
+        assertEquals("eu-1", rc.node(), "audit records name the node");
         RegistryConfig off = c.with(Map.of("fleet.notifications", "false", "fleet.catalogue-refresh-ms", "250",
                 "fleet.token-cache-ttl-ms", "0")).registry().toRegistryConfig(Path.of("data"),
                 c.with(Map.of("fleet.notifications", "false", "fleet.catalogue-refresh-ms", "250",
-                        "fleet.token-cache-ttl-ms", "0")).fleet(), "x".repeat(64));
+                        "fleet.token-cache-ttl-ms", "0")).fleet(), new GatewayConfig.Node("x".repeat(64), "default"));
         assertEquals(false, off.notifications());
         assertEquals(Duration.ofMillis(250), off.catalogueRefresh());
         assertEquals(Duration.ZERO, off.tokenCacheTtl());

@@ -12,7 +12,9 @@ import java.util.Objects;
  * scan cut short by a limit.
  *
  * <p>Defaults ({@link #defaults()}): secrets are blocked inbound and in egress (requests and
- * responses) and redacted outbound; PII is redacted outbound and only logged in the other directions.
+ * responses) and redacted outbound; PII is redacted outbound and only logged in the other directions;
+ * prompt injection ({@link Category#INJECTION}) is only logged, in every direction (the gateway
+ * surfaces outbound findings to the client as {@code _meta}).
  *
  * @param defaultActions the action for every direction and category (all present)
  * @param overrides overrides, tried in order
@@ -85,6 +87,9 @@ public record DlpPolicy(Map<Direction, Map<Category, Action>> defaultActions, Li
             set(Direction.EGRESS_REQUEST, Category.PII, Action.LOG);
             set(Direction.EGRESS_RESPONSE, Category.SECRET, Action.BLOCK);
             set(Direction.EGRESS_RESPONSE, Category.PII, Action.LOG);
+            for (Direction d : Direction.values()) {
+                set(d, Category.INJECTION, Action.LOG);
+            }
         }
 
         /**

@@ -29,6 +29,10 @@ import java.util.Optional;
  * @param after window characters after the start of a keyword hit (or the end of a digit run)
  * @param digits 0, or the minimum digits of a digit run that triggers this rule instead of keywords
  * @param digitShape for {@code digits} rules, what else the digit run needs to trigger the rule
+ * @param invisible instead of keywords or digits: the pattern runs over the original string (before
+ *                  normalisation, which removes them) when it holds invisible characters (Unicode
+ *                  format characters, category Cf: zero-width spaces and joiners, bidi controls,
+ *                  tag characters U+E0000..U+E007F)
  * @param requires literal strings (case-sensitive) of which at least one must occur within
  *                 {@code requiresWithin} characters from the start of a keyword hit for the hit to count
  *                 (empty: none needed); a cheap filter before the regex
@@ -42,7 +46,7 @@ import java.util.Optional;
  * @param examples values it must and must not match (the pack's tests run them all)
  */
 public record Rule(String id, String description, Category category, Severity severity, List<String> keywords,
-        Optional<String> pattern, int group, int before, int after, int digits, DigitShape digitShape,
+        Optional<String> pattern, int group, int before, int after, int digits, DigitShape digitShape, boolean invisible,
         List<String> requires, int requiresWithin, Optional<String> keyPattern,
         Optional<String> valuePattern, List<Validator> validators, boolean generic, Examples examples) {
 
@@ -126,6 +130,9 @@ public record Rule(String id, String description, Category category, Severity se
             throw new DlpException("rule " + id + ": a digits rule needs a pattern");
         }
         Objects.requireNonNull(digitShape, "digitShape");
+        if (invisible && (digits > 0 || !keywords.isEmpty() || pattern.isEmpty() || keyPattern.isPresent())) {
+            throw new DlpException("rule " + id + ": an invisible rule has a pattern and no keywords, digits or keyPattern");
+        }
         requires = List.copyOf(requires);
         if (requiresWithin < 1 || requiresWithin > MAX_WINDOW) {
             throw new DlpException("rule " + id + ": requiresWithin must be within 1.." + MAX_WINDOW + ", got " + requiresWithin);

@@ -19,6 +19,8 @@ public final class CompiledPack {
     final int minDigits;
     /** Rules with no trigger: run over every text (should be none in a good pack). */
     final int[] alwaysRules;
+    /** Rules run over the original text of a string that holds invisible (format) characters. */
+    final int[] invisibleRules;
 
     /**
      * @param rules the enabled rules
@@ -28,11 +30,14 @@ public final class CompiledPack {
         Map<String, List<Integer>> byKeyword = new LinkedHashMap<>();
         List<Integer> digits = new ArrayList<>();
         List<Integer> always = new ArrayList<>();
+        List<Integer> invisible = new ArrayList<>();
         int min = Integer.MAX_VALUE;
         for (int i = 0; i < rules.size(); i++) {
             Rule r = rules.get(i);
             this.rules[i] = new CompiledRule(i, r);
-            if (r.digits() > 0) {
+            if (r.invisible()) {
+                invisible.add(i);
+            } else if (r.digits() > 0) {
                 digits.add(i);
                 min = Math.min(min, r.digits());
             } else if (r.keywords().isEmpty()) {
@@ -52,6 +57,7 @@ public final class CompiledPack {
         this.digitRules = digits.stream().mapToInt(Integer::intValue).toArray();
         this.minDigits = min;
         this.alwaysRules = always.stream().mapToInt(Integer::intValue).toArray();
+        this.invisibleRules = invisible.stream().mapToInt(Integer::intValue).toArray();
     }
 
     /**

@@ -23,7 +23,7 @@ public final class RulePackReader {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Set<String> RULE_KEYS = Set.of("id", "description", "category", "severity", "keywords",
-            "pattern", "group", "before", "after", "digits", "digitShape", "requires", "requiresWithin", "keyPattern", "valuePattern", "validators", "generic",
+            "pattern", "group", "before", "after", "digits", "digitShape", "invisible", "requires", "requiresWithin", "keyPattern", "valuePattern", "validators", "generic",
             "examples");
 
     private RulePackReader() {
@@ -105,7 +105,8 @@ public final class RulePackReader {
                 Category.valueOf(upper(text(r, "category", where))), Severity.valueOf(upper(text(r, "severity", where))),
                 keywords, optional(r, "pattern"), r.path("group").asInt(0), r.path("before").asInt(64),
                 r.path("after").asInt(256), r.path("digits").asInt(0),
-                Rule.DigitShape.valueOf(upper(r.path("digitShape").asText("any")).replace('-', '_')), requires,
+                Rule.DigitShape.valueOf(upper(r.path("digitShape").asText("any")).replace('-', '_')),
+                r.path("invisible").asBoolean(false), requires,
                 r.path("requiresWithin").asInt(r.path("after").asInt(256)),
                 optional(r, "keyPattern"),
                 optional(r, "valuePattern"), validators, r.path("generic").asBoolean(false), new Rule.Examples(pos, neg));

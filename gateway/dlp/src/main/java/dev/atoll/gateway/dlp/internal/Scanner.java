@@ -300,11 +300,20 @@ public final class Scanner {
         }
         boolean decode = limits.maxDecodeDepth() > 0 && (layer.candCount > 0 || layer.percent || layer.escape);
         boolean keyRules = depth == 0 && part == Part.KEY && layer.keyHitCount > 0;
-        if (layer.touchedCount == 0 && pack.alwaysRules.length == 0 && keyHits == null && !decode && !keyRules) {
+        boolean invisible = norm != null && norm.hidden() && pack.invisibleRules.length > 0;
+        if (layer.touchedCount == 0 && pack.alwaysRules.length == 0 && keyHits == null && !decode && !keyRules
+                && !invisible) {
             return null; // the common case: nothing triggered, nothing to decode
         }
+        if (invisible) {
+            // Invisible characters are gone from the normalised text: these rules read the original.
+            Span raw = new Span(depth, new TextNormalizer.Normalized(text), encodings, topStart, topEnd);
+            for (int r : pack.invisibleRules) {
+                runWindow(pack.rules[r], text, 0, text.length(), raw);
+            }
+        }
         if (norm == null) {
-            norm = new TextNormalizer.Normalized(text, null, null);
+            norm = new TextNormalizer.Normalized(text);
         }
         Span span = new Span(depth, norm, encodings, topStart, topEnd);
         for (int k = 0; k < layer.touchedCount; k++) {

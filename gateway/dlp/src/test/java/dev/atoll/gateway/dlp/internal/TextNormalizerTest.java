@@ -37,4 +37,16 @@ class TextNormalizerTest {
         assertEquals(0, n.originalStart(0));
         assertEquals(2, n.originalEnd(1));
     }
+
+    @Test
+    void foldsCyrillicAndGreekLookAlikesAndNotesHiddenCharacters() {
+        // "іgnоrе" with Cyrillic і, о, е; Greek ο and ν in "νοw"; a tag character and a zero-width space.
+        String s = "\u0456gn\u043er\u0435 \u03bd\u03bfw\u200B!\uDB40\uDC41";
+        TextNormalizer.Normalized n = TextNormalizer.normalize(s);
+        assertEquals("ignore vow!", n.text());
+        assertEquals(true, n.hidden());
+        assertEquals(false, TextNormalizer.normalize("\u0456gn\u043er\u0435").hidden());
+        // Russian text is folded letter by letter (one to one: spans stay exact), other scripts are not.
+        assertEquals("Moc\u043a\u0432a", TextNormalizer.normalize("\u041c\u043e\u0441\u043a\u0432\u0430").text());
+    }
 }

@@ -87,6 +87,17 @@ public final class McpService {
             int maxSessions, Duration listTtl) {
     }
 
+    /**
+     * The {@code retrieve_tools} tool's settings.
+     *
+     * @param search the catalogue's search index
+     * @param defaultResults results when a call gives no {@code limit}
+     * @param maxResults the largest {@code limit}
+     */
+    public record ToolSearchSettings(dev.atoll.gateway.internal.catalog.ToolSearch search, int defaultResults,
+            int maxResults) {
+    }
+
     private final Settings settings;
     private final Catalog catalog;
     private final ToolCaller caller;
@@ -96,6 +107,7 @@ public final class McpService {
     private final SecureRandom random = new SecureRandom();
     private final Features features;
     private final PendingRequests pending = new PendingRequests();
+    private final Optional<RetrieveTools> retrieveTools;
 
     /**
      * Creates the service.
@@ -107,6 +119,23 @@ public final class McpService {
      * @param streams the change-notification streams
      */
     public McpService(Settings settings, Catalog catalog, ToolCaller caller, JsonRpc rpc, Streams streams) {
+        this(settings, catalog, caller, rpc, streams, Optional.empty());
+    }
+
+    /**
+     * Creates the service with the {@code retrieve_tools} tool.
+     *
+     * @param settings settings
+     * @param catalog the live catalogue
+     * @param caller the call pipeline
+     * @param rpc the capped JSON parser
+     * @param streams the change-notification streams
+     * @param toolSearch the catalogue's search index and the default and largest {@code limit}, if the
+     *     tool is enabled
+     */
+    public McpService(Settings settings, Catalog catalog, ToolCaller caller, JsonRpc rpc, Streams streams,
+            Optional<ToolSearchSettings> toolSearch) {
+        this.retrieveTools = toolSearch.map(t -> new RetrieveTools(t.search(), t.defaultResults(), t.maxResults()));
         this.settings = Objects.requireNonNull(settings, "settings");
         this.catalog = catalog;
         this.caller = caller;
@@ -569,6 +598,9 @@ public final class McpService {
         int end = Math.min(visible.size(), offset + settings.pageSize());
         ObjectNode result = F.objectNode();
         ArrayNode tools = result.putArray("tools");
+        if (offset == 0) {
+            retrieveTools.ifPresent(r -> tools.add(r.definition())); // first page, besides the page size
+        }
         for (CatalogEntry e : visible.subList(offset, end)) {
             tools.add(e.definition());
         }
@@ -638,6 +670,9 @@ public final class McpService {
             throw new RpcException(JsonRpc.INVALID_PARAMS, "Invalid params: arguments must be an object", 200, null);
         }
         String name = nameNode.textValue();
+        if (retrieveTools.isPresent() && RetrieveTools.NAME.equals(name)) {
+            return retrieveTools.get().call(principal, argsNode instanceof ObjectNode o ? o : F.objectNode());
+        }
         // Unknown, not granted and quarantined look the same: nothing to learn by probing names.
         CatalogEntry entry = catalog.snapshot().find(name).filter(e -> principal.allows(e.name()))
                 .orElseThrow(() -> new RpcException(JsonRpc.INVALID_PARAMS, "Unknown tool: " + JsonRpc.truncate(name, 128),

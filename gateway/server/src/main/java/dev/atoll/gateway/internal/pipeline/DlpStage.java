@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.atoll.gateway.backend.ToolOutcome;
 import dev.atoll.gateway.backend.ToolReply;
 import dev.atoll.gateway.dlp.Action;
+import dev.atoll.gateway.dlp.Category;
 import dev.atoll.gateway.dlp.Direction;
 import dev.atoll.gateway.dlp.DlpEngine;
 import dev.atoll.gateway.dlp.DlpResult;
@@ -14,18 +15,25 @@ import dev.atoll.runtime.Receipt;
 import java.util.ArrayList;
 import java.util.List;
 import dev.atoll.gateway.internal.metrics.GatewayMetrics;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.logging.Logger;
 
 /**
  * Data-loss prevention around the call: scans the arguments (a block ends the call before the tool
  * runs; a redaction passes the redacted arguments on), then the result and each log notification (a
  * blocked log line is dropped). Every scan with matches goes to {@link DlpAudit}; the matched rule
- * ids go on the {@link Call} for its audit record.
+ * ids go on the {@link Call} for its audit record. Prompt-injection findings in a result that is not
+ * blocked are also reported to the client in the result's {@code _meta}.
  */
 public final class DlpStage implements CallHandler {
+
+    /** The {@code _meta} key of a result in which prompt-injection findings are reported. */
+    public static final String INJECTION_META = "dev.atoll/injection";
+    private static final Logger LOG = Logger.getLogger(DlpStage.class.getName());
 
     private final DlpEngine engine;
     private final DlpAudit audit;
@@ -81,8 +89,35 @@ public final class DlpStage implements CallHandler {
                 logs.add((ObjectNode) l.payloadOr(log));
             }
         }
-        return new ToolReply.Result((ObjectNode) result.payloadOr(r.result()), logs, r.progress(), r.outcome(),
-                r.receipt());
+        ObjectNode payload = flagInjection(call, result, (ObjectNode) result.payloadOr(r.result()));
+        return new ToolReply.Result(payload, logs, r.progress(), r.outcome(), r.receipt());
+    }
+
+    /**
+     * Surfaces prompt-injection findings (logged or redacted) to the client: {@code _meta} of the result
+     * gets {@value #INJECTION_META} with the rule ids and the strongest action taken, so that an agent
+     * or its user can treat the result as suspect. The finding is also in the audit log and the log.
+     */
+    private static ObjectNode flagInjection(Call call, DlpResult<JsonNode> scan, ObjectNode result) {
+        Set<String> rules = new TreeSet<>();
+        Action strongest = Action.LOG;
+        for (var f : scan.findings()) {
+            if (f.match().category() == Category.INJECTION) {
+                rules.add(f.match().ruleId());
+                strongest = strongest.max(f.action());
+            }
+        }
+        if (rules.isEmpty()) {
+            return result;
+        }
+        LOG.info(() -> "prompt-injection signs in the result of tool " + call.tool().name() + " (tenant "
+                + call.principal().tenant() + "): " + String.join(", ", rules));
+        ObjectNode flagged = result.deepCopy();
+        ObjectNode meta = flagged.get("_meta") instanceof ObjectNode m ? m : flagged.putObject("_meta");
+        ObjectNode note = meta.putObject(INJECTION_META);
+        rules.forEach(note.putArray("rules")::add);
+        note.put("action", strongest.name().toLowerCase(Locale.ROOT));
+        return flagged;
     }
 
     private DlpResult<JsonNode> scan(Call call, JsonNode payload, Direction direction) {

@@ -149,6 +149,7 @@ class McpEndpointTest {
             assertEquals("complete", lr.get("resultType").asText());
             assertEquals("private", lr.get("cacheScope").asText());
             assertEquals(2, lr.get("tools").size(), "page size 2");
+            assertFalse(lr.get("tools").toString().contains("retrieve_tools"), "tool search is off by default");
 
             HttpResponse<String> c = call26("tools/call", "\"name\":\"word_count\",\"arguments\":{\"text\":\"a b c d\"}",
                     "Mcp-Name", "word_count");
