@@ -113,6 +113,9 @@ class IsolatePoolTest {
             assertTrue(s.warmHits() >= 10, () -> "too few warm hits: " + s);
             assertEquals(s.warmHits(), obs.warmHits.sum());
             assertEquals(s.coldStarts(), obs.coldStarts.sum());
+            // Every served call is reported once with its start (the gateway's warm/cold histogram).
+            assertEquals(s.warmHits(), obs.served(ContextStart.WARM));
+            assertEquals(s.coldStarts(), obs.served(ContextStart.COLD));
         }
     }
 

@@ -15,10 +15,15 @@ final class RecordingObserver implements PoolObserver {
     /** {@code System.nanoTime()} of each failed creation, in order. */
     final java.util.Queue<Long> failureTimes = new java.util.concurrent.ConcurrentLinkedQueue<>();
     final LongAdder queueWaits = new LongAdder();
+    /** Calls served, by how they got their context ({@link #callServed}). */
+    final Map<ContextStart, LongAdder> served = new EnumMap<>(ContextStart.class);
     final Map<EvictionReason, LongAdder> evicted = new EnumMap<>(EvictionReason.class);
     final Map<ShedReason, LongAdder> shed = new EnumMap<>(ShedReason.class);
 
     RecordingObserver() {
+        for (ContextStart c : ContextStart.values()) {
+            served.put(c, new LongAdder());
+        }
         for (EvictionReason r : EvictionReason.values()) {
             evicted.put(r, new LongAdder());
         }
@@ -42,6 +47,18 @@ final class RecordingObserver implements PoolObserver {
     @Override
     public void warmHit(Tool tool) {
         warmHits.increment();
+    }
+
+    @Override
+    public void callServed(Tool tool, ContextStart start, Duration elapsed) {
+        if (elapsed.isNegative()) {
+            throw new AssertionError("negative call time " + elapsed);
+        }
+        served.get(start).increment();
+    }
+
+    long served(ContextStart start) {
+        return served.get(start).sum();
     }
 
     @Override
