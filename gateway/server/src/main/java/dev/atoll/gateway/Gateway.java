@@ -415,12 +415,13 @@ public final class Gateway implements AutoCloseable {
                 upstreamEgress(egressPolicy));
     }
 
-    /** The upstream supervisor's settings ({@code upstreams.*}), checked before anything starts. */
+    /** The {@code retrieve_tools} index over the catalogue, if {@code mcp.tool-search.enabled}. */
     private Optional<McpService.ToolSearchSettings> toolSearch(GatewayConfig.ToolSearch t) {
         return t.enabled() ? Optional.of(new McpService.ToolSearchSettings(resources.push("tool search",
                 new ToolSearch(catalog)), t.defaultResults(), t.maxResults())) : Optional.empty();
     }
 
+    /** The upstream supervisor's settings ({@code upstreams.*}), checked before anything starts. */
     private static UpstreamManager.Settings upstreamSettings(GatewayConfig.Upstreams uc) {
         try {
             return UpstreamManager.Settings.builder()
