@@ -204,6 +204,12 @@ class FleetLoadBalancerTest {
             assertEquals(List.of(), failedRolling, "calls lost during the rolling restart");
         } finally {
             stop.set(true);
+            // Kill every child first, without waiting: a JUnit timeout interrupts this thread, and a
+            // wait below would then throw and leave the rest running.
+            if (haproxy != null) {
+                haproxy.destroyForcibly();
+            }
+            nodes.stream().filter(n -> n.process != null).forEach(n -> n.process.destroyForcibly());
             for (Thread t : clients) {
                 t.join(Duration.ofSeconds(60));
             }
