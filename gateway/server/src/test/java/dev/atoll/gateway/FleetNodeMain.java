@@ -31,6 +31,8 @@ public final class FleetNodeMain {
                 .mcpToken(args[1], "fleet", Set.of("*")).start();
         java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            System.out.println("DRAINING");
+            System.out.flush();
             g.drainAndClose();
             System.out.println("STOPPED");
             System.out.flush();
