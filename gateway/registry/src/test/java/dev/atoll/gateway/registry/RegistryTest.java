@@ -194,6 +194,15 @@ class RegistryTest {
     }
 
     @Test
+    void theGatewaysOwnToolSearchNameIsReserved() {
+        RegistryException e = assertThrows(RegistryException.class,
+                () -> registry.deploy(TestStore.tool("retrieve_tools", "Finds tools"), ALICE));
+        assertEquals(RegistryException.Reason.CONFLICT, e.reason());
+        assertTrue(e.getMessage().contains("reserved"), e.getMessage());
+        assertTrue(registry.tool("retrieve_tools").isEmpty(), "nothing was stored");
+    }
+
+    @Test
     void unknownNamesAreNotFoundWithoutEchoingControlCharacters() {
         RegistryException e = assertThrows(RegistryException.class,
                 () -> registry.approve("x\r\n\u001b[31mevil", 1, ALICE));

@@ -618,8 +618,21 @@ public final class JdbcRegistry implements Registry {
                 regions(rs.getString(7)));
     }
 
-    /** A name in a registered upstream's namespace ({@code NAME__*}) belongs to that upstream: CONFLICT. */
+    /**
+     * Names the gateway serves itself (its optional tool search, docs/gateway.md): a tool of that name
+     * would be shadowed while the feature is on, so it is refused, as a name of another source is.
+     */
+    public static final java.util.Set<String> RESERVED = java.util.Set.of("retrieve_tools");
+
+    /**
+     * A name in a registered upstream's namespace ({@code NAME__*}) belongs to that upstream, and a
+     * {@link #RESERVED} name to the gateway: CONFLICT.
+     */
     private static void refuseUpstreamNamespace(Connection c, String name, String verb) throws SQLException {
+        if (RESERVED.contains(name)) {
+            throw new RegistryException(Reason.CONFLICT, "cannot " + verb + " '" + name + "': the name is reserved"
+                    + " for the gateway's own tool search (mcp.tool-search); choose another name");
+        }
         Optional<String> upstream = UpstreamStore.namespaceOwner(c, name);
         if (upstream.isPresent()) {
             throw new RegistryException(Reason.CONFLICT, "cannot " + verb + " '" + name + "': names "

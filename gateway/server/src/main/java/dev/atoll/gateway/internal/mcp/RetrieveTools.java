@@ -20,7 +20,7 @@ import java.util.Set;
  */
 final class RetrieveTools {
 
-    /** The tool's name; while enabled, it shadows a catalogue tool of the same name. */
+    /** The tool's name, reserved in the registry (no catalogue tool can have it). */
     static final String NAME = "retrieve_tools";
     /** Longest query accepted. */
     static final int MAX_QUERY_CHARS = 1000;
