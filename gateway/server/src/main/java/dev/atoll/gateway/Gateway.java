@@ -136,6 +136,7 @@ public final class Gateway implements AutoCloseable {
     private final IsolateBackend isolates;
     private final UpstreamManager upstreams;
     private final UpstreamBackend upstreamBackend;
+    private final dev.atoll.gateway.internal.catalog.UpstreamFeatures upstreamFeatures;
     private final CallHandler pipeline;
     private final Streams streams;
     private final McpService mcp;
@@ -264,6 +265,7 @@ public final class Gateway implements AutoCloseable {
             this.upstreams = resources.push("upstream servers", upstreamManager(upstreamSettings, egressPolicy, dockerHost))
                     .observer(metrics.<UpstreamObserver>map(m -> new UpstreamObservers(m, serverLog)).orElse(serverLog));
             this.upstreamBackend = new UpstreamBackend(upstreams);
+            this.upstreamFeatures = new dev.atoll.gateway.internal.catalog.UpstreamFeatures(upstreams);
             this.pipeline = pipeline();
             this.heartbeat = resources.push("fleet heartbeat", new dev.atoll.gateway.internal.lifecycle.FleetHeartbeat(
                     registry.fleet(), new dev.atoll.gateway.internal.lifecycle.FleetHeartbeat.Source(nodeId,
@@ -277,7 +279,7 @@ public final class Gateway implements AutoCloseable {
             this.mcp = new McpService(new McpService.Settings("atoll", VERSION, mc.pageSize(),
                     Duration.ofMillis(mc.sessionIdleMs()), mc.maxSessions(), Duration.ofMillis(mc.listTtlMs())),
                     catalog, (principal, entry, arguments, context) -> pipeline.handle(new Call(principal, entry,
-                            context), arguments), rpc, streams, toolSearch(mc.toolSearch()));
+                            context), arguments), rpc, streams, toolSearch(mc.toolSearch()), List.of(upstreamFeatures));
             Map<String, Caller> tokens = Map.copyOf(b.mcpTokens);
             Caller anonymous = new Caller("anonymous", Set.of("*"), "anonymous");
             Authenticator own = token -> Optional.ofNullable(tokens.get(token)).or(() -> registry.tokens()
@@ -810,7 +812,11 @@ public final class Gateway implements AutoCloseable {
             }
         }
         try {
-            for (CatalogEntry e : upstreamBackend.entries(registry.upstreams().list())) {
+            List<dev.atoll.gateway.registry.UpstreamInfo> ups = registry.upstreams().list();
+            if (upstreamFeatures.update(ups) && mcp != null) {
+                mcp.featuresChanged();
+            }
+            for (CatalogEntry e : upstreamBackend.entries(ups)) {
                 if (names.add(e.name())) {
                     entries.add(e);
                 } else {

@@ -194,11 +194,16 @@ public final class UpstreamAdminHttp implements HttpService {
             String servedAs = u.name() + UpstreamBackend.SEPARATOR + t.name();
             Served what = served.apply(servedAs);
             // The truth is what agents get: approved in the registry and in the served catalogue.
-            boolean serving = t.serving() && what == Served.UPSTREAM;
+            // The resources, templates and prompts (pinned as one entry) are not a tool in the catalogue.
+            boolean features = t.name().equals(UpstreamBackend.FEATURES);
+            boolean serving = t.serving() && (features || what == Served.UPSTREAM);
             anyServing |= serving;
             o.put("name", t.name()).put("servedAs", servedAs)
                     .put("state", t.state().name()).put("present", t.present()).put("serving", serving)
                     .put("digest", t.digest()).put("version", t.version());
+            if (features) {
+                o.put("servedAs", "resources and prompts of " + u.name());
+            }
             if (t.serving() && !serving) {
                 o.put("notServedReason", what == Served.OTHER
                         ? "another tool (an upload) has the name " + servedAs + "; delete it to serve this one"

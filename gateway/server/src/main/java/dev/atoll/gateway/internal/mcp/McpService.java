@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.atoll.gateway.backend.FeatureSource;
 import dev.atoll.gateway.backend.CallContext;
 import dev.atoll.gateway.backend.CatalogEntry;
 import dev.atoll.gateway.backend.ClientLink;
@@ -135,13 +136,33 @@ public final class McpService {
      */
     public McpService(Settings settings, Catalog catalog, ToolCaller caller, JsonRpc rpc, Streams streams,
             Optional<ToolSearchSettings> toolSearch) {
+        this(settings, catalog, caller, rpc, streams, toolSearch, List.of());
+    }
+
+    /**
+     * Creates the service with the {@code retrieve_tools} tool and further feature sources.
+     *
+     * @param settings settings
+     * @param catalog the live catalogue
+     * @param caller the call pipeline
+     * @param rpc the capped JSON parser
+     * @param streams the change-notification streams
+     * @param toolSearch the catalogue's search index and limits, if the tool is enabled
+     * @param moreFeatures resources and prompts from elsewhere than isolate modules (upstream servers),
+     *     after the modules' own
+     */
+    public McpService(Settings settings, Catalog catalog, ToolCaller caller, JsonRpc rpc, Streams streams,
+            Optional<ToolSearchSettings> toolSearch, List<FeatureSource> moreFeatures) {
         this.retrieveTools = toolSearch.map(t -> new RetrieveTools(t.search(), t.defaultResults(), t.maxResults()));
         this.settings = Objects.requireNonNull(settings, "settings");
         this.catalog = catalog;
         this.caller = caller;
         this.rpc = rpc;
         this.streams = streams;
-        Features f = new Features(List.of(new dev.atoll.gateway.internal.catalog.IsolateFeatures(catalog)), caller);
+        List<FeatureSource> sources = new java.util.ArrayList<>();
+        sources.add(new dev.atoll.gateway.internal.catalog.IsolateFeatures(catalog));
+        sources.addAll(moreFeatures);
+        Features f = new Features(sources, caller);
         this.features = f;
         this.sessions = Caffeine.newBuilder().expireAfterAccess(settings.sessionIdle())
                 .maximumSize(settings.maxSessions())
@@ -154,6 +175,14 @@ public final class McpService {
             streams.broadcast(JsonRpc.notification("notifications/tools/list_changed", null));
             features.changed(streams);
         });
+    }
+
+    /**
+     * Tells clients that resources and prompts changed when that happened without a catalogue change
+     * (an upstream's resource or prompt list pinned, pulled or approved).
+     */
+    public void featuresChanged() {
+        features.changed(streams);
     }
 
     /** Number of live legacy sessions. */

@@ -234,6 +234,55 @@ final class StdioMcpClient implements AutoCloseable {
     }
 
     /**
+     * Lists one kind of definitions ({@code resources/list}, {@code resources/templates/list},
+     * {@code prompts/list}), following {@code nextCursor} (at most 100 pages and {@code max} items).
+     *
+     * @param method the list method
+     * @param key the result's array ({@code resources}, {@code resourceTemplates}, {@code prompts})
+     * @param timeout per page
+     * @param max most items accepted
+     * @return the objects as the server sent them
+     */
+    List<ObjectNode> listAll(String method, String key, Duration timeout, int max) {
+        List<ObjectNode> out = new ArrayList<>();
+        Optional<String> cursor = Optional.empty();
+        for (int page = 0; page < 100; page++) {
+            ObjectNode params = F.objectNode();
+            cursor.ifPresent(c -> params.put("cursor", c));
+            JsonNode r = request(method, params, timeout, Optional.empty());
+            for (JsonNode t : r.path(key)) {
+                if (t instanceof ObjectNode o) {
+                    if (out.size() >= max) {
+                        throw new UpstreamException(UpstreamException.Kind.PROTOCOL,
+                                "upstream '" + name + "' lists more than " + max + " " + key);
+                    }
+                    out.add(o);
+                }
+            }
+            JsonNode next = r.get("nextCursor");
+            if (next == null || !next.isTextual() || next.asText().isEmpty()) {
+                return out;
+            }
+            cursor = Optional.of(next.asText());
+        }
+        throw new UpstreamException(UpstreamException.Kind.PROTOCOL,
+                "upstream '" + name + "' " + method + " did not end within 100 pages");
+    }
+
+    /**
+     * Sends one request and waits for its result ({@code resources/read}, {@code prompts/get},
+     * {@code completion/complete}).
+     *
+     * @param method the method
+     * @param params its params
+     * @param timeout how long to wait
+     * @return the result object
+     */
+    JsonNode call(String method, ObjectNode params, Duration timeout) {
+        return request(method, params, timeout, Optional.empty());
+    }
+
+    /**
      * Calls a tool.
      *
      * @param tool the tool's name on the server

@@ -22,6 +22,13 @@ public final class UpstreamBackend implements ToolBackend {
 
     /** Separator between the upstream name and the tool name. */
     public static final String SEPARATOR = "__";
+    /**
+     * The name under which an upstream's resources, resource templates and prompts are recorded, pinned
+     * and approved alongside its tools (one definition {@code {name, resources, resourceTemplates,
+     * prompts}}); never a tool: {@code #} is outside MCP tool names, and a server's own tool of this
+     * name is dropped.
+     */
+    public static final String FEATURES = "#features";
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]{1,128}");
     private static final Logger LOG = Logger.getLogger(UpstreamBackend.class.getName());
 
@@ -51,7 +58,7 @@ public final class UpstreamBackend implements ToolBackend {
         for (UpstreamInfo u : upstreams) {
             for (UpstreamTool t : u.tools()) {
                 String name = u.name() + SEPARATOR + t.name();
-                if (!t.serving() || !NAME.matcher(name).matches() || t.pinnedDefinition().isEmpty()) {
+                if (t.name().equals(FEATURES) || !t.serving() || !NAME.matcher(name).matches() || t.pinnedDefinition().isEmpty()) {
                     continue;
                 }
                 ObjectNode def = t.pinnedDefinition().get().deepCopy();

@@ -47,6 +47,9 @@ public final class UpstreamManager implements AutoCloseable {
     private static final JsonNodeFactory F = JsonNodeFactory.instance;
     /** JSON-RPC error code (server range) for a call to an upstream that is not running. */
     public static final int UNAVAILABLE = -32003;
+    /** Notifications after which the server's tools, resources and prompts are listed again. */
+    private static final Set<String> RELISTED = Set.of("notifications/tools/list_changed",
+            "notifications/resources/list_changed", "notifications/prompts/list_changed");
 
     /**
      * Lifecycle settings; build them with {@link #builder()}.
@@ -497,6 +500,44 @@ public final class UpstreamManager implements AutoCloseable {
         }
     }
 
+    /**
+     * Sends a {@code resources/read}, {@code prompts/get} or {@code completion/complete} to a running
+     * upstream.
+     *
+     * @param upstream the upstream name
+     * @param method the method
+     * @param params its params, as the server names things (after DLP)
+     * @return the server's result object, or a rejection (down, timeout, protocol or its own error)
+     */
+    public ToolReply feature(String upstream, String method, ObjectNode params) {
+        Supervised s = running.get(upstream);
+        StdioMcpClient c = s == null ? null : s.client;
+        if (s == null || c == null || !c.isAlive() || s.state != State.RUNNING) {
+            return new ToolReply.Rejected(UNAVAILABLE, "Upstream '" + upstream + "' is unavailable; retry shortly",
+                    ToolOutcome.UPSTREAM_UNAVAILABLE, Optional.of(settings.backoffMin()));
+        }
+        try {
+            JsonNode r = c.call(method, params, settings.callTimeout());
+            if (!(r instanceof ObjectNode o)) {
+                return new ToolReply.Rejected(-32603, "upstream '" + upstream + "' answered " + method
+                        + " without a result object", ToolOutcome.UPSTREAM_PROTOCOL_ERROR, Optional.empty());
+            }
+            return new ToolReply.Result(o, List.of(), List.of(), ToolOutcome.OK, Receipt.none());
+        } catch (UpstreamException e) {
+            return switch (e.kind()) {
+                case DOWN -> new ToolReply.Rejected(UNAVAILABLE, e.getMessage(), ToolOutcome.UPSTREAM_CRASHED,
+                        Optional.of(settings.backoffMin()));
+                case TIMEOUT -> new ToolReply.Rejected(-32603, e.getMessage(), ToolOutcome.UPSTREAM_TIMEOUT,
+                        Optional.empty());
+                case PROTOCOL -> new ToolReply.Rejected(-32603, e.getMessage(), ToolOutcome.UPSTREAM_PROTOCOL_ERROR,
+                        Optional.empty());
+                case RPC_ERROR -> new ToolReply.Rejected(e.code() == -32602 || e.code() == -32002
+                        || (e.code() <= -32000 && e.code() >= -32099) ? e.code() : -32603, e.getMessage(),
+                        ToolOutcome.UPSTREAM_ERROR, Optional.empty());
+            };
+        }
+    }
+
     private ToolReply callRunning(StdioMcpClient c, String tool, ObjectNode arguments) {
         try {
             StdioMcpClient.CallOutcome out = c.callTool(tool, arguments, settings.callTimeout());
@@ -553,6 +594,7 @@ public final class UpstreamManager implements AutoCloseable {
         final LogRing logs = new LogRing(settings.logLines(), 4096);
         volatile State state = State.NEW;
         volatile StdioMcpClient client;
+        volatile JsonNode capabilities = F.objectNode();
         volatile SandboxProcess process;
         volatile Instant startedAt;
         volatile String lastError = "";
@@ -618,9 +660,9 @@ public final class UpstreamManager implements AutoCloseable {
             }
             p.onExit().whenComplete((code, e) -> exited(gen, code));
             try {
-                c.initialize(settings.startTimeout());
-                List<ObjectNode> tools = c.listTools(settings.startTimeout(), settings.maxTools());
-                observe(tools);
+                JsonNode init = c.initialize(settings.startTimeout());
+                capabilities = init.path("capabilities");
+                observe(c, c.listTools(settings.startTimeout(), settings.maxTools()));
             } catch (UpstreamException | RegistryException e) {
                 // Its last stderr lines usually say why (a missing module, a bad option, a missing key).
                 List<String> stderr = e instanceof UpstreamException u && u.kind() == UpstreamException.Kind.DOWN
@@ -641,7 +683,21 @@ public final class UpstreamManager implements AutoCloseable {
             }
         }
 
-        private void observe(List<ObjectNode> tools) {
+        /**
+         * Records the tools and, as the pseudo-tool {@link UpstreamBackend#FEATURES}, the resources,
+         * templates and prompts the server offers, so that they are pinned, pulled and approved with
+         * its tools. A tool the server itself names so is dropped: it must not forge feature definitions.
+         */
+        private void observe(StdioMcpClient c, List<ObjectNode> reported) {
+            List<ObjectNode> tools = new java.util.ArrayList<>();
+            for (ObjectNode t : reported) {
+                if (UpstreamBackend.FEATURES.equals(t.path("name").asText())) {
+                    logs.add("[atoll] ignored a tool named " + UpstreamBackend.FEATURES + " (reserved by the gateway)");
+                } else {
+                    tools.add(t);
+                }
+            }
+            features(c).ifPresent(tools::add);
             Upstreams.Observation o = store.observe(spec.name(), tools);
             if (!o.pulled().isEmpty()) {
                 String m = "tool definition(s) changed after approval, pulled from service: " + o.pulled();
@@ -654,9 +710,39 @@ public final class UpstreamManager implements AutoCloseable {
             toolsChanged.run();
         }
 
+        /** The server's resources, templates and prompts as one definition; empty if it offers none. */
+        private Optional<ObjectNode> features(StdioMcpClient c) {
+            JsonNode caps = capabilities;
+            ObjectNode f = F.objectNode().put("name", UpstreamBackend.FEATURES);
+            boolean any = false;
+            if (caps.has("resources")) {
+                any |= list(c, f, "resources/list", "resources");
+                any |= list(c, f, "resources/templates/list", "resourceTemplates");
+            }
+            if (caps.has("prompts")) {
+                any |= list(c, f, "prompts/list", "prompts");
+            }
+            return any ? Optional.of(f) : Optional.empty();
+        }
+
+        private boolean list(StdioMcpClient c, ObjectNode into, String method, String key) {
+            List<ObjectNode> items;
+            try {
+                items = c.listAll(method, key, settings.startTimeout(), settings.maxTools());
+            } catch (UpstreamException e) {
+                if (e.kind() != UpstreamException.Kind.RPC_ERROR) {
+                    throw e;
+                }
+                logs.add("[atoll] " + e.getMessage() + "; it offers no " + key);
+                return false;
+            }
+            items.forEach(into.putArray(key)::add);
+            return !items.isEmpty();
+        }
+
         private void onNotification(long gen, String method, JsonNode params) {
             // Coalesced: a server that floods list_changed is re-listed at most every 200 ms.
-            if (method.equals("notifications/tools/list_changed") && relistPending.compareAndSet(false, true)) {
+            if (RELISTED.contains(method) && relistPending.compareAndSet(false, true)) {
                 timer.schedule(() -> work.execute(() -> {
                     relistPending.set(false);
                     StdioMcpClient c = client;
@@ -664,7 +750,7 @@ public final class UpstreamManager implements AutoCloseable {
                         return;
                     }
                     try {
-                        observe(c.listTools(settings.startTimeout(), settings.maxTools()));
+                        observe(c, c.listTools(settings.startTimeout(), settings.maxTools()));
                     } catch (UpstreamException | RegistryException e) {
                         logs.add("[atoll] re-listing tools after list_changed failed: " + e.getMessage());
                     }
