@@ -265,7 +265,7 @@ public final class Gateway implements AutoCloseable {
             this.upstreams = resources.push("upstream servers", upstreamManager(upstreamSettings, egressPolicy, dockerHost))
                     .observer(metrics.<UpstreamObserver>map(m -> new UpstreamObservers(m, serverLog)).orElse(serverLog));
             this.upstreamBackend = new UpstreamBackend(upstreams);
-            this.upstreamFeatures = new dev.atoll.gateway.internal.catalog.UpstreamFeatures(upstreams);
+            this.upstreamFeatures = new dev.atoll.gateway.internal.catalog.UpstreamFeatures(upstreams::feature);
             this.pipeline = pipeline();
             this.heartbeat = resources.push("fleet heartbeat", new dev.atoll.gateway.internal.lifecycle.FleetHeartbeat(
                     registry.fleet(), new dev.atoll.gateway.internal.lifecycle.FleetHeartbeat.Source(nodeId,

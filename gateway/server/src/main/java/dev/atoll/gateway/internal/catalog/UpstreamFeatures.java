@@ -49,15 +49,27 @@ public final class UpstreamFeatures implements FeatureSource, ToolBackend {
     private record Built(List<Offer> resources, List<Offer> templates, List<Offer> prompts) {
     }
 
-    private final UpstreamManager manager;
+    /** Sends one feature request to a running upstream ({@link UpstreamManager#feature}). */
+    @FunctionalInterface
+    public interface Forwarder {
+        /**
+         * @param upstream the upstream name
+         * @param method the MCP method
+         * @param params its params, as the server names things
+         * @return the server's result or a rejection
+         */
+        ToolReply forward(String upstream, String method, ObjectNode params);
+    }
+
+    private final Forwarder manager;
     private volatile Built built = new Built(List.of(), List.of(), List.of());
 
     /**
      * Creates the source.
      *
-     * @param manager the running upstreams
+     * @param manager sends requests to the running upstreams ({@code UpstreamManager::feature})
      */
-    public UpstreamFeatures(UpstreamManager manager) {
+    public UpstreamFeatures(Forwarder manager) {
         this.manager = manager;
     }
 
@@ -184,7 +196,7 @@ public final class UpstreamFeatures implements FeatureSource, ToolBackend {
         } else if (method.equals("completion/complete") && params.path("ref").path("type").asText().equals("ref/prompt")) {
             ((ObjectNode) params.get("ref")).put("name", unprefixed(params.path("ref").path("name").asText(), prefix));
         }
-        ToolReply reply = manager.feature(upstream, method, params);
+        ToolReply reply = manager.forward(upstream, method, params);
         if (!(reply instanceof ToolReply.Result r)) {
             return reply;
         }

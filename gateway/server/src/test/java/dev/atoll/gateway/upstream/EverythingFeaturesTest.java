@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
  * namespace once approved (through the pipeline: audited), and pulled when the server changes its
  * resource list after approval (a rug pull), until approved again.
  */
-class UpstreamFeaturesTest {
+class EverythingFeaturesTest {
 
     private static final String DOC = "demo://resource/static/document/instructions.md";
 
@@ -71,10 +71,21 @@ class UpstreamFeaturesTest {
                         new McpSchema.CompleteRequest.CompleteArgument("department", "Eng")));
                 assertEquals(List.of("Engineering"), done.completion().values());
 
+                g.gateway.registry().audit().flush();
                 List<String> audited = g.gateway.registry().audit().query(AuditQuery.builder().build()).stream()
                         .map(AuditRecord::tool).toList();
                 assertTrue(audited.contains("every__:resources/read") && audited.contains("every__:prompts/get")
                         && audited.contains("every__:completion/complete"), audited.toString());
+
+                // DLP covers what flows each way: an e-mail address in a prompt argument never comes back.
+                McpSchema.GetPromptResult promoted = c.getPrompt(new McpSchema.GetPromptRequest(
+                        "every__completable-prompt", Map.of("department", "Sales", "name", "jane.doe@example.com")));
+                String text = ((McpSchema.TextContent) promoted.messages().getFirst().content()).text();
+                assertTrue(text.contains("Sales") && !text.contains("jane.doe@example.com"), text);
+                g.gateway.registry().audit().flush();
+                assertTrue(g.gateway.registry().audit().query(AuditQuery.builder().action(
+                        dev.atoll.gateway.audit.AuditAction.DLP_MATCH).build()).stream()
+                        .anyMatch(r -> r.toJsonLine().contains("every__:prompts/get")), "the DLP match is audited");
 
                 // A rug pull: the server registers a new resource after approval (a session resource made by
                 // one of its tools from a data: URL). Its resource list no longer equals the pin: pulled.
