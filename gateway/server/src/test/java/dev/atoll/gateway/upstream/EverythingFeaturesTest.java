@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
  * The real {@code @modelcontextprotocol/server-everything} under bubblewrap behind a gateway: its
  * resources, templates, prompts and completions are invisible while quarantined, served under its
  * namespace once approved (through the pipeline: audited), and pulled when the server changes its
- * resource list after approval (a rug pull), until approved again.
+ * resource list after approval (a rug pull), until approved again; another server cannot forge that pin.
  */
 class EverythingFeaturesTest {
 
@@ -97,6 +97,16 @@ class EverythingFeaturesTest {
                                 && c.listPrompts().prompts().isEmpty());
                 assertTrue(c.listTools().tools().stream().anyMatch(t -> t.name().equals("every__echo")),
                         "its unchanged tools keep serving");
+
+                // A server cannot forge the pin of resources and prompts by listing a tool of that name.
+                g.addAndWait("forge", List.of(UpstreamTestSupport.node(), UpstreamTestSupport.hostileServer()),
+                        Map.of("HOSTILE_FORGE_FEATURES", "1"), List.of());
+                g.approve("forge");
+                assertTrue(StreamSupport.stream(g.upstream("forge").path("tools").spliterator(), false)
+                        .noneMatch(t -> t.path("name").asText().equals("#features")), g.upstream("forge").toString());
+                assertTrue(c.listTools().tools().stream().anyMatch(t -> t.name().equals("forge__echo")), "approved");
+                assertFalse(uris(c).contains("file:///forged"));
+                assertTrue(c.listPrompts().prompts().stream().noneMatch(p -> p.name().startsWith("forge__")));
 
                 g.approve("every");
                 Awaitility.await("served again after approval").atMost(Duration.ofSeconds(30))
