@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.StreamSupport;
 import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -29,14 +30,70 @@ class EverythingFeaturesTest {
 
     private static final String DOC = "demo://resource/static/document/instructions.md";
 
+    private static UpstreamGateway g;
+
     @BeforeAll
-    static void needsBwrap() {
+    static void start() throws Exception {
         UpstreamTestSupport.assumeBwrap();
+        g = new UpstreamGateway(Map.of());
+    }
+
+    @AfterAll
+    static void stop() {
+        if (g != null) {
+            g.close();
+        }
+    }
+
+    @Test
+    void aSamplingRequestOfTheServerReachesTheCallingAgentWhoseAnswerGoesBack() throws Exception {
+        g.addAndWait("sampler", List.of(UpstreamTestSupport.node(), UpstreamTestSupport.npmServer("server-everything"),
+                "stdio"), Map.of(), List.of());
+        try {
+            // The gateway declares sampling to the server, which then adds its sampling tool (quarantined).
+            Awaitility.await("the sampling tool listed").atMost(Duration.ofSeconds(30)).until(() -> StreamSupport
+                    .stream(g.upstream("sampler").path("tools").spliterator(), false)
+                    .anyMatch(t -> t.path("name").asText().equals("trigger-sampling-request")));
+            g.approve("sampler");
+            List<McpSchema.CreateMessageRequest> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
+            var transport = io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport
+                    .builder("http://127.0.0.1:" + g.gateway.mcpPort()).endpoint("/mcp")
+                    .requestBuilder(java.net.http.HttpRequest.newBuilder().header("Authorization",
+                            "Bearer " + UpstreamGateway.MCP_TOKEN)).build();
+            try (McpSyncClient c = io.modelcontextprotocol.client.McpClient.sync(transport)
+                    .requestTimeout(Duration.ofSeconds(60))
+                    .capabilities(McpSchema.ClientCapabilities.builder().sampling().build())
+                    .sampling(req -> {
+                        asked.add(req);
+                        return McpSchema.CreateMessageResult.builder().role(McpSchema.Role.ASSISTANT)
+                                .content(new McpSchema.TextContent("forty-two from the agent")).model("test-model")
+                                .build();
+                    }).build()) {
+                c.initialize();
+                McpSchema.CallToolResult r = c.callTool(new McpSchema.CallToolRequest("sampler__trigger-sampling-request",
+                        Map.of("prompt", "what is the answer?", "maxTokens", 20)));
+                assertFalse(Boolean.TRUE.equals(r.isError()), r.toString());
+                assertTrue(((McpSchema.TextContent) r.content().getFirst()).text().contains("forty-two from the agent"),
+                        r.toString());
+                assertEquals(1, asked.size());
+                assertTrue(asked.getFirst().messages().getFirst().content().toString().contains("what is the answer?"));
+            }
+            // A client that did not declare sampling gets a clear refusal from the gateway, not a hang.
+            try (McpSyncClient plain = g.client()) {
+                McpSchema.CallToolResult refused = plain.callTool(new McpSchema.CallToolRequest(
+                        "sampler__trigger-sampling-request", Map.of("prompt", "x", "maxTokens", 5)));
+                assertTrue(Boolean.TRUE.equals(refused.isError())
+                        && refused.content().toString().contains("cannot relay sampling/createMessage"),
+                        refused.toString());
+            }
+        } finally {
+            g.admin("DELETE", "/v1/upstreams/sampler", null);
+        }
     }
 
     @Test
     void resourcesPromptsAndCompletionsOfAnApprovedUpstreamArePinnedAndServed() throws Exception {
-        try (UpstreamGateway g = new UpstreamGateway(Map.of())) {
+        {
             g.addAndWait("every", List.of(UpstreamTestSupport.node(), UpstreamTestSupport.npmServer("server-everything"),
                     "stdio"), Map.of(), List.of());
             try (McpSyncClient c = g.client()) {

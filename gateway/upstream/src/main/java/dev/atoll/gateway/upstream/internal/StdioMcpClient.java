@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.atoll.gateway.backend.ClientLink;
 import dev.atoll.gateway.upstream.spi.SandboxProcess;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -57,8 +58,13 @@ final class StdioMcpClient implements AutoCloseable {
     record CallOutcome(ObjectNode result, List<ObjectNode> logs, List<ObjectNode> progress) {
     }
 
-    private record Pending(CompletableFuture<JsonNode> future, String method, Optional<CallNotes> notes) {
+    private record Pending(CompletableFuture<JsonNode> future, String method, Optional<CallNotes> notes,
+            ClientLink link, Duration timeout) {
     }
+
+    /** Server-to-client requests relayed to the calling agent, with the capability the agent must have declared. */
+    private static final Map<String, String> RELAYED = Map.of("sampling/createMessage", "sampling",
+            "elicitation/create", "elicitation");
 
     /**
      * Notifications collected for one call, bounded in count ({@link #MAX_CALL_NOTIFICATIONS} of each
@@ -193,7 +199,10 @@ final class StdioMcpClient implements AutoCloseable {
     JsonNode initialize(Duration timeout) {
         ObjectNode params = F.objectNode();
         params.put("protocolVersion", PROTOCOL);
-        params.putObject("capabilities");
+        // Relayed to the agent of the call in flight when it can take them (see dispatch).
+        ObjectNode caps = params.putObject("capabilities");
+        caps.putObject("sampling");
+        caps.putObject("elicitation");
         params.putObject("clientInfo").put("name", "atoll-gateway").put("version", dev.atoll.gateway.backend.AtollVersion.VALUE);
         JsonNode result = request("initialize", params, timeout, Optional.empty());
         notify("notifications/initialized", F.objectNode());
@@ -291,6 +300,20 @@ final class StdioMcpClient implements AutoCloseable {
      * @return the result and the notifications it produced
      */
     CallOutcome callTool(String tool, ObjectNode arguments, Duration timeout) {
+        return callTool(tool, arguments, timeout, ClientLink.NONE);
+    }
+
+    /**
+     * Calls a tool; the server's sampling and elicitation requests during the call are relayed to
+     * {@code link} while this is the only call in flight.
+     *
+     * @param tool the tool's name on the server
+     * @param arguments the arguments
+     * @param timeout how long to wait
+     * @param link the way back to the calling agent
+     * @return the result and the notifications it produced
+     */
+    CallOutcome callTool(String tool, ObjectNode arguments, Duration timeout, ClientLink link) {
         ObjectNode params = F.objectNode();
         params.put("name", tool);
         params.set("arguments", arguments);
@@ -299,7 +322,7 @@ final class StdioMcpClient implements AutoCloseable {
         CallNotes notes = new CallNotes(maxCallNotificationBytes);
         byProgressToken.put(token, notes);
         try {
-            JsonNode r = request("tools/call", params, timeout, Optional.of(notes));
+            JsonNode r = request("tools/call", params, timeout, Optional.of(notes), link);
             if (!(r instanceof ObjectNode o) || !o.path("content").isArray()) {
                 throw new UpstreamException(UpstreamException.Kind.PROTOCOL,
                         "upstream '" + name + "' answered tools/call without a content array");
@@ -340,13 +363,18 @@ final class StdioMcpClient implements AutoCloseable {
     }
 
     private JsonNode request(String method, ObjectNode params, Duration timeout, Optional<CallNotes> notes) {
+        return request(method, params, timeout, notes, ClientLink.NONE);
+    }
+
+    private JsonNode request(String method, ObjectNode params, Duration timeout, Optional<CallNotes> notes,
+            ClientLink link) {
         if (!isAlive()) {
             throw new UpstreamException(UpstreamException.Kind.DOWN, "upstream '" + name + "' is not running"
                     + (downReason.isEmpty() ? "" : " (" + downReason + ")"));
         }
         long id = ids.incrementAndGet();
         CompletableFuture<JsonNode> f = new CompletableFuture<>();
-        pending.put(id, new Pending(f, method, notes));
+        pending.put(id, new Pending(f, method, notes, link, timeout));
         ObjectNode msg = F.objectNode();
         msg.put("jsonrpc", "2.0").put("id", id).put("method", method);
         msg.set("params", params);
@@ -498,6 +526,9 @@ final class StdioMcpClient implements AutoCloseable {
             reply.set("id", id);
             if (m.equals("ping")) {
                 reply.putObject("result");
+            } else if (RELAYED.containsKey(m) && params instanceof ObjectNode p) {
+                relay(id, m, p);
+                return;
             } else {
                 reply.putObject("error").put("code", -32601).put("message", "the Atoll gateway does not offer " + m);
             }
@@ -528,6 +559,50 @@ final class StdioMcpClient implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.warning("upstream " + name + " notification " + m + ": " + e);
         }
+    }
+
+    /**
+     * Relays a sampling or elicitation request to the agent whose call is the only one in flight, if
+     * its client declared the capability and its answer can carry requests; otherwise, or when several
+     * calls are in flight (a request on stdio names no call, and another tenant's agent must not get
+     * it), answers an error saying why. The answer is awaited off the reader thread.
+     */
+    private void relay(JsonNode id, String method, ObjectNode params) {
+        List<Pending> calls = pending.values().stream().filter(p -> p.notes().isPresent()).toList();
+        String capability = RELAYED.get(method);
+        String refusal = calls.size() != 1 ? (calls.isEmpty() ? "no call of the gateway is in flight"
+                : "several calls are in flight and the request cannot be attributed to one")
+                : !calls.getFirst().link().supports(capability) ? "the calling agent cannot take it (it did not "
+                        + "declare " + capability + ", or its request was not answered as a stream)" : "";
+        if (!refusal.isEmpty()) {
+            sendError(id, -32601, "the Atoll gateway cannot relay " + method + ": " + refusal);
+            return;
+        }
+        Pending call = calls.getFirst();
+        call.link().request(method, params.deepCopy(), call.timeout()).whenComplete((result, failure) -> {
+            try {
+                if (failure != null || !(result instanceof ObjectNode)) {
+                    Throwable cause = failure instanceof java.util.concurrent.CompletionException c && c.getCause() != null
+                            ? c.getCause() : failure;
+                    sendError(id, -32603, "the calling agent did not answer " + method + ": "
+                            + truncate(cause == null ? "no result object" : String.valueOf(cause.getMessage()), 500));
+                    return;
+                }
+                ObjectNode reply = F.objectNode().put("jsonrpc", "2.0");
+                reply.set("id", id);
+                reply.set("result", result);
+                send(reply);
+            } catch (UpstreamException e) {
+                LOG.fine("upstream " + name + ": cannot answer its " + method + ": " + e.getMessage());
+            }
+        });
+    }
+
+    private void sendError(JsonNode id, int code, String message) {
+        ObjectNode reply = F.objectNode().put("jsonrpc", "2.0");
+        reply.set("id", id);
+        reply.putObject("error").put("code", code).put("message", message);
+        send(reply);
     }
 
     private void readerFailed(String stream, Throwable e) {

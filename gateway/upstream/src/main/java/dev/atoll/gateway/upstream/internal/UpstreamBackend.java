@@ -78,6 +78,6 @@ public final class UpstreamBackend implements ToolBackend {
     @Override
     public ToolReply call(CatalogEntry tool, ObjectNode arguments, CallContext context) {
         Target target = (Target) tool.handle();
-        return manager.call(target.upstream(), target.tool(), arguments);
+        return manager.call(target.upstream(), target.tool(), arguments, context.client());
     }
 }

@@ -479,6 +479,20 @@ public final class UpstreamManager implements AutoCloseable {
      * @return the reply: a result, a tool error for a crash or timeout, or a rejection when it is down
      */
     public ToolReply call(String upstream, String tool, ObjectNode arguments) {
+        return call(upstream, tool, arguments, dev.atoll.gateway.backend.ClientLink.NONE);
+    }
+
+    /**
+     * Calls a tool of a running upstream, relaying the server's sampling and elicitation requests to
+     * the calling agent (see {@link StdioMcpClient}).
+     *
+     * @param upstream the upstream name
+     * @param tool the tool's name on the server
+     * @param arguments the arguments (after DLP)
+     * @param link the way back to the calling agent (DLP-wrapped by the pipeline)
+     * @return the reply: a result, a tool error for a crash or timeout, or a rejection when it is down
+     */
+    public ToolReply call(String upstream, String tool, ObjectNode arguments, dev.atoll.gateway.backend.ClientLink link) {
         Supervised s = running.get(upstream);
         StdioMcpClient c = s == null ? null : s.client;
         if (s == null || c == null || !c.isAlive() || s.state != State.RUNNING) {
@@ -492,7 +506,7 @@ public final class UpstreamManager implements AutoCloseable {
         long started = System.nanoTime();
         ToolReply reply = null;
         try {
-            reply = callRunning(c, tool, arguments);
+            reply = callRunning(c, tool, arguments, link);
             return reply;
         } finally {
             o.callEnded(upstream, reply == null ? "internal_error" : reply.outcome().id(),
@@ -538,9 +552,10 @@ public final class UpstreamManager implements AutoCloseable {
         }
     }
 
-    private ToolReply callRunning(StdioMcpClient c, String tool, ObjectNode arguments) {
+    private ToolReply callRunning(StdioMcpClient c, String tool, ObjectNode arguments,
+            dev.atoll.gateway.backend.ClientLink link) {
         try {
-            StdioMcpClient.CallOutcome out = c.callTool(tool, arguments, settings.callTimeout());
+            StdioMcpClient.CallOutcome out = c.callTool(tool, arguments, settings.callTimeout(), link);
             ObjectNode result = F.objectNode();
             for (String k : List.of("content", "structuredContent", "isError", "_meta")) {
                 if (out.result().has(k)) {
