@@ -459,14 +459,9 @@ public final class CallWriter implements AutoCloseable {
      * stored, then removes it; on a failure it stops and schedules the next try with back-off.
      */
     private void drain(Spool s) {
-        List<Spool.Spooled> all = s.readAll();
-        if (all.isEmpty()) {
-            s.clear();
-            spoolCount = 0;
-            return;
-        }
         String id = s.id();
-        long minAt = all.stream().mapToLong(r -> r.entry().atMs()).min().orElse(0);
+        // Calls end in about the order they are queued; a minute's margin covers the rest.
+        long minAt = s.firstAtMs() - 60_000;
         java.util.Optional<Long> stored = bounded("reading the audit spool's progress", c -> {
             try (java.sql.PreparedStatement ps = c.prepareStatement("SELECT detail FROM audit_log WHERE at_ms >= ?"
                     + " AND node = ? AND detail LIKE ? ORDER BY seq DESC FETCH FIRST 1 ROWS ONLY")) {
@@ -482,6 +477,7 @@ public final class CallWriter implements AutoCloseable {
             retryDrainLater();
             return;
         }
+        List<Spool.Spooled> all = s.readAll(); // only once the database answers: up to the size limit
         List<AuditEntry> chunk = new ArrayList<>(batchSize);
         for (int i = 0; i < all.size(); ) {
             chunk.clear();

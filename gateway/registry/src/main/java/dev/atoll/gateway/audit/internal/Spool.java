@@ -38,6 +38,7 @@ final class Spool {
     private String id;
     private long count;
     private long bytes;
+    private long firstAtMs;
 
     /**
      * Opens the spool under {@code dataDir}, reading what a previous run left.
@@ -51,6 +52,7 @@ final class Spool {
         List<Spooled> left = readAll();
         this.count = left.isEmpty() ? 0 : left.getLast().n();
         this.id = left.isEmpty() ? UUID.randomUUID().toString() : left.getFirst().spoolId();
+        this.firstAtMs = left.stream().mapToLong(r -> r.entry().atMs()).min().orElse(0);
         try {
             this.bytes = Files.exists(file) ? Files.size(file) : 0;
         } catch (IOException e) {
@@ -83,6 +85,14 @@ final class Spool {
 
     String id() {
         return id;
+    }
+
+    /**
+     * The earliest time of the first batch spooled: a lower bound (within the minute the spool
+     * allows for) of every record's {@code at_ms}, for looking up a drain's progress by index.
+     */
+    long firstAtMs() {
+        return firstAtMs;
     }
 
     /**
@@ -127,6 +137,9 @@ final class Spool {
                 // the disk fails; the caller falls back to failing the calls
             }
             throw new UncheckedIOException("cannot write the audit spool " + file, e);
+        }
+        if (count == 0) {
+            firstAtMs = entries.stream().mapToLong(AuditEntry::atMs).min().orElse(0);
         }
         bytes += data.length;
         count = n;
@@ -173,6 +186,7 @@ final class Spool {
         id = UUID.randomUUID().toString();
         count = 0;
         bytes = 0;
+        firstAtMs = 0;
     }
 
     void close() {
