@@ -251,6 +251,8 @@ public final class Gateway implements AutoCloseable {
                         () -> registry.audit() instanceof AuditLogImpl a ? a.callsWritten() : 0);
                 m.gauge("atoll.audit.write.failures", "Failed audit write attempts since start (each is retried)",
                         () -> registry.audit() instanceof AuditLogImpl a ? a.failedWrites() : 0);
+                m.gauge("atoll.audit.spooled.now", "Call records in the audit spool, waiting for the database",
+                        () -> registry.audit() instanceof AuditLogImpl a ? a.callsSpooled() : 0);
                 m.gauge("atoll.audit.store.failing", "1 while the audit store does not take records, else 0",
                         () -> registry.audit().storeFailure().isPresent() ? 1 : 0);
                 m.gauge("atoll.pool.running", "Isolate calls admitted and not finished", () -> pool.stats().running());

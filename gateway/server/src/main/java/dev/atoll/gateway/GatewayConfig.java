@@ -461,9 +461,11 @@ public record GatewayConfig(Path dataDir, Mcp mcp, OAuth oauth, Admin admin, Htt
      *     the audit writer's attempt takes to fail while the database is unreachable
      * @param startTimeoutMs how long a node started while its PostgreSQL database is unreachable keeps
      *     retrying before it gives up (0: fail at once)
+     * @param auditSpoolMaxBytes largest size of {@code <data-dir>/audit-spool.jsonl}, where call records
+     *     wait (fsync'd) while the database does not take them; 0: no spool, calls are refused then
      */
     public record RegistryStore(String jdbcUrl, String user, String password, long connectionTimeoutMs,
-            long startTimeoutMs) {
+            long startTimeoutMs, long auditSpoolMaxBytes) {
         /** Checks the values. */
         public RegistryStore {
             Objects.requireNonNull(jdbcUrl, "registry.jdbc-url");
@@ -475,6 +477,11 @@ public record GatewayConfig(Path dataDir, Mcp mcp, OAuth oauth, Admin admin, Htt
             }
             if (startTimeoutMs < 0 || startTimeoutMs > 86_400_000) {
                 throw new IllegalArgumentException("registry.start-timeout-ms must be 0-86400000, got " + startTimeoutMs);
+            }
+            if (auditSpoolMaxBytes < 0
+                    || auditSpoolMaxBytes > dev.atoll.gateway.registry.RegistryConfig.MAX_AUDIT_SPOOL_BYTES) {
+                throw new IllegalArgumentException("registry.audit-spool-max-bytes must be 0-"
+                        + dev.atoll.gateway.registry.RegistryConfig.MAX_AUDIT_SPOOL_BYTES + ", got " + auditSpoolMaxBytes);
             }
             if (connectionTimeoutMs < 250 || connectionTimeoutMs > 600_000) {
                 throw new IllegalArgumentException("registry.connection-timeout-ms must be 250-600000, got "
@@ -512,6 +519,7 @@ public record GatewayConfig(Path dataDir, Mcp mcp, OAuth oauth, Admin admin, Htt
         private dev.atoll.gateway.registry.RegistryConfig.Builder builder(Path dataDir, Fleet fleet, String nodeId) {
             var b = dev.atoll.gateway.registry.RegistryConfig.builder().dataDir(dataDir)
                     .connectionTimeout(java.time.Duration.ofMillis(connectionTimeoutMs))
+                    .auditSpoolMaxBytes(auditSpoolMaxBytes)
                     .notifications(fleet.notifications())
                     .catalogueRefresh(java.time.Duration.ofMillis(fleet.catalogueRefreshMs()))
                     .tokenCacheTtl(java.time.Duration.ofMillis(fleet.tokenCacheTtlMs()))

@@ -39,7 +39,9 @@ class AuditStoreFailureTest {
     private static Gateway start(Path data, boolean failOpen) {
         return Gateway.builder().config(GatewayConfig.defaults().with(Map.of("mcp.port", "0", "admin.port", "0",
                 "data-dir", data.toString(), "metrics.require-auth", "false", "metrics.jvm", "false",
-                "audit.fail-open", Boolean.toString(failOpen)))).mcpToken(TOKEN, "acme", Set.of("*")).start();
+                "audit.fail-open", Boolean.toString(failOpen),
+                // Without the spool (tested in DatabaseOutageTest): what happens when it is off or full.
+                "registry.audit-spool-max-bytes", "0"))).mcpToken(TOKEN, "acme", Set.of("*")).start();
     }
 
     private static void refuseAuditWrites(Path data, boolean refuse) throws Exception {

@@ -20,6 +20,8 @@ import java.util.Optional;
  * @param auditBatchSize most call records written in one transaction
  * @param auditEnqueueTimeout how long {@code recordCall} waits for queue space before failing
  * @param auditCloseTimeout how long {@code close()} keeps retrying to write queued records
+ * @param auditSpoolMaxBytes largest size of the audit spool {@code <dataDir>/audit-spool.jsonl} that
+ *     holds call records while the database does not take them (0: no spool; calls are refused then)
  * @param tokenCacheTtl how long an authenticated token is cached in memory (0: no cache)
  * @param catalogueRefresh how often the serving catalogue is re-checked against the database for
  *     changes made by other nodes (local changes are seen at once); with notifications, the fallback
@@ -33,8 +35,14 @@ import java.util.Optional;
  */
 public record RegistryConfig(Path dataDir, String jdbcUrl, Optional<String> user, Optional<String> password,
         int maxConnections, Duration connectionTimeout, int auditQueueCapacity, int auditBatchSize,
-        Duration auditEnqueueTimeout, Duration auditCloseTimeout, Duration tokenCacheTtl,
+        Duration auditEnqueueTimeout, Duration auditCloseTimeout, long auditSpoolMaxBytes, Duration tokenCacheTtl,
         Duration catalogueRefresh, boolean notifications, String applicationName, String node, String region) {
+
+    /** Default largest audit spool: 64 MiB (about 130,000 call records). */
+    public static final long DEFAULT_AUDIT_SPOOL_MAX_BYTES = 64L << 20;
+
+    /** Largest audit spool allowed (the writer reads the spool into memory to drain it). */
+    public static final long MAX_AUDIT_SPOOL_BYTES = 256L << 20;
 
     /**
      * H2 options of the default URL: wait for row locks up to 10 s; the registry closes the
@@ -81,7 +89,8 @@ public record RegistryConfig(Path dataDir, String jdbcUrl, Optional<String> user
                 + ", password=" + password.map(p -> "***") + ", maxConnections=" + maxConnections
                 + ", connectionTimeout=" + connectionTimeout + ", auditQueueCapacity=" + auditQueueCapacity
                 + ", auditBatchSize=" + auditBatchSize + ", auditEnqueueTimeout=" + auditEnqueueTimeout
-                + ", auditCloseTimeout=" + auditCloseTimeout + ", tokenCacheTtl=" + tokenCacheTtl
+                + ", auditCloseTimeout=" + auditCloseTimeout + ", auditSpoolMaxBytes=" + auditSpoolMaxBytes
+                + ", tokenCacheTtl=" + tokenCacheTtl
                 + ", catalogueRefresh=" + catalogueRefresh + ", notifications=" + notifications
                 + ", applicationName=" + applicationName + ", node=" + node + ", region=" + region + "]";
     }
@@ -103,6 +112,7 @@ public record RegistryConfig(Path dataDir, String jdbcUrl, Optional<String> user
         private int auditBatchSize = 1_000;
         private Duration auditEnqueueTimeout = Duration.ofSeconds(5);
         private Duration auditCloseTimeout = Duration.ofSeconds(30);
+        private long auditSpoolMaxBytes = DEFAULT_AUDIT_SPOOL_MAX_BYTES;
         private Duration tokenCacheTtl = Duration.ofSeconds(5);
         private Duration catalogueRefresh = Duration.ofSeconds(1);
         private boolean notifications = true;
@@ -240,6 +250,23 @@ public record RegistryConfig(Path dataDir, String jdbcUrl, Optional<String> user
         }
 
         /**
+         * The largest size of the audit spool: while the database does not take call records they
+         * are appended there (fsync'd) and the calls are answered; when the spool is full, calls
+         * are refused (docs/fleet.md, "Database outage").
+         *
+         * @param bytes 0 (no spool) - 256 MiB, default 64 MiB
+         * @return this builder
+         */
+        public Builder auditSpoolMaxBytes(long bytes) {
+            if (bytes < 0 || bytes > MAX_AUDIT_SPOOL_BYTES) {
+                throw new IllegalArgumentException("auditSpoolMaxBytes must be 0-" + MAX_AUDIT_SPOOL_BYTES + ", got "
+                        + bytes);
+            }
+            this.auditSpoolMaxBytes = bytes;
+            return this;
+        }
+
+        /**
          * How long an authenticated token stays cached; a revocation on another node takes effect
          * within this time (at once on this node).
          *
@@ -326,7 +353,7 @@ public record RegistryConfig(Path dataDir, String jdbcUrl, Optional<String> user
         public RegistryConfig build() {
             return new RegistryConfig(dataDir, jdbcUrl.orElseGet(() -> defaultJdbcUrl(dataDir)), user, password,
                     maxConnections, connectionTimeout, auditQueueCapacity, auditBatchSize, auditEnqueueTimeout,
-                    auditCloseTimeout, tokenCacheTtl, catalogueRefresh, notifications, applicationName, node, region);
+                    auditCloseTimeout, auditSpoolMaxBytes, tokenCacheTtl, catalogueRefresh, notifications, applicationName, node, region);
         }
 
         private static Duration within(String name, Duration d, Duration min, Duration max) {

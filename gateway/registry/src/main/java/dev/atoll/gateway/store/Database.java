@@ -29,6 +29,9 @@ public final class Database implements AutoCloseable {
     private final RegistryConfig config;
     private final String node;
     private final String region;
+    /** Why the database is known to be unreachable; empty while it is not (the circuit is closed). */
+    private final java.util.concurrent.atomic.AtomicReference<String> unreachable =
+            new java.util.concurrent.atomic.AtomicReference<>("");
 
     private Database(HikariDataSource pool, RegistryConfig config) {
         this.pool = pool;
@@ -198,6 +201,11 @@ public final class Database implements AutoCloseable {
      * @return the work's result
      */
     public <T> T inTransaction(String what, Work<T> work) {
+        String down = unreachable.get();
+        if (!down.isEmpty()) {
+            throw new RegistryException(RegistryException.Reason.STORAGE, what
+                    + " failed: the registry database is unreachable (" + down + "); retrying in the background");
+        }
         SQLException last = null;
         for (int attempt = 0; attempt < 4; attempt++) {
             try (Connection c = pool.getConnection()) {
@@ -208,6 +216,9 @@ public final class Database implements AutoCloseable {
                 } catch (SQLException e) {
                     rollback(c);
                     if (!retryable(e)) {
+                        if (connectionLost(e)) {
+                            trip(safeMessage(e));
+                        }
                         throw RegistryException.storage(what + " failed: " + safeMessage(e), e);
                     }
                     last = e;
@@ -216,6 +227,7 @@ public final class Database implements AutoCloseable {
                     throw e;
                 }
             } catch (SQLException e) {
+                trip(safeMessage(e));
                 throw RegistryException.storage(what + " failed: no database connection (" + safeMessage(e) + ")", e);
             }
             sleepBackoff(attempt);
@@ -233,6 +245,57 @@ public final class Database implements AutoCloseable {
      */
     public <T> T read(String what, Work<T> work) {
         return inTransaction(what, work);
+    }
+
+    /**
+     * Why the database is known to be unreachable now: a connection could not be had or broke,
+     * and the background check has not reached it since. While this is present every transaction
+     * fails at once ({@code STORAGE}) instead of waiting for the connection timeout.
+     *
+     * @return the last connection failure, empty while the database is reachable
+     */
+    public java.util.Optional<String> unreachable() {
+        String d = unreachable.get();
+        return d.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(d);
+    }
+
+    /** Opens the circuit and starts the background check that closes it once a connection works. */
+    private void trip(String why) {
+        if (pool.isClosed() || !unreachable.compareAndSet("", why)) {
+            return;
+        }
+        LOG.log(System.Logger.Level.WARNING, "the registry database is unreachable (" + why + "); registry"
+                + " operations fail at once until a background check reaches it");
+        Thread.ofVirtual().name("atoll-registry-probe").start(() -> {
+            long backoffMs = 100;
+            while (!pool.isClosed()) {
+                try {
+                    Thread.sleep(backoffMs);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                try (Connection c = pool.getConnection()) {
+                    if (c.isValid(5)) {
+                        unreachable.set("");
+                        LOG.log(System.Logger.Level.INFO, "the registry database is reachable again");
+                        return;
+                    }
+                } catch (SQLException | RuntimeException e) {
+                    unreachable.set(safeMessage(e instanceof SQLException s ? s : new SQLException(e)));
+                }
+                backoffMs = Math.min(backoffMs * 2, 2000);
+            }
+        });
+    }
+
+    /** A connection-level failure (SQLState class 08): the server is gone or the link broke. */
+    private static boolean connectionLost(SQLException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException s && s.getSQLState() != null && s.getSQLState().startsWith("08")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean retryable(SQLException e) {

@@ -38,7 +38,8 @@ public final class AuditLogImpl implements AuditLog, AutoCloseable {
     public AuditLogImpl(Database db, RegistryConfig config) {
         this.db = db;
         this.writer = new CallWriter(db, config.auditQueueCapacity(), config.auditBatchSize(),
-                config.auditEnqueueTimeout(), config.auditCloseTimeout());
+                config.auditEnqueueTimeout(), config.auditCloseTimeout(), config.dataDir(),
+                config.auditSpoolMaxBytes());
         this.checkpoints = new Checkpoints(config.dataDir());
     }
 
@@ -128,6 +129,16 @@ public final class AuditLogImpl implements AuditLog, AutoCloseable {
     /** Call records committed by the writer since start (for metrics). */
     public long callsWritten() {
         return writer.written();
+    }
+
+    /** Call records in the spool now, waiting for the database (for metrics and tests). */
+    public long callsSpooled() {
+        return writer.spooled();
+    }
+
+    /** Call records appended to the spool since start (for metrics). */
+    public long callsSpooledTotal() {
+        return writer.spooledTotal();
     }
 
     /** Failed write attempts of the call writer since start (for metrics; each is retried). */

@@ -25,6 +25,15 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * batch in memory; while it fails, or while one write has taken longer than the enqueue timeout,
  * {@link #failure()} names the problem and callers time out, so
  * records are delayed, never dropped. {@link #close()} writes everything queued before it returns.
+ *
+ * <p>With a {@link Spool} (docs/fleet.md, "Database outage"), a batch the database does not commit
+ * within {@link #spoolAfter} (or whose write fails) is appended to the spool file and forced to disk
+ * instead, and its callers are answered; while the spool holds records every new batch goes there
+ * too (so records reach the chain in the order they were acknowledged), and the writer drains the
+ * spool into the database with back-off, then removes it. An attempt the writer gave up on is rolled
+ * back, never committed later: its transaction checks, before its commit, that it was not abandoned.
+ * Only when the spool is full (or cannot be written) does the writer fall back to retrying in memory
+ * and {@link #failure()} reports the store as failing, so calls are refused as without a spool.
  */
 public final class CallWriter implements AutoCloseable {
 
@@ -49,6 +58,14 @@ public final class CallWriter implements AutoCloseable {
     private final Duration closeTimeout;
     private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
     private final Thread thread;
+    private final java.util.Optional<Spool> spool;
+    private final Duration spoolAfter;
+    /** When the writer next tries to drain a non-empty spool (System.nanoTime). */
+    private long nextDrainAt;
+    private long drainBackoffMs = 100;
+    private volatile long spooledTotal;
+    private volatile long spoolCount;
+    private volatile String spoolProblem = "";
     private volatile boolean closed;
     private volatile long closeDeadline;
     private volatile long written;
@@ -67,7 +84,37 @@ public final class CallWriter implements AutoCloseable {
      * @param closeTimeout how long close keeps retrying failed writes
      */
     public CallWriter(Database db, int capacity, int batchSize, Duration enqueueTimeout, Duration closeTimeout) {
+        this(db, capacity, batchSize, enqueueTimeout, closeTimeout, java.util.Optional.empty());
+    }
+
+    /**
+     * Starts the writer thread, spooling to {@code <dataDir>/audit-spool.jsonl} while the database
+     * does not take records. A spool left by an earlier run is written to the database first.
+     *
+     * @param db the database
+     * @param capacity queue capacity
+     * @param batchSize most records per transaction
+     * @param enqueueTimeout how long a caller waits for queue space
+     * @param closeTimeout how long close keeps retrying failed writes
+     * @param dataDir the node's data directory
+     * @param spoolMaxBytes largest size of the spool file (0: no spool)
+     */
+    public CallWriter(Database db, int capacity, int batchSize, Duration enqueueTimeout, Duration closeTimeout,
+            java.nio.file.Path dataDir, long spoolMaxBytes) {
+        this(db, capacity, batchSize, enqueueTimeout, closeTimeout, spoolMaxBytes > 0
+                || java.nio.file.Files.exists(dataDir.resolve(Spool.FILE_NAME))
+                ? java.util.Optional.of(new Spool(dataDir, spoolMaxBytes)) : java.util.Optional.empty());
+    }
+
+    private CallWriter(Database db, int capacity, int batchSize, Duration enqueueTimeout, Duration closeTimeout,
+            java.util.Optional<Spool> spool) {
         this.db = db;
+        this.spool = spool;
+        this.spoolCount = spool.map(Spool::count).orElse(0L);
+        // A commit normally takes milliseconds; wait long enough for a slow one, but leave the
+        // callers most of their enqueue timeout.
+        this.spoolAfter = Duration.ofNanos(Math.max(Duration.ofMillis(50).toNanos(),
+                Math.min(Duration.ofSeconds(1).toNanos(), enqueueTimeout.toNanos() / 4)));
         this.queue = new ArrayBlockingQueue<>(capacity);
         this.batchSize = batchSize;
         this.enqueueTimeout = enqueueTimeout;
@@ -154,6 +201,16 @@ public final class CallWriter implements AutoCloseable {
         return written;
     }
 
+    /** Call records in the spool now, waiting for the database (0 without a spool). */
+    public long spooled() {
+        return spoolCount;
+    }
+
+    /** Call records appended to the spool since start. */
+    public long spooledTotal() {
+        return spooledTotal;
+    }
+
     /** Failed write attempts since start (each is retried). */
     public long failedWrites() {
         return failedWrites;
@@ -169,6 +226,10 @@ public final class CallWriter implements AutoCloseable {
         String f = failure;
         if (!f.isEmpty()) {
             return java.util.Optional.of(f);
+        }
+        if (spool.isPresent()) {
+            // Spooling: the store does not take records, but the spool does; calls go on.
+            return java.util.Optional.empty();
         }
         // A write that neither commits nor fails (a database that stopped answering without closing
         // the connection, a pool waiting for a connection) is a failing store too: every caller of
@@ -210,7 +271,17 @@ public final class CallWriter implements AutoCloseable {
         int lastBatch = 1;
         while (!stop) {
             try {
-                items.add(queue.take());
+                if (spool.isPresent() && !spool.get().isEmpty()) {
+                    long wait = nextDrainAt - System.nanoTime();
+                    Item first = wait > 0 ? queue.poll(wait, TimeUnit.NANOSECONDS) : queue.poll();
+                    if (first == null) {
+                        drain(spool.get());
+                        continue;
+                    }
+                    items.add(first);
+                } else {
+                    items.add(queue.take());
+                }
                 queue.drainTo(items, batchSize - 1);
                 linger(items, Math.min(lastBatch, batchSize));
             } catch (InterruptedException e) {
@@ -226,6 +297,15 @@ public final class CallWriter implements AutoCloseable {
                     case Flush flush -> {
                         RuntimeException failed = write(batch);
                         batch.clear();
+                        if (failed == null && spool.isPresent() && !spool.get().isEmpty()) {
+                            nextDrainAt = System.nanoTime();
+                            drain(spool.get());
+                            if (!spool.get().isEmpty()) {
+                                failed = new RegistryException(RegistryException.Reason.UNAVAILABLE, spool.get().count()
+                                        + " call records are spooled: the database does not take them ("
+                                        + spoolProblem + ")");
+                            }
+                        }
                         if (failed == null) {
                             flush.done().complete(null);
                         } else {
@@ -239,6 +319,17 @@ public final class CallWriter implements AutoCloseable {
             write(batch);
             batch.clear();
         }
+        spool.ifPresent(sp -> {
+            if (!sp.isEmpty()) {
+                nextDrainAt = System.nanoTime();
+                drain(sp);
+                if (!sp.isEmpty()) {
+                    LOG.log(System.Logger.Level.WARNING, sp.count() + " call records stay in the audit spool; "
+                            + "the next start writes them to the database");
+                }
+            }
+            sp.close();
+        });
     }
 
     /**
@@ -269,6 +360,9 @@ public final class CallWriter implements AutoCloseable {
         }
         List<AuditEntry> entries = new ArrayList<>(batch.size());
         batch.forEach(call -> entries.add(call.entry()));
+        if (spool.isPresent() && spooled(batch, entries, spool.get())) {
+            return null;
+        }
         long backoffMs = 10;
         writingSince = System.nanoTime() | 1; // never 0
         while (true) {
@@ -300,6 +394,189 @@ public final class CallWriter implements AutoCloseable {
                 backoffMs = Math.min(backoffMs * 2, 1000);
             }
         }
+    }
+
+    /** Outcomes of one bounded write attempt. */
+    private enum Attempt { COMMITTED, FAILED, ABANDONED }
+
+    /**
+     * Writes a batch through the spool: to the database when the spool is empty and the database
+     * commits in time, else to the spool. Returns false when neither took it (spool full or
+     * unwritable) and the spool has been drained since, so that the caller's retry loop keeps the
+     * order.
+     */
+    private boolean spooled(List<Call> batch, List<AuditEntry> entries, Spool s) {
+        if (!s.isEmpty() && System.nanoTime() - nextDrainAt >= 0) {
+            drain(s);
+        }
+        if (s.isEmpty()) {
+            if (attempt("appending " + entries.size() + " audit call records", entries) == Attempt.COMMITTED) {
+                written += entries.size();
+                failure = "";
+                batch.forEach(call -> call.done().complete(null));
+                return true;
+            }
+            nextDrainAt = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(drainBackoffMs);
+        }
+        try {
+            if (s.append(entries)) {
+                if (s.count() == entries.size()) {
+                    LOG.log(System.Logger.Level.WARNING, "the audit store does not take records (" + spoolProblem
+                            + "); spooling call records to " + Spool.FILE_NAME + " until it does");
+                }
+                spooledTotal += entries.size();
+                spoolCount = s.count();
+                batch.forEach(call -> call.done().complete(null));
+                return true;
+            }
+            failure = "the audit spool is full (" + s.bytes() + " bytes) and the database does not take records ("
+                    + spoolProblem + ")";
+        } catch (java.io.UncheckedIOException e) {
+            failure = "the audit spool cannot be written (" + e.getCause().getMessage()
+                    + ") and the database does not take records (" + spoolProblem + ")";
+        }
+        // Neither takes the batch: callers are refused (failure() is set) until the spool drains;
+        // this batch is written after the spool, in order.
+        while (!s.isEmpty()) {
+            if (closed && System.nanoTime() - closeDeadline > 0) {
+                return false; // the caller's loop gives up on the batch after the close timeout
+            }
+            long wait = nextDrainAt - System.nanoTime();
+            if (wait > 0) {
+                try {
+                    Thread.sleep(Duration.ofNanos(wait));
+                } catch (InterruptedException ie) {
+                    // close() never interrupts this thread
+                }
+            }
+            drain(s);
+        }
+        return false;
+    }
+
+    /**
+     * Writes the spool to the database in chunks, skipping records a drain before a crash already
+     * stored, then removes it; on a failure it stops and schedules the next try with back-off.
+     */
+    private void drain(Spool s) {
+        String id = s.id();
+        // Calls end in about the order they are queued; a minute's margin covers the rest.
+        long minAt = s.firstAtMs() - 60_000;
+        java.util.Optional<Long> stored = bounded("reading the audit spool's progress", c -> {
+            try (java.sql.PreparedStatement ps = c.prepareStatement("SELECT detail FROM audit_log WHERE at_ms >= ?"
+                    + " AND node = ? AND detail LIKE ? ORDER BY seq DESC FETCH FIRST 1 ROWS ONLY")) {
+                ps.setLong(1, minAt);
+                ps.setString(2, db.node());
+                ps.setString(3, "%\"spool\":\"" + id + "\"%");
+                try (java.sql.ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Spool.spoolSeq(rs.getString(1)).orElse(0L) : 0L;
+                }
+            }
+        });
+        if (stored.isEmpty()) {
+            retryDrainLater();
+            return;
+        }
+        List<Spool.Spooled> all = s.readAll(); // only once the database answers: up to the size limit
+        List<AuditEntry> chunk = new ArrayList<>(batchSize);
+        for (int i = 0; i < all.size(); ) {
+            chunk.clear();
+            while (i < all.size() && chunk.size() < batchSize) {
+                Spool.Spooled r = all.get(i++);
+                if (r.n() > stored.get()) {
+                    chunk.add(r.entry());
+                }
+            }
+            if (chunk.isEmpty()) {
+                continue;
+            }
+            if (attempt("writing " + chunk.size() + " spooled audit call records", chunk) != Attempt.COMMITTED) {
+                retryDrainLater();
+                return;
+            }
+            written += chunk.size();
+        }
+        LOG.log(System.Logger.Level.INFO, "wrote " + all.size() + " spooled call records to the audit log");
+        s.clear();
+        spoolCount = 0;
+        failure = "";
+        spoolProblem = "";
+        drainBackoffMs = 100;
+    }
+
+    private void retryDrainLater() {
+        failedWrites++;
+        nextDrainAt = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(drainBackoffMs);
+        drainBackoffMs = Math.min(drainBackoffMs * 2, 2000);
+    }
+
+    /**
+     * Appends in a transaction on another thread and waits up to {@link #spoolAfter}. An attempt
+     * not done by then is abandoned: its transaction rolls back when it gets to its end, unless it
+     * already passed the point of no return (then the writer waits for its outcome).
+     */
+    private Attempt attempt(String what, List<AuditEntry> entries) {
+        java.util.concurrent.atomic.AtomicInteger state = new java.util.concurrent.atomic.AtomicInteger(); // 0 run, 1 abandoned, 2 committing
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        Thread.ofVirtual().name("atoll-audit-attempt").start(() -> {
+            try {
+                db.inTransaction(what, c -> {
+                    AuditStore.append(c, db, entries);
+                    if (state.compareAndExchange(0, 2) == 1) {
+                        throw new RegistryException(RegistryException.Reason.UNAVAILABLE,
+                                "abandoned: the records were spooled");
+                    }
+                    return null;
+                });
+                f.complete(null);
+            } catch (Throwable t) {
+                f.completeExceptionally(t);
+            }
+        });
+        try {
+            try {
+                f.get(spoolAfter.toNanos(), TimeUnit.NANOSECONDS);
+                return Attempt.COMMITTED;
+            } catch (java.util.concurrent.TimeoutException e) {
+                if (state.compareAndSet(0, 1)) {
+                    failedWrites++;
+                    spoolProblem = "no answer within " + spoolAfter.toMillis() + " ms";
+                    return Attempt.ABANDONED;
+                }
+                f.get();
+                return Attempt.COMMITTED;
+            }
+        } catch (ExecutionException e) {
+            failedWrites++;
+            spoolProblem = String.valueOf(e.getCause().getMessage());
+            return Attempt.FAILED;
+        } catch (InterruptedException e) {
+            // close() never interrupts this thread; treat as not written
+            state.compareAndSet(0, 1);
+            return Attempt.ABANDONED;
+        }
+    }
+
+    /** A read on another thread, given up after {@link #spoolAfter}. */
+    private <T> java.util.Optional<T> bounded(String what, Database.Work<T> work) {
+        CompletableFuture<T> f = new CompletableFuture<>();
+        Thread.ofVirtual().name("atoll-audit-read").start(() -> {
+            try {
+                f.complete(db.read(what, work));
+            } catch (Throwable t) {
+                f.completeExceptionally(t);
+            }
+        });
+        try {
+            return java.util.Optional.of(f.get(spoolAfter.toNanos(), TimeUnit.NANOSECONDS));
+        } catch (java.util.concurrent.TimeoutException e) {
+            spoolProblem = "no answer within " + spoolAfter.toMillis() + " ms";
+        } catch (ExecutionException e) {
+            spoolProblem = String.valueOf(e.getCause().getMessage());
+        } catch (InterruptedException e) {
+            spoolProblem = "interrupted";
+        }
+        return java.util.Optional.empty();
     }
 
     /** Stops accepting records, writes everything queued, and stops the thread. */

@@ -84,7 +84,17 @@ final class AdminJson {
      */
     Optional<Actor> authorize(ServerRequest req, ServerResponse res) {
         Optional<String> presented = Authenticator.bearer(req.headers().first(HeaderNames.AUTHORIZATION));
-        Optional<Principal> admin = presented.flatMap(t -> registry.tokens().authenticate(TokenKind.ADMIN, t));
+        Optional<Principal> admin;
+        try {
+            admin = presented.flatMap(t -> registry.tokens().authenticate(TokenKind.ADMIN, t));
+        } catch (RegistryException e) {
+            // The token store cannot be read (database down): a clear 503, as for the MCP endpoint,
+            // not a bare 500.
+            res.header("Retry-After", "5");
+            send(res, 503, error(e.reason().name().toLowerCase(Locale.ROOT),
+                    "Token store unavailable: " + e.getMessage()));
+            return Optional.empty();
+        }
         if (admin.isEmpty()) {
             res.header("WWW-Authenticate", "Bearer realm=\"atoll-admin\"");
             send(res, 401, error("unauthorized", presented.isEmpty()
