@@ -145,8 +145,9 @@ class CheckpointVerifyTest {
                 continue;
             }
             String outcome = x.seq() == target.seq() ? "tool_error" : x.outcome();
+            // (A gateway's records carry its node and region, under the hash.)
             String hash = AuditJson.hash(x.seq(), x.at().toEpochMilli(), x.actor(), x.tenant(), x.action(), x.tool(),
-                    x.version(), x.digest(), outcome, x.detail(), prev);
+                    x.version(), x.digest(), outcome, x.detail(), x.node(), x.region(), prev);
             sql("UPDATE audit_log SET outcome = ?, prev_hash = ?, hash = ? WHERE seq = ?", outcome, prev, hash, x.seq());
             prev = hash;
         }
