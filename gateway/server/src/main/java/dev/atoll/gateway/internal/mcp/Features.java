@@ -13,9 +13,7 @@ import dev.atoll.gateway.backend.ToolReply;
 import dev.atoll.gateway.internal.catalog.UriTemplate;
 import dev.atoll.gateway.internal.http.Caller;
 import dev.atoll.gateway.internal.mcp.JsonRpc.RpcException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -61,7 +59,7 @@ final class Features {
         int offset = 0;
         JsonNode cursor = params.get("cursor");
         if (cursor != null && !cursor.isNull()) {
-            offset = decodeCursor(cursor);
+            offset = McpService.decodeCursor(cursor);
         }
         if (offset > visible.size()) {
             throw new RpcException(JsonRpc.INVALID_PARAMS, "Invalid params: cursor is out of range", 200, null);
@@ -73,8 +71,7 @@ final class Features {
             out.add(o.definition().deepCopy());
         }
         if (end < visible.size()) {
-            result.put("nextCursor", Base64.getUrlEncoder().withoutPadding()
-                    .encodeToString(("atoll:" + end).getBytes(StandardCharsets.US_ASCII)));
+            result.put("nextCursor", McpService.encodeCursor(end));
         }
         return result;
     }
@@ -228,21 +225,5 @@ final class Features {
         ObjectNode data = F.objectNode().put("uri", JsonRpc.truncate(uri, 256));
         return new RpcException(dev.atoll.gateway.internal.catalog.IsolateBackend.RESOURCE_NOT_FOUND,
                 "Resource not found", 200, data);
-    }
-
-    private static int decodeCursor(JsonNode cursor) {
-        try {
-            String s = new String(Base64.getUrlDecoder().decode(cursor.asText()), StandardCharsets.US_ASCII);
-            if (!cursor.isTextual() || !s.startsWith("atoll:")) {
-                throw new IllegalArgumentException();
-            }
-            int n = Integer.parseInt(s.substring(6));
-            if (n < 0) {
-                throw new IllegalArgumentException();
-            }
-            return n;
-        } catch (IllegalArgumentException e) {
-            throw new RpcException(JsonRpc.INVALID_PARAMS, "Invalid params: unknown cursor", 200, null);
-        }
     }
 }

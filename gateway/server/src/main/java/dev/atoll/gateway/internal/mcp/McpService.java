@@ -639,11 +639,13 @@ public final class McpService {
         return result;
     }
 
-    private static String encodeCursor(int offset) {
+    /** The opaque {@code nextCursor} of a list page that continues at {@code offset} (tools, resources, prompts). */
+    static String encodeCursor(int offset) {
         return Base64.getUrlEncoder().withoutPadding().encodeToString(("atoll:" + offset).getBytes(StandardCharsets.US_ASCII));
     }
 
-    private static int decodeCursor(JsonNode cursor) {
+    /** The offset of a cursor made by {@link #encodeCursor}; any other value is INVALID_PARAMS. */
+    static int decodeCursor(JsonNode cursor) {
         try {
             String s = new String(Base64.getUrlDecoder().decode(cursor.asText()), StandardCharsets.US_ASCII);
             if (!cursor.isTextual() || !s.startsWith("atoll:")) {
