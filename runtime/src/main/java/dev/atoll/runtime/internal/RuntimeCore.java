@@ -62,6 +62,8 @@ public final class RuntimeCore implements AutoCloseable {
      */
     private static final Duration UNSTOPPABLE_STALLED = Duration.ofSeconds(10);
     private static final Duration POLL = Duration.ofMillis(50);
+    /** How long closing a context on a guest thread, after its caller was answered, may take. */
+    private static final Duration CLOSE_LIMIT = Duration.ofSeconds(10);
 
     private final GuestEngine engine;
     /** The Python engine, created by the first Python tool that is loaded (it costs seconds). */
@@ -929,7 +931,36 @@ public final class RuntimeCore implements AutoCloseable {
 
     private void runOnGuestThread(CompiledTool tool, Limits limits, Optional<GuestSession> prepared,
             String argsJson, dev.atoll.runtime.Invocation inv, AtomicReference<Watchdog.Monitor> watched, CompletableFuture<Finished> result) {
-        runOnThisThread(tool, limits, prepared, argsJson, inv, watched, result, GuestSession::close);
+        runOnThisThread(tool, limits, prepared, argsJson, inv, watched, result, s -> closeWatched(s, tool));
+    }
+
+    /**
+     * Closes a call's context on its guest thread after the caller was answered, watched: no one waits
+     * for the thread any more, so a close that does not return (once seen in a full suite: the only
+     * guest thread of a runtime stayed busy after its call was answered, and every later call was
+     * shed) would pin it for good. Past {@link #CLOSE_LIMIT} the thread is written off like a guest
+     * that ignores its cancellation, and a new one takes its place.
+     */
+    private void closeWatched(GuestSession session, CompiledTool tool) {
+        Thread me = Thread.currentThread();
+        try (Watchdog.Step step = watchdog.watchStep(System.nanoTime() + CLOSE_LIMIT.toNanos(),
+                () -> closeOverran(me, tool))) {
+            session.close();
+        }
+    }
+
+    private void closeOverran(Thread thread, CompiledTool tool) {
+        if (executor.abandon(thread)) {
+            LOG.severe("closing a context of tool " + tool.manifest().name() + " " + tool.digest()
+                    + " took more than " + CLOSE_LIMIT.toSeconds() + " s after its caller was answered: wrote off"
+                    + " guest thread " + thread.getName() + "; a new thread replaces it ("
+                    + executor.abandonedNow() + " of " + executor.abandonBudget() + " written off now)");
+        } else {
+            LOG.severe("closing a context of tool " + tool.manifest().name() + " " + tool.digest()
+                    + " took more than " + CLOSE_LIMIT.toSeconds() + " s and the budget of written-off guest"
+                    + " threads (" + executor.abandonBudget() + ") is spent: guest thread " + thread.getName()
+                    + " stays busy until the close returns");
+        }
     }
 
     private void runOnThisThread(CompiledTool tool, Limits limits, Optional<GuestSession> prepared,

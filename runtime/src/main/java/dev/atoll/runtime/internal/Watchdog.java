@@ -40,6 +40,7 @@ public final class Watchdog implements AutoCloseable {
 
     private final ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
     private final Set<Monitor> active = ConcurrentHashMap.newKeySet();
+    private final Set<Step> steps = ConcurrentHashMap.newKeySet();
     private final long tickNanos;
     private final double heapGuardRatio;
     private final Thread thread;
@@ -106,7 +107,7 @@ public final class Watchdog implements AutoCloseable {
 
     private void loop() {
         while (running) {
-            if (active.isEmpty()) {
+            if (active.isEmpty() && steps.isEmpty()) {
                 LockSupport.park(this);
                 continue;
             }
@@ -119,8 +120,56 @@ public final class Watchdog implements AutoCloseable {
         }
     }
 
+    /**
+     * Watches a stretch of Atoll's own work on a guest thread that has no limits of its own but must
+     * not pin the thread (closing a call's context after its caller was answered): when it has not
+     * ended by {@code deadlineNanos}, {@code onOverrun} runs once, on a watchdog thread.
+     *
+     * @param deadlineNanos {@link System#nanoTime()} deadline
+     * @param onOverrun what to do about a step that did not end in time (write its thread off)
+     * @return the step; close it when the work is done
+     */
+    public Step watchStep(long deadlineNanos, Runnable onOverrun) {
+        Step s = new Step(deadlineNanos, onOverrun);
+        steps.add(s);
+        LockSupport.unpark(thread);
+        return s;
+    }
+
+    /** A watched stretch of Atoll's own work; see {@link #watchStep}. */
+    public final class Step implements AutoCloseable {
+        private final long deadline;
+        private final Runnable onOverrun;
+
+        private Step(long deadline, Runnable onOverrun) {
+            this.deadline = deadline;
+            this.onOverrun = onOverrun;
+        }
+
+        /** Ends the watch; {@code onOverrun} does not run after this returns unless it already started. */
+        @Override
+        public void close() {
+            steps.remove(this);
+        }
+    }
+
+    private void checkSteps(long now) {
+        for (Step s : steps) {
+            if (now - s.deadline > 0 && steps.remove(s)) {
+                try {
+                    cancellers.execute(s.onOverrun);
+                } catch (java.util.concurrent.RejectedExecutionException e) {
+                    // closing
+                }
+            }
+        }
+    }
+
     private void check() {
         long now = System.nanoTime();
+        if (!steps.isEmpty()) {
+            checkSteps(now);
+        }
         boolean pressure = heapPressure;
         Monitor biggest = null;
         long biggestAllocated = -1;

@@ -2,7 +2,13 @@ package dev.atoll.runtime.internal;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
@@ -34,6 +40,33 @@ class WatchdogTest {
             assertTrue(usage[0] >= 0, "CPU " + usage[0]);
             assertTrue(usage[1] >= 0, "allocated " + usage[1]);
             monitor.get().close();
+        }
+    }
+
+    /**
+     * A watched step (closing a context after the caller was answered) that overruns its deadline has
+     * its handler run once, while the watchdog has no call to watch; a step closed in time never does.
+     */
+    @Test
+    void aStepPastItsDeadlineIsReportedOnceAndAClosedStepNever() throws Exception {
+        try (Watchdog watchdog = new Watchdog(Duration.ofMillis(5), 0.9)) {
+            AtomicInteger closedInTime = new AtomicInteger();
+            long far = System.nanoTime() + Duration.ofMillis(200).toNanos();
+            watchdog.watchStep(far, closedInTime::incrementAndGet).close();
+
+            AtomicInteger overruns = new AtomicInteger();
+            CountDownLatch reported = new CountDownLatch(1);
+            Watchdog.Step stuck = watchdog.watchStep(System.nanoTime() + Duration.ofMillis(50).toNanos(), () -> {
+                overruns.incrementAndGet();
+                reported.countDown();
+            });
+            assertTrue(reported.await(30, TimeUnit.SECONDS), "the overrun step was never reported");
+            // Past the closed step's deadline too, with more ticks: neither runs (again).
+            await().pollDelay(Duration.ZERO).atMost(Duration.ofSeconds(30))
+                    .until(() -> System.nanoTime() - far > Duration.ofMillis(100).toNanos());
+            stuck.close();
+            assertEquals(1, overruns.get());
+            assertEquals(0, closedInTime.get());
         }
     }
 }
