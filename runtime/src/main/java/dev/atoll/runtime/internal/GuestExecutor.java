@@ -106,19 +106,33 @@ public final class GuestExecutor implements AutoCloseable {
             }
         });
         BlockingQueue<Runnable> queue = queues.get(lane);
+        boolean replaced = false;
         try {
             while (!closed) {
-                Runnable task = queue.take();
+                Runnable task;
+                try {
+                    task = queue.take();
+                } catch (InterruptedException e) {
+                    continue; // closing (the loop ends), or an interrupt that was meant for a call that ended
+                }
                 task.run();
+                // Cancelling a call interrupts the threads in its context (Context.interrupt, the
+                // watchdog's repeated cancels): one that lands after the guest left must not end this
+                // thread in its next take() as if the executor were closing (a lane silently lost its
+                // only thread that way, and every later call was shed).
+                Thread.interrupted();
                 if (writtenOff.remove(me)) {
                     returned();
+                    replaced = true;
                     return; // it runs at the lowest priority now: a fresh thread took its place
                 }
             }
-        } catch (InterruptedException e) {
-            // closing
         } finally {
             workers.remove(me);
+            if (!closed && !replaced) { // an Error out of the loop: the lane must not lose capacity silently
+                LOG.severe("guest thread " + me.getName() + " ended unexpectedly; starting a new one");
+                spawn(lane);
+            }
         }
     }
 

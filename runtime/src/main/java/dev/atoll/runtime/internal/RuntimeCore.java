@@ -994,6 +994,12 @@ public final class RuntimeCore implements AutoCloseable {
             outcome = failure(e, monitor, limits, phase, tool.module().getName());
         } finally {
             monitor.close();
+            if (monitor.violation().isPresent()) {
+                // The cancel interrupts the threads in the context; one that lands as the guest leaves
+                // stays pending on this thread (a guest thread, or the caller's own) and would break its
+                // next wait.
+                Thread.interrupted();
+            }
         }
         List<LogEntry> logs = session == null ? List.of() : session.logs();
         int dropped = session == null ? 0 : session.droppedLogs();
