@@ -35,35 +35,13 @@ class UpstreamFeaturesTest {
         UpstreamFeatures f = new UpstreamFeatures((u, m, p) -> {
             throw new AssertionError("no request expected");
         });
-        boolean changed = f.update(List.of(
-                upstream("a", features("""
-                        {"name":"#features","resources":[{"uri":"file:///shared","name":"s"},{"uri":"file:///a","name":"a"},
-                          {"uri":"relative/x","name":"r"}],
-                         "resourceTemplates":[{"uriTemplate":"file:///t/{id}","name":"t"}],
-                         "prompts":[{"name":"hello"},{"name":"bad name!"}]}""", true)),
-                upstream("b", features("""
-                        {"name":"#features","resources":[{"uri":"file:///shared","name":"s"}],
-                         "resourceTemplates":[{"uriTemplate":"file:///t/{id}","name":"t"}],"prompts":[{"name":"hello"}]}""",
-                        true)),
-                upstream("c", features("""
-                        {"name":"#features","resources":[{"uri":"file:///pulled","name":"p"}]}""", false))));
+        boolean changed = f.update(clashingPins());
         assertTrue(changed);
         assertEquals(List.of("file:///a"), keys(f.resources(), "uri"), "a clash is refused, a relative URI dropped");
         assertEquals(List.of(), keys(f.resourceTemplates(), "uriTemplate"));
         assertEquals(List.of("a__hello", "b__hello"), keys(f.prompts(), "name"), "prompts are namespaced");
         assertEquals("a__", f.resources().getFirst().owner());
-        assertFalse(f.update(List.of(upstream("a", features("""
-                {"name":"#features","resources":[{"uri":"file:///shared","name":"s"},{"uri":"file:///a","name":"a"},
-                  {"uri":"relative/x","name":"r"}],
-                 "resourceTemplates":[{"uriTemplate":"file:///t/{id}","name":"t"}],
-                 "prompts":[{"name":"hello"},{"name":"bad name!"}]}""", true)),
-                upstream("b", features("""
-                        {"name":"#features","resources":[{"uri":"file:///shared","name":"s"}],
-                         "resourceTemplates":[{"uriTemplate":"file:///t/{id}","name":"t"}],"prompts":[{"name":"hello"}]}""",
-                        true)),
-                upstream("c", features("""
-                        {"name":"#features","resources":[{"uri":"file:///pulled","name":"p"}]}""", false)))),
-                "the same pins are no change");
+        assertFalse(f.update(clashingPins()), "the same pins (equal, newly read) are no change");
     }
 
     @Test
@@ -91,6 +69,22 @@ class UpstreamFeaturesTest {
 
     private static List<String> keys(List<Offer> offers, String key) {
         return offers.stream().map(o -> o.definition().path(key).asText()).sorted().toList();
+    }
+
+    /** Upstreams a and b offer the same URI, template and prompt name; c's definitions are not served. */
+    private static List<UpstreamInfo> clashingPins() throws Exception {
+        return List.of(
+                upstream("a", features("""
+                        {"name":"#features","resources":[{"uri":"file:///shared","name":"s"},{"uri":"file:///a","name":"a"},
+                          {"uri":"relative/x","name":"r"}],
+                         "resourceTemplates":[{"uriTemplate":"file:///t/{id}","name":"t"}],
+                         "prompts":[{"name":"hello"},{"name":"bad name!"}]}""", true)),
+                upstream("b", features("""
+                        {"name":"#features","resources":[{"uri":"file:///shared","name":"s"}],
+                         "resourceTemplates":[{"uriTemplate":"file:///t/{id}","name":"t"}],"prompts":[{"name":"hello"}]}""",
+                        true)),
+                upstream("c", features("""
+                        {"name":"#features","resources":[{"uri":"file:///pulled","name":"p"}]}""", false)));
     }
 
     private static UpstreamTool features(String json, boolean serving) throws Exception {

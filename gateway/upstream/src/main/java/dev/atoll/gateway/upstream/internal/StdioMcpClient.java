@@ -210,36 +210,15 @@ final class StdioMcpClient implements AutoCloseable {
     }
 
     /**
-     * Lists every tool, following {@code nextCursor} (at most {@code maxPages} pages, {@code maxTools} tools).
+     * Lists every tool (objects with a text {@code name}), following {@code nextCursor} (at most 100
+     * pages and {@code maxTools} tools).
      *
      * @param timeout per page
      * @param maxTools most tools accepted
      * @return the tool definitions as the server sent them
      */
     List<ObjectNode> listTools(Duration timeout, int maxTools) {
-        List<ObjectNode> tools = new ArrayList<>();
-        Optional<String> cursor = Optional.empty();
-        for (int page = 0; page < 100; page++) {
-            ObjectNode params = F.objectNode();
-            cursor.ifPresent(c -> params.put("cursor", c));
-            JsonNode r = request("tools/list", params, timeout, Optional.empty());
-            for (JsonNode t : r.path("tools")) {
-                if (t instanceof ObjectNode o && o.path("name").isTextual()) {
-                    if (tools.size() >= maxTools) {
-                        throw new UpstreamException(UpstreamException.Kind.PROTOCOL,
-                                "upstream '" + name + "' lists more than " + maxTools + " tools");
-                    }
-                    tools.add(o);
-                }
-            }
-            JsonNode next = r.get("nextCursor");
-            if (next == null || !next.isTextual() || next.asText().isEmpty()) {
-                return tools;
-            }
-            cursor = Optional.of(next.asText());
-        }
-        throw new UpstreamException(UpstreamException.Kind.PROTOCOL,
-                "upstream '" + name + "' tools/list did not end within 100 pages");
+        return listAll("tools/list", "tools", timeout, maxTools, o -> o.path("name").isTextual());
     }
 
     /**
@@ -253,6 +232,11 @@ final class StdioMcpClient implements AutoCloseable {
      * @return the objects as the server sent them
      */
     List<ObjectNode> listAll(String method, String key, Duration timeout, int max) {
+        return listAll(method, key, timeout, max, o -> true);
+    }
+
+    private List<ObjectNode> listAll(String method, String key, Duration timeout, int max,
+            java.util.function.Predicate<ObjectNode> accepted) {
         List<ObjectNode> out = new ArrayList<>();
         Optional<String> cursor = Optional.empty();
         for (int page = 0; page < 100; page++) {
@@ -260,7 +244,7 @@ final class StdioMcpClient implements AutoCloseable {
             cursor.ifPresent(c -> params.put("cursor", c));
             JsonNode r = request(method, params, timeout, Optional.empty());
             for (JsonNode t : r.path(key)) {
-                if (t instanceof ObjectNode o) {
+                if (t instanceof ObjectNode o && accepted.test(o)) {
                     if (out.size() >= max) {
                         throw new UpstreamException(UpstreamException.Kind.PROTOCOL,
                                 "upstream '" + name + "' lists more than " + max + " " + key);
