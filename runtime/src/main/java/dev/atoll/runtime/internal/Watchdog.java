@@ -107,8 +107,13 @@ public final class Watchdog implements AutoCloseable {
 
     private void loop() {
         while (running) {
-            if (active.isEmpty() && steps.isEmpty()) {
-                LockSupport.park(this);
+            if (active.isEmpty()) {
+                // Idle, or only steps to watch: their deadlines are seconds away, so a step needs no
+                // wake-up of its own (watchStep is on every call's path) and a coarse look will do.
+                LockSupport.parkNanos(this, steps.isEmpty() ? Long.MAX_VALUE : STEP_LOOK_NANOS);
+                if (!steps.isEmpty()) {
+                    checkSteps(System.nanoTime());
+                }
                 continue;
             }
             LockSupport.parkNanos(this, tickNanos);
@@ -131,8 +136,9 @@ public final class Watchdog implements AutoCloseable {
      */
     public Step watchStep(long deadlineNanos, Runnable onOverrun) {
         Step s = new Step(deadlineNanos, onOverrun);
-        steps.add(s);
-        LockSupport.unpark(thread);
+        if (steps.add(s) && steps.size() == 1 && active.isEmpty()) {
+            LockSupport.unpark(thread); // it may be parked with nothing to watch: start its coarse looks
+        }
         return s;
     }
 
@@ -152,6 +158,9 @@ public final class Watchdog implements AutoCloseable {
             steps.remove(this);
         }
     }
+
+    /** How often steps are looked at while no call is watched. */
+    private static final long STEP_LOOK_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(500);
 
     private void checkSteps(long now) {
         for (Step s : steps) {
