@@ -294,6 +294,7 @@ public final class TokenStore implements Tokens {
             case FleetChannel.TokensChanged all -> invalidateAll();
             case FleetChannel.TokenCreated created -> { } // nothing is cached for a token nobody used
             case FleetChannel.CatalogueMoved moved -> { }
+            case FleetChannel.Reviewed reviewed -> { }
         }
     }
 
