@@ -124,7 +124,7 @@ public final class JdbcRegistry implements Registry {
         ObjectNode manifest = def.manifest();
         String manifestText = Canonical.json(manifest);
         byte[] code = def.code().getBytes(StandardCharsets.UTF_8);
-        DeployResult deployed = db.inTransaction("deploying " + def.name(), c -> {
+        DeployResult deployed = db.inAdminTransaction("deploying " + def.name(), c -> {
             long now = System.currentTimeMillis();
             Optional<ToolRow> row = lockTool(c, def.name());
             refuseUpstreamNamespace(c, def.name(), "deploy");
@@ -195,7 +195,7 @@ public final class JdbcRegistry implements Registry {
         checkName(name);
         Objects.requireNonNull(actor, "actor");
         checkOpen();
-        ToolVersion result = db.inTransaction("approving " + name + " v" + version, c -> {
+        ToolVersion result = db.inAdminTransaction("approving " + name + " v" + version, c -> {
             ToolRow tool = lockTool(c, name).orElseThrow(() -> unknownTool(name));
             refuseUpstreamNamespace(c, name, "approve");
             ToolVersion v = versionByNumber(c, name, version).orElseThrow(() -> unknownVersion(name, version));
@@ -229,7 +229,7 @@ public final class JdbcRegistry implements Registry {
         Objects.requireNonNull(actor, "actor");
         checkOpen();
         boolean[] changed = {false};
-        ToolVersion rejected = db.inTransaction("rejecting " + name + " v" + version, c -> {
+        ToolVersion rejected = db.inAdminTransaction("rejecting " + name + " v" + version, c -> {
             lockTool(c, name).orElseThrow(() -> unknownTool(name));
             ToolVersion v = versionByNumber(c, name, version).orElseThrow(() -> unknownVersion(name, version));
             if (v.state() == ToolState.REJECTED) {
@@ -257,7 +257,7 @@ public final class JdbcRegistry implements Registry {
         checkName(name);
         Objects.requireNonNull(actor, "actor");
         checkOpen();
-        ToolInfo result = db.inTransaction("rolling back " + name + " to v" + toVersion, c -> {
+        ToolInfo result = db.inAdminTransaction("rolling back " + name + " to v" + toVersion, c -> {
             ToolRow tool = lockTool(c, name).orElseThrow(() -> unknownTool(name));
             ToolVersion v = versionByNumber(c, name, toVersion).orElseThrow(() -> unknownVersion(name, toVersion));
             int serving = tool.servingVersion().orElseThrow(() -> new RegistryException(Reason.INVALID_STATE,
@@ -298,7 +298,7 @@ public final class JdbcRegistry implements Registry {
         Objects.requireNonNull(actor, "actor");
         checkOpen();
         boolean[] changed = {false};
-        ToolInfo result = db.inTransaction((enabled ? "enabling " : "disabling ") + name, c -> {
+        ToolInfo result = db.inAdminTransaction((enabled ? "enabling " : "disabling ") + name, c -> {
             ToolRow tool = lockTool(c, name).orElseThrow(() -> unknownTool(name));
             if (tool.enabled() == enabled) {
                 return readTool(c, name).orElseThrow();
@@ -327,7 +327,7 @@ public final class JdbcRegistry implements Registry {
         checkName(name);
         Objects.requireNonNull(actor, "actor");
         checkOpen();
-        db.inTransaction("deleting " + name, c -> {
+        db.inAdminTransaction("deleting " + name, c -> {
             ToolRow tool = lockTool(c, name).orElseThrow(() -> unknownTool(name));
             int versions;
             try (PreparedStatement ps = c.prepareStatement("DELETE FROM tool_version WHERE name = ?")) {
@@ -505,7 +505,7 @@ public final class JdbcRegistry implements Registry {
         String text = String.join(",", sorted);
         checkOpen();
         boolean[] changed = {false};
-        ToolInfo result = db.inTransaction("placing " + name, c -> {
+        ToolInfo result = db.inAdminTransaction("placing " + name, c -> {
             ToolRow tool = lockTool(c, name).orElseThrow(() -> unknownTool(name));
             if (tool.regions().equals(sorted)) {
                 return readTool(c, name).orElseThrow();
