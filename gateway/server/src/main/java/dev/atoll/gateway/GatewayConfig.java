@@ -459,13 +459,16 @@ public record GatewayConfig(Path dataDir, Mcp mcp, OAuth oauth, Admin admin, Htt
      *     (or the URL's). Never logged.
      * @param connectionTimeoutMs longest wait for a database connection (250-600000); also how long
      *     the audit writer's attempt takes to fail while the database is unreachable
+     * @param adminTimeoutMs longest wait of an admin mutation for a database connection (100-600000;
+     *     at most {@code connectionTimeoutMs} is used): the first one that meets an outage answers 503
+     *     after this
      * @param startTimeoutMs how long a node started while its PostgreSQL database is unreachable keeps
      *     retrying before it gives up (0: fail at once)
      * @param auditSpoolMaxBytes largest size of {@code <data-dir>/audit-spool.jsonl}, where call records
      *     wait (fsync'd) while the database does not take them; 0: no spool, calls are refused then
      */
     public record RegistryStore(String jdbcUrl, String user, String password, long connectionTimeoutMs,
-            long startTimeoutMs, long auditSpoolMaxBytes) {
+            long adminTimeoutMs, long startTimeoutMs, long auditSpoolMaxBytes) {
         /** Checks the values. */
         public RegistryStore {
             Objects.requireNonNull(jdbcUrl, "registry.jdbc-url");
@@ -482,6 +485,9 @@ public record GatewayConfig(Path dataDir, Mcp mcp, OAuth oauth, Admin admin, Htt
                     || auditSpoolMaxBytes > dev.atoll.gateway.registry.RegistryConfig.MAX_AUDIT_SPOOL_BYTES) {
                 throw new IllegalArgumentException("registry.audit-spool-max-bytes must be 0-"
                         + dev.atoll.gateway.registry.RegistryConfig.MAX_AUDIT_SPOOL_BYTES + ", got " + auditSpoolMaxBytes);
+            }
+            if (adminTimeoutMs < 100 || adminTimeoutMs > 600_000) {
+                throw new IllegalArgumentException("registry.admin-timeout-ms must be 100-600000, got " + adminTimeoutMs);
             }
             if (connectionTimeoutMs < 250 || connectionTimeoutMs > 600_000) {
                 throw new IllegalArgumentException("registry.connection-timeout-ms must be 250-600000, got "
@@ -519,6 +525,7 @@ public record GatewayConfig(Path dataDir, Mcp mcp, OAuth oauth, Admin admin, Htt
         private dev.atoll.gateway.registry.RegistryConfig.Builder builder(Path dataDir, Fleet fleet, String nodeId) {
             var b = dev.atoll.gateway.registry.RegistryConfig.builder().dataDir(dataDir)
                     .connectionTimeout(java.time.Duration.ofMillis(connectionTimeoutMs))
+                    .adminTimeout(java.time.Duration.ofMillis(adminTimeoutMs))
                     .auditSpoolMaxBytes(auditSpoolMaxBytes)
                     .notifications(fleet.notifications())
                     .catalogueRefresh(java.time.Duration.ofMillis(fleet.catalogueRefreshMs()))
@@ -555,7 +562,7 @@ public record GatewayConfig(Path dataDir, Mcp mcp, OAuth oauth, Admin admin, Htt
         public String toString() {
             return "RegistryStore[jdbcUrl=" + jdbcUrl.replaceAll("(?i)(password=)[^;&]*", "$1***") + ", user=" + user
                     + ", password=" + (password.isEmpty() ? "" : "***") + ", connectionTimeoutMs="
-                    + connectionTimeoutMs + "]";
+                    + connectionTimeoutMs + ", adminTimeoutMs=" + adminTimeoutMs + "]";
         }
     }
 

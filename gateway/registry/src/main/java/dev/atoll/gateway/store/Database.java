@@ -2,6 +2,7 @@ package dev.atoll.gateway.store;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.pool.HikariPool;
 import dev.atoll.gateway.registry.RegistryConfig;
 import dev.atoll.gateway.registry.RegistryException;
 import java.sql.Connection;
@@ -201,6 +202,25 @@ public final class Database implements AutoCloseable {
      * @return the work's result
      */
     public <T> T inTransaction(String what, Work<T> work) {
+        return inTransaction(what, work, false);
+    }
+
+    /**
+     * {@link #inTransaction(String, Work)} for an operator's change (an admin mutation): it waits at
+     * most {@link RegistryConfig#adminTimeout()} for a connection, not the pool's whole connection
+     * timeout, so the first change that meets a database outage fails fast ({@code STORAGE}, HTTP
+     * 503) and opens the circuit for those that follow (docs/fleet.md, "Database outage").
+     *
+     * @param what what the work does, for error messages
+     * @param work the work
+     * @param <T> its result
+     * @return the work's result
+     */
+    public <T> T inAdminTransaction(String what, Work<T> work) {
+        return inTransaction(what, work, true);
+    }
+
+    private <T> T inTransaction(String what, Work<T> work, boolean admin) {
         String down = unreachable.get();
         if (!down.isEmpty()) {
             throw new RegistryException(RegistryException.Reason.STORAGE, what
@@ -208,7 +228,7 @@ public final class Database implements AutoCloseable {
         }
         SQLException last = null;
         for (int attempt = 0; attempt < 4; attempt++) {
-            try (Connection c = pool.getConnection()) {
+            try (Connection c = admin ? adminConnection() : pool.getConnection()) {
                 try {
                     T result = work.run(c);
                     c.commit();
@@ -227,12 +247,31 @@ public final class Database implements AutoCloseable {
                     throw e;
                 }
             } catch (SQLException e) {
-                trip(safeMessage(e));
-                throw RegistryException.storage(what + " failed: no database connection (" + safeMessage(e) + ")", e);
+                // A short admin wait that ran out without a connection failure may be a busy pool,
+                // not an outage: it fails this change but does not open the circuit for all.
+                boolean lost = connectionLost(e);
+                if (!admin || lost) {
+                    trip(safeMessage(e));
+                }
+                throw RegistryException.storage(what + " failed: " + (lost ? "the registry database is unreachable ("
+                        + safeMessage(e) + "); retrying in the background"
+                        : "no database connection (" + safeMessage(e) + ")"), e);
             }
             sleepBackoff(attempt);
         }
         throw RegistryException.storage(what + " failed after retries: " + safeMessage(last), last);
+    }
+
+    /**
+     * A pooled connection, waiting at most the admin timeout. HikariCP's pool (the data source's
+     * {@code HikariPoolMXBean}, exported API) takes a per-call timeout; the data source does not.
+     */
+    private Connection adminConnection() throws SQLException {
+        long ms = config.adminTimeout().toMillis();
+        if (ms < config.connectionTimeout().toMillis() && pool.getHikariPoolMXBean() instanceof HikariPool p) {
+            return p.getConnection(ms);
+        }
+        return pool.getConnection();
     }
 
     /**

@@ -64,8 +64,12 @@ final class Spool {
         }
     }
 
-    /** A spooled record: the spool it is in, its number there, the entry to append. */
-    record Spooled(String spoolId, long n, AuditEntry entry) {}
+    /**
+     * A spooled record: the spool it is in, its number there, the entry to append, and, for a
+     * record of a batch whose database commit was in doubt (sent, but no outcome came back), the
+     * detail it had in that commit, so a drain can look it up before writing the batch again.
+     */
+    record Spooled(String spoolId, long n, AuditEntry entry, Optional<String> inDoubtDetail) {}
 
     boolean enabled() {
         return maxBytes > 0;
@@ -103,11 +107,25 @@ final class Spool {
      * @throws UncheckedIOException if the file cannot be written (nothing is acknowledged then)
      */
     boolean append(List<AuditEntry> entries) {
+        return append(entries, false);
+    }
+
+    /**
+     * Appends records and forces them to disk, marking them as a batch whose database commit was
+     * in doubt when {@code inDoubt} (the commit was sent and no outcome came back: it may be
+     * stored).
+     *
+     * @param entries the records, in order
+     * @param inDoubt whether the database may already hold them
+     * @return false (nothing written) if they do not fit under the size limit
+     * @throws UncheckedIOException if the file cannot be written (nothing is acknowledged then)
+     */
+    boolean append(List<AuditEntry> entries, boolean inDoubt) {
         StringBuilder sb = new StringBuilder();
         long n = count;
         for (AuditEntry e : entries) {
             n++;
-            sb.append(line(id, n, e)).append('\n');
+            sb.append(line(id, n, e, inDoubt)).append('\n');
         }
         byte[] data = sb.toString().getBytes(StandardCharsets.US_ASCII);
         if (!enabled() || bytes + data.length > maxBytes) {
@@ -204,7 +222,7 @@ final class Spool {
         return d.path("spoolSeq").canConvertToLong() ? Optional.of(d.path("spoolSeq").asLong()) : Optional.empty();
     }
 
-    private static String line(String id, long n, AuditEntry e) {
+    private static String line(String id, long n, AuditEntry e, boolean inDoubt) {
         ObjectNode detail = (ObjectNode) AuditJson.parseDetail(e.detail()).deepCopy();
         detail.put("spool", id);
         detail.put("spoolSeq", n);
@@ -220,6 +238,9 @@ final class Spool {
         o.put("digest", e.digest());
         o.put("outcome", e.outcome());
         o.put("detail", AuditJson.detail(detail));
+        if (inDoubt) {
+            o.put("inDoubtDetail", e.detail());
+        }
         return AuditJson.detail(o);
     }
 
@@ -234,7 +255,8 @@ final class Spool {
         Optional<Integer> version = o.hasNonNull("version") ? Optional.of(o.get("version").asInt()) : Optional.empty();
         return new Spooled(o.get("spool").asText(), o.get("n").asLong(), new AuditEntry(o.get("atMs").asLong(),
                 o.get("actor").asText(), o.get("tenant").asText(), o.get("action").asText(), o.get("tool").asText(),
-                version, o.get("digest").asText(), o.get("outcome").asText(), o.get("detail").asText()));
+                version, o.get("digest").asText(), o.get("outcome").asText(), o.get("detail").asText()),
+                o.hasNonNull("inDoubtDetail") ? Optional.of(o.get("inDoubtDetail").asText()) : Optional.empty());
     }
 
     private void closeChannel() {

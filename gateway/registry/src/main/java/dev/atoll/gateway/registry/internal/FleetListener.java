@@ -34,6 +34,7 @@ final class FleetListener implements AutoCloseable {
     private final boolean notifications;
     private final Runnable refresh;
     private final Consumer<FleetChannel.Change> tokens;
+    private final Consumer<FleetChannel.Reviewed> reviews;
     private final Object lock = new Object();
     private final AtomicLong received = new AtomicLong();
     private final AtomicLong reconnects = new AtomicLong();
@@ -47,14 +48,16 @@ final class FleetListener implements AutoCloseable {
      * @param notifications listen, or only poll
      * @param refresh compares the catalogue revision and reloads it if it moved
      * @param tokens acts on token changes
+     * @param reviews told of versions deployed or rejected
      */
     FleetListener(Database db, Duration poll, boolean notifications, Runnable refresh,
-            Consumer<FleetChannel.Change> tokens) {
+            Consumer<FleetChannel.Change> tokens, Consumer<FleetChannel.Reviewed> reviews) {
         this.db = db;
         this.pollMs = Math.max(10, poll.toMillis());
         this.notifications = notifications;
         this.refresh = refresh;
         this.tokens = tokens;
+        this.reviews = reviews;
         this.thread = Thread.ofPlatform().daemon(true).name("atoll-registry-listen").unstarted(this::run);
     }
 
@@ -141,6 +144,7 @@ final class FleetListener implements AutoCloseable {
                 case FleetChannel.TokenRevoked t -> tokens.accept(t);
                 case FleetChannel.TokensChanged t -> tokens.accept(t);
                 case FleetChannel.TokenCreated t -> tokens.accept(t);
+                case FleetChannel.Reviewed r -> reviews.accept(r);
             }
         }, () -> LOG.log(System.Logger.Level.DEBUG, "ignored an unreadable registry notification"));
     }
