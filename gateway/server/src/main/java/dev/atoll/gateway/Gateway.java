@@ -34,7 +34,6 @@ import dev.atoll.gateway.internal.mcp.JsonRpc;
 import dev.atoll.gateway.internal.mcp.McpHttp;
 import dev.atoll.gateway.internal.mcp.McpService;
 import dev.atoll.gateway.internal.mcp.Streams;
-import dev.atoll.gateway.internal.logs.CallLogStage;
 import dev.atoll.gateway.internal.logs.LoggedRegistry;
 import dev.atoll.gateway.internal.logs.ServerLog;
 import dev.atoll.gateway.internal.metrics.GatewayMetrics;
@@ -47,14 +46,13 @@ import dev.atoll.gateway.internal.pipeline.CallHandler;
 import dev.atoll.gateway.internal.pipeline.DlpAudit;
 import dev.atoll.gateway.internal.pipeline.DlpStage;
 import dev.atoll.gateway.internal.pipeline.ErrorGuard;
-import dev.atoll.gateway.internal.pipeline.MetricsStage;
-import dev.atoll.gateway.internal.pipeline.TailStage;
+import dev.atoll.gateway.internal.pipeline.ObserveStage;
 import dev.atoll.gateway.internal.admin.TailHttp;
 import dev.atoll.gateway.internal.tail.TailBus;
 import dev.atoll.gateway.internal.tail.CallStats;
 import dev.atoll.gateway.internal.admin.UiHttp;
 import dev.atoll.gateway.internal.tail.TailEvent;
-import dev.atoll.gateway.internal.tail.UpstreamWatch;
+import dev.atoll.gateway.internal.tail.UpstreamEvents;
 import dev.atoll.gateway.internal.catalog.ToolBreaker;
 import dev.atoll.gateway.internal.catalog.ToolSearch;
 import dev.atoll.gateway.registry.Actor;
@@ -265,7 +263,7 @@ public final class Gateway implements AutoCloseable {
             tail.addSink(callStats);
             this.isolates = new IsolateBackend(pool, breaker);
             this.upstreams = resources.push("upstream servers", upstreamManager(upstreamSettings, egressPolicy, dockerHost))
-                    .observer(metrics.<UpstreamObserver>map(m -> new UpstreamObservers(m, serverLog)).orElse(serverLog));
+                    .observer(upstreamObservers());
             this.upstreamBackend = new UpstreamBackend(upstreams);
             this.upstreamFeatures = new dev.atoll.gateway.internal.catalog.UpstreamFeatures(upstreams::feature);
             this.pipeline = pipeline();
@@ -363,9 +361,9 @@ public final class Gateway implements AutoCloseable {
     }
 
     /**
-     * The call path of every {@code tools/call}, outermost stage first: metrics (time and outcome),
-     * audit (one durable record per answered call), the guard that answers a gateway failure with an
-     * internal error, DLP (arguments in, result and logs out), and the tool's own backend. A new
+     * The call path of every {@code tools/call}, outermost stage first: the observer (meters, call log
+     * and live tail, from one timing), audit (one durable record per answered call), the guard that
+     * answers a gateway failure with an internal error, DLP (arguments in, result and logs out), and the tool's own backend. A new
      * concern (a rate limit, a region check) is one more stage here.
      */
     private CallHandler pipeline() {
@@ -375,15 +373,18 @@ public final class Gateway implements AutoCloseable {
         }
         handler = new ErrorGuard(handler);
         handler = new AuditStage(registry.audit(), config.audit().failOpen(), metrics, handler);
-        if (metrics.isPresent()) {
-            handler = new MetricsStage(metrics.get(), e -> e.backend() == isolates ? "isolate" : "upstream", handler);
-        }
-        if (config.log().calls()) {
-            handler = new CallLogStage(serverLog, e -> e.backend() == isolates ? "isolate" : "upstream", handler);
-        }
-        handler = new TailStage(tail, nodeId, config.tail().consoleChars(),
-                e -> e.backend() == isolates ? "isolate" : "upstream", handler);
+        // One observer times and labels the call once for the meters, the call log and the live tail.
+        handler = new ObserveStage(metrics, config.log().calls() ? Optional.of(serverLog) : Optional.empty(), tail,
+                nodeId, config.tail().consoleChars(), e -> e.backend() == isolates ? "isolate" : "upstream", handler);
         return handler;
+    }
+
+    /** Who hears of upstream changes, as they happen: the meters, the server log, the live tail. */
+    private UpstreamObserver upstreamObservers() {
+        UpstreamEvents events = new UpstreamEvents(tail, nodeId, name -> upstreams.status(name).restarts(),
+                serverLog::safeText);
+        return metrics.<UpstreamObserver>map(m -> new UpstreamObservers(m, serverLog, events))
+                .orElse(new UpstreamObservers(serverLog, events));
     }
 
     /**
@@ -953,8 +954,6 @@ public final class Gateway implements AutoCloseable {
         ensureToken(TokenKind.MCP, "ATOLL_MCP_TOKEN");
         ensureToken(TokenKind.ADMIN, "ATOLL_ADMIN_TOKEN");
         heartbeat.start();
-        checkpointer.scheduleWithFixedDelay(new UpstreamWatch(tail, nodeId, upstreams, registry.upstreams()::list),
-                0, 1000, java.util.concurrent.TimeUnit.MILLISECONDS);
         checkpointer.scheduleWithFixedDelay(callStats::sample, 0, 5, java.util.concurrent.TimeUnit.SECONDS);
         long every = config.audit().checkpointIntervalMs();
         if (every > 0) {

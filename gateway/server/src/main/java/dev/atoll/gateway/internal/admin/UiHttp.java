@@ -160,43 +160,9 @@ public final class UiHttp implements HttpService {
         rules.get("/ui/tools", page(this::tools));
         rules.get("/ui/tools/{name}", page(this::tool));
         rules.get("/ui/tools/{name}/versions/{version}", page(this::version));
-        rules.post("/ui/tools/{name}/approve", action((req, f, a) -> {
-            String name = name(req);
-            int v = intParam(f.first("version").orElse(""), "version");
-            try {
-                admin.approve(name, v, f.first("acceptWarnings").map("yes"::equals).orElse(false), a);
-            } catch (AdminHttp.UnacceptedWarnings e) {
-                throw new Refused(409, e.getMessage()
-                        + " (tick \u201cI have reviewed the warnings\u201d to approve anyway)");
-            }
-            event("tool.approve", name, a, "v" + v);
-            return "/ui/tools/" + enc(name) + "/versions/" + v;
-        }));
-        rules.post("/ui/tools/{name}/reject", action((req, f, a) -> {
-            int v = intParam(f.first("version").orElse(""), "version");
-            registry.reject(name(req), v, a);
-            event("tool.reject", name(req), a, "v" + v);
-            return "/ui/tools/" + enc(name(req)) + "/versions/" + v;
-        }));
-        rules.post("/ui/tools/{name}/rollback", action((req, f, a) -> {
-            int v = intParam(f.first("to").orElse(""), "to");
-            registry.rollback(name(req), v, a);
-            afterChange.run();
-            event("tool.rollback", name(req), a, "to v" + v);
-            return "/ui/tools/" + enc(name(req));
-        }));
-        rules.post("/ui/tools/{name}/disable", action((req, f, a) -> {
-            registry.disable(name(req), a);
-            afterChange.run();
-            event("tool.disable", name(req), a, "");
-            return "/ui/tools/" + enc(name(req));
-        }));
-        rules.post("/ui/tools/{name}/enable", action((req, f, a) -> {
-            registry.enable(name(req), a);
-            afterChange.run();
-            event("tool.enable", name(req), a, "");
-            return "/ui/tools/" + enc(name(req));
-        }));
+        for (ToolForm op : ToolForm.values()) {
+            rules.post("/ui/tools/{name}/" + op.path, action((req, f, a) -> toolForm(op, name(req), f, a)));
+        }
         rules.get("/ui/upstreams", page(this::upstreamsPage));
         rules.post("/ui/upstreams/{name}/approve", action((req, f, a) -> {
             UpstreamInfo u = registry.upstreams().approve(name(req), a);
@@ -241,6 +207,56 @@ public final class UiHttp implements HttpService {
             h.raw("<p><a href=\"/ui/audit\">Back to the audit log</a></p>");
             html(res, 200, h.done());
         });
+    }
+
+    /**
+     * The state-changing forms of a tool: its URL path segment, the version parameter it needs
+     * (empty: none) and whether the catalogue is refreshed after it (approve refreshes itself).
+     */
+    private enum ToolForm {
+        APPROVE("approve", "version", false),
+        REJECT("reject", "version", false),
+        ROLLBACK("rollback", "to", true),
+        DISABLE("disable", "", true),
+        ENABLE("enable", "", true);
+
+        final String path;
+        final String versionParam;
+        final boolean refresh;
+
+        ToolForm(String path, String versionParam, boolean refresh) {
+            this.path = path;
+            this.versionParam = versionParam;
+            this.refresh = refresh;
+        }
+    }
+
+    /** One tool form: the mutation, the refresh, the tail event; returns where to go next. */
+    private String toolForm(ToolForm op, String name, Parameters f, Actor a) {
+        int v = op.versionParam.isEmpty() ? 0 : intParam(f.first(op.versionParam).orElse(""), op.versionParam);
+        switch (op) {
+            case APPROVE -> {
+                try {
+                    admin.approve(name, v, f.first("acceptWarnings").map("yes"::equals).orElse(false), a);
+                } catch (AdminHttp.UnacceptedWarnings e) {
+                    throw new Refused(409, e.getMessage()
+                            + " (tick \u201cI have reviewed the warnings\u201d to approve anyway)");
+                }
+            }
+            case REJECT -> registry.reject(name, v, a);
+            case ROLLBACK -> registry.rollback(name, v, a);
+            case DISABLE -> registry.disable(name, a);
+            case ENABLE -> registry.enable(name, a);
+        }
+        if (op.refresh) {
+            afterChange.run();
+        }
+        event("tool." + op.path, name, a, switch (op) {
+            case APPROVE, REJECT -> "v" + v;
+            case ROLLBACK -> "to v" + v;
+            case DISABLE, ENABLE -> "";
+        });
+        return "/ui/tools/" + enc(name) + (op.versionParam.equals("version") ? "/versions/" + v : "");
     }
 
     // ---- sign-in, sessions, checks ------------------------------------------------------------
