@@ -464,8 +464,8 @@ public final class Gateway implements AutoCloseable {
     private EgressProxy.Factory upstreamEgress(EgressPolicy policy) {
         return (upstream, socket, allowHosts, events) -> {
             EgressInspector inspector = dlp
-                    .<EgressInspector>map(engine -> DlpEgressInspector.create(engine, "gateway",
-                            dlpAudit::accept))
+                    .<EgressInspector>map(engine -> timed(DlpEgressInspector.create(engine, "gateway",
+                            dlpAudit::accept)))
                     .orElse(EgressInspector.none());
             return EgressProxy.start(upstream, socket, allowHosts, policy,
                     Resolver.system(), inspector, e -> {
@@ -560,10 +560,16 @@ public final class Gateway implements AutoCloseable {
                 .map(e -> e.name().toLowerCase(Locale.ROOT).replace('_', '-')).toList());
     }
 
+    /** The egress inspector, timed in {@code atoll_dlp_scan_seconds} when metrics are on. */
+    private EgressInspector timed(EgressInspector inspector) {
+        return metrics.<EgressInspector>map(m -> new dev.atoll.gateway.internal.metrics.TimedEgressInspector(
+                inspector, m)).orElse(inspector);
+    }
+
     private FetchBinding fetchBinding(GatewayConfig.Fetch f, EgressPolicy policy, Map<String, Map<String, String>> secrets) {
         try {
             FetchBinding.Builder fb = FetchBinding.builder();
-            dlp.ifPresent(engine -> fb.inspector(DlpEgressInspector.create(engine, "gateway", dlpAudit::accept)));
+            dlp.ifPresent(engine -> fb.inspector(timed(DlpEgressInspector.create(engine, "gateway", dlpAudit::accept))));
             return fb.policy(policy)
                     .secrets((tool, name) -> Optional.ofNullable(secrets.getOrDefault(tool, Map.of()).get(name)))
                     .maxRequestsPerCall(f.maxRequestsPerCall()).maxResponseBytes(f.maxResponseBytes())
