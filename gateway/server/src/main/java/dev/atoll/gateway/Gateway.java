@@ -49,7 +49,7 @@ import dev.atoll.gateway.internal.pipeline.ErrorGuard;
 import dev.atoll.gateway.internal.pipeline.ObserveStage;
 import dev.atoll.gateway.internal.admin.TailHttp;
 import dev.atoll.gateway.internal.tail.TailBus;
-import dev.atoll.gateway.internal.tail.CallStats;
+import dev.atoll.gateway.internal.metrics.CallHistory;
 import dev.atoll.gateway.internal.admin.UiHttp;
 import dev.atoll.gateway.internal.tail.TailEvent;
 import dev.atoll.gateway.internal.tail.UpstreamEvents;
@@ -145,7 +145,7 @@ public final class Gateway implements AutoCloseable {
     /** The live tail: finished calls and admin events (docs/ui.md). */
     private final TailBus tail;
     /** This node's calls over the last hour, for the web UI's overview. */
-    private final CallStats callStats;
+    private final CallHistory callStats;
     private volatile boolean closing;
 
     private final Map<String, String> startupTokens = new java.util.LinkedHashMap<>();
@@ -257,10 +257,9 @@ public final class Gateway implements AutoCloseable {
                 m.gauge("atoll.pool.queued", "Isolate calls waiting for admission", () -> pool.stats().queued());
                 m.gauge("atoll.pool.creating", "Warm contexts being created", () -> pool.stats().creating());
             });
-            this.callStats = new CallStats(System::currentTimeMillis,
-                    () -> metrics.map(m -> m.counterTotal("atoll.pool.warm.hits")).orElse(0L),
-                    () -> metrics.map(m -> m.counterTotal("atoll.pool.cold.starts")).orElse(0L));
-            tail.addSink(callStats);
+            // The overview reads the node's own meters (what /metrics exports), sampled every 5 s.
+            this.callStats = new CallHistory(System::currentTimeMillis,
+                    () -> metrics.map(GatewayMetrics::callTotals).orElse(CallHistory.Totals.ZERO), Duration.ofSeconds(5));
             this.isolates = new IsolateBackend(pool, breaker);
             this.upstreams = resources.push("upstream servers", upstreamManager(upstreamSettings, egressPolicy, dockerHost))
                     .observer(upstreamObservers());
@@ -960,7 +959,7 @@ public final class Gateway implements AutoCloseable {
         ensureToken(TokenKind.MCP, "ATOLL_MCP_TOKEN");
         ensureToken(TokenKind.ADMIN, "ATOLL_ADMIN_TOKEN");
         heartbeat.start();
-        checkpointer.scheduleWithFixedDelay(callStats::sample, 0, 5, java.util.concurrent.TimeUnit.SECONDS);
+        checkpointer.scheduleWithFixedDelay(callStats::sample, 5, 5, java.util.concurrent.TimeUnit.SECONDS);
         long every = config.audit().checkpointIntervalMs();
         if (every > 0) {
             checkpointer.scheduleWithFixedDelay(this::checkpoint, every, every, java.util.concurrent.TimeUnit.MILLISECONDS);

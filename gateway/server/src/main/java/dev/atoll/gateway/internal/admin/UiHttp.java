@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.atoll.gateway.audit.AuditQuery;
 import dev.atoll.gateway.audit.AuditRecord;
 import dev.atoll.gateway.audit.VerifyResult;
-import dev.atoll.gateway.internal.tail.CallStats;
+import dev.atoll.gateway.internal.metrics.CallHistory;
 import dev.atoll.gateway.internal.tail.TailBus;
 import dev.atoll.gateway.internal.tail.TailEvent;
 import dev.atoll.gateway.internal.tail.TailFilter;
@@ -79,7 +79,7 @@ public final class UiHttp implements HttpService {
     private final UpstreamManager upstreams;
     private final Runnable afterChange;
     private final TailBus tail;
-    private final CallStats stats;
+    private final CallHistory stats;
     private final String node;
     private final UiSessions sessions;
     private final ObjectMapper json;
@@ -103,7 +103,7 @@ public final class UiHttp implements HttpService {
      * @param closing true once the gateway closes
      */
     public UiHttp(Registry registry, AdminHttp admin, UpstreamManager upstreams, Runnable afterChange, TailBus tail,
-            CallStats stats, String node, Duration sessionIdle, int maxSessions, ObjectMapper json, Duration heartbeat,
+            CallHistory stats, String node, Duration sessionIdle, int maxSessions, ObjectMapper json, Duration heartbeat,
             BooleanSupplier closing) {
         this.registry = Objects.requireNonNull(registry, "registry");
         this.admin = Objects.requireNonNull(admin, "admin");
@@ -407,9 +407,11 @@ public final class UiHttp implements HttpService {
     // ---- pages ----------------------------------------------------------------------------------
 
     private String overview(ServerRequest req, UiSessions.Session s, Actor a) {
-        CallStats.Summary sum = stats.summary();
+        CallHistory.Summary sum = stats.summary();
         Html h = Html.page("Overview", "overview", true, s.csrf());
-        h.raw("<p class=\"muted\">This node (").text(node).raw("), the last hour.</p>");
+        h.raw("<p class=\"muted\">This node (").text(node).raw("), the last hour, from its own meters "
+                + "(<code>atoll_tool_calls_seconds</code>, <code>atoll_pool_warm_hits_total</code>, "
+                + "<code>atoll_pool_cold_starts_total</code>; sampled every 5 s).</p>");
         h.raw("<table class=\"kv\" id=\"summary\">")
                 .row("calls", sum.calls())
                 .row("calls/s (hour average)", String.format(Locale.ROOT, "%.2f", sum.calls() / 3600.0))
@@ -424,7 +426,7 @@ public final class UiHttp implements HttpService {
         h.raw("</table><h2>Calls per minute</h2>")
                 .raw("<div id=\"chart\" data-src=\"/ui/overview.json\"></div>")
                 .raw("<table id=\"minutes\"><tr><th>minute (UTC)</th><th>calls/s</th><th>p50 ms</th><th>p99 ms</th></tr>");
-        for (CallStats.Point p : sum.points()) {
+        for (CallHistory.Point p : sum.points()) {
             if (p.callsPerSecond() > 0) {
                 h.row(Instant.ofEpochSecond(p.epochSecond()).toString().substring(11, 16),
                         String.format(Locale.ROOT, "%.2f", p.callsPerSecond()),
@@ -434,20 +436,25 @@ public final class UiHttp implements HttpService {
         return h.raw("</table>").done();
     }
 
-    /** The chart's data: uPlot's column arrays (time, calls/s, p50, p99). */
+    /** The chart's data: uPlot's column arrays (time, calls/s, p50, p99), and the hour's summary. */
     private ObjectNode chart() {
-        CallStats.Summary sum = stats.summary();
+        CallHistory.Summary sum = stats.summary();
         ObjectNode n = json.createObjectNode();
         ArrayNode t = n.putArray("t");
         ArrayNode rate = n.putArray("rate");
         ArrayNode p50 = n.putArray("p50");
         ArrayNode p99 = n.putArray("p99");
-        for (CallStats.Point p : sum.points()) {
+        for (CallHistory.Point p : sum.points()) {
             t.add(p.epochSecond());
             rate.add(p.callsPerSecond());
             p50.add(p.p50Ms());
             p99.add(p.p99Ms());
         }
+        ObjectNode hour = n.putObject("hour");
+        hour.put("calls", sum.calls()).put("p50Ms", sum.p50Ms()).put("p99Ms", sum.p99Ms())
+                .put("coldStarts", sum.coldStarts()).put("warmHits", sum.warmHits()).put("coldShare", sum.coldShare());
+        ObjectNode outcomes = hour.putObject("outcomes");
+        sum.outcomes().forEach(outcomes::put);
         return n;
     }
 

@@ -360,6 +360,34 @@ public final class GatewayMetrics implements PoolObserver, RuntimeObserver, Upst
     }
 
     /**
+     * The call meters since start, read from the registry (what {@code /metrics} exports): tools/call
+     * count, by outcome and per {@link #CALL_BUCKETS} bucket (cumulative, as Prometheus's {@code le}),
+     * summed over tools and backends; the pool's warm hits and cold starts.
+     *
+     * @return the totals now
+     */
+    public CallHistory.Totals callTotals() {
+        long[] le = new long[CALL_BUCKETS.size()];
+        Map<String, Long> outcomes = new java.util.TreeMap<>();
+        long calls = 0;
+        for (Timer t : registry.find("atoll.tool.calls").timers()) {
+            io.micrometer.core.instrument.distribution.HistogramSnapshot h = t.takeSnapshot();
+            long n = h.count();
+            calls += n;
+            outcomes.merge(String.valueOf(t.getId().getTag("outcome")), n, Long::sum);
+            for (io.micrometer.core.instrument.distribution.CountAtBucket c : h.histogramCounts()) {
+                for (int i = 0; i < le.length; i++) {
+                    if (Math.abs(c.bucket(TimeUnit.NANOSECONDS) - CALL_BUCKETS.get(i).toNanos()) < 1) {
+                        le[i] += (long) c.count();
+                    }
+                }
+            }
+        }
+        return new CallHistory.Totals(calls, outcomes, le, counterTotal("atoll.pool.warm.hits"),
+                counterTotal("atoll.pool.cold.starts"));
+    }
+
+    /**
      * The sum over all tags of the counters named {@code name} (for the web UI's overview).
      *
      * @param name a counter's name, e.g. {@code atoll.pool.warm.hits}
