@@ -48,6 +48,7 @@ import dev.atoll.gateway.internal.pipeline.DlpStage;
 import dev.atoll.gateway.internal.pipeline.ErrorGuard;
 import dev.atoll.gateway.internal.pipeline.ObserveStage;
 import dev.atoll.gateway.internal.admin.TailHttp;
+import dev.atoll.gateway.internal.tail.FleetTail;
 import dev.atoll.gateway.internal.tail.TailBus;
 import dev.atoll.gateway.internal.metrics.CallHistory;
 import dev.atoll.gateway.internal.admin.UiHttp;
@@ -337,7 +338,9 @@ public final class Gateway implements AutoCloseable {
                                 Duration.ofMillis(config.fleet().staleAfterMs()), nodeId, this::syncCatalogue));
                         r.addFilter(adminEvents());
                         r.register(new TailHttp(registry, tail, rpc.mapper(), Duration.ofMillis(tc.heartbeatMs()),
-                                () -> closing));
+                                () -> closing, new FleetTail(this::tailPeers, rpc.mapper(),
+                                        Duration.ofMillis(tc.heartbeatMs()),
+                                        Duration.ofMillis(config.fleet().heartbeatMs()), () -> closing)));
                         if (config.ui().enabled()) {
                             r.register(new UiHttp(registry, adminHttp, upstreams, this::syncCatalogue, tail, callStats,
                                     nodeId, Duration.ofMillis(config.ui().sessionIdleMs()), config.ui().maxSessions(),
@@ -894,6 +897,38 @@ public final class Gateway implements AutoCloseable {
         }
     }
 
+    /** The other live nodes of the fleet and their admin URLs (the fleet-wide tail's peers). */
+    private List<FleetTail.Peer> tailPeers() {
+        Map<String, java.net.URI> urls = registry.adminEndpoints().all();
+        return registry.fleet().nodes(Duration.ofMillis(config.fleet().staleAfterMs())).stream()
+                .filter(n -> !n.stale() && !n.beat().id().equals(nodeId) && urls.containsKey(n.beat().id()))
+                .map(n -> new FleetTail.Peer(n.beat().id(), urls.get(n.beat().id()))).toList();
+    }
+
+    private volatile boolean advertiseFailing;
+
+    /**
+     * Writes this node's admin URL to the registry: {@code http://<admin.host>:<port>}, or with this
+     * machine's host name when the admin listener binds a wildcard address.
+     */
+    private void advertiseAdmin() {
+        try {
+            String host = config.admin().host();
+            if (host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]")) {
+                host = java.net.InetAddress.getLocalHost().getHostName();
+            }
+            registry.adminEndpoints().advertise(nodeId, java.net.URI.create("http://" + urlHost(host) + ":"
+                    + adminPort()));
+            advertiseFailing = false;
+        } catch (RuntimeException | java.net.UnknownHostException e) {
+            if (!advertiseFailing) {
+                LOG.log(Level.WARNING, "cannot advertise this node's admin URL (the fleet-wide tail will not reach"
+                        + " it until it can): " + e.getMessage());
+            }
+            advertiseFailing = true;
+        }
+    }
+
     /** The live tail (tests). */
     TailBus tailBus() {
         return tail;
@@ -959,6 +994,9 @@ public final class Gateway implements AutoCloseable {
         ensureToken(TokenKind.MCP, "ATOLL_MCP_TOKEN");
         ensureToken(TokenKind.ADMIN, "ATOLL_ADMIN_TOKEN");
         heartbeat.start();
+        // Where this node's admin API answers, for the fleet-wide tail of the other nodes (docs/ui.md).
+        checkpointer.scheduleWithFixedDelay(this::advertiseAdmin, 0, config.fleet().heartbeatMs(),
+                java.util.concurrent.TimeUnit.MILLISECONDS);
         checkpointer.scheduleWithFixedDelay(callStats::sample, 5, 5, java.util.concurrent.TimeUnit.SECONDS);
         long every = config.audit().checkpointIntervalMs();
         if (every > 0) {

@@ -56,6 +56,7 @@ public final class JdbcRegistry implements Registry {
 
     private final RegistryConfig config;
     private final Database db;
+    private final AdminEndpointStore adminEndpoints;
     private final AuditLogImpl audit;
     private final TokenStore tokens;
     private final UpstreamStore upstreams;
@@ -77,6 +78,7 @@ public final class JdbcRegistry implements Registry {
         this.catalogueCheckedAt = System.nanoTime();
         this.listener = db.isPostgres() ? Optional.of(new FleetListener(db, config.catalogueRefresh(),
                 config.notifications(), this::refreshIfMoved, tokens::onChange)) : Optional.empty();
+        this.adminEndpoints = new AdminEndpointStore(db);
         this.fleet = new FleetStore(db, () -> listener.map(FleetListener::status).orElseGet(
                 () -> new dev.atoll.gateway.registry.Fleet.Propagation(dev.atoll.gateway.registry.Fleet.Mode.LOCAL,
                         false, 0, 0, config.catalogueRefresh())));
@@ -443,6 +445,11 @@ public final class JdbcRegistry implements Registry {
     @Override
     public dev.atoll.gateway.registry.Fleet fleet() {
         return fleet;
+    }
+
+    @Override
+    public dev.atoll.gateway.registry.AdminEndpoints adminEndpoints() {
+        return adminEndpoints;
     }
 
     @Override
