@@ -179,6 +179,11 @@ public final class CallHistory {
         }
     }
 
+    /** Samples held now (at most an hour's worth plus the baseline). */
+    synchronized int samples() {
+        return ring.size();
+    }
+
     /** The last hour's summary, up to now (the meters are read once more). */
     public Summary summary() {
         Totals live = meters.get();
