@@ -34,7 +34,6 @@ import dev.atoll.gateway.internal.mcp.JsonRpc;
 import dev.atoll.gateway.internal.mcp.McpHttp;
 import dev.atoll.gateway.internal.mcp.McpService;
 import dev.atoll.gateway.internal.mcp.Streams;
-import dev.atoll.gateway.internal.logs.CallLogStage;
 import dev.atoll.gateway.internal.logs.LoggedRegistry;
 import dev.atoll.gateway.internal.logs.ServerLog;
 import dev.atoll.gateway.internal.metrics.GatewayMetrics;
@@ -47,14 +46,14 @@ import dev.atoll.gateway.internal.pipeline.CallHandler;
 import dev.atoll.gateway.internal.pipeline.DlpAudit;
 import dev.atoll.gateway.internal.pipeline.DlpStage;
 import dev.atoll.gateway.internal.pipeline.ErrorGuard;
-import dev.atoll.gateway.internal.pipeline.MetricsStage;
-import dev.atoll.gateway.internal.pipeline.TailStage;
+import dev.atoll.gateway.internal.pipeline.ObserveStage;
 import dev.atoll.gateway.internal.admin.TailHttp;
+import dev.atoll.gateway.internal.tail.FleetTail;
 import dev.atoll.gateway.internal.tail.TailBus;
-import dev.atoll.gateway.internal.tail.CallStats;
+import dev.atoll.gateway.internal.metrics.CallHistory;
 import dev.atoll.gateway.internal.admin.UiHttp;
 import dev.atoll.gateway.internal.tail.TailEvent;
-import dev.atoll.gateway.internal.tail.UpstreamWatch;
+import dev.atoll.gateway.internal.tail.UpstreamEvents;
 import dev.atoll.gateway.internal.catalog.ToolBreaker;
 import dev.atoll.gateway.internal.catalog.ToolSearch;
 import dev.atoll.gateway.registry.Actor;
@@ -147,7 +146,7 @@ public final class Gateway implements AutoCloseable {
     /** The live tail: finished calls and admin events (docs/ui.md). */
     private final TailBus tail;
     /** This node's calls over the last hour, for the web UI's overview. */
-    private final CallStats callStats;
+    private final CallHistory callStats;
     private volatile boolean closing;
 
     private final Map<String, String> startupTokens = new java.util.LinkedHashMap<>();
@@ -259,13 +258,12 @@ public final class Gateway implements AutoCloseable {
                 m.gauge("atoll.pool.queued", "Isolate calls waiting for admission", () -> pool.stats().queued());
                 m.gauge("atoll.pool.creating", "Warm contexts being created", () -> pool.stats().creating());
             });
-            this.callStats = new CallStats(System::currentTimeMillis,
-                    () -> metrics.map(m -> m.counterTotal("atoll.pool.warm.hits")).orElse(0L),
-                    () -> metrics.map(m -> m.counterTotal("atoll.pool.cold.starts")).orElse(0L));
-            tail.addSink(callStats);
+            // The overview reads the node's own meters (what /metrics exports), sampled every 5 s.
+            this.callStats = new CallHistory(System::currentTimeMillis,
+                    () -> metrics.map(GatewayMetrics::callTotals).orElse(CallHistory.Totals.ZERO), Duration.ofSeconds(5));
             this.isolates = new IsolateBackend(pool, breaker);
             this.upstreams = resources.push("upstream servers", upstreamManager(upstreamSettings, egressPolicy, dockerHost))
-                    .observer(metrics.<UpstreamObserver>map(m -> new UpstreamObservers(m, serverLog)).orElse(serverLog));
+                    .observer(upstreamObservers());
             this.upstreamBackend = new UpstreamBackend(upstreams);
             this.upstreamFeatures = new dev.atoll.gateway.internal.catalog.UpstreamFeatures(upstreams::feature);
             this.pipeline = pipeline();
@@ -340,7 +338,9 @@ public final class Gateway implements AutoCloseable {
                                 Duration.ofMillis(config.fleet().staleAfterMs()), nodeId, this::syncCatalogue));
                         r.addFilter(adminEvents());
                         r.register(new TailHttp(registry, tail, rpc.mapper(), Duration.ofMillis(tc.heartbeatMs()),
-                                () -> closing));
+                                () -> closing, new FleetTail(this::tailPeers, rpc.mapper(),
+                                        Duration.ofMillis(tc.heartbeatMs()),
+                                        Duration.ofMillis(config.fleet().heartbeatMs()), () -> closing)));
                         if (config.ui().enabled()) {
                             r.register(new UiHttp(registry, adminHttp, upstreams, this::syncCatalogue, tail, callStats,
                                     nodeId, Duration.ofMillis(config.ui().sessionIdleMs()), config.ui().maxSessions(),
@@ -363,9 +363,9 @@ public final class Gateway implements AutoCloseable {
     }
 
     /**
-     * The call path of every {@code tools/call}, outermost stage first: metrics (time and outcome),
-     * audit (one durable record per answered call), the guard that answers a gateway failure with an
-     * internal error, DLP (arguments in, result and logs out), and the tool's own backend. A new
+     * The call path of every {@code tools/call}, outermost stage first: the observer (meters, call log
+     * and live tail, from one timing), audit (one durable record per answered call), the guard that
+     * answers a gateway failure with an internal error, DLP (arguments in, result and logs out), and the tool's own backend. A new
      * concern (a rate limit, a region check) is one more stage here.
      */
     private CallHandler pipeline() {
@@ -375,15 +375,18 @@ public final class Gateway implements AutoCloseable {
         }
         handler = new ErrorGuard(handler);
         handler = new AuditStage(registry.audit(), config.audit().failOpen(), metrics, handler);
-        if (metrics.isPresent()) {
-            handler = new MetricsStage(metrics.get(), e -> e.backend() == isolates ? "isolate" : "upstream", handler);
-        }
-        if (config.log().calls()) {
-            handler = new CallLogStage(serverLog, e -> e.backend() == isolates ? "isolate" : "upstream", handler);
-        }
-        handler = new TailStage(tail, nodeId, config.tail().consoleChars(),
-                e -> e.backend() == isolates ? "isolate" : "upstream", handler);
+        // One observer times and labels the call once for the meters, the call log and the live tail.
+        handler = new ObserveStage(metrics, config.log().calls() ? Optional.of(serverLog) : Optional.empty(), tail,
+                nodeId, config.tail().consoleChars(), e -> e.backend() == isolates ? "isolate" : "upstream", handler);
         return handler;
+    }
+
+    /** Who hears of upstream changes, as they happen: the meters, the server log, the live tail. */
+    private UpstreamObserver upstreamObservers() {
+        UpstreamEvents events = new UpstreamEvents(tail, nodeId, name -> upstreams.status(name).restarts(),
+                serverLog::safeText);
+        return metrics.<UpstreamObserver>map(m -> new UpstreamObservers(m, serverLog, events))
+                .orElse(new UpstreamObservers(serverLog, events));
     }
 
     /**
@@ -463,8 +466,8 @@ public final class Gateway implements AutoCloseable {
     private EgressProxy.Factory upstreamEgress(EgressPolicy policy) {
         return (upstream, socket, allowHosts, events) -> {
             EgressInspector inspector = dlp
-                    .<EgressInspector>map(engine -> DlpEgressInspector.create(engine, "gateway",
-                            dlpAudit::accept))
+                    .<EgressInspector>map(engine -> timed(DlpEgressInspector.create(engine, "gateway",
+                            dlpAudit::accept)))
                     .orElse(EgressInspector.none());
             return EgressProxy.start(upstream, socket, allowHosts, policy,
                     Resolver.system(), inspector, e -> {
@@ -559,10 +562,16 @@ public final class Gateway implements AutoCloseable {
                 .map(e -> e.name().toLowerCase(Locale.ROOT).replace('_', '-')).toList());
     }
 
+    /** The egress inspector, timed in {@code atoll_dlp_scan_seconds} when metrics are on. */
+    private EgressInspector timed(EgressInspector inspector) {
+        return metrics.<EgressInspector>map(m -> new dev.atoll.gateway.internal.metrics.TimedEgressInspector(
+                inspector, m)).orElse(inspector);
+    }
+
     private FetchBinding fetchBinding(GatewayConfig.Fetch f, EgressPolicy policy, Map<String, Map<String, String>> secrets) {
         try {
             FetchBinding.Builder fb = FetchBinding.builder();
-            dlp.ifPresent(engine -> fb.inspector(DlpEgressInspector.create(engine, "gateway", dlpAudit::accept)));
+            dlp.ifPresent(engine -> fb.inspector(timed(DlpEgressInspector.create(engine, "gateway", dlpAudit::accept))));
             return fb.policy(policy)
                     .secrets((tool, name) -> Optional.ofNullable(secrets.getOrDefault(tool, Map.of()).get(name)))
                     .maxRequestsPerCall(f.maxRequestsPerCall()).maxResponseBytes(f.maxResponseBytes())
@@ -888,6 +897,38 @@ public final class Gateway implements AutoCloseable {
         }
     }
 
+    /** The other live nodes of the fleet and their admin URLs (the fleet-wide tail's peers). */
+    private List<FleetTail.Peer> tailPeers() {
+        Map<String, java.net.URI> urls = registry.adminEndpoints().all();
+        return registry.fleet().nodes(Duration.ofMillis(config.fleet().staleAfterMs())).stream()
+                .filter(n -> !n.stale() && !n.beat().id().equals(nodeId) && urls.containsKey(n.beat().id()))
+                .map(n -> new FleetTail.Peer(n.beat().id(), urls.get(n.beat().id()))).toList();
+    }
+
+    private volatile boolean advertiseFailing;
+
+    /**
+     * Writes this node's admin URL to the registry: {@code http://<admin.host>:<port>}, or with this
+     * machine's host name when the admin listener binds a wildcard address.
+     */
+    private void advertiseAdmin() {
+        try {
+            String host = config.admin().host();
+            if (host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]")) {
+                host = java.net.InetAddress.getLocalHost().getHostName();
+            }
+            registry.adminEndpoints().advertise(nodeId, java.net.URI.create("http://" + urlHost(host) + ":"
+                    + adminPort()));
+            advertiseFailing = false;
+        } catch (RuntimeException | java.net.UnknownHostException e) {
+            if (!advertiseFailing) {
+                LOG.log(Level.WARNING, "cannot advertise this node's admin URL (the fleet-wide tail will not reach"
+                        + " it until it can): " + e.getMessage());
+            }
+            advertiseFailing = true;
+        }
+    }
+
     /** The live tail (tests). */
     TailBus tailBus() {
         return tail;
@@ -953,9 +994,10 @@ public final class Gateway implements AutoCloseable {
         ensureToken(TokenKind.MCP, "ATOLL_MCP_TOKEN");
         ensureToken(TokenKind.ADMIN, "ATOLL_ADMIN_TOKEN");
         heartbeat.start();
-        checkpointer.scheduleWithFixedDelay(new UpstreamWatch(tail, nodeId, upstreams, registry.upstreams()::list),
-                0, 1000, java.util.concurrent.TimeUnit.MILLISECONDS);
-        checkpointer.scheduleWithFixedDelay(callStats::sample, 0, 5, java.util.concurrent.TimeUnit.SECONDS);
+        // Where this node's admin API answers, for the fleet-wide tail of the other nodes (docs/ui.md).
+        checkpointer.scheduleWithFixedDelay(this::advertiseAdmin, 0, config.fleet().heartbeatMs(),
+                java.util.concurrent.TimeUnit.MILLISECONDS);
+        checkpointer.scheduleWithFixedDelay(callStats::sample, 5, 5, java.util.concurrent.TimeUnit.SECONDS);
         long every = config.audit().checkpointIntervalMs();
         if (every > 0) {
             checkpointer.scheduleWithFixedDelay(this::checkpoint, every, every, java.util.concurrent.TimeUnit.MILLISECONDS);

@@ -82,4 +82,24 @@ class TenantEgressDlpTest {
         assertEquals("sent 200", trusted, "tenant trusted's override (log) applied to its call's egress");
         assertEquals(before + 1, received.get());
     }
+
+    /**
+     * Issue #23: DLP scans of egress are in {@code atoll_dlp_scan_seconds} with their own direction
+     * values, one request scan and one response scan per fetch that was sent (a refused request has no
+     * response to scan).
+     */
+    @Test
+    void egressScansAreTimedByDirection() throws Exception {
+        String admin = gateway.startupTokens().get("ADMIN");
+        dev.atoll.gateway.testing.Scrape before = dev.atoll.gateway.testing.Scrape.of(gateway, admin);
+        assertEquals("sent 200", call(TRUSTED));
+        assertTrue(call(OTHER).startsWith("refused:"));
+        dev.atoll.gateway.testing.Scrape after = dev.atoll.gateway.testing.Scrape.of(gateway, admin);
+        assertEquals(2, after.sum("atoll_dlp_scan_seconds_count", "direction", "egress_request")
+                - before.sum("atoll_dlp_scan_seconds_count", "direction", "egress_request"), after.text());
+        assertEquals(1, after.sum("atoll_dlp_scan_seconds_count", "direction", "egress_response")
+                - before.sum("atoll_dlp_scan_seconds_count", "direction", "egress_response"), after.text());
+        assertEquals(dev.atoll.gateway.internal.metrics.GatewayMetrics.DLP_BUCKETS.size() + 1,
+                after.series("atoll_dlp_scan_seconds_bucket", "direction", "egress_request").size(), after.text());
+    }
 }

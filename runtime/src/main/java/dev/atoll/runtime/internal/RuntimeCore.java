@@ -747,11 +747,24 @@ public final class RuntimeCore implements AutoCloseable {
      * @param receipt what it used
      * @param abandoned whether its guest did not stop when cancelled and its thread was written off
      *     (or would have been, had the budget not been spent)
+     * @param queueWait how long the call waited for a guest thread, from its hand-off to the start on
+     *     one; empty when it never started on one (ran on the caller's thread, or was shed)
      */
-    public record Finished(Outcome outcome, List<LogEntry> logs, Receipt receipt, boolean abandoned) {
+    public record Finished(Outcome outcome, List<LogEntry> logs, Receipt receipt, boolean abandoned,
+            Optional<Duration> queueWait) {
         /** A call whose thread was not written off. */
         public Finished(Outcome outcome, List<LogEntry> logs, Receipt receipt) {
             this(outcome, logs, receipt, false);
+        }
+
+        /** A call without a guest-thread wait. */
+        public Finished(Outcome outcome, List<LogEntry> logs, Receipt receipt, boolean abandoned) {
+            this(outcome, logs, receipt, abandoned, Optional.empty());
+        }
+
+        /** This call, having waited {@code waited} for its guest thread. */
+        Finished waited(Duration waited) {
+            return new Finished(outcome, logs, receipt, abandoned, Optional.of(waited));
         }
     }
 
@@ -796,8 +809,11 @@ public final class RuntimeCore implements AutoCloseable {
         Future<?> task;
         GuestExecutor.Lane lane = tool.standing().onProbation() ? GuestExecutor.Lane.PROBATION
                 : GuestExecutor.Lane.NORMAL;
+        long submitted = System.nanoTime();
+        java.util.concurrent.atomic.AtomicLong began = new java.util.concurrent.atomic.AtomicLong(-1);
         try {
             task = executor.submit(lane, () -> {
+                began.set(Math.max(0, System.nanoTime() - submitted)); // the wait for this guest thread
                 try {
                     runOnGuestThread(tool, limits, session, argsJson, inv, watched, f);
                 } catch (RuntimeException | Error e) {
@@ -821,7 +837,7 @@ public final class RuntimeCore implements AutoCloseable {
             task.cancel(true);
             return new Finished(new Outcome.InternalError("the caller was interrupted"), List.of(), Receipt.none());
         }
-        return switch (w) {
+        Finished out = switch (w) {
             case Waited.Done<Finished> d -> d.value();
             case Waited.Unstoppable<Finished> u -> {
                 writeOff(u.monitor(), tool.digest(), tool.manifest().name());
@@ -844,6 +860,8 @@ public final class RuntimeCore implements AutoCloseable {
                 yield new Finished(new Outcome.LoadShed(retryAfter), List.of(), Receipt.none());
             }
         };
+        long waited = began.get();
+        return waited < 0 ? out : out.waited(Duration.ofNanos(waited));
     }
 
     /**

@@ -195,6 +195,9 @@ public interface Registry extends AutoCloseable {
     /** The nodes sharing this database and how changes propagate to this one (docs/fleet.md). */
     Fleet fleet();
 
+    /** Where each node serves its admin API (the fleet-wide live tail, docs/ui.md). */
+    AdminEndpoints adminEndpoints();
+
     /** Upstream MCP servers and the pins of their tools. */
     Upstreams upstreams();
 

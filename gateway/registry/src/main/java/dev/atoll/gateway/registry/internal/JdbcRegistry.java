@@ -57,6 +57,7 @@ public final class JdbcRegistry implements Registry {
 
     private final RegistryConfig config;
     private final Database db;
+    private final AdminEndpointStore adminEndpoints;
     private final AuditLogImpl audit;
     private final TokenStore tokens;
     private final UpstreamStore upstreams;
@@ -82,6 +83,7 @@ public final class JdbcRegistry implements Registry {
         this.listener = db.isPostgres() ? Optional.of(new FleetListener(db, config.catalogueRefresh(),
                 config.notifications(), this::refreshIfMoved, tokens::onChange, this::reviewedElsewhere))
                 : Optional.empty();
+        this.adminEndpoints = new AdminEndpointStore(db);
         this.fleet = new FleetStore(db, () -> listener.map(FleetListener::status).orElseGet(
                 () -> new dev.atoll.gateway.registry.Fleet.Propagation(dev.atoll.gateway.registry.Fleet.Mode.LOCAL,
                         false, 0, 0, config.catalogueRefresh())));
@@ -484,6 +486,11 @@ public final class JdbcRegistry implements Registry {
     @Override
     public dev.atoll.gateway.registry.Fleet fleet() {
         return fleet;
+    }
+
+    @Override
+    public dev.atoll.gateway.registry.AdminEndpoints adminEndpoints() {
+        return adminEndpoints;
     }
 
     @Override

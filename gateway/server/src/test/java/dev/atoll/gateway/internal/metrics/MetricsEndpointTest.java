@@ -102,6 +102,8 @@ class MetricsEndpointTest {
             double cold = sample(text, "atoll_pool_cold_starts_total", "tool=\"echo\"");
             assertEquals(5, warm + cold, text);
             assertEquals(5, sample(text, "atoll_runtime_call_cpu_seconds_count"), text);
+            // Every call that ran waited (zero or more) for a runtime guest thread: one sample each.
+            assertEquals(5, sample(text, "atoll_runtime_guest_queue_wait_seconds_count"), text);
             assertEquals(1, sample(text, "atoll_catalogue_tools"), text);
             assertTrue(sample(text, "jvm_memory_used_bytes") > 0, "JVM meters are on by default");
             assertTrue(text.contains("jvm_info{") && text.contains("process_files_open_files "), "JVM info and fds");
@@ -117,6 +119,8 @@ class MetricsEndpointTest {
                 assertTrue(buckets.get(i).value() >= buckets.get(i - 1).value(), "cumulative: " + buckets);
             }
             assertTrue(text.contains("# TYPE atoll_tool_calls_seconds histogram"), "a histogram, not a summary");
+            assertEquals(GatewayMetrics.QUEUE_BUCKETS.size() + 1,
+                    s.series("atoll_runtime_guest_queue_wait_seconds_bucket").size(), text);
             // Warm or cold, every call that ran is in the pool's latency histogram under one of the two.
             assertEquals(5, s.sum("atoll_pool_calls_seconds_count", "tool", "echo"), text);
             assertEquals(5, s.sum("atoll_pool_calls_seconds_count", "tool", "echo", "start", "warm")

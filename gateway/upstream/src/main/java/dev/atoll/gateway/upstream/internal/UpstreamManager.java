@@ -714,6 +714,11 @@ public final class UpstreamManager implements AutoCloseable {
             }
             features(c).ifPresent(tools::add);
             Upstreams.Observation o = store.observe(spec.name(), tools);
+            try {
+                observer.toolsObserved(spec.name(), o);
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "upstream observer failed", e);
+            }
             if (!o.pulled().isEmpty()) {
                 String m = "tool definition(s) changed after approval, pulled from service: " + o.pulled();
                 logs.add("[atoll] " + m);
