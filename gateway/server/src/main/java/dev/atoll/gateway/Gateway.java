@@ -268,6 +268,7 @@ public final class Gateway implements AutoCloseable {
                     .observer(metrics.<UpstreamObserver>map(m -> new UpstreamObservers(m, serverLog)).orElse(serverLog));
             this.upstreamBackend = new UpstreamBackend(upstreams);
             this.upstreamFeatures = new dev.atoll.gateway.internal.catalog.UpstreamFeatures(upstreams::feature);
+            upstreams.onResourceUpdated(upstreamFeatures::resourceUpdated);
             this.pipeline = pipeline();
             this.heartbeat = resources.push("fleet heartbeat", new dev.atoll.gateway.internal.lifecycle.FleetHeartbeat(
                     registry.fleet(), new dev.atoll.gateway.internal.lifecycle.FleetHeartbeat.Source(nodeId,
@@ -376,14 +377,20 @@ public final class Gateway implements AutoCloseable {
         handler = new ErrorGuard(handler);
         handler = new AuditStage(registry.audit(), config.audit().failOpen(), metrics, handler);
         if (metrics.isPresent()) {
-            handler = new MetricsStage(metrics.get(), e -> e.backend() == isolates ? "isolate" : "upstream", handler);
+            handler = new MetricsStage(metrics.get(), this::backendKind, handler);
         }
         if (config.log().calls()) {
-            handler = new CallLogStage(serverLog, e -> e.backend() == isolates ? "isolate" : "upstream", handler);
+            handler = new CallLogStage(serverLog, this::backendKind, handler);
         }
         handler = new TailStage(tail, nodeId, config.tail().consoleChars(),
-                e -> e.backend() == isolates ? "isolate" : "upstream", handler);
+                this::backendKind, handler);
         return handler;
+    }
+
+    /** The {@code backend} label of a call: {@code isolate}, {@code upstream} or {@code gateway} (its own retrieve_tools). */
+    private String backendKind(dev.atoll.gateway.backend.CatalogEntry e) {
+        return e.backend() == isolates ? "isolate" : e.backend() == upstreamBackend || e.backend() == upstreamFeatures
+                ? "upstream" : "gateway";
     }
 
     /**
