@@ -60,14 +60,20 @@ final class Features {
     private final List<FeatureSource> sources;
     private final McpService.ToolCaller caller;
     private final Streams streams;
-    /** Session id to subscribed URI to its subscription. Changed under {@link #watchLock}. */
+    /** Session id to subscribed URI to its subscription. */
     private final Map<String, Map<String, Sub>> subscriptions = new ConcurrentHashMap<>();
-    /** Orders subscription changes with the sources' watch calls (first subscriber, last one leaving). */
-    private final Object watchLock = new Object();
+    /**
+     * Locks that order the subscription changes of one owner and URI with the source's watch calls
+     * (first subscriber, last one leaving), striped by owner and URI.
+     */
+    private final Object[] stripes = new Object[64];
     /** Collisions already reported to the operator. */
     private final Set<String> warned = ConcurrentHashMap.newKeySet();
 
     Features(List<FeatureSource> sources, McpService.ToolCaller caller, Streams streams) {
+        for (int i = 0; i < stripes.length; i++) {
+            stripes[i] = new Object();
+        }
         this.sources = List.copyOf(sources);
         this.caller = caller;
         this.streams = streams;
@@ -141,37 +147,43 @@ final class Features {
 
     ObjectNode subscribe(Caller principal, String session, ObjectNode params, boolean on) {
         String uri = text(params, "uri");
-        synchronized (watchLock) {
-            if (!on) {
-                Map<String, Sub> m = subscriptions.get(session);
-                Sub gone = m == null ? null : m.remove(uri);
-                if (m != null && m.isEmpty()) {
-                    subscriptions.remove(session);
+        if (!on) {
+            Map<String, Sub> m = subscriptions.get(session);
+            Sub had = m == null ? null : m.get(uri);
+            if (had != null) {
+                synchronized (stripe(had, uri)) {
+                    if (m.remove(uri, had)) {
+                        release(had, uri);
+                    }
                 }
-                if (gone != null) {
-                    release(gone, uri);
-                }
-                return F.objectNode();
+                subscriptions.computeIfPresent(session, (k, v) -> v.isEmpty() ? null : v);
             }
-            Sourced found = resource(principal, uri).orElseThrow(() -> notFound(uri));
-            Map<String, Sub> m = subscriptions.getOrDefault(session, Map.of());
-            Sub had = m.get(uri);
-            if (had != null && had.owner().equals(found.offer().owner()) && had.source() == found.source()) {
-                return F.objectNode(); // already subscribed
-            }
-            if (had == null && m.size() >= MAX_SUBSCRIPTIONS) {
-                throw new RpcException(JsonRpc.INVALID_PARAMS, "Invalid params: at most " + MAX_SUBSCRIPTIONS
-                        + " subscriptions per session", 200, null);
-            }
-            Sub sub = new Sub(found.offer().owner(), found.source(), found.offer(), found.offer().entry().digest());
+            return F.objectNode();
+        }
+        Sourced found = resource(principal, uri).orElseThrow(() -> notFound(uri));
+        Sub sub = new Sub(found.offer().owner(), found.source(), found.offer(), found.offer().entry().digest());
+        Map<String, Sub> m = subscriptions.computeIfAbsent(session, k -> new ConcurrentHashMap<>());
+        Sub had = m.get(uri);
+        if (had != null && had.owner().equals(sub.owner()) && had.source() == sub.source()) {
+            return F.objectNode(); // already subscribed
+        }
+        if (had == null && m.size() >= MAX_SUBSCRIPTIONS) {
+            throw new RpcException(JsonRpc.INVALID_PARAMS, "Invalid params: at most " + MAX_SUBSCRIPTIONS
+                    + " subscriptions per session", 200, null);
+        }
+        // One lock per owner and URI (striped): the source is asked to watch once, and a slow source
+        // (an upstream that takes its time to answer) holds up only subscriptions of the same URI.
+        synchronized (stripe(sub, uri)) {
             if (!watched(sub, uri)) {
-                Optional<ToolReply.Rejected> refused = found.source().subscribe(found.offer(), uri);
+                Optional<ToolReply.Rejected> refused = sub.source().subscribe(sub.offer(), uri);
                 if (refused.isPresent()) {
                     throw new RpcException(refused.get().code(), refused.get().message(), 200, null);
                 }
             }
-            subscriptions.computeIfAbsent(session, k -> new ConcurrentHashMap<>()).put(uri, sub);
-            if (had != null) {
+            m.put(uri, sub);
+        }
+        if (had != null) { // it was served by another owner when subscribed: that one may stop watching
+            synchronized (stripe(had, uri)) {
                 release(had, uri);
             }
         }
@@ -180,12 +192,18 @@ final class Features {
 
     /** Ends a session's subscriptions (it was deleted or expired). */
     void forget(String session) {
-        synchronized (watchLock) {
-            Map<String, Sub> m = subscriptions.remove(session);
-            if (m != null) {
-                m.forEach((uri, sub) -> release(sub, uri));
-            }
+        Map<String, Sub> m = subscriptions.remove(session);
+        if (m != null) {
+            m.forEach((uri, sub) -> {
+                synchronized (stripe(sub, uri)) {
+                    release(sub, uri);
+                }
+            });
         }
+    }
+
+    private Object stripe(Sub sub, String uri) {
+        return stripes[Math.floorMod((sub.owner() + "\n" + uri).hashCode(), stripes.length)];
     }
 
     /** Whether some session is subscribed to the URI through the same source and owner. */
