@@ -169,6 +169,42 @@ class EverythingFeaturesTest {
         }
     }
 
+    /**
+     * A hostile server: a subscribe to a server that did not declare subscriptions is refused; a
+     * server's update for a URI nobody subscribed to is dropped, and one for the subscribed URI reaches
+     * the client with the URI alone (what the server added to it does not).
+     */
+    @Test
+    void aServerCannotPushUpdatesForUrisNobodySubscribedToNorContentWithThem() throws Exception {
+        for (String mode : List.of("plain", "subscribe")) {
+            g.addAndWait(mode, List.of(UpstreamTestSupport.node(), UpstreamTestSupport.hostileServer()),
+                    Map.of("HOSTILE_RESOURCES", mode), List.of());
+            try (dev.atoll.gateway.testing.RawSession s = new dev.atoll.gateway.testing.RawSession(g.gateway.mcpUrl(),
+                    UpstreamGateway.MCP_TOKEN)) {
+                g.approve(mode);
+                String uri = "hostile://" + mode;
+                Awaitility.await("its resource served").atMost(Duration.ofSeconds(30))
+                        .until(() -> s.call("resources/list", "{}").toString().contains(uri));
+                var stream = s.stream();
+                JsonNode sub = s.call("resources/subscribe", "{\"uri\":\"" + uri + "\"}");
+                if (mode.equals("plain")) {
+                    assertEquals(-32601, sub.path("error").path("code").asInt(), sub.toString());
+                    assertTrue(sub.path("error").path("message").asText().contains("does not offer resource subscriptions"),
+                            sub.toString());
+                    continue;
+                }
+                assertTrue(sub.path("result").isObject(), sub.toString());
+                // The server sent an update for hostile://forged first: the first one the client gets is its own.
+                JsonNode u = dev.atoll.gateway.testing.RawSession.next(stream,
+                        m -> "notifications/resources/updated".equals(m.path("method").asText()));
+                assertEquals(uri, u.path("params").path("uri").asText(), u.toString());
+                assertEquals(List.of("uri"), iterable(u.path("params").fieldNames()), u.toString());
+            } finally {
+                g.admin("DELETE", "/v1/upstreams/" + mode, null);
+            }
+        }
+    }
+
     private static int count(String text, String what) {
         int n = 0;
         for (int i = text.indexOf(what); i >= 0; i = text.indexOf(what, i + 1)) {
