@@ -254,8 +254,11 @@ final class Features {
         for (Sourced o : served(FeatureSource::resources, "uri")) {
             digests.putIfAbsent(o.offer().definition().path("uri").asText(), o.offer().entry().digest());
         }
+        List<Sourced> templates = served(FeatureSource::resourceTemplates, "uriTemplate");
         subscriptions.forEach((session, uris) -> uris.replaceAll((uri, sub) -> {
-            String now = digests.getOrDefault(uri, "");
+            String now = digests.computeIfAbsent(uri, u -> templates.stream().filter(t -> UriTemplate.of(
+                    t.offer().definition().path("uriTemplate").asText()).match(u).isPresent()).findFirst()
+                    .map(t -> t.offer().entry().digest()).orElse(""));
             if (!now.equals(sub.digest())) {
                 ObjectNode p = F.objectNode().put("uri", uri);
                 streams.send(session, JsonRpc.notification("notifications/resources/updated", p));
