@@ -266,6 +266,7 @@ public final class Gateway implements AutoCloseable {
                     .observer(upstreamObservers());
             this.upstreamBackend = new UpstreamBackend(upstreams);
             this.upstreamFeatures = new dev.atoll.gateway.internal.catalog.UpstreamFeatures(upstreams::feature);
+            upstreams.onResourceUpdated(upstreamFeatures::resourceUpdated);
             this.pipeline = pipeline();
             this.heartbeat = resources.push("fleet heartbeat", new dev.atoll.gateway.internal.lifecycle.FleetHeartbeat(
                     registry.fleet(), new dev.atoll.gateway.internal.lifecycle.FleetHeartbeat.Source(nodeId,
@@ -377,8 +378,14 @@ public final class Gateway implements AutoCloseable {
         handler = new AuditStage(registry.audit(), config.audit().failOpen(), metrics, handler);
         // One observer times and labels the call once for the meters, the call log and the live tail.
         handler = new ObserveStage(metrics, config.log().calls() ? Optional.of(serverLog) : Optional.empty(), tail,
-                nodeId, config.tail().consoleChars(), e -> e.backend() == isolates ? "isolate" : "upstream", handler);
+                nodeId, config.tail().consoleChars(), this::backendKind, handler);
         return handler;
+    }
+
+    /** The {@code backend} label of a call: {@code isolate}, {@code upstream} or {@code gateway} (its own retrieve_tools). */
+    private String backendKind(dev.atoll.gateway.backend.CatalogEntry e) {
+        return e.backend() == isolates ? "isolate" : e.backend() == upstreamBackend || e.backend() == upstreamFeatures
+                ? "upstream" : "gateway";
     }
 
     /** Who hears of upstream changes, as they happen: the meters, the server log, the live tail. */

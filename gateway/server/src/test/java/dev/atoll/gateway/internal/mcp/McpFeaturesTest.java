@@ -342,6 +342,51 @@ class McpFeaturesTest {
         assertTrue(unsub.path("result").isObject(), unsub.toString());
     }
 
+    static String clash(String name, boolean offers) {
+        return """
+                export const tool = { name: "%s", description: "Clashing module", inputSchema: { type: "object" },
+                  resources: [%s{ uri: "clash://%s", name: "own" }],
+                  prompts: [%s{ name: "%s_own", description: "own" }] };
+                export default function () { return "x"; }
+                export function readResource({ uri }) { return "served by %s"; }
+                export function getPrompt() { return { messages: [{ role: "user", content: { type: "text", text: "%s" } }] }; }
+                """.formatted(name, offers ? "{ uri: \"clash://same\", name: \"same\" }, " : "", name,
+                offers ? "{ name: \"clash_prompt\", description: \"same\" }, " : "", name, name, name);
+    }
+
+    @Test
+    void aUriOrPromptTwoModulesOfferIsServedByNeitherUntilOneStops() throws Exception {
+        try (dev.atoll.gateway.testing.LogCapture log = new dev.atoll.gateway.testing.LogCapture(
+                Features.class.getName(), new java.util.logging.SimpleFormatter())) {
+            gateway.deployApproved(ToolSource.js("clash_a.mjs", clash("clash_a", true)));
+            gateway.deployApproved(ToolSource.js("clash_b.mjs", clash("clash_b", true)));
+            String s = initialize(TOKEN, "{}");
+            String resources = call(TOKEN, s, "resources/list", "{}").path("result").path("resources").toString();
+            assertFalse(resources.contains("clash://same"), resources);
+            assertTrue(resources.contains("clash://clash_a") && resources.contains("clash://clash_b"),
+                    "their other resources are served: " + resources);
+            JsonNode read = call(TOKEN, s, "resources/read", "{\"uri\":\"clash://same\"}");
+            assertEquals(-32002, read.path("error").path("code").asInt(), read.toString());
+            String prompts = call(TOKEN, s, "prompts/list", "{}").path("result").path("prompts").toString();
+            assertFalse(prompts.contains("\"clash_prompt\""), prompts);
+            assertTrue(prompts.contains("clash_a_own"), prompts);
+            JsonNode get = call(TOKEN, s, "prompts/get", "{\"name\":\"clash_prompt\"}");
+            assertEquals(-32602, get.path("error").path("code").asInt(), get.toString());
+            assertTrue(log.lines().stream().anyMatch(l -> l.contains("clash://same") && l.contains("clash_a")
+                    && l.contains("clash_b") && l.contains("served by none")), log.lines().toString());
+            assertTrue(log.lines().stream().anyMatch(l -> l.contains("clash_prompt") && l.contains("served by none")),
+                    log.lines().toString());
+
+            // A new version of one module stops offering them: the other module serves both.
+            gateway.deployApproved(ToolSource.js("clash_b.mjs", clash("clash_b", false)));
+            JsonNode served = call(TOKEN, s, "resources/read", "{\"uri\":\"clash://same\"}");
+            assertEquals("served by clash_a", served.path("result").path("contents").path(0).path("text").asText(),
+                    served.toString());
+            JsonNode prompt = call(TOKEN, s, "prompts/get", "{\"name\":\"clash_prompt\"}");
+            assertTrue(prompt.toString().contains("clash_a"), prompt.toString());
+        }
+    }
+
     // ------------------------------------------------------------------------------------------ progress
 
     @Test
