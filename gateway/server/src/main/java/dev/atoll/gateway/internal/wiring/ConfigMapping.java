@@ -3,7 +3,6 @@ package dev.atoll.gateway.internal.wiring;
 import dev.atoll.gateway.GatewayConfig;
 import dev.atoll.gateway.GatewayException;
 import dev.atoll.gateway.ListenerUnavailableException;
-import dev.atoll.gateway.dlp.Action;
 import dev.atoll.gateway.dlp.Category;
 import dev.atoll.gateway.dlp.Direction;
 import dev.atoll.gateway.dlp.DlpEngine;
@@ -12,7 +11,6 @@ import dev.atoll.gateway.dlp.DlpPolicy;
 import dev.atoll.gateway.dlp.PolicyRule;
 import dev.atoll.gateway.dlp.RulePack;
 import dev.atoll.gateway.dlp.ScanLimits;
-import dev.atoll.gateway.dlp.Severity;
 import dev.atoll.gateway.internal.http.Authenticator;
 import dev.atoll.gateway.internal.http.JwtAuthenticator;
 import dev.atoll.gateway.upstream.internal.UpstreamManager;
@@ -182,15 +180,10 @@ public final class ConfigMapping {
 
     static DlpEngine dlpEngine(GatewayConfig.Dlp d) {
         try {
-            DlpPolicy.Builder policy = DlpPolicy.builder()
-                    .onIncomplete(enumValue(Action.class, "dlp.on-incomplete", d.onIncomplete()));
-            d.defaults().forEach((direction, byCategory) -> byCategory.forEach((category, action) -> policy.defaultAction(
-                    enumValue(Direction.class, "dlp.defaults." + direction, direction),
-                    enumValue(Category.class, "dlp.defaults." + direction + "." + category, category),
-                    enumValue(Action.class, "dlp.defaults." + direction + "." + category, action))));
-            for (int i = 0; i < d.overrides().size(); i++) {
-                policy.override(override(d.overrides().get(i), "dlp.overrides[" + i + "]"));
-            }
+            DlpPolicy.Builder policy = DlpPolicy.builder().onIncomplete(d.onIncomplete());
+            d.defaults().forEach((direction, byCategory) -> byCategory.forEach((category, action) ->
+                    policy.defaultAction(direction, category, action)));
+            d.overrides().forEach(o -> policy.override(override(o)));
             GatewayConfig.DlpLimits l = d.limits();
             DlpEngine.Builder b = DlpEngine.builder().builtInRules(d.builtinRules()).disableRules(d.disabledRules())
                     .policy(policy.build())
@@ -206,8 +199,8 @@ public final class ConfigMapping {
         }
     }
 
-    private static PolicyRule override(GatewayConfig.DlpOverride o, String key) {
-        PolicyRule.Builder r = PolicyRule.builder(enumValue(Action.class, key + ".action", o.action()));
+    private static PolicyRule override(GatewayConfig.DlpOverride o) {
+        PolicyRule.Builder r = PolicyRule.builder(o.action());
         if (!o.tenant().isEmpty()) {
             r.tenant(o.tenant());
         }
@@ -215,29 +208,15 @@ public final class ConfigMapping {
             r.tool(o.tool());
         }
         if (!o.directions().isEmpty()) {
-            r.directions(o.directions().stream().map(v -> enumValue(Direction.class, key + ".directions", v))
-                    .toArray(Direction[]::new));
+            r.directions(o.directions().toArray(Direction[]::new));
         }
         if (!o.categories().isEmpty()) {
-            r.categories(o.categories().stream().map(v -> enumValue(Category.class, key + ".categories", v))
-                    .toArray(Category[]::new));
+            r.categories(o.categories().toArray(Category[]::new));
         }
         if (!o.rules().isEmpty()) {
             r.rules(o.rules().toArray(String[]::new));
         }
-        return r.minSeverity(enumValue(Severity.class, key + ".min-severity", o.minSeverity())).build();
-    }
-
-    /** A lower-case, dash-separated config value ({@code egress-request}) as an enum constant. */
-    private static <E extends Enum<E>> E enumValue(Class<E> type, String key, String value) {
-        String name = value.trim().toUpperCase(Locale.ROOT).replace('-', '_');
-        for (E e : type.getEnumConstants()) {
-            if (e.name().equals(name)) {
-                return e;
-            }
-        }
-        throw new GatewayException(key + ": '" + value + "' is not one of " + java.util.Arrays.stream(type.getEnumConstants())
-                .map(e -> e.name().toLowerCase(Locale.ROOT).replace('_', '-')).toList());
+        return r.minSeverity(o.minSeverity()).build();
     }
 
     /**
