@@ -6,7 +6,7 @@ import dev.atoll.gateway.backend.ToolBundle;
 import dev.atoll.gateway.dlp.DlpEgressInspector;
 import dev.atoll.gateway.dlp.DlpEngine;
 import dev.atoll.gateway.internal.admin.AdminEvents;
-import dev.atoll.gateway.internal.catalog.Catalog;
+import dev.atoll.gateway.internal.catalog.ServedTools;
 import dev.atoll.gateway.internal.catalog.IsolateBackend;
 import dev.atoll.gateway.internal.catalog.ToolSearch;
 import dev.atoll.gateway.internal.catalog.UpstreamFeatures;
@@ -97,7 +97,7 @@ public final class Gateway implements AutoCloseable {
     private final DlpAudit dlpAudit;
     private final ToolRuntime runtime;
     private final IsolatePool pool;
-    private final Catalog catalog;
+    private final ServedTools catalog;
     private final IsolateBackend isolates;
     private final UpstreamManager upstreams;
     private final UpstreamBackend upstreamBackend;
@@ -155,7 +155,7 @@ public final class Gateway implements AutoCloseable {
                     this::suspendTool);
             this.runtime = started.runtime();
             this.pool = started.pool();
-            this.catalog = new Catalog();
+            this.catalog = new ServedTools();
             metrics.ifPresent(m -> Gauges.register(m, catalog, started, registry));
             this.callStats = new CallStats(System::currentTimeMillis,
                     () -> metrics.map(m -> m.counterTotal("atoll.pool.warm.hits")).orElse(0L),

@@ -8,7 +8,7 @@ import dev.atoll.gateway.internal.admin.FleetAdminHttp;
 import dev.atoll.gateway.internal.admin.TailHttp;
 import dev.atoll.gateway.internal.admin.UiHttp;
 import dev.atoll.gateway.internal.admin.UpstreamAdminHttp;
-import dev.atoll.gateway.internal.catalog.Catalog;
+import dev.atoll.gateway.internal.catalog.ServedTools;
 import dev.atoll.gateway.internal.metrics.GatewayMetrics;
 import dev.atoll.gateway.internal.metrics.MetricsHttp;
 import dev.atoll.gateway.internal.tail.CallStats;
@@ -47,7 +47,7 @@ import java.util.function.Consumer;
  * @param closing whether the gateway is closing (ends streams)
  */
 public record AdminRoutes(GatewayConfig config, Registry registry, BiFunction<ToolSource, Actor, DeployResult> deployer,
-        Runnable afterChange, ObjectMapper mapper, ToolRuntime runtime, UpstreamManager upstreams, Catalog catalog,
+        Runnable afterChange, ObjectMapper mapper, ToolRuntime runtime, UpstreamManager upstreams, ServedTools catalog,
         UpstreamBackend upstreamBackend, Optional<GatewayMetrics> metrics, String nodeId, TailBus tail,
         CallStats callStats, AdminEvents events, BooleanSupplier closing) implements Consumer<HttpRouting.Builder> {
 

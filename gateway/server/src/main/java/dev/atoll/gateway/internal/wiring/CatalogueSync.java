@@ -6,7 +6,7 @@ import dev.atoll.gateway.audit.AuditAction;
 import dev.atoll.gateway.backend.CatalogEntry;
 import dev.atoll.gateway.backend.HeaderAnnotations;
 import dev.atoll.gateway.internal.admin.AdminEvents;
-import dev.atoll.gateway.internal.catalog.Catalog;
+import dev.atoll.gateway.internal.catalog.ServedTools;
 import dev.atoll.gateway.internal.catalog.IsolateBackend;
 import dev.atoll.gateway.internal.catalog.UpstreamFeatures;
 import dev.atoll.gateway.registry.Actor;
@@ -39,7 +39,7 @@ public final class CatalogueSync implements AutoCloseable {
 
     private final Registry registry;
     private final String region;
-    private final Catalog catalog;
+    private final ServedTools catalog;
     private final IsolateBackend isolates;
     private final UpstreamManager upstreams;
     private final UpstreamBackend upstreamBackend;
@@ -70,7 +70,7 @@ public final class CatalogueSync implements AutoCloseable {
      * @param featuresChanged called when upstream resources or prompts changed
      * @param events the live tail's admin events
      */
-    public CatalogueSync(Registry registry, String region, Catalog catalog, IsolateBackend isolates,
+    public CatalogueSync(Registry registry, String region, ServedTools catalog, IsolateBackend isolates,
             UpstreamManager upstreams, UpstreamBackend upstreamBackend, UpstreamFeatures upstreamFeatures,
             Runnable featuresChanged, AdminEvents events) {
         this.registry = registry;

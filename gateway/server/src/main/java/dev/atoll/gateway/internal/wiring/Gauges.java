@@ -1,7 +1,7 @@
 package dev.atoll.gateway.internal.wiring;
 
 import dev.atoll.gateway.audit.internal.AuditLogImpl;
-import dev.atoll.gateway.internal.catalog.Catalog;
+import dev.atoll.gateway.internal.catalog.ServedTools;
 import dev.atoll.gateway.internal.metrics.GatewayMetrics;
 import dev.atoll.gateway.registry.Registry;
 
@@ -19,7 +19,7 @@ public final class Gauges {
      * @param isolates the runtime, breaker and pool
      * @param registry the registry
      */
-    public static void register(GatewayMetrics m, Catalog catalog, Isolates isolates, Registry registry) {
+    public static void register(GatewayMetrics m, ServedTools catalog, Isolates isolates, Registry registry) {
         var runtime = isolates.runtime();
         var breaker = isolates.breaker();
         var pool = isolates.pool();
