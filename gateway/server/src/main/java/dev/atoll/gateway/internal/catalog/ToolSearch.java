@@ -111,7 +111,7 @@ public final class ToolSearch implements AutoCloseable {
                 sync();
             } catch (RuntimeException e) {
                 // The next search syncs again; a failed index update must not fail a deploy.
-                LOG.log(Level.WARNING, "cannot update the tool-search index: " + e.getMessage(), e);
+                LOG.log(Level.WARNING, "cannot update the tool-search index", e);
             }
         });
     }

@@ -143,8 +143,7 @@ public final class CatalogueSync implements AutoCloseable {
                             + e.getMessage());
                 }
             } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "approved tool " + st.name() + " v" + st.version() + " does not load: "
-                        + e.getMessage());
+                LOG.log(Level.WARNING, "approved tool " + st.name() + " v" + st.version() + " does not load", e);
             }
         }
         try {
@@ -162,7 +161,7 @@ public final class CatalogueSync implements AutoCloseable {
                 }
             }
         } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "cannot read upstream tools: " + e.getMessage());
+            LOG.log(Level.WARNING, "cannot read upstream tools", e);
         }
         for (CatalogEntry old : catalog.snapshot().entries()) {
             if (old.backend() == isolates && !names.contains(old.name())) {
@@ -188,7 +187,7 @@ public final class CatalogueSync implements AutoCloseable {
             });
             upstreams.supervised().stream().filter(n -> !defined.contains(n)).forEach(upstreams::stop);
         } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "cannot follow the upstream definitions: " + e.getMessage());
+            LOG.log(Level.WARNING, "cannot follow the upstream definitions", e);
         }
         afterMove.run();
     }
@@ -208,7 +207,7 @@ public final class CatalogueSync implements AutoCloseable {
             registry.audit().record(Actor.SYSTEM.id(), AuditAction.SUSPEND, "", "manifest_mismatch", detail);
             events.publish("tool.suspend", st.name(), Actor.SYSTEM.id(), "v" + st.version() + ": " + e.getMessage());
         } catch (RuntimeException failed) {
-            LOG.log(Level.WARNING, "cannot suspend " + st.name() + ": " + failed.getMessage(), failed);
+            LOG.log(Level.WARNING, "cannot suspend " + st.name(), failed);
         }
     }
 

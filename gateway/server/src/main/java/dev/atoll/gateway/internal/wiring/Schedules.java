@@ -54,7 +54,7 @@ public final class Schedules {
         try {
             registry.audit().checkpoint();
         } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "cannot write an audit checkpoint: " + e.getMessage());
+            LOG.log(Level.WARNING, "cannot write an audit checkpoint", e);
         }
     }
 

@@ -95,7 +95,7 @@ public final class Upstreams {
                             registry.audit().record("upstream:" + e.upstream(), AuditAction.UPSTREAM_EGRESS, "gateway",
                                     e.outcome(), detail);
                         } catch (RuntimeException x) {
-                            LOG.log(Level.WARNING, "cannot write an egress audit record: " + x.getMessage());
+                            LOG.log(Level.WARNING, "cannot write an egress audit record", x);
                         }
                     });
         };
