@@ -28,6 +28,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue #21, "Database outage", on PostgreSQL (a fresh schema of {@code ATOLL_TEST_PG_URL}; skipped
@@ -38,6 +39,10 @@ import org.junit.jupiter.api.Timeout;
  * and the chain verifies.
  */
 class DatabaseOutageTest {
+
+    /** Every file and directory this class makes, deleted after its tests. */
+    @TempDir
+    static Path scratch;
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String TOKEN = "atoll_mcp_database_outage_test_token";
@@ -52,7 +57,7 @@ class DatabaseOutageTest {
     @Timeout(value = 5, unit = TimeUnit.MINUTES) // a gateway's start, 30 s of outage, the drain
     void callsSucceedDuringAnOutageAndEveryRecordReachesTheChainAfterIt() throws Exception {
         URI pg = URI.create(TestStore.postgres().orElseThrow().substring("jdbc:".length()));
-        Path data = Files.createTempDirectory("atoll-db-outage");
+        Path data = Files.createTempDirectory(scratch, "atoll-db-outage");
         String query = URI.create(TestStore.freshPostgresUrl().substring("jdbc:".length())).getRawQuery();
         try (LoopbackProxy proxy = LoopbackProxy.start(pg.getHost(), pg.getPort() < 0 ? 5432 : pg.getPort())) {
             String viaProxy = "jdbc:postgresql://127.0.0.1:" + proxy.port() + pg.getRawPath() + "?" + query;

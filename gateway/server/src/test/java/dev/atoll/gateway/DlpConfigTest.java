@@ -18,16 +18,21 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The DLP policy's defaults, overrides and limits, bound from the gateway's YAML and applied end to end. */
 class DlpConfigTest {
+
+    /** Every file and directory this class makes, deleted after its tests. */
+    @TempDir
+    static Path scratch;
 
     static final String TOKEN = "atoll_mcp_dlp_config_test_token";
     static final String AWS_KEY = "AKIAIOSFODNN7EXAMPLE"; // AWS's documented example key id
     final HttpClient http = HttpClient.newHttpClient();
 
     static Path yaml(String dlpSection) throws Exception {
-        Path dir = Files.createTempDirectory("atoll-dlp-config");
+        Path dir = Files.createTempDirectory(scratch, "atoll-dlp-config");
         Path file = dir.resolve("atoll.yaml");
         Files.writeString(file, """
                 data-dir: %s
