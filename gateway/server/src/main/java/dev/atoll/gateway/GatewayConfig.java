@@ -15,6 +15,7 @@ import dev.atoll.gateway.dlp.Action;
 import dev.atoll.gateway.dlp.Category;
 import dev.atoll.gateway.dlp.Direction;
 import dev.atoll.gateway.dlp.Severity;
+import dev.atoll.gateway.registry.SandboxKind;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -640,7 +641,7 @@ public record GatewayConfig(Path dataDir, Mcp mcp, OAuth oauth, Admin admin, Htt
      * @param dockerHost the container engine's address for {@code docker} upstreams ({@code unix:///path}
      *     or {@code tcp://host:port}; Podman's Docker-compatible socket works too)
      */
-    public record Upstreams(List<String> launchers, boolean startQuarantined, long startTimeoutMs, long callTimeoutMs,
+    public record Upstreams(List<SandboxKind> launchers, boolean startQuarantined, long startTimeoutMs, long callTimeoutMs,
             long healthIntervalMs, long healthTimeoutMs, long restartBackoffMinMs, long restartBackoffMaxMs,
             long maxLifetimeMs, long stopGraceMs, int maxLineBytes, long maxCallNotificationBytes, int maxTools,
             int logLines, long memoryBytes,
@@ -653,12 +654,6 @@ public record GatewayConfig(Path dataDir, Mcp mcp, OAuth oauth, Admin admin, Htt
                         + dockerHost + "'");
             }
             launchers = List.copyOf(launchers);
-            for (String l : launchers) {
-                if (!l.equals("bubblewrap") && !l.equals("docker")) {
-                    throw new IllegalArgumentException("upstreams.launchers: unknown launcher '" + l
-                            + "' (bubblewrap or docker)");
-                }
-            }
             if (startTimeoutMs < 100 || callTimeoutMs < 100 || healthIntervalMs < 100 || healthTimeoutMs < 10) {
                 throw new IllegalArgumentException("upstreams: timeouts and intervals must be at least 100 ms");
             }
@@ -696,6 +691,7 @@ public record GatewayConfig(Path dataDir, Mcp mcp, OAuth oauth, Admin admin, Htt
             .addMixIn(Category.class, KebabEnum.class)
             .addMixIn(Severity.class, KebabEnum.class)
             .addMixIn(LogFormat.class, KebabEnum.class)
+            .addMixIn(SandboxKind.class, KebabEnum.class)
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES)

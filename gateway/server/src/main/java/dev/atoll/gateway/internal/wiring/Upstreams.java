@@ -52,7 +52,7 @@ public final class Upstreams {
                 new java.util.EnumMap<>(SandboxKind.class);
         Path runDir = config.dataDir().toAbsolutePath().resolve("upstreams").resolve("run");
         for (SandboxKind kind : SandboxKind.values()) {
-            if (!uc.launchers().contains(kind.id())) {
+            if (!uc.launchers().contains(kind)) {
                 disabled.put(kind, "the " + kind.id() + " backend is disabled (upstreams.launchers)");
                 continue;
             }
