@@ -1,12 +1,21 @@
 package dev.atoll.gateway;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.EnumNamingStrategies;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.EnumNaming;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.atoll.gateway.dlp.Action;
+import dev.atoll.gateway.dlp.Category;
+import dev.atoll.gateway.dlp.Direction;
+import dev.atoll.gateway.dlp.Severity;
+import dev.atoll.gateway.registry.SandboxKind;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -326,8 +335,8 @@ public record GatewayConfig(Path dataDir, Mcp mcp, OAuth oauth, Admin admin, Htt
      * @param limits bounds of one scan
      */
     public record Dlp(boolean enabled, boolean builtinRules, List<String> rulePacks, List<String> disabledRules,
-            String hashKey, String onIncomplete, Map<String, Map<String, String>> defaults, List<DlpOverride> overrides,
-            DlpLimits limits) {
+            String hashKey, Action onIncomplete, Map<Direction, Map<Category, Action>> defaults,
+            List<DlpOverride> overrides, DlpLimits limits) {
 
         /** Copies the collections and rejects nulls. */
         public Dlp {
@@ -335,7 +344,9 @@ public record GatewayConfig(Path dataDir, Mcp mcp, OAuth oauth, Admin admin, Htt
             disabledRules = List.copyOf(disabledRules);
             Objects.requireNonNull(hashKey, "dlp.hash-key");
             Objects.requireNonNull(onIncomplete, "dlp.on-incomplete");
-            defaults = Map.copyOf(defaults);
+            Map<Direction, Map<Category, Action>> byDirection = new java.util.EnumMap<>(Direction.class);
+            defaults.forEach((direction, byCategory) -> byDirection.put(direction, Map.copyOf(byCategory)));
+            defaults = java.util.Collections.unmodifiableMap(byDirection);
             overrides = overrides == null ? List.of() : List.copyOf(overrides);
             Objects.requireNonNull(limits, "dlp.limits");
         }
@@ -352,8 +363,8 @@ public record GatewayConfig(Path dataDir, Mcp mcp, OAuth oauth, Admin admin, Htt
      * @param rules rule ids, or empty for all
      * @param minSeverity the lowest severity it applies to ({@code low} … {@code critical})
      */
-    public record DlpOverride(String action, String tenant, String tool, List<String> directions,
-            List<String> categories, List<String> rules, String minSeverity) {
+    public record DlpOverride(Action action, String tenant, String tool, List<Direction> directions,
+            List<Category> categories, List<String> rules, Severity minSeverity) {
 
         /** Treats a missing selector as "any". */
         public DlpOverride {
@@ -363,7 +374,7 @@ public record GatewayConfig(Path dataDir, Mcp mcp, OAuth oauth, Admin admin, Htt
             directions = directions == null ? List.of() : List.copyOf(directions);
             categories = categories == null ? List.of() : List.copyOf(categories);
             rules = rules == null ? List.of() : List.copyOf(rules);
-            minSeverity = minSeverity == null ? "low" : minSeverity;
+            minSeverity = minSeverity == null ? Severity.LOW : minSeverity;
         }
     }
 
@@ -601,16 +612,16 @@ public record GatewayConfig(Path dataDir, Mcp mcp, OAuth oauth, Admin admin, Htt
      *     per line, for log shippers); applied by {@code atoll serve}
      * @param calls also log one line per {@code tools/call}
      */
-    public record Log(String format, boolean calls) {
+    public record Log(LogFormat format, boolean calls) {
 
-        /** Rejects an unknown format. */
+        /** Rejects a missing format. */
         public Log {
-            LogFormat.of(Objects.requireNonNull(format, "log.format"));
+            Objects.requireNonNull(format, "log.format");
         }
 
-        /** The format as a value. */
+        /** The format (the same as {@link #format()}). */
         public LogFormat logFormat() {
-            return LogFormat.of(format);
+            return format;
         }
     }
 
@@ -637,7 +648,7 @@ public record GatewayConfig(Path dataDir, Mcp mcp, OAuth oauth, Admin admin, Htt
      * @param dockerHost the container engine's address for {@code docker} upstreams ({@code unix:///path}
      *     or {@code tcp://host:port}; Podman's Docker-compatible socket works too)
      */
-    public record Upstreams(List<String> launchers, boolean startQuarantined, long startTimeoutMs, long callTimeoutMs,
+    public record Upstreams(List<SandboxKind> launchers, boolean startQuarantined, long startTimeoutMs, long callTimeoutMs,
             long healthIntervalMs, long healthTimeoutMs, long restartBackoffMinMs, long restartBackoffMaxMs,
             long maxLifetimeMs, long stopGraceMs, int maxLineBytes, long maxCallNotificationBytes, int maxTools,
             int logLines, long memoryBytes,
@@ -650,12 +661,6 @@ public record GatewayConfig(Path dataDir, Mcp mcp, OAuth oauth, Admin admin, Htt
                         + dockerHost + "'");
             }
             launchers = List.copyOf(launchers);
-            for (String l : launchers) {
-                if (!l.equals("bubblewrap") && !l.equals("docker")) {
-                    throw new IllegalArgumentException("upstreams.launchers: unknown launcher '" + l
-                            + "' (bubblewrap or docker)");
-                }
-            }
             if (startTimeoutMs < 100 || callTimeoutMs < 100 || healthIntervalMs < 100 || healthTimeoutMs < 10) {
                 throw new IllegalArgumentException("upstreams: timeouts and intervals must be at least 100 ms");
             }
@@ -680,11 +685,24 @@ public record GatewayConfig(Path dataDir, Mcp mcp, OAuth oauth, Admin admin, Htt
         }
     }
 
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
-            .setPropertyNamingStrategy(PropertyNamingStrategies.KEBAB_CASE)
+    /** Config enums are written as their lower-case, dash-separated names ({@code egress-request}). */
+    @EnumNaming(EnumNamingStrategies.KebabCaseStrategy.class)
+    private interface KebabEnum {
+    }
+
+    private static final ObjectMapper YAML = YAMLMapper.builder()
+            .propertyNamingStrategy(PropertyNamingStrategies.KEBAB_CASE)
+            .enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_ENUMS)
+            .addMixIn(Action.class, KebabEnum.class)
+            .addMixIn(Direction.class, KebabEnum.class)
+            .addMixIn(Category.class, KebabEnum.class)
+            .addMixIn(Severity.class, KebabEnum.class)
+            .addMixIn(LogFormat.class, KebabEnum.class)
+            .addMixIn(SandboxKind.class, KebabEnum.class)
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-            .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES);
+            .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES)
+            .build();
 
     /** The bundled defaults. */
     public static GatewayConfig defaults() {
@@ -821,9 +839,30 @@ public record GatewayConfig(Path dataDir, Mcp mcp, OAuth oauth, Admin admin, Htt
             return YAML.treeToValue(tree, GatewayConfig.class);
         } catch (UnrecognizedPropertyException e) {
             throw new GatewayException("unknown config key '" + e.getPropertyName() + "'");
+        } catch (InvalidFormatException e) {
+            if (e.getTargetType() != null && e.getTargetType().isEnum()) {
+                throw new GatewayException(key(e) + ": '" + e.getValue() + "' is not one of "
+                        + java.util.Arrays.stream(e.getTargetType().getEnumConstants())
+                                .map(c -> ((Enum<?>) c).name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'))
+                                .toList());
+            }
+            throw new GatewayException("invalid config at " + key(e) + ": " + firstLine(e.getOriginalMessage()));
         } catch (IOException | IllegalArgumentException e) {
             throw new GatewayException("invalid config: " + firstLine(e.getMessage()));
         }
+    }
+
+    /** The dotted key ({@code dlp.overrides[0].action}) a mapping error is about. */
+    private static String key(com.fasterxml.jackson.databind.JsonMappingException e) {
+        StringBuilder key = new StringBuilder();
+        for (com.fasterxml.jackson.databind.JsonMappingException.Reference r : e.getPath()) {
+            if (r.getFieldName() != null) {
+                key.append(key.isEmpty() ? "" : ".").append(r.getFieldName());
+            } else if (r.getIndex() >= 0) {
+                key.append('[').append(r.getIndex()).append(']');
+            }
+        }
+        return key.toString();
     }
 
     private static String firstLine(String s) {

@@ -29,6 +29,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue #21, "Database outage", on PostgreSQL (a fresh schema of {@code ATOLL_TEST_PG_URL}; skipped
@@ -46,6 +47,10 @@ import org.junit.jupiter.api.Timeout;
  * </ol>
  */
 class DatabaseOutageTest {
+
+    /** Every file and directory this class makes, deleted after its tests. */
+    @TempDir
+    static Path scratch;
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String TOKEN = "atoll_mcp_database_outage_test_token";
@@ -74,7 +79,7 @@ class DatabaseOutageTest {
         try (LoopbackProxy proxy = LoopbackProxy.start(pg.getHost(), pg.getPort() < 0 ? 5432 : pg.getPort())) {
             String viaProxy = "jdbc:postgresql://127.0.0.1:" + proxy.port() + pg.getRawPath() + "?" + query;
             for (int i = 1; i <= NODES; i++) {
-                Path data = Files.createTempDirectory("atoll-db-outage-" + i);
+                Path data = Files.createTempDirectory(scratch, "atoll-db-outage-" + i);
                 dataDirs.add(data);
                 nodes.add(Gateway.builder().config(GatewayConfig.defaults().with(Map.ofEntries(
                         Map.entry("mcp.port", "0"), Map.entry("admin.port", "0"), Map.entry("data-dir", data.toString()),

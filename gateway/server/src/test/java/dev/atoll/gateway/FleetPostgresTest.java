@@ -37,6 +37,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue #21, a fleet: three in-process gateways on their own ports sharing one PostgreSQL schema
@@ -47,6 +48,10 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class FleetPostgresTest {
+
+    /** Every file and directory this class makes, deleted after its tests. */
+    @TempDir
+    static Path scratch;
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String TOKEN = "atoll_mcp_fleet_postgres_test_token";
@@ -67,7 +72,7 @@ class FleetPostgresTest {
         String[] regions = {"eu", "eu", "us"};
         try {
             for (int i = 0; i < 3; i++) {
-                Path data = Files.createTempDirectory("atoll-fleet-" + (i + 1));
+                Path data = Files.createTempDirectory(scratch, "atoll-fleet-" + (i + 1));
                 NODES.add(Gateway.builder().config(GatewayConfig.defaults().with(Map.ofEntries(
                         Map.entry("mcp.port", "0"), Map.entry("admin.port", "0"),
                         Map.entry("data-dir", data.toString()), Map.entry("examples.deploy", "false"),

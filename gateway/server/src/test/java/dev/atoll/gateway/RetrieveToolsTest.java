@@ -16,6 +16,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code retrieve_tools} end to end over MCP (2026-07-28, real HTTP): listed when
@@ -33,6 +35,10 @@ import org.junit.jupiter.api.TestInstance;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RetrieveToolsTest {
+
+    /** Every file and directory this class makes, deleted after its tests. */
+    @TempDir
+    static Path scratch;
 
     static final String ALL = "atoll_mcp_retrieve_all_token";
     static final String SCOPED = "atoll_mcp_retrieve_scoped_token";
@@ -51,7 +57,7 @@ class RetrieveToolsTest {
     @BeforeAll
     void start() throws Exception {
         enabled = Gateway.builder().config(GatewayConfig.defaults().with(Map.of("mcp.port", "0", "admin.port", "0",
-                        "data-dir", Files.createTempDirectory("atoll-search").toString(), "examples.deploy", "false",
+                        "data-dir", Files.createTempDirectory(scratch, "atoll-search").toString(), "examples.deploy", "false",
                         "mcp.tool-search.enabled", "true", "mcp.tool-search.max-results", "3",
                         "mcp.tool-search.default-results", "2")))
                 .mcpToken(ALL, "acme", Set.of("*"))

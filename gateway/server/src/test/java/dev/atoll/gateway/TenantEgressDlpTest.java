@@ -9,6 +9,7 @@ import dev.atoll.runtime.ToolSource;
 import io.helidon.webserver.WebServer;
 import java.net.http.HttpClient;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue #18, W6: a tenant-scoped DLP override applies to the egress of that tenant's calls. The
@@ -24,6 +26,10 @@ import org.junit.jupiter.api.TestInstance;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class TenantEgressDlpTest {
+
+    /** Every file and directory this class makes, deleted after its tests. */
+    @TempDir
+    static Path scratch;
 
     static final String TRUSTED = "atoll_mcp_tenant_trusted_token";
     static final String OTHER = "atoll_mcp_tenant_other_token_1";
@@ -43,7 +49,7 @@ class TenantEgressDlpTest {
                     res.send("ok");
                 })).build().start();
         Map<String, String> cfg = new HashMap<>(Map.of("mcp.port", "0", "admin.port", "0",
-                "data-dir", Files.createTempDirectory("atoll-tenant-dlp").toString(), "examples.deploy", "false",
+                "data-dir", Files.createTempDirectory(scratch, "atoll-tenant-dlp").toString(), "examples.deploy", "false",
                 "fetch.allow-http", "true", "fetch.http-ports", "[" + upstream.port() + "]",
                 "fetch.allow-addresses", "[127.0.0.1]"));
         cfg.put("dlp.overrides", "[{tenant: trusted, rules: [aws-access-key-id], directions: [egress-request],"

@@ -185,8 +185,8 @@ public final class RuntimeCore implements AutoCloseable {
                 GuestSession s = GuestSession.open(guestEngine, module, generous, m, bindings)) {
             Settlement settled = s.run("{}", "{}", 4096, deadline, WARM_UP_MANIFEST, "warmup",
                     dev.atoll.runtime.Invocation.tool(""));
-            if (!settled.kind().equals("ok")) {
-                throw new AtollRuntimeException("the warm-up script ended as " + settled.kind() + ": " + settled.payload());
+            if (!(settled instanceof Settlement.Ok)) {
+                throw new AtollRuntimeException("the warm-up script ended as " + settled);
             }
         }
         return null;
@@ -1005,7 +1005,7 @@ public final class RuntimeCore implements AutoCloseable {
             // watchdog had not looked yet: that is wall_exceeded, whichever noticed first.
             outcome = monitor.violation().isPresent()
                     ? violation(monitor.violation().get(), limits)
-                    : s.kind().equals("error") && System.nanoTime() - deadline >= 0
+                    : s instanceof Settlement.Error && System.nanoTime() - deadline >= 0
                             ? violation(Violation.WALL, limits)
                             : settle(s, tool, limits, inv.entry());
         } catch (RuntimeException | Error e) {
@@ -1041,21 +1041,23 @@ public final class RuntimeCore implements AutoCloseable {
 
     private Outcome settle(Settlement s, CompiledTool tool, Limits limits, dev.atoll.runtime.Entry entry) {
         String file = tool.module().getName();
-        return switch (s.kind()) {
-            case "ok" -> result(s.payload(), tool, limits, entry);
-            case "error" -> {
-                ErrorInfo e = errorInfo(s.payload());
+        return switch (s) {
+            case Settlement.Ok ok -> result(ok.json(), tool, limits, entry);
+            case Settlement.Error error -> {
+                ErrorInfo e = errorInfo(error.json());
                 yield new Outcome.ToolError(e.message, toolFrames(e.stack, file));
             }
-            case "bad_output" -> new Outcome.InvalidOutput("the result is not JSON", List.of(errorInfo(s.payload()).message));
+            case Settlement.BadOutput bad ->
+                    new Outcome.InvalidOutput("the result is not JSON", List.of(errorInfo(bad.json()).message));
             // "string_limit": JSON.stringify of the result hit the engine's string bound, so the JSON
             // is longer than that many characters (each at least one UTF-8 byte).
-            case "too_large" -> new Outcome.OutputTooLarge(tooLargeSize(s.payload(), limits), limits.outputBytes());
-            case "never" -> new Outcome.ToolError("the tool's promise never settled, and nothing was pending that"
-                    + " could settle it", List.of());
-            case "deadline" -> new Outcome.WallExceeded(limits.wall());
-            case "stopped" -> new Outcome.InternalError("the call was stopped without a recorded limit");
-            default -> new Outcome.InternalError("unknown settlement " + s.kind());
+            case Settlement.TooLarge large -> new Outcome.OutputTooLarge(tooLargeSize(large.size(), limits),
+                    limits.outputBytes());
+            case Settlement.Never never -> new Outcome.ToolError("the tool's promise never settled, and nothing was"
+                    + " pending that could settle it", List.of());
+            case Settlement.Deadline deadline -> new Outcome.WallExceeded(limits.wall());
+            case Settlement.Stopped stopped -> new Outcome.InternalError("the call was stopped without a recorded limit");
+            case Settlement.Unrecognised u -> new Outcome.InternalError("unknown settlement " + u.kind());
         };
     }
 

@@ -8,6 +8,8 @@ import dev.atoll.gateway.registry.RegistryException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
 
@@ -23,7 +25,7 @@ public final class Database implements AutoCloseable {
     /** Flyway location of the migrations. */
     public static final String MIGRATIONS = "classpath:db/atoll-registry";
 
-    private static final System.Logger LOG = System.getLogger(Database.class.getName());
+    private static final Logger LOG = Logger.getLogger(Database.class.getName());
 
     private final HikariDataSource pool;
     private final boolean postgres;
@@ -110,11 +112,11 @@ public final class Database implements AutoCloseable {
                         String name = rs.getString(1);
                         String value = rs.getString(2);
                         if (name.equals("fsync") && value.equals("off")) {
-                            LOG.log(System.Logger.Level.WARNING, "PostgreSQL runs with fsync = off: committed audit"
+                            LOG.log(Level.WARNING, "PostgreSQL runs with fsync = off: committed audit"
                                     + " records (answered calls) can be lost if the database server or its machine"
                                     + " crashes");
                         } else if (name.equals("synchronous_commit") && value.equals("off")) {
-                            LOG.log(System.Logger.Level.INFO, "PostgreSQL's synchronous_commit default is off here;"
+                            LOG.log(Level.INFO, "PostgreSQL's synchronous_commit default is off here;"
                                     + " the registry's sessions set it to on (an answered call's record is flushed)");
                         }
                     }
@@ -122,7 +124,7 @@ public final class Database implements AutoCloseable {
                 return null;
             });
         } catch (RegistryException e) {
-            LOG.log(System.Logger.Level.WARNING, "cannot read PostgreSQL's durability settings: " + e.getMessage());
+            LOG.log(Level.WARNING, "cannot read PostgreSQL's durability settings", e);
         }
     }
 
@@ -303,7 +305,7 @@ public final class Database implements AutoCloseable {
         if (pool.isClosed() || !unreachable.compareAndSet("", why)) {
             return;
         }
-        LOG.log(System.Logger.Level.WARNING, "the registry database is unreachable (" + why + "); registry"
+        LOG.log(Level.WARNING, "the registry database is unreachable (" + why + "); registry"
                 + " operations fail at once until a background check reaches it");
         Thread.ofVirtual().name("atoll-registry-probe").start(() -> {
             long backoffMs = 100;
@@ -316,7 +318,7 @@ public final class Database implements AutoCloseable {
                 try (Connection c = pool.getConnection()) {
                     if (c.isValid(5)) {
                         unreachable.set("");
-                        LOG.log(System.Logger.Level.INFO, "the registry database is reachable again");
+                        LOG.log(Level.INFO, "the registry database is reachable again");
                         return;
                     }
                 } catch (SQLException | RuntimeException e) {

@@ -15,6 +15,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * Group commit for call records: callers put records on a bounded queue and wait for their commit;
@@ -37,7 +39,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  */
 public final class CallWriter implements AutoCloseable {
 
-    private static final System.Logger LOG = System.getLogger(CallWriter.class.getName());
+    private static final Logger LOG = Logger.getLogger(CallWriter.class.getName());
     /** Longest wait for more records before a commit, when the last batch had several. */
     static final Duration LINGER = Duration.ofNanos(500_000);
     /** A write counts as stalled after the enqueue timeout, but never before this. */
@@ -324,7 +326,7 @@ public final class CallWriter implements AutoCloseable {
                 nextDrainAt = System.nanoTime();
                 drain(sp);
                 if (!sp.isEmpty()) {
-                    LOG.log(System.Logger.Level.WARNING, sp.count() + " call records stay in the audit spool; "
+                    LOG.log(Level.WARNING, sp.count() + " call records stay in the audit spool; "
                             + "the next start writes them to the database");
                 }
             }
@@ -378,13 +380,13 @@ public final class CallWriter implements AutoCloseable {
                 failedWrites++;
                 failure = String.valueOf(e.getMessage());
                 if (closed && System.nanoTime() - closeDeadline > 0) {
-                    LOG.log(System.Logger.Level.ERROR, "audit writer gave up on " + batch.size()
+                    LOG.log(Level.SEVERE, "audit writer gave up on " + batch.size()
                             + " call records after the close timeout", e);
                     batch.forEach(call -> call.done().completeExceptionally(e));
                     writingSince = 0;
                     return e;
                 }
-                LOG.log(System.Logger.Level.WARNING, "audit writer failed; retrying " + batch.size()
+                LOG.log(Level.WARNING, "audit writer failed; retrying " + batch.size()
                         + " call records in " + backoffMs + " ms: " + e.getMessage());
                 try {
                     Thread.sleep(backoffMs);
@@ -428,7 +430,7 @@ public final class CallWriter implements AutoCloseable {
         try {
             if (s.append(entries, inDoubt)) {
                 if (s.count() == entries.size()) {
-                    LOG.log(System.Logger.Level.WARNING, "the audit store does not take records (" + spoolProblem
+                    LOG.log(Level.WARNING, "the audit store does not take records (" + spoolProblem
                             + "); spooling call records to " + Spool.FILE_NAME + " until it does");
                 }
                 spooledTotal += entries.size();
@@ -500,7 +502,7 @@ public final class CallWriter implements AutoCloseable {
                 while (stillStored < all.size() && all.get(stillStored).inDoubtDetail().isPresent()) {
                     stillStored++;
                 }
-                LOG.log(System.Logger.Level.INFO, "the " + stillStored + " call records whose commit was in doubt"
+                LOG.log(java.util.logging.Level.INFO, "the " + stillStored + " call records whose commit was in doubt"
                         + " when the database went away had been stored; they are not written again");
             }
         }
@@ -522,7 +524,7 @@ public final class CallWriter implements AutoCloseable {
             }
             written += chunk.size();
         }
-        LOG.log(System.Logger.Level.INFO, "wrote " + all.size() + " spooled call records to the audit log");
+        LOG.log(Level.INFO, "wrote " + all.size() + " spooled call records to the audit log");
         s.clear();
         spoolCount = 0;
         failure = "";

@@ -15,6 +15,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * The audit spool: an append-only file of call records ({@code <data-dir>/audit-spool.jsonl}) that
@@ -30,7 +32,7 @@ final class Spool {
 
     static final String FILE_NAME = "audit-spool.jsonl";
     private static final ObjectMapper MAPPER = new ObjectMapper();
-    private static final System.Logger LOG = System.getLogger(Spool.class.getName());
+    private static final Logger LOG = Logger.getLogger(Spool.class.getName());
 
     private final Path file;
     private final long maxBytes;
@@ -59,7 +61,7 @@ final class Spool {
             throw new UncheckedIOException("cannot read the audit spool " + file, e);
         }
         if (count > 0) {
-            LOG.log(System.Logger.Level.WARNING, "the audit spool " + file + " holds " + count
+            LOG.log(Level.WARNING, "the audit spool " + file + " holds " + count
                     + " call records of an earlier run; they are written to the database first");
         }
     }
@@ -182,7 +184,7 @@ final class Spool {
                 try {
                     out.add(parse(l));
                 } catch (IOException | RuntimeException e) {
-                    LOG.log(System.Logger.Level.WARNING, "skipping a torn line of the audit spool " + file
+                    LOG.log(Level.WARNING, "skipping a torn line of the audit spool " + file
                             + " (a crash during an append that was never acknowledged)");
                 }
             }

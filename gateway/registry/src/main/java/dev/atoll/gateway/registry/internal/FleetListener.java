@@ -9,6 +9,8 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 
@@ -25,7 +27,7 @@ import org.postgresql.PGNotification;
  */
 final class FleetListener implements AutoCloseable {
 
-    private static final System.Logger LOG = System.getLogger(FleetListener.class.getName());
+    private static final Logger LOG = Logger.getLogger(FleetListener.class.getName());
     private static final long BACKOFF_MIN_MS = 500;
     private static final long BACKOFF_MAX_MS = 30_000;
 
@@ -89,7 +91,7 @@ final class FleetListener implements AutoCloseable {
                 listening = true;
                 wasListening = true;
                 if (backoff > 0) {
-                    LOG.log(System.Logger.Level.INFO, "registry change notifications: listening again; catching up");
+                    LOG.log(Level.INFO, "registry change notifications: listening again; catching up");
                 }
                 backoff = 0;
                 // Catch up on whatever happened before this LISTEN: the revision, and any revocation.
@@ -119,7 +121,7 @@ final class FleetListener implements AutoCloseable {
                     return;
                 }
                 if (wasListening || backoff == 0) {
-                    LOG.log(System.Logger.Level.WARNING, "registry change notifications: the listening connection"
+                    LOG.log(Level.WARNING, "registry change notifications: the listening connection"
                             + " failed (" + e.getMessage() + "); reconnecting, the "
                             + Duration.ofMillis(pollMs) + " poll applies meanwhile");
                 }
@@ -146,14 +148,14 @@ final class FleetListener implements AutoCloseable {
                 case FleetChannel.TokenCreated t -> tokens.accept(t);
                 case FleetChannel.Reviewed r -> reviews.accept(r);
             }
-        }, () -> LOG.log(System.Logger.Level.DEBUG, "ignored an unreadable registry notification"));
+        }, () -> LOG.log(Level.FINE, "ignored an unreadable registry notification"));
     }
 
     private void refreshQuietly() {
         try {
             refresh.run();
         } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "cannot refresh the catalogue: " + e.getMessage());
+            LOG.log(Level.WARNING, "cannot refresh the catalogue", e);
         }
     }
 

@@ -15,16 +15,16 @@ import dev.atoll.gateway.registry.DeployResult;
 import dev.atoll.gateway.registry.PoisoningSign;
 import dev.atoll.gateway.registry.Registry;
 import dev.atoll.gateway.registry.RegistryConfig;
-import dev.atoll.gateway.registry.RegistryException;
 import dev.atoll.gateway.registry.RegistryException.Reason;
 import dev.atoll.gateway.registry.ReviewChange;
+import dev.atoll.gateway.registry.RegistryException;
 import dev.atoll.gateway.registry.ServingTool;
+import dev.atoll.gateway.registry.Tokens;
 import dev.atoll.gateway.registry.ToolChanges;
 import dev.atoll.gateway.registry.ToolDefinition;
 import dev.atoll.gateway.registry.ToolInfo;
 import dev.atoll.gateway.registry.ToolState;
 import dev.atoll.gateway.registry.ToolVersion;
-import dev.atoll.gateway.registry.Tokens;
 import dev.atoll.gateway.store.Canonical;
 import dev.atoll.gateway.store.Database;
 import dev.atoll.runtime.Language;
@@ -44,11 +44,13 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /** The registry over JDBC: tools, versions, the catalogue and its revision. */
 public final class JdbcRegistry implements Registry {
 
-    private static final System.Logger LOG = System.getLogger(JdbcRegistry.class.getName());
+    private static final Logger LOG = Logger.getLogger(JdbcRegistry.class.getName());
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final java.util.regex.Pattern TOOL_NAME = java.util.regex.Pattern.compile("[a-z0-9_]{1,64}");
     private static final java.util.regex.Pattern REGION = java.util.regex.Pattern.compile("[a-z][a-z0-9-]{0,31}");
@@ -473,7 +475,7 @@ public final class JdbcRegistry implements Registry {
             try {
                 l.accept(change);
             } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING, "review listener failed", e);
+                LOG.log(java.util.logging.Level.WARNING, "review listener failed", e);
             }
         }
     }
@@ -591,7 +593,7 @@ public final class JdbcRegistry implements Registry {
                 try {
                     l.accept(loaded);
                 } catch (RuntimeException e) {
-                    LOG.log(System.Logger.Level.WARNING, "catalogue listener failed", e);
+                    LOG.log(Level.WARNING, "catalogue listener failed", e);
                 }
             }
         }

@@ -11,7 +11,7 @@ import dev.atoll.gateway.backend.CallContext;
 import dev.atoll.gateway.backend.CatalogEntry;
 import dev.atoll.gateway.backend.ClientLink;
 import dev.atoll.gateway.backend.ToolReply;
-import dev.atoll.gateway.internal.catalog.Catalog;
+import dev.atoll.gateway.internal.catalog.ServedTools;
 import dev.atoll.gateway.internal.http.Caller;
 import dev.atoll.gateway.internal.mcp.JsonRpc.RpcException;
 import java.nio.charset.StandardCharsets;
@@ -100,7 +100,7 @@ public final class McpService {
     }
 
     private final Settings settings;
-    private final Catalog catalog;
+    private final ServedTools catalog;
     private final ToolCaller caller;
     private final JsonRpc rpc;
     private final Streams streams;
@@ -119,7 +119,7 @@ public final class McpService {
      * @param rpc the capped JSON parser
      * @param streams the change-notification streams
      */
-    public McpService(Settings settings, Catalog catalog, ToolCaller caller, JsonRpc rpc, Streams streams) {
+    public McpService(Settings settings, ServedTools catalog, ToolCaller caller, JsonRpc rpc, Streams streams) {
         this(settings, catalog, caller, rpc, streams, Optional.empty());
     }
 
@@ -134,7 +134,7 @@ public final class McpService {
      * @param toolSearch the catalogue's search index and the default and largest {@code limit}, if the
      *     tool is enabled
      */
-    public McpService(Settings settings, Catalog catalog, ToolCaller caller, JsonRpc rpc, Streams streams,
+    public McpService(Settings settings, ServedTools catalog, ToolCaller caller, JsonRpc rpc, Streams streams,
             Optional<ToolSearchSettings> toolSearch) {
         this(settings, catalog, caller, rpc, streams, toolSearch, List.of());
     }
@@ -151,7 +151,7 @@ public final class McpService {
      * @param moreFeatures resources and prompts from elsewhere than isolate modules (upstream servers),
      *     after the modules' own
      */
-    public McpService(Settings settings, Catalog catalog, ToolCaller caller, JsonRpc rpc, Streams streams,
+    public McpService(Settings settings, ServedTools catalog, ToolCaller caller, JsonRpc rpc, Streams streams,
             Optional<ToolSearchSettings> toolSearch, List<FeatureSource> moreFeatures) {
         this.retrieveTools = toolSearch.map(t -> new RetrieveTools(t.search(), t.defaultResults(), t.maxResults()));
         this.settings = Objects.requireNonNull(settings, "settings");

@@ -17,6 +17,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,6 +33,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue #24 on a real gateway over real HTTP (2025-era sessions): resources, templates, prompts and
@@ -40,6 +42,10 @@ import org.junit.jupiter.api.TestInstance;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class McpFeaturesTest {
+
+    /** Every file and directory this class makes, deleted after its tests. */
+    @TempDir
+    static Path scratch;
 
     static final String TOKEN = "atoll_mcp_features_test_token_all";
     static final String TOKEN_DOCS = "atoll_mcp_features_test_token_docs";
@@ -138,7 +144,7 @@ class McpFeaturesTest {
     @BeforeAll
     void start() throws Exception {
         GatewayConfig config = GatewayConfig.defaults().with(Map.of("mcp.port", "0", "admin.port", "0",
-                "data-dir", Files.createTempDirectory("atoll-features").toString(), "examples.deploy", "false"));
+                "data-dir", Files.createTempDirectory(scratch, "atoll-features").toString(), "examples.deploy", "false"));
         gateway = Gateway.builder().config(config).mcpToken(TOKEN, "tenant-a", Set.of("*"))
                 .mcpToken(TOKEN_DOCS, "tenant-b", Set.of("feat_docs")).start();
         gateway.deployApproved(ToolSource.js("feat_docs.mjs", DOCS));

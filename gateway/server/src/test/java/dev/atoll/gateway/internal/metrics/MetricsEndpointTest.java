@@ -19,14 +19,20 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** /metrics on the admin listener, scraped over real HTTP after real calls through the pipeline. */
 class MetricsEndpointTest {
+
+    /** Every file and directory this class makes, deleted after its tests. */
+    @TempDir
+    static Path scratch;
 
     static final String TOKEN = "atoll_mcp_metrics_test_token";
     static final String AWS_KEY = "AKIAIOSFODNN7EXAMPLE"; // AWS's documented example key id
@@ -34,7 +40,7 @@ class MetricsEndpointTest {
 
     static Gateway start(Map<String, String> extra) throws Exception {
         Map<String, String> cfg = new java.util.HashMap<>(Map.of("mcp.port", "0", "admin.port", "0", "data-dir",
-                Files.createTempDirectory("atoll-metrics").toString(), "examples.deploy", "false"));
+                Files.createTempDirectory(scratch, "atoll-metrics").toString(), "examples.deploy", "false"));
         cfg.putAll(extra);
         return Gateway.builder().config(GatewayConfig.defaults().with(cfg)).mcpToken(TOKEN, "acme", Set.of("*")).start();
     }

@@ -21,9 +21,14 @@ import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The stdio client against real misbehaving processes in bubblewrap. */
 class StdioMcpClientTest {
+
+    /** Every file and directory this class makes, deleted after its tests. */
+    @TempDir
+    static Path scratch;
 
     private BubblewrapLauncher launcher;
 
@@ -44,7 +49,7 @@ class StdioMcpClientTest {
     }
 
     private SandboxProcess start(List<String> command) throws Exception {
-        Path dir = Files.createTempDirectory("atoll-client");
+        Path dir = Files.createTempDirectory(scratch, "atoll-client");
         launcher = BubblewrapLauncher.create(dir.resolve("run"));
         UpstreamSpec spec = new UpstreamSpec("t", SandboxKind.BUBBLEWRAP, Optional.empty(),
                 command, Map.of(), List.of(), List.of(), UpstreamLimits.DEFAULT);
