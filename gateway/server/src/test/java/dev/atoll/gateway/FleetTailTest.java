@@ -15,6 +15,7 @@ import dev.atoll.runtime.ToolSource;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -37,6 +38,10 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class FleetTailTest {
 
+    /** Data dirs of this class's gateways, deleted after it. */
+    @org.junit.jupiter.api.io.TempDir
+    static Path scratch;
+
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String TOKEN = "atoll_mcp_fleet_tail_test_token_1";
     private static final Duration LONG = Duration.ofSeconds(60);
@@ -53,7 +58,7 @@ class FleetTailTest {
     private static Gateway start(String url, String id) throws Exception {
         return Gateway.builder().config(GatewayConfig.defaults().with(Map.ofEntries(
                 Map.entry("mcp.port", "0"), Map.entry("admin.port", "0"),
-                Map.entry("data-dir", Files.createTempDirectory("atoll-fleet-tail").toString()),
+                Map.entry("data-dir", Files.createTempDirectory(scratch, "atoll-fleet-tail").toString()),
                 Map.entry("examples.deploy", "false"), Map.entry("metrics.jvm", "false"),
                 Map.entry("registry.jdbc-url", "\"" + url + "\""), Map.entry("node.id", id),
                 Map.entry("fleet.heartbeat-ms", "1000"), Map.entry("fleet.stale-after-ms", "2500"),
@@ -133,7 +138,7 @@ class FleetTailTest {
     @Test
     void badFleetValueIsRefused() throws Exception {
         nodes.add(Gateway.builder().config(GatewayConfig.defaults().with(Map.of("mcp.port", "0", "admin.port", "0",
-                "data-dir", Files.createTempDirectory("atoll-fleet-tail-h2").toString(), "examples.deploy", "false",
+                "data-dir", Files.createTempDirectory(scratch, "atoll-fleet-tail-h2").toString(), "examples.deploy", "false",
                 "metrics.jvm", "false"))).start());
         String admin = nodes.get(0).startupTokens().get("ADMIN");
         try (SseLines bad = new SseLines(nodes.get(0).adminUrl() + "/v1/tail?fleet=maybe", admin)) {

@@ -16,6 +16,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -28,6 +29,10 @@ import org.junit.jupiter.api.Test;
  */
 class OverviewMetersTest {
 
+    /** Data dirs of this class's gateways, deleted after it. */
+    @org.junit.jupiter.api.io.TempDir
+    static Path scratch;
+
     private static final String TOKEN = "atoll_mcp_overview_test_token_01";
     private static final ObjectMapper JSON = new ObjectMapper();
     private final HttpClient http = HttpClient.newHttpClient(); // follows no redirects
@@ -35,7 +40,7 @@ class OverviewMetersTest {
     @Test
     void theOverviewShowsWhatTheMetersCount() throws Exception {
         try (Gateway gateway = Gateway.builder().config(GatewayConfig.defaults().with(Map.of("mcp.port", "0",
-                "admin.port", "0", "data-dir", Files.createTempDirectory("atoll-overview").toString(),
+                "admin.port", "0", "data-dir", Files.createTempDirectory(scratch, "atoll-overview").toString(),
                 "examples.deploy", "false"))).mcpToken(TOKEN, "acme", Set.of("*")).start()) {
             gateway.deployApproved(ToolSource.js("flaky.mjs", """
                     export const tool = { name: "flaky", description: "fails on request", inputSchema: { type: "object" } };

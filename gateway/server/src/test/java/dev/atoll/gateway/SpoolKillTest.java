@@ -47,6 +47,10 @@ import org.junit.jupiter.api.Timeout;
  */
 class SpoolKillTest {
 
+    /** Data dirs of this class's gateways, deleted after it. */
+    @org.junit.jupiter.api.io.TempDir
+    static Path scratch;
+
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String TOKEN = "atoll_mcp_spool_kill_test_token_00";
     private static final int CLIENTS = 2;
@@ -57,7 +61,7 @@ class SpoolKillTest {
         TestStore.assumePostgres();
         String direct = TestStore.freshPostgresUrl();
         URI pg = URI.create(direct.substring("jdbc:".length()));
-        Path data = Files.createTempDirectory("atoll-spool-kill");
+        Path data = Files.createTempDirectory(scratch, "atoll-spool-kill");
         Path spool = data.resolve("audit-spool.jsonl");
         AtomicInteger answered = new AtomicInteger();
         AtomicInteger answeredDuringOutage = new AtomicInteger();
@@ -135,7 +139,7 @@ class SpoolKillTest {
             gw.waitFor(60, TimeUnit.SECONDS);
 
             try (Registry reopened = Registry.open(RegistryConfig.builder()
-                    .dataDir(Files.createTempDirectory("atoll-spool-kill-check")).jdbcUrl(direct).build())) {
+                    .dataDir(Files.createTempDirectory(scratch, "atoll-spool-kill-check")).jdbcUrl(direct).build())) {
                 VerifyResult v = reopened.audit().verify();
                 assertTrue(v.intact(), v.toString());
                 List<AuditRecord> calls = callRecords(reopened);
