@@ -385,11 +385,17 @@ public final class Gateway implements AutoCloseable {
     private volatile boolean advertiseFailing;
 
     /**
-     * Writes this node's admin URL to the registry: {@code http://<admin.host>:<port>}, or with this
-     * machine's host name when the admin listener binds a wildcard address.
+     * Writes this node's admin URL to the registry: {@code node.admin-url} when set, else
+     * {@code http://<admin.host>:<port>}, with this machine's host name when the admin listener binds a
+     * wildcard address.
      */
     private void advertiseAdmin() {
         try {
+            if (!config.node().adminUrl().isEmpty()) {
+                registry.adminEndpoints().advertise(nodeId, java.net.URI.create(config.node().adminUrl()));
+                advertiseFailing = false;
+                return;
+            }
             String host = config.admin().host();
             if (host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]")) {
                 host = java.net.InetAddress.getLocalHost().getHostName();

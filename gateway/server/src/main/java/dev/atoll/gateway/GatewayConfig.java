@@ -164,14 +164,30 @@ public record GatewayConfig(Path dataDir, Mcp mcp, OAuth oauth, Admin admin, Htt
      * @param region the node's region (for tool placement): 1-32 of {@code [a-z0-9-]}, starting with a
      *     letter
      */
-    public record Node(String id, String region) {
+    public record Node(String id, String region, String adminUrl) {
         private static final java.util.regex.Pattern ID = java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
         private static final java.util.regex.Pattern REGION = java.util.regex.Pattern.compile("[a-z][a-z0-9-]{0,31}");
 
-        /** Validates both names. */
+        /** Validates the names and the advertised admin URL. */
         public Node {
             id = id == null ? "" : id;
             region = region == null ? "" : region;
+            adminUrl = adminUrl == null ? "" : adminUrl;
+            if (!adminUrl.isEmpty()) {
+                java.net.URI u;
+                try {
+                    u = new java.net.URI(adminUrl);
+                } catch (java.net.URISyntaxException e) {
+                    throw new IllegalArgumentException("node.admin-url is not a URL: '" + adminUrl + "'");
+                }
+                if (!("http".equals(u.getScheme()) || "https".equals(u.getScheme())) || u.getHost() == null
+                        || u.getRawUserInfo() != null || u.getRawQuery() != null || u.getRawFragment() != null
+                        || !(u.getRawPath() == null || u.getRawPath().isEmpty() || u.getRawPath().equals("/"))) {
+                    throw new IllegalArgumentException("node.admin-url must be http(s)://HOST[:PORT] (where the other"
+                            + " nodes reach this node's admin API; empty: derived from admin.host and the port), got '"
+                            + adminUrl + "'");
+                }
+            }
             if (!id.isEmpty() && !ID.matcher(id).matches()) {
                 throw new IllegalArgumentException("node.id must be 1-64 of A-Z a-z 0-9 . _ - starting with a letter or "
                         + "digit (or empty for the host name), got '" + id + "'");
@@ -180,6 +196,16 @@ public record GatewayConfig(Path dataDir, Mcp mcp, OAuth oauth, Admin admin, Htt
                 throw new IllegalArgumentException("node.region must be 1-32 of a-z 0-9 - starting with a letter, got '"
                         + region + "'");
             }
+        }
+
+        /**
+         * A node with the admin URL derived from the admin listener.
+         *
+         * @param id the node id (empty: the host name)
+         * @param region the region
+         */
+        public Node(String id, String region) {
+            this(id, region, "");
         }
 
         /**

@@ -145,4 +145,16 @@ class FleetTailTest {
             assertEquals(400, bad.status());
         }
     }
+
+    /** A node behind NAT or a proxy advertises the admin URL it is configured with, not its listener's. */
+    @Test
+    void aConfiguredAdminUrlIsTheOneAdvertised() throws Exception {
+        Gateway g = Gateway.builder().config(GatewayConfig.defaults().with(Map.of("mcp.port", "0", "admin.port", "0",
+                "data-dir", Files.createTempDirectory(scratch, "atoll-fleet-tail-url").toString(), "examples.deploy", "false",
+                "metrics.jvm", "false", "node.id", "behind-nat", "node.admin-url", "\"https://gw-7.internal.example:9443\"")))
+                .start();
+        nodes.add(g);
+        await("the configured URL advertised").atMost(LONG).until(() -> java.net.URI.create(
+                "https://gw-7.internal.example:9443").equals(g.registry().adminEndpoints().all().get("behind-nat")));
+    }
 }
