@@ -241,6 +241,11 @@ public final class GuestExecutor implements AutoCloseable {
         return returnedTotal.get();
     }
 
+    /** Guest threads still alive (after {@link #close()}: those whose guest never stopped). */
+    public int liveThreads() {
+        return workers.size();
+    }
+
     /** Most threads written off at once. */
     public int abandonBudget() {
         return abandonBudget;

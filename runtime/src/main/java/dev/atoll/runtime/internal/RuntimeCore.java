@@ -1245,6 +1245,15 @@ public final class RuntimeCore implements AutoCloseable {
         handoff.shutdown();
         executor.close();
         watchdog.close();
+        int stuck = executor.liveThreads();
+        if (stuck > 0) {
+            // Closing an engine waits for every thread still inside one of its contexts, holding the
+            // engine's lock; Truffle's own VM shutdown hook takes that lock too, so a guest that never
+            // stops would keep the JVM from exiting at all (seen: a test JVM hung in System.exit).
+            LOG.warning(stuck + " guest thread(s) never stopped; the engines are left open and end with the"
+                    + " process");
+            return;
+        }
         // A guest thread that never took its cancellation would make engine.close(true) wait forever.
         GuestEngine py;
         synchronized (pythonLock) {
