@@ -8,6 +8,7 @@ module dev.atoll.gateway.registry {
     requires transitive com.fasterxml.jackson.databind;
     requires com.github.benmanes.caffeine;
     requires java.sql;
+    requires java.logging;
     requires com.zaxxer.hikari;
     requires flyway.core;
     requires org.postgresql.jdbc; // LISTEN/NOTIFY (PGConnection.getNotifications) for the fleet

@@ -26,6 +26,7 @@ module dev.atoll.gateway {
     requires org.apache.lucene.analysis.common;
     requires com.nimbusds.jose.jwt;
     requires java.logging;
+    requires java.net.http; // the fleet-wide tail reads the other nodes' tails
     requires micrometer.core;
     requires micrometer.registry.prometheus;
 

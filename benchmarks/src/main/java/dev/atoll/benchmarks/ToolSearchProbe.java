@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.atoll.gateway.backend.CatalogEntry;
 import dev.atoll.gateway.backend.ToolBackend;
-import dev.atoll.gateway.internal.catalog.Catalog;
+import dev.atoll.gateway.internal.catalog.ServedTools;
 import dev.atoll.gateway.internal.catalog.ToolSearch;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -60,12 +60,12 @@ public final class ToolSearchProbe {
         for (int i = 0; i < tools; i++) {
             entries.add(entry(random, i, 1));
         }
-        Catalog catalog = new Catalog();
+        ServedTools catalog = new ServedTools();
         catalog.replace(entries);
         System.out.printf("tools=%d queries=%d cpus=%d%n", tools, queries, Runtime.getRuntime().availableProcessors());
         // Warm the JIT on a small index first (the first build also loads Lucene's classes).
         for (int w = 0; w < 3; w++) {
-            Catalog small = new Catalog();
+            ServedTools small = new ServedTools();
             small.replace(entries.subList(0, Math.min(500, tools)));
             try (ToolSearch s = new ToolSearch(small)) {
                 for (int q = 0; q < 200; q++) {

@@ -21,6 +21,18 @@ public interface RuntimeObserver {
     }
 
     /**
+     * A call waited for one of the runtime's guest threads: from its hand-off to the guest threads
+     * until one started it (zero when one was free). Reported for every call that started on a guest
+     * thread, before {@link #callCompleted}; not for calls run on the caller's own thread, nor for
+     * calls shed before a thread took them.
+     *
+     * @param tool the tool
+     * @param waited the time between hand-off and start
+     */
+    default void guestThreadWait(Tool tool, Duration waited) {
+    }
+
+    /**
      * A call's guest did not stop within a second of its cancellation: the caller was answered with
      * the limit it broke and its guest thread written off (replaced by a new one, within the budget).
      * Reported before {@link #callCompleted}. A tool whose calls end this way should be suspended.

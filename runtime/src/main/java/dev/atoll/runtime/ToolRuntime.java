@@ -364,6 +364,7 @@ public final class ToolRuntime implements AutoCloseable {
             return done(tool, new CallResult(invalid.get(), List.of(), Receipt.none()));
         }
         RuntimeCore.Finished f = core.call(tool.compiled(), tool.limits(), warm.map(r -> r.session()), args, inv);
+        f.queueWait().ifPresent(w -> observer.guestThreadWait(tool, w));
         if (f.abandoned()) {
             observer.guestThreadAbandoned(tool);
         }

@@ -343,6 +343,57 @@ class ToolRuntimeTest {
         }
     }
 
+    /**
+     * Issue #23: the wait for a guest thread is reported per call. With one guest thread held by a
+     * call, a second call queues; once it is queued (its caller blocks in the runtime's wait), the
+     * first is let go and runs 300 ms more, so the second reports a wait of at least that. Each call
+     * reports exactly one wait, before its completion (both on the caller's thread).
+     */
+    @Test
+    void aCallQueuedForAGuestThreadReportsItsWait() throws Exception {
+        Gate gate = new Gate();
+        List<Duration> waits = java.util.Collections.synchronizedList(new ArrayList<>());
+        java.util.Set<Thread> waitedOn = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        List<Boolean> completedAfterWait = java.util.Collections.synchronizedList(new ArrayList<>());
+        try (ToolRuntime small = ToolRuntime.builder().guestThreads(1).queueCapacity(2).binding(gate)
+                .observer(new RuntimeObserver() {
+                    @Override
+                    public void guestThreadWait(Tool tool, Duration waited) {
+                        waits.add(waited);
+                        waitedOn.add(Thread.currentThread());
+                    }
+
+                    @Override
+                    public void callCompleted(Tool tool, CallResult result) {
+                        completedAfterWait.add(waitedOn.contains(Thread.currentThread()));
+                    }
+                }).build();
+                ExecutorService callers = Executors.newFixedThreadPool(2)) {
+            Tool held = small.load(tool("{ wallMs: 60000, cpuMs: 30000 }",
+                    "await gate(); const end = Date.now() + 300; while (Date.now() < end) { } return 1;"));
+            Tool quick = small.load(tool("{ wallMs: 60000 }", "return 2;"));
+            CompletableFuture<CallResult> first = CompletableFuture.supplyAsync(() -> small.call(held, json("{}")), callers);
+            dev.atoll.runtime.spi.PendingOperation atGate = gate.waiting.poll(60, java.util.concurrent.TimeUnit.SECONDS);
+            assertTrue(atGate != null, "the first call never reached the gate");
+            java.util.concurrent.atomic.AtomicReference<Thread> caller = new java.util.concurrent.atomic.AtomicReference<>();
+            CompletableFuture<CallResult> second = CompletableFuture.supplyAsync(() -> {
+                caller.set(Thread.currentThread());
+                return small.call(quick, json("{}"));
+            }, callers);
+            // Queued: its caller waits in the runtime for the guest thread's answer.
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> caller.get() != null
+                    && java.util.Arrays.stream(caller.get().getStackTrace())
+                            .anyMatch(f -> f.getMethodName().equals("waitFor")));
+            atGate.complete("open");
+            assertEquals(OutcomeKind.OK, first.get().outcome().kind(), first.get().toJson().toString());
+            assertEquals(OutcomeKind.OK, second.get().outcome().kind(), second.get().toJson().toString());
+            assertEquals(2, waits.size(), waits.toString());
+            assertTrue(waits.stream().mapToLong(Duration::toMillis).max().orElseThrow() >= 250,
+                    "the queued call waited for the first's 300 ms: " + waits);
+            assertEquals(List.of(true, true), completedAfterWait);
+        }
+    }
+
     @Test
     void observerSeesEveryCall() {
         List<OutcomeKind> seen = new ArrayList<>();

@@ -1,12 +1,21 @@
 package dev.atoll.gateway;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.EnumNamingStrategies;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.EnumNaming;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.atoll.gateway.dlp.Action;
+import dev.atoll.gateway.dlp.Category;
+import dev.atoll.gateway.dlp.Direction;
+import dev.atoll.gateway.dlp.Severity;
+import dev.atoll.gateway.registry.SandboxKind;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -155,14 +164,30 @@ public record GatewayConfig(Path dataDir, Mcp mcp, OAuth oauth, Admin admin, Htt
      * @param region the node's region (for tool placement): 1-32 of {@code [a-z0-9-]}, starting with a
      *     letter
      */
-    public record Node(String id, String region) {
+    public record Node(String id, String region, String adminUrl) {
         private static final java.util.regex.Pattern ID = java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
         private static final java.util.regex.Pattern REGION = java.util.regex.Pattern.compile("[a-z][a-z0-9-]{0,31}");
 
-        /** Validates both names. */
+        /** Validates the names and the advertised admin URL. */
         public Node {
             id = id == null ? "" : id;
             region = region == null ? "" : region;
+            adminUrl = adminUrl == null ? "" : adminUrl;
+            if (!adminUrl.isEmpty()) {
+                java.net.URI u;
+                try {
+                    u = new java.net.URI(adminUrl);
+                } catch (java.net.URISyntaxException e) {
+                    throw new IllegalArgumentException("node.admin-url is not a URL: '" + adminUrl + "'");
+                }
+                if (!("http".equals(u.getScheme()) || "https".equals(u.getScheme())) || u.getHost() == null
+                        || u.getRawUserInfo() != null || u.getRawQuery() != null || u.getRawFragment() != null
+                        || !(u.getRawPath() == null || u.getRawPath().isEmpty() || u.getRawPath().equals("/"))) {
+                    throw new IllegalArgumentException("node.admin-url must be http(s)://HOST[:PORT] (where the other"
+                            + " nodes reach this node's admin API; empty: derived from admin.host and the port), got '"
+                            + adminUrl + "'");
+                }
+            }
             if (!id.isEmpty() && !ID.matcher(id).matches()) {
                 throw new IllegalArgumentException("node.id must be 1-64 of A-Z a-z 0-9 . _ - starting with a letter or "
                         + "digit (or empty for the host name), got '" + id + "'");
@@ -171,6 +196,16 @@ public record GatewayConfig(Path dataDir, Mcp mcp, OAuth oauth, Admin admin, Htt
                 throw new IllegalArgumentException("node.region must be 1-32 of a-z 0-9 - starting with a letter, got '"
                         + region + "'");
             }
+        }
+
+        /**
+         * A node with the admin URL derived from the admin listener.
+         *
+         * @param id the node id (empty: the host name)
+         * @param region the region
+         */
+        public Node(String id, String region) {
+            this(id, region, "");
         }
 
         /**
@@ -326,8 +361,8 @@ public record GatewayConfig(Path dataDir, Mcp mcp, OAuth oauth, Admin admin, Htt
      * @param limits bounds of one scan
      */
     public record Dlp(boolean enabled, boolean builtinRules, List<String> rulePacks, List<String> disabledRules,
-            String hashKey, String onIncomplete, Map<String, Map<String, String>> defaults, List<DlpOverride> overrides,
-            DlpLimits limits) {
+            String hashKey, Action onIncomplete, Map<Direction, Map<Category, Action>> defaults,
+            List<DlpOverride> overrides, DlpLimits limits) {
 
         /** Copies the collections and rejects nulls. */
         public Dlp {
@@ -335,7 +370,9 @@ public record GatewayConfig(Path dataDir, Mcp mcp, OAuth oauth, Admin admin, Htt
             disabledRules = List.copyOf(disabledRules);
             Objects.requireNonNull(hashKey, "dlp.hash-key");
             Objects.requireNonNull(onIncomplete, "dlp.on-incomplete");
-            defaults = Map.copyOf(defaults);
+            Map<Direction, Map<Category, Action>> byDirection = new java.util.EnumMap<>(Direction.class);
+            defaults.forEach((direction, byCategory) -> byDirection.put(direction, Map.copyOf(byCategory)));
+            defaults = java.util.Collections.unmodifiableMap(byDirection);
             overrides = overrides == null ? List.of() : List.copyOf(overrides);
             Objects.requireNonNull(limits, "dlp.limits");
         }
@@ -352,8 +389,8 @@ public record GatewayConfig(Path dataDir, Mcp mcp, OAuth oauth, Admin admin, Htt
      * @param rules rule ids, or empty for all
      * @param minSeverity the lowest severity it applies to ({@code low} … {@code critical})
      */
-    public record DlpOverride(String action, String tenant, String tool, List<String> directions,
-            List<String> categories, List<String> rules, String minSeverity) {
+    public record DlpOverride(Action action, String tenant, String tool, List<Direction> directions,
+            List<Category> categories, List<String> rules, Severity minSeverity) {
 
         /** Treats a missing selector as "any". */
         public DlpOverride {
@@ -363,7 +400,7 @@ public record GatewayConfig(Path dataDir, Mcp mcp, OAuth oauth, Admin admin, Htt
             directions = directions == null ? List.of() : List.copyOf(directions);
             categories = categories == null ? List.of() : List.copyOf(categories);
             rules = rules == null ? List.of() : List.copyOf(rules);
-            minSeverity = minSeverity == null ? "low" : minSeverity;
+            minSeverity = minSeverity == null ? Severity.LOW : minSeverity;
         }
     }
 
@@ -459,13 +496,16 @@ public record GatewayConfig(Path dataDir, Mcp mcp, OAuth oauth, Admin admin, Htt
      *     (or the URL's). Never logged.
      * @param connectionTimeoutMs longest wait for a database connection (250-600000); also how long
      *     the audit writer's attempt takes to fail while the database is unreachable
+     * @param adminTimeoutMs longest wait of an admin mutation for a database connection (100-600000;
+     *     at most {@code connectionTimeoutMs} is used): the first one that meets an outage answers 503
+     *     after this
      * @param startTimeoutMs how long a node started while its PostgreSQL database is unreachable keeps
      *     retrying before it gives up (0: fail at once)
      * @param auditSpoolMaxBytes largest size of {@code <data-dir>/audit-spool.jsonl}, where call records
      *     wait (fsync'd) while the database does not take them; 0: no spool, calls are refused then
      */
     public record RegistryStore(String jdbcUrl, String user, String password, long connectionTimeoutMs,
-            long startTimeoutMs, long auditSpoolMaxBytes) {
+            long adminTimeoutMs, long startTimeoutMs, long auditSpoolMaxBytes) {
         /** Checks the values. */
         public RegistryStore {
             Objects.requireNonNull(jdbcUrl, "registry.jdbc-url");
@@ -482,6 +522,9 @@ public record GatewayConfig(Path dataDir, Mcp mcp, OAuth oauth, Admin admin, Htt
                     || auditSpoolMaxBytes > dev.atoll.gateway.registry.RegistryConfig.MAX_AUDIT_SPOOL_BYTES) {
                 throw new IllegalArgumentException("registry.audit-spool-max-bytes must be 0-"
                         + dev.atoll.gateway.registry.RegistryConfig.MAX_AUDIT_SPOOL_BYTES + ", got " + auditSpoolMaxBytes);
+            }
+            if (adminTimeoutMs < 100 || adminTimeoutMs > 600_000) {
+                throw new IllegalArgumentException("registry.admin-timeout-ms must be 100-600000, got " + adminTimeoutMs);
             }
             if (connectionTimeoutMs < 250 || connectionTimeoutMs > 600_000) {
                 throw new IllegalArgumentException("registry.connection-timeout-ms must be 250-600000, got "
@@ -519,6 +562,7 @@ public record GatewayConfig(Path dataDir, Mcp mcp, OAuth oauth, Admin admin, Htt
         private dev.atoll.gateway.registry.RegistryConfig.Builder builder(Path dataDir, Fleet fleet, String nodeId) {
             var b = dev.atoll.gateway.registry.RegistryConfig.builder().dataDir(dataDir)
                     .connectionTimeout(java.time.Duration.ofMillis(connectionTimeoutMs))
+                    .adminTimeout(java.time.Duration.ofMillis(adminTimeoutMs))
                     .auditSpoolMaxBytes(auditSpoolMaxBytes)
                     .notifications(fleet.notifications())
                     .catalogueRefresh(java.time.Duration.ofMillis(fleet.catalogueRefreshMs()))
@@ -555,7 +599,7 @@ public record GatewayConfig(Path dataDir, Mcp mcp, OAuth oauth, Admin admin, Htt
         public String toString() {
             return "RegistryStore[jdbcUrl=" + jdbcUrl.replaceAll("(?i)(password=)[^;&]*", "$1***") + ", user=" + user
                     + ", password=" + (password.isEmpty() ? "" : "***") + ", connectionTimeoutMs="
-                    + connectionTimeoutMs + "]";
+                    + connectionTimeoutMs + ", adminTimeoutMs=" + adminTimeoutMs + "]";
         }
     }
 
@@ -594,16 +638,16 @@ public record GatewayConfig(Path dataDir, Mcp mcp, OAuth oauth, Admin admin, Htt
      *     per line, for log shippers); applied by {@code atoll serve}
      * @param calls also log one line per {@code tools/call}
      */
-    public record Log(String format, boolean calls) {
+    public record Log(LogFormat format, boolean calls) {
 
-        /** Rejects an unknown format. */
+        /** Rejects a missing format. */
         public Log {
-            LogFormat.of(Objects.requireNonNull(format, "log.format"));
+            Objects.requireNonNull(format, "log.format");
         }
 
-        /** The format as a value. */
+        /** The format (the same as {@link #format()}). */
         public LogFormat logFormat() {
-            return LogFormat.of(format);
+            return format;
         }
     }
 
@@ -630,7 +674,7 @@ public record GatewayConfig(Path dataDir, Mcp mcp, OAuth oauth, Admin admin, Htt
      * @param dockerHost the container engine's address for {@code docker} upstreams ({@code unix:///path}
      *     or {@code tcp://host:port}; Podman's Docker-compatible socket works too)
      */
-    public record Upstreams(List<String> launchers, boolean startQuarantined, long startTimeoutMs, long callTimeoutMs,
+    public record Upstreams(List<SandboxKind> launchers, boolean startQuarantined, long startTimeoutMs, long callTimeoutMs,
             long healthIntervalMs, long healthTimeoutMs, long restartBackoffMinMs, long restartBackoffMaxMs,
             long maxLifetimeMs, long stopGraceMs, int maxLineBytes, long maxCallNotificationBytes, int maxTools,
             int logLines, long memoryBytes,
@@ -643,12 +687,6 @@ public record GatewayConfig(Path dataDir, Mcp mcp, OAuth oauth, Admin admin, Htt
                         + dockerHost + "'");
             }
             launchers = List.copyOf(launchers);
-            for (String l : launchers) {
-                if (!l.equals("bubblewrap") && !l.equals("docker")) {
-                    throw new IllegalArgumentException("upstreams.launchers: unknown launcher '" + l
-                            + "' (bubblewrap or docker)");
-                }
-            }
             if (startTimeoutMs < 100 || callTimeoutMs < 100 || healthIntervalMs < 100 || healthTimeoutMs < 10) {
                 throw new IllegalArgumentException("upstreams: timeouts and intervals must be at least 100 ms");
             }
@@ -673,11 +711,24 @@ public record GatewayConfig(Path dataDir, Mcp mcp, OAuth oauth, Admin admin, Htt
         }
     }
 
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
-            .setPropertyNamingStrategy(PropertyNamingStrategies.KEBAB_CASE)
+    /** Config enums are written as their lower-case, dash-separated names ({@code egress-request}). */
+    @EnumNaming(EnumNamingStrategies.KebabCaseStrategy.class)
+    private interface KebabEnum {
+    }
+
+    private static final ObjectMapper YAML = YAMLMapper.builder()
+            .propertyNamingStrategy(PropertyNamingStrategies.KEBAB_CASE)
+            .enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_ENUMS)
+            .addMixIn(Action.class, KebabEnum.class)
+            .addMixIn(Direction.class, KebabEnum.class)
+            .addMixIn(Category.class, KebabEnum.class)
+            .addMixIn(Severity.class, KebabEnum.class)
+            .addMixIn(LogFormat.class, KebabEnum.class)
+            .addMixIn(SandboxKind.class, KebabEnum.class)
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-            .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES);
+            .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES)
+            .build();
 
     /** The bundled defaults. */
     public static GatewayConfig defaults() {
@@ -814,9 +865,30 @@ public record GatewayConfig(Path dataDir, Mcp mcp, OAuth oauth, Admin admin, Htt
             return YAML.treeToValue(tree, GatewayConfig.class);
         } catch (UnrecognizedPropertyException e) {
             throw new GatewayException("unknown config key '" + e.getPropertyName() + "'");
+        } catch (InvalidFormatException e) {
+            if (e.getTargetType() != null && e.getTargetType().isEnum()) {
+                throw new GatewayException(key(e) + ": '" + e.getValue() + "' is not one of "
+                        + java.util.Arrays.stream(e.getTargetType().getEnumConstants())
+                                .map(c -> ((Enum<?>) c).name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'))
+                                .toList());
+            }
+            throw new GatewayException("invalid config at " + key(e) + ": " + firstLine(e.getOriginalMessage()));
         } catch (IOException | IllegalArgumentException e) {
             throw new GatewayException("invalid config: " + firstLine(e.getMessage()));
         }
+    }
+
+    /** The dotted key ({@code dlp.overrides[0].action}) a mapping error is about. */
+    private static String key(com.fasterxml.jackson.databind.JsonMappingException e) {
+        StringBuilder key = new StringBuilder();
+        for (com.fasterxml.jackson.databind.JsonMappingException.Reference r : e.getPath()) {
+            if (r.getFieldName() != null) {
+                key.append(key.isEmpty() ? "" : ".").append(r.getFieldName());
+            } else if (r.getIndex() >= 0) {
+                key.append('[').append(r.getIndex()).append(']');
+            }
+        }
+        return key.toString();
     }
 
     private static String firstLine(String s) {

@@ -20,6 +20,7 @@ import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebDriver;
@@ -37,6 +38,10 @@ import org.openqa.selenium.chrome.ChromeOptions;
  */
 class AdminUiBrowserTest {
 
+    /** Every file and directory this class makes, deleted after its tests. */
+    @TempDir
+    static Path scratch;
+
     private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
     private static final Path DRIVER = Path.of("/usr/bin/chromedriver");
     private static final Path SHOTS = Path.of("target", "ui-screenshots");
@@ -50,7 +55,7 @@ class AdminUiBrowserTest {
         assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(DRIVER),
                 "needs chromium and chromium-driver (scripts/test.sh installs them)");
         gateway = Gateway.builder().config(GatewayConfig.defaults().with(Map.of("mcp.port", "0", "admin.port", "0",
-                        "data-dir", Files.createTempDirectory("atoll-ui-browser").toString(), "examples.deploy", "false",
+                        "data-dir", Files.createTempDirectory(scratch, "atoll-ui-browser").toString(), "examples.deploy", "false",
                         "node.id", "browser-node")))
                 .mcpToken(TOKEN, "acme", Set.of("*")).start();
         ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM.toFile())

@@ -14,6 +14,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -22,6 +23,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The admin web UI's defences over real HTTP: a failed sign-in gets no session, the cookie is a
@@ -31,6 +33,10 @@ import org.junit.jupiter.api.Test;
  */
 class AdminUiSecurityTest {
 
+    /** Every file and directory this class makes, deleted after its tests. */
+    @TempDir
+    static Path scratch;
+
     private static Gateway gateway;
     private static String admin;
     private static String base;
@@ -39,7 +45,7 @@ class AdminUiSecurityTest {
     @BeforeAll
     static void start() throws Exception {
         gateway = Gateway.builder().config(GatewayConfig.defaults().with(Map.of("mcp.port", "0", "admin.port", "0",
-                "data-dir", Files.createTempDirectory("atoll-ui-sec").toString(), "examples.deploy", "false"))).start();
+                "data-dir", Files.createTempDirectory(scratch, "atoll-ui-sec").toString(), "examples.deploy", "false"))).start();
         admin = gateway.startupTokens().get("ADMIN");
         base = gateway.adminUrl();
         gateway.deploy(ToolSource.js("pending.mjs", """

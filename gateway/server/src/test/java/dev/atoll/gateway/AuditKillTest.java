@@ -28,6 +28,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue #25: every answered call has its audit record, even after {@code kill -9}. A real gateway
@@ -37,13 +38,17 @@ import org.junit.jupiter.api.Timeout;
  */
 class AuditKillTest {
 
+    /** Every file and directory this class makes, deleted after its tests. */
+    @TempDir
+    static Path scratch;
+
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String TOKEN = "atoll_mcp_audit_kill_test_token_0";
 
     @Test
     @Timeout(value = 10, unit = TimeUnit.MINUTES) // its own waits are bounded (150 s, 180 s); 120 s was too tight under load
     void everyAnsweredCallHasItsRecordAfterKillNine() throws Exception {
-        Path data = Files.createTempDirectory("atoll-audit-kill");
+        Path data = Files.createTempDirectory(scratch, "atoll-audit-kill");
         killUnderLoadAndCount(data, List.of(), RegistryConfig.builder().dataDir(data).build());
     }
 

@@ -26,6 +26,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue #25 on PostgreSQL: a real gateway whose registry is a PostgreSQL database (a fresh schema
@@ -43,6 +44,10 @@ import org.junit.jupiter.api.Timeout;
  */
 class AuditPostgresTest {
 
+    /** Every file and directory this class makes, deleted after its tests. */
+    @TempDir
+    static Path scratch;
+
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String TOKEN = "atoll_mcp_audit_postgres_test_token";
 
@@ -54,7 +59,7 @@ class AuditPostgresTest {
     @Test
     @Timeout(value = 10, unit = TimeUnit.MINUTES) // a gateway JVM's start and 1,500 calls on a loaded machine
     void everyAnsweredCallHasItsRecordAfterKillNine() throws Exception {
-        Path data = Files.createTempDirectory("atoll-audit-kill-pg");
+        Path data = Files.createTempDirectory(scratch, "atoll-audit-kill-pg");
         String url = TestStore.freshPostgresUrl();
         AuditKillTest.killUnderLoadAndCount(data, List.of("registry.jdbc-url=\"" + url + "\""),
                 RegistryConfig.builder().dataDir(data).jdbcUrl(url).build());
@@ -88,7 +93,7 @@ class AuditPostgresTest {
      */
     private static void outageAndRecovery(Outage outage) throws Exception {
         URI pg = URI.create(TestStore.postgres().orElseThrow().substring("jdbc:".length()));
-        Path data = Files.createTempDirectory("atoll-audit-pg-" + outage.name().toLowerCase(java.util.Locale.ROOT));
+        Path data = Files.createTempDirectory(scratch, "atoll-audit-pg-" + outage.name().toLowerCase(java.util.Locale.ROOT));
         String query = URI.create(TestStore.freshPostgresUrl().substring("jdbc:".length())).getRawQuery();
         try (LoopbackProxy proxy = LoopbackProxy.start(pg.getHost(), pg.getPort() < 0 ? 5432 : pg.getPort())) {
             String viaProxy = "jdbc:postgresql://127.0.0.1:" + proxy.port() + pg.getRawPath() + "?" + query;

@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue #25: when the audit store does not take records, calls fail with a clear error (or, with
@@ -32,6 +33,10 @@ import org.junit.jupiter.api.Test;
  * constraint added to {@code audit_log} makes every insert fail, as a full disk would.
  */
 class AuditStoreFailureTest {
+
+    /** Every file and directory this class makes, deleted after its tests. */
+    @TempDir
+    static Path scratch;
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String TOKEN = "atoll_mcp_audit_failure_test_token";
@@ -71,7 +76,7 @@ class AuditStoreFailureTest {
 
     @Test
     void callsFailWithAClearErrorWhileTheStoreRefusesRecords() throws Exception {
-        Path data = Files.createTempDirectory("atoll-audit-refuse");
+        Path data = Files.createTempDirectory(scratch, "atoll-audit-refuse");
         try (Gateway g = start(data, false); HttpClient http = HttpClient.newHttpClient()) {
             assertEquals("hello-world", call(http, g, "Hello World").path("result").path("structuredContent")
                     .path("slug").asText(), "a call before the failure works");
@@ -105,7 +110,7 @@ class AuditStoreFailureTest {
     void callsAreRefusedWhileAnAuditWriteDoesNotReturn() throws Exception {
         // A store that hangs instead of failing: another session holds the chain head's row lock,
         // so the writer's append waits (H2's lock timeout is 10 s, and a lock timeout is retried).
-        Path data = Files.createTempDirectory("atoll-audit-hang");
+        Path data = Files.createTempDirectory(scratch, "atoll-audit-hang");
         try (Gateway g = start(data, false); HttpClient http = HttpClient.newHttpClient()) {
             call(http, g, "Before");
             try (Connection lock = DriverManager.getConnection(RegistryConfig.defaultJdbcUrl(data), "", "")) {
@@ -137,7 +142,7 @@ class AuditStoreFailureTest {
 
     @Test
     void failOpenAnswersCallsAndCountsThemWhileTheStoreRefusesRecords() throws Exception {
-        Path data = Files.createTempDirectory("atoll-audit-fail-open");
+        Path data = Files.createTempDirectory(scratch, "atoll-audit-fail-open");
         try (Gateway g = start(data, true); HttpClient http = HttpClient.newHttpClient()) {
             call(http, g, "Before");
             refuseAuditWrites(data, true);

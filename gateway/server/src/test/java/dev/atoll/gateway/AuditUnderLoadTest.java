@@ -23,13 +23,18 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Under concurrent load through MCP, every answered tools/call has exactly one audit record. */
 class AuditUnderLoadTest {
 
+    /** Every file and directory this class makes, deleted after its tests. */
+    @TempDir
+    static Path scratch;
+
     @Test
     void noCallRecordIsLost() throws Exception {
-        Path data = Files.createTempDirectory("atoll-audit-load");
+        Path data = Files.createTempDirectory(scratch, "atoll-audit-load");
         String token = "atoll_mcp_audit_load_test_token_0";
         int clients = 16;
         int callsEach = 40;

@@ -26,6 +26,7 @@ import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue #18 W10: signed checkpoints written outside the database catch what the chain alone cannot
@@ -33,6 +34,10 @@ import org.junit.jupiter.api.Test;
  * database of a running gateway by SQL and asks {@code POST /v1/audit/verify} with the checkpoint file.
  */
 class CheckpointVerifyTest {
+
+    /** Every file and directory this class makes, deleted after its tests. */
+    @TempDir
+    static Path scratch;
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String TOKEN = "atoll_mcp_checkpoint_test_token0";
@@ -43,7 +48,7 @@ class CheckpointVerifyTest {
 
     @BeforeEach
     void start() throws Exception {
-        data = Files.createTempDirectory("atoll-checkpoint");
+        data = Files.createTempDirectory(scratch, "atoll-checkpoint");
         // Checkpoints by hand (interval 0), so the test decides where they fall.
         gateway = Gateway.builder().config(GatewayConfig.defaults().with(Map.of("mcp.port", "0", "admin.port", "0",
                 "data-dir", data.toString(), "audit.checkpoint-interval-ms", "0")))

@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The circuit breaker on a real gateway: a tool version whose calls keep ending past a limit is
@@ -26,9 +27,13 @@ import org.junit.jupiter.api.Test;
  */
 class CircuitBreakerTest {
 
+    /** Every file and directory this class makes, deleted after its tests. */
+    @TempDir
+    static Path scratch;
+
     @Test
     void aToolThatKeepsBlowingItsLimitsIsSuspendedAuditedAndReEnabledByAnOperator() throws Exception {
-        Path data = Files.createTempDirectory("atoll-breaker");
+        Path data = Files.createTempDirectory(scratch, "atoll-breaker");
         String token = "atoll_mcp_breaker_test_token_00000";
         try (Gateway gateway = Gateway.builder().config(GatewayConfig.defaults().with(Map.of("mcp.port", "0",
                 "admin.port", "0", "data-dir", data.toString(), "examples.deploy", "false",

@@ -7,22 +7,32 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.atoll.gateway.testing.StatelessCall;
+import dev.atoll.gateway.dlp.Action;
+import dev.atoll.gateway.dlp.Category;
+import dev.atoll.gateway.dlp.Direction;
+import dev.atoll.gateway.dlp.Severity;
 import dev.atoll.runtime.ToolSource;
 import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The DLP policy's defaults, overrides and limits, bound from the gateway's YAML and applied end to end. */
 class DlpConfigTest {
+
+    /** Every file and directory this class makes, deleted after its tests. */
+    @TempDir
+    static Path scratch;
 
     static final String TOKEN = "atoll_mcp_dlp_config_test_token";
     static final String AWS_KEY = "AKIAIOSFODNN7EXAMPLE"; // AWS's documented example key id
     final HttpClient http = HttpClient.newHttpClient();
 
     static Path yaml(String dlpSection) throws Exception {
-        Path dir = Files.createTempDirectory("atoll-dlp-config");
+        Path dir = Files.createTempDirectory(scratch, "atoll-dlp-config");
         Path file = dir.resolve("atoll.yaml");
         Files.writeString(file, """
                 data-dir: %s
@@ -48,8 +58,10 @@ class DlpConfigTest {
                   - {tool: trusted_echo, rules: [aws-access-key-id], action: log}
                 limits: {max-json-depth: 4}
                 """));
-        assertEquals("log", config.dlp().defaults().get("outbound").get("pii"));
-        assertEquals("redact", config.dlp().defaults().get("outbound").get("secret"), "merged over the defaults");
+        assertEquals(Action.LOG, config.dlp().defaults().get(Direction.OUTBOUND).get(Category.PII));
+        assertEquals(Action.REDACT, config.dlp().defaults().get(Direction.OUTBOUND).get(Category.SECRET),
+                "merged over the defaults");
+        assertEquals(Action.LOG, config.dlp().overrides().getFirst().action());
         try (Gateway gateway = Gateway.builder().config(config).mcpToken(TOKEN, "acme", Set.of("*")).start()) {
             for (String name : new String[] {"echo", "trusted_echo"}) {
                 gateway.deployApproved(ToolSource.js(name + ".mjs", """
@@ -98,5 +110,30 @@ class DlpConfigTest {
         assertTrue(e.getMessage().contains("max-decode-depth"), e.getMessage());
         e = assertThrows(GatewayException.class, () -> GatewayConfig.load(yaml("overrides: [{tool: x}]")));
         assertTrue(e.getMessage().contains("dlp.overrides[0].action is required"), e.getMessage());
+        // Enum values are bound when the file is read, and a wrong one is named with its key and the choices.
+        e = assertThrows(GatewayException.class, () -> GatewayConfig.load(yaml("on-incomplete: shrug")));
+        assertEquals("dlp.on-incomplete: 'shrug' is not one of [block, redact, log]", e.getMessage());
+        e = assertThrows(GatewayException.class, () -> GatewayConfig.load(yaml(
+                "overrides: [{action: log, directions: [inbound, sideways]}]")));
+        assertTrue(e.getMessage().startsWith("dlp.overrides[0].directions[1]: 'sideways' is not one of [inbound, "
+                + "outbound, egress-request, egress-response]"), e.getMessage());
+    }
+
+    @Test
+    void enumValuesReadInAnyCaseAndSurviveOverrides() throws Exception {
+        GatewayConfig config = GatewayConfig.load(yaml("""
+                on-incomplete: LOG
+                overrides:
+                  - {action: Block, directions: [egress-request], categories: [pii], min-severity: high}
+                """)).with(Map.of("log.format", "json"));
+        assertEquals(Action.LOG, config.dlp().onIncomplete());
+        GatewayConfig.DlpOverride o = config.dlp().overrides().getFirst();
+        assertEquals(Action.BLOCK, o.action());
+        assertEquals(java.util.List.of(Direction.EGRESS_REQUEST), o.directions());
+        assertEquals(java.util.List.of(Category.PII), o.categories());
+        assertEquals(Severity.HIGH, o.minSeverity());
+        assertEquals(LogFormat.JSON, config.log().format());
+        assertEquals(Severity.LOW, GatewayConfig.load(yaml("overrides: [{action: log}]")).dlp().overrides().getFirst()
+                .minSeverity(), "a missing min-severity is the lowest");
     }
 }

@@ -12,6 +12,7 @@ import dev.atoll.runtime.ToolSource;
 import io.helidon.webserver.WebServer;
 import java.net.http.HttpClient;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,10 +23,15 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
 
 /** DLP in the call pipeline, end to end through MCP: inbound block, outbound redaction, egress refusal. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DlpPipelineTest {
+
+    /** Every file and directory this class makes, deleted after its tests. */
+    @TempDir
+    static Path scratch;
 
     static final String TOKEN = "atoll_mcp_dlp_pipeline_test_token";
     // AWS's documented example key id: matches the rule, is not a real credential.
@@ -44,7 +50,7 @@ class DlpPipelineTest {
                     res.send("{\"ok\":true}");
                 })).build().start();
         Map<String, String> cfg = new HashMap<>(Map.of("mcp.port", "0", "admin.port", "0",
-                "data-dir", Files.createTempDirectory("atoll-dlp").toString(), "examples.deploy", "false",
+                "data-dir", Files.createTempDirectory(scratch, "atoll-dlp").toString(), "examples.deploy", "false",
                 "fetch.allow-http", "true", "fetch.http-ports", "[" + upstream.port() + "]",
                 "fetch.allow-addresses", "[127.0.0.1]"));
         cfg.put("secrets", "{sender: {API_KEY: 'bound-secret-value-123'}}");

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.atoll.gateway.registry.RegistryConfig;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -32,6 +33,19 @@ class FleetConfigTest {
         assertEquals(Duration.ofMillis(250), off.catalogueRefresh());
         assertEquals(Duration.ZERO, off.tokenCacheTtl());
         assertEquals("atoll/" + "x".repeat(42), off.applicationName(), "cut to fit PostgreSQL's application_name");
+    }
+
+    @Test
+    void theAdvertisedAdminUrlIsAnHttpOrigin() {
+        assertEquals("", GatewayConfig.defaults().node().adminUrl(), "derived from the admin listener by default");
+        assertEquals("https://gw-7.internal:9443", GatewayConfig.defaults()
+                .with(Map.of("node.admin-url", "\"https://gw-7.internal:9443\"")).node().adminUrl());
+        for (String bad : List.of("ftp://gw-7", "https://user@gw-7", "https://gw-7/admin", "https://gw-7?x=1", "gw-7:9443",
+                "http://")) {
+            GatewayException e = assertThrows(GatewayException.class,
+                    () -> GatewayConfig.defaults().with(Map.of("node.admin-url", "\"" + bad + "\"")), bad);
+            assertTrue(e.getMessage().contains("node.admin-url"), e.getMessage());
+        }
     }
 
     @Test

@@ -33,6 +33,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue #21: three gateway nodes (JVMs of their own) on one PostgreSQL schema behind a real HAProxy
@@ -51,6 +52,10 @@ import org.junit.jupiter.api.Timeout;
  * {@code haproxy} on the PATH (scripts/test.sh installs both).
  */
 class FleetLoadBalancerTest {
+
+    /** Every file and directory this class makes, deleted after its tests. */
+    @TempDir
+    static Path scratch;
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String TOKEN = "atoll_mcp_fleet_lb_test_token_000";
@@ -92,7 +97,7 @@ class FleetLoadBalancerTest {
         String jdbc = TestStore.freshPostgresUrl();
         List<Node> nodes = new ArrayList<>();
         for (int i = 1; i <= NODES; i++) {
-            nodes.add(new Node(i, freePort(), Files.createTempDirectory("atoll-fleet-" + i)));
+            nodes.add(new Node(i, freePort(), Files.createTempDirectory(scratch, "atoll-fleet-" + i)));
         }
         int lbPort = freePort();
         List<String> haproxyLog = new CopyOnWriteArrayList<>();

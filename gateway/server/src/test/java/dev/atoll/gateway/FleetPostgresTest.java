@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.atoll.gateway.registry.Actor;
 import dev.atoll.gateway.registry.CreatedToken;
 import dev.atoll.gateway.registry.Fleet;
+import dev.atoll.gateway.registry.ReviewChange;
 import dev.atoll.gateway.registry.TokenKind;
 import dev.atoll.gateway.registry.testing.TestStore;
 import dev.atoll.gateway.testing.StatelessCall;
@@ -36,6 +37,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue #21, a fleet: three in-process gateways on their own ports sharing one PostgreSQL schema
@@ -46,6 +48,10 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class FleetPostgresTest {
+
+    /** Every file and directory this class makes, deleted after its tests. */
+    @TempDir
+    static Path scratch;
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String TOKEN = "atoll_mcp_fleet_postgres_test_token";
@@ -66,7 +72,7 @@ class FleetPostgresTest {
         String[] regions = {"eu", "eu", "us"};
         try {
             for (int i = 0; i < 3; i++) {
-                Path data = Files.createTempDirectory("atoll-fleet-" + (i + 1));
+                Path data = Files.createTempDirectory(scratch, "atoll-fleet-" + (i + 1));
                 NODES.add(Gateway.builder().config(GatewayConfig.defaults().with(Map.ofEntries(
                         Map.entry("mcp.port", "0"), Map.entry("admin.port", "0"),
                         Map.entry("data-dir", data.toString()), Map.entry("examples.deploy", "false"),
@@ -137,6 +143,49 @@ class FleetPostgresTest {
             Gateway g = node(n);
             await("node " + n + " to stop serving the disabled tool").atMost(LONG)
                     .until(() -> !g.toolNames().contains(tool));
+        }
+    }
+
+    /**
+     * Deploy and reject change nothing that is served, yet every node hears of them at once (their
+     * NOTIFY is sent in their transaction like the others'): listeners on nodes 2 and 3 are told of
+     * a version deployed on node 1 and of its rejection, with the poll at 10 minutes; nodes 2 and 3
+     * did not make the change and do not serve the tool, so only the notification explains it.
+     */
+    @Test
+    void aDeployAndARejectOnNodeOneReachNodesTwoAndThree() throws Exception {
+        String tool = prefix.replace('-', '_') + "_review";
+        Map<Integer, java.util.Queue<ReviewChange>> seen = new java.util.HashMap<>();
+        List<AutoCloseable> subscriptions = new ArrayList<>();
+        try {
+            for (int n = 1; n <= 3; n++) {
+                java.util.Queue<ReviewChange> q = new java.util.concurrent.ConcurrentLinkedQueue<>();
+                seen.put(n, q);
+                subscriptions.add(node(n).registry().onReviewChange(q::add));
+            }
+            long revision = node(2).registry().catalogue().revision();
+            var deployed = node(1).deploy(echo(tool, "waits"), OPERATOR);
+            assertTrue(deployed.created());
+            ReviewChange d = new ReviewChange(ReviewChange.Kind.DEPLOYED, tool, deployed.version().version());
+            for (int n = 1; n <= 3; n++) {
+                java.util.Queue<ReviewChange> q = seen.get(n);
+                await("node " + n + " to hear of the deploy").atMost(LONG).until(() -> q.contains(d));
+            }
+            node(1).registry().reject(tool, d.version(), OPERATOR);
+            ReviewChange r = new ReviewChange(ReviewChange.Kind.REJECTED, tool, d.version());
+            for (int n = 1; n <= 3; n++) {
+                java.util.Queue<ReviewChange> q = seen.get(n);
+                await("node " + n + " to hear of the rejection").atMost(LONG).until(() -> q.contains(r));
+            }
+            for (int n = 1; n <= 3; n++) {
+                assertEquals(List.of(d, r), List.copyOf(seen.get(n)), "node " + n + " was told each change once, in order");
+            }
+            assertEquals(revision, node(2).registry().catalogue().revision(), "nothing served changed");
+            assertFalse(node(3).toolNames().contains(tool));
+        } finally {
+            for (AutoCloseable s : subscriptions) {
+                s.close();
+            }
         }
     }
 

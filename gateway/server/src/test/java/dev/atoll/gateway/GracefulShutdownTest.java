@@ -24,13 +24,18 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import io.helidon.webserver.WebServer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Stopping the gateway lets in-flight calls finish and loses no audit record. */
 class GracefulShutdownTest {
 
+    /** Every file and directory this class makes, deleted after its tests. */
+    @TempDir
+    static Path scratch;
+
     @Test
     void inFlightCallsFinishAndEveryCallIsAudited() throws Exception {
-        Path data = Files.createTempDirectory("atoll-shutdown");
+        Path data = Files.createTempDirectory(scratch, "atoll-shutdown");
         String token = "atoll_mcp_shutdown_test_token_000";
         // Each call tells this server it has started (through fetch), so the test stops the gateway
         // only once all calls are really in flight, however loaded the machine is.

@@ -22,6 +22,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -29,6 +30,7 @@ import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The live tail on a real gateway: {@code GET /v1/tail} streams finished calls (with receipt and the
@@ -36,6 +38,10 @@ import org.junit.jupiter.api.Test;
  * subscriber that does not read is dropped with a notice while calls keep being answered.
  */
 class LiveTailTest {
+
+    /** Every file and directory this class makes, deleted after its tests. */
+    @TempDir
+    static Path scratch;
 
     private static final String TOKEN = "atoll_mcp_live_tail_test_token_000";
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -46,7 +52,7 @@ class LiveTailTest {
     @BeforeAll
     static void start() throws Exception {
         gateway = Gateway.builder().config(GatewayConfig.defaults().with(Map.of("mcp.port", "0", "admin.port", "0",
-                        "data-dir", Files.createTempDirectory("atoll-tail").toString(), "examples.deploy", "false",
+                        "data-dir", Files.createTempDirectory(scratch, "atoll-tail").toString(), "examples.deploy", "false",
                         "tail.queue-events", "16", "tail.console-chars", "65536", "node.id", "tail-node-1",
                         // DLP on 60 KB of console per call is what the slow-consumer test would mostly time;
                         // the console after DLP is checked in AdminUiBrowserTest.

@@ -17,6 +17,7 @@ import dev.atoll.runtime.ToolSource;
 import io.helidon.webserver.WebServer;
 import java.net.http.HttpClient;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue #18, W1, end to end: what an operator approves is what runs. A tool whose manifest changes
@@ -35,6 +37,10 @@ import org.junit.jupiter.api.TestInstance;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ManifestTrustGatewayTest {
+
+    /** Every file and directory this class makes, deleted after its tests. */
+    @TempDir
+    static Path scratch;
 
     static final String TOKEN = "atoll_mcp_manifest_trust_test_token";
     static final String SECRET = "operator-secret-value-4711";
@@ -54,7 +60,7 @@ class ManifestTrustGatewayTest {
                     res.send("stolen");
                 })).build().start();
         Map<String, String> cfg = new HashMap<>(Map.of("mcp.port", "0", "admin.port", "0",
-                "data-dir", Files.createTempDirectory("atoll-trust").toString(), "examples.deploy", "false",
+                "data-dir", Files.createTempDirectory(scratch, "atoll-trust").toString(), "examples.deploy", "false",
                 "fetch.allow-http", "true", "fetch.http-ports", "[" + good.port() + "," + evil.port() + "]",
                 "fetch.allow-addresses", "[127.0.0.1]"));
         cfg.put("secrets", "{clock: {API_KEY: '" + SECRET + "'}, computed: {API_KEY: '" + SECRET + "'}}");

@@ -33,11 +33,13 @@ public final class NodeContainmentChild {
     }
 
     /**
-     * @param args none
+     * @param args none (system property {@code atoll.containment.data}: the data directory, which the
+     *     parent test owns and deletes)
      * @throws Exception if the gateway does not start
      */
     public static void main(String[] args) throws Exception {
-        Path data = Files.createTempDirectory("atoll-containment");
+        String given = System.getProperty("atoll.containment.data", "");
+        Path data = given.isEmpty() ? Files.createTempDirectory("atoll-containment") : Path.of(given);
         Gateway gateway = Gateway.builder().config(GatewayConfig.defaults().with(Map.of("mcp.port", "0",
                 "admin.port", "0", "data-dir", data.toString(), "examples.deploy", "false")))
                 .mcpToken(TOKEN, "tenant", Set.of("*")).start();

@@ -28,6 +28,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue #19's attack against a real gateway with the default configuration, in a JVM of its own at
@@ -38,6 +39,10 @@ import org.junit.jupiter.api.Test;
  * wedged its thread be suspended (audited) until an operator enables it.
  */
 class NodeContainmentTest {
+
+    /** Every file and directory this class makes, deleted after its tests. */
+    @TempDir
+    static Path scratch;
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String ADMIN_TOKEN = "atoll_admin_containment_test_token";
@@ -78,10 +83,11 @@ class NodeContainmentTest {
                 "--patch-module", "dev.atoll.gateway=" + testClasses, "--add-modules", "ALL-MODULE-PATH",
                 "--add-reads", "dev.atoll.gateway=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
                 "-m", "dev.atoll.gateway/dev.atoll.gateway.NodeContainmentChild");
-        Path log = Files.createTempFile("containment", ".log");
-        Path gcLog = Files.createTempFile("containment-gc", ".log");
+        Path log = Files.createTempFile(scratch, "containment", ".log");
+        Path gcLog = Files.createTempFile(scratch, "containment-gc", ".log");
         cmd = new ArrayList<>(cmd);
         cmd.add(1, "-Xlog:gc:file=" + gcLog);
+        cmd.add(1, "-Datoll.containment.data=" + Files.createTempDirectory(scratch, "atoll-containment"));
         // For measurements: extra JVM flags for the node, e.g. -Datoll.containment.jvm=-XX:+UseG1GC
         for (String flag : System.getProperty("atoll.containment.jvm", "").split(" ")) {
             if (!flag.isBlank()) {

@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue #21: {@code GET /livez} and {@code GET /readyz} on the MCP listener, without a token. A node
@@ -31,12 +32,16 @@ import org.junit.jupiter.api.Test;
  */
 class ReadinessTest {
 
+    /** Every file and directory this class makes, deleted after its tests. */
+    @TempDir
+    static Path scratch;
+
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String TOKEN = "atoll_mcp_readiness_test_token_0";
 
     @Test
     void readyOnlyAfterWarmUpAndPoolsAndNotReadyWhileDraining() throws Exception {
-        Path data = Files.createTempDirectory("atoll-readiness");
+        Path data = Files.createTempDirectory(scratch, "atoll-readiness");
         Gateway gateway = Gateway.builder().config(GatewayConfig.defaults().with(Map.of("mcp.port", "0",
                 "admin.port", "0", "data-dir", data.toString(), "examples.deploy", "false",
                 // long enough that the first probe almost surely comes before it ends

@@ -23,6 +23,7 @@ import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue #21: a node started while its PostgreSQL database is unreachable says so and retries
@@ -31,6 +32,10 @@ import org.junit.jupiter.api.Timeout;
  * answers. The database is reached through a {@link LoopbackProxy} the test takes down and up.
  */
 class RegistryStartRetryTest {
+
+    /** Every file and directory this class makes, deleted after its tests. */
+    @TempDir
+    static Path scratch;
 
     private static final String TOKEN = "atoll_mcp_start_retry_test_token_0";
 
@@ -60,7 +65,7 @@ class RegistryStartRetryTest {
         try (LoopbackProxy proxy = LoopbackProxy.start(pg.getHost(), pg.getPort() < 0 ? 5432 : pg.getPort())) {
             proxy.down();
             String viaProxy = "jdbc:postgresql://127.0.0.1:" + proxy.port() + pg.getRawPath() + "?" + query;
-            Path data = Files.createTempDirectory("atoll-start-retry");
+            Path data = Files.createTempDirectory(scratch, "atoll-start-retry");
             CompletableFuture<Gateway> starting = CompletableFuture.supplyAsync(() -> Gateway.builder()
                     .config(GatewayConfig.defaults().with(Map.of("mcp.port", "0", "admin.port", "0",
                             "data-dir", data.toString(), "registry.jdbc-url", "\"" + viaProxy + "\"",

@@ -27,6 +27,7 @@ class RegistryStoreConfigTest {
         assertEquals(Optional.empty(), rc.user());
         assertEquals(Optional.empty(), rc.password());
         assertEquals(Duration.ofSeconds(10), rc.connectionTimeout());
+        assertEquals(Duration.ofSeconds(2), rc.adminTimeout());
     }
 
     @Test
@@ -35,12 +36,14 @@ class RegistryStoreConfigTest {
         Files.writeString(secret, "s3cret-from-file\n");
         GatewayConfig c = GatewayConfig.defaults().with(Map.of("registry.jdbc-url",
                 "\"jdbc:postgresql://127.0.0.1:5432/atoll?sslmode=disable\"", "registry.user", "atoll",
-                "registry.password", "\"file:" + secret + "\"", "registry.connection-timeout-ms", "2500"));
+                "registry.password", "\"file:" + secret + "\"", "registry.connection-timeout-ms", "2500",
+                "registry.admin-timeout-ms", "700"));
         RegistryConfig rc = c.registry().toRegistryConfig(dir);
         assertEquals("jdbc:postgresql://127.0.0.1:5432/atoll?sslmode=disable", rc.jdbcUrl());
         assertEquals(Optional.of("atoll"), rc.user());
         assertEquals(Optional.of("s3cret-from-file"), rc.password());
         assertEquals(Duration.ofMillis(2500), rc.connectionTimeout());
+        assertEquals(Duration.ofMillis(700), rc.adminTimeout());
         assertFalse(c.registry().toString().contains("s3cret"), c.registry().toString());
         assertFalse(rc.toString().contains("s3cret"), rc.toString());
     }
@@ -54,6 +57,9 @@ class RegistryStoreConfigTest {
         GatewayException timeout = assertThrows(GatewayException.class, () -> GatewayConfig.defaults()
                 .with(Map.of("registry.connection-timeout-ms", "10")));
         assertTrue(timeout.getMessage().contains("registry.connection-timeout-ms"), timeout.getMessage());
+        GatewayException admin = assertThrows(GatewayException.class, () -> GatewayConfig.defaults()
+                .with(Map.of("registry.admin-timeout-ms", "0")));
+        assertTrue(admin.getMessage().contains("registry.admin-timeout-ms"), admin.getMessage());
         GatewayException env = assertThrows(GatewayException.class, () -> GatewayConfig.defaults()
                 .with(Map.of("registry.password", "\"env:ATOLL_NO_SUCH_VARIABLE_FOR_THIS_TEST\"")).registry()
                 .toRegistryConfig(dir));

@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.atoll.gateway.audit.AuditQuery;
+import dev.atoll.gateway.audit.AuditRecord;
+import dev.atoll.gateway.testing.Scrape;
 import dev.atoll.gateway.testing.StatelessCall;
 import dev.atoll.runtime.ToolSource;
 import java.net.URI;
@@ -13,6 +16,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -21,14 +25,20 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code retrieve_tools} end to end over MCP (2026-07-28, real HTTP): listed when
  * {@code mcp.tool-search.enabled} (that it is not listed by default, McpEndpointTest checks); ranks the relevant tool first with its schema; a scoped token never
- * gets a tool outside its scope; bad arguments are a tool error; the index follows a deployment.
+ * gets a tool outside its scope; bad arguments are a tool error; a call passes the pipeline (audited,
+ * metered, DLP-scanned); the index follows a deployment.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RetrieveToolsTest {
+
+    /** Every file and directory this class makes, deleted after its tests. */
+    @TempDir
+    static Path scratch;
 
     static final String ALL = "atoll_mcp_retrieve_all_token";
     static final String SCOPED = "atoll_mcp_retrieve_scoped_token";
@@ -47,7 +57,7 @@ class RetrieveToolsTest {
     @BeforeAll
     void start() throws Exception {
         enabled = Gateway.builder().config(GatewayConfig.defaults().with(Map.of("mcp.port", "0", "admin.port", "0",
-                        "data-dir", Files.createTempDirectory("atoll-search").toString(), "examples.deploy", "false",
+                        "data-dir", Files.createTempDirectory(scratch, "atoll-search").toString(), "examples.deploy", "false",
                         "mcp.tool-search.enabled", "true", "mcp.tool-search.max-results", "3",
                         "mcp.tool-search.default-results", "2")))
                 .mcpToken(ALL, "acme", Set.of("*"))
@@ -128,6 +138,24 @@ class RetrieveToolsTest {
             assertTrue(r.path("isError").asBoolean(), args + " -> " + r);
             assertTrue(r.at("/content/0/text").asText().startsWith("retrieve_tools: "), r.toString());
         }
+    }
+
+    @Test
+    void aCallPassesThePipelineAuditedMeteredAndScanned() throws Exception {
+        String admin = enabled.startupTokens().get("ADMIN");
+        double before = Scrape.of(enabled, admin).sum("atoll_tool_calls_seconds_count", "tool", "retrieve_tools",
+                "backend", "gateway", "outcome", "ok");
+        assertEquals("create_ticket", found(retrieve(ALL, "{\"query\":\"open a support ticket\"}")).getFirst());
+        assertEquals(before + 1, Scrape.of(enabled, admin).sum("atoll_tool_calls_seconds_count", "tool", "retrieve_tools",
+                "backend", "gateway", "outcome", "ok"), "the call's meter moved");
+        enabled.registry().audit().flush();
+        List<AuditRecord> records = enabled.registry().audit().query(AuditQuery.builder().tool("retrieve_tools").build());
+        assertTrue(records.stream().anyMatch(r -> r.outcome().equals("ok")), records.toString());
+        // DLP scans the query like any arguments: a secret in it blocks the call before the search runs.
+        JsonNode blocked = retrieve(ALL, "{\"query\":\"ticket AKIAIOSFODNN7EXAMPLE\"}");
+        assertTrue(blocked.path("isError").asBoolean()
+                && blocked.at("/content/0/text").asText().contains("Blocked by data loss prevention"), blocked.toString());
+        assertFalse(blocked.toString().contains("create_ticket"), blocked.toString());
     }
 
     @Test

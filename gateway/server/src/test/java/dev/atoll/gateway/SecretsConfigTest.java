@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The {@code secrets:} section of a {@code --config} YAML file, as docs/configuration.md documents it,
@@ -22,6 +23,10 @@ import org.junit.jupiter.api.Test;
  * through a Python tool's {@code env.secrets.NAME}, as the README writes it.
  */
 class SecretsConfigTest {
+
+    /** Every file and directory this class makes, deleted after its tests. */
+    @TempDir
+    static Path scratch;
 
     static final String TOKEN = "atoll_mcp_secrets_config_test_token";
     static final String SECRET = "yaml-secret-value-0042";
@@ -35,7 +40,7 @@ class SecretsConfigTest {
                     res.send("ok");
                 })).build().start();
         try {
-            Path dir = Files.createTempDirectory("atoll-secrets-config");
+            Path dir = Files.createTempDirectory(scratch, "atoll-secrets-config");
             Path file = dir.resolve("atoll.yaml");
             Files.writeString(file, """
                     data-dir: %s
@@ -70,7 +75,7 @@ class SecretsConfigTest {
 
     @Test
     void otherUnknownKeysAreStillRefused() throws Exception {
-        Path file = Files.createTempDirectory("atoll-secrets-config").resolve("atoll.yaml");
+        Path file = Files.createTempDirectory(scratch, "atoll-secrets-config").resolve("atoll.yaml");
         Files.writeString(file, "mcp: {prot: 1}\n");
         GatewayException e = assertThrows(GatewayException.class, () -> GatewayConfig.load(file));
         assertTrue(e.getMessage().contains("mcp.prot"), e.getMessage());

@@ -16,6 +16,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue #20: configuration errors that the start used to find late (after the runtime, the isolate pool,
@@ -24,6 +25,10 @@ import org.junit.jupiter.api.Test;
  * checked before anything starts, and whatever a start did start is on one closer stack.
  */
 class StartupLeakTest {
+
+    /** Every file and directory this class makes, deleted after its tests. */
+    @TempDir
+    static Path scratch;
 
     /** Threads Atoll names: runtime, pool, fetch, audit, upstream and egress threads. */
     private static Set<Thread> atollThreads() {
@@ -42,7 +47,7 @@ class StartupLeakTest {
     /** Starts a gateway that must fail with {@code expected}, then checks that nothing it started is left. */
     private static void failsAndLeaksNothing(Class<? extends Throwable> expected, String message,
             Map<String, String> overrides) throws IOException {
-        Path data = Files.createTempDirectory("atoll-leak");
+        Path data = Files.createTempDirectory(scratch, "atoll-leak");
         int admin = freePort();
         Map<String, String> all = new HashMap<>(Map.of("mcp.port", "0", "admin.port", String.valueOf(admin),
                 "data-dir", data.toString(), "examples.deploy", "false"));

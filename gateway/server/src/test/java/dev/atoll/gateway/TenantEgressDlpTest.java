@@ -9,6 +9,7 @@ import dev.atoll.runtime.ToolSource;
 import io.helidon.webserver.WebServer;
 import java.net.http.HttpClient;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue #18, W6: a tenant-scoped DLP override applies to the egress of that tenant's calls. The
@@ -24,6 +26,10 @@ import org.junit.jupiter.api.TestInstance;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class TenantEgressDlpTest {
+
+    /** Every file and directory this class makes, deleted after its tests. */
+    @TempDir
+    static Path scratch;
 
     static final String TRUSTED = "atoll_mcp_tenant_trusted_token";
     static final String OTHER = "atoll_mcp_tenant_other_token_1";
@@ -43,7 +49,7 @@ class TenantEgressDlpTest {
                     res.send("ok");
                 })).build().start();
         Map<String, String> cfg = new HashMap<>(Map.of("mcp.port", "0", "admin.port", "0",
-                "data-dir", Files.createTempDirectory("atoll-tenant-dlp").toString(), "examples.deploy", "false",
+                "data-dir", Files.createTempDirectory(scratch, "atoll-tenant-dlp").toString(), "examples.deploy", "false",
                 "fetch.allow-http", "true", "fetch.http-ports", "[" + upstream.port() + "]",
                 "fetch.allow-addresses", "[127.0.0.1]"));
         cfg.put("dlp.overrides", "[{tenant: trusted, rules: [aws-access-key-id], directions: [egress-request],"
@@ -81,5 +87,25 @@ class TenantEgressDlpTest {
         String trusted = call(TRUSTED);
         assertEquals("sent 200", trusted, "tenant trusted's override (log) applied to its call's egress");
         assertEquals(before + 1, received.get());
+    }
+
+    /**
+     * Issue #23: DLP scans of egress are in {@code atoll_dlp_scan_seconds} with their own direction
+     * values, one request scan and one response scan per fetch that was sent (a refused request has no
+     * response to scan).
+     */
+    @Test
+    void egressScansAreTimedByDirection() throws Exception {
+        String admin = gateway.startupTokens().get("ADMIN");
+        dev.atoll.gateway.testing.Scrape before = dev.atoll.gateway.testing.Scrape.of(gateway, admin);
+        assertEquals("sent 200", call(TRUSTED));
+        assertTrue(call(OTHER).startsWith("refused:"));
+        dev.atoll.gateway.testing.Scrape after = dev.atoll.gateway.testing.Scrape.of(gateway, admin);
+        assertEquals(2, after.sum("atoll_dlp_scan_seconds_count", "direction", "egress_request")
+                - before.sum("atoll_dlp_scan_seconds_count", "direction", "egress_request"), after.text());
+        assertEquals(1, after.sum("atoll_dlp_scan_seconds_count", "direction", "egress_response")
+                - before.sum("atoll_dlp_scan_seconds_count", "direction", "egress_response"), after.text());
+        assertEquals(dev.atoll.gateway.internal.metrics.GatewayMetrics.DLP_BUCKETS.size() + 1,
+                after.series("atoll_dlp_scan_seconds_bucket", "direction", "egress_request").size(), after.text());
     }
 }

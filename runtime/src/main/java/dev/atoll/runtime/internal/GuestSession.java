@@ -302,14 +302,14 @@ public final class GuestSession implements AutoCloseable {
         used = true;
         ProxyExecutable settle = args -> {
             if (settlement == null && args.length == 2 && args[0].isString() && args[1].isString()) {
-                settlement = new Settlement(args[0].asString(), args[1].asString());
+                settlement = Settlement.fromGuest(args[0].asString(), args[1].asString());
             }
             return null;
         };
         scope = new Scope(manifest, digest, inv, deadlineNanos, Thread.currentThread());
         Value entry = namespace.getMember(inv.entry().exportName(language));
         if (entry == null || !entry.canExecute()) {
-            return new Settlement("error", error("the module exports no function '"
+            return new Settlement.Error(error("the module exports no function '"
                     + inv.entry().exportName(language) + "'", ""));
         }
         try {
@@ -344,16 +344,16 @@ public final class GuestSession implements AutoCloseable {
     private static Settlement pythonSettlement(String kind, Value a, Value b, long maxChars) {
         if (kind.equals("ok")) {
             try {
-                return new Settlement("ok", GuestJson.write(a, maxChars));
+                return new Settlement.Ok(GuestJson.write(a, maxChars));
             } catch (GuestJson.NotJson e) {
-                return new Settlement("bad_output", error(e.getMessage(), ""));
+                return new Settlement.BadOutput(error(e.getMessage(), ""));
             } catch (GuestJson.TooLarge e) {
-                return new Settlement("too_large", Long.toString(e.chars));
+                return new Settlement.TooLarge(Long.toString(e.chars));
             }
         }
         String message = a.isString() ? a.asString() : "error";
         String stack = b.isString() ? b.asString() : "";
-        return new Settlement("error", error(message, stack));
+        return new Settlement.Error(error(message, stack));
     }
 
     private static String error(String message, String stack) {

@@ -185,8 +185,8 @@ public final class RuntimeCore implements AutoCloseable {
                 GuestSession s = GuestSession.open(guestEngine, module, generous, m, bindings)) {
             Settlement settled = s.run("{}", "{}", 4096, deadline, WARM_UP_MANIFEST, "warmup",
                     dev.atoll.runtime.Invocation.tool(""));
-            if (!settled.kind().equals("ok")) {
-                throw new AtollRuntimeException("the warm-up script ended as " + settled.kind() + ": " + settled.payload());
+            if (!(settled instanceof Settlement.Ok)) {
+                throw new AtollRuntimeException("the warm-up script ended as " + settled);
             }
         }
         return null;
@@ -747,11 +747,24 @@ public final class RuntimeCore implements AutoCloseable {
      * @param receipt what it used
      * @param abandoned whether its guest did not stop when cancelled and its thread was written off
      *     (or would have been, had the budget not been spent)
+     * @param queueWait how long the call waited for a guest thread, from its hand-off to the start on
+     *     one; empty when it never started on one (ran on the caller's thread, or was shed)
      */
-    public record Finished(Outcome outcome, List<LogEntry> logs, Receipt receipt, boolean abandoned) {
+    public record Finished(Outcome outcome, List<LogEntry> logs, Receipt receipt, boolean abandoned,
+            Optional<Duration> queueWait) {
         /** A call whose thread was not written off. */
         public Finished(Outcome outcome, List<LogEntry> logs, Receipt receipt) {
             this(outcome, logs, receipt, false);
+        }
+
+        /** A call without a guest-thread wait. */
+        public Finished(Outcome outcome, List<LogEntry> logs, Receipt receipt, boolean abandoned) {
+            this(outcome, logs, receipt, abandoned, Optional.empty());
+        }
+
+        /** This call, having waited {@code waited} for its guest thread. */
+        Finished waited(Duration waited) {
+            return new Finished(outcome, logs, receipt, abandoned, Optional.of(waited));
         }
     }
 
@@ -796,8 +809,11 @@ public final class RuntimeCore implements AutoCloseable {
         Future<?> task;
         GuestExecutor.Lane lane = tool.standing().onProbation() ? GuestExecutor.Lane.PROBATION
                 : GuestExecutor.Lane.NORMAL;
+        long submitted = System.nanoTime();
+        java.util.concurrent.atomic.AtomicLong began = new java.util.concurrent.atomic.AtomicLong(-1);
         try {
             task = executor.submit(lane, () -> {
+                began.set(Math.max(0, System.nanoTime() - submitted)); // the wait for this guest thread
                 try {
                     runOnGuestThread(tool, limits, session, argsJson, inv, watched, f);
                 } catch (RuntimeException | Error e) {
@@ -821,7 +837,7 @@ public final class RuntimeCore implements AutoCloseable {
             task.cancel(true);
             return new Finished(new Outcome.InternalError("the caller was interrupted"), List.of(), Receipt.none());
         }
-        return switch (w) {
+        Finished out = switch (w) {
             case Waited.Done<Finished> d -> d.value();
             case Waited.Unstoppable<Finished> u -> {
                 writeOff(u.monitor(), tool.digest(), tool.manifest().name());
@@ -844,6 +860,8 @@ public final class RuntimeCore implements AutoCloseable {
                 yield new Finished(new Outcome.LoadShed(retryAfter), List.of(), Receipt.none());
             }
         };
+        long waited = began.get();
+        return waited < 0 ? out : out.waited(Duration.ofNanos(waited));
     }
 
     /**
@@ -987,7 +1005,7 @@ public final class RuntimeCore implements AutoCloseable {
             // watchdog had not looked yet: that is wall_exceeded, whichever noticed first.
             outcome = monitor.violation().isPresent()
                     ? violation(monitor.violation().get(), limits)
-                    : s.kind().equals("error") && System.nanoTime() - deadline >= 0
+                    : s instanceof Settlement.Error && System.nanoTime() - deadline >= 0
                             ? violation(Violation.WALL, limits)
                             : settle(s, tool, limits, inv.entry());
         } catch (RuntimeException | Error e) {
@@ -1023,21 +1041,23 @@ public final class RuntimeCore implements AutoCloseable {
 
     private Outcome settle(Settlement s, CompiledTool tool, Limits limits, dev.atoll.runtime.Entry entry) {
         String file = tool.module().getName();
-        return switch (s.kind()) {
-            case "ok" -> result(s.payload(), tool, limits, entry);
-            case "error" -> {
-                ErrorInfo e = errorInfo(s.payload());
+        return switch (s) {
+            case Settlement.Ok ok -> result(ok.json(), tool, limits, entry);
+            case Settlement.Error error -> {
+                ErrorInfo e = errorInfo(error.json());
                 yield new Outcome.ToolError(e.message, toolFrames(e.stack, file));
             }
-            case "bad_output" -> new Outcome.InvalidOutput("the result is not JSON", List.of(errorInfo(s.payload()).message));
+            case Settlement.BadOutput bad ->
+                    new Outcome.InvalidOutput("the result is not JSON", List.of(errorInfo(bad.json()).message));
             // "string_limit": JSON.stringify of the result hit the engine's string bound, so the JSON
             // is longer than that many characters (each at least one UTF-8 byte).
-            case "too_large" -> new Outcome.OutputTooLarge(tooLargeSize(s.payload(), limits), limits.outputBytes());
-            case "never" -> new Outcome.ToolError("the tool's promise never settled, and nothing was pending that"
-                    + " could settle it", List.of());
-            case "deadline" -> new Outcome.WallExceeded(limits.wall());
-            case "stopped" -> new Outcome.InternalError("the call was stopped without a recorded limit");
-            default -> new Outcome.InternalError("unknown settlement " + s.kind());
+            case Settlement.TooLarge large -> new Outcome.OutputTooLarge(tooLargeSize(large.size(), limits),
+                    limits.outputBytes());
+            case Settlement.Never never -> new Outcome.ToolError("the tool's promise never settled, and nothing was"
+                    + " pending that could settle it", List.of());
+            case Settlement.Deadline deadline -> new Outcome.WallExceeded(limits.wall());
+            case Settlement.Stopped stopped -> new Outcome.InternalError("the call was stopped without a recorded limit");
+            case Settlement.Unrecognised u -> new Outcome.InternalError("unknown settlement " + u.kind());
         };
     }
 

@@ -1,15 +1,66 @@
 package dev.atoll.runtime.internal;
 
 /**
- * How the guest side of a call ended, before the host turns it into an outcome.
- *
- * @param kind {@code ok}, {@code error}, {@code bad_output}, {@code too_large}, {@code never} (the
- *     tool's promise can no longer settle) or {@code deadline} (a timer is due after the wall deadline)
- * @param payload JSON of the result or error, the size for {@code too_large}, else empty
+ * How the guest side of a call ended, before the host turns it into an outcome. The first four kinds
+ * cross from the guest (its bootstrap settles with a kind name and a payload, read by
+ * {@link #fromGuest}); the others are the host's own.
  */
-record Settlement(String kind, String payload) {
-    static final Settlement NEVER = new Settlement("never", "");
-    static final Settlement DEADLINE = new Settlement("deadline", "");
+sealed interface Settlement {
+
+    /** The tool's promise can no longer settle: nothing is pending that could settle it. */
+    Settlement NEVER = new Never();
+    /** A timer is due after the wall deadline. */
+    Settlement DEADLINE = new Deadline();
     /** The watchdog cancelled the call while the guest was waiting; the monitor holds the violation. */
-    static final Settlement STOPPED = new Settlement("stopped", "");
+    Settlement STOPPED = new Stopped();
+
+    /**
+     * A settlement the guest's bootstrap reported. The host decides: a kind it does not know is
+     * {@link Unrecognised}, never one of the host's own kinds.
+     *
+     * @param kind {@code ok}, {@code error}, {@code bad_output} or {@code too_large}
+     * @param payload the JSON of the result or error, or the size for {@code too_large}
+     * @return the settlement
+     */
+    static Settlement fromGuest(String kind, String payload) {
+        return switch (kind) {
+            case "ok" -> new Ok(payload);
+            case "error" -> new Error(payload);
+            case "bad_output" -> new BadOutput(payload);
+            case "too_large" -> new TooLarge(payload);
+            default -> new Unrecognised(kind);
+        };
+    }
+
+    /** @param json the result as JSON */
+    record Ok(String json) implements Settlement {
+    }
+
+    /** @param json the error as JSON ({@code message}, {@code stack}) */
+    record Error(String json) implements Settlement {
+    }
+
+    /** @param json why the result is not JSON, as an error's JSON */
+    record BadOutput(String json) implements Settlement {
+    }
+
+    /** @param size the result's size in chars, or {@code string_limit}; checked by the host */
+    record TooLarge(String size) implements Settlement {
+    }
+
+    /** See {@link #NEVER}. */
+    record Never() implements Settlement {
+    }
+
+    /** See {@link #DEADLINE}. */
+    record Deadline() implements Settlement {
+    }
+
+    /** See {@link #STOPPED}. */
+    record Stopped() implements Settlement {
+    }
+
+    /** @param kind the kind name the guest gave, which the host does not know */
+    record Unrecognised(String kind) implements Settlement {
+    }
 }

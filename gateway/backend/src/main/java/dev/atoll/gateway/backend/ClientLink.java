@@ -9,7 +9,7 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * The way back to the MCP client that made a call, while the call runs: progress notifications and
- * server-to-client requests (sampling, elicitation) on the caller's response stream. The gateway
+ * server-to-client requests (sampling, elicitation, roots) on the caller's response stream. The gateway
  * implements it per request; {@link #NONE} is a caller that can take nothing (a JSON response, or a
  * client that declared no such capability).
  */
@@ -48,15 +48,16 @@ public interface ClientLink {
     /**
      * Whether the client declared a capability and the response can carry requests to it now.
      *
-     * @param capability {@code sampling} or {@code elicitation}
-     * @return whether requests of that kind can be sent
+     * @param capability {@code sampling}, {@code elicitation} or {@code roots} (requests), or
+     *     {@code progress} (the caller gave a progress token and its answer streams while the call runs)
+     * @return whether requests of that kind (or progress) can be sent
      */
     boolean supports(String capability);
 
     /**
      * Sends a server-to-client request on the caller's stream and completes with the client's result.
      *
-     * @param method {@code sampling/createMessage} or {@code elicitation/create}
+     * @param method {@code sampling/createMessage}, {@code elicitation/create} or {@code roots/list}
      * @param params the request's params
      * @param timeout how long to wait for the answer
      * @return the client's result, or a failure (unsupported, the client's error, time-out)

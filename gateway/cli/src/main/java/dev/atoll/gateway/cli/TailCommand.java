@@ -38,6 +38,10 @@ final class TailCommand extends AdminCommand {
     @Option(names = "--node", paramLabel = "N", description = "only events of this node (node.id)")
     String node;
 
+    @Option(names = "--fleet", description = "every live node of the fleet (nodes sharing the registry database):"
+            + " the gateway merges their tails; a node's stream lost, reconnected or gone is a 'node' line")
+    boolean fleet;
+
     @Option(names = {"-n", "--limit"}, paramLabel = "N", defaultValue = "0",
             description = "stop after N events (default 0: until interrupted)")
     long limit;
@@ -52,6 +56,9 @@ final class TailCommand extends AdminCommand {
         add(q, "tenant", tenant);
         add(q, "outcome", outcome);
         add(q, "node", node);
+        if (fleet) {
+            add(q, "fleet", "true");
+        }
         HttpRequest req = HttpRequest.newBuilder(URI.create(c.url() + "/v1/tail" + q))
                 .header("Authorization", "Bearer " + c.token()).header("Accept", "text/event-stream").GET().build();
         try (HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()) {
@@ -140,6 +147,12 @@ final class TailCommand extends AdminCommand {
             if (e.path("consoleTruncated").asBoolean()) {
                 out.println("    | ... (console output cut: tail.console-chars)");
             }
+        } else if (event.equals("node")) {
+            b.append("node ").append(safe(e.path("state")));
+            if (!e.path("detail").asText().isEmpty()) {
+                b.append(": ").append(safe(e.path("detail")));
+            }
+            out.println(b);
         } else {
             b.append("admin ").append(safe(e.path("action"))).append(' ').append(safe(e.path("target")))
                     .append(" by ").append(safe(e.path("actor")));

@@ -18,6 +18,7 @@ import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Test support for CLI tests: a real gateway on 127.0.0.1 with no example tools, its admin token, a
@@ -27,6 +28,9 @@ import org.junit.jupiter.api.TestInstance;
 abstract class CliFixture {
 
     static final String MCP = "atoll_mcp_cli_fixture_token_0123456789";
+    /** The scratch directory's parent, deleted after each test class. */
+    @TempDir
+    static Path scratch;
     Gateway gateway;
     String admin;
     Path dir;
@@ -37,7 +41,7 @@ abstract class CliFixture {
 
     @BeforeAll
     void start() throws Exception {
-        dir = Files.createTempDirectory("atoll-cli");
+        dir = Files.createTempDirectory(scratch, "atoll-cli");
         gateway = Gateway.builder().config(GatewayConfig.defaults().with(Map.of("mcp.port", "0", "admin.port", "0",
                 "data-dir", dir.resolve("data").toString(), "examples.deploy", "false")))
                 .mcpToken(MCP, "cli", Set.of("*")).start();

@@ -25,6 +25,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code atoll loadtest} against a real gateway on 127.0.0.1 (#22): rates and counts, a tool failing half its
@@ -33,6 +34,10 @@ import org.junit.jupiter.api.TestInstance;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class LoadTestGatewayTest {
+
+    /** Every file and directory this class makes, deleted after its tests. */
+    @TempDir
+    static Path scratch;
 
     static final String TOKEN = "atoll_mcp_loadtest_fixture_token_0123456789";
     static final String FLAKY = """
@@ -56,7 +61,7 @@ class LoadTestGatewayTest {
 
     @BeforeAll
     void start() throws Exception {
-        dir = Files.createTempDirectory("atoll-loadtest");
+        dir = Files.createTempDirectory(scratch, "atoll-loadtest");
         gateway = Gateway.builder().config(GatewayConfig.defaults().with(Map.of("mcp.port", "0", "admin.port", "0",
                 "data-dir", dir.resolve("data").toString(), "examples.deploy", "false")))
                 .mcpToken(TOKEN, "loadtest", Set.of("*")).start();

@@ -73,6 +73,23 @@ class TailCliTest extends CliFixture {
         assertTrue(e.at("/receipt/wallMs").asDouble() > 0, out);
     }
 
+    /** {@code --fleet} asks for the merged tail; on a node alone it is that node's calls. */
+    @Test
+    void fleetStreamsTheMergedTail() throws Exception {
+        String out = tailWhileCalling("shout", "--fleet", "--tool", "shout", "--json", "-n", "1");
+        JsonNode e = new ObjectMapper().readTree(out.lines().findFirst().orElseThrow());
+        assertEquals("shout", e.path("tool").asText(), out);
+    }
+
+    @Test
+    void printsANodeLine() throws Exception {
+        java.io.StringWriter w = new java.io.StringWriter();
+        TailCommand.print("node", new ObjectMapper().readTree("{\"type\":\"node\",\"at\":\"2026-12-06T10:00:00Z\","
+                + "\"node\":\"gw-3\",\"state\":\"lost\",\"detail\":\"its stream ended\\u0007\"}"), false,
+                new java.io.PrintWriter(w));
+        assertEquals("2026-12-06T10:00:00Z gw-3 node lost: its stream ended\\u0007", w.toString().strip());
+    }
+
     @Test
     void aTokenThatIsNotAnAdminTokenIsRefused() {
         ByteArrayOutputStream err = new ByteArrayOutputStream();

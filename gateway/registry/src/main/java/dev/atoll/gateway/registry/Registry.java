@@ -163,6 +163,19 @@ public interface Registry extends AutoCloseable {
     AutoCloseable onCatalogueChange(Consumer<Catalogue> listener);
 
     /**
+     * Registers a listener told when a version is deployed or rejected on any node sharing this
+     * database (docs/fleet.md, "Propagation"): after the commit on the node that made the change,
+     * and through the fleet's notification on every other node (nothing is told of a change that
+     * rolled back; a notification lost while a node was not listening is not replayed). Called on
+     * the thread that made or received the change; keep listeners quick, exceptions are logged and
+     * ignored.
+     *
+     * @param listener receives the change
+     * @return closing it removes the listener
+     */
+    AutoCloseable onReviewChange(Consumer<ReviewChange> listener);
+
+    /**
      * Places a tool in a set of regions (docs/fleet.md, "Regions and placement"): nodes of other
      * regions neither list nor run it. A registry mutation: audited ({@code tool.place}), moves the
      * catalogue revision and reaches every node like any other change.
@@ -181,6 +194,9 @@ public interface Registry extends AutoCloseable {
 
     /** The nodes sharing this database and how changes propagate to this one (docs/fleet.md). */
     Fleet fleet();
+
+    /** Where each node serves its admin API (the fleet-wide live tail, docs/ui.md). */
+    AdminEndpoints adminEndpoints();
 
     /** Upstream MCP servers and the pins of their tools. */
     Upstreams upstreams();

@@ -16,6 +16,8 @@ import java.util.Optional;
  * @param password database password, if the URL needs one
  * @param maxConnections connection pool size
  * @param connectionTimeout how long to wait for a pooled connection
+ * @param adminTimeout how long an operator's change (an admin mutation) waits for a pooled
+ *     connection before it fails ({@code STORAGE}); at most {@code connectionTimeout} is used
  * @param auditQueueCapacity call records that may wait for the audit writer
  * @param auditBatchSize most call records written in one transaction
  * @param auditEnqueueTimeout how long {@code recordCall} waits for queue space before failing
@@ -34,8 +36,8 @@ import java.util.Optional;
  * @param region that node's region, stamped likewise (empty: none)
  */
 public record RegistryConfig(Path dataDir, String jdbcUrl, Optional<String> user, Optional<String> password,
-        int maxConnections, Duration connectionTimeout, int auditQueueCapacity, int auditBatchSize,
-        Duration auditEnqueueTimeout, Duration auditCloseTimeout, long auditSpoolMaxBytes, Duration tokenCacheTtl,
+        int maxConnections, Duration connectionTimeout, Duration adminTimeout, int auditQueueCapacity,
+        int auditBatchSize, Duration auditEnqueueTimeout, Duration auditCloseTimeout, long auditSpoolMaxBytes, Duration tokenCacheTtl,
         Duration catalogueRefresh, boolean notifications, String applicationName, String node, String region) {
 
     /** Default largest audit spool: 64 MiB (about 130,000 call records). */
@@ -58,6 +60,7 @@ public record RegistryConfig(Path dataDir, String jdbcUrl, Optional<String> user
         Objects.requireNonNull(user, "user");
         Objects.requireNonNull(password, "password");
         Objects.requireNonNull(connectionTimeout, "connectionTimeout");
+        Objects.requireNonNull(adminTimeout, "adminTimeout");
         Objects.requireNonNull(auditEnqueueTimeout, "auditEnqueueTimeout");
         Objects.requireNonNull(auditCloseTimeout, "auditCloseTimeout");
         Objects.requireNonNull(tokenCacheTtl, "tokenCacheTtl");
@@ -87,7 +90,8 @@ public record RegistryConfig(Path dataDir, String jdbcUrl, Optional<String> user
     public String toString() {
         return "RegistryConfig[dataDir=" + dataDir + ", jdbcUrl=" + redactedUrl() + ", user=" + user
                 + ", password=" + password.map(p -> "***") + ", maxConnections=" + maxConnections
-                + ", connectionTimeout=" + connectionTimeout + ", auditQueueCapacity=" + auditQueueCapacity
+                + ", connectionTimeout=" + connectionTimeout + ", adminTimeout=" + adminTimeout
+                + ", auditQueueCapacity=" + auditQueueCapacity
                 + ", auditBatchSize=" + auditBatchSize + ", auditEnqueueTimeout=" + auditEnqueueTimeout
                 + ", auditCloseTimeout=" + auditCloseTimeout + ", auditSpoolMaxBytes=" + auditSpoolMaxBytes
                 + ", tokenCacheTtl=" + tokenCacheTtl
@@ -108,6 +112,7 @@ public record RegistryConfig(Path dataDir, String jdbcUrl, Optional<String> user
         private Optional<String> password = Optional.empty();
         private int maxConnections = 8;
         private Duration connectionTimeout = Duration.ofSeconds(10);
+        private Duration adminTimeout = Duration.ofSeconds(2);
         private int auditQueueCapacity = 65_536;
         private int auditBatchSize = 1_000;
         private Duration auditEnqueueTimeout = Duration.ofSeconds(5);
@@ -195,6 +200,21 @@ public record RegistryConfig(Path dataDir, String jdbcUrl, Optional<String> user
          */
         public Builder connectionTimeout(Duration d) {
             this.connectionTimeout = within("connectionTimeout", d, Duration.ofMillis(250), Duration.ofMinutes(10));
+            return this;
+        }
+
+        /**
+         * How long an operator's change (deploy, approve, reject, rollback, disable, enable, delete,
+         * placement, token create and revoke, upstream add, approve and remove) waits for a pooled
+         * connection before it fails with {@code STORAGE}: the first change that meets a database
+         * outage fails after this, not after the whole {@link #connectionTimeout(Duration)}
+         * (docs/fleet.md, "Database outage"). At most the connection timeout is used.
+         *
+         * @param d 100 ms - 10 min, default 2 s
+         * @return this builder
+         */
+        public Builder adminTimeout(Duration d) {
+            this.adminTimeout = within("adminTimeout", d, Duration.ofMillis(100), Duration.ofMinutes(10));
             return this;
         }
 
@@ -352,7 +372,7 @@ public record RegistryConfig(Path dataDir, String jdbcUrl, Optional<String> user
         /** The configuration. */
         public RegistryConfig build() {
             return new RegistryConfig(dataDir, jdbcUrl.orElseGet(() -> defaultJdbcUrl(dataDir)), user, password,
-                    maxConnections, connectionTimeout, auditQueueCapacity, auditBatchSize, auditEnqueueTimeout,
+                    maxConnections, connectionTimeout, adminTimeout, auditQueueCapacity, auditBatchSize, auditEnqueueTimeout,
                     auditCloseTimeout, auditSpoolMaxBytes, tokenCacheTtl, catalogueRefresh, notifications, applicationName, node, region);
         }
 

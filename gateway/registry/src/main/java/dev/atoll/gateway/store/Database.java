@@ -2,11 +2,14 @@ package dev.atoll.gateway.store;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.pool.HikariPool;
 import dev.atoll.gateway.registry.RegistryConfig;
 import dev.atoll.gateway.registry.RegistryException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
 
@@ -22,7 +25,7 @@ public final class Database implements AutoCloseable {
     /** Flyway location of the migrations. */
     public static final String MIGRATIONS = "classpath:db/atoll-registry";
 
-    private static final System.Logger LOG = System.getLogger(Database.class.getName());
+    private static final Logger LOG = Logger.getLogger(Database.class.getName());
 
     private final HikariDataSource pool;
     private final boolean postgres;
@@ -109,11 +112,11 @@ public final class Database implements AutoCloseable {
                         String name = rs.getString(1);
                         String value = rs.getString(2);
                         if (name.equals("fsync") && value.equals("off")) {
-                            LOG.log(System.Logger.Level.WARNING, "PostgreSQL runs with fsync = off: committed audit"
+                            LOG.log(Level.WARNING, "PostgreSQL runs with fsync = off: committed audit"
                                     + " records (answered calls) can be lost if the database server or its machine"
                                     + " crashes");
                         } else if (name.equals("synchronous_commit") && value.equals("off")) {
-                            LOG.log(System.Logger.Level.INFO, "PostgreSQL's synchronous_commit default is off here;"
+                            LOG.log(Level.INFO, "PostgreSQL's synchronous_commit default is off here;"
                                     + " the registry's sessions set it to on (an answered call's record is flushed)");
                         }
                     }
@@ -121,7 +124,7 @@ public final class Database implements AutoCloseable {
                 return null;
             });
         } catch (RegistryException e) {
-            LOG.log(System.Logger.Level.WARNING, "cannot read PostgreSQL's durability settings: " + e.getMessage());
+            LOG.log(Level.WARNING, "cannot read PostgreSQL's durability settings", e);
         }
     }
 
@@ -201,6 +204,25 @@ public final class Database implements AutoCloseable {
      * @return the work's result
      */
     public <T> T inTransaction(String what, Work<T> work) {
+        return inTransaction(what, work, false);
+    }
+
+    /**
+     * {@link #inTransaction(String, Work)} for an operator's change (an admin mutation): it waits at
+     * most {@link RegistryConfig#adminTimeout()} for a connection, not the pool's whole connection
+     * timeout, so the first change that meets a database outage fails fast ({@code STORAGE}, HTTP
+     * 503) and opens the circuit for those that follow (docs/fleet.md, "Database outage").
+     *
+     * @param what what the work does, for error messages
+     * @param work the work
+     * @param <T> its result
+     * @return the work's result
+     */
+    public <T> T inAdminTransaction(String what, Work<T> work) {
+        return inTransaction(what, work, true);
+    }
+
+    private <T> T inTransaction(String what, Work<T> work, boolean admin) {
         String down = unreachable.get();
         if (!down.isEmpty()) {
             throw new RegistryException(RegistryException.Reason.STORAGE, what
@@ -208,7 +230,7 @@ public final class Database implements AutoCloseable {
         }
         SQLException last = null;
         for (int attempt = 0; attempt < 4; attempt++) {
-            try (Connection c = pool.getConnection()) {
+            try (Connection c = admin ? adminConnection() : pool.getConnection()) {
                 try {
                     T result = work.run(c);
                     c.commit();
@@ -227,12 +249,31 @@ public final class Database implements AutoCloseable {
                     throw e;
                 }
             } catch (SQLException e) {
-                trip(safeMessage(e));
-                throw RegistryException.storage(what + " failed: no database connection (" + safeMessage(e) + ")", e);
+                // A short admin wait that ran out without a connection failure may be a busy pool,
+                // not an outage: it fails this change but does not open the circuit for all.
+                boolean lost = connectionLost(e);
+                if (!admin || lost) {
+                    trip(safeMessage(e));
+                }
+                throw RegistryException.storage(what + " failed: " + (lost ? "the registry database is unreachable ("
+                        + safeMessage(e) + "); retrying in the background"
+                        : "no database connection (" + safeMessage(e) + ")"), e);
             }
             sleepBackoff(attempt);
         }
         throw RegistryException.storage(what + " failed after retries: " + safeMessage(last), last);
+    }
+
+    /**
+     * A pooled connection, waiting at most the admin timeout. HikariCP's pool (the data source's
+     * {@code HikariPoolMXBean}, exported API) takes a per-call timeout; the data source does not.
+     */
+    private Connection adminConnection() throws SQLException {
+        long ms = config.adminTimeout().toMillis();
+        if (ms < config.connectionTimeout().toMillis() && pool.getHikariPoolMXBean() instanceof HikariPool p) {
+            return p.getConnection(ms);
+        }
+        return pool.getConnection();
     }
 
     /**
@@ -264,7 +305,7 @@ public final class Database implements AutoCloseable {
         if (pool.isClosed() || !unreachable.compareAndSet("", why)) {
             return;
         }
-        LOG.log(System.Logger.Level.WARNING, "the registry database is unreachable (" + why + "); registry"
+        LOG.log(Level.WARNING, "the registry database is unreachable (" + why + "); registry"
                 + " operations fail at once until a background check reaches it");
         Thread.ofVirtual().name("atoll-registry-probe").start(() -> {
             long backoffMs = 100;
@@ -277,7 +318,7 @@ public final class Database implements AutoCloseable {
                 try (Connection c = pool.getConnection()) {
                     if (c.isValid(5)) {
                         unreachable.set("");
-                        LOG.log(System.Logger.Level.INFO, "the registry database is reachable again");
+                        LOG.log(Level.INFO, "the registry database is reachable again");
                         return;
                     }
                 } catch (SQLException | RuntimeException e) {

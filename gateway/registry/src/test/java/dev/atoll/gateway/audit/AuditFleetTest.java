@@ -25,6 +25,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue #21: the audit chain of a fleet. Every record names the node and region that wrote it, and
@@ -34,11 +35,15 @@ import org.junit.jupiter.api.Test;
  */
 class AuditFleetTest {
 
+    /** Every file and directory this class makes, deleted after its tests. */
+    @TempDir
+    static Path scratch;
+
     private static final String DIGEST = "ab".repeat(32);
 
     @Test
     void recordsNameTheirNodeAndRegionUnderTheHash() throws Exception {
-        Path dir = Files.createTempDirectory("atoll-audit-node");
+        Path dir = Files.createTempDirectory(scratch, "atoll-audit-node");
         RegistryConfig config = TestStore.fresh(dir).node("eu-1", "eu").build();
         try (Registry r = Registry.open(config)) {
             r.audit().recordCall(call("acme"));
@@ -66,7 +71,7 @@ class AuditFleetTest {
         int writersPerNode = 2;
         try {
             for (int i = 1; i <= 3; i++) {
-                RegistryConfig c = RegistryConfig.builder().dataDir(Files.createTempDirectory("atoll-audit-fleet-" + i))
+                RegistryConfig c = RegistryConfig.builder().dataDir(Files.createTempDirectory(scratch, "atoll-audit-fleet-" + i))
                         .jdbcUrl(url).node("node-" + i, i == 3 ? "us" : "eu").build();
                 first = first == null ? c : first;
                 nodes.add(Registry.open(c));

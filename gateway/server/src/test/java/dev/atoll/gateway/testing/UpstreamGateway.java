@@ -29,20 +29,36 @@ public final class UpstreamGateway implements AutoCloseable {
     public final Path dataDir;
     public final Gateway gateway;
     public final String adminToken;
+    /** Whether {@link #dataDir} was made here (then {@link #close()} deletes it). */
+    private final boolean ownsDataDir;
 
+    /** A gateway on a new data directory of its own, deleted on {@link #close()}. */
     public UpstreamGateway(Map<String, String> overrides) throws IOException {
-        this(Files.createTempDirectory("atoll-up"), overrides);
+        this(Files.createTempDirectory("atoll-up"), overrides, true);
     }
 
+    /** A gateway on {@code dataDir}, which the caller owns (it stays after {@link #close()}). */
     public UpstreamGateway(Path dataDir, Map<String, String> overrides) {
+        this(dataDir, overrides, false);
+    }
+
+    private UpstreamGateway(Path dataDir, Map<String, String> overrides, boolean ownsDataDir) {
         this.dataDir = dataDir;
+        this.ownsDataDir = ownsDataDir;
         Map<String, String> all = new HashMap<>(Map.of("mcp.port", "0", "admin.port", "0",
                 "data-dir", dataDir.toString(), "examples.deploy", "false",
                 "upstreams.health-interval-ms", "500", "upstreams.restart-backoff-min-ms", "100",
                 "upstreams.restart-backoff-max-ms", "1000", "upstreams.stop-grace-ms", "500"));
         all.putAll(overrides);
-        this.gateway = Gateway.builder().config(GatewayConfig.defaults().with(all))
-                .mcpToken(MCP_TOKEN, "tests", Set.of("*")).start();
+        try {
+            this.gateway = Gateway.builder().config(GatewayConfig.defaults().with(all))
+                    .mcpToken(MCP_TOKEN, "tests", Set.of("*")).start();
+        } catch (RuntimeException e) {
+            if (ownsDataDir) {
+                UpstreamTestSupport.deleteTree(dataDir);
+            }
+            throw e;
+        }
         this.adminToken = gateway.startupTokens().containsKey("ADMIN") ? gateway.startupTokens().get("ADMIN")
                 : gateway.registry().tokens().create(dev.atoll.gateway.registry.TokenKind.ADMIN, "default", Set.of("*"),
                         "upstream tests", dev.atoll.gateway.registry.Actor.SYSTEM).plaintext();
@@ -106,5 +122,8 @@ public final class UpstreamGateway implements AutoCloseable {
     @Override
     public void close() {
         gateway.close();
+        if (ownsDataDir) {
+            UpstreamTestSupport.deleteTree(dataDir);
+        }
     }
 }

@@ -25,6 +25,8 @@ import org.junit.jupiter.api.Test;
  * resources, templates, prompts and completions are invisible while quarantined, served under its
  * namespace once approved (through the pipeline: audited), and pulled when the server changes its
  * resource list after approval (a rug pull), until approved again; another server cannot forge that pin.
+ * The official TypeScript SDK client answers its sampling and roots requests and hears its live
+ * progress and resource updates; subscriptions are forwarded once and dropped with the last session.
  */
 class EverythingFeaturesTest {
 
@@ -45,55 +47,181 @@ class EverythingFeaturesTest {
         }
     }
 
-    @Test
-    void aSamplingRequestOfTheServerReachesTheCallingAgentWhoseAnswerGoesBack() throws Exception {
-        g.addAndWait("sampler", List.of(UpstreamTestSupport.node(), UpstreamTestSupport.npmServer("server-everything"),
+    /** Adds server-everything as {@code name}, waits for its client-capability tools, approves it. */
+    private static void addEverything(String name) throws Exception {
+        g.addAndWait(name, List.of(UpstreamTestSupport.node(), UpstreamTestSupport.npmServer("server-everything"),
                 "stdio"), Map.of(), List.of());
-        try {
-            // The gateway declares sampling to the server, which then adds its sampling tool (quarantined).
-            Awaitility.await("the sampling tool listed").atMost(Duration.ofSeconds(30)).until(() -> StreamSupport
-                    .stream(g.upstream("sampler").path("tools").spliterator(), false)
-                    .anyMatch(t -> t.path("name").asText().equals("trigger-sampling-request")));
-            g.approve("sampler");
-            List<McpSchema.CreateMessageRequest> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
-            var transport = io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport
-                    .builder("http://127.0.0.1:" + g.gateway.mcpPort()).endpoint("/mcp")
-                    .requestBuilder(java.net.http.HttpRequest.newBuilder().header("Authorization",
-                            "Bearer " + UpstreamGateway.MCP_TOKEN)).build();
-            try (McpSyncClient c = io.modelcontextprotocol.client.McpClient.sync(transport)
-                    .requestTimeout(Duration.ofSeconds(60))
-                    .capabilities(McpSchema.ClientCapabilities.builder().sampling().build())
-                    .sampling(req -> {
-                        asked.add(req);
-                        return McpSchema.CreateMessageResult.builder().role(McpSchema.Role.ASSISTANT)
-                                .content(new McpSchema.TextContent("forty-two from the agent")).model("test-model")
-                                .build();
-                    }).build()) {
-                c.initialize();
-                McpSchema.CallToolResult r = c.callTool(new McpSchema.CallToolRequest("sampler__trigger-sampling-request",
-                        Map.of("prompt", "what is the answer?", "maxTokens", 20)));
-                assertFalse(Boolean.TRUE.equals(r.isError()), r.toString());
-                assertTrue(((McpSchema.TextContent) r.content().getFirst()).text().contains("forty-two from the agent"),
-                        r.toString());
-                assertEquals(1, asked.size());
-                assertTrue(asked.getFirst().messages().getFirst().content().toString().contains("what is the answer?"));
+        // The gateway declares sampling and roots to the server, which then adds these tools (quarantined).
+        Awaitility.await("the client-capability tools listed").atMost(Duration.ofSeconds(30)).until(() -> {
+            List<String> tools = StreamSupport.stream(g.upstream(name).path("tools").spliterator(), false)
+                    .map(t -> t.path("name").asText()).toList();
+            return tools.contains("trigger-sampling-request") && tools.contains("get-roots-list");
+        });
+        g.approve(name);
+        Awaitility.await("resources served").atMost(Duration.ofSeconds(30)).until(() -> {
+            try (McpSyncClient c = g.client()) {
+                return uris(c).contains(DOC);
             }
+        });
+    }
+
+    private static String logs(String name) throws Exception {
+        return g.admin("GET", "/v1/upstreams/" + name + "/logs?lines=2000", null).path("body").path("lines").toString();
+    }
+
+    /**
+     * The official TypeScript SDK client (scripts/node/everything-client.mjs) behind the gateway: the
+     * server's sampling request and roots/list reach it and its answers go back, the server's progress
+     * reaches it while the tool runs, and its subscription brings the server's resource updates.
+     */
+    @Test
+    void aTypeScriptSdkClientAnswersSamplingAndRootsAndHearsProgressAndUpdates() throws Exception {
+        addEverything("ts");
+        try {
+            // The stateless era cannot carry the server's roots/list: the server is told why, clearly. (First:
+            // server-everything keeps the roots it once got for its one stdio session, whoever asks later.)
+            JsonNode stateless = dev.atoll.gateway.testing.StatelessCall.result(java.net.http.HttpClient.newHttpClient(),
+                    g.gateway.mcpUrl(), UpstreamGateway.MCP_TOKEN, "ts__get-roots-list", "{}");
+            assertFalse(stateless.toString().contains("file:///"), stateless.toString());
+            Awaitility.await("the refusal in the server's log").atMost(Duration.ofSeconds(30))
+                    .until(() -> logs("ts").contains("cannot relay roots/list: the calling agent cannot take it"));
+            java.nio.file.Path script = UpstreamTestSupport.root().resolve("scripts/node/everything-client.mjs");
+            Process p = new ProcessBuilder(UpstreamTestSupport.node(), script.toString(),
+                    "http://127.0.0.1:" + g.gateway.mcpPort() + "/mcp", UpstreamGateway.MCP_TOKEN, "ts")
+                    .directory(script.getParent().toFile()).redirectErrorStream(true).start();
+            java.util.concurrent.CompletableFuture<String> out = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    return new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+                } catch (java.io.IOException e) {
+                    return e.toString();
+                }
+            });
+            boolean exited = p.waitFor(100, java.util.concurrent.TimeUnit.SECONDS);
+            if (!exited) {
+                p.destroyForcibly();
+            }
+            String output = out.get(10, java.util.concurrent.TimeUnit.SECONDS);
+            assertTrue(exited && p.exitValue() == 0, "the TypeScript client's checks:\n" + output);
+            assertTrue(output.contains("all checks passed"), output);
+
             // A client that did not declare sampling gets a clear refusal from the gateway, not a hang.
             try (McpSyncClient plain = g.client()) {
                 McpSchema.CallToolResult refused = plain.callTool(new McpSchema.CallToolRequest(
-                        "sampler__trigger-sampling-request", Map.of("prompt", "x", "maxTokens", 5)));
+                        "ts__trigger-sampling-request", Map.of("prompt", "x", "maxTokens", 5)));
                 assertTrue(Boolean.TRUE.equals(refused.isError())
                         && refused.content().toString().contains("cannot relay sampling/createMessage"),
                         refused.toString());
             }
         } finally {
-            g.admin("DELETE", "/v1/upstreams/sampler", null);
+            g.admin("DELETE", "/v1/upstreams/ts", null);
         }
+    }
+
+    /**
+     * Subscriptions to an upstream resource over real HTTP sessions: the server is subscribed once
+     * however many sessions subscribe, its updates reach every subscribed session, and it is
+     * unsubscribed only when the last session leaves (here: by ending its session).
+     */
+    @Test
+    void anUpstreamResourceIsSubscribedOnceAndDroppedWhenTheLastSessionLeaves() throws Exception {
+        addEverything("subs");
+        dev.atoll.gateway.testing.RawSession a = new dev.atoll.gateway.testing.RawSession(g.gateway.mcpUrl(),
+                UpstreamGateway.MCP_TOKEN);
+        dev.atoll.gateway.testing.RawSession b = new dev.atoll.gateway.testing.RawSession(g.gateway.mcpUrl(),
+                UpstreamGateway.MCP_TOKEN);
+        try {
+            var aStream = a.stream();
+            var bStream = b.stream();
+            assertTrue(a.call("resources/subscribe", "{\"uri\":\"" + DOC + "\"}").path("result").isObject());
+            assertTrue(b.call("resources/subscribe", "{\"uri\":\"" + DOC + "\"}").path("result").isObject());
+            JsonNode unknown = a.call("resources/subscribe", "{\"uri\":\"demo://nothing\"}");
+            assertEquals(-32002, unknown.path("error").path("code").asInt(), unknown.toString());
+            Awaitility.await("the server subscribed").atMost(Duration.ofSeconds(30))
+                    .until(() -> logs("subs").contains("Received Subscribe Resource request for URI: " + DOC));
+            assertEquals(1, count(logs("subs"), "Received Subscribe Resource request"), "subscribed once: " + logs("subs"));
+
+            JsonNode toggled = a.call("tools/call", "{\"name\":\"subs__toggle-subscriber-updates\",\"arguments\":{}}");
+            assertFalse(toggled.path("result").path("isError").asBoolean(), toggled.toString());
+            for (var stream : List.of(aStream, bStream)) {
+                JsonNode u = dev.atoll.gateway.testing.RawSession.next(stream,
+                        m -> "notifications/resources/updated".equals(m.path("method").asText()));
+                assertEquals(DOC, u.path("params").path("uri").asText(), u.toString());
+                assertEquals(List.of("uri"), iterable(u.path("params").fieldNames()), "only the URI is relayed");
+            }
+
+            // One session unsubscribes: the other still wants it, so the server keeps the subscription.
+            assertTrue(a.call("resources/unsubscribe", "{\"uri\":\"" + DOC + "\"}").path("result").isObject());
+            bStream.clear();
+            JsonNode again = dev.atoll.gateway.testing.RawSession.next(bStream,
+                    m -> "notifications/resources/updated".equals(m.path("method").asText()));
+            assertEquals(DOC, again.path("params").path("uri").asText());
+            assertFalse(logs("subs").contains("Received Unsubscribe Resource request"), logs("subs"));
+
+            // The last subscriber's session ends: the gateway drops the server's subscription.
+            b.delete();
+            Awaitility.await("the server unsubscribed").atMost(Duration.ofSeconds(30))
+                    .until(() -> logs("subs").contains("Received Unsubscribe Resource request: " + DOC));
+            a.call("tools/call", "{\"name\":\"subs__toggle-subscriber-updates\",\"arguments\":{}}"); // stop them
+        } finally {
+            a.close();
+            b.close();
+            g.admin("DELETE", "/v1/upstreams/subs", null);
+        }
+    }
+
+    /**
+     * A hostile server: a subscribe to a server that did not declare subscriptions is refused; a
+     * server's update for a URI nobody subscribed to is dropped, and one for the subscribed URI reaches
+     * the client with the URI alone (what the server added to it does not).
+     */
+    @Test
+    void aServerCannotPushUpdatesForUrisNobodySubscribedToNorContentWithThem() throws Exception {
+        for (String mode : List.of("plain", "subscribe")) {
+            g.addAndWait(mode, List.of(UpstreamTestSupport.node(), UpstreamTestSupport.hostileServer()),
+                    Map.of("HOSTILE_RESOURCES", mode), List.of());
+            try (dev.atoll.gateway.testing.RawSession s = new dev.atoll.gateway.testing.RawSession(g.gateway.mcpUrl(),
+                    UpstreamGateway.MCP_TOKEN)) {
+                g.approve(mode);
+                String uri = "hostile://" + mode;
+                Awaitility.await("its resource served").atMost(Duration.ofSeconds(30))
+                        .until(() -> s.call("resources/list", "{}").toString().contains(uri));
+                var stream = s.stream();
+                JsonNode sub = s.call("resources/subscribe", "{\"uri\":\"" + uri + "\"}");
+                if (mode.equals("plain")) {
+                    assertEquals(-32601, sub.path("error").path("code").asInt(), sub.toString());
+                    assertTrue(sub.path("error").path("message").asText().contains("does not offer resource subscriptions"),
+                            sub.toString());
+                    continue;
+                }
+                assertTrue(sub.path("result").isObject(), sub.toString());
+                // The server sent an update for hostile://forged first: the first one the client gets is its own.
+                JsonNode u = dev.atoll.gateway.testing.RawSession.next(stream,
+                        m -> "notifications/resources/updated".equals(m.path("method").asText()));
+                assertEquals(uri, u.path("params").path("uri").asText(), u.toString());
+                assertEquals(List.of("uri"), iterable(u.path("params").fieldNames()), u.toString());
+            } finally {
+                g.admin("DELETE", "/v1/upstreams/" + mode, null);
+            }
+        }
+    }
+
+    private static int count(String text, String what) {
+        int n = 0;
+        for (int i = text.indexOf(what); i >= 0; i = text.indexOf(what, i + 1)) {
+            n++;
+        }
+        return n;
+    }
+
+    private static List<String> iterable(java.util.Iterator<String> it) {
+        List<String> out = new java.util.ArrayList<>();
+        it.forEachRemaining(out::add);
+        return out;
     }
 
     @Test
     void resourcesPromptsAndCompletionsOfAnApprovedUpstreamArePinnedAndServed() throws Exception {
-        {
+        try {
             g.addAndWait("every", List.of(UpstreamTestSupport.node(), UpstreamTestSupport.npmServer("server-everything"),
                     "stdio"), Map.of(), List.of());
             try (McpSyncClient c = g.client()) {
@@ -169,6 +297,10 @@ class EverythingFeaturesTest {
                 Awaitility.await("served again after approval").atMost(Duration.ofSeconds(30))
                         .until(() -> uris(c).contains("demo://resource/session/pulled.txt.gz") && uris(c).contains(DOC));
             }
+        } finally {
+            // Another server-everything offers the same URIs: while two offer them, neither serves them.
+            g.admin("DELETE", "/v1/upstreams/every", null);
+            g.admin("DELETE", "/v1/upstreams/forge", null);
         }
     }
 

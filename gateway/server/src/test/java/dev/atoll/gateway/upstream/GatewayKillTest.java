@@ -28,9 +28,14 @@ import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** "Dies with the gateway": a real gateway JVM killed with SIGKILL leaves no sandbox behind. */
 class GatewayKillTest {
+
+    /** Every file and directory this class makes, deleted after its tests. */
+    @TempDir
+    static Path scratch;
 
     @BeforeAll
     static void needsBwrap() {
@@ -39,7 +44,7 @@ class GatewayKillTest {
 
     @Test
     void killNineOfTheGatewayLeavesNoSandboxAndTheNextStartCleansUp() throws Exception {
-        Path data = Files.createTempDirectory("atoll-kill");
+        Path data = Files.createTempDirectory(scratch, "atoll-kill");
         String java = ProcessHandle.current().info().command().orElse("java");
         Process gw = new ProcessBuilder(java, "--sun-misc-unsafe-memory-access=allow", ChildJvm.NO_WARM_UP, "-cp", ChildJvm.classPath(),
                 KillableGatewayMain.class.getName(), data.toString())
@@ -115,7 +120,7 @@ class GatewayKillTest {
 
     @Test
     void reapOrphansKillsASandboxThatAnEarlierRunLeftRunning() throws Exception {
-        Path runDir = Files.createTempDirectory("atoll-reap");
+        Path runDir = Files.createTempDirectory(scratch, "atoll-reap");
         BubblewrapLauncher earlier = BubblewrapLauncher.create(runDir);
         UpstreamSpec spec = new UpstreamSpec("sleeper", SandboxKind.BUBBLEWRAP, Optional.empty(),
                 List.of("/bin/sh", "-c", "sleep 300 & sleep 300"), Map.of(), List.of(), List.of(), UpstreamLimits.DEFAULT);

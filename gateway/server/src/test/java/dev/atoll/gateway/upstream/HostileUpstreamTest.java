@@ -27,9 +27,14 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** A deliberately malicious local upstream (test resource hostile-server.mjs) behind a real gateway. */
 class HostileUpstreamTest {
+
+    /** Every file and directory this class makes, deleted after its tests. */
+    @TempDir
+    static Path scratch;
 
     @BeforeAll
     static void needsBwrap() {
@@ -133,7 +138,7 @@ class HostileUpstreamTest {
 
     @Test
     void aForkBombHitsThePidLimitAndTheGatewayKeepsServing() throws Exception {
-        List<String> missing = BubblewrapLauncher.create(Files.createTempDirectory("atoll-probe")).notEnforced();
+        List<String> missing = BubblewrapLauncher.create(Files.createTempDirectory(scratch, "atoll-probe")).notEnforced();
         assumeTrue(missing.stream().noneMatch(m -> m.startsWith("pids")), "no cgroup pids controller here: " + missing);
         // 2,000 refused spawns block the server's event loop for seconds on a loaded machine: the health
         // check must not kill it for that (this test is about the pid limit).

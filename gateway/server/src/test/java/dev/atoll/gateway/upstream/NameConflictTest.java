@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue #17: an uploaded tool named like an approved upstream tool ({@code mem__echo}) was accepted
@@ -32,6 +33,10 @@ import org.junit.jupiter.api.Test;
  * over the real admin API and MCP endpoint.
  */
 class NameConflictTest {
+
+    /** Every file and directory this class makes, deleted after its tests. */
+    @TempDir
+    static Path scratch;
 
     @BeforeAll
     static void needsBwrap() {
@@ -130,7 +135,7 @@ class NameConflictTest {
      */
     @Test
     void aShadowLeftByAnOlderRegistryIsReportedAndApprovalIsRefused() throws Exception {
-        Path data = Files.createTempDirectory("atoll-shadow");
+        Path data = Files.createTempDirectory(scratch, "atoll-shadow");
         try (UpstreamGateway g = new UpstreamGateway(data, Map.of())) {
             uploadAndApprove(g, "mem__echo");
             addHostile(g, "mex");

@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -23,6 +24,14 @@ import org.junit.jupiter.api.Test;
  */
 class SandboxVisibilityTest {
 
+    /** Projects made directly under /tmp (the case under test), deleted after the tests. */
+    private static final List<Path> PROJECTS = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    @AfterAll
+    static void deleteProjects() {
+        PROJECTS.forEach(UpstreamTestSupport::deleteTree);
+    }
+
     @BeforeAll
     static void needsBwrap() {
         UpstreamTestSupport.assumeBwrap();
@@ -31,6 +40,7 @@ class SandboxVisibilityTest {
     /** A Node project under /tmp: src/main.mjs imports the package "hostile" from its node_modules. */
     private static Path projectUnderTmp() throws Exception {
         Path project = Files.createTempDirectory(Path.of("/tmp"), "atoll-project");
+        PROJECTS.add(project);
         Path pkg = Files.createDirectories(project.resolve("node_modules/hostile"));
         Files.copy(Path.of(UpstreamTestSupport.hostileServer()), pkg.resolve("index.mjs"));
         Files.writeString(pkg.resolve("package.json"), "{\"name\":\"hostile\",\"type\":\"module\",\"main\":\"index.mjs\"}");

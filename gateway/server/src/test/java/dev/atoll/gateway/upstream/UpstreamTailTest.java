@@ -14,6 +14,7 @@ import io.modelcontextprotocol.spec.McpSchema;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -40,6 +41,49 @@ class UpstreamTailTest {
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * State changes are pushed as they happen, not sampled: a server that exits at once restarts
+     * every 100-200 ms, and every move of its crash loop reaches the tail in order, each restart
+     * with its own count (a once-a-second poll would skip most of them and invent moves like
+     * {@code new -> restarting}).
+     */
+    @Test
+    void everyStateMoveOfACrashLoopReachesTheTailInOrder() throws Exception {
+        try (UpstreamGateway g = new UpstreamGateway(Map.of("upstreams.restart-backoff-min-ms", "100",
+                "upstreams.restart-backoff-max-ms", "200"));
+                SseLines tail = new SseLines(g.gateway.adminUrl() + "/v1/tail?tool=crash", g.adminToken)) {
+            assertEquals(200, tail.status());
+            JsonNode r = g.admin("POST", "/v1/upstreams", Map.of("name", "crash", "kind", "bubblewrap", "command",
+                    List.of(UpstreamTestSupport.node(), "-e", "process.exit(3)"), "env", Map.of(), "volumes",
+                    List.of()));
+            assertEquals(201, r.path("status").asInt(), r.toString());
+            await().atMost(Duration.ofSeconds(60)).until(() -> states(tail).stream()
+                    .filter(d -> d.contains("-> restarting")).count() >= 4);
+            List<String> moves = states(tail);
+            assertTrue(moves.get(0).startsWith("new -> starting"), moves.toString());
+            int restarts = 0;
+            String at = "new";
+            for (String m : moves) {
+                String from = m.substring(0, m.indexOf(" -> "));
+                String to = m.substring(m.indexOf(" -> ") + 4, m.indexOf(" ("));
+                assertEquals(at, from, "moves are contiguous: " + moves);
+                assertTrue(Set.of("new>starting", "starting>restarting", "restarting>starting", "starting>failed",
+                        "restarting>stopped", "starting>stopped").contains(from + ">" + to), "a real move: " + m);
+                if (to.equals("restarting")) {
+                    restarts++;
+                    assertTrue(m.contains("(restarts " + restarts + ")"), "restart " + restarts + ": " + moves);
+                }
+                at = to;
+            }
+            g.admin("DELETE", "/v1/upstreams/crash", null);
+        }
+    }
+
+    private static List<String> states(SseLines tail) {
+        return admin(tail).stream().filter(e -> e.path("action").asText().equals("upstream.state"))
+                .map(e -> e.path("detail").asText()).toList();
     }
 
     @Test

@@ -15,6 +15,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * Group commit for call records: callers put records on a bounded queue and wait for their commit;
@@ -37,7 +39,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  */
 public final class CallWriter implements AutoCloseable {
 
-    private static final System.Logger LOG = System.getLogger(CallWriter.class.getName());
+    private static final Logger LOG = Logger.getLogger(CallWriter.class.getName());
     /** Longest wait for more records before a commit, when the last batch had several. */
     static final Duration LINGER = Duration.ofNanos(500_000);
     /** A write counts as stalled after the enqueue timeout, but never before this. */
@@ -324,7 +326,7 @@ public final class CallWriter implements AutoCloseable {
                 nextDrainAt = System.nanoTime();
                 drain(sp);
                 if (!sp.isEmpty()) {
-                    LOG.log(System.Logger.Level.WARNING, sp.count() + " call records stay in the audit spool; "
+                    LOG.log(Level.WARNING, sp.count() + " call records stay in the audit spool; "
                             + "the next start writes them to the database");
                 }
             }
@@ -378,13 +380,13 @@ public final class CallWriter implements AutoCloseable {
                 failedWrites++;
                 failure = String.valueOf(e.getMessage());
                 if (closed && System.nanoTime() - closeDeadline > 0) {
-                    LOG.log(System.Logger.Level.ERROR, "audit writer gave up on " + batch.size()
+                    LOG.log(Level.SEVERE, "audit writer gave up on " + batch.size()
                             + " call records after the close timeout", e);
                     batch.forEach(call -> call.done().completeExceptionally(e));
                     writingSince = 0;
                     return e;
                 }
-                LOG.log(System.Logger.Level.WARNING, "audit writer failed; retrying " + batch.size()
+                LOG.log(Level.WARNING, "audit writer failed; retrying " + batch.size()
                         + " call records in " + backoffMs + " ms: " + e.getMessage());
                 try {
                     Thread.sleep(backoffMs);
@@ -397,7 +399,11 @@ public final class CallWriter implements AutoCloseable {
     }
 
     /** Outcomes of one bounded write attempt. */
-    private enum Attempt { COMMITTED, FAILED, ABANDONED }
+    private enum Attempt {
+        COMMITTED, FAILED, ABANDONED,
+        /** The commit was sent and no outcome came back (the connection broke): it may be stored. */
+        IN_DOUBT
+    }
 
     /**
      * Writes a batch through the spool: to the database when the spool is empty and the database
@@ -409,19 +415,22 @@ public final class CallWriter implements AutoCloseable {
         if (!s.isEmpty() && System.nanoTime() - nextDrainAt >= 0) {
             drain(s);
         }
+        boolean inDoubt = false;
         if (s.isEmpty()) {
-            if (attempt("appending " + entries.size() + " audit call records", entries) == Attempt.COMMITTED) {
+            Attempt a = attempt("appending " + entries.size() + " audit call records", entries);
+            if (a == Attempt.COMMITTED) {
                 written += entries.size();
                 failure = "";
                 batch.forEach(call -> call.done().complete(null));
                 return true;
             }
+            inDoubt = a == Attempt.IN_DOUBT;
             nextDrainAt = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(drainBackoffMs);
         }
         try {
-            if (s.append(entries)) {
+            if (s.append(entries, inDoubt)) {
                 if (s.count() == entries.size()) {
-                    LOG.log(System.Logger.Level.WARNING, "the audit store does not take records (" + spoolProblem
+                    LOG.log(Level.WARNING, "the audit store does not take records (" + spoolProblem
                             + "); spooling call records to " + Spool.FILE_NAME + " until it does");
                 }
                 spooledTotal += entries.size();
@@ -478,8 +487,27 @@ public final class CallWriter implements AutoCloseable {
             return;
         }
         List<Spool.Spooled> all = s.readAll(); // only once the database answers: up to the size limit
+        // Only a spool's first batch can be in doubt (while the spool holds records no batch goes to
+        // the database); once a chunk of it is stored, the progress above covers that batch.
+        int stillStored = 0;
+        if (stored.get() == 0 && !all.isEmpty() && all.getFirst().inDoubtDetail().isPresent()) {
+            Spool.Spooled first = all.getFirst();
+            java.util.Optional<Boolean> committed = bounded("checking a batch whose commit was in doubt",
+                    c -> storedDirectly(c, first));
+            if (committed.isEmpty()) {
+                retryDrainLater();
+                return;
+            }
+            if (committed.get()) {
+                while (stillStored < all.size() && all.get(stillStored).inDoubtDetail().isPresent()) {
+                    stillStored++;
+                }
+                LOG.log(java.util.logging.Level.INFO, "the " + stillStored + " call records whose commit was in doubt"
+                        + " when the database went away had been stored; they are not written again");
+            }
+        }
         List<AuditEntry> chunk = new ArrayList<>(batchSize);
-        for (int i = 0; i < all.size(); ) {
+        for (int i = stillStored; i < all.size(); ) {
             chunk.clear();
             while (i < all.size() && chunk.size() < batchSize) {
                 Spool.Spooled r = all.get(i++);
@@ -496,12 +524,36 @@ public final class CallWriter implements AutoCloseable {
             }
             written += chunk.size();
         }
-        LOG.log(System.Logger.Level.INFO, "wrote " + all.size() + " spooled call records to the audit log");
+        LOG.log(Level.INFO, "wrote " + all.size() + " spooled call records to the audit log");
         s.clear();
         spoolCount = 0;
         failure = "";
         spoolProblem = "";
         drainBackoffMs = 100;
+    }
+
+    /**
+     * Whether the first record of a batch whose commit was in doubt is in the chain as it was sent
+     * (the batch committed as a whole or not at all): this node's record with the same time,
+     * actor, action, tool, outcome, digest and detail (its receipt: CPU and wall time, bytes).
+     */
+    private boolean storedDirectly(java.sql.Connection c, Spool.Spooled first) throws java.sql.SQLException {
+        AuditEntry e = first.entry();
+        try (java.sql.PreparedStatement ps = c.prepareStatement("SELECT 1 FROM audit_log WHERE at_ms = ? AND node = ?"
+                + " AND actor = ? AND action = ? AND tool = ? AND outcome = ? AND digest = ? AND detail = ?"
+                + " FETCH FIRST 1 ROWS ONLY")) {
+            ps.setLong(1, e.atMs());
+            ps.setString(2, db.node());
+            ps.setString(3, e.actor());
+            ps.setString(4, e.action());
+            ps.setString(5, e.tool());
+            ps.setString(6, e.outcome());
+            ps.setString(7, e.digest());
+            ps.setString(8, first.inDoubtDetail().orElseThrow());
+            try (java.sql.ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
     }
 
     private void retryDrainLater() {
@@ -549,7 +601,9 @@ public final class CallWriter implements AutoCloseable {
         } catch (ExecutionException e) {
             failedWrites++;
             spoolProblem = String.valueOf(e.getCause().getMessage());
-            return Attempt.FAILED;
+            // Failed after the work was done (state 2: the commit was next, or sent): the database
+            // may hold the batch; the drain looks it up before writing it again.
+            return state.get() == 2 ? Attempt.IN_DOUBT : Attempt.FAILED;
         } catch (InterruptedException e) {
             // close() never interrupts this thread; treat as not written
             state.compareAndSet(0, 1);

@@ -28,6 +28,8 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import java.util.regex.Pattern;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -44,7 +46,7 @@ final class Checkpoints {
     static final String FORMAT = "atoll-audit-checkpoint-v1";
     static final String FILE = "audit-checkpoints.jsonl";
     static final String KEY_FILE = "audit-checkpoint.key";
-    private static final System.Logger LOG = System.getLogger(Checkpoints.class.getName());
+    private static final Logger LOG = Logger.getLogger(Checkpoints.class.getName());
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final Pattern HEX64 = Pattern.compile("[0-9a-f]{64}");
     private static final int MAX_LINES = 1_000_000;
@@ -82,7 +84,7 @@ final class Checkpoints {
             throw new UncheckedIOException("cannot append the audit checkpoint to " + dir.resolve(FILE), e);
         }
         lastSeq = head.seq();
-        LOG.log(System.Logger.Level.INFO, "audit checkpoint " + line);
+        LOG.log(Level.INFO, "audit checkpoint " + line);
         return Optional.of(cp);
     }
 

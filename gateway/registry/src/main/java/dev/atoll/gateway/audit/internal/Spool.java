@@ -15,6 +15,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * The audit spool: an append-only file of call records ({@code <data-dir>/audit-spool.jsonl}) that
@@ -30,7 +32,7 @@ final class Spool {
 
     static final String FILE_NAME = "audit-spool.jsonl";
     private static final ObjectMapper MAPPER = new ObjectMapper();
-    private static final System.Logger LOG = System.getLogger(Spool.class.getName());
+    private static final Logger LOG = Logger.getLogger(Spool.class.getName());
 
     private final Path file;
     private final long maxBytes;
@@ -59,13 +61,17 @@ final class Spool {
             throw new UncheckedIOException("cannot read the audit spool " + file, e);
         }
         if (count > 0) {
-            LOG.log(System.Logger.Level.WARNING, "the audit spool " + file + " holds " + count
+            LOG.log(Level.WARNING, "the audit spool " + file + " holds " + count
                     + " call records of an earlier run; they are written to the database first");
         }
     }
 
-    /** A spooled record: the spool it is in, its number there, the entry to append. */
-    record Spooled(String spoolId, long n, AuditEntry entry) {}
+    /**
+     * A spooled record: the spool it is in, its number there, the entry to append, and, for a
+     * record of a batch whose database commit was in doubt (sent, but no outcome came back), the
+     * detail it had in that commit, so a drain can look it up before writing the batch again.
+     */
+    record Spooled(String spoolId, long n, AuditEntry entry, Optional<String> inDoubtDetail) {}
 
     boolean enabled() {
         return maxBytes > 0;
@@ -103,11 +109,25 @@ final class Spool {
      * @throws UncheckedIOException if the file cannot be written (nothing is acknowledged then)
      */
     boolean append(List<AuditEntry> entries) {
+        return append(entries, false);
+    }
+
+    /**
+     * Appends records and forces them to disk, marking them as a batch whose database commit was
+     * in doubt when {@code inDoubt} (the commit was sent and no outcome came back: it may be
+     * stored).
+     *
+     * @param entries the records, in order
+     * @param inDoubt whether the database may already hold them
+     * @return false (nothing written) if they do not fit under the size limit
+     * @throws UncheckedIOException if the file cannot be written (nothing is acknowledged then)
+     */
+    boolean append(List<AuditEntry> entries, boolean inDoubt) {
         StringBuilder sb = new StringBuilder();
         long n = count;
         for (AuditEntry e : entries) {
             n++;
-            sb.append(line(id, n, e)).append('\n');
+            sb.append(line(id, n, e, inDoubt)).append('\n');
         }
         byte[] data = sb.toString().getBytes(StandardCharsets.US_ASCII);
         if (!enabled() || bytes + data.length > maxBytes) {
@@ -164,7 +184,7 @@ final class Spool {
                 try {
                     out.add(parse(l));
                 } catch (IOException | RuntimeException e) {
-                    LOG.log(System.Logger.Level.WARNING, "skipping a torn line of the audit spool " + file
+                    LOG.log(Level.WARNING, "skipping a torn line of the audit spool " + file
                             + " (a crash during an append that was never acknowledged)");
                 }
             }
@@ -204,7 +224,7 @@ final class Spool {
         return d.path("spoolSeq").canConvertToLong() ? Optional.of(d.path("spoolSeq").asLong()) : Optional.empty();
     }
 
-    private static String line(String id, long n, AuditEntry e) {
+    private static String line(String id, long n, AuditEntry e, boolean inDoubt) {
         ObjectNode detail = (ObjectNode) AuditJson.parseDetail(e.detail()).deepCopy();
         detail.put("spool", id);
         detail.put("spoolSeq", n);
@@ -220,6 +240,9 @@ final class Spool {
         o.put("digest", e.digest());
         o.put("outcome", e.outcome());
         o.put("detail", AuditJson.detail(detail));
+        if (inDoubt) {
+            o.put("inDoubtDetail", e.detail());
+        }
         return AuditJson.detail(o);
     }
 
@@ -234,7 +257,8 @@ final class Spool {
         Optional<Integer> version = o.hasNonNull("version") ? Optional.of(o.get("version").asInt()) : Optional.empty();
         return new Spooled(o.get("spool").asText(), o.get("n").asLong(), new AuditEntry(o.get("atMs").asLong(),
                 o.get("actor").asText(), o.get("tenant").asText(), o.get("action").asText(), o.get("tool").asText(),
-                version, o.get("digest").asText(), o.get("outcome").asText(), o.get("detail").asText()));
+                version, o.get("digest").asText(), o.get("outcome").asText(), o.get("detail").asText()),
+                o.hasNonNull("inDoubtDetail") ? Optional.of(o.get("inDoubtDetail").asText()) : Optional.empty());
     }
 
     private void closeChannel() {

@@ -25,6 +25,8 @@ final class FleetChannel {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final Pattern TOKEN_ID = Pattern.compile("tok_[0-9a-f]{16}");
+    private static final Pattern TOOL_NAME = Pattern.compile("[a-z0-9_]{1,64}");
+    private static final Pattern ORIGIN = Pattern.compile("[0-9a-f]{32}");
 
     private FleetChannel() {
     }
@@ -49,6 +51,13 @@ final class FleetChannel {
     record TokensChanged() implements Change {
     }
 
+    /**
+     * A version was deployed or rejected ({@code review}) by the registry instance {@code origin}
+     * (a random id per open registry, so a node can skip its own, already told after commit).
+     */
+    record Reviewed(dev.atoll.gateway.registry.ReviewChange review, String origin) implements Change {
+    }
+
     static void catalogue(Connection c, long revision) throws SQLException {
         send(c, MAPPER.createObjectNode().put("kind", "catalogue").put("revision", revision));
     }
@@ -59,6 +68,13 @@ final class FleetChannel {
 
     static void tokenCreated(Connection c, String id) throws SQLException {
         send(c, MAPPER.createObjectNode().put("kind", "token-create").put("id", id));
+    }
+
+    static void reviewed(Connection c, dev.atoll.gateway.registry.ReviewChange review, String origin)
+            throws SQLException {
+        send(c, MAPPER.createObjectNode().put("kind", "review")
+                .put("change", review.kind().name().toLowerCase(java.util.Locale.ROOT))
+                .put("tool", review.tool()).put("version", review.version()).put("origin", origin));
     }
 
     static void tokensChanged(Connection c) throws SQLException {
@@ -74,6 +90,23 @@ final class FleetChannel {
             ps.setString(2, payload.toString());
             ps.execute();
         }
+    }
+
+    private static Optional<Change> review(JsonNode n) {
+        dev.atoll.gateway.registry.ReviewChange.Kind kind = switch (n.path("change").asText("")) {
+            case "deployed" -> dev.atoll.gateway.registry.ReviewChange.Kind.DEPLOYED;
+            case "rejected" -> dev.atoll.gateway.registry.ReviewChange.Kind.REJECTED;
+            default -> null;
+        };
+        String tool = n.path("tool").asText("");
+        String origin = n.path("origin").asText("");
+        JsonNode version = n.path("version");
+        if (kind == null || !TOOL_NAME.matcher(tool).matches() || !ORIGIN.matcher(origin).matches()
+                || !version.isIntegralNumber() || !version.canConvertToInt() || version.asInt() < 1) {
+            return Optional.empty();
+        }
+        return Optional.of(new Reviewed(new dev.atoll.gateway.registry.ReviewChange(kind, tool, version.asInt()),
+                origin));
     }
 
     /**
@@ -104,6 +137,7 @@ final class FleetChannel {
             case "token-create" -> TOKEN_ID.matcher(id).matches() ? Optional.of(new TokenCreated(id))
                     : Optional.empty();
             case "tokens" -> Optional.of(new TokensChanged());
+            case "review" -> review(n);
             default -> Optional.empty();
         };
     }

@@ -9,6 +9,8 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 
@@ -25,7 +27,7 @@ import org.postgresql.PGNotification;
  */
 final class FleetListener implements AutoCloseable {
 
-    private static final System.Logger LOG = System.getLogger(FleetListener.class.getName());
+    private static final Logger LOG = Logger.getLogger(FleetListener.class.getName());
     private static final long BACKOFF_MIN_MS = 500;
     private static final long BACKOFF_MAX_MS = 30_000;
 
@@ -34,6 +36,7 @@ final class FleetListener implements AutoCloseable {
     private final boolean notifications;
     private final Runnable refresh;
     private final Consumer<FleetChannel.Change> tokens;
+    private final Consumer<FleetChannel.Reviewed> reviews;
     private final Object lock = new Object();
     private final AtomicLong received = new AtomicLong();
     private final AtomicLong reconnects = new AtomicLong();
@@ -47,14 +50,16 @@ final class FleetListener implements AutoCloseable {
      * @param notifications listen, or only poll
      * @param refresh compares the catalogue revision and reloads it if it moved
      * @param tokens acts on token changes
+     * @param reviews told of versions deployed or rejected
      */
     FleetListener(Database db, Duration poll, boolean notifications, Runnable refresh,
-            Consumer<FleetChannel.Change> tokens) {
+            Consumer<FleetChannel.Change> tokens, Consumer<FleetChannel.Reviewed> reviews) {
         this.db = db;
         this.pollMs = Math.max(10, poll.toMillis());
         this.notifications = notifications;
         this.refresh = refresh;
         this.tokens = tokens;
+        this.reviews = reviews;
         this.thread = Thread.ofPlatform().daemon(true).name("atoll-registry-listen").unstarted(this::run);
     }
 
@@ -86,7 +91,7 @@ final class FleetListener implements AutoCloseable {
                 listening = true;
                 wasListening = true;
                 if (backoff > 0) {
-                    LOG.log(System.Logger.Level.INFO, "registry change notifications: listening again; catching up");
+                    LOG.log(Level.INFO, "registry change notifications: listening again; catching up");
                 }
                 backoff = 0;
                 // Catch up on whatever happened before this LISTEN: the revision, and any revocation.
@@ -116,7 +121,7 @@ final class FleetListener implements AutoCloseable {
                     return;
                 }
                 if (wasListening || backoff == 0) {
-                    LOG.log(System.Logger.Level.WARNING, "registry change notifications: the listening connection"
+                    LOG.log(Level.WARNING, "registry change notifications: the listening connection"
                             + " failed (" + e.getMessage() + "); reconnecting, the "
                             + Duration.ofMillis(pollMs) + " poll applies meanwhile");
                 }
@@ -141,15 +146,16 @@ final class FleetListener implements AutoCloseable {
                 case FleetChannel.TokenRevoked t -> tokens.accept(t);
                 case FleetChannel.TokensChanged t -> tokens.accept(t);
                 case FleetChannel.TokenCreated t -> tokens.accept(t);
+                case FleetChannel.Reviewed r -> reviews.accept(r);
             }
-        }, () -> LOG.log(System.Logger.Level.DEBUG, "ignored an unreadable registry notification"));
+        }, () -> LOG.log(Level.FINE, "ignored an unreadable registry notification"));
     }
 
     private void refreshQuietly() {
         try {
             refresh.run();
         } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "cannot refresh the catalogue: " + e.getMessage());
+            LOG.log(Level.WARNING, "cannot refresh the catalogue", e);
         }
     }
 

@@ -15,15 +15,16 @@ import dev.atoll.gateway.registry.DeployResult;
 import dev.atoll.gateway.registry.PoisoningSign;
 import dev.atoll.gateway.registry.Registry;
 import dev.atoll.gateway.registry.RegistryConfig;
-import dev.atoll.gateway.registry.RegistryException;
 import dev.atoll.gateway.registry.RegistryException.Reason;
+import dev.atoll.gateway.registry.ReviewChange;
+import dev.atoll.gateway.registry.RegistryException;
 import dev.atoll.gateway.registry.ServingTool;
+import dev.atoll.gateway.registry.Tokens;
 import dev.atoll.gateway.registry.ToolChanges;
 import dev.atoll.gateway.registry.ToolDefinition;
 import dev.atoll.gateway.registry.ToolInfo;
 import dev.atoll.gateway.registry.ToolState;
 import dev.atoll.gateway.registry.ToolVersion;
-import dev.atoll.gateway.registry.Tokens;
 import dev.atoll.gateway.store.Canonical;
 import dev.atoll.gateway.store.Database;
 import dev.atoll.runtime.Language;
@@ -43,11 +44,13 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /** The registry over JDBC: tools, versions, the catalogue and its revision. */
 public final class JdbcRegistry implements Registry {
 
-    private static final System.Logger LOG = System.getLogger(JdbcRegistry.class.getName());
+    private static final Logger LOG = Logger.getLogger(JdbcRegistry.class.getName());
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final java.util.regex.Pattern TOOL_NAME = java.util.regex.Pattern.compile("[a-z0-9_]{1,64}");
     private static final java.util.regex.Pattern REGION = java.util.regex.Pattern.compile("[a-z][a-z0-9-]{0,31}");
@@ -56,10 +59,14 @@ public final class JdbcRegistry implements Registry {
 
     private final RegistryConfig config;
     private final Database db;
+    private final AdminEndpointStore adminEndpoints;
     private final AuditLogImpl audit;
     private final TokenStore tokens;
     private final UpstreamStore upstreams;
     private final List<Consumer<Catalogue>> listeners = new CopyOnWriteArrayList<>();
+    private final List<Consumer<ReviewChange>> reviewListeners = new CopyOnWriteArrayList<>();
+    /** Names this open registry in its review notifications, so its own are not told twice. */
+    private final String origin = java.util.UUID.randomUUID().toString().replace("-", "");
     private final Object catalogueLock = new Object();
     private volatile Catalogue catalogue;
     private volatile long catalogueCheckedAt;
@@ -76,7 +83,9 @@ public final class JdbcRegistry implements Registry {
         this.catalogue = loadCatalogue();
         this.catalogueCheckedAt = System.nanoTime();
         this.listener = db.isPostgres() ? Optional.of(new FleetListener(db, config.catalogueRefresh(),
-                config.notifications(), this::refreshIfMoved, tokens::onChange)) : Optional.empty();
+                config.notifications(), this::refreshIfMoved, tokens::onChange, this::reviewedElsewhere))
+                : Optional.empty();
+        this.adminEndpoints = new AdminEndpointStore(db);
         this.fleet = new FleetStore(db, () -> listener.map(FleetListener::status).orElseGet(
                 () -> new dev.atoll.gateway.registry.Fleet.Propagation(dev.atoll.gateway.registry.Fleet.Mode.LOCAL,
                         false, 0, 0, config.catalogueRefresh())));
@@ -119,7 +128,7 @@ public final class JdbcRegistry implements Registry {
         ObjectNode manifest = def.manifest();
         String manifestText = Canonical.json(manifest);
         byte[] code = def.code().getBytes(StandardCharsets.UTF_8);
-        return db.inTransaction("deploying " + def.name(), c -> {
+        DeployResult deployed = db.inAdminTransaction("deploying " + def.name(), c -> {
             long now = System.currentTimeMillis();
             Optional<ToolRow> row = lockTool(c, def.name());
             refuseUpstreamNamespace(c, def.name(), "deploy");
@@ -176,8 +185,13 @@ public final class JdbcRegistry implements Registry {
             signs.stream().map(s -> s.kind().name()).distinct().forEach(detail.withArray("signs")::add);
             AuditStore.append(c, db, List.of(AuditEntry.of(actor.id(), AuditAction.DEPLOY, def.name(),
                     Optional.of(version), digest, detail)));
+            FleetChannel.reviewed(c, new ReviewChange(ReviewChange.Kind.DEPLOYED, def.name(), version), origin);
             return new DeployResult(versionByNumber(c, def.name(), version).orElseThrow(), true);
         });
+        if (deployed.created()) {
+            reviewed(new ReviewChange(ReviewChange.Kind.DEPLOYED, def.name(), deployed.version().version()));
+        }
+        return deployed;
     }
 
     @Override
@@ -185,7 +199,7 @@ public final class JdbcRegistry implements Registry {
         checkName(name);
         Objects.requireNonNull(actor, "actor");
         checkOpen();
-        ToolVersion result = db.inTransaction("approving " + name + " v" + version, c -> {
+        ToolVersion result = db.inAdminTransaction("approving " + name + " v" + version, c -> {
             ToolRow tool = lockTool(c, name).orElseThrow(() -> unknownTool(name));
             refuseUpstreamNamespace(c, name, "approve");
             ToolVersion v = versionByNumber(c, name, version).orElseThrow(() -> unknownVersion(name, version));
@@ -218,7 +232,8 @@ public final class JdbcRegistry implements Registry {
         checkName(name);
         Objects.requireNonNull(actor, "actor");
         checkOpen();
-        return db.inTransaction("rejecting " + name + " v" + version, c -> {
+        boolean[] changed = {false};
+        ToolVersion rejected = db.inAdminTransaction("rejecting " + name + " v" + version, c -> {
             lockTool(c, name).orElseThrow(() -> unknownTool(name));
             ToolVersion v = versionByNumber(c, name, version).orElseThrow(() -> unknownVersion(name, version));
             if (v.state() == ToolState.REJECTED) {
@@ -231,8 +246,14 @@ public final class JdbcRegistry implements Registry {
             decide(c, name, version, ToolState.REJECTED, actor, System.currentTimeMillis());
             AuditStore.append(c, db, List.of(AuditEntry.of(actor.id(), AuditAction.REJECT, name, Optional.of(version),
                     v.digest(), JsonNodeFactory.instance.objectNode())));
+            FleetChannel.reviewed(c, new ReviewChange(ReviewChange.Kind.REJECTED, name, version), origin);
+            changed[0] = true;
             return versionByNumber(c, name, version).orElseThrow();
         });
+        if (changed[0]) {
+            reviewed(new ReviewChange(ReviewChange.Kind.REJECTED, name, version));
+        }
+        return rejected;
     }
 
     @Override
@@ -240,7 +261,7 @@ public final class JdbcRegistry implements Registry {
         checkName(name);
         Objects.requireNonNull(actor, "actor");
         checkOpen();
-        ToolInfo result = db.inTransaction("rolling back " + name + " to v" + toVersion, c -> {
+        ToolInfo result = db.inAdminTransaction("rolling back " + name + " to v" + toVersion, c -> {
             ToolRow tool = lockTool(c, name).orElseThrow(() -> unknownTool(name));
             ToolVersion v = versionByNumber(c, name, toVersion).orElseThrow(() -> unknownVersion(name, toVersion));
             int serving = tool.servingVersion().orElseThrow(() -> new RegistryException(Reason.INVALID_STATE,
@@ -281,7 +302,7 @@ public final class JdbcRegistry implements Registry {
         Objects.requireNonNull(actor, "actor");
         checkOpen();
         boolean[] changed = {false};
-        ToolInfo result = db.inTransaction((enabled ? "enabling " : "disabling ") + name, c -> {
+        ToolInfo result = db.inAdminTransaction((enabled ? "enabling " : "disabling ") + name, c -> {
             ToolRow tool = lockTool(c, name).orElseThrow(() -> unknownTool(name));
             if (tool.enabled() == enabled) {
                 return readTool(c, name).orElseThrow();
@@ -310,7 +331,7 @@ public final class JdbcRegistry implements Registry {
         checkName(name);
         Objects.requireNonNull(actor, "actor");
         checkOpen();
-        db.inTransaction("deleting " + name, c -> {
+        db.inAdminTransaction("deleting " + name, c -> {
             ToolRow tool = lockTool(c, name).orElseThrow(() -> unknownTool(name));
             int versions;
             try (PreparedStatement ps = c.prepareStatement("DELETE FROM tool_version WHERE name = ?")) {
@@ -436,6 +457,30 @@ public final class JdbcRegistry implements Registry {
     }
 
     @Override
+    public AutoCloseable onReviewChange(Consumer<ReviewChange> listener) {
+        Objects.requireNonNull(listener, "listener");
+        reviewListeners.add(listener);
+        return () -> reviewListeners.remove(listener);
+    }
+
+    /** Another node's deploy or reject, from its notification (this registry's own were told after commit). */
+    private void reviewedElsewhere(FleetChannel.Reviewed r) {
+        if (!closed && !r.origin().equals(origin)) {
+            reviewed(r.review());
+        }
+    }
+
+    private void reviewed(ReviewChange change) {
+        for (Consumer<ReviewChange> l : reviewListeners) {
+            try {
+                l.accept(change);
+            } catch (RuntimeException e) {
+                LOG.log(java.util.logging.Level.WARNING, "review listener failed", e);
+            }
+        }
+    }
+
+    @Override
     public Tokens tokens() {
         return tokens;
     }
@@ -443,6 +488,11 @@ public final class JdbcRegistry implements Registry {
     @Override
     public dev.atoll.gateway.registry.Fleet fleet() {
         return fleet;
+    }
+
+    @Override
+    public dev.atoll.gateway.registry.AdminEndpoints adminEndpoints() {
+        return adminEndpoints;
     }
 
     @Override
@@ -464,7 +514,7 @@ public final class JdbcRegistry implements Registry {
         String text = String.join(",", sorted);
         checkOpen();
         boolean[] changed = {false};
-        ToolInfo result = db.inTransaction("placing " + name, c -> {
+        ToolInfo result = db.inAdminTransaction("placing " + name, c -> {
             ToolRow tool = lockTool(c, name).orElseThrow(() -> unknownTool(name));
             if (tool.regions().equals(sorted)) {
                 return readTool(c, name).orElseThrow();
@@ -543,7 +593,7 @@ public final class JdbcRegistry implements Registry {
                 try {
                     l.accept(loaded);
                 } catch (RuntimeException e) {
-                    LOG.log(System.Logger.Level.WARNING, "catalogue listener failed", e);
+                    LOG.log(Level.WARNING, "catalogue listener failed", e);
                 }
             }
         }

@@ -79,7 +79,7 @@ public final class TokenStore implements Tokens {
         byte[] secret = new byte[32];
         random.nextBytes(secret);
         String plaintext = kind.prefix() + Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
-        TokenInfo info = db.inTransaction("creating a token", c -> {
+        TokenInfo info = db.inAdminTransaction("creating a token", c -> {
             TokenInfo t = insert(c, kind, tenant, s, label, hash(plaintext), actor);
             FleetChannel.tokenCreated(c, t.id());
             return t;
@@ -199,7 +199,7 @@ public final class TokenStore implements Tokens {
     public TokenInfo revoke(String id, Actor actor) {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(actor, "actor");
-        TokenInfo info = db.inTransaction("revoking token " + id, c -> {
+        TokenInfo info = db.inAdminTransaction("revoking token " + id, c -> {
             TokenInfo t = revokeRow(c, id, actor);
             FleetChannel.tokenRevoked(c, id); // delivered to every node when this commits
             return t;
@@ -294,6 +294,7 @@ public final class TokenStore implements Tokens {
             case FleetChannel.TokensChanged all -> invalidateAll();
             case FleetChannel.TokenCreated created -> { } // nothing is cached for a token nobody used
             case FleetChannel.CatalogueMoved moved -> { }
+            case FleetChannel.Reviewed reviewed -> { }
         }
     }
 

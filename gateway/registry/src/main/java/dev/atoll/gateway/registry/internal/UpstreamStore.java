@@ -53,7 +53,7 @@ final class UpstreamStore implements Upstreams {
 
     @Override
     public UpstreamInfo add(UpstreamSpec spec, Actor actor) {
-        return db.inTransaction("adding upstream " + spec.name(), c -> {
+        return db.inAdminTransaction("adding upstream " + spec.name(), c -> {
             if (exists(c, spec.name())) {
                 throw new RegistryException(Reason.CONFLICT, "an upstream named '" + spec.name() + "' exists; "
                         + "remove it first");
@@ -143,7 +143,7 @@ final class UpstreamStore implements Upstreams {
 
     @Override
     public UpstreamInfo approve(String name, Actor actor) {
-        return db.inTransaction("approving upstream " + name, c -> {
+        return db.inAdminTransaction("approving upstream " + name, c -> {
             lock(c, name);
             refuseNamespaceClash(c, name, "approve");
             List<UpstreamTool> tools = tools(c, name, List.of());
@@ -189,7 +189,7 @@ final class UpstreamStore implements Upstreams {
 
     @Override
     public void remove(String name, Actor actor) {
-        db.inTransaction("removing upstream " + name, c -> {
+        db.inAdminTransaction("removing upstream " + name, c -> {
             lock(c, name);
             try (PreparedStatement ps = c.prepareStatement("DELETE FROM upstream_tool WHERE upstream = ?")) {
                 ps.setString(1, name);

@@ -76,4 +76,49 @@ class SpoolTest {
                 "every spooled record once, in order");
         assertTrue(Files.notExists(dir.resolve(Spool.FILE_NAME)), "the drained spool is removed");
     }
+
+    /**
+     * A batch whose commit was in doubt (sent when the connection broke, no outcome back) is spooled
+     * and marked: if the database did store it, the drain does not write it again; if it did not, the
+     * drain writes it. Either way each record is in the chain once, in order. On H2, and on
+     * PostgreSQL when {@code ATOLL_TEST_PG_URL} is set.
+     */
+    @Test
+    void aBatchWhoseCommitWasInDoubtIsWrittenOnlyIfTheDatabaseDidNotStoreIt() throws Exception {
+        List<String> cases = new ArrayList<>(List.of("h2 stored", "h2 lost"));
+        if (TestStore.postgres().isPresent()) {
+            cases.addAll(List.of("pg stored", "pg lost"));
+        }
+        for (String name : cases) {
+            boolean reachedTheDatabase = name.endsWith("stored");
+            Path data = Files.createTempDirectory(dir, name.replace(' ', '-'));
+            RegistryConfig config = (name.startsWith("pg") ? TestStore.freshPostgres(data) : TestStore.fresh(data)).build();
+            Registry.open(config).close(); // the schema
+            List<AuditEntry> batch = List.of(entry(1), entry(2), entry(3));
+            if (reachedTheDatabase) { // the commit went through; its acknowledgement did not come back
+                try (Database db = Database.open(config)) {
+                    db.inTransaction("the in-doubt commit", c -> AuditStore.append(c, db, batch));
+                }
+            }
+            Spool spool = new Spool(data, RegistryConfig.DEFAULT_AUDIT_SPOOL_MAX_BYTES);
+            assertTrue(spool.append(batch, true));
+            assertTrue(spool.append(List.of(entry(4), entry(5))));
+            spool.close();
+
+            try (Registry registry = Registry.open(config)) {
+                registry.audit().flush();
+                assertTrue(registry.audit().verify().intact(), registry.audit().verify().toString());
+            }
+            List<String> tools = new ArrayList<>();
+            try (Connection c = TestStore.connect(config); Statement s = c.createStatement();
+                    ResultSet rs = s.executeQuery("SELECT tool FROM audit_log WHERE action = 'tool.call' ORDER BY seq")) {
+                while (rs.next()) {
+                    tools.add(rs.getString(1));
+                }
+            }
+            assertEquals(List.of("tool_1", "tool_2", "tool_3", "tool_4", "tool_5"), tools,
+                    "every record once, in order (" + name + ")");
+            assertTrue(Files.notExists(data.resolve(Spool.FILE_NAME)), "the drained spool is removed");
+        }
+    }
 }

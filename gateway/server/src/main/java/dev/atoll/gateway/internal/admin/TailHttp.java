@@ -1,6 +1,8 @@
 package dev.atoll.gateway.internal.admin;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.atoll.gateway.internal.http.Authenticator;
+import dev.atoll.gateway.internal.tail.FleetTail;
 import dev.atoll.gateway.internal.tail.TailBus;
 import dev.atoll.gateway.internal.tail.TailFilter;
 import dev.atoll.gateway.internal.tail.TailStream;
@@ -12,15 +14,20 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.BiConsumer;
 import java.util.function.BooleanSupplier;
 
 /**
- * {@code GET /v1/tail?tool=&tenant=&outcome=&node=}: the live tail as server-sent events (admin
+ * {@code GET /v1/tail?tool=&tenant=&outcome=&node=&fleet=}: the live tail as server-sent events (admin
  * token). Events: {@code call} and {@code admin} (JSON), and a last {@code dropped} when this stream
- * fell too far behind. 503 when {@code tail.max-subscribers} streams are open.
+ * fell too far behind. 503 when {@code tail.max-subscribers} streams are open. With
+ * {@code fleet=true}, every live node's tail merged into one ({@link FleetTail}), with {@code node}
+ * events about the other nodes' streams.
  */
 public final class TailHttp implements HttpService {
 
@@ -34,6 +41,7 @@ public final class TailHttp implements HttpService {
     private final AdminJson web;
     private final BooleanSupplier closing;
     private final Duration heartbeat;
+    private final FleetTail fleet;
 
     /**
      * Creates the service.
@@ -43,12 +51,15 @@ public final class TailHttp implements HttpService {
      * @param json the mapper
      * @param heartbeat time between keep-alive comments
      * @param closing true once the gateway closes (streams end)
+     * @param fleet merges the tails of the fleet's nodes ({@code fleet=true})
      */
-    public TailHttp(Registry registry, TailBus bus, ObjectMapper json, Duration heartbeat, BooleanSupplier closing) {
+    public TailHttp(Registry registry, TailBus bus, ObjectMapper json, Duration heartbeat, BooleanSupplier closing,
+            FleetTail fleet) {
         this.bus = Objects.requireNonNull(bus, "bus");
         this.web = new AdminJson(registry, json);
         this.heartbeat = Objects.requireNonNull(heartbeat, "heartbeat");
         this.closing = Objects.requireNonNull(closing, "closing");
+        this.fleet = Objects.requireNonNull(fleet, "fleet");
     }
 
     @Override
@@ -61,8 +72,14 @@ public final class TailHttp implements HttpService {
             return;
         }
         TailFilter filter;
+        boolean merged;
         try {
             filter = filter(req);
+            merged = switch (req.query().first("fleet").asOptional().map(String::trim).orElse("false")) {
+                case "true" -> true;
+                case "false", "" -> false;
+                default -> throw new IllegalArgumentException("fleet must be true or false");
+            };
         } catch (IllegalArgumentException e) {
             web.send(res, 400, web.error("bad_request", e.getMessage()));
             return;
@@ -78,7 +95,12 @@ public final class TailHttp implements HttpService {
         res.header(HeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8");
         res.header(HeaderNames.CACHE_CONTROL, "no-store");
         try (OutputStream out = res.outputStream()) {
-            TailStream.stream(sub.get(), out, e -> e.toJson().toString(), heartbeat, closing);
+            if (merged) {
+                String token = Authenticator.bearer(req.headers().first(HeaderNames.AUTHORIZATION)).orElseThrow();
+                fleet.stream(sub.get(), filter, query(filter), token, out);
+            } else {
+                TailStream.stream(sub.get(), out, e -> e.toJson().toString(), heartbeat, closing);
+            }
         } catch (java.io.UncheckedIOException e) {
             // the client went away while the stream closed
         }
@@ -89,6 +111,18 @@ public final class TailHttp implements HttpService {
         var q = req.query();
         return new TailFilter(param(q.first("tool").asOptional()), param(q.first("tenant").asOptional()),
                 param(q.first("outcome").asOptional()), param(q.first("node").asOptional()));
+    }
+
+    /** The filter as the query string of a peer's {@code /v1/tail}. */
+    private static String query(TailFilter f) {
+        StringBuilder q = new StringBuilder();
+        BiConsumer<String, Optional<String>> add = (k, v) -> v.ifPresent(x -> q.append(q.isEmpty() ? '?' : '&')
+                .append(k).append('=').append(URLEncoder.encode(x, StandardCharsets.UTF_8)));
+        add.accept("tool", f.tool());
+        add.accept("tenant", f.tenant());
+        add.accept("outcome", f.outcome());
+        add.accept("node", f.node());
+        return q.toString();
     }
 
     private static Optional<String> param(Optional<String> v) {

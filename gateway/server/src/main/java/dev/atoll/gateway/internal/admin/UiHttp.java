@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.atoll.gateway.audit.AuditQuery;
 import dev.atoll.gateway.audit.AuditRecord;
 import dev.atoll.gateway.audit.VerifyResult;
-import dev.atoll.gateway.internal.tail.CallStats;
+import dev.atoll.gateway.internal.metrics.CallHistory;
 import dev.atoll.gateway.internal.tail.TailBus;
 import dev.atoll.gateway.internal.tail.TailEvent;
 import dev.atoll.gateway.internal.tail.TailFilter;
@@ -79,7 +79,7 @@ public final class UiHttp implements HttpService {
     private final UpstreamManager upstreams;
     private final Runnable afterChange;
     private final TailBus tail;
-    private final CallStats stats;
+    private final CallHistory stats;
     private final String node;
     private final UiSessions sessions;
     private final ObjectMapper json;
@@ -103,7 +103,7 @@ public final class UiHttp implements HttpService {
      * @param closing true once the gateway closes
      */
     public UiHttp(Registry registry, AdminHttp admin, UpstreamManager upstreams, Runnable afterChange, TailBus tail,
-            CallStats stats, String node, Duration sessionIdle, int maxSessions, ObjectMapper json, Duration heartbeat,
+            CallHistory stats, String node, Duration sessionIdle, int maxSessions, ObjectMapper json, Duration heartbeat,
             BooleanSupplier closing) {
         this.registry = Objects.requireNonNull(registry, "registry");
         this.admin = Objects.requireNonNull(admin, "admin");
@@ -160,43 +160,9 @@ public final class UiHttp implements HttpService {
         rules.get("/ui/tools", page(this::tools));
         rules.get("/ui/tools/{name}", page(this::tool));
         rules.get("/ui/tools/{name}/versions/{version}", page(this::version));
-        rules.post("/ui/tools/{name}/approve", action((req, f, a) -> {
-            String name = name(req);
-            int v = intParam(f.first("version").orElse(""), "version");
-            try {
-                admin.approve(name, v, f.first("acceptWarnings").map("yes"::equals).orElse(false), a);
-            } catch (AdminHttp.UnacceptedWarnings e) {
-                throw new Refused(409, e.getMessage()
-                        + " (tick \u201cI have reviewed the warnings\u201d to approve anyway)");
-            }
-            event("tool.approve", name, a, "v" + v);
-            return "/ui/tools/" + enc(name) + "/versions/" + v;
-        }));
-        rules.post("/ui/tools/{name}/reject", action((req, f, a) -> {
-            int v = intParam(f.first("version").orElse(""), "version");
-            registry.reject(name(req), v, a);
-            event("tool.reject", name(req), a, "v" + v);
-            return "/ui/tools/" + enc(name(req)) + "/versions/" + v;
-        }));
-        rules.post("/ui/tools/{name}/rollback", action((req, f, a) -> {
-            int v = intParam(f.first("to").orElse(""), "to");
-            registry.rollback(name(req), v, a);
-            afterChange.run();
-            event("tool.rollback", name(req), a, "to v" + v);
-            return "/ui/tools/" + enc(name(req));
-        }));
-        rules.post("/ui/tools/{name}/disable", action((req, f, a) -> {
-            registry.disable(name(req), a);
-            afterChange.run();
-            event("tool.disable", name(req), a, "");
-            return "/ui/tools/" + enc(name(req));
-        }));
-        rules.post("/ui/tools/{name}/enable", action((req, f, a) -> {
-            registry.enable(name(req), a);
-            afterChange.run();
-            event("tool.enable", name(req), a, "");
-            return "/ui/tools/" + enc(name(req));
-        }));
+        for (ToolForm op : ToolForm.values()) {
+            rules.post("/ui/tools/{name}/" + op.path, action((req, f, a) -> toolForm(op, name(req), f, a)));
+        }
         rules.get("/ui/upstreams", page(this::upstreamsPage));
         rules.post("/ui/upstreams/{name}/approve", action((req, f, a) -> {
             UpstreamInfo u = registry.upstreams().approve(name(req), a);
@@ -241,6 +207,56 @@ public final class UiHttp implements HttpService {
             h.raw("<p><a href=\"/ui/audit\">Back to the audit log</a></p>");
             html(res, 200, h.done());
         });
+    }
+
+    /**
+     * The state-changing forms of a tool: its URL path segment, the version parameter it needs
+     * (empty: none) and whether the catalogue is refreshed after it (approve refreshes itself).
+     */
+    private enum ToolForm {
+        APPROVE("approve", "version", false),
+        REJECT("reject", "version", false),
+        ROLLBACK("rollback", "to", true),
+        DISABLE("disable", "", true),
+        ENABLE("enable", "", true);
+
+        final String path;
+        final String versionParam;
+        final boolean refresh;
+
+        ToolForm(String path, String versionParam, boolean refresh) {
+            this.path = path;
+            this.versionParam = versionParam;
+            this.refresh = refresh;
+        }
+    }
+
+    /** One tool form: the mutation, the refresh, the tail event; returns where to go next. */
+    private String toolForm(ToolForm op, String name, Parameters f, Actor a) {
+        int v = op.versionParam.isEmpty() ? 0 : intParam(f.first(op.versionParam).orElse(""), op.versionParam);
+        switch (op) {
+            case APPROVE -> {
+                try {
+                    admin.approve(name, v, f.first("acceptWarnings").map("yes"::equals).orElse(false), a);
+                } catch (AdminHttp.UnacceptedWarnings e) {
+                    throw new Refused(409, e.getMessage()
+                            + " (tick \u201cI have reviewed the warnings\u201d to approve anyway)");
+                }
+            }
+            case REJECT -> registry.reject(name, v, a);
+            case ROLLBACK -> registry.rollback(name, v, a);
+            case DISABLE -> registry.disable(name, a);
+            case ENABLE -> registry.enable(name, a);
+        }
+        if (op.refresh) {
+            afterChange.run();
+        }
+        event("tool." + op.path, name, a, switch (op) {
+            case APPROVE, REJECT -> "v" + v;
+            case ROLLBACK -> "to v" + v;
+            case DISABLE, ENABLE -> "";
+        });
+        return "/ui/tools/" + enc(name) + (op.versionParam.equals("version") ? "/versions/" + v : "");
     }
 
     // ---- sign-in, sessions, checks ------------------------------------------------------------
@@ -391,9 +407,11 @@ public final class UiHttp implements HttpService {
     // ---- pages ----------------------------------------------------------------------------------
 
     private String overview(ServerRequest req, UiSessions.Session s, Actor a) {
-        CallStats.Summary sum = stats.summary();
+        CallHistory.Summary sum = stats.summary();
         Html h = Html.page("Overview", "overview", true, s.csrf());
-        h.raw("<p class=\"muted\">This node (").text(node).raw("), the last hour.</p>");
+        h.raw("<p class=\"muted\">This node (").text(node).raw("), the last hour, from its own meters "
+                + "(<code>atoll_tool_calls_seconds</code>, <code>atoll_pool_warm_hits_total</code>, "
+                + "<code>atoll_pool_cold_starts_total</code>; sampled every 5 s).</p>");
         h.raw("<table class=\"kv\" id=\"summary\">")
                 .row("calls", sum.calls())
                 .row("calls/s (hour average)", String.format(Locale.ROOT, "%.2f", sum.calls() / 3600.0))
@@ -408,7 +426,7 @@ public final class UiHttp implements HttpService {
         h.raw("</table><h2>Calls per minute</h2>")
                 .raw("<div id=\"chart\" data-src=\"/ui/overview.json\"></div>")
                 .raw("<table id=\"minutes\"><tr><th>minute (UTC)</th><th>calls/s</th><th>p50 ms</th><th>p99 ms</th></tr>");
-        for (CallStats.Point p : sum.points()) {
+        for (CallHistory.Point p : sum.points()) {
             if (p.callsPerSecond() > 0) {
                 h.row(Instant.ofEpochSecond(p.epochSecond()).toString().substring(11, 16),
                         String.format(Locale.ROOT, "%.2f", p.callsPerSecond()),
@@ -418,20 +436,25 @@ public final class UiHttp implements HttpService {
         return h.raw("</table>").done();
     }
 
-    /** The chart's data: uPlot's column arrays (time, calls/s, p50, p99). */
+    /** The chart's data: uPlot's column arrays (time, calls/s, p50, p99), and the hour's summary. */
     private ObjectNode chart() {
-        CallStats.Summary sum = stats.summary();
+        CallHistory.Summary sum = stats.summary();
         ObjectNode n = json.createObjectNode();
         ArrayNode t = n.putArray("t");
         ArrayNode rate = n.putArray("rate");
         ArrayNode p50 = n.putArray("p50");
         ArrayNode p99 = n.putArray("p99");
-        for (CallStats.Point p : sum.points()) {
+        for (CallHistory.Point p : sum.points()) {
             t.add(p.epochSecond());
             rate.add(p.callsPerSecond());
             p50.add(p.p50Ms());
             p99.add(p.p99Ms());
         }
+        ObjectNode hour = n.putObject("hour");
+        hour.put("calls", sum.calls()).put("p50Ms", sum.p50Ms()).put("p99Ms", sum.p99Ms())
+                .put("coldStarts", sum.coldStarts()).put("warmHits", sum.warmHits()).put("coldShare", sum.coldShare());
+        ObjectNode outcomes = hour.putObject("outcomes");
+        sum.outcomes().forEach(outcomes::put);
         return n;
     }
 

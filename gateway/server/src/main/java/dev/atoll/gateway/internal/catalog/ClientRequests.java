@@ -8,7 +8,8 @@ import java.util.Set;
 
 /**
  * The host's check of a guest's sampling and elicitation requests before they reach a client, and of
- * the client's answers before they reach the guest: the MCP shapes, with bounds.
+ * the client's answers (to those and to an upstream's {@code roots/list}) before they reach the guest
+ * or the upstream: the MCP shapes, with bounds.
  */
 public final class ClientRequests {
 
@@ -36,13 +37,17 @@ public final class ClientRequests {
     /**
      * Checks a client's answer.
      *
-     * @param method the request's method
+     * @param method the request's method ({@code sampling/createMessage}, {@code elicitation/create},
+     *     {@code roots/list})
      * @param result the client's result
      * @return what is wrong, or empty if the guest may have it
      */
     public static Optional<String> checkAnswer(String method, JsonNode result) {
         if (!result.isObject()) {
             return Optional.of("the client's answer is not an object");
+        }
+        if (method.equals("roots/list")) {
+            return roots(result);
         }
         if (method.equals("sampling/createMessage")) {
             if (!ROLES.contains(result.path("role").asText("")) || !result.path("content").isObject()
@@ -56,6 +61,42 @@ public final class ClientRequests {
         }
         if (result.has("content") && !result.get("content").isObject()) {
             return Optional.of("the client's elicitation content is not an object");
+        }
+        return Optional.empty();
+    }
+
+    /** Most roots a client's answer may list. */
+    public static final int MAX_ROOTS = 1000;
+
+    /**
+     * A {@code roots/list} answer: only {@code roots} (and {@code _meta}), at most {@link #MAX_ROOTS},
+     * each a {@code file://} URI of at most 4096 characters and an optional name of at most 1024.
+     */
+    private static Optional<String> roots(JsonNode result) {
+        Optional<String> keys = only(result, Set.of("roots", "_meta"));
+        if (keys.isPresent()) {
+            return keys;
+        }
+        JsonNode roots = result.path("roots");
+        if (!roots.isArray() || roots.size() > MAX_ROOTS) {
+            return Optional.of("the client's roots answer needs a roots array of at most " + MAX_ROOTS);
+        }
+        for (JsonNode r : roots) {
+            if (!r.isObject() || only(r, Set.of("uri", "name", "_meta")).isPresent()) {
+                return Optional.of("each root must be an object with uri and an optional name");
+            }
+            JsonNode uri = r.path("uri");
+            if (!uri.isTextual() || uri.textValue().length() > 4096 || !uri.textValue().startsWith("file://")) {
+                return Optional.of("each root's uri must be a file:// URI of at most 4096 characters");
+            }
+            try {
+                new java.net.URI(uri.textValue());
+            } catch (java.net.URISyntaxException e) {
+                return Optional.of("a root's uri is not a valid URI");
+            }
+            if (r.has("name") && (!r.get("name").isTextual() || r.get("name").textValue().length() > 1024)) {
+                return Optional.of("a root's name must be a string of at most 1024 characters");
+            }
         }
         return Optional.empty();
     }

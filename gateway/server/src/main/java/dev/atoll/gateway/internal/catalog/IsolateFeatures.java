@@ -9,7 +9,7 @@ import java.util.List;
 
 /**
  * The resources, templates and prompts that approved isolate modules declare in their manifests,
- * derived from the live {@link Catalog}: a quarantined version is not in the catalogue, so neither
+ * derived from the live {@link ServedTools}: a quarantined version is not in the catalogue, so neither
  * are its resources and prompts. Recomputed when the catalogue's revision changes.
  */
 public final class IsolateFeatures implements FeatureSource {
@@ -25,7 +25,7 @@ public final class IsolateFeatures implements FeatureSource {
     private record Built(long revision, List<Offer> resources, List<Offer> templates, List<Offer> prompts) {
     }
 
-    private final Catalog catalog;
+    private final ServedTools catalog;
     private volatile Built built = new Built(-1, List.of(), List.of(), List.of());
 
     /**
@@ -33,7 +33,7 @@ public final class IsolateFeatures implements FeatureSource {
      *
      * @param catalog the live catalogue
      */
-    public IsolateFeatures(Catalog catalog) {
+    public IsolateFeatures(ServedTools catalog) {
         this.catalog = catalog;
     }
 
@@ -53,7 +53,7 @@ public final class IsolateFeatures implements FeatureSource {
     }
 
     private Built current() {
-        Catalog.Snapshot snap = catalog.snapshot();
+        ServedTools.Snapshot snap = catalog.snapshot();
         Built b = built;
         if (b.revision() == snap.revision()) {
             return b;

@@ -85,6 +85,11 @@ public final class ToolBreaker implements RuntimeObserver, AutoCloseable {
     }
 
     @Override
+    public void guestThreadWait(Tool tool, Duration waited) {
+        next.guestThreadWait(tool, waited);
+    }
+
+    @Override
     public void guestThreadAbandoned(Tool tool) {
         trip(tool, "a call did not stop when it was cancelled; its guest thread was written off");
         next.guestThreadAbandoned(tool);

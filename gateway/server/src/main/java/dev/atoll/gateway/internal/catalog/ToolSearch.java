@@ -44,7 +44,7 @@ import org.apache.lucene.util.QueryBuilder;
  * BM25 search over the catalogue for the {@code retrieve_tools} tool: an in-memory Lucene index of
  * every serving tool's name, title, description and parameter names (identifiers split into words:
  * {@code github__create_issue} and {@code createIssue} are "create issue"; English stemming), kept in
- * step with the {@link Catalog} (each change re-indexes only the entries that changed). A search is
+ * step with the {@link ServedTools} (each change re-indexes only the entries that changed). A search is
  * filtered by the caller's tool set inside the query, so the top {@code k} are the best tools the
  * caller may call, and a tool outside it is never returned.
  */
@@ -73,7 +73,7 @@ public final class ToolSearch implements AutoCloseable {
         }
     }
 
-    private final Catalog catalog;
+    private final ServedTools catalog;
     private final Analyzer analyzer = new EnglishAnalyzer();
     private final ByteBuffersDirectory directory = new ByteBuffersDirectory();
     private final IndexWriter writer;
@@ -88,7 +88,7 @@ public final class ToolSearch implements AutoCloseable {
      *
      * @param catalog the live catalogue
      */
-    public ToolSearch(Catalog catalog) {
+    public ToolSearch(ServedTools catalog) {
         this.catalog = Objects.requireNonNull(catalog, "catalog");
         try {
             IndexWriterConfig config = new IndexWriterConfig(analyzer).setSimilarity(new BM25Similarity());
@@ -111,7 +111,7 @@ public final class ToolSearch implements AutoCloseable {
                 sync();
             } catch (RuntimeException e) {
                 // The next search syncs again; a failed index update must not fail a deploy.
-                LOG.log(Level.WARNING, "cannot update the tool-search index: " + e.getMessage(), e);
+                LOG.log(Level.WARNING, "cannot update the tool-search index", e);
             }
         });
     }
@@ -137,7 +137,7 @@ public final class ToolSearch implements AutoCloseable {
         if (q.isEmpty()) {
             return List.of();
         }
-        Catalog.Snapshot snapshot = catalog.snapshot();
+        ServedTools.Snapshot snapshot = catalog.snapshot();
         Predicate<String> may = name -> allowed.map(a -> a.contains(name)).orElse(true);
         try {
             IndexSearcher searcher = searchers.acquire();
@@ -171,7 +171,7 @@ public final class ToolSearch implements AutoCloseable {
     /** Brings the index in step with the catalogue: re-indexes changed entries, drops removed ones. */
     void sync() {
         synchronized (lock) {
-            Catalog.Snapshot snapshot = catalog.snapshot();
+            ServedTools.Snapshot snapshot = catalog.snapshot();
             if (snapshot.revision() == indexedRevision) {
                 return;
             }

@@ -19,6 +19,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.BiConsumer;
 import java.util.logging.Logger;
 import java.util.regex.Pattern;
 
@@ -28,7 +29,9 @@ import java.util.regex.Pattern;
  * pin (so a changed list is pulled like a changed tool, until approved again). Prompt names are
  * namespaced like tools ({@code NAME__prompt}); resource URIs and templates keep the server's own
  * text and are routed to the upstream that offered them, and a URI or template that two upstreams
- * offer is served by neither. A token sees an upstream's features if it may call {@code NAME__} (or
+ * offer is served by neither. A client's subscription to an upstream resource is forwarded as
+ * {@code resources/subscribe} (once, however many sessions subscribe; {@code resources/unsubscribe}
+ * when the last leaves) and the server's {@code notifications/resources/updated} for it is relayed. A token sees an upstream's features if it may call {@code NAME__} (or
  * {@code *}). Requests go through the call pipeline to this backend, which renames prompts back,
  * forwards to the server and checks its answer with {@link FeatureResults} before the client sees it.
  */
@@ -54,7 +57,8 @@ public final class UpstreamFeatures implements FeatureSource, ToolBackend {
     public interface Forwarder {
         /**
          * @param upstream the upstream name
-         * @param method the MCP method
+         * @param method the MCP method ({@code resources/subscribe} and {@code resources/unsubscribe}
+         *     too: the manager keeps the upstream's subscriptions, and must not block on the latter)
          * @param params its params, as the server names things
          * @return the server's result or a rejection
          */
@@ -62,6 +66,7 @@ public final class UpstreamFeatures implements FeatureSource, ToolBackend {
     }
 
     private final Forwarder manager;
+    private final List<BiConsumer<String, String>> updates = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile Built built = new Built(List.of(), List.of(), List.of());
 
     /**
@@ -164,6 +169,40 @@ public final class UpstreamFeatures implements FeatureSource, ToolBackend {
         ObjectNode c = ((ObjectNode) d).deepCopy();
         c.remove("_meta");
         return c;
+    }
+
+    @Override
+    public Optional<ToolReply.Rejected> subscribe(Offer offer, String uri) {
+        String upstream = ((Route) offer.entry().handle()).upstream();
+        ToolReply r = manager.forward(upstream, "resources/subscribe", subscription(uri));
+        return r instanceof ToolReply.Rejected rejected ? Optional.of(rejected) : Optional.empty();
+    }
+
+    @Override
+    public void unsubscribe(Offer offer, String uri) {
+        manager.forward(((Route) offer.entry().handle()).upstream(), "resources/unsubscribe", subscription(uri));
+    }
+
+    @Override
+    public void onResourceUpdated(BiConsumer<String, String> listener) {
+        updates.add(listener);
+    }
+
+    /**
+     * An upstream said a resource it watches for the gateway changed (checked by the upstream
+     * manager: a URI the gateway subscribed to); subscribers of that upstream's URI are told.
+     *
+     * @param upstream the upstream name
+     * @param uri the URI
+     */
+    public void resourceUpdated(String upstream, String uri) {
+        for (BiConsumer<String, String> l : updates) {
+            l.accept(owner(upstream), uri);
+        }
+    }
+
+    private static ObjectNode subscription(String uri) {
+        return com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode().put("uri", uri);
     }
 
     @Override

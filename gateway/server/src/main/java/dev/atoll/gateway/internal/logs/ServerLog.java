@@ -103,8 +103,13 @@ public final class ServerLog implements UpstreamObserver {
         return s;
     }
 
-    /** Free text from outside (an upstream's stderr): redacted by DLP if it is on, cut to a length. */
-    String safeText(String s) {
+    /**
+     * Free text from outside (an upstream's stderr): redacted by DLP if it is on, cut to a length.
+     *
+     * @param s the text
+     * @return the text fit to log or show
+     */
+    public String safeText(String s) {
         String out = s;
         if (dlp.isPresent()) {
             DlpResult<String> r = dlp.get().scanText(s, ScanContext.of("default", "upstream-log", Direction.OUTBOUND));

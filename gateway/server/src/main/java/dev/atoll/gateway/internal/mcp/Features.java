@@ -21,13 +21,18 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
+import java.util.logging.Logger;
 
 /**
  * The MCP resources, resource templates, prompts and completions the gateway offers, gathered from its
  * {@link FeatureSource}s. A token sees an offer only if it may call the offer's owner (the module's
- * tool); the first offer of a URI or prompt name (in source, then owner order) wins. Reads, prompt gets
+ * tool). Reads, prompt gets
  * and completions run through the call pipeline (DLP, audit as {@code owner:method}, metrics) to the
- * owner's backend, which checks what the module returns.
+ * owner's backend, which checks what the module returns. A URI, template or prompt name that more
+ * than one owner offers is served by none (logged once). A subscription asks the offer's source to
+ * watch the URI while at least one session wants it (an upstream server is subscribed once, and
+ * unsubscribed when the last session unsubscribes or ends), and relays the source's updates to the
+ * sessions subscribed through that owner.
  */
 final class Features {
 
@@ -35,14 +40,46 @@ final class Features {
     static final int MAX_SUBSCRIPTIONS = 256;
     private static final JsonNodeFactory F = JsonNodeFactory.instance;
 
+    private static final Logger LOG = Logger.getLogger(Features.class.getName());
+
+    /** An offer and the source that made it. */
+    private record Sourced(FeatureSource source, Offer offer) {
+    }
+
+    /**
+     * One session's subscription to a URI.
+     *
+     * @param owner who served it when subscribed
+     * @param source the source watching it
+     * @param offer the offer that served it
+     * @param digest the digest that served it when subscribed (or last notified)
+     */
+    private record Sub(String owner, FeatureSource source, Offer offer, String digest) {
+    }
+
     private final List<FeatureSource> sources;
     private final McpService.ToolCaller caller;
-    /** Session id to subscribed URI to the digest that served it when subscribed (or last notified). */
-    private final Map<String, Map<String, String>> subscriptions = new ConcurrentHashMap<>();
+    private final Streams streams;
+    /** Session id to subscribed URI to its subscription. */
+    private final Map<String, Map<String, Sub>> subscriptions = new ConcurrentHashMap<>();
+    /**
+     * Locks that order the subscription changes of one owner and URI with the source's watch calls
+     * (first subscriber, last one leaving), striped by owner and URI.
+     */
+    private final Object[] stripes = new Object[64];
+    /** Collisions already reported to the operator. */
+    private final Set<String> warned = ConcurrentHashMap.newKeySet();
 
-    Features(List<FeatureSource> sources, McpService.ToolCaller caller) {
+    Features(List<FeatureSource> sources, McpService.ToolCaller caller, Streams streams) {
+        for (int i = 0; i < stripes.length; i++) {
+            stripes[i] = new Object();
+        }
         this.sources = List.copyOf(sources);
         this.caller = caller;
+        this.streams = streams;
+        for (FeatureSource s : this.sources) {
+            s.onResourceUpdated(this::updated);
+        }
     }
 
     ObjectNode list(Caller principal, String method, ObjectNode params, int pageSize) {
@@ -51,7 +88,7 @@ final class Features {
             case "resources/templates/list" -> "resourceTemplates";
             default -> "prompts";
         };
-        List<Offer> visible = visible(principal, switch (method) {
+        List<Sourced> visible = visible(principal, switch (method) {
             case "resources/list" -> FeatureSource::resources;
             case "resources/templates/list" -> FeatureSource::resourceTemplates;
             default -> FeatureSource::prompts;
@@ -67,8 +104,8 @@ final class Features {
         int end = Math.min(visible.size(), offset + pageSize);
         ObjectNode result = F.objectNode();
         ArrayNode out = result.putArray(key);
-        for (Offer o : visible.subList(offset, end)) {
-            out.add(o.definition().deepCopy());
+        for (Sourced o : visible.subList(offset, end)) {
+            out.add(o.offer().definition().deepCopy());
         }
         if (end < visible.size()) {
             result.put("nextCursor", McpService.encodeCursor(end));
@@ -78,7 +115,7 @@ final class Features {
 
     ObjectNode serve(Caller principal, String method, ObjectNode params) {
         Offer offer = switch (method) {
-            case "resources/read" -> resource(principal, text(params, "uri"))
+            case "resources/read" -> resource(principal, text(params, "uri")).map(Sourced::offer)
                     .orElseThrow(() -> notFound(params.path("uri").asText()));
             case "prompts/get" -> byKey(principal, FeatureSource::prompts, "name", text(params, "name"))
                     .orElseThrow(() -> new RpcException(JsonRpc.INVALID_PARAMS, "Invalid params: unknown prompt "
@@ -111,27 +148,99 @@ final class Features {
     ObjectNode subscribe(Caller principal, String session, ObjectNode params, boolean on) {
         String uri = text(params, "uri");
         if (!on) {
-            subscriptions.computeIfPresent(session, (k, m) -> {
-                m.remove(uri);
-                return m.isEmpty() ? null : m;
-            });
+            Map<String, Sub> m = subscriptions.get(session);
+            Sub had = m == null ? null : m.get(uri);
+            if (had != null) {
+                synchronized (stripe(had, uri)) {
+                    if (m.remove(uri, had)) {
+                        release(had, uri);
+                    }
+                }
+                subscriptions.computeIfPresent(session, (k, v) -> v.isEmpty() ? null : v);
+            }
             return F.objectNode();
         }
-        Offer offer = resource(principal, uri).orElseThrow(() -> notFound(uri));
-        subscriptions.compute(session, (k, m) -> {
-            Map<String, String> next = m == null ? new ConcurrentHashMap<>() : m;
-            if (next.size() >= MAX_SUBSCRIPTIONS && !next.containsKey(uri)) {
-                throw new RpcException(JsonRpc.INVALID_PARAMS, "Invalid params: at most " + MAX_SUBSCRIPTIONS
-                        + " subscriptions per session", 200, null);
+        Sourced found = resource(principal, uri).orElseThrow(() -> notFound(uri));
+        Sub sub = new Sub(found.offer().owner(), found.source(), found.offer(), found.offer().entry().digest());
+        Map<String, Sub> m = subscriptions.computeIfAbsent(session, k -> new ConcurrentHashMap<>());
+        Sub had = m.get(uri);
+        if (had != null && had.owner().equals(sub.owner()) && had.source() == sub.source()) {
+            return F.objectNode(); // already subscribed
+        }
+        if (had == null && m.size() >= MAX_SUBSCRIPTIONS) {
+            throw new RpcException(JsonRpc.INVALID_PARAMS, "Invalid params: at most " + MAX_SUBSCRIPTIONS
+                    + " subscriptions per session", 200, null);
+        }
+        // One lock per owner and URI (striped): the source is asked to watch once, and a slow source
+        // (an upstream that takes its time to answer) holds up only subscriptions of the same URI.
+        synchronized (stripe(sub, uri)) {
+            if (!watched(sub, uri)) {
+                Optional<ToolReply.Rejected> refused = sub.source().subscribe(sub.offer(), uri);
+                if (refused.isPresent()) {
+                    throw new RpcException(refused.get().code(), refused.get().message(), 200, null);
+                }
             }
-            next.put(uri, offer.entry().digest());
-            return next;
-        });
+            m.put(uri, sub);
+        }
+        if (had != null) { // it was served by another owner when subscribed: that one may stop watching
+            synchronized (stripe(had, uri)) {
+                release(had, uri);
+            }
+        }
         return F.objectNode();
     }
 
+    /** Ends a session's subscriptions (it was deleted or expired). */
     void forget(String session) {
-        subscriptions.remove(session);
+        Map<String, Sub> m = subscriptions.remove(session);
+        if (m != null) {
+            m.forEach((uri, sub) -> {
+                synchronized (stripe(sub, uri)) {
+                    release(sub, uri);
+                }
+            });
+        }
+    }
+
+    private Object stripe(Sub sub, String uri) {
+        return stripes[Math.floorMod((sub.owner() + "\n" + uri).hashCode(), stripes.length)];
+    }
+
+    /** Whether some session is subscribed to the URI through the same source and owner. */
+    private boolean watched(Sub sub, String uri) {
+        for (Map<String, Sub> m : subscriptions.values()) {
+            Sub s = m.get(uri);
+            if (s != null && s.source() == sub.source() && s.owner().equals(sub.owner())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** After a subscription ended: tells its source when no session wants the URI any more. */
+    private void release(Sub sub, String uri) {
+        if (!watched(sub, uri)) {
+            try {
+                sub.source().unsubscribe(sub.offer(), uri);
+            } catch (RuntimeException e) {
+                LOG.warning("cannot end the subscription of " + JsonRpc.truncate(uri, 200) + ": " + e);
+            }
+        }
+    }
+
+    /**
+     * A source says a watched resource changed: every session subscribed to that URI through that owner
+     * hears {@code notifications/resources/updated} with the URI only (the one it subscribed to, so
+     * nothing the source adds reaches the client).
+     */
+    private void updated(String owner, String uri) {
+        ObjectNode note = JsonRpc.notification("notifications/resources/updated", F.objectNode().put("uri", uri));
+        subscriptions.forEach((session, uris) -> {
+            Sub s = uris.get(uri);
+            if (s != null && s.owner().equals(owner)) {
+                streams.send(session, note);
+            }
+        });
     }
 
     /**
@@ -142,18 +251,19 @@ final class Features {
         streams.broadcast(JsonRpc.notification("notifications/resources/list_changed", null));
         streams.broadcast(JsonRpc.notification("notifications/prompts/list_changed", null));
         Map<String, String> digests = new HashMap<>();
-        for (FeatureSource s : sources) {
-            for (Offer o : s.resources()) {
-                digests.putIfAbsent(o.definition().path("uri").asText(), o.entry().digest());
-            }
+        for (Sourced o : served(FeatureSource::resources, "uri")) {
+            digests.putIfAbsent(o.offer().definition().path("uri").asText(), o.offer().entry().digest());
         }
-        subscriptions.forEach((session, uris) -> uris.replaceAll((uri, digest) -> {
-            String now = digests.getOrDefault(uri, "");
-            if (!now.equals(digest)) {
+        List<Sourced> templates = served(FeatureSource::resourceTemplates, "uriTemplate");
+        subscriptions.forEach((session, uris) -> uris.replaceAll((uri, sub) -> {
+            String now = digests.computeIfAbsent(uri, u -> templates.stream().filter(t -> UriTemplate.of(
+                    t.offer().definition().path("uriTemplate").asText()).match(u).isPresent()).findFirst()
+                    .map(t -> t.offer().entry().digest()).orElse(""));
+            if (!now.equals(sub.digest())) {
                 ObjectNode p = F.objectNode().put("uri", uri);
                 streams.send(session, JsonRpc.notification("notifications/resources/updated", p));
             }
-            return now;
+            return new Sub(sub.owner(), sub.source(), sub.offer(), now);
         }));
     }
 
@@ -177,10 +287,10 @@ final class Features {
         };
     }
 
-    private Optional<Offer> resource(Caller principal, String uri) {
-        return byKey(principal, FeatureSource::resources, "uri", uri).or(() -> {
-            for (Offer o : visible(principal, FeatureSource::resourceTemplates, "uriTemplate")) {
-                if (UriTemplate.of(o.definition().path("uriTemplate").asText()).match(uri).isPresent()) {
+    private Optional<Sourced> resource(Caller principal, String uri) {
+        return byKeySourced(principal, FeatureSource::resources, "uri", uri).or(() -> {
+            for (Sourced o : visible(principal, FeatureSource::resourceTemplates, "uriTemplate")) {
+                if (UriTemplate.of(o.offer().definition().path("uriTemplate").asText()).match(uri).isPresent()) {
                     return Optional.of(o);
                 }
             }
@@ -189,22 +299,57 @@ final class Features {
     }
 
     private Optional<Offer> byKey(Caller principal, Function<FeatureSource, List<Offer>> kind, String key, String value) {
-        return visible(principal, kind, key).stream().filter(o -> o.definition().path(key).asText().equals(value))
+        return byKeySourced(principal, kind, key, value).map(Sourced::offer);
+    }
+
+    private Optional<Sourced> byKeySourced(Caller principal, Function<FeatureSource, List<Offer>> kind, String key,
+            String value) {
+        return visible(principal, kind, key).stream().filter(o -> o.offer().definition().path(key).asText().equals(value))
                 .findFirst();
     }
 
-    /** The offers a principal may see, the first of each key only. */
-    private List<Offer> visible(Caller principal, Function<FeatureSource, List<Offer>> kind, String key) {
-        List<Offer> out = new ArrayList<>();
-        Set<String> seen = new java.util.HashSet<>();
+    /** The offers a principal may see. */
+    private List<Sourced> visible(Caller principal, Function<FeatureSource, List<Offer>> kind, String key) {
+        return served(kind, key).stream().filter(o -> principal.allows(o.offer().owner())).toList();
+    }
+
+    /**
+     * The offers served: a key (URI, template, prompt name) that more than one owner offers (two
+     * modules, a module and an upstream) is served by none of them, and the operator is told once.
+     */
+    private List<Sourced> served(Function<FeatureSource, List<Offer>> kind, String key) {
+        List<Sourced> all = new ArrayList<>();
+        Map<String, String> owners = new HashMap<>();
+        Set<String> clashing = new java.util.HashSet<>();
         for (FeatureSource s : sources) {
             for (Offer o : kind.apply(s)) {
-                if (seen.add(o.definition().path(key).asText()) && principal.allows(o.owner())) {
-                    out.add(o);
+                String k = o.definition().path(key).asText();
+                String prev = owners.putIfAbsent(k, o.owner());
+                if (prev != null && !prev.equals(o.owner())) {
+                    clashing.add(k);
                 }
+                all.add(new Sourced(s, o));
+            }
+        }
+        List<Sourced> out = new ArrayList<>(all.size());
+        Set<String> seen = new java.util.HashSet<>();
+        for (Sourced o : all) {
+            String k = o.offer().definition().path(key).asText();
+            if (clashing.contains(k)) {
+                if (warned.size() < 10_000 && warned.add(key + " " + k)) {
+                    LOG.warning("the " + key + " " + JsonRpc.truncate(k, 200) + " is offered by more than one tool ("
+                            + owners(all, key, k) + "); served by none until only one offers it");
+                }
+            } else if (seen.add(k)) {
+                out.add(o);
             }
         }
         return out;
+    }
+
+    private static String owners(List<Sourced> all, String key, String k) {
+        return String.join(", ", all.stream().filter(o -> o.offer().definition().path(key).asText().equals(k))
+                .map(o -> o.offer().owner()).distinct().toList());
     }
 
     private static ObjectNode withoutMeta(ObjectNode params) {

@@ -19,7 +19,9 @@ import java.util.concurrent.TimeUnit;
  * the tool runs, then the logs and the response, which ends the stream. Progress is rate-limited
  * (strictly increasing, at least {@link #MIN_PROGRESS_INTERVAL} apart unless it reaches the total, at
  * most {@link #MAX_PROGRESS} per call); server requests go only to a client that declared the
- * capability, and their answers are matched by {@link PendingRequests}.
+ * capability ({@code sampling}, {@code elicitation}, {@code roots}), and their answers are matched by
+ * {@link PendingRequests}. It {@linkplain #supports supports} {@code progress} when the caller gave a
+ * progress token.
  */
 final class LiveCall implements ClientLink {
 
@@ -76,12 +78,16 @@ final class LiveCall implements ClientLink {
 
     @Override
     public boolean supports(String capability) {
+        if (capability.equals("progress")) {
+            return !finished && progressToken.isPresent();
+        }
         return !finished && capabilities.contains(capability);
     }
 
     @Override
     public CompletableFuture<JsonNode> request(String method, ObjectNode params, Duration timeout) {
-        String capability = method.startsWith("sampling/") ? "sampling" : "elicitation";
+        String capability = method.startsWith("sampling/") ? "sampling" : method.startsWith("roots/") ? "roots"
+                : "elicitation";
         if (!supports(capability)) {
             return CompletableFuture.failedFuture(new UnsupportedOperationException(
                     "the client did not declare the " + capability + " capability"));

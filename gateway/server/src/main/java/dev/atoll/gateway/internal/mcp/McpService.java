@@ -11,7 +11,7 @@ import dev.atoll.gateway.backend.CallContext;
 import dev.atoll.gateway.backend.CatalogEntry;
 import dev.atoll.gateway.backend.ClientLink;
 import dev.atoll.gateway.backend.ToolReply;
-import dev.atoll.gateway.internal.catalog.Catalog;
+import dev.atoll.gateway.internal.catalog.ServedTools;
 import dev.atoll.gateway.internal.http.Caller;
 import dev.atoll.gateway.internal.mcp.JsonRpc.RpcException;
 import java.nio.charset.StandardCharsets;
@@ -100,7 +100,7 @@ public final class McpService {
     }
 
     private final Settings settings;
-    private final Catalog catalog;
+    private final ServedTools catalog;
     private final ToolCaller caller;
     private final JsonRpc rpc;
     private final Streams streams;
@@ -119,7 +119,7 @@ public final class McpService {
      * @param rpc the capped JSON parser
      * @param streams the change-notification streams
      */
-    public McpService(Settings settings, Catalog catalog, ToolCaller caller, JsonRpc rpc, Streams streams) {
+    public McpService(Settings settings, ServedTools catalog, ToolCaller caller, JsonRpc rpc, Streams streams) {
         this(settings, catalog, caller, rpc, streams, Optional.empty());
     }
 
@@ -134,7 +134,7 @@ public final class McpService {
      * @param toolSearch the catalogue's search index and the default and largest {@code limit}, if the
      *     tool is enabled
      */
-    public McpService(Settings settings, Catalog catalog, ToolCaller caller, JsonRpc rpc, Streams streams,
+    public McpService(Settings settings, ServedTools catalog, ToolCaller caller, JsonRpc rpc, Streams streams,
             Optional<ToolSearchSettings> toolSearch) {
         this(settings, catalog, caller, rpc, streams, toolSearch, List.of());
     }
@@ -151,7 +151,7 @@ public final class McpService {
      * @param moreFeatures resources and prompts from elsewhere than isolate modules (upstream servers),
      *     after the modules' own
      */
-    public McpService(Settings settings, Catalog catalog, ToolCaller caller, JsonRpc rpc, Streams streams,
+    public McpService(Settings settings, ServedTools catalog, ToolCaller caller, JsonRpc rpc, Streams streams,
             Optional<ToolSearchSettings> toolSearch, List<FeatureSource> moreFeatures) {
         this.retrieveTools = toolSearch.map(t -> new RetrieveTools(t.search(), t.defaultResults(), t.maxResults()));
         this.settings = Objects.requireNonNull(settings, "settings");
@@ -162,7 +162,7 @@ public final class McpService {
         List<FeatureSource> sources = new java.util.ArrayList<>();
         sources.add(new dev.atoll.gateway.internal.catalog.IsolateFeatures(catalog));
         sources.addAll(moreFeatures);
-        Features f = new Features(sources, caller);
+        Features f = new Features(sources, caller, streams);
         this.features = f;
         this.sessions = Caffeine.newBuilder().expireAfterAccess(settings.sessionIdle())
                 .maximumSize(settings.maxSessions())
@@ -376,7 +376,7 @@ public final class McpService {
         }
         Session s = new Session(newSessionId(), principal.tenant());
         JsonNode caps = params.path("capabilities");
-        s.capabilities = java.util.stream.Stream.of("sampling", "elicitation").filter(c -> caps.path(c).isObject())
+        s.capabilities = java.util.stream.Stream.of("sampling", "elicitation", "roots").filter(c -> caps.path(c).isObject())
                 .collect(java.util.stream.Collectors.toUnmodifiableSet());
         sessions.put(s.id, s);
         ObjectNode result = F.objectNode();
@@ -661,11 +661,11 @@ public final class McpService {
         }
     }
 
-    /** Whether a call's answer should stream while it runs: it has a progress token or the client takes requests. */
+    /** Whether a call's answer should stream while it runs: it has a progress token or the client takes requests (sampling, elicitation, roots). */
     private static boolean wantsLive(ObjectNode params, Session session) {
         JsonNode token = params.path("_meta").get("progressToken");
         return token != null && (token.isTextual() || token.isIntegralNumber())
-                || session.capabilities.contains("sampling") || session.capabilities.contains("elicitation");
+                || !session.capabilities.isEmpty();
     }
 
     private McpExchange.Reply live(Caller principal, ObjectNode params, Session session, JsonNode id) {
@@ -701,11 +701,10 @@ public final class McpService {
             throw new RpcException(JsonRpc.INVALID_PARAMS, "Invalid params: arguments must be an object", 200, null);
         }
         String name = nameNode.textValue();
-        if (retrieveTools.isPresent() && RetrieveTools.NAME.equals(name)) {
-            return retrieveTools.get().call(principal, argsNode instanceof ObjectNode o ? o : F.objectNode());
-        }
         // Unknown, not granted and quarantined look the same: nothing to learn by probing names.
-        CatalogEntry entry = catalog.snapshot().find(name).filter(e -> principal.allows(e.name()))
+        // retrieve_tools is the gateway's own backend, called through the same pipeline.
+        CatalogEntry entry = retrieveTools.filter(r -> RetrieveTools.NAME.equals(name)).map(r -> r.entry(principal))
+                .or(() -> catalog.snapshot().find(name).filter(e -> principal.allows(e.name())))
                 .orElseThrow(() -> new RpcException(JsonRpc.INVALID_PARAMS, "Unknown tool: " + JsonRpc.truncate(name, 128),
                         200, null));
         ObjectNode args = argsNode instanceof ObjectNode o ? o : F.objectNode();
@@ -778,7 +777,7 @@ public final class McpService {
         final String id;
         final String tenant;
         volatile String logLevel = "info";
-        /** Which server-to-client requests the client declared it takes ({@code sampling}, {@code elicitation}). */
+        /** Which server-to-client requests the client declared it takes ({@code sampling}, {@code elicitation}, {@code roots}). */
         volatile Set<String> capabilities = Set.of();
 
         Session(String id, String tenant) {

@@ -6,7 +6,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.atoll.gateway.backend.CallContext;
+import dev.atoll.gateway.backend.CatalogEntry;
+import dev.atoll.gateway.backend.ToolBackend;
+import dev.atoll.gateway.backend.ToolOutcome;
+import dev.atoll.gateway.backend.ToolReply;
 import dev.atoll.gateway.internal.catalog.ToolSearch;
+import dev.atoll.runtime.Receipt;
+import java.util.List;
 import dev.atoll.gateway.internal.http.Caller;
 import java.util.Objects;
 import java.util.Optional;
@@ -15,10 +22,13 @@ import java.util.Set;
 /**
  * The gateway's own {@code retrieve_tools} tool (off unless {@code mcp.tool-search.enabled}): BM25
  * search over the tools the caller's token may call, returning the best {@code limit} with their
- * schemas, for agents that cannot load every schema of a large catalogue. It reads only the
- * catalogue: it does not go through the call pipeline (no isolate, no DLP, no call audit record).
+ * schemas, for agents that cannot load every schema of a large catalogue. It is a backend of its own:
+ * a call goes through the same pipeline as any {@code tools/call} (metrics with backend
+ * {@code gateway}, an audit record, DLP on the query and on the definitions returned), with the
+ * caller's scope in the per-call entry's handle so that the search sees only the tools the caller
+ * may call. Its version is 0 and its digest the SHA-256 of its definition.
  */
-final class RetrieveTools {
+final class RetrieveTools implements ToolBackend {
 
     /** The tool's name, reserved in the registry (no catalogue tool can have it). */
     static final String NAME = "retrieve_tools";
@@ -32,6 +42,15 @@ final class RetrieveTools {
     private final int defaultResults;
     private final int maxResults;
     private final ObjectNode definition;
+    private final String digest;
+
+    /**
+     * The handle of a per-call entry: who calls (the search is limited to what it may call).
+     *
+     * @param caller the caller
+     */
+    record Scope(Caller caller) {
+    }
 
     /**
      * @param search the index
@@ -47,6 +66,29 @@ final class RetrieveTools {
         this.defaultResults = defaultResults;
         this.maxResults = maxResults;
         this.definition = definition(defaultResults, maxResults);
+        try {
+            this.digest = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(JSON.writeValueAsBytes(definition)));
+        } catch (java.security.NoSuchAlgorithmException | JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * The catalogue entry of one call by a caller, to send through the call pipeline.
+     *
+     * @param caller who calls
+     * @return the entry (this backend, the caller's scope as handle)
+     */
+    CatalogEntry entry(Caller caller) {
+        return new CatalogEntry(NAME, 0, digest, definition, this, new Scope(caller));
+    }
+
+    @Override
+    public ToolReply call(CatalogEntry entry, ObjectNode arguments, CallContext context) {
+        ObjectNode result = call(((Scope) entry.handle()).caller(), arguments);
+        return new ToolReply.Result(result, List.of(), List.of(),
+                result.path("isError").asBoolean() ? ToolOutcome.TOOL_ERROR : ToolOutcome.OK, Receipt.none());
     }
 
     /** @return the MCP {@code Tool} object listed by {@code tools/list} */

@@ -74,6 +74,7 @@ public final class GatewayMetrics implements PoolObserver, RuntimeObserver, Upst
     private final Map<String, UpstreamManager.State> upstreamStates = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> upstreamInFlight = new ConcurrentHashMap<>();
     private final Timer queueWait;
+    private final Timer guestQueueWait;
     private final DistributionSummary guestCpu;
     private final DistributionSummary guestAllocated;
     private JvmGcMetrics gc;
@@ -110,6 +111,10 @@ public final class GatewayMetrics implements PoolObserver, RuntimeObserver, Upst
                 .description("Bytes allocated on the guest thread per isolate call").register(registry);
         this.queueWait = Timer.builder("atoll.pool.queue.wait")
                 .description("Time a call that had to wait spent in the admission queue before a guest-thread slot")
+                .serviceLevelObjectives(QUEUE_BUCKETS.toArray(Duration[]::new)).register(registry);
+        this.guestQueueWait = Timer.builder("atoll.runtime.guest.queue.wait")
+                .description("Time an isolate call waited for one of the runtime's guest threads after its hand-off"
+                        + " (zero when one was free)")
                 .serviceLevelObjectives(QUEUE_BUCKETS.toArray(Duration[]::new)).register(registry);
         // Closed sets are registered at zero, so that rate() works from the first scrape.
         for (ShedReason r : ShedReason.values()) {
@@ -186,12 +191,15 @@ public final class GatewayMetrics implements PoolObserver, RuntimeObserver, Upst
     /**
      * Times one DLP scan of one payload in the call pipeline.
      *
-     * @param direction {@code inbound} (arguments) or {@code outbound} (result, log notification)
+     * @param direction {@code inbound} (arguments), {@code outbound} (result, log notification),
+     *     {@code egress_request} or {@code egress_response} (an outbound request of {@code fetch} or an
+     *     upstream's egress proxy, its response)
      * @param nanos wall time of the scan
      */
     public void dlpScan(String direction, long nanos) {
         timer(new Key("atoll.dlp.scan", direction, "", ""), DLP_BUCKETS, k -> Timer.builder(k.name())
-                .description("One DLP scan of one payload (arguments, result or log notification)")
+                .description("One DLP scan of one payload (arguments, result, log notification, or an egress"
+                        + " request or response)")
                 .tags("direction", k.a())).record(nanos, TimeUnit.NANOSECONDS);
     }
 
@@ -341,9 +349,42 @@ public final class GatewayMetrics implements PoolObserver, RuntimeObserver, Upst
     }
 
     @Override
+    public void guestThreadWait(Tool tool, Duration waited) {
+        guestQueueWait.record(waited);
+    }
+
+    @Override
     public void callCompleted(Tool tool, CallResult result) {
         guestCpu.record(result.receipt().cpu().toNanos() / 1e9);
         guestAllocated.record(result.receipt().allocatedBytes());
+    }
+
+    /**
+     * The call meters since start, read from the registry (what {@code /metrics} exports): tools/call
+     * count, by outcome and per {@link #CALL_BUCKETS} bucket (cumulative, as Prometheus's {@code le}),
+     * summed over tools and backends; the pool's warm hits and cold starts.
+     *
+     * @return the totals now
+     */
+    public CallHistory.Totals callTotals() {
+        long[] le = new long[CALL_BUCKETS.size()];
+        Map<String, Long> outcomes = new java.util.TreeMap<>();
+        long calls = 0;
+        for (Timer t : registry.find("atoll.tool.calls").timers()) {
+            io.micrometer.core.instrument.distribution.HistogramSnapshot h = t.takeSnapshot();
+            long n = h.count();
+            calls += n;
+            outcomes.merge(String.valueOf(t.getId().getTag("outcome")), n, Long::sum);
+            for (io.micrometer.core.instrument.distribution.CountAtBucket c : h.histogramCounts()) {
+                for (int i = 0; i < le.length; i++) {
+                    if (Math.abs(c.bucket(TimeUnit.NANOSECONDS) - CALL_BUCKETS.get(i).toNanos()) < 1) {
+                        le[i] += (long) c.count();
+                    }
+                }
+            }
+        }
+        return new CallHistory.Totals(calls, outcomes, le, counterTotal("atoll.pool.warm.hits"),
+                counterTotal("atoll.pool.cold.starts"));
     }
 
     /**

@@ -23,6 +23,11 @@ public final class UpstreamObservers implements UpstreamObserver {
     }
 
     @Override
+    public void toolsObserved(String upstream, dev.atoll.gateway.registry.Upstreams.Observation observation) {
+        all.forEach(o -> o.toolsObserved(upstream, observation));
+    }
+
+    @Override
     public void callStarted(String upstream) {
         all.forEach(o -> o.callStarted(upstream));
     }

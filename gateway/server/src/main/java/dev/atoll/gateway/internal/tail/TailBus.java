@@ -9,21 +9,18 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
-import java.util.function.Consumer;
 
 /**
  * The live tail's bus. {@link #publish} never blocks and never fails: it offers the event to each
  * matching subscriber's bounded queue, and a subscriber whose queue is full is dropped on the spot
  * (its stream ends with a {@code dropped} notice) rather than slowing the call that published. The
- * bus also keeps the last calls (for a call's receipt in the web UI) and feeds in-process sinks
- * (the UI's overview statistics), which must be non-blocking too.
+ * bus also keeps the last calls (for a call's receipt in the web UI).
  */
 public final class TailBus {
 
     private final int queueCapacity;
     private final int maxSubscribers;
     private final CopyOnWriteArrayList<Subscription> subscribers = new CopyOnWriteArrayList<>();
-    private final CopyOnWriteArrayList<Consumer<TailEvent>> sinks = new CopyOnWriteArrayList<>();
     private final AtomicReferenceArray<TailEvent.Call> recent;
     private final AtomicLong callSeq = new AtomicLong();
     private final AtomicLong dropped = new AtomicLong();
@@ -76,9 +73,6 @@ public final class TailBus {
         if (event instanceof TailEvent.Call c) {
             recent.set((int) (c.seq() % recent.length()), c);
         }
-        for (Consumer<TailEvent> sink : sinks) {
-            sink.accept(event);
-        }
         for (Subscription s : subscribers) {
             if (s.filter.matches(event) && !s.queue.offer(event)) {
                 s.overflowed = true;
@@ -86,15 +80,6 @@ public final class TailBus {
                 dropped.incrementAndGet();
             }
         }
-    }
-
-    /**
-     * Adds an in-process sink that sees every event; it must return at once.
-     *
-     * @param sink the sink
-     */
-    public void addSink(Consumer<TailEvent> sink) {
-        sinks.add(Objects.requireNonNull(sink, "sink"));
     }
 
     /**

@@ -65,7 +65,7 @@ class ToolSearchTest {
     }
 
     static ToolSearch index(List<CatalogEntry> entries) {
-        Catalog catalog = new Catalog();
+        ServedTools catalog = new ServedTools();
         catalog.replace(entries);
         return new ToolSearch(catalog);
     }
@@ -115,7 +115,7 @@ class ToolSearchTest {
 
     @Test
     void theIndexFollowsTheCatalogue() {
-        Catalog catalog = new Catalog();
+        ServedTools catalog = new ServedTools();
         List<CatalogEntry> entries = new ArrayList<>(corpus());
         catalog.replace(entries);
         try (ToolSearch search = new ToolSearch(catalog)) {

@@ -31,10 +31,15 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
 
 /** OAuth 2.1 resource-server mode against a real gateway: RFC 9728 metadata, challenges, JWT checks. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class OAuthResourceServerTest {
+
+    /** Every file and directory this class makes, deleted after its tests. */
+    @TempDir
+    static Path scratch;
 
     static final String ISSUER = "https://issuer.test";
     static final String AUDIENCE = "https://atoll.test/mcp";
@@ -47,7 +52,7 @@ class OAuthResourceServerTest {
     void start() throws Exception {
         key = new RSAKeyGenerator(2048).keyID("k1").generate();
         otherKey = new RSAKeyGenerator(2048).keyID("k1").generate();
-        Path dir = Files.createTempDirectory("atoll-oauth");
+        Path dir = Files.createTempDirectory(scratch, "atoll-oauth");
         Path jwks = dir.resolve("jwks.json");
         Files.writeString(jwks, new JWKSet(key.toPublicJWK()).toString());
         Map<String, String> cfg = new HashMap<>(Map.of("mcp.port", "0", "admin.port", "0", "data-dir", dir.toString(),

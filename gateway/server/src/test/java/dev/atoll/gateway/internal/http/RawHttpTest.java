@@ -15,12 +15,14 @@ import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Both listeners seen by a raw HTTP/1.1 client on a socket: {@code Connection: close} really closes
@@ -30,6 +32,10 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RawHttpTest {
 
+    /** Every file and directory this class makes, deleted after its tests. */
+    @TempDir
+    static Path scratch;
+
     private static final String TOKEN = "atoll_mcp_raw_http_test_token_0";
     private Gateway gateway;
     private String adminToken;
@@ -37,7 +43,7 @@ class RawHttpTest {
     @BeforeAll
     void start() throws IOException {
         gateway = Gateway.builder().config(GatewayConfig.defaults().with(Map.of("mcp.port", "0", "admin.port", "0",
-                "data-dir", Files.createTempDirectory("atoll-raw-http").toString(), "examples.deploy", "false")))
+                "data-dir", Files.createTempDirectory(scratch, "atoll-raw-http").toString(), "examples.deploy", "false")))
                 .mcpToken(TOKEN, "acme", Set.of("*")).start();
         adminToken = gateway.startupTokens().get("ADMIN");
     }

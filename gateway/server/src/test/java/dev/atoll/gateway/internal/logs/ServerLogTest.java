@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The server log over a real gateway driven through its admin API and MCP endpoint: one line per
@@ -30,6 +31,10 @@ import org.junit.jupiter.api.Test;
  * secret in any line (tokens, a configured secret value, call arguments).
  */
 class ServerLogTest {
+
+    /** Every file and directory this class makes, deleted after its tests. */
+    @TempDir
+    static Path scratch;
 
     static final String MCP_TOKEN = "atoll_mcp_serverlog_token_canary";
     static final String SECRET = "s3cr3t-value-canary-0042";
@@ -40,7 +45,7 @@ class ServerLogTest {
 
     @Test
     void adminMutationsAndCallsAreOneLineEachInBothFormatsWithoutSecrets() throws Exception {
-        Path dir = Files.createTempDirectory("atoll-serverlog");
+        Path dir = Files.createTempDirectory(scratch, "atoll-serverlog");
         Path yaml = dir.resolve("atoll.yaml");
         Files.writeString(yaml, "secrets:\n  echo:\n    API_KEY: " + SECRET + "\n");
         GatewayConfig config = GatewayConfig.load(yaml).with(Map.of("mcp.port", "0", "admin.port", "0",

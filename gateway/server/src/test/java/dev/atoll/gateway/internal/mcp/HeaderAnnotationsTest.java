@@ -13,13 +13,19 @@ import dev.atoll.gateway.registry.Actor;
 import dev.atoll.runtime.InvalidToolException;
 import dev.atoll.runtime.ToolSource;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The x-mcp-header rules of MCP 2026-07-28, checked before a tool is deployed. */
 class HeaderAnnotationsTest {
+
+    /** Every file and directory this class makes, deleted after its tests. */
+    @TempDir
+    static Path scratch;
 
     static final ObjectMapper JSON = new ObjectMapper();
 
@@ -63,7 +69,7 @@ class HeaderAnnotationsTest {
     @Test
     void deployRefusesAToolClientsWouldHide() throws Exception {
         try (Gateway gateway = Gateway.builder().config(GatewayConfig.defaults().with(Map.of("mcp.port", "0",
-                "admin.port", "0", "data-dir", Files.createTempDirectory("atoll-headers").toString(),
+                "admin.port", "0", "data-dir", Files.createTempDirectory(scratch, "atoll-headers").toString(),
                 "examples.deploy", "false"))).mcpToken("atoll_mcp_headers_test", "t", Set.of("*")).start()) {
             InvalidToolException e = assertThrows(InvalidToolException.class, () -> gateway.deploy(ToolSource.js("h.mjs", """
                     export const tool = { name: "h", description: "d", inputSchema: { type: "object",

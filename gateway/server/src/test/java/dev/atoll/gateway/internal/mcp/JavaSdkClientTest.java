@@ -12,19 +12,25 @@ import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTranspor
 import io.modelcontextprotocol.spec.McpSchema;
 import java.net.http.HttpRequest;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The official MCP Java SDK client lists and calls tools on a real gateway over Streamable HTTP. */
 class JavaSdkClientTest {
+
+    /** Every file and directory this class makes, deleted after its tests. */
+    @TempDir
+    static Path scratch;
 
     @Test
     void listsAndCallsTools() throws Exception {
         String token = "atoll_mcp_java_sdk_client_test_token";
         GatewayConfig config = GatewayConfig.defaults().with(Map.of("mcp.port", "0", "admin.port", "0",
-                "data-dir", Files.createTempDirectory("atoll-sdk").toString()));
+                "data-dir", Files.createTempDirectory(scratch, "atoll-sdk").toString()));
         try (Gateway gateway = Gateway.builder().config(config).mcpToken(token, "sdk", Set.of("*")).start()) {
             var transport = HttpClientStreamableHttpTransport.builder("http://127.0.0.1:" + gateway.mcpPort())
                     .endpoint("/mcp")

@@ -34,10 +34,15 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The MCP endpoint over real HTTP on 127.0.0.1: both protocol eras, auth, guards, hostile input. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class McpEndpointTest {
+
+    /** Every file and directory this class makes, deleted after its tests. */
+    @TempDir
+    static Path scratch;
 
     static final String TOKEN = "atoll_mcp_test_token_for_tenant_a";
     static final String TOKEN_B = "atoll_mcp_test_token_for_tenant_b";
@@ -50,7 +55,7 @@ class McpEndpointTest {
 
     @BeforeAll
     void start() throws Exception {
-        Path data = Files.createTempDirectory("atoll-mcp-test");
+        Path data = Files.createTempDirectory(scratch, "atoll-mcp-test");
         GatewayConfig config = GatewayConfig.defaults().with(Map.of("mcp.port", "0", "admin.port", "0",
                 "data-dir", data.toString(), "mcp.page-size", "2", "http.max-payload-bytes", "65536",
                 "http.max-json-depth", "32"));

@@ -17,6 +17,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,6 +33,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue #24 on a real gateway over real HTTP (2025-era sessions): resources, templates, prompts and
@@ -40,6 +42,10 @@ import org.junit.jupiter.api.TestInstance;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class McpFeaturesTest {
+
+    /** Every file and directory this class makes, deleted after its tests. */
+    @TempDir
+    static Path scratch;
 
     static final String TOKEN = "atoll_mcp_features_test_token_all";
     static final String TOKEN_DOCS = "atoll_mcp_features_test_token_docs";
@@ -138,7 +144,7 @@ class McpFeaturesTest {
     @BeforeAll
     void start() throws Exception {
         GatewayConfig config = GatewayConfig.defaults().with(Map.of("mcp.port", "0", "admin.port", "0",
-                "data-dir", Files.createTempDirectory("atoll-features").toString(), "examples.deploy", "false"));
+                "data-dir", Files.createTempDirectory(scratch, "atoll-features").toString(), "examples.deploy", "false"));
         gateway = Gateway.builder().config(config).mcpToken(TOKEN, "tenant-a", Set.of("*"))
                 .mcpToken(TOKEN_DOCS, "tenant-b", Set.of("feat_docs")).start();
         gateway.deployApproved(ToolSource.js("feat_docs.mjs", DOCS));
@@ -340,6 +346,51 @@ class McpFeaturesTest {
         assertTrue(text.toString().contains("Readme two"), text.toString());
         JsonNode unsub = call(TOKEN, s, "resources/unsubscribe", "{\"uri\":\"docs://readme\"}");
         assertTrue(unsub.path("result").isObject(), unsub.toString());
+    }
+
+    static String clash(String name, boolean offers) {
+        return """
+                export const tool = { name: "%s", description: "Clashing module", inputSchema: { type: "object" },
+                  resources: [%s{ uri: "clash://%s", name: "own" }],
+                  prompts: [%s{ name: "%s_own", description: "own" }] };
+                export default function () { return "x"; }
+                export function readResource({ uri }) { return "served by %s"; }
+                export function getPrompt() { return { messages: [{ role: "user", content: { type: "text", text: "%s" } }] }; }
+                """.formatted(name, offers ? "{ uri: \"clash://same\", name: \"same\" }, " : "", name,
+                offers ? "{ name: \"clash_prompt\", description: \"same\" }, " : "", name, name, name);
+    }
+
+    @Test
+    void aUriOrPromptTwoModulesOfferIsServedByNeitherUntilOneStops() throws Exception {
+        try (dev.atoll.gateway.testing.LogCapture log = new dev.atoll.gateway.testing.LogCapture(
+                Features.class.getName(), new java.util.logging.SimpleFormatter())) {
+            gateway.deployApproved(ToolSource.js("clash_a.mjs", clash("clash_a", true)));
+            gateway.deployApproved(ToolSource.js("clash_b.mjs", clash("clash_b", true)));
+            String s = initialize(TOKEN, "{}");
+            String resources = call(TOKEN, s, "resources/list", "{}").path("result").path("resources").toString();
+            assertFalse(resources.contains("clash://same"), resources);
+            assertTrue(resources.contains("clash://clash_a") && resources.contains("clash://clash_b"),
+                    "their other resources are served: " + resources);
+            JsonNode read = call(TOKEN, s, "resources/read", "{\"uri\":\"clash://same\"}");
+            assertEquals(-32002, read.path("error").path("code").asInt(), read.toString());
+            String prompts = call(TOKEN, s, "prompts/list", "{}").path("result").path("prompts").toString();
+            assertFalse(prompts.contains("\"clash_prompt\""), prompts);
+            assertTrue(prompts.contains("clash_a_own"), prompts);
+            JsonNode get = call(TOKEN, s, "prompts/get", "{\"name\":\"clash_prompt\"}");
+            assertEquals(-32602, get.path("error").path("code").asInt(), get.toString());
+            assertTrue(log.lines().stream().anyMatch(l -> l.contains("clash://same") && l.contains("clash_a")
+                    && l.contains("clash_b") && l.contains("served by none")), log.lines().toString());
+            assertTrue(log.lines().stream().anyMatch(l -> l.contains("clash_prompt") && l.contains("served by none")),
+                    log.lines().toString());
+
+            // A new version of one module stops offering them: the other module serves both.
+            gateway.deployApproved(ToolSource.js("clash_b.mjs", clash("clash_b", false)));
+            JsonNode served = call(TOKEN, s, "resources/read", "{\"uri\":\"clash://same\"}");
+            assertEquals("served by clash_a", served.path("result").path("contents").path(0).path("text").asText(),
+                    served.toString());
+            JsonNode prompt = call(TOKEN, s, "prompts/get", "{\"name\":\"clash_prompt\"}");
+            assertTrue(prompt.toString().contains("clash_a"), prompt.toString());
+        }
     }
 
     // ------------------------------------------------------------------------------------------ progress

@@ -11,17 +11,23 @@ import dev.atoll.gateway.testing.StatelessCall;
 import dev.atoll.runtime.ToolSource;
 import java.net.http.HttpClient;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Label cardinality stays bounded: past {@code metrics.max-tools} tools and {@code metrics.max-tenants}
  * tenants, the rest share the label {@code other} (a real gateway, real calls, a real scrape).
  */
 class LabelCapTest {
+
+    /** Every file and directory this class makes, deleted after its tests. */
+    @TempDir
+    static Path scratch;
 
     static final String ACME = "atoll_mcp_labelcap_acme_token";
     static final String GLOBEX = "atoll_mcp_labelcap_globex_token";
@@ -30,7 +36,7 @@ class LabelCapTest {
     @Test
     void toolsAndTenantsPastTheCapAreOther() throws Exception {
         Map<String, String> cfg = Map.of("mcp.port", "0", "admin.port", "0", "data-dir",
-                Files.createTempDirectory("atoll-labelcap").toString(), "examples.deploy", "false",
+                Files.createTempDirectory(scratch, "atoll-labelcap").toString(), "examples.deploy", "false",
                 "metrics.max-tools", "2", "metrics.max-tenants", "1", "metrics.jvm", "false");
         try (Gateway gateway = Gateway.builder().config(GatewayConfig.defaults().with(cfg))
                 .mcpToken(ACME, "acme", Set.of("*")).mcpToken(GLOBEX, "globex", Set.of("*"))

@@ -19,14 +19,20 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** /metrics on the admin listener, scraped over real HTTP after real calls through the pipeline. */
 class MetricsEndpointTest {
+
+    /** Every file and directory this class makes, deleted after its tests. */
+    @TempDir
+    static Path scratch;
 
     static final String TOKEN = "atoll_mcp_metrics_test_token";
     static final String AWS_KEY = "AKIAIOSFODNN7EXAMPLE"; // AWS's documented example key id
@@ -34,7 +40,7 @@ class MetricsEndpointTest {
 
     static Gateway start(Map<String, String> extra) throws Exception {
         Map<String, String> cfg = new java.util.HashMap<>(Map.of("mcp.port", "0", "admin.port", "0", "data-dir",
-                Files.createTempDirectory("atoll-metrics").toString(), "examples.deploy", "false"));
+                Files.createTempDirectory(scratch, "atoll-metrics").toString(), "examples.deploy", "false"));
         cfg.putAll(extra);
         return Gateway.builder().config(GatewayConfig.defaults().with(cfg)).mcpToken(TOKEN, "acme", Set.of("*")).start();
     }
@@ -102,6 +108,8 @@ class MetricsEndpointTest {
             double cold = sample(text, "atoll_pool_cold_starts_total", "tool=\"echo\"");
             assertEquals(5, warm + cold, text);
             assertEquals(5, sample(text, "atoll_runtime_call_cpu_seconds_count"), text);
+            // Every call that ran waited (zero or more) for a runtime guest thread: one sample each.
+            assertEquals(5, sample(text, "atoll_runtime_guest_queue_wait_seconds_count"), text);
             assertEquals(1, sample(text, "atoll_catalogue_tools"), text);
             assertTrue(sample(text, "jvm_memory_used_bytes") > 0, "JVM meters are on by default");
             assertTrue(text.contains("jvm_info{") && text.contains("process_files_open_files "), "JVM info and fds");
@@ -117,6 +125,8 @@ class MetricsEndpointTest {
                 assertTrue(buckets.get(i).value() >= buckets.get(i - 1).value(), "cumulative: " + buckets);
             }
             assertTrue(text.contains("# TYPE atoll_tool_calls_seconds histogram"), "a histogram, not a summary");
+            assertEquals(GatewayMetrics.QUEUE_BUCKETS.size() + 1,
+                    s.series("atoll_runtime_guest_queue_wait_seconds_bucket").size(), text);
             // Warm or cold, every call that ran is in the pool's latency histogram under one of the two.
             assertEquals(5, s.sum("atoll_pool_calls_seconds_count", "tool", "echo"), text);
             assertEquals(5, s.sum("atoll_pool_calls_seconds_count", "tool", "echo", "start", "warm")

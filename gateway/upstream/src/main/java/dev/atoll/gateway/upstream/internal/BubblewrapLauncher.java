@@ -256,7 +256,7 @@ public final class BubblewrapLauncher implements SandboxLauncher {
                     Files.deleteIfExists(f);
                 }
             } catch (IOException | RuntimeException e) {
-                LOG.warning("cannot reap orphaned bubblewrap sandboxes in " + runDir + ": " + e.getMessage());
+                LOG.log(java.util.logging.Level.WARNING, "cannot reap orphaned bubblewrap sandboxes in " + runDir, e);
             }
         }
         // Groups whose pid file is gone: their processes escaped everything else.

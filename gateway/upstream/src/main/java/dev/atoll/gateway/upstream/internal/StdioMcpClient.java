@@ -35,10 +35,13 @@ import java.util.logging.Logger;
  * server cannot make the gateway buffer without bound); stderr goes into a bounded {@link LogRing}.
  * When the server exits, every request in flight fails at once with {@link UpstreamException.Kind#DOWN}.
  *
- * <p>Server-to-client requests are answered: {@code ping} with an empty result, anything else
- * (sampling, roots, elicitation) with "method not found" (the gateway offers no client features).
- * Notifications go to the listener; {@code notifications/progress} for a call in flight and
- * {@code notifications/message} while exactly one call is in flight are attached to that call.
+ * <p>Server-to-client requests are answered: {@code ping} with an empty result; sampling,
+ * elicitation and {@code roots/list} are relayed to the agent of the only call in flight when its
+ * client declared the capability (see {@link #relay}); anything else gets "method not found".
+ * Notifications go to the listener; {@code notifications/progress} for a call in flight is relayed
+ * live to its agent when the agent takes progress (a progress token and a streamed answer), else kept
+ * with the call, and {@code notifications/message} while exactly one call is in flight is attached to
+ * that call.
  */
 final class StdioMcpClient implements AutoCloseable {
 
@@ -64,7 +67,9 @@ final class StdioMcpClient implements AutoCloseable {
 
     /** Server-to-client requests relayed to the calling agent, with the capability the agent must have declared. */
     private static final Map<String, String> RELAYED = Map.of("sampling/createMessage", "sampling",
-            "elicitation/create", "elicitation");
+            "elicitation/create", "elicitation", "roots/list", "roots");
+    /** Longest progress message relayed live, in characters (longer ones are cut). */
+    static final int MAX_PROGRESS_MESSAGE = 1024;
 
     /**
      * Notifications collected for one call, bounded in count ({@link #MAX_CALL_NOTIFICATIONS} of each
@@ -74,12 +79,15 @@ final class StdioMcpClient implements AutoCloseable {
     private static final class CallNotes {
         final List<ObjectNode> logs = new ArrayList<>();
         final List<ObjectNode> progress = new ArrayList<>();
+        /** The calling agent, if it takes progress live (then progress is relayed, not collected). */
+        final ClientLink link;
         private final long budget;
         private long bytes;
         private long dropped;
 
-        CallNotes(long budget) {
+        CallNotes(long budget, ClientLink link) {
             this.budget = budget;
+            this.link = link;
         }
 
         synchronized void add(List<ObjectNode> to, ObjectNode n, long size) {
@@ -203,6 +211,7 @@ final class StdioMcpClient implements AutoCloseable {
         ObjectNode caps = params.putObject("capabilities");
         caps.putObject("sampling");
         caps.putObject("elicitation");
+        caps.putObject("roots"); // no listChanged: roots are the calling agent's, asked per call
         params.putObject("clientInfo").put("name", "atoll-gateway").put("version", dev.atoll.gateway.backend.AtollVersion.VALUE);
         JsonNode result = request("initialize", params, timeout, Optional.empty());
         notify("notifications/initialized", F.objectNode());
@@ -303,7 +312,7 @@ final class StdioMcpClient implements AutoCloseable {
         params.set("arguments", arguments);
         String token = "atoll-" + ids.incrementAndGet();
         params.putObject("_meta").put("progressToken", token);
-        CallNotes notes = new CallNotes(maxCallNotificationBytes);
+        CallNotes notes = new CallNotes(maxCallNotificationBytes, link);
         byProgressToken.put(token, notes);
         try {
             JsonNode r = request("tools/call", params, timeout, Optional.of(notes), link);
@@ -510,6 +519,9 @@ final class StdioMcpClient implements AutoCloseable {
             reply.set("id", id);
             if (m.equals("ping")) {
                 reply.putObject("result");
+            } else if (m.equals("roots/list") && (params.isMissingNode() || params.isObject())) {
+                relay(id, m, F.objectNode()); // the server's own _meta is not passed on
+                return;
             } else if (RELAYED.containsKey(m) && params instanceof ObjectNode p) {
                 relay(id, m, p);
                 return;
@@ -523,9 +535,13 @@ final class StdioMcpClient implements AutoCloseable {
             case "notifications/progress" -> {
                 CallNotes n = byProgressToken.get(params.path("progressToken").asText());
                 if (n != null && params instanceof ObjectNode p) {
-                    ObjectNode copy = p.deepCopy();
-                    copy.remove("progressToken");
-                    n.add(n.progress, copy, line.length());
+                    if (n.link.supports("progress")) {
+                        relayProgress(n.link, p);
+                    } else {
+                        ObjectNode copy = p.deepCopy();
+                        copy.remove("progressToken");
+                        n.add(n.progress, copy, line.length());
+                    }
                 }
             }
             case "notifications/message" -> {
@@ -546,7 +562,7 @@ final class StdioMcpClient implements AutoCloseable {
     }
 
     /**
-     * Relays a sampling or elicitation request to the agent whose call is the only one in flight, if
+     * Relays a sampling, elicitation or roots request to the agent whose call is the only one in flight, if
      * its client declared the capability and its answer can carry requests; otherwise, or when several
      * calls are in flight (a request on stdio names no call, and another tenant's agent must not get
      * it), answers an error saying why. The answer is awaited off the reader thread.
@@ -580,6 +596,56 @@ final class StdioMcpClient implements AutoCloseable {
                 LOG.fine("upstream " + name + ": cannot answer its " + method + ": " + e.getMessage());
             }
         });
+    }
+
+    /**
+     * Relays one progress notification of a call to its agent while the call runs. The host checks the
+     * values (a finite, non-negative progress; a finite total; a message cut to
+     * {@link #MAX_PROGRESS_MESSAGE}); the link rate-limits it (increasing, spaced, bounded per call) and
+     * DLP-scans the message. Anything else is dropped.
+     */
+    private static void relayProgress(ClientLink link, ObjectNode p) {
+        JsonNode progress = p.path("progress");
+        JsonNode total = p.path("total");
+        JsonNode message = p.path("message");
+        if (!progress.isNumber() || !Double.isFinite(progress.doubleValue()) || progress.doubleValue() < 0
+                || !total.isMissingNode() && (!total.isNumber() || !Double.isFinite(total.doubleValue()))) {
+            return;
+        }
+        link.progress(progress.doubleValue(), total.isNumber() ? java.util.OptionalDouble.of(total.doubleValue())
+                : java.util.OptionalDouble.empty(), message.isTextual()
+                ? Optional.of(truncate(message.textValue(), MAX_PROGRESS_MESSAGE)) : Optional.empty());
+    }
+
+    /**
+     * Sends a request without waiting for its answer (renewing or ending a resource subscription): the
+     * answer, or the time-out, only ends its bookkeeping. Requests are written in the order sent.
+     *
+     * @param method the method
+     * @param params its params
+     * @param timeout how long its bookkeeping lasts
+     */
+    void requestAsync(String method, ObjectNode params, Duration timeout) {
+        if (!isAlive()) {
+            return;
+        }
+        long id = ids.incrementAndGet();
+        CompletableFuture<JsonNode> f = new CompletableFuture<>();
+        pending.put(id, new Pending(f, method, Optional.empty(), ClientLink.NONE, timeout));
+        f.orTimeout(Math.max(1, timeout.toMillis()), TimeUnit.MILLISECONDS).whenComplete((r, e) -> {
+            pending.remove(id);
+            if (e != null) {
+                logs.add("[atoll] " + method + " failed: " + truncate(String.valueOf(e.getMessage()), 300));
+            }
+        });
+        ObjectNode msg = F.objectNode();
+        msg.put("jsonrpc", "2.0").put("id", id).put("method", method);
+        msg.set("params", params);
+        try {
+            send(msg);
+        } catch (UpstreamException e) {
+            f.completeExceptionally(e);
+        }
     }
 
     private void sendError(JsonNode id, int code, String message) {

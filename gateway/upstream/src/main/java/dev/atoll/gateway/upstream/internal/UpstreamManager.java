@@ -271,6 +271,7 @@ public final class UpstreamManager implements AutoCloseable {
             .name("atoll-upstream-", 0).factory());
     private volatile boolean closed;
     private volatile UpstreamObserver observer = UpstreamObserver.NO_OP;
+    private volatile java.util.function.BiConsumer<String, String> resourceUpdates = (u, uri) -> { };
     private ScheduledFuture<?> healthTask;
 
     /**
@@ -349,6 +350,18 @@ public final class UpstreamManager implements AutoCloseable {
         UncheckedIOExceptionWithMessage(String m) {
             super(m);
         }
+    }
+
+    /**
+     * Sets who hears that a resource the gateway subscribed to changed (an upstream's
+     * {@code notifications/resources/updated} for a URI it holds a subscription for; any other is dropped).
+     *
+     * @param listener told of (upstream name, URI), on the upstream's reader thread: must not block
+     * @return this manager
+     */
+    public UpstreamManager onResourceUpdated(java.util.function.BiConsumer<String, String> listener) {
+        this.resourceUpdates = Objects.requireNonNull(listener, "listener");
+        return this;
     }
 
     /**
@@ -525,11 +538,22 @@ public final class UpstreamManager implements AutoCloseable {
      */
     public ToolReply feature(String upstream, String method, ObjectNode params) {
         Supervised s = running.get(upstream);
+        if (method.equals("resources/unsubscribe")) {
+            if (s != null) {
+                s.unsubscribe(params.path("uri").asText());
+            }
+            return new ToolReply.Result(F.objectNode(), List.of(), List.of(), ToolOutcome.OK, Receipt.none());
+        }
         StdioMcpClient c = s == null ? null : s.client;
         if (s == null || c == null || !c.isAlive() || s.state != State.RUNNING) {
             return new ToolReply.Rejected(UNAVAILABLE, "Upstream '" + upstream + "' is unavailable; retry shortly",
                     ToolOutcome.UPSTREAM_UNAVAILABLE, Optional.of(settings.backoffMin()));
         }
+        if (method.equals("resources/subscribe") && !s.capabilities.path("resources").path("subscribe").asBoolean(false)) {
+            return new ToolReply.Rejected(-32601, "upstream '" + upstream + "' does not offer resource subscriptions"
+                    + " (it did not declare resources.subscribe)", ToolOutcome.UPSTREAM_ERROR, Optional.empty());
+        }
+        boolean subscribing = method.equals("resources/subscribe") && s.subscribed.add(params.path("uri").asText());
         try {
             JsonNode r = c.call(method, params, settings.callTimeout());
             if (!(r instanceof ObjectNode o)) {
@@ -538,6 +562,9 @@ public final class UpstreamManager implements AutoCloseable {
             }
             return new ToolReply.Result(o, List.of(), List.of(), ToolOutcome.OK, Receipt.none());
         } catch (UpstreamException e) {
+            if (subscribing) {
+                s.subscribed.remove(params.path("uri").asText());
+            }
             return switch (e.kind()) {
                 case DOWN -> new ToolReply.Rejected(UNAVAILABLE, e.getMessage(), ToolOutcome.UPSTREAM_CRASHED,
                         Optional.of(settings.backoffMin()));
@@ -618,6 +645,8 @@ public final class UpstreamManager implements AutoCloseable {
         int failures;
         long generation;
         final java.util.concurrent.atomic.AtomicBoolean relistPending = new java.util.concurrent.atomic.AtomicBoolean();
+        /** URIs the gateway holds a subscription for on this server (renewed after each restart). */
+        final Set<String> subscribed = ConcurrentHashMap.newKeySet();
         boolean stopping;
 
         Supervised(UpstreamSpec spec) {
@@ -696,6 +725,18 @@ public final class UpstreamManager implements AutoCloseable {
                     lastError = "";
                 }
             }
+            // A restarted server forgot the gateway's subscriptions: renew them.
+            for (String uri : subscribed) {
+                c.requestAsync("resources/subscribe", F.objectNode().put("uri", uri), settings.callTimeout());
+            }
+        }
+
+        /** Ends the gateway's subscription to a URI (without waiting for the server's answer). */
+        void unsubscribe(String uri) {
+            StdioMcpClient c = client;
+            if (subscribed.remove(uri) && c != null && c.isAlive()) {
+                c.requestAsync("resources/unsubscribe", F.objectNode().put("uri", uri), settings.callTimeout());
+            }
         }
 
         /**
@@ -714,6 +755,11 @@ public final class UpstreamManager implements AutoCloseable {
             }
             features(c).ifPresent(tools::add);
             Upstreams.Observation o = store.observe(spec.name(), tools);
+            try {
+                observer.toolsObserved(spec.name(), o);
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "upstream observer failed", e);
+            }
             if (!o.pulled().isEmpty()) {
                 String m = "tool definition(s) changed after approval, pulled from service: " + o.pulled();
                 logs.add("[atoll] " + m);
@@ -756,6 +802,14 @@ public final class UpstreamManager implements AutoCloseable {
         }
 
         private void onNotification(long gen, String method, JsonNode params) {
+            if (method.equals("notifications/resources/updated")) {
+                // The host decides: only a URI the gateway subscribed to, from the current process.
+                JsonNode uri = params.path("uri");
+                if (gen == generation && uri.isTextual() && subscribed.contains(uri.textValue())) {
+                    resourceUpdates.accept(spec.name(), uri.textValue());
+                }
+                return;
+            }
             // Coalesced: a server that floods list_changed is re-listed at most every 200 ms.
             if (RELISTED.contains(method) && relistPending.compareAndSet(false, true)) {
                 timer.schedule(() -> work.execute(() -> {

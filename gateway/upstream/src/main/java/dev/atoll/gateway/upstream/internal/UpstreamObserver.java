@@ -24,6 +24,17 @@ public interface UpstreamObserver {
     }
 
     /**
+     * The server listed its tools and the registry recorded them: tools that changed their
+     * definition after approval (pulled: a rug pull), tools reported for the first time
+     * (quarantined), tools no longer reported. Called after every listing, changed or not.
+     *
+     * @param upstream the upstream name
+     * @param observation what the registry made of the listing
+     */
+    default void toolsObserved(String upstream, dev.atoll.gateway.registry.Upstreams.Observation observation) {
+    }
+
+    /**
      * A call was sent to a running upstream (it is in flight until {@link #callEnded}).
      *
      * @param upstream the upstream name

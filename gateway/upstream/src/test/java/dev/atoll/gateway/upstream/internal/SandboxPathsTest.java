@@ -6,14 +6,30 @@ import dev.atoll.gateway.registry.VolumeMount;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import dev.atoll.gateway.upstream.testing.UpstreamTestSupport;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 /** Which host paths under /tmp the bubblewrap sandbox binds back for a command, and which it never does. */
 class SandboxPathsTest {
 
+    /** Directories made directly under /tmp (the case under test), deleted after the tests. */
+    private static final List<Path> MADE = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    @AfterAll
+    static void deleteMade() {
+        MADE.forEach(UpstreamTestSupport::deleteTree);
+    }
+
+    private static Path underTmp(String prefix) throws java.io.IOException {
+        Path dir = Files.createTempDirectory(Path.of("/tmp"), prefix);
+        MADE.add(dir);
+        return dir;
+    }
+
     @Test
     void bindsTheTopDirectoryUnderTmpHoldingTheCommandsFilesAndNothingElse() throws Exception {
-        Path project = Files.createTempDirectory(Path.of("/tmp"), "atoll-paths");
+        Path project = underTmp("atoll-paths");
         Path script = Files.createDirectories(project.resolve("a/b")).resolve("server.mjs");
         Files.writeString(script, "");
         Path state = Path.of("/var/lib/atoll/upstreams/state/x");
@@ -23,7 +39,7 @@ class SandboxPathsTest {
 
     @Test
     void neverBindsADirectoryHoldingTheGatewaysDataOrAVolume() throws Exception {
-        Path data = Files.createTempDirectory(Path.of("/tmp"), "atoll-data");
+        Path data = underTmp("atoll-data");
         Path scripts = Files.createDirectories(data.resolve("scripts"));
         Path script = Files.writeString(scripts.resolve("server.mjs"), "");
         Path state = data.resolve("upstreams/state/x");
@@ -33,7 +49,7 @@ class SandboxPathsTest {
         Path inState = Files.writeString(Files.createDirectories(state).resolve("s.mjs"), "");
         assertEquals(List.of(), SandboxPaths.hiddenCommandPaths(List.of(inState.toString()), List.of(), state));
         // A volume's path is the volume's.
-        Path other = Files.createTempDirectory(Path.of("/tmp"), "atoll-vol");
+        Path other = underTmp("atoll-vol");
         Path f = Files.writeString(other.resolve("f.mjs"), "");
         assertEquals(List.of(), SandboxPaths.hiddenCommandPaths(List.of(f.toString()),
                 List.of(new VolumeMount("v", other.resolve("sub").toString())), state));

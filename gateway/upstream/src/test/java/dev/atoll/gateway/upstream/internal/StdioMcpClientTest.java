@@ -21,9 +21,14 @@ import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The stdio client against real misbehaving processes in bubblewrap. */
 class StdioMcpClientTest {
+
+    /** Every file and directory this class makes, deleted after its tests. */
+    @TempDir
+    static Path scratch;
 
     private BubblewrapLauncher launcher;
 
@@ -44,7 +49,7 @@ class StdioMcpClientTest {
     }
 
     private SandboxProcess start(List<String> command) throws Exception {
-        Path dir = Files.createTempDirectory("atoll-client");
+        Path dir = Files.createTempDirectory(scratch, "atoll-client");
         launcher = BubblewrapLauncher.create(dir.resolve("run"));
         UpstreamSpec spec = new UpstreamSpec("t", SandboxKind.BUBBLEWRAP, Optional.empty(),
                 command, Map.of(), List.of(), List.of(), UpstreamLimits.DEFAULT);
@@ -106,6 +111,76 @@ class StdioMcpClientTest {
                 + "     send({ jsonrpc: '2.0', method: 'notifications/progress', params: { progressToken: token,"
                 + "       progress: i, message: big } }); }"
                 + "   send({ jsonrpc: '2.0', id: m.id, result: { content: [{ type: 'text', text: 'flooded' }] } }); });";
+    }
+
+    /**
+     * A Node stdio server whose tools/call sends progress 1 of 2 (and two invalid ones), then asks the
+     * client for its roots, then sends progress 2 and answers with what the roots request got.
+     */
+    private static final String ROOTS_AND_PROGRESS = "const rl = require('readline').createInterface({ input: process.stdin });"
+            + " const send = (m) => process.stdout.write(JSON.stringify(m) + '\\n'); let call = null;"
+            + " rl.on('line', (l) => { const m = JSON.parse(l);"
+            + "   if (m.method === 'ping') { send({ jsonrpc: '2.0', id: m.id, result: {} }); return; }"
+            + "   if (m.method === 'tools/call') { call = m; const t = m.params._meta.progressToken;"
+            + "     send({ jsonrpc: '2.0', method: 'notifications/progress', params: { progressToken: t, progress: 1,"
+            + "       total: 2, message: 'half' } });"
+            + "     send({ jsonrpc: '2.0', method: 'notifications/progress', params: { progressToken: t, progress: 'x' } });"
+            + "     send({ jsonrpc: '2.0', method: 'notifications/progress', params: { progressToken: t, progress: -1 } });"
+            + "     send({ jsonrpc: '2.0', id: 'roots-1', method: 'roots/list' }); return; }"
+            + "   if (m.id === 'roots-1') { const t = call.params._meta.progressToken;"
+            + "     send({ jsonrpc: '2.0', method: 'notifications/progress', params: { progressToken: t, progress: 2, total: 2 } });"
+            + "     send({ jsonrpc: '2.0', id: call.id, result: { content: [{ type: 'text',"
+            + "       text: JSON.stringify(m.result ?? m.error) }] } }); } });";
+
+    /** A calling agent that takes what it declared and records what reaches it, in order. */
+    private record RecordingLink(java.util.Set<String> declared, List<String> events)
+            implements dev.atoll.gateway.backend.ClientLink {
+        @Override
+        public boolean progress(double progress, java.util.OptionalDouble total, Optional<String> message) {
+            events.add("progress " + progress + "/" + total.orElse(-1) + " " + message.orElse(""));
+            return true;
+        }
+
+        @Override
+        public boolean supports(String capability) {
+            return declared.contains(capability);
+        }
+
+        @Override
+        public java.util.concurrent.CompletableFuture<com.fasterxml.jackson.databind.JsonNode> request(String method,
+                com.fasterxml.jackson.databind.node.ObjectNode params, Duration timeout) {
+            events.add("request " + method + " " + params);
+            com.fasterxml.jackson.databind.node.ObjectNode answer = JsonNodeFactory.instance.objectNode();
+            answer.putArray("roots").addObject().put("uri", "file:///work/project").put("name", "project");
+            return java.util.concurrent.CompletableFuture.completedFuture(answer);
+        }
+    }
+
+    @Test
+    void progressReachesTheAgentWhileTheCallRunsAndRootsListIsRelayedOnlyToAnAgentThatDeclaredRoots() throws Exception {
+        SandboxProcess p = start(List.of(UpstreamTestSupport.node(), "-e", ROOTS_AND_PROGRESS));
+        StdioMcpClient c = new StdioMcpClient("t", p, 65536, new LogRing(100, 4096), (m, params) -> { });
+        try {
+            List<String> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+            StdioMcpClient.CallOutcome out = c.callTool("x", JsonNodeFactory.instance.objectNode(), Duration.ofSeconds(60),
+                    new RecordingLink(java.util.Set.of("progress", "roots"), events));
+            // In the order the server sent them: progress 1 went to the agent before the call went on (the
+            // server's roots request), not collected for the end; the invalid ones were dropped.
+            assertEquals(List.of("progress 1.0/2.0 half", "request roots/list {}", "progress 2.0/2.0 "), events);
+            assertTrue(out.progress().isEmpty(), "relayed, not kept: " + out.progress());
+            assertTrue(out.result().toString().contains("file:///work/project"), out.result().toString());
+
+            // An agent that did not declare roots (or takes no progress): the server gets a clear error,
+            // and the progress is kept with the call as before.
+            List<String> none = new java.util.concurrent.CopyOnWriteArrayList<>();
+            StdioMcpClient.CallOutcome refused = c.callTool("x", JsonNodeFactory.instance.objectNode(),
+                    Duration.ofSeconds(60), new RecordingLink(java.util.Set.of(), none));
+            assertEquals(List.of(), none);
+            assertTrue(refused.result().toString().contains("cannot relay roots/list"), refused.result().toString());
+            assertEquals(4, refused.progress().size(), "kept for the end (checked by the pipeline): " + refused.progress());
+        } finally {
+            c.close(Duration.ZERO);
+        }
     }
 
     @Test

@@ -64,6 +64,27 @@ public final class UpstreamTestSupport {
         return p.toString();
     }
 
+    /**
+     * Deletes a directory tree a test made (for directories that must sit directly under /tmp, where
+     * JUnit's {@code @TempDir} cannot put them). Best effort: what cannot be deleted stays.
+     */
+    public static void deleteTree(Path dir) {
+        if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> all = Files.walk(dir)) {
+            all.sorted(java.util.Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException e) {
+                    // best effort: a file something still holds stays
+                }
+            });
+        } catch (IOException | java.io.UncheckedIOException e) {
+            // best effort
+        }
+    }
+
     /** Skips the test, saying why, when bubblewrap is missing. */
     public static void assumeBwrap() {
         boolean found = false;

@@ -4,28 +4,38 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.atoll.gateway.backend.CatalogEntry;
 import dev.atoll.gateway.backend.ToolReply;
+import dev.atoll.gateway.internal.logs.ServerLog;
+import dev.atoll.gateway.internal.metrics.GatewayMetrics;
 import dev.atoll.gateway.internal.tail.TailBus;
 import dev.atoll.gateway.internal.tail.TailEvent;
 import dev.atoll.runtime.EgressRecord;
 import dev.atoll.runtime.Receipt;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 
 /**
- * Publishes every finished call to the live tail ({@link TailBus}): outermost, so it sees the reply
- * the caller gets (console output after DLP, the audit stage's refusals) and times the whole path.
- * Publishing never blocks the call (the bus drops slow subscribers).
+ * Observes every finished call once, outermost, so it sees the reply the caller gets (console output
+ * after DLP, the audit stage's refusals) and times the whole path: one clock reading and one
+ * {@code backend} label feed the meters ({@code atoll.tool.calls} by tool, backend and outcome;
+ * {@code atoll.tenant.calls} by tenant), the server log's call line ({@code log.calls: true}) and the
+ * live tail ({@link TailBus}). None of them can fail or slow the call: the tail drops slow
+ * subscribers, and a failing observer is ignored.
  */
-public final class TailStage implements CallHandler {
+public final class ObserveStage implements CallHandler {
 
-    /** Most console lines one event carries. */
+    /** Most console lines one tail event carries. */
     static final int MAX_LINES = 50;
 
+    private final Optional<GatewayMetrics> metrics;
+    private final Optional<ServerLog> callLog;
     private final TailBus bus;
     private final String node;
     private final int consoleChars;
@@ -35,14 +45,18 @@ public final class TailStage implements CallHandler {
     /**
      * Creates the stage.
      *
-     * @param bus the bus
+     * @param metrics the gateway's meters, if metrics are on
+     * @param callLog where one line per call goes, if {@code log.calls} is on
+     * @param bus the live tail
      * @param node this node's id
-     * @param consoleChars most characters of console output one event carries
+     * @param consoleChars most characters of console output one tail event carries
      * @param backendLabel the {@code backend} of a tool ({@code isolate}, {@code upstream})
      * @param next the next stage
      */
-    public TailStage(TailBus bus, String node, int consoleChars, Function<CatalogEntry, String> backendLabel,
-            CallHandler next) {
+    public ObserveStage(Optional<GatewayMetrics> metrics, Optional<ServerLog> callLog, TailBus bus, String node,
+            int consoleChars, Function<CatalogEntry, String> backendLabel, CallHandler next) {
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
+        this.callLog = Objects.requireNonNull(callLog, "callLog");
         this.bus = Objects.requireNonNull(bus, "bus");
         this.node = Objects.requireNonNull(node, "node");
         this.consoleChars = consoleChars;
@@ -54,16 +68,32 @@ public final class TailStage implements CallHandler {
     public ToolReply handle(Call call, ObjectNode arguments) {
         long started = System.nanoTime();
         ToolReply reply = next.handle(call, arguments);
-        long micros = (System.nanoTime() - started) / 1000;
+        long nanos = System.nanoTime() - started;
+        String backend = backendLabel.apply(call.tool());
+        String outcome = reply.outcome().id();
+        if (metrics.isPresent()) {
+            metrics.get().call(call.tool().name(), backend, outcome, nanos);
+            metrics.get().tenantCall(call.principal().tenant(), outcome);
+        }
+        if (callLog.isPresent()) {
+            Map<String, Object> f = new LinkedHashMap<>();
+            f.put("tool", call.tool().name());
+            f.put("version", call.tool().version());
+            f.put("backend", backend);
+            f.put("tenant", call.principal().tenant());
+            f.put("outcome", outcome);
+            f.put("ms", Math.round(nanos / 10_000.0) / 100.0);
+            callLog.get().call(f);
+        }
         try {
-            bus.publish(event(call, reply, micros));
+            bus.publish(event(call, reply, backend, nanos / 1000));
         } catch (RuntimeException e) {
             // the tail is an observer: it never fails a call
         }
         return reply;
     }
 
-    private TailEvent.Call event(Call call, ToolReply reply, long micros) {
+    private TailEvent.Call event(Call call, ToolReply reply, String backend, long micros) {
         Receipt receipt = reply instanceof ToolReply.Result r ? r.receipt() : Receipt.none();
         Set<String> hosts = new LinkedHashSet<>();
         for (EgressRecord e : receipt.egress()) {
@@ -92,7 +122,7 @@ public final class TailStage implements CallHandler {
         }
         CatalogEntry tool = call.tool();
         return new TailEvent.Call(Instant.now(), node, bus.nextCallSeq(), call.principal().tenant(), tool.name(),
-                tool.version(), backendLabel.apply(tool), reply.outcome().id(), micros, receipt.cpu().toNanos() / 1000,
+                tool.version(), backend, reply.outcome().id(), micros, receipt.cpu().toNanos() / 1000,
                 receipt.wall().toNanos() / 1000, receipt.allocatedBytes(), List.copyOf(hosts),
                 List.copyOf(call.dlpRules()), console, truncated);
     }

@@ -12,8 +12,13 @@ import java.util.function.LongConsumer;
  * The tools agents can see and call right now: approved, enabled versions only (a quarantined version
  * is never here, so it is indistinguishable from an unknown tool). Reads take an immutable snapshot;
  * every change bumps the revision and tells the listeners (for {@code list_changed}).
+ *
+ * <p>Not the registry's {@link dev.atoll.gateway.registry.Catalogue} (the fleet's approved versions,
+ * shared by every node): this is what this node serves from it, loaded and placed in its region,
+ * together with the upstream servers' tools. {@code internal.wiring.CatalogueSync} builds one from the
+ * other.
  */
-public final class Catalog {
+public final class ServedTools {
 
     private volatile Snapshot snapshot = new Snapshot(0, List.of());
     private final List<LongConsumer> listeners = new CopyOnWriteArrayList<>();
