@@ -83,7 +83,12 @@ class ReadinessTest {
                     .at("/content/0/text").asText());
 
             // SIGTERM's path: not ready at once, calls still answered during the drain delay, then closed.
-            CompletableFuture<Void> stopping = CompletableFuture.runAsync(gateway::drainAndClose);
+            // On a thread of its own, not the common pool (one thread on two cores, maybe busy elsewhere).
+            CompletableFuture<Void> stopping = new CompletableFuture<>();
+            Thread.ofPlatform().name("drain").start(() -> {
+                gateway.drainAndClose();
+                stopping.complete(null);
+            });
             await("not ready once draining").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
                     .until(() -> get(http, base + "/readyz").statusCode() == 503);
             if (!stopping.isDone()) { // the 4 s drain delay is still running (almost surely): calls are taken

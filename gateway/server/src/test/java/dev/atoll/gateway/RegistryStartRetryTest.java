@@ -17,6 +17,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Handler;
 import java.util.logging.LogRecord;
@@ -60,8 +62,12 @@ class RegistryStartRetryTest {
             public void close() {
             }
         };
-        Logger gatewayLog = Logger.getLogger(Gateway.class.getName());
+        // The package's logger: the start's messages come from a class inside it (internal.wiring).
+        Logger gatewayLog = Logger.getLogger(Gateway.class.getPackageName());
         gatewayLog.addHandler(capture);
+        // The start runs on a thread of its own, stopped below whatever happens: a start left retrying
+        // on the common pool (one thread on two cores) starves every later test that uses that pool.
+        ExecutorService starter = Executors.newSingleThreadExecutor(r -> new Thread(r, "start-retry-test"));
         try (LoopbackProxy proxy = LoopbackProxy.start(pg.getHost(), pg.getPort() < 0 ? 5432 : pg.getPort())) {
             proxy.down();
             String viaProxy = "jdbc:postgresql://127.0.0.1:" + proxy.port() + pg.getRawPath() + "?" + query;
@@ -70,7 +76,7 @@ class RegistryStartRetryTest {
                     .config(GatewayConfig.defaults().with(Map.of("mcp.port", "0", "admin.port", "0",
                             "data-dir", data.toString(), "registry.jdbc-url", "\"" + viaProxy + "\"",
                             "registry.connection-timeout-ms", "500")))
-                    .mcpToken(TOKEN, "acme", Set.of("*")).start());
+                    .mcpToken(TOKEN, "acme", Set.of("*")).start(), starter);
             await("the node to say the database is unreachable, twice").atMost(Duration.ofSeconds(60))
                     .until(() -> said.stream().filter(m -> m.contains("unreachable") && m.contains("retrying")).count() >= 2);
             assertFalse(starting.isDone(), "no node serves before its database answers");
@@ -81,6 +87,7 @@ class RegistryStartRetryTest {
                         "{\"text\":\"Retry OK\"}").path("structuredContent").path("slug").asText());
             }
         } finally {
+            starter.shutdownNow(); // interrupts a start still retrying (its back-off sleep ends it)
             gatewayLog.removeHandler(capture);
         }
     }

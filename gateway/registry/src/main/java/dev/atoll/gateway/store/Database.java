@@ -240,6 +240,8 @@ public final class Database implements AutoCloseable {
                     if (!retryable(e)) {
                         if (connectionLost(e)) {
                             trip(safeMessage(e));
+                            throw RegistryException.storage(what + " failed: the registry database is unreachable ("
+                                    + safeMessage(e) + "); retrying in the background", e);
                         }
                         throw RegistryException.storage(what + " failed: " + safeMessage(e), e);
                     }
