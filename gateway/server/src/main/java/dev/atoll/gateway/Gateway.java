@@ -46,6 +46,7 @@ import dev.atoll.gateway.internal.wiring.McpEndpoint;
 import dev.atoll.gateway.internal.wiring.RegistryStart;
 import dev.atoll.gateway.internal.wiring.Schedules;
 import dev.atoll.gateway.internal.wiring.StartupTokens;
+import dev.atoll.gateway.internal.wiring.SubscriptionAudit;
 import dev.atoll.gateway.internal.wiring.Upstreams;
 import dev.atoll.gateway.registry.Actor;
 import dev.atoll.gateway.registry.DeployResult;
@@ -175,6 +176,7 @@ public final class Gateway implements AutoCloseable {
                     Duration.ofMillis(mc.sessionIdleMs()), mc.maxSessions(), Duration.ofMillis(mc.listTtlMs())),
                     catalog, (principal, entry, arguments, context) -> pipeline.handle(new Call(principal, entry,
                             context), arguments), rpc, streams, toolSearch(mc.toolSearch()), List.of(upstreamFeatures));
+            mcp.onSubscriptionChange(SubscriptionAudit.to(registry.audit()));
             this.sync = new CatalogueSync(registry, config.node().region(), catalog, isolates, upstreams,
                     upstreamBackend, upstreamFeatures, mcp::featuresChanged, events);
             this.heartbeat = resources.push("fleet heartbeat", new FleetHeartbeat(

@@ -45,7 +45,11 @@ public enum AuditAction {
     /** An upstream server's request through its egress proxy: allowed, denied, blocked or redacted. */
     UPSTREAM_EGRESS("upstream.egress"),
     /** A tool's placement (the regions it serves in) changed. */
-    PLACE("tool.place");
+    PLACE("tool.place"),
+    /** An MCP client subscribed to a resource (or the resource's owner refused to watch it). */
+    RESOURCE_SUBSCRIBE("resource.subscribe"),
+    /** A resource subscription ended: the client unsubscribed, or its session ended. */
+    RESOURCE_UNSUBSCRIBE("resource.unsubscribe");
 
     private final String wireName;
 

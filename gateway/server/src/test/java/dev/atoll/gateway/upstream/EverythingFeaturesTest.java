@@ -162,6 +162,11 @@ class EverythingFeaturesTest {
             Awaitility.await("the server unsubscribed").atMost(Duration.ofSeconds(30))
                     .until(() -> logs("subs").contains("Received Unsubscribe Resource request: " + DOC));
             a.call("tools/call", "{\"name\":\"subs__toggle-subscriber-updates\",\"arguments\":{}}"); // stop them
+
+            // Each change is in the audit log: two subscribed, one left by the client, one with its session.
+            assertEquals(List.of("ok by=", "ok by="), subscriptionAudit("resource.subscribe", DOC));
+            assertEquals(List.of("ok by=client", "ok by=session_end"),
+                    subscriptionAudit("resource.unsubscribe", DOC).stream().sorted().toList());
         } finally {
             a.close();
             b.close();
@@ -191,6 +196,7 @@ class EverythingFeaturesTest {
                     assertEquals(-32601, sub.path("error").path("code").asInt(), sub.toString());
                     assertTrue(sub.path("error").path("message").asText().contains("does not offer resource subscriptions"),
                             sub.toString());
+                    assertEquals(List.of("refused by="), subscriptionAudit("resource.subscribe", uri));
                     continue;
                 }
                 assertTrue(sub.path("result").isObject(), sub.toString());
@@ -203,6 +209,25 @@ class EverythingFeaturesTest {
                 g.admin("DELETE", "/v1/upstreams/" + mode, null);
             }
         }
+    }
+
+    /**
+     * The audit records of one action for one URI, each as "outcome by=BY" (BY from the detail), and
+     * checks that each names an actor (the token) and an owner.
+     */
+    private static List<String> subscriptionAudit(String action, String uri) throws Exception {
+        JsonNode records = g.admin("GET", "/v1/audit?action=" + action + "&limit=1000", null).path("body");
+        List<String> out = new java.util.ArrayList<>();
+        for (JsonNode r : records) {
+            JsonNode detail = r.path("detail").isTextual() ? new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readTree(r.path("detail").asText()) : r.path("detail");
+            if (detail.path("uri").asText().equals(uri)) {
+                assertFalse(detail.path("owner").asText().isEmpty(), r.toString());
+                assertFalse(r.path("actor").asText().isEmpty(), r.toString());
+                out.add(r.path("outcome").asText() + " by=" + detail.path("by").asText());
+            }
+        }
+        return out;
     }
 
     private static int count(String text, String what) {

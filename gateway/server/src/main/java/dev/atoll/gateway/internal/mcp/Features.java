@@ -49,12 +49,13 @@ final class Features {
     /**
      * One session's subscription to a URI.
      *
+     * @param principal who subscribed
      * @param owner who served it when subscribed
      * @param source the source watching it
      * @param offer the offer that served it
      * @param digest the digest that served it when subscribed (or last notified)
      */
-    private record Sub(String owner, FeatureSource source, Offer offer, String digest) {
+    private record Sub(Caller principal, String owner, FeatureSource source, Offer offer, String digest) {
     }
 
     private final List<FeatureSource> sources;
@@ -67,6 +68,9 @@ final class Features {
      * (first subscriber, last one leaving), striped by owner and URI.
      */
     private final Object[] stripes = new Object[64];
+    /** Told of every subscription change (the audit log). */
+    private volatile java.util.function.Consumer<SubscriptionChange> onSubscription = c -> {
+    };
     /** Collisions already reported to the operator. */
     private final Set<String> warned = ConcurrentHashMap.newKeySet();
 
@@ -145,6 +149,19 @@ final class Features {
         };
     }
 
+    /** Tells this listener of every subscription change from now on (replacing the previous one). */
+    void onSubscriptionChange(java.util.function.Consumer<SubscriptionChange> listener) {
+        onSubscription = java.util.Objects.requireNonNull(listener, "listener");
+    }
+
+    private void tell(Sub sub, String uri, SubscriptionChange.Kind kind, String reason) {
+        try {
+            onSubscription.accept(new SubscriptionChange(sub.principal(), sub.owner(), uri, kind, reason));
+        } catch (RuntimeException e) {
+            LOG.warning("cannot record a subscription change (" + kind + " " + JsonRpc.truncate(uri, 200) + "): " + e);
+        }
+    }
+
     ObjectNode subscribe(Caller principal, String session, ObjectNode params, boolean on) {
         String uri = text(params, "uri");
         if (!on) {
@@ -154,6 +171,7 @@ final class Features {
                 synchronized (stripe(had, uri)) {
                     if (m.remove(uri, had)) {
                         release(had, uri);
+                        tell(had, uri, SubscriptionChange.Kind.UNSUBSCRIBED, "");
                     }
                 }
                 subscriptions.computeIfPresent(session, (k, v) -> v.isEmpty() ? null : v);
@@ -161,7 +179,8 @@ final class Features {
             return F.objectNode();
         }
         Sourced found = resource(principal, uri).orElseThrow(() -> notFound(uri));
-        Sub sub = new Sub(found.offer().owner(), found.source(), found.offer(), found.offer().entry().digest());
+        Sub sub = new Sub(principal, found.offer().owner(), found.source(), found.offer(),
+                found.offer().entry().digest());
         Map<String, Sub> m = subscriptions.computeIfAbsent(session, k -> new ConcurrentHashMap<>());
         Sub had = m.get(uri);
         if (had != null && had.owner().equals(sub.owner()) && had.source() == sub.source()) {
@@ -177,11 +196,13 @@ final class Features {
             if (!watched(sub, uri)) {
                 Optional<ToolReply.Rejected> refused = sub.source().subscribe(sub.offer(), uri);
                 if (refused.isPresent()) {
+                    tell(sub, uri, SubscriptionChange.Kind.REFUSED, refused.get().message());
                     throw new RpcException(refused.get().code(), refused.get().message(), 200, null);
                 }
             }
             m.put(uri, sub);
         }
+        tell(sub, uri, SubscriptionChange.Kind.SUBSCRIBED, "");
         if (had != null) { // it was served by another owner when subscribed: that one may stop watching
             synchronized (stripe(had, uri)) {
                 release(had, uri);
@@ -198,6 +219,7 @@ final class Features {
                 synchronized (stripe(sub, uri)) {
                     release(sub, uri);
                 }
+                tell(sub, uri, SubscriptionChange.Kind.SESSION_ENDED, "");
             });
         }
     }
@@ -263,7 +285,7 @@ final class Features {
                 ObjectNode p = F.objectNode().put("uri", uri);
                 streams.send(session, JsonRpc.notification("notifications/resources/updated", p));
             }
-            return new Sub(sub.owner(), sub.source(), sub.offer(), now);
+            return new Sub(sub.principal(), sub.owner(), sub.source(), sub.offer(), now);
         }));
     }
 

@@ -178,6 +178,16 @@ public final class McpService {
     }
 
     /**
+     * Tells the listener of every resource subscription that begins, ends (by the client or with its
+     * session) or is refused (the audit log's {@code resource.subscribe} and {@code resource.unsubscribe}).
+     *
+     * @param listener the listener (replaces the previous one; it must not block for long)
+     */
+    public void onSubscriptionChange(java.util.function.Consumer<SubscriptionChange> listener) {
+        features.onSubscriptionChange(listener);
+    }
+
+    /**
      * Tells clients that resources and prompts changed when that happened without a catalogue change
      * (an upstream's resource or prompt list pinned, pulled or approved).
      */
