@@ -58,6 +58,8 @@ public final class McpService {
             "alert", "emergency");
     private static final JsonNodeFactory F = JsonNodeFactory.instance;
     private static final Map<String, String> NO_HEADERS = Map.of();
+    /** Longest URI a {@code subscriptions/listen} filter may name. */
+    private static final int MAX_URI_LENGTH = 4_096;
 
     /** Calls a tool through the gateway's pipeline. */
     @FunctionalInterface
@@ -484,7 +486,7 @@ public final class McpService {
             checkNameHeader(request, params);
         }
         if ("subscriptions/listen".equals(method)) {
-            return listen(request, params);
+            return listen(principal, request, id, params);
         }
         List<ObjectNode> notes = new ArrayList<>();
         ObjectNode result = switch (method) {
@@ -522,19 +524,92 @@ public final class McpService {
         return json(200, response);
     }
 
-    private McpExchange.Reply listen(McpExchange.Request request, ObjectNode params) {
+    /**
+     * Opens a {@code subscriptions/listen} stream (2026-07-28). {@code params.notifications} is the
+     * client's filter: {@code toolsListChanged}, {@code promptsListChanged} and
+     * {@code resourcesListChanged} (booleans) and {@code resourceSubscriptions} (URIs to hear
+     * {@code notifications/resources/updated} for, the 2026 form of {@code resources/subscribe}).
+     * Nothing the client did not ask for is sent. Each URI is subscribed as {@code resources/subscribe}
+     * would (the token must see it; an upstream's server is subscribed once per URI) for as long as
+     * the stream is open; a URI that is unknown, not visible or refused is left out of the
+     * acknowledged filter. Every message on the stream carries the listen request's id in
+     * {@code _meta["io.modelcontextprotocol/subscriptionId"]}, the acknowledgement first.
+     */
+    private McpExchange.Reply listen(Caller principal, McpExchange.Request request, JsonNode id, ObjectNode params) {
         if (!request.acceptsSse()) {
             throw new RpcException(JsonRpc.INVALID_REQUEST, "subscriptions/listen streams: send Accept: text/event-stream");
         }
-        Streams.Subscription sub = streams.open();
+        JsonNode asked = params.has("notifications") ? params.get("notifications") : params;
+        if (!asked.isObject()) {
+            throw new RpcException(JsonRpc.INVALID_PARAMS, "Invalid params: notifications must be an object", 200, null);
+        }
+        // Before 2026-07-28 was final a listen without a filter meant tool-list changes: kept for those clients.
+        boolean tools = asked.path("toolsListChanged").asBoolean(!params.has("notifications"));
+        boolean prompts = asked.path("promptsListChanged").asBoolean(false);
+        boolean resources = asked.path("resourcesListChanged").asBoolean(false);
+        List<String> uris = new ArrayList<>();
+        JsonNode subs = asked.path("resourceSubscriptions");
+        if (!subs.isMissingNode() && !subs.isNull()) {
+            if (!subs.isArray() || subs.size() > Features.MAX_SUBSCRIPTIONS) {
+                throw new RpcException(JsonRpc.INVALID_PARAMS, "Invalid params: resourceSubscriptions must be an array"
+                        + " of at most " + Features.MAX_SUBSCRIPTIONS + " URIs", 200, null);
+            }
+            for (JsonNode u : subs) {
+                if (!u.isTextual() || u.asText().isEmpty() || u.asText().length() > MAX_URI_LENGTH) {
+                    throw new RpcException(JsonRpc.INVALID_PARAMS, "Invalid params: each resource subscription must be"
+                            + " a URI of 1-" + MAX_URI_LENGTH + " characters", 200, null);
+                }
+                if (!uris.contains(u.asText())) {
+                    uris.add(u.asText());
+                }
+            }
+        }
+        String key = "listen:" + newSessionId();
+        Set<String> honored = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        java.util.function.Predicate<ObjectNode> filter = m -> switch (m.path("method").asText()) {
+            case "notifications/tools/list_changed" -> tools;
+            case "notifications/prompts/list_changed" -> prompts;
+            case "notifications/resources/list_changed" -> resources;
+            case "notifications/resources/updated" -> honored.contains(m.path("params").path("uri").asText());
+            default -> false;
+        };
+        Streams.Subscription sub = streams.open(key, filter, Optional.of(id.deepCopy()), () -> features.forget(key));
         if (sub == null) {
             throw new RpcException(JsonRpc.INTERNAL_ERROR, "too many open streams", 503, null);
         }
+        ArrayNode agreed = F.arrayNode();
+        try {
+            for (String uri : uris) {
+                try {
+                    features.subscribe(principal, key, F.objectNode().put("uri", uri), true);
+                    honored.add(uri);
+                    agreed.add(uri);
+                } catch (RpcException e) { // unknown, not visible or refused: not honoured
+                    LOG.fine(() -> "listen: not subscribed to " + JsonRpc.truncate(uri, 200) + ": " + e.getMessage());
+                }
+            }
+        } catch (RuntimeException e) {
+            sub.close();
+            throw e;
+        }
+        ObjectNode filterAck = F.objectNode();
+        if (tools) {
+            filterAck.put("toolsListChanged", true);
+        }
+        if (prompts) {
+            filterAck.put("promptsListChanged", true);
+        }
+        if (resources) {
+            filterAck.put("resourcesListChanged", true);
+        }
+        if (!agreed.isEmpty()) {
+            filterAck.set("resourceSubscriptions", agreed);
+        }
         ObjectNode ack = F.objectNode();
-        ack.put("toolsListChanged", params.path("notifications").path("toolsListChanged")
-                .asBoolean(params.path("toolsListChanged").asBoolean(true)));
+        ack.set("notifications", filterAck);
         return new McpExchange.Stream(200,
-                List.of(JsonRpc.notification("notifications/subscriptions/acknowledged", ack)), sub, NO_HEADERS);
+                List.of(sub.stamped(JsonRpc.notification("notifications/subscriptions/acknowledged", ack))), sub,
+                NO_HEADERS);
     }
 
     private ObjectNode cacheable(ObjectNode result, String scope) {

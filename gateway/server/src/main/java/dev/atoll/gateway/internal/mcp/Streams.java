@@ -1,18 +1,26 @@
 package dev.atoll.gateway.internal.mcp;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 /**
  * Long-lived notification streams (the legacy GET stream and the 2026 {@code subscriptions/listen}
  * stream). Each stream has a small bounded queue; a client too slow to drain it loses the oldest
- * change notification, which is harmless because every one means "list again".
+ * change notification, which is harmless because every one means "list again". A
+ * {@code subscriptions/listen} stream takes only the notifications its filter lets through, each
+ * stamped with its subscription id ({@code _meta["io.modelcontextprotocol/subscriptionId"]}).
  */
 public final class Streams {
+
+    /** The {@code _meta} key of a listen stream's subscription id (2026-07-28). */
+    static final String SUBSCRIPTION_ID = "io.modelcontextprotocol/subscriptionId";
 
     private final Set<Subscription> open = ConcurrentHashMap.newKeySet();
     private final int maxStreams;
@@ -44,10 +52,24 @@ public final class Streams {
      * @return the subscription, or null when too many are open or the server is stopping
      */
     Subscription open(String session) {
+        return open(session, m -> true, Optional.empty(), () -> {
+        });
+    }
+
+    /**
+     * Opens a filtered stream.
+     *
+     * @param key the key its own notifications are sent to ({@link #send(String, ObjectNode)})
+     * @param filter which messages it takes
+     * @param subscriptionId the id stamped on each message, if any
+     * @param onClose run once when the stream is closed
+     * @return the subscription, or null when too many are open or the server is stopping
+     */
+    Subscription open(String key, Predicate<ObjectNode> filter, Optional<JsonNode> subscriptionId, Runnable onClose) {
         if (closed || open.size() >= maxStreams) {
             return null;
         }
-        Subscription s = new Subscription(session);
+        Subscription s = new Subscription(key, filter, subscriptionId, onClose);
         open.add(s);
         return s;
     }
@@ -95,15 +117,40 @@ public final class Streams {
         private static final ObjectNode END = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
         private final BlockingQueue<ObjectNode> queue = new ArrayBlockingQueue<>(16);
         private final String session;
+        private final Predicate<ObjectNode> filter;
+        private final Optional<JsonNode> subscriptionId;
+        private final Runnable onClose;
+        private final java.util.concurrent.atomic.AtomicBoolean closedOnce = new java.util.concurrent.atomic.AtomicBoolean();
 
-        private Subscription(String session) {
+        private Subscription(String session, Predicate<ObjectNode> filter, Optional<JsonNode> subscriptionId,
+                Runnable onClose) {
             this.session = session;
+            this.filter = filter;
+            this.subscriptionId = subscriptionId;
+            this.onClose = onClose;
         }
 
-        private void offer(ObjectNode m) {
+        private void offer(ObjectNode message) {
+            if (!filter.test(message)) {
+                return;
+            }
+            ObjectNode m = stamped(message);
             while (!queue.offer(m)) {
                 queue.poll();
             }
+        }
+
+        /** The message with this stream's subscription id in its {@code params._meta}, if it has one. */
+        ObjectNode stamped(ObjectNode message) {
+            if (subscriptionId.isEmpty()) {
+                return message;
+            }
+            ObjectNode copy = message.deepCopy();
+            JsonNode params = copy.get("params");
+            ObjectNode p = params instanceof ObjectNode o ? o : copy.putObject("params");
+            JsonNode meta = p.get("_meta");
+            (meta instanceof ObjectNode o ? o : p.putObject("_meta")).set(SUBSCRIPTION_ID, subscriptionId.get());
+            return copy;
         }
 
         /**
@@ -127,9 +174,12 @@ public final class Streams {
             queue.offer(END);
         }
 
-        /** Unregisters the stream (the client left). */
+        /** Unregisters the stream (the client left) and runs its close hook once. */
         public void close() {
             open.remove(this);
+            if (closedOnce.compareAndSet(false, true)) {
+                onClose.run();
+            }
         }
     }
 }

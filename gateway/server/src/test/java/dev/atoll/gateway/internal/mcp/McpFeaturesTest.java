@@ -348,6 +348,63 @@ class McpFeaturesTest {
         assertTrue(unsub.path("result").isObject(), unsub.toString());
     }
 
+    /**
+     * The 2026-07-28 form of a subscription: {@code subscriptions/listen} with
+     * {@code resourceSubscriptions}. The acknowledgement names only the URIs the token may see and
+     * that exist; the stream carries only what the filter asked for, each message with the listen
+     * request's id; a new version serving the URI is announced; the stream's end ends the
+     * subscription, and both are in the audit log.
+     */
+    @Test
+    void aListenStreamHearsOnlyWhatItsFilterAskedForAndItsSubscriptionsAreAudited() throws Exception {
+        String body = """
+                {"jsonrpc":"2.0","id":"listen-1","method":"subscriptions/listen","params":{
+                  "_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28",
+                           "io.modelcontextprotocol/clientCapabilities":{}},
+                  "notifications":{"toolsListChanged":true,
+                    "resourceSubscriptions":["docs://readme","docs://nope","hidden://secret","docs://readme"]}}}""";
+        HttpRequest listen = HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(120))
+                .POST(HttpRequest.BodyPublishers.ofString(body)).header("Authorization", "Bearer " + TOKEN_DOCS)
+                .header("Content-Type", "application/json").header("Accept", "application/json, text/event-stream")
+                .header("MCP-Protocol-Version", "2026-07-28").header("Mcp-Method", "subscriptions/listen").build();
+        java.util.concurrent.CompletableFuture<HttpResponse<java.util.stream.Stream<String>>> response =
+                http.sendAsync(listen, HttpResponse.BodyHandlers.ofLines());
+        BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+        response.thenAcceptAsync(r -> r.body().forEach(lines::add), readers);
+        JsonNode ack = next(lines, m -> true);
+        assertEquals("notifications/subscriptions/acknowledged", ack.path("method").asText(), ack.toString());
+        assertEquals("listen-1", ack.at("/params/_meta/io.modelcontextprotocol~1subscriptionId").asText(), ack.toString());
+        assertEquals(JSON.readTree("{\"toolsListChanged\":true,\"resourceSubscriptions\":[\"docs://readme\"]}"),
+                ack.path("params").path("notifications"), "unknown and invisible URIs are not honoured: " + ack);
+
+        gateway.deployApproved(ToolSource.js("feat_docs.mjs", DOCS.replace("VERSION", "listen")));
+        List<JsonNode> seen = new ArrayList<>();
+        JsonNode updated = next(lines, m -> {
+            seen.add(m);
+            return "notifications/resources/updated".equals(m.path("method").asText());
+        });
+        assertEquals("docs://readme", updated.path("params").path("uri").asText(), updated.toString());
+        assertTrue(seen.stream().anyMatch(m -> "notifications/tools/list_changed".equals(m.path("method").asText())),
+                seen.toString());
+        for (JsonNode m : seen) {
+            assertEquals("listen-1", m.at("/params/_meta/io.modelcontextprotocol~1subscriptionId").asText(), m.toString());
+            assertFalse(m.path("method").asText().matches("notifications/(resources|prompts)/list_changed"),
+                    "not asked for: " + m);
+        }
+        java.util.function.Function<String, List<String>> audited = action -> gateway.registry().audit().query(
+                new dev.atoll.gateway.audit.AuditQuery(java.util.Optional.empty(), java.util.Optional.empty(),
+                        java.util.Optional.of(action), java.util.Optional.empty(), java.util.Optional.empty(), 0, 1000))
+                .stream().filter(r -> r.detail().contains("docs://readme") && r.tenant().equals("tenant-b"))
+                .map(r -> r.outcome() + " " + r.detail()).toList();
+        assertEquals(1, audited.apply("resource.subscribe").size(), audited.apply("resource.subscribe").toString());
+
+        response.join().body().close(); // the client leaves: the server notices at its next write
+        org.awaitility.Awaitility.await("the subscription ended with the stream").atMost(Duration.ofSeconds(90))
+                .until(() -> audited.apply("resource.unsubscribe").size() == 1);
+        assertTrue(audited.apply("resource.unsubscribe").getFirst().contains("session_end"),
+                audited.apply("resource.unsubscribe").toString());
+    }
+
     static String clash(String name, boolean offers) {
         return """
                 export const tool = { name: "%s", description: "Clashing module", inputSchema: { type: "object" },
