@@ -119,8 +119,9 @@ class EverythingFeaturesTest {
 
     /**
      * Subscriptions to an upstream resource over real HTTP sessions: the server is subscribed once
-     * however many sessions subscribe, its updates reach every subscribed session, and it is
-     * unsubscribed only when the last session leaves (here: by ending its session).
+     * however many sessions subscribe, its updates reach every subscribed session, a server killed and
+     * restarted is subscribed again (its updates reach the sessions), and it is unsubscribed only when
+     * the last session leaves (here: by ending its session).
      */
     @Test
     void anUpstreamResourceIsSubscribedOnceAndDroppedWhenTheLastSessionLeaves() throws Exception {
@@ -147,6 +148,24 @@ class EverythingFeaturesTest {
                         m -> "notifications/resources/updated".equals(m.path("method").asText()));
                 assertEquals(DOC, u.path("params").path("uri").asText(), u.toString());
                 assertEquals(List.of("uri"), iterable(u.path("params").fieldNames()), "only the URI is relayed");
+            }
+
+            // The server is killed: the restarted process is subscribed again, and its updates flow.
+            long pid = g.bwrapPid("subs");
+            ProcessHandle.of(pid).orElseThrow().destroyForcibly();
+            Awaitility.await("subs restarted").atMost(Duration.ofSeconds(60)).until(() -> g.upstream("subs")
+                    .path("status").path("restarts").asInt() >= 1 && g.bwrapPid("subs") != pid
+                    && "running".equals(g.upstream("subs").path("state").asText()));
+            Awaitility.await("the new process subscribed").atMost(Duration.ofSeconds(30))
+                    .until(() -> count(logs("subs"), "Received Subscribe Resource request for URI: " + DOC) == 2);
+            aStream.clear();
+            bStream.clear();
+            JsonNode on = a.call("tools/call", "{\"name\":\"subs__toggle-subscriber-updates\",\"arguments\":{}}");
+            assertFalse(on.path("result").path("isError").asBoolean(), on.toString()); // a new process starts with them off
+            for (var stream : List.of(aStream, bStream)) {
+                JsonNode u = dev.atoll.gateway.testing.RawSession.next(stream,
+                        m -> "notifications/resources/updated".equals(m.path("method").asText()));
+                assertEquals(DOC, u.path("params").path("uri").asText(), "after the restart: " + u);
             }
 
             // One session unsubscribes: the other still wants it, so the server keeps the subscription.
