@@ -114,6 +114,8 @@ final class StdioMcpClient implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicLong droppedReplies = new AtomicLong();
     private volatile String downReason = "";
+    /** Set when the server closed its stdout (it exited or is exiting), before its exit code is known. */
+    private volatile boolean stdoutEnded;
     private final Thread stderrReader;
     /** Stderr lines kept for a start failure's message. */
     private static final int STDERR_TAIL = 10;
@@ -469,6 +471,7 @@ final class StdioMcpClient implements AutoCloseable {
             readerFailed("stdout", e);
             return;
         }
+        stdoutEnded = true;
         String code;
         try {
             code = " with code " + process.onExit().get(2, TimeUnit.SECONDS);
@@ -714,7 +717,19 @@ final class StdioMcpClient implements AutoCloseable {
     /** Stops the server (see {@link SandboxProcess#stop}) and fails what is in flight. */
     void close(Duration grace) {
         closed.set(true);
-        down("was stopped");
+        // A server that already closed its stdout has exited (or is exiting) on its own: a close that
+        // races the stdout reader (a health check, a restart) must not report it as "stopped".
+        String reason = "was stopped";
+        if (stdoutEnded) {
+            try {
+                reason = "exited with code " + process.onExit().get(2, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException | TimeoutException e) {
+                // still running: it is being stopped
+            }
+        }
+        down(reason);
         process.stop(grace);
         writer.shutdownNow();
     }
