@@ -193,7 +193,11 @@ class HostileUpstreamTest {
     @Test
     void aFloodOfNotificationsAndRequestsDoesNotTakeTheGatewayDown() throws Exception {
         List<McpSchema.LoggingMessageNotification> logs = new CopyOnWriteArrayList<>();
-        try (UpstreamGateway g = evil(Map.of()); McpSyncClient c = g.client(p -> { }, logs::add)) {
+        // No health check during the flood: on a loaded machine the gateway's answer to a ping can wait behind
+        // 20,000 notifications past upstreams.health-timeout-ms, and the restart that follows is the health
+        // check's doing (seen once at load average 20-26), not what this test is about.
+        try (UpstreamGateway g = evil(Map.of("upstreams.health-interval-ms", "600000"));
+                McpSyncClient c = g.client(p -> { }, logs::add)) {
             assertEquals("flooded", text(call(c, "evil__flood", Map.of())));
             // 20,000 log lines in one call: the call kept at most its budget, and the agent is told.
             await("the gateway's note that it dropped notifications", Duration.ofSeconds(20),
