@@ -41,6 +41,8 @@ public final class Watchdog implements AutoCloseable {
     private final ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
     private final Set<Monitor> active = ConcurrentHashMap.newKeySet();
     private final Set<Step> steps = ConcurrentHashMap.newKeySet();
+    /** Whether the watchdog thread is parked (or about to park) with no call and no step to watch. */
+    private volatile boolean idle;
     private final long tickNanos;
     private final double heapGuardRatio;
     private final Thread thread;
@@ -108,12 +110,20 @@ public final class Watchdog implements AutoCloseable {
     private void loop() {
         while (running) {
             if (active.isEmpty()) {
-                // Idle, or only steps to watch: their deadlines are seconds away, so a step needs no
-                // wake-up of its own (watchStep is on every call's path) and a coarse look will do.
-                LockSupport.parkNanos(this, steps.isEmpty() ? Long.MAX_VALUE : STEP_LOOK_NANOS);
+                // Only steps to watch: their deadlines are seconds away, so a step needs no wake-up of
+                // its own (watchStep is on every call's path) and a coarse look will do.
                 if (!steps.isEmpty()) {
+                    LockSupport.parkNanos(this, STEP_LOOK_NANOS);
                     checkSteps(System.nanoTime());
+                    continue;
                 }
+                // Nothing to watch: park until a call or a step arrives. The flag is set before the
+                // last look at the steps, so a step added meanwhile either is seen here or sees the flag.
+                idle = true;
+                if (steps.isEmpty() && active.isEmpty()) {
+                    LockSupport.park(this);
+                }
+                idle = false;
                 continue;
             }
             LockSupport.parkNanos(this, tickNanos);
@@ -136,8 +146,9 @@ public final class Watchdog implements AutoCloseable {
      */
     public Step watchStep(long deadlineNanos, Runnable onOverrun) {
         Step s = new Step(deadlineNanos, onOverrun);
-        if (steps.add(s) && steps.size() == 1 && active.isEmpty()) {
-            LockSupport.unpark(thread); // it may be parked with nothing to watch: start its coarse looks
+        steps.add(s);
+        if (idle) {
+            LockSupport.unpark(thread); // parked with nothing to watch: start its coarse looks
         }
         return s;
     }

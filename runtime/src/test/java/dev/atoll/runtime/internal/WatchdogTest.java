@@ -69,4 +69,40 @@ class WatchdogTest {
             assertEquals(0, closedInTime.get());
         }
     }
+
+    /**
+     * Steps added at the same moment by several threads to an idle watchdog are all reported: the
+     * wake-up of an idle watchdog does not depend on which add came first (two adds that each saw the
+     * other's step could both skip it, leaving the watchdog parked with steps to watch).
+     */
+    @Test
+    void stepsAddedTogetherToAnIdleWatchdogAreAllReported() throws Exception {
+        try (Watchdog watchdog = new Watchdog(Duration.ofMillis(5), 0.9)) {
+            for (int round = 0; round < 20; round++) {
+                int threads = 4;
+                CountDownLatch go = new CountDownLatch(1);
+                CountDownLatch reported = new CountDownLatch(threads);
+                java.util.List<Watchdog.Step> added = new java.util.concurrent.CopyOnWriteArrayList<>();
+                java.util.List<Thread> adders = new java.util.ArrayList<>();
+                for (int t = 0; t < threads; t++) {
+                    adders.add(Thread.ofPlatform().start(() -> {
+                        try {
+                            go.await();
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                        added.add(watchdog.watchStep(System.nanoTime() + Duration.ofMillis(20).toNanos(),
+                                reported::countDown));
+                    }));
+                }
+                go.countDown();
+                for (Thread a : adders) {
+                    a.join();
+                }
+                assertTrue(reported.await(30, TimeUnit.SECONDS), "round " + round + ": "
+                        + reported.getCount() + " of " + threads + " overrun steps never reported");
+                added.forEach(Watchdog.Step::close);
+            }
+        }
+    }
 }

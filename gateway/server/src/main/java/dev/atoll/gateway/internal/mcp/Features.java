@@ -168,11 +168,15 @@ final class Features {
             Map<String, Sub> m = subscriptions.get(session);
             Sub had = m == null ? null : m.get(uri);
             if (had != null) {
+                boolean removed;
                 synchronized (stripe(had, uri)) {
-                    if (m.remove(uri, had)) {
+                    removed = m.remove(uri, had);
+                    if (removed) {
                         release(had, uri);
-                        tell(had, uri, SubscriptionChange.Kind.UNSUBSCRIBED, "");
                     }
+                }
+                if (removed) { // the audit write is outside the lock other subscribers of this URI wait on
+                    tell(had, uri, SubscriptionChange.Kind.UNSUBSCRIBED, "");
                 }
                 subscriptions.computeIfPresent(session, (k, v) -> v.isEmpty() ? null : v);
             }
@@ -192,15 +196,18 @@ final class Features {
         }
         // One lock per owner and URI (striped): the source is asked to watch once, and a slow source
         // (an upstream that takes its time to answer) holds up only subscriptions of the same URI.
+        Optional<ToolReply.Rejected> refused = Optional.empty();
         synchronized (stripe(sub, uri)) {
             if (!watched(sub, uri)) {
-                Optional<ToolReply.Rejected> refused = sub.source().subscribe(sub.offer(), uri);
-                if (refused.isPresent()) {
-                    tell(sub, uri, SubscriptionChange.Kind.REFUSED, refused.get().message());
-                    throw new RpcException(refused.get().code(), refused.get().message(), 200, null);
-                }
+                refused = sub.source().subscribe(sub.offer(), uri);
             }
-            m.put(uri, sub);
+            if (refused.isEmpty()) {
+                m.put(uri, sub);
+            }
+        }
+        if (refused.isPresent()) {
+            tell(sub, uri, SubscriptionChange.Kind.REFUSED, refused.get().message());
+            throw new RpcException(refused.get().code(), refused.get().message(), 200, null);
         }
         tell(sub, uri, SubscriptionChange.Kind.SUBSCRIBED, "");
         if (had != null) { // it was served by another owner when subscribed: that one may stop watching

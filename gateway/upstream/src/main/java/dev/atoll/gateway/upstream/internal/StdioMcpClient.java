@@ -472,16 +472,7 @@ final class StdioMcpClient implements AutoCloseable {
             return;
         }
         stdoutEnded = true;
-        String code;
-        try {
-            code = " with code " + process.onExit().get(2, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            code = "";
-        } catch (ExecutionException | TimeoutException e) {
-            code = " (closed its stdout)";
-        }
-        down("exited" + code);
+        down(exitCode().map(c -> "exited with code " + c).orElse("exited (closed its stdout)"));
     }
 
     private void dispatch(String line) {
@@ -714,22 +705,24 @@ final class StdioMcpClient implements AutoCloseable {
         return s.length() <= max ? s : s.substring(0, max) + "...";
     }
 
+    /** The server's exit code, waiting up to 2 s for it (after it closed its stdout); empty if not known by then. */
+    private Optional<Integer> exitCode() {
+        try {
+            return Optional.of(process.onExit().get(2, TimeUnit.SECONDS));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        } catch (ExecutionException | TimeoutException e) {
+            return Optional.empty();
+        }
+    }
+
     /** Stops the server (see {@link SandboxProcess#stop}) and fails what is in flight. */
     void close(Duration grace) {
         closed.set(true);
         // A server that already closed its stdout has exited (or is exiting) on its own: a close that
         // races the stdout reader (a health check, a restart) must not report it as "stopped".
-        String reason = "was stopped";
-        if (stdoutEnded) {
-            try {
-                reason = "exited with code " + process.onExit().get(2, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } catch (ExecutionException | TimeoutException e) {
-                // still running: it is being stopped
-            }
-        }
-        down(reason);
+        down(stdoutEnded ? exitCode().map(c -> "exited with code " + c).orElse("was stopped") : "was stopped");
         process.stop(grace);
         writer.shutdownNow();
     }
