@@ -3,6 +3,7 @@ package dev.atoll.runtime;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.atoll.runtime.internal.CompiledTool;
+import dev.atoll.runtime.internal.GuestExecutor;
 import dev.atoll.runtime.internal.RuntimeCore;
 import dev.atoll.runtime.spi.HostBinding;
 import java.time.Duration;
@@ -398,6 +399,28 @@ public final class ToolRuntime implements AutoCloseable {
      */
     public long abandonedThreadsTotal() {
         return core.guestThreads().abandonedTotal();
+    }
+
+    /**
+     * Threads of this JVM (of any library: compiler threads, virtual-thread carriers) that inherited
+     * the lowest OS priority from a low-priority guest thread (probation lane or written off) and were
+     * given the normal priority back, since start. Shared by every runtime of the JVM.
+     *
+     * @return the count
+     */
+    public long inheritedPriorityRepaired() {
+        return GuestExecutor.inheritedPriorityRepaired();
+    }
+
+    /**
+     * Threads of this JVM that inherited the lowest OS priority from a guest thread and could not be
+     * given the normal one back (the process lacks {@code CAP_SYS_NICE} or an {@code RLIMIT_NICE} that
+     * allows it), since start. Each is logged once at {@code WARNING}.
+     *
+     * @return the count
+     */
+    public long inheritedPriorityUnrepaired() {
+        return GuestExecutor.inheritedPriorityUnrepaired();
     }
 
     private CallResult done(Tool tool, CallResult result) {

@@ -34,7 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Issue #19's attack against a real gateway with the default configuration, in a JVM of its own at
  * the default heap: four callers call hostile tools (one of them never takes its cancellation) back
  * to back for 10 s while two agents call a tiny tool every 50 ms. Every benign call must succeed,
- * their p99 stay within 1.5 s during the attack (for the patterns in {@link #CONTAINED}), their p50
+ * their p99 stay within 1.5 s during the attack, their p50
  * return to normal within 5 s after it, the node stay up without OutOfMemoryError, and a tool that
  * wedged its thread be suspended (audited) until an operator enables it.
  */
@@ -51,28 +51,26 @@ class NodeContainmentTest {
     record Sample(long nanos, boolean ok, String body) {
     }
 
-    /** The hostile patterns the node contains fully: benign p99 within 1.5 s is asserted. */
+    /** Patterns that hold guest threads: retained objects, endless microtasks, a busy loop, a guest that ignores its cancellation. */
     private static final List<String> CONTAINED = List.of("hoard", "microtasks", "spin", "wedge");
 
     /**
-     * Allocations a guest triggers in one step (a rope flattened at once, a ~200 MB join). Not yet
-     * bounded before they happen (docs/security.md, Known gaps): measured with them in the attack,
-     * benign p99 was 1.8-2.3 s in three of four runs (p50 40-80 ms). Asserted here: every benign call
-     * succeeds, the node stays up without OutOfMemoryError and recovers within 5 s.
+     * Allocations a guest triggers in one step (a rope flattened at once, a ~200 MB join), which the
+     * runtime's one-step bounds refuse before they allocate (docs/security.md, Limits), with a busy loop.
      */
     private static final List<String> ONE_STEP = List.of("huge", "rope", "spin");
 
     @Test
     void hostileToolsCannotStarveABenignToolAndTheNodeRecovers() throws Exception {
-        runAttack(CONTAINED, true);
+        runAttack(CONTAINED);
     }
 
     @Test
-    void oneStepExpansionsDoNotFailBenignCallsOrTheNode() throws Exception {
-        runAttack(ONE_STEP, false);
+    void oneStepExpansionsCannotStarveABenignToolAndTheNodeRecovers() throws Exception {
+        runAttack(ONE_STEP);
     }
 
-    private void runAttack(List<String> hostile, boolean assertP99) throws Exception {
+    private void runAttack(List<String> hostile) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         String testClasses = Path.of(NodeContainmentChild.class.getProtectionDomain().getCodeSource().getLocation()
                 .toURI()).toString();
@@ -113,7 +111,7 @@ class NodeContainmentTest {
             }).get(180, TimeUnit.SECONDS);
             assertTrue(ready.startsWith("READY "), () -> "the child did not start: " + read(log));
             String[] urls = ready.split(" ");
-            attack(urls[1], urls[2], child, log, gcLog, hostile, assertP99);
+            attack(urls[1], urls[2], child, log, gcLog, hostile);
         } finally {
             child.getOutputStream().close();
             if (!child.waitFor(20, TimeUnit.SECONDS)) {
@@ -124,8 +122,8 @@ class NodeContainmentTest {
         }
     }
 
-    private void attack(String mcp, String admin, Process child, Path log, Path gcLog, List<String> hostile,
-            boolean assertP99) throws Exception {
+    private void attack(String mcp, String admin, Process child, Path log, Path gcLog, List<String> hostile)
+            throws Exception {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
         // Normal: the tiny tool on the warmed-up node, called alone.
         List<Sample> normal = new ArrayList<>();
@@ -184,7 +182,7 @@ class NodeContainmentTest {
         System.out.println("NodeContainmentTest " + hostile + ": benign p50 " + p(samples, 50) / 1_000_000 + " ms, p99 "
                 + p99 / 1_000_000 + " ms, max " + p(samples, 100) / 1_000_000 + " ms, normal p50 "
                 + normalP50 / 1_000_000 + " ms, " + samples.size() + " calls; " + diagnostics(http, admin, gcLog));
-        assertTrue(!assertP99 || p99 <= 1_500_000_000L, "benign p99 " + p99 / 1_000_000 + " ms during the attack (p50 "
+        assertTrue(p99 <= 1_500_000_000L, "benign p99 " + p99 / 1_000_000 + " ms during the attack (p50 "
                 + p(samples, 50) / 1_000_000 + " ms, normal " + normalP50 / 1_000_000 + " ms, " + samples.size()
                 + " calls); hostile answers: " + hostileAnswers.stream().limit(20).toList());
 

@@ -31,9 +31,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * succeed and their p99 stay within the issue's 1.5 s. The stack-swallowing recursion that ignores
  * its cancellation is {@code UncancellableGuestTest} and {@code UnstoppableSetupTest} (runtime) and
  * {@code NodeContainmentTest} (gateway), in JVMs of their own. The one-step expansions (a rope
- * flattened at once, a ~200 MB join; their patterns are kept below) are not here: four of them at once
- * stall the whole JVM for seconds, before and after this change (docs/security.md, Known gaps), so
- * their benign bound does not hold yet.
+ * flattened at once, a ~200 MB join, {@code JSON.stringify} of a graph that shares one big string) are
+ * refused by the runtime's one-step bounds before they allocate; {@code py_spin} is a Python busy loop.
  */
 class HostilePatternTest {
 
@@ -54,8 +53,19 @@ class HostilePatternTest {
             case "rope" -> "let s = 'ab'; for (let i = 0; i < 26; i++) { s += s; } return s.indexOf('z');";
             // About 200 MB of result built with join.
             case "huge" -> "return new Array(200).fill('x'.repeat(1 << 20)).join('');";
+            // One 16 MB string referenced 64 times: a 1 GB text in one step.
+            case "stringify" -> "const big = 'z'.repeat(1 << 24); return JSON.stringify(new Array(64).fill(big));";
+            case "py_spin" -> null;
             default -> throw new IllegalArgumentException(pattern);
         };
+        if (body == null) {
+            return ToolSource.python("py_spin.py", """
+                    TOOL = {'name': 'py_spin', 'description': 'hostile', 'inputSchema': {'type': 'object'}}
+                    def main(args, env):
+                        while True:
+                            pass
+                    """);
+        }
         return ToolSource.js(pattern + ".mjs", """
                 export const tool = { name: "%s", description: "hostile", inputSchema: { type: "object" } };
                 export default async function (args, env) {
@@ -65,7 +75,7 @@ class HostilePatternTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"spin", "hoard", "microtasks"})
+    @ValueSource(strings = {"spin", "hoard", "microtasks", "rope", "huge", "stringify", "py_spin"})
     void aBenignToolIsServedWithinTheBoundDuringTheAttack(String pattern) throws Exception {
         try (ToolRuntime runtime = ToolRuntime.builder().build();
                 IsolatePool pool = IsolatePool.builder(runtime).build();

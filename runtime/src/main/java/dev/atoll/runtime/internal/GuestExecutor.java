@@ -80,6 +80,7 @@ public final class GuestExecutor implements AutoCloseable {
             queues.put(lane, new ArrayBlockingQueue<>(queueCapacity));
             names.put(lane, new AtomicInteger());
         }
+        InheritedPriority.get().start();
         for (Lane lane : Lane.values()) {
             for (int i = 0; i < threads; i++) {
                 spawn(lane);
@@ -97,8 +98,12 @@ public final class GuestExecutor implements AutoCloseable {
     private void work(Lane lane) {
         Thread me = Thread.currentThread();
         Optional<Integer> tid = OsPriority.currentThreadId();
+        boolean low = lane.nice > InheritedPriority.get().normal();
         tid.ifPresent(id -> {
             workers.put(me, new Worker(lane, id));
+            if (low) {
+                InheritedPriority.get().markLow(id);
+            }
             // A thread inherits its creator's nice value: set the lane's own, in both directions (raising
             // priority back to 0 fails without privilege; say so, as the lane then runs below normal).
             if (OsPriority.nice(id).orElse(lane.nice) != lane.nice && !OsPriority.setNice(id, lane.nice)) {
@@ -115,13 +120,23 @@ public final class GuestExecutor implements AutoCloseable {
                 } catch (InterruptedException e) {
                     continue; // closing (the loop ends), or an interrupt that was meant for a call that ended
                 }
-                task.run();
+                if (low) {
+                    InheritedPriority.get().busy(); // threads it makes now start low: have them repaired
+                }
+                try {
+                    task.run();
+                } finally {
+                    if (low) {
+                        InheritedPriority.get().idle();
+                    }
+                }
                 // Cancelling a call interrupts the threads in its context (Context.interrupt, the
                 // watchdog's repeated cancels): one that lands after the guest left must not end this
                 // thread in its next take() as if the executor were closing (a lane silently lost its
                 // only thread that way, and every later call was shed).
                 Thread.interrupted();
                 if (writtenOff.remove(me)) {
+                    InheritedPriority.get().idle();
                     returned();
                     replaced = true;
                     return; // it runs at the lowest priority now: a fresh thread took its place
@@ -129,6 +144,7 @@ public final class GuestExecutor implements AutoCloseable {
             }
         } finally {
             workers.remove(me);
+            tid.ifPresent(InheritedPriority.get()::forget);
             if (!closed && !replaced) { // an Error out of the loop: the lane must not lose capacity silently
                 LOG.severe("guest thread " + me.getName() + " ended unexpectedly; starting a new one");
                 spawn(lane);
@@ -183,6 +199,10 @@ public final class GuestExecutor implements AutoCloseable {
         }
         abandoned++;
         abandonedTotal.incrementAndGet();
+        if (w.tid() >= 0) {
+            InheritedPriority.get().markLow(w.tid());
+        }
+        InheritedPriority.get().busy(); // until its task ends: what it creates meanwhile starts low
         if (w.tid() >= 0 && !OsPriority.setNice(w.tid(), OsPriority.LOWEST)) {
             LOG.warning("could not lower the OS priority of written-off guest thread " + thread.getName());
         }
@@ -214,6 +234,22 @@ public final class GuestExecutor implements AutoCloseable {
         Thread me = Thread.currentThread();
         Worker w = workers.get(me);
         return w != null && (w.lane() == Lane.PROBATION || writtenOff.contains(me));
+    }
+
+    /**
+     * Threads of the process that had inherited a low priority from a guest thread and were given
+     * their normal priority back, since start (all runtimes of the JVM).
+     */
+    public static long inheritedPriorityRepaired() {
+        return InheritedPriority.get().repaired();
+    }
+
+    /**
+     * Threads of the process found with a low priority inherited from a guest thread that could not be
+     * given their normal priority back (the process lacks the privilege), since start.
+     */
+    public static long inheritedPriorityUnrepaired() {
+        return InheritedPriority.get().unrepaired();
     }
 
     /** Whether threads can be given OS priorities here (Linux). */

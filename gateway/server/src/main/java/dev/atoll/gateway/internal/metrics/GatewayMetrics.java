@@ -13,6 +13,7 @@ import dev.atoll.runtime.RuntimeObserver;
 import dev.atoll.runtime.Tool;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
@@ -159,6 +160,17 @@ public final class GatewayMetrics implements PoolObserver, RuntimeObserver, Upst
     public void gauge(String name, String description, Supplier<Number> value) {
         Gauge.builder(name, value, v -> v.get().doubleValue()).description(description).strongReference(true)
                 .register(registry);
+    }
+
+    /**
+     * Registers a counter whose count some other part keeps (a monotonic count since start).
+     *
+     * @param name meter name ({@code _total} is appended in the Prometheus text)
+     * @param description help text
+     * @param count reads the count
+     */
+    public void counter(String name, String description, Supplier<Number> count) {
+        FunctionCounter.builder(name, count, v -> v.get().doubleValue()).description(description).register(registry);
     }
 
     /**

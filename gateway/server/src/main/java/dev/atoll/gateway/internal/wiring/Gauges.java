@@ -27,6 +27,12 @@ public final class Gauges {
         m.gauge("atoll.runtime.guest.threads.abandoned.now",
                 "Guest threads written off now (their guest did not stop; each burns CPU until it does)",
                 runtime::abandonedThreads);
+        m.counter("atoll.runtime.threads.inherited.priority.repaired",
+                "Threads that had inherited the lowest OS priority from a guest thread and were given the normal"
+                        + " one back", runtime::inheritedPriorityRepaired);
+        m.counter("atoll.runtime.threads.inherited.priority.unrepaired",
+                "Threads that inherited the lowest OS priority from a guest thread and could not be given the"
+                        + " normal one back (the process lacks CAP_SYS_NICE)", runtime::inheritedPriorityUnrepaired);
         m.gauge("atoll.tools.suspended.total", "Tool versions the circuit breaker suspended since start",
                 breaker::suspensions);
         m.gauge("atoll.audit.calls.written", "Call records committed to the audit log since start",
