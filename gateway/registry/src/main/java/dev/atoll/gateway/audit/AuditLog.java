@@ -26,6 +26,44 @@ public interface AuditLog {
     void recordCall(CallRecord call);
 
     /**
+     * Announces a {@code tools/call} that has started and whose record will follow. Group commit
+     * waits a little for the records of announced calls before it commits (longer the more are
+     * running, never when none is: docs/registry.md, "Calls"), so that under load one commit serves
+     * many calls. Record the call through the returned announcement, and close it when the call ends,
+     * recorded or not.
+     *
+     * @return the announcement; closing it twice, or after {@link RunningCall#record}, does nothing
+     */
+    default RunningCall callStarted() {
+        return new RunningCall() {
+            @Override
+            public void record(CallRecord call) {
+                recordCall(call);
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+    }
+
+    /** A {@code tools/call} announced by {@link #callStarted()}; not thread-safe (one per call). */
+    interface RunningCall extends AutoCloseable {
+
+        /**
+         * Records the call, as {@link AuditLog#recordCall}, and ends the announcement.
+         *
+         * @param call the call
+         * @throws dev.atoll.gateway.registry.RegistryException as {@link AuditLog#recordCall}
+         */
+        void record(CallRecord call);
+
+        /** Ends the announcement of a call that was not recorded (no effect once recorded). */
+        @Override
+        void close();
+    }
+
+    /**
      * Why the store does not take call records now (the writer's last attempt failed and none has
      * succeeded since, or its current write has not returned within {@code audit-enqueue-timeout}),
      * for refusing calls before they run and for health metrics.

@@ -140,4 +140,54 @@ class CallRecordingTest {
             assertEquals(2000, v.checked());
         }
     }
+
+    /**
+     * Announced calls ({@code callStarted}) are recorded like any other, share commits under
+     * concurrency, and the writer's wait for announced calls is bounded: a call that stays announced
+     * and never records (a hung tool) does not hold back anyone else's commit, and announcements
+     * closed without a record do not make the writer wait for ever either.
+     */
+    @Test
+    void announcedCallsShareCommitsAndNoneHoldsBackTheOthers() throws Exception {
+        RegistryConfig config = store(dir).auditEnqueueTimeout(Duration.ofSeconds(60)).build();
+        try (Registry registry = Registry.open(config)) {
+            AuditLog audit = registry.audit();
+            AuditLog.RunningCall hung = audit.callStarted(); // never recorded while the others run
+            for (int i = 0; i < 20; i++) {
+                audit.callStarted().record(call(0, i)); // each returns: the linger for `hung` is bounded
+            }
+            int threads = 16;
+            int perThread = 300;
+            ExecutorService pool = Executors.newFixedThreadPool(threads);
+            List<Future<Integer>> done = new ArrayList<>();
+            for (int t = 1; t <= threads; t++) {
+                int thread = t;
+                done.add(pool.submit(() -> {
+                    int recorded = 0;
+                    for (int i = 0; i < perThread; i++) {
+                        try (AuditLog.RunningCall running = audit.callStarted()) {
+                            if (i % 10 != 0) { // every tenth call ends without a record (refused, say)
+                                running.record(call(thread, i));
+                                recorded++;
+                            }
+                        }
+                    }
+                    return recorded;
+                }));
+            }
+            int recorded = 20;
+            for (Future<Integer> f : done) {
+                recorded += f.get();
+            }
+            pool.shutdown();
+            hung.close();
+            hung.close(); // twice: no effect
+            dev.atoll.gateway.audit.internal.AuditLogImpl impl = (dev.atoll.gateway.audit.internal.AuditLogImpl) audit;
+            assertEquals(recorded, impl.callsWritten());
+            assertEquals(recorded, count(config, "action = 'tool.call'"));
+            assertTrue(impl.callCommits() < recorded, impl.callCommits() + " commits for " + recorded
+                    + " records from 16 threads: concurrent calls share commits");
+            assertTrue(audit.verify().intact());
+        }
+    }
 }

@@ -57,6 +57,11 @@ public final class AuditLogImpl implements AuditLog, AutoCloseable {
     }
 
     @Override
+    public RunningCall callStarted() {
+        return writer.callStarted();
+    }
+
+    @Override
     public void recordCall(CallRecord call) {
         writer.submitAndWait(Objects.requireNonNull(call, "call"));
     }
@@ -129,6 +134,11 @@ public final class AuditLogImpl implements AuditLog, AutoCloseable {
     /** Call records committed by the writer since start (for metrics). */
     public long callsWritten() {
         return writer.written();
+    }
+
+    /** Transactions that committed call records since start (records per commit: {@link #callsWritten()} / this). */
+    public long callCommits() {
+        return writer.commits();
     }
 
     /** Call records in the spool now, waiting for the database (for metrics and tests). */

@@ -3,6 +3,7 @@ package dev.atoll.gateway.audit.internal;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.atoll.gateway.audit.AuditAction;
+import dev.atoll.gateway.audit.AuditLog;
 import dev.atoll.gateway.audit.CallRecord;
 import dev.atoll.gateway.registry.RegistryException;
 import dev.atoll.gateway.store.Database;
@@ -14,6 +15,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -22,8 +24,9 @@ import java.util.logging.Logger;
  * Group commit for call records: callers put records on a bounded queue and wait for their commit;
  * one platform thread takes everything queued (up to the batch size) and appends it in one
  * transaction, then releases every caller of that batch. While one batch commits the next one
- * gathers, so under load many calls share one commit (as PostgreSQL's {@code commit_delay}) and an
- * idle writer commits a lone record at once. A failed write is retried with back-off, keeping the
+ * gathers, and the writer lingers for the records of calls that are still running ({@link
+ * #callStarted()}; as PostgreSQL's {@code commit_delay} with {@code commit_siblings}), so under load
+ * many calls share one commit, and a lone call's record is committed at once. A failed write is retried with back-off, keeping the
  * batch in memory; while it fails, or while one write has taken longer than the enqueue timeout,
  * {@link #failure()} names the problem and callers time out, so
  * records are delayed, never dropped. {@link #close()} writes everything queued before it returns.
@@ -40,8 +43,15 @@ import java.util.logging.Logger;
 public final class CallWriter implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(CallWriter.class.getName());
-    /** Longest wait for more records before a commit, when the last batch had several. */
+    /**
+     * Longest wait for more records before a commit, when the last batch had several, for records
+     * whose calls were not announced.
+     */
     static final Duration LINGER = Duration.ofNanos(500_000);
+    /** The linger for announced calls: this long per call still running, up to {@link #LINGER_MAX}. */
+    static final Duration LINGER_PER_RUNNING_CALL = Duration.ofNanos(200_000);
+    /** Longest linger for announced calls. */
+    static final Duration LINGER_MAX = Duration.ofMillis(3);
     /** A write counts as stalled after the enqueue timeout, but never before this. */
     static final Duration STALLED_AFTER_AT_LEAST = Duration.ofSeconds(1);
 
@@ -71,6 +81,10 @@ public final class CallWriter implements AutoCloseable {
     private volatile boolean closed;
     private volatile long closeDeadline;
     private volatile long written;
+    private volatile long commits;
+    /** Announced calls whose record has not been submitted yet. */
+    private final AtomicInteger running = new AtomicInteger();
+    private volatile boolean announced;
     private volatile long failedWrites;
     private volatile String failure = "";
     /** When the batch being written was first tried (System.nanoTime), 0 while not writing. */
@@ -155,6 +169,34 @@ public final class CallWriter implements AutoCloseable {
     }
 
     /**
+     * Announces a call whose record will follow: until it is recorded or closed, the writer lingers
+     * a little before each commit for it (see {@link #linger}).
+     *
+     * @return the announcement
+     */
+    public AuditLog.RunningCall callStarted() {
+        announced = true;
+        running.incrementAndGet();
+        return new AuditLog.RunningCall() {
+            private boolean ended;
+
+            @Override
+            public void record(CallRecord call) {
+                close();
+                submitAndWait(call);
+            }
+
+            @Override
+            public void close() {
+                if (!ended) {
+                    ended = true;
+                    running.decrementAndGet();
+                }
+            }
+        };
+    }
+
+    /**
      * Queues one call record, waiting up to the enqueue timeout for space.
      *
      * @param call the record
@@ -201,6 +243,11 @@ public final class CallWriter implements AutoCloseable {
     /** Call records committed since start. */
     public long written() {
         return written;
+    }
+
+    /** Transactions that committed call records since start ({@link #written()} / this: records per commit). */
+    public long commits() {
+        return commits;
     }
 
     /** Call records in the spool now, waiting for the database (0 without a spool). */
@@ -335,17 +382,40 @@ public final class CallWriter implements AutoCloseable {
     }
 
     /**
-     * Group commit's linger (as Kafka's {@code linger.ms}): while fewer records are at hand than the
-     * last batch had, wait up to {@link #LINGER} for more, so that concurrent callers share one
-     * commit instead of each paying one. A lone caller (last batch of one) never waits.
+     * Group commit's linger (as Kafka's {@code linger.ms}, or PostgreSQL's {@code commit_delay} with
+     * {@code commit_siblings}). While announced calls are still running, wait for their records up
+     * to {@link #LINGER_PER_RUNNING_CALL} per running call (at most {@link #LINGER_MAX}) from the
+     * first record at hand: the more calls run, the more records one commit can take, and a call's
+     * wait matters less next to the CPU the others share with it; with none running, commit at once.
+     * A commit costs the same CPU however many records it holds (measured on H2: ~560 µs per record
+     * alone, ~60 µs per record in batches of 8), so under load this is throughput. For records
+     * whose calls were not announced: while fewer are at hand than the last batch had, wait up to
+     * {@link #LINGER}.
      */
     private void linger(List<Item> items, int expected) throws InterruptedException {
-        long until = System.nanoTime() + LINGER.toNanos();
-        while (items.size() < expected && !(items.getLast() instanceof Stop) && !(items.getLast() instanceof Flush)) {
-            long left = until - System.nanoTime();
-            Item next = left > 0 ? queue.poll(left, TimeUnit.NANOSECONDS) : null;
+        long start = System.nanoTime();
+        while (items.size() < batchSize && !(items.getLast() instanceof Stop) && !(items.getLast() instanceof Flush)) {
+            long window;
+            if (announced) {
+                int others = running.get();
+                if (others <= 0) {
+                    return;
+                }
+                window = Math.min(LINGER_MAX.toNanos(), others * LINGER_PER_RUNNING_CALL.toNanos());
+            } else {
+                if (items.size() >= expected) {
+                    return;
+                }
+                window = LINGER.toNanos();
+            }
+            long left = start + window - System.nanoTime();
+            // Wake at least every 200 µs to see whether the calls still running ended without a record.
+            Item next = left > 0 ? queue.poll(Math.min(left, 200_000), TimeUnit.NANOSECONDS) : null;
             if (next == null) {
-                return;
+                if (left <= 0) {
+                    return;
+                }
+                continue;
             }
             items.add(next);
             queue.drainTo(items, batchSize - items.size());
@@ -372,6 +442,7 @@ public final class CallWriter implements AutoCloseable {
                 db.inTransaction("appending " + entries.size() + " audit call records",
                         c -> AuditStore.append(c, db, entries));
                 written += entries.size();
+                commits++;
                 writingSince = 0;
                 failure = "";
                 batch.forEach(call -> call.done().complete(null));
@@ -420,6 +491,7 @@ public final class CallWriter implements AutoCloseable {
             Attempt a = attempt("appending " + entries.size() + " audit call records", entries);
             if (a == Attempt.COMMITTED) {
                 written += entries.size();
+                commits++;
                 failure = "";
                 batch.forEach(call -> call.done().complete(null));
                 return true;
@@ -523,6 +595,7 @@ public final class CallWriter implements AutoCloseable {
                 return;
             }
             written += chunk.size();
+            commits++;
         }
         LOG.log(Level.INFO, "wrote " + all.size() + " spooled call records to the audit log");
         s.clear();

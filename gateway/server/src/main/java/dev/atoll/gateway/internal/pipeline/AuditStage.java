@@ -54,25 +54,28 @@ public final class AuditStage implements CallHandler {
         if (!failOpen && audit.storeFailure().isPresent()) { // refuse before the tool runs: no call may run unrecorded
             return refused();
         }
-        ToolReply reply = next.handle(call, arguments);
-        Receipt receipt = reply instanceof ToolReply.Result r ? r.receipt() : Receipt.none();
-        var tool = call.tool();
-        try { // returns once the record is durable: only then is the call answered
-            audit.recordCall(new CallRecord(Instant.now(), call.principal().tenant(), call.principal().tokenId(),
-                    tool.name(), Optional.of(tool.version()), tool.digest(), reply.outcome().id(), receipt,
-                    List.copyOf(call.dlpRules())));
-        } catch (RegistryException e) {
-            if (!failOpen) {
-                LOG.warning("call of " + tool.name() + " not answered: its audit record was not stored: "
+        // Announced, so that group commit waits a little for this record while the call runs.
+        try (AuditLog.RunningCall running = audit.callStarted()) {
+            ToolReply reply = next.handle(call, arguments);
+            Receipt receipt = reply instanceof ToolReply.Result r ? r.receipt() : Receipt.none();
+            var tool = call.tool();
+            try { // returns once the record is durable: only then is the call answered
+                running.record(new CallRecord(Instant.now(), call.principal().tenant(), call.principal().tokenId(),
+                        tool.name(), Optional.of(tool.version()), tool.digest(), reply.outcome().id(), receipt,
+                        List.copyOf(call.dlpRules())));
+            } catch (RegistryException e) {
+                if (!failOpen) {
+                    LOG.warning("call of " + tool.name() + " not answered: its audit record was not stored: "
+                            + e.getMessage());
+                    return refused();
+                }
+                LOG.warning("call of " + tool.name() + " answered without a stored audit record (audit.fail-open): "
                         + e.getMessage());
-                return refused();
+                metrics.ifPresent(m -> m.event("atoll.audit.calls.unrecorded",
+                        "Calls answered before their audit record was stored (audit.fail-open)"));
             }
-            LOG.warning("call of " + tool.name() + " answered without a stored audit record (audit.fail-open): "
-                    + e.getMessage());
-            metrics.ifPresent(m -> m.event("atoll.audit.calls.unrecorded",
-                    "Calls answered before their audit record was stored (audit.fail-open)"));
+            return reply;
         }
-        return reply;
     }
 
     private ToolReply refused() {

@@ -37,6 +37,9 @@ public final class Gauges {
                 breaker::suspensions);
         m.gauge("atoll.audit.calls.written", "Call records committed to the audit log since start",
                 () -> registry.audit() instanceof AuditLogImpl a ? a.callsWritten() : 0);
+        m.counter("atoll.audit.commits", "Transactions that committed call records (group commit: records per"
+                + " commit is atoll_audit_calls_written / this)",
+                () -> registry.audit() instanceof AuditLogImpl a ? a.callCommits() : 0);
         m.gauge("atoll.audit.write.failures", "Failed audit write attempts since start (each is retried)",
                 () -> registry.audit() instanceof AuditLogImpl a ? a.failedWrites() : 0);
         m.gauge("atoll.audit.spooled.now", "Call records in the audit spool, waiting for the database",
