@@ -107,11 +107,7 @@ public final class ToolRuntime implements AutoCloseable {
      */
     public Tool load(ToolSource source) {
         Objects.requireNonNull(source, "source");
-        Limits loading = source.language() == Language.PYTHON
-                ? new Limits(maxima.cpu(), maxima.wall(), defaults.memoryBytes(), defaults.outputBytes(),
-                        defaults.logBytes(), defaults.logEntries())
-                : defaults;
-        CompiledTool compiled = core.load(source, loading);
+        CompiledTool compiled = core.load(source, core.loadLimits(source.language(), defaults, maxima));
         return new Tool(source, defaults.withOverrides(compiled.manifest().limits(), maxima), compiled);
     }
 

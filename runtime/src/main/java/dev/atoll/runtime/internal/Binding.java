@@ -5,7 +5,8 @@ import java.util.regex.Pattern;
 import org.graalvm.polyglot.Source;
 
 /**
- * A host binding installed in a runtime, with its guest script parsed once for the shared engine.
+ * A host binding installed in a runtime, with its guest scripts parsed once for the shared engines
+ * (each language's {@link GuestLanguage#bindingScript} picks its own).
  *
  * @param binding the binding
  * @param script its JavaScript guest script as a source shared by every context
@@ -28,13 +29,5 @@ public record Binding(HostBinding binding, Source script, java.util.Optional<Sou
                 .buildLiteral(),
                 binding.guestScript(dev.atoll.runtime.Language.PYTHON).map(code -> Source.newBuilder("python", code,
                         "atoll-binding-" + name + ".py").buildLiteral()));
-    }
-
-    /**
-     * @param language a guest language
-     * @return this binding's guest script for it, or empty if it offers nothing to that language
-     */
-    public java.util.Optional<Source> script(dev.atoll.runtime.Language language) {
-        return language == dev.atoll.runtime.Language.JS ? java.util.Optional.of(script) : python;
     }
 }

@@ -9,7 +9,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
-import java.util.Map;
 import org.graalvm.polyglot.Context;
 import org.graalvm.polyglot.Engine;
 import org.graalvm.polyglot.EnvironmentAccess;
@@ -26,26 +25,12 @@ import org.graalvm.polyglot.io.IOAccess;
 public final class GuestEngine implements AutoCloseable {
 
     /**
-     * Options set on every JS context. CONSTRAINED leaves globals that let a guest print or load code
-     * ({@code load}, {@code print}, {@code Graal}, its own {@code console}); these turn them off, and make
-     * module evaluation return the module namespace. {@code Polyglot}, {@code Java} and
-     * {@code Packages} are absent because polyglot and host class access are denied (their own options
-     * are experimental, and experimental options are refused in a sandbox); the tests check all of them.
-     */
-    static final Map<String, String> JS_OPTIONS = Map.of(
-            "js.load", "false",
-            "js.print", "false",
-            "js.graal-builtin", "false",
-            "js.console", "false",
-            "js.esm-eval-returns-exports", "true");
-
-    /**
      * Longest string a JavaScript guest may create by default, in UTF-16 code units: 16 Mi, so one
      * string costs at most 32 MiB (see {@link #GuestEngine(Language, int)}).
      */
     public static final int DEFAULT_MAX_STRING_CHARS = 16 * 1024 * 1024;
 
-    private final Language language;
+    private final GuestLanguage guest;
     private final Engine engine;
     private final Source bootstrap;
     private final RuntimeInfo info;
@@ -87,6 +72,9 @@ public final class GuestEngine implements AutoCloseable {
      * {@code python.PosixModuleBackend} option, so the backend cannot be switched to native either.
      * Python engines therefore stay CONSTRAINED; GraalPy has no string bound.
      *
+     * <p>What differs per language (policy, engine and context options, bootstrap) is the
+     * language's {@link GuestLanguage} strategy.
+     *
      * @param language the guest language
      * @param maxStringChars longest JavaScript string, in UTF-16 code units (1 Ki to 512 Mi)
      */
@@ -94,27 +82,23 @@ public final class GuestEngine implements AutoCloseable {
         if (maxStringChars < 1024 || maxStringChars > (1 << 29)) {
             throw new IllegalArgumentException("maxStringChars must be 1024-" + (1 << 29) + ", got " + maxStringChars);
         }
-        this.language = language;
+        this.guest = GuestLanguage.of(language);
         this.maxStringChars = maxStringChars;
         Engine.Builder builder = Engine.newBuilder(language.id())
-                .sandbox(policy(language))
+                .sandbox(guest.sandboxPolicy())
                 .out(OutputStream.nullOutputStream())
                 .err(OutputStream.nullOutputStream())
                 .option("engine.WarnInterpreterOnly", "false");
-        if (language == Language.JS) {
-            checkConstrained(language);
-            builder.allowExperimentalOptions(true)
-                    .option("js.string-length-limit", Integer.toString(maxStringChars));
-        }
+        guest.configureEngine(builder, maxStringChars);
         this.engine = builder.build();
-        String file = language == Language.JS ? "bootstrap.js" : "bootstrap.py";
+        String file = guest.bootstrapFile();
         this.bootstrap = Source.newBuilder(language.id(), readBootstrap(file), "atoll-" + file).buildLiteral();
         this.info = describe(engine);
     }
 
     /** The sandbox policy of a language's engine and contexts: TRUSTED plus explicit denials for JS. */
     static SandboxPolicy policy(Language language) {
-        return language == Language.JS ? SandboxPolicy.TRUSTED : SandboxPolicy.CONSTRAINED;
+        return GuestLanguage.of(language).sandboxPolicy();
     }
 
     /**
@@ -143,7 +127,12 @@ public final class GuestEngine implements AutoCloseable {
 
     /** The guest language of this engine. */
     public Language language() {
-        return language;
+        return guest.language();
+    }
+
+    /** What differs for this engine's language. */
+    GuestLanguage guest() {
+        return guest;
     }
 
     /** Which runtime runs guest code, and why the optimizing one is off if it is. */
@@ -162,7 +151,7 @@ public final class GuestEngine implements AutoCloseable {
      * bootstrap instead).
      */
     Context newContext() {
-        return contextBuilder(language, policy(language)).engine(engine).build();
+        return contextBuilder(guest.language(), guest.sandboxPolicy()).engine(engine).build();
     }
 
     /**
@@ -194,7 +183,7 @@ public final class GuestEngine implements AutoCloseable {
                 .in(new ByteArrayInputStream(new byte[0]))
                 .out(OutputStream.nullOutputStream())
                 .err(OutputStream.nullOutputStream())
-                .options(language == Language.JS ? JS_OPTIONS : Map.of());
+                .options(GuestLanguage.of(language).contextOptions());
     }
 
     @Override

@@ -34,7 +34,7 @@ public final class GuestSession implements AutoCloseable {
     static final int MAX_EGRESS_RECORDS = 1000;
 
     private final Context context;
-    private final dev.atoll.runtime.Language language;
+    private final GuestLanguage guest;
     private final LogSink logs;
     private final TimerQueue timers = new TimerQueue();
     private final List<Binding> bindings;
@@ -51,9 +51,9 @@ public final class GuestSession implements AutoCloseable {
 
     private String fileName = "";
 
-    private GuestSession(Context context, dev.atoll.runtime.Language language, Limits limits, List<Binding> bindings) {
+    private GuestSession(Context context, GuestLanguage guest, Limits limits, List<Binding> bindings) {
         this.context = context;
-        this.language = language;
+        this.guest = guest;
         this.logs = new LogSink(limits.logEntries(), limits.logBytes());
         this.bindings = bindings;
     }
@@ -73,9 +73,9 @@ public final class GuestSession implements AutoCloseable {
             List<Binding> bindings) {
         monitor.beginSetup(); // until the rebase below, see there
         Context context = engine.newContext();
-        boolean python = engine.language() == dev.atoll.runtime.Language.PYTHON;
+        GuestLanguage guest = engine.guest();
         try {
-            GuestSession session = new GuestSession(context, engine.language(), limits, bindings);
+            GuestSession session = new GuestSession(context, guest, limits, bindings);
             session.fileName = module.getName();
             session.watchedBy(monitor);
             ProxyExecutable memory = args -> {
@@ -91,40 +91,16 @@ public final class GuestSession implements AutoCloseable {
             // The call's own CPU time (its thread's, since its accounting began), for Python's CPU clocks.
             ProxyExecutable cpu = args -> (double) Math.max(0, session.monitor.cpuUsedNanos());
             int logChars = (int) Math.min(Integer.MAX_VALUE, limits.logBytes());
-            // JS: one step (a typed array, a dense array copy, a string the bootstrap's guards size up
-            // front) may allocate at most the call's memory limit and at most twice the engine's largest
-            // string (64 MiB by default), so that every running guest's worst single step fits the heap
-            // together (docs/security.md); a guarded string is at most the engine's bound, as any other.
-            session.runner = python
-                    ? context.eval(engine.bootstrap()).execute(log, session.timerBinding(), memory, logChars,
-                            (double) limits.memoryBytes(), cpu)
-                    : context.eval(engine.bootstrap()).execute(log, session.timerBinding(), memory, logChars,
-                            (double) Math.min(limits.memoryBytes(), 4L * engine.maxStringChars()), cpu,
-                            engine.maxStringChars());
-            Value globals = python ? context.getBindings("python") : null;
-            if (python) {
-                globals.removeMember("_atoll_bootstrap");
-            }
+            session.runner = guest.bootstrap(context, engine,
+                    new GuestLanguage.Hooks(log, session.timerBinding(), memory, cpu, logChars), limits);
             for (int i = 0; i < bindings.size(); i++) {
-                java.util.Optional<Source> script = bindings.get(i).script(engine.language());
+                java.util.Optional<Source> script = guest.bindingScript(bindings.get(i));
                 if (script.isEmpty()) {
                     session.deliveries.add(null);
                     continue;
                 }
-                Value delivery;
-                if (python) {
-                    java.util.Set<String> before = globals.getMemberKeys();
-                    before = java.util.Set.copyOf(before);
-                    delivery = context.eval(script.get()).execute(session.hostFunction(i), session.waitFunction(),
-                            session.runner.getMember("env_attrs"));
-                    for (String key : java.util.Set.copyOf(globals.getMemberKeys())) {
-                        if (!before.contains(key)) {
-                            globals.removeMember(key);
-                        }
-                    }
-                } else {
-                    delivery = context.eval(script.get()).execute(session.hostFunction(i));
-                }
+                Value delivery = guest.installBinding(context, script.get(), session.hostFunction(i),
+                        session.waitFunction(), session.runner);
                 if (!delivery.canExecute()) {
                     throw new IllegalStateException("the guest script of binding '" + bindings.get(i).binding().name()
                             + "' did not return a delivery function");
@@ -137,8 +113,7 @@ public final class GuestSession implements AutoCloseable {
             // which used to fail cold-started calls of tiny tools with cpu_exceeded. The tool's module
             // evaluation and its call are measured from here, as on a context prepared in advance.
             session.monitor.rebase();
-            Value evaluated = context.eval(module);
-            session.namespace = python ? globals : evaluated;
+            session.namespace = guest.evaluateModule(context, module);
             return session;
         } catch (RuntimeException | Error e) {
             context.close(true);
@@ -147,9 +122,9 @@ public final class GuestSession implements AutoCloseable {
     }
 
     /**
-     * The {@code wait(id)} function of Python guest scripts: runs deliveries on this (the guest) thread
-     * until operation {@code id} has been delivered; {@code false} if the call ends, is stopped or
-     * nothing left in flight could deliver it.
+     * The {@code wait(id)} function of guest scripts whose calls block on host work (Python's): runs
+     * deliveries on this (the guest) thread until operation {@code id} has been delivered; {@code false}
+     * if the call ends, is stopped or nothing left in flight could deliver it.
      */
     private ProxyExecutable waitFunction() {
         return args -> {
@@ -247,43 +222,22 @@ public final class GuestSession implements AutoCloseable {
         m.attach(context);
     }
 
-    /** The module's exported {@code tool} manifest as JSON text ({@code null} if absent). */
+    /** The module's exported manifest ({@code tool}, {@code TOOL}) as JSON text ({@code "null"} if absent). */
     public String manifestJson() {
-        Value tool = runner.invokeMember("manifest", namespace.getMember(manifestName()));
-        if (language == dev.atoll.runtime.Language.PYTHON) {
-            if (tool.isNull()) {
-                return "null";
-            }
-            try {
-                return GuestJson.write(tool, 1024 * 1024);
-            } catch (GuestJson.NotJson e) {
-                throw new dev.atoll.runtime.InvalidToolException("TOOL is not JSON: " + e.getMessage());
-            } catch (GuestJson.TooLarge e) {
-                throw new dev.atoll.runtime.InvalidToolException("TOOL is larger than 1 MiB as JSON");
-            }
-        }
-        return tool.asString();
+        return guest.manifestJson(runner, namespace);
     }
 
     /** Whether the module has an executable entry point (JS default export, Python {@code main}). */
     public boolean hasEntryPoint() {
-        Value entry = namespace.getMember(entryName());
+        Value entry = namespace.getMember(dev.atoll.runtime.Entry.TOOL.exportName(guest.language()));
         return entry != null && entry.canExecute();
     }
 
-    private String manifestName() {
-        return language == dev.atoll.runtime.Language.PYTHON ? "TOOL" : "tool";
-    }
-
-    private String entryName() {
-        return language == dev.atoll.runtime.Language.PYTHON ? "main" : "default";
-    }
-
     /**
-     * Runs the call: opens the bindings' host sides, invokes the default export with the arguments and
-     * drives timers and host completions until the promise settles, nothing is left that could settle
-     * it, the watchdog cancels the call, or the deadline passes. The bindings are closed (aborting
-     * whatever they still have in flight) before this returns or throws.
+     * Runs the call: opens the bindings' host sides and has the language run the entry function with
+     * the arguments ({@link GuestLanguage#run}) until it settles, nothing is left that could settle it,
+     * the watchdog cancels the call, or the deadline passes. The bindings are closed (aborting whatever
+     * they still have in flight) before this returns or throws.
      *
      * @param argsJson the arguments, as JSON
      * @param envJson the {@code env} object, as JSON
@@ -300,64 +254,77 @@ public final class GuestSession implements AutoCloseable {
             throw new IllegalStateException("a guest session serves exactly one call");
         }
         used = true;
-        ProxyExecutable settle = args -> {
-            if (settlement == null && args.length == 2 && args[0].isString() && args[1].isString()) {
-                settlement = Settlement.fromGuest(args[0].asString(), args[1].asString());
-            }
-            return null;
-        };
         scope = new Scope(manifest, digest, inv, deadlineNanos, Thread.currentThread());
-        Value entry = namespace.getMember(inv.entry().exportName(language));
+        String export = inv.entry().exportName(guest.language());
+        Value entry = namespace.getMember(export);
         if (entry == null || !entry.canExecute()) {
-            return new Settlement.Error(error("the module exports no function '"
-                    + inv.entry().exportName(language) + "'", ""));
+            return new Settlement.Error(Settlement.errorJson("the module exports no function '" + export + "'", ""));
         }
         try {
             openBindings();
-            if (language == dev.atoll.runtime.Language.PYTHON) {
-                // Python calls are synchronous: the runner settles before it returns (fetch waits
-                // inside the call, in waitFor). The result is written as JSON here, from the value.
-                ProxyExecutable settlePython = args -> {
-                    if (settlement != null || args.length != 3 || !args[0].isString()) {
-                        return null;
-                    }
-                    settlement = pythonSettlement(args[0].asString(), args[1], args[2], maxChars);
-                    return null;
-                };
-                runner.invokeMember("run", entry, argsJson, envJson,
-                        (double) Math.min(maxChars, Integer.MAX_VALUE), settlePython, fileName);
-                if (settlement != null) {
-                    return settlement;
-                }
-                return monitor.violation().isPresent() ? Settlement.STOPPED : Settlement.NEVER;
-            }
-            runner.invokeMember("run", entry, argsJson, envJson,
-                    (double) Math.min(maxChars, Integer.MAX_VALUE), settle);
-            return loop(deadlineNanos);
+            return guest.run(runner, entry, new Call(argsJson, envJson, maxChars, deadlineNanos));
         } finally {
             closeBindings();
         }
     }
 
-    private static final com.fasterxml.jackson.databind.ObjectMapper ERRORS = new com.fasterxml.jackson.databind.ObjectMapper();
+    /** The session's side of one call, for {@link GuestLanguage#run}. */
+    private final class Call implements GuestLanguage.Call {
+        private final String argsJson;
+        private final String envJson;
+        private final long maxChars;
+        private final long deadlineNanos;
 
-    private static Settlement pythonSettlement(String kind, Value a, Value b, long maxChars) {
-        if (kind.equals("ok")) {
-            try {
-                return new Settlement.Ok(GuestJson.write(a, maxChars));
-            } catch (GuestJson.NotJson e) {
-                return new Settlement.BadOutput(error(e.getMessage(), ""));
-            } catch (GuestJson.TooLarge e) {
-                return new Settlement.TooLarge(Long.toString(e.chars));
-            }
+        Call(String argsJson, String envJson, long maxChars, long deadlineNanos) {
+            this.argsJson = argsJson;
+            this.envJson = envJson;
+            this.maxChars = maxChars;
+            this.deadlineNanos = deadlineNanos;
         }
-        String message = a.isString() ? a.asString() : "error";
-        String stack = b.isString() ? b.asString() : "";
-        return new Settlement.Error(error(message, stack));
-    }
 
-    private static String error(String message, String stack) {
-        return ERRORS.createObjectNode().put("message", message).put("stack", stack).toString();
+        @Override
+        public String argsJson() {
+            return argsJson;
+        }
+
+        @Override
+        public String envJson() {
+            return envJson;
+        }
+
+        @Override
+        public long maxChars() {
+            return maxChars;
+        }
+
+        @Override
+        public String fileName() {
+            return fileName;
+        }
+
+        @Override
+        public ProxyExecutable settleFunction(
+                java.util.function.Function<Value[], java.util.Optional<Settlement>> read) {
+            return args -> {
+                if (settlement == null) {
+                    read.apply(args).ifPresent(s -> settlement = s);
+                }
+                return null;
+            };
+        }
+
+        @Override
+        public Settlement eventLoop() {
+            return loop(deadlineNanos);
+        }
+
+        @Override
+        public Settlement settledOnReturn() {
+            if (settlement != null) {
+                return settlement;
+            }
+            return monitor.violation().isPresent() ? Settlement.STOPPED : Settlement.NEVER;
+        }
     }
 
     private Settlement loop(long deadlineNanos) {

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.networknt.schema.Schema;
 import dev.atoll.runtime.AtollRuntimeException;
 import dev.atoll.runtime.InvalidToolException;
+import dev.atoll.runtime.Language;
 import dev.atoll.runtime.Limits;
 import dev.atoll.runtime.LogEntry;
 import dev.atoll.runtime.Outcome;
@@ -19,9 +20,11 @@ import dev.atoll.runtime.ToolSource;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
@@ -65,10 +68,14 @@ public final class RuntimeCore implements AutoCloseable {
     /** How long closing a context on a guest thread, after its caller was answered, may take. */
     private static final Duration CLOSE_LIMIT = Duration.ofSeconds(10);
 
+    /** The JavaScript engine, started with the runtime. */
     private final GuestEngine engine;
-    /** The Python engine, created by the first Python tool that is loaded (it costs seconds). */
-    private volatile GuestEngine python;
-    private final Object pythonLock = new Object();
+    /**
+     * Every started engine by language: the JavaScript one from the start, any other once the first
+     * tool of its language is loaded (a GraalPy engine costs seconds to start).
+     */
+    private final Map<Language, GuestEngine> engines = new ConcurrentHashMap<>();
+    private final Object startLock = new Object();
     private final Watchdog watchdog;
     private final GuestExecutor executor;
     /** Digests of tools whose calls had to be written off. */
@@ -123,7 +130,8 @@ public final class RuntimeCore implements AutoCloseable {
             int abandonBudget, int maxStringChars) {
         this.allocationFactor = allocationFactor;
         this.bindings = List.copyOf(bindings);
-        this.engine = new GuestEngine(dev.atoll.runtime.Language.JS, maxStringChars);
+        this.engine = new GuestEngine(Language.JS, maxStringChars);
+        engines.put(Language.JS, engine);
         this.watchdog = new Watchdog(tick, heapGuardRatio);
         this.executor = new GuestExecutor(threads, queueCapacity, stackBytes, abandonBudget);
         handoff.prestartAllCoreThreads(); // from this (normal-priority) thread
@@ -132,8 +140,7 @@ public final class RuntimeCore implements AutoCloseable {
         this.mapper = JsonMapper.builder().build();
         mapper.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
                 .maxNestingDepth(1000).maxStringLength(Integer.MAX_VALUE).build());
-        this.warmUpModule = Source.newBuilder("js", WARM_UP, "warmup.mjs")
-                .mimeType("application/javascript+module").buildLiteral();
+        this.warmUpModule = engine.guest().warmUpModule();
         warmUp();
     }
 
@@ -141,42 +148,33 @@ public final class RuntimeCore implements AutoCloseable {
             JsonMapper.builder().build().createObjectNode(), Optional.empty(), Optional.empty(), List.of(),
             java.util.Map.of(), dev.atoll.runtime.LimitOverrides.none());
 
-    /** Exercises the builtins most tools touch (regex, JSON, strings, collections, promises, dates). */
-    private static final String WARM_UP = """
-            export const tool = {};
-            export default async function (args) {
-              const text = JSON.stringify({ a: [1, 2.5, "x"], b: { c: null } }) + " héllo  wörld\\n";
-              const words = text.trim().split(/\\s+/u).map((w) => w.toLowerCase()).filter(Boolean);
-              const m = new Map(words.map((w, i) => [w, i])), s = new Set([...text]);
-              const r = /([a-z]+)(\\d*)/gi, found = [...text.matchAll(r)].map((x) => x[1]);
-              const d = new Date(0).toISOString() + Date.now();
-              const o = { ...JSON.parse(text.slice(0, text.indexOf("}}") + 2)), n: Number("4.2").toFixed(1) };
-              await Promise.all([1, 2].map(async (x) => x * 2));
-              return { words: words.length, m: m.size, s: s.size, found, d: d.length, o, rep: "ab".repeat(3).replace(/b/g, "c") };
-            }
-            """;
-
     /**
      * Initialises the engine once (language, realm template, bootstrap parse) so that this one-time
      * cost of about a second and tens of MB is not charged to the first tool's limits.
      */
     private void warmUp() {
+        String name = engine.guest().displayName();
         try {
-            executor.submit(this::warmUpOnce).get();
+            executor.submit(() -> warmUpRounds(engine, warmUpModule)).get();
         } catch (ExecutionException e) {
-            throw new AtollRuntimeException("the JavaScript engine does not start", e.getCause());
+            throw new AtollRuntimeException("the " + name + " engine does not start", e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new AtollRuntimeException("interrupted while starting the JavaScript engine");
+            throw new AtollRuntimeException("interrupted while starting the " + name + " engine");
         }
     }
 
-    private Void warmUpOnce() {
-        return warmUpOnce(engine, warmUpModule);
+    /** Runs the language's warm-up module its number of rounds, under its warm-up limits. */
+    private Void warmUpRounds(GuestEngine guestEngine, Source module) {
+        GuestLanguage guest = guestEngine.guest();
+        for (int i = 0; i < guest.warmUpRounds(); i++) {
+            warmUpOnce(guestEngine, module, guest.warmUpLimits());
+        }
+        return null;
     }
 
-    private Void warmUpOnce(GuestEngine guestEngine, Source module) {
-        return warmUpOnce(guestEngine, module, Limits.defaultMaxima());
+    private Void warmUpOnce() {
+        return warmUpOnce(engine, warmUpModule, engine.guest().warmUpLimits());
     }
 
     private Void warmUpOnce(GuestEngine guestEngine, Source module, Limits generous) {
@@ -192,83 +190,52 @@ public final class RuntimeCore implements AutoCloseable {
         return null;
     }
 
-    /** Exercises what most Python tools touch (json, re, str methods, dict and list work, datetime). */
-    private static final String PY_WARM_UP = """
-            TOOL = {}
-            def main(args, env):
-                import re, math, datetime
-                text = str({"a": [1, 2.5, "x"], "b": {"c": None}}) + " héllo  wörld\\n"
-                words = [w.lower() for w in re.split(r"\\s+", text.strip()) if w]
-                counts = {}
-                for w in words:
-                    counts[w] = counts.get(w, 0) + 1
-                print("warm-up", len(words))
-                d = datetime.datetime(2020, 1, 1).isoformat()
-                return {"words": len(words), "counts": len(counts), "d": d, "sqrt": math.sqrt(2), "s": sorted(set(text))[:3]}
-            """;
-
-    /** Warm-up rounds run when the Python engine starts. */
-    private static final int PY_WARM_UP_ROUNDS = 3;
-
     /** Whether the Python engine has been created (by the first Python tool loaded). */
     public boolean pythonStarted() {
-        return python != null;
+        return engines.containsKey(Language.PYTHON);
     }
 
     /**
-     * The Python engine, created and warmed up on first use: the first GraalPy context costs seconds,
-     * so a runtime that never loads a Python tool never pays it.
+     * The engine of a language, started and warmed up on first use: the first GraalPy context costs
+     * seconds, so a runtime that never loads a Python tool never pays it.
      */
-    GuestEngine pythonEngine() {
-        GuestEngine p = python;
-        if (p != null) {
-            return p;
+    GuestEngine engineFor(GuestLanguage guest) {
+        GuestEngine started = engines.get(guest.language());
+        if (started != null) {
+            return started;
         }
-        synchronized (pythonLock) {
-            if (python != null) {
-                return python;
+        synchronized (startLock) {
+            started = engines.get(guest.language());
+            if (started != null) {
+                return started;
             }
             if (closed) {
                 throw new AtollRuntimeException("the runtime is closed");
             }
+            String name = guest.displayName();
             GuestEngine created;
             try {
-                created = new GuestEngine(dev.atoll.runtime.Language.PYTHON);
+                created = new GuestEngine(guest.language());
             } catch (RuntimeException e) {
-                throw new AtollRuntimeException("the Python engine does not start: " + e.getMessage(), e);
+                throw new AtollRuntimeException("the " + name + " engine does not start: " + e.getMessage(), e);
             }
-            Source module = Source.newBuilder("python", PY_WARM_UP, "warmup.py").buildLiteral();
+            Source module = guest.warmUpModule();
             try {
-                // A few rounds: the first GraalPy contexts run the JVM's own cold code (parser,
-                // builtins) and cost seconds each; later ones reuse what the shared engine compiled.
-                // The first GraalPy context takes seconds of CPU (more on a loaded machine, interpreted):
-                // no tool limit applies to it.
-                Limits startup = new Limits(Duration.ofMinutes(5), Duration.ofMinutes(5), 1L << 40,
-                        1L << 20, 1L << 20, 1000);
-                executor.submit(GuestExecutor.Lane.SETUP, () -> {
-                    for (int i = 0; i < PY_WARM_UP_ROUNDS; i++) {
-                        warmUpOnce(created, module, startup);
-                    }
-                    return null;
-                }).get();
+                executor.submit(GuestExecutor.Lane.SETUP, () -> warmUpRounds(created, module)).get();
             } catch (ExecutionException e) {
                 created.close();
-                throw new AtollRuntimeException("the Python engine does not start", e.getCause());
+                throw new AtollRuntimeException("the " + name + " engine does not start", e.getCause());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 created.close();
-                throw new AtollRuntimeException("interrupted while starting the Python engine");
+                throw new AtollRuntimeException("interrupted while starting the " + name + " engine");
             } catch (RejectedExecutionException e) {
                 created.close();
                 throw new AtollRuntimeException("the node is at capacity; retry loading the tool later");
             }
-            python = created;
+            engines.put(guest.language(), created);
             return created;
         }
-    }
-
-    private GuestEngine engineFor(Source module) {
-        return "python".equals(module.getLanguage()) ? pythonEngine() : engine;
     }
 
     /**
@@ -317,6 +284,18 @@ public final class RuntimeCore implements AutoCloseable {
     }
 
     /**
+     * The limits a module of {@code language} is evaluated under when its tool is loaded.
+     *
+     * @param language the tool's language
+     * @param defaults the runtime's default limits
+     * @param maxima the operator maxima
+     * @return the loading limits
+     */
+    public Limits loadLimits(Language language, Limits defaults, Limits maxima) {
+        return GuestLanguage.of(language).loadLimits(defaults, maxima);
+    }
+
+    /**
      * Loads a tool: evaluates its module once in a throwaway context on a guest thread, under
      * {@code limits}, reads and checks the manifest and compiles its schemas.
      *
@@ -327,28 +306,20 @@ public final class RuntimeCore implements AutoCloseable {
      * @throws AtollRuntimeException if the node has no capacity to load it now
      */
     public CompiledTool load(ToolSource source, Limits limits) {
-        Source module = switch (source.language()) {
-            case JS -> Source.newBuilder("js", source.code(), source.fileName())
-                    .mimeType("application/javascript+module")
-                    .buildLiteral();
-            case PYTHON -> {
-                pythonEngine();
-                yield Source.newBuilder("python", source.code(), source.fileName()).buildLiteral();
-            }
-        };
+        GuestLanguage guest = GuestLanguage.of(source.language());
+        GuestEngine guestEngine = engineFor(guest);
+        Source module = guest.module(source);
         // The manifest is read from the source text on the host (JS) or by GraalPy's parser in a
         // context that runs none of the tool's code (Python), before the module is evaluated; the
         // evaluated module must export exactly the same value (issue #18, W1).
-        // A literal that does not parse is reported after the evaluation, whose errors (a syntax error,
-        // a throwing module) say more.
-        java.util.Optional<JsonNode> jsLiteral = java.util.Optional.empty();
+        // A literal that does not parse on the host is reported after the evaluation, whose errors (a
+        // syntax error, a throwing module) say more.
+        Optional<JsonNode> hostLiteral = Optional.empty();
         InvalidToolException notLiteral = null;
-        if (source.language() == dev.atoll.runtime.Language.JS) {
-            try {
-                jsLiteral = java.util.Optional.of(ManifestLiteral.js(source.code()));
-            } catch (InvalidToolException e) {
-                notLiteral = e;
-            }
+        try {
+            hostLiteral = guest.hostLiteral(source.code());
+        } catch (InvalidToolException e) {
+            notLiteral = e;
         }
         CompletableFuture<String[]> manifest = new CompletableFuture<>();
         AtomicReference<Watchdog.Monitor> watched = new AtomicReference<>();
@@ -356,7 +327,7 @@ public final class RuntimeCore implements AutoCloseable {
         try {
             task = executor.submit(GuestExecutor.Lane.SETUP, () -> {
                 try {
-                    manifest.complete(readManifest(module, source.code(), limits, watched));
+                    manifest.complete(readManifest(guestEngine, module, source.code(), limits, watched));
                 } catch (RuntimeException | Error e) {
                     manifest.completeExceptionally(e);
                 }
@@ -372,17 +343,16 @@ public final class RuntimeCore implements AutoCloseable {
         JsonNode literal;
         JsonNode evaluated;
         try {
-            literal = jsLiteral.isPresent() ? jsLiteral.get() : mapper.readTree(read[0]);
+            literal = hostLiteral.isPresent() ? hostLiteral.get() : mapper.readTree(read[0]);
             evaluated = mapper.readTree(read[1]);
         } catch (JsonProcessingException e) {
             throw new InvalidToolException("the tool manifest is not JSON: " + e.getOriginalMessage());
         }
         ToolManifest m = ManifestParser.parse(literal);
         if (!ManifestLiteral.same(literal, evaluated)) {
-            String name = source.language() == dev.atoll.runtime.Language.PYTHON ? "TOOL" : "tool";
-            throw InvalidToolException.manifestMismatch("the module's evaluated " + name + " differs from the"
-                    + " manifest literal in its source: a manifest must not be computed or changed while the"
-                    + " module loads");
+            throw InvalidToolException.manifestMismatch("the module's evaluated " + guest.manifestExport()
+                    + " differs from the manifest literal in its source: a manifest must not be computed or"
+                    + " changed while the module loads");
         }
         Schema input = schemas.compile("inputSchema", m.inputSchema());
         Optional<Schema> output = m.outputSchema().map(s -> schemas.compile("outputSchema", s));
@@ -390,59 +360,25 @@ public final class RuntimeCore implements AutoCloseable {
         env.putObject("tool").put("name", m.name()).put("digest", source.codeDigest());
         ObjectNode secrets = env.putObject("secrets");
         m.secrets().keySet().forEach(k -> secrets.put(k, "atoll-secret:" + k));
-        return new CompiledTool(module, m, input, output, env.toString(), source.codeDigest(), new Standing());
+        return new CompiledTool(guestEngine, module, m, input, output, env.toString(), source.codeDigest(),
+                new Standing());
     }
 
-    /** Python: finds {@code TOOL = <literal>} with {@code ast}, without running the module. */
-    private static final String PY_LITERAL = """
-            def _atoll_literal(code, name):
-                import ast
-                try:
-                    tree = ast.parse(code, filename=name)
-                except SyntaxError as e:
-                    return ['error', 'the tool file is not valid Python: ' + str(e.msg) + ' (line ' + str(e.lineno) + ')']
-                found = []
-                for node in tree.body:
-                    if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == 'TOOL' for t in node.targets):
-                        found.append(node)
-                    elif isinstance(node, (ast.AnnAssign, ast.AugAssign)) and isinstance(node.target, ast.Name) and node.target.id == 'TOOL':
-                        found.append(node)
-                if not found:
-                    return ['error', 'the tool file must assign its manifest as a literal at the top level: TOOL = {"name": ..., "description": ..., "inputSchema": {...}}']
-                if len(found) > 1:
-                    return ['error', 'TOOL is assigned more than once (line ' + str(found[1].lineno) + '); assign the manifest literal once']
-                node = found[0]
-                if not isinstance(node, ast.Assign) or len(node.targets) != 1:
-                    return ['error', 'TOOL (line ' + str(node.lineno) + ') must be assigned on its own: TOOL = {...}']
-                try:
-                    return ['ok', ast.literal_eval(node.value)]
-                except (ValueError, TypeError, SyntaxError, RecursionError) as e:
-                    return ['error', 'TOOL (line ' + str(node.lineno) + ') must be a static literal (dicts, lists,'
-                            ' strings, numbers, True, False, None; no names, calls or f-strings): ' + str(e)[:200]]
-            _atoll_literal
-            """;
-
     /**
-     * On a guest thread: Python's manifest literal (element 0, JSON; unused for JS) and the manifest the
-     * evaluated module exports (element 1, JSON).
+     * On a guest thread: the manifest literal read in a guest context (element 0, JSON; {@code "null"}
+     * when it was read on the host) and the manifest the evaluated module exports (element 1, JSON).
      */
-    private String[] readManifest(Source module, String code, Limits limits,
+    private String[] readManifest(GuestEngine guestEngine, Source module, String code, Limits limits,
             AtomicReference<Watchdog.Monitor> watched) {
         Watchdog.Monitor monitor = watch(limits,
                 System.nanoTime() + limits.wall().toNanos());
         watched.set(monitor);
-        boolean python = "python".equals(module.getLanguage());
-        String literal = "null";
+        GuestLanguage guest = guestEngine.guest();
         try (monitor) {
-            if (python) {
-                literal = pythonLiteral(code, module.getName(), monitor);
-            }
-            try (GuestSession s = GuestSession.open(engineFor(module), module, limits, monitor, bindings)) {
+            String literal = guest.guestLiteral(guestEngine, code, module.getName(), monitor);
+            try (GuestSession s = GuestSession.open(guestEngine, module, limits, monitor, bindings)) {
                 if (!s.hasEntryPoint()) {
-                    throw new InvalidToolException(python
-                            ? "the tool file must define a function main: def main(args, env): ..."
-                            : "the tool file must export a default function:"
-                            + " export default async function (args, env) { ... }");
+                    throw new InvalidToolException(guest.noEntryPointMessage());
                 }
                 return new String[] {literal, s.manifestJson()};
             }
@@ -454,26 +390,6 @@ public final class RuntimeCore implements AutoCloseable {
                 case Outcome.InvalidTool t -> t.message();
                 default -> "loading the module failed: " + o.message();
             });
-        }
-    }
-
-    private String pythonLiteral(String code, String fileName, Watchdog.Monitor monitor) {
-        monitor.beginSetup(); // Atoll's work, not the tool's: only the wall deadline applies
-        try (org.graalvm.polyglot.Context c = pythonEngine().newContext()) {
-            monitor.attach(c);
-            org.graalvm.polyglot.Value r = c.eval(Source.newBuilder("python", PY_LITERAL, "atoll-manifest.py")
-                    .buildLiteral()).execute(code, fileName);
-            String kind = r.getArrayElement(0).asString();
-            if (!kind.equals("ok")) {
-                throw new InvalidToolException(r.getArrayElement(1).asString());
-            }
-            try {
-                return GuestJson.write(r.getArrayElement(1), 1024 * 1024);
-            } catch (GuestJson.NotJson e) {
-                throw new InvalidToolException("TOOL is not JSON: " + e.getMessage());
-            } catch (GuestJson.TooLarge e) {
-                throw new InvalidToolException("TOOL is larger than 1 MiB as JSON");
-            }
         }
     }
 
@@ -701,7 +617,7 @@ public final class RuntimeCore implements AutoCloseable {
                 start + limits.wall().toNanos());
         watched.set(monitor);
         try (monitor) {
-            GuestSession s = GuestSession.open(engineFor(tool.module()), tool.module(), limits, monitor, bindings);
+            GuestSession s = GuestSession.open(tool.engine(), tool.module(), limits, monitor, bindings);
             if (monitor.violation().isPresent()) {
                 s.close();
                 return new Prepared.Failed(violation(monitor.violation().get(), limits), receipt(monitor, start, 0),
@@ -993,7 +909,7 @@ public final class RuntimeCore implements AutoCloseable {
         Outcome outcome;
         try {
             if (session == null) {
-                session = GuestSession.open(engineFor(tool.module()), tool.module(), limits, monitor, bindings);
+                session = GuestSession.open(tool.engine(), tool.module(), limits, monitor, bindings);
             } else {
                 session.watchedBy(monitor);
             }
@@ -1255,15 +1171,17 @@ public final class RuntimeCore implements AutoCloseable {
             return;
         }
         // A guest thread that never took its cancellation would make engine.close(true) wait forever.
-        GuestEngine py;
-        synchronized (pythonLock) {
-            py = python;
+        List<GuestEngine> started = new ArrayList<>();
+        synchronized (startLock) { // after an engine start under way
+            for (Language language : Language.values()) { // the JavaScript engine first
+                GuestEngine e = engines.get(language);
+                if (e != null) {
+                    started.add(e);
+                }
+            }
         }
         Thread closer = Thread.ofPlatform().daemon(true).name("atoll-engine-close").start(() -> {
-            engine.close();
-            if (py != null) {
-                py.close();
-            }
+            started.forEach(GuestEngine::close);
         });
         try {
             closer.join(Duration.ofSeconds(5));

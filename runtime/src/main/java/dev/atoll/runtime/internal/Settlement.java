@@ -1,5 +1,7 @@
 package dev.atoll.runtime.internal;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+
 /**
  * How the guest side of a call ended, before the host turns it into an outcome. The first four kinds
  * cross from the guest (its bootstrap settles with a kind name and a payload, read by
@@ -30,6 +32,17 @@ sealed interface Settlement {
             case "too_large" -> new TooLarge(payload);
             default -> new Unrecognised(kind);
         };
+    }
+
+    /**
+     * The JSON of an error the host reports in a settlement, shaped as the guest bootstrap's.
+     *
+     * @param message the error message
+     * @param stack its stack, or empty
+     * @return {@code {"message": ..., "stack": ...}}
+     */
+    static String errorJson(String message, String stack) {
+        return JsonNodeFactory.instance.objectNode().put("message", message).put("stack", stack).toString();
     }
 
     /** @param json the result as JSON */
