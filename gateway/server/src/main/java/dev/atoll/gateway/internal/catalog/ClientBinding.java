@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.atoll.gateway.backend.ClientLink;
+import dev.atoll.gateway.internal.mcp.ClientRequests;
 import dev.atoll.runtime.Language;
 import dev.atoll.runtime.spi.BindingCall;
 import dev.atoll.runtime.spi.CallScope;

@@ -10,6 +10,8 @@ import dev.atoll.gateway.backend.CatalogEntry;
 import dev.atoll.gateway.backend.ToolBackend;
 import dev.atoll.gateway.backend.ToolOutcome;
 import dev.atoll.gateway.backend.ToolReply;
+import dev.atoll.gateway.internal.mcp.JsonRpc;
+import dev.atoll.gateway.internal.mcp.UriTemplate;
 import dev.atoll.isolate.pool.IsolatePool;
 import dev.atoll.runtime.CallResult;
 import dev.atoll.runtime.Entry;
@@ -136,9 +138,6 @@ public final class IsolateBackend implements ToolBackend {
         };
     }
 
-    /** JSON-RPC error code MCP uses for an unknown resource. */
-    public static final int RESOURCE_NOT_FOUND = -32002;
-
     /**
      * Serves {@code resources/read}, {@code prompts/get} or {@code completion/complete} with the
      * module's handler, in a fresh context under the tool's limits, and checks what it returns.
@@ -175,7 +174,7 @@ public final class IsolateBackend implements ToolBackend {
                         }
                     }
                     if (template.isEmpty()) {
-                        return new ToolReply.Rejected(RESOURCE_NOT_FOUND, "Resource not found", ToolOutcome.INVALID_ARGUMENTS,
+                        return new ToolReply.Rejected(JsonRpc.RESOURCE_NOT_FOUND, "Resource not found", ToolOutcome.INVALID_ARGUMENTS,
                                 Optional.empty());
                     }
                     declared = template.get().path("mimeType").asText("");

@@ -3,6 +3,7 @@ package dev.atoll.gateway.internal.catalog;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.atoll.gateway.backend.CatalogEntry;
 import dev.atoll.gateway.backend.FeatureSource;
+import dev.atoll.gateway.internal.mcp.ServedTools;
 import dev.atoll.runtime.Tool;
 import java.util.ArrayList;
 import java.util.List;

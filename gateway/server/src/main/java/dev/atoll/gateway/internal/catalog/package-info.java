@@ -1,2 +1,2 @@
-/** The live catalogue of callable tool versions, and the isolate backend that runs JS tools. */
+/** The isolate backend that runs JS and Python tools, and the features of isolate modules and upstream servers. */
 package dev.atoll.gateway.internal.catalog;

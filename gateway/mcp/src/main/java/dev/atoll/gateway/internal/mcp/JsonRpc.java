@@ -29,6 +29,8 @@ public final class JsonRpc {
     public static final int INTERNAL_ERROR = -32603;
     /** MCP: a session id that this server does not know (legacy era). */
     public static final int SESSION_NOT_FOUND = -32001;
+    /** MCP: an unknown resource ({@code resources/read}). */
+    public static final int RESOURCE_NOT_FOUND = -32002;
     /** MCP 2026-07-28: HTTP headers do not match the body, or required headers are missing. */
     public static final int HEADER_MISMATCH = -32020;
     /** MCP 2026-07-28: the requested protocol version is not supported. */

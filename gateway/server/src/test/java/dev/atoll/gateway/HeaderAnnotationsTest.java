@@ -1,4 +1,4 @@
-package dev.atoll.gateway.internal.mcp;
+package dev.atoll.gateway;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.atoll.gateway.Gateway;
-import dev.atoll.gateway.GatewayConfig;
 import dev.atoll.gateway.backend.HeaderAnnotations;
 import dev.atoll.gateway.registry.Actor;
 import dev.atoll.runtime.InvalidToolException;

@@ -11,7 +11,6 @@ import dev.atoll.gateway.backend.CatalogEntry;
 import dev.atoll.gateway.backend.ToolBackend;
 import dev.atoll.gateway.backend.ToolOutcome;
 import dev.atoll.gateway.backend.ToolReply;
-import dev.atoll.gateway.internal.catalog.ToolSearch;
 import dev.atoll.runtime.Receipt;
 import java.util.List;
 import dev.atoll.gateway.internal.http.Caller;

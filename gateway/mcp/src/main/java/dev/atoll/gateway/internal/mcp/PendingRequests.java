@@ -76,7 +76,7 @@ final class PendingRequests {
         }
         waiting.remove(id);
         if (result != null) {
-            java.util.Optional<String> bad = dev.atoll.gateway.internal.catalog.ClientRequests.checkAnswer(w.method(), result);
+            java.util.Optional<String> bad = ClientRequests.checkAnswer(w.method(), result);
             if (bad.isPresent()) {
                 return w.answer().completeExceptionally(new ClientError(bad.get()));
             }

@@ -1,4 +1,4 @@
-package dev.atoll.gateway.internal.catalog;
+package dev.atoll.gateway.internal.mcp;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;

@@ -1,4 +1,4 @@
-package dev.atoll.gateway.internal.mcp;
+package dev.atoll.gateway;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -7,8 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.atoll.gateway.Gateway;
-import dev.atoll.gateway.GatewayConfig;
+import dev.atoll.gateway.internal.mcp.JsonRpc;
 import dev.atoll.runtime.ToolSource;
 import java.io.BufferedReader;
 import java.io.InputStream;

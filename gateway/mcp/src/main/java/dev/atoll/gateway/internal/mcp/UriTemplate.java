@@ -1,4 +1,4 @@
-package dev.atoll.gateway.internal.catalog;
+package dev.atoll.gateway.internal.mcp;
 
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;

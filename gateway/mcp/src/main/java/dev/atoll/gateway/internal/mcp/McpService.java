@@ -11,7 +11,6 @@ import dev.atoll.gateway.backend.CallContext;
 import dev.atoll.gateway.backend.CatalogEntry;
 import dev.atoll.gateway.backend.ClientLink;
 import dev.atoll.gateway.backend.ToolReply;
-import dev.atoll.gateway.internal.catalog.ServedTools;
 import dev.atoll.gateway.internal.http.Caller;
 import dev.atoll.gateway.internal.mcp.JsonRpc.RpcException;
 import java.nio.charset.StandardCharsets;
@@ -97,8 +96,7 @@ public final class McpService {
      * @param defaultResults results when a call gives no {@code limit}
      * @param maxResults the largest {@code limit}
      */
-    public record ToolSearchSettings(dev.atoll.gateway.internal.catalog.ToolSearch search, int defaultResults,
-            int maxResults) {
+    public record ToolSearchSettings(ToolSearch search, int defaultResults, int maxResults) {
     }
 
     private final Settings settings;
@@ -120,51 +118,19 @@ public final class McpService {
      * @param caller the call pipeline
      * @param rpc the capped JSON parser
      * @param streams the change-notification streams
-     */
-    public McpService(Settings settings, ServedTools catalog, ToolCaller caller, JsonRpc rpc, Streams streams) {
-        this(settings, catalog, caller, rpc, streams, Optional.empty());
-    }
-
-    /**
-     * Creates the service with the {@code retrieve_tools} tool.
-     *
-     * @param settings settings
-     * @param catalog the live catalogue
-     * @param caller the call pipeline
-     * @param rpc the capped JSON parser
-     * @param streams the change-notification streams
-     * @param toolSearch the catalogue's search index and the default and largest {@code limit}, if the
-     *     tool is enabled
-     */
-    public McpService(Settings settings, ServedTools catalog, ToolCaller caller, JsonRpc rpc, Streams streams,
-            Optional<ToolSearchSettings> toolSearch) {
-        this(settings, catalog, caller, rpc, streams, toolSearch, List.of());
-    }
-
-    /**
-     * Creates the service with the {@code retrieve_tools} tool and further feature sources.
-     *
-     * @param settings settings
-     * @param catalog the live catalogue
-     * @param caller the call pipeline
-     * @param rpc the capped JSON parser
-     * @param streams the change-notification streams
      * @param toolSearch the catalogue's search index and limits, if the tool is enabled
-     * @param moreFeatures resources and prompts from elsewhere than isolate modules (upstream servers),
-     *     after the modules' own
+     * @param featureSources where resources, templates and prompts come from, in order (the isolate modules'
+     *     first, then the upstream servers')
      */
     public McpService(Settings settings, ServedTools catalog, ToolCaller caller, JsonRpc rpc, Streams streams,
-            Optional<ToolSearchSettings> toolSearch, List<FeatureSource> moreFeatures) {
+            Optional<ToolSearchSettings> toolSearch, List<FeatureSource> featureSources) {
         this.retrieveTools = toolSearch.map(t -> new RetrieveTools(t.search(), t.defaultResults(), t.maxResults()));
         this.settings = Objects.requireNonNull(settings, "settings");
         this.catalog = catalog;
         this.caller = caller;
         this.rpc = rpc;
         this.streams = streams;
-        List<FeatureSource> sources = new java.util.ArrayList<>();
-        sources.add(new dev.atoll.gateway.internal.catalog.IsolateFeatures(catalog));
-        sources.addAll(moreFeatures);
-        Features f = new Features(sources, caller, streams);
+        Features f = new Features(featureSources, caller, streams);
         this.features = f;
         this.sessions = Caffeine.newBuilder().expireAfterAccess(settings.sessionIdle())
                 .maximumSize(settings.maxSessions())

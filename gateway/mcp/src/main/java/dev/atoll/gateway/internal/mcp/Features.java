@@ -10,7 +10,6 @@ import dev.atoll.gateway.backend.FeatureSource;
 import dev.atoll.gateway.backend.FeatureSource.Offer;
 import dev.atoll.gateway.backend.ToolOutcome;
 import dev.atoll.gateway.backend.ToolReply;
-import dev.atoll.gateway.internal.catalog.UriTemplate;
 import dev.atoll.gateway.internal.http.Caller;
 import dev.atoll.gateway.internal.mcp.JsonRpc.RpcException;
 import java.util.ArrayList;
@@ -141,7 +140,7 @@ final class Features {
             case ToolReply.Rejected r -> {
                 ObjectNode data = F.objectNode();
                 r.retryAfter().ifPresent(d -> data.put("retryAfterMs", d.toMillis()));
-                if (r.code() == dev.atoll.gateway.internal.catalog.IsolateBackend.RESOURCE_NOT_FOUND) {
+                if (r.code() == JsonRpc.RESOURCE_NOT_FOUND) {
                     data.put("uri", params.path("uri").asText());
                 }
                 throw new RpcException(r.code(), r.message(), 200, data.isEmpty() ? null : data);
@@ -397,7 +396,7 @@ final class Features {
 
     private static RpcException notFound(String uri) {
         ObjectNode data = F.objectNode().put("uri", JsonRpc.truncate(uri, 256));
-        return new RpcException(dev.atoll.gateway.internal.catalog.IsolateBackend.RESOURCE_NOT_FOUND,
+        return new RpcException(JsonRpc.RESOURCE_NOT_FOUND,
                 "Resource not found", 200, data);
     }
 }

@@ -1,4 +1,4 @@
-package dev.atoll.gateway.internal.catalog;
+package dev.atoll.gateway.internal.mcp;
 
 import dev.atoll.gateway.backend.CatalogEntry;
 import java.util.Collection;

@@ -1,4 +1,4 @@
-package dev.atoll.gateway.internal.catalog;
+package dev.atoll.gateway.internal.mcp;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,10 +1,8 @@
-package dev.atoll.gateway.internal.http;
+package dev.atoll.gateway;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.atoll.gateway.Gateway;
-import dev.atoll.gateway.GatewayConfig;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;

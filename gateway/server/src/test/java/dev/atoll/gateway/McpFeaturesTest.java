@@ -1,4 +1,4 @@
-package dev.atoll.gateway.internal.mcp;
+package dev.atoll.gateway;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -8,8 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.atoll.gateway.Gateway;
-import dev.atoll.gateway.GatewayConfig;
 import dev.atoll.runtime.ToolSource;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -50,6 +48,8 @@ class McpFeaturesTest {
     static final String TOKEN = "atoll_mcp_features_test_token_all";
     static final String TOKEN_DOCS = "atoll_mcp_features_test_token_docs";
     static final String AWS_KEY = "AKIAIOSFODNN7EXAMPLE";
+    /** The progress notifications one call may send (package-private {@code internal.mcp.LiveCall.MAX_PROGRESS}). */
+    static final int MAX_PROGRESS = 200;
     static final ObjectMapper JSON = new ObjectMapper();
 
     static final String DOCS = """
@@ -420,7 +420,7 @@ class McpFeaturesTest {
     @Test
     void aUriOrPromptTwoModulesOfferIsServedByNeitherUntilOneStops() throws Exception {
         try (dev.atoll.gateway.testing.LogCapture log = new dev.atoll.gateway.testing.LogCapture(
-                Features.class.getName(), new java.util.logging.SimpleFormatter())) {
+                "dev.atoll.gateway.internal.mcp.Features", new java.util.logging.SimpleFormatter())) {
             gateway.deployApproved(ToolSource.js("clash_a.mjs", clash("clash_a", true)));
             gateway.deployApproved(ToolSource.js("clash_b.mjs", clash("clash_b", true)));
             String s = initialize(TOKEN, "{}");
@@ -461,7 +461,7 @@ class McpFeaturesTest {
         List<JsonNode> progress = all.stream().filter(m -> "notifications/progress".equals(m.path("method").asText()))
                 .map(m -> m.path("params")).toList();
         assertFalse(progress.isEmpty(), all.toString());
-        assertTrue(progress.size() <= LiveCall.MAX_PROGRESS, "rate-limited: " + progress.size());
+        assertTrue(progress.size() <= MAX_PROGRESS, "rate-limited: " + progress.size());
         double last = -1;
         for (JsonNode p : progress) {
             assertEquals("p-1", p.path("progressToken").asText());
