@@ -12,6 +12,7 @@ module dev.atoll.gateway {
     requires dev.atoll.gateway.upstream;
     requires dev.atoll.gateway.http;
     requires dev.atoll.gateway.mcp;
+    requires dev.atoll.gateway.metrics;
     requires dev.atoll.isolate.pool;
     requires io.helidon.webserver;
     requires io.helidon.http;
@@ -25,8 +26,6 @@ module dev.atoll.gateway {
     requires com.github.benmanes.caffeine;
     requires java.logging;
     requires java.net.http; // the fleet-wide tail reads the other nodes' tails
-    requires micrometer.core;
-    requires micrometer.registry.prometheus;
 
     exports dev.atoll.gateway;
 

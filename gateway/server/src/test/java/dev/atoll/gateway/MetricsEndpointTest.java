@@ -1,12 +1,10 @@
-package dev.atoll.gateway.internal.metrics;
+package dev.atoll.gateway;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.atoll.gateway.Gateway;
-import dev.atoll.gateway.GatewayConfig;
-import dev.atoll.gateway.LogFormat;
 import dev.atoll.gateway.internal.logs.ServerLog;
+import dev.atoll.gateway.internal.metrics.GatewayMetrics;
 import dev.atoll.gateway.testing.LogCapture;
 import dev.atoll.gateway.testing.Scrape;
 import dev.atoll.gateway.testing.StatelessCall;
