@@ -17,5 +17,5 @@ module dev.atoll.gateway.metrics {
     requires micrometer.core;
     requires micrometer.registry.prometheus;
 
-    exports dev.atoll.gateway.internal.metrics to dev.atoll.gateway;
+    exports dev.atoll.gateway.internal.metrics to dev.atoll.gateway, dev.atoll.gateway.admin;
 }

@@ -1,7 +1,8 @@
 /**
- * The MCP gateway (Helidon SE): the admin API, metrics, the call pipeline around
- * {@link dev.atoll.gateway.backend.ToolBackend}, and the wiring of the MCP endpoint, registry, DLP,
- * isolates and upstream servers. Entry type: {@link dev.atoll.gateway.Gateway}.
+ * The MCP gateway (Helidon SE): its configuration, the call pipeline around
+ * {@link dev.atoll.gateway.backend.ToolBackend}, the isolate backend, and the wiring of the MCP endpoint,
+ * admin API, metrics, registry, DLP, isolates and upstream servers. Entry type:
+ * {@link dev.atoll.gateway.Gateway}.
  */
 module dev.atoll.gateway {
     requires transitive dev.atoll.runtime;
@@ -13,19 +14,13 @@ module dev.atoll.gateway {
     requires dev.atoll.gateway.http;
     requires dev.atoll.gateway.mcp;
     requires dev.atoll.gateway.metrics;
+    requires dev.atoll.gateway.admin;
     requires dev.atoll.isolate.pool;
     requires io.helidon.webserver;
     requires io.helidon.http;
-    requires io.helidon.common.parameters;
-    // WebJars of the admin UI (automatic modules with resources only; META-INF is readable by all).
-    requires htmx.org;
-    requires htmx.ext.sse;
-    requires uplot;
     requires transitive com.fasterxml.jackson.databind;
     requires com.fasterxml.jackson.dataformat.yaml;
-    requires com.github.benmanes.caffeine;
     requires java.logging;
-    requires java.net.http; // the fleet-wide tail reads the other nodes' tails
 
     exports dev.atoll.gateway;
 
