@@ -1,8 +1,7 @@
 /**
  * The MCP gateway (Helidon SE): its configuration, the call pipeline around
- * {@link dev.atoll.gateway.backend.ToolBackend}, the isolate backend, and the wiring of the MCP endpoint,
- * admin API, metrics, registry, DLP, isolates and upstream servers. Entry type:
- * {@link dev.atoll.gateway.Gateway}.
+ * {@link dev.atoll.gateway.backend.ToolBackend}, and the wiring of the MCP endpoint, admin API, metrics,
+ * registry, DLP, isolates and upstream servers. Entry type: {@link dev.atoll.gateway.Gateway}.
  */
 module dev.atoll.gateway {
     requires transitive dev.atoll.runtime;
@@ -15,6 +14,7 @@ module dev.atoll.gateway {
     requires dev.atoll.gateway.mcp;
     requires dev.atoll.gateway.metrics;
     requires dev.atoll.gateway.admin;
+    requires dev.atoll.gateway.catalog;
     requires dev.atoll.isolate.pool;
     requires io.helidon.webserver;
     requires io.helidon.http;

@@ -30,5 +30,5 @@ module dev.atoll.gateway.upstream {
 
     exports dev.atoll.gateway.upstream.spi;
     exports dev.atoll.gateway.upstream.internal to dev.atoll.gateway, dev.atoll.gateway.metrics,
-            dev.atoll.gateway.admin;
+            dev.atoll.gateway.admin, dev.atoll.gateway.catalog;
 }
