@@ -1,7 +1,7 @@
 /**
- * The MCP gateway (Helidon SE): the MCP endpoint, the admin API, metrics, the call pipeline around
- * {@link dev.atoll.gateway.backend.ToolBackend}, and the wiring of registry, DLP, isolates and upstream
- * servers. Entry type: {@link dev.atoll.gateway.Gateway}.
+ * The MCP gateway (Helidon SE): its configuration, the call pipeline around
+ * {@link dev.atoll.gateway.backend.ToolBackend}, and the wiring of the MCP endpoint, admin API, metrics,
+ * registry, DLP, isolates and upstream servers. Entry type: {@link dev.atoll.gateway.Gateway}.
  */
 module dev.atoll.gateway {
     requires transitive dev.atoll.runtime;
@@ -10,25 +10,17 @@ module dev.atoll.gateway {
     requires transitive dev.atoll.gateway.dlp;
     requires transitive dev.atoll.gateway.registry;
     requires dev.atoll.gateway.upstream;
+    requires dev.atoll.gateway.http;
+    requires dev.atoll.gateway.mcp;
+    requires dev.atoll.gateway.metrics;
+    requires dev.atoll.gateway.admin;
+    requires dev.atoll.gateway.catalog;
     requires dev.atoll.isolate.pool;
     requires io.helidon.webserver;
     requires io.helidon.http;
-    requires io.helidon.common.parameters;
-    // WebJars of the admin UI (automatic modules with resources only; META-INF is readable by all).
-    requires htmx.org;
-    requires htmx.ext.sse;
-    requires uplot;
-    requires io.helidon.common.media.type;
     requires transitive com.fasterxml.jackson.databind;
     requires com.fasterxml.jackson.dataformat.yaml;
-    requires com.github.benmanes.caffeine;
-    requires org.apache.lucene.core;
-    requires org.apache.lucene.analysis.common;
-    requires com.nimbusds.jose.jwt;
     requires java.logging;
-    requires java.net.http; // the fleet-wide tail reads the other nodes' tails
-    requires micrometer.core;
-    requires micrometer.registry.prometheus;
 
     exports dev.atoll.gateway;
 

@@ -29,5 +29,6 @@ module dev.atoll.gateway.upstream {
     requires org.eclipse.jetty.util;
 
     exports dev.atoll.gateway.upstream.spi;
-    exports dev.atoll.gateway.upstream.internal to dev.atoll.gateway;
+    exports dev.atoll.gateway.upstream.internal to dev.atoll.gateway, dev.atoll.gateway.metrics,
+            dev.atoll.gateway.admin, dev.atoll.gateway.catalog;
 }

@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.atoll.gateway.backend.CatalogEntry;
 import dev.atoll.gateway.backend.ToolBackend;
-import dev.atoll.gateway.internal.catalog.ServedTools;
-import dev.atoll.gateway.internal.catalog.ToolSearch;
+import dev.atoll.gateway.internal.mcp.ServedTools;
+import dev.atoll.gateway.internal.mcp.ToolSearch;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -22,7 +22,7 @@ import java.util.Set;
  * for a token scoped to 50 tools. Bounded: at most Q searches per case and at most 60 s per case.
  *
  * <pre>
- * BENCH_JAVA_OPTS="--add-exports dev.atoll.gateway/dev.atoll.gateway.internal.catalog=ALL-UNNAMED" \
+ * BENCH_JAVA_OPTS="--add-exports dev.atoll.gateway.mcp/dev.atoll.gateway.internal.mcp=ALL-UNNAMED" \
  *   BENCH_MAIN=dev.atoll.benchmarks.ToolSearchProbe benchmarks/run.sh [TOOLS] [QUERIES]
  * </pre>
  */

@@ -6,9 +6,8 @@ import dev.atoll.gateway.backend.ToolBundle;
 import dev.atoll.gateway.dlp.DlpEgressInspector;
 import dev.atoll.gateway.dlp.DlpEngine;
 import dev.atoll.gateway.internal.admin.AdminEvents;
-import dev.atoll.gateway.internal.catalog.ServedTools;
 import dev.atoll.gateway.internal.catalog.IsolateBackend;
-import dev.atoll.gateway.internal.catalog.ToolSearch;
+import dev.atoll.gateway.internal.catalog.IsolateFeatures;
 import dev.atoll.gateway.internal.catalog.UpstreamFeatures;
 import dev.atoll.gateway.internal.http.Caller;
 import dev.atoll.gateway.internal.lifecycle.FleetHeartbeat;
@@ -20,7 +19,10 @@ import dev.atoll.gateway.internal.logs.ServerLog;
 import dev.atoll.gateway.internal.mcp.JsonRpc;
 import dev.atoll.gateway.internal.mcp.McpHttp;
 import dev.atoll.gateway.internal.mcp.McpService;
+import dev.atoll.gateway.internal.mcp.ServedTools;
 import dev.atoll.gateway.internal.mcp.Streams;
+import dev.atoll.gateway.internal.mcp.ToolSearch;
+import dev.atoll.gateway.internal.metrics.CallHistory;
 import dev.atoll.gateway.internal.metrics.GatewayMetrics;
 import dev.atoll.gateway.internal.metrics.UpstreamObservers;
 import dev.atoll.gateway.internal.pipeline.AuditStage;
@@ -31,10 +33,9 @@ import dev.atoll.gateway.internal.pipeline.DlpAudit;
 import dev.atoll.gateway.internal.pipeline.DlpStage;
 import dev.atoll.gateway.internal.pipeline.ErrorGuard;
 import dev.atoll.gateway.internal.pipeline.ObserveStage;
-import dev.atoll.gateway.internal.metrics.CallHistory;
-import dev.atoll.gateway.internal.tail.UpstreamEvents;
 import dev.atoll.gateway.internal.tail.FleetTail;
 import dev.atoll.gateway.internal.tail.TailBus;
+import dev.atoll.gateway.internal.tail.UpstreamEvents;
 import dev.atoll.gateway.internal.wiring.AdminRoutes;
 import dev.atoll.gateway.internal.wiring.Bundles;
 import dev.atoll.gateway.internal.wiring.CatalogueSync;
@@ -175,7 +176,8 @@ public final class Gateway implements AutoCloseable {
             this.mcp = new McpService(new McpService.Settings("atoll", VERSION, mc.pageSize(),
                     Duration.ofMillis(mc.sessionIdleMs()), mc.maxSessions(), Duration.ofMillis(mc.listTtlMs())),
                     catalog, (principal, entry, arguments, context) -> pipeline.handle(new Call(principal, entry,
-                            context), arguments), rpc, streams, toolSearch(mc.toolSearch()), List.of(upstreamFeatures));
+                            context), arguments), rpc, streams, toolSearch(mc.toolSearch()),
+                    List.of(new IsolateFeatures(catalog), upstreamFeatures));
             mcp.onSubscriptionChange(SubscriptionAudit.to(registry.audit()));
             this.sync = new CatalogueSync(registry, config.node().region(), catalog, isolates, upstreams,
                     upstreamBackend, upstreamFeatures, mcp::featuresChanged, events);

@@ -1,7 +1,7 @@
 package dev.atoll.gateway.internal.wiring;
 
 import dev.atoll.gateway.audit.internal.AuditLogImpl;
-import dev.atoll.gateway.internal.catalog.ServedTools;
+import dev.atoll.gateway.internal.mcp.ServedTools;
 import dev.atoll.gateway.internal.metrics.GatewayMetrics;
 import dev.atoll.gateway.registry.Registry;
 

@@ -1,0 +1,17 @@
+/**
+ * The isolate side of the catalogue: the backend that runs JS and Python tool versions from the isolate
+ * pool (with its circuit breaker and the {@code env.progress/sample/elicit} client binding), and the
+ * resources, templates and prompts that isolate modules and upstream servers offer the MCP endpoint.
+ * Wired by the server.
+ */
+module dev.atoll.gateway.catalog {
+    requires transitive dev.atoll.gateway.backend;
+    requires dev.atoll.gateway.mcp;
+    requires dev.atoll.gateway.registry;
+    requires dev.atoll.gateway.upstream;
+    requires dev.atoll.isolate.pool;
+    requires dev.atoll.runtime;
+    requires java.logging;
+
+    exports dev.atoll.gateway.internal.catalog to dev.atoll.gateway;
+}
