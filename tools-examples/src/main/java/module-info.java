@@ -4,7 +4,7 @@
  */
 module dev.atoll.tools.examples {
     requires transitive dev.atoll.runtime;
-    requires dev.atoll.gateway.backend;
+    requires transitive dev.atoll.gateway.backend;
 
     exports dev.atoll.tools.examples;
     opens dev.atoll.tools.examples.js;

@@ -54,7 +54,6 @@ public final class GatewayPathProbe {
             int windowCount = (seconds + 4) / 5;
             long[][] samples = new long[callers][];
             long[][] lat = new long[callers][1 << 20];
-            int[][] counts = new int[callers][windowCount + 1];
             long start = System.nanoTime();
             long end = start + seconds * 1_000_000_000L;
             Thread[] threads = new Thread[callers];

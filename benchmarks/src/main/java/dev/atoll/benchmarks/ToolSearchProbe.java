@@ -151,7 +151,7 @@ public final class ToolSearchProbe {
         String name = system + "__" + verb + "_" + noun + "_" + i;
         ObjectNode def = JsonNodeFactory.instance.objectNode().put("name", name)
                 .put("title", verb + " " + noun.replace('_', ' '));
-        StringBuilder d = new StringBuilder(verb.substring(0, 1).toUpperCase()).append(verb.substring(1)).append(" a ")
+        StringBuilder d = new StringBuilder(verb.substring(0, 1).toUpperCase(java.util.Locale.ROOT)).append(verb.substring(1)).append(" a ")
                 .append(noun.replace('_', ' ')).append(" in ").append(system);
         for (int w = 0; w < 8 + r.nextInt(20); w++) {
             d.append(' ').append(WORDS[r.nextInt(WORDS.length)]);

@@ -204,6 +204,7 @@ public sealed interface Outcome {
      *
      * @param message what failed
      */
+    @SuppressWarnings("AvoidCommonTypeNames") // public API, always written Outcome.InternalError
     record InternalError(String message) implements Outcome {
         /** Rejects a null message. */
         public InternalError {

@@ -644,7 +644,6 @@ public final class ToolRuntime implements AutoCloseable {
             return this;
         }
 
-        /** Builds the runtime: starts the guest threads and the watchdog and creates the engine. */
         /**
          * Reads GraalPy's standard library from a directory pre-extracted by
          * {@link PythonResources#extract(java.nio.file.Path)} instead of extracting it into the user's

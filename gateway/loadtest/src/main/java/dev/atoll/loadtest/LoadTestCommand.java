@@ -184,6 +184,9 @@ public final class LoadTestCommand implements Callable<Integer> {
         }
     }
 
+    // Still null in JDK 25 when stdin or stdout is not a terminal and the image has no console
+    // provider module (jdk.internal.le): see java.io.Console.instantiateConsole.
+    @SuppressWarnings("SystemConsoleNull")
     private boolean live() {
         return !quiet && System.console() != null && System.console().isTerminal();
     }

@@ -130,7 +130,6 @@ public final class Gateway implements AutoCloseable {
         this.config = b.config;
         GatewayConfig.Mcp mc = config.mcp();
         GatewayConfig.Http hc = config.http();
-        GatewayConfig.OAuth oc = config.oauth();
         GatewayConfig.Metrics mx = config.metrics();
 
         // 1. The whole configuration is checked before anything starts (no thread, file, socket or

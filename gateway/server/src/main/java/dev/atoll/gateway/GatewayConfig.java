@@ -458,6 +458,7 @@ public record GatewayConfig(Path dataDir, Mcp mcp, OAuth oauth, Admin admin, Htt
      *     cancelled suspends it at once
      * @param maxStringMb the longest string a JavaScript guest may create, in MiB of UTF-16 (1-1024)
      */
+    @SuppressWarnings("AvoidCommonTypeNames") // the config's "runtime" section, always written GatewayConfig.Runtime
     public record Runtime(int guestThreads, long jitWarmUpMs, int abandonBudget, int suspendAfterLimitStreak,
             int maxStringMb) {
         /** Range checks. */
@@ -817,7 +818,7 @@ public record GatewayConfig(Path dataDir, Mcp mcp, OAuth oauth, Admin admin, Htt
     }
 
     private static JsonNode merge(ObjectNode base, JsonNode overlay, String prefix) {
-        for (var it = overlay.fields(); it.hasNext();) {
+        for (var it = overlay.properties().iterator(); it.hasNext();) {
             var e = it.next();
             String key = prefix + e.getKey();
             JsonNode existing = base.get(e.getKey());

@@ -22,6 +22,8 @@ final class GuestJson {
 
     /** The value is not JSON; the message says where and why. */
     static final class NotJson extends Exception {
+        private static final long serialVersionUID = 1L;
+
         NotJson(String message) {
             super(message, null, false, false);
         }
@@ -29,6 +31,8 @@ final class GuestJson {
 
     /** The JSON text would be longer than the limit. */
     static final class TooLarge extends Exception {
+        private static final long serialVersionUID = 1L;
+
         final long chars;
 
         TooLarge(long chars) {

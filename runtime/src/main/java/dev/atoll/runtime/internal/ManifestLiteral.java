@@ -211,7 +211,7 @@ public final class ManifestLiteral {
                     }
                 } else if (Character.isJavaIdentifierStart(c) || c == '\\') {
                     int start = i;
-                    while (i < s.length() && (Character.isJavaIdentifierPart(s.charAt(i)))) {
+                    while (i < s.length() && Character.isJavaIdentifierPart(s.charAt(i))) {
                         i++;
                     }
                     if (i == start) {
@@ -248,7 +248,7 @@ public final class ManifestLiteral {
             int n = recent.size();
             return n >= 4 && recent.get(n - 4).equals("export") && recent.get(n - 3).equals("const")
                     && recent.get(n - 2).equals("tool") && recent.get(n - 1).equals("=")
-                    && (i >= s.length() || s.charAt(i) != '=' && s.charAt(i) != '>');
+                    && (i >= s.length() || (s.charAt(i) != '=' && s.charAt(i) != '>'));
         }
 
         private void token(String t) {

@@ -19,6 +19,8 @@ import java.util.logging.Logger;
  * <p>Needs native access for the runtime's module ({@code --enable-native-access=dev.atoll.runtime});
  * without it the JVM prints a warning once and the calls still work.
  */
+// Linker.downcallHandle is a restricted method: calling it is this class's purpose (see above).
+@SuppressWarnings("restricted")
 final class OsPriority {
 
     private static final Logger LOG = Logger.getLogger(OsPriority.class.getName());

@@ -559,7 +559,7 @@ public final class RuntimeCore implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             task.cancel(true);
-            result.thenAccept(RuntimeCore::discard);
+            var _ = result.thenAccept(RuntimeCore::discard);
             return new Prepared.Failed(new Outcome.InternalError("the caller was interrupted"), Receipt.none(), false);
         }
         Prepared p = switch (w) {
@@ -578,7 +578,7 @@ public final class RuntimeCore implements AutoCloseable {
             case Waited.Queued<Prepared> q -> new Prepared.Failed(new Outcome.LoadShed(retryAfter), Receipt.none(), false);
         };
         if (!(w instanceof Waited.Done<Prepared>)) {
-            result.thenAccept(RuntimeCore::discard); // a session that arrives after all is closed
+            var _ = result.thenAccept(RuntimeCore::discard); // a session that arrives after all is closed
         }
         if (p instanceof Prepared.Failed f) {
             tool.standing().record(f.outcome(), f.abandoned());

@@ -50,6 +50,7 @@ sealed interface Settlement {
     }
 
     /** @param json the error as JSON ({@code message}, {@code stack}) */
+    @SuppressWarnings("AvoidCommonTypeNames") // always written Settlement.Error
     record Error(String json) implements Settlement {
     }
 

@@ -173,6 +173,7 @@ public final class Watchdog implements AutoCloseable {
     /** How often steps are looked at while no call is watched. */
     private static final long STEP_LOOK_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(500);
 
+    @SuppressWarnings("ModifyCollectionInEnhancedForLoop") // a concurrent set: its iterator allows removal
     private void checkSteps(long now) {
         for (Step s : steps) {
             if (now - s.deadline > 0 && steps.remove(s)) {

@@ -50,10 +50,10 @@ public final class HeaderAnnotations {
         if (header != null) {
             check(node, header, path.isEmpty() ? "/" : path, reachable, out, seen);
         }
-        for (var it = node.fields(); it.hasNext();) {
+        for (var it = node.properties().iterator(); it.hasNext();) {
             var e = it.next();
             if (e.getKey().equals("properties") && e.getValue().isObject()) {
-                for (var p = e.getValue().fields(); p.hasNext();) {
+                for (var p = e.getValue().properties().iterator(); p.hasNext();) {
                     var prop = p.next();
                     walk(prop.getValue(), path + "/properties/" + prop.getKey(), reachable, out, seen);
                 }

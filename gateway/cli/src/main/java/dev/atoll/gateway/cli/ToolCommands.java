@@ -345,7 +345,7 @@ final class ToolCommands extends CommandGroup {
             out.println("  secrets      : (none)");
         } else {
             out.println("  secrets      :");
-            for (Iterator<Map.Entry<String, JsonNode>> it = m.path("secrets").fields(); it.hasNext(); ) {
+            for (Iterator<Map.Entry<String, JsonNode>> it = m.path("secrets").properties().iterator(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> e = it.next();
                 out.println("    " + e.getKey() + " -> " + join(e.getValue()));
             }
@@ -359,7 +359,7 @@ final class ToolCommands extends CommandGroup {
         if (!l.path("requested").isEmpty()) {
             out.println("    requested  : " + l.path("requested"));
         }
-        for (Iterator<Map.Entry<String, JsonNode>> it = l.path("capped").fields(); it.hasNext(); ) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = l.path("capped").properties().iterator(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> c = it.next();
             out.println("    CAPPED     : " + c.getKey() + " requested " + c.getValue().path("requested").asLong()
                     + ", the operator's maximum is " + c.getValue().path("maximum").asLong());

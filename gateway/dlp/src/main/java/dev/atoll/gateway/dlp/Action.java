@@ -14,6 +14,6 @@ public enum Action {
      * @return the stronger of this and {@code other}
      */
     public Action max(Action other) {
-        return ordinal() <= other.ordinal() ? this : other;
+        return compareTo(other) <= 0 ? this : other;
     }
 }

@@ -10,6 +10,6 @@ public enum Encoding {
     HEX,
     /** URL percent-encoding ({@code %41}). */
     PERCENT,
-    /** JSON/JavaScript string escapes ({@code &#92;u0041}, {@code &#92;x41}, {@code \n}, ...). */
+    /** JSON/JavaScript string escapes (<code>&#92;u0041</code>, <code>&#92;x41</code>, {@code \n}, ...). */
     ESCAPE
 }

@@ -68,9 +68,9 @@ public final class Driver {
             try {
                 long k = 1;
                 while (!stop.await(t0 + k * SECOND - System.nanoTime(), TimeUnit.NANOSECONDS)) {
-                    rec.interval(k, 1);
+                    rec.interval((double) k, 1);
                     ticks[0] = k;
-                    progress.accept(progress(rec, System.nanoTime() - t0, k));
+                    progress.accept(progress(rec, System.nanoTime() - t0));
                     k++;
                 }
             } catch (InterruptedException e) {
@@ -106,7 +106,7 @@ public final class Driver {
         return elapsed;
     }
 
-    private static Progress progress(Recording rec, long elapsedNanos, long second) {
+    private static Progress progress(Recording rec, long elapsedNanos) {
         var s = rec.seconds();
         double rate = s.isEmpty() ? 0 : s.getLast().rate();
         var lat = rec.latencySoFar();

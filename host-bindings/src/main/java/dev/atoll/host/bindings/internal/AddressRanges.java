@@ -99,7 +99,7 @@ public final class AddressRanges {
             }
             return ipv4(~low32 & 0xFFFF_FFFFL);
         }
-        if (w0 == 0x2001 && w1 == 0x0DB8 || w0 == 0x3FFF && (w1 & 0xF000) == 0) {
+        if ((w0 == 0x2001 && w1 == 0x0DB8) || (w0 == 0x3FFF && (w1 & 0xF000) == 0)) {
             return AddressClass.DOCUMENTATION; // 2001:db8::/32, 3fff::/20
         }
         if (w0 == 0x2001 && w1 == 0x0002 && u16(a, 4) == 0) {

@@ -108,7 +108,7 @@ final class FetchTask {
         if (finish(result, error(message))) {
             Request r = current;
             if (r != null) {
-                r.abort(new java.util.concurrent.CancellationException(message));
+                var _ = r.abort(new java.util.concurrent.CancellationException(message)); // outcome not needed
             }
             Future<?> w = worker;
             if (w != null) {
@@ -287,6 +287,7 @@ final class FetchTask {
         return false;
     }
 
+    @SuppressWarnings("NonAtomicVolatileUpdate") // only the worker thread updates sent/received; volatile is for finish()
     private Exchange exchange(EgressDecision.Allowed allowed, String method, List<HttpHeader> hopHeaders, byte[] wireBody) {
         long left = deadline - System.nanoTime();
         if (left <= 0) {
@@ -330,7 +331,7 @@ final class FetchTask {
             deadlineReached();
             return null;
         } catch (InterruptedException e) {
-            req.abort(e);
+            var _ = req.abort(e); // outcome not needed
             return null;
         } catch (ExecutionException e) {
             finish("failed", error("fetch to " + host + " failed"));
@@ -373,7 +374,7 @@ final class FetchTask {
         if (t != null) {
             t.cancel(false);
         }
-        call.scope.record(new EgressRecord(host, originalMethod, result.equals("ok") ? status : status, sent,
+        call.scope.record(new EgressRecord(host, originalMethod, status, sent,
                 received, Duration.ofNanos(System.nanoTime() - start), result));
         op.complete(payload);
         call.done(this);
@@ -441,7 +442,7 @@ final class FetchTask {
                     || perCall > call.engine.settings.maxResponseBytesPerCall()) {
                 callCapHit = body.size() + (long) n <= call.engine.settings.maxResponseBytes();
                 tooLarge = true;
-                r.abort(new java.io.IOException("response too large"));
+                var _ = r.abort(new java.io.IOException("response too large")); // outcome not needed
                 return;
             }
             byte[] b = new byte[n];

@@ -27,7 +27,7 @@ public final class HostNames {
                 labelStart = i + 1;
             } else {
                 char c = name.charAt(i);
-                if (!(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-')) {
+                if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) {
                     return false;
                 }
             }

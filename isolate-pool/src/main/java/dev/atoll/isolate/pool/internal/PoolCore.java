@@ -81,7 +81,7 @@ public final class PoolCore implements AutoCloseable {
         this.replenisher = new ThreadPoolExecutor(config.replenishThreads(), config.replenishThreads(),
                 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), threads("atoll-pool-replenish-"));
         this.ticker = Executors.newSingleThreadScheduledExecutor(threads("atoll-pool-tick-"));
-        ticker.scheduleWithFixedDelay(this::tick, TICK.toMillis(), TICK.toMillis(), TimeUnit.MILLISECONDS);
+        var _ = ticker.scheduleWithFixedDelay(this::tick, TICK.toMillis(), TICK.toMillis(), TimeUnit.MILLISECONDS); // tick catches its failures
     }
 
     private static ThreadFactory threads(String prefix) {

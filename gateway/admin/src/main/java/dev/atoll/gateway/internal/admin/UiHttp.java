@@ -569,7 +569,7 @@ public final class UiHttp implements HttpService {
         manifest.path("secrets").fieldNames().forEachRemaining(n -> h.raw("<code>").text(n).raw("</code> "));
         h.raw("</p><h2>Effective limits</h2><table class=\"kv\" id=\"limits\">");
         ObjectNode limits = admin.limits(manifest.path("limits"));
-        limits.path("effective").fields().forEachRemaining(e -> h.row(e.getKey(), e.getValue().asText()));
+        limits.path("effective").properties().forEach(e -> h.row(e.getKey(), e.getValue().asText()));
         h.raw("</table>");
         if (!limits.path("capped").isEmpty()) {
             h.raw("<p class=\"warning\">Capped by the operator's maxima: ").text(limits.path("capped").toString())

@@ -101,6 +101,7 @@ public final class ClientBinding implements HostBinding {
             return link.progress(progress, total >= 0 ? OptionalDouble.of(total) : OptionalDouble.empty(), message);
         }
 
+        @SuppressWarnings("UndefinedEquals") // inFlight holds these very futures: removal by identity is meant
         private Object request(GuestArgs args) {
             if (!args.isString(0) || !METHODS.contains(args.string(0)) || !args.isString(1)) {
                 return "unknown request";
@@ -140,7 +141,7 @@ public final class ClientBinding implements HostBinding {
             CompletableFuture<JsonNode> answer = link.request(method, params, left)
                     .orTimeout(left.toNanos(), TimeUnit.NANOSECONDS);
             inFlight.add(answer);
-            answer.whenComplete((result, error) -> {
+            var _ = answer.whenComplete((result, error) -> { // the callback reports its own outcome
                 inFlight.remove(answer);
                 ObjectNode payload = JSON.createObjectNode();
                 if (error == null) {

@@ -130,7 +130,7 @@ final class Decoders {
     }
 
     /**
-     * Decodes JSON and JavaScript string escapes: {@code &#92;uXXXX}, {@code &#92;xXX}, {@code \n \r \t \b \f},
+     * Decodes JSON and JavaScript string escapes: <code>&#92;uXXXX</code>, <code>&#92;xXX</code>, {@code \n \r \t \b \f},
      * and an escaped quote, slash or backslash. Other backslashes are kept.
      *
      * @param s text

@@ -227,6 +227,7 @@ public final class Scanner {
      *
      * @return for a member name, the key rules its keywords triggered (or null)
      */
+    @SuppressWarnings("ReferenceEquality") // NO_KEY_HITS is a sentinel: identity is the point
     private KeyHits scanLocation(String s, KeyHits keyHits) {
         if (incomplete == Limit.SCAN_SIZE) {
             return null;

@@ -47,7 +47,7 @@ final class TextNormalizer {
         boolean strip = false;
         for (int i = 0; i < s.length(); ) {
             int cp = s.codePointAt(i);
-            if (removed(cp) || cp <= 0xffff && fold((char) cp) != cp) {
+            if (removed(cp) || (cp <= 0xffff && fold((char) cp) != cp)) {
                 strip = true;
                 break;
             }
@@ -125,7 +125,7 @@ final class TextNormalizer {
      */
     static boolean removed(int cp) {
         if (cp < 0x80) {
-            return cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r' || cp == 0x7f;
+            return (cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r') || cp == 0x7f;
         }
         int t = Character.getType(cp);
         return t == Character.FORMAT || t == Character.CONTROL;

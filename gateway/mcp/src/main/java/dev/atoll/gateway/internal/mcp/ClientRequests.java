@@ -50,8 +50,8 @@ public final class ClientRequests {
             return roots(result);
         }
         if (method.equals("sampling/createMessage")) {
-            if (!ROLES.contains(result.path("role").asText("")) || !result.path("content").isObject()
-                    && !result.path("content").isArray()) {
+            if (!ROLES.contains(result.path("role").asText("")) || (!result.path("content").isObject()
+                    && !result.path("content").isArray())) {
                 return Optional.of("the client's sampling answer has no role and content");
             }
             return Optional.empty();
@@ -111,8 +111,8 @@ public final class ClientRequests {
             return Optional.of("messages must be an array of 1-100 messages");
         }
         for (JsonNode m : messages) {
-            if (!m.isObject() || !ROLES.contains(m.path("role").asText("")) || !m.path("content").isObject()
-                    && !m.path("content").isArray()) {
+            if (!m.isObject() || !ROLES.contains(m.path("role").asText("")) || (!m.path("content").isObject()
+                    && !m.path("content").isArray())) {
                 return Optional.of("each message needs a role (user or assistant) and content");
             }
         }

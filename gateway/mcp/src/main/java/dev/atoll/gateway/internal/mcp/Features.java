@@ -161,6 +161,7 @@ final class Features {
         }
     }
 
+    @SuppressWarnings("ReferenceEquality") // a feature source is one object per backend: identity is the comparison
     ObjectNode subscribe(Caller principal, String session, ObjectNode params, boolean on) {
         String uri = text(params, "uri");
         if (!on) {
@@ -235,6 +236,7 @@ final class Features {
     }
 
     /** Whether some session is subscribed to the URI through the same source and owner. */
+    @SuppressWarnings("ReferenceEquality") // a feature source is one object per backend: identity is the comparison
     private boolean watched(Sub sub, String uri) {
         for (Map<String, Sub> m : subscriptions.values()) {
             Sub s = m.get(uri);

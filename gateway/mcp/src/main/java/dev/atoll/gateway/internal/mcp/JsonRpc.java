@@ -98,7 +98,7 @@ public final class JsonRpc {
             if (n.isTextual()) {
                 requireWellFormed(n.textValue());
             } else if (n.isObject()) {
-                for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext();) {
+                for (Iterator<Map.Entry<String, JsonNode>> it = n.properties().iterator(); it.hasNext();) {
                     Map.Entry<String, JsonNode> e = it.next();
                     requireWellFormed(e.getKey());
                     todo.push(e.getValue());

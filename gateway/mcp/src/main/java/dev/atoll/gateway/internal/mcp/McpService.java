@@ -319,7 +319,7 @@ public final class McpService {
         ObjectNode result = switch (method) {
             case "ping" -> F.objectNode();
             case "tools/list" -> toolsList(principal, params);
-            case "tools/call" -> toolsCall(principal, params, notes, session.logLevel, id, ClientLink.NONE);
+            case "tools/call" -> toolsCall(principal, params, notes, session.logLevel, ClientLink.NONE);
             case "resources/list", "resources/templates/list", "prompts/list" ->
                     features.list(principal, method, params, settings.pageSize());
             case "resources/read", "prompts/get", "completion/complete" -> features.serve(principal, method, params);
@@ -473,7 +473,7 @@ public final class McpService {
             case "tools/call" -> {
                 checkParamHeaders(request, params, principal);
                 String level = params.path("_meta").path("io.modelcontextprotocol/logLevel").asText("info");
-                yield toolsCall(principal, params, notes, LOG_LEVELS.contains(level) ? level : "info", id,
+                yield toolsCall(principal, params, notes, LOG_LEVELS.contains(level) ? level : "info",
                         ClientLink.NONE);
             }
             default -> throw new RpcException(JsonRpc.METHOD_NOT_FOUND, "Method not found: " + JsonRpc.truncate(method, 100),
@@ -612,7 +612,7 @@ public final class McpService {
         if (!props.isObject()) {
             return;
         }
-        for (var it = props.fields(); it.hasNext();) {
+        for (var it = props.properties().iterator(); it.hasNext();) {
             var p = it.next();
             JsonNode sub = p.getValue();
             JsonNode v = value.isObject() ? value.get(p.getKey()) : null;
@@ -715,7 +715,7 @@ public final class McpService {
     /** Whether a call's answer should stream while it runs: it has a progress token or the client takes requests (sampling, elicitation, roots). */
     private static boolean wantsLive(ObjectNode params, Session session) {
         JsonNode token = params.path("_meta").get("progressToken");
-        return token != null && (token.isTextual() || token.isIntegralNumber())
+        return (token != null && (token.isTextual() || token.isIntegralNumber()))
                 || !session.capabilities.isEmpty();
     }
 
@@ -728,7 +728,7 @@ public final class McpService {
             List<ObjectNode> notes = new ArrayList<>();
             ObjectNode response;
             try {
-                response = JsonRpc.result(id, toolsCall(principal, params, notes, level, id, call));
+                response = JsonRpc.result(id, toolsCall(principal, params, notes, level, call));
             } catch (RpcException e) {
                 response = e.toResponse(id);
             } catch (RuntimeException e) {
@@ -742,7 +742,7 @@ public final class McpService {
     }
 
     private ObjectNode toolsCall(Caller principal, ObjectNode params, List<ObjectNode> notes, String logLevel,
-            JsonNode id, ClientLink link) {
+            ClientLink link) {
         JsonNode nameNode = params.get("name");
         if (nameNode == null || !nameNode.isTextual()) {
             throw new RpcException(JsonRpc.INVALID_PARAMS, "Invalid params: name must be a string", 200, null);

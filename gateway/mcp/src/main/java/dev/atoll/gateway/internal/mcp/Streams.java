@@ -161,6 +161,7 @@ public final class Streams {
          * @throws InterruptedException if interrupted
          * @throws IllegalStateException once the stream has been ended
          */
+        @SuppressWarnings("ReferenceEquality") // END is a sentinel: identity is the point
         public ObjectNode next(long millis) throws InterruptedException {
             ObjectNode m = queue.poll(millis, TimeUnit.MILLISECONDS);
             if (m == END) {

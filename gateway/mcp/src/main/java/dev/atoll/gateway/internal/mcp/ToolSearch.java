@@ -169,6 +169,7 @@ public final class ToolSearch implements AutoCloseable {
     }
 
     /** Brings the index in step with the catalogue: re-indexes changed entries, drops removed ones. */
+    @SuppressWarnings("ReferenceEquality") // old != e: the same entry object is a fast path, the fields follow
     void sync() {
         synchronized (lock) {
             ServedTools.Snapshot snapshot = catalog.snapshot();

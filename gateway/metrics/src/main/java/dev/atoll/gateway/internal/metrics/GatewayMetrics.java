@@ -368,7 +368,7 @@ public final class GatewayMetrics implements PoolObserver, RuntimeObserver, Upst
     @Override
     public void callCompleted(Tool tool, CallResult result) {
         guestCpu.record(result.receipt().cpu().toNanos() / 1e9);
-        guestAllocated.record(result.receipt().allocatedBytes());
+        guestAllocated.record((double) result.receipt().allocatedBytes());
     }
 
     /**

@@ -426,6 +426,7 @@ public final class CallWriter implements AutoCloseable {
      * Writes a batch, retrying until it commits or the close deadline passes, then completes the
      * batch's callers; returns the failure.
      */
+    @SuppressWarnings("NonAtomicVolatileUpdate") // only the writer thread updates the counters; volatile is for readers
     private RuntimeException write(List<Call> batch) {
         if (batch.isEmpty()) {
             return null;
@@ -482,6 +483,7 @@ public final class CallWriter implements AutoCloseable {
      * unwritable) and the spool has been drained since, so that the caller's retry loop keeps the
      * order.
      */
+    @SuppressWarnings("NonAtomicVolatileUpdate") // only the writer thread updates the counters; volatile is for readers
     private boolean spooled(List<Call> batch, List<AuditEntry> entries, Spool s) {
         if (!s.isEmpty() && System.nanoTime() - nextDrainAt >= 0) {
             drain(s);
@@ -539,6 +541,7 @@ public final class CallWriter implements AutoCloseable {
      * Writes the spool to the database in chunks, skipping records a drain before a crash already
      * stored, then removes it; on a failure it stops and schedules the next try with back-off.
      */
+    @SuppressWarnings("NonAtomicVolatileUpdate") // only the writer thread updates the counters; volatile is for readers
     private void drain(Spool s) {
         String id = s.id();
         // Calls end in about the order they are queued; a minute's margin covers the rest.
@@ -629,6 +632,7 @@ public final class CallWriter implements AutoCloseable {
         }
     }
 
+    @SuppressWarnings("NonAtomicVolatileUpdate") // only the writer thread updates the counters; volatile is for readers
     private void retryDrainLater() {
         failedWrites++;
         nextDrainAt = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(drainBackoffMs);
@@ -640,6 +644,7 @@ public final class CallWriter implements AutoCloseable {
      * not done by then is abandoned: its transaction rolls back when it gets to its end, unless it
      * already passed the point of no return (then the writer waits for its outcome).
      */
+    @SuppressWarnings("NonAtomicVolatileUpdate") // only the writer thread updates the counters; volatile is for readers
     private Attempt attempt(String what, List<AuditEntry> entries) {
         java.util.concurrent.atomic.AtomicInteger state = new java.util.concurrent.atomic.AtomicInteger(); // 0 run, 1 abandoned, 2 committing
         CompletableFuture<Void> f = new CompletableFuture<>();

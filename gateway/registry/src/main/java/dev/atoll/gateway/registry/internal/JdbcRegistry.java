@@ -234,7 +234,9 @@ public final class JdbcRegistry implements Registry {
         checkOpen();
         boolean[] changed = {false};
         ToolVersion rejected = db.inAdminTransaction("rejecting " + name + " v" + version, c -> {
-            lockTool(c, name).orElseThrow(() -> unknownTool(name));
+            if (lockTool(c, name).isEmpty()) {
+                throw unknownTool(name);
+            }
             ToolVersion v = versionByNumber(c, name, version).orElseThrow(() -> unknownVersion(name, version));
             if (v.state() == ToolState.REJECTED) {
                 return v;

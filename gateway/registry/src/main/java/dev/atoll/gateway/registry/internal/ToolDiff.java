@@ -72,7 +72,7 @@ public final class ToolDiff {
             known.add(new Change(Field.CODE, "code", bc, TextNode.valueOf(after.codeDigest())));
         }
         // Field order: the enum's; OTHER keys were appended after the known fields and before LANGUAGE/CODE.
-        known.sort((x, y) -> Integer.compare(x.field().ordinal(), y.field().ordinal()));
+        known.sort(java.util.Comparator.comparing(Change::field));
         return known;
     }
 

@@ -51,7 +51,7 @@ public final class FleetHeartbeat implements AutoCloseable {
 
     /** Writes the first beat and schedules the next ones. */
     public void start() {
-        timer.scheduleWithFixedDelay(() -> beat(true), 0, every.toMillis(), TimeUnit.MILLISECONDS);
+        var _ = timer.scheduleWithFixedDelay(() -> beat(true), 0, every.toMillis(), TimeUnit.MILLISECONDS); // beat catches its failures
     }
 
     /** Writes a beat soon, off the caller's thread (after a catalogue change). */

@@ -94,7 +94,7 @@ public final class Readiness {
     public Map<String, Boolean> checks() {
         Map<String, Boolean> out = new LinkedHashMap<>();
         for (Check c : checks) {
-            out.put(c.name(), ready || started && c.passes().getAsBoolean());
+            out.put(c.name(), ready || (started && c.passes().getAsBoolean()));
         }
         return out;
     }

@@ -57,6 +57,7 @@ public final class LoggedRegistry {
         return proxy(type, target, after, Map.of());
     }
 
+    @SuppressWarnings("ReferenceEquality") // a proxy's equals is identity, as Object's
     private static <T> T proxy(Class<T> type, T target, AfterCall after, Map<String, Object> replaced) {
         InvocationHandler h = (p, method, args) -> {
             if (method.getDeclaringClass() == Object.class) {

@@ -36,12 +36,14 @@ public final class Schedules {
      */
     public void start(CallHistory callStats, Runnable advertiseAdmin) {
         // Where this node's admin API answers, for the fleet-wide tail of the other nodes (docs/ui.md).
-        checkpointer.scheduleWithFixedDelay(advertiseAdmin, 0, config.fleet().heartbeatMs(),
+        // The futures are not kept: the tasks catch and log their own failures, and shutdownNow ends them.
+        var _ = checkpointer.scheduleWithFixedDelay(advertiseAdmin, 0, config.fleet().heartbeatMs(),
                 java.util.concurrent.TimeUnit.MILLISECONDS);
-        checkpointer.scheduleWithFixedDelay(callStats::sample, 5, 5, java.util.concurrent.TimeUnit.SECONDS);
+        var _ = checkpointer.scheduleWithFixedDelay(callStats::sample, 5, 5, java.util.concurrent.TimeUnit.SECONDS);
         long every = config.audit().checkpointIntervalMs();
         if (every > 0) {
-            checkpointer.scheduleWithFixedDelay(this::checkpoint, every, every, java.util.concurrent.TimeUnit.MILLISECONDS);
+            var _ = checkpointer.scheduleWithFixedDelay(this::checkpoint, every, every,
+                    java.util.concurrent.TimeUnit.MILLISECONDS);
         }
     }
 

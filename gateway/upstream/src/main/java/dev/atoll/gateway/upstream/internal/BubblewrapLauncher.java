@@ -298,7 +298,7 @@ public final class BubblewrapLauncher implements SandboxLauncher {
         BubblewrapProcess(Process process, Runnable cleanup) {
             this.process = process;
             this.cleanup = cleanup;
-            process.onExit().thenRun(this::cleanupOnce);
+            var _ = process.onExit().thenRun(this::cleanupOnce);
         }
 
         @Override

@@ -72,7 +72,7 @@ final class Cgroups {
      * group (every controller lives there), on v1 its group in that controller's hierarchy.
      *
      * @param pid a process id
-     * @param controller {@code pids} or {@code memory}
+     * @param controller the controller: "pids" or "memory"
      * @return the directory under {@code /sys/fs/cgroup}, or empty if the process or hierarchy is gone
      */
     static Optional<Path> groupOf(long pid, String controller) {

@@ -71,7 +71,6 @@ public final class DockerLauncher implements SandboxLauncher {
 
     private static final Logger LOG = Logger.getLogger(DockerLauncher.class.getName());
     private static final long TMPFS_BYTES = 64L << 20;
-    private static final int STDERR_BUFFER = 64 << 10;
 
     private final URI host;
     /** For requests that answer at once (create, start, remove, list, ping): bounded by a response timeout. */
@@ -284,6 +283,7 @@ public final class DockerLauncher implements SandboxLauncher {
         }
     }
 
+    @SuppressWarnings("ReferenceEquality") // a cause that is its own cause ends the chain: identity is meant
     private static String rootMessage(Throwable e) {
         Throwable t = e;
         while (t.getCause() != null && t.getCause() != t) {

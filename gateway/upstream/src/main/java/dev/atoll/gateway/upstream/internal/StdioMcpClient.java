@@ -573,7 +573,7 @@ final class StdioMcpClient implements AutoCloseable {
             return;
         }
         Pending call = calls.getFirst();
-        call.link().request(method, params.deepCopy(), call.timeout()).whenComplete((result, failure) -> {
+        var _ = call.link().request(method, params.deepCopy(), call.timeout()).whenComplete((result, failure) -> {
             try {
                 if (failure != null || !(result instanceof ObjectNode)) {
                     Throwable cause = failure instanceof java.util.concurrent.CompletionException c && c.getCause() != null
@@ -603,7 +603,7 @@ final class StdioMcpClient implements AutoCloseable {
         JsonNode total = p.path("total");
         JsonNode message = p.path("message");
         if (!progress.isNumber() || !Double.isFinite(progress.doubleValue()) || progress.doubleValue() < 0
-                || !total.isMissingNode() && (!total.isNumber() || !Double.isFinite(total.doubleValue()))) {
+                || (!total.isMissingNode() && (!total.isNumber() || !Double.isFinite(total.doubleValue())))) {
             return;
         }
         link.progress(progress.doubleValue(), total.isNumber() ? java.util.OptionalDouble.of(total.doubleValue())
@@ -626,7 +626,7 @@ final class StdioMcpClient implements AutoCloseable {
         long id = ids.incrementAndGet();
         CompletableFuture<JsonNode> f = new CompletableFuture<>();
         pending.put(id, new Pending(f, method, Optional.empty(), ClientLink.NONE, timeout));
-        f.orTimeout(Math.max(1, timeout.toMillis()), TimeUnit.MILLISECONDS).whenComplete((r, e) -> {
+        var _ = f.orTimeout(Math.max(1, timeout.toMillis()), TimeUnit.MILLISECONDS).whenComplete((r, e) -> {
             pending.remove(id);
             if (e != null) {
                 logs.add("[atoll] " + method + " failed: " + truncate(String.valueOf(e.getMessage()), 300));

@@ -121,7 +121,7 @@ public final class UpstreamManager implements AutoCloseable {
         public static final class Builder {
             private boolean startQuarantined = true;
             private Duration startTimeout = Duration.ofSeconds(30);
-            private Duration callTimeout = Duration.ofSeconds(120);
+            private Duration callTimeout = Duration.ofMinutes(2);
             private Duration healthInterval = Duration.ofSeconds(10);
             private Duration healthTimeout = Duration.ofSeconds(5);
             private Duration backoffMin = Duration.ofMillis(500);
@@ -166,7 +166,11 @@ public final class UpstreamManager implements AutoCloseable {
                 return this;
             }
 
-            /** @param min first restart delay @param max largest restart delay @return this */
+            /**
+             * @param min first restart delay
+             * @param max largest restart delay
+             * @return this
+             */
             public Builder restartBackoff(Duration min, Duration max) {
                 backoffMin = min;
                 backoffMax = max;
@@ -702,7 +706,7 @@ public final class UpstreamManager implements AutoCloseable {
                 process = p;
                 client = c;
             }
-            p.onExit().whenComplete((code, e) -> exited(gen, code));
+            var _ = p.onExit().whenComplete((code, e) -> exited(gen, code));
             try {
                 JsonNode init = c.initialize(settings.startTimeout());
                 capabilities = init.path("capabilities");
@@ -812,7 +816,7 @@ public final class UpstreamManager implements AutoCloseable {
             }
             // Coalesced: a server that floods list_changed is re-listed at most every 200 ms.
             if (RELISTED.contains(method) && relistPending.compareAndSet(false, true)) {
-                timer.schedule(() -> work.execute(() -> {
+                var _ = timer.schedule(() -> work.execute(() -> {
                     relistPending.set(false);
                     StdioMcpClient c = client;
                     if (c == null || gen != generation) {
@@ -856,7 +860,7 @@ public final class UpstreamManager implements AutoCloseable {
             moveTo(State.RESTARTING, "in " + delay + " ms: " + why);
             logs.add("[atoll] restarting in " + delay + " ms (" + why + ")");
             try {
-                timer.schedule(() -> work.execute(this::startNow), delay, TimeUnit.MILLISECONDS);
+                var _ = timer.schedule(() -> work.execute(this::startNow), delay, TimeUnit.MILLISECONDS);
             } catch (java.util.concurrent.RejectedExecutionException e) {
                 // shutting down
             }
