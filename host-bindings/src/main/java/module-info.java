@@ -12,5 +12,6 @@ module dev.atoll.host.bindings {
 
     exports dev.atoll.host.bindings;
     // The pinned resolver, for the upstream egress proxy's own Jetty client (one copy, not two).
-    exports dev.atoll.host.bindings.pinning to dev.atoll.gateway.upstream;
+    exports dev.atoll.host.bindings.pinning to
+            dev.atoll.gateway.upstream;
 }

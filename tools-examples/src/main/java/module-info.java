@@ -7,9 +7,11 @@ module dev.atoll.tools.examples {
     requires transitive dev.atoll.gateway.backend;
 
     exports dev.atoll.tools.examples;
+
     opens dev.atoll.tools.examples.js;
     opens dev.atoll.tools.examples.python;
 
-    provides dev.atoll.gateway.backend.ToolBundle with dev.atoll.tools.examples.ExampleBundles.ExampleTools,
+    provides dev.atoll.gateway.backend.ToolBundle with
+            dev.atoll.tools.examples.ExampleBundles.ExampleTools,
             dev.atoll.tools.examples.ExampleBundles.ConformanceTools;
 }

@@ -20,6 +20,8 @@ module dev.atoll.gateway.admin {
     requires com.github.benmanes.caffeine;
     requires java.net.http; // the fleet-wide tail reads the other nodes' tails
 
-    exports dev.atoll.gateway.internal.admin to dev.atoll.gateway;
-    exports dev.atoll.gateway.internal.tail to dev.atoll.gateway;
+    exports dev.atoll.gateway.internal.admin to
+            dev.atoll.gateway;
+    exports dev.atoll.gateway.internal.tail to
+            dev.atoll.gateway;
 }

@@ -13,5 +13,6 @@ module dev.atoll.gateway.catalog {
     requires dev.atoll.runtime;
     requires java.logging;
 
-    exports dev.atoll.gateway.internal.catalog to dev.atoll.gateway;
+    exports dev.atoll.gateway.internal.catalog to
+            dev.atoll.gateway;
 }

@@ -12,5 +12,6 @@ module dev.atoll.gateway.cli {
 
     exports dev.atoll.gateway.cli;
 
-    opens dev.atoll.gateway.cli to info.picocli;
+    opens dev.atoll.gateway.cli to
+            info.picocli;
 }

@@ -8,6 +8,9 @@ module dev.atoll.gateway.http {
     requires io.helidon.http;
     requires com.nimbusds.jose.jwt;
 
-    exports dev.atoll.gateway.internal.http to dev.atoll.gateway, dev.atoll.gateway.mcp, dev.atoll.gateway.metrics,
+    exports dev.atoll.gateway.internal.http to
+            dev.atoll.gateway,
+            dev.atoll.gateway.mcp,
+            dev.atoll.gateway.metrics,
             dev.atoll.gateway.admin;
 }

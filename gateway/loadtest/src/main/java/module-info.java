@@ -12,5 +12,7 @@ module dev.atoll.loadtest {
 
     exports dev.atoll.loadtest;
 
-    opens dev.atoll.loadtest to info.picocli, com.fasterxml.jackson.databind;
+    opens dev.atoll.loadtest to
+            info.picocli,
+            com.fasterxml.jackson.databind;
 }

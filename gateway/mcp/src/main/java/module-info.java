@@ -16,5 +16,7 @@ module dev.atoll.gateway.mcp {
     requires org.apache.lucene.analysis.common;
     requires java.logging;
 
-    exports dev.atoll.gateway.internal.mcp to dev.atoll.gateway, dev.atoll.gateway.catalog;
+    exports dev.atoll.gateway.internal.mcp to
+            dev.atoll.gateway,
+            dev.atoll.gateway.catalog;
 }

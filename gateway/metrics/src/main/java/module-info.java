@@ -17,5 +17,7 @@ module dev.atoll.gateway.metrics {
     requires micrometer.core;
     requires micrometer.registry.prometheus;
 
-    exports dev.atoll.gateway.internal.metrics to dev.atoll.gateway, dev.atoll.gateway.admin;
+    exports dev.atoll.gateway.internal.metrics to
+            dev.atoll.gateway,
+            dev.atoll.gateway.admin;
 }

@@ -16,5 +16,6 @@ module dev.atoll.gateway.registry {
     exports dev.atoll.gateway.registry;
     exports dev.atoll.gateway.audit;
     // The gateway's metrics read the audit writer's counters (AuditLogImpl).
-    exports dev.atoll.gateway.audit.internal to dev.atoll.gateway;
+    exports dev.atoll.gateway.audit.internal to
+            dev.atoll.gateway;
 }

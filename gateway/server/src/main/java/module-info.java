@@ -27,5 +27,6 @@ module dev.atoll.gateway {
     // The bundled example tools, found as services (tools-examples provides them; nothing requires it).
     uses dev.atoll.gateway.backend.ToolBundle;
 
-    opens dev.atoll.gateway to com.fasterxml.jackson.databind;
+    opens dev.atoll.gateway to
+            com.fasterxml.jackson.databind;
 }

@@ -29,6 +29,9 @@ module dev.atoll.gateway.upstream {
     requires org.eclipse.jetty.util;
 
     exports dev.atoll.gateway.upstream.spi;
-    exports dev.atoll.gateway.upstream.internal to dev.atoll.gateway, dev.atoll.gateway.metrics,
-            dev.atoll.gateway.admin, dev.atoll.gateway.catalog;
+    exports dev.atoll.gateway.upstream.internal to
+            dev.atoll.gateway,
+            dev.atoll.gateway.metrics,
+            dev.atoll.gateway.admin,
+            dev.atoll.gateway.catalog;
 }

@@ -32,15 +32,25 @@ public final class CallMeter {
     private static final Series PREPARE_CPU_SAMPLES = new Series();
     private static volatile boolean measuring;
 
-    private CallMeter() {
-    }
+    private CallMeter() {}
 
     /** Running totals since the JVM started (or {@link #reset()}). */
-    record Totals(long calls, long guestCpuNanos, long guestWallNanos, long allocatedBytes, long prepares,
-            long prepareCpuNanos, long prepareWallNanos) {
+    record Totals(
+            long calls,
+            long guestCpuNanos,
+            long guestWallNanos,
+            long allocatedBytes,
+            long prepares,
+            long prepareCpuNanos,
+            long prepareWallNanos) {
         Totals minus(Totals o) {
-            return new Totals(calls - o.calls, guestCpuNanos - o.guestCpuNanos, guestWallNanos - o.guestWallNanos,
-                    allocatedBytes - o.allocatedBytes, prepares - o.prepares, prepareCpuNanos - o.prepareCpuNanos,
+            return new Totals(
+                    calls - o.calls,
+                    guestCpuNanos - o.guestCpuNanos,
+                    guestWallNanos - o.guestWallNanos,
+                    allocatedBytes - o.allocatedBytes,
+                    prepares - o.prepares,
+                    prepareCpuNanos - o.prepareCpuNanos,
                     prepareWallNanos - o.prepareWallNanos);
         }
     }
@@ -97,8 +107,8 @@ public final class CallMeter {
     /** Forgets everything; call at the start of a trial. */
     public static void reset() {
         measuring = false;
-        for (LongAdder a : new LongAdder[] {CALLS, GUEST_CPU, GUEST_WALL, ALLOCATED, PREPARES, PREPARE_CPU,
-                PREPARE_WALL}) {
+        for (LongAdder a :
+                new LongAdder[] {CALLS, GUEST_CPU, GUEST_WALL, ALLOCATED, PREPARES, PREPARE_CPU, PREPARE_WALL}) {
             a.reset();
         }
         CPU_SAMPLES.clear();
@@ -107,8 +117,14 @@ public final class CallMeter {
     }
 
     static Totals totals() {
-        return new Totals(CALLS.sum(), GUEST_CPU.sum(), GUEST_WALL.sum(), ALLOCATED.sum(), PREPARES.sum(),
-                PREPARE_CPU.sum(), PREPARE_WALL.sum());
+        return new Totals(
+                CALLS.sum(),
+                GUEST_CPU.sum(),
+                GUEST_WALL.sum(),
+                ALLOCATED.sum(),
+                PREPARES.sum(),
+                PREPARE_CPU.sum(),
+                PREPARE_WALL.sum());
     }
 
     /**
@@ -126,8 +142,11 @@ public final class CallMeter {
         }
         Totals t = totals();
         if (t.calls() > 0) {
-            System.out.printf(Locale.ROOT, "#   all calls incl. warmup: %d, mean allocated %.0f bytes/call%n",
-                    t.calls(), (double) t.allocatedBytes() / t.calls());
+            System.out.printf(
+                    Locale.ROOT,
+                    "#   all calls incl. warmup: %d, mean allocated %.0f bytes/call%n",
+                    t.calls(),
+                    (double) t.allocatedBytes() / t.calls());
         }
     }
 
@@ -164,8 +183,15 @@ public final class CallMeter {
             for (long v : s) {
                 sum += v;
             }
-            return String.format(Locale.ROOT, "n=%d mean=%.1f p50=%.1f p90=%.1f p99=%.1f max=%.1f us",
-                    size, sum / size / 1e3, at(s, 0.50), at(s, 0.90), at(s, 0.99), s[size - 1] / 1e3);
+            return String.format(
+                    Locale.ROOT,
+                    "n=%d mean=%.1f p50=%.1f p90=%.1f p99=%.1f max=%.1f us",
+                    size,
+                    sum / size / 1e3,
+                    at(s, 0.50),
+                    at(s, 0.90),
+                    at(s, 0.99),
+                    s[size - 1] / 1e3);
         }
 
         private static double at(long[] sorted, double q) {

@@ -36,8 +36,7 @@ public final class CallProfiler implements InternalProfiler {
     private long processCpuBefore;
 
     /** Created by JMH. */
-    public CallProfiler() {
-    }
+    public CallProfiler() {}
 
     @Override
     public String getDescription() {
@@ -52,8 +51,8 @@ public final class CallProfiler implements InternalProfiler {
     }
 
     @Override
-    public Collection<ScalarResult> afterIteration(BenchmarkParams benchmarkParams,
-            IterationParams iterationParams, IterationResult result) {
+    public Collection<ScalarResult> afterIteration(
+            BenchmarkParams benchmarkParams, IterationParams iterationParams, IterationResult result) {
         long processCpu = os.getProcessCpuTime() - processCpuBefore;
         CallMeter.Totals d = CallMeter.totals().minus(before);
         PoolMeter.Totals p = PoolMeter.totals().minus(poolBefore);

@@ -1,8 +1,8 @@
 package dev.atoll.benchmarks;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.atoll.gateway.dlp.DlpEngine;
 import dev.atoll.gateway.dlp.Direction;
+import dev.atoll.gateway.dlp.DlpEngine;
 import dev.atoll.gateway.dlp.ScanContext;
 import dev.atoll.gateway.dlp.Verdict;
 import java.util.concurrent.TimeUnit;

@@ -18,14 +18,16 @@ final class DlpPayloads {
 
     static final ObjectMapper JSON = new ObjectMapper();
 
-    private static final String[] WORDS = ("the of and to in is for on with that this as it be are by from at or an was "
-            + "have not but can will all their which one more when there about would been they has other into some time "
-            + "request response service deploy build release issue error retry cache query index table column user "
-            + "account order invoice customer report dashboard metric latency throughput cluster node region replica "
-            + "backup restore migration schema config session tokens usage limit quota billing payment shipping review "
-            + "comment label milestone branch merge commit pipeline test failure success pending running stopped "
-            + "timeout network gateway proxy upstream downstream client server browser mobile desktop api endpoint "
-            + "version update change fix feature improvement documentation example summary description title status").split(" ");
+    private static final String[] WORDS =
+            ("the of and to in is for on with that this as it be are by from at or an was "
+                            + "have not but can will all their which one more when there about would been they has other into some time "
+                            + "request response service deploy build release issue error retry cache query index table column user "
+                            + "account order invoice customer report dashboard metric latency throughput cluster node region replica "
+                            + "backup restore migration schema config session tokens usage limit quota billing payment shipping review "
+                            + "comment label milestone branch merge commit pipeline test failure success pending running stopped "
+                            + "timeout network gateway proxy upstream downstream client server browser mobile desktop api endpoint "
+                            + "version update change fix feature improvement documentation example summary description title status")
+                    .split(" ");
 
     private static final String[] DIRTY = {
         "contact alice.example@example.com for access",
@@ -40,8 +42,7 @@ final class DlpPayloads {
         "password: Tr0ub4dor&3xK9!q",
     };
 
-    private DlpPayloads() {
-    }
+    private DlpPayloads() {}
 
     /**
      * @param size target size of the serialised payload in bytes (the result is within one record of it)

@@ -1,8 +1,8 @@
 package dev.atoll.benchmarks;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.atoll.gateway.dlp.DlpEngine;
 import dev.atoll.gateway.dlp.Direction;
+import dev.atoll.gateway.dlp.DlpEngine;
 import dev.atoll.gateway.dlp.ScanContext;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
@@ -17,8 +17,7 @@ import java.lang.management.ThreadMXBean;
  * </pre>
  */
 public final class DlpScanProbe {
-    private DlpScanProbe() {
-    }
+    private DlpScanProbe() {}
 
     /**
      * @param args payload size in bytes, format, kind, number of windows, window seconds
@@ -43,7 +42,9 @@ public final class DlpScanProbe {
             long end = System.nanoTime() + (long) (windowS * 1e9);
             long n = 0;
             while (System.nanoTime() < end) {
-                sink += text ? engine.scanText(body, context).findings().size() : engine.scan(tree, context).findings().size();
+                sink += text
+                        ? engine.scanText(body, context).findings().size()
+                        : engine.scan(tree, context).findings().size();
                 n++;
             }
             long cpu = mx.getCurrentThreadCpuTime() - cpu0;
@@ -53,7 +54,8 @@ public final class DlpScanProbe {
         }
         double[] last = java.util.Arrays.copyOfRange(rates, windows / 2, windows);
         java.util.Arrays.sort(last);
-        System.out.printf("# size=%d %s %s: median of the second half %.1f MB/s, best %.1f (sink %d)%n", bytes,
-                text ? "text" : "json", dirty ? "dirty" : "clean", last[last.length / 2], best, sink);
+        System.out.printf(
+                "# size=%d %s %s: median of the second half %.1f MB/s, best %.1f (sink %d)%n",
+                bytes, text ? "text" : "json", dirty ? "dirty" : "clean", last[last.length / 2], best, sink);
     }
 }

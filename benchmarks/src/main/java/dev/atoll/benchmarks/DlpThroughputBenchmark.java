@@ -1,9 +1,9 @@
 package dev.atoll.benchmarks;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.atoll.gateway.dlp.Direction;
 import dev.atoll.gateway.dlp.DlpEngine;
 import dev.atoll.gateway.dlp.DlpResult;
-import dev.atoll.gateway.dlp.Direction;
 import dev.atoll.gateway.dlp.ScanContext;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
@@ -90,6 +90,7 @@ public class DlpThroughputBenchmark {
         private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
         /** Bytes scanned so far in the iteration. */
         public long bytes;
+
         private long cpuStart;
 
         /** Resets per iteration. */

@@ -92,7 +92,11 @@ public class FetchOverheadBenchmark {
         jdk = HttpClient.newHttpClient();
         request = HttpRequest.newBuilder(URI.create(url)).build();
         fetch = FetchBinding.builder()
-                .policy(EgressPolicy.builder().allowHttp(true).httpPorts(port).allowAddress("127.0.0.1").build())
+                .policy(EgressPolicy.builder()
+                        .allowHttp(true)
+                        .httpPorts(port)
+                        .allowAddress("127.0.0.1")
+                        .build())
                 .build();
         runtime = ToolRuntime.builder().binding(fetch).build();
         String code = variant.equals("toolFetch")
@@ -111,7 +115,9 @@ public class FetchOverheadBenchmark {
 
     private Object once() throws Exception {
         if (variant.equals("jdkClient")) {
-            return jdk.send(request, HttpResponse.BodyHandlers.ofString()).body().length();
+            return jdk.send(request, HttpResponse.BodyHandlers.ofString())
+                    .body()
+                    .length();
         }
         CallResult r = runtime.call(tool, args);
         return r.ok() ? r.toJson().get("result").asInt() : r.toJson().toString();

@@ -23,8 +23,7 @@ final class Fixtures {
             export default (args) => ({ n: (args.n ?? 0) + 1 });
             """;
 
-    private Fixtures() {
-    }
+    private Fixtures() {}
 
     /**
      * A runtime checked to run guest code with the JIT on or off, as asked. Whether guest code is

@@ -45,8 +45,7 @@ public final class FleetPropagationProbe {
 
     private static final Actor BENCH = new Actor("cli:bench");
 
-    private FleetPropagationProbe() {
-    }
+    private FleetPropagationProbe() {}
 
     /**
      * @param args JDBC URL of a PostgreSQL database, changes (default 1000), {@code notify} or
@@ -57,10 +56,12 @@ public final class FleetPropagationProbe {
         String base = args[0];
         int changes = args.length > 1 ? Integer.parseInt(args[1]) : 1000;
         boolean notify = args.length <= 2 || args[2].equals("notify");
-        Duration poll = notify ? Duration.ofMinutes(10)
-                : Duration.ofMillis(args.length > 3 ? Long.parseLong(args[3]) : 1000);
-        String schema = "atoll_bench_" + Integer.toHexString(ThreadLocalRandom.current().nextInt() & 0x7fffffff);
-        try (Connection c = DriverManager.getConnection(base); Statement s = c.createStatement()) {
+        Duration poll =
+                notify ? Duration.ofMinutes(10) : Duration.ofMillis(args.length > 3 ? Long.parseLong(args[3]) : 1000);
+        String schema =
+                "atoll_bench_" + Integer.toHexString(ThreadLocalRandom.current().nextInt() & 0x7fffffff);
+        try (Connection c = DriverManager.getConnection(base);
+                Statement s = c.createStatement()) {
             s.execute("CREATE SCHEMA " + schema);
         }
         String url = base + (base.contains("?") ? "&" : "?") + "currentSchema=" + schema;
@@ -87,8 +88,8 @@ public final class FleetPropagationProbe {
                 long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
                 while (!seenAt.containsKey(revision)) {
                     if (System.nanoTime() > until) {
-                        System.out.printf("change %d (revision %d) not seen by node B within 30 s: stopping%n",
-                                i, revision);
+                        System.out.printf(
+                                "change %d (revision %d) not seen by node B within 30 s: stopping%n", i, revision);
                         break;
                     }
                     java.util.concurrent.locks.LockSupport.parkNanos(20_000);
@@ -100,20 +101,33 @@ public final class FleetPropagationProbe {
                 h.recordValue(Math.max(1, TimeUnit.NANOSECONDS.toMicros(at - t0)));
                 done++;
             }
-            System.out.printf("mode %s%s, %d changes: p50 %.2f ms, p99 %.2f ms, max %.2f ms, mean %.2f ms"
-                    + " (node B's listener: %s)%n", notify ? "notify" : "poll", notify ? "" : " every " + poll.toMillis()
-                    + " ms", done, h.getValueAtPercentile(50) / 1000.0, h.getValueAtPercentile(99) / 1000.0,
-                    h.getMaxValue() / 1000.0, h.getMean() / 1000.0, b.fleet().propagation());
+            System.out.printf(
+                    "mode %s%s, %d changes: p50 %.2f ms, p99 %.2f ms, max %.2f ms, mean %.2f ms"
+                            + " (node B's listener: %s)%n",
+                    notify ? "notify" : "poll",
+                    notify ? "" : " every " + poll.toMillis() + " ms",
+                    done,
+                    h.getValueAtPercentile(50) / 1000.0,
+                    h.getValueAtPercentile(99) / 1000.0,
+                    h.getMaxValue() / 1000.0,
+                    h.getMean() / 1000.0,
+                    b.fleet().propagation());
         } finally {
-            try (Connection c = DriverManager.getConnection(base); Statement s = c.createStatement()) {
+            try (Connection c = DriverManager.getConnection(base);
+                    Statement s = c.createStatement()) {
                 s.execute("DROP SCHEMA " + schema + " CASCADE");
             }
         }
     }
 
     private static RegistryConfig config(Path dir, String url, boolean notify, Duration poll, String name) {
-        return RegistryConfig.builder().dataDir(dir).jdbcUrl(url).notifications(notify).catalogueRefresh(poll)
-                .applicationName(name).build();
+        return RegistryConfig.builder()
+                .dataDir(dir)
+                .jdbcUrl(url)
+                .notifications(notify)
+                .catalogueRefresh(poll)
+                .applicationName(name)
+                .build();
     }
 
     private static void await(Registry b, long revision, Duration within) {
@@ -130,8 +144,16 @@ public final class FleetPropagationProbe {
 
     private static ToolDefinition tool(String name) {
         ObjectNode schema = new ObjectMapper().createObjectNode().put("type", "object");
-        ToolManifest m = new ToolManifest(name, Optional.empty(), "propagation probe", schema, Optional.empty(),
-                Optional.empty(), List.of(), Map.of(), LimitOverrides.none());
+        ToolManifest m = new ToolManifest(
+                name,
+                Optional.empty(),
+                "propagation probe",
+                schema,
+                Optional.empty(),
+                Optional.empty(),
+                List.of(),
+                Map.of(),
+                LimitOverrides.none());
         return ToolDefinition.of(ToolSource.js(name + ".mjs", "export const tool = {};\nexport default () => 1;"), m);
     }
 }

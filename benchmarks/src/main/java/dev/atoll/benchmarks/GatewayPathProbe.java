@@ -26,8 +26,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * </pre>
  */
 public final class GatewayPathProbe {
-    private GatewayPathProbe() {
-    }
+    private GatewayPathProbe() {}
 
     /**
      * @param args seconds, callers, caller kind, fetch binding or not, replenisher threads
@@ -42,12 +41,16 @@ public final class GatewayPathProbe {
         var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         ToolRuntime.Builder rb = ToolRuntime.builder();
         if (withFetch) {
-            rb.binding(FetchBinding.builder().policy(EgressPolicy.builder().build()).build());
+            rb.binding(FetchBinding.builder()
+                    .policy(EgressPolicy.builder().build())
+                    .build());
         }
-        System.out.printf("# callers=%d %s fetch=%s replenish=%d%n", callers, virtual ? "virtual" : "platform",
-                withFetch, replenish);
+        System.out.printf(
+                "# callers=%d %s fetch=%s replenish=%d%n",
+                callers, virtual ? "virtual" : "platform", withFetch, replenish);
         try (ToolRuntime runtime = rb.build();
-                IsolatePool pool = IsolatePool.builder(runtime).replenishThreads(replenish).build()) {
+                IsolatePool pool =
+                        IsolatePool.builder(runtime).replenishThreads(replenish).build()) {
             Tool tool = pool.deploy(Fixtures.tinySource());
             JsonNode callArgs = Fixtures.args();
             AtomicBoolean stop = new AtomicBoolean();
@@ -74,7 +77,9 @@ public final class GatewayPathProbe {
                     }
                     samples[me] = Arrays.copyOf(lat[me], n);
                 };
-                threads[c] = virtual ? Thread.ofVirtual().start(loop) : Thread.ofPlatform().start(loop);
+                threads[c] = virtual
+                        ? Thread.ofVirtual().start(loop)
+                        : Thread.ofPlatform().start(loop);
             }
             long cpu0 = os.getProcessCpuTime();
             long hits0 = 0;
@@ -89,8 +94,12 @@ public final class GatewayPathProbe {
                 hits0 = t.warmHits();
                 cold0 = t.coldStarts();
                 long calls = hits + cold;
-                System.out.printf("window %d: %d calls/s, warm %.0f %%, process cpu %.0f us/call, load %.2f%n", w,
-                        calls / 5, 100.0 * hits / Math.max(1, calls), (cpu1 - cpu0) / 1e3 / Math.max(1, calls),
+                System.out.printf(
+                        "window %d: %d calls/s, warm %.0f %%, process cpu %.0f us/call, load %.2f%n",
+                        w,
+                        calls / 5,
+                        100.0 * hits / Math.max(1, calls),
+                        (cpu1 - cpu0) / 1e3 / Math.max(1, calls),
                         os.getSystemLoadAverage());
                 cpu0 = cpu1;
             }
@@ -109,8 +118,12 @@ public final class GatewayPathProbe {
                 }
                 long[] a = xs.stream().mapToLong(Long::longValue).sorted().toArray();
                 if (a.length > 0) {
-                    System.out.printf("window %d latency: p50 %.1f us, p90 %.1f us, p99 %.1f us (%d calls)%n", w,
-                            a[a.length / 2] / 1e3, a[(int) (a.length * 0.9)] / 1e3, a[(int) (a.length * 0.99)] / 1e3,
+                    System.out.printf(
+                            "window %d latency: p50 %.1f us, p90 %.1f us, p99 %.1f us (%d calls)%n",
+                            w,
+                            a[a.length / 2] / 1e3,
+                            a[(int) (a.length * 0.9)] / 1e3,
+                            a[(int) (a.length * 0.99)] / 1e3,
                             a.length);
                 }
             }

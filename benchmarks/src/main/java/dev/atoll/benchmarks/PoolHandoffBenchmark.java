@@ -83,7 +83,6 @@ public class PoolHandoffBenchmark {
             tool = pool.deploy(Fixtures.tinySource());
         }
 
-
         /** Warm paths: waits until the pool is full and idle, so the next call is a warm hit. */
         @Setup(Level.Invocation)
         public void refilled() {

@@ -66,9 +66,15 @@ public class PoolMemoryBenchmark {
         @Setup(Level.Trial)
         public void start() {
             runtime = Fixtures.runtime(true);
-            pool = IsolatePool.builder(runtime).minWarmPerTool(contexts).maxWarmPerTool(contexts)
-                    .maxWarmTotal(contexts).memoryBudgetBytes(Long.MAX_VALUE).replenishThreads(2)
-                    .idleShrinkAfter(java.time.Duration.ofDays(1)).observer(PoolMeter.INSTANCE).build();
+            pool = IsolatePool.builder(runtime)
+                    .minWarmPerTool(contexts)
+                    .maxWarmPerTool(contexts)
+                    .maxWarmTotal(contexts)
+                    .memoryBudgetBytes(Long.MAX_VALUE)
+                    .replenishThreads(2)
+                    .idleShrinkAfter(java.time.Duration.ofDays(1))
+                    .observer(PoolMeter.INSTANCE)
+                    .build();
             if (language.equals("js")) {
                 Fixtures.tinyTool(runtime); // checks the tool answers before anything is measured
             }
@@ -142,9 +148,15 @@ public class PoolMemoryBenchmark {
         // What closing the contexts released; the baseline before filling is printed as a cross-check.
         double perContext = (full - empty) / (double) node.contexts;
         PoolMeter.bytesPerContext(perContext);
-        System.out.printf("# atoll pool memory: %d contexts of %s: heap after GC %d (empty, before) / %d (full)"
-                + " / %d (empty, after); %.0f bytes retained per context (%.0f against the earlier baseline)%n",
-                node.contexts, tool, node.baseline, full, empty, perContext,
+        System.out.printf(
+                "# atoll pool memory: %d contexts of %s: heap after GC %d (empty, before) / %d (full)"
+                        + " / %d (empty, after); %.0f bytes retained per context (%.0f against the earlier baseline)%n",
+                node.contexts,
+                tool,
+                node.baseline,
+                full,
+                empty,
+                perContext,
                 (full - node.baseline) / (double) node.contexts);
         return perContext;
     }

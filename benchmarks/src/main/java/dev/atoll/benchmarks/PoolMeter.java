@@ -21,8 +21,7 @@ public final class PoolMeter implements PoolObserver {
     private static final LongAdder CREATE_NANOS = new LongAdder();
     private static volatile double bytesPerContext = Double.NaN;
 
-    private PoolMeter() {
-    }
+    private PoolMeter() {}
 
     /** Running totals since the JVM started. */
     record Totals(long warm, long cold, long created, long createNanos) {

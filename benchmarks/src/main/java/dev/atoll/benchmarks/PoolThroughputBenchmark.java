@@ -66,12 +66,15 @@ public class PoolThroughputBenchmark {
         public void start() {
             CallMeter.reset();
             runtime = Fixtures.runtime(true);
-            pool = IsolatePool.builder(runtime).maxWarmPerTool(16).replenishThreads(replenishThreads)
-                    .callOnCallerThread(onCaller).observer(PoolMeter.INSTANCE).build();
+            pool = IsolatePool.builder(runtime)
+                    .maxWarmPerTool(16)
+                    .replenishThreads(replenishThreads)
+                    .callOnCallerThread(onCaller)
+                    .observer(PoolMeter.INSTANCE)
+                    .build();
             Fixtures.tinyTool(runtime);
             tool = pool.deploy(Fixtures.tinySource());
         }
-
 
         /**
          * Prints the receipts' percentiles and the pool's counters, closes the pool and the runtime.

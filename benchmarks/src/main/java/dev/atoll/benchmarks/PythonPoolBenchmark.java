@@ -97,7 +97,6 @@ public class PythonPoolBenchmark {
             tool = pool.deploy(tinySource());
         }
 
-
         /** Warm paths: waits until the pool is full and idle, so the next call is a warm hit. */
         @Setup(Level.Invocation)
         public void refilled() {

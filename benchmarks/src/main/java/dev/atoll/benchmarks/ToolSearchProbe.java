@@ -28,23 +28,126 @@ import java.util.Set;
  */
 public final class ToolSearchProbe {
 
-    private static final String[] VERBS = {"create", "list", "get", "update", "delete", "search", "send", "read",
-        "write", "export", "import", "sync", "archive", "approve", "cancel", "schedule", "convert", "translate",
-        "summarize", "upload"};
-    private static final String[] NOUNS = {"issue", "ticket", "message", "channel", "file", "directory", "invoice",
-        "customer", "order", "payment", "event", "calendar", "repository", "branch", "commit", "pull_request",
-        "user", "group", "report", "dashboard", "alert", "incident", "document", "page", "record", "table",
-        "query", "image", "video", "email", "contact", "lead", "deal", "task", "project", "build", "deployment",
-        "secret", "bucket", "cluster"};
-    private static final String[] SYSTEMS = {"github", "gitlab", "jira", "slack", "teams", "drive", "s3", "stripe",
-        "hubspot", "salesforce", "notion", "confluence", "zendesk", "pagerduty", "datadog", "postgres", "k8s",
-        "calendar", "gmail", "figma"};
-    private static final String[] WORDS = {"quickly", "for", "the", "a", "with", "from", "in", "of", "by", "state",
-        "filter", "owner", "status", "date", "range", "name", "id", "labels", "priority", "assignee", "comment",
-        "attachment", "workspace", "team", "region", "limit", "page", "cursor", "format", "language"};
+    private static final String[] VERBS = {
+        "create",
+        "list",
+        "get",
+        "update",
+        "delete",
+        "search",
+        "send",
+        "read",
+        "write",
+        "export",
+        "import",
+        "sync",
+        "archive",
+        "approve",
+        "cancel",
+        "schedule",
+        "convert",
+        "translate",
+        "summarize",
+        "upload"
+    };
+    private static final String[] NOUNS = {
+        "issue",
+        "ticket",
+        "message",
+        "channel",
+        "file",
+        "directory",
+        "invoice",
+        "customer",
+        "order",
+        "payment",
+        "event",
+        "calendar",
+        "repository",
+        "branch",
+        "commit",
+        "pull_request",
+        "user",
+        "group",
+        "report",
+        "dashboard",
+        "alert",
+        "incident",
+        "document",
+        "page",
+        "record",
+        "table",
+        "query",
+        "image",
+        "video",
+        "email",
+        "contact",
+        "lead",
+        "deal",
+        "task",
+        "project",
+        "build",
+        "deployment",
+        "secret",
+        "bucket",
+        "cluster"
+    };
+    private static final String[] SYSTEMS = {
+        "github",
+        "gitlab",
+        "jira",
+        "slack",
+        "teams",
+        "drive",
+        "s3",
+        "stripe",
+        "hubspot",
+        "salesforce",
+        "notion",
+        "confluence",
+        "zendesk",
+        "pagerduty",
+        "datadog",
+        "postgres",
+        "k8s",
+        "calendar",
+        "gmail",
+        "figma"
+    };
+    private static final String[] WORDS = {
+        "quickly",
+        "for",
+        "the",
+        "a",
+        "with",
+        "from",
+        "in",
+        "of",
+        "by",
+        "state",
+        "filter",
+        "owner",
+        "status",
+        "date",
+        "range",
+        "name",
+        "id",
+        "labels",
+        "priority",
+        "assignee",
+        "comment",
+        "attachment",
+        "workspace",
+        "team",
+        "region",
+        "limit",
+        "page",
+        "cursor",
+        "format",
+        "language"
+    };
 
-    private ToolSearchProbe() {
-    }
+    private ToolSearchProbe() {}
 
     /**
      * @param args number of tools (default 10000), number of searches per case (default 2000)
@@ -62,7 +165,9 @@ public final class ToolSearchProbe {
         }
         ServedTools catalog = new ServedTools();
         catalog.replace(entries);
-        System.out.printf("tools=%d queries=%d cpus=%d%n", tools, queries, Runtime.getRuntime().availableProcessors());
+        System.out.printf(
+                "tools=%d queries=%d cpus=%d%n",
+                tools, queries, Runtime.getRuntime().availableProcessors());
         // Warm the JIT on a small index first (the first build also loads Lucene's classes).
         for (int w = 0; w < 3; w++) {
             ServedTools small = new ServedTools();
@@ -77,8 +182,9 @@ public final class ToolSearchProbe {
         long c0 = processCpu();
         try (ToolSearch search = new ToolSearch(catalog)) {
             long built = System.nanoTime() - t0;
-            System.out.printf("index build: %.1f ms wall, %.1f ms process CPU, for %d tools%n", built / 1e6,
-                    (processCpu() - c0) / 1e6, search.size());
+            System.out.printf(
+                    "index build: %.1f ms wall, %.1f ms process CPU, for %d tools%n",
+                    built / 1e6, (processCpu() - c0) / 1e6, search.size());
             long[] reindex = new long[20];
             long r0 = processCpu();
             for (int i = 0; i < reindex.length; i++) {
@@ -88,7 +194,8 @@ public final class ToolSearchProbe {
                 catalog.replace(entries); // the catalogue's listener re-indexes the changed tool
                 reindex[i] = System.nanoTime() - s;
             }
-            System.out.printf("one tool changed (catalogue replace + re-index), 20 times: wall %s; process CPU %.1f ms each%n",
+            System.out.printf(
+                    "one tool changed (catalogue replace + re-index), 20 times: wall %s; process CPU %.1f ms each%n",
                     summary(reindex), (processCpu() - r0) / 1e6 / reindex.length);
             Set<String> scope = new HashSet<>();
             while (scope.size() < Math.min(50, tools)) {
@@ -112,20 +219,25 @@ public final class ToolSearchProbe {
             lat[n] = System.nanoTime() - s;
         }
         long cpu = processCpu() - c0;
-        System.out.printf("search, %s, top 10: %d queries, wall %s; process CPU %.3f ms per query (mean hits %.1f)%n",
+        System.out.printf(
+                "search, %s, top 10: %d queries, wall %s; process CPU %.3f ms per query (mean hits %.1f)%n",
                 label, n, summary(Arrays.copyOf(lat, n)), cpu / 1e6 / n, (double) hits / n);
     }
 
     private static long processCpu() {
-        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
-                .getOperatingSystemMXBean()).getProcessCpuTime();
+        return ((com.sun.management.OperatingSystemMXBean)
+                        java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
     }
 
     private static String summary(long[] nanos) {
         long[] s = nanos.clone();
         Arrays.sort(s);
-        return String.format("p50 %.3f ms, p90 %.3f ms, p99 %.3f ms, max %.3f ms", s[s.length / 2] / 1e6,
-                s[(int) (s.length * 0.9)] / 1e6, s[Math.min(s.length - 1, (int) (s.length * 0.99))] / 1e6,
+        return String.format(
+                "p50 %.3f ms, p90 %.3f ms, p99 %.3f ms, max %.3f ms",
+                s[s.length / 2] / 1e6,
+                s[(int) (s.length * 0.9)] / 1e6,
+                s[Math.min(s.length - 1, (int) (s.length * 0.99))] / 1e6,
                 s[s.length - 1] / 1e6);
     }
 
@@ -149,17 +261,24 @@ public final class ToolSearchProbe {
         String verb = VERBS[r.nextInt(VERBS.length)];
         String noun = NOUNS[r.nextInt(NOUNS.length)];
         String name = system + "__" + verb + "_" + noun + "_" + i;
-        ObjectNode def = JsonNodeFactory.instance.objectNode().put("name", name)
+        ObjectNode def = JsonNodeFactory.instance
+                .objectNode()
+                .put("name", name)
                 .put("title", verb + " " + noun.replace('_', ' '));
-        StringBuilder d = new StringBuilder(verb.substring(0, 1).toUpperCase(java.util.Locale.ROOT)).append(verb.substring(1)).append(" a ")
-                .append(noun.replace('_', ' ')).append(" in ").append(system);
+        StringBuilder d = new StringBuilder(verb.substring(0, 1).toUpperCase(java.util.Locale.ROOT))
+                .append(verb.substring(1))
+                .append(" a ")
+                .append(noun.replace('_', ' '))
+                .append(" in ")
+                .append(system);
         for (int w = 0; w < 8 + r.nextInt(20); w++) {
             d.append(' ').append(WORDS[r.nextInt(WORDS.length)]);
         }
         def.put("description", d.append('.').toString());
         ObjectNode props = def.putObject("inputSchema").put("type", "object").putObject("properties");
         for (int p = 0; p < 1 + r.nextInt(5); p++) {
-            props.putObject(WORDS[r.nextInt(WORDS.length)] + (p == 0 ? "" : "Id")).put("type", "string");
+            props.putObject(WORDS[r.nextInt(WORDS.length)] + (p == 0 ? "" : "Id"))
+                    .put("type", "string");
         }
         ToolBackend none = (tool, arguments, context) -> {
             throw new UnsupportedOperationException("not called");

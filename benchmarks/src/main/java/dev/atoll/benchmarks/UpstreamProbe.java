@@ -44,8 +44,7 @@ public final class UpstreamProbe {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private UpstreamProbe() {
-    }
+    private UpstreamProbe() {}
 
     /**
      * @param args number of starts per backend, number of calls per path
@@ -58,21 +57,30 @@ public final class UpstreamProbe {
         while (!Files.exists(root.resolve("scripts/node/package.json"))) {
             root = root.getParent();
         }
-        String node = root.resolve("scripts/node/node_modules/.bin/node").toRealPath().toString();
+        String node =
+                root.resolve("scripts/node/node_modules/.bin/node").toRealPath().toString();
         String server = root.resolve("scripts/node/node_modules/@modelcontextprotocol/server-everything/dist/index.js")
                 .toString();
         List<String> cmd = List.of(node, server, "stdio");
         // With an image: the sandboxed side runs in Docker, the same server from the test image.
-        java.util.Optional<String> image = args.length > 2 ? java.util.Optional.of(args[2]) : java.util.Optional.empty();
+        java.util.Optional<String> image =
+                args.length > 2 ? java.util.Optional.of(args[2]) : java.util.Optional.empty();
         String backend = image.isPresent() ? "docker" : "bubblewrap";
 
         long[] direct = new long[starts];
         for (int i = 0; i < starts; i++) {
             long t0 = System.nanoTime();
             try (Stdio s = new Stdio(cmd)) {
-                s.request("initialize", JSON.createObjectNode().put("protocolVersion", "2025-06-18")
-                        .<ObjectNode>set("capabilities", JSON.createObjectNode())
-                        .set("clientInfo", JSON.createObjectNode().put("name", "probe").put("version", "1")));
+                s.request(
+                        "initialize",
+                        JSON.createObjectNode()
+                                .put("protocolVersion", "2025-06-18")
+                                .<ObjectNode>set("capabilities", JSON.createObjectNode())
+                                .set(
+                                        "clientInfo",
+                                        JSON.createObjectNode()
+                                                .put("name", "probe")
+                                                .put("version", "1")));
                 s.notify("notifications/initialized");
                 s.request("tools/list", JSON.createObjectNode());
                 direct[i] = System.nanoTime() - t0;
@@ -82,22 +90,42 @@ public final class UpstreamProbe {
 
         String token = "atoll_mcp_upstream_probe_token_01";
         Path data = Files.createTempDirectory("atoll-upstream-probe");
-        GatewayConfig config = GatewayConfig.defaults().with(Map.of("mcp.port", "0", "admin.port", "0",
-                "data-dir", data.toString(), "examples.deploy", "false"));
-        try (Gateway g = Gateway.builder().config(config).mcpToken(token, "probe", Set.of("*")).start();
+        GatewayConfig config = GatewayConfig.defaults()
+                .with(Map.of(
+                        "mcp.port", "0", "admin.port", "0", "data-dir", data.toString(), "examples.deploy", "false"));
+        try (Gateway g = Gateway.builder()
+                        .config(config)
+                        .mcpToken(token, "probe", Set.of("*"))
+                        .start();
                 HttpClient http = HttpClient.newHttpClient()) {
             String admin = g.startupTokens().get("ADMIN");
             long[] sandboxed = new long[starts];
             for (int i = 0; i < starts; i++) {
                 String name = "every" + i;
                 long t0 = System.nanoTime();
-                adminCall(http, g, admin, "POST", "/v1/upstreams", image.<Map<String, Object>>map(img -> Map.of(
-                        "name", name, "kind", "docker", "image", img, "command", List.of("node",
-                                "/opt/mcp/node_modules/@modelcontextprotocol/server-everything/dist/index.js", "stdio")))
-                        .orElse(Map.of("name", name, "command", cmd)));
+                adminCall(
+                        http,
+                        g,
+                        admin,
+                        "POST",
+                        "/v1/upstreams",
+                        image.<Map<String, Object>>map(img -> Map.of(
+                                        "name",
+                                        name,
+                                        "kind",
+                                        "docker",
+                                        "image",
+                                        img,
+                                        "command",
+                                        List.of(
+                                                "node",
+                                                "/opt/mcp/node_modules/@modelcontextprotocol/server-everything/dist/index.js",
+                                                "stdio")))
+                                .orElse(Map.of("name", name, "command", cmd)));
                 for (int spin = 0; ; spin++) {
                     JsonNode u = adminCall(http, g, admin, "GET", "/v1/upstreams/" + name, null);
-                    if (u.path("status").path("state").asText().equals("running") && u.path("tools").size() > 0) {
+                    if (u.path("status").path("state").asText().equals("running")
+                            && u.path("tools").size() > 0) {
                         break;
                     }
                     if (spin > 30_000) {
@@ -117,16 +145,18 @@ public final class UpstreamProbe {
             String url = g.mcpUrl();
             HttpResponse<String> init = http.send(post(url, token, null, """
                     {"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18",\
-                    "capabilities":{},"clientInfo":{"name":"probe","version":"1"}}}"""),
-                    HttpResponse.BodyHandlers.ofString());
+                    "capabilities":{},"clientInfo":{"name":"probe","version":"1"}}}"""), HttpResponse.BodyHandlers.ofString());
             String session = init.headers().firstValue("Mcp-Session-Id").orElseThrow();
-            http.send(post(url, token, session, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}"),
+            http.send(
+                    post(url, token, session, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}"),
                     HttpResponse.BodyHandlers.ofString());
-            String call = "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":{\"name\":\"every0__echo\","
-                    + "\"arguments\":{\"message\":\"hello\"}}}";
+            String call =
+                    "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":{\"name\":\"every0__echo\","
+                            + "\"arguments\":{\"message\":\"hello\"}}}";
             for (int i = 0; i < calls; i++) {
                 long t0 = System.nanoTime();
-                HttpResponse<String> r = http.send(post(url, token, session, call), HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> r =
+                        http.send(post(url, token, session, call), HttpResponse.BodyHandlers.ofString());
                 viaGateway[i] = System.nanoTime() - t0;
                 if (!r.body().contains("Echo: hello")) {
                     throw new IllegalStateException("unexpected reply: " + r.body());
@@ -134,9 +164,16 @@ public final class UpstreamProbe {
             }
             long[] directCalls = new long[calls];
             try (Stdio s = new Stdio(cmd)) {
-                s.request("initialize", JSON.createObjectNode().put("protocolVersion", "2025-06-18")
-                        .<ObjectNode>set("capabilities", JSON.createObjectNode())
-                        .set("clientInfo", JSON.createObjectNode().put("name", "probe").put("version", "1")));
+                s.request(
+                        "initialize",
+                        JSON.createObjectNode()
+                                .put("protocolVersion", "2025-06-18")
+                                .<ObjectNode>set("capabilities", JSON.createObjectNode())
+                                .set(
+                                        "clientInfo",
+                                        JSON.createObjectNode()
+                                                .put("name", "probe")
+                                                .put("version", "1")));
                 s.notify("notifications/initialized");
                 ObjectNode p = JSON.createObjectNode().put("name", "echo");
                 p.putObject("arguments").put("message", "hello");
@@ -151,14 +188,17 @@ public final class UpstreamProbe {
             }
             // The first 20 % of each series is warm-up (JIT of both JVM and Node).
             print("tools/call echo, direct stdio (no sandbox)", Arrays.copyOfRange(directCalls, calls / 5, calls));
-            print("tools/call echo, through the gateway (HTTP, DLP, audit, " + backend + ")",
+            print(
+                    "tools/call echo, through the gateway (HTTP, DLP, audit, " + backend + ")",
                     Arrays.copyOfRange(viaGateway, calls / 5, calls));
         }
     }
 
     private static HttpRequest post(String url, String token, String session, String body) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
-                .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url))
+                .timeout(Duration.ofSeconds(30))
+                .header("Authorization", "Bearer " + token)
+                .header("Content-Type", "application/json")
                 .header("Accept", "application/json, text/event-stream")
                 .POST(HttpRequest.BodyPublishers.ofString(body));
         if (session != null) {
@@ -170,17 +210,28 @@ public final class UpstreamProbe {
     private static JsonNode adminCall(HttpClient http, Gateway g, String token, String method, String path, Object body)
             throws Exception {
         HttpRequest r = HttpRequest.newBuilder(URI.create(g.adminUrl() + path))
-                .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body))).build();
-        return JSON.readTree(http.send(r, HttpResponse.BodyHandlers.ofByteArray()).body());
+                .header("Authorization", "Bearer " + token)
+                .header("Content-Type", "application/json")
+                .method(
+                        method,
+                        body == null
+                                ? HttpRequest.BodyPublishers.noBody()
+                                : HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)))
+                .build();
+        return JSON.readTree(
+                http.send(r, HttpResponse.BodyHandlers.ofByteArray()).body());
     }
 
     private static void print(String what, long[] nanos) {
         long[] s = nanos.clone();
         Arrays.sort(s);
-        System.out.printf("%-72s n=%d p50=%.2f ms p90=%.2f ms p99=%.2f ms max=%.2f ms%n", what, s.length,
-                s[s.length / 2] / 1e6, s[(int) (s.length * 0.9)] / 1e6, s[Math.min(s.length - 1, (int) (s.length * 0.99))] / 1e6,
+        System.out.printf(
+                "%-72s n=%d p50=%.2f ms p90=%.2f ms p99=%.2f ms max=%.2f ms%n",
+                what,
+                s.length,
+                s[s.length / 2] / 1e6,
+                s[(int) (s.length * 0.9)] / 1e6,
+                s[Math.min(s.length - 1, (int) (s.length * 0.99))] / 1e6,
                 s[s.length - 1] / 1e6);
     }
 
@@ -192,14 +243,17 @@ public final class UpstreamProbe {
         private long id;
 
         Stdio(List<String> cmd) throws Exception {
-            p = new ProcessBuilder(new ArrayList<>(cmd)).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            p = new ProcessBuilder(new ArrayList<>(cmd))
+                    .redirectError(ProcessBuilder.Redirect.DISCARD)
+                    .start();
             in = p.getOutputStream();
             out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         }
 
         JsonNode request(String method, ObjectNode params) throws Exception {
             long my = ++id;
-            ObjectNode m = JSON.createObjectNode().put("jsonrpc", "2.0").put("id", my).put("method", method);
+            ObjectNode m =
+                    JSON.createObjectNode().put("jsonrpc", "2.0").put("id", my).put("method", method);
             m.set("params", params);
             in.write((m + "\n").getBytes(StandardCharsets.UTF_8));
             in.flush();

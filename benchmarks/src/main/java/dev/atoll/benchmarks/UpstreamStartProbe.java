@@ -39,8 +39,7 @@ public final class UpstreamStartProbe {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String IN_IMAGE = "/opt/mcp/node_modules/@modelcontextprotocol/server-memory/dist/index.js";
 
-    private UpstreamStartProbe() {
-    }
+    private UpstreamStartProbe() {}
 
     /**
      * @param args the test image, starts per backend (default 10), calls per backend (default 500)
@@ -54,7 +53,8 @@ public final class UpstreamStartProbe {
         while (!Files.exists(root.resolve("scripts/node/node_modules/.bin/node"))) {
             root = root.getParent();
         }
-        String node = root.resolve("scripts/node/node_modules/.bin/node").toRealPath().toString();
+        String node =
+                root.resolve("scripts/node/node_modules/.bin/node").toRealPath().toString();
         String server = root.resolve("scripts/node/node_modules/@modelcontextprotocol/server-memory/dist/index.js")
                 .toString();
         DockerLauncher docker = DockerLauncher.create(DockerLauncher.DEFAULT_HOST);
@@ -62,16 +62,22 @@ public final class UpstreamStartProbe {
             throw new IllegalStateException(r);
         });
         Path state = Files.createTempDirectory("atoll-probe");
-        UpstreamSpec spec = new UpstreamSpec("probe", SandboxKind.DOCKER, Optional.of(image),
-                List.of("node", IN_IMAGE), Map.of("MEMORY_FILE_PATH", "/tmp/memory.jsonl"), List.of(), List.of(),
+        UpstreamSpec spec = new UpstreamSpec(
+                "probe",
+                SandboxKind.DOCKER,
+                Optional.of(image),
+                List.of("node", IN_IMAGE),
+                Map.of("MEMORY_FILE_PATH", "/tmp/memory.jsonl"),
+                List.of(),
+                List.of(),
                 UpstreamLimits.DEFAULT);
 
         double[] dockerStart = new double[starts];
         double[] hostStart = new double[starts];
         for (int i = 0; i < starts; i++) {
             long t0 = System.nanoTime();
-            SandboxProcess p = docker.launch(new LaunchRequest(spec, "probe-" + i + "-" + System.nanoTime(), "probe",
-                    state, Optional.empty()));
+            SandboxProcess p = docker.launch(
+                    new LaunchRequest(spec, "probe-" + i + "-" + System.nanoTime(), "probe", state, Optional.empty()));
             Peer peer = new Peer(p.stdin(), p.stdout());
             peer.handshakeAndList();
             dockerStart[i] = (System.nanoTime() - t0) / 1e6;
@@ -82,7 +88,8 @@ public final class UpstreamStartProbe {
 
             t0 = System.nanoTime();
             ProcessBuilder pb = new ProcessBuilder(node, server).redirectError(ProcessBuilder.Redirect.DISCARD);
-            pb.environment().put("MEMORY_FILE_PATH", state.resolve("host-memory.jsonl").toString());
+            pb.environment()
+                    .put("MEMORY_FILE_PATH", state.resolve("host-memory.jsonl").toString());
             Process h = pb.start();
             Peer hostPeer = new Peer(h.getOutputStream(), h.getInputStream());
             hostPeer.handshakeAndList();
@@ -101,8 +108,14 @@ public final class UpstreamStartProbe {
     private static String summary(String what, double[] ms, String unit) {
         double[] s = ms.clone();
         Arrays.sort(s);
-        return String.format("%-36s n=%d  median %.2f %s  p90 %.2f  min %.2f  max %.2f", what, s.length,
-                s[s.length / 2], unit, s[(int) Math.min(s.length - 1, Math.round(s.length * 0.9))], s[0],
+        return String.format(
+                "%-36s n=%d  median %.2f %s  p90 %.2f  min %.2f  max %.2f",
+                what,
+                s.length,
+                s[s.length / 2],
+                unit,
+                s[(int) Math.min(s.length - 1, Math.round(s.length * 0.9))],
+                s[0],
                 s[s.length - 1]);
     }
 
@@ -120,7 +133,8 @@ public final class UpstreamStartProbe {
         JsonNode request(String method, String params) throws Exception {
             int my = ++id;
             in.write(("{\"jsonrpc\":\"2.0\",\"id\":" + my + ",\"method\":\"" + method + "\",\"params\":" + params
-                    + "}\n").getBytes(StandardCharsets.UTF_8));
+                            + "}\n")
+                    .getBytes(StandardCharsets.UTF_8));
             in.flush();
             for (int i = 0; i < 1000; i++) {
                 String line = out.readLine();
@@ -136,9 +150,12 @@ public final class UpstreamStartProbe {
         }
 
         void handshakeAndList() throws Exception {
-            request("initialize", "{\"protocolVersion\":\"2025-06-18\",\"capabilities\":{},"
-                    + "\"clientInfo\":{\"name\":\"probe\",\"version\":\"1\"}}");
-            in.write("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}\n".getBytes(StandardCharsets.UTF_8));
+            request(
+                    "initialize",
+                    "{\"protocolVersion\":\"2025-06-18\",\"capabilities\":{},"
+                            + "\"clientInfo\":{\"name\":\"probe\",\"version\":\"1\"}}");
+            in.write("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}\n"
+                    .getBytes(StandardCharsets.UTF_8));
             JsonNode list = request("tools/list", "{}");
             if (!list.at("/result/tools").isArray()) {
                 throw new IllegalStateException("tools/list: " + list);

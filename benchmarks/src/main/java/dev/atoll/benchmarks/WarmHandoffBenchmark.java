@@ -16,13 +16,11 @@ import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
-import org.openjdk.jmh.infra.BenchmarkParams;
 
 /**
  * Warm handoff: the context is prepared ahead ({@link ToolRuntime#prepare(Tool)}: fresh context,
@@ -58,8 +56,7 @@ public class WarmHandoffBenchmark {
 
     /** The runtime and the tool, shared by all benchmark threads. */
     @State(Scope.Benchmark)
-    public static class Node extends TinyToolState {
-    }
+    public static class Node extends TinyToolState {}
 
     /** One benchmark thread's next prepared context. */
     @State(Scope.Thread)
@@ -76,7 +73,8 @@ public class WarmHandoffBenchmark {
         public void prepare(Node node) {
             long cpu = THREADS.getCurrentThreadCpuTime();
             WarmContext w = node.runtime.prepare(node.tool);
-            CallMeter.recordPrepare(THREADS.getCurrentThreadCpuTime() - cpu, w.preparationTime().toNanos());
+            CallMeter.recordPrepare(
+                    THREADS.getCurrentThreadCpuTime() - cpu, w.preparationTime().toNanos());
             if (!w.ready()) {
                 // A failed preparation still answers its call, with the failure: show it.
                 throw new IllegalStateException("preparing a warm context failed: "

@@ -17,8 +17,7 @@ import java.time.Duration;
  * </pre>
  */
 public final class WarmUpProbe {
-    private WarmUpProbe() {
-    }
+    private WarmUpProbe() {}
 
     /**
      * @param args measured seconds, then optional background warm-up seconds (waited out first)
@@ -28,7 +27,8 @@ public final class WarmUpProbe {
         int seconds = Integer.parseInt(args.length > 0 ? args[0] : "20");
         int warm = Integer.parseInt(args.length > 1 ? args[1] : "0");
         var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-        try (ToolRuntime runtime = ToolRuntime.builder().jitWarmUp(Duration.ofSeconds(warm)).build()) {
+        try (ToolRuntime runtime =
+                ToolRuntime.builder().jitWarmUp(Duration.ofSeconds(warm)).build()) {
             Thread.sleep(warm * 1000L);
             Tool tool = Fixtures.tinyTool(runtime);
             JsonNode callArgs = Fixtures.args();
@@ -47,7 +47,8 @@ public final class WarmUpProbe {
                 calls++;
                 if (System.nanoTime() - windowStart > 5_000_000_000L) {
                     long process1 = os.getProcessCpuTime();
-                    System.out.printf("warm-up %d s, window %d: %d calls, guest cpu %.1f us/call, process cpu %.1f us/call%n",
+                    System.out.printf(
+                            "warm-up %d s, window %d: %d calls, guest cpu %.1f us/call, process cpu %.1f us/call%n",
                             warm, ++window, calls, guestCpu / 1e3 / calls, (process1 - process0) / 1e3 / calls);
                     windowStart = System.nanoTime();
                     process0 = process1;

@@ -43,7 +43,8 @@ public record CallResult(Outcome outcome, List<LogEntry> logs, Receipt receipt) 
             case Outcome.ToolError e -> error(root, e.message()).set("stack", strings(e.stack()));
             case Outcome.InvalidArguments e -> error(root, e.message()).set("details", strings(e.errors()));
             case Outcome.InvalidOutput e -> error(root, e.message()).set("details", strings(e.errors()));
-            case Outcome.LoadShed e -> error(root, e.message()).put("retryAfterMs", e.retryAfter().toMillis());
+            case Outcome.LoadShed e ->
+                error(root, e.message()).put("retryAfterMs", e.retryAfter().toMillis());
             case Outcome.InvalidTool e -> error(root, e.message());
             case Outcome.CpuExceeded e -> error(root, e.message());
             case Outcome.MemoryExceeded e -> error(root, e.message());
@@ -69,8 +70,10 @@ public record CallResult(Outcome outcome, List<LogEntry> logs, Receipt receipt) 
                 if (e.status() > 0) {
                     n.put("status", e.status());
                 }
-                n.put("bytesSent", e.bytesSent()).put("bytesReceived", e.bytesReceived())
-                        .put("ms", e.elapsed().toNanos() / 1e6).put("result", e.result());
+                n.put("bytesSent", e.bytesSent())
+                        .put("bytesReceived", e.bytesReceived())
+                        .put("ms", e.elapsed().toNanos() / 1e6)
+                        .put("result", e.result());
             }
         }
         return root;

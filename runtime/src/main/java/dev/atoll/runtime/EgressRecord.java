@@ -18,8 +18,8 @@ import java.util.Objects;
  *     {@code secret_not_bound}, {@code blocked}, {@code timeout}, {@code response_too_large},
  *     {@code aborted}, {@code failed}
  */
-public record EgressRecord(String host, String method, int status, long bytesSent, long bytesReceived,
-        Duration elapsed, String result) {
+public record EgressRecord(
+        String host, String method, int status, long bytesSent, long bytesReceived, Duration elapsed, String result) {
 
     /** Rejects nulls. */
     public EgressRecord {

@@ -12,8 +12,8 @@ import java.util.OptionalLong;
  * @param outputKb result size in KiB
  * @param logKb console output in KiB
  */
-public record LimitOverrides(OptionalLong cpuMs, OptionalLong wallMs, OptionalLong memoryMb,
-        OptionalLong outputKb, OptionalLong logKb) {
+public record LimitOverrides(
+        OptionalLong cpuMs, OptionalLong wallMs, OptionalLong memoryMb, OptionalLong outputKb, OptionalLong logKb) {
 
     /** Rejects non-positive values. */
     public LimitOverrides {

@@ -18,8 +18,7 @@ import java.util.Objects;
  * @param logBytes total size of the captured console messages; more are dropped and counted
  * @param logEntries number of captured console messages; more are dropped and counted
  */
-public record Limits(Duration cpu, Duration wall, long memoryBytes, long outputBytes, long logBytes,
-        int logEntries) {
+public record Limits(Duration cpu, Duration wall, long memoryBytes, long outputBytes, long logBytes, int logEntries) {
 
     private static final long MB = 1024L * 1024L;
 
@@ -63,13 +62,21 @@ public record Limits(Duration cpu, Duration wall, long memoryBytes, long outputB
      * @return the effective limits
      */
     public Limits withOverrides(LimitOverrides requested, Limits maxima) {
-        Duration c = requested.cpuMs().isPresent() ? Duration.ofMillis(requested.cpuMs().getAsLong()) : cpu;
-        Duration w = requested.wallMs().isPresent() ? Duration.ofMillis(requested.wallMs().getAsLong()) : wall;
+        Duration c = requested.cpuMs().isPresent()
+                ? Duration.ofMillis(requested.cpuMs().getAsLong())
+                : cpu;
+        Duration w = requested.wallMs().isPresent()
+                ? Duration.ofMillis(requested.wallMs().getAsLong())
+                : wall;
         long m = requested.memoryMb().isPresent() ? requested.memoryMb().getAsLong() * MB : memoryBytes;
         long o = requested.outputKb().isPresent() ? requested.outputKb().getAsLong() * 1024 : outputBytes;
         long l = requested.logKb().isPresent() ? requested.logKb().getAsLong() * 1024 : logBytes;
-        return new Limits(min(c, maxima.cpu), min(w, maxima.wall), Math.min(m, maxima.memoryBytes),
-                Math.min(o, maxima.outputBytes), Math.min(l, maxima.logBytes),
+        return new Limits(
+                min(c, maxima.cpu),
+                min(w, maxima.wall),
+                Math.min(m, maxima.memoryBytes),
+                Math.min(o, maxima.outputBytes),
+                Math.min(l, maxima.logBytes),
                 Math.min(logEntries, maxima.logEntries));
     }
 

@@ -20,8 +20,7 @@ public final class PythonResources {
     /** The GraalVM system property that names the pre-extracted resource directory. */
     public static final String PROPERTY = "polyglot.engine.resourcePath";
 
-    private PythonResources() {
-    }
+    private PythonResources() {}
 
     /**
      * Extracts GraalPy's resources (and the engine's own) into {@code dir}.
@@ -37,13 +36,16 @@ public final class PythonResources {
                 throw new AtollRuntimeException("GraalPy's resources are not on the module path");
             }
         } catch (IOException e) {
-            throw new AtollRuntimeException("cannot extract GraalPy's resources into " + dir + ": " + e.getMessage(), e);
+            throw new AtollRuntimeException(
+                    "cannot extract GraalPy's resources into " + dir + ": " + e.getMessage(), e);
         }
     }
 
     /** The resource directory this JVM was told to use, if any. */
     public static Optional<Path> configured() {
-        return Optional.ofNullable(System.getProperty(PROPERTY)).filter(s -> !s.isBlank()).map(Path::of);
+        return Optional.ofNullable(System.getProperty(PROPERTY))
+                .filter(s -> !s.isBlank())
+                .map(Path::of);
     }
 
     /**
@@ -61,8 +63,8 @@ public final class PythonResources {
         }
         Optional<Path> current = configured();
         if (current.isPresent() && !current.get().toAbsolutePath().normalize().equals(abs)) {
-            throw new AtollRuntimeException("this JVM already uses the resource directory " + current.get()
-                    + " (-D" + PROPERTY + "); cannot switch to " + abs);
+            throw new AtollRuntimeException("this JVM already uses the resource directory " + current.get() + " (-D"
+                    + PROPERTY + "); cannot switch to " + abs);
         }
         System.setProperty(PROPERTY, abs.toString());
     }

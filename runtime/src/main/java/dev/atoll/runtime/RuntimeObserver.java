@@ -9,7 +9,7 @@ import java.time.Duration;
 public interface RuntimeObserver {
 
     /** An observer that ignores everything. */
-    RuntimeObserver NO_OP = new RuntimeObserver() { };
+    RuntimeObserver NO_OP = new RuntimeObserver() {};
 
     /**
      * A context was created and the tool module evaluated in it.
@@ -17,8 +17,7 @@ public interface RuntimeObserver {
      * @param tool the tool
      * @param elapsed wall time of creation plus evaluation
      */
-    default void contextPrepared(Tool tool, Duration elapsed) {
-    }
+    default void contextPrepared(Tool tool, Duration elapsed) {}
 
     /**
      * A call waited for one of the runtime's guest threads: from its hand-off to the guest threads
@@ -29,8 +28,7 @@ public interface RuntimeObserver {
      * @param tool the tool
      * @param waited the time between hand-off and start
      */
-    default void guestThreadWait(Tool tool, Duration waited) {
-    }
+    default void guestThreadWait(Tool tool, Duration waited) {}
 
     /**
      * A call's guest did not stop within a second of its cancellation: the caller was answered with
@@ -39,8 +37,7 @@ public interface RuntimeObserver {
      *
      * @param tool the tool
      */
-    default void guestThreadAbandoned(Tool tool) {
-    }
+    default void guestThreadAbandoned(Tool tool) {}
 
     /**
      * A call ended (any outcome, load shedding included).
@@ -48,6 +45,5 @@ public interface RuntimeObserver {
      * @param tool the tool
      * @param result the result
      */
-    default void callCompleted(Tool tool, CallResult result) {
-    }
+    default void callCompleted(Tool tool, CallResult result) {}
 }

@@ -21,9 +21,17 @@ import java.util.Optional;
  * @param limits requested limit overrides
  * @param features resources, resource templates and prompts the module offers besides its tool
  */
-public record ToolManifest(String name, Optional<String> title, String description, ObjectNode inputSchema,
-        Optional<ObjectNode> outputSchema, Optional<ObjectNode> annotations, List<String> egress,
-        Map<String, List<String>> secrets, LimitOverrides limits, ModuleFeatures features) {
+public record ToolManifest(
+        String name,
+        Optional<String> title,
+        String description,
+        ObjectNode inputSchema,
+        Optional<ObjectNode> outputSchema,
+        Optional<ObjectNode> annotations,
+        List<String> egress,
+        Map<String, List<String>> secrets,
+        LimitOverrides limits,
+        ModuleFeatures features) {
 
     /**
      * A manifest of a module that offers only its tool.
@@ -38,10 +46,26 @@ public record ToolManifest(String name, Optional<String> title, String descripti
      * @param secrets secret grants
      * @param limits limit overrides
      */
-    public ToolManifest(String name, Optional<String> title, String description, ObjectNode inputSchema,
-            Optional<ObjectNode> outputSchema, Optional<ObjectNode> annotations, List<String> egress,
-            Map<String, List<String>> secrets, LimitOverrides limits) {
-        this(name, title, description, inputSchema, outputSchema, annotations, egress, secrets, limits,
+    public ToolManifest(
+            String name,
+            Optional<String> title,
+            String description,
+            ObjectNode inputSchema,
+            Optional<ObjectNode> outputSchema,
+            Optional<ObjectNode> annotations,
+            List<String> egress,
+            Map<String, List<String>> secrets,
+            LimitOverrides limits) {
+        this(
+                name,
+                title,
+                description,
+                inputSchema,
+                outputSchema,
+                annotations,
+                egress,
+                secrets,
+                limits,
                 ModuleFeatures.none());
     }
 
@@ -100,7 +124,8 @@ public record ToolManifest(String name, Optional<String> title, String descripti
             features.resources().forEach(r -> n.withArray("resources").add(r.deepCopy()));
         }
         if (!features.resourceTemplates().isEmpty()) {
-            features.resourceTemplates().forEach(r -> n.withArray("resourceTemplates").add(r.deepCopy()));
+            features.resourceTemplates()
+                    .forEach(r -> n.withArray("resourceTemplates").add(r.deepCopy()));
         }
         if (!features.prompts().isEmpty()) {
             features.prompts().forEach(r -> n.withArray("prompts").add(r.deepCopy()));

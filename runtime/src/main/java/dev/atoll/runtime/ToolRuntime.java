@@ -35,9 +35,16 @@ public final class ToolRuntime implements AutoCloseable {
         this.defaults = b.defaults.cappedBy(b.maxima);
         this.maxima = b.maxima;
         this.observer = b.observer;
-        this.core = new RuntimeCore(b.guestThreads, b.queueCapacity, b.stackBytes, b.watchdogTick,
-                b.heapGuardRatio, b.allocationFactor, b.retryAfter,
-                b.bindings.stream().map(dev.atoll.runtime.internal.Binding::of).toList(), b.abandonBudget,
+        this.core = new RuntimeCore(
+                b.guestThreads,
+                b.queueCapacity,
+                b.stackBytes,
+                b.watchdogTick,
+                b.heapGuardRatio,
+                b.allocationFactor,
+                b.retryAfter,
+                b.bindings.stream().map(dev.atoll.runtime.internal.Binding::of).toList(),
+                b.abandonBudget,
                 maxStringChars(b.maxStringMb, b.maxima));
         core.warmUpInBackground(b.jitWarmUp);
     }
@@ -140,7 +147,8 @@ public final class ToolRuntime implements AutoCloseable {
      *     if they differ
      */
     public static Tool checked(Tool tool, ToolManifest approved) {
-        if (!dev.atoll.runtime.internal.ManifestLiteral.same(approved.toJson(), tool.manifest().toJson())) {
+        if (!dev.atoll.runtime.internal.ManifestLiteral.same(
+                approved.toJson(), tool.manifest().toJson())) {
             throw InvalidToolException.manifestMismatch("the manifest of " + tool.name() + "@"
                     + tool.codeDigest().substring(0, 12) + " differs from the approved manifest");
         }
@@ -161,8 +169,10 @@ public final class ToolRuntime implements AutoCloseable {
         try {
             args = core.mapper().readTree(argsJson);
         } catch (JsonProcessingException e) {
-            return new CallResult(new Outcome.InvalidArguments("the arguments are not valid JSON",
-                    List.of(e.getOriginalMessage())), List.of(), Receipt.none());
+            return new CallResult(
+                    new Outcome.InvalidArguments("the arguments are not valid JSON", List.of(e.getOriginalMessage())),
+                    List.of(),
+                    Receipt.none());
         }
         Tool tool;
         try {
@@ -283,7 +293,8 @@ public final class ToolRuntime implements AutoCloseable {
         Objects.requireNonNull(inv, "inv");
         RuntimeCore.Prepared p = warm.take();
         return switch (p) {
-            case RuntimeCore.Prepared.Failed f -> done(warm.tool(), new CallResult(f.outcome(), List.of(), f.receipt()));
+            case RuntimeCore.Prepared.Failed f ->
+                done(warm.tool(), new CallResult(f.outcome(), List.of(), f.receipt()));
             case RuntimeCore.Prepared.Ready r -> execute(warm.tool(), args, Optional.of(r), inv);
         };
     }
@@ -340,8 +351,8 @@ public final class ToolRuntime implements AutoCloseable {
         return switch (p) {
             case RuntimeCore.Prepared.Failed f -> done(tool, new CallResult(f.outcome(), List.of(), f.receipt()));
             case RuntimeCore.Prepared.Ready r -> {
-                Optional<Outcome> invalid = inv.entry() == Entry.TOOL ? core.checkArguments(tool.compiled(), args)
-                        : Optional.empty();
+                Optional<Outcome> invalid =
+                        inv.entry() == Entry.TOOL ? core.checkArguments(tool.compiled(), args) : Optional.empty();
                 if (invalid.isPresent()) {
                     r.session().close();
                     yield done(tool, new CallResult(invalid.get(), List.of(), Receipt.none()));
@@ -354,8 +365,8 @@ public final class ToolRuntime implements AutoCloseable {
 
     private CallResult execute(Tool tool, JsonNode args, Optional<RuntimeCore.Prepared.Ready> warm, Invocation inv) {
         Objects.requireNonNull(args, "args");
-        Optional<Outcome> invalid = inv.entry() == Entry.TOOL ? core.checkArguments(tool.compiled(), args)
-                : Optional.empty();
+        Optional<Outcome> invalid =
+                inv.entry() == Entry.TOOL ? core.checkArguments(tool.compiled(), args) : Optional.empty();
         if (invalid.isPresent()) {
             warm.ifPresent(r -> r.session().close());
             return done(tool, new CallResult(invalid.get(), List.of(), Receipt.none()));
@@ -448,8 +459,7 @@ public final class ToolRuntime implements AutoCloseable {
         private java.util.Optional<java.nio.file.Path> pythonResources = java.util.Optional.empty();
         private final java.util.List<HostBinding> bindings = new java.util.ArrayList<>();
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /**
          * Installs a host binding (such as {@code fetch} from {@code host-bindings}) in every context

@@ -70,16 +70,17 @@ public record ToolSource(Language language, String fileName, String code) {
      */
     public static ToolSource read(Path file) throws IOException {
         String name = file.getFileName().toString();
-        Language language = Language.ofFileName(name).orElseThrow(() -> new IllegalArgumentException(
-                "cannot tell the language of '" + name + "': use .mjs or .js for JavaScript, .py for Python"));
+        Language language = Language.ofFileName(name)
+                .orElseThrow(() -> new IllegalArgumentException(
+                        "cannot tell the language of '" + name + "': use .mjs or .js for JavaScript, .py for Python"));
         if (Files.size(file) > MAX_CODE_CHARS) {
-            throw new IllegalArgumentException(
-                    "tool file '" + name + "' is larger than " + MAX_CODE_CHARS + " bytes");
+            throw new IllegalArgumentException("tool file '" + name + "' is larger than " + MAX_CODE_CHARS + " bytes");
         }
         byte[] bytes = Files.readAllBytes(file);
         String code;
         try {
-            code = StandardCharsets.UTF_8.newDecoder()
+            code = StandardCharsets.UTF_8
+                    .newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
                     .decode(java.nio.ByteBuffer.wrap(bytes))

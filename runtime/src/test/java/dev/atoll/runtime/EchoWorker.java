@@ -11,8 +11,7 @@ import java.nio.charset.StandardCharsets;
  */
 public final class EchoWorker {
 
-    private EchoWorker() {
-    }
+    private EchoWorker() {}
 
     /**
      * @param args none
@@ -23,7 +22,7 @@ public final class EchoWorker {
         PrintStream out = new PrintStream(System.out, false, StandardCharsets.UTF_8);
         out.println("READY");
         out.flush();
-        for (String line; (line = in.readLine()) != null;) {
+        for (String line; (line = in.readLine()) != null; ) {
             out.println(line);
             out.flush();
         }

@@ -14,8 +14,7 @@ import java.util.concurrent.Executors;
  * OutOfMemoryError. Prints one outcome per line.
  */
 public final class HeapGuardChild {
-    private HeapGuardChild() {
-    }
+    private HeapGuardChild() {}
 
     public static void main(String[] args) {
         try {
@@ -30,13 +29,20 @@ public final class HeapGuardChild {
 
     private static void run(int calls, boolean python) throws Exception {
         Limits huge = new Limits(Duration.ofSeconds(60), Duration.ofSeconds(60), 4L << 30, 1 << 20, 1 << 16, 100);
-        try (ToolRuntime runtime = ToolRuntime.builder().guestThreads(calls).maxima(huge).defaults(huge)
-                .heapGuardRatio(0.6).build()) {
-            Tool hog = runtime.load(python
-                    ? PyTools.tool("{'cpuMs': 60000, 'wallMs': 60000, 'memoryMb': 4096}",
-                            "keep = []\nwhile True:\n    keep.append([len(keep)] * 4096)")
-                    : Tools.tool("{ cpuMs: 60000, wallMs: 60000, memoryMb: 4096 }",
-                            "const keep = []; for (;;) keep.push(new Array(4096).fill(keep.length));"));
+        try (ToolRuntime runtime = ToolRuntime.builder()
+                .guestThreads(calls)
+                .maxima(huge)
+                .defaults(huge)
+                .heapGuardRatio(0.6)
+                .build()) {
+            Tool hog = runtime.load(
+                    python
+                            ? PyTools.tool(
+                                    "{'cpuMs': 60000, 'wallMs': 60000, 'memoryMb': 4096}",
+                                    "keep = []\nwhile True:\n    keep.append([len(keep)] * 4096)")
+                            : Tools.tool(
+                                    "{ cpuMs: 60000, wallMs: 60000, memoryMb: 4096 }",
+                                    "const keep = []; for (;;) keep.push(new Array(4096).fill(keep.length));"));
             ExecutorService callers = Executors.newFixedThreadPool(calls);
             List<CompletableFuture<CallResult>> results = new ArrayList<>();
             for (int i = 0; i < calls; i++) {
@@ -46,8 +52,8 @@ public final class HeapGuardChild {
             for (var r : results) {
                 System.out.println(r.get().outcome().kind().wireName());
             }
-            CallResult after = runtime.call(runtime.load(python ? PyTools.tool("return 'alive'")
-                    : Tools.tool("return 'alive';")),
+            CallResult after = runtime.call(
+                    runtime.load(python ? PyTools.tool("return 'alive'") : Tools.tool("return 'alive';")),
                     JsonNodeFactory.instance.objectNode());
             System.out.println(after.outcome().kind().wireName());
             callers.shutdownNow();

@@ -32,16 +32,34 @@ class HeapGuardTest {
 
     private static void runChild(String heap, String calls, String language) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        String testClasses = Path.of(HeapGuardChild.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+        String testClasses = Path.of(HeapGuardChild.class
+                        .getProtectionDomain()
+                        .getCodeSource()
+                        .getLocation()
+                        .toURI())
                 .toString();
-        List<String> cmd = new ArrayList<>(List.of(java, heap, "-XX:+ExitOnOutOfMemoryError", "-Xss4m",
-                "--sun-misc-unsafe-memory-access=allow", "--enable-native-access=org.graalvm.truffle,dev.atoll.runtime,ALL-UNNAMED",
-                "--module-path", System.getProperty("jdk.module.path"),
-                "--patch-module", "dev.atoll.runtime=" + testClasses,
-                "--add-reads", "dev.atoll.runtime=ALL-UNNAMED",
-                "-m", "dev.atoll.runtime/dev.atoll.runtime.HeapGuardChild", calls, language));
+        List<String> cmd = new ArrayList<>(List.of(
+                java,
+                heap,
+                "-XX:+ExitOnOutOfMemoryError",
+                "-Xss4m",
+                "--sun-misc-unsafe-memory-access=allow",
+                "--enable-native-access=org.graalvm.truffle,dev.atoll.runtime,ALL-UNNAMED",
+                "--module-path",
+                System.getProperty("jdk.module.path"),
+                "--patch-module",
+                "dev.atoll.runtime=" + testClasses,
+                "--add-reads",
+                "dev.atoll.runtime=ALL-UNNAMED",
+                "-m",
+                "dev.atoll.runtime/dev.atoll.runtime.HeapGuardChild",
+                calls,
+                language));
         Path log = Files.createTempFile("heap-guard", ".log");
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Process p = new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
         boolean done = p.waitFor(180, TimeUnit.SECONDS);
         if (!done) {
             p.destroyForcibly().waitFor();

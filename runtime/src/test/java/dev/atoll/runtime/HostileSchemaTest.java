@@ -33,16 +33,19 @@ class HostileSchemaTest {
     }
 
     static ToolSource withSchema(String schema) {
-        return ToolSource.js("s.mjs", "export const tool = { name: 's', description: 'd', inputSchema: " + schema
-                + " };\nexport default async () => 'ran';\n");
+        return ToolSource.js(
+                "s.mjs",
+                "export const tool = { name: 's', description: 'd', inputSchema: " + schema
+                        + " };\nexport default async () => 'ran';\n");
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {
-        "{ type: 'object', '$ref': '#' }",
-        "{ type: 'object', allOf: [{ '$ref': '#/$defs/a' }], '$defs': { a: { anyOf: [{ '$ref': '#' }] } } }",
-        "{ type: 'object', not: { not: { '$ref': '#' } } }",
-    })
+    @ValueSource(
+            strings = {
+                "{ type: 'object', '$ref': '#' }",
+                "{ type: 'object', allOf: [{ '$ref': '#/$defs/a' }], '$defs': { a: { anyOf: [{ '$ref': '#' }] } } }",
+                "{ type: 'object', not: { not: { '$ref': '#' } } }",
+            })
     void aSchemaThatAppliesItselfToTheSameValueIsRefusedAtLoad(String schema) {
         InvalidToolException e = assertThrows(InvalidToolException.class, () -> runtime.load(withSchema(schema)));
         assertTrue(e.getMessage().contains("recurse without end"), e.getMessage());
@@ -51,28 +54,39 @@ class HostileSchemaTest {
     @Test
     void aNestedCountedRepetitionIsRefusedAtLoadQuickly() {
         long start = System.nanoTime();
-        InvalidToolException e = assertThrows(InvalidToolException.class, () -> runtime.load(withSchema(
-                "{ type: 'object', properties: { a: { type: 'string', pattern: '((((a{100}){100}){100}){100})' } } }")));
+        InvalidToolException e = assertThrows(
+                InvalidToolException.class,
+                () -> runtime.load(
+                        withSchema(
+                                "{ type: 'object', properties: { a: { type: 'string', pattern: '((((a{100}){100}){100}){100})' } } }")));
         assertTrue(e.getMessage().contains("too large"), e.getMessage());
         assertTrue(Duration.ofNanos(System.nanoTime() - start).toSeconds() < 10, "refused without compiling it");
     }
 
     @Test
     void remoteAndDynamicReferencesAreRefused() {
-        for (String s : new String[] {"{ type: 'object', properties: { a: { '$ref': 'other.json#/x' } } }",
-            "{ type: 'object', '$dynamicRef': '#meta' }", "{ type: 'object', properties: { a: { '$ref': '#/nowhere' } } }"}) {
+        for (String s : new String[] {
+            "{ type: 'object', properties: { a: { '$ref': 'other.json#/x' } } }",
+            "{ type: 'object', '$dynamicRef': '#meta' }",
+            "{ type: 'object', properties: { a: { '$ref': '#/nowhere' } } }"
+        }) {
             assertThrows(InvalidToolException.class, () -> runtime.load(withSchema(s)), s);
         }
     }
 
     @Test
     void aRecursiveSchemaThatDescendsStillWorks() throws Exception {
-        Tool t = runtime.load(withSchema("{ type: 'object', properties: { name: { type: 'string', pattern: '^[a-z]{1,64}$' },"
-                + " children: { type: 'array', items: { '$ref': '#' } } }, additionalProperties: false }"));
-        CallResult ok = runtime.call(t, JSON.readTree("{\"name\":\"a\",\"children\":[{\"name\":\"b\",\"children\":[]}]}"));
+        Tool t = runtime.load(
+                withSchema("{ type: 'object', properties: { name: { type: 'string', pattern: '^[a-z]{1,64}$' },"
+                        + " children: { type: 'array', items: { '$ref': '#' } } }, additionalProperties: false }"));
+        CallResult ok =
+                runtime.call(t, JSON.readTree("{\"name\":\"a\",\"children\":[{\"name\":\"b\",\"children\":[]}]}"));
         assertTrue(ok.ok(), ok.toJson().toString());
         CallResult bad = runtime.call(t, JSON.readTree("{\"children\":[{\"name\":\"B\"}]}"));
-        assertEquals(OutcomeKind.INVALID_ARGUMENTS, bad.outcome().kind(), bad.toJson().toString());
+        assertEquals(
+                OutcomeKind.INVALID_ARGUMENTS,
+                bad.outcome().kind(),
+                bad.toJson().toString());
     }
 
     @Test

@@ -69,8 +69,8 @@ class HostileToolsTest {
         assertTrue(r.receipt().wall().toMillis() <= 15_000 + 5_000, () -> "wall past its limit: " + r.toJson());
     }
 
-    static final Set<OutcomeKind> A_LIMIT = Set.of(OutcomeKind.CPU_EXCEEDED, OutcomeKind.MEMORY_EXCEEDED,
-            OutcomeKind.WALL_EXCEEDED);
+    static final Set<OutcomeKind> A_LIMIT =
+            Set.of(OutcomeKind.CPU_EXCEEDED, OutcomeKind.MEMORY_EXCEEDED, OutcomeKind.WALL_EXCEEDED);
 
     @Nested
     class Escapes {
@@ -172,10 +172,14 @@ class HostileToolsTest {
             CallResult r = call(tool("""
                     const i = new Int32Array(new SharedArrayBuffer(4));
                     return Atomics.wait(i, 0, 0, 60000);"""));
-            assertTrue(Set.of(OutcomeKind.TOOL_ERROR, OutcomeKind.WALL_EXCEEDED).contains(r.outcome().kind()),
+            assertTrue(
+                    Set.of(OutcomeKind.TOOL_ERROR, OutcomeKind.WALL_EXCEEDED)
+                            .contains(r.outcome().kind()),
                     r.toJson().toString());
             // Thrown at once or stopped by its wall limit, never blocked for the 60 s it asked for.
-            assertTrue(r.receipt().wall().compareTo(Duration.ofSeconds(20)) < 0, r.toJson().toString());
+            assertTrue(
+                    r.receipt().wall().compareTo(Duration.ofSeconds(20)) < 0,
+                    r.toJson().toString());
         }
 
         @Test
@@ -200,8 +204,8 @@ class HostileToolsTest {
 
         @Test
         void busyLoopInModuleTopLevelIsStoppedAtLoad() {
-            InvalidToolException e = org.junit.jupiter.api.Assertions.assertThrows(InvalidToolException.class,
-                    () -> runtime.load(Tools.module("""
+            InvalidToolException e = org.junit.jupiter.api.Assertions.assertThrows(
+                    InvalidToolException.class, () -> runtime.load(Tools.module("""
                             for (;;) {}
                             export const tool = { name: "x", description: "d", inputSchema: { type: "object" } };
                             export default () => 1;""")));
@@ -225,8 +229,8 @@ class HostileToolsTest {
 
         @Test
         void stringBombThatFlattens() {
-            CallResult r = call(tool(BOMB,
-                    "let s = 'ab'; for (let i = 0; i < 27; i++) { s += s; s.indexOf('c'); } return s.length;"));
+            CallResult r = call(tool(
+                    BOMB, "let s = 'ab'; for (let i = 0; i < 27; i++) { s += s; s.indexOf('c'); } return s.length;"));
             assertOutcome(OutcomeKind.MEMORY_EXCEEDED, r);
         }
 
@@ -234,7 +238,8 @@ class HostileToolsTest {
         void singleHugeStringIsRefusedUpFront() {
             CallResult r = call(tool("try { 'x'.repeat(2 ** 29); } catch (e) {} return 'survived';"));
             assertOutcome(OutcomeKind.MEMORY_EXCEEDED, r);
-            assertTrue(r.receipt().allocatedBytes() < 32L * 1024 * 1024, r.toJson().toString());
+            assertTrue(
+                    r.receipt().allocatedBytes() < 32L * 1024 * 1024, r.toJson().toString());
         }
 
         @Test
@@ -250,12 +255,14 @@ class HostileToolsTest {
                     try { new (Uint8Array.prototype.constructor)({ length: 2 ** 30 }); } catch (e) {}
                     return 'survived';"""));
             assertOutcome(OutcomeKind.MEMORY_EXCEEDED, r);
-            assertTrue(r.receipt().allocatedBytes() < 32L * 1024 * 1024, r.toJson().toString());
+            assertTrue(
+                    r.receipt().allocatedBytes() < 32L * 1024 * 1024, r.toJson().toString());
         }
 
         @Test
         void resizableBufferCannotGrowPastTheBudget() {
-            CallResult r = call(tool("const b = new ArrayBuffer(8, { maxByteLength: 2 ** 31 - 1 }); return b.byteLength;"));
+            CallResult r =
+                    call(tool("const b = new ArrayBuffer(8, { maxByteLength: 2 ** 31 - 1 }); return b.byteLength;"));
             assertOutcome(OutcomeKind.MEMORY_EXCEEDED, r);
         }
 
@@ -274,7 +281,8 @@ class HostileToolsTest {
         @Test
         void hugeNestedReturnValue() {
             // Wall far above CPU: under a loaded machine 540 ms of CPU took 6 s of wall.
-            CallResult r = call(tool("{ cpuMs: 2000, wallMs: 60000, memoryMb: 64, outputKb: 64 }",
+            CallResult r = call(tool(
+                    "{ cpuMs: 2000, wallMs: 60000, memoryMb: 64, outputKb: 64 }",
                     "return Array.from({ length: 100000 }, (_, i) => ({ i }));"));
             assertOutcome(OutcomeKind.OUTPUT_TOO_LARGE, r);
         }
@@ -287,16 +295,21 @@ class HostileToolsTest {
                     console.error('x'.repeat(1 << 20));
                     return 'done';"""));
             assertEquals("done", okValue(r).asText());
-            assertTrue(r.logs().size() <= Limits.defaults().logEntries(), "logs: " + r.logs().size());
+            assertTrue(
+                    r.logs().size() <= Limits.defaults().logEntries(),
+                    "logs: " + r.logs().size());
             long chars = r.logs().stream().mapToLong(l -> l.message().length()).sum();
             assertTrue(chars <= Limits.defaults().logBytes() + 64, "log chars: " + chars);
-            assertTrue(r.receipt().droppedLogs() > 99000, "dropped: " + r.receipt().droppedLogs());
+            assertTrue(
+                    r.receipt().droppedLogs() > 99000, "dropped: " + r.receipt().droppedLogs());
         }
 
         @Test
         void catastrophicBacktrackingRegexIsStopped() {
             CallResult r = call(tool("return /^(a+)+\\1$/.test('a'.repeat(40) + 'b');"));
-            assertTrue(Set.of(OutcomeKind.CPU_EXCEEDED, OutcomeKind.MEMORY_EXCEEDED).contains(r.outcome().kind()),
+            assertTrue(
+                    Set.of(OutcomeKind.CPU_EXCEEDED, OutcomeKind.MEMORY_EXCEEDED)
+                            .contains(r.outcome().kind()),
                     r.toJson().toString());
         }
 
@@ -311,7 +324,8 @@ class HostileToolsTest {
         void promiseThatNeverSettlesEndsAtOnce() {
             CallResult r = call(tool("await new Promise(() => {}); return 1;"));
             assertOutcome(OutcomeKind.TOOL_ERROR, r);
-            assertTrue(r.outcome().message().contains("never settled"), r.outcome().message());
+            assertTrue(
+                    r.outcome().message().contains("never settled"), r.outcome().message());
             // Ended when nothing could settle it, not at its 15 s wall limit.
             assertTrue(r.receipt().wall().toMillis() < 10_000, r.toJson().toString());
         }
@@ -326,9 +340,12 @@ class HostileToolsTest {
 
         @Test
         void endlessTimerChain() {
-            CallResult r = call(tool("{ cpuMs: 200, wallMs: 1000 }",
+            CallResult r = call(tool(
+                    "{ cpuMs: 200, wallMs: 1000 }",
                     "function t() { setTimeout(t, 0); } t(); await new Promise(() => {});"));
-            assertTrue(Set.of(OutcomeKind.CPU_EXCEEDED, OutcomeKind.WALL_EXCEEDED).contains(r.outcome().kind()),
+            assertTrue(
+                    Set.of(OutcomeKind.CPU_EXCEEDED, OutcomeKind.WALL_EXCEEDED)
+                            .contains(r.outcome().kind()),
                     r.toJson().toString());
         }
 
@@ -336,7 +353,9 @@ class HostileToolsTest {
         void timerFloodIsRefused() {
             CallResult r = call(tool("for (;;) setTimeout(() => {}, 1000);"));
             assertOutcome(OutcomeKind.TOOL_ERROR, r);
-            assertTrue(r.outcome().message().contains("too many pending timers"), r.outcome().message());
+            assertTrue(
+                    r.outcome().message().contains("too many pending timers"),
+                    r.outcome().message());
         }
 
         @Test
@@ -345,7 +364,9 @@ class HostileToolsTest {
                     const reg = new FinalizationRegistry(() => { for (;;) {} });
                     for (let i = 0; i < 200000; i++) reg.register({ i }, i);
                     return 1;"""));
-            assertTrue(Set.of(OutcomeKind.OK, OutcomeKind.CPU_EXCEEDED).contains(r.outcome().kind()),
+            assertTrue(
+                    Set.of(OutcomeKind.OK, OutcomeKind.CPU_EXCEEDED)
+                            .contains(r.outcome().kind()),
                     r.toJson().toString());
         }
 
@@ -365,7 +386,9 @@ class HostileToolsTest {
         void hugeErrorMessageIsTruncated() {
             CallResult r = call(tool("{ memoryMb: 64 }", "throw new Error('y'.repeat(5000000));"));
             assertOutcome(OutcomeKind.TOOL_ERROR, r);
-            assertTrue(r.outcome().message().length() <= 4096, "length " + r.outcome().message().length());
+            assertTrue(
+                    r.outcome().message().length() <= 4096,
+                    "length " + r.outcome().message().length());
         }
 
         @Test
@@ -397,7 +420,8 @@ class HostileToolsTest {
             Tool polluter = runtime.load(tool("""
                     Object.prototype.polluted = 'yes'; Array.prototype.push = () => 0;
                     JSON.parse = () => ({ hacked: true }); return ({}).polluted;"""));
-            Tool victim = runtime.load(tool("const a = []; a.push(1); return { p: ({}).polluted ?? null, len: a.length };"));
+            Tool victim =
+                    runtime.load(tool("const a = []; a.push(1); return { p: ({}).polluted ?? null, len: a.length };"));
             assertEquals("yes", okValue(runtime.call(polluter, NO_ARGS)).asText());
             JsonNode v = okValue(runtime.call(victim, NO_ARGS));
             assertTrue(v.get("p").isNull(), v.toString());
@@ -451,17 +475,20 @@ class HostileToolsTest {
             ExecutorService ex = Executors.newSingleThreadExecutor();
             try {
                 java.util.Map<Long, Long> before = guestCpu();
-                CompletableFuture<CallResult> spinning = CompletableFuture.supplyAsync(
-                        () -> runtime.call(spinner, NO_ARGS), ex);
+                CompletableFuture<CallResult> spinning =
+                        CompletableFuture.supplyAsync(() -> runtime.call(spinner, NO_ARGS), ex);
                 // Signal, not sleep: a guest thread has burnt 50 ms of CPU more than before (the spinner).
-                org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> {
-                    java.util.Map<Long, Long> now = guestCpu();
-                    return now.entrySet().stream().anyMatch(e -> e.getValue() - before.getOrDefault(e.getKey(), 0L)
-                            > 50_000_000L);
-                });
+                org.awaitility.Awaitility.await()
+                        .atMost(java.time.Duration.ofSeconds(30))
+                        .until(() -> {
+                            java.util.Map<Long, Long> now = guestCpu();
+                            return now.entrySet().stream()
+                                    .anyMatch(e -> e.getValue() - before.getOrDefault(e.getKey(), 0L) > 50_000_000L);
+                        });
                 List<CallResult> results = new ArrayList<>();
                 for (int i = 0; i < 10; i++) {
-                    results.add(runtime.call(small, JsonNodeFactory.instance.objectNode().put("n", i)));
+                    results.add(runtime.call(
+                            small, JsonNodeFactory.instance.objectNode().put("n", i)));
                 }
                 for (int i = 0; i < results.size(); i++) {
                     assertEquals(i * 2, okValue(results.get(i)).asInt()); // ok: also within its 50 ms of CPU
@@ -475,8 +502,7 @@ class HostileToolsTest {
 
         @Test
         void memoryBombNextToASmallTool() throws Exception {
-            Tool bomb = runtime.load(tool(BOMB,
-                    "const a = []; for (;;) a.push(new Array(1000).fill(a.length));"));
+            Tool bomb = runtime.load(tool(BOMB, "const a = []; for (;;) a.push(new Array(1000).fill(a.length));"));
             Tool small = runtime.load(tool("return 'fine';"));
             CompletableFuture<CallResult> b = CompletableFuture.supplyAsync(() -> runtime.call(bomb, NO_ARGS));
             for (int i = 0; i < 10; i++) {

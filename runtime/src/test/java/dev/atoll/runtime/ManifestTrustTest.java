@@ -51,16 +51,17 @@ class ManifestTrustTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {
-        "export const tool = { name: 't', description: `d${1}`, inputSchema: { type: 'object' } };",
-        "export const tool = { name: 't', description: 'd', inputSchema: { type: 'object' }, ...{ egress: ['x.com'] } };",
-        "export const tool = { name: 't', description: 'd', ['inputSchema']: { type: 'object' } };",
-        "export const tool = { name: 't', get description() { return 'd'; }, inputSchema: { type: 'object' } };",
-        "export const tool = { name: 't', description: String(1), inputSchema: { type: 'object' } };",
-        "export const tool = { name: 't', description: 'd', inputSchema: { type: 'object' } }.valueOf();",
-        "export const tool = JSON.parse('{}');",
-        "const tool = {}; export { tool };",
-    })
+    @ValueSource(
+            strings = {
+                "export const tool = { name: 't', description: `d${1}`, inputSchema: { type: 'object' } };",
+                "export const tool = { name: 't', description: 'd', inputSchema: { type: 'object' }, ...{ egress: ['x.com'] } };",
+                "export const tool = { name: 't', description: 'd', ['inputSchema']: { type: 'object' } };",
+                "export const tool = { name: 't', get description() { return 'd'; }, inputSchema: { type: 'object' } };",
+                "export const tool = { name: 't', description: String(1), inputSchema: { type: 'object' } };",
+                "export const tool = { name: 't', description: 'd', inputSchema: { type: 'object' } }.valueOf();",
+                "export const tool = JSON.parse('{}');",
+                "const tool = {}; export { tool };",
+            })
     void computedManifestsAreRefusedWithAClearMessage(String manifest) {
         InvalidToolException e = assertThrows(InvalidToolException.class, () -> runtime.load(js(manifest)));
         assertTrue(e.getMessage().contains("literal"), e.getMessage());
@@ -105,20 +106,26 @@ class ManifestTrustTest {
         ToolSource source = js("export const tool = { name: 't', description: 'd', inputSchema: { type: 'object' },"
                 + " egress: ['good.example.com'] };");
         Tool approvedLoad = runtime.load(source);
-        assertEquals(approvedLoad.manifest(), runtime.load(source, approvedLoad.manifest()).manifest());
+        assertEquals(
+                approvedLoad.manifest(),
+                runtime.load(source, approvedLoad.manifest()).manifest());
         ObjectNode other = approvedLoad.manifest().toJson();
         other.putArray("egress").add("evil.example.com");
-        InvalidToolException e = assertThrows(InvalidToolException.class,
-                () -> runtime.load(source, ToolManifest.fromJson(other)));
+        InvalidToolException e =
+                assertThrows(InvalidToolException.class, () -> runtime.load(source, ToolManifest.fromJson(other)));
         assertTrue(e.isManifestMismatch(), e.getMessage());
-        ObjectNode roundTrip = (ObjectNode) new ObjectMapper().readTree(approvedLoad.manifest().toJson().toString());
-        assertFalse(runtime.load(source, ToolManifest.fromJson(roundTrip)).manifest().egress().isEmpty());
+        ObjectNode roundTrip = (ObjectNode)
+                new ObjectMapper().readTree(approvedLoad.manifest().toJson().toString());
+        assertFalse(runtime.load(source, ToolManifest.fromJson(roundTrip))
+                .manifest()
+                .egress()
+                .isEmpty());
     }
 
     @Test
     void pythonManifestsMustBeLiteralsAndMustNotChangeWhileLoading() {
-        InvalidToolException computed = assertThrows(InvalidToolException.class, () -> runtime.load(
-                ToolSource.python("t.py", """
+        InvalidToolException computed =
+                assertThrows(InvalidToolException.class, () -> runtime.load(ToolSource.python("t.py", """
                         import time
                         HOST = 'good.example.com' if time.time() > 0 else 'evil.example.com'
                         TOOL = {'name': 't', 'description': 'd', 'inputSchema': {'type': 'object'}, 'egress': [HOST]}
@@ -126,8 +133,8 @@ class ManifestTrustTest {
                             return 1
                         """)));
         assertTrue(computed.getMessage().contains("static literal"), computed.getMessage());
-        InvalidToolException changed = assertThrows(InvalidToolException.class, () -> runtime.load(
-                ToolSource.python("t.py", """
+        InvalidToolException changed =
+                assertThrows(InvalidToolException.class, () -> runtime.load(ToolSource.python("t.py", """
                         import time
                         TOOL = {'name': 't', 'description': 'd', 'inputSchema': {'type': 'object'},
                                 'egress': ['good.example.com']}

@@ -31,19 +31,25 @@ class ModuleFeaturesTest {
     }
 
     static ToolSource module(String features, String exports) {
-        return ToolSource.js("m.mjs", "export const tool = { name: 'm', description: 'd', inputSchema: { type: 'object',"
-                + " properties: { n: { type: 'integer' } }, required: ['n'] }, outputSchema: { type: 'object' }"
-                + features + " };\nexport default function () { return {}; }\n" + exports);
+        return ToolSource.js(
+                "m.mjs",
+                "export const tool = { name: 'm', description: 'd', inputSchema: { type: 'object',"
+                        + " properties: { n: { type: 'integer' } }, required: ['n'] }, outputSchema: { type: 'object' }"
+                        + features + " };\nexport default function () { return {}; }\n" + exports);
     }
 
     @Test
     void featuresAreParsedAndRoundTripThroughTheApprovedJson() {
-        Tool t = runtime.load(module(", resources: [{ uri: 'a://b', name: 'b', mimeType: 'text/plain' }],"
-                + " resourceTemplates: [{ uriTemplate: 'a://x/{id}', name: 'x' }],"
-                + " prompts: [{ name: 'p', arguments: [{ name: 'q', required: true }] }]", ""));
+        Tool t = runtime.load(module(
+                ", resources: [{ uri: 'a://b', name: 'b', mimeType: 'text/plain' }],"
+                        + " resourceTemplates: [{ uriTemplate: 'a://x/{id}', name: 'x' }],"
+                        + " prompts: [{ name: 'p', arguments: [{ name: 'q', required: true }] }]",
+                ""));
         ModuleFeatures f = t.manifest().features();
         assertEquals("a://b", f.resources().getFirst().path("uri").asText());
-        assertEquals("a://x/{id}", f.resourceTemplates().getFirst().path("uriTemplate").asText());
+        assertEquals(
+                "a://x/{id}",
+                f.resourceTemplates().getFirst().path("uriTemplate").asText());
         assertEquals("p", f.prompts().getFirst().path("name").asText());
         assertEquals(t.manifest(), ToolManifest.fromJson(t.manifest().toJson()));
     }
@@ -65,16 +71,26 @@ class ModuleFeaturesTest {
 
     @Test
     void eachEntryRunsItsOwnExportWithoutTheToolsSchemas() throws Exception {
-        Tool t = runtime.load(module(", prompts: [{ name: 'p' }]",
+        Tool t = runtime.load(module(
+                ", prompts: [{ name: 'p' }]",
                 "export function getPrompt(req) { return { got: req.name }; }\n"
                         + "export function readResource(req) { return 'text of ' + req.uri; }\n"));
-        CallResult prompt = runtime.call(t, JSON.readTree("{\"name\":\"p\"}"), new Invocation(Entry.PROMPT, "", List.of()));
-        assertEquals("{\"got\":\"p\"}", assertInstanceOf(Outcome.Ok.class, prompt.outcome()).value().toString());
-        CallResult read = runtime.call(t, JSON.readTree("{\"uri\":\"a://b\"}"), new Invocation(Entry.RESOURCE, "", List.of()));
-        assertEquals("text of a://b", assertInstanceOf(Outcome.Ok.class, read.outcome()).value().asText());
+        CallResult prompt =
+                runtime.call(t, JSON.readTree("{\"name\":\"p\"}"), new Invocation(Entry.PROMPT, "", List.of()));
+        assertEquals(
+                "{\"got\":\"p\"}",
+                assertInstanceOf(Outcome.Ok.class, prompt.outcome()).value().toString());
+        CallResult read =
+                runtime.call(t, JSON.readTree("{\"uri\":\"a://b\"}"), new Invocation(Entry.RESOURCE, "", List.of()));
+        assertEquals(
+                "text of a://b",
+                assertInstanceOf(Outcome.Ok.class, read.outcome()).value().asText());
         CallResult missing = runtime.call(t, JSON.readTree("{}"), new Invocation(Entry.COMPLETE, "", List.of()));
-        assertTrue(assertInstanceOf(Outcome.ToolError.class, missing.outcome()).message()
-                .contains("exports no function 'complete'"), missing.outcome().toString());
+        assertTrue(
+                assertInstanceOf(Outcome.ToolError.class, missing.outcome())
+                        .message()
+                        .contains("exports no function 'complete'"),
+                missing.outcome().toString());
         // The tool entry still checks its input schema.
         CallResult tool = runtime.call(t, JSON.readTree("{}"), Invocation.tool(""));
         assertInstanceOf(Outcome.InvalidArguments.class, tool.outcome());

@@ -1,10 +1,9 @@
 package dev.atoll.runtime;
 
 import static dev.atoll.runtime.Tools.tool;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-
-import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -51,40 +50,41 @@ class OneStepExpansionTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {
-        // rope flattening: 28 doublings are 512 Mi characters in ~25 MB of rope; any use flattens it
-        "let s = 'ab'; for (let i = 0; i < 28; i++) s += s; s.indexOf('z')",
-        "let s = 'a\\u0100'; for (let i = 0; i < 28; i++) s = s + s; s.charCodeAt(5)",
-        "let s = 'ab'; for (let i = 0; i < 28; i++) s = `${s}${s}`; /z/.test(s)",
-        "let s = 'ab'; for (let i = 0; i < 28; i++) s += s; ({})[s] = 1",
-        // replace/replaceAll: string and RegExp patterns, $-patterns, function replacers
-        "const s = 'ab'.repeat(1 << 19); s.replaceAll('a', 'x'.repeat(1000))",
-        "const s = 'ab'.repeat(1 << 19); s.replace(/a/g, 'x'.repeat(1000))",
-        "const s = 'ab'.repeat(1 << 19); /a/g[Symbol.replace](s, 'x'.repeat(1000))",
-        "const s = 'x'.repeat(1 << 16); s.replaceAll('x', \"$'$'\")",
-        "const s = 'ab'.repeat(1 << 19); const r = 'x'.repeat(1000); s.replaceAll('a', () => r)",
-        "const s = 'ab'.repeat(1 << 19); const r = 'x'.repeat(1000); s.replace(/a/g, () => r)",
-        // join, concat, String.raw, JSON.stringify (bounded by the engine)
-        "new Array(1 << 20).fill('x'.repeat(1000)).join('')",
-        "String(new Array(1 << 20).fill('x'.repeat(1000)))",
-        "new Array(1 << 24).join('x'.repeat(60))",
-        "const x = 'x'.repeat(1 << 20); ''.concat(...new Array(1000).fill(x))",
-        "const x = 'x'.repeat(1 << 20); const a = new Array(1000).fill(x); String.raw({ raw: a }, ...a)",
-        "JSON.stringify(new Array(1000).fill('x'.repeat(1 << 20)))",
-        "JSON.stringify('\\u0001'.repeat(1 << 22))",
-        // normalization, case mapping, URI encoding
-        "'\\ufdfa'.repeat(1 << 22).normalize('NFKD')",
-        "encodeURIComponent('\\uffff'.repeat(1 << 22))",
-        "escape('\\uffff'.repeat(1 << 22))",
-        "'\\u00df'.repeat(1 << 22).toUpperCase()",
-        // split into one string per character
-        "let s = 'x'.repeat(1 << 20); for (let i = 0; i < 4; i++) s += s; s.split('')",
-        // dense copies of sparse arrays, and concatenations of many copies
-        "Array(2 ** 28).fill(0)",
-        "new Array(2 ** 27).toReversed()",
-        "new Array(2 ** 27).with(0, 1)",
-        "const a = new Array(20000).fill(1); a.concat(...new Array(20000).fill(a))",
-    })
+    @ValueSource(
+            strings = {
+                // rope flattening: 28 doublings are 512 Mi characters in ~25 MB of rope; any use flattens it
+                "let s = 'ab'; for (let i = 0; i < 28; i++) s += s; s.indexOf('z')",
+                "let s = 'a\\u0100'; for (let i = 0; i < 28; i++) s = s + s; s.charCodeAt(5)",
+                "let s = 'ab'; for (let i = 0; i < 28; i++) s = `${s}${s}`; /z/.test(s)",
+                "let s = 'ab'; for (let i = 0; i < 28; i++) s += s; ({})[s] = 1",
+                // replace/replaceAll: string and RegExp patterns, $-patterns, function replacers
+                "const s = 'ab'.repeat(1 << 19); s.replaceAll('a', 'x'.repeat(1000))",
+                "const s = 'ab'.repeat(1 << 19); s.replace(/a/g, 'x'.repeat(1000))",
+                "const s = 'ab'.repeat(1 << 19); /a/g[Symbol.replace](s, 'x'.repeat(1000))",
+                "const s = 'x'.repeat(1 << 16); s.replaceAll('x', \"$'$'\")",
+                "const s = 'ab'.repeat(1 << 19); const r = 'x'.repeat(1000); s.replaceAll('a', () => r)",
+                "const s = 'ab'.repeat(1 << 19); const r = 'x'.repeat(1000); s.replace(/a/g, () => r)",
+                // join, concat, String.raw, JSON.stringify (bounded by the engine)
+                "new Array(1 << 20).fill('x'.repeat(1000)).join('')",
+                "String(new Array(1 << 20).fill('x'.repeat(1000)))",
+                "new Array(1 << 24).join('x'.repeat(60))",
+                "const x = 'x'.repeat(1 << 20); ''.concat(...new Array(1000).fill(x))",
+                "const x = 'x'.repeat(1 << 20); const a = new Array(1000).fill(x); String.raw({ raw: a }, ...a)",
+                "JSON.stringify(new Array(1000).fill('x'.repeat(1 << 20)))",
+                "JSON.stringify('\\u0001'.repeat(1 << 22))",
+                // normalization, case mapping, URI encoding
+                "'\\ufdfa'.repeat(1 << 22).normalize('NFKD')",
+                "encodeURIComponent('\\uffff'.repeat(1 << 22))",
+                "escape('\\uffff'.repeat(1 << 22))",
+                "'\\u00df'.repeat(1 << 22).toUpperCase()",
+                // split into one string per character
+                "let s = 'x'.repeat(1 << 20); for (let i = 0; i < 4; i++) s += s; s.split('')",
+                // dense copies of sparse arrays, and concatenations of many copies
+                "Array(2 ** 28).fill(0)",
+                "new Array(2 ** 27).toReversed()",
+                "new Array(2 ** 27).with(0, 1)",
+                "const a = new Array(20000).fill(1); a.concat(...new Array(20000).fill(a))",
+            })
     void refusedBeforeItAllocates(String attack) {
         long before = jvmAllocated();
         CallResult r = call("let caught = 'nothing'; try { " + attack + "; } catch (e) { caught = String(e); }"
@@ -107,30 +107,38 @@ class OneStepExpansionTest {
     void consoleLogOfAValueLongerThanTheStringBoundIsBounded() {
         CallResult r = call("console.log(new Array(1000).fill('x'.repeat(1 << 20))); return 'logged';");
         assertEquals(OutcomeKind.OK, r.outcome().kind(), () -> r.toJson().toString());
-        assertEquals("[unprintable]", r.logs().get(0).message(), () -> r.toJson().toString());
+        assertEquals(
+                "[unprintable]", r.logs().get(0).message(), () -> r.toJson().toString());
         assertTrue(r.receipt().allocatedBytes() < FAR_BELOW, () -> r.toJson().toString());
     }
 
     @Test
     void aResultLongerThanTheStringBoundIsTooLarge() {
-        CallResult r = runtime.call(runtime.load(tool("{ cpuMs: 10000, wallMs: 30000, memoryMb: 64, outputKb: 16384 }",
-                "return new Array(20).fill('x'.repeat(1 << 20));")), NO_ARGS);
-        assertEquals(OutcomeKind.OUTPUT_TOO_LARGE, r.outcome().kind(), () -> r.toJson().toString());
+        CallResult r = runtime.call(
+                runtime.load(tool(
+                        "{ cpuMs: 10000, wallMs: 30000, memoryMb: 64, outputKb: 16384 }",
+                        "return new Array(20).fill('x'.repeat(1 << 20));")),
+                NO_ARGS);
+        assertEquals(
+                OutcomeKind.OUTPUT_TOO_LARGE,
+                r.outcome().kind(),
+                () -> r.toJson().toString());
         assertTrue(r.outcome().message().contains("16777216"), () -> r.toJson().toString());
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {
-        // loose bounds above 16 MiB: the guards count first, and the results fit
-        "'a,b;'.repeat(100000).replace(/;/g, '<br/>'.repeat(4)).length === 2300000",
-        "'a,b;'.repeat(100000).replaceAll(',', '$&$&').length === 500000",
-        "'a,b;'.repeat(100000).replace(/(,)/g, '$1$1').length === 500000",
-        "'ab,'.repeat(300000).split(',').length === 300001",
-        "JSON.stringify(Array.from({ length: 30000 }, (_, i) => i)).length === 168891",
-        "Array.from({ length: 50000 }, (_, i) => i % 10).join(',').length === 99999",
-        "String(Array.from({ length: 50000 }, (_, i) => 'ab')).length === 149999",
-        "(() => { let s = 'ab'; for (let i = 0; i < 22; i++) s += s; return s.indexOf('ba', 5) === 5 })()",
-    })
+    @ValueSource(
+            strings = {
+                // loose bounds above 16 MiB: the guards count first, and the results fit
+                "'a,b;'.repeat(100000).replace(/;/g, '<br/>'.repeat(4)).length === 2300000",
+                "'a,b;'.repeat(100000).replaceAll(',', '$&$&').length === 500000",
+                "'a,b;'.repeat(100000).replace(/(,)/g, '$1$1').length === 500000",
+                "'ab,'.repeat(300000).split(',').length === 300001",
+                "JSON.stringify(Array.from({ length: 30000 }, (_, i) => i)).length === 168891",
+                "Array.from({ length: 50000 }, (_, i) => i % 10).join(',').length === 99999",
+                "String(Array.from({ length: 50000 }, (_, i) => 'ab')).length === 149999",
+                "(() => { let s = 'ab'; for (let i = 0; i < 22; i++) s += s; return s.indexOf('ba', 5) === 5 })()",
+            })
     void largeLegitimateUsesFitTheBudget(String use) {
         CallResult r = call("return " + use + ";");
         assertEquals(OutcomeKind.OK, r.outcome().kind(), () -> use + ": " + r.toJson());
@@ -181,8 +189,12 @@ class OneStepExpansionTest {
         assertEquals("1|2|255", v.get("typed").asText());
         assertEquals("a1null2,3", v.get("concat").asText());
         assertEquals("a1bc\\n", v.get("raw").asText());
-        assertEquals("{\"b\":2,\"a\":[1,\"x\\\"y\",{\"c\":null}],\"t\":\"T\"}", v.get("json").asText());
-        assertEquals("{\n  \"a\": [\n    1,\n    {\n      \"b\": 2\n    }\n  ]\n}", v.get("jsonIndent").asText());
+        assertEquals(
+                "{\"b\":2,\"a\":[1,\"x\\\"y\",{\"c\":null}],\"t\":\"T\"}",
+                v.get("json").asText());
+        assertEquals(
+                "{\n  \"a\": [\n    1,\n    {\n      \"b\": 2\n    }\n  ]\n}",
+                v.get("jsonIndent").asText());
         assertEquals(1, v.get("normalize").asInt());
         assertEquals("STRASSE", v.get("upper").asText());
         assertEquals("a%20b%2F%C3%A9", v.get("uri").asText());

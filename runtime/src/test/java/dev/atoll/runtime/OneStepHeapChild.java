@@ -33,8 +33,7 @@ public final class OneStepHeapChild {
             return out.join(' ');
             """;
 
-    private OneStepHeapChild() {
-    }
+    private OneStepHeapChild() {}
 
     /**
      * @param args none
@@ -62,12 +61,14 @@ public final class OneStepHeapChild {
             }
             for (var r : results) {
                 CallResult c = r.get();
-                String detail = c.outcome() instanceof Outcome.Ok ok ? ok.value().asText() : c.outcome().message();
-                System.out.println("call " + c.outcome().kind().wireName() + " " + c.receipt().allocatedBytes() + " "
-                        + detail);
+                String detail = c.outcome() instanceof Outcome.Ok ok
+                        ? ok.value().asText()
+                        : c.outcome().message();
+                System.out.println("call " + c.outcome().kind().wireName() + " "
+                        + c.receipt().allocatedBytes() + " " + detail);
             }
-            CallResult after = runtime.call(runtime.load(Tools.tool("return 'alive';")),
-                    JsonNodeFactory.instance.objectNode());
+            CallResult after =
+                    runtime.call(runtime.load(Tools.tool("return 'alive';")), JsonNodeFactory.instance.objectNode());
             System.out.println("benign " + after.outcome().kind().wireName());
             callers.shutdownNow();
         }

@@ -27,17 +27,33 @@ class OneStepHeapTest {
     @Timeout(value = 8, unit = TimeUnit.MINUTES) // 8 calls of seconds each on a loaded 2-core machine
     void everyGuestThreadsWorstStepAtOnceFitsTheDefaultHeap() throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        String testClasses = Path.of(OneStepHeapChild.class.getProtectionDomain().getCodeSource().getLocation()
-                .toURI()).toString();
-        List<String> cmd = List.of(java, "-XX:+UseG1GC", "-Xss4m", "-XX:+ExitOnOutOfMemoryError",
-                "--sun-misc-unsafe-memory-access=allow", "--enable-native-access=org.graalvm.truffle,ALL-UNNAMED",
+        String testClasses = Path.of(OneStepHeapChild.class
+                        .getProtectionDomain()
+                        .getCodeSource()
+                        .getLocation()
+                        .toURI())
+                .toString();
+        List<String> cmd = List.of(
+                java,
+                "-XX:+UseG1GC",
+                "-Xss4m",
+                "-XX:+ExitOnOutOfMemoryError",
+                "--sun-misc-unsafe-memory-access=allow",
+                "--enable-native-access=org.graalvm.truffle,ALL-UNNAMED",
                 "-Dpolyglot.engine.WarnInterpreterOnly=false",
-                "--module-path", System.getProperty("jdk.module.path"),
-                "--patch-module", "dev.atoll.runtime=" + testClasses,
-                "--add-reads", "dev.atoll.runtime=ALL-UNNAMED",
-                "-m", "dev.atoll.runtime/dev.atoll.runtime.OneStepHeapChild");
+                "--module-path",
+                System.getProperty("jdk.module.path"),
+                "--patch-module",
+                "dev.atoll.runtime=" + testClasses,
+                "--add-reads",
+                "dev.atoll.runtime=ALL-UNNAMED",
+                "-m",
+                "dev.atoll.runtime/dev.atoll.runtime.OneStepHeapChild");
         Path log = Files.createTempFile("one-step-heap", ".log");
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Process p = new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
         boolean done = p.waitFor(420, TimeUnit.SECONDS);
         if (!done) {
             p.destroyForcibly().waitFor();

@@ -2,8 +2,7 @@ package dev.atoll.runtime;
 
 /** Builds small Python tool files for tests. */
 final class PyTools {
-    private PyTools() {
-    }
+    private PyTools() {}
 
     /**
      * Limits that make hostile tests end fast on CPU or memory. The wall limit is far wider: on a
@@ -21,7 +20,8 @@ final class PyTools {
      * @return the tool source
      */
     static ToolSource tool(String limits, String body) {
-        return ToolSource.python("hostile.py", """
+        return ToolSource.python(
+                "hostile.py", """
                 TOOL = {
                     'name': 'hostile',
                     'description': 'a test tool',

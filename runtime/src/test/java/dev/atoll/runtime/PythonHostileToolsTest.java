@@ -57,8 +57,10 @@ class PythonHostileToolsTest {
     static CallResult call(ToolSource source) {
         Tool tool = runtime.load(source);
         AtomicReference<CallResult> last = new java.util.concurrent.atomic.AtomicReference<>();
-        await().atMost(Duration.ofSeconds(120)).pollDelay(Duration.ZERO)
-                .pollInterval(Duration.ofMillis(200)).until(() -> {
+        await().atMost(Duration.ofSeconds(120))
+                .pollDelay(Duration.ZERO)
+                .pollInterval(Duration.ofMillis(200))
+                .until(() -> {
                     last.set(runtime.call(tool, NO_ARGS));
                     return last.get().outcome().kind() != OutcomeKind.LOAD_SHED;
                 });
@@ -84,7 +86,9 @@ class PythonHostileToolsTest {
         // 8 s at load average 30 (300 ms of CPU); what these tests check is the denial, not time.
         // CPU well above need too: a denial took 3.5 s of CPU at load average 22 (interpreted, with
         // the compiler threads competing), 0.3 s on a quiet machine.
-        CallResult r = call(tool("{'cpuMs': 10000, 'memoryMb': 64, 'wallMs': 60000}", imports + "\n" + """
+        CallResult r = call(tool(
+                "{'cpuMs': 10000, 'memoryMb': 64, 'wallMs': 60000}",
+                imports + "\n" + """
                 try:
                 %s
                     return 'ALLOWED: ' + repr(result)[:200]
@@ -92,7 +96,8 @@ class PythonHostileToolsTest {
                     return type(e).__name__ + ': ' + str(e)[:300]
                 """.formatted(attempt.indent(4).stripTrailing())));
         if (r.outcome() instanceof Outcome.ToolError e) {
-            assertTrue(e.message().startsWith("denied by the sandbox"), r.toJson().toString());
+            assertTrue(
+                    e.message().startsWith("denied by the sandbox"), r.toJson().toString());
             return e.message();
         }
         if (r.outcome() instanceof Outcome.InternalError e) {
@@ -161,8 +166,9 @@ class PythonHostileToolsTest {
                     s.sendall(b'hello')
                     result = 'connected'""".formatted(server.getLocalPort()));
             assertFalse(e.isBlank());
-            denied("import socket", "result = socket.create_connection(('127.0.0.1', %d), 1)"
-                    .formatted(server.getLocalPort()));
+            denied(
+                    "import socket",
+                    "result = socket.create_connection(('127.0.0.1', %d), 1)".formatted(server.getLocalPort()));
             try (Socket s = server.accept()) {
                 accepted.incrementAndGet();
             } catch (SocketTimeoutException expected) {
@@ -215,8 +221,11 @@ class PythonHostileToolsTest {
                     results['io.FileIO'] = 'denied ' + type(e).__name__
                 return results""")));
         assertTrue(v.size() > 0, v.toString());
-        v.fields().forEachRemaining(e -> assertTrue(e.getValue().asText().startsWith("denied")
-                || e.getValue().asText().equals("skipped"), e.getKey() + " -> " + e.getValue()));
+        v.fields()
+                .forEachRemaining(e -> assertTrue(
+                        e.getValue().asText().startsWith("denied")
+                                || e.getValue().asText().equals("skipped"),
+                        e.getKey() + " -> " + e.getValue()));
     }
 
     @Test
@@ -243,14 +252,16 @@ class PythonHostileToolsTest {
 
     @Test
     void sleepingPastTheWallLimitEndsAsWallExceeded() {
-        assertOutcome(OutcomeKind.WALL_EXCEEDED, call(tool("{'cpuMs': 2000, 'wallMs': 1000}",
-                "import time\ntime.sleep(30)\nreturn 1")));
+        assertOutcome(
+                OutcomeKind.WALL_EXCEEDED,
+                call(tool("{'cpuMs': 2000, 'wallMs': 1000}", "import time\ntime.sleep(30)\nreturn 1")));
     }
 
     @Test
     void aHugeStringIsRefusedOrEndsAsMemory() {
         CallResult r = call(tool("x = 'a' * 10**10\nreturn len(x)"));
-        assertTrue(r.outcome().kind() == OutcomeKind.TOOL_ERROR || r.outcome().kind() == OutcomeKind.MEMORY_EXCEEDED,
+        assertTrue(
+                r.outcome().kind() == OutcomeKind.TOOL_ERROR || r.outcome().kind() == OutcomeKind.MEMORY_EXCEEDED,
                 r.toJson().toString());
         CallResult s = call(tool("x = 'a' * (1500 * 1024 * 1024)\nreturn len(x)"));
         assertOutcome(OutcomeKind.MEMORY_EXCEEDED, s);
@@ -269,7 +280,8 @@ class PythonHostileToolsTest {
 
     @Test
     void manySmallAllocationsEndAsMemoryExceeded() {
-        assertOutcome(OutcomeKind.MEMORY_EXCEEDED, call(tool("{'cpuMs': 10000, 'memoryMb': 16, 'wallMs': 90000}", """
+        assertOutcome(
+                OutcomeKind.MEMORY_EXCEEDED, call(tool("{'cpuMs': 10000, 'memoryMb': 16, 'wallMs': 90000}", """
                 keep = []
                 while True:
                     keep.append('x' * 1000 + str(len(keep)))""")));
@@ -290,8 +302,11 @@ class PythonHostileToolsTest {
                 def f(n):
                     return f(n + 1) + 1
                 return f(0)"""));
-        assertTrue(r.outcome().kind() == OutcomeKind.TOOL_ERROR || r.outcome().kind() == OutcomeKind.CPU_EXCEEDED
-                || r.outcome().kind() == OutcomeKind.MEMORY_EXCEEDED, r.toJson().toString());
+        assertTrue(
+                r.outcome().kind() == OutcomeKind.TOOL_ERROR
+                        || r.outcome().kind() == OutcomeKind.CPU_EXCEEDED
+                        || r.outcome().kind() == OutcomeKind.MEMORY_EXCEEDED,
+                r.toJson().toString());
     }
 
     @Test
@@ -338,7 +353,8 @@ class PythonHostileToolsTest {
                 while time.monotonic() < end:
                     time.sleep(0.1)
                 return len(fired)"""));
-        assertTrue(r.outcome().kind() == OutcomeKind.OK || r.outcome().kind() == OutcomeKind.TOOL_ERROR,
+        assertTrue(
+                r.outcome().kind() == OutcomeKind.OK || r.outcome().kind() == OutcomeKind.TOOL_ERROR,
                 r.toJson().toString());
         okValue(call(tool("return 'still here'")));
     }

@@ -4,11 +4,11 @@ import java.nio.file.Path;
 
 /** Child JVM of {@link PythonResourcesTest}: runs a Python tool with GraalPy's resources read from args[0]. */
 public final class PythonResourcesChild {
-    private PythonResourcesChild() {
-    }
+    private PythonResourcesChild() {}
 
     public static void main(String[] args) {
-        try (ToolRuntime runtime = ToolRuntime.builder().pythonResources(Path.of(args[0])).build()) {
+        try (ToolRuntime runtime =
+                ToolRuntime.builder().pythonResources(Path.of(args[0])).build()) {
             CallResult r = runtime.run(ToolSource.python("t.py", """
                     import re, json, datetime
                     TOOL = {'name': 't', 'description': 'd', 'inputSchema': {'type': 'object'},

@@ -37,23 +37,40 @@ class PythonResourcesTest {
             all = s.toList();
         }
         for (Path p : all.reversed()) {
-            Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(Files.isDirectory(p) ? "r-xr-xr-x" : "r--r--r--"));
+            Files.setPosixFilePermissions(
+                    p, PosixFilePermissions.fromString(Files.isDirectory(p) ? "r-xr-xr-x" : "r--r--r--"));
         }
         String before = digest(resources);
 
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        String testClasses = Path.of(PythonResourcesChild.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+        String testClasses = Path.of(PythonResourcesChild.class
+                        .getProtectionDomain()
+                        .getCodeSource()
+                        .getLocation()
+                        .toURI())
                 .toString();
-        List<String> cmd = new ArrayList<>(List.of(java, "-Xss4m", "-Duser.home=" + home,
-                "--sun-misc-unsafe-memory-access=allow", "--enable-native-access=org.graalvm.truffle,dev.atoll.runtime,ALL-UNNAMED",
+        List<String> cmd = new ArrayList<>(List.of(
+                java,
+                "-Xss4m",
+                "-Duser.home=" + home,
+                "--sun-misc-unsafe-memory-access=allow",
+                "--enable-native-access=org.graalvm.truffle,dev.atoll.runtime,ALL-UNNAMED",
                 "-Dpolyglot.engine.WarnInterpreterOnly=false",
-                "--module-path", System.getProperty("jdk.module.path"),
-                "--patch-module", "dev.atoll.runtime=" + testClasses,
-                "--add-reads", "dev.atoll.runtime=ALL-UNNAMED",
-                "-m", "dev.atoll.runtime/dev.atoll.runtime.PythonResourcesChild", resources.toString()));
+                "--module-path",
+                System.getProperty("jdk.module.path"),
+                "--patch-module",
+                "dev.atoll.runtime=" + testClasses,
+                "--add-reads",
+                "dev.atoll.runtime=ALL-UNNAMED",
+                "-m",
+                "dev.atoll.runtime/dev.atoll.runtime.PythonResourcesChild",
+                resources.toString()));
         Path log = Files.createTempFile("py-resources", ".log");
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile())
-                .directory(home.toFile()).start();
+        Process p = new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .directory(home.toFile())
+                .start();
         boolean done = p.waitFor(240, TimeUnit.SECONDS);
         if (!done) {
             p.destroyForcibly().waitFor();

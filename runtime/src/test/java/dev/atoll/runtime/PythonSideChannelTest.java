@@ -31,8 +31,9 @@ class PythonSideChannelTest {
     }
 
     static JsonNode run(String body) {
-        CallResult r = runtime.call(runtime.load(PyTools.tool("{'cpuMs': 5000, 'memoryMb': 64, 'wallMs': 60000}",
-                body)), JSON.createObjectNode());
+        CallResult r = runtime.call(
+                runtime.load(PyTools.tool("{'cpuMs': 5000, 'memoryMb': 64, 'wallMs': 60000}", body)),
+                JSON.createObjectNode());
         assertEquals(OutcomeKind.OK, r.outcome().kind(), r.toJson().toString());
         return ((Outcome.Ok) r.outcome()).value();
     }

@@ -68,8 +68,11 @@ class PythonToolsTest {
         JsonNode v = ((Outcome.Ok) r.outcome()).value();
         assertEquals(3, v.get("count").asInt());
         assertEquals("héllo", v.get("first").asText());
-        assertEquals(List.of("log:counted 3 words", "warn:tool words"),
-                r.logs().stream().map(l -> l.level().name().toLowerCase(java.util.Locale.ROOT) + ":" + l.message()).toList());
+        assertEquals(
+                List.of("log:counted 3 words", "warn:tool words"),
+                r.logs().stream()
+                        .map(l -> l.level().name().toLowerCase(java.util.Locale.ROOT) + ":" + l.message())
+                        .toList());
         assertTrue(r.receipt().cpu().toNanos() > 0);
     }
 
@@ -93,7 +96,8 @@ class PythonToolsTest {
 
     @Test
     void outputSchemaIsEnforced() {
-        CallResult r = run(ToolSource.python("words.py", WORDS.replace("'count': len(words)", "'count': 'many'")),
+        CallResult r = run(
+                ToolSource.python("words.py", WORDS.replace("'count': len(words)", "'count': 'many'")),
                 "{\"text\": \"a b\"}");
         assertOutcome(OutcomeKind.INVALID_OUTPUT, r);
     }
@@ -140,14 +144,19 @@ class PythonToolsTest {
         assertOutcome(OutcomeKind.OK, r);
         assertTrue(((Outcome.Ok) r.outcome()).value().isNull());
         CallResult s = run(PyTools.tool("return [1, 2.5, 'x', True, None]"), "{}");
-        assertEquals("[1,2.5,\"x\",true,null]", ((Outcome.Ok) s.outcome()).value().toString());
+        assertEquals(
+                "[1,2.5,\"x\",true,null]", ((Outcome.Ok) s.outcome()).value().toString());
     }
 
     @Test
     void aHugeResultIsOutputTooLarge() {
         // CPU to spare: on a loaded machine converting the 5 MB result took 531 ms of CPU, past TIGHT's 500 ms.
-        assertOutcome(OutcomeKind.OUTPUT_TOO_LARGE, run(PyTools.tool("{'cpuMs': 5000, 'memoryMb': 32, 'wallMs': 60000}",
-                "return 'x' * (5 * 1024 * 1024)"), "{}"));
+        assertOutcome(
+                OutcomeKind.OUTPUT_TOO_LARGE,
+                run(
+                        PyTools.tool(
+                                "{'cpuMs': 5000, 'memoryMb': 32, 'wallMs': 60000}", "return 'x' * (5 * 1024 * 1024)"),
+                        "{}"));
     }
 
     @Test
@@ -163,8 +172,8 @@ class PythonToolsTest {
                 PyTools.module("TOOL = {'name': 'x', 'description': 'd', 'inputSchema': {'type': 'object'}}\n"
                         + "main = 3\n"));
         for (ToolSource s : bad) {
-            InvalidToolException e = org.junit.jupiter.api.Assertions.assertThrows(InvalidToolException.class,
-                    () -> runtime.load(s), s.code());
+            InvalidToolException e = org.junit.jupiter.api.Assertions.assertThrows(
+                    InvalidToolException.class, () -> runtime.load(s), s.code());
             assertFalse(e.getMessage().isBlank());
         }
     }

@@ -68,7 +68,9 @@ class ToolRuntimeTest {
         assertTrue(r.ok(), r.toJson().toString());
         assertEquals(4, ((Outcome.Ok) r.outcome()).value().get("words").asInt());
         assertEquals(List.of(new LogEntry(LogEntry.Level.INFO, "counting 18 chars")), r.logs());
-        assertTrue(r.receipt().cpu().toNanos() > 0 && r.receipt().allocatedBytes() > 0, r.toJson().toString());
+        assertTrue(
+                r.receipt().cpu().toNanos() > 0 && r.receipt().allocatedBytes() > 0,
+                r.toJson().toString());
         JsonNode out = r.toJson();
         assertEquals("ok", out.get("outcome").asText());
         assertEquals(4, out.get("result").get("words").asInt());
@@ -95,7 +97,9 @@ class ToolRuntimeTest {
     void envCarriesTheToolNameAndOpaqueSecretPlaceholders() {
         Tool t = runtime.load(module(WORDS.replace("return { words:", "return { env, words:")
                 .replace("required: [\"words\"] }", "required: [\"words\"] }")));
-        JsonNode env = ((Outcome.Ok) runtime.call(t, json("{\"text\":\"x\"}")).outcome()).value().get("env");
+        JsonNode env = ((Outcome.Ok) runtime.call(t, json("{\"text\":\"x\"}")).outcome())
+                .value()
+                .get("env");
         assertEquals("word_count", env.get("tool").get("name").asText());
         assertEquals(t.codeDigest(), env.get("tool").get("digest").asText());
         assertTrue(env.get("secrets").get("API_KEY").asText().startsWith("atoll-secret:"));
@@ -109,7 +113,8 @@ class ToolRuntimeTest {
         List<String> errors = ((Outcome.InvalidArguments) r.outcome()).errors();
         assertTrue(errors.stream().anyMatch(e -> e.startsWith("/text")), errors.toString());
         assertTrue(r.logs().isEmpty(), "the tool must not have run");
-        assertEquals(OutcomeKind.INVALID_ARGUMENTS,
+        assertEquals(
+                OutcomeKind.INVALID_ARGUMENTS,
                 runtime.run(module(WORDS), "{not json").outcome().kind());
     }
 
@@ -141,40 +146,60 @@ class ToolRuntimeTest {
         Outcome.ToolError e = (Outcome.ToolError) r.outcome();
         assertEquals("TypeError: bad input: 42", e.message());
         assertFalse(e.stack().isEmpty());
-        assertTrue(e.stack().stream().allMatch(f -> f.contains("hostile.mjs:")), e.stack().toString());
-        assertTrue(e.stack().getFirst().startsWith("at inner (hostile.mjs:2:"), e.stack().toString());
-        assertEquals(OutcomeKind.TOOL_ERROR, runtime.call(runtime.load(tool("throw 'plain string';")),
-                json("{}")).outcome().kind());
+        assertTrue(
+                e.stack().stream().allMatch(f -> f.contains("hostile.mjs:")),
+                e.stack().toString());
+        assertTrue(
+                e.stack().getFirst().startsWith("at inner (hostile.mjs:2:"),
+                e.stack().toString());
+        assertEquals(
+                OutcomeKind.TOOL_ERROR,
+                runtime.call(runtime.load(tool("throw 'plain string';")), json("{}"))
+                        .outcome()
+                        .kind());
     }
 
     @Test
     void invalidToolFilesAreRejectedWithAReason() {
-        record Case(String code, String expected) { }
+        record Case(String code, String expected) {}
         List<Case> cases = List.of(
                 new Case("export const tool = {", "syntax error"),
                 new Case("export default () => 1;", "manifest"),
-                new Case("export const tool = { name: 'ok', description: 'd', inputSchema: { type: 'object' } };",
+                new Case(
+                        "export const tool = { name: 'ok', description: 'd', inputSchema: { type: 'object' } };",
                         "default function"),
-                new Case("export const tool = { name: 'Bad-Name', description: 'd', inputSchema: { type: 'object' } };"
-                        + " export default () => 1;", "tool.name"),
-                new Case("export const tool = { name: 'x', description: 'd', inputSchema: { type: 'object' }, egres: [] };"
-                        + " export default () => 1;", "tool.egres is not a manifest key"),
-                new Case("export const tool = { name: 'x', description: 'd', inputSchema: { type: 'string' } };"
-                        + " export default () => 1;", "inputSchema"),
-                new Case("export const tool = { name: 'x', description: 'd', inputSchema: { type: 'object' },"
-                        + " egress: ['10.0.0.1:80x'] }; export default () => 1;", "tool.egress"),
-                new Case("export const tool = { name: 'x', description: 'd', inputSchema: { type: 'object' },"
-                        + " limits: { cpuMs: -5 } }; export default () => 1;", "tool.limits.cpuMs"),
-                new Case("export const tool = { name: 'x', description: 'd', inputSchema: { type: 'object',"
-                        + " properties: { a: { $ref: 'https://example.com/schema.json' } } } }; export default () => 1;",
+                new Case(
+                        "export const tool = { name: 'Bad-Name', description: 'd', inputSchema: { type: 'object' } };"
+                                + " export default () => 1;",
+                        "tool.name"),
+                new Case(
+                        "export const tool = { name: 'x', description: 'd', inputSchema: { type: 'object' }, egres: [] };"
+                                + " export default () => 1;",
+                        "tool.egres is not a manifest key"),
+                new Case(
+                        "export const tool = { name: 'x', description: 'd', inputSchema: { type: 'string' } };"
+                                + " export default () => 1;",
                         "inputSchema"),
-                new Case("export const tool = { name: 'x', description: 'd', inputSchema: { type: 'object',"
-                        + " properties: { a: { type: 'string', pattern: '(a)\\\\1' } } } }; export default () => 1;",
+                new Case(
+                        "export const tool = { name: 'x', description: 'd', inputSchema: { type: 'object' },"
+                                + " egress: ['10.0.0.1:80x'] }; export default () => 1;",
+                        "tool.egress"),
+                new Case(
+                        "export const tool = { name: 'x', description: 'd', inputSchema: { type: 'object' },"
+                                + " limits: { cpuMs: -5 } }; export default () => 1;",
+                        "tool.limits.cpuMs"),
+                new Case(
+                        "export const tool = { name: 'x', description: 'd', inputSchema: { type: 'object',"
+                                + " properties: { a: { $ref: 'https://example.com/schema.json' } } } }; export default () => 1;",
+                        "inputSchema"),
+                new Case(
+                        "export const tool = { name: 'x', description: 'd', inputSchema: { type: 'object',"
+                                + " properties: { a: { type: 'string', pattern: '(a)\\\\1' } } } }; export default () => 1;",
                         "RE2"),
                 new Case("throw new Error('top-level boom'); export const tool = {};", "top-level boom"));
         for (Case c : cases) {
-            InvalidToolException e = assertThrows(InvalidToolException.class, () -> runtime.load(module(c.code())),
-                    c.code());
+            InvalidToolException e =
+                    assertThrows(InvalidToolException.class, () -> runtime.load(module(c.code())), c.code());
             assertTrue(e.getMessage().contains(c.expected()), c.code() + " -> " + e.getMessage());
             CallResult r = runtime.run(module(c.code()), "{}");
             assertEquals(OutcomeKind.INVALID_TOOL, r.outcome().kind());
@@ -183,7 +208,8 @@ class ToolRuntimeTest {
 
     @Test
     void timersWorkWithinTheWallBudget() {
-        JsonNode v = ((Outcome.Ok) runtime.call(runtime.load(tool("""
+        JsonNode v =
+                ((Outcome.Ok) runtime.call(runtime.load(tool("""
                 const order = [];
                 const a = setTimeout(() => order.push("cancelled"), 5);
                 clearTimeout(a);
@@ -220,17 +246,24 @@ class ToolRuntimeTest {
 
         WarmContext other = runtime.prepare(t);
         try (ExecutorService virtual = Executors.newVirtualThreadPerTaskExecutor()) {
-            virtual.submit(() -> assertThrows(IllegalStateException.class,
-                    () -> runtime.callOnCurrentThread(other, json("{}")))).get();
+            virtual.submit(() -> assertThrows(
+                            IllegalStateException.class, () -> runtime.callOnCurrentThread(other, json("{}"))))
+                    .get();
         }
         // Refused before the context was taken: it is still usable.
-        assertEquals(1, ((Outcome.Ok) runtime.callOnCurrentThread(other, json("{}")).outcome()).value().asInt());
+        assertEquals(
+                1,
+                ((Outcome.Ok) runtime.callOnCurrentThread(other, json("{}")).outcome())
+                        .value()
+                        .asInt());
 
         WarmContext bad = runtime.prepare(runtime.load(module("""
                 export const tool = { name: "x", description: "d",
                   inputSchema: { type: "object", required: ["q"] } };
                 export default () => 1;""")));
-        assertEquals(OutcomeKind.INVALID_ARGUMENTS, runtime.callOnCurrentThread(bad, json("{}")).outcome().kind());
+        assertEquals(
+                OutcomeKind.INVALID_ARGUMENTS,
+                runtime.callOnCurrentThread(bad, json("{}")).outcome().kind());
     }
 
     @Test
@@ -243,7 +276,9 @@ class ToolRuntimeTest {
                 export default () => table.length;"""));
         WarmContext w = runtime.prepare(t);
         assertFalse(w.ready());
-        assertEquals(OutcomeKind.MEMORY_EXCEEDED, runtime.call(w, json("{}")).outcome().kind());
+        assertEquals(
+                OutcomeKind.MEMORY_EXCEEDED,
+                runtime.call(w, json("{}")).outcome().kind());
     }
 
     /** A binding whose {@code gate()} holds the calling guest until the test opens the gate. */
@@ -278,8 +313,7 @@ class ToolRuntimeTest {
                 }
 
                 @Override
-                public void close() {
-                }
+                public void close() {}
             };
         }
     }
@@ -287,13 +321,19 @@ class ToolRuntimeTest {
     @Test
     void callsBeyondThreadsAndQueueAreShed() throws Exception {
         Gate gate = new Gate();
-        try (ToolRuntime small = ToolRuntime.builder().guestThreads(1).queueCapacity(1).binding(gate)
-                .retryAfter(Duration.ofMillis(123)).build();
+        try (ToolRuntime small = ToolRuntime.builder()
+                        .guestThreads(1)
+                        .queueCapacity(1)
+                        .binding(gate)
+                        .retryAfter(Duration.ofMillis(123))
+                        .build();
                 ExecutorService callers = Executors.newFixedThreadPool(4)) {
             Tool held = small.load(tool("{ wallMs: 60000 }", "await gate(); return 1;"));
             // The one guest thread is busy once the first call waits at the gate.
-            CompletableFuture<CallResult> first = CompletableFuture.supplyAsync(() -> small.call(held, json("{}")), callers);
-            dev.atoll.runtime.spi.PendingOperation firstAtGate = gate.waiting.poll(60, java.util.concurrent.TimeUnit.SECONDS);
+            CompletableFuture<CallResult> first =
+                    CompletableFuture.supplyAsync(() -> small.call(held, json("{}")), callers);
+            dev.atoll.runtime.spi.PendingOperation firstAtGate =
+                    gate.waiting.poll(60, java.util.concurrent.TimeUnit.SECONDS);
             assertTrue(firstAtGate != null, "the first call never reached the gate");
             // Three more: the queue (capacity 1) takes one of them, whichever comes first; the other two are shed
             // at once, without waiting for the thread.
@@ -301,7 +341,8 @@ class ToolRuntimeTest {
             for (int i = 0; i < 3; i++) {
                 more.add(CompletableFuture.supplyAsync(() -> small.call(held, json("{}")), callers));
             }
-            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60))
+            org.awaitility.Awaitility.await()
+                    .atMost(Duration.ofSeconds(60))
                     .until(() -> more.stream().filter(CompletableFuture::isDone).count() == 2);
             for (CompletableFuture<CallResult> c : more) {
                 if (c.isDone()) {
@@ -311,25 +352,39 @@ class ToolRuntimeTest {
             }
             assertTrue(gate.waiting.isEmpty(), "a shed call ran");
             firstAtGate.complete("open");
-            assertEquals(OutcomeKind.OK, first.get().outcome().kind(), first.get().toJson().toString());
+            assertEquals(
+                    OutcomeKind.OK,
+                    first.get().outcome().kind(),
+                    first.get().toJson().toString());
             // The queued call runs once the thread is free.
             gate.waiting.poll(60, java.util.concurrent.TimeUnit.SECONDS).complete("open");
-            CompletableFuture<CallResult> queued = more.stream().filter(c -> c.join().outcome().kind() != OutcomeKind.LOAD_SHED)
-                    .findFirst().orElseThrow();
-            assertEquals(OutcomeKind.OK, queued.join().outcome().kind(), queued.join().toJson().toString());
+            CompletableFuture<CallResult> queued = more.stream()
+                    .filter(c -> c.join().outcome().kind() != OutcomeKind.LOAD_SHED)
+                    .findFirst()
+                    .orElseThrow();
+            assertEquals(
+                    OutcomeKind.OK,
+                    queued.join().outcome().kind(),
+                    queued.join().toJson().toString());
         }
     }
 
     @Test
     void aCallStillQueuedAtItsWallLimitIsShedNotAnsweredAsStuck() throws Exception {
         Gate gate = new Gate();
-        try (ToolRuntime small = ToolRuntime.builder().guestThreads(1).queueCapacity(4).binding(gate)
-                .retryAfter(Duration.ofMillis(77)).build();
+        try (ToolRuntime small = ToolRuntime.builder()
+                        .guestThreads(1)
+                        .queueCapacity(4)
+                        .binding(gate)
+                        .retryAfter(Duration.ofMillis(77))
+                        .build();
                 ExecutorService callers = Executors.newFixedThreadPool(2)) {
             Tool held = small.load(tool("{ wallMs: 60000 }", "await gate(); return 1;"));
             Tool quick = small.load(tool("{ wallMs: 1000 }", "return 2;"));
-            CompletableFuture<CallResult> first = CompletableFuture.supplyAsync(() -> small.call(held, json("{}")), callers);
-            dev.atoll.runtime.spi.PendingOperation atGate = gate.waiting.poll(60, java.util.concurrent.TimeUnit.SECONDS);
+            CompletableFuture<CallResult> first =
+                    CompletableFuture.supplyAsync(() -> small.call(held, json("{}")), callers);
+            dev.atoll.runtime.spi.PendingOperation atGate =
+                    gate.waiting.poll(60, java.util.concurrent.TimeUnit.SECONDS);
             assertTrue(atGate != null, "the first call never reached the gate");
             // The thread stays busy past the quick call's 1 s wall limit: it never started, so it is shed
             // (retry later), not reported as a guest that did not stop.
@@ -355,40 +410,59 @@ class ToolRuntimeTest {
         List<Duration> waits = java.util.Collections.synchronizedList(new ArrayList<>());
         java.util.Set<Thread> waitedOn = java.util.concurrent.ConcurrentHashMap.newKeySet();
         List<Boolean> completedAfterWait = java.util.Collections.synchronizedList(new ArrayList<>());
-        try (ToolRuntime small = ToolRuntime.builder().guestThreads(1).queueCapacity(2).binding(gate)
-                .observer(new RuntimeObserver() {
-                    @Override
-                    public void guestThreadWait(Tool tool, Duration waited) {
-                        waits.add(waited);
-                        waitedOn.add(Thread.currentThread());
-                    }
+        try (ToolRuntime small = ToolRuntime.builder()
+                        .guestThreads(1)
+                        .queueCapacity(2)
+                        .binding(gate)
+                        .observer(new RuntimeObserver() {
+                            @Override
+                            public void guestThreadWait(Tool tool, Duration waited) {
+                                waits.add(waited);
+                                waitedOn.add(Thread.currentThread());
+                            }
 
-                    @Override
-                    public void callCompleted(Tool tool, CallResult result) {
-                        completedAfterWait.add(waitedOn.contains(Thread.currentThread()));
-                    }
-                }).build();
+                            @Override
+                            public void callCompleted(Tool tool, CallResult result) {
+                                completedAfterWait.add(waitedOn.contains(Thread.currentThread()));
+                            }
+                        })
+                        .build();
                 ExecutorService callers = Executors.newFixedThreadPool(2)) {
-            Tool held = small.load(tool("{ wallMs: 60000, cpuMs: 30000 }",
+            Tool held = small.load(tool(
+                    "{ wallMs: 60000, cpuMs: 30000 }",
                     "await gate(); const end = Date.now() + 300; while (Date.now() < end) { } return 1;"));
             Tool quick = small.load(tool("{ wallMs: 60000 }", "return 2;"));
-            CompletableFuture<CallResult> first = CompletableFuture.supplyAsync(() -> small.call(held, json("{}")), callers);
-            dev.atoll.runtime.spi.PendingOperation atGate = gate.waiting.poll(60, java.util.concurrent.TimeUnit.SECONDS);
+            CompletableFuture<CallResult> first =
+                    CompletableFuture.supplyAsync(() -> small.call(held, json("{}")), callers);
+            dev.atoll.runtime.spi.PendingOperation atGate =
+                    gate.waiting.poll(60, java.util.concurrent.TimeUnit.SECONDS);
             assertTrue(atGate != null, "the first call never reached the gate");
-            java.util.concurrent.atomic.AtomicReference<Thread> caller = new java.util.concurrent.atomic.AtomicReference<>();
-            CompletableFuture<CallResult> second = CompletableFuture.supplyAsync(() -> {
-                caller.set(Thread.currentThread());
-                return small.call(quick, json("{}"));
-            }, callers);
+            java.util.concurrent.atomic.AtomicReference<Thread> caller =
+                    new java.util.concurrent.atomic.AtomicReference<>();
+            CompletableFuture<CallResult> second = CompletableFuture.supplyAsync(
+                    () -> {
+                        caller.set(Thread.currentThread());
+                        return small.call(quick, json("{}"));
+                    },
+                    callers);
             // Queued: its caller waits in the runtime for the guest thread's answer.
-            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> caller.get() != null
-                    && java.util.Arrays.stream(caller.get().getStackTrace())
-                            .anyMatch(f -> f.getMethodName().equals("waitFor")));
+            org.awaitility.Awaitility.await()
+                    .atMost(Duration.ofSeconds(60))
+                    .until(() -> caller.get() != null
+                            && java.util.Arrays.stream(caller.get().getStackTrace())
+                                    .anyMatch(f -> f.getMethodName().equals("waitFor")));
             atGate.complete("open");
-            assertEquals(OutcomeKind.OK, first.get().outcome().kind(), first.get().toJson().toString());
-            assertEquals(OutcomeKind.OK, second.get().outcome().kind(), second.get().toJson().toString());
+            assertEquals(
+                    OutcomeKind.OK,
+                    first.get().outcome().kind(),
+                    first.get().toJson().toString());
+            assertEquals(
+                    OutcomeKind.OK,
+                    second.get().outcome().kind(),
+                    second.get().toJson().toString());
             assertEquals(2, waits.size(), waits.toString());
-            assertTrue(waits.stream().mapToLong(Duration::toMillis).max().orElseThrow() >= 250,
+            assertTrue(
+                    waits.stream().mapToLong(Duration::toMillis).max().orElseThrow() >= 250,
                     "the queued call waited for the first's 300 ms: " + waits);
             assertEquals(List.of(true, true), completedAfterWait);
         }
@@ -397,12 +471,14 @@ class ToolRuntimeTest {
     @Test
     void observerSeesEveryCall() {
         List<OutcomeKind> seen = new ArrayList<>();
-        try (ToolRuntime observed = ToolRuntime.builder().observer(new RuntimeObserver() {
-            @Override
-            public synchronized void callCompleted(Tool tool, CallResult result) {
-                seen.add(result.outcome().kind());
-            }
-        }).build()) {
+        try (ToolRuntime observed = ToolRuntime.builder()
+                .observer(new RuntimeObserver() {
+                    @Override
+                    public synchronized void callCompleted(Tool tool, CallResult result) {
+                        seen.add(result.outcome().kind());
+                    }
+                })
+                .build()) {
             Tool t = observed.load(tool("return args.x.y;"));
             observed.call(t, json("{\"x\":{\"y\":1}}"));
             observed.call(t, json("{}"));
@@ -421,31 +497,40 @@ class ToolRuntimeTest {
 
     @Test
     void backgroundJitWarmUpRunsForItsDurationBesideRealCalls() throws Exception {
-        try (ToolRuntime warming = ToolRuntime.builder().jitWarmUp(Duration.ofMillis(1500)).build()) {
+        try (ToolRuntime warming =
+                ToolRuntime.builder().jitWarmUp(Duration.ofMillis(1500)).build()) {
             assertTrue(warmUpThreadAlive(), "the warm-up thread should be running");
             assertFalse(warming.warmedUp(), "warm-up not over yet (readiness waits for it)");
             Tool t = warming.load(tool("return args.a + 1;"));
             for (int i = 0; i < 20; i++) {
-                assertEquals(i + 1, ((Outcome.Ok) warming.call(t, json("{\"a\":" + i + "}")).outcome()).value().asInt());
+                assertEquals(
+                        i + 1,
+                        ((Outcome.Ok) warming.call(t, json("{\"a\":" + i + "}")).outcome())
+                                .value()
+                                .asInt());
             }
             org.awaitility.Awaitility.await("the warm-up thread to stop after its duration")
-                    .atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).until(() -> !warmUpThreadAlive());
+                    .atMost(Duration.ofSeconds(10))
+                    .pollInterval(Duration.ofMillis(50))
+                    .until(() -> !warmUpThreadAlive());
             assertTrue(warming.warmedUp(), "the warm-up is over once its thread ended");
         }
         assertTrue(runtime.warmedUp(), "a runtime without warm-up is warmed up at once");
     }
 
     static boolean warmUpThreadAlive() {
-        return Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.getName().equals("atoll-jit-warmup"));
+        return Thread.getAllStackTraces().keySet().stream()
+                .anyMatch(t -> t.getName().equals("atoll-jit-warmup"));
     }
 
     @Test
     void builderRejectsBadValuesNamingThem() {
-        var e = assertThrows(IllegalArgumentException.class, () -> ToolRuntime.builder().guestThreads(0));
+        var e = assertThrows(
+                IllegalArgumentException.class, () -> ToolRuntime.builder().guestThreads(0));
         assertTrue(e.getMessage().contains("guestThreads"));
         assertThrows(IllegalArgumentException.class, () -> ToolRuntime.builder().heapGuardRatio(1.5));
-        assertThrows(IllegalArgumentException.class,
-                () -> new Limits(Duration.ZERO, Duration.ofSeconds(1), 1, 1, 1, 1));
+        assertThrows(
+                IllegalArgumentException.class, () -> new Limits(Duration.ZERO, Duration.ofSeconds(1), 1, 1, 1, 1));
         assertThrows(IllegalArgumentException.class, () -> ToolSource.js("../etc/passwd", "x"));
     }
 }

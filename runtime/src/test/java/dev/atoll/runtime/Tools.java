@@ -2,8 +2,7 @@ package dev.atoll.runtime;
 
 /** Builds small tool files for tests. */
 final class Tools {
-    private Tools() {
-    }
+    private Tools() {}
 
     /**
      * Limits that make hostile tests end fast: small CPU and memory, and a wall limit 75 times the CPU

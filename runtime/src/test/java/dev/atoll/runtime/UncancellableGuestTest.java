@@ -26,12 +26,16 @@ class UncancellableGuestTest {
     @BeforeAll
     static void start() {
         // Two threads, as on the 2-core node of issue #19, and a budget of one written-off thread.
-        runtime = ToolRuntime.builder().guestThreads(2).abandonBudget(1).observer(new RuntimeObserver() {
-            @Override
-            public void guestThreadAbandoned(Tool tool) {
-                abandoned.add(tool);
-            }
-        }).build();
+        runtime = ToolRuntime.builder()
+                .guestThreads(2)
+                .abandonBudget(1)
+                .observer(new RuntimeObserver() {
+                    @Override
+                    public void guestThreadAbandoned(Tool tool) {
+                        abandoned.add(tool);
+                    }
+                })
+                .build();
     }
 
     @AfterAll
@@ -44,12 +48,13 @@ class UncancellableGuestTest {
         // A 30 s wall limit: the answer must come from the CPU limit plus the unstoppable grace (1 s,
         // and 1 s of CPU burnt since the cancellation), not from the wall limit plus its 5 s grace
         // (with slack for a loaded machine, where the guest gets a fraction of a core).
-        Tool wedge = runtime.load(Tools.tool("{ cpuMs: 200, wallMs: 30000 }",
-                "function f() { try { f(); } catch (e) { f(); } } f(); return 1;"));
+        Tool wedge = runtime.load(Tools.tool(
+                "{ cpuMs: 200, wallMs: 30000 }", "function f() { try { f(); } catch (e) { f(); } } f(); return 1;"));
         Tool benign = runtime.load(Tools.tool("return 2 + 2;"));
 
         CallResult first = runtime.call(wedge, NO_ARGS);
-        assertEquals(OutcomeKind.CPU_EXCEEDED, first.outcome().kind(), first.toJson().toString());
+        assertEquals(
+                OutcomeKind.CPU_EXCEEDED, first.outcome().kind(), first.toJson().toString());
         assertTrue(first.receipt().wall().toMillis() < 25_000, first.toJson().toString());
         // Before a thread could be written off, this wedged call and a second one held both guest
         // threads for good and every later call timed out as internal_error.
@@ -59,13 +64,21 @@ class UncancellableGuestTest {
         // The budget (1) is spent: the tool that caused it is refused at once, so it cannot wedge the
         // second thread too; everyone else is still served, on both threads.
         CallResult refused = runtime.call(wedge, NO_ARGS);
-        assertEquals(OutcomeKind.INVALID_TOOL, refused.outcome().kind(), refused.toJson().toString());
-        assertTrue(refused.outcome().message().contains("suspended"), refused.toJson().toString());
+        assertEquals(
+                OutcomeKind.INVALID_TOOL,
+                refused.outcome().kind(),
+                refused.toJson().toString());
+        assertTrue(
+                refused.outcome().message().contains("suspended"),
+                refused.toJson().toString());
         // (A benign call queued behind the wedged thread would be shed after its wall limit: each one
         // must be answered ok.)
         for (int i = 0; i < 5; i++) {
             CallResult next = runtime.call(benign, NO_ARGS);
-            assertEquals(4, ((Outcome.Ok) next.outcome()).value().asInt(), next.toJson().toString());
+            assertEquals(
+                    4,
+                    ((Outcome.Ok) next.outcome()).value().asInt(),
+                    next.toJson().toString());
         }
         assertEquals(1, runtime.abandonedThreadsTotal());
     }

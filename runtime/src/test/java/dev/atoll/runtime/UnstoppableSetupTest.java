@@ -36,12 +36,16 @@ class UnstoppableSetupTest {
 
     @BeforeAll
     static void start() {
-        runtime = ToolRuntime.builder().guestThreads(2).abandonBudget(3).observer(new RuntimeObserver() {
-            @Override
-            public void guestThreadAbandoned(Tool tool) {
-                abandoned.add(tool);
-            }
-        }).build();
+        runtime = ToolRuntime.builder()
+                .guestThreads(2)
+                .abandonBudget(3)
+                .observer(new RuntimeObserver() {
+                    @Override
+                    public void guestThreadAbandoned(Tool tool) {
+                        abandoned.add(tool);
+                    }
+                })
+                .build();
     }
 
     @AfterAll
@@ -67,8 +71,8 @@ class UnstoppableSetupTest {
      * nice 19 gets little CPU (341 ms in 33 s with three suites on 2 cores), its wall limit. What the test
      * is about is the write-off either way.
      */
-    private static final java.util.Set<OutcomeKind> STOPPED = java.util.Set.of(OutcomeKind.CPU_EXCEEDED,
-            OutcomeKind.WALL_EXCEEDED);
+    private static final java.util.Set<OutcomeKind> STOPPED =
+            java.util.Set.of(OutcomeKind.CPU_EXCEEDED, OutcomeKind.WALL_EXCEEDED);
 
     @Test
     void aModuleThatNeverStopsPinsNeitherASetUpThreadNorTheCaller() {
@@ -79,7 +83,9 @@ class UnstoppableSetupTest {
 
         // A warm context, as the pool's replenisher asks for one. Before, the module was evaluated on
         // the calling thread itself, which then never returned (the replenisher was pinned for good).
-        WarmContext warm = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> runtime.prepare(bomb),
+        WarmContext warm = assertTimeoutPreemptively(
+                Duration.ofSeconds(60),
+                () -> runtime.prepare(bomb),
                 "preparing a context whose module never stops must return");
         assertFalse(warm.ready());
         CallResult viaWarm = runtime.call(warm, NO_ARGS);
@@ -102,10 +108,14 @@ class UnstoppableSetupTest {
             WarmContext w = assertTimeoutPreemptively(Duration.ofSeconds(10), () -> runtime.prepare(benign));
             assertTrue(w.ready());
             CallResult r = runtime.call(w, NO_ARGS);
-            assertEquals(4, ((Outcome.Ok) r.outcome()).value().asInt(), r.toJson().toString());
+            assertEquals(
+                    4, ((Outcome.Ok) r.outcome()).value().asInt(), r.toJson().toString());
         }
         CallResult coldBenign = runtime.call(benign, NO_ARGS);
-        assertEquals(4, ((Outcome.Ok) coldBenign.outcome()).value().asInt(), coldBenign.toJson().toString());
+        assertEquals(
+                4,
+                ((Outcome.Ok) coldBenign.outcome()).value().asInt(),
+                coldBenign.toJson().toString());
     }
 
     @Test
@@ -114,8 +124,7 @@ class UnstoppableSetupTest {
         long t0 = System.nanoTime();
         // Armed already: the evaluation at load wedges. Before, the loader waited for the wall limit plus
         // a 5 s grace (35 s) and left the thread pinned, not replaced.
-        InvalidToolException e = assertThrows(InvalidToolException.class,
-                () -> runtime.load(timeBomb("armed", 0)));
+        InvalidToolException e = assertThrows(InvalidToolException.class, () -> runtime.load(timeBomb("armed", 0)));
         assertTrue(e.getMessage().contains("did not stop"), e.getMessage());
         assertTrue(System.nanoTime() - t0 < 30_000_000_000L, "answered before the wall limit (30 s)");
         assertEquals(before + 1, runtime.abandonedThreadsTotal());
@@ -135,8 +144,11 @@ class UnstoppableSetupTest {
         }
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
             try (Stream<Path> all = Files.list(tasks)) {
-                List<Integer> nice = all.map(UnstoppableSetupTest::stat).filter(s -> s.length > 18)
-                        .filter(s -> s[1].startsWith("(" + prefix)).map(s -> Integer.parseInt(s[18])).toList();
+                List<Integer> nice = all.map(UnstoppableSetupTest::stat)
+                        .filter(s -> s.length > 18)
+                        .filter(s -> s[1].startsWith("(" + prefix))
+                        .map(s -> Integer.parseInt(s[18]))
+                        .toList();
                 assertTrue(nice.contains(19), prefix + " threads' nice values: " + nice);
             }
         });

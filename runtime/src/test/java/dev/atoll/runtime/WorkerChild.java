@@ -13,8 +13,7 @@ import java.nio.charset.StandardCharsets;
  */
 public final class WorkerChild {
 
-    private WorkerChild() {
-    }
+    private WorkerChild() {}
 
     /**
      * @param args none
@@ -27,8 +26,9 @@ public final class WorkerChild {
             Tool tiny = runtime.load(Tools.tool("{ cpuMs: 1000, wallMs: 5000 }", "return 2 + 2;"));
             out.println("READY");
             out.flush();
-            for (String line; (line = in.readLine()) != null;) {
-                out.println(runtime.call(tiny, JsonNodeFactory.instance.objectNode()).toJson());
+            for (String line; (line = in.readLine()) != null; ) {
+                out.println(runtime.call(tiny, JsonNodeFactory.instance.objectNode())
+                        .toJson());
                 out.flush();
             }
         }

@@ -37,25 +37,46 @@ class WorkerProcessProbe {
 
     @Test
     void measure() throws Exception {
-        Path testClasses = Path.of(WorkerChild.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        Path testClasses = Path.of(WorkerChild.class
+                .getProtectionDomain()
+                .getCodeSource()
+                .getLocation()
+                .toURI());
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
 
         // A bare JVM that echoes lines: the floor of any JVM worker.
-        report("bare JVM (echo)", List.of(java, "-XX:TieredStopAtLevel=1", "-Xss1m", "-cp", testClasses.toString(),
-                "dev.atoll.runtime.EchoWorker"));
+        report(
+                "bare JVM (echo)",
+                List.of(
+                        java,
+                        "-XX:TieredStopAtLevel=1",
+                        "-Xss1m",
+                        "-cp",
+                        testClasses.toString(),
+                        "dev.atoll.runtime.EchoWorker"));
 
         // The same runtime in a child process, with the same JIT flags as this JVM.
-        List<String> cmd = new ArrayList<>(List.of(java, "-Xss4m", "--sun-misc-unsafe-memory-access=allow",
+        List<String> cmd = new ArrayList<>(List.of(
+                java,
+                "-Xss4m",
+                "--sun-misc-unsafe-memory-access=allow",
                 "--enable-native-access=org.graalvm.truffle,dev.atoll.runtime,ALL-UNNAMED"));
         for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-            if (a.equals("-XX:+UnlockExperimentalVMOptions") || a.equals("-XX:+EnableJVMCI")
+            if (a.equals("-XX:+UnlockExperimentalVMOptions")
+                    || a.equals("-XX:+EnableJVMCI")
                     || a.startsWith("--upgrade-module-path")) {
                 cmd.add(a);
             }
         }
-        cmd.addAll(List.of("--module-path", System.getProperty("jdk.module.path"),
-                "--patch-module", "dev.atoll.runtime=" + testClasses, "--add-reads", "dev.atoll.runtime=ALL-UNNAMED",
-                "-m", "dev.atoll.runtime/dev.atoll.runtime.WorkerChild"));
+        cmd.addAll(List.of(
+                "--module-path",
+                System.getProperty("jdk.module.path"),
+                "--patch-module",
+                "dev.atoll.runtime=" + testClasses,
+                "--add-reads",
+                "dev.atoll.runtime=ALL-UNNAMED",
+                "-m",
+                "dev.atoll.runtime/dev.atoll.runtime.WorkerChild"));
         report("Atoll runtime in a worker", cmd);
 
         // In process, for comparison: one cold call of the same tool on this JVM's runtime.
@@ -74,7 +95,9 @@ class WorkerProcessProbe {
 
     private static void report(String what, List<String> cmd) throws Exception {
         long t0 = System.nanoTime();
-        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        Process p = new ProcessBuilder(cmd)
+                .redirectError(ProcessBuilder.Redirect.DISCARD)
+                .start();
         try {
             BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
             Writer out = new OutputStreamWriter(p.getOutputStream(), StandardCharsets.UTF_8);
@@ -90,8 +113,11 @@ class WorkerProcessProbe {
                 assertTrue(line != null && !line.isEmpty());
             }
             long rssKb = Files.readAllLines(Path.of("/proc/" + p.pid() + "/status")).stream()
-                    .filter(l -> l.startsWith("VmRSS:")).map(l -> l.replaceAll("\\D", "")).mapToLong(Long::parseLong)
-                    .findFirst().orElse(-1);
+                    .filter(l -> l.startsWith("VmRSS:"))
+                    .map(l -> l.replaceAll("\\D", ""))
+                    .mapToLong(Long::parseLong)
+                    .findFirst()
+                    .orElse(-1);
             System.out.println("WorkerProcessProbe " + what + ": start to serving " + startMs + " ms, RSS "
                     + rssKb / 1024 + " MiB after " + CALLS + " calls, round trip " + percentiles(took));
         } finally {

@@ -87,8 +87,8 @@ public final class LoadTest {
             mode = b.pool > 0 ? "in-process-pooled" : "in-process";
             runtime = inProcess.runtimeDescription();
         } else {
-            caller = new HttpMcpCaller(b.url.orElseThrow(), b.token, b.tool, args, b.protocol == Protocol.STATELESS,
-                    b.timeout);
+            caller = new HttpMcpCaller(
+                    b.url.orElseThrow(), b.token, b.tool, args, b.protocol == Protocol.STATELESS, b.timeout);
             target = b.url.get() + " " + b.tool;
             mode = b.protocol == Protocol.STATELESS ? "stateless" : "session";
         }
@@ -96,14 +96,27 @@ public final class LoadTest {
         try (Caller c = caller) {
             Optional<Schedule> schedule = b.stages.map(Schedule::new);
             String model = schedule.isPresent()
-                    ? "open " + b.stages.get().stream().map(s -> s.duration().toMillis() + "ms:" + trim(s.ratePerSecond())
-                            + "/s").collect(Collectors.joining(","))
+                    ? "open "
+                            + b.stages.get().stream()
+                                    .map(s -> s.duration().toMillis() + "ms:" + trim(s.ratePerSecond()) + "/s")
+                                    .collect(Collectors.joining(","))
                     : "closed " + b.concurrency + " for " + b.duration.toMillis() + "ms";
             Recording rec = new Recording();
             OptionalDouble cpu0 = cpu.map(GatewayCpu::cpuNanos).orElse(OptionalDouble.empty());
             Instant started = Instant.now();
-            long elapsed = Driver.run(new Driver.Plan(schedule, b.concurrency, b.duration.toNanos(), b.maxCalls,
-                    b.maxInFlight, args.size(), b.file.isPresent(), b.timeout.plusSeconds(5)), c, rec, b.progress);
+            long elapsed = Driver.run(
+                    new Driver.Plan(
+                            schedule,
+                            b.concurrency,
+                            b.duration.toNanos(),
+                            b.maxCalls,
+                            b.maxInFlight,
+                            args.size(),
+                            b.file.isPresent(),
+                            b.timeout.plusSeconds(5)),
+                    c,
+                    rec,
+                    b.progress);
             OptionalDouble cpu1 = cpu.map(GatewayCpu::cpuNanos).orElse(OptionalDouble.empty());
             long calls = rec.calls();
             OptionalDouble cpuPerCall = cpu0.isPresent() && cpu1.isPresent() && calls > 0
@@ -113,10 +126,23 @@ public final class LoadTest {
                 mode += " (" + inProcess.pooledHits() + " pooled, " + inProcess.coldStarts() + " cold)";
             }
             if (b.url.isPresent() && calls > 0 && rec.outcomes().getOrDefault("io_error", 0L) == calls) {
-                throw new LoadTestException("cannot reach " + b.url.get() + ": all " + calls + " calls failed to connect");
+                throw new LoadTestException(
+                        "cannot reach " + b.url.get() + ": all " + calls + " calls failed to connect");
             }
-            return new LoadTestReport(target, mode, model, started, elapsed / 1e9, calls, rec.outcomes(),
-                    rec.latency(), rec.serviceTime(), rec.seconds(), rec.distribution(), rec.phases(), cpuPerCall,
+            return new LoadTestReport(
+                    target,
+                    mode,
+                    model,
+                    started,
+                    elapsed / 1e9,
+                    calls,
+                    rec.outcomes(),
+                    rec.latency(),
+                    rec.serviceTime(),
+                    rec.seconds(),
+                    rec.distribution(),
+                    rec.phases(),
+                    cpuPerCall,
                     runtime);
         } finally {
             cpu.ifPresent(GatewayCpu::close);
@@ -144,10 +170,9 @@ public final class LoadTest {
         private Duration timeout = Duration.ofSeconds(30);
         private Optional<URI> metricsUrl = Optional.empty();
         private String metricsToken = "";
-        private Consumer<Progress> progress = p -> { };
+        private Consumer<Progress> progress = p -> {};
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /**
          * Loads a running node (or fleet) over HTTP.
@@ -253,7 +278,8 @@ public final class LoadTest {
         public Builder argumentsFile(Path jsonl) {
             try {
                 return arguments(Files.readAllLines(jsonl, StandardCharsets.UTF_8).stream()
-                        .filter(l -> !l.isBlank()).toList());
+                        .filter(l -> !l.isBlank())
+                        .toList());
             } catch (IOException e) {
                 throw new LoadTestException("cannot read the arguments file " + jsonl + ": " + e.getMessage(), e);
             } catch (LoadTestException e) {

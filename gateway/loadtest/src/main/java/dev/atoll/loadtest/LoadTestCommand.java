@@ -17,8 +17,8 @@ import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
@@ -26,18 +26,22 @@ import picocli.CommandLine.Spec;
  * a summary, write JSON and an HTML report, compare two runs, and gate on thresholds. Exit status: 0 done
  * (thresholds met); 1 a threshold was exceeded; 2 usage error, unreadable file, unreachable target.
  */
-@Command(name = "loadtest", sortOptions = false,
-        description = {"Load-test a tool on a running node (MCP over HTTP) or a tool file in-process; report "
-                + "percentiles, JSON and HTML.",
-                "TOOL on a running node or fleet (with --url, MCP over HTTP with keep-alive "
-                + "connections), or a tool FILE in this process's runtime (a fresh context per call, cold-start phases "
-                + "measured). Open model with --rate or --stages (latency counts from each call's intended send time, so "
-                + "stalls are not hidden), closed model with --concurrency. Bounded by --duration and --max-calls. "
-                + "Prints a summary table; --out writes JSON, --report a self-contained HTML report. Live progress on "
-                + "stderr when it is a terminal.",
-                "--compare BEFORE.json AFTER.json prints two runs side by side with ratios (and --report draws both).",
-                "Exit status: 0 done; 1 a --max-p99 or --max-error-rate threshold was exceeded; 2 usage error, "
-                + "unreadable file, unreachable target."})
+@Command(
+        name = "loadtest",
+        sortOptions = false,
+        description = {
+            "Load-test a tool on a running node (MCP over HTTP) or a tool file in-process; report "
+                    + "percentiles, JSON and HTML.",
+            "TOOL on a running node or fleet (with --url, MCP over HTTP with keep-alive "
+                    + "connections), or a tool FILE in this process's runtime (a fresh context per call, cold-start phases "
+                    + "measured). Open model with --rate or --stages (latency counts from each call's intended send time, so "
+                    + "stalls are not hidden), closed model with --concurrency. Bounded by --duration and --max-calls. "
+                    + "Prints a summary table; --out writes JSON, --report a self-contained HTML report. Live progress on "
+                    + "stderr when it is a terminal.",
+            "--compare BEFORE.json AFTER.json prints two runs side by side with ratios (and --report draws both).",
+            "Exit status: 0 done; 1 a --max-p99 or --max-error-rate threshold was exceeded; 2 usage error, "
+                    + "unreadable file, unreachable target."
+        })
 public final class LoadTestCommand implements Callable<Integer> {
 
     private static final int OK = 0;
@@ -47,70 +51,113 @@ public final class LoadTestCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", arity = "0..1", paramLabel = "TOOL|FILE",
+    @Parameters(
+            index = "0",
+            arity = "0..1",
+            paramLabel = "TOOL|FILE",
             description = "the tool's name (with --url) or a tool file (.mjs/.js/.py) to run in-process")
     String target;
 
-    @Option(names = "--url", paramLabel = "URL", description = "the MCP endpoint of a running node, e.g. "
-            + "http://127.0.0.1:8080/mcp")
+    @Option(
+            names = "--url",
+            paramLabel = "URL",
+            description = "the MCP endpoint of a running node, e.g. " + "http://127.0.0.1:8080/mcp")
     URI url;
 
-    @Option(names = "--token", paramLabel = "TOKEN", defaultValue = "${env:ATOLL_MCP_TOKEN}",
+    @Option(
+            names = "--token",
+            paramLabel = "TOKEN",
+            defaultValue = "${env:ATOLL_MCP_TOKEN}",
             description = "MCP bearer token (default: $ATOLL_MCP_TOKEN)")
     String token;
 
-    @Option(names = "--protocol", paramLabel = "ERA", defaultValue = "stateless",
+    @Option(
+            names = "--protocol",
+            paramLabel = "ERA",
+            defaultValue = "stateless",
             description = "MCP protocol era: stateless (2026-07-28, default) or session (2025-11-25: initialize, "
                     + "Mcp-Session-Id)")
     LoadTest.Protocol protocol;
 
-    @Option(names = "--args", paramLabel = "JSON|@FILE",
+    @Option(
+            names = "--args",
+            paramLabel = "JSON|@FILE",
             description = "the tool's arguments as a JSON object, or @FILE (default: {})")
     String args;
 
-    @Option(names = "--args-file", paramLabel = "JSONL",
+    @Option(
+            names = "--args-file",
+            paramLabel = "JSONL",
             description = "argument sets, one JSON object per line; calls rotate through them in order")
     Path argsFile;
 
-    @Option(names = "--rate", paramLabel = "RATE", description = "open model: constant arrival rate, e.g. 2000/s "
-            + "(for --duration)")
+    @Option(
+            names = "--rate",
+            paramLabel = "RATE",
+            description = "open model: constant arrival rate, e.g. 2000/s " + "(for --duration)")
     String rate;
 
-    @Option(names = "--stages", paramLabel = "STAGES", description = "open model: ramps DURATION:RATE,..., each "
-            + "linear from the previous rate (0 at first), e.g. 10s:100/s,30s:2000/s")
+    @Option(
+            names = "--stages",
+            paramLabel = "STAGES",
+            description = "open model: ramps DURATION:RATE,..., each "
+                    + "linear from the previous rate (0 at first), e.g. 10s:100/s,30s:2000/s")
     String stages;
 
-    @Option(names = {"-c", "--concurrency"}, paramLabel = "N",
+    @Option(
+            names = {"-c", "--concurrency"},
+            paramLabel = "N",
             description = "closed model: N concurrent callers (default when no --rate/--stages: 1)")
     Integer concurrency;
 
-    @Option(names = {"-d", "--duration"}, paramLabel = "DURATION", defaultValue = "10s",
+    @Option(
+            names = {"-d", "--duration"},
+            paramLabel = "DURATION",
+            defaultValue = "10s",
             description = "how long, for --rate and --concurrency (default: 10s; at most 24h)")
     String duration;
 
-    @Option(names = "--max-calls", paramLabel = "N", defaultValue = "10000000",
+    @Option(
+            names = "--max-calls",
+            paramLabel = "N",
+            defaultValue = "10000000",
             description = "stop after N calls (default: 10000000)")
     long maxCalls;
 
-    @Option(names = "--max-in-flight", paramLabel = "N", defaultValue = "256",
+    @Option(
+            names = "--max-in-flight",
+            paramLabel = "N",
+            defaultValue = "256",
             description = "open model: most calls (connections) in flight; a call due while all are busy waits and "
                     + "its latency still counts from its due time (default: 256)")
     int maxInFlight;
 
-    @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "30s",
+    @Option(
+            names = "--timeout",
+            paramLabel = "DURATION",
+            defaultValue = "30s",
             description = "longest one HTTP call may take before it counts as a timeout (default: 30s)")
     String timeout;
 
-    @Option(names = "--pool", paramLabel = "N", defaultValue = "0",
+    @Option(
+            names = "--pool",
+            paramLabel = "N",
+            defaultValue = "0",
             description = "in-process: keep N contexts prepared ahead of the calls, as the gateway's pool does "
                     + "(default: 0, every call a cold start)")
     int pool;
 
-    @Option(names = "--metrics-url", paramLabel = "URL", description = "the node's admin /metrics, read before and "
-            + "after to report the gateway's CPU time per call")
+    @Option(
+            names = "--metrics-url",
+            paramLabel = "URL",
+            description =
+                    "the node's admin /metrics, read before and " + "after to report the gateway's CPU time per call")
     URI metricsUrl;
 
-    @Option(names = "--metrics-token", paramLabel = "TOKEN", defaultValue = "${env:ATOLL_ADMIN_TOKEN}",
+    @Option(
+            names = "--metrics-token",
+            paramLabel = "TOKEN",
+            defaultValue = "${env:ATOLL_ADMIN_TOKEN}",
             description = "admin bearer token for --metrics-url (default: $ATOLL_ADMIN_TOKEN)")
     String metricsToken;
 
@@ -120,22 +167,34 @@ public final class LoadTestCommand implements Callable<Integer> {
     @Option(names = "--report", paramLabel = "FILE", description = "write a self-contained HTML report")
     Path report;
 
-    @Option(names = "--compare", arity = "2", paramLabel = "JSON",
+    @Option(
+            names = "--compare",
+            arity = "2",
+            paramLabel = "JSON",
             description = "compare two results written by --out (BEFORE AFTER) instead of running")
     List<Path> compare = new ArrayList<>();
 
-    @Option(names = "--max-p99", paramLabel = "DURATION",
+    @Option(
+            names = "--max-p99",
+            paramLabel = "DURATION",
             description = "exit 1 if the p99 latency exceeds this, e.g. 250ms")
     String maxP99;
 
-    @Option(names = "--max-error-rate", paramLabel = "RATE",
+    @Option(
+            names = "--max-error-rate",
+            paramLabel = "RATE",
             description = "exit 1 if the share of failed calls exceeds this, e.g. 0.01 or 1%%")
     String maxErrorRate;
 
-    @Option(names = {"-q", "--quiet"}, description = "no live progress line")
+    @Option(
+            names = {"-q", "--quiet"},
+            description = "no live progress line")
     boolean quiet;
 
-    @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help and exit")
+    @Option(
+            names = {"-h", "--help"},
+            usageHelp = true,
+            description = "show this help and exit")
     boolean help;
 
     @Override
@@ -144,7 +203,9 @@ public final class LoadTestCommand implements Callable<Integer> {
         try {
             Thresholds thresholds = new Thresholds(
                     Optional.ofNullable(maxP99).map(Stage::parseDuration),
-                    maxErrorRate == null ? OptionalDouble.empty() : OptionalDouble.of(Thresholds.parseRate(maxErrorRate)));
+                    maxErrorRate == null
+                            ? OptionalDouble.empty()
+                            : OptionalDouble.of(Thresholds.parseRate(maxErrorRate)));
             LoadTestReport result;
             List<LoadTestReport> shown;
             if (!compare.isEmpty()) {
@@ -193,7 +254,8 @@ public final class LoadTestCommand implements Callable<Integer> {
 
     private LoadTest build(PrintWriter err) {
         if (target == null) {
-            throw new ParameterException(spec.commandLine(), "a TOOL (with --url) or a tool FILE is needed, or --compare");
+            throw new ParameterException(
+                    spec.commandLine(), "a TOOL (with --url) or a tool FILE is needed, or --compare");
         }
         LoadTest.Builder b = LoadTest.builder();
         if (url != null) {
@@ -201,8 +263,9 @@ public final class LoadTestCommand implements Callable<Integer> {
         } else {
             Path file = Path.of(target);
             if (!Files.isRegularFile(file)) {
-                throw new ParameterException(spec.commandLine(), "'" + target + "' is not a tool file; to load a tool "
-                        + "on a running node give its --url");
+                throw new ParameterException(
+                        spec.commandLine(),
+                        "'" + target + "' is not a tool file; to load a tool " + "on a running node give its --url");
             }
             b.inProcess(file).pool(pool);
         }
@@ -215,7 +278,8 @@ public final class LoadTestCommand implements Callable<Integer> {
                 try {
                     json = Files.readString(Path.of(args.substring(1)), StandardCharsets.UTF_8);
                 } catch (IOException e) {
-                    throw new LoadTestException("cannot read the --args file " + args.substring(1) + ": " + e.getMessage());
+                    throw new LoadTestException(
+                            "cannot read the --args file " + args.substring(1) + ": " + e.getMessage());
                 }
             }
             b.arguments(List.of(json));
@@ -240,10 +304,20 @@ public final class LoadTestCommand implements Callable<Integer> {
         }
         if (live()) {
             b.progress(p -> {
-                String errors = p.errors().isEmpty() ? "0" : p.errors().entrySet().stream()
-                        .map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(" "));
-                err.print(String.format(Locale.ROOT, "\r\033[K%5.0fs  %d calls  %.0f/s  p50 %.2f ms  p99 %.2f ms  errors %s",
-                        p.elapsed().toMillis() / 1000.0, p.calls(), p.rate(), p.p50(), p.p99(), errors));
+                String errors = p.errors().isEmpty()
+                        ? "0"
+                        : p.errors().entrySet().stream()
+                                .map(e -> e.getKey() + "=" + e.getValue())
+                                .collect(Collectors.joining(" "));
+                err.print(String.format(
+                        Locale.ROOT,
+                        "\r\033[K%5.0fs  %d calls  %.0f/s  p50 %.2f ms  p99 %.2f ms  errors %s",
+                        p.elapsed().toMillis() / 1000.0,
+                        p.calls(),
+                        p.rate(),
+                        p.p50(),
+                        p.p99(),
+                        errors));
                 err.flush();
             });
         }

@@ -41,9 +41,21 @@ import java.util.TreeMap;
  * @param gatewayCpuMicrosPerCall the gateway's process CPU time per finished call, if measured
  * @param runtime the runtime that ran the calls in-process, or {@code ""}
  */
-public record LoadTestReport(String target, String mode, String model, Instant startedAt, double elapsedSeconds,
-        long calls, Map<String, Long> outcomes, Latency latency, Latency serviceTime, List<Second> timeline,
-        List<Point> distribution, List<Phase> phases, OptionalDouble gatewayCpuMicrosPerCall, String runtime) {
+public record LoadTestReport(
+        String target,
+        String mode,
+        String model,
+        Instant startedAt,
+        double elapsedSeconds,
+        long calls,
+        Map<String, Long> outcomes,
+        Latency latency,
+        Latency serviceTime,
+        List<Second> timeline,
+        List<Point> distribution,
+        List<Phase> phases,
+        OptionalDouble gatewayCpuMicrosPerCall,
+        String runtime) {
 
     /** Format version of the JSON form. */
     public static final int FORMAT = 1;
@@ -93,8 +105,8 @@ public record LoadTestReport(String target, String mode, String model, Instant s
      * @param p99 99th percentile, ms
      * @param max largest, ms
      */
-    public record Second(double t, double rate, long calls, long errors, double p50, double p90, double p99, double max) {
-    }
+    public record Second(
+            double t, double rate, long calls, long errors, double p50, double p90, double p99, double max) {}
 
     /**
      * A point of the latency distribution.
@@ -102,8 +114,7 @@ public record LoadTestReport(String target, String mode, String model, Instant s
      * @param percentile percentile (0-100)
      * @param ms latency at it
      */
-    public record Point(double percentile, double ms) {
-    }
+    public record Point(double percentile, double ms) {}
 
     /**
      * A phase of a cold start, in milliseconds.
@@ -113,13 +124,14 @@ public record LoadTestReport(String target, String mode, String model, Instant s
      * @param p50 median
      * @param p99 99th percentile
      */
-    public record Phase(String name, double mean, double p50, double p99) {
-    }
+    public record Phase(String name, double mean, double p50, double p99) {}
 
     /** Failed calls: every outcome but {@code ok} and {@code not_sent}. */
     public long errors() {
-        return outcomes.entrySet().stream().filter(e -> !e.getKey().equals("ok") && !e.getKey().equals("not_sent"))
-                .mapToLong(Map.Entry::getValue).sum();
+        return outcomes.entrySet().stream()
+                .filter(e -> !e.getKey().equals("ok") && !e.getKey().equals("not_sent"))
+                .mapToLong(Map.Entry::getValue)
+                .sum();
     }
 
     /** Open-model calls that were due but never sent. */
@@ -145,15 +157,21 @@ public record LoadTestReport(String target, String mode, String model, Instant s
      * @return the seconds, or empty if the run is shorter than 6 s
      */
     public OptionalDouble atSpeedAfterSeconds() {
-        List<Second> full = timeline.size() > 1 ? timeline.subList(0, timeline.size() - 1) : timeline; // last is partial
+        List<Second> full =
+                timeline.size() > 1 ? timeline.subList(0, timeline.size() - 1) : timeline; // last is partial
         if (full.size() < 6) {
             return OptionalDouble.empty();
         }
-        double[] tail = full.subList(full.size() * 2 / 3, full.size()).stream().mapToDouble(Second::rate).sorted()
+        double[] tail = full.subList(full.size() * 2 / 3, full.size()).stream()
+                .mapToDouble(Second::rate)
+                .sorted()
                 .toArray();
         double steady = tail[tail.length / 2];
         for (int i = 2; i < full.size(); i++) {
-            double avg = (full.get(i).rate() + full.get(i - 1).rate() + full.get(i - 2).rate()) / 3;
+            double avg = (full.get(i).rate()
+                            + full.get(i - 1).rate()
+                            + full.get(i - 2).rate())
+                    / 3;
             if (avg >= 0.9 * steady) {
                 return OptionalDouble.of(full.get(i - 2).t() - 1);
             }
@@ -228,7 +246,9 @@ public record LoadTestReport(String target, String mode, String model, Instant s
         }
         try {
             Map<String, Long> outcomes = new LinkedHashMap<>();
-            n.path("outcomes").properties().forEach(e -> outcomes.put(e.getKey(), e.getValue().asLong()));
+            n.path("outcomes")
+                    .properties()
+                    .forEach(e -> outcomes.put(e.getKey(), e.getValue().asLong()));
             List<Second> timeline = new ArrayList<>();
             for (JsonNode s : n.path("timeline")) {
                 timeline.add(JSON.treeToValue(s, Second.class));
@@ -242,10 +262,19 @@ public record LoadTestReport(String target, String mode, String model, Instant s
                 phases.add(JSON.treeToValue(p, Phase.class));
             }
             JsonNode cpu = n.path("gatewayCpuMicrosPerCall");
-            return new LoadTestReport(n.path("target").asText(), n.path("mode").asText(), n.path("model").asText(),
-                    Instant.parse(n.path("startedAt").asText()), n.path("elapsedSeconds").asDouble(),
-                    n.path("calls").asLong(), outcomes, JSON.treeToValue(n.path("latencyMs"), Latency.class),
-                    JSON.treeToValue(n.path("serviceTimeMs"), Latency.class), timeline, distribution, phases,
+            return new LoadTestReport(
+                    n.path("target").asText(),
+                    n.path("mode").asText(),
+                    n.path("model").asText(),
+                    Instant.parse(n.path("startedAt").asText()),
+                    n.path("elapsedSeconds").asDouble(),
+                    n.path("calls").asLong(),
+                    outcomes,
+                    JSON.treeToValue(n.path("latencyMs"), Latency.class),
+                    JSON.treeToValue(n.path("serviceTimeMs"), Latency.class),
+                    timeline,
+                    distribution,
+                    phases,
                     cpu.isNumber() ? OptionalDouble.of(cpu.asDouble()) : OptionalDouble.empty(),
                     n.path("runtime").asText(""));
         } catch (IOException | RuntimeException e) {

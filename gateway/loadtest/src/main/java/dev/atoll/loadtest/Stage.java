@@ -44,7 +44,9 @@ public record Stage(Duration duration, double ratePerSecond) {
         if (colon <= 0 || colon == text.length() - 1) {
             throw new LoadTestException("a stage is DURATION:RATE (e.g. 10s:100/s), got '" + text + "'");
         }
-        return new Stage(parseDuration(text.substring(0, colon).strip()), parseRate(text.substring(colon + 1).strip()));
+        return new Stage(
+                parseDuration(text.substring(0, colon).strip()),
+                parseRate(text.substring(colon + 1).strip()));
     }
 
     /**

@@ -24,7 +24,8 @@ public record Thresholds(Optional<Duration> maxP99, OptionalDouble maxErrorRate)
             throw new LoadTestException("--max-p99 must not be negative, got " + maxP99.get());
         }
         if (maxErrorRate.isPresent() && !(maxErrorRate.getAsDouble() >= 0 && maxErrorRate.getAsDouble() <= 1)) {
-            throw new LoadTestException("--max-error-rate is 0 to 1 (or 0% to 100%), got " + maxErrorRate.getAsDouble());
+            throw new LoadTestException(
+                    "--max-error-rate is 0 to 1 (or 0% to 100%), got " + maxErrorRate.getAsDouble());
         }
     }
 
@@ -54,14 +55,22 @@ public record Thresholds(Optional<Duration> maxP99, OptionalDouble maxErrorRate)
         maxP99.ifPresent(max -> {
             double limit = max.toNanos() / 1e6;
             if (run.latency().p99() > limit) {
-                v.add(String.format(Locale.ROOT, "p99 latency %.3f ms > %s ms (--max-p99)", run.latency().p99(),
+                v.add(String.format(
+                        Locale.ROOT,
+                        "p99 latency %.3f ms > %s ms (--max-p99)",
+                        run.latency().p99(),
                         fmt(limit)));
             }
         });
         maxErrorRate.ifPresent(max -> {
             if (run.errorRate() > max) {
-                v.add(String.format(Locale.ROOT, "error rate %.4f (%d of %d) > %s (--max-error-rate)", run.errorRate(),
-                        run.errors(), run.calls(), fmt(max)));
+                v.add(String.format(
+                        Locale.ROOT,
+                        "error rate %.4f (%d of %d) > %s (--max-error-rate)",
+                        run.errorRate(),
+                        run.errors(),
+                        run.calls(),
+                        fmt(max)));
             }
         });
         if (run.calls() == 0 && (maxP99.isPresent() || maxErrorRate.isPresent())) {

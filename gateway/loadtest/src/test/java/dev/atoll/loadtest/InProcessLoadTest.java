@@ -29,12 +29,19 @@ class InProcessLoadTest {
 
     @Test
     void coldStartsReportTheirPhases() {
-        LoadTestReport r = LoadTest.builder().inProcess(WORD_COUNT).arguments(List.of("{\"text\":\"a b c\"}"))
-                .closed(2, Duration.ofSeconds(30)).maxCalls(150).build().run();
+        LoadTestReport r = LoadTest.builder()
+                .inProcess(WORD_COUNT)
+                .arguments(List.of("{\"text\":\"a b c\"}"))
+                .closed(2, Duration.ofSeconds(30))
+                .maxCalls(150)
+                .build()
+                .run();
         assertEquals(150, r.calls(), r.summary());
         assertEquals(150L, r.outcomes().get("ok"), r.summary());
         assertEquals("in-process", r.mode());
-        assertEquals(List.of("prepare", "call", "close"), r.phases().stream().map(LoadTestReport.Phase::name).toList());
+        assertEquals(
+                List.of("prepare", "call", "close"),
+                r.phases().stream().map(LoadTestReport.Phase::name).toList());
         assertTrue(r.phases().getFirst().mean() > 0, r.summary());
         assertTrue(r.latency().p50() > 0 && r.latency().max() >= r.latency().p99(), r.summary());
         assertTrue(r.summary().contains("phase prepare mean ms"), r.summary());
@@ -44,8 +51,13 @@ class InProcessLoadTest {
     void aToolThatFailsHalfItsCallsIsCountedRight(@TempDir Path dir) throws Exception {
         Path tool = Files.writeString(dir.resolve("flaky.mjs"), FLAKY);
         Path args = Files.writeString(dir.resolve("args.jsonl"), "{\"fail\":true}\n\n{\"fail\":false}\n");
-        LoadTestReport r = LoadTest.builder().inProcess(tool).argumentsFile(args).closed(3, Duration.ofSeconds(60))
-                .maxCalls(100).build().run();
+        LoadTestReport r = LoadTest.builder()
+                .inProcess(tool)
+                .argumentsFile(args)
+                .closed(3, Duration.ofSeconds(60))
+                .maxCalls(100)
+                .build()
+                .run();
         assertEquals(100, r.calls(), r.summary());
         assertEquals(50L, r.outcomes().get("tool_error"), r.summary());
         assertEquals(50L, r.outcomes().get("ok"), r.summary());
@@ -54,8 +66,14 @@ class InProcessLoadTest {
 
     @Test
     void pooledContextsTakePrepareOffTheCallPath() {
-        LoadTestReport r = LoadTest.builder().inProcess(WORD_COUNT).arguments(List.of("{\"text\":\"a b\"}")).pool(4)
-                .closed(1, Duration.ofSeconds(30)).maxCalls(60).build().run();
+        LoadTestReport r = LoadTest.builder()
+                .inProcess(WORD_COUNT)
+                .arguments(List.of("{\"text\":\"a b\"}"))
+                .pool(4)
+                .closed(1, Duration.ofSeconds(30))
+                .maxCalls(60)
+                .build()
+                .run();
         assertEquals(60L, r.outcomes().get("ok"), r.summary());
         assertTrue(r.mode().startsWith("in-process-pooled ("), r.mode());
     }

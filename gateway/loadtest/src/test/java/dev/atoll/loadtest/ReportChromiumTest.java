@@ -28,8 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
 class ReportChromiumTest {
 
     static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-    static final List<String> CHARTS = List.of("latency-over-time", "throughput-over-time", "latency-distribution",
-            "cold-start-phases", "outcomes");
+    static final List<String> CHARTS = List.of(
+            "latency-over-time", "throughput-over-time", "latency-distribution", "cold-start-phases", "outcomes");
 
     static final String CHECKER = """
             <script>
@@ -60,10 +60,15 @@ class ReportChromiumTest {
 
     @BeforeAll
     void load() {
-        assertTrue(Files.isExecutable(CHROMIUM), "headless Chromium is needed at " + CHROMIUM
-                + " (apt-get install chromium; scripts/test.sh does)");
-        run = LoadTest.builder().inProcess(InProcessLoadTest.WORD_COUNT).arguments(List.of("{\"text\":\"a b c\"}"))
-                .rate(40, java.time.Duration.ofSeconds(3)).build().run();
+        assertTrue(
+                Files.isExecutable(CHROMIUM),
+                "headless Chromium is needed at " + CHROMIUM + " (apt-get install chromium; scripts/test.sh does)");
+        run = LoadTest.builder()
+                .inProcess(InProcessLoadTest.WORD_COUNT)
+                .arguments(List.of("{\"text\":\"a b c\"}"))
+                .rate(40, java.time.Duration.ofSeconds(3))
+                .build()
+                .run();
         assertTrue(run.calls() > 0, run.summary());
     }
 
@@ -74,10 +79,15 @@ class ReportChromiumTest {
         Path report = Files.writeString(dir.resolve("report.html"), html);
         Map<String, int[]> charts = drawn(dir, html);
         assertEquals(CHARTS, List.copyOf(charts.keySet()));
-        charts.forEach((id, px) -> assertTrue(px[1] > 100, id + " has " + px[1] + " coloured pixels (of " + px[0]
-                + " painted): its series were not drawn"));
+        charts.forEach((id, px) -> assertTrue(
+                px[1] > 100,
+                id + " has " + px[1] + " coloured pixels (of " + px[0] + " painted): its series were not drawn"));
         Path shot = Path.of("target", "loadtest-report.png").toAbsolutePath();
-        chromium(dir, "--window-size=1100,2700", "--screenshot=" + shot, report.toUri().toString());
+        chromium(
+                dir,
+                "--window-size=1100,2700",
+                "--screenshot=" + shot,
+                report.toUri().toString());
         assertTrue(Files.size(shot) > 10_000, "screenshot " + shot);
     }
 
@@ -100,10 +110,16 @@ class ReportChromiumTest {
     /** Loads the report with the checker appended; chart id to {painted, coloured} pixels. */
     private static Map<String, int[]> drawn(Path dir, String html) throws Exception {
         Path checked = Files.writeString(dir.resolve("checked.html"), html.replace("</body>", CHECKER + "</body>"));
-        String dom = chromium(dir, "--virtual-time-budget=10000", "--dump-dom", checked.toUri().toString());
+        String dom = chromium(
+                dir,
+                "--virtual-time-budget=10000",
+                "--dump-dom",
+                checked.toUri().toString());
         int at = dom.indexOf("<pre id=\"atoll-check\">CHECK drawn="); // not the checker's own source
         at = at < 0 ? -1 : dom.indexOf("CHECK drawn=", at);
-        assertTrue(at >= 0, "the checker did not run; Chromium printed: " + dom.substring(0, Math.min(2000, dom.length())));
+        assertTrue(
+                at >= 0,
+                "the checker did not run; Chromium printed: " + dom.substring(0, Math.min(2000, dom.length())));
         String check = dom.substring(at + "CHECK drawn=".length(), dom.indexOf(";END", at));
         String[] parts = check.split(";");
         assertEquals(String.valueOf(CHARTS.size()), parts[0], "charts created: " + check);
@@ -117,11 +133,20 @@ class ReportChromiumTest {
     }
 
     private static String chromium(Path dir, String... args) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of(CHROMIUM.toString(), "--headless", "--no-sandbox", "--disable-gpu",
-                "--disable-dev-shm-usage", "--hide-scrollbars", "--no-first-run", "--user-data-dir=" + dir.resolve("profile")));
+        List<String> cmd = new ArrayList<>(List.of(
+                CHROMIUM.toString(),
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--hide-scrollbars",
+                "--no-first-run",
+                "--user-data-dir=" + dir.resolve("profile")));
         cmd.addAll(List.of(args));
         Path out = dir.resolve("chromium.out");
-        Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(dir.resolve("chromium.err").toFile())
+        Process p = new ProcessBuilder(cmd)
+                .redirectOutput(out.toFile())
+                .redirectError(dir.resolve("chromium.err").toFile())
                 .start();
         if (!p.waitFor(120, TimeUnit.SECONDS)) {
             p.destroyForcibly();

@@ -21,9 +21,15 @@ class StageTest {
 
     @Test
     void badValuesAreNamed() {
-        assertTrue(assertThrows(LoadTestException.class, () -> Stage.parse("10s")).getMessage().contains("'10s'"));
-        assertTrue(assertThrows(LoadTestException.class, () -> Stage.parseRate("fast")).getMessage().contains("fast"));
-        assertTrue(assertThrows(LoadTestException.class, () -> Stage.parseDuration("10x")).getMessage().contains("10x"));
+        assertTrue(assertThrows(LoadTestException.class, () -> Stage.parse("10s"))
+                .getMessage()
+                .contains("'10s'"));
+        assertTrue(assertThrows(LoadTestException.class, () -> Stage.parseRate("fast"))
+                .getMessage()
+                .contains("fast"));
+        assertTrue(assertThrows(LoadTestException.class, () -> Stage.parseDuration("10x"))
+                .getMessage()
+                .contains("10x"));
         assertThrows(LoadTestException.class, () -> Stage.parse("25h:1/s"));
         assertThrows(LoadTestException.class, () -> Stage.parseRate("-1/s"));
         assertThrows(LoadTestException.class, () -> LoadTest.builder().build());
@@ -33,17 +39,29 @@ class StageTest {
 
     @Test
     void thresholdsNameWhatWasExceeded() {
-        LoadTestReport r = new LoadTestReport("t", "stateless", "closed 1", java.time.Instant.EPOCH, 1, 10,
-                java.util.Map.of("ok", 8L, "tool_error", 2L), new LoadTestReport.Latency(1, 2, 30, 40, 50, 5),
-                LoadTestReport.Latency.EMPTY, java.util.List.of(), java.util.List.of(), java.util.List.of(),
-                java.util.OptionalDouble.empty(), "");
-        Thresholds t = new Thresholds(java.util.Optional.of(Duration.ofMillis(25)),
-                java.util.OptionalDouble.of(Thresholds.parseRate("10%")));
+        LoadTestReport r = new LoadTestReport(
+                "t",
+                "stateless",
+                "closed 1",
+                java.time.Instant.EPOCH,
+                1,
+                10,
+                java.util.Map.of("ok", 8L, "tool_error", 2L),
+                new LoadTestReport.Latency(1, 2, 30, 40, 50, 5),
+                LoadTestReport.Latency.EMPTY,
+                java.util.List.of(),
+                java.util.List.of(),
+                java.util.List.of(),
+                java.util.OptionalDouble.empty(),
+                "");
+        Thresholds t = new Thresholds(
+                java.util.Optional.of(Duration.ofMillis(25)), java.util.OptionalDouble.of(Thresholds.parseRate("10%")));
         var v = t.violations(r);
         assertEquals(2, v.size(), v.toString());
         assertTrue(v.get(0).contains("p99") && v.get(1).contains("error rate"), v.toString());
         assertTrue(new Thresholds(java.util.Optional.of(Duration.ofMillis(30)), java.util.OptionalDouble.of(0.2))
-                .violations(r).isEmpty());
+                .violations(r)
+                .isEmpty());
         assertEquals(r, LoadTestReport.fromJson(r.toJson()));
     }
 }

@@ -91,6 +91,7 @@ public final class Gateway implements AutoCloseable {
 
     /** Everything this gateway started, closed in reverse by {@link #close()} or by a failed start. */
     private final Resources resources = new Resources();
+
     private final GatewayConfig config;
     private final Optional<DlpEngine> dlp;
     private final Optional<GatewayMetrics> metrics;
@@ -114,9 +115,11 @@ public final class Gateway implements AutoCloseable {
     private volatile boolean catalogueLoaded;
     /** The live tail: finished calls and admin events (docs/ui.md). */
     private final TailBus tail;
+
     private final AdminEvents events;
     /** This node's calls over the last hour, for the web UI's overview. */
     private final CallHistory callStats;
+
     private final Schedules schedules;
     private final StartupTokens startupTokens;
     private volatile boolean closing;
@@ -143,28 +146,35 @@ public final class Gateway implements AutoCloseable {
 
         // 2. Start, pushing each resource on the stack as soon as it runs; a failure closes the stack.
         try {
-            this.metrics = mx.enabled() ? Optional.of(resources.push("metrics", new GatewayMetrics(mx.jvm(),
-                    mx.maxTools(), mx.maxTenants(), mx.maxUpstreams()))) : Optional.empty();
+            this.metrics = mx.enabled()
+                    ? Optional.of(resources.push(
+                            "metrics", new GatewayMetrics(mx.jvm(), mx.maxTools(), mx.maxTenants(), mx.maxUpstreams())))
+                    : Optional.empty();
             this.serverLog = new ServerLog(dlp, nodeId);
             // Every successful mutation, whoever makes it, is one server log line (docs/gateway.md#logs).
             this.registry = LoggedRegistry.wrap(resources.push("registry", RegistryStart.open(config)), serverLog);
             this.dlpAudit = new DlpAudit(registry.audit(), metrics);
-            Optional<EgressInspector> inspector = dlp.map(engine -> timed(DlpEgressInspector.create(engine, "gateway",
-                    dlpAudit::accept)));
-            FetchBinding fetch = resources.push("fetch binding", ConfigMapping.fetchBinding(config.fetch(),
-                    checked.egressPolicy(), checked.secrets(), inspector));
-            Isolates started = Isolates.start(config, resources, fetch, metrics,
-                    this::suspendTool);
+            Optional<EgressInspector> inspector =
+                    dlp.map(engine -> timed(DlpEgressInspector.create(engine, "gateway", dlpAudit::accept)));
+            FetchBinding fetch = resources.push(
+                    "fetch binding",
+                    ConfigMapping.fetchBinding(config.fetch(), checked.egressPolicy(), checked.secrets(), inspector));
+            Isolates started = Isolates.start(config, resources, fetch, metrics, this::suspendTool);
             this.runtime = started.runtime();
             this.pool = started.pool();
             this.catalog = new ServedTools();
             metrics.ifPresent(m -> Gauges.register(m, catalog, started, registry));
             // The overview reads the node's own meters (what /metrics exports), sampled every 5 s.
-            this.callStats = new CallHistory(System::currentTimeMillis,
-                    () -> metrics.map(GatewayMetrics::callTotals).orElse(CallHistory.Totals.ZERO), Duration.ofSeconds(5));
+            this.callStats = new CallHistory(
+                    System::currentTimeMillis,
+                    () -> metrics.map(GatewayMetrics::callTotals).orElse(CallHistory.Totals.ZERO),
+                    Duration.ofSeconds(5));
             this.isolates = new IsolateBackend(pool, started.breaker());
-            this.upstreams = resources.push("upstream servers", Upstreams.manager(config, checked, resources, registry,
-                    dlpAudit, this::syncCatalogue, this::timed))
+            this.upstreams = resources
+                    .push(
+                            "upstream servers",
+                            Upstreams.manager(
+                                    config, checked, resources, registry, dlpAudit, this::syncCatalogue, this::timed))
                     .observer(upstreamObservers());
             this.upstreamBackend = new UpstreamBackend(upstreams);
             this.upstreamFeatures = new UpstreamFeatures(upstreams::feature);
@@ -172,20 +182,48 @@ public final class Gateway implements AutoCloseable {
             this.pipeline = pipeline();
             JsonRpc rpc = new JsonRpc(hc.maxJsonDepth(), (int) Math.min(Integer.MAX_VALUE, hc.maxPayloadBytes()));
             this.streams = new Streams(mc.maxStreams());
-            this.mcp = new McpService(new McpService.Settings("atoll", VERSION, mc.pageSize(),
-                    Duration.ofMillis(mc.sessionIdleMs()), mc.maxSessions(), Duration.ofMillis(mc.listTtlMs())),
-                    catalog, (principal, entry, arguments, context) -> pipeline.handle(new Call(principal, entry,
-                            context), arguments), rpc, streams, toolSearch(mc.toolSearch()),
+            this.mcp = new McpService(
+                    new McpService.Settings(
+                            "atoll",
+                            VERSION,
+                            mc.pageSize(),
+                            Duration.ofMillis(mc.sessionIdleMs()),
+                            mc.maxSessions(),
+                            Duration.ofMillis(mc.listTtlMs())),
+                    catalog,
+                    (principal, entry, arguments, context) ->
+                            pipeline.handle(new Call(principal, entry, context), arguments),
+                    rpc,
+                    streams,
+                    toolSearch(mc.toolSearch()),
                     List.of(new IsolateFeatures(catalog), upstreamFeatures));
             mcp.onSubscriptionChange(SubscriptionAudit.to(registry.audit()));
-            this.sync = new CatalogueSync(registry, config.node().region(), catalog, isolates, upstreams,
-                    upstreamBackend, upstreamFeatures, mcp::featuresChanged, events);
-            this.heartbeat = resources.push("fleet heartbeat", new FleetHeartbeat(
-                    registry.fleet(), new FleetHeartbeat.Source(nodeId,
-                            config.node().region(), VERSION, startedAt, this::fleetReady,
-                            sync::servedRevision, () -> metrics.map(GatewayMetrics::callsTotal).orElse(0L),
-                            () -> metrics.map(GatewayMetrics::coldStartsTotal).orElse(0L)),
-                    Duration.ofMillis(config.fleet().heartbeatMs())));
+            this.sync = new CatalogueSync(
+                    registry,
+                    config.node().region(),
+                    catalog,
+                    isolates,
+                    upstreams,
+                    upstreamBackend,
+                    upstreamFeatures,
+                    mcp::featuresChanged,
+                    events);
+            this.heartbeat = resources.push(
+                    "fleet heartbeat",
+                    new FleetHeartbeat(
+                            registry.fleet(),
+                            new FleetHeartbeat.Source(
+                                    nodeId,
+                                    config.node().region(),
+                                    VERSION,
+                                    startedAt,
+                                    this::fleetReady,
+                                    sync::servedRevision,
+                                    () -> metrics.map(GatewayMetrics::callsTotal)
+                                            .orElse(0L),
+                                    () -> metrics.map(GatewayMetrics::coldStartsTotal)
+                                            .orElse(0L)),
+                            Duration.ofMillis(config.fleet().heartbeatMs())));
             resources.onClose("catalogue sync", sync::close); // before the heartbeat and the registry
             this.readiness = new Readiness(
                     new Readiness.Check("catalogue", () -> catalogueLoaded),
@@ -193,10 +231,30 @@ public final class Gateway implements AutoCloseable {
                     new Readiness.Check("warm-up", runtime::warmedUp));
             GatewayConfig.Node node = config.node();
             HealthHttp health = new HealthHttp(readiness, rpc.mapper(), node.effectiveId(), node.region());
-            McpHttp endpoint = McpEndpoint.create(config, checked, mcp, rpc.mapper(), Map.copyOf(b.mcpTokens), registry);
-            this.server = Listeners.server(config, checked.adminLoopback(), health, endpoint, new AdminRoutes(config,
-                    registry, this::deploy, this::syncCatalogue, rpc.mapper(), runtime, upstreams, catalog,
-                    upstreamBackend, metrics, nodeId, tail, callStats, this::tailPeers, events, () -> closing));
+            McpHttp endpoint =
+                    McpEndpoint.create(config, checked, mcp, rpc.mapper(), Map.copyOf(b.mcpTokens), registry);
+            this.server = Listeners.server(
+                    config,
+                    checked.adminLoopback(),
+                    health,
+                    endpoint,
+                    new AdminRoutes(
+                            config,
+                            registry,
+                            this::deploy,
+                            this::syncCatalogue,
+                            rpc.mapper(),
+                            runtime,
+                            upstreams,
+                            catalog,
+                            upstreamBackend,
+                            metrics,
+                            nodeId,
+                            tail,
+                            callStats,
+                            this::tailPeers,
+                            events,
+                            () -> closing));
             this.schedules = new Schedules(config, registry);
             this.startupTokens = new StartupTokens(registry);
             // Closed after the listeners stop and before the upstream servers: the last head, so a
@@ -227,35 +285,45 @@ public final class Gateway implements AutoCloseable {
         handler = new ErrorGuard(handler);
         handler = new AuditStage(registry.audit(), config.audit().failOpen(), metrics, handler);
         // One observer times and labels the call once for the meters, the call log and the live tail.
-        handler = new ObserveStage(metrics, config.log().calls() ? Optional.of(serverLog) : Optional.empty(), tail,
-                nodeId, config.tail().consoleChars(), this::backendKind, handler);
+        handler = new ObserveStage(
+                metrics,
+                config.log().calls() ? Optional.of(serverLog) : Optional.empty(),
+                tail,
+                nodeId,
+                config.tail().consoleChars(),
+                this::backendKind,
+                handler);
         return handler;
     }
 
     /** The {@code backend} label of a call: {@code isolate}, {@code upstream} or {@code gateway} (its own retrieve_tools). */
     private String backendKind(dev.atoll.gateway.backend.CatalogEntry e) {
-        return e.backend() == isolates ? "isolate" : e.backend() == upstreamBackend || e.backend() == upstreamFeatures
-                ? "upstream" : "gateway";
+        return e.backend() == isolates
+                ? "isolate"
+                : e.backend() == upstreamBackend || e.backend() == upstreamFeatures ? "upstream" : "gateway";
     }
 
     /** Who hears of upstream changes, as they happen: the meters, the server log, the live tail. */
     private UpstreamObserver upstreamObservers() {
-        UpstreamEvents events = new UpstreamEvents(tail, nodeId, name -> upstreams.status(name).restarts(),
-                serverLog::safeText);
+        UpstreamEvents events =
+                new UpstreamEvents(tail, nodeId, name -> upstreams.status(name).restarts(), serverLog::safeText);
         return metrics.<UpstreamObserver>map(m -> new UpstreamObservers(m, serverLog, events))
                 .orElse(new UpstreamObservers(serverLog, events));
     }
 
     /** An egress inspector, timed in {@code atoll_dlp_scan_seconds} when metrics are on. */
     private EgressInspector timed(EgressInspector inspector) {
-        return metrics.<EgressInspector>map(m -> new dev.atoll.gateway.internal.metrics.TimedEgressInspector(
-                inspector, m)).orElse(inspector);
+        return metrics.<EgressInspector>map(
+                        m -> new dev.atoll.gateway.internal.metrics.TimedEgressInspector(inspector, m))
+                .orElse(inspector);
     }
 
     /** The {@code retrieve_tools} index over the catalogue, if {@code mcp.tool-search.enabled}. */
     private Optional<McpService.ToolSearchSettings> toolSearch(GatewayConfig.ToolSearch t) {
-        return t.enabled() ? Optional.of(new McpService.ToolSearchSettings(resources.push("tool search",
-                new ToolSearch(catalog)), t.defaultResults(), t.maxResults())) : Optional.empty();
+        return t.enabled()
+                ? Optional.of(new McpService.ToolSearchSettings(
+                        resources.push("tool search", new ToolSearch(catalog)), t.defaultResults(), t.maxResults()))
+                : Optional.empty();
     }
 
     /** "Ready" in the fleet heartbeat: what {@code /readyz} answers. */
@@ -314,9 +382,11 @@ public final class Gateway implements AutoCloseable {
         // Helidon logs a failed bind and carries on with port -1 (a race lost after requireFree).
         if (server.port() < 0 || server.port("admin") < 0) {
             boolean mcpFailed = server.port() < 0;
-            throw new ListenerUnavailableException(mcpFailed ? "mcp.port" : "admin.port",
+            throw new ListenerUnavailableException(
+                    mcpFailed ? "mcp.port" : "admin.port",
                     mcpFailed ? config.mcp().host() : config.admin().host(),
-                    mcpFailed ? config.mcp().port() : config.admin().port(), "the listener did not start");
+                    mcpFailed ? config.mcp().port() : config.admin().port(),
+                    "the listener did not start");
         }
         // Tokens only once the listeners run: a failed start mints nothing.
         startupTokens.ensure(TokenKind.MCP, "ATOLL_MCP_TOKEN");
@@ -381,8 +451,11 @@ public final class Gateway implements AutoCloseable {
     private List<FleetTail.Peer> tailPeers() {
         Map<String, java.net.URI> urls = registry.adminEndpoints().all();
         return registry.fleet().nodes(Duration.ofMillis(config.fleet().staleAfterMs())).stream()
-                .filter(n -> !n.stale() && !n.beat().id().equals(nodeId) && urls.containsKey(n.beat().id()))
-                .map(n -> new FleetTail.Peer(n.beat().id(), urls.get(n.beat().id()))).toList();
+                .filter(n -> !n.stale()
+                        && !n.beat().id().equals(nodeId)
+                        && urls.containsKey(n.beat().id()))
+                .map(n -> new FleetTail.Peer(n.beat().id(), urls.get(n.beat().id())))
+                .toList();
     }
 
     private volatile boolean advertiseFailing;
@@ -395,7 +468,8 @@ public final class Gateway implements AutoCloseable {
     private void advertiseAdmin() {
         try {
             if (!config.node().adminUrl().isEmpty()) {
-                registry.adminEndpoints().advertise(nodeId, java.net.URI.create(config.node().adminUrl()));
+                registry.adminEndpoints()
+                        .advertise(nodeId, java.net.URI.create(config.node().adminUrl()));
                 advertiseFailing = false;
                 return;
             }
@@ -403,13 +477,16 @@ public final class Gateway implements AutoCloseable {
             if (host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]")) {
                 host = java.net.InetAddress.getLocalHost().getHostName();
             }
-            registry.adminEndpoints().advertise(nodeId, java.net.URI.create("http://" + urlHost(host) + ":"
-                    + adminPort()));
+            registry.adminEndpoints()
+                    .advertise(nodeId, java.net.URI.create("http://" + urlHost(host) + ":" + adminPort()));
             advertiseFailing = false;
         } catch (RuntimeException | java.net.UnknownHostException e) {
             if (!advertiseFailing) {
-                LOG.log(java.util.logging.Level.WARNING, "cannot advertise this node's admin URL (the fleet-wide tail"
-                        + " will not reach it until it can)", e);
+                LOG.log(
+                        java.util.logging.Level.WARNING,
+                        "cannot advertise this node's admin URL (the fleet-wide tail"
+                                + " will not reach it until it can)",
+                        e);
             }
             advertiseFailing = true;
         }
@@ -441,7 +518,8 @@ public final class Gateway implements AutoCloseable {
 
     /** The MCP endpoint URL. */
     public String mcpUrl() {
-        return "http://" + urlHost(config.mcp().host()) + ":" + mcpPort() + config.mcp().path();
+        return "http://" + urlHost(config.mcp().host()) + ":" + mcpPort()
+                + config.mcp().path();
     }
 
     /** The admin API base URL. */
@@ -475,12 +553,16 @@ public final class Gateway implements AutoCloseable {
         Tool tool = runtime.load(source);
         List<String> headerProblems = HeaderAnnotations.problems(tool.manifest().inputSchema());
         if (!headerProblems.isEmpty()) {
-            throw new InvalidToolException("tool " + tool.name() + ": MCP clients would hide this"
-                    + " tool: " + String.join("; ", headerProblems));
+            throw new InvalidToolException("tool " + tool.name() + ": MCP clients would hide this" + " tool: "
+                    + String.join("; ", headerProblems));
         }
         DeployResult r = registry.deploy(ToolDefinition.of(source, tool.manifest()), actor);
         if (r.created()) {
-            events.publish("tool.deploy", r.version().name(), actor.id(), "v" + r.version().version() + " quarantined");
+            events.publish(
+                    "tool.deploy",
+                    r.version().name(),
+                    actor.id(),
+                    "v" + r.version().version() + " quarantined");
         }
         return r;
     }
@@ -515,8 +597,7 @@ public final class Gateway implements AutoCloseable {
         private GatewayConfig config = GatewayConfig.defaults();
         private final Map<String, Caller> mcpTokens = new ConcurrentHashMap<>();
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /**
          * Sets the configuration.

@@ -52,10 +52,27 @@ import java.util.Objects;
  * @param tail the live tail ({@code GET /v1/tail}, {@code atoll tail})
  * @param ui the admin web UI at {@code /ui} on the admin listener
  */
-public record GatewayConfig(Path dataDir, Mcp mcp, OAuth oauth, Admin admin, Http http, Fetch fetch,
-        Map<String, Map<String, String>> secrets, Dlp dlp, Examples examples, Pool pool, Runtime runtime,
-        Metrics metrics, Upstreams upstreams, Audit audit, RegistryStore registry, Node node, Fleet fleet, Log log,
-        Tail tail, Ui ui) {
+public record GatewayConfig(
+        Path dataDir,
+        Mcp mcp,
+        OAuth oauth,
+        Admin admin,
+        Http http,
+        Fetch fetch,
+        Map<String, Map<String, String>> secrets,
+        Dlp dlp,
+        Examples examples,
+        Pool pool,
+        Runtime runtime,
+        Metrics metrics,
+        Upstreams upstreams,
+        Audit audit,
+        RegistryStore registry,
+        Node node,
+        Fleet fleet,
+        Log log,
+        Tail tail,
+        Ui ui) {
 
     /** Rejects nulls. */
     public GatewayConfig {
@@ -94,8 +111,8 @@ public record GatewayConfig(Path dataDir, Mcp mcp, OAuth oauth, Admin admin, Htt
      * @param tokenCacheTtlMs how long an authenticated token is cached: the bound on a revocation whose
      *     notification is lost (0-600000; 0: no cache)
      */
-    public record Fleet(long heartbeatMs, long staleAfterMs, boolean notifications, long catalogueRefreshMs,
-            long tokenCacheTtlMs) {
+    public record Fleet(
+            long heartbeatMs, long staleAfterMs, boolean notifications, long catalogueRefreshMs, long tokenCacheTtlMs) {
         /** Range checks. */
         public Fleet {
             if (heartbeatMs < 1000 || heartbeatMs > 60_000) {
@@ -106,8 +123,8 @@ public record GatewayConfig(Path dataDir, Mcp mcp, OAuth oauth, Admin admin, Htt
                         + 2 * heartbeatMs + ") and at most 600000, got " + staleAfterMs);
             }
             if (catalogueRefreshMs < 0 || catalogueRefreshMs > 600_000) {
-                throw new IllegalArgumentException("fleet.catalogue-refresh-ms must be 0-600000, got "
-                        + catalogueRefreshMs);
+                throw new IllegalArgumentException(
+                        "fleet.catalogue-refresh-ms must be 0-600000, got " + catalogueRefreshMs);
             }
             if (tokenCacheTtlMs < 0 || tokenCacheTtlMs > 600_000) {
                 throw new IllegalArgumentException("fleet.token-cache-ttl-ms must be 0-600000, got " + tokenCacheTtlMs);
@@ -165,7 +182,8 @@ public record GatewayConfig(Path dataDir, Mcp mcp, OAuth oauth, Admin admin, Htt
      *     letter
      */
     public record Node(String id, String region, String adminUrl) {
-        private static final java.util.regex.Pattern ID = java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+        private static final java.util.regex.Pattern ID =
+                java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
         private static final java.util.regex.Pattern REGION = java.util.regex.Pattern.compile("[a-z][a-z0-9-]{0,31}");
 
         /** Validates the names and the advertised admin URL. */
@@ -180,21 +198,27 @@ public record GatewayConfig(Path dataDir, Mcp mcp, OAuth oauth, Admin admin, Htt
                 } catch (java.net.URISyntaxException e) {
                     throw new IllegalArgumentException("node.admin-url is not a URL: '" + adminUrl + "'");
                 }
-                if (!("http".equals(u.getScheme()) || "https".equals(u.getScheme())) || u.getHost() == null
-                        || u.getRawUserInfo() != null || u.getRawQuery() != null || u.getRawFragment() != null
-                        || !(u.getRawPath() == null || u.getRawPath().isEmpty() || u.getRawPath().equals("/"))) {
+                if (!("http".equals(u.getScheme()) || "https".equals(u.getScheme()))
+                        || u.getHost() == null
+                        || u.getRawUserInfo() != null
+                        || u.getRawQuery() != null
+                        || u.getRawFragment() != null
+                        || !(u.getRawPath() == null
+                                || u.getRawPath().isEmpty()
+                                || u.getRawPath().equals("/"))) {
                     throw new IllegalArgumentException("node.admin-url must be http(s)://HOST[:PORT] (where the other"
                             + " nodes reach this node's admin API; empty: derived from admin.host and the port), got '"
                             + adminUrl + "'");
                 }
             }
             if (!id.isEmpty() && !ID.matcher(id).matches()) {
-                throw new IllegalArgumentException("node.id must be 1-64 of A-Z a-z 0-9 . _ - starting with a letter or "
-                        + "digit (or empty for the host name), got '" + id + "'");
+                throw new IllegalArgumentException(
+                        "node.id must be 1-64 of A-Z a-z 0-9 . _ - starting with a letter or "
+                                + "digit (or empty for the host name), got '" + id + "'");
             }
             if (!REGION.matcher(region).matches()) {
-                throw new IllegalArgumentException("node.region must be 1-32 of a-z 0-9 - starting with a letter, got '"
-                        + region + "'");
+                throw new IllegalArgumentException(
+                        "node.region must be 1-32 of a-z 0-9 - starting with a letter, got '" + region + "'");
             }
         }
 
@@ -248,9 +272,19 @@ public record GatewayConfig(Path dataDir, Mcp mcp, OAuth oauth, Admin admin, Htt
      * @param listTtlMs ttlMs on 2026-07-28 list results
      * @param toolSearch the optional {@code retrieve_tools} tool
      */
-    public record Mcp(String host, int port, String path, boolean requireAuth, List<String> allowedHosts, List<String> allowedOrigins,
-            int pageSize, long sessionIdleMs, int maxSessions, int maxStreams, long listTtlMs, ToolSearch toolSearch) {
-    }
+    public record Mcp(
+            String host,
+            int port,
+            String path,
+            boolean requireAuth,
+            List<String> allowedHosts,
+            List<String> allowedOrigins,
+            int pageSize,
+            long sessionIdleMs,
+            int maxSessions,
+            int maxStreams,
+            long listTtlMs,
+            ToolSearch toolSearch) {}
 
     /**
      * The {@code retrieve_tools} tool: BM25 search over the tools a caller may call (docs/gateway.md).
@@ -263,7 +297,8 @@ public record GatewayConfig(Path dataDir, Mcp mcp, OAuth oauth, Admin admin, Htt
         /** Checks the bounds. */
         public ToolSearch {
             if (maxResults < 1 || maxResults > 100) {
-                throw new IllegalArgumentException("mcp.tool-search.max-results must be within 1..100, got " + maxResults);
+                throw new IllegalArgumentException(
+                        "mcp.tool-search.max-results must be within 1..100, got " + maxResults);
             }
             if (defaultResults < 1 || defaultResults > maxResults) {
                 throw new IllegalArgumentException("mcp.tool-search.default-results must be within 1..max-results ("
@@ -287,10 +322,16 @@ public record GatewayConfig(Path dataDir, Mcp mcp, OAuth oauth, Admin admin, Htt
      * @param algorithms accepted JWS algorithms
      * @param clockSkewMs tolerated clock skew for {@code exp}/{@code nbf}
      */
-    public record OAuth(boolean enabled, String issuer, String audience, String jwksFile,
-            List<String> authorizationServers, String tenantClaim, String scopePrefix, List<String> algorithms,
-            long clockSkewMs) {
-    }
+    public record OAuth(
+            boolean enabled,
+            String issuer,
+            String audience,
+            String jwksFile,
+            List<String> authorizationServers,
+            String tenantClaim,
+            String scopePrefix,
+            List<String> algorithms,
+            long clockSkewMs) {}
 
     /**
      * The admin listener.
@@ -298,8 +339,7 @@ public record GatewayConfig(Path dataDir, Mcp mcp, OAuth oauth, Admin admin, Htt
      * @param host bind address
      * @param port port (0 = any free port)
      */
-    public record Admin(String host, int port) {
-    }
+    public record Admin(String host, int port) {}
 
     /**
      * HTTP caps.
@@ -314,8 +354,15 @@ public record GatewayConfig(Path dataDir, Mcp mcp, OAuth oauth, Admin admin, Htt
      * @param drainDelayMs on SIGTERM, how long the node keeps taking calls while {@code /readyz}
      *     already answers 503, so load balancers stop sending before the listener closes
      */
-    public record Http(long maxPayloadBytes, int maxJsonDepth, int maxHeaderBytes, int maxConcurrentRequests,
-            int maxTcpConnections, long idleConnectionTimeoutMs, long shutdownGraceMs, long drainDelayMs) {
+    public record Http(
+            long maxPayloadBytes,
+            int maxJsonDepth,
+            int maxHeaderBytes,
+            int maxConcurrentRequests,
+            int maxTcpConnections,
+            long idleConnectionTimeoutMs,
+            long shutdownGraceMs,
+            long drainDelayMs) {
         /** Range checks. */
         public Http {
             if (drainDelayMs < 0 || drainDelayMs > 600_000) {
@@ -340,10 +387,19 @@ public record GatewayConfig(Path dataDir, Mcp mcp, OAuth oauth, Admin admin, Htt
      * @param requestTimeoutMs longest one fetch may take
      * @param connectTimeoutMs longest a connect may take
      */
-    public record Fetch(boolean allowHttp, List<Integer> httpsPorts, List<Integer> httpPorts, List<String> denyHosts,
-            List<String> allowAddresses, int maxRedirects, int maxRequestsPerCall, long maxResponseBytes,
-            long maxResponseBytesPerCall, long maxRequestBodyBytes, long requestTimeoutMs, long connectTimeoutMs) {
-    }
+    public record Fetch(
+            boolean allowHttp,
+            List<Integer> httpsPorts,
+            List<Integer> httpPorts,
+            List<String> denyHosts,
+            List<String> allowAddresses,
+            int maxRedirects,
+            int maxRequestsPerCall,
+            long maxResponseBytes,
+            long maxResponseBytesPerCall,
+            long maxRequestBodyBytes,
+            long requestTimeoutMs,
+            long connectTimeoutMs) {}
 
     /**
      * DLP (see docs/dlp.md): default actions are block secrets inbound and in egress, redact secrets
@@ -360,9 +416,16 @@ public record GatewayConfig(Path dataDir, Mcp mcp, OAuth oauth, Admin admin, Htt
      * @param overrides per tenant, tool, direction, category, rule or severity, tried in order
      * @param limits bounds of one scan
      */
-    public record Dlp(boolean enabled, boolean builtinRules, List<String> rulePacks, List<String> disabledRules,
-            String hashKey, Action onIncomplete, Map<Direction, Map<Category, Action>> defaults,
-            List<DlpOverride> overrides, DlpLimits limits) {
+    public record Dlp(
+            boolean enabled,
+            boolean builtinRules,
+            List<String> rulePacks,
+            List<String> disabledRules,
+            String hashKey,
+            Action onIncomplete,
+            Map<Direction, Map<Category, Action>> defaults,
+            List<DlpOverride> overrides,
+            DlpLimits limits) {
 
         /** Copies the collections and rejects nulls. */
         public Dlp {
@@ -389,8 +452,14 @@ public record GatewayConfig(Path dataDir, Mcp mcp, OAuth oauth, Admin admin, Htt
      * @param rules rule ids, or empty for all
      * @param minSeverity the lowest severity it applies to ({@code low} … {@code critical})
      */
-    public record DlpOverride(Action action, String tenant, String tool, List<Direction> directions,
-            List<Category> categories, List<String> rules, Severity minSeverity) {
+    public record DlpOverride(
+            Action action,
+            String tenant,
+            String tool,
+            List<Direction> directions,
+            List<Category> categories,
+            List<String> rules,
+            Severity minSeverity) {
 
         /** Treats a missing selector as "any". */
         public DlpOverride {
@@ -413,9 +482,8 @@ public record GatewayConfig(Path dataDir, Mcp mcp, OAuth oauth, Admin admin, Htt
      * @param maxDecodedChars characters of decoded layers scanned per payload
      * @param maxFindings findings listed per payload
      */
-    public record DlpLimits(int maxJsonDepth, int maxDecodeDepth, long maxScanChars, long maxDecodedChars,
-            int maxFindings) {
-    }
+    public record DlpLimits(
+            int maxJsonDepth, int maxDecodeDepth, long maxScanChars, long maxDecodedChars, int maxFindings) {}
 
     /**
      * Bundled tools.
@@ -423,8 +491,7 @@ public record GatewayConfig(Path dataDir, Mcp mcp, OAuth oauth, Admin admin, Htt
      * @param deploy deploy and approve the example tools when the registry is empty
      * @param conformance also deploy the MCP conformance suite's fixture tools
      */
-    public record Examples(boolean deploy, boolean conformance) {
-    }
+    public record Examples(boolean deploy, boolean conformance) {}
 
     /**
      * Isolate pool settings (see the pool section of docs/configuration.md).
@@ -442,10 +509,19 @@ public record GatewayConfig(Path dataDir, Mcp mcp, OAuth oauth, Admin admin, Htt
      * @param tenantShare share of the guest threads one tenant holds while others want them
      * @param reserveShare share of the guest threads kept for calls within their shares
      */
-    public record Pool(int minWarmPerTool, int maxWarmPerTool, int maxWarmTotal, int toolConcurrency,
-            int globalConcurrency, int queueCapacity, long queueDeadlineMs, long idleShrinkAfterMs,
-            int replenishThreads, double toolShare, double tenantShare, double reserveShare) {
-    }
+    public record Pool(
+            int minWarmPerTool,
+            int maxWarmPerTool,
+            int maxWarmTotal,
+            int toolConcurrency,
+            int globalConcurrency,
+            int queueCapacity,
+            long queueDeadlineMs,
+            long idleShrinkAfterMs,
+            int replenishThreads,
+            double toolShare,
+            double tenantShare,
+            double reserveShare) {}
 
     /**
      * Guest runtime settings.
@@ -459,8 +535,8 @@ public record GatewayConfig(Path dataDir, Mcp mcp, OAuth oauth, Admin admin, Htt
      * @param maxStringMb the longest string a JavaScript guest may create, in MiB of UTF-16 (1-1024)
      */
     @SuppressWarnings("AvoidCommonTypeNames") // the config's "runtime" section, always written GatewayConfig.Runtime
-    public record Runtime(int guestThreads, long jitWarmUpMs, int abandonBudget, int suspendAfterLimitStreak,
-            int maxStringMb) {
+    public record Runtime(
+            int guestThreads, long jitWarmUpMs, int abandonBudget, int suspendAfterLimitStreak, int maxStringMb) {
         /** Range checks. */
         public Runtime {
             if (maxStringMb < 1 || maxStringMb > 1024) {
@@ -481,8 +557,8 @@ public record GatewayConfig(Path dataDir, Mcp mcp, OAuth oauth, Admin admin, Htt
         /** Range checks. */
         public Audit {
             if (checkpointIntervalMs < 0 || checkpointIntervalMs > 86_400_000L) {
-                throw new IllegalArgumentException("audit.checkpoint-interval-ms must be 0-86400000, got "
-                        + checkpointIntervalMs);
+                throw new IllegalArgumentException(
+                        "audit.checkpoint-interval-ms must be 0-86400000, got " + checkpointIntervalMs);
             }
         }
     }
@@ -505,31 +581,41 @@ public record GatewayConfig(Path dataDir, Mcp mcp, OAuth oauth, Admin admin, Htt
      * @param auditSpoolMaxBytes largest size of {@code <data-dir>/audit-spool.jsonl}, where call records
      *     wait (fsync'd) while the database does not take them; 0: no spool, calls are refused then
      */
-    public record RegistryStore(String jdbcUrl, String user, String password, long connectionTimeoutMs,
-            long adminTimeoutMs, long startTimeoutMs, long auditSpoolMaxBytes) {
+    public record RegistryStore(
+            String jdbcUrl,
+            String user,
+            String password,
+            long connectionTimeoutMs,
+            long adminTimeoutMs,
+            long startTimeoutMs,
+            long auditSpoolMaxBytes) {
         /** Checks the values. */
         public RegistryStore {
             Objects.requireNonNull(jdbcUrl, "registry.jdbc-url");
             Objects.requireNonNull(user, "registry.user");
             Objects.requireNonNull(password, "registry.password");
             if (!jdbcUrl.isEmpty() && !jdbcUrl.startsWith("jdbc:h2:") && !jdbcUrl.startsWith("jdbc:postgresql:")) {
-                throw new IllegalArgumentException("registry.jdbc-url must be empty, jdbc:postgresql:... or jdbc:h2:..., got '"
-                        + jdbcUrl.replaceAll("(?i)(password=)[^;&]*", "$1***") + "'");
+                throw new IllegalArgumentException(
+                        "registry.jdbc-url must be empty, jdbc:postgresql:... or jdbc:h2:..., got '"
+                                + jdbcUrl.replaceAll("(?i)(password=)[^;&]*", "$1***") + "'");
             }
             if (startTimeoutMs < 0 || startTimeoutMs > 86_400_000) {
-                throw new IllegalArgumentException("registry.start-timeout-ms must be 0-86400000, got " + startTimeoutMs);
+                throw new IllegalArgumentException(
+                        "registry.start-timeout-ms must be 0-86400000, got " + startTimeoutMs);
             }
             if (auditSpoolMaxBytes < 0
                     || auditSpoolMaxBytes > dev.atoll.gateway.registry.RegistryConfig.MAX_AUDIT_SPOOL_BYTES) {
                 throw new IllegalArgumentException("registry.audit-spool-max-bytes must be 0-"
-                        + dev.atoll.gateway.registry.RegistryConfig.MAX_AUDIT_SPOOL_BYTES + ", got " + auditSpoolMaxBytes);
+                        + dev.atoll.gateway.registry.RegistryConfig.MAX_AUDIT_SPOOL_BYTES + ", got "
+                        + auditSpoolMaxBytes);
             }
             if (adminTimeoutMs < 100 || adminTimeoutMs > 600_000) {
-                throw new IllegalArgumentException("registry.admin-timeout-ms must be 100-600000, got " + adminTimeoutMs);
+                throw new IllegalArgumentException(
+                        "registry.admin-timeout-ms must be 100-600000, got " + adminTimeoutMs);
             }
             if (connectionTimeoutMs < 250 || connectionTimeoutMs > 600_000) {
-                throw new IllegalArgumentException("registry.connection-timeout-ms must be 250-600000, got "
-                        + connectionTimeoutMs);
+                throw new IllegalArgumentException(
+                        "registry.connection-timeout-ms must be 250-600000, got " + connectionTimeoutMs);
             }
         }
 
@@ -557,19 +643,24 @@ public record GatewayConfig(Path dataDir, Mcp mcp, OAuth oauth, Admin admin, Htt
          * @throws GatewayException naming the key whose value is unusable
          */
         public dev.atoll.gateway.registry.RegistryConfig toRegistryConfig(Path dataDir, Fleet fleet, Node node) {
-            return builder(dataDir, fleet, node.effectiveId()).node(node.effectiveId(), node.region()).build();
+            return builder(dataDir, fleet, node.effectiveId())
+                    .node(node.effectiveId(), node.region())
+                    .build();
         }
 
         private dev.atoll.gateway.registry.RegistryConfig.Builder builder(Path dataDir, Fleet fleet, String nodeId) {
-            var b = dev.atoll.gateway.registry.RegistryConfig.builder().dataDir(dataDir)
+            var b = dev.atoll.gateway.registry.RegistryConfig.builder()
+                    .dataDir(dataDir)
                     .connectionTimeout(java.time.Duration.ofMillis(connectionTimeoutMs))
                     .adminTimeout(java.time.Duration.ofMillis(adminTimeoutMs))
                     .auditSpoolMaxBytes(auditSpoolMaxBytes)
                     .notifications(fleet.notifications())
                     .catalogueRefresh(java.time.Duration.ofMillis(fleet.catalogueRefreshMs()))
                     .tokenCacheTtl(java.time.Duration.ofMillis(fleet.tokenCacheTtlMs()))
-                    .applicationName(nodeId.isEmpty() ? "atoll"
-                            : "atoll/" + (nodeId.length() > 42 ? nodeId.substring(0, 42) : nodeId));
+                    .applicationName(
+                            nodeId.isEmpty()
+                                    ? "atoll"
+                                    : "atoll/" + (nodeId.length() > 42 ? nodeId.substring(0, 42) : nodeId));
             if (!jdbcUrl.isEmpty()) {
                 b.jdbcUrl(jdbcUrl);
             }
@@ -579,8 +670,8 @@ public record GatewayConfig(Path dataDir, Mcp mcp, OAuth oauth, Admin admin, Htt
             if (password.startsWith("env:")) {
                 String value = System.getenv(password.substring(4));
                 if (value == null) {
-                    throw new GatewayException("registry.password: environment variable " + password.substring(4)
-                            + " is not set");
+                    throw new GatewayException(
+                            "registry.password: environment variable " + password.substring(4) + " is not set");
                 }
                 b.password(value);
             } else if (password.startsWith("file:")) {
@@ -614,8 +705,8 @@ public record GatewayConfig(Path dataDir, Mcp mcp, OAuth oauth, Admin admin, Htt
      * @param maxTenants distinct {@code tenant} label values; later tenants are reported as {@code other}
      * @param maxUpstreams distinct {@code upstream} label values; later upstreams are reported as {@code other}
      */
-    public record Metrics(boolean enabled, boolean requireAuth, boolean jvm, int maxTools, int maxTenants,
-            int maxUpstreams) {
+    public record Metrics(
+            boolean enabled, boolean requireAuth, boolean jvm, int maxTools, int maxTenants, int maxUpstreams) {
 
         /** Rejects caps below 1 or above 10 000, naming the key. */
         public Metrics {
@@ -675,33 +766,47 @@ public record GatewayConfig(Path dataDir, Mcp mcp, OAuth oauth, Admin admin, Htt
      * @param dockerHost the container engine's address for {@code docker} upstreams ({@code unix:///path}
      *     or {@code tcp://host:port}; Podman's Docker-compatible socket works too)
      */
-    public record Upstreams(List<SandboxKind> launchers, boolean startQuarantined, long startTimeoutMs, long callTimeoutMs,
-            long healthIntervalMs, long healthTimeoutMs, long restartBackoffMinMs, long restartBackoffMaxMs,
-            long maxLifetimeMs, long stopGraceMs, int maxLineBytes, long maxCallNotificationBytes, int maxTools,
-            int logLines, long memoryBytes,
-            double cpus, int pids, String dockerHost) {
+    public record Upstreams(
+            List<SandboxKind> launchers,
+            boolean startQuarantined,
+            long startTimeoutMs,
+            long callTimeoutMs,
+            long healthIntervalMs,
+            long healthTimeoutMs,
+            long restartBackoffMinMs,
+            long restartBackoffMaxMs,
+            long maxLifetimeMs,
+            long stopGraceMs,
+            int maxLineBytes,
+            long maxCallNotificationBytes,
+            int maxTools,
+            int logLines,
+            long memoryBytes,
+            double cpus,
+            int pids,
+            String dockerHost) {
 
         /** Checks the values. */
         public Upstreams {
             if (dockerHost == null || !(dockerHost.startsWith("unix:///") || dockerHost.startsWith("tcp://"))) {
-                throw new IllegalArgumentException("upstreams.docker-host must be unix:///path or tcp://host:port, was '"
-                        + dockerHost + "'");
+                throw new IllegalArgumentException(
+                        "upstreams.docker-host must be unix:///path or tcp://host:port, was '" + dockerHost + "'");
             }
             launchers = List.copyOf(launchers);
             if (startTimeoutMs < 100 || callTimeoutMs < 100 || healthIntervalMs < 100 || healthTimeoutMs < 10) {
                 throw new IllegalArgumentException("upstreams: timeouts and intervals must be at least 100 ms");
             }
             if (restartBackoffMinMs < 1 || restartBackoffMaxMs < restartBackoffMinMs) {
-                throw new IllegalArgumentException("upstreams.restart-backoff-max-ms must be at least "
-                        + "restart-backoff-min-ms (>= 1)");
+                throw new IllegalArgumentException(
+                        "upstreams.restart-backoff-max-ms must be at least " + "restart-backoff-min-ms (>= 1)");
             }
             if (maxLifetimeMs < 0 || stopGraceMs < 0 || maxLineBytes < 1024 || maxTools < 1 || logLines < 1) {
                 throw new IllegalArgumentException("upstreams: max-lifetime-ms and stop-grace-ms must be >= 0, "
                         + "max-line-bytes >= 1024, max-tools and log-lines >= 1");
             }
             if (maxCallNotificationBytes < 1024) {
-                throw new IllegalArgumentException("upstreams.max-call-notification-bytes must be at least 1024, was "
-                        + maxCallNotificationBytes);
+                throw new IllegalArgumentException(
+                        "upstreams.max-call-notification-bytes must be at least 1024, was " + maxCallNotificationBytes);
             }
             new dev.atoll.gateway.registry.UpstreamLimits(memoryBytes, cpus, pids);
         }
@@ -714,8 +819,7 @@ public record GatewayConfig(Path dataDir, Mcp mcp, OAuth oauth, Admin admin, Htt
 
     /** Config enums are written as their lower-case, dash-separated names ({@code egress-request}). */
     @EnumNaming(EnumNamingStrategies.KebabCaseStrategy.class)
-    private interface KebabEnum {
-    }
+    private interface KebabEnum {}
 
     private static final ObjectMapper YAML = YAMLMapper.builder()
             .propertyNamingStrategy(PropertyNamingStrategies.KEBAB_CASE)
@@ -818,7 +922,7 @@ public record GatewayConfig(Path dataDir, Mcp mcp, OAuth oauth, Admin admin, Htt
     }
 
     private static JsonNode merge(ObjectNode base, JsonNode overlay, String prefix) {
-        for (var it = overlay.properties().iterator(); it.hasNext();) {
+        for (var it = overlay.properties().iterator(); it.hasNext(); ) {
             var e = it.next();
             String key = prefix + e.getKey();
             JsonNode existing = base.get(e.getKey());
@@ -842,7 +946,8 @@ public record GatewayConfig(Path dataDir, Mcp mcp, OAuth oauth, Admin admin, Htt
         // List entries get no defaults from defaults.yaml: a missing optional selector of a DLP
         // override is filled in here (as null, read as "any"), so only unknown keys are errors.
         if (tree.path("dlp").path("overrides") instanceof com.fasterxml.jackson.databind.node.ArrayNode list) {
-            List<String> keys = List.of("action", "tenant", "tool", "directions", "categories", "rules", "min-severity");
+            List<String> keys =
+                    List.of("action", "tenant", "tool", "directions", "categories", "rules", "min-severity");
             for (int i = 0; i < list.size(); i++) {
                 if (list.get(i) instanceof ObjectNode o) {
                     String at = "dlp.overrides[" + i + "]";
@@ -870,7 +975,10 @@ public record GatewayConfig(Path dataDir, Mcp mcp, OAuth oauth, Admin admin, Htt
             if (e.getTargetType() != null && e.getTargetType().isEnum()) {
                 throw new GatewayException(key(e) + ": '" + e.getValue() + "' is not one of "
                         + java.util.Arrays.stream(e.getTargetType().getEnumConstants())
-                                .map(c -> ((Enum<?>) c).name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'))
+                                .map(c -> ((Enum<?>) c)
+                                        .name()
+                                        .toLowerCase(java.util.Locale.ROOT)
+                                        .replace('_', '-'))
                                 .toList());
             }
             throw new GatewayException("invalid config at " + key(e) + ": " + firstLine(e.getOriginalMessage()));

@@ -52,17 +52,37 @@ class AdminUiBrowserTest {
 
     @BeforeAll
     static void start() throws Exception {
-        assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(DRIVER),
+        assumeTrue(
+                Files.isExecutable(CHROMIUM) && Files.isExecutable(DRIVER),
                 "needs chromium and chromium-driver (scripts/test.sh installs them)");
-        gateway = Gateway.builder().config(GatewayConfig.defaults().with(Map.of("mcp.port", "0", "admin.port", "0",
-                        "data-dir", Files.createTempDirectory(scratch, "atoll-ui-browser").toString(), "examples.deploy", "false",
-                        "node.id", "browser-node")))
-                .mcpToken(TOKEN, "acme", Set.of("*")).start();
-        ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM.toFile())
-                .addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+        gateway = Gateway.builder()
+                .config(GatewayConfig.defaults()
+                        .with(Map.of(
+                                "mcp.port",
+                                "0",
+                                "admin.port",
+                                "0",
+                                "data-dir",
+                                Files.createTempDirectory(scratch, "atoll-ui-browser")
+                                        .toString(),
+                                "examples.deploy",
+                                "false",
+                                "node.id",
+                                "browser-node")))
+                .mcpToken(TOKEN, "acme", Set.of("*"))
+                .start();
+        ChromeOptions options = new ChromeOptions()
+                .setBinary(CHROMIUM.toFile())
+                .addArguments(
+                        "--headless=new",
+                        "--no-sandbox",
+                        "--disable-dev-shm-usage",
+                        "--disable-gpu",
                         "--window-size=1280,1000");
-        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(DRIVER.toFile())
-                .usingAnyFreePort().build();
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(DRIVER.toFile())
+                .usingAnyFreePort()
+                .build();
         browser = new ChromeDriver(service, options);
         browser.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(60));
         Files.createDirectories(SHOTS);
@@ -83,7 +103,9 @@ class AdminUiBrowserTest {
     }
 
     private static void shot(String name) throws Exception {
-        Path png = ((org.openqa.selenium.TakesScreenshot) browser).getScreenshotAs(OutputType.FILE).toPath();
+        Path png = ((org.openqa.selenium.TakesScreenshot) browser)
+                .getScreenshotAs(OutputType.FILE)
+                .toPath();
         Files.copy(png, SHOTS.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
     }
 
@@ -111,13 +133,15 @@ class AdminUiBrowserTest {
         shot("login");
         browser.findElement(By.id("token")).sendKeys(gateway.startupTokens().get("ADMIN"));
         browser.findElement(By.id("sign-in")).click();
-        await().atMost(Duration.ofSeconds(30)).until(() -> browser.getCurrentUrl().endsWith("/ui/tools"));
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> browser.getCurrentUrl().endsWith("/ui/tools"));
 
         // The quarantined upload on the Tools page, then its diff with the warning highlighted.
         WebElement v2 = browser.findElement(By.linkText("v2 quarantined"));
         shot("tools");
         v2.click();
-        await().atMost(Duration.ofSeconds(30)).until(() -> browser.getCurrentUrl().endsWith("/ui/tools/weather/versions/2"));
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> browser.getCurrentUrl().endsWith("/ui/tools/weather/versions/2"));
         assertTrue(text("warnings").contains("MODEL_INSTRUCTION"), text("warnings"));
         assertTrue(text("diff").contains("DESCRIPTION"), text("diff"));
         assertTrue(browser.findElement(By.cssSelector("#diff tr.flagged")).isDisplayed());
@@ -125,14 +149,17 @@ class AdminUiBrowserTest {
 
         // Approving without ticking the warnings box is refused; with it, v2 is approved.
         browser.findElement(By.id("approve")).click();
-        await().atMost(Duration.ofSeconds(30)).until(() -> !browser.findElements(By.id("error")).isEmpty());
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> !browser.findElements(By.id("error")).isEmpty());
         assertTrue(text("error").contains("poisoning sign"), text("error"));
         assertEquals(ToolState.QUARANTINED, state(2));
         browser.navigate().back();
-        await().atMost(Duration.ofSeconds(30)).until(() -> !browser.findElements(By.id("accept-warnings")).isEmpty());
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> !browser.findElements(By.id("accept-warnings")).isEmpty());
         browser.findElement(By.id("accept-warnings")).click();
         browser.findElement(By.id("approve")).click();
-        await().atMost(Duration.ofSeconds(30)).until(() -> browser.findElements(By.id("approve")).isEmpty());
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> browser.findElements(By.id("approve")).isEmpty());
         assertEquals(ToolState.APPROVED, state(2));
         assertTrue(text("version").contains("approved"), text("version"));
 
@@ -140,17 +167,27 @@ class AdminUiBrowserTest {
         open("/ui/calls?tool=weather");
         int before = browser.findElements(By.cssSelector("#call-rows tr")).size();
         HttpClient http = HttpClient.newHttpClient();
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() -> {
-            StatelessCall.result(http, gateway.mcpUrl(), TOKEN, "weather",
-                    "{\"city\":\"Oslo, for ola.nordmann@posten.no\"}");
-            return browser.findElements(By.cssSelector("#call-rows tr")).size() > before;
-        });
+        await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(500))
+                .until(() -> {
+                    StatelessCall.result(
+                            http,
+                            gateway.mcpUrl(),
+                            TOKEN,
+                            "weather",
+                            "{\"city\":\"Oslo, for ola.nordmann@posten.no\"}");
+                    return browser.findElements(By.cssSelector("#call-rows tr")).size() > before;
+                });
         WebElement row = browser.findElement(By.cssSelector("#call-rows tr"));
-        assertTrue(row.getText().contains("weather@2") && row.getText().contains("acme")
-                && row.getText().contains("ok"), row.getText());
+        assertTrue(
+                row.getText().contains("weather@2")
+                        && row.getText().contains("acme")
+                        && row.getText().contains("ok"),
+                row.getText());
         shot("calls");
         row.findElement(By.tagName("a")).click();
-        await().atMost(Duration.ofSeconds(30)).until(() -> !browser.findElements(By.id("receipt")).isEmpty());
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> !browser.findElements(By.id("receipt")).isEmpty());
         // The console as the agent got it: after DLP (the e-mail address redacted), with the rule named.
         assertTrue(text("console").contains("looking up Oslo, for [REDACTED:"), text("console"));
         assertTrue(!text("console").contains("ola.nordmann@posten.no"), text("console"));
@@ -163,26 +200,39 @@ class AdminUiBrowserTest {
         assertTrue(text("audit").contains("tool.approve"), text("audit"));
         shot("audit");
         browser.findElement(By.id("verify")).click();
-        await().atMost(Duration.ofSeconds(30)).until(() -> !browser.findElements(By.id("verify-result")).isEmpty());
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> !browser.findElements(By.id("verify-result")).isEmpty());
         assertTrue(text("verify-result").startsWith("Audit log intact"), text("verify-result"));
         shot("audit-verify");
 
         // Overview (with its uPlot chart) and Upstreams.
         open("/ui/overview");
-        await().atMost(Duration.ofSeconds(30)).until(() -> !browser.findElements(By.cssSelector("#chart .uplot"))
-                .isEmpty());
+        await().atMost(Duration.ofSeconds(30))
+                .until(() ->
+                        !browser.findElements(By.cssSelector("#chart .uplot")).isEmpty());
         assertTrue(text("summary").contains("calls"), text("summary"));
         shot("overview");
         open("/ui/upstreams");
         shot("upstreams");
-        for (String name : List.of("login", "tools", "tool-version-diff", "calls", "call-receipt", "audit",
-                "audit-verify", "overview", "upstreams")) {
+        for (String name : List.of(
+                "login",
+                "tools",
+                "tool-version-diff",
+                "calls",
+                "call-receipt",
+                "audit",
+                "audit-verify",
+                "overview",
+                "upstreams")) {
             assertTrue(Files.size(SHOTS.resolve(name + ".png")) > 1000, name);
         }
     }
 
     private static ToolState state(int version) {
         return gateway.registry().tool("weather").orElseThrow().versions().stream()
-                .filter(v -> v.version() == version).findFirst().orElseThrow().state();
+                .filter(v -> v.version() == version)
+                .findFirst()
+                .orElseThrow()
+                .state();
     }
 }

@@ -44,8 +44,19 @@ class AdminUiSecurityTest {
 
     @BeforeAll
     static void start() throws Exception {
-        gateway = Gateway.builder().config(GatewayConfig.defaults().with(Map.of("mcp.port", "0", "admin.port", "0",
-                "data-dir", Files.createTempDirectory(scratch, "atoll-ui-sec").toString(), "examples.deploy", "false"))).start();
+        gateway = Gateway.builder()
+                .config(GatewayConfig.defaults()
+                        .with(Map.of(
+                                "mcp.port",
+                                "0",
+                                "admin.port",
+                                "0",
+                                "data-dir",
+                                Files.createTempDirectory(scratch, "atoll-ui-sec")
+                                        .toString(),
+                                "examples.deploy",
+                                "false")))
+                .start();
         admin = gateway.startupTokens().get("ADMIN");
         base = gateway.adminUrl();
         gateway.deploy(ToolSource.js("pending.mjs", """
@@ -69,10 +80,12 @@ class AdminUiSecurityTest {
         return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    private static HttpResponse<String> post(String path, String cookie, Optional<String> origin,
-            Map<String, String> form) throws Exception {
+    private static HttpResponse<String> post(
+            String path, String cookie, Optional<String> origin, Map<String, String> form) throws Exception {
         StringBuilder body = new StringBuilder();
-        form.forEach((k, v) -> body.append(body.isEmpty() ? "" : "&").append(k).append('=')
+        form.forEach((k, v) -> body.append(body.isEmpty() ? "" : "&")
+                .append(k)
+                .append('=')
                 .append(URLEncoder.encode(v, StandardCharsets.UTF_8)));
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path))
                 .header("Content-Type", "application/x-www-form-urlencoded")
@@ -102,14 +115,21 @@ class AdminUiSecurityTest {
     }
 
     private static ToolState pendingState() {
-        return gateway.registry().tool("pending").orElseThrow().versions().get(0).state();
+        return gateway.registry()
+                .tool("pending")
+                .orElseThrow()
+                .versions()
+                .get(0)
+                .state();
     }
 
     @Test
     void aFailedSignInGetsNoSession() throws Exception {
         HttpResponse<String> r = post("/ui/login", null, Optional.of(base), Map.of("token", "atoll_adm_not_a_token"));
         assertEquals(401, r.statusCode());
-        assertTrue(r.headers().firstValue("Set-Cookie").isEmpty(), r.headers().map().toString());
+        assertTrue(
+                r.headers().firstValue("Set-Cookie").isEmpty(),
+                r.headers().map().toString());
         assertTrue(r.body().contains("That is not an admin token"), r.body());
         HttpResponse<String> page = get("/ui/tools", "atoll_session=made-up");
         assertEquals(303, page.statusCode(), "no session: to the sign-in page");
@@ -122,8 +142,8 @@ class AdminUiSecurityTest {
         HttpResponse<String> r = post("/ui/tools/pending/approve", cookie, Optional.of(base), Map.of("version", "1"));
         assertEquals(403, r.statusCode(), r.body());
         assertTrue(r.body().contains("CSRF token is missing or wrong"), r.body());
-        HttpResponse<String> wrong = post("/ui/tools/pending/approve", cookie, Optional.of(base),
-                Map.of("version", "1", "csrf", "forged"));
+        HttpResponse<String> wrong =
+                post("/ui/tools/pending/approve", cookie, Optional.of(base), Map.of("version", "1", "csrf", "forged"));
         assertEquals(403, wrong.statusCode(), wrong.body());
         assertEquals(ToolState.QUARANTINED, pendingState());
     }
@@ -133,37 +153,60 @@ class AdminUiSecurityTest {
         String cookie = signIn();
         String token = csrf(get("/ui/tools/pending/versions/1", cookie).body());
         // A page of another local web app (a loopback origin the listener's DNS-rebinding guard lets through).
-        HttpResponse<String> local = post("/ui/tools/pending/reject", cookie, Optional.of("http://localhost:1"),
+        HttpResponse<String> local = post(
+                "/ui/tools/pending/reject",
+                cookie,
+                Optional.of("http://localhost:1"),
                 Map.of("version", "1", "csrf", token));
         assertEquals(403, local.statusCode(), local.body());
         assertTrue(local.body().contains("sent from another origin"), local.body());
-        HttpResponse<String> foreign = post("/ui/tools/pending/reject", cookie, Optional.of("https://evil.example"),
+        HttpResponse<String> foreign = post(
+                "/ui/tools/pending/reject",
+                cookie,
+                Optional.of("https://evil.example"),
                 Map.of("version", "1", "csrf", token));
         assertEquals(403, foreign.statusCode(), foreign.body());
-        HttpResponse<String> none = post("/ui/tools/pending/reject", cookie, Optional.empty(),
-                Map.of("version", "1", "csrf", token));
+        HttpResponse<String> none =
+                post("/ui/tools/pending/reject", cookie, Optional.empty(), Map.of("version", "1", "csrf", token));
         assertEquals(403, none.statusCode(), "neither Origin nor Referer: " + none.body());
         assertEquals(ToolState.QUARANTINED, pendingState());
         // A foreign page cannot sign in either (login CSRF).
-        assertEquals(403, post("/ui/login", null, Optional.of("http://localhost:1"), Map.of("token", admin)).statusCode());
+        assertEquals(
+                403,
+                post("/ui/login", null, Optional.of("http://localhost:1"), Map.of("token", admin))
+                        .statusCode());
     }
 
     @Test
     void pagesHaveACspWithoutInlineScriptAndTheBundledScriptsAreServed() throws Exception {
         String cookie = signIn();
-        for (String page : List.of("/ui/overview", "/ui/tools", "/ui/tools/pending", "/ui/tools/pending/versions/1",
-                "/ui/upstreams", "/ui/calls", "/ui/audit", "/ui/login")) {
+        for (String page : List.of(
+                "/ui/overview",
+                "/ui/tools",
+                "/ui/tools/pending",
+                "/ui/tools/pending/versions/1",
+                "/ui/upstreams",
+                "/ui/calls",
+                "/ui/audit",
+                "/ui/login")) {
             HttpResponse<String> r = get(page, cookie);
             assertEquals(200, r.statusCode(), page + ": " + r.body());
             String csp = r.headers().firstValue("Content-Security-Policy").orElseThrow();
             assertTrue(csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"), csp);
-            assertFalse(Pattern.compile("<script(?![^>]*\\ssrc=)[^>]*>").matcher(r.body()).find(),
+            assertFalse(
+                    Pattern.compile("<script(?![^>]*\\ssrc=)[^>]*>")
+                            .matcher(r.body())
+                            .find(),
                     page + " has an inline script");
             assertFalse(r.body().contains(" style=\""), page + " has an inline style");
         }
-        for (String asset : List.of("/ui/webjars/htmx/dist/htmx.min.js", "/ui/webjars/htmx-ext-sse/sse.js",
-                "/ui/webjars/uplot/dist/uPlot.iife.min.js", "/ui/webjars/uplot/dist/uPlot.min.css",
-                "/ui/assets/atoll.js", "/ui/assets/atoll.css")) {
+        for (String asset : List.of(
+                "/ui/webjars/htmx/dist/htmx.min.js",
+                "/ui/webjars/htmx-ext-sse/sse.js",
+                "/ui/webjars/uplot/dist/uPlot.iife.min.js",
+                "/ui/webjars/uplot/dist/uPlot.min.css",
+                "/ui/assets/atoll.js",
+                "/ui/assets/atoll.css")) {
             HttpResponse<String> r = get(asset, null);
             assertEquals(200, r.statusCode(), asset);
             assertTrue(r.body().length() > 500, asset + " is " + r.body().length() + " chars");
@@ -179,12 +222,22 @@ class AdminUiSecurityTest {
                 """), Actor.SYSTEM);
         String cookie = signIn();
         String token = csrf(get("/ui/tools/second/versions/1", cookie).body());
-        HttpResponse<String> r = post("/ui/tools/second/approve", cookie, Optional.of(base),
-                Map.of("version", "1", "csrf", token));
+        HttpResponse<String> r =
+                post("/ui/tools/second/approve", cookie, Optional.of(base), Map.of("version", "1", "csrf", token));
         assertEquals(303, r.statusCode(), r.body());
-        assertEquals(ToolState.APPROVED, gateway.registry().tool("second").orElseThrow().versions().get(0).state());
+        assertEquals(
+                ToolState.APPROVED,
+                gateway.registry()
+                        .tool("second")
+                        .orElseThrow()
+                        .versions()
+                        .get(0)
+                        .state());
         // Signing out ends the session on the server.
-        assertEquals(303, post("/ui/logout", cookie, Optional.of(base), Map.of("csrf", token)).statusCode());
+        assertEquals(
+                303,
+                post("/ui/logout", cookie, Optional.of(base), Map.of("csrf", token))
+                        .statusCode());
         assertEquals(303, get("/ui/tools", cookie).statusCode());
     }
 }

@@ -10,8 +10,7 @@ import java.util.Set;
  */
 public final class AuditKillGatewayMain {
 
-    private AuditKillGatewayMain() {
-    }
+    private AuditKillGatewayMain() {}
 
     /**
      * Starts the gateway.
@@ -20,14 +19,16 @@ public final class AuditKillGatewayMain {
      * @throws InterruptedException never (it waits until killed)
      */
     public static void main(String[] args) throws InterruptedException {
-        Map<String, String> config = new java.util.HashMap<>(Map.of("mcp.port", "0", "admin.port", "0",
-                "data-dir", args[0]));
+        Map<String, String> config =
+                new java.util.HashMap<>(Map.of("mcp.port", "0", "admin.port", "0", "data-dir", args[0]));
         for (int i = 2; i < args.length; i++) { // key=value overrides, e.g. registry.jdbc-url=...
             String[] kv = args[i].split("=", 2);
             config.put(kv[0], kv[1]);
         }
-        Gateway g = Gateway.builder().config(GatewayConfig.defaults().with(config))
-                .mcpToken(args[1], "kill", Set.of("*")).start();
+        Gateway g = Gateway.builder()
+                .config(GatewayConfig.defaults().with(config))
+                .mcpToken(args[1], "kill", Set.of("*"))
+                .start();
         System.out.println("READY " + g.mcpUrl());
         System.out.flush();
         Thread.currentThread().join(); // until SIGKILL

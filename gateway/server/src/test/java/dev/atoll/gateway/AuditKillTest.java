@@ -4,13 +4,13 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.atoll.gateway.testing.ChildJvm;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.atoll.gateway.audit.AuditQuery;
 import dev.atoll.gateway.audit.VerifyResult;
 import dev.atoll.gateway.registry.Registry;
 import dev.atoll.gateway.registry.RegistryConfig;
+import dev.atoll.gateway.testing.ChildJvm;
 import dev.atoll.gateway.testing.StatelessCall;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -46,10 +46,13 @@ class AuditKillTest {
     private static final String TOKEN = "atoll_mcp_audit_kill_test_token_0";
 
     @Test
-    @Timeout(value = 10, unit = TimeUnit.MINUTES) // its own waits are bounded (150 s, 180 s); 120 s was too tight under load
+    @Timeout(
+            value = 10,
+            unit = TimeUnit.MINUTES) // its own waits are bounded (150 s, 180 s); 120 s was too tight under load
     void everyAnsweredCallHasItsRecordAfterKillNine() throws Exception {
         Path data = Files.createTempDirectory(scratch, "atoll-audit-kill");
-        killUnderLoadAndCount(data, List.of(), RegistryConfig.builder().dataDir(data).build());
+        killUnderLoadAndCount(
+                data, List.of(), RegistryConfig.builder().dataDir(data).build());
     }
 
     /**
@@ -63,8 +66,15 @@ class AuditKillTest {
      */
     static void killUnderLoadAndCount(Path data, List<String> overrides, RegistryConfig reopen) throws Exception {
         String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> command = new ArrayList<>(List.of(java, "--sun-misc-unsafe-memory-access=allow", ChildJvm.NO_WARM_UP, "-cp",
-                ChildJvm.classPath(), AuditKillGatewayMain.class.getName(), data.toString(), TOKEN));
+        List<String> command = new ArrayList<>(List.of(
+                java,
+                "--sun-misc-unsafe-memory-access=allow",
+                ChildJvm.NO_WARM_UP,
+                "-cp",
+                ChildJvm.classPath(),
+                AuditKillGatewayMain.class.getName(),
+                data.toString(),
+                TOKEN));
         command.addAll(overrides);
         Process gw = new ProcessBuilder(command).redirectErrorStream(true).start();
         int clients = 16;
@@ -72,7 +82,8 @@ class AuditKillTest {
         AtomicInteger answeredWithError = new AtomicInteger();
         AtomicLong started = new AtomicLong();
         List<Thread> threads = new ArrayList<>();
-        try (HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()) {
+        try (HttpClient http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()) {
             try {
                 String url = awaitReady(gw);
                 long end = System.nanoTime() + Duration.ofSeconds(180).toNanos(); // bound the loop in time
@@ -83,12 +94,16 @@ class AuditKillTest {
                             try {
                                 started.incrementAndGet();
                                 // Every fourth call fails in the tool: answered with an error, recorded too.
-                                String args = (client + i) % 4 == 0 ? "{\"text\":42}" : "{\"text\":\"Kill Me " + i + "\"}";
+                                String args =
+                                        (client + i) % 4 == 0 ? "{\"text\":42}" : "{\"text\":\"Kill Me " + i + "\"}";
                                 HttpResponse<String> r = StatelessCall.post(http, url, TOKEN, "slugify", args);
                                 if (r.statusCode() == 200) {
                                     JsonNode body = JSON.readTree(r.body());
                                     answered.incrementAndGet();
-                                    if (body.has("error") || body.path("result").path("isError").asBoolean()) {
+                                    if (body.has("error")
+                                            || body.path("result")
+                                                    .path("isError")
+                                                    .asBoolean()) {
                                         answeredWithError.incrementAndGet();
                                     }
                                 }
@@ -99,7 +114,9 @@ class AuditKillTest {
                     }));
                 }
                 // Kill while calls are in flight: after 1500 answers, whatever the machine's speed.
-                await("calls answered before the kill").atMost(Duration.ofSeconds(150)).pollInterval(Duration.ofMillis(5))
+                await("calls answered before the kill")
+                        .atMost(Duration.ofSeconds(150))
+                        .pollInterval(Duration.ofMillis(5))
                         .until(() -> answered.get() >= 1500);
             } finally {
                 gw.destroyForcibly(); // SIGKILL: no shutdown hook, no close()
@@ -118,22 +135,32 @@ class AuditKillTest {
             long records = 0;
             long after = 0;
             while (true) {
-                var page = reopened.audit().query(new AuditQuery(Optional.of("slugify"), Optional.empty(),
-                        Optional.of("tool.call"), Optional.empty(), Optional.empty(), after, 10_000));
+                var page = reopened.audit()
+                        .query(new AuditQuery(
+                                Optional.of("slugify"),
+                                Optional.empty(),
+                                Optional.of("tool.call"),
+                                Optional.empty(),
+                                Optional.empty(),
+                                after,
+                                10_000));
                 if (page.isEmpty()) {
                     break;
                 }
                 records += page.size();
                 after = page.getLast().seq();
             }
-            System.out.println("AuditKillTest (" + reopen.redactedUrl() + "): answered " + answeredCalls + " (errors " + answeredWithError.get()
-                    + "), records " + records);
+            System.out.println("AuditKillTest (" + reopen.redactedUrl() + "): answered " + answeredCalls + " (errors "
+                    + answeredWithError.get() + "), records " + records);
             // Every answered call has its record; at most the calls in flight at the kill (never
             // answered, one per client) may have a record without an answer.
-            assertTrue(records >= answeredCalls, "answered " + answeredCalls + " calls but found only " + records
-                    + " records: " + (answeredCalls - records) + " acknowledged calls left no record");
-            assertTrue(records <= answeredCalls + clients, "records " + records + " > answered " + answeredCalls
-                    + " + in flight " + clients);
+            assertTrue(
+                    records >= answeredCalls,
+                    "answered " + answeredCalls + " calls but found only " + records + " records: "
+                            + (answeredCalls - records) + " acknowledged calls left no record");
+            assertTrue(
+                    records <= answeredCalls + clients,
+                    "records " + records + " > answered " + answeredCalls + " + in flight " + clients);
             assertEquals(v.checked(), reopened.audit().head().seq());
         }
     }
@@ -147,7 +174,7 @@ class AuditKillTest {
                 throw new AssertionError("the gateway JVM exited before READY:\n" + seen);
             }
             if (line.startsWith("READY ")) {
-                Thread.ofPlatform().daemon().start(() -> out.lines().forEach(l -> { }));
+                Thread.ofPlatform().daemon().start(() -> out.lines().forEach(l -> {}));
                 return line.substring("READY ".length()).trim();
             }
             seen.append(line).append('\n');

@@ -8,9 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.atoll.gateway.audit.AuditQuery;
-import dev.atoll.gateway.testing.StatelessCall;
 import dev.atoll.gateway.registry.RegistryConfig;
 import dev.atoll.gateway.registry.testing.TestStore;
+import dev.atoll.gateway.testing.StatelessCall;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -61,7 +61,9 @@ class AuditPostgresTest {
     void everyAnsweredCallHasItsRecordAfterKillNine() throws Exception {
         Path data = Files.createTempDirectory(scratch, "atoll-audit-kill-pg");
         String url = TestStore.freshPostgresUrl();
-        AuditKillTest.killUnderLoadAndCount(data, List.of("registry.jdbc-url=\"" + url + "\""),
+        AuditKillTest.killUnderLoadAndCount(
+                data,
+                List.of("registry.jdbc-url=\"" + url + "\""),
                 RegistryConfig.builder().dataDir(data).jdbcUrl(url).build());
     }
 
@@ -93,22 +95,47 @@ class AuditPostgresTest {
      */
     private static void outageAndRecovery(Outage outage) throws Exception {
         URI pg = URI.create(TestStore.postgres().orElseThrow().substring("jdbc:".length()));
-        Path data = Files.createTempDirectory(scratch, "atoll-audit-pg-" + outage.name().toLowerCase(java.util.Locale.ROOT));
-        String query = URI.create(TestStore.freshPostgresUrl().substring("jdbc:".length())).getRawQuery();
+        Path data = Files.createTempDirectory(
+                scratch, "atoll-audit-pg-" + outage.name().toLowerCase(java.util.Locale.ROOT));
+        String query = URI.create(TestStore.freshPostgresUrl().substring("jdbc:".length()))
+                .getRawQuery();
         try (LoopbackProxy proxy = LoopbackProxy.start(pg.getHost(), pg.getPort() < 0 ? 5432 : pg.getPort())) {
             String viaProxy = "jdbc:postgresql://127.0.0.1:" + proxy.port() + pg.getRawPath() + "?" + query;
-            Gateway g = Gateway.builder().config(GatewayConfig.defaults().with(Map.of("mcp.port", "0",
-                    "admin.port", "0", "data-dir", data.toString(), "metrics.require-auth", "false",
-                    "metrics.jvm", "false", "registry.jdbc-url", "\"" + viaProxy + "\"",
-                    // Without the spool (DatabaseOutageTest covers it): calls are refused as when it is full.
-                    "registry.audit-spool-max-bytes", "0")))
-                    .mcpToken(TOKEN, "acme", Set.of("*")).start();
-            try (g; HttpClient http = HttpClient.newHttpClient()) {
+            Gateway g = Gateway.builder()
+                    .config(GatewayConfig.defaults()
+                            .with(Map.of(
+                                    "mcp.port",
+                                    "0",
+                                    "admin.port",
+                                    "0",
+                                    "data-dir",
+                                    data.toString(),
+                                    "metrics.require-auth",
+                                    "false",
+                                    "metrics.jvm",
+                                    "false",
+                                    "registry.jdbc-url",
+                                    "\"" + viaProxy + "\"",
+                                    // Without the spool (DatabaseOutageTest covers it): calls are refused as when it is
+                                    // full.
+                                    "registry.audit-spool-max-bytes",
+                                    "0")))
+                    .mcpToken(TOKEN, "acme", Set.of("*"))
+                    .start();
+            try (g;
+                    HttpClient http = HttpClient.newHttpClient()) {
                 assertEquals("before", slug(call(http, g, "Before")), "a call before the outage works");
                 // A token that lives in the database (as ATOLL_MCP_TOKEN's and every created one), not
                 // used yet, so not in the token cache: checking it needs the database.
-                String stored = g.registry().tokens().create(dev.atoll.gateway.registry.TokenKind.MCP, "acme",
-                        Set.of("*"), "outage test", new dev.atoll.gateway.registry.Actor("cli:test")).plaintext();
+                String stored = g.registry()
+                        .tokens()
+                        .create(
+                                dev.atoll.gateway.registry.TokenKind.MCP,
+                                "acme",
+                                Set.of("*"),
+                                "outage test",
+                                new dev.atoll.gateway.registry.Actor("cli:test"))
+                        .plaintext();
 
                 switch (outage) {
                     case DOWN -> proxy.down();
@@ -117,16 +144,19 @@ class AuditPostgresTest {
                 // The first call after the outage either ran and then waited in vain for its commit,
                 // or was refused before running: both answer the same error, neither is a success.
                 JsonNode during = call(http, g, "During");
-                assertTrue(during.path("error").path("message").asText().contains("Audit log unavailable"),
+                assertTrue(
+                        during.path("error").path("message").asText().contains("Audit log unavailable"),
                         during.toString());
-                await("the gateway to see the audit store fail").atMost(Duration.ofSeconds(60))
+                await("the gateway to see the audit store fail")
+                        .atMost(Duration.ofSeconds(60))
                         .until(() -> g.registry().audit().storeFailure().isPresent());
                 JsonNode refused = call(http, g, "Refused");
-                assertTrue(refused.path("error").path("message").asText().contains("Audit log unavailable"),
+                assertTrue(
+                        refused.path("error").path("message").asText().contains("Audit log unavailable"),
                         refused.toString());
                 // An uncached token cannot be checked: a clear 503, not a bare 500 or a 401.
-                HttpResponse<String> unchecked = StatelessCall.post(http, g.mcpUrl(), stored, "slugify",
-                        "{\"text\":\"Unchecked\"}");
+                HttpResponse<String> unchecked =
+                        StatelessCall.post(http, g.mcpUrl(), stored, "slugify", "{\"text\":\"Unchecked\"}");
                 assertEquals(503, unchecked.statusCode(), unchecked.body());
                 assertTrue(unchecked.body().contains("Token store unavailable"), unchecked.body());
                 String m = metrics(http, g);
@@ -137,12 +167,13 @@ class AuditPostgresTest {
                     case DOWN -> proxy.up();
                     case SILENT -> proxy.resume();
                 }
-                await("the audit store to take records again, without a restart").atMost(Duration.ofSeconds(90))
+                await("the audit store to take records again, without a restart")
+                        .atMost(Duration.ofSeconds(90))
                         .until(() -> g.registry().audit().storeFailure().isEmpty());
                 assertEquals("after", slug(call(http, g, "After")), "a call after the outage works");
                 assertTrue(metrics(http, g).contains("atoll_audit_store_failing 0.0"));
-                HttpResponse<String> checked = StatelessCall.post(http, g.mcpUrl(), stored, "slugify",
-                        "{\"text\":\"Checked\"}");
+                HttpResponse<String> checked =
+                        StatelessCall.post(http, g.mcpUrl(), stored, "slugify", "{\"text\":\"Checked\"}");
                 assertEquals(200, checked.statusCode(), checked.body());
                 assertEquals("checked", slug(JSON.readTree(checked.body())), "the stored token works again");
 
@@ -150,8 +181,17 @@ class AuditPostgresTest {
                 // the outage has one too (kept in memory and written on recovery); a call refused before
                 // running has none.
                 g.registry().audit().flush();
-                long records = g.registry().audit().query(new AuditQuery(Optional.of("slugify"), Optional.empty(),
-                        Optional.of("tool.call"), Optional.empty(), Optional.empty(), 0, 10_000)).size();
+                long records = g.registry()
+                        .audit()
+                        .query(new AuditQuery(
+                                Optional.of("slugify"),
+                                Optional.empty(),
+                                Optional.of("tool.call"),
+                                Optional.empty(),
+                                Optional.empty(),
+                                0,
+                                10_000))
+                        .size();
                 assertTrue(records >= 3 && records <= 4, "records of slugify calls: " + records);
                 assertTrue(g.registry().audit().verify().intact());
             }
@@ -170,7 +210,10 @@ class AuditPostgresTest {
     }
 
     private static String metrics(HttpClient http, Gateway g) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(g.adminUrl() + "/metrics")).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
+        return http.send(
+                        HttpRequest.newBuilder(URI.create(g.adminUrl() + "/metrics"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body();
     }
 }

@@ -42,18 +42,36 @@ class AuditStoreFailureTest {
     private static final String TOKEN = "atoll_mcp_audit_failure_test_token";
 
     private static Gateway start(Path data, boolean failOpen) {
-        return Gateway.builder().config(GatewayConfig.defaults().with(Map.of("mcp.port", "0", "admin.port", "0",
-                "data-dir", data.toString(), "metrics.require-auth", "false", "metrics.jvm", "false",
-                "audit.fail-open", Boolean.toString(failOpen),
-                // Without the spool (tested in DatabaseOutageTest): what happens when it is off or full.
-                "registry.audit-spool-max-bytes", "0"))).mcpToken(TOKEN, "acme", Set.of("*")).start();
+        return Gateway.builder()
+                .config(GatewayConfig.defaults()
+                        .with(Map.of(
+                                "mcp.port",
+                                "0",
+                                "admin.port",
+                                "0",
+                                "data-dir",
+                                data.toString(),
+                                "metrics.require-auth",
+                                "false",
+                                "metrics.jvm",
+                                "false",
+                                "audit.fail-open",
+                                Boolean.toString(failOpen),
+                                // Without the spool (tested in DatabaseOutageTest): what happens when it is off or
+                                // full.
+                                "registry.audit-spool-max-bytes",
+                                "0")))
+                .mcpToken(TOKEN, "acme", Set.of("*"))
+                .start();
     }
 
     private static void refuseAuditWrites(Path data, boolean refuse) throws Exception {
         try (Connection c = DriverManager.getConnection(RegistryConfig.defaultJdbcUrl(data), "", "");
                 Statement s = c.createStatement()) {
-            s.execute(refuse ? "ALTER TABLE audit_log ADD CONSTRAINT test_store_refuses CHECK (seq < 0) NOCHECK"
-                    : "ALTER TABLE audit_log DROP CONSTRAINT test_store_refuses");
+            s.execute(
+                    refuse
+                            ? "ALTER TABLE audit_log ADD CONSTRAINT test_store_refuses CHECK (seq < 0) NOCHECK"
+                            : "ALTER TABLE audit_log DROP CONSTRAINT test_store_refuses");
         }
     }
 
@@ -64,38 +82,59 @@ class AuditStoreFailureTest {
     }
 
     private static String metrics(HttpClient http, Gateway g) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(g.adminUrl() + "/metrics")).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
+        return http.send(
+                        HttpRequest.newBuilder(URI.create(g.adminUrl() + "/metrics"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body();
     }
 
     private static long records(Gateway g) {
         g.registry().audit().flush();
-        return g.registry().audit().query(new AuditQuery(Optional.of("slugify"), Optional.empty(),
-                Optional.of("tool.call"), Optional.empty(), Optional.empty(), 0, 10_000)).size();
+        return g.registry()
+                .audit()
+                .query(new AuditQuery(
+                        Optional.of("slugify"),
+                        Optional.empty(),
+                        Optional.of("tool.call"),
+                        Optional.empty(),
+                        Optional.empty(),
+                        0,
+                        10_000))
+                .size();
     }
 
     @Test
     void callsFailWithAClearErrorWhileTheStoreRefusesRecords() throws Exception {
         Path data = Files.createTempDirectory(scratch, "atoll-audit-refuse");
-        try (Gateway g = start(data, false); HttpClient http = HttpClient.newHttpClient()) {
-            assertEquals("hello-world", call(http, g, "Hello World").path("result").path("structuredContent")
-                    .path("slug").asText(), "a call before the failure works");
+        try (Gateway g = start(data, false);
+                HttpClient http = HttpClient.newHttpClient()) {
+            assertEquals(
+                    "hello-world",
+                    call(http, g, "Hello World")
+                            .path("result")
+                            .path("structuredContent")
+                            .path("slug")
+                            .asText(),
+                    "a call before the failure works");
             refuseAuditWrites(data, true);
             // The tool ran, but its record was not stored within the timeout: not answered as a success.
             JsonNode failed = call(http, g, "While Refused");
             assertTrue(failed.has("error"), failed.toString());
-            assertTrue(failed.path("error").path("message").asText().contains("Audit log unavailable"),
-                    failed.toString());
+            assertTrue(
+                    failed.path("error").path("message").asText().contains("Audit log unavailable"), failed.toString());
             // Now the gateway knows the store fails: the next call is refused before the tool runs.
             JsonNode refused = call(http, g, "Refused Early");
-            assertTrue(refused.path("error").path("message").asText().contains("Audit log unavailable"),
+            assertTrue(
+                    refused.path("error").path("message").asText().contains("Audit log unavailable"),
                     refused.toString());
             String m = metrics(http, g);
             assertTrue(m.contains("atoll_audit_store_failing 1.0"), m);
             assertTrue(m.matches("(?s).*atoll_audit_calls_refused_total [1-9].*"), m);
 
             refuseAuditWrites(data, false);
-            await("the store to take records again").atMost(Duration.ofSeconds(30))
+            await("the store to take records again")
+                    .atMost(Duration.ofSeconds(30))
                     .until(() -> g.registry().audit().storeFailure().isEmpty());
             assertFalse(call(http, g, "After Recovery").has("error"));
             // The record of the call that ran during the failure was kept in memory and written:
@@ -111,29 +150,35 @@ class AuditStoreFailureTest {
         // A store that hangs instead of failing: another session holds the chain head's row lock,
         // so the writer's append waits (H2's lock timeout is 10 s, and a lock timeout is retried).
         Path data = Files.createTempDirectory(scratch, "atoll-audit-hang");
-        try (Gateway g = start(data, false); HttpClient http = HttpClient.newHttpClient()) {
+        try (Gateway g = start(data, false);
+                HttpClient http = HttpClient.newHttpClient()) {
             call(http, g, "Before");
             try (Connection lock = DriverManager.getConnection(RegistryConfig.defaultJdbcUrl(data), "", "")) {
                 lock.setAutoCommit(false);
                 try (Statement s = lock.createStatement()) {
-                    s.executeQuery("SELECT seq FROM audit_head WHERE id = 1 FOR UPDATE").close();
+                    s.executeQuery("SELECT seq FROM audit_head WHERE id = 1 FOR UPDATE")
+                            .close();
                 }
                 JsonNode hung = call(http, g, "While Hung"); // ran; its record waits behind the lock
-                assertTrue(hung.path("error").path("message").asText().contains("Audit log unavailable"),
-                        hung.toString());
+                assertTrue(
+                        hung.path("error").path("message").asText().contains("Audit log unavailable"), hung.toString());
                 // Well before the lock timeout and its retries (4 x 10 s) give up, the stalled write
                 // counts as a failing store and calls are refused before they run.
-                await("a stalled write to count as a failing store").atMost(Duration.ofSeconds(20))
+                await("a stalled write to count as a failing store")
+                        .atMost(Duration.ofSeconds(20))
                         .until(() -> g.registry().audit().storeFailure().isPresent());
-                assertTrue(g.registry().audit().storeFailure().orElseThrow().contains("has not answered"),
+                assertTrue(
+                        g.registry().audit().storeFailure().orElseThrow().contains("has not answered"),
                         g.registry().audit().storeFailure().toString());
                 assertTrue(metrics(http, g).contains("atoll_audit_store_failing 1.0"));
                 JsonNode refused = call(http, g, "Refused");
-                assertTrue(refused.path("error").path("message").asText().contains("Audit log unavailable"),
+                assertTrue(
+                        refused.path("error").path("message").asText().contains("Audit log unavailable"),
                         refused.toString());
                 lock.rollback();
             }
-            await("the store to take records again").atMost(Duration.ofSeconds(60))
+            await("the store to take records again")
+                    .atMost(Duration.ofSeconds(60))
                     .until(() -> g.registry().audit().storeFailure().isEmpty());
             assertFalse(call(http, g, "After").has("error"));
             assertEquals(3, records(g), "before, the call that ran while the write hung, after");
@@ -143,17 +188,24 @@ class AuditStoreFailureTest {
     @Test
     void failOpenAnswersCallsAndCountsThemWhileTheStoreRefusesRecords() throws Exception {
         Path data = Files.createTempDirectory(scratch, "atoll-audit-fail-open");
-        try (Gateway g = start(data, true); HttpClient http = HttpClient.newHttpClient()) {
+        try (Gateway g = start(data, true);
+                HttpClient http = HttpClient.newHttpClient()) {
             call(http, g, "Before");
             refuseAuditWrites(data, true);
             JsonNode answered = call(http, g, "Fail Open");
-            assertEquals("fail-open", answered.path("result").path("structuredContent").path("slug").asText(),
+            assertEquals(
+                    "fail-open",
+                    answered.path("result")
+                            .path("structuredContent")
+                            .path("slug")
+                            .asText(),
                     answered.toString());
             String m = metrics(http, g);
             assertTrue(m.contains("atoll_audit_store_failing 1.0"), m);
             assertTrue(m.matches("(?s).*atoll_audit_calls_unrecorded_total [1-9].*"), m);
             refuseAuditWrites(data, false);
-            await("the store to take records again").atMost(Duration.ofSeconds(30))
+            await("the store to take records again")
+                    .atMost(Duration.ofSeconds(30))
                     .until(() -> g.registry().audit().storeFailure().isEmpty());
             assertEquals(2, records(g), "the record kept in memory is written after recovery");
         }

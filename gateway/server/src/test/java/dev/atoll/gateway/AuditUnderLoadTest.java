@@ -39,18 +39,28 @@ class AuditUnderLoadTest {
         int clients = 16;
         int callsEach = 40;
         AtomicInteger answered = new AtomicInteger();
-        try (Gateway gateway = Gateway.builder().config(GatewayConfig.defaults().with(Map.of("mcp.port", "0",
-                "admin.port", "0", "data-dir", data.toString()))).mcpToken(token, "load", Set.of("*")).start();
-                HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        try (Gateway gateway = Gateway.builder()
+                        .config(GatewayConfig.defaults()
+                                .with(Map.of("mcp.port", "0", "admin.port", "0", "data-dir", data.toString())))
+                        .mcpToken(token, "load", Set.of("*"))
+                        .start();
+                HttpClient http = HttpClient.newBuilder()
+                        .connectTimeout(Duration.ofSeconds(5))
+                        .build();
                 ExecutorService pool = Executors.newFixedThreadPool(clients)) {
             String body = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"slugify\","
                     + "\"arguments\":{\"text\":\"Audit Me\"},\"_meta\":{\"io.modelcontextprotocol/protocolVersion\":"
                     + "\"2026-07-28\",\"io.modelcontextprotocol/clientCapabilities\":{}}}}";
-            HttpRequest req = HttpRequest.newBuilder(URI.create(gateway.mcpUrl())).timeout(Duration.ofSeconds(30))
-                    .POST(HttpRequest.BodyPublishers.ofString(body)).header("Authorization", "Bearer " + token)
-                    .header("Content-Type", "application/json").header("Accept", "application/json")
-                    .header("MCP-Protocol-Version", "2026-07-28").header("Mcp-Method", "tools/call")
-                    .header("Mcp-Name", "slugify").build();
+            HttpRequest req = HttpRequest.newBuilder(URI.create(gateway.mcpUrl()))
+                    .timeout(Duration.ofSeconds(30))
+                    .POST(HttpRequest.BodyPublishers.ofString(body))
+                    .header("Authorization", "Bearer " + token)
+                    .header("Content-Type", "application/json")
+                    .header("Accept", "application/json")
+                    .header("MCP-Protocol-Version", "2026-07-28")
+                    .header("Mcp-Method", "tools/call")
+                    .header("Mcp-Name", "slugify")
+                    .build();
             List<Future<?>> futures = new ArrayList<>();
             for (int c = 0; c < clients; c++) {
                 futures.add(pool.submit(() -> {
@@ -68,9 +78,18 @@ class AuditUnderLoadTest {
             }
         }
         assertTrue(answered.get() > clients * callsEach * 9 / 10, "most calls answered: " + answered.get());
-        try (Registry reopened = Registry.open(RegistryConfig.builder().dataDir(data).build())) {
-            int rows = reopened.audit().query(new AuditQuery(Optional.of("slugify"), Optional.empty(),
-                    Optional.of("tool.call"), Optional.empty(), Optional.empty(), 0, 10_000)).size();
+        try (Registry reopened =
+                Registry.open(RegistryConfig.builder().dataDir(data).build())) {
+            int rows = reopened.audit()
+                    .query(new AuditQuery(
+                            Optional.of("slugify"),
+                            Optional.empty(),
+                            Optional.of("tool.call"),
+                            Optional.empty(),
+                            Optional.empty(),
+                            0,
+                            10_000))
+                    .size();
             assertEquals(answered.get(), rows, "one audit record per answered call, none lost");
             assertTrue(reopened.audit().verify().intact());
         }

@@ -50,9 +50,19 @@ class CheckpointVerifyTest {
     void start() throws Exception {
         data = Files.createTempDirectory(scratch, "atoll-checkpoint");
         // Checkpoints by hand (interval 0), so the test decides where they fall.
-        gateway = Gateway.builder().config(GatewayConfig.defaults().with(Map.of("mcp.port", "0", "admin.port", "0",
-                "data-dir", data.toString(), "audit.checkpoint-interval-ms", "0")))
-                .mcpToken(TOKEN, "acme", Set.of("*")).start();
+        gateway = Gateway.builder()
+                .config(GatewayConfig.defaults()
+                        .with(Map.of(
+                                "mcp.port",
+                                "0",
+                                "admin.port",
+                                "0",
+                                "data-dir",
+                                data.toString(),
+                                "audit.checkpoint-interval-ms",
+                                "0")))
+                .mcpToken(TOKEN, "acme", Set.of("*"))
+                .start();
         admin = gateway.startupTokens().get("ADMIN");
         http = HttpClient.newHttpClient();
     }
@@ -82,15 +92,23 @@ class CheckpointVerifyTest {
     }
 
     private JsonNode verify(byte[] body, String type) throws Exception {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(gateway.adminUrl() + "/v1/audit/verify"))
-                .header("Authorization", "Bearer " + admin).header("Content-Type", type)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = http.send(
+                HttpRequest.newBuilder(URI.create(gateway.adminUrl() + "/v1/audit/verify"))
+                        .header("Authorization", "Bearer " + admin)
+                        .header("Content-Type", type)
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         return ((com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(r.body())).put("status", r.statusCode());
     }
 
     private JsonNode verifyGet() throws Exception {
-        return JSON.readTree(http.send(HttpRequest.newBuilder(URI.create(gateway.adminUrl() + "/v1/audit/verify"))
-                .header("Authorization", "Bearer " + admin).build(), HttpResponse.BodyHandlers.ofString()).body());
+        return JSON.readTree(http.send(
+                        HttpRequest.newBuilder(URI.create(gateway.adminUrl() + "/v1/audit/verify"))
+                                .header("Authorization", "Bearer " + admin)
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body());
     }
 
     private void sql(String statement, Object... args) throws Exception {
@@ -105,7 +123,8 @@ class CheckpointVerifyTest {
 
     private static long seqOfLine(byte[] file, int line) throws Exception {
         return JSON.readTree(new String(file, java.nio.charset.StandardCharsets.US_ASCII).split("\n")[line])
-                .get("seq").asLong();
+                .get("seq")
+                .asLong();
     }
 
     @Test
@@ -124,7 +143,9 @@ class CheckpointVerifyTest {
         byte[] file = checkpointedChain();
         long second = seqOfLine(file, 1);
         long keep = second - 2;
-        AuditRecord kept = gateway.registry().audit().query(AuditQuery.builder().afterSeq(keep - 1).limit(1).build())
+        AuditRecord kept = gateway.registry()
+                .audit()
+                .query(AuditQuery.builder().afterSeq(keep - 1).limit(1).build())
                 .getFirst();
         sql("DELETE FROM audit_log WHERE seq > ?", keep);
         sql("UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1", keep, kept.hash());
@@ -142,8 +163,13 @@ class CheckpointVerifyTest {
         byte[] file = checkpointedChain();
         long first = seqOfLine(file, 0);
         // Edit an early call record's outcome and re-hash everything after it, head row included.
-        List<AuditRecord> all = gateway.registry().audit().query(AuditQuery.builder().limit(10_000).build());
-        AuditRecord target = all.stream().filter(x -> x.action().equals("tool.call")).findFirst().orElseThrow();
+        List<AuditRecord> all = gateway.registry()
+                .audit()
+                .query(AuditQuery.builder().limit(10_000).build());
+        AuditRecord target = all.stream()
+                .filter(x -> x.action().equals("tool.call"))
+                .findFirst()
+                .orElseThrow();
         String prev = target.prevHash();
         for (AuditRecord x : all) {
             if (x.seq() < target.seq()) {
@@ -151,9 +177,26 @@ class CheckpointVerifyTest {
             }
             String outcome = x.seq() == target.seq() ? "tool_error" : x.outcome();
             // (A gateway's records carry its node and region, under the hash.)
-            String hash = AuditJson.hash(x.seq(), x.at().toEpochMilli(), x.actor(), x.tenant(), x.action(), x.tool(),
-                    x.version(), x.digest(), outcome, x.detail(), x.node(), x.region(), prev);
-            sql("UPDATE audit_log SET outcome = ?, prev_hash = ?, hash = ? WHERE seq = ?", outcome, prev, hash, x.seq());
+            String hash = AuditJson.hash(
+                    x.seq(),
+                    x.at().toEpochMilli(),
+                    x.actor(),
+                    x.tenant(),
+                    x.action(),
+                    x.tool(),
+                    x.version(),
+                    x.digest(),
+                    outcome,
+                    x.detail(),
+                    x.node(),
+                    x.region(),
+                    prev);
+            sql(
+                    "UPDATE audit_log SET outcome = ?, prev_hash = ?, hash = ? WHERE seq = ?",
+                    outcome,
+                    prev,
+                    hash,
+                    x.seq());
             prev = hash;
         }
         sql("UPDATE audit_head SET hash = ? WHERE id = 1", prev);
@@ -172,13 +215,17 @@ class CheckpointVerifyTest {
         // A checkpoint moved to an earlier record keeps its old signature: not signed.
         String[] lines = text.split("\n");
         JsonNode line = JSON.readTree(lines[1]);
-        String forged = lines[0] + "\n" + ((com.fasterxml.jackson.databind.node.ObjectNode) line)
-                .put("seq", line.get("seq").asLong() - 1).toString() + "\n";
+        String forged = lines[0] + "\n"
+                + ((com.fasterxml.jackson.databind.node.ObjectNode) line)
+                        .put("seq", line.get("seq").asLong() - 1)
+                        .toString()
+                + "\n";
         JsonNode r = verify(forged.getBytes(java.nio.charset.StandardCharsets.US_ASCII), "application/x-ndjson");
         assertEquals("BAD_CHECKPOINT", r.path("problem").asText(), r.toString());
         assertEquals(1, r.path("checkpointsChecked").asInt(), r.toString());
 
-        JsonNode bad = verify("{\"format\":\"atoll-audit-checkpoint-v1\",\"seq\":1}\n".getBytes(), "application/x-ndjson");
+        JsonNode bad =
+                verify("{\"format\":\"atoll-audit-checkpoint-v1\",\"seq\":1}\n".getBytes(), "application/x-ndjson");
         assertEquals(400, bad.path("status").asInt(), bad.toString());
         assertTrue(bad.path("error").path("message").asText().contains("line 1"), bad.toString());
         assertEquals(400, verify(file, "application/json").path("status").asInt(), "needs application/x-ndjson");

@@ -35,10 +35,21 @@ class CircuitBreakerTest {
     void aToolThatKeepsBlowingItsLimitsIsSuspendedAuditedAndReEnabledByAnOperator() throws Exception {
         Path data = Files.createTempDirectory(scratch, "atoll-breaker");
         String token = "atoll_mcp_breaker_test_token_00000";
-        try (Gateway gateway = Gateway.builder().config(GatewayConfig.defaults().with(Map.of("mcp.port", "0",
-                "admin.port", "0", "data-dir", data.toString(), "examples.deploy", "false",
-                "runtime.suspend-after-limit-streak", "3")))
-                .mcpToken(token, "t", Set.of("*")).start()) {
+        try (Gateway gateway = Gateway.builder()
+                .config(GatewayConfig.defaults()
+                        .with(Map.of(
+                                "mcp.port",
+                                "0",
+                                "admin.port",
+                                "0",
+                                "data-dir",
+                                data.toString(),
+                                "examples.deploy",
+                                "false",
+                                "runtime.suspend-after-limit-streak",
+                                "3")))
+                .mcpToken(token, "t", Set.of("*"))
+                .start()) {
             gateway.deployApproved(ToolSource.js("spin.mjs", """
                     export const tool = { name: "spin", description: "spins", inputSchema: { type: "object" },
                                           limits: { cpuMs: 50 } };
@@ -54,18 +65,25 @@ class CircuitBreakerTest {
                 assertTrue(r.path("isError").asBoolean(), r.toString());
             }
             // The third call in a row past a limit trips the breaker; the suspension runs off the call path.
-            await().atMost(Duration.ofSeconds(30)).until(() -> !gateway.toolNames().contains("spin"));
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> !gateway.toolNames().contains("spin"));
             assertFalse(gateway.registry().tool("spin").orElseThrow().enabled());
-            var suspended = gateway.registry().audit().query(AuditQuery.builder().action(AuditAction.SUSPEND).build());
+            var suspended = gateway.registry()
+                    .audit()
+                    .query(AuditQuery.builder().action(AuditAction.SUSPEND).build());
             assertEquals(1, suspended.size(), suspended.toString());
-            assertTrue(suspended.get(0).detail().contains("3 calls in a row"),
-                    suspended.toString());
+            assertTrue(suspended.get(0).detail().contains("3 calls in a row"), suspended.toString());
             assertEquals("circuit-breaker", suspended.get(0).actor());
-            assertEquals("4", StatelessCall.result(http, gateway.mcpUrl(), token, "tiny", "{}")
-                    .at("/content/0/text").asText(), "other tools keep serving");
+            assertEquals(
+                    "4",
+                    StatelessCall.result(http, gateway.mcpUrl(), token, "tiny", "{}")
+                            .at("/content/0/text")
+                            .asText(),
+                    "other tools keep serving");
 
             gateway.registry().enable("spin", new Actor("token:operator"));
-            await().atMost(Duration.ofSeconds(30)).until(() -> gateway.toolNames().contains("spin"));
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> gateway.toolNames().contains("spin"));
             JsonNode again = StatelessCall.result(http, gateway.mcpUrl(), token, "spin", "{}");
             assertTrue(again.path("isError").asBoolean(), "served again (and past its limit again): " + again);
         }

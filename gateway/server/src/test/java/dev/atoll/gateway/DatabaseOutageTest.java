@@ -68,10 +68,10 @@ class DatabaseOutageTest {
 
     @Test
     @Timeout(value = 8, unit = TimeUnit.MINUTES) // three gateway starts, two outages (30 s for the second), the drains
-    void threeNodesFailAdminFastAndKeepServingThroughAnOutageAndEveryRecordReachesTheChainAfterIt()
-            throws Exception {
+    void threeNodesFailAdminFastAndKeepServingThroughAnOutageAndEveryRecordReachesTheChainAfterIt() throws Exception {
         URI pg = URI.create(TestStore.postgres().orElseThrow().substring("jdbc:".length()));
-        String query = URI.create(TestStore.freshPostgresUrl().substring("jdbc:".length())).getRawQuery();
+        String query = URI.create(TestStore.freshPostgresUrl().substring("jdbc:".length()))
+                .getRawQuery();
         String prefix = "outage" + Long.toHexString(System.nanoTime() & 0xffffff);
         List<Gateway> nodes = new ArrayList<>();
         List<Path> dataDirs = new ArrayList<>();
@@ -81,23 +81,36 @@ class DatabaseOutageTest {
             for (int i = 1; i <= NODES; i++) {
                 Path data = Files.createTempDirectory(scratch, "atoll-db-outage-" + i);
                 dataDirs.add(data);
-                nodes.add(Gateway.builder().config(GatewayConfig.defaults().with(Map.ofEntries(
-                        Map.entry("mcp.port", "0"), Map.entry("admin.port", "0"), Map.entry("data-dir", data.toString()),
-                        Map.entry("metrics.require-auth", "false"), Map.entry("metrics.jvm", "false"),
-                        Map.entry("registry.jdbc-url", "\"" + viaProxy + "\""), Map.entry("node.id", prefix + "-" + i),
-                        // node 1 deploys the examples (slugify); the others find them in the database
-                        Map.entry("examples.deploy", Boolean.toString(i == 1)),
-                        Map.entry("registry.connection-timeout-ms", Long.toString(CONNECTION_TIMEOUT_MS)),
-                        // no heartbeat meets the first outage before the admin mutation does
-                        Map.entry("fleet.heartbeat-ms", "60000"), Map.entry("fleet.stale-after-ms", "120000"),
-                        // tokens checked once before the outage stay cached: the mutation itself meets it
-                        Map.entry("fleet.token-cache-ttl-ms", "600000"))))
-                        .mcpToken(TOKEN, "acme", Set.of("*")).start());
+                nodes.add(Gateway.builder()
+                        .config(GatewayConfig.defaults()
+                                .with(Map.ofEntries(
+                                        Map.entry("mcp.port", "0"),
+                                        Map.entry("admin.port", "0"),
+                                        Map.entry("data-dir", data.toString()),
+                                        Map.entry("metrics.require-auth", "false"),
+                                        Map.entry("metrics.jvm", "false"),
+                                        Map.entry("registry.jdbc-url", "\"" + viaProxy + "\""),
+                                        Map.entry("node.id", prefix + "-" + i),
+                                        // node 1 deploys the examples (slugify); the others find them in the database
+                                        Map.entry("examples.deploy", Boolean.toString(i == 1)),
+                                        Map.entry(
+                                                "registry.connection-timeout-ms", Long.toString(CONNECTION_TIMEOUT_MS)),
+                                        // no heartbeat meets the first outage before the admin mutation does
+                                        Map.entry("fleet.heartbeat-ms", "60000"),
+                                        Map.entry("fleet.stale-after-ms", "120000"),
+                                        // tokens checked once before the outage stay cached: the mutation itself meets
+                                        // it
+                                        Map.entry("fleet.token-cache-ttl-ms", "600000"))))
+                        .mcpToken(TOKEN, "acme", Set.of("*"))
+                        .start());
             }
             String admin = nodes.getFirst().startupTokens().get("ADMIN");
             for (Gateway g : nodes) {
-                assertEquals(200, adminGet(g, admin, "/v1/tools").statusCode(), "the admin token works on " + g.nodeId());
-                await("slugify on " + g.nodeId()).atMost(Duration.ofSeconds(60)).until(() -> g.toolNames().contains("slugify"));
+                assertEquals(
+                        200, adminGet(g, admin, "/v1/tools").statusCode(), "the admin token works on " + g.nodeId());
+                await("slugify on " + g.nodeId())
+                        .atMost(Duration.ofSeconds(60))
+                        .until(() -> g.toolNames().contains("slugify"));
             }
 
             // 1. No load: the first admin mutation that meets the outage fails fast, on each node.
@@ -106,23 +119,29 @@ class DatabaseOutageTest {
                 Gateway g = nodes.get(i);
                 String path = i == 0 ? "/v1/tools/slugify/disable" : "/v1/tokens";
                 long t0 = System.nanoTime();
-                HttpResponse<String> r = adminPost(g, admin, path, i == 0 ? "{}"
-                        : "{\"kind\":\"MCP\",\"tenant\":\"acme\",\"scopes\":[\"*\"]}");
+                HttpResponse<String> r = adminPost(
+                        g, admin, path, i == 0 ? "{}" : "{\"kind\":\"MCP\",\"tenant\":\"acme\",\"scopes\":[\"*\"]}");
                 long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
-                System.out.printf("DatabaseOutageTest: first admin mutation on %s during the outage: %d in %d ms%n",
+                System.out.printf(
+                        "DatabaseOutageTest: first admin mutation on %s during the outage: %d in %d ms%n",
                         g.nodeId(), r.statusCode(), ms);
                 assertEquals(503, r.statusCode(), path + ": " + r.body());
                 assertTrue(r.body().contains("\"storage\"") && r.body().contains("database"), r.body());
                 // Generous for a loaded machine; without the admin timeout it waits the 30 s connection timeout.
-                assertTrue(ms < 10_000, path + " on " + g.nodeId() + " answered 503 after " + ms + " ms (admin timeout "
-                        + ADMIN_TIMEOUT_MS + " ms, connection timeout " + CONNECTION_TIMEOUT_MS + " ms)");
+                assertTrue(
+                        ms < 10_000,
+                        path + " on " + g.nodeId() + " answered 503 after " + ms + " ms (admin timeout "
+                                + ADMIN_TIMEOUT_MS + " ms, connection timeout " + CONNECTION_TIMEOUT_MS + " ms)");
             }
             proxy.up();
             for (Gateway g : nodes) {
-                await("the registry of " + g.nodeId() + " reachable again").atMost(Duration.ofSeconds(60))
+                await("the registry of " + g.nodeId() + " reachable again")
+                        .atMost(Duration.ofSeconds(60))
                         .until(() -> adminGet(g, admin, "/v1/tools").statusCode() == 200);
             }
-            assertTrue(nodes.getFirst().registry().tool("slugify").orElseThrow().enabled(), "the refused disable changed nothing");
+            assertTrue(
+                    nodes.getFirst().registry().tool("slugify").orElseThrow().enabled(),
+                    "the refused disable changed nothing");
 
             // 2. Under load on all three nodes, the database goes away for 30 s.
             for (Gateway g : nodes) {
@@ -135,31 +154,41 @@ class DatabaseOutageTest {
             }
             proxy.down();
             for (Gateway g : nodes) {
-                await("call records of " + g.nodeId() + " to be spooled").atMost(Duration.ofSeconds(60))
+                await("call records of " + g.nodeId() + " to be spooled")
+                        .atMost(Duration.ofSeconds(60))
                         .until(() -> audit(g).callsSpooled() > 0);
             }
             long[] okAtOutage = loads.stream().mapToLong(l -> l.ok.get()).toArray();
             // For the whole outage, calls keep succeeding on every node and no store is reported failing.
-            await("calls to keep succeeding while the database is down").during(OUTAGE)
+            await("calls to keep succeeding while the database is down")
+                    .during(OUTAGE)
                     .atMost(OUTAGE.plusSeconds(30))
                     .untilAsserted(() -> {
                         for (int i = 0; i < NODES; i++) {
                             Load l = loads.get(i);
-                            assertEquals(List.of(), List.copyOf(l.failures).subList(0, Math.min(3, l.failures.size())),
+                            assertEquals(
+                                    List.of(),
+                                    List.copyOf(l.failures).subList(0, Math.min(3, l.failures.size())),
                                     l.failures.size() + " calls failed on node " + (i + 1));
                             assertEquals(Optional.empty(), audit(nodes.get(i)).storeFailure());
                         }
                     });
             for (int i = 0; i < NODES; i++) {
-                assertTrue(loads.get(i).ok.get() > okAtOutage[i] + 10, "calls answered by node " + (i + 1)
-                        + " during the outage: " + (loads.get(i).ok.get() - okAtOutage[i]));
-                assertTrue(Files.exists(dataDirs.get(i).resolve("audit-spool.jsonl")),
+                assertTrue(
+                        loads.get(i).ok.get() > okAtOutage[i] + 10,
+                        "calls answered by node " + (i + 1) + " during the outage: "
+                                + (loads.get(i).ok.get() - okAtOutage[i]));
+                assertTrue(
+                        Files.exists(dataDirs.get(i).resolve("audit-spool.jsonl")),
                         "the spool is under the data directory of node " + (i + 1));
             }
             // Admin mutations fail fast with a clear 503 (the circuit is open on every node by now).
             for (String path : List.of("/v1/tools/slugify/disable", "/v1/tokens")) {
                 long t0 = System.nanoTime();
-                HttpResponse<String> r = adminPost(nodes.get(2), admin, path,
+                HttpResponse<String> r = adminPost(
+                        nodes.get(2),
+                        admin,
+                        path,
                         path.endsWith("tokens") ? "{\"kind\":\"MCP\",\"tenant\":\"acme\",\"scopes\":[\"*\"]}" : "{}");
                 long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
                 assertEquals(503, r.statusCode(), path + ": " + r.body());
@@ -169,7 +198,8 @@ class DatabaseOutageTest {
 
             proxy.up();
             for (Gateway g : nodes) {
-                await("the spool of " + g.nodeId() + " to be written to the database").atMost(Duration.ofSeconds(90))
+                await("the spool of " + g.nodeId() + " to be written to the database")
+                        .atMost(Duration.ofSeconds(90))
                         .until(() -> audit(g).callsSpooled() == 0);
             }
             for (Load load : loads) {
@@ -177,7 +207,8 @@ class DatabaseOutageTest {
             }
             long answered = 0;
             for (int i = 0; i < NODES; i++) {
-                assertEquals(List.of(), List.copyOf(loads.get(i).failures), "every call on node " + (i + 1) + " succeeded");
+                assertEquals(
+                        List.of(), List.copyOf(loads.get(i).failures), "every call on node " + (i + 1) + " succeeded");
                 answered += loads.get(i).ok.get();
                 nodes.get(i).registry().audit().flush();
             }
@@ -185,19 +216,22 @@ class DatabaseOutageTest {
             List<AuditRecord> duplicates = inDoubtDuplicates(calls);
             Map<String, Long> perNode = new java.util.TreeMap<>();
             calls.forEach(r -> perNode.merge(r.node(), 1L, Long::sum));
-            System.out.printf("DatabaseOutageTest: %d calls answered, %d records, by node %s%n", answered,
-                    calls.size(), perNode);
+            System.out.printf(
+                    "DatabaseOutageTest: %d calls answered, %d records, by node %s%n", answered, calls.size(), perNode);
             // A batch whose commit was in doubt when the connection broke is not written twice.
             assertEquals(List.of(), duplicates, "records written directly and again from the spool");
             for (int i = 0; i < NODES; i++) {
-                assertEquals(loads.get(i).ok.get(), perNode.getOrDefault(nodes.get(i).nodeId(), 0L),
+                assertEquals(
+                        loads.get(i).ok.get(),
+                        perNode.getOrDefault(nodes.get(i).nodeId(), 0L),
                         "exactly one record per call answered by node " + (i + 1) + ": " + perNode);
             }
             assertEquals(answered, calls.size(), perNode.toString());
             var verify = nodes.get(1).registry().audit().verify();
             assertTrue(verify.intact(), verify.toString());
             for (int i = 0; i < NODES; i++) {
-                assertTrue(Files.notExists(dataDirs.get(i).resolve("audit-spool.jsonl")),
+                assertTrue(
+                        Files.notExists(dataDirs.get(i).resolve("audit-spool.jsonl")),
                         "the drained spool of node " + (i + 1) + " is removed");
             }
         } finally {
@@ -214,18 +248,24 @@ class DatabaseOutageTest {
 
     private static HttpResponse<String> adminGet(Gateway g, String token, String path) throws Exception {
         try (HttpClient http = HttpClient.newHttpClient()) {
-            return http.send(java.net.http.HttpRequest.newBuilder(URI.create(g.adminUrl() + path))
-                    .header("Authorization", "Bearer " + token).timeout(Duration.ofSeconds(60)).build(),
+            return http.send(
+                    java.net.http.HttpRequest.newBuilder(URI.create(g.adminUrl() + path))
+                            .header("Authorization", "Bearer " + token)
+                            .timeout(Duration.ofSeconds(60))
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
         }
     }
 
     private static HttpResponse<String> adminPost(Gateway g, String token, String path, String body) throws Exception {
         try (HttpClient http = HttpClient.newHttpClient()) {
-            return http.send(java.net.http.HttpRequest.newBuilder(URI.create(g.adminUrl() + path))
-                    .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
-                    .timeout(Duration.ofSeconds(60))
-                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build(),
+            return http.send(
+                    java.net.http.HttpRequest.newBuilder(URI.create(g.adminUrl() + path))
+                            .header("Authorization", "Bearer " + token)
+                            .header("Content-Type", "application/json")
+                            .timeout(Duration.ofSeconds(60))
+                            .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body))
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
         }
     }
@@ -235,8 +275,16 @@ class DatabaseOutageTest {
         List<AuditRecord> out = new ArrayList<>();
         long after = 0;
         while (true) {
-            var page = g.registry().audit().query(new AuditQuery(Optional.of("slugify"), Optional.empty(),
-                    Optional.of("tool.call"), Optional.empty(), Optional.empty(), after, AuditQuery.MAX_LIMIT));
+            var page = g.registry()
+                    .audit()
+                    .query(new AuditQuery(
+                            Optional.of("slugify"),
+                            Optional.empty(),
+                            Optional.of("tool.call"),
+                            Optional.empty(),
+                            Optional.empty(),
+                            after,
+                            AuditQuery.MAX_LIMIT));
             if (page.isEmpty()) {
                 return out;
             }
@@ -284,8 +332,8 @@ class DatabaseOutageTest {
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
-        return String.join("|", r.node(), r.at().toString(), r.actor(), r.tenant(), r.tool(), r.outcome(), r.digest(),
-                canonical);
+        return String.join(
+                "|", r.node(), r.at().toString(), r.actor(), r.tenant(), r.tool(), r.outcome(), r.digest(), canonical);
     }
 
     /** Closed-loop callers, bounded in time (the test's timeout) and in count. */
@@ -308,7 +356,11 @@ class DatabaseOutageTest {
                     try (HttpClient http = HttpClient.newHttpClient()) {
                         for (long k = 0; !stop.get() && ok.get() + failures.size() < MAX_CALLS; k++) {
                             try {
-                                HttpResponse<String> r = StatelessCall.post(http, g.mcpUrl(), TOKEN, "slugify",
+                                HttpResponse<String> r = StatelessCall.post(
+                                        http,
+                                        g.mcpUrl(),
+                                        TOKEN,
+                                        "slugify",
                                         "{\"text\":\"Call " + caller + " " + k + "\"}");
                                 JsonNode body = JSON.readTree(r.body());
                                 // A tool result (even isError, e.g. a CPU limit hit on a loaded machine)

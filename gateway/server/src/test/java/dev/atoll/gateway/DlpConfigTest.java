@@ -6,11 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.atoll.gateway.testing.StatelessCall;
 import dev.atoll.gateway.dlp.Action;
 import dev.atoll.gateway.dlp.Category;
 import dev.atoll.gateway.dlp.Direction;
 import dev.atoll.gateway.dlp.Severity;
+import dev.atoll.gateway.testing.StatelessCall;
 import dev.atoll.runtime.ToolSource;
 import java.net.http.HttpClient;
 import java.nio.file.Files;
@@ -59,10 +59,15 @@ class DlpConfigTest {
                 limits: {max-json-depth: 4}
                 """));
         assertEquals(Action.LOG, config.dlp().defaults().get(Direction.OUTBOUND).get(Category.PII));
-        assertEquals(Action.REDACT, config.dlp().defaults().get(Direction.OUTBOUND).get(Category.SECRET),
+        assertEquals(
+                Action.REDACT,
+                config.dlp().defaults().get(Direction.OUTBOUND).get(Category.SECRET),
                 "merged over the defaults");
         assertEquals(Action.LOG, config.dlp().overrides().getFirst().action());
-        try (Gateway gateway = Gateway.builder().config(config).mcpToken(TOKEN, "acme", Set.of("*")).start()) {
+        try (Gateway gateway = Gateway.builder()
+                .config(config)
+                .mcpToken(TOKEN, "acme", Set.of("*"))
+                .start()) {
             for (String name : new String[] {"echo", "trusted_echo"}) {
                 gateway.deployApproved(ToolSource.js(name + ".mjs", """
                         export const tool = { name: "%s", description: "returns its input", inputSchema: { type: "object" } };
@@ -95,28 +100,47 @@ class DlpConfigTest {
 
     @Test
     void badDlpValuesFailStartWithTheKeyNamed() throws Exception {
-        GatewayException e = assertThrows(GatewayException.class, () -> Gateway.builder()
-                .config(GatewayConfig.load(yaml("defaults: {outbound: {pii: shred}}"))).start().close());
-        assertTrue(e.getMessage().contains("dlp.defaults.outbound.pii") && e.getMessage().contains("shred"), e.getMessage());
+        GatewayException e = assertThrows(
+                GatewayException.class,
+                () -> Gateway.builder()
+                        .config(GatewayConfig.load(yaml("defaults: {outbound: {pii: shred}}")))
+                        .start()
+                        .close());
+        assertTrue(
+                e.getMessage().contains("dlp.defaults.outbound.pii")
+                        && e.getMessage().contains("shred"),
+                e.getMessage());
         e = assertThrows(GatewayException.class, () -> GatewayConfig.load(yaml("defaults: {sideways: {pii: log}}")));
         assertTrue(e.getMessage().contains("dlp.defaults.sideways"), e.getMessage());
         e = assertThrows(GatewayException.class, () -> GatewayConfig.load(yaml("overrides: [{tool: x, actoin: log}]")));
         assertTrue(e.getMessage().contains("dlp.overrides[0].actoin"), e.getMessage());
-        e = assertThrows(GatewayException.class, () -> Gateway.builder()
-                .config(GatewayConfig.load(yaml("overrides: [{rules: [no-such-rule], action: log}]"))).start().close());
+        e = assertThrows(
+                GatewayException.class,
+                () -> Gateway.builder()
+                        .config(GatewayConfig.load(yaml("overrides: [{rules: [no-such-rule], action: log}]")))
+                        .start()
+                        .close());
         assertTrue(e.getMessage().contains("no-such-rule"), e.getMessage());
-        e = assertThrows(GatewayException.class, () -> Gateway.builder()
-                .config(GatewayConfig.load(yaml("limits: {max-decode-depth: 99}"))).start().close());
+        e = assertThrows(
+                GatewayException.class,
+                () -> Gateway.builder()
+                        .config(GatewayConfig.load(yaml("limits: {max-decode-depth: 99}")))
+                        .start()
+                        .close());
         assertTrue(e.getMessage().contains("max-decode-depth"), e.getMessage());
         e = assertThrows(GatewayException.class, () -> GatewayConfig.load(yaml("overrides: [{tool: x}]")));
         assertTrue(e.getMessage().contains("dlp.overrides[0].action is required"), e.getMessage());
         // Enum values are bound when the file is read, and a wrong one is named with its key and the choices.
         e = assertThrows(GatewayException.class, () -> GatewayConfig.load(yaml("on-incomplete: shrug")));
         assertEquals("dlp.on-incomplete: 'shrug' is not one of [block, redact, log]", e.getMessage());
-        e = assertThrows(GatewayException.class, () -> GatewayConfig.load(yaml(
-                "overrides: [{action: log, directions: [inbound, sideways]}]")));
-        assertTrue(e.getMessage().startsWith("dlp.overrides[0].directions[1]: 'sideways' is not one of [inbound, "
-                + "outbound, egress-request, egress-response]"), e.getMessage());
+        e = assertThrows(
+                GatewayException.class,
+                () -> GatewayConfig.load(yaml("overrides: [{action: log, directions: [inbound, sideways]}]")));
+        assertTrue(
+                e.getMessage()
+                        .startsWith("dlp.overrides[0].directions[1]: 'sideways' is not one of [inbound, "
+                                + "outbound, egress-request, egress-response]"),
+                e.getMessage());
     }
 
     @Test
@@ -133,7 +157,13 @@ class DlpConfigTest {
         assertEquals(java.util.List.of(Category.PII), o.categories());
         assertEquals(Severity.HIGH, o.minSeverity());
         assertEquals(LogFormat.JSON, config.log().format());
-        assertEquals(Severity.LOW, GatewayConfig.load(yaml("overrides: [{action: log}]")).dlp().overrides().getFirst()
-                .minSeverity(), "a missing min-severity is the lowest");
+        assertEquals(
+                Severity.LOW,
+                GatewayConfig.load(yaml("overrides: [{action: log}]"))
+                        .dlp()
+                        .overrides()
+                        .getFirst()
+                        .minSeverity(),
+                "a missing min-severity is the lowest");
     }
 }

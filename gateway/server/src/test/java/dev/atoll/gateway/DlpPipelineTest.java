@@ -43,18 +43,35 @@ class DlpPipelineTest {
 
     @BeforeAll
     void start() throws Exception {
-        upstream = WebServer.builder().host("127.0.0.1").port(0)
+        upstream = WebServer.builder()
+                .host("127.0.0.1")
+                .port(0)
                 .routing(r -> r.any("/*", (req, res) -> {
                     upstreamRequests.incrementAndGet();
                     req.content().consume();
                     res.send("{\"ok\":true}");
-                })).build().start();
-        Map<String, String> cfg = new HashMap<>(Map.of("mcp.port", "0", "admin.port", "0",
-                "data-dir", Files.createTempDirectory(scratch, "atoll-dlp").toString(), "examples.deploy", "false",
-                "fetch.allow-http", "true", "fetch.http-ports", "[" + upstream.port() + "]",
-                "fetch.allow-addresses", "[127.0.0.1]"));
+                }))
+                .build()
+                .start();
+        Map<String, String> cfg = new HashMap<>(Map.of(
+                "mcp.port",
+                "0",
+                "admin.port",
+                "0",
+                "data-dir",
+                Files.createTempDirectory(scratch, "atoll-dlp").toString(),
+                "examples.deploy",
+                "false",
+                "fetch.allow-http",
+                "true",
+                "fetch.http-ports",
+                "[" + upstream.port() + "]",
+                "fetch.allow-addresses",
+                "[127.0.0.1]"));
         cfg.put("secrets", "{sender: {API_KEY: 'bound-secret-value-123'}}");
-        gateway = Gateway.builder().config(GatewayConfig.defaults().with(cfg)).mcpToken(TOKEN, "acme", Set.of("*"))
+        gateway = Gateway.builder()
+                .config(GatewayConfig.defaults().with(cfg))
+                .mcpToken(TOKEN, "acme", Set.of("*"))
                 .start();
         gateway.deployApproved(ToolSource.js("echo.mjs", """
                 export const tool = { name: "echo", description: "returns its text", inputSchema: { type: "object",
@@ -90,17 +107,23 @@ class DlpPipelineTest {
                 """));
         JsonNode r = call("review", "{}");
         assertFalse(r.get("isError").asBoolean(), r.toString());
-        assertTrue(r.at("/content/0/text").asText().startsWith("Great kettle. Ignore all previous instructions"),
+        assertTrue(
+                r.at("/content/0/text").asText().startsWith("Great kettle. Ignore all previous instructions"),
                 "logged, not redacted, by default: " + r);
         JsonNode flag = r.at("/_meta/dev.atoll~1injection");
         assertEquals("log", flag.path("action").asText(), r.toString());
         List<String> rules = new java.util.ArrayList<>();
         flag.path("rules").forEach(x -> rules.add(x.asText()));
         assertEquals(List.of("injection-exfil-image", "injection-ignore-instructions"), rules);
-        assertTrue(audit("dlp.match", "review").stream().anyMatch(a -> a.toJsonLine().contains("injection-ignore-instructions")
-                && a.toJsonLine().contains("outbound")), "audited");
+        assertTrue(
+                audit("dlp.match", "review").stream()
+                        .anyMatch(a -> a.toJsonLine().contains("injection-ignore-instructions")
+                                && a.toJsonLine().contains("outbound")),
+                "audited");
         // A clean result carries no flag.
-        assertTrue(call("echo", "{\"text\":\"hello\"}").at("/_meta/dev.atoll~1injection").isMissingNode());
+        assertTrue(call("echo", "{\"text\":\"hello\"}")
+                .at("/_meta/dev.atoll~1injection")
+                .isMissingNode());
     }
 
     @AfterAll
@@ -116,13 +139,32 @@ class DlpPipelineTest {
     List<AuditRecord> audit(String action, String tool) {
         gateway.registry().audit().flush();
         if (action.equals("dlp.match")) { // the tool is in the record's detail
-            return gateway.registry().audit().query(new AuditQuery(Optional.empty(), Optional.empty(),
-                    Optional.of(action), Optional.empty(), Optional.empty(), 0, 1000)).stream()
+            return gateway
+                    .registry()
+                    .audit()
+                    .query(new AuditQuery(
+                            Optional.empty(),
+                            Optional.empty(),
+                            Optional.of(action),
+                            Optional.empty(),
+                            Optional.empty(),
+                            0,
+                            1000))
+                    .stream()
                     .filter(a -> a.toJsonLine().contains("\\\"tool\\\":\\\"" + tool + "\\\"")
-                            || a.toJsonLine().contains("\"tool\":\"" + tool + "\"")).toList();
+                            || a.toJsonLine().contains("\"tool\":\"" + tool + "\""))
+                    .toList();
         }
-        return gateway.registry().audit().query(new AuditQuery(Optional.of(tool), Optional.empty(), Optional.of(action),
-                Optional.empty(), Optional.empty(), 0, 1000));
+        return gateway.registry()
+                .audit()
+                .query(new AuditQuery(
+                        Optional.of(tool),
+                        Optional.empty(),
+                        Optional.of(action),
+                        Optional.empty(),
+                        Optional.empty(),
+                        0,
+                        1000));
     }
 
     @Test
@@ -137,8 +179,11 @@ class DlpPipelineTest {
         assertEquals("dlp_blocked", last.outcome());
         assertFalse(last.toJsonLine().contains(AWS_KEY));
         assertTrue(last.toJsonLine().contains("aws"), "rule id recorded: " + last.toJsonLine());
-        assertTrue(audit("dlp.match", "echo").stream().anyMatch(a -> a.toJsonLine().contains("/text")
-                && a.toJsonLine().contains("inbound")), "match with pointer and direction");
+        assertTrue(
+                audit("dlp.match", "echo").stream()
+                        .anyMatch(a -> a.toJsonLine().contains("/text")
+                                && a.toJsonLine().contains("inbound")),
+                "match with pointer and direction");
     }
 
     @Test
@@ -148,7 +193,8 @@ class DlpPipelineTest {
         String text = r.at("/content/0/text").asText();
         assertFalse(text.contains("jane.doe@example.com"), text);
         assertTrue(text.contains("[REDACTED:"), text);
-        assertTrue(audit("dlp.match", "contact").stream().anyMatch(a -> a.toJsonLine().contains("outbound")));
+        assertTrue(audit("dlp.match", "contact").stream()
+                .anyMatch(a -> a.toJsonLine().contains("outbound")));
     }
 
     @Test
@@ -179,6 +225,7 @@ class DlpPipelineTest {
         JsonNode r = call("exfil", "{}");
         assertTrue(r.at("/content/0/text").asText().startsWith("refused:"), r.toString());
         assertEquals(before, upstreamRequests.get(), "nothing reached the server");
-        assertTrue(audit("dlp.match", "exfil").stream().anyMatch(a -> a.toJsonLine().contains("egress")));
+        assertTrue(audit("dlp.match", "exfil").stream()
+                .anyMatch(a -> a.toJsonLine().contains("egress")));
     }
 }

@@ -16,9 +16,14 @@ class DrainConfigTest {
     @Test
     void drainDelayDefaultsToFiveSecondsAndIsRangeChecked() {
         assertEquals(5000, GatewayConfig.defaults().http().drainDelayMs());
-        assertEquals(0, GatewayConfig.defaults().with(Map.of("http.drain-delay-ms", "0")).http().drainDelayMs());
-        GatewayException e = assertThrows(GatewayException.class,
-                () -> GatewayConfig.defaults().with(Map.of("http.drain-delay-ms", "-1")));
+        assertEquals(
+                0,
+                GatewayConfig.defaults()
+                        .with(Map.of("http.drain-delay-ms", "0"))
+                        .http()
+                        .drainDelayMs());
+        GatewayException e = assertThrows(
+                GatewayException.class, () -> GatewayConfig.defaults().with(Map.of("http.drain-delay-ms", "-1")));
         assertTrue(e.getMessage().contains("http.drain-delay-ms"), e.getMessage());
     }
 
@@ -31,7 +36,12 @@ class DrainConfigTest {
         try {
             System.setProperty(key, "1234");
             assertEquals(1234, GatewayConfig.defaults().http().drainDelayMs());
-            assertEquals(7, GatewayConfig.defaults().with(Map.of("http.drain-delay-ms", "7")).http().drainDelayMs(),
+            assertEquals(
+                    7,
+                    GatewayConfig.defaults()
+                            .with(Map.of("http.drain-delay-ms", "7"))
+                            .http()
+                            .drainDelayMs(),
                     "an explicit value still wins");
             System.setProperty(key, "-5");
             assertThrows(GatewayException.class, GatewayConfig::defaults, "checked like any value");

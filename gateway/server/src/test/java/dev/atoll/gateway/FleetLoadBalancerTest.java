@@ -63,8 +63,7 @@ class FleetLoadBalancerTest {
     private static final int CLIENTS = 4;
 
     /** One call through HAProxy: when it started and ended, and whether it succeeded. */
-    private record Outcome(long startNanos, long endNanos, boolean ok, String detail) {
-    }
+    private record Outcome(long startNanos, long endNanos, boolean ok, String detail) {}
 
     /** A node JVM and its output. */
     private static final class Node {
@@ -117,11 +116,23 @@ class FleetLoadBalancerTest {
             awaitReady(nodes.get(1));
             awaitReady(nodes.get(2));
 
-            ProcessBuilder pb = new ProcessBuilder(haproxy(), "-db", "-f",
-                    UpstreamTestSupport.root().resolve("deploy/haproxy/haproxy.cfg").toString());
-            pb.environment().putAll(Map.of("ATOLL_LB_BIND", "127.0.0.1:" + lbPort,
-                    "ATOLL_NODE1", "127.0.0.1:" + nodes.get(0).port, "ATOLL_NODE2", "127.0.0.1:" + nodes.get(1).port,
-                    "ATOLL_NODE3", "127.0.0.1:" + nodes.get(2).port));
+            ProcessBuilder pb = new ProcessBuilder(
+                    haproxy(),
+                    "-db",
+                    "-f",
+                    UpstreamTestSupport.root()
+                            .resolve("deploy/haproxy/haproxy.cfg")
+                            .toString());
+            pb.environment()
+                    .putAll(Map.of(
+                            "ATOLL_LB_BIND",
+                            "127.0.0.1:" + lbPort,
+                            "ATOLL_NODE1",
+                            "127.0.0.1:" + nodes.get(0).port,
+                            "ATOLL_NODE2",
+                            "127.0.0.1:" + nodes.get(1).port,
+                            "ATOLL_NODE3",
+                            "127.0.0.1:" + nodes.get(2).port));
             haproxy = pb.redirectErrorStream(true).start();
             pump(haproxy.getInputStream(), line -> {
                 haproxyLog.add(line);
@@ -134,33 +145,47 @@ class FleetLoadBalancerTest {
                 }
             });
             String lb = "http://127.0.0.1:" + lbPort + "/mcp";
-            HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                    .connectTimeout(Duration.ofSeconds(10)).build();
-            await("HAProxy answers").atMost(Duration.ofSeconds(30)).ignoreExceptions()
-                    .until(() -> StatelessCall.post(http, lb, TOKEN, "slugify", "{\"text\":\"Up\"}").statusCode() == 200);
+            HttpClient http = HttpClient.newBuilder()
+                    .version(HttpClient.Version.HTTP_1_1)
+                    .connectTimeout(Duration.ofSeconds(10))
+                    .build();
+            await("HAProxy answers")
+                    .atMost(Duration.ofSeconds(30))
+                    .ignoreExceptions()
+                    .until(() -> StatelessCall.post(http, lb, TOKEN, "slugify", "{\"text\":\"Up\"}")
+                                    .statusCode()
+                            == 200);
 
             // Bounded load: CLIENTS callers until stopped, at most 8 minutes and 500,000 calls each.
             long end = System.nanoTime() + Duration.ofMinutes(8).toNanos();
             AtomicLong sequence = new AtomicLong();
             for (int c = 0; c < CLIENTS; c++) {
-                clients.add(Thread.ofPlatform().daemon().name("fleet-client-" + c).start(() -> {
-                    for (int i = 0; i < 500_000 && !stop.get() && System.nanoTime() < end; i++) {
-                        long n = sequence.incrementAndGet();
-                        long t0 = System.nanoTime();
-                        try {
-                            HttpResponse<String> r = StatelessCall.post(http, lb, TOKEN, "slugify",
-                                    "{\"text\":\"Call " + n + "\"}");
-                            JsonNode body = r.statusCode() == 200 ? JSON.readTree(r.body()) : null;
-                            boolean ok = body != null && ("call-" + n).equals(
-                                    body.path("result").path("structuredContent").path("slug").asText());
-                            outcomes.add(new Outcome(t0, System.nanoTime(), ok, ok ? "" : r.statusCode() + " " + r.body()));
-                        } catch (IOException e) {
-                            outcomes.add(new Outcome(t0, System.nanoTime(), false, e.toString()));
-                        } catch (InterruptedException e) {
-                            return;
-                        }
-                    }
-                }));
+                clients.add(Thread.ofPlatform()
+                        .daemon()
+                        .name("fleet-client-" + c)
+                        .start(() -> {
+                            for (int i = 0; i < 500_000 && !stop.get() && System.nanoTime() < end; i++) {
+                                long n = sequence.incrementAndGet();
+                                long t0 = System.nanoTime();
+                                try {
+                                    HttpResponse<String> r = StatelessCall.post(
+                                            http, lb, TOKEN, "slugify", "{\"text\":\"Call " + n + "\"}");
+                                    JsonNode body = r.statusCode() == 200 ? JSON.readTree(r.body()) : null;
+                                    boolean ok = body != null
+                                            && ("call-" + n)
+                                                    .equals(body.path("result")
+                                                            .path("structuredContent")
+                                                            .path("slug")
+                                                            .asText());
+                                    outcomes.add(new Outcome(
+                                            t0, System.nanoTime(), ok, ok ? "" : r.statusCode() + " " + r.body()));
+                                } catch (IOException e) {
+                                    outcomes.add(new Outcome(t0, System.nanoTime(), false, e.toString()));
+                                } catch (InterruptedException e) {
+                                    return;
+                                }
+                            }
+                        }));
             }
             awaitSuccesses(outcomes, 0, 200);
 
@@ -171,11 +196,16 @@ class FleetLoadBalancerTest {
             victim.process.waitFor(60, TimeUnit.SECONDS);
             long downAt = awaitChange(changes, victim.index, 0, killedAt, haproxyLog);
             awaitSuccesses(outcomes, downAt, 300);
-            List<Outcome> afterDetection = outcomes.stream().filter(o -> o.startNanos() > downAt).toList();
-            List<Outcome> failedAfter = afterDetection.stream().filter(o -> !o.ok()).toList();
-            long failedInWindow = outcomes.stream().filter(o -> !o.ok() && o.startNanos() <= downAt).count();
-            System.out.printf("FleetLoadBalancerTest kill -9: detected after %d ms; %d calls failed before "
-                    + "detection (in flight on the killed node), %d of %d after%n",
+            List<Outcome> afterDetection =
+                    outcomes.stream().filter(o -> o.startNanos() > downAt).toList();
+            List<Outcome> failedAfter =
+                    afterDetection.stream().filter(o -> !o.ok()).toList();
+            long failedInWindow = outcomes.stream()
+                    .filter(o -> !o.ok() && o.startNanos() <= downAt)
+                    .count();
+            System.out.printf(
+                    "FleetLoadBalancerTest kill -9: detected after %d ms; %d calls failed before "
+                            + "detection (in flight on the killed node), %d of %d after%n",
                     (downAt - killedAt) / 1_000_000, failedInWindow, failedAfter.size(), afterDetection.size());
             assertTrue(failedAfter.isEmpty(), "calls failed after HAProxy took the killed node out: " + failedAfter);
             // Only calls that reached the killed node may fail: at most one per client (each client has
@@ -201,10 +231,12 @@ class FleetLoadBalancerTest {
                 awaitChange(changes, n.index, 1, stopAt, haproxyLog);
                 awaitSuccesses(outcomes, System.nanoTime(), 50);
             }
-            List<Outcome> rolling = outcomes.stream().filter(o -> o.startNanos() >= rollingFrom).toList();
+            List<Outcome> rolling =
+                    outcomes.stream().filter(o -> o.startNanos() >= rollingFrom).toList();
             List<Outcome> failedRolling = rolling.stream().filter(o -> !o.ok()).toList();
-            System.out.printf("FleetLoadBalancerTest rolling restart: %d calls, %d failed%n", rolling.size(),
-                    failedRolling.size());
+            System.out.printf(
+                    "FleetLoadBalancerTest rolling restart: %d calls, %d failed%n",
+                    rolling.size(), failedRolling.size());
             assertTrue(rolling.size() >= 150, "too little load during the restart: " + rolling.size());
             assertEquals(List.of(), failedRolling, "calls lost during the rolling restart");
         } finally {
@@ -243,7 +275,9 @@ class FleetLoadBalancerTest {
 
     private static void requireHaproxy() {
         try {
-            Process p = new ProcessBuilder(haproxy(), "-v").redirectErrorStream(true).start();
+            Process p = new ProcessBuilder(haproxy(), "-v")
+                    .redirectErrorStream(true)
+                    .start();
             String v = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             p.waitFor(30, TimeUnit.SECONDS);
             assertTrue(v.contains("HAProxy version"), v);
@@ -255,43 +289,66 @@ class FleetLoadBalancerTest {
     private static void start(Node n, String jdbc, boolean examples) throws IOException {
         n.output.clear();
         String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> command = List.of(java, "--sun-misc-unsafe-memory-access=allow", ChildJvm.NO_WARM_UP,
-                "-Xmx512m", "-cp", ChildJvm.classPath(), FleetNodeMain.class.getName(), n.data.toString(), TOKEN,
-                "mcp.port=" + n.port, "admin.port=0", "registry.jdbc-url=\"" + jdbc + "\"", "node.id=" + n.name(),
-                "examples.deploy=" + examples, "metrics.jvm=false");
+        List<String> command = List.of(
+                java,
+                "--sun-misc-unsafe-memory-access=allow",
+                ChildJvm.NO_WARM_UP,
+                "-Xmx512m",
+                "-cp",
+                ChildJvm.classPath(),
+                FleetNodeMain.class.getName(),
+                n.data.toString(),
+                TOKEN,
+                "mcp.port=" + n.port,
+                "admin.port=0",
+                "registry.jdbc-url=\"" + jdbc + "\"",
+                "node.id=" + n.name(),
+                "examples.deploy=" + examples,
+                "metrics.jvm=false");
         n.process = new ProcessBuilder(command).redirectErrorStream(true).start();
         pump(n.process.getInputStream(), n.output::add);
     }
 
     private static void awaitReady(Node n) {
-        await(n.name() + " to print READY").atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(50))
+        await(n.name() + " to print READY")
+                .atMost(Duration.ofSeconds(180))
+                .pollInterval(Duration.ofMillis(50))
                 .failFast(n.name() + " exited: " + n.output, () -> !n.process.isAlive())
                 .until(() -> n.said("READY "));
     }
 
     /** Waits until HAProxy reported {@code node} going to {@code state} (0 down, 1 up) after {@code since}. */
-    private static long awaitChange(ConcurrentLinkedQueue<long[]> changes, int node, int state, long since,
-            List<String> log) {
+    private static long awaitChange(
+            ConcurrentLinkedQueue<long[]> changes, int node, int state, long since, List<String> log) {
         try {
-            await("HAProxy to mark node" + node + (state == 0 ? " down" : " up")).atMost(Duration.ofSeconds(120))
+            await("HAProxy to mark node" + node + (state == 0 ? " down" : " up"))
+                    .atMost(Duration.ofSeconds(120))
                     .pollInterval(Duration.ofMillis(20))
                     .until(() -> changes.stream().anyMatch(c -> c[0] == node && c[1] == state && c[2] >= since));
         } catch (org.awaitility.core.ConditionTimeoutException e) {
             throw new AssertionError(e.getMessage() + "; HAProxy said: " + log, e);
         }
-        return changes.stream().filter(c -> c[0] == node && c[1] == state && c[2] >= since)
-                .mapToLong(c -> c[2]).min().orElseThrow();
+        return changes.stream()
+                .filter(c -> c[0] == node && c[1] == state && c[2] >= since)
+                .mapToLong(c -> c[2])
+                .min()
+                .orElseThrow();
     }
 
     private static void awaitSuccesses(ConcurrentLinkedQueue<Outcome> outcomes, long startedAfter, int count) {
-        await(count + " successful calls").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(20))
-                .until(() -> outcomes.stream().filter(o -> o.ok() && o.startNanos() > startedAfter).count() >= count);
+        await(count + " successful calls")
+                .atMost(Duration.ofSeconds(120))
+                .pollInterval(Duration.ofMillis(20))
+                .until(() -> outcomes.stream()
+                                .filter(o -> o.ok() && o.startNanos() > startedAfter)
+                                .count()
+                        >= count);
     }
 
     private static void pump(InputStream in, Consumer<String> lines) {
         Thread.ofPlatform().daemon().start(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-                for (String line; (line = r.readLine()) != null;) {
+                for (String line; (line = r.readLine()) != null; ) {
                     lines.accept(line);
                 }
             } catch (IOException e) {

@@ -12,8 +12,7 @@ import java.util.Set;
  */
 public final class FleetNodeMain {
 
-    private FleetNodeMain() {
-    }
+    private FleetNodeMain() {}
 
     /**
      * Starts the node.
@@ -27,17 +26,22 @@ public final class FleetNodeMain {
             String[] kv = args[i].split("=", 2);
             config.put(kv[0], kv[1]);
         }
-        Gateway g = Gateway.builder().config(GatewayConfig.defaults().with(config))
-                .mcpToken(args[1], "fleet", Set.of("*")).start();
+        Gateway g = Gateway.builder()
+                .config(GatewayConfig.defaults().with(config))
+                .mcpToken(args[1], "fleet", Set.of("*"))
+                .start();
         java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            System.out.println("DRAINING");
-            System.out.flush();
-            g.drainAndClose();
-            System.out.println("STOPPED");
-            System.out.flush();
-            stopped.countDown();
-        }, "fleet-node-shutdown"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            System.out.println("DRAINING");
+                            System.out.flush();
+                            g.drainAndClose();
+                            System.out.println("STOPPED");
+                            System.out.flush();
+                            stopped.countDown();
+                        },
+                        "fleet-node-shutdown"));
         System.out.println("READY " + g.mcpUrl());
         System.out.flush();
         stopped.await();

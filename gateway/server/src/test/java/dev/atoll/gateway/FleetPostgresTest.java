@@ -68,25 +68,37 @@ class FleetPostgresTest {
     static void startThreeNodes() throws Exception {
         TestStore.assumePostgres();
         url = TestStore.freshPostgresUrl();
-        prefix = "ft" + HexFormat.of().formatHex(new byte[] {(byte) ThreadLocalRandom.current().nextInt()});
+        prefix = "ft"
+                + HexFormat.of()
+                        .formatHex(
+                                new byte[] {(byte) ThreadLocalRandom.current().nextInt()});
         String[] regions = {"eu", "eu", "us"};
         try {
             for (int i = 0; i < 3; i++) {
                 Path data = Files.createTempDirectory(scratch, "atoll-fleet-" + (i + 1));
-                NODES.add(Gateway.builder().config(GatewayConfig.defaults().with(Map.ofEntries(
-                        Map.entry("mcp.port", "0"), Map.entry("admin.port", "0"),
-                        Map.entry("data-dir", data.toString()), Map.entry("examples.deploy", "false"),
-                        Map.entry("metrics.jvm", "false"), Map.entry("registry.jdbc-url", "\"" + url + "\""),
-                        Map.entry("node.id", prefix + "-" + (i + 1)), Map.entry("node.region", regions[i]),
-                        Map.entry("fleet.catalogue-refresh-ms", "600000"),
-                        Map.entry("fleet.token-cache-ttl-ms", "600000")))).mcpToken(TOKEN, "acme", Set.of("*"))
+                NODES.add(Gateway.builder()
+                        .config(GatewayConfig.defaults()
+                                .with(Map.ofEntries(
+                                        Map.entry("mcp.port", "0"),
+                                        Map.entry("admin.port", "0"),
+                                        Map.entry("data-dir", data.toString()),
+                                        Map.entry("examples.deploy", "false"),
+                                        Map.entry("metrics.jvm", "false"),
+                                        Map.entry("registry.jdbc-url", "\"" + url + "\""),
+                                        Map.entry("node.id", prefix + "-" + (i + 1)),
+                                        Map.entry("node.region", regions[i]),
+                                        Map.entry("fleet.catalogue-refresh-ms", "600000"),
+                                        Map.entry("fleet.token-cache-ttl-ms", "600000"))))
+                        .mcpToken(TOKEN, "acme", Set.of("*"))
                         .start());
             }
         } catch (RuntimeException | Error e) {
             NODES.forEach(Gateway::close);
             throw e;
         }
-        admin = node(1).registry().tokens().create(TokenKind.ADMIN, "default", Set.of("*"), "fleet test", OPERATOR)
+        admin = node(1).registry()
+                .tokens()
+                .create(TokenKind.ADMIN, "default", Set.of("*"), "fleet test", OPERATOR)
                 .plaintext();
         http = HttpClient.newHttpClient();
     }
@@ -119,8 +131,11 @@ class FleetPostgresTest {
             return "error: " + b.path("error").path("message").asText();
         }
         JsonNode result = b.path("result");
-        return result.has("structuredContent") ? result.path("structuredContent").path("answer").asText()
-                : JSON.readTree(result.path("content").path(0).path("text").asText("{}")).path("answer").asText(r.body());
+        return result.has("structuredContent")
+                ? result.path("structuredContent").path("answer").asText()
+                : JSON.readTree(result.path("content").path(0).path("text").asText("{}"))
+                        .path("answer")
+                        .asText(r.body());
     }
 
     /** Approve on node 1: nodes 2 and 3 serve it; a new version approved on node 1 replaces it there. */
@@ -130,7 +145,9 @@ class FleetPostgresTest {
         node(1).deployApproved(echo(tool, "one"));
         for (int n = 2; n <= 3; n++) {
             Gateway g = node(n);
-            await("node " + n + " to serve " + tool).atMost(LONG).until(() -> g.toolNames().contains(tool));
+            await("node " + n + " to serve " + tool)
+                    .atMost(LONG)
+                    .until(() -> g.toolNames().contains(tool));
             assertEquals("one", answer(g, tool));
         }
         node(1).deployApproved(echo(tool, "two"));
@@ -141,7 +158,8 @@ class FleetPostgresTest {
         node(1).registry().disable(tool, OPERATOR);
         for (int n = 2; n <= 3; n++) {
             Gateway g = node(n);
-            await("node " + n + " to stop serving the disabled tool").atMost(LONG)
+            await("node " + n + " to stop serving the disabled tool")
+                    .atMost(LONG)
                     .until(() -> !g.toolNames().contains(tool));
         }
     }
@@ -166,7 +184,8 @@ class FleetPostgresTest {
             long revision = node(2).registry().catalogue().revision();
             var deployed = node(1).deploy(echo(tool, "waits"), OPERATOR);
             assertTrue(deployed.created());
-            ReviewChange d = new ReviewChange(ReviewChange.Kind.DEPLOYED, tool, deployed.version().version());
+            ReviewChange d = new ReviewChange(
+                    ReviewChange.Kind.DEPLOYED, tool, deployed.version().version());
             for (int n = 1; n <= 3; n++) {
                 java.util.Queue<ReviewChange> q = seen.get(n);
                 await("node " + n + " to hear of the deploy").atMost(LONG).until(() -> q.contains(d));
@@ -178,7 +197,8 @@ class FleetPostgresTest {
                 await("node " + n + " to hear of the rejection").atMost(LONG).until(() -> q.contains(r));
             }
             for (int n = 1; n <= 3; n++) {
-                assertEquals(List.of(d, r), List.copyOf(seen.get(n)), "node " + n + " was told each change once, in order");
+                assertEquals(
+                        List.of(d, r), List.copyOf(seen.get(n)), "node " + n + " was told each change once, in order");
             }
             assertEquals(revision, node(2).registry().catalogue().revision(), "nothing served changed");
             assertFalse(node(3).toolNames().contains(tool));
@@ -196,14 +216,19 @@ class FleetPostgresTest {
         node(1).deployApproved(echo(tool, "ok"));
         CreatedToken t = node(1).registry().tokens().create(TokenKind.MCP, "acme", Set.of("*"), "to revoke", OPERATOR);
         for (Gateway g : NODES) {
-            await("the tool on " + g.nodeId()).atMost(LONG).until(() -> g.toolNames().contains(tool));
+            await("the tool on " + g.nodeId())
+                    .atMost(LONG)
+                    .until(() -> g.toolNames().contains(tool));
             HttpResponse<String> r = StatelessCall.post(http, g.mcpUrl(), t.plaintext(), tool, "{}");
             assertEquals(200, r.statusCode(), "the token works (and is now cached) on " + g.nodeId() + ": " + r.body());
         }
         node(1).registry().tokens().revoke(t.info().id(), OPERATOR);
         for (Gateway g : NODES) {
-            await("node " + g.nodeId() + " to refuse the revoked token").atMost(LONG).until(() ->
-                    StatelessCall.post(http, g.mcpUrl(), t.plaintext(), tool, "{}").statusCode() == 401);
+            await("node " + g.nodeId() + " to refuse the revoked token")
+                    .atMost(LONG)
+                    .until(() -> StatelessCall.post(http, g.mcpUrl(), t.plaintext(), tool, "{}")
+                                    .statusCode()
+                            == 401);
         }
     }
 
@@ -215,28 +240,37 @@ class FleetPostgresTest {
     void aKilledListeningConnectionReconnectsAndCatchesUp() throws Exception {
         String tool = prefix.replace('-', '_') + "_gap";
         Gateway two = node(2);
-        await("node 2 listening").atMost(LONG).until(() -> two.registry().fleet().propagation().listening());
+        await("node 2 listening")
+                .atMost(LONG)
+                .until(() -> two.registry().fleet().propagation().listening());
         long reconnects = two.registry().fleet().propagation().reconnects();
         try (Connection c = DriverManager.getConnection(url);
-                PreparedStatement ps = c.prepareStatement("SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-                        + " WHERE application_name = ?")) {
+                PreparedStatement ps = c.prepareStatement(
+                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity" + " WHERE application_name = ?")) {
             ps.setString(1, "atoll/" + two.nodeId() + "/listen");
             try (ResultSet rs = ps.executeQuery()) {
                 assertTrue(rs.next() && rs.getBoolean(1), "node 2's listening connection was found and terminated");
             }
         }
-        await("node 2 to notice").atMost(LONG).pollInterval(Duration.ofMillis(5))
+        await("node 2 to notice")
+                .atMost(LONG)
+                .pollInterval(Duration.ofMillis(5))
                 .until(() -> two.registry().fleet().propagation().reconnects() > reconnects);
         // Made while node 2 is between connections (or, on a slow machine, just after it listens
         // again: then the notification explains it; both are the behaviour asked for).
         node(1).deployApproved(echo(tool, "after the gap"));
-        await("node 2 to serve the change made while it was disconnected").atMost(LONG)
+        await("node 2 to serve the change made while it was disconnected")
+                .atMost(LONG)
                 .until(() -> two.toolNames().contains(tool));
         assertEquals("after the gap", answer(two, tool));
-        await("node 2 listening again").atMost(LONG).until(() -> two.registry().fleet().propagation().listening());
+        await("node 2 listening again")
+                .atMost(LONG)
+                .until(() -> two.registry().fleet().propagation().listening());
         // And notifications flow again on the new connection.
         node(1).registry().disable(tool, OPERATOR);
-        await("node 2 to follow the next change").atMost(LONG).until(() -> !two.toolNames().contains(tool));
+        await("node 2 to follow the next change")
+                .atMost(LONG)
+                .until(() -> !two.toolNames().contains(tool));
     }
 
     /** An EU-only tool is listed and called on the eu nodes and unknown (exactly) on the us node. */
@@ -245,11 +279,15 @@ class FleetPostgresTest {
         String tool = prefix.replace('-', '_') + "_eu";
         node(1).deployApproved(echo(tool, "eu"));
         Gateway us = node(3);
-        await("the us node to serve it before placement").atMost(LONG).until(() -> us.toolNames().contains(tool));
-        HttpResponse<String> placed = http.send(HttpRequest.newBuilder(URI.create(node(1).adminUrl()
-                + "/v1/tools/" + tool + "/placement")).header("Authorization", "Bearer " + admin)
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"regions\":[\"eu\"]}")).build(),
+        await("the us node to serve it before placement")
+                .atMost(LONG)
+                .until(() -> us.toolNames().contains(tool));
+        HttpResponse<String> placed = http.send(
+                HttpRequest.newBuilder(URI.create(node(1).adminUrl() + "/v1/tools/" + tool + "/placement"))
+                        .header("Authorization", "Bearer " + admin)
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"regions\":[\"eu\"]}"))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(200, placed.statusCode(), placed.body());
         await("the us node to drop it").atMost(LONG).until(() -> !us.toolNames().contains(tool));
@@ -259,16 +297,33 @@ class FleetPostgresTest {
             assertEquals("eu", answer(node(n), tool));
         }
         String unknown = tool + "_nope";
-        String refused = StatelessCall.post(http, us.mcpUrl(), TOKEN, tool, "{}").body();
-        String never = StatelessCall.post(http, us.mcpUrl(), TOKEN, unknown, "{}").body();
-        assertEquals(never.replace(unknown, "NAME"), refused.replace(tool, "NAME"),
+        String refused =
+                StatelessCall.post(http, us.mcpUrl(), TOKEN, tool, "{}").body();
+        String never =
+                StatelessCall.post(http, us.mcpUrl(), TOKEN, unknown, "{}").body();
+        assertEquals(
+                never.replace(unknown, "NAME"),
+                refused.replace(tool, "NAME"),
                 "a call of the placed tool on the us node is answered as for an unknown tool");
         assertEquals(Set.of("eu"), node(1).registry().tool(tool).orElseThrow().regions());
-        assertTrue(node(1).registry().audit().query(new dev.atoll.gateway.audit.AuditQuery(java.util.Optional.of(tool),
-                java.util.Optional.empty(), java.util.Optional.of("tool.place"), java.util.Optional.empty(),
-                java.util.Optional.empty(), 0, 10)).size() == 1, "the placement is audited");
+        assertTrue(
+                node(1).registry()
+                                .audit()
+                                .query(new dev.atoll.gateway.audit.AuditQuery(
+                                        java.util.Optional.of(tool),
+                                        java.util.Optional.empty(),
+                                        java.util.Optional.of("tool.place"),
+                                        java.util.Optional.empty(),
+                                        java.util.Optional.empty(),
+                                        0,
+                                        10))
+                                .size()
+                        == 1,
+                "the placement is audited");
         node(2).registry().place(tool, Set.of(), OPERATOR); // from another node: everywhere again
-        await("the us node to serve it again").atMost(LONG).until(() -> us.toolNames().contains(tool));
+        await("the us node to serve it again")
+                .atMost(LONG)
+                .until(() -> us.toolNames().contains(tool));
         assertEquals("eu", answer(us, tool));
     }
 
@@ -282,8 +337,10 @@ class FleetPostgresTest {
             JsonNode f = fleet(node(2));
             int fresh = 0;
             for (JsonNode n : f.path("nodes")) {
-                if (n.path("id").asText().startsWith(prefix + "-") && !n.path("stale").asBoolean()
-                        && !n.path("lagging").asBoolean() && n.path("ready").asBoolean()) {
+                if (n.path("id").asText().startsWith(prefix + "-")
+                        && !n.path("stale").asBoolean()
+                        && !n.path("lagging").asBoolean()
+                        && n.path("ready").asBoolean()) {
                     fresh++;
                 }
             }
@@ -293,7 +350,8 @@ class FleetPostgresTest {
         List<String> ids = new ArrayList<>();
         for (JsonNode n : f.path("nodes")) {
             if (n.path("id").asText().startsWith(prefix + "-")) {
-                ids.add(n.path("id").asText() + "@" + n.path("region").asText() + (n.path("self").asBoolean() ? "*" : ""));
+                ids.add(n.path("id").asText() + "@" + n.path("region").asText()
+                        + (n.path("self").asBoolean() ? "*" : ""));
                 assertEquals(Gateway.VERSION, n.path("version").asText());
             }
         }
@@ -303,8 +361,11 @@ class FleetPostgresTest {
     }
 
     private static JsonNode fleet(Gateway g) throws Exception {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(g.adminUrl() + "/v1/fleet"))
-                .header("Authorization", "Bearer " + admin).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = http.send(
+                HttpRequest.newBuilder(URI.create(g.adminUrl() + "/v1/fleet"))
+                        .header("Authorization", "Bearer " + admin)
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertEquals(200, r.statusCode(), r.body());
         return JSON.readTree(r.body());
     }
@@ -313,14 +374,22 @@ class FleetPostgresTest {
         String body = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\",\"params\":{\"_meta\":{"
                 + "\"io.modelcontextprotocol/protocolVersion\":\"2026-07-28\","
                 + "\"io.modelcontextprotocol/clientCapabilities\":{}}}}";
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(g.mcpUrl()))
-                .POST(HttpRequest.BodyPublishers.ofString(body)).header("Authorization", "Bearer " + TOKEN)
-                .header("Content-Type", "application/json").header("Accept", "application/json")
-                .header("MCP-Protocol-Version", "2026-07-28").header("Mcp-Method", "tools/list").build(),
+        HttpResponse<String> r = http.send(
+                HttpRequest.newBuilder(URI.create(g.mcpUrl()))
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .header("Authorization", "Bearer " + TOKEN)
+                        .header("Content-Type", "application/json")
+                        .header("Accept", "application/json")
+                        .header("MCP-Protocol-Version", "2026-07-28")
+                        .header("Mcp-Method", "tools/list")
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(200, r.statusCode(), r.body());
         List<String> names = new ArrayList<>();
-        JSON.readTree(r.body()).path("result").path("tools").forEach(t -> names.add(t.path("name").asText()));
+        JSON.readTree(r.body())
+                .path("result")
+                .path("tools")
+                .forEach(t -> names.add(t.path("name").asText()));
         return names;
     }
 }

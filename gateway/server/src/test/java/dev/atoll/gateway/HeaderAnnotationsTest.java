@@ -45,17 +45,37 @@ class HeaderAnnotationsTest {
     void eachRuleIsEnforced() throws Exception {
         String[][] cases = {
             {"{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"string\",\"x-mcp-header\":\"\"}}}", "non-empty"},
-            {"{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"string\",\"x-mcp-header\":\"Bad Name\"}}}", "token"},
-            {"{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"string\",\"x-mcp-header\":\"X\\r\\nY\"}}}", "token"},
-            {"{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"string\",\"x-mcp-header\":7}}}", "non-empty string"},
-            {"{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"string\",\"x-mcp-header\":\"Same\"},"
-                    + "\"b\":{\"type\":\"string\",\"x-mcp-header\":\"same\"}}}", "repeats"},
-            {"{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"number\",\"x-mcp-header\":\"A\"}}}", "type string"},
-            {"{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"object\",\"x-mcp-header\":\"A\"}}}", "type string"},
-            {"{\"type\":\"object\",\"properties\":{\"a\":{\"type\":[\"string\",\"null\"],\"x-mcp-header\":\"A\"}}}", "type string"},
-            {"{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"array\",\"items\":{\"type\":\"string\",\"x-mcp-header\":\"A\"}}}}", "reached from the schema root"},
-            {"{\"type\":\"object\",\"properties\":{\"a\":{\"oneOf\":[{\"type\":\"string\",\"x-mcp-header\":\"A\"}]}}}", "reached from the schema root"},
-            {"{\"type\":\"object\",\"$defs\":{\"d\":{\"type\":\"string\",\"x-mcp-header\":\"A\"}}}", "reached from the schema root"},
+            {"{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"string\",\"x-mcp-header\":\"Bad Name\"}}}", "token"
+            },
+            {"{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"string\",\"x-mcp-header\":\"X\\r\\nY\"}}}", "token"
+            },
+            {"{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"string\",\"x-mcp-header\":7}}}", "non-empty string"
+            },
+            {
+                "{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"string\",\"x-mcp-header\":\"Same\"},"
+                        + "\"b\":{\"type\":\"string\",\"x-mcp-header\":\"same\"}}}",
+                "repeats"
+            },
+            {"{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"number\",\"x-mcp-header\":\"A\"}}}", "type string"
+            },
+            {"{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"object\",\"x-mcp-header\":\"A\"}}}", "type string"
+            },
+            {
+                "{\"type\":\"object\",\"properties\":{\"a\":{\"type\":[\"string\",\"null\"],\"x-mcp-header\":\"A\"}}}",
+                "type string"
+            },
+            {
+                "{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"array\",\"items\":{\"type\":\"string\",\"x-mcp-header\":\"A\"}}}}",
+                "reached from the schema root"
+            },
+            {
+                "{\"type\":\"object\",\"properties\":{\"a\":{\"oneOf\":[{\"type\":\"string\",\"x-mcp-header\":\"A\"}]}}}",
+                "reached from the schema root"
+            },
+            {
+                "{\"type\":\"object\",\"$defs\":{\"d\":{\"type\":\"string\",\"x-mcp-header\":\"A\"}}}",
+                "reached from the schema root"
+            },
             {"{\"type\":\"string\",\"x-mcp-header\":\"Root\"}", "reached from the schema root"},
         };
         for (String[] c : cases) {
@@ -66,10 +86,22 @@ class HeaderAnnotationsTest {
 
     @Test
     void deployRefusesAToolClientsWouldHide() throws Exception {
-        try (Gateway gateway = Gateway.builder().config(GatewayConfig.defaults().with(Map.of("mcp.port", "0",
-                "admin.port", "0", "data-dir", Files.createTempDirectory(scratch, "atoll-headers").toString(),
-                "examples.deploy", "false"))).mcpToken("atoll_mcp_headers_test", "t", Set.of("*")).start()) {
-            InvalidToolException e = assertThrows(InvalidToolException.class, () -> gateway.deploy(ToolSource.js("h.mjs", """
+        try (Gateway gateway = Gateway.builder()
+                .config(GatewayConfig.defaults()
+                        .with(Map.of(
+                                "mcp.port",
+                                "0",
+                                "admin.port",
+                                "0",
+                                "data-dir",
+                                Files.createTempDirectory(scratch, "atoll-headers")
+                                        .toString(),
+                                "examples.deploy",
+                                "false")))
+                .mcpToken("atoll_mcp_headers_test", "t", Set.of("*"))
+                .start()) {
+            InvalidToolException e = assertThrows(
+                    InvalidToolException.class, () -> gateway.deploy(ToolSource.js("h.mjs", """
                     export const tool = { name: "h", description: "d", inputSchema: { type: "object",
                       properties: { size: { type: "number", "x-mcp-header": "Size" } } } };
                     export default function () { return 1; }
@@ -80,7 +112,9 @@ class HeaderAnnotationsTest {
                     export const tool = { name: "g", description: "d", inputSchema: { type: "object",
                       properties: { region: { type: "string", "x-mcp-header": "Region" } } } };
                     export default function () { return 1; }
-                    """), Actor.SYSTEM).version().name());
+                    """), Actor.SYSTEM)
+                    .version()
+                    .name());
             assertEquals("g", ok.asText());
         }
     }

@@ -27,20 +27,31 @@ class JavaSdkClientTest {
     @Test
     void listsAndCallsTools() throws Exception {
         String token = "atoll_mcp_java_sdk_client_test_token";
-        GatewayConfig config = GatewayConfig.defaults().with(Map.of("mcp.port", "0", "admin.port", "0",
-                "data-dir", Files.createTempDirectory(scratch, "atoll-sdk").toString()));
-        try (Gateway gateway = Gateway.builder().config(config).mcpToken(token, "sdk", Set.of("*")).start()) {
+        GatewayConfig config = GatewayConfig.defaults()
+                .with(Map.of(
+                        "mcp.port",
+                        "0",
+                        "admin.port",
+                        "0",
+                        "data-dir",
+                        Files.createTempDirectory(scratch, "atoll-sdk").toString()));
+        try (Gateway gateway = Gateway.builder()
+                .config(config)
+                .mcpToken(token, "sdk", Set.of("*"))
+                .start()) {
             var transport = HttpClientStreamableHttpTransport.builder("http://127.0.0.1:" + gateway.mcpPort())
                     .endpoint("/mcp")
                     .requestBuilder(HttpRequest.newBuilder().header("Authorization", "Bearer " + token))
                     .build();
-            try (McpSyncClient client = McpClient.sync(transport).requestTimeout(Duration.ofSeconds(30)).build()) {
+            try (McpSyncClient client = McpClient.sync(transport)
+                    .requestTimeout(Duration.ofSeconds(30))
+                    .build()) {
                 McpSchema.InitializeResult init = client.initialize();
                 assertEquals("atoll", init.serverInfo().name());
                 var tools = client.listTools().tools();
                 assertTrue(tools.stream().anyMatch(t -> t.name().equals("word_count")), tools.toString());
-                McpSchema.CallToolResult r = client.callTool(new McpSchema.CallToolRequest("word_count",
-                        Map.of("text", "one two three four five")));
+                McpSchema.CallToolResult r = client.callTool(
+                        new McpSchema.CallToolRequest("word_count", Map.of("text", "one two three four five")));
                 assertFalse(Boolean.TRUE.equals(r.isError()), r.toString());
                 assertEquals(5, ((Number) ((Map<?, ?>) r.structuredContent()).get("words")).intValue());
                 McpSchema.CallToolResult bad = client.callTool(new McpSchema.CallToolRequest("slugify", Map.of()));

@@ -33,12 +33,27 @@ class LabelCapTest {
 
     @Test
     void toolsAndTenantsPastTheCapAreOther() throws Exception {
-        Map<String, String> cfg = Map.of("mcp.port", "0", "admin.port", "0", "data-dir",
-                Files.createTempDirectory(scratch, "atoll-labelcap").toString(), "examples.deploy", "false",
-                "metrics.max-tools", "2", "metrics.max-tenants", "1", "metrics.jvm", "false");
-        try (Gateway gateway = Gateway.builder().config(GatewayConfig.defaults().with(cfg))
-                .mcpToken(ACME, "acme", Set.of("*")).mcpToken(GLOBEX, "globex", Set.of("*"))
-                .mcpToken(INITECH, "initech", Set.of("*")).start();
+        Map<String, String> cfg = Map.of(
+                "mcp.port",
+                "0",
+                "admin.port",
+                "0",
+                "data-dir",
+                Files.createTempDirectory(scratch, "atoll-labelcap").toString(),
+                "examples.deploy",
+                "false",
+                "metrics.max-tools",
+                "2",
+                "metrics.max-tenants",
+                "1",
+                "metrics.jvm",
+                "false");
+        try (Gateway gateway = Gateway.builder()
+                        .config(GatewayConfig.defaults().with(cfg))
+                        .mcpToken(ACME, "acme", Set.of("*"))
+                        .mcpToken(GLOBEX, "globex", Set.of("*"))
+                        .mcpToken(INITECH, "initech", Set.of("*"))
+                        .start();
                 HttpClient http = HttpClient.newHttpClient()) {
             for (String name : List.of("t1", "t2", "t3", "t4")) {
                 gateway.deployApproved(ToolSource.js(name + ".mjs", """
@@ -49,27 +64,36 @@ class LabelCapTest {
             // acme calls first: it takes the one tenant label.
             for (String token : List.of(ACME, GLOBEX, INITECH)) {
                 for (String tool : List.of("t1", "t2", "t3", "t4")) {
-                    assertEquals(200, StatelessCall.post(http, gateway.mcpUrl(), token, tool, "{}").statusCode());
+                    assertEquals(
+                            200,
+                            StatelessCall.post(http, gateway.mcpUrl(), token, tool, "{}")
+                                    .statusCode());
                 }
             }
             Scrape s = Scrape.of(gateway, gateway.startupTokens().get("ADMIN"));
             Set<String> tools = new TreeSet<>();
-            s.series("atoll_tool_calls_seconds_count").forEach(x -> tools.add(x.labels().get("tool")));
+            s.series("atoll_tool_calls_seconds_count")
+                    .forEach(x -> tools.add(x.labels().get("tool")));
             // Which two tools keep their names depends on which the meters saw first (the pool reports
             // tools as they are activated and warmed): any two, and the rest are other.
             assertEquals(3, tools.size(), s.text());
-            assertTrue(tools.contains("other") && Set.of("t1", "t2", "t3", "t4", "other").containsAll(tools), s.text());
+            assertTrue(
+                    tools.contains("other")
+                            && Set.of("t1", "t2", "t3", "t4", "other").containsAll(tools),
+                    s.text());
             for (String t : tools) {
                 assertEquals(t.equals("other") ? 6 : 3, s.sum("atoll_tool_calls_seconds_count", "tool", t), t);
             }
             Set<String> tenants = new TreeSet<>();
-            s.series("atoll_tenant_calls_total").forEach(x -> tenants.add(x.labels().get("tenant")));
+            s.series("atoll_tenant_calls_total")
+                    .forEach(x -> tenants.add(x.labels().get("tenant")));
             assertEquals(Set.of("acme", "other"), tenants, s.text());
             assertEquals(4, s.sum("atoll_tenant_calls_total", "tenant", "acme"));
             assertEquals(8, s.sum("atoll_tenant_calls_total", "tenant", "other"));
             // Pool meters share the cap: at most two tool labels plus other.
             Set<String> poolTools = new TreeSet<>();
-            s.series("atoll_pool_calls_seconds_count").forEach(x -> poolTools.add(x.labels().get("tool")));
+            s.series("atoll_pool_calls_seconds_count")
+                    .forEach(x -> poolTools.add(x.labels().get("tool")));
             assertEquals(tools, poolTools, "the same cap and the same labels: " + s.text());
         }
     }

@@ -51,13 +51,29 @@ class LiveTailTest {
 
     @BeforeAll
     static void start() throws Exception {
-        gateway = Gateway.builder().config(GatewayConfig.defaults().with(Map.of("mcp.port", "0", "admin.port", "0",
-                        "data-dir", Files.createTempDirectory(scratch, "atoll-tail").toString(), "examples.deploy", "false",
-                        "tail.queue-events", "16", "tail.console-chars", "65536", "node.id", "tail-node-1",
-                        // DLP on 60 KB of console per call is what the slow-consumer test would mostly time;
-                        // the console after DLP is checked in AdminUiBrowserTest.
-                        "dlp.enabled", "false")))
-                .mcpToken(TOKEN, "acme", Set.of("*")).start();
+        gateway = Gateway.builder()
+                .config(GatewayConfig.defaults()
+                        .with(Map.of(
+                                "mcp.port",
+                                "0",
+                                "admin.port",
+                                "0",
+                                "data-dir",
+                                Files.createTempDirectory(scratch, "atoll-tail").toString(),
+                                "examples.deploy",
+                                "false",
+                                "tail.queue-events",
+                                "16",
+                                "tail.console-chars",
+                                "65536",
+                                "node.id",
+                                "tail-node-1",
+                                // DLP on 60 KB of console per call is what the slow-consumer test would mostly time;
+                                // the console after DLP is checked in AdminUiBrowserTest.
+                                "dlp.enabled",
+                                "false")))
+                .mcpToken(TOKEN, "acme", Set.of("*"))
+                .start();
         admin = gateway.startupTokens().get("ADMIN");
         gateway.deployApproved(ToolSource.js("chatty.mjs", """
                 export const tool = { name: "chatty", description: "logs and answers",
@@ -89,7 +105,8 @@ class LiveTailTest {
             await().atMost(Duration.ofSeconds(30)).until(() -> gateway.tailBus().subscribers() >= 2);
             StatelessCall.result(HTTP, gateway.mcpUrl(), TOKEN, "quiet", "{}");
             StatelessCall.result(HTTP, gateway.mcpUrl(), TOKEN, "chatty", "{\"n\": 3}");
-            await().atMost(Duration.ofSeconds(30)).until(() -> !chattyOnly.data("call").isEmpty());
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> !chattyOnly.data("call").isEmpty());
             JsonNode call = JSON.readTree(chattyOnly.data("call").get(0));
             assertEquals("chatty", call.path("tool").asText(), "the filter let only chatty through: " + call);
             assertEquals("acme", call.path("tenant").asText());
@@ -102,21 +119,28 @@ class LiveTailTest {
             assertTrue(call.at("/receipt/allocatedBytes").asLong() > 0, call.toString());
             assertEquals("info: chatty says xxx", call.at("/console/0").asText(), call.toString());
             await().atMost(Duration.ofSeconds(30)).until(() -> all.data("call").size() >= 2);
-            assertEquals(List.of("quiet", "chatty"), all.data("call").stream().map(LiveTailTest::tool).toList());
+            assertEquals(
+                    List.of("quiet", "chatty"),
+                    all.data("call").stream().map(LiveTailTest::tool).toList());
 
             // Admin events: an upload (quarantined) and its approval through the admin API.
-            HttpResponse<String> up = HTTP.send(HttpRequest.newBuilder(URI.create(gateway.adminUrl()
-                    + "/v1/tools?file=quiet.mjs")).header("Authorization", "Bearer " + admin)
-                    .POST(HttpRequest.BodyPublishers.ofString("""
+            HttpResponse<String> up = HTTP.send(
+                    HttpRequest.newBuilder(URI.create(gateway.adminUrl() + "/v1/tools?file=quiet.mjs"))
+                            .header("Authorization", "Bearer " + admin)
+                            .POST(HttpRequest.BodyPublishers.ofString("""
                             export const tool = { name: "quiet", description: "answers again",
                                                   inputSchema: { type: "object" } };
                             export default () => "ok";
-                            """)).build(), HttpResponse.BodyHandlers.ofString());
+                            """))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
             assertEquals(201, up.statusCode(), up.body());
-            HttpResponse<String> ok = HTTP.send(HttpRequest.newBuilder(URI.create(gateway.adminUrl()
-                    + "/v1/tools/quiet/approve")).header("Authorization", "Bearer " + admin)
-                    .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString("{\"version\":2}")).build(),
+            HttpResponse<String> ok = HTTP.send(
+                    HttpRequest.newBuilder(URI.create(gateway.adminUrl() + "/v1/tools/quiet/approve"))
+                            .header("Authorization", "Bearer " + admin)
+                            .header("Content-Type", "application/json")
+                            .POST(HttpRequest.BodyPublishers.ofString("{\"version\":2}"))
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
             assertEquals(200, ok.statusCode(), ok.body());
             await().atMost(Duration.ofSeconds(30)).until(() -> all.data("admin").size() >= 2);
@@ -133,14 +157,21 @@ class LiveTailTest {
 
     @Test
     void needsTheAdminTokenAndChecksFilters() throws Exception {
-        HttpResponse<String> none = HTTP.send(HttpRequest.newBuilder(URI.create(gateway.adminUrl() + "/v1/tail"))
-                .build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> none = HTTP.send(
+                HttpRequest.newBuilder(URI.create(gateway.adminUrl() + "/v1/tail"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertEquals(401, none.statusCode());
-        HttpResponse<String> mcp = HTTP.send(HttpRequest.newBuilder(URI.create(gateway.adminUrl() + "/v1/tail"))
-                .header("Authorization", "Bearer " + TOKEN).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> mcp = HTTP.send(
+                HttpRequest.newBuilder(URI.create(gateway.adminUrl() + "/v1/tail"))
+                        .header("Authorization", "Bearer " + TOKEN)
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertEquals(401, mcp.statusCode(), "an MCP token is not an admin token");
-        HttpResponse<String> bad = HTTP.send(HttpRequest.newBuilder(URI.create(gateway.adminUrl() + "/v1/tail?tool="
-                + "x".repeat(300))).header("Authorization", "Bearer " + admin).build(),
+        HttpResponse<String> bad = HTTP.send(
+                HttpRequest.newBuilder(URI.create(gateway.adminUrl() + "/v1/tail?tool=" + "x".repeat(300)))
+                        .header("Authorization", "Bearer " + admin)
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(400, bad.statusCode(), bad.body());
     }
@@ -154,7 +185,8 @@ class LiveTailTest {
             stuck.connect(new InetSocketAddress(admin.getHost(), admin.getPort()), 10_000);
             OutputStream out = stuck.getOutputStream();
             out.write(("GET /v1/tail?tool=chatty HTTP/1.1\r\nHost: " + admin.getHost() + ":" + admin.getPort()
-                    + "\r\nAuthorization: Bearer " + LiveTailTest.admin + "\r\nAccept: text/event-stream\r\n\r\n")
+                            + "\r\nAuthorization: Bearer " + LiveTailTest.admin
+                            + "\r\nAccept: text/event-stream\r\n\r\n")
                     .getBytes(StandardCharsets.US_ASCII));
             out.flush();
             await().atMost(Duration.ofSeconds(30)).until(() -> gateway.tailBus().subscribers() >= 1);
@@ -163,9 +195,11 @@ class LiveTailTest {
             long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
             int calls = 0;
             while (gateway.tailBus().droppedSubscribers() == droppedBefore) {
-                assertTrue(calls < 20_000 && System.nanoTime() < deadline,
+                assertTrue(
+                        calls < 20_000 && System.nanoTime() < deadline,
                         "the stuck subscriber was not dropped after " + calls + " calls");
-                JsonNode r = StatelessCall.result(HTTP, gateway.mcpUrl(), TOKEN, "chatty", "{\"n\": 15000, \"lines\": 4}");
+                JsonNode r =
+                        StatelessCall.result(HTTP, gateway.mcpUrl(), TOKEN, "chatty", "{\"n\": 15000, \"lines\": 4}");
                 assertFalse(r.path("isError").asBoolean(), r.toString());
                 calls++;
             }
@@ -178,7 +212,7 @@ class LiveTailTest {
             ByteArrayOutputStream got = new ByteArrayOutputStream();
             byte[] buf = new byte[65536];
             try {
-                for (int n; (n = in.read(buf)) > 0;) {
+                for (int n; (n = in.read(buf)) > 0; ) {
                     got.write(buf, 0, n);
                     if (got.toString(StandardCharsets.UTF_8).contains("event: dropped")) {
                         break;
@@ -189,7 +223,8 @@ class LiveTailTest {
             }
             String text = got.toString(StandardCharsets.UTF_8);
             assertTrue(text.contains("event: dropped"), "no dropped notice in " + text.length() + " chars");
-            assertTrue(text.contains("fell more than 16 events behind"), text.substring(text.indexOf("event: dropped")));
+            assertTrue(
+                    text.contains("fell more than 16 events behind"), text.substring(text.indexOf("event: dropped")));
         }
         await().atMost(Duration.ofSeconds(30)).until(() -> gateway.tailBus().subscribers() == 0);
     }
@@ -201,5 +236,4 @@ class LiveTailTest {
             throw new IllegalStateException(e);
         }
     }
-
 }

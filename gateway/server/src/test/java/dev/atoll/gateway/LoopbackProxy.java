@@ -141,8 +141,9 @@ final class LoopbackProxy implements AutoCloseable {
     private void pump(Socket from, Socket to) {
         Thread.ofPlatform().daemon().name("loopback-proxy-pump").start(() -> {
             byte[] buf = new byte[16 << 10];
-            try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
-                for (int n; (n = in.read(buf)) >= 0;) {
+            try (InputStream in = from.getInputStream();
+                    OutputStream out = to.getOutputStream()) {
+                for (int n; (n = in.read(buf)) >= 0; ) {
                     awaitResumed();
                     out.write(buf, 0, n);
                     out.flush();

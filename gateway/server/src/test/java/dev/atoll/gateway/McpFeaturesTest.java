@@ -50,6 +50,7 @@ class McpFeaturesTest {
     static final String AWS_KEY = "AKIAIOSFODNN7EXAMPLE";
     /** The progress notifications one call may send (package-private {@code internal.mcp.LiveCall.MAX_PROGRESS}). */
     static final int MAX_PROGRESS = 200;
+
     static final ObjectMapper JSON = new ObjectMapper();
 
     static final String DOCS = """
@@ -143,10 +144,21 @@ class McpFeaturesTest {
 
     @BeforeAll
     void start() throws Exception {
-        GatewayConfig config = GatewayConfig.defaults().with(Map.of("mcp.port", "0", "admin.port", "0",
-                "data-dir", Files.createTempDirectory(scratch, "atoll-features").toString(), "examples.deploy", "false"));
-        gateway = Gateway.builder().config(config).mcpToken(TOKEN, "tenant-a", Set.of("*"))
-                .mcpToken(TOKEN_DOCS, "tenant-b", Set.of("feat_docs")).start();
+        GatewayConfig config = GatewayConfig.defaults()
+                .with(Map.of(
+                        "mcp.port",
+                        "0",
+                        "admin.port",
+                        "0",
+                        "data-dir",
+                        Files.createTempDirectory(scratch, "atoll-features").toString(),
+                        "examples.deploy",
+                        "false"));
+        gateway = Gateway.builder()
+                .config(config)
+                .mcpToken(TOKEN, "tenant-a", Set.of("*"))
+                .mcpToken(TOKEN_DOCS, "tenant-b", Set.of("feat_docs"))
+                .start();
         gateway.deployApproved(ToolSource.js("feat_docs.mjs", DOCS));
         gateway.deployApproved(ToolSource.js("feat_hidden.mjs", HIDDEN));
         gateway.deployApproved(ToolSource.js("feat_progress.mjs", PROGRESS));
@@ -164,9 +176,11 @@ class McpFeaturesTest {
     // ------------------------------------------------------------------------------------------ helpers
 
     HttpRequest.Builder post(String token, String session, String body) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(60))
+        HttpRequest.Builder b = HttpRequest.newBuilder(url)
+                .timeout(Duration.ofSeconds(60))
                 .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8))
-                .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                .header("Authorization", "Bearer " + token)
+                .header("Content-Type", "application/json")
                 .header("Accept", "application/json, text/event-stream");
         if (session != null) {
             b.header("Mcp-Session-Id", session).header("MCP-Protocol-Version", "2025-11-25");
@@ -175,9 +189,16 @@ class McpFeaturesTest {
     }
 
     String initialize(String token, String capabilities) throws Exception {
-        HttpResponse<String> r = http.send(post(token, null, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\","
-                + "\"params\":{\"protocolVersion\":\"2025-11-25\",\"capabilities\":" + capabilities
-                + ",\"clientInfo\":{\"name\":\"t\",\"version\":\"1\"}}}").build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = http.send(
+                post(
+                                token,
+                                null,
+                                "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\","
+                                        + "\"params\":{\"protocolVersion\":\"2025-11-25\",\"capabilities\":"
+                                        + capabilities
+                                        + ",\"clientInfo\":{\"name\":\"t\",\"version\":\"1\"}}}")
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertEquals(200, r.statusCode(), r.body());
         JsonNode caps = JSON.readTree(r.body()).path("result").path("capabilities");
         assertTrue(caps.path("resources").path("subscribe").asBoolean(), caps.toString());
@@ -201,8 +222,14 @@ class McpFeaturesTest {
     }
 
     HttpResponse<String> rpc(String token, String session, String method, String params) throws Exception {
-        return http.send(post(token, session, "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"" + method + "\",\"params\":"
-                + params + "}").build(), HttpResponse.BodyHandlers.ofString());
+        return http.send(
+                post(
+                                token,
+                                session,
+                                "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"" + method + "\",\"params\":" + params
+                                        + "}")
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     JsonNode call(String token, String session, String method, String params) throws Exception {
@@ -238,19 +265,32 @@ class McpFeaturesTest {
     void listsAndReadsResourcesAndTemplates() throws Exception {
         String s = initialize(TOKEN, "{}");
         JsonNode list = call(TOKEN, s, "resources/list", "{}").path("result").path("resources");
-        assertTrue(list.toString().contains("docs://readme") && list.toString().contains("hidden://secret"), list.toString());
-        JsonNode templates = call(TOKEN, s, "resources/templates/list", "{}").path("result").path("resourceTemplates");
-        assertEquals("docs://pages/{name}", templates.path(0).path("uriTemplate").asText(), templates.toString());
+        assertTrue(
+                list.toString().contains("docs://readme") && list.toString().contains("hidden://secret"),
+                list.toString());
+        JsonNode templates =
+                call(TOKEN, s, "resources/templates/list", "{}").path("result").path("resourceTemplates");
+        assertEquals(
+                "docs://pages/{name}", templates.path(0).path("uriTemplate").asText(), templates.toString());
 
-        JsonNode text = call(TOKEN, s, "resources/read", "{\"uri\":\"docs://readme\"}").path("result").path("contents").path(0);
+        JsonNode text = call(TOKEN, s, "resources/read", "{\"uri\":\"docs://readme\"}")
+                .path("result")
+                .path("contents")
+                .path(0);
         assertEquals("docs://readme", text.path("uri").asText());
-        assertEquals("text/markdown", text.path("mimeType").asText(), "the declared media type when the handler names none");
+        assertEquals(
+                "text/markdown", text.path("mimeType").asText(), "the declared media type when the handler names none");
         assertTrue(text.path("text").asText().startsWith("# Readme"), text.toString());
 
-        JsonNode page = call(TOKEN, s, "resources/read", "{\"uri\":\"docs://pages/hello%20world\"}").path("result");
-        assertEquals("page hello world", page.path("contents").path(0).path("text").asText(), page.toString());
+        JsonNode page = call(TOKEN, s, "resources/read", "{\"uri\":\"docs://pages/hello%20world\"}")
+                .path("result");
+        assertEquals(
+                "page hello world", page.path("contents").path(0).path("text").asText(), page.toString());
 
-        JsonNode blob = call(TOKEN, s, "resources/read", "{\"uri\":\"docs://logo\"}").path("result").path("contents").path(0);
+        JsonNode blob = call(TOKEN, s, "resources/read", "{\"uri\":\"docs://logo\"}")
+                .path("result")
+                .path("contents")
+                .path(0);
         assertEquals("iVBORw0KGgo=", blob.path("blob").asText());
         assertEquals("image/png", blob.path("mimeType").asText());
 
@@ -265,25 +305,41 @@ class McpFeaturesTest {
         assertTrue(evil.path("error").path("message").asText().contains("must be the URI read"), evil.toString());
         assertFalse(evil.toString().contains("/etc/passwd\",\"text"), evil.toString());
         JsonNode role = call(TOKEN, s, "prompts/get", "{\"name\":\"bad_role\"}");
-        assertTrue(role.path("error").path("message").asText().contains("role must be user or assistant"), role.toString());
+        assertTrue(
+                role.path("error").path("message").asText().contains("role must be user or assistant"),
+                role.toString());
     }
 
     @Test
     void promptsAndCompletions() throws Exception {
         String s = initialize(TOKEN, "{}");
         JsonNode prompts = call(TOKEN, s, "prompts/list", "{}").path("result").path("prompts");
-        assertTrue(prompts.toString().contains("\"review\"") && prompts.toString().contains("hidden_prompt"),
+        assertTrue(
+                prompts.toString().contains("\"review\"") && prompts.toString().contains("hidden_prompt"),
                 prompts.toString());
         JsonNode got = call(TOKEN, s, "prompts/get", "{\"name\":\"review\",\"arguments\":{\"code\":\"x = 1\"}}");
-        assertEquals("Review: x = 1", got.path("result").path("messages").path(0).path("content").path("text").asText(),
+        assertEquals(
+                "Review: x = 1",
+                got.path("result")
+                        .path("messages")
+                        .path(0)
+                        .path("content")
+                        .path("text")
+                        .asText(),
                 got.toString());
         assertEquals("Review code", got.path("result").path("description").asText());
         JsonNode missing = call(TOKEN, s, "prompts/get", "{\"name\":\"review\"}");
         assertEquals(-32602, missing.path("error").path("code").asInt(), missing.toString());
 
-        JsonNode done = call(TOKEN, s, "completion/complete",
+        JsonNode done = call(
+                TOKEN,
+                s,
+                "completion/complete",
                 "{\"ref\":{\"type\":\"ref/prompt\",\"name\":\"review\"},\"argument\":{\"name\":\"code\",\"value\":\"fo\"}}");
-        assertEquals("[\"foo\",\"for\"]", done.path("result").path("completion").path("values").toString(), done.toString());
+        assertEquals(
+                "[\"foo\",\"for\"]",
+                done.path("result").path("completion").path("values").toString(),
+                done.toString());
     }
 
     /** Python modules: get_prompt, env.progress and a blocking env.sample, in a test of their own (GraalPy starts in seconds). */
@@ -293,39 +349,67 @@ class McpFeaturesTest {
         gateway.deployApproved(ToolSource.python("feat_py.py", PYTHON));
         String s = initialize(TOKEN, "{}");
         JsonNode py = call(TOKEN, s, "prompts/get", "{\"name\":\"py_prompt\",\"arguments\":{\"who\":\"ada\"}}");
-        assertEquals("hello ada", py.path("result").path("messages").path(0).path("content").path("text").asText(),
+        assertEquals(
+                "hello ada",
+                py.path("result")
+                        .path("messages")
+                        .path(0)
+                        .path("content")
+                        .path("text")
+                        .asText(),
                 py.toString());
-        assertEquals("assistant", py.path("result").path("messages").path(0).path("role").asText());
+        assertEquals(
+                "assistant",
+                py.path("result").path("messages").path(0).path("role").asText());
         JsonNode quiet = call(TOKEN, s, "tools/call", "{\"name\":\"feat_py\",\"arguments\":{}}");
-        assertEquals("progress False", quiet.path("result").path("content").path(0).path("text").asText(), quiet.toString());
-        JsonNode loud = call(TOKEN, s, "tools/call",
-                "{\"name\":\"feat_py\",\"arguments\":{},\"_meta\":{\"progressToken\":7}}");
-        assertEquals("progress True", loud.path("result").path("content").path(0).path("text").asText(), loud.toString());
+        assertEquals(
+                "progress False",
+                quiet.path("result").path("content").path(0).path("text").asText(),
+                quiet.toString());
+        JsonNode loud =
+                call(TOKEN, s, "tools/call", "{\"name\":\"feat_py\",\"arguments\":{},\"_meta\":{\"progressToken\":7}}");
+        assertEquals(
+                "progress True",
+                loud.path("result").path("content").path(0).path("text").asText(),
+                loud.toString());
         JsonNode refused = call(TOKEN, s, "tools/call", "{\"name\":\"feat_py\",\"arguments\":{\"ask\":\"hi\"}}");
-        assertTrue(refused.path("result").path("isError").asBoolean()
-                && refused.toString().contains("sampling/createMessage is not available"), refused.toString());
+        assertTrue(
+                refused.path("result").path("isError").asBoolean()
+                        && refused.toString().contains("sampling/createMessage is not available"),
+                refused.toString());
 
         String sampling = initialize(TOKEN, "{\"sampling\":{}}");
-        BlockingQueue<String> lines = stream(post(TOKEN, sampling, "{\"jsonrpc\":\"2.0\",\"id\":12,\"method\":\"tools/call\","
-                + "\"params\":{\"name\":\"feat_py\",\"arguments\":{\"ask\":\"from python\"}}}").build());
-        JsonNode request = next(lines, m -> "sampling/createMessage".equals(m.path("method").asText()));
-        answer(sampling, request.path("id").asText(), "{\"role\":\"assistant\",\"content\":{\"type\":\"text\","
-                + "\"text\":\"py-ok\"},\"model\":\"m\"}");
+        BlockingQueue<String> lines = stream(post(
+                        TOKEN,
+                        sampling,
+                        "{\"jsonrpc\":\"2.0\",\"id\":12,\"method\":\"tools/call\","
+                                + "\"params\":{\"name\":\"feat_py\",\"arguments\":{\"ask\":\"from python\"}}}")
+                .build());
+        JsonNode request = next(
+                lines, m -> "sampling/createMessage".equals(m.path("method").asText()));
+        answer(
+                sampling,
+                request.path("id").asText(),
+                "{\"role\":\"assistant\",\"content\":{\"type\":\"text\"," + "\"text\":\"py-ok\"},\"model\":\"m\"}");
         JsonNode response = next(lines, m -> m.has("result") || m.has("error"));
-        assertEquals("answer py-ok", response.path("result").path("content").path(0).path("text").asText(),
+        assertEquals(
+                "answer py-ok",
+                response.path("result").path("content").path(0).path("text").asText(),
                 response.toString());
     }
 
     @Test
     void aTokenSeesOnlyTheResourcesOfToolsItMayCall() throws Exception {
         String s = initialize(TOKEN_DOCS, "{}");
-        JsonNode list = call(TOKEN_DOCS, s, "resources/list", "{}").path("result").path("resources");
+        JsonNode list =
+                call(TOKEN_DOCS, s, "resources/list", "{}").path("result").path("resources");
         assertTrue(list.toString().contains("docs://readme"), list.toString());
         assertFalse(list.toString().contains("hidden://"), list.toString());
         JsonNode read = call(TOKEN_DOCS, s, "resources/read", "{\"uri\":\"hidden://secret\"}");
         assertEquals(-32002, read.path("error").path("code").asInt(), read.toString());
         assertFalse(read.toString().contains("the secret"));
-        JsonNode prompts = call(TOKEN_DOCS, s, "prompts/list", "{}").path("result").path("prompts");
+        JsonNode prompts =
+                call(TOKEN_DOCS, s, "prompts/list", "{}").path("result").path("prompts");
         assertTrue(prompts.toString().contains("\"review\""), prompts.toString());
         assertFalse(prompts.toString().contains("hidden_prompt"), prompts.toString());
     }
@@ -335,12 +419,19 @@ class McpFeaturesTest {
         String s = initialize(TOKEN, "{}");
         JsonNode sub = call(TOKEN, s, "resources/subscribe", "{\"uri\":\"docs://readme\"}");
         assertTrue(sub.path("result").isObject(), sub.toString());
-        BlockingQueue<String> lines = stream(HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(90)).GET()
-                .header("Authorization", "Bearer " + TOKEN).header("Accept", "text/event-stream")
-                .header("Mcp-Session-Id", s).header("MCP-Protocol-Version", "2025-11-25").build());
+        BlockingQueue<String> lines = stream(HttpRequest.newBuilder(url)
+                .timeout(Duration.ofSeconds(90))
+                .GET()
+                .header("Authorization", "Bearer " + TOKEN)
+                .header("Accept", "text/event-stream")
+                .header("Mcp-Session-Id", s)
+                .header("MCP-Protocol-Version", "2025-11-25")
+                .build());
         assertNotNull(lines.poll(60, TimeUnit.SECONDS), "the stream opened"); // its first keep-alive comment
         gateway.deployApproved(ToolSource.js("feat_docs.mjs", DOCS.replace("VERSION", "two")));
-        JsonNode updated = next(lines, m -> "notifications/resources/updated".equals(m.path("method").asText()));
+        JsonNode updated = next(
+                lines,
+                m -> "notifications/resources/updated".equals(m.path("method").asText()));
         assertEquals("docs://readme", updated.path("params").path("uri").asText());
         JsonNode text = call(TOKEN, s, "resources/read", "{\"uri\":\"docs://readme\"}");
         assertTrue(text.toString().contains("Readme two"), text.toString());
@@ -363,19 +454,30 @@ class McpFeaturesTest {
                            "io.modelcontextprotocol/clientCapabilities":{}},
                   "notifications":{"toolsListChanged":true,
                     "resourceSubscriptions":["docs://readme","docs://nope","hidden://secret","docs://readme"]}}}""";
-        HttpRequest listen = HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(120))
-                .POST(HttpRequest.BodyPublishers.ofString(body)).header("Authorization", "Bearer " + TOKEN_DOCS)
-                .header("Content-Type", "application/json").header("Accept", "application/json, text/event-stream")
-                .header("MCP-Protocol-Version", "2026-07-28").header("Mcp-Method", "subscriptions/listen").build();
+        HttpRequest listen = HttpRequest.newBuilder(url)
+                .timeout(Duration.ofSeconds(120))
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .header("Authorization", "Bearer " + TOKEN_DOCS)
+                .header("Content-Type", "application/json")
+                .header("Accept", "application/json, text/event-stream")
+                .header("MCP-Protocol-Version", "2026-07-28")
+                .header("Mcp-Method", "subscriptions/listen")
+                .build();
         java.util.concurrent.CompletableFuture<HttpResponse<java.util.stream.Stream<String>>> response =
                 http.sendAsync(listen, HttpResponse.BodyHandlers.ofLines());
         BlockingQueue<String> lines = new LinkedBlockingQueue<>();
         response.thenAcceptAsync(r -> r.body().forEach(lines::add), readers);
         JsonNode ack = next(lines, m -> true);
-        assertEquals("notifications/subscriptions/acknowledged", ack.path("method").asText(), ack.toString());
-        assertEquals("listen-1", ack.at("/params/_meta/io.modelcontextprotocol~1subscriptionId").asText(), ack.toString());
-        assertEquals(JSON.readTree("{\"toolsListChanged\":true,\"resourceSubscriptions\":[\"docs://readme\"]}"),
-                ack.path("params").path("notifications"), "unknown and invisible URIs are not honoured: " + ack);
+        assertEquals(
+                "notifications/subscriptions/acknowledged", ack.path("method").asText(), ack.toString());
+        assertEquals(
+                "listen-1",
+                ack.at("/params/_meta/io.modelcontextprotocol~1subscriptionId").asText(),
+                ack.toString());
+        assertEquals(
+                JSON.readTree("{\"toolsListChanged\":true,\"resourceSubscriptions\":[\"docs://readme\"]}"),
+                ack.path("params").path("notifications"),
+                "unknown and invisible URIs are not honoured: " + ack);
 
         gateway.deployApproved(ToolSource.js("feat_docs.mjs", DOCS.replace("VERSION", "listen")));
         List<JsonNode> seen = new ArrayList<>();
@@ -384,24 +486,47 @@ class McpFeaturesTest {
             return "notifications/resources/updated".equals(m.path("method").asText());
         });
         assertEquals("docs://readme", updated.path("params").path("uri").asText(), updated.toString());
-        assertTrue(seen.stream().anyMatch(m -> "notifications/tools/list_changed".equals(m.path("method").asText())),
+        assertTrue(
+                seen.stream()
+                        .anyMatch(m -> "notifications/tools/list_changed"
+                                .equals(m.path("method").asText())),
                 seen.toString());
         for (JsonNode m : seen) {
-            assertEquals("listen-1", m.at("/params/_meta/io.modelcontextprotocol~1subscriptionId").asText(), m.toString());
-            assertFalse(m.path("method").asText().matches("notifications/(resources|prompts)/list_changed"),
+            assertEquals(
+                    "listen-1",
+                    m.at("/params/_meta/io.modelcontextprotocol~1subscriptionId")
+                            .asText(),
+                    m.toString());
+            assertFalse(
+                    m.path("method").asText().matches("notifications/(resources|prompts)/list_changed"),
                     "not asked for: " + m);
         }
-        java.util.function.Function<String, List<String>> audited = action -> gateway.registry().audit().query(
-                new dev.atoll.gateway.audit.AuditQuery(java.util.Optional.empty(), java.util.Optional.empty(),
-                        java.util.Optional.of(action), java.util.Optional.empty(), java.util.Optional.empty(), 0, 1000))
-                .stream().filter(r -> r.detail().contains("docs://readme") && r.tenant().equals("tenant-b"))
-                .map(r -> r.outcome() + " " + r.detail()).toList();
-        assertEquals(1, audited.apply("resource.subscribe").size(), audited.apply("resource.subscribe").toString());
+        java.util.function.Function<String, List<String>> audited = action -> gateway
+                .registry()
+                .audit()
+                .query(new dev.atoll.gateway.audit.AuditQuery(
+                        java.util.Optional.empty(),
+                        java.util.Optional.empty(),
+                        java.util.Optional.of(action),
+                        java.util.Optional.empty(),
+                        java.util.Optional.empty(),
+                        0,
+                        1000))
+                .stream()
+                .filter(r -> r.detail().contains("docs://readme") && r.tenant().equals("tenant-b"))
+                .map(r -> r.outcome() + " " + r.detail())
+                .toList();
+        assertEquals(
+                1,
+                audited.apply("resource.subscribe").size(),
+                audited.apply("resource.subscribe").toString());
 
         response.join().body().close(); // the client leaves: the server notices at its next write
-        org.awaitility.Awaitility.await("the subscription ended with the stream").atMost(Duration.ofSeconds(90))
+        org.awaitility.Awaitility.await("the subscription ended with the stream")
+                .atMost(Duration.ofSeconds(90))
                 .until(() -> audited.apply("resource.unsubscribe").size() == 1);
-        assertTrue(audited.apply("resource.unsubscribe").getFirst().contains("session_end"),
+        assertTrue(
+                audited.apply("resource.unsubscribe").getFirst().contains("session_end"),
                 audited.apply("resource.unsubscribe").toString());
     }
 
@@ -413,8 +538,14 @@ class McpFeaturesTest {
                 export default function () { return "x"; }
                 export function readResource({ uri }) { return "served by %s"; }
                 export function getPrompt() { return { messages: [{ role: "user", content: { type: "text", text: "%s" } }] }; }
-                """.formatted(name, offers ? "{ uri: \"clash://same\", name: \"same\" }, " : "", name,
-                offers ? "{ name: \"clash_prompt\", description: \"same\" }, " : "", name, name, name);
+                """.formatted(
+                        name,
+                        offers ? "{ uri: \"clash://same\", name: \"same\" }, " : "",
+                        name,
+                        offers ? "{ name: \"clash_prompt\", description: \"same\" }, " : "",
+                        name,
+                        name,
+                        name);
     }
 
     @Test
@@ -424,26 +555,41 @@ class McpFeaturesTest {
             gateway.deployApproved(ToolSource.js("clash_a.mjs", clash("clash_a", true)));
             gateway.deployApproved(ToolSource.js("clash_b.mjs", clash("clash_b", true)));
             String s = initialize(TOKEN, "{}");
-            String resources = call(TOKEN, s, "resources/list", "{}").path("result").path("resources").toString();
+            String resources = call(TOKEN, s, "resources/list", "{}")
+                    .path("result")
+                    .path("resources")
+                    .toString();
             assertFalse(resources.contains("clash://same"), resources);
-            assertTrue(resources.contains("clash://clash_a") && resources.contains("clash://clash_b"),
+            assertTrue(
+                    resources.contains("clash://clash_a") && resources.contains("clash://clash_b"),
                     "their other resources are served: " + resources);
             JsonNode read = call(TOKEN, s, "resources/read", "{\"uri\":\"clash://same\"}");
             assertEquals(-32002, read.path("error").path("code").asInt(), read.toString());
-            String prompts = call(TOKEN, s, "prompts/list", "{}").path("result").path("prompts").toString();
+            String prompts = call(TOKEN, s, "prompts/list", "{}")
+                    .path("result")
+                    .path("prompts")
+                    .toString();
             assertFalse(prompts.contains("\"clash_prompt\""), prompts);
             assertTrue(prompts.contains("clash_a_own"), prompts);
             JsonNode get = call(TOKEN, s, "prompts/get", "{\"name\":\"clash_prompt\"}");
             assertEquals(-32602, get.path("error").path("code").asInt(), get.toString());
-            assertTrue(log.lines().stream().anyMatch(l -> l.contains("clash://same") && l.contains("clash_a")
-                    && l.contains("clash_b") && l.contains("served by none")), log.lines().toString());
-            assertTrue(log.lines().stream().anyMatch(l -> l.contains("clash_prompt") && l.contains("served by none")),
+            assertTrue(
+                    log.lines().stream()
+                            .anyMatch(l -> l.contains("clash://same")
+                                    && l.contains("clash_a")
+                                    && l.contains("clash_b")
+                                    && l.contains("served by none")),
+                    log.lines().toString());
+            assertTrue(
+                    log.lines().stream().anyMatch(l -> l.contains("clash_prompt") && l.contains("served by none")),
                     log.lines().toString());
 
             // A new version of one module stops offering them: the other module serves both.
             gateway.deployApproved(ToolSource.js("clash_b.mjs", clash("clash_b", false)));
             JsonNode served = call(TOKEN, s, "resources/read", "{\"uri\":\"clash://same\"}");
-            assertEquals("served by clash_a", served.path("result").path("contents").path(0).path("text").asText(),
+            assertEquals(
+                    "served by clash_a",
+                    served.path("result").path("contents").path(0).path("text").asText(),
                     served.toString());
             JsonNode prompt = call(TOKEN, s, "prompts/get", "{\"name\":\"clash_prompt\"}");
             assertTrue(prompt.toString().contains("clash_a"), prompt.toString());
@@ -455,11 +601,16 @@ class McpFeaturesTest {
     @Test
     void progressIsStreamedRateLimitedAndIncreasing() throws Exception {
         String s = initialize(TOKEN, "{}");
-        HttpResponse<String> r = rpc(TOKEN, s, "tools/call",
+        HttpResponse<String> r = rpc(
+                TOKEN,
+                s,
+                "tools/call",
                 "{\"name\":\"feat_progress\",\"arguments\":{},\"_meta\":{\"progressToken\":\"p-1\"}}");
         List<JsonNode> all = messages(r);
-        List<JsonNode> progress = all.stream().filter(m -> "notifications/progress".equals(m.path("method").asText()))
-                .map(m -> m.path("params")).toList();
+        List<JsonNode> progress = all.stream()
+                .filter(m -> "notifications/progress".equals(m.path("method").asText()))
+                .map(m -> m.path("params"))
+                .toList();
         assertFalse(progress.isEmpty(), all.toString());
         assertTrue(progress.size() <= MAX_PROGRESS, "rate-limited: " + progress.size());
         double last = -1;
@@ -469,11 +620,18 @@ class McpFeaturesTest {
             last = p.path("progress").asDouble();
         }
         assertEquals(500.0, last, "the final one (reaching the total) always goes");
-        String text = all.getLast().path("result").path("content").path(0).path("text").asText();
+        String text = all.getLast()
+                .path("result")
+                .path("content")
+                .path(0)
+                .path("text")
+                .asText();
         assertEquals("sent " + progress.size(), text, "what the tool was told matches what was sent");
 
         JsonNode quiet = call(TOKEN, s, "tools/call", "{\"name\":\"feat_progress\",\"arguments\":{}}");
-        assertEquals("sent 0", quiet.path("result").path("content").path(0).path("text").asText(),
+        assertEquals(
+                "sent 0",
+                quiet.path("result").path("content").path(0).path("text").asText(),
                 "without a progress token nothing is sent");
     }
 
@@ -482,26 +640,49 @@ class McpFeaturesTest {
     @Test
     void samplingCrossesTheCallersStreamWithDlpBothWays() throws Exception {
         String s = initialize(TOKEN, "{\"sampling\":{}}");
-        BlockingQueue<String> lines = stream(post(TOKEN, s, "{\"jsonrpc\":\"2.0\",\"id\":9,\"method\":\"tools/call\","
-                + "\"params\":{\"name\":\"feat_sample\",\"arguments\":{\"prompt\":\"key SECRET\"}}}").build());
-        JsonNode request = next(lines, m -> "sampling/createMessage".equals(m.path("method").asText()));
-        String sent = request.path("params").path("messages").path(0).path("content").path("text").asText();
+        BlockingQueue<String> lines = stream(post(
+                        TOKEN,
+                        s,
+                        "{\"jsonrpc\":\"2.0\",\"id\":9,\"method\":\"tools/call\","
+                                + "\"params\":{\"name\":\"feat_sample\",\"arguments\":{\"prompt\":\"key SECRET\"}}}")
+                .build());
+        JsonNode request = next(
+                lines, m -> "sampling/createMessage".equals(m.path("method").asText()));
+        String sent = request.path("params")
+                .path("messages")
+                .path(0)
+                .path("content")
+                .path("text")
+                .asText();
         assertTrue(sent.startsWith("key "), request.toString());
         assertFalse(sent.contains(AWS_KEY), "outbound DLP redacts the request: " + sent);
-        answer(s, request.path("id").asText(), "{\"role\":\"assistant\",\"content\":{\"type\":\"text\",\"text\":\"hi there\"},"
-                + "\"model\":\"m\"}");
+        answer(
+                s,
+                request.path("id").asText(),
+                "{\"role\":\"assistant\",\"content\":{\"type\":\"text\",\"text\":\"hi there\"}," + "\"model\":\"m\"}");
         JsonNode response = next(lines, m -> m.has("result") || m.has("error"));
-        assertEquals("answer: hi there", response.path("result").path("content").path(0).path("text").asText(),
+        assertEquals(
+                "answer: hi there",
+                response.path("result").path("content").path(0).path("text").asText(),
                 response.toString());
 
         // The client's answer is scanned inbound: a secret in it is blocked before the guest sees it.
-        BlockingQueue<String> again = stream(post(TOKEN, s, "{\"jsonrpc\":\"2.0\",\"id\":10,\"method\":\"tools/call\","
-                + "\"params\":{\"name\":\"feat_sample\",\"arguments\":{\"prompt\":\"hello\"}}}").build());
-        JsonNode second = next(again, m -> "sampling/createMessage".equals(m.path("method").asText()));
-        answer(s, second.path("id").asText(), "{\"role\":\"assistant\",\"content\":{\"type\":\"text\",\"text\":\""
-                + AWS_KEY + "\"},\"model\":\"m\"}");
+        BlockingQueue<String> again = stream(post(
+                        TOKEN,
+                        s,
+                        "{\"jsonrpc\":\"2.0\",\"id\":10,\"method\":\"tools/call\","
+                                + "\"params\":{\"name\":\"feat_sample\",\"arguments\":{\"prompt\":\"hello\"}}}")
+                .build());
+        JsonNode second = next(
+                again, m -> "sampling/createMessage".equals(m.path("method").asText()));
+        answer(
+                s,
+                second.path("id").asText(),
+                "{\"role\":\"assistant\",\"content\":{\"type\":\"text\",\"text\":\"" + AWS_KEY
+                        + "\"},\"model\":\"m\"}");
         JsonNode blocked = next(again, m -> m.has("result") || m.has("error"));
-        String text = blocked.path("result").path("content").path(0).path("text").asText();
+        String text =
+                blocked.path("result").path("content").path(0).path("text").asText();
         assertTrue(text.startsWith("error: ") && text.contains("data loss prevention"), blocked.toString());
         assertFalse(blocked.toString().contains(AWS_KEY));
     }
@@ -518,22 +699,34 @@ class McpFeaturesTest {
     void anAnswerFromAnotherSessionDoesNotCount() throws Exception {
         String s = initialize(TOKEN, "{\"sampling\":{}}");
         String other = initialize(TOKEN, "{\"sampling\":{}}");
-        BlockingQueue<String> lines = stream(post(TOKEN, s, "{\"jsonrpc\":\"2.0\",\"id\":11,\"method\":\"tools/call\","
-                + "\"params\":{\"name\":\"feat_sample\",\"arguments\":{\"prompt\":\"hello\"}}}").build());
-        JsonNode request = next(lines, m -> "sampling/createMessage".equals(m.path("method").asText()));
-        answer(other, request.path("id").asText(), "{\"role\":\"assistant\",\"content\":{\"type\":\"text\",\"text\":\"forged\"},"
-                + "\"model\":\"m\"}");
-        answer(s, request.path("id").asText(), "{\"role\":\"assistant\",\"content\":{\"type\":\"text\",\"text\":\"real\"},"
-                + "\"model\":\"m\"}");
+        BlockingQueue<String> lines = stream(post(
+                        TOKEN,
+                        s,
+                        "{\"jsonrpc\":\"2.0\",\"id\":11,\"method\":\"tools/call\","
+                                + "\"params\":{\"name\":\"feat_sample\",\"arguments\":{\"prompt\":\"hello\"}}}")
+                .build());
+        JsonNode request = next(
+                lines, m -> "sampling/createMessage".equals(m.path("method").asText()));
+        answer(
+                other,
+                request.path("id").asText(),
+                "{\"role\":\"assistant\",\"content\":{\"type\":\"text\",\"text\":\"forged\"}," + "\"model\":\"m\"}");
+        answer(
+                s,
+                request.path("id").asText(),
+                "{\"role\":\"assistant\",\"content\":{\"type\":\"text\",\"text\":\"real\"}," + "\"model\":\"m\"}");
         JsonNode response = next(lines, m -> m.has("result") || m.has("error"));
-        assertEquals("answer: real", response.path("result").path("content").path(0).path("text").asText(),
+        assertEquals(
+                "answer: real",
+                response.path("result").path("content").path(0).path("text").asText(),
                 response.toString());
     }
 
     void answer(String session, String id, String result) throws Exception {
         ObjectNode msg = JSON.createObjectNode().put("jsonrpc", "2.0").put("id", id);
         msg.set("result", JSON.readTree(result));
-        HttpResponse<String> r = http.send(post(TOKEN, session, msg.toString()).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r =
+                http.send(post(TOKEN, session, msg.toString()).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(202, r.statusCode(), r.body());
     }
 }

@@ -8,9 +8,6 @@ import dev.atoll.gateway.internal.metrics.GatewayMetrics;
 import dev.atoll.gateway.testing.LogCapture;
 import dev.atoll.gateway.testing.Scrape;
 import dev.atoll.gateway.testing.StatelessCall;
-import java.time.Duration;
-import java.util.List;
-import org.awaitility.Awaitility;
 import dev.atoll.runtime.ToolSource;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -18,10 +15,13 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -37,10 +37,20 @@ class MetricsEndpointTest {
     final HttpClient http = HttpClient.newHttpClient();
 
     static Gateway start(Map<String, String> extra) throws Exception {
-        Map<String, String> cfg = new java.util.HashMap<>(Map.of("mcp.port", "0", "admin.port", "0", "data-dir",
-                Files.createTempDirectory(scratch, "atoll-metrics").toString(), "examples.deploy", "false"));
+        Map<String, String> cfg = new java.util.HashMap<>(Map.of(
+                "mcp.port",
+                "0",
+                "admin.port",
+                "0",
+                "data-dir",
+                Files.createTempDirectory(scratch, "atoll-metrics").toString(),
+                "examples.deploy",
+                "false"));
         cfg.putAll(extra);
-        return Gateway.builder().config(GatewayConfig.defaults().with(cfg)).mcpToken(TOKEN, "acme", Set.of("*")).start();
+        return Gateway.builder()
+                .config(GatewayConfig.defaults().with(cfg))
+                .mcpToken(TOKEN, "acme", Set.of("*"))
+                .start();
     }
 
     HttpResponse<String> call(Gateway gateway, String args) throws Exception {
@@ -89,18 +99,35 @@ class MetricsEndpointTest {
 
             HttpResponse<String> denied = scrape(gateway, null);
             assertEquals(401, denied.statusCode());
-            assertTrue(denied.headers().firstValue("WWW-Authenticate").orElse("").startsWith("Bearer"));
+            assertTrue(
+                    denied.headers().firstValue("WWW-Authenticate").orElse("").startsWith("Bearer"));
             assertEquals(401, scrape(gateway, TOKEN).statusCode(), "an MCP token is not an admin token");
 
             HttpResponse<String> r = scrape(gateway, gateway.startupTokens().get("ADMIN"));
             assertEquals(200, r.statusCode());
-            assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("text/plain"), r.headers().toString());
+            assertTrue(
+                    r.headers().firstValue("Content-Type").orElse("").startsWith("text/plain"),
+                    r.headers().toString());
             String text = r.body();
-            assertEquals(5, sample(text, "atoll_tool_calls_seconds_count", "tool=\"echo\"", "outcome=\"ok\"",
-                    "backend=\"isolate\""), text);
+            assertEquals(
+                    5,
+                    sample(
+                            text,
+                            "atoll_tool_calls_seconds_count",
+                            "tool=\"echo\"",
+                            "outcome=\"ok\"",
+                            "backend=\"isolate\""),
+                    text);
             assertEquals(1, sample(text, "atoll_tool_calls_seconds_count", "tool=\"echo\"", "outcome=\"dlp_blocked\""));
-            assertEquals(1, sample(text, "atoll_dlp_matches_total", "rule=\"aws-access-key-id\"",
-                    "direction=\"inbound\"", "action=\"block\""), text);
+            assertEquals(
+                    1,
+                    sample(
+                            text,
+                            "atoll_dlp_matches_total",
+                            "rule=\"aws-access-key-id\"",
+                            "direction=\"inbound\"",
+                            "action=\"block\""),
+                    text);
             // Every call that ran took a context, warm or cold: the DLP-blocked one never reached the pool.
             double warm = sample(text, "atoll_pool_warm_hits_total", "tool=\"echo\"");
             double cold = sample(text, "atoll_pool_cold_starts_total", "tool=\"echo\"");
@@ -114,43 +141,61 @@ class MetricsEndpointTest {
 
             // Classic histograms: N calls -> _count N and a +Inf bucket of N, fixed buckets, cumulative.
             Scrape s = new Scrape(text);
-            List<Scrape.Sample> buckets = s.series("atoll_tool_calls_seconds_bucket", "tool", "echo", "outcome", "ok",
-                    "backend", "isolate");
+            List<Scrape.Sample> buckets =
+                    s.series("atoll_tool_calls_seconds_bucket", "tool", "echo", "outcome", "ok", "backend", "isolate");
             assertEquals(GatewayMetrics.CALL_BUCKETS.size() + 1, buckets.size(), text);
             assertEquals(5, s.sum("atoll_tool_calls_seconds_bucket", "tool", "echo", "outcome", "ok", "le", "+Inf"));
-            assertEquals(0.0005, Double.parseDouble(buckets.getFirst().labels().get("le")), "the first bucket is 0.5 ms");
+            assertEquals(
+                    0.0005, Double.parseDouble(buckets.getFirst().labels().get("le")), "the first bucket is 0.5 ms");
             for (int i = 1; i < buckets.size(); i++) {
                 assertTrue(buckets.get(i).value() >= buckets.get(i - 1).value(), "cumulative: " + buckets);
             }
             assertTrue(text.contains("# TYPE atoll_tool_calls_seconds histogram"), "a histogram, not a summary");
-            assertEquals(GatewayMetrics.QUEUE_BUCKETS.size() + 1,
-                    s.series("atoll_runtime_guest_queue_wait_seconds_bucket").size(), text);
+            assertEquals(
+                    GatewayMetrics.QUEUE_BUCKETS.size() + 1,
+                    s.series("atoll_runtime_guest_queue_wait_seconds_bucket").size(),
+                    text);
             // Warm or cold, every call that ran is in the pool's latency histogram under one of the two.
             assertEquals(5, s.sum("atoll_pool_calls_seconds_count", "tool", "echo"), text);
-            assertEquals(5, s.sum("atoll_pool_calls_seconds_count", "tool", "echo", "start", "warm")
-                    + s.sum("atoll_pool_calls_seconds_count", "tool", "echo", "start", "cold"));
-            assertEquals(s.sum("atoll_pool_cold_starts_total", "tool", "echo"),
-                    s.sum("atoll_pool_calls_seconds_count", "tool", "echo", "start", "cold"), text);
+            assertEquals(
+                    5,
+                    s.sum("atoll_pool_calls_seconds_count", "tool", "echo", "start", "warm")
+                            + s.sum("atoll_pool_calls_seconds_count", "tool", "echo", "start", "cold"));
+            assertEquals(
+                    s.sum("atoll_pool_cold_starts_total", "tool", "echo"),
+                    s.sum("atoll_pool_calls_seconds_count", "tool", "echo", "start", "cold"),
+                    text);
             // Six argument scans (the blocked call too), five result scans (the blocked one never ran).
             assertEquals(6, s.sum("atoll_dlp_scan_seconds_count", "direction", "inbound"), text);
             assertEquals(5, s.sum("atoll_dlp_scan_seconds_count", "direction", "outbound"), text);
-            assertEquals(GatewayMetrics.DLP_BUCKETS.size() + 1,
-                    s.series("atoll_dlp_scan_seconds_bucket", "direction", "inbound").size());
+            assertEquals(
+                    GatewayMetrics.DLP_BUCKETS.size() + 1,
+                    s.series("atoll_dlp_scan_seconds_bucket", "direction", "inbound")
+                            .size());
             assertEquals(5, s.sum("atoll_tenant_calls_total", "tenant", "acme", "outcome", "ok"), text);
             assertEquals(1, s.sum("atoll_tenant_calls_total", "tenant", "acme", "outcome", "dlp_blocked"), text);
             assertEquals(0, s.sum("atoll_pool_running"), "no call in flight");
             assertEquals(0, s.sum("atoll_pool_load_shed_total", "reason", "queue-full"), "closed sets start at zero");
             // The replenisher warms echo's pool in the background: its creations land in the histogram.
-            Awaitility.await("a warm context of echo created").atMost(Duration.ofSeconds(60))
-                    .until(() -> new Scrape(scrape(gateway, gateway.startupTokens().get("ADMIN")).body())
-                            .sum("atoll_pool_context_creation_seconds_count", "tool", "echo") >= 1);
-            Scrape later = new Scrape(scrape(gateway, gateway.startupTokens().get("ADMIN")).body());
-            assertEquals(GatewayMetrics.CREATION_BUCKETS.size() + 1,
-                    later.series("atoll_pool_context_creation_seconds_bucket", "tool", "echo").size());
+            Awaitility.await("a warm context of echo created")
+                    .atMost(Duration.ofSeconds(60))
+                    .until(() ->
+                            new Scrape(scrape(gateway, gateway.startupTokens().get("ADMIN"))
+                                                    .body())
+                                            .sum("atoll_pool_context_creation_seconds_count", "tool", "echo")
+                                    >= 1);
+            Scrape later = new Scrape(
+                    scrape(gateway, gateway.startupTokens().get("ADMIN")).body());
+            assertEquals(
+                    GatewayMetrics.CREATION_BUCKETS.size() + 1,
+                    later.series("atoll_pool_context_creation_seconds_bucket", "tool", "echo")
+                            .size());
             assertTrue(later.sum("atoll_pool_warm") >= 0 && later.names().contains("atoll_pool_warm_contexts"));
-            assertTrue(log.lines().stream().noneMatch(l -> l.contains("\"event\":\"call\"")),
+            assertTrue(
+                    log.lines().stream().noneMatch(l -> l.contains("\"event\":\"call\"")),
                     "log.calls is off by default: " + log.lines());
-            assertTrue(log.lines().stream().anyMatch(l -> l.contains("\"action\":\"tool.approve\"")),
+            assertTrue(
+                    log.lines().stream().anyMatch(l -> l.contains("\"action\":\"tool.approve\"")),
                     "the deploy and approval are logged: " + log.lines());
         }
     }
@@ -163,7 +208,8 @@ class MetricsEndpointTest {
             assertEquals(0, sample(r.body(), "jvm_memory_used_bytes"), "no JVM meters when metrics.jvm is false");
         }
         try (Gateway gateway = start(Map.of("metrics.enabled", "false"))) {
-            assertEquals(404, scrape(gateway, gateway.startupTokens().get("ADMIN")).statusCode());
+            assertEquals(
+                    404, scrape(gateway, gateway.startupTokens().get("ADMIN")).statusCode());
         }
     }
 }

@@ -20,7 +20,9 @@ class NodeConfigTest {
 
     @Test
     void aNameAndRegionAreBound() {
-        GatewayConfig.Node node = GatewayConfig.defaults().with(Map.of("node.id", "eu-1", "node.region", "eu")).node();
+        GatewayConfig.Node node = GatewayConfig.defaults()
+                .with(Map.of("node.id", "eu-1", "node.region", "eu"))
+                .node();
         assertEquals("eu-1", node.effectiveId());
         assertEquals("eu", node.region());
     }
@@ -28,13 +30,17 @@ class NodeConfigTest {
     @Test
     void badNamesFailAtLoadNamingTheKey() {
         for (String bad : new String[] {"-lead", "a b", "x".repeat(65), "eu/1"}) {
-            GatewayException e = assertThrows(GatewayException.class,
-                    () -> GatewayConfig.defaults().with(Map.of("node.id", "\"" + bad + "\"")), bad);
+            GatewayException e = assertThrows(
+                    GatewayException.class,
+                    () -> GatewayConfig.defaults().with(Map.of("node.id", "\"" + bad + "\"")),
+                    bad);
             assertTrue(e.getMessage().contains("node.id"), e.getMessage());
         }
         for (String bad : new String[] {"EU", "1eu", "", "x".repeat(33)}) {
-            GatewayException e = assertThrows(GatewayException.class,
-                    () -> GatewayConfig.defaults().with(Map.of("node.region", "\"" + bad + "\"")), bad);
+            GatewayException e = assertThrows(
+                    GatewayException.class,
+                    () -> GatewayConfig.defaults().with(Map.of("node.region", "\"" + bad + "\"")),
+                    bad);
             assertTrue(e.getMessage().contains("node.region"), e.getMessage());
         }
     }

@@ -29,8 +29,7 @@ public final class NodeContainmentChild {
             // About 200 MB of result built with join (repeat is bounded up front).
             "huge", "return new Array(200).fill('x'.repeat(1 << 20)).join('');");
 
-    private NodeContainmentChild() {
-    }
+    private NodeContainmentChild() {}
 
     /**
      * @param args none (system property {@code atoll.containment.data}: the data directory, which the
@@ -40,9 +39,19 @@ public final class NodeContainmentChild {
     public static void main(String[] args) throws Exception {
         String given = System.getProperty("atoll.containment.data", "");
         Path data = given.isEmpty() ? Files.createTempDirectory("atoll-containment") : Path.of(given);
-        Gateway gateway = Gateway.builder().config(GatewayConfig.defaults().with(Map.of("mcp.port", "0",
-                "admin.port", "0", "data-dir", data.toString(), "examples.deploy", "false")))
-                .mcpToken(TOKEN, "tenant", Set.of("*")).start();
+        Gateway gateway = Gateway.builder()
+                .config(GatewayConfig.defaults()
+                        .with(Map.of(
+                                "mcp.port",
+                                "0",
+                                "admin.port",
+                                "0",
+                                "data-dir",
+                                data.toString(),
+                                "examples.deploy",
+                                "false")))
+                .mcpToken(TOKEN, "tenant", Set.of("*"))
+                .start();
         for (var e : HOSTILE.entrySet()) {
             gateway.deployApproved(tool(e.getKey(), e.getValue()));
         }

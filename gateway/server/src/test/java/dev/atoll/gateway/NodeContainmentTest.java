@@ -48,8 +48,7 @@ class NodeContainmentTest {
     private static final String ADMIN_TOKEN = "atoll_admin_containment_test_token";
     private static final Duration ATTACK = Duration.ofSeconds(10);
 
-    record Sample(long nanos, boolean ok, String body) {
-    }
+    record Sample(long nanos, boolean ok, String body) {}
 
     /** Patterns that hold guest threads: retained objects, endless microtasks, a busy loop, a guest that ignores its cancellation. */
     private static final List<String> CONTAINED = List.of("hoard", "microtasks", "spin", "wedge");
@@ -72,15 +71,31 @@ class NodeContainmentTest {
 
     private void runAttack(List<String> hostile) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        String testClasses = Path.of(NodeContainmentChild.class.getProtectionDomain().getCodeSource().getLocation()
-                .toURI()).toString();
-        List<String> cmd = List.of(java, "-XX:+ExitOnOutOfMemoryError", "-Xss4m",
+        String testClasses = Path.of(NodeContainmentChild.class
+                        .getProtectionDomain()
+                        .getCodeSource()
+                        .getLocation()
+                        .toURI())
+                .toString();
+        List<String> cmd = List.of(
+                java,
+                "-XX:+ExitOnOutOfMemoryError",
+                "-Xss4m",
                 dev.atoll.gateway.testing.ChildJvm.NO_WARM_UP,
-                "--sun-misc-unsafe-memory-access=allow", "--enable-native-access=org.graalvm.truffle,dev.atoll.runtime,ALL-UNNAMED",
-                "--module-path", System.getProperty("jdk.module.path"),
-                "--patch-module", "dev.atoll.gateway=" + testClasses, "--add-modules", "ALL-MODULE-PATH",
-                "--add-reads", "dev.atoll.gateway=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                "-m", "dev.atoll.gateway/dev.atoll.gateway.NodeContainmentChild");
+                "--sun-misc-unsafe-memory-access=allow",
+                "--enable-native-access=org.graalvm.truffle,dev.atoll.runtime,ALL-UNNAMED",
+                "--module-path",
+                System.getProperty("jdk.module.path"),
+                "--patch-module",
+                "dev.atoll.gateway=" + testClasses,
+                "--add-modules",
+                "ALL-MODULE-PATH",
+                "--add-reads",
+                "dev.atoll.gateway=ALL-UNNAMED",
+                "-cp",
+                System.getProperty("java.class.path"),
+                "-m",
+                "dev.atoll.gateway/dev.atoll.gateway.NodeContainmentChild");
         Path log = Files.createTempFile(scratch, "containment", ".log");
         Path gcLog = Files.createTempFile(scratch, "containment-gc", ".log");
         cmd = new ArrayList<>(cmd);
@@ -96,19 +111,21 @@ class NodeContainmentTest {
         pb.environment().put("ATOLL_ADMIN_TOKEN", ADMIN_TOKEN);
         Process child = pb.start();
         try {
-            BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
+            BufferedReader out =
+                    new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
             String ready = CompletableFuture.supplyAsync(() -> {
-                try {
-                    for (String line; (line = out.readLine()) != null;) {
-                        if (line.startsWith("READY ")) {
-                            return line;
+                        try {
+                            for (String line; (line = out.readLine()) != null; ) {
+                                if (line.startsWith("READY ")) {
+                                    return line;
+                                }
+                            }
+                            return "";
+                        } catch (java.io.IOException e) {
+                            return "";
                         }
-                    }
-                    return "";
-                } catch (java.io.IOException e) {
-                    return "";
-                }
-            }).get(180, TimeUnit.SECONDS);
+                    })
+                    .get(180, TimeUnit.SECONDS);
             assertTrue(ready.startsWith("READY "), () -> "the child did not start: " + read(log));
             String[] urls = ready.split(" ");
             attack(urls[1], urls[2], child, log, gcLog, hostile);
@@ -124,7 +141,8 @@ class NodeContainmentTest {
 
     private void attack(String mcp, String admin, Process child, Path log, Path gcLog, List<String> hostile)
             throws Exception {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+        HttpClient http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
         // Normal: the tiny tool on the warmed-up node, called alone.
         List<Sample> normal = new ArrayList<>();
         for (int i = 0; i < 200 && (normal.size() < 30 || p(normal, 50) > 50_000_000L); i++) {
@@ -145,9 +163,10 @@ class NodeContainmentTest {
                 int first = c;
                 running.add(callers.submit(() -> {
                     for (int i = first; attacking.get(); i++) {
-                        HttpResponse<String> r = StatelessCall.post(http, mcp, NodeContainmentChild.TOKEN,
-                                hostile.get(i % hostile.size()), "{}");
-                        hostileAnswers.add(r.statusCode() + " " + r.body().substring(0, Math.min(300, r.body().length())));
+                        HttpResponse<String> r = StatelessCall.post(
+                                http, mcp, NodeContainmentChild.TOKEN, hostile.get(i % hostile.size()), "{}");
+                        hostileAnswers.add(r.statusCode() + " "
+                                + r.body().substring(0, Math.min(300, r.body().length())));
                     }
                     return null;
                 }));
@@ -162,7 +181,8 @@ class NodeContainmentTest {
                 }));
             }
             long stop = System.nanoTime() + ATTACK.toNanos();
-            await().atMost(ATTACK.plusSeconds(5)).pollInterval(Duration.ofMillis(200))
+            await().atMost(ATTACK.plusSeconds(5))
+                    .pollInterval(Duration.ofMillis(200))
                     .until(() -> System.nanoTime() - stop >= 0 || !child.isAlive());
             attacking.set(false);
             for (Future<?> f : running) {
@@ -182,15 +202,19 @@ class NodeContainmentTest {
         System.out.println("NodeContainmentTest " + hostile + ": benign p50 " + p(samples, 50) / 1_000_000 + " ms, p99 "
                 + p99 / 1_000_000 + " ms, max " + p(samples, 100) / 1_000_000 + " ms, normal p50 "
                 + normalP50 / 1_000_000 + " ms, " + samples.size() + " calls; " + diagnostics(http, admin, gcLog));
-        assertTrue(p99 <= 1_500_000_000L, "benign p99 " + p99 / 1_000_000 + " ms during the attack (p50 "
-                + p(samples, 50) / 1_000_000 + " ms, normal " + normalP50 / 1_000_000 + " ms, " + samples.size()
-                + " calls); hostile answers: " + hostileAnswers.stream().limit(20).toList());
+        assertTrue(
+                p99 <= 1_500_000_000L,
+                "benign p99 " + p99 / 1_000_000 + " ms during the attack (p50 "
+                        + p(samples, 50) / 1_000_000 + " ms, normal " + normalP50 / 1_000_000 + " ms, " + samples.size()
+                        + " calls); hostile answers: "
+                        + hostileAnswers.stream().limit(20).toList());
 
         // Recovery: within 5 s of the attack's end a run of benign calls is back to normal again
         // (written-off threads may still burn CPU: the bound allows three times the normal p50).
         long bound = Math.max(3 * normalP50, 30_000_000L);
         await().atMost(Duration.ofSeconds(5).minusNanos(System.nanoTime() - attackEnd))
-                .pollInterval(Duration.ofMillis(10)).until(() -> {
+                .pollInterval(Duration.ofMillis(10))
+                .until(() -> {
                     List<Sample> window = new ArrayList<>();
                     for (int i = 0; i < 10; i++) {
                         window.add(benign(http, mcp));
@@ -209,7 +233,8 @@ class NodeContainmentTest {
             List<String> suspended = new ArrayList<>();
             for (JsonNode d : audit.findValues("detail")) {
                 JsonNode detail = d.isTextual() ? JSON.readTree(d.asText()) : d;
-                if (detail.hasNonNull("tool") && !suspended.contains(detail.get("tool").asText())) {
+                if (detail.hasNonNull("tool")
+                        && !suspended.contains(detail.get("tool").asText())) {
                     suspended.add(detail.get("tool").asText());
                 }
             }
@@ -221,11 +246,15 @@ class NodeContainmentTest {
             }
             // An operator puts one back in service.
             String name = suspended.get(0);
-            HttpResponse<String> enabled = http.send(HttpRequest.newBuilder(URI.create(admin + "/v1/tools/" + name
-                    + "/enable")).POST(HttpRequest.BodyPublishers.noBody())
-                    .header("Authorization", "Bearer " + ADMIN_TOKEN).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> enabled = http.send(
+                    HttpRequest.newBuilder(URI.create(admin + "/v1/tools/" + name + "/enable"))
+                            .POST(HttpRequest.BodyPublishers.noBody())
+                            .header("Authorization", "Bearer " + ADMIN_TOKEN)
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
             assertEquals(200, enabled.statusCode(), enabled.body());
-            assertTrue(adminGet(http, admin, "/v1/tools/" + name).path("enabled").asBoolean());
+            assertTrue(
+                    adminGet(http, admin, "/v1/tools/" + name).path("enabled").asBoolean());
         }
         assertTrue(child.isAlive(), () -> "the node exited: " + read(log));
         assertFalse(read(log).contains("OutOfMemoryError"), "no OutOfMemoryError");
@@ -235,23 +264,36 @@ class NodeContainmentTest {
     private static String diagnostics(HttpClient http, String admin, Path gcLog) {
         StringBuilder b = new StringBuilder();
         try {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(admin + "/metrics"))
-                    .header("Authorization", "Bearer " + ADMIN_TOKEN).build(), HttpResponse.BodyHandlers.ofString());
-            r.body().lines().filter(l -> !l.startsWith("#"))
+            HttpResponse<String> r = http.send(
+                    HttpRequest.newBuilder(URI.create(admin + "/metrics"))
+                            .header("Authorization", "Bearer " + ADMIN_TOKEN)
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            r.body()
+                    .lines()
+                    .filter(l -> !l.startsWith("#"))
                     .filter(l -> (l.startsWith("atoll_pool_warm_hits") || l.startsWith("atoll_pool_cold_starts"))
-                            && l.contains("\"tiny\"") || l.startsWith("atoll_pool_queue_wait_seconds_max")
-                            || l.startsWith("atoll_pool_load_shed") || l.startsWith("atoll_runtime_guest_threads_abandoned"))
-                    .forEach(l -> b.append(l.replaceAll("\\{.*tool=\"([a-z]+)\".*}", "{$1}")).append("; "));
+                                    && l.contains("\"tiny\"")
+                            || l.startsWith("atoll_pool_queue_wait_seconds_max")
+                            || l.startsWith("atoll_pool_load_shed")
+                            || l.startsWith("atoll_runtime_guest_threads_abandoned"))
+                    .forEach(l -> b.append(l.replaceAll("\\{.*tool=\"([a-z]+)\".*}", "{$1}"))
+                            .append("; "));
         } catch (Exception e) {
             b.append("(no metrics: ").append(e).append(") ");
         }
         try {
-            double[] pauses = Files.readAllLines(gcLog).stream().filter(l -> l.contains("Pause") && l.endsWith("ms"))
+            double[] pauses = Files.readAllLines(gcLog).stream()
+                    .filter(l -> l.contains("Pause") && l.endsWith("ms"))
                     .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1, l.length() - 2)))
                     .toArray();
-            b.append("GC pauses ").append(pauses.length).append(", max ")
-                    .append(java.util.Arrays.stream(pauses).max().orElse(0)).append(" ms, total ")
-                    .append(Math.round(java.util.Arrays.stream(pauses).sum())).append(" ms; ");
+            b.append("GC pauses ")
+                    .append(pauses.length)
+                    .append(", max ")
+                    .append(java.util.Arrays.stream(pauses).max().orElse(0))
+                    .append(" ms, total ")
+                    .append(Math.round(java.util.Arrays.stream(pauses).sum()))
+                    .append(" ms; ");
         } catch (Exception e) {
             b.append("(no GC log: ").append(e).append(") ");
         }
@@ -265,16 +307,25 @@ class NodeContainmentTest {
 
     /** Guest threads written off since start, from the Prometheus scrape. */
     private static long abandonedThreads(HttpClient http, String admin) throws Exception {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(admin + "/metrics"))
-                .header("Authorization", "Bearer " + ADMIN_TOKEN).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = http.send(
+                HttpRequest.newBuilder(URI.create(admin + "/metrics"))
+                        .header("Authorization", "Bearer " + ADMIN_TOKEN)
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertEquals(200, r.statusCode(), r.body());
-        return (long) r.body().lines().filter(l -> l.startsWith("atoll_runtime_guest_threads_abandoned_total"))
-                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+        return (long) r.body()
+                .lines()
+                .filter(l -> l.startsWith("atoll_runtime_guest_threads_abandoned_total"))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+                .sum();
     }
 
     private static JsonNode adminGet(HttpClient http, String admin, String path) throws Exception {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(admin + path))
-                .header("Authorization", "Bearer " + ADMIN_TOKEN).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = http.send(
+                HttpRequest.newBuilder(URI.create(admin + path))
+                        .header("Authorization", "Bearer " + ADMIN_TOKEN)
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertEquals(200, r.statusCode(), r.body());
         return JSON.readTree(r.body());
     }
@@ -284,7 +335,10 @@ class NodeContainmentTest {
         HttpResponse<String> r = StatelessCall.post(http, mcp, NodeContainmentChild.TOKEN, "tiny", "{}");
         long took = System.nanoTime() - t0;
         boolean ok = r.statusCode() == 200
-                && "4".equals(JSON.readTree(r.body()).at("/result/content/0/text").asText());
+                && "4"
+                        .equals(JSON.readTree(r.body())
+                                .at("/result/content/0/text")
+                                .asText());
         return new Sample(took, ok, r.statusCode() + " " + r.body());
     }
 

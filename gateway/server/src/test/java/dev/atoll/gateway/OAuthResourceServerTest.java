@@ -53,9 +53,21 @@ class OAuthResourceServerTest {
         Path dir = Files.createTempDirectory(scratch, "atoll-oauth");
         Path jwks = dir.resolve("jwks.json");
         Files.writeString(jwks, new JWKSet(key.toPublicJWK()).toString());
-        Map<String, String> cfg = new HashMap<>(Map.of("mcp.port", "0", "admin.port", "0", "data-dir", dir.toString(),
-                "oauth.enabled", "true", "oauth.issuer", ISSUER, "oauth.audience", AUDIENCE,
-                "oauth.jwks-file", jwks.toString()));
+        Map<String, String> cfg = new HashMap<>(Map.of(
+                "mcp.port",
+                "0",
+                "admin.port",
+                "0",
+                "data-dir",
+                dir.toString(),
+                "oauth.enabled",
+                "true",
+                "oauth.issuer",
+                ISSUER,
+                "oauth.audience",
+                AUDIENCE,
+                "oauth.jwks-file",
+                jwks.toString()));
         gateway = Gateway.builder().config(GatewayConfig.defaults().with(cfg)).start();
     }
 
@@ -65,10 +77,20 @@ class OAuthResourceServerTest {
     }
 
     String token(RSAKey signer, String audience, String scope, Instant exp) throws Exception {
-        JWTClaimsSet claims = new JWTClaimsSet.Builder().issuer(ISSUER).audience(audience).subject("alice")
-                .claim("scope", scope).expirationTime(Date.from(exp)).issueTime(new Date()).build();
-        SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID("k1").type(JOSEObjectType.JWT)
-                .build(), claims);
+        JWTClaimsSet claims = new JWTClaimsSet.Builder()
+                .issuer(ISSUER)
+                .audience(audience)
+                .subject("alice")
+                .claim("scope", scope)
+                .expirationTime(Date.from(exp))
+                .issueTime(new Date())
+                .build();
+        SignedJWT jwt = new SignedJWT(
+                new JWSHeader.Builder(JWSAlgorithm.RS256)
+                        .keyID("k1")
+                        .type(JOSEObjectType.JWT)
+                        .build(),
+                claims);
         jwt.sign(new RSASSASigner(signer));
         return jwt.serialize();
     }
@@ -77,7 +99,8 @@ class OAuthResourceServerTest {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(gateway.mcpUrl()))
                 .POST(HttpRequest.BodyPublishers.ofString("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\","
                         + "\"params\":{\"protocolVersion\":\"2025-11-25\",\"capabilities\":{}}}"))
-                .header("Content-Type", "application/json").header("Accept", "application/json, text/event-stream");
+                .header("Content-Type", "application/json")
+                .header("Accept", "application/json, text/event-stream");
         if (token != null) {
             b.header("Authorization", "Bearer " + token);
         }
@@ -86,8 +109,11 @@ class OAuthResourceServerTest {
 
     @Test
     void metadataNamesTheResourceAndItsAuthorizationServer() throws Exception {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.mcpPort()
-                + "/.well-known/oauth-protected-resource/mcp")).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = http.send(
+                HttpRequest.newBuilder(URI.create(
+                                "http://127.0.0.1:" + gateway.mcpPort() + "/.well-known/oauth-protected-resource/mcp"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertEquals(200, r.statusCode());
         JsonNode m = new ObjectMapper().readTree(r.body());
         assertEquals(AUDIENCE, m.get("resource").asText());
@@ -99,23 +125,35 @@ class OAuthResourceServerTest {
         HttpResponse<String> r = initialize(null);
         assertEquals(401, r.statusCode());
         String challenge = r.headers().firstValue("www-authenticate").orElse("");
-        assertTrue(challenge.contains("resource_metadata=\"https://atoll.test/.well-known/oauth-protected-resource/mcp\""),
+        assertTrue(
+                challenge.contains("resource_metadata=\"https://atoll.test/.well-known/oauth-protected-resource/mcp\""),
                 challenge);
         assertTrue(!challenge.contains("invalid_token"), "no token presented: no error code");
     }
 
     @Test
     void validTokenWorksAndScopesLimitTools() throws Exception {
-        HttpResponse<String> r = initialize(token(key, AUDIENCE, "atoll:tools:slugify openid",
-                Instant.now().plusSeconds(300)));
+        HttpResponse<String> r = initialize(
+                token(key, AUDIENCE, "atoll:tools:slugify openid", Instant.now().plusSeconds(300)));
         assertEquals(200, r.statusCode(), r.body());
         String sid = r.headers().firstValue("mcp-session-id").orElseThrow();
-        HttpResponse<String> list = http.send(HttpRequest.newBuilder(URI.create(gateway.mcpUrl()))
-                .POST(HttpRequest.BodyPublishers.ofString("{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/list\"}"))
-                .header("Content-Type", "application/json").header("Accept", "application/json")
-                .header("Authorization", "Bearer " + token(key, AUDIENCE, "atoll:tools:slugify",
-                        Instant.now().plusSeconds(300)))
-                .header("Mcp-Session-Id", sid).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> list = http.send(
+                HttpRequest.newBuilder(URI.create(gateway.mcpUrl()))
+                        .POST(HttpRequest.BodyPublishers.ofString(
+                                "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/list\"}"))
+                        .header("Content-Type", "application/json")
+                        .header("Accept", "application/json")
+                        .header(
+                                "Authorization",
+                                "Bearer "
+                                        + token(
+                                                key,
+                                                AUDIENCE,
+                                                "atoll:tools:slugify",
+                                                Instant.now().plusSeconds(300)))
+                        .header("Mcp-Session-Id", sid)
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         JsonNode tools = new ObjectMapper().readTree(list.body()).at("/result/tools");
         assertEquals(1, tools.size(), list.body());
         assertEquals("slugify", tools.get(0).get("name").asText());
@@ -124,8 +162,13 @@ class OAuthResourceServerTest {
     @Test
     void badTokensAreRefusedWithInvalidToken() throws Exception {
         Instant later = Instant.now().plusSeconds(300);
-        String plain = new PlainJWT(new JWTClaimsSet.Builder().issuer(ISSUER).audience(AUDIENCE).subject("alice")
-                .expirationTime(Date.from(later)).build()).serialize();
+        String plain = new PlainJWT(new JWTClaimsSet.Builder()
+                        .issuer(ISSUER)
+                        .audience(AUDIENCE)
+                        .subject("alice")
+                        .expirationTime(Date.from(later))
+                        .build())
+                .serialize();
         Map<String, String> bad = Map.of(
                 "wrong audience", token(key, "https://other.test/mcp", "atoll:tools:*", later),
                 "expired", token(key, AUDIENCE, "atoll:tools:*", Instant.now().minusSeconds(3600)),
@@ -135,7 +178,9 @@ class OAuthResourceServerTest {
         for (var e : bad.entrySet()) {
             HttpResponse<String> r = initialize(e.getValue());
             assertEquals(401, r.statusCode(), e.getKey());
-            assertTrue(r.headers().firstValue("www-authenticate").orElse("").contains("error=\"invalid_token\""), e.getKey());
+            assertTrue(
+                    r.headers().firstValue("www-authenticate").orElse("").contains("error=\"invalid_token\""),
+                    e.getKey());
         }
     }
 }

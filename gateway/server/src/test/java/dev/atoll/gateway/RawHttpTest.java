@@ -40,9 +40,20 @@ class RawHttpTest {
 
     @BeforeAll
     void start() throws IOException {
-        gateway = Gateway.builder().config(GatewayConfig.defaults().with(Map.of("mcp.port", "0", "admin.port", "0",
-                "data-dir", Files.createTempDirectory(scratch, "atoll-raw-http").toString(), "examples.deploy", "false")))
-                .mcpToken(TOKEN, "acme", Set.of("*")).start();
+        gateway = Gateway.builder()
+                .config(GatewayConfig.defaults()
+                        .with(Map.of(
+                                "mcp.port",
+                                "0",
+                                "admin.port",
+                                "0",
+                                "data-dir",
+                                Files.createTempDirectory(scratch, "atoll-raw-http")
+                                        .toString(),
+                                "examples.deploy",
+                                "false")))
+                .mcpToken(TOKEN, "acme", Set.of("*"))
+                .start();
         adminToken = gateway.startupTokens().get("ADMIN");
     }
 
@@ -86,8 +97,11 @@ class RawHttpTest {
             b.append(h).append("\r\n");
         }
         return b.append("Content-Type: application/json\r\nAccept: application/json, text/event-stream\r\n")
-                .append("Content-Length: ").append(body.getBytes(StandardCharsets.UTF_8).length).append("\r\n\r\n")
-                .append(body).toString();
+                .append("Content-Length: ")
+                .append(body.getBytes(StandardCharsets.UTF_8).length)
+                .append("\r\n\r\n")
+                .append(body)
+                .toString();
     }
 
     private static String get(String path, String host, String... headers) {
@@ -104,8 +118,15 @@ class RawHttpTest {
                 + "\"io.modelcontextprotocol/protocolVersion\":\"2026-07-28\","
                 + "\"io.modelcontextprotocol/clientCapabilities\":{}}}}";
         Map<String, String> requests = Map.of(
-                "MCP call", post("/mcp", "127.0.0.1", ping, "Authorization: Bearer " + TOKEN,
-                        "MCP-Protocol-Version: 2026-07-28", "Mcp-Method: ping", "Connection: close"),
+                "MCP call",
+                        post(
+                                "/mcp",
+                                "127.0.0.1",
+                                ping,
+                                "Authorization: Bearer " + TOKEN,
+                                "MCP-Protocol-Version: 2026-07-28",
+                                "Mcp-Method: ping",
+                                "Connection: close"),
                 "MCP 401", post("/mcp", "127.0.0.1", ping, "Connection: close"),
                 "MCP 403", post("/mcp", "evil.example", ping, "Connection: close"),
                 "admin health", get("/health", "127.0.0.1", "Connection: close"),
@@ -114,7 +135,8 @@ class RawHttpTest {
         for (var e : new java.util.TreeMap<>(requests).entrySet()) {
             String url = e.getKey().startsWith("MCP") ? gateway.mcpUrl() : gateway.adminUrl();
             Exchange x = exchange(url, e.getValue());
-            if (!x.response().startsWith("HTTP/1.1 ") || !x.closedByServer()
+            if (!x.response().startsWith("HTTP/1.1 ")
+                    || !x.closedByServer()
                     || !x.response().toLowerCase().contains("\r\nconnection: close\r\n")) {
                 problems.add(e.getKey() + (x.closedByServer() ? "" : " (left open)") + ": " + x.response());
             }
@@ -125,14 +147,34 @@ class RawHttpTest {
     @Test
     void adminListenerRefusesForeignHostAndOrigin() throws IOException {
         String auth = "Authorization: Bearer " + adminToken;
-        assertEquals(200, exchange(gateway.adminUrl(), get("/v1/tools", "127.0.0.1", auth, "Connection: close")).status());
-        assertEquals(200, exchange(gateway.adminUrl(), get("/v1/tools", "localhost:8081", auth,
-                "Origin: http://localhost:3000", "Connection: close")).status(), "loopback names and origins are fine");
+        assertEquals(
+                200,
+                exchange(gateway.adminUrl(), get("/v1/tools", "127.0.0.1", auth, "Connection: close"))
+                        .status());
+        assertEquals(
+                200,
+                exchange(
+                                gateway.adminUrl(),
+                                get(
+                                        "/v1/tools",
+                                        "localhost:8081",
+                                        auth,
+                                        "Origin: http://localhost:3000",
+                                        "Connection: close"))
+                        .status(),
+                "loopback names and origins are fine");
         Exchange host = exchange(gateway.adminUrl(), get("/v1/tools", "attacker.example", auth, "Connection: close"));
         assertEquals(403, host.status(), host.response());
         assertTrue(host.response().contains("Host not allowed"), host.response());
-        Exchange origin = exchange(gateway.adminUrl(), post("/v1/tools/x/disable", "127.0.0.1", "{}", auth,
-                "Origin: http://evil.example", "Connection: close"));
+        Exchange origin = exchange(
+                gateway.adminUrl(),
+                post(
+                        "/v1/tools/x/disable",
+                        "127.0.0.1",
+                        "{}",
+                        auth,
+                        "Origin: http://evil.example",
+                        "Connection: close"));
         assertEquals(403, origin.status(), origin.response());
         assertTrue(origin.response().contains("Origin not allowed"), origin.response());
         Exchange noAuth = exchange(gateway.adminUrl(), get("/health", "rebind.example", "Connection: close"));

@@ -42,13 +42,28 @@ class ReadinessTest {
     @Test
     void readyOnlyAfterWarmUpAndPoolsAndNotReadyWhileDraining() throws Exception {
         Path data = Files.createTempDirectory(scratch, "atoll-readiness");
-        Gateway gateway = Gateway.builder().config(GatewayConfig.defaults().with(Map.of("mcp.port", "0",
-                "admin.port", "0", "data-dir", data.toString(), "examples.deploy", "false",
-                // long enough that the first probe almost surely comes before it ends
-                "runtime.jit-warm-up-ms", "20000", "pool.min-warm-per-tool", "2",
-                "http.drain-delay-ms", "4000")))
-                .mcpToken(TOKEN, "t", Set.of("*")).start();
-        try (HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()) {
+        Gateway gateway = Gateway.builder()
+                .config(GatewayConfig.defaults()
+                        .with(Map.of(
+                                "mcp.port",
+                                "0",
+                                "admin.port",
+                                "0",
+                                "data-dir",
+                                data.toString(),
+                                "examples.deploy",
+                                "false",
+                                // long enough that the first probe almost surely comes before it ends
+                                "runtime.jit-warm-up-ms",
+                                "20000",
+                                "pool.min-warm-per-tool",
+                                "2",
+                                "http.drain-delay-ms",
+                                "4000")))
+                .mcpToken(TOKEN, "t", Set.of("*"))
+                .start();
+        try (HttpClient http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()) {
             String base = "http://127.0.0.1:" + gateway.mcpPort();
             gateway.deployApproved(ToolSource.js("echo.mjs", """
                     export const tool = { name: "echo", description: "echo", inputSchema: { type: "object" } };
@@ -63,7 +78,8 @@ class ReadinessTest {
             HttpResponse<String> starting = get(http, base + "/readyz");
             boolean stillWarming = gateway.warmingUp();
             JsonNode body = JSON.readTree(starting.body());
-            assertEquals(gateway.config().node().effectiveId(), body.path("node").asText());
+            assertEquals(
+                    gateway.config().node().effectiveId(), body.path("node").asText());
             assertEquals("default", body.path("region").asText());
             assertTrue(body.path("checks").path("catalogue").asBoolean(), body.toString());
             if (stillWarming) {
@@ -73,14 +89,20 @@ class ReadinessTest {
             } else {
                 System.out.println("ReadinessTest: the warm-up ended before the first probe (loaded machine)");
             }
-            await("ready after the warm-up").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+            await("ready after the warm-up")
+                    .atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(100))
                     .until(() -> get(http, base + "/readyz").statusCode() == 200);
             JsonNode ready = JSON.readTree(get(http, base + "/readyz").body());
             assertEquals("ready", ready.path("status").asText());
-            assertEquals(Map.of("catalogue", true, "pools", true, "warm-up", true),
+            assertEquals(
+                    Map.of("catalogue", true, "pools", true, "warm-up", true),
                     JSON.convertValue(ready.path("checks"), Map.class));
-            assertEquals("ok 1", StatelessCall.result(http, base + "/mcp", TOKEN, "echo", "{\"n\":1}")
-                    .at("/content/0/text").asText());
+            assertEquals(
+                    "ok 1",
+                    StatelessCall.result(http, base + "/mcp", TOKEN, "echo", "{\"n\":1}")
+                            .at("/content/0/text")
+                            .asText());
 
             // SIGTERM's path: not ready at once, calls still answered during the drain delay, then closed.
             // On a thread of its own, not the common pool (one thread on two cores, maybe busy elsewhere).
@@ -89,14 +111,20 @@ class ReadinessTest {
                 gateway.drainAndClose();
                 stopping.complete(null);
             });
-            await("not ready once draining").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
+            await("not ready once draining")
+                    .atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(20))
                     .until(() -> get(http, base + "/readyz").statusCode() == 503);
             if (!stopping.isDone()) { // the 4 s drain delay is still running (almost surely): calls are taken
                 HttpResponse<String> draining = get(http, base + "/readyz");
                 assertTrue(draining.statusCode() == 503 && draining.body().contains("\"draining\""), draining.body());
                 HttpResponse<String> during = StatelessCall.post(http, base + "/mcp", TOKEN, "echo", "{\"n\":2}");
                 assertEquals(200, during.statusCode(), during.body());
-                assertEquals("ok 2", JSON.readTree(during.body()).at("/result/content/0/text").asText());
+                assertEquals(
+                        "ok 2",
+                        JSON.readTree(during.body())
+                                .at("/result/content/0/text")
+                                .asText());
             }
             stopping.get(60, java.util.concurrent.TimeUnit.SECONDS);
             assertThrows(ConnectException.class, () -> get(http, base + "/livez"), "the listener is closed");
@@ -106,7 +134,11 @@ class ReadinessTest {
     }
 
     private static HttpResponse<String> get(HttpClient http, String url) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).GET().build(),
+        return http.send(
+                HttpRequest.newBuilder(URI.create(url))
+                        .timeout(Duration.ofSeconds(30))
+                        .GET()
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 }

@@ -46,7 +46,8 @@ class RegistryStartRetryTest {
     void aNodeStartedWhileTheDatabaseIsDownWaitsForItAndThenServes() throws Exception {
         TestStore.assumePostgres();
         URI pg = URI.create(TestStore.postgres().orElseThrow().substring("jdbc:".length()));
-        String query = URI.create(TestStore.freshPostgresUrl().substring("jdbc:".length())).getRawQuery();
+        String query = URI.create(TestStore.freshPostgresUrl().substring("jdbc:".length()))
+                .getRawQuery();
         List<String> said = new CopyOnWriteArrayList<>();
         Handler capture = new Handler() {
             @Override
@@ -55,12 +56,10 @@ class RegistryStartRetryTest {
             }
 
             @Override
-            public void flush() {
-            }
+            public void flush() {}
 
             @Override
-            public void close() {
-            }
+            public void close() {}
         };
         // The package's logger: the start's messages come from a class inside it (internal.wiring).
         Logger gatewayLog = Logger.getLogger(Gateway.class.getPackageName());
@@ -72,19 +71,40 @@ class RegistryStartRetryTest {
             proxy.down();
             String viaProxy = "jdbc:postgresql://127.0.0.1:" + proxy.port() + pg.getRawPath() + "?" + query;
             Path data = Files.createTempDirectory(scratch, "atoll-start-retry");
-            CompletableFuture<Gateway> starting = CompletableFuture.supplyAsync(() -> Gateway.builder()
-                    .config(GatewayConfig.defaults().with(Map.of("mcp.port", "0", "admin.port", "0",
-                            "data-dir", data.toString(), "registry.jdbc-url", "\"" + viaProxy + "\"",
-                            "registry.connection-timeout-ms", "500")))
-                    .mcpToken(TOKEN, "acme", Set.of("*")).start(), starter);
-            await("the node to say the database is unreachable, twice").atMost(Duration.ofSeconds(60))
-                    .until(() -> said.stream().filter(m -> m.contains("unreachable") && m.contains("retrying")).count() >= 2);
+            CompletableFuture<Gateway> starting = CompletableFuture.supplyAsync(
+                    () -> Gateway.builder()
+                            .config(GatewayConfig.defaults()
+                                    .with(Map.of(
+                                            "mcp.port",
+                                            "0",
+                                            "admin.port",
+                                            "0",
+                                            "data-dir",
+                                            data.toString(),
+                                            "registry.jdbc-url",
+                                            "\"" + viaProxy + "\"",
+                                            "registry.connection-timeout-ms",
+                                            "500")))
+                            .mcpToken(TOKEN, "acme", Set.of("*"))
+                            .start(),
+                    starter);
+            await("the node to say the database is unreachable, twice")
+                    .atMost(Duration.ofSeconds(60))
+                    .until(() -> said.stream()
+                                    .filter(m -> m.contains("unreachable") && m.contains("retrying"))
+                                    .count()
+                            >= 2);
             assertFalse(starting.isDone(), "no node serves before its database answers");
             proxy.up();
-            try (Gateway g = starting.get(120, TimeUnit.SECONDS); HttpClient http = HttpClient.newHttpClient()) {
+            try (Gateway g = starting.get(120, TimeUnit.SECONDS);
+                    HttpClient http = HttpClient.newHttpClient()) {
                 assertTrue(g.toolNames().contains("slugify"), "the real catalogue: " + g.toolNames());
-                assertEquals("retry-ok", StatelessCall.result(http, g.mcpUrl(), TOKEN, "slugify",
-                        "{\"text\":\"Retry OK\"}").path("structuredContent").path("slug").asText());
+                assertEquals(
+                        "retry-ok",
+                        StatelessCall.result(http, g.mcpUrl(), TOKEN, "slugify", "{\"text\":\"Retry OK\"}")
+                                .path("structuredContent")
+                                .path("slug")
+                                .asText());
             }
         } finally {
             starter.shutdownNow(); // interrupts a start still retrying (its back-off sleep ends it)

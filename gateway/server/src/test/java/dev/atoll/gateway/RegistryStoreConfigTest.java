@@ -34,10 +34,18 @@ class RegistryStoreConfigTest {
     void aPostgresUrlUserPasswordFileAndTimeoutAreBound() throws Exception {
         Path secret = dir.resolve("pg-password");
         Files.writeString(secret, "s3cret-from-file\n");
-        GatewayConfig c = GatewayConfig.defaults().with(Map.of("registry.jdbc-url",
-                "\"jdbc:postgresql://127.0.0.1:5432/atoll?sslmode=disable\"", "registry.user", "atoll",
-                "registry.password", "\"file:" + secret + "\"", "registry.connection-timeout-ms", "2500",
-                "registry.admin-timeout-ms", "700"));
+        GatewayConfig c = GatewayConfig.defaults()
+                .with(Map.of(
+                        "registry.jdbc-url",
+                        "\"jdbc:postgresql://127.0.0.1:5432/atoll?sslmode=disable\"",
+                        "registry.user",
+                        "atoll",
+                        "registry.password",
+                        "\"file:" + secret + "\"",
+                        "registry.connection-timeout-ms",
+                        "2500",
+                        "registry.admin-timeout-ms",
+                        "700"));
         RegistryConfig rc = c.registry().toRegistryConfig(dir);
         assertEquals("jdbc:postgresql://127.0.0.1:5432/atoll?sslmode=disable", rc.jdbcUrl());
         assertEquals(Optional.of("atoll"), rc.user());
@@ -50,20 +58,28 @@ class RegistryStoreConfigTest {
 
     @Test
     void badValuesFailAtLoadNamingTheKey() {
-        GatewayException url = assertThrows(GatewayException.class, () -> GatewayConfig.defaults()
-                .with(Map.of("registry.jdbc-url", "\"jdbc:mysql://db/atoll?password=hunter2\"")));
+        GatewayException url = assertThrows(
+                GatewayException.class,
+                () -> GatewayConfig.defaults()
+                        .with(Map.of("registry.jdbc-url", "\"jdbc:mysql://db/atoll?password=hunter2\"")));
         assertTrue(url.getMessage().contains("registry.jdbc-url"), url.getMessage());
         assertFalse(url.getMessage().contains("hunter2"), url.getMessage());
-        GatewayException timeout = assertThrows(GatewayException.class, () -> GatewayConfig.defaults()
-                .with(Map.of("registry.connection-timeout-ms", "10")));
+        GatewayException timeout = assertThrows(
+                GatewayException.class,
+                () -> GatewayConfig.defaults().with(Map.of("registry.connection-timeout-ms", "10")));
         assertTrue(timeout.getMessage().contains("registry.connection-timeout-ms"), timeout.getMessage());
-        GatewayException admin = assertThrows(GatewayException.class, () -> GatewayConfig.defaults()
-                .with(Map.of("registry.admin-timeout-ms", "0")));
+        GatewayException admin = assertThrows(
+                GatewayException.class, () -> GatewayConfig.defaults().with(Map.of("registry.admin-timeout-ms", "0")));
         assertTrue(admin.getMessage().contains("registry.admin-timeout-ms"), admin.getMessage());
-        GatewayException env = assertThrows(GatewayException.class, () -> GatewayConfig.defaults()
-                .with(Map.of("registry.password", "\"env:ATOLL_NO_SUCH_VARIABLE_FOR_THIS_TEST\"")).registry()
-                .toRegistryConfig(dir));
-        assertTrue(env.getMessage().contains("registry.password")
-                && env.getMessage().contains("ATOLL_NO_SUCH_VARIABLE_FOR_THIS_TEST"), env.getMessage());
+        GatewayException env = assertThrows(
+                GatewayException.class,
+                () -> GatewayConfig.defaults()
+                        .with(Map.of("registry.password", "\"env:ATOLL_NO_SUCH_VARIABLE_FOR_THIS_TEST\""))
+                        .registry()
+                        .toRegistryConfig(dir));
+        assertTrue(
+                env.getMessage().contains("registry.password")
+                        && env.getMessage().contains("ATOLL_NO_SUCH_VARIABLE_FOR_THIS_TEST"),
+                env.getMessage());
     }
 }

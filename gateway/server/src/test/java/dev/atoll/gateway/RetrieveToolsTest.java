@@ -56,10 +56,24 @@ class RetrieveToolsTest {
 
     @BeforeAll
     void start() throws Exception {
-        enabled = Gateway.builder().config(GatewayConfig.defaults().with(Map.of("mcp.port", "0", "admin.port", "0",
-                        "data-dir", Files.createTempDirectory(scratch, "atoll-search").toString(), "examples.deploy", "false",
-                        "mcp.tool-search.enabled", "true", "mcp.tool-search.max-results", "3",
-                        "mcp.tool-search.default-results", "2")))
+        enabled = Gateway.builder()
+                .config(GatewayConfig.defaults()
+                        .with(Map.of(
+                                "mcp.port",
+                                "0",
+                                "admin.port",
+                                "0",
+                                "data-dir",
+                                Files.createTempDirectory(scratch, "atoll-search")
+                                        .toString(),
+                                "examples.deploy",
+                                "false",
+                                "mcp.tool-search.enabled",
+                                "true",
+                                "mcp.tool-search.max-results",
+                                "3",
+                                "mcp.tool-search.default-results",
+                                "2")))
                 .mcpToken(ALL, "acme", Set.of("*"))
                 .mcpToken(SCOPED, "acme", Set.of("weather_forecast", "send_invoice"))
                 .start();
@@ -79,14 +93,21 @@ class RetrieveToolsTest {
     List<String> listed(Gateway g, String token) throws Exception {
         String body = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\",\"params\":{\"_meta\":{"
                 + "\"io.modelcontextprotocol/protocolVersion\":\"2026-07-28\",\"io.modelcontextprotocol/clientCapabilities\":{}}}}";
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(g.mcpUrl()))
-                .POST(HttpRequest.BodyPublishers.ofString(body)).header("Authorization", "Bearer " + token)
-                .header("Content-Type", "application/json").header("Accept", "application/json")
-                .header("MCP-Protocol-Version", "2026-07-28").header("Mcp-Method", "tools/list").build(),
+        HttpResponse<String> r = http.send(
+                HttpRequest.newBuilder(URI.create(g.mcpUrl()))
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .header("Authorization", "Bearer " + token)
+                        .header("Content-Type", "application/json")
+                        .header("Accept", "application/json")
+                        .header("MCP-Protocol-Version", "2026-07-28")
+                        .header("Mcp-Method", "tools/list")
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(200, r.statusCode(), r.body());
         List<String> names = new ArrayList<>();
-        JSON.readTree(r.body()).at("/result/tools").forEach(t -> names.add(t.path("name").asText()));
+        JSON.readTree(r.body())
+                .at("/result/tools")
+                .forEach(t -> names.add(t.path("name").asText()));
         return names;
     }
 
@@ -97,7 +118,8 @@ class RetrieveToolsTest {
     static List<String> found(JsonNode result) {
         assertFalse(result.path("isError").asBoolean(), result.toString());
         List<String> names = new ArrayList<>();
-        result.at("/structuredContent/tools").forEach(t -> names.add(t.path("name").asText()));
+        result.at("/structuredContent/tools")
+                .forEach(t -> names.add(t.path("name").asText()));
         return names;
     }
 
@@ -115,13 +137,23 @@ class RetrieveToolsTest {
         assertEquals("create_ticket", names.getFirst(), names.toString());
         JsonNode first = r.at("/structuredContent/tools/0");
         assertEquals("string", first.at("/inputSchema/properties/summary/type").asText(), first.toString());
-        assertEquals(r.at("/structuredContent"), JSON.readTree(r.at("/content/0/text").asText()), "text mirrors it");
-        assertEquals(List.of("weather_forecast"), found(retrieve(ALL, "{\"query\":\"rain tomorrow in the city\",\"limit\":1}")));
+        assertEquals(
+                r.at("/structuredContent"),
+                JSON.readTree(r.at("/content/0/text").asText()),
+                "text mirrors it");
+        assertEquals(
+                List.of("weather_forecast"),
+                found(retrieve(ALL, "{\"query\":\"rain tomorrow in the city\",\"limit\":1}")));
     }
 
     @Test
     void aScopedTokenNeverGetsAToolOutsideItsScope() throws Exception {
-        for (String q : List.of("open a new helpdesk ticket", "delete ticket", "ticket summary", "forecast", "invoice",
+        for (String q : List.of(
+                "open a new helpdesk ticket",
+                "delete ticket",
+                "ticket summary",
+                "forecast",
+                "invoice",
                 "ticket weather invoice helpdesk")) {
             List<String> names = found(retrieve(SCOPED, "{\"query\":\"" + q + "\",\"limit\":3}"));
             assertTrue(Set.of("weather_forecast", "send_invoice").containsAll(names), q + " -> " + names);
@@ -131,8 +163,14 @@ class RetrieveToolsTest {
 
     @Test
     void badArgumentsAreAToolError() throws Exception {
-        for (String args : List.of("{}", "{\"query\":\"   \"}", "{\"query\":7}", "{\"query\":\"x\",\"limit\":4}",
-                "{\"query\":\"x\",\"limit\":0}", "{\"query\":\"x\",\"limit\":1.5}", "{\"query\":\"x\",\"extra\":1}",
+        for (String args : List.of(
+                "{}",
+                "{\"query\":\"   \"}",
+                "{\"query\":7}",
+                "{\"query\":\"x\",\"limit\":4}",
+                "{\"query\":\"x\",\"limit\":0}",
+                "{\"query\":\"x\",\"limit\":1.5}",
+                "{\"query\":\"x\",\"extra\":1}",
                 "{\"query\":\"" + "q".repeat(1001) + "\"}")) {
             JsonNode r = retrieve(ALL, args);
             assertTrue(r.path("isError").asBoolean(), args + " -> " + r);
@@ -143,18 +181,34 @@ class RetrieveToolsTest {
     @Test
     void aCallPassesThePipelineAuditedMeteredAndScanned() throws Exception {
         String admin = enabled.startupTokens().get("ADMIN");
-        double before = Scrape.of(enabled, admin).sum("atoll_tool_calls_seconds_count", "tool", "retrieve_tools",
-                "backend", "gateway", "outcome", "ok");
-        assertEquals("create_ticket", found(retrieve(ALL, "{\"query\":\"open a support ticket\"}")).getFirst());
-        assertEquals(before + 1, Scrape.of(enabled, admin).sum("atoll_tool_calls_seconds_count", "tool", "retrieve_tools",
-                "backend", "gateway", "outcome", "ok"), "the call's meter moved");
+        double before = Scrape.of(enabled, admin)
+                .sum("atoll_tool_calls_seconds_count", "tool", "retrieve_tools", "backend", "gateway", "outcome", "ok");
+        assertEquals(
+                "create_ticket",
+                found(retrieve(ALL, "{\"query\":\"open a support ticket\"}")).getFirst());
+        assertEquals(
+                before + 1,
+                Scrape.of(enabled, admin)
+                        .sum(
+                                "atoll_tool_calls_seconds_count",
+                                "tool",
+                                "retrieve_tools",
+                                "backend",
+                                "gateway",
+                                "outcome",
+                                "ok"),
+                "the call's meter moved");
         enabled.registry().audit().flush();
-        List<AuditRecord> records = enabled.registry().audit().query(AuditQuery.builder().tool("retrieve_tools").build());
+        List<AuditRecord> records = enabled.registry()
+                .audit()
+                .query(AuditQuery.builder().tool("retrieve_tools").build());
         assertTrue(records.stream().anyMatch(r -> r.outcome().equals("ok")), records.toString());
         // DLP scans the query like any arguments: a secret in it blocks the call before the search runs.
         JsonNode blocked = retrieve(ALL, "{\"query\":\"ticket AKIAIOSFODNN7EXAMPLE\"}");
-        assertTrue(blocked.path("isError").asBoolean()
-                && blocked.at("/content/0/text").asText().contains("Blocked by data loss prevention"), blocked.toString());
+        assertTrue(
+                blocked.path("isError").asBoolean()
+                        && blocked.at("/content/0/text").asText().contains("Blocked by data loss prevention"),
+                blocked.toString());
         assertFalse(blocked.toString().contains("create_ticket"), blocked.toString());
     }
 
@@ -162,6 +216,8 @@ class RetrieveToolsTest {
     void theIndexFollowsADeployment() throws Exception {
         assertEquals(List.of(), found(retrieve(ALL, "{\"query\":\"tide harbour\"}")));
         enabled.deployApproved(tool("tide_times", "High and low water for a harbour.", "harbour"));
-        assertEquals("tide_times", found(retrieve(ALL, "{\"query\":\"tide harbour\"}")).getFirst());
+        assertEquals(
+                "tide_times",
+                found(retrieve(ALL, "{\"query\":\"tide harbour\"}")).getFirst());
     }
 }

@@ -34,11 +34,17 @@ class SecretsConfigTest {
     @Test
     void theSecretsSectionOfAConfigFileLoadsAndReachesTheBoundHost() throws Exception {
         ConcurrentLinkedQueue<String> auth = new ConcurrentLinkedQueue<>();
-        WebServer api = WebServer.builder().host("127.0.0.1").port(0)
+        WebServer api = WebServer.builder()
+                .host("127.0.0.1")
+                .port(0)
                 .routing(r -> r.any("/*", (req, res) -> {
-                    auth.add(req.headers().first(io.helidon.http.HeaderNames.AUTHORIZATION).orElse(""));
+                    auth.add(req.headers()
+                            .first(io.helidon.http.HeaderNames.AUTHORIZATION)
+                            .orElse(""));
                     res.send("ok");
-                })).build().start();
+                }))
+                .build()
+                .start();
         try {
             Path dir = Files.createTempDirectory(scratch, "atoll-secrets-config");
             Path file = dir.resolve("atoll.yaml");
@@ -54,8 +60,12 @@ class SecretsConfigTest {
                     """.formatted(dir.resolve("data"), api.port(), SECRET));
             GatewayConfig config = GatewayConfig.load(file);
             assertEquals(Map.of("caller", Map.of("API_KEY", SECRET)), config.secrets());
-            try (Gateway gateway = Gateway.builder().config(config).mcpToken(TOKEN, "acme", Set.of("*")).start()) {
-                gateway.deployApproved(ToolSource.python("caller.py", """
+            try (Gateway gateway = Gateway.builder()
+                    .config(config)
+                    .mcpToken(TOKEN, "acme", Set.of("*"))
+                    .start()) {
+                gateway.deployApproved(
+                        ToolSource.python("caller.py", """
                         TOOL = {'name': 'caller', 'description': 'calls the API', 'inputSchema': {'type': 'object'},
                                 'egress': ['localhost:%d'], 'secrets': {'API_KEY': ['localhost:%d']},
                                 'limits': {'wallMs': 30000}}

@@ -45,23 +45,40 @@ class StartupLeakTest {
     }
 
     /** Starts a gateway that must fail with {@code expected}, then checks that nothing it started is left. */
-    private static void failsAndLeaksNothing(Class<? extends Throwable> expected, String message,
-            Map<String, String> overrides) throws IOException {
+    private static void failsAndLeaksNothing(
+            Class<? extends Throwable> expected, String message, Map<String, String> overrides) throws IOException {
         Path data = Files.createTempDirectory(scratch, "atoll-leak");
         int admin = freePort();
-        Map<String, String> all = new HashMap<>(Map.of("mcp.port", "0", "admin.port", String.valueOf(admin),
-                "data-dir", data.toString(), "examples.deploy", "false"));
+        Map<String, String> all = new HashMap<>(Map.of(
+                "mcp.port",
+                "0",
+                "admin.port",
+                String.valueOf(admin),
+                "data-dir",
+                data.toString(),
+                "examples.deploy",
+                "false"));
         all.putAll(overrides);
         Set<Thread> before = atollThreads();
-        Throwable e = assertThrows(expected, () -> Gateway.builder().config(GatewayConfig.defaults().with(all)).start());
+        Throwable e = assertThrows(
+                expected,
+                () -> Gateway.builder()
+                        .config(GatewayConfig.defaults().with(all))
+                        .start());
         assertTrue(String.valueOf(e.getMessage()).contains(message), () -> "unexpected failure: " + e);
-        Awaitility.await("threads of the failed start to end").atMost(Duration.ofSeconds(20))
+        Awaitility.await("threads of the failed start to end")
+                .atMost(Duration.ofSeconds(20))
                 .pollInterval(Duration.ofMillis(50))
                 .untilAsserted(() -> {
                     Set<Thread> left = atollThreads();
                     left.removeAll(before);
-                    assertTrue(left.isEmpty(), () -> "threads left after a failed start: "
-                            + left.stream().map(Thread::getName).sorted().toList());
+                    assertTrue(
+                            left.isEmpty(),
+                            () -> "threads left after a failed start: "
+                                    + left.stream()
+                                            .map(Thread::getName)
+                                            .sorted()
+                                            .toList());
                 });
         try (ServerSocket again = new ServerSocket()) { // the admin port is free again (never bound, or closed)
             again.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), admin));
@@ -70,13 +87,13 @@ class StartupLeakTest {
 
     @Test
     void anAnonymousListenerOffLoopbackLeaksNothing() throws IOException {
-        failsAndLeaksNothing(GatewayException.class, "loopback",
-                Map.of("mcp.host", "0.0.0.0", "mcp.require-auth", "false"));
+        failsAndLeaksNothing(
+                GatewayException.class, "loopback", Map.of("mcp.host", "0.0.0.0", "mcp.require-auth", "false"));
     }
 
     @Test
     void anIncompleteOAuthConfigurationLeaksNothing() throws IOException {
-        failsAndLeaksNothing(GatewayException.class, "oauth.enabled needs oauth.issuer",
-                Map.of("oauth.enabled", "true"));
+        failsAndLeaksNothing(
+                GatewayException.class, "oauth.enabled needs oauth.issuer", Map.of("oauth.enabled", "true"));
     }
 }

@@ -42,20 +42,39 @@ class TenantEgressDlpTest {
 
     @BeforeAll
     void start() throws Exception {
-        upstream = WebServer.builder().host("127.0.0.1").port(0)
+        upstream = WebServer.builder()
+                .host("127.0.0.1")
+                .port(0)
                 .routing(r -> r.any("/*", (req, res) -> {
                     received.incrementAndGet();
                     req.content().consume();
                     res.send("ok");
-                })).build().start();
-        Map<String, String> cfg = new HashMap<>(Map.of("mcp.port", "0", "admin.port", "0",
-                "data-dir", Files.createTempDirectory(scratch, "atoll-tenant-dlp").toString(), "examples.deploy", "false",
-                "fetch.allow-http", "true", "fetch.http-ports", "[" + upstream.port() + "]",
-                "fetch.allow-addresses", "[127.0.0.1]"));
-        cfg.put("dlp.overrides", "[{tenant: trusted, rules: [aws-access-key-id], directions: [egress-request],"
-                + " action: log}]");
-        gateway = Gateway.builder().config(GatewayConfig.defaults().with(cfg))
-                .mcpToken(TRUSTED, "trusted", Set.of("*")).mcpToken(OTHER, "other", Set.of("*")).start();
+                }))
+                .build()
+                .start();
+        Map<String, String> cfg = new HashMap<>(Map.of(
+                "mcp.port",
+                "0",
+                "admin.port",
+                "0",
+                "data-dir",
+                Files.createTempDirectory(scratch, "atoll-tenant-dlp").toString(),
+                "examples.deploy",
+                "false",
+                "fetch.allow-http",
+                "true",
+                "fetch.http-ports",
+                "[" + upstream.port() + "]",
+                "fetch.allow-addresses",
+                "[127.0.0.1]"));
+        cfg.put(
+                "dlp.overrides",
+                "[{tenant: trusted, rules: [aws-access-key-id], directions: [egress-request]," + " action: log}]");
+        gateway = Gateway.builder()
+                .config(GatewayConfig.defaults().with(cfg))
+                .mcpToken(TRUSTED, "trusted", Set.of("*"))
+                .mcpToken(OTHER, "other", Set.of("*"))
+                .start();
         gateway.deployApproved(ToolSource.js("poster.mjs", """
                 export const tool = { name: "poster", description: "posts a key", inputSchema: { type: "object" },
                   egress: ["localhost:%d"], limits: { wallMs: 30000 } };
@@ -101,11 +120,20 @@ class TenantEgressDlpTest {
         assertEquals("sent 200", call(TRUSTED));
         assertTrue(call(OTHER).startsWith("refused:"));
         dev.atoll.gateway.testing.Scrape after = dev.atoll.gateway.testing.Scrape.of(gateway, admin);
-        assertEquals(2, after.sum("atoll_dlp_scan_seconds_count", "direction", "egress_request")
-                - before.sum("atoll_dlp_scan_seconds_count", "direction", "egress_request"), after.text());
-        assertEquals(1, after.sum("atoll_dlp_scan_seconds_count", "direction", "egress_response")
-                - before.sum("atoll_dlp_scan_seconds_count", "direction", "egress_response"), after.text());
-        assertEquals(dev.atoll.gateway.internal.metrics.GatewayMetrics.DLP_BUCKETS.size() + 1,
-                after.series("atoll_dlp_scan_seconds_bucket", "direction", "egress_request").size(), after.text());
+        assertEquals(
+                2,
+                after.sum("atoll_dlp_scan_seconds_count", "direction", "egress_request")
+                        - before.sum("atoll_dlp_scan_seconds_count", "direction", "egress_request"),
+                after.text());
+        assertEquals(
+                1,
+                after.sum("atoll_dlp_scan_seconds_count", "direction", "egress_response")
+                        - before.sum("atoll_dlp_scan_seconds_count", "direction", "egress_response"),
+                after.text());
+        assertEquals(
+                dev.atoll.gateway.internal.metrics.GatewayMetrics.DLP_BUCKETS.size() + 1,
+                after.series("atoll_dlp_scan_seconds_bucket", "direction", "egress_request")
+                        .size(),
+                after.text());
     }
 }

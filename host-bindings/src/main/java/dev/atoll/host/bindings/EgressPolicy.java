@@ -112,7 +112,8 @@ public final class EgressPolicy {
         }
         boolean https = scheme.equals("https");
         if (!https && !allowHttp) {
-            return deny(DenyReason.HTTP_NOT_ALLOWED, "http is not allowed by the operator; use https: '" + target + "'");
+            return deny(
+                    DenyReason.HTTP_NOT_ALLOWED, "http is not allowed by the operator; use https: '" + target + "'");
         }
         // Userinfo is stripped: everything up to the last '@' is dropped, the host is what follows.
         String authority = target.getRawAuthority();
@@ -140,8 +141,10 @@ public final class EgressPolicy {
 
         Optional<Host> parsed = parseHost(rawHost);
         if (parsed.isEmpty()) {
-            return deny(DenyReason.INVALID_HOST, "host '" + rawHost + "' is neither LDH labels "
-                    + "(letters, digits, hyphens; IDNs in xn-- form) nor a valid IP literal");
+            return deny(
+                    DenyReason.INVALID_HOST,
+                    "host '" + rawHost + "' is neither LDH labels "
+                            + "(letters, digits, hyphens; IDNs in xn-- form) nor a valid IP literal");
         }
         Host host = parsed.get();
         for (Host d : deniedHosts) {
@@ -150,21 +153,26 @@ public final class EgressPolicy {
             }
         }
         if (host.address().isPresent() && !operatorAllows(host.address().get())) {
-            return deny(DenyReason.IP_LITERAL, "IP literal '" + rawHost + "' (" + host.text()
-                    + ") is not allowed; use a host name from the tool's egress list");
+            return deny(
+                    DenyReason.IP_LITERAL,
+                    "IP literal '" + rawHost + "' (" + host.text()
+                            + ") is not allowed; use a host name from the tool's egress list");
         }
         boolean listed = false;
         for (Host e : egress) {
             listed |= e.sameHost(host) && (e.port() < 0 || e.port() == port);
         }
         if (!listed) {
-            return deny(DenyReason.NOT_IN_EGRESS, "'" + host.text() + ":" + port + "' is not in the tool's egress list "
-                    + toolEgress);
+            return deny(
+                    DenyReason.NOT_IN_EGRESS,
+                    "'" + host.text() + ":" + port + "' is not in the tool's egress list " + toolEgress);
         }
         Set<Integer> ports = https ? httpsPorts : httpPorts;
         if (!ports.contains(port)) {
-            return deny(DenyReason.PORT_NOT_ALLOWED, "port " + port + " is not allowed for " + scheme
-                    + " by the operator (allowed: " + new TreeSet<>(ports) + ")");
+            return deny(
+                    DenyReason.PORT_NOT_ALLOWED,
+                    "port " + port + " is not allowed for " + scheme + " by the operator (allowed: "
+                            + new TreeSet<>(ports) + ")");
         }
 
         InetAddress pinned;
@@ -183,13 +191,17 @@ public final class EgressPolicy {
             for (InetAddress a : answers) {
                 AddressClass c = AddressClass.of(a);
                 if (!c.isPublic() && !operatorAllows(a)) {
-                    return deny(DenyReason.NON_PUBLIC_ADDRESS, "host '" + host.text() + "' resolves to "
-                            + a.getHostAddress() + ", a " + c.name().toLowerCase(Locale.ROOT).replace('_', '-')
-                            + " address");
+                    return deny(
+                            DenyReason.NON_PUBLIC_ADDRESS,
+                            "host '" + host.text() + "' resolves to "
+                                    + a.getHostAddress() + ", a "
+                                    + c.name().toLowerCase(Locale.ROOT).replace('_', '-')
+                                    + " address");
                 }
             }
             try {
-                pinned = InetAddress.getByAddress(host.text(), answers.getFirst().getAddress());
+                pinned =
+                        InetAddress.getByAddress(host.text(), answers.getFirst().getAddress());
             } catch (UnknownHostException e) {
                 throw new AssertionError(e);
             }
@@ -218,8 +230,8 @@ public final class EgressPolicy {
      * @param resolver resolves the new host once
      * @return the decision for the new target
      */
-    public EgressDecision checkRedirect(URI from, String location, int redirectsSoFar, List<String> toolEgress,
-            Resolver resolver) {
+    public EgressDecision checkRedirect(
+            URI from, String location, int redirectsSoFar, List<String> toolEgress, Resolver resolver) {
         if (redirectsSoFar >= maxRedirects) {
             return deny(DenyReason.TOO_MANY_REDIRECTS, "more than " + maxRedirects + " redirects");
         }
@@ -345,8 +357,8 @@ public final class EgressPolicy {
     private static Host parseEgressEntry(String text) {
         for (int i = 0; i < text.length(); i++) {
             if (text.charAt(i) <= 0x20 || text.charAt(i) >= 0x7f) {
-                throw new HostBindingsException("egress entry '" + text + "' must be printable ASCII "
-                        + "(write IDNs in their xn-- form)");
+                throw new HostBindingsException(
+                        "egress entry '" + text + "' must be printable ASCII " + "(write IDNs in their xn-- form)");
             }
         }
         String entry = text.toLowerCase(Locale.ROOT);
@@ -377,8 +389,11 @@ public final class EgressPolicy {
     /** A parsed host: a name, or an address with its canonical text; a port or -1. */
     private record Host(String text, Optional<InetAddress> address, int port) {
         boolean sameHost(Host o) {
-            return address.isPresent() ? o.address.isPresent() && address.get().equals(o.address.get())
-                    && address.get().getClass() == o.address.get().getClass() : text.equals(o.text);
+            return address.isPresent()
+                    ? o.address.isPresent()
+                            && address.get().equals(o.address.get())
+                            && address.get().getClass() == o.address.get().getClass()
+                    : text.equals(o.text);
         }
     }
 

@@ -34,9 +34,18 @@ public final class FetchBinding implements HostBinding, AutoCloseable {
     private final FetchEngine engine;
 
     private FetchBinding(Builder b) {
-        this.settings = new FetchSettings(b.policy, b.resolver, b.inspector, b.secrets, b.maxRequestsPerCall,
-                b.maxResponseBytes, b.maxResponseBytesPerCall, b.maxRequestBodyBytes, b.requestTimeout,
-                b.connectTimeout, b.sslContext);
+        this.settings = new FetchSettings(
+                b.policy,
+                b.resolver,
+                b.inspector,
+                b.secrets,
+                b.maxRequestsPerCall,
+                b.maxResponseBytes,
+                b.maxResponseBytesPerCall,
+                b.maxRequestBodyBytes,
+                b.requestTimeout,
+                b.connectTimeout,
+                b.sslContext);
         this.engine = new FetchEngine(settings);
     }
 
@@ -116,8 +125,7 @@ public final class FetchBinding implements HostBinding, AutoCloseable {
         private Duration connectTimeout = Duration.ofSeconds(10);
         private Optional<SSLContext> sslContext = Optional.empty();
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /**
          * @param policy the egress (SSRF) policy (default {@link EgressPolicy#defaults()}: https on 443 only)

@@ -18,8 +18,14 @@ import java.util.Objects;
  * @param tenant the tenant the call runs for, if the host named one (tenant-scoped inspection
  *     policies apply to it)
  */
-public record InspectedRequest(String toolName, String toolDigest, URI uri, String method, List<HttpHeader> headers,
-        byte[] body, java.util.Optional<String> tenant) {
+public record InspectedRequest(
+        String toolName,
+        String toolDigest,
+        URI uri,
+        String method,
+        List<HttpHeader> headers,
+        byte[] body,
+        java.util.Optional<String> tenant) {
     /** Rejects nulls and copies the headers. */
     public InspectedRequest {
         Objects.requireNonNull(toolName, "toolName");
@@ -41,8 +47,8 @@ public record InspectedRequest(String toolName, String toolDigest, URI uri, Stri
      * @param headers the headers
      * @param body the body bytes
      */
-    public InspectedRequest(String toolName, String toolDigest, URI uri, String method, List<HttpHeader> headers,
-            byte[] body) {
+    public InspectedRequest(
+            String toolName, String toolDigest, URI uri, String method, List<HttpHeader> headers, byte[] body) {
         this(toolName, toolDigest, uri, method, headers, body, java.util.Optional.empty());
     }
 }

@@ -7,8 +7,7 @@ import java.util.Objects;
 public sealed interface InspectionVerdict {
 
     /** Let it pass unchanged. */
-    record Allow() implements InspectionVerdict {
-    }
+    record Allow() implements InspectionVerdict {}
 
     /**
      * Stop it: the guest's {@code fetch} rejects with a {@code TypeError} carrying {@code reason}, and

@@ -57,8 +57,8 @@ public interface SecretSource {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(value, "value");
         if (value.length() < MIN_LENGTH) {
-            throw new HostBindingsException("the value of secret " + name + " is shorter than " + MIN_LENGTH
-                    + " characters");
+            throw new HostBindingsException(
+                    "the value of secret " + name + " is shorter than " + MIN_LENGTH + " characters");
         }
         if (value.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
             throw new HostBindingsException("the value of secret " + name + " contains a control character");

@@ -14,7 +14,6 @@ import dev.atoll.runtime.OutcomeKind;
 import dev.atoll.runtime.Tool;
 import dev.atoll.runtime.ToolRuntime;
 import dev.atoll.runtime.ToolSource;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -59,10 +58,12 @@ class FetchBindingTest {
 
     static final Resolver RESOLVER = host -> switch (host) {
         case "api.test", "other.test", "evil.test", "trap.test", "drip.test", "hold.test" ->
-                List.of(InetAddress.getByAddress(host, new byte[] {127, 0, 0, 1}));
+            List.of(InetAddress.getByAddress(host, new byte[] {127, 0, 0, 1}));
         case "private.test" -> List.of(InetAddress.getByAddress(host, new byte[] {127, 0, 0, 2}));
-        case "rebind.test" -> List.of(InetAddress.getByAddress(host, new byte[] {127, 0, 0, 1}),
-                InetAddress.getByAddress(host, new byte[] {127, 0, 0, 2}));
+        case "rebind.test" ->
+            List.of(
+                    InetAddress.getByAddress(host, new byte[] {127, 0, 0, 1}),
+                    InetAddress.getByAddress(host, new byte[] {127, 0, 0, 2}));
         default -> throw new UnknownHostException(host);
     };
 
@@ -103,7 +104,7 @@ class FetchBindingTest {
         server.start();
         port = server.getAddress().getPort();
         // Bound to every local address so that a request wrongly sent to 127.0.0.2 would be counted too.
-        trap = new RawServer(null, s -> { });
+        trap = new RawServer(null, s -> {});
         drip = new RawServer(InetAddress.getLoopbackAddress(), s -> {
             RawServer.readHead(s);
             RawServer.write(s, "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n");
@@ -127,9 +128,11 @@ class FetchBindingTest {
             }
         });
         fetch = FetchBinding.builder()
-                .policy(EgressPolicy.builder().allowHttp(true)
+                .policy(EgressPolicy.builder()
+                        .allowHttp(true)
                         .httpPorts(port, drip.port(), hold.port()) // the trap's port is not allowed
-                        .allowAddress("127.0.0.1").build())
+                        .allowAddress("127.0.0.1")
+                        .build())
                 .resolver(RESOLVER)
                 .secrets(SecretSource.of(Map.of("API_KEY", SECRET)))
                 .maxResponseBytes(1024 * 1024)
@@ -138,7 +141,9 @@ class FetchBindingTest {
                     @Override
                     public InspectionVerdict onRequest(InspectedRequest r) {
                         inspected.add(r);
-                        if (r.headers().stream().anyMatch(h -> h.name().equals("x-dlp") && h.value().equals("block"))) {
+                        if (r.headers().stream()
+                                .anyMatch(h ->
+                                        h.name().equals("x-dlp") && h.value().equals("block"))) {
                             return new InspectionVerdict.Block("the request carries a forbidden marker");
                         }
                         return InspectionVerdict.allow();
@@ -146,9 +151,11 @@ class FetchBindingTest {
 
                     @Override
                     public InspectionVerdict onResponse(InspectedRequest r, InspectedResponse resp) {
-                        if (r.headers().stream().anyMatch(h -> h.name().equals("x-dlp") && h.value().equals("redact"))) {
-                            return new InspectionVerdict.Replace(resp.headers(),
-                                    "[redacted]".getBytes(StandardCharsets.UTF_8));
+                        if (r.headers().stream()
+                                .anyMatch(h ->
+                                        h.name().equals("x-dlp") && h.value().equals("redact"))) {
+                            return new InspectionVerdict.Replace(
+                                    resp.headers(), "[redacted]".getBytes(StandardCharsets.UTF_8));
                         }
                         return InspectionVerdict.allow();
                     }
@@ -234,7 +241,9 @@ class FetchBindingTest {
         assertTrue(v.get("ok").asBoolean());
         assertEquals("OK", v.get("statusText").asText());
         assertEquals("application/json", v.get("type").asText());
-        assertTrue(v.get("has").asBoolean() && v.get("named").asBoolean() && v.get("entries").asBoolean());
+        assertTrue(v.get("has").asBoolean()
+                && v.get("named").asBoolean()
+                && v.get("entries").asBoolean());
         assertEquals("http://api.test:" + port + "/echo?q=1", v.get("url").asText());
         assertEquals("TypeError", v.get("again").asText());
         JsonNode echoed = v.get("echoed");
@@ -260,21 +269,42 @@ class FetchBindingTest {
     void everySsrfTrickIsRefusedWithoutAConnection() {
         int tp = trap.port();
         List<String> urls = List.of(
-                "http://127.0.0.1:" + tp + "/", "http://2130706433:" + tp + "/", "http://0x7f000001:" + tp + "/",
-                "http://017700000001:" + tp + "/", "http://0x7f.1:" + tp + "/", "http://0177.0.0.1:" + tp + "/",
-                "http://127.1:" + tp + "/", "http://127.0.1:" + tp + "/", "http://127.0.0.1.:" + tp + "/",
-                "http://[::1]:" + tp + "/", "http://[::ffff:127.0.0.1]:" + tp + "/", "http://[::ffff:7f00:1]:" + tp + "/",
-                "http://[64:ff9b::7f00:1]:" + tp + "/", "http://[0:0:0:0:0:0:0:1]:" + tp + "/",
-                "http://api.test:" + port + "@evil.test:" + tp + "/", "http://api.test@evil.test:" + tp + "/",
-                "http://evil.test.:" + tp + "/", "http://trap.test:" + tp + "/", "https://trap.test:" + tp + "/",
-                "http://private.test:" + tp + "/", "http://rebind.test:" + tp + "/",
-                "file:///etc/passwd", "ftp://trap.test:" + tp + "/", "gopher://trap.test:" + tp + "/_x",
-                "http://localhost:" + tp + "/", "http://%31%32%37.0.0.1:" + tp + "/",
-                redirect("http://127.0.0.1:" + tp + "/"), redirect("http://private.test:" + tp + "/"),
-                redirect("http://rebind.test:" + tp + "/"), redirect("http://[::ffff:127.0.0.1]:" + tp + "/"),
+                "http://127.0.0.1:" + tp + "/",
+                "http://2130706433:" + tp + "/",
+                "http://0x7f000001:" + tp + "/",
+                "http://017700000001:" + tp + "/",
+                "http://0x7f.1:" + tp + "/",
+                "http://0177.0.0.1:" + tp + "/",
+                "http://127.1:" + tp + "/",
+                "http://127.0.1:" + tp + "/",
+                "http://127.0.0.1.:" + tp + "/",
+                "http://[::1]:" + tp + "/",
+                "http://[::ffff:127.0.0.1]:" + tp + "/",
+                "http://[::ffff:7f00:1]:" + tp + "/",
+                "http://[64:ff9b::7f00:1]:" + tp + "/",
+                "http://[0:0:0:0:0:0:0:1]:" + tp + "/",
+                "http://api.test:" + port + "@evil.test:" + tp + "/",
+                "http://api.test@evil.test:" + tp + "/",
+                "http://evil.test.:" + tp + "/",
+                "http://trap.test:" + tp + "/",
+                "https://trap.test:" + tp + "/",
+                "http://private.test:" + tp + "/",
+                "http://rebind.test:" + tp + "/",
+                "file:///etc/passwd",
+                "ftp://trap.test:" + tp + "/",
+                "gopher://trap.test:" + tp + "/_x",
+                "http://localhost:" + tp + "/",
+                "http://%31%32%37.0.0.1:" + tp + "/",
+                redirect("http://127.0.0.1:" + tp + "/"),
+                redirect("http://private.test:" + tp + "/"),
+                redirect("http://rebind.test:" + tp + "/"),
+                redirect("http://[::ffff:127.0.0.1]:" + tp + "/"),
                 redirect("file:///etc/passwd"));
-        Tool t = tool("[" + api() + ", \"trap.test\", \"private.test\", \"rebind.test\", \"evil.test:" + port + "\"]",
-                "{}", 8000, """
+        Tool t = tool(
+                "[" + api() + ", \"trap.test\", \"private.test\", \"rebind.test\", \"evil.test:" + port + "\"]",
+                "{}",
+                8000,
+                """
                 const out = [];
                 for (const u of %s) {
                   try { const r = await fetch(u); out.push("FETCHED " + u + " " + r.status); }
@@ -292,15 +322,22 @@ class FetchBindingTest {
         assertEquals(0, trap.accepted(), "a refused request reached the trap server");
         assertEquals(21, r.receipt().egress().size(), "20 requests per call, then one too_many_requests entry");
         assertEquals("too_many_requests", r.receipt().egress().getLast().result());
-        assertTrue(r.receipt().egress().stream().noneMatch(EgressRecord::ok), r.receipt().egress().toString());
+        assertTrue(
+                r.receipt().egress().stream().noneMatch(EgressRecord::ok),
+                r.receipt().egress().toString());
     }
 
     @Test
     void theRestOfTheTricksAndTheRequestCap() {
         int tp = trap.port();
-        List<String> urls = List.of(redirect("http://127.0.0.1:" + tp + "/"), redirect("http://private.test:" + tp + "/"),
-                redirect("http://rebind.test:" + tp + "/"), redirect("http://[::ffff:127.0.0.1]:" + tp + "/"),
-                redirect("file:///etc/passwd"), "http://%31%32%37.0.0.1:" + tp + "/", "http://localhost:" + tp + "/");
+        List<String> urls = List.of(
+                redirect("http://127.0.0.1:" + tp + "/"),
+                redirect("http://private.test:" + tp + "/"),
+                redirect("http://rebind.test:" + tp + "/"),
+                redirect("http://[::ffff:127.0.0.1]:" + tp + "/"),
+                redirect("file:///etc/passwd"),
+                "http://%31%32%37.0.0.1:" + tp + "/",
+                "http://localhost:" + tp + "/");
         Tool t = tool("[" + api() + ", \"trap.test\", \"private.test\", \"rebind.test\"]", "{}", 8000, """
                 const out = [];
                 for (const u of %s) {
@@ -308,7 +345,8 @@ class FetchBindingTest {
                   catch (e) { out.push(e.name + ": " + e.message); }
                 }
                 return out;
-                """.formatted(JSON.valueToTree(urls).toString()));
+                """.formatted(
+                        JSON.valueToTree(urls).toString()));
         CallResult r = call(t);
         assertTrue(r.ok(), r.toJson().toString());
         JsonNode out = r.toJson().get("result");
@@ -336,7 +374,9 @@ class FetchBindingTest {
         CallResult r = call(t);
         long ms = (System.nanoTime() - start) / 1_000_000;
         assertTrue(r.ok(), r.toJson().toString());
-        assertTrue(r.toJson().at("/result/error").asText().contains("timed out"), r.toJson().toString());
+        assertTrue(
+                r.toJson().at("/result/error").asText().contains("timed out"),
+                r.toJson().toString());
         assertTrue(ms < 2500, "the call took " + ms + " ms");
         assertEquals("timeout", r.receipt().egress().getFirst().result());
 
@@ -373,7 +413,8 @@ class FetchBindingTest {
     void aSecretGoesOnlyToItsBoundHostAndNeverReachesTheGuest() {
         seen.clear();
         int before = neverHits.get();
-        Tool t = tool("[" + api() + ", \"other.test:" + port + "\"]", "{ API_KEY: [\"api.test\"] }", 5000, """
+        Tool t =
+                tool("[" + api() + ", \"other.test:" + port + "\"]", "{ API_KEY: [\"api.test\"] }", 5000, """
                 const key = env.secrets.API_KEY;
                 const out = { placeholder: key };
                 const r = await fetch("http://api.test:%d/echo", { method: "POST",
@@ -388,8 +429,13 @@ class FetchBindingTest {
                   try { await fetch(u, init); out[u] = "sent"; } catch (e) { (out.refused ||= []).push(e.message); }
                 }
                 return out;
-                """.formatted(port, port, port, port,
-                JSON.valueToTree(redirectVia307("http://other.test:" + port + "/never")).toString()));
+                """.formatted(
+                                port,
+                                port,
+                                port,
+                                port,
+                                JSON.valueToTree(redirectVia307("http://other.test:" + port + "/never"))
+                                        .toString()));
         CallResult r = call(t);
         assertTrue(r.ok(), r.toJson().toString());
         String all = r.toJson().toString();
@@ -398,8 +444,10 @@ class FetchBindingTest {
         assertEquals("atoll-secret:API_KEY", v.get("placeholder").asText());
         assertEquals("Bearer atoll-secret:API_KEY", v.get("echoAuth").asText(), "echoed header is scrubbed");
         assertTrue(v.get("echo").asText().contains("atoll-secret:API_KEY"));
-        String serverSaw = seen.stream().filter(s -> s.contains("\"POST\"")).findFirst().orElseThrow();
-        assertTrue(serverSaw.contains("Bearer " + SECRET) && serverSaw.contains("key=" + SECRET),
+        String serverSaw =
+                seen.stream().filter(s -> s.contains("\"POST\"")).findFirst().orElseThrow();
+        assertTrue(
+                serverSaw.contains("Bearer " + SECRET) && serverSaw.contains("key=" + SECRET),
                 "the bound host gets the real value: " + serverSaw);
         assertEquals(4, v.get("refused").size(), v.toString());
         assertTrue(v.get("refused").get(0).asText().contains("API_KEY may only be sent to [api.test]"), v.toString());
@@ -407,7 +455,9 @@ class FetchBindingTest {
         assertTrue(r.receipt().egress().stream().anyMatch(e -> e.result().equals("secret_not_bound")));
         assertTrue(r.receipt().egress().stream().anyMatch(e -> e.result().equals("secret_in_url")));
         for (InspectedRequest i : inspected) {
-            assertFalse(i.headers().toString().contains(SECRET) || new String(i.body(), StandardCharsets.UTF_8).contains(SECRET),
+            assertFalse(
+                    i.headers().toString().contains(SECRET)
+                            || new String(i.body(), StandardCharsets.UTF_8).contains(SECRET),
                     "the inspector saw the secret value");
         }
     }
@@ -441,7 +491,8 @@ class FetchBindingTest {
                 """.formatted(port, port));
         CallResult r = call(t);
         assertTrue(r.ok(), r.toJson().toString());
-        assertEquals("fetch to api.test blocked: the request carries a forbidden marker",
+        assertEquals(
+                "fetch to api.test blocked: the request carries a forbidden marker",
                 r.toJson().at("/result/blocked").asText());
         assertEquals("[redacted]", r.toJson().at("/result/redacted").asText());
         assertEquals("blocked", r.receipt().egress().getFirst().result());
@@ -461,8 +512,10 @@ class FetchBindingTest {
                 return out;
                 """);
         CallResult r = call(t);
-        assertEquals("[\"TypeError\",\"TypeError\",\"TypeError\",\"TypeError\",\"TypeError\"]",
-                r.toJson().get("result").toString(), r.toJson().toString());
+        assertEquals(
+                "[\"TypeError\",\"TypeError\",\"TypeError\",\"TypeError\",\"TypeError\"]",
+                r.toJson().get("result").toString(),
+                r.toJson().toString());
     }
 
     /** fetch, Headers and Response are built on first use; until then they are accessors on globalThis. */
@@ -479,8 +532,9 @@ class FetchBindingTest {
                 """.formatted(port));
         CallResult r = call(t);
         assertTrue(r.ok(), r.toJson().toString());
-        assertEquals("{\"before\":[\"function\",false,true],\"kind\":\"function\",\"after\":[[\"function\",true,false],"
-                + "[\"function\",true,false],[\"function\",true,false]],\"sameClass\":true,\"status\":200}",
+        assertEquals(
+                "{\"before\":[\"function\",false,true],\"kind\":\"function\",\"after\":[[\"function\",true,false],"
+                        + "[\"function\",true,false],[\"function\",true,false]],\"sameClass\":true,\"status\":200}",
                 r.toJson().get("result").toString());
         Tool own = tool("[" + api() + "]", "{}", 5000, """
                 globalThis.fetch = () => "the tool's own";
@@ -499,10 +553,13 @@ class FetchBindingTest {
                 return { kinds, plain };
                 """);
         CallResult survived = call(meddling);
-        assertEquals("{\"kinds\":\"function function function\",\"plain\":true}",
+        assertEquals(
+                "{\"kinds\":\"function function function\",\"plain\":true}",
                 String.valueOf(survived.toJson().get("result")),
                 "first use after the tool changed builtins: " + survived.toJson());
-        assertEquals("[\"the tool's own\",\"function\",\"function\"]", mine.toJson().get("result").toString(),
+        assertEquals(
+                "[\"the tool's own\",\"function\",\"function\"]",
+                mine.toJson().get("result").toString(),
                 mine.toJson().toString());
         assertTrue(mine.receipt().egress().isEmpty());
     }

@@ -61,7 +61,11 @@ class FetchRequestSmugglingTest {
             wire.add(got.toString());
         });
         fetch = FetchBinding.builder()
-                .policy(EgressPolicy.builder().allowHttp(true).httpPorts(server.port()).allowAddress("127.0.0.1").build())
+                .policy(EgressPolicy.builder()
+                        .allowHttp(true)
+                        .httpPorts(server.port())
+                        .allowAddress("127.0.0.1")
+                        .build())
                 .resolver(RESOLVER)
                 .secrets(SecretSource.of(Map.of("API_KEY", SECRET)))
                 .build();
@@ -112,7 +116,8 @@ class FetchRequestSmugglingTest {
     @Test
     void aMethodThatSplitsTheRequestIsRefusedOnTheHost() {
         int before = server.accepted();
-        CallResult r = runtime.call(js("""
+        CallResult r =
+                runtime.call(js("""
                   try {
                     const res = await fetch("http://api.test:%d/a", { method: "%s",
                       headers: { authorization: env.secrets.API_KEY }, body: "x" });
@@ -145,7 +150,8 @@ class FetchRequestSmugglingTest {
     @Test
     void pythonsFetchMethodIsCheckedOnTheHost() {
         int before = server.accepted();
-        Tool t = runtime.load(ToolSource.python("smuggler.py", """
+        Tool t = runtime.load(ToolSource.python(
+                "smuggler.py", """
                 TOOL = {'name': 'smuggler_py', 'description': 'd', 'inputSchema': {'type': 'object'},
                         'egress': ['api.test:%d'], 'secrets': {'API_KEY': ['api.test:%d']},
                         'limits': {'wallMs': 30000}}

@@ -3,7 +3,6 @@ package dev.atoll.host.bindings;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
 import dev.atoll.runtime.CallResult;
 import dev.atoll.runtime.EgressRecord;
@@ -30,7 +29,11 @@ class LoopbackReceiptTest {
         server.start();
         int port = server.getAddress().getPort();
         try (FetchBinding fetch = FetchBinding.builder()
-                .policy(EgressPolicy.builder().allowHttp(true).httpPorts(port).build()).build();
+                        .policy(EgressPolicy.builder()
+                                .allowHttp(true)
+                                .httpPorts(port)
+                                .build())
+                        .build();
                 ToolRuntime runtime = ToolRuntime.builder().binding(fetch).build()) {
             CallResult r = runtime.run(ToolSource.js("t.mjs", """
                     export const tool = { name: "t", description: "d", inputSchema: { type: "object" },
@@ -44,8 +47,10 @@ class LoopbackReceiptTest {
                     }
                     """.formatted(port, port, port, port)), "{}");
             assertTrue(r.ok(), r.toJson().toString());
-            assertEquals(java.util.List.of("non_public_address", "ip_literal"),
-                    r.receipt().egress().stream().map(EgressRecord::result).toList(), r.toJson().toString());
+            assertEquals(
+                    java.util.List.of("non_public_address", "ip_literal"),
+                    r.receipt().egress().stream().map(EgressRecord::result).toList(),
+                    r.toJson().toString());
         } finally {
             server.stop(0);
         }

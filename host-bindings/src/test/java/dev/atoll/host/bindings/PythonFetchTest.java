@@ -69,7 +69,11 @@ class PythonFetchTest {
         server.start();
         port = server.getAddress().getPort();
         fetch = FetchBinding.builder()
-                .policy(EgressPolicy.builder().allowHttp(true).httpPorts(port).allowAddress("127.0.0.1").build())
+                .policy(EgressPolicy.builder()
+                        .allowHttp(true)
+                        .httpPorts(port)
+                        .allowAddress("127.0.0.1")
+                        .build())
                 .resolver(RESOLVER)
                 .secrets(SecretSource.of(Map.of("API_KEY", SECRET)))
                 .build();
@@ -93,7 +97,8 @@ class PythonFetchTest {
         n.put("body", new String(body, StandardCharsets.UTF_8));
         seen.add(n.toString());
         x.getResponseHeaders().add("Content-Type", "application/json");
-        x.getResponseHeaders().add("X-Echo-Auth", String.valueOf(x.getRequestHeaders().getFirst("Authorization")));
+        x.getResponseHeaders()
+                .add("X-Echo-Auth", String.valueOf(x.getRequestHeaders().getFirst("Authorization")));
         byte[] out = n.toString().getBytes(StandardCharsets.UTF_8);
         x.sendResponseHeaders(200, out.length);
         x.getResponseBody().write(out);
@@ -101,7 +106,8 @@ class PythonFetchTest {
     }
 
     static CallResult call(int wallMs, String body) {
-        ToolSource s = ToolSource.python("fetcher.py", """
+        ToolSource s = ToolSource.python(
+                "fetcher.py", """
                 TOOL = {'name': 'fetcher', 'description': 'fetches', 'inputSchema': {'type': 'object'},
                         'egress': ['api.test:%d'], 'secrets': {'API_KEY': ['api.test']},
                         'limits': {'wallMs': %d, 'cpuMs': 3000}}

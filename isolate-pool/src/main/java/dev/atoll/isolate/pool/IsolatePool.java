@@ -148,7 +148,9 @@ public final class IsolatePool implements AutoCloseable {
      * @return the result; never throws for anything the tool does
      */
     public CallResult call(Tool tool, JsonNode args, dev.atoll.runtime.Invocation inv) {
-        return core.call(Objects.requireNonNull(tool, "tool"), Objects.requireNonNull(args, "args"),
+        return core.call(
+                Objects.requireNonNull(tool, "tool"),
+                Objects.requireNonNull(args, "args"),
                 Objects.requireNonNull(inv, "inv"));
     }
 
@@ -431,9 +433,23 @@ public final class IsolatePool implements AutoCloseable {
                 throw new IllegalArgumentException("minWarmPerTool (" + minWarmPerTool
                         + ") must not exceed maxWarmPerTool (" + maxWarmPerTool + ")");
             }
-            PoolConfig config = new PoolConfig(minWarmPerTool, maxWarmPerTool, maxWarmTotal, memoryBudgetBytes,
-                    contextBytes, toolConcurrency, globalConcurrency, queueCapacity, queueDeadline, idleShrinkAfter,
-                    replenishThreads, retryAfter, codeCacheBytes, callOnCallerThread, toolShare, tenantShare,
+            PoolConfig config = new PoolConfig(
+                    minWarmPerTool,
+                    maxWarmPerTool,
+                    maxWarmTotal,
+                    memoryBudgetBytes,
+                    contextBytes,
+                    toolConcurrency,
+                    globalConcurrency,
+                    queueCapacity,
+                    queueDeadline,
+                    idleShrinkAfter,
+                    replenishThreads,
+                    retryAfter,
+                    codeCacheBytes,
+                    callOnCallerThread,
+                    toolShare,
+                    tenantShare,
                     reserveShare);
             return new IsolatePool(runtime, config, observer);
         }

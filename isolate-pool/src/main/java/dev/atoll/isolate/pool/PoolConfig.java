@@ -30,10 +30,24 @@ import java.util.Objects;
  * @param reserveShare share of the admission slots kept for calls within their tool's and tenant's
  *     shares: a call beyond either share never takes them
  */
-public record PoolConfig(int minWarmPerTool, int maxWarmPerTool, int maxWarmTotal, long memoryBudgetBytes,
-        long contextBytes, int toolConcurrency, int globalConcurrency, int queueCapacity, Duration queueDeadline,
-        Duration idleShrinkAfter, int replenishThreads, Duration retryAfter, long codeCacheBytes,
-        boolean callOnCallerThread, double toolShare, double tenantShare, double reserveShare) {
+public record PoolConfig(
+        int minWarmPerTool,
+        int maxWarmPerTool,
+        int maxWarmTotal,
+        long memoryBudgetBytes,
+        long contextBytes,
+        int toolConcurrency,
+        int globalConcurrency,
+        int queueCapacity,
+        Duration queueDeadline,
+        Duration idleShrinkAfter,
+        int replenishThreads,
+        Duration retryAfter,
+        long codeCacheBytes,
+        boolean callOnCallerThread,
+        double toolShare,
+        double tenantShare,
+        double reserveShare) {
 
     /** Rejects null durations; the builder checks ranges. */
     public PoolConfig {

@@ -11,23 +11,21 @@ import java.time.Duration;
 public interface PoolObserver {
 
     /** An observer that ignores everything. */
-    PoolObserver NO_OP = new PoolObserver() { };
+    PoolObserver NO_OP = new PoolObserver() {};
 
     /**
      * A call was served by a context created ahead of time.
      *
      * @param tool the tool version
      */
-    default void warmHit(Tool tool) {
-    }
+    default void warmHit(Tool tool) {}
 
     /**
      * No warm context was ready: the call creates its own on the call path.
      *
      * @param tool the tool version
      */
-    default void coldStart(Tool tool) {
-    }
+    default void coldStart(Tool tool) {}
 
     /**
      * An admitted call ended: how long the pool spent on it from admission to result, and whether it
@@ -38,8 +36,7 @@ public interface PoolObserver {
      * @param start warm or cold
      * @param elapsed wall time from admission to result (context creation included when cold)
      */
-    default void callServed(Tool tool, ContextStart start, Duration elapsed) {
-    }
+    default void callServed(Tool tool, ContextStart start, Duration elapsed) {}
 
     /**
      * A warm context was created in the background (context built and module evaluated).
@@ -47,8 +44,7 @@ public interface PoolObserver {
      * @param tool the tool version
      * @param elapsed wall time of the creation
      */
-    default void contextCreated(Tool tool, Duration elapsed) {
-    }
+    default void contextCreated(Tool tool, Duration elapsed) {}
 
     /**
      * Creating a warm context failed (the module threw, or exceeded its limits while evaluating);
@@ -57,8 +53,7 @@ public interface PoolObserver {
      * @param tool the tool version
      * @param elapsed wall time until it failed
      */
-    default void creationFailed(Tool tool, Duration elapsed) {
-    }
+    default void creationFailed(Tool tool, Duration elapsed) {}
 
     /**
      * A call waited for admission (only reported when it did wait).
@@ -66,8 +61,7 @@ public interface PoolObserver {
      * @param tool the tool version
      * @param waited time spent in the queue
      */
-    default void queueWait(Tool tool, Duration waited) {
-    }
+    default void queueWait(Tool tool, Duration waited) {}
 
     /**
      * A call was shed.
@@ -75,8 +69,7 @@ public interface PoolObserver {
      * @param tool the tool version
      * @param reason which limit shed it
      */
-    default void loadShed(Tool tool, ShedReason reason) {
-    }
+    default void loadShed(Tool tool, ShedReason reason) {}
 
     /**
      * A warm context was closed unused.
@@ -84,8 +77,7 @@ public interface PoolObserver {
      * @param tool the tool version
      * @param reason why
      */
-    default void evicted(Tool tool, EvictionReason reason) {
-    }
+    default void evicted(Tool tool, EvictionReason reason) {}
 
     /**
      * A tool version's pool changed size or target (reported by the maintenance tick when either
@@ -95,6 +87,5 @@ public interface PoolObserver {
      * @param warm contexts ready
      * @param target the size the pool is filling towards
      */
-    default void poolSize(Tool tool, int warm, int target) {
-    }
+    default void poolSize(Tool tool, int warm, int target) {}
 }

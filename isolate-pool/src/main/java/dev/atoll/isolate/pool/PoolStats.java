@@ -14,8 +14,8 @@ import java.util.Objects;
  * @param cachedTools loaded tools in the digest-keyed cache
  * @param tools one entry per active tool version
  */
-public record PoolStats(int warm, int creating, int warmCap, int running, int queued, long cachedTools,
-        List<ToolStats> tools) {
+public record PoolStats(
+        int warm, int creating, int warmCap, int running, int queued, long cachedTools, List<ToolStats> tools) {
 
     /** Copies the list. */
     public PoolStats {
@@ -36,8 +36,17 @@ public record PoolStats(int warm, int creating, int warmCap, int running, int qu
      * @param shed calls shed
      * @param evicted warm contexts closed unused
      */
-    public record ToolStats(String name, String codeDigest, int warm, int creating, int target, int running,
-            long warmHits, long coldStarts, long shed, long evicted) {
+    public record ToolStats(
+            String name,
+            String codeDigest,
+            int warm,
+            int creating,
+            int target,
+            int running,
+            long warmHits,
+            long coldStarts,
+            long shed,
+            long evicted) {
         /** Rejects nulls. */
         public ToolStats {
             Objects.requireNonNull(name, "name");

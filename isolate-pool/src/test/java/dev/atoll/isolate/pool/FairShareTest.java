@@ -98,18 +98,25 @@ class FairShareTest {
             for (Future<?> f : running) {
                 f.get();
             }
-            assertEquals(List.of(), failed.stream().map(r -> r.toJson().toString()).toList());
+            assertEquals(
+                    List.of(), failed.stream().map(r -> r.toJson().toString()).toList());
             hostileOutcomes.addAll(seen);
             // Before fair admission the burner's calls filled all four guest threads and queued in front
             // of the tiny tool's calls, which then waited for a burner call to end (over a second).
-            assertTrue(worst < Duration.ofMillis(1000).toNanos(), "a benign call waited " + worst / 1_000_000
-                    + " ms behind the burner (" + calls + " calls)");
-            assertTrue(Set.of(OutcomeKind.CPU_EXCEEDED, OutcomeKind.WALL_EXCEEDED, OutcomeKind.LOAD_SHED).containsAll(hostileOutcomes),
+            assertTrue(
+                    worst < Duration.ofMillis(1000).toNanos(),
+                    "a benign call waited " + worst / 1_000_000 + " ms behind the burner (" + calls + " calls)");
+            assertTrue(
+                    Set.of(OutcomeKind.CPU_EXCEEDED, OutcomeKind.WALL_EXCEEDED, OutcomeKind.LOAD_SHED)
+                            .containsAll(hostileOutcomes),
                     hostileOutcomes.toString());
             // Which limit ends a burner call first depends on how loaded the machine is: either is safe.
-            assertTrue(hostileOutcomes.contains(OutcomeKind.CPU_EXCEEDED)
-                    || hostileOutcomes.contains(OutcomeKind.WALL_EXCEEDED), hostileOutcomes.toString());
-            assertTrue(obs.shed(ShedReason.TOOL_SHARE) + obs.shed(ShedReason.TENANT_SHARE) > 0,
+            assertTrue(
+                    hostileOutcomes.contains(OutcomeKind.CPU_EXCEEDED)
+                            || hostileOutcomes.contains(OutcomeKind.WALL_EXCEEDED),
+                    hostileOutcomes.toString());
+            assertTrue(
+                    obs.shed(ShedReason.TOOL_SHARE) + obs.shed(ShedReason.TENANT_SHARE) > 0,
                     "the burner's excess calls were shed for its share");
             assertEquals(0, obs.shed(ShedReason.GLOBAL_LIMIT) + obs.shed(ShedReason.QUEUE_FULL));
         }
@@ -121,7 +128,9 @@ class FairShareTest {
                 export const tool = { name: "napper", description: "sleeps", inputSchema: { type: "object" } };
                 export default async () => { await new Promise((r) => setTimeout(r, 1000)); return 1; };
                 """);
-        try (IsolatePool pool = IsolatePool.builder(runtime).queueDeadline(Duration.ofSeconds(5)).build();
+        try (IsolatePool pool = IsolatePool.builder(runtime)
+                        .queueDeadline(Duration.ofSeconds(5))
+                        .build();
                 ExecutorService callers = Executors.newFixedThreadPool(3)) {
             Tool napper = pool.deploy(sleeper);
             List<Future<CallResult>> calls = new ArrayList<>();

@@ -91,7 +91,8 @@ class HostilePatternTest {
             for (int c = 0; c < 4; c++) {
                 running.add(callers.submit(() -> {
                     while (attacking.get()) {
-                        hostileOutcomes.add(pool.call(bad, ARGS, "attacker").outcome().kind());
+                        hostileOutcomes.add(
+                                pool.call(bad, ARGS, "attacker").outcome().kind());
                     }
                     return null;
                 }));
@@ -103,7 +104,8 @@ class HostilePatternTest {
                 // at most 30 s and 400 calls.
                 long start = System.nanoTime();
                 long end = start + ATTACK.toNanos();
-                while ((System.nanoTime() - end < 0 || took.size() < 20) && took.size() < 400
+                while ((System.nanoTime() - end < 0 || took.size() < 20)
+                        && took.size() < 400
                         && System.nanoTime() - start < 30_000_000_000L) {
                     long t0 = System.nanoTime();
                     CallResult r = pool.call(tiny, ARGS, "agent");
@@ -127,12 +129,21 @@ class HostilePatternTest {
                     + " calls; hostile outcomes " + EnumSet.copyOf(hostileOutcomes));
             assertEquals(List.of(), failed, "every benign call succeeds");
             assertTrue(sorted.length >= 20, "benign calls: " + Arrays.toString(sorted));
-            assertTrue(p99 <= 1_500_000_000L, "benign p99 " + p99 / 1_000_000 + " ms during the " + pattern + " attack");
+            assertTrue(
+                    p99 <= 1_500_000_000L, "benign p99 " + p99 / 1_000_000 + " ms during the " + pattern + " attack");
             // Whatever ends a hostile call is a limit, a shed or the tool's own result or error (a rope
             // flattened within the limits just returns), never a failure of the node.
-            assertTrue(Set.of(OutcomeKind.CPU_EXCEEDED, OutcomeKind.MEMORY_EXCEEDED, OutcomeKind.WALL_EXCEEDED,
-                    OutcomeKind.LOAD_SHED, OutcomeKind.OUTPUT_TOO_LARGE, OutcomeKind.OK, OutcomeKind.TOOL_ERROR)
-                    .containsAll(EnumSet.copyOf(hostileOutcomes)), hostileOutcomes.toString());
+            assertTrue(
+                    Set.of(
+                                    OutcomeKind.CPU_EXCEEDED,
+                                    OutcomeKind.MEMORY_EXCEEDED,
+                                    OutcomeKind.WALL_EXCEEDED,
+                                    OutcomeKind.LOAD_SHED,
+                                    OutcomeKind.OUTPUT_TOO_LARGE,
+                                    OutcomeKind.OK,
+                                    OutcomeKind.TOOL_ERROR)
+                            .containsAll(EnumSet.copyOf(hostileOutcomes)),
+                    hostileOutcomes.toString());
         }
     }
 }

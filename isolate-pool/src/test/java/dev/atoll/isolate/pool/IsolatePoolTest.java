@@ -73,7 +73,9 @@ class IsolatePoolTest {
     }
 
     private static void await(String what, BooleanSupplier condition) {
-        org.awaitility.Awaitility.await(what).atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(5))
+        org.awaitility.Awaitility.await(what)
+                .atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(5))
                 .until(condition::getAsBoolean);
     }
 
@@ -89,8 +91,12 @@ class IsolatePoolTest {
         RecordingObserver obs = new RecordingObserver();
         // Four callers of one tool on four guest threads: one waits for admission (a lone tool does not
         // take the reserved slot), long enough here not to be shed on a loaded machine.
-        try (IsolatePool pool = IsolatePool.builder(runtime).minWarmPerTool(4).maxWarmPerTool(8)
-                .queueDeadline(Duration.ofSeconds(30)).observer(obs).build()) {
+        try (IsolatePool pool = IsolatePool.builder(runtime)
+                .minWarmPerTool(4)
+                .maxWarmPerTool(8)
+                .queueDeadline(Duration.ofSeconds(30))
+                .observer(obs)
+                .build()) {
             Tool tool = pool.deploy(COUNTER);
             await("4 warm contexts", () -> pool.stats("counter").orElseThrow().warm() >= 4);
             for (int i = 0; i < 40; i++) {
@@ -121,7 +127,10 @@ class IsolatePoolTest {
 
     @Test
     void callsOnTheCallersThreadAlsoUseEachContextOnce() throws Exception {
-        try (IsolatePool pool = IsolatePool.builder(runtime).minWarmPerTool(2).callOnCallerThread(true).build()) {
+        try (IsolatePool pool = IsolatePool.builder(runtime)
+                .minWarmPerTool(2)
+                .callOnCallerThread(true)
+                .build()) {
             Tool tool = pool.deploy(COUNTER);
             await("2 warm contexts", () -> pool.stats("counter").orElseThrow().warm() >= 2);
             for (int i = 0; i < 20; i++) {
@@ -130,7 +139,8 @@ class IsolatePoolTest {
             // A virtual-thread caller cannot run guest code itself: the pool hands the call off.
             try (ExecutorService virtual = Executors.newVirtualThreadPerTaskExecutor()) {
                 for (int i = 0; i < 10; i++) {
-                    assertCountedOnce(virtual.submit(() -> pool.call(tool, ARGS)).get());
+                    assertCountedOnce(
+                            virtual.submit(() -> pool.call(tool, ARGS)).get());
                 }
             }
             assertTrue(pool.stats("counter").orElseThrow().warmHits() > 0);
@@ -140,10 +150,16 @@ class IsolatePoolTest {
     @Test
     void aVersionUpdateDrainsTheOldPool() throws Exception {
         RecordingObserver obs = new RecordingObserver();
-        try (IsolatePool pool = IsolatePool.builder(runtime).minWarmPerTool(3).observer(obs).build()) {
+        try (IsolatePool pool =
+                IsolatePool.builder(runtime).minWarmPerTool(3).observer(obs).build()) {
             Tool v1 = pool.deploy(version("greeter", 1));
             await("v1 warm", () -> pool.stats("greeter").orElseThrow().warm() == 3);
-            assertEquals(1, ((Outcome.Ok) pool.call(v1, ARGS).outcome()).value().path("version").asInt());
+            assertEquals(
+                    1,
+                    ((Outcome.Ok) pool.call(v1, ARGS).outcome())
+                            .value()
+                            .path("version")
+                            .asInt());
             await("v1 refilled", () -> pool.stats("greeter").orElseThrow().warm() == 3);
 
             Tool v2 = pool.deploy(version("greeter", 2));
@@ -151,7 +167,12 @@ class IsolatePoolTest {
             assertEquals(v2.codeDigest(), s.codeDigest());
             assertEquals(3, obs.evicted(EvictionReason.RETIRED), "the old version's warm contexts are closed");
             await("v2 warm", () -> pool.stats("greeter").orElseThrow().warm() == 3);
-            assertEquals(2, ((Outcome.Ok) pool.call(v2, ARGS).outcome()).value().path("version").asInt());
+            assertEquals(
+                    2,
+                    ((Outcome.Ok) pool.call(v2, ARGS).outcome())
+                            .value()
+                            .path("version")
+                            .asInt());
             assertEquals(1, pool.stats().tools().size());
             assertEquals(3, obs.evicted(EvictionReason.RETIRED), "no v1 context was created after the update");
 
@@ -175,9 +196,16 @@ class IsolatePoolTest {
     @Test
     void capsHoldUnderABurstFromManyThreads() throws Exception {
         RecordingObserver obs = new RecordingObserver();
-        try (IsolatePool pool = IsolatePool.builder(runtime).maxWarmPerTool(4).maxWarmTotal(6)
-                .toolConcurrency(3).globalConcurrency(4).queueCapacity(1000).queueDeadline(Duration.ofSeconds(30))
-                .replenishThreads(2).observer(obs).build()) {
+        try (IsolatePool pool = IsolatePool.builder(runtime)
+                .maxWarmPerTool(4)
+                .maxWarmTotal(6)
+                .toolConcurrency(3)
+                .globalConcurrency(4)
+                .queueCapacity(1000)
+                .queueDeadline(Duration.ofSeconds(30))
+                .replenishThreads(2)
+                .observer(obs)
+                .build()) {
             Tool a = pool.deploy(sleeper("sleepy_a", 5));
             Tool b = pool.deploy(sleeper("sleepy_b", 5));
             AtomicBoolean done = new AtomicBoolean();
@@ -211,18 +239,20 @@ class IsolatePoolTest {
             try (ExecutorService callers = Executors.newFixedThreadPool(threads)) {
                 for (int t = 0; t < threads; t++) {
                     Tool tool = t % 2 == 0 ? a : b;
-                    all.add(CompletableFuture.supplyAsync(() -> {
-                        try {
-                            go.await();
-                        } catch (InterruptedException e) {
-                            throw new IllegalStateException(e);
-                        }
-                        List<CallResult> rs = new ArrayList<>();
-                        for (int i = 0; i < perThread; i++) {
-                            rs.add(pool.call(tool, ARGS));
-                        }
-                        return rs;
-                    }, callers));
+                    all.add(CompletableFuture.supplyAsync(
+                            () -> {
+                                try {
+                                    go.await();
+                                } catch (InterruptedException e) {
+                                    throw new IllegalStateException(e);
+                                }
+                                List<CallResult> rs = new ArrayList<>();
+                                for (int i = 0; i < perThread; i++) {
+                                    rs.add(pool.call(tool, ARGS));
+                                }
+                                return rs;
+                            },
+                            callers));
                 }
                 go.countDown();
                 for (CompletableFuture<List<CallResult>> f : all) {
@@ -237,7 +267,9 @@ class IsolatePoolTest {
             assertTrue(violations.isEmpty(), () -> violations.size() + " violations, first: " + violations.peek());
             assertTrue(samples.get() > 100, "the sampler ran");
             PoolStats s = pool.stats();
-            long calls = s.tools().stream().mapToLong(t -> t.warmHits() + t.coldStarts()).sum();
+            long calls = s.tools().stream()
+                    .mapToLong(t -> t.warmHits() + t.coldStarts())
+                    .sum();
             assertEquals(threads * perThread, calls);
             assertTrue(obs.queueWaits.sum() > 0, "the burst queued");
             assertEquals(0, s.running());
@@ -250,8 +282,12 @@ class IsolatePoolTest {
         RecordingObserver obs = new RecordingObserver();
         // Eight callers of one tool on four guest threads: the tool runs three at once (all but the
         // reserved slot) and the rest wait for admission, long enough here not to be shed.
-        try (IsolatePool pool = IsolatePool.builder(runtime).minWarmPerTool(1).maxWarmPerTool(1)
-                .queueDeadline(Duration.ofSeconds(30)).observer(obs).build()) {
+        try (IsolatePool pool = IsolatePool.builder(runtime)
+                .minWarmPerTool(1)
+                .maxWarmPerTool(1)
+                .queueDeadline(Duration.ofSeconds(30))
+                .observer(obs)
+                .build()) {
             Tool tool = pool.deploy(COUNTER);
             await("1 warm context", () -> pool.stats("counter").orElseThrow().warm() == 1);
             try (ExecutorService callers = Executors.newFixedThreadPool(8)) {
@@ -272,15 +308,23 @@ class IsolatePoolTest {
     @Test
     void idleToolsShrinkToZero() throws Exception {
         RecordingObserver obs = new RecordingObserver();
-        try (IsolatePool pool = IsolatePool.builder(runtime).maxWarmPerTool(4)
-                .idleShrinkAfter(Duration.ofMillis(1000)).observer(obs).build()) {
+        try (IsolatePool pool = IsolatePool.builder(runtime)
+                .maxWarmPerTool(4)
+                .idleShrinkAfter(Duration.ofMillis(1000))
+                .observer(obs)
+                .build()) {
             Tool tool = pool.deploy(COUNTER);
             assertEquals(0, pool.stats("counter").orElseThrow().warm(), "min 0: nothing warm before a call");
             assertCountedOnce(pool.call(tool, ARGS));
-            await("a warm context after a call", () -> pool.stats("counter").orElseThrow().warm() >= 1);
+            await(
+                    "a warm context after a call",
+                    () -> pool.stats("counter").orElseThrow().warm() >= 1);
             // The observer hears of the eviction after the count drops: wait for both, not one then assert.
-            await("shrunk to zero, the warm context evicted as idle", () -> pool.stats("counter").orElseThrow().warm() == 0
-                    && pool.stats("counter").orElseThrow().target() == 0 && obs.evicted(EvictionReason.IDLE) >= 1);
+            await(
+                    "shrunk to zero, the warm context evicted as idle",
+                    () -> pool.stats("counter").orElseThrow().warm() == 0
+                            && pool.stats("counter").orElseThrow().target() == 0
+                            && obs.evicted(EvictionReason.IDLE) >= 1);
             assertEquals(0, pool.stats().warm() + pool.stats().creating());
         }
     }
@@ -288,8 +332,12 @@ class IsolatePoolTest {
     @Test
     void shutdownClosesEveryContext() throws Exception {
         RecordingObserver obs = new RecordingObserver();
-        IsolatePool pool = IsolatePool.builder(runtime).minWarmPerTool(4).maxWarmPerTool(6).replenishThreads(2)
-                .observer(obs).build();
+        IsolatePool pool = IsolatePool.builder(runtime)
+                .minWarmPerTool(4)
+                .maxWarmPerTool(6)
+                .replenishThreads(2)
+                .observer(obs)
+                .build();
         Tool a = pool.deploy(COUNTER);
         Tool b = pool.deploy(version("other", 1));
         await("both warm", () -> pool.stats().warm() == 8);
@@ -299,7 +347,9 @@ class IsolatePoolTest {
         await("both refilled", () -> pool.stats().warm() == 8);
         pool.close();
         // Every context created was either used by exactly one call or closed unused.
-        assertEquals(obs.created.sum(), obs.warmHits.sum() + obs.evictedTotal(),
+        assertEquals(
+                obs.created.sum(),
+                obs.warmHits.sum() + obs.evictedTotal(),
                 () -> "created " + obs.created.sum() + ", used " + obs.warmHits.sum() + ", evicted " + obs.evicted);
         assertTrue(obs.evicted(EvictionReason.SHUTDOWN) >= 8);
         PoolStats s = pool.stats();
@@ -316,8 +366,13 @@ class IsolatePoolTest {
     @Test
     void callsBeyondTheToolLimitAndQueueAreShedWithARetryHint() throws Exception {
         RecordingObserver obs = new RecordingObserver();
-        try (IsolatePool pool = IsolatePool.builder(runtime).toolConcurrency(1).queueCapacity(1)
-                .queueDeadline(Duration.ofMillis(200)).retryAfter(Duration.ofMillis(750)).observer(obs).build();
+        try (IsolatePool pool = IsolatePool.builder(runtime)
+                        .toolConcurrency(1)
+                        .queueCapacity(1)
+                        .queueDeadline(Duration.ofMillis(200))
+                        .retryAfter(Duration.ofMillis(750))
+                        .observer(obs)
+                        .build();
                 ExecutorService callers = Executors.newFixedThreadPool(2)) {
             Tool tool = pool.deploy(sleeper("slow", 1500));
             Future<CallResult> first = callers.submit(() -> pool.call(tool, ARGS));
@@ -343,8 +398,12 @@ class IsolatePoolTest {
     @Test
     void callsBeyondTheGlobalLimitAreShed() throws Exception {
         RecordingObserver obs = new RecordingObserver();
-        try (IsolatePool pool = IsolatePool.builder(runtime).globalConcurrency(1).queueCapacity(10)
-                .queueDeadline(Duration.ofMillis(100)).observer(obs).build();
+        try (IsolatePool pool = IsolatePool.builder(runtime)
+                        .globalConcurrency(1)
+                        .queueCapacity(10)
+                        .queueDeadline(Duration.ofMillis(100))
+                        .observer(obs)
+                        .build();
                 ExecutorService callers = Executors.newFixedThreadPool(1)) {
             Tool slow = pool.deploy(sleeper("slow_global", 1000));
             Tool other = pool.deploy(version("quick", 1));
@@ -365,7 +424,8 @@ class IsolatePoolTest {
     @Test
     void aToolWhoseContextsCannotBeCreatedRunsColdAndAnswersWithTheFailure() throws Exception {
         RecordingObserver obs = new RecordingObserver();
-        try (IsolatePool pool = IsolatePool.builder(runtime).minWarmPerTool(2).observer(obs).build()) {
+        try (IsolatePool pool =
+                IsolatePool.builder(runtime).minWarmPerTool(2).observer(obs).build()) {
             // Loading runs under the default limits; each context is created under the tool's own (1 MiB).
             Tool tool = pool.deploy(ToolSource.js("heavy.mjs", """
                     globalThis.table = "x".repeat(3 * 1024 * 1024);
@@ -375,7 +435,10 @@ class IsolatePoolTest {
             await("a failed creation", () -> obs.creationFailed.sum() >= 1);
             assertEquals(0, pool.stats("heavy").orElseThrow().warm());
             CallResult r = pool.call(tool, ARGS);
-            assertEquals(OutcomeKind.MEMORY_EXCEEDED, r.outcome().kind(), () -> r.toJson().toString());
+            assertEquals(
+                    OutcomeKind.MEMORY_EXCEEDED,
+                    r.outcome().kind(),
+                    () -> r.toJson().toString());
             assertEquals(1, pool.stats("heavy").orElseThrow().coldStarts());
             // Its contexts ran past its memory limit: the tool is on probation, and the pool stops creating
             // contexts for it (they would only fail again) while its calls set up their own, at low priority.
@@ -384,9 +447,12 @@ class IsolatePoolTest {
             // count must stay put for 1.5 s (compared with the previous poll, not with a count taken before
             // the in-flight creation ended).
             java.util.concurrent.atomic.AtomicLong last = new java.util.concurrent.atomic.AtomicLong(-1);
-            org.awaitility.Awaitility.await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(20))
+            org.awaitility.Awaitility.await()
+                    .during(Duration.ofMillis(1500))
+                    .atMost(Duration.ofSeconds(20))
                     .until(() -> last.getAndSet(obs.creationFailed.sum()) == obs.creationFailed.sum());
-            assertEquals(OutcomeKind.MEMORY_EXCEEDED, pool.call(tool, ARGS).outcome().kind());
+            assertEquals(
+                    OutcomeKind.MEMORY_EXCEEDED, pool.call(tool, ARGS).outcome().kind());
         }
     }
 
@@ -394,21 +460,32 @@ class IsolatePoolTest {
     void theBuilderNamesABadValue() {
         IsolatePool.Builder b = IsolatePool.builder(runtime);
         assertTrue(assertThrows(IllegalArgumentException.class, () -> b.maxWarmPerTool(-1))
-                .getMessage().contains("maxWarmPerTool"));
+                .getMessage()
+                .contains("maxWarmPerTool"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> b.queueDeadline(Duration.ofSeconds(-1)))
-                .getMessage().contains("queueDeadline"));
+                .getMessage()
+                .contains("queueDeadline"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> b.toolConcurrency(0))
-                .getMessage().contains("toolConcurrency"));
-        assertTrue(assertThrows(IllegalArgumentException.class,
-                () -> IsolatePool.builder(runtime).minWarmPerTool(5).maxWarmPerTool(2).build())
-                .getMessage().contains("minWarmPerTool (5)"));
+                .getMessage()
+                .contains("toolConcurrency"));
+        assertTrue(assertThrows(
+                        IllegalArgumentException.class,
+                        () -> IsolatePool.builder(runtime)
+                                .minWarmPerTool(5)
+                                .maxWarmPerTool(2)
+                                .build())
+                .getMessage()
+                .contains("minWarmPerTool (5)"));
         assertThrows(NullPointerException.class, () -> IsolatePool.builder(null));
     }
 
     @Test
     void theMemoryBudgetCapsTheWarmContexts() {
-        try (IsolatePool pool = IsolatePool.builder(runtime).memoryBudgetBytes(10L * 1024 * 1024)
-                .contextBytes(1024 * 1024).maxWarmTotal(100).build()) {
+        try (IsolatePool pool = IsolatePool.builder(runtime)
+                .memoryBudgetBytes(10L * 1024 * 1024)
+                .contextBytes(1024 * 1024)
+                .maxWarmTotal(100)
+                .build()) {
             assertEquals(10, pool.config().warmCap());
             assertEquals(10, pool.stats().warmCap());
         }

@@ -14,9 +14,11 @@ final class RecordingObserver implements PoolObserver {
     final LongAdder creationFailed = new LongAdder();
     /** {@code System.nanoTime()} of each failed creation, in order. */
     final java.util.Queue<Long> failureTimes = new java.util.concurrent.ConcurrentLinkedQueue<>();
+
     final LongAdder queueWaits = new LongAdder();
     /** Calls served, by how they got their context ({@link #callServed}). */
     final Map<ContextStart, LongAdder> served = new EnumMap<>(ContextStart.class);
+
     final Map<EvictionReason, LongAdder> evicted = new EnumMap<>(EvictionReason.class);
     final Map<ShedReason, LongAdder> shed = new EnumMap<>(ShedReason.class);
 

@@ -25,9 +25,12 @@ public record Binding(HostBinding binding, Source script, java.util.Optional<Sou
         if (name == null || !NAME.matcher(name).matches()) {
             throw new IllegalArgumentException("a binding name must match [a-z][a-z0-9_]{0,31}, got '" + name + "'");
         }
-        return new Binding(binding, Source.newBuilder("js", binding.guestScript(), "atoll-binding-" + name + ".js")
-                .buildLiteral(),
-                binding.guestScript(dev.atoll.runtime.Language.PYTHON).map(code -> Source.newBuilder("python", code,
-                        "atoll-binding-" + name + ".py").buildLiteral()));
+        return new Binding(
+                binding,
+                Source.newBuilder("js", binding.guestScript(), "atoll-binding-" + name + ".js")
+                        .buildLiteral(),
+                binding.guestScript(dev.atoll.runtime.Language.PYTHON)
+                        .map(code -> Source.newBuilder("python", code, "atoll-binding-" + name + ".py")
+                                .buildLiteral()));
     }
 }

@@ -18,6 +18,12 @@ import org.graalvm.polyglot.Source;
  * @param digest SHA-256 (hex) of the code
  * @param standing whether its calls run on probation (in the low-priority lane) on this node
  */
-public record CompiledTool(GuestEngine engine, Source module, ToolManifest manifest, Schema input,
-        Optional<Schema> output, String envJson, String digest, Standing standing) {
-}
+public record CompiledTool(
+        GuestEngine engine,
+        Source module,
+        ToolManifest manifest,
+        Schema input,
+        Optional<Schema> output,
+        String envJson,
+        String digest,
+        Standing standing) {}

@@ -27,18 +27,18 @@ final class FeatureParser {
     /** A prompt name: what MCP clients show and send back. */
     static final Pattern PROMPT_NAME = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
     /** An RFC 6838 media type without parameters. */
-    static final Pattern MEDIA_TYPE = Pattern.compile(
-            "[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}");
+    static final Pattern MEDIA_TYPE =
+            Pattern.compile("[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}");
+
     static final Pattern TEMPLATE_VAR = Pattern.compile("\\{([A-Za-z0-9_]{1,64})\\}");
-    private static final Set<String> RESOURCE_KEYS = Set.of("uri", "name", "title", "description", "mimeType", "size",
-            "annotations");
-    private static final Set<String> TEMPLATE_KEYS = Set.of("uriTemplate", "name", "title", "description", "mimeType",
-            "annotations");
+    private static final Set<String> RESOURCE_KEYS =
+            Set.of("uri", "name", "title", "description", "mimeType", "size", "annotations");
+    private static final Set<String> TEMPLATE_KEYS =
+            Set.of("uriTemplate", "name", "title", "description", "mimeType", "annotations");
     private static final Set<String> PROMPT_KEYS = Set.of("name", "title", "description", "arguments");
     private static final Set<String> ARGUMENT_KEYS = Set.of("name", "title", "description", "required");
 
-    private FeatureParser() {
-    }
+    private FeatureParser() {}
 
     static ModuleFeatures parse(JsonNode manifest) {
         List<ObjectNode> resources = new ArrayList<>();
@@ -155,7 +155,8 @@ final class FeatureParser {
         optionalText(n, "title", where, MAX_NAME);
         optionalText(n, "description", where, ManifestParser.MAX_DESCRIPTION);
         optionalText(n, "mimeType", where, 255);
-        if (n.has("mimeType") && !MEDIA_TYPE.matcher(n.get("mimeType").textValue()).matches()) {
+        if (n.has("mimeType")
+                && !MEDIA_TYPE.matcher(n.get("mimeType").textValue()).matches()) {
             throw new InvalidToolException(where + ".mimeType must be a media type such as text/plain");
         }
         if (n.has("annotations") && !n.get("annotations").isObject()) {
@@ -182,7 +183,7 @@ final class FeatureParser {
     }
 
     private static void keys(ObjectNode n, Set<String> allowed, String where) {
-        for (Iterator<String> it = n.fieldNames(); it.hasNext();) {
+        for (Iterator<String> it = n.fieldNames(); it.hasNext(); ) {
             String k = it.next();
             if (!allowed.contains(k)) {
                 throw new InvalidToolException(where + "." + k + " is not allowed; allowed: "
@@ -193,9 +194,12 @@ final class FeatureParser {
 
     private static String text(ObjectNode n, String key, String where, int max) {
         JsonNode v = n.get(key);
-        if (v == null || !v.isTextual() || v.textValue().isBlank() || v.textValue().length() > max) {
-            throw new InvalidToolException(where + "." + key + " must be a non-blank string of at most " + max
-                    + " characters");
+        if (v == null
+                || !v.isTextual()
+                || v.textValue().isBlank()
+                || v.textValue().length() > max) {
+            throw new InvalidToolException(
+                    where + "." + key + " must be a non-blank string of at most " + max + " characters");
         }
         return v.textValue();
     }

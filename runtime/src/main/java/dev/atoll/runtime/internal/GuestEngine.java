@@ -92,7 +92,8 @@ public final class GuestEngine implements AutoCloseable {
         guest.configureEngine(builder, maxStringChars);
         this.engine = builder.build();
         String file = guest.bootstrapFile();
-        this.bootstrap = Source.newBuilder(language.id(), readBootstrap(file), "atoll-" + file).buildLiteral();
+        this.bootstrap = Source.newBuilder(language.id(), readBootstrap(file), "atoll-" + file)
+                .buildLiteral();
         this.info = describe(engine);
     }
 
@@ -113,7 +114,9 @@ public final class GuestEngine implements AutoCloseable {
                         .err(OutputStream.nullOutputStream())
                         .option("engine.WarnInterpreterOnly", "false")
                         .build();
-                Context ignored = contextBuilder(language, SandboxPolicy.CONSTRAINED).engine(probe).build()) {
+                Context ignored = contextBuilder(language, SandboxPolicy.CONSTRAINED)
+                        .engine(probe)
+                        .build()) {
             // built: the configuration passes CONSTRAINED's validation
         } catch (IllegalArgumentException e) {
             throw new AtollRuntimeException("the guest context configuration breaks the CONSTRAINED sandbox policy", e);
@@ -151,7 +154,9 @@ public final class GuestEngine implements AutoCloseable {
      * bootstrap instead).
      */
     Context newContext() {
-        return contextBuilder(guest.language(), guest.sandboxPolicy()).engine(engine).build();
+        return contextBuilder(guest.language(), guest.sandboxPolicy())
+                .engine(engine)
+                .build();
     }
 
     /**
@@ -208,7 +213,10 @@ public final class GuestEngine implements AutoCloseable {
         String version = polyglotVersion().orElse(engine.getVersion());
         boolean jit = !impl.toLowerCase(java.util.Locale.ROOT).contains("interpreted");
         if (jit) {
-            return new RuntimeInfo(impl, version, true,
+            return new RuntimeInfo(
+                    impl,
+                    version,
+                    true,
                     "optimizing runtime active (" + impl + " " + version + ", JIT via JVMCI on Java "
                             + Runtime.version() + ")");
         }
@@ -220,8 +228,8 @@ public final class GuestEngine implements AutoCloseable {
             if (in == null) {
                 return java.util.Optional.empty();
             }
-            return java.util.Optional.ofNullable(new java.util.jar.Manifest(in).getMainAttributes()
-                    .getValue("Implementation-Version"));
+            return java.util.Optional.ofNullable(
+                    new java.util.jar.Manifest(in).getMainAttributes().getValue("Implementation-Version"));
         } catch (IOException e) {
             return java.util.Optional.empty();
         }

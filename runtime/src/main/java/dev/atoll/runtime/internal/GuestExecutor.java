@@ -60,6 +60,7 @@ public final class GuestExecutor implements AutoCloseable {
     private final Map<Lane, AtomicInteger> names = new EnumMap<>(Lane.class);
     /** Live threads: their lane and OS thread id (-1 where unknown). */
     private final Map<Thread, Worker> workers = new ConcurrentHashMap<>();
+
     private final Set<Thread> writtenOff = ConcurrentHashMap.newKeySet();
     private final AtomicLong abandonedTotal = new AtomicLong();
     private final AtomicLong returnedTotal = new AtomicLong();
@@ -89,7 +90,8 @@ public final class GuestExecutor implements AutoCloseable {
     }
 
     private void spawn(Lane lane) {
-        Thread t = new Thread(null, () -> work(lane), lane.prefix + names.get(lane).incrementAndGet(), stackBytes);
+        Thread t =
+                new Thread(null, () -> work(lane), lane.prefix + names.get(lane).incrementAndGet(), stackBytes);
         t.setDaemon(true);
         workers.put(t, new Worker(lane, -1));
         t.start();
@@ -210,8 +212,7 @@ public final class GuestExecutor implements AutoCloseable {
         return true;
     }
 
-    private record Worker(Lane lane, int tid) {
-    }
+    private record Worker(Lane lane, int tid) {}
 
     private synchronized void returned() {
         abandoned--;

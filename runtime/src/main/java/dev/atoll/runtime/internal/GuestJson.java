@@ -41,8 +41,7 @@ final class GuestJson {
         }
     }
 
-    private GuestJson() {
-    }
+    private GuestJson() {}
 
     /**
      * @param value the guest value
@@ -135,8 +134,8 @@ final class GuestJson {
         return !NOT_SEQUENCES.contains(typeName(v));
     }
 
-    private static final java.util.Set<String> NOT_SEQUENCES = java.util.Set.of("str", "bytes", "bytearray",
-            "memoryview", "range", "array", "deque");
+    private static final java.util.Set<String> NOT_SEQUENCES =
+            java.util.Set.of("str", "bytes", "bytearray", "memoryview", "range", "array", "deque");
 
     private static String typeName(Value v) {
         try {
@@ -169,11 +168,9 @@ final class GuestJson {
         }
 
         @Override
-        public void flush() {
-        }
+        public void flush() {}
 
         @Override
-        public void close() {
-        }
+        public void close() {}
     }
 }

@@ -214,9 +214,8 @@ sealed interface GuestLanguage permits JavaScriptGuest, PythonGuest {
      * @param cpu {@code cpu()}: the call's CPU time so far, in nanoseconds
      * @param logChars the largest log text, in chars
      */
-    record Hooks(ProxyExecutable log, ProxyExecutable timers, ProxyExecutable memory, ProxyExecutable cpu,
-            int logChars) {
-    }
+    record Hooks(
+            ProxyExecutable log, ProxyExecutable timers, ProxyExecutable memory, ProxyExecutable cpu, int logChars) {}
 
     /** What {@link #run} uses of the session it runs a call in. */
     interface Call {

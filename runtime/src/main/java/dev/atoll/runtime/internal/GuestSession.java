@@ -42,6 +42,7 @@ public final class GuestSession implements AutoCloseable {
     private final List<Value> deliveries = new ArrayList<>();
     /** Per binding: the host side of the current call, set while the call runs. */
     private volatile BindingCall[] calls;
+
     private Scope scope;
     private Value runner;
     private Value namespace;
@@ -69,8 +70,8 @@ public final class GuestSession implements AutoCloseable {
      * @param bindings host bindings whose guest scripts are installed after the bootstrap
      * @return the session
      */
-    public static GuestSession open(GuestEngine engine, Source module, Limits limits, Watchdog.Monitor monitor,
-            List<Binding> bindings) {
+    public static GuestSession open(
+            GuestEngine engine, Source module, Limits limits, Watchdog.Monitor monitor, List<Binding> bindings) {
         monitor.beginSetup(); // until the rebase below, see there
         Context context = engine.newContext();
         GuestLanguage guest = engine.guest();
@@ -91,19 +92,22 @@ public final class GuestSession implements AutoCloseable {
             // The call's own CPU time (its thread's, since its accounting began), for Python's CPU clocks.
             ProxyExecutable cpu = args -> (double) Math.max(0, session.monitor.cpuUsedNanos());
             int logChars = (int) Math.min(Integer.MAX_VALUE, limits.logBytes());
-            session.runner = guest.bootstrap(context, engine,
-                    new GuestLanguage.Hooks(log, session.timerBinding(), memory, cpu, logChars), limits);
+            session.runner = guest.bootstrap(
+                    context,
+                    engine,
+                    new GuestLanguage.Hooks(log, session.timerBinding(), memory, cpu, logChars),
+                    limits);
             for (int i = 0; i < bindings.size(); i++) {
                 java.util.Optional<Source> script = guest.bindingScript(bindings.get(i));
                 if (script.isEmpty()) {
                     session.deliveries.add(null);
                     continue;
                 }
-                Value delivery = guest.installBinding(context, script.get(), session.hostFunction(i),
-                        session.waitFunction(), session.runner);
+                Value delivery = guest.installBinding(
+                        context, script.get(), session.hostFunction(i), session.waitFunction(), session.runner);
                 if (!delivery.canExecute()) {
-                    throw new IllegalStateException("the guest script of binding '" + bindings.get(i).binding().name()
-                            + "' did not return a delivery function");
+                    throw new IllegalStateException("the guest script of binding '"
+                            + bindings.get(i).binding().name() + "' did not return a delivery function");
                 }
                 session.deliveries.add(delivery);
             }
@@ -178,15 +182,20 @@ public final class GuestSession implements AutoCloseable {
             Object[] values = new Object[args.length - 1];
             for (int i = 1; i < args.length; i++) {
                 Value v = args[i];
-                values[i - 1] = v.isString() ? v.asString() : v.isBoolean() ? (Object) v.asBoolean()
-                        : v.isNumber() && v.fitsInDouble() ? (Object) v.asDouble() : null;
+                values[i - 1] = v.isString()
+                        ? v.asString()
+                        : v.isBoolean()
+                                ? (Object) v.asBoolean()
+                                : v.isNumber() && v.fitsInDouble() ? (Object) v.asDouble() : null;
             }
             Object result;
             try {
                 result = current[index].invoke(args[0].asString(), GuestArgs.of(values));
             } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "binding '" + bindings.get(index).binding().name() + "' failed: "
-                        + e.getClass().getName());
+                LOG.log(
+                        Level.WARNING,
+                        "binding '" + bindings.get(index).binding().name() + "' failed: "
+                                + e.getClass().getName());
                 return null;
             }
             return result instanceof String || result instanceof Number || result instanceof Boolean ? result : null;
@@ -248,8 +257,14 @@ public final class GuestSession implements AutoCloseable {
      * @param inv which export runs, and the caller's tenant and attachments, handed to the bindings
      * @return how the guest side ended
      */
-    public Settlement run(String argsJson, String envJson, long maxChars, long deadlineNanos, ToolManifest manifest,
-            String digest, dev.atoll.runtime.Invocation inv) {
+    public Settlement run(
+            String argsJson,
+            String envJson,
+            long maxChars,
+            long deadlineNanos,
+            ToolManifest manifest,
+            String digest,
+            dev.atoll.runtime.Invocation inv) {
         if (used) {
             throw new IllegalStateException("a guest session serves exactly one call");
         }
@@ -368,8 +383,8 @@ public final class GuestSession implements AutoCloseable {
         BindingCall[] opened = new BindingCall[bindings.size()];
         try {
             for (int i = 0; i < opened.length; i++) {
-                opened[i] = java.util.Objects.requireNonNull(bindings.get(i).binding().open(scope.forBinding(i)),
-                        "BindingCall");
+                opened[i] = java.util.Objects.requireNonNull(
+                        bindings.get(i).binding().open(scope.forBinding(i)), "BindingCall");
             }
         } catch (RuntimeException e) {
             for (BindingCall c : opened) {
@@ -409,8 +424,7 @@ public final class GuestSession implements AutoCloseable {
         return scope == null ? List.of() : scope.records();
     }
 
-    private record Completion(int binding, int id, String payload) {
-    }
+    private record Completion(int binding, int id, String payload) {}
 
     /** One call's shared state between the guest thread and the bindings' threads. */
     private static final class Scope {

@@ -38,6 +38,7 @@ final class InheritedPriority {
     private static final Logger LOG = Logger.getLogger(InheritedPriority.class.getName());
     /** How often the sweeper looks while a low thread is busy. */
     static final long PERIOD_MS = 200;
+
     private static final Path TASKS = Path.of("/proc/self/task");
 
     private static final InheritedPriority INSTANCE = new InheritedPriority();
@@ -48,6 +49,7 @@ final class InheritedPriority {
     private final AtomicInteger busy = new AtomicInteger();
     /** Set when a low thread started or ended a task: one more sweep is owed. */
     private final AtomicBoolean owed = new AtomicBoolean();
+
     private final Set<Integer> warned = ConcurrentHashMap.newKeySet();
     private final AtomicLong repaired = new AtomicLong();
     private final AtomicLong unrepaired = new AtomicLong();
@@ -73,7 +75,10 @@ final class InheritedPriority {
         }
         synchronized (this) {
             if (sweeper == null) {
-                Thread t = Thread.ofPlatform().daemon().name("atoll-priority-sweeper").unstarted(this::sweepLoop);
+                Thread t = Thread.ofPlatform()
+                        .daemon()
+                        .name("atoll-priority-sweeper")
+                        .unstarted(this::sweepLoop);
                 sweeper = t;
                 t.start();
             }
@@ -173,7 +178,8 @@ final class InheritedPriority {
                 }
                 if (OsPriority.setNice(tid, normal)) {
                     repaired.incrementAndGet();
-                    LOG.fine(() -> "thread " + name(task) + " had inherited nice " + nice.get() + "; back to " + normal);
+                    LOG.fine(
+                            () -> "thread " + name(task) + " had inherited nice " + nice.get() + "; back to " + normal);
                 } else if (warned.add(tid) && Files.exists(task)) {
                     unrepaired.incrementAndGet();
                     LOG.warning("thread " + name(task) + " inherited nice " + nice.get() + " from a low-priority guest"
@@ -188,8 +194,9 @@ final class InheritedPriority {
 
     private static String name(Path task) {
         try {
-            return "'" + Files.readString(task.resolve("comm"), StandardCharsets.UTF_8).strip() + "' (" + task.getFileName()
-                    + ")";
+            return "'"
+                    + Files.readString(task.resolve("comm"), StandardCharsets.UTF_8)
+                            .strip() + "' (" + task.getFileName() + ")";
         } catch (IOException | RuntimeException e) {
             return task.getFileName().toString();
         }

@@ -53,8 +53,7 @@ final class JavaScriptGuest implements GuestLanguage {
             }
             """;
 
-    private JavaScriptGuest() {
-    }
+    private JavaScriptGuest() {}
 
     @Override
     public Language language() {
@@ -83,8 +82,7 @@ final class JavaScriptGuest implements GuestLanguage {
     @Override
     public void configureEngine(Engine.Builder builder, int maxStringChars) {
         GuestEngine.checkConstrained(Language.JS);
-        builder.allowExperimentalOptions(true)
-                .option("js.string-length-limit", Integer.toString(maxStringChars));
+        builder.allowExperimentalOptions(true).option("js.string-length-limit", Integer.toString(maxStringChars));
     }
 
     @Override
@@ -105,7 +103,9 @@ final class JavaScriptGuest implements GuestLanguage {
 
     @Override
     public Source module(ToolSource source) {
-        return Source.newBuilder("js", source.code(), source.fileName()).mimeType(MODULE_MIME_TYPE).buildLiteral();
+        return Source.newBuilder("js", source.code(), source.fileName())
+                .mimeType(MODULE_MIME_TYPE)
+                .buildLiteral();
     }
 
     /** The {@code tool} literal, parsed from the source text on the host ({@link ManifestLiteral#js}). */
@@ -137,9 +137,15 @@ final class JavaScriptGuest implements GuestLanguage {
      */
     @Override
     public Value bootstrap(Context context, GuestEngine engine, Hooks hooks, Limits limits) {
-        return context.eval(engine.bootstrap()).execute(hooks.log(), hooks.timers(), hooks.memory(), hooks.logChars(),
-                (double) Math.min(limits.memoryBytes(), 4L * engine.maxStringChars()), hooks.cpu(),
-                engine.maxStringChars());
+        return context.eval(engine.bootstrap())
+                .execute(
+                        hooks.log(),
+                        hooks.timers(),
+                        hooks.memory(),
+                        hooks.logChars(),
+                        (double) Math.min(limits.memoryBytes(), 4L * engine.maxStringChars()),
+                        hooks.cpu(),
+                        engine.maxStringChars());
     }
 
     /** Every binding has a JavaScript script. */
@@ -150,8 +156,8 @@ final class JavaScriptGuest implements GuestLanguage {
 
     /** The script is {@code function (host) {...}}; it keeps its names in its own closure. */
     @Override
-    public Value installBinding(Context context, Source script, ProxyExecutable host, ProxyExecutable wait,
-            Value runner) {
+    public Value installBinding(
+            Context context, Source script, ProxyExecutable host, ProxyExecutable wait, Value runner) {
         return context.eval(script).execute(host);
     }
 
@@ -164,7 +170,8 @@ final class JavaScriptGuest implements GuestLanguage {
     /** The bootstrap's runner writes the {@code tool} export as JSON in the guest. */
     @Override
     public String manifestJson(Value runner, Value namespace) {
-        return runner.invokeMember("manifest", namespace.getMember(manifestExport())).asString();
+        return runner.invokeMember("manifest", namespace.getMember(manifestExport()))
+                .asString();
     }
 
     /**
@@ -173,7 +180,11 @@ final class JavaScriptGuest implements GuestLanguage {
      */
     @Override
     public Settlement run(Value runner, Value entry, Call call) {
-        runner.invokeMember("run", entry, call.argsJson(), call.envJson(),
+        runner.invokeMember(
+                "run",
+                entry,
+                call.argsJson(),
+                call.envJson(),
                 (double) Math.min(call.maxChars(), Integer.MAX_VALUE),
                 call.settleFunction(JavaScriptGuest::settlement));
         return call.eventLoop();
@@ -188,7 +199,9 @@ final class JavaScriptGuest implements GuestLanguage {
 
     @Override
     public Source warmUpModule() {
-        return Source.newBuilder("js", WARM_UP, "warmup.mjs").mimeType(MODULE_MIME_TYPE).buildLiteral();
+        return Source.newBuilder("js", WARM_UP, "warmup.mjs")
+                .mimeType(MODULE_MIME_TYPE)
+                .buildLiteral();
     }
 
     @Override

@@ -41,8 +41,24 @@ public final class ManifestLiteral {
             .build();
     private static final ObjectMapper MAPPER = new ObjectMapper(LENIENT);
     /** Keywords after which a {@code /} starts a regular expression, not a division. */
-    private static final Set<String> REGEX_AFTER = Set.of("return", "typeof", "instanceof", "in", "of", "new",
-            "delete", "void", "throw", "case", "do", "else", "yield", "await", "export", "default");
+    private static final Set<String> REGEX_AFTER = Set.of(
+            "return",
+            "typeof",
+            "instanceof",
+            "in",
+            "of",
+            "new",
+            "delete",
+            "void",
+            "throw",
+            "case",
+            "do",
+            "else",
+            "yield",
+            "await",
+            "export",
+            "default");
+
     private static final String RULE = "the manifest must be a static literal: export const tool = { name: '...',"
             + " description: '...', inputSchema: { ... } } with only strings, numbers, true, false, null,"
             + " arrays and objects (no variables, calls, template literals, spreads or computed keys)";
@@ -55,8 +71,7 @@ public final class ManifestLiteral {
         return a.equals(b) ? 0 : 1;
     };
 
-    private ManifestLiteral() {
-    }
+    private ManifestLiteral() {}
 
     /**
      * Whether two manifests (as JSON) are the same, numbers compared by value.
@@ -97,7 +112,9 @@ public final class ManifestLiteral {
             checkEnd(code, end);
             return node;
         } catch (JsonProcessingException e) {
-            int at = start + (int) Math.max(0, e.getLocation() == null ? 0 : e.getLocation().getCharOffset());
+            int at = start
+                    + (int) Math.max(
+                            0, e.getLocation() == null ? 0 : e.getLocation().getCharOffset());
             throw notLiteral(code, Math.min(at, code.length()), e.getOriginalMessage());
         } catch (IOException e) {
             throw new InvalidToolException("cannot read the manifest literal: " + e.getMessage());
@@ -171,6 +188,7 @@ public final class ManifestLiteral {
         private int depth;
         /** The last significant token: an identifier or keyword, a number, or one punctuator char. */
         private String last = "";
+
         private final List<String> recent = new ArrayList<>();
         private final List<Integer> found = new ArrayList<>();
 
@@ -219,8 +237,8 @@ public final class ManifestLiteral {
                     }
                     token(s.substring(start, i));
                 } else if (Character.isDigit(c)) {
-                    while (i < s.length() && (Character.isLetterOrDigit(s.charAt(i)) || s.charAt(i) == '.'
-                            || s.charAt(i) == '_')) {
+                    while (i < s.length()
+                            && (Character.isLetterOrDigit(s.charAt(i)) || s.charAt(i) == '.' || s.charAt(i) == '_')) {
                         i++;
                     }
                     token("0");
@@ -246,8 +264,11 @@ public final class ManifestLiteral {
 
         private boolean isDeclaration() {
             int n = recent.size();
-            return n >= 4 && recent.get(n - 4).equals("export") && recent.get(n - 3).equals("const")
-                    && recent.get(n - 2).equals("tool") && recent.get(n - 1).equals("=")
+            return n >= 4
+                    && recent.get(n - 4).equals("export")
+                    && recent.get(n - 3).equals("const")
+                    && recent.get(n - 2).equals("tool")
+                    && recent.get(n - 1).equals("=")
                     && (i >= s.length() || (s.charAt(i) != '=' && s.charAt(i) != '>'));
         }
 
@@ -269,8 +290,13 @@ public final class ManifestLiteral {
             if (Character.isJavaIdentifierStart(c)) {
                 return REGEX_AFTER.contains(last);
             }
-            return !(last.equals("0") || last.equals(")") || last.equals("]") || last.equals("}")
-                    || last.equals("\"") || last.equals("`") || last.equals("/re/"));
+            return !(last.equals("0")
+                    || last.equals(")")
+                    || last.equals("]")
+                    || last.equals("}")
+                    || last.equals("\"")
+                    || last.equals("`")
+                    || last.equals("/re/"));
         }
 
         private void string(char quote) {

@@ -27,13 +27,24 @@ public final class ManifestParser {
     /** A DNS name (lowercase) with an optional port. IP literals are rejected by the egress policy. */
     static final Pattern HOST = Pattern.compile(
             "(?=.{1,253}(:|$))[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*(:[0-9]{1,5})?");
+
     static final int MAX_DESCRIPTION = 8192;
-    private static final Set<String> KEYS = Set.of("name", "title", "description", "inputSchema", "outputSchema",
-            "annotations", "egress", "secrets", "limits", "resources", "resourceTemplates", "prompts");
+    private static final Set<String> KEYS = Set.of(
+            "name",
+            "title",
+            "description",
+            "inputSchema",
+            "outputSchema",
+            "annotations",
+            "egress",
+            "secrets",
+            "limits",
+            "resources",
+            "resourceTemplates",
+            "prompts");
     private static final Set<String> LIMIT_KEYS = Set.of("cpuMs", "wallMs", "memoryMb", "outputKb", "logKb");
 
-    private ManifestParser() {
-    }
+    private ManifestParser() {}
 
     /**
      * Parses a manifest.
@@ -63,8 +74,8 @@ public final class ManifestParser {
         }
         Optional<String> title = node.has("title") ? Optional.of(requiredText(node, "title")) : Optional.empty();
         ObjectNode input = objectSchema(node, "inputSchema")
-                .orElseThrow(() -> new InvalidToolException("tool.inputSchema is required (a JSON Schema with"
-                        + " type \"object\")"));
+                .orElseThrow(() -> new InvalidToolException(
+                        "tool.inputSchema is required (a JSON Schema with" + " type \"object\")"));
         Optional<ObjectNode> output = objectSchema(node, "outputSchema");
         Optional<ObjectNode> annotations = Optional.empty();
         if (node.has("annotations")) {
@@ -82,19 +93,28 @@ public final class ManifestParser {
             }
             for (var e : s.properties()) {
                 if (!SECRET_NAME.matcher(e.getKey()).matches()) {
-                    throw new InvalidToolException("tool.secrets key must match [A-Z][A-Z0-9_]{0,63}, got "
-                            + quote(e.getKey()));
+                    throw new InvalidToolException(
+                            "tool.secrets key must match [A-Z][A-Z0-9_]{0,63}, got " + quote(e.getKey()));
                 }
                 List<String> bound = hosts(e.getValue(), "tool.secrets." + e.getKey());
                 if (bound.isEmpty()) {
-                    throw new InvalidToolException("tool.secrets." + e.getKey()
-                            + " must list at least one host the secret may be sent to");
+                    throw new InvalidToolException(
+                            "tool.secrets." + e.getKey() + " must list at least one host the secret may be sent to");
                 }
                 secrets.put(e.getKey(), bound);
             }
         }
-        return new ToolManifest(name, title, description, input, output, annotations, egress, secrets,
-                limits(node.get("limits")), FeatureParser.parse(node));
+        return new ToolManifest(
+                name,
+                title,
+                description,
+                input,
+                output,
+                annotations,
+                egress,
+                secrets,
+                limits(node.get("limits")),
+                FeatureParser.parse(node));
     }
 
     private static LimitOverrides limits(JsonNode l) {
@@ -107,11 +127,12 @@ public final class ManifestParser {
         for (Iterator<String> it = l.fieldNames(); it.hasNext(); ) {
             String key = it.next();
             if (!LIMIT_KEYS.contains(key)) {
-                throw new InvalidToolException("tool.limits." + key + " is not a limit; allowed: " + sorted(LIMIT_KEYS));
+                throw new InvalidToolException(
+                        "tool.limits." + key + " is not a limit; allowed: " + sorted(LIMIT_KEYS));
             }
         }
-        return new LimitOverrides(limit(l, "cpuMs"), limit(l, "wallMs"), limit(l, "memoryMb"),
-                limit(l, "outputKb"), limit(l, "logKb"));
+        return new LimitOverrides(
+                limit(l, "cpuMs"), limit(l, "wallMs"), limit(l, "memoryMb"), limit(l, "outputKb"), limit(l, "logKb"));
     }
 
     private static OptionalLong limit(JsonNode l, String key) {
@@ -139,8 +160,8 @@ public final class ManifestParser {
             }
             String host = h.asText();
             if (!HOST.matcher(host).matches() || !host.equals(host.toLowerCase(Locale.ROOT))) {
-                throw new InvalidToolException(where + ": " + quote(host)
-                        + " is not a lowercase host name with an optional :port");
+                throw new InvalidToolException(
+                        where + ": " + quote(host) + " is not a lowercase host name with an optional :port");
             }
             out.add(host);
         }

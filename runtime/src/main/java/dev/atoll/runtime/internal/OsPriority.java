@@ -26,6 +26,7 @@ final class OsPriority {
     private static final Logger LOG = Logger.getLogger(OsPriority.class.getName());
     /** The lowest priority: a nice-19 thread gets about 1.5 % of a core against one nice-0 thread. */
     static final int LOWEST = 19;
+
     private static final int PRIO_PROCESS = 0;
     private static final MethodHandle GETTID;
     private static final MethodHandle SETPRIORITY;
@@ -39,16 +40,23 @@ final class OsPriority {
             try {
                 Linker linker = Linker.nativeLinker();
                 SymbolLookup libc = linker.defaultLookup();
-                gettid = linker.downcallHandle(libc.find("gettid").orElseThrow(),
-                        FunctionDescriptor.of(ValueLayout.JAVA_INT));
-                setpriority = linker.downcallHandle(libc.find("setpriority").orElseThrow(),
-                        FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
+                gettid = linker.downcallHandle(
+                        libc.find("gettid").orElseThrow(), FunctionDescriptor.of(ValueLayout.JAVA_INT));
+                setpriority = linker.downcallHandle(
+                        libc.find("setpriority").orElseThrow(),
+                        FunctionDescriptor.of(
+                                ValueLayout.JAVA_INT,
+                                ValueLayout.JAVA_INT,
+                                ValueLayout.JAVA_INT,
                                 ValueLayout.JAVA_INT));
-                getpriority = linker.downcallHandle(libc.find("getpriority").orElseThrow(),
+                getpriority = linker.downcallHandle(
+                        libc.find("getpriority").orElseThrow(),
                         FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
             } catch (RuntimeException | Error e) {
-                LOG.log(Level.WARNING, "thread priorities are not available: all guest threads run at the same"
-                        + " OS priority", e);
+                LOG.log(
+                        Level.WARNING,
+                        "thread priorities are not available: all guest threads run at the same" + " OS priority",
+                        e);
                 gettid = null;
                 setpriority = null;
                 getpriority = null;
@@ -59,8 +67,7 @@ final class OsPriority {
         GETPRIORITY = getpriority;
     }
 
-    private OsPriority() {
-    }
+    private OsPriority() {}
 
     /** Whether thread priorities can be changed on this OS. */
     static boolean available() {

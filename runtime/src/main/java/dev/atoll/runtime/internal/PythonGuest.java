@@ -73,8 +73,7 @@ final class PythonGuest implements GuestLanguage {
                 return {"words": len(words), "counts": len(counts), "d": d, "sqrt": math.sqrt(2), "s": sorted(set(text))[:3]}
             """;
 
-    private PythonGuest() {
-    }
+    private PythonGuest() {}
 
     @Override
     public Language language() {
@@ -97,8 +96,7 @@ final class PythonGuest implements GuestLanguage {
 
     /** Nothing: the engine is CONSTRAINED, and GraalPy has no string bound. */
     @Override
-    public void configureEngine(Engine.Builder builder, int maxStringChars) {
-    }
+    public void configureEngine(Engine.Builder builder, int maxStringChars) {}
 
     @Override
     public Map<String, String> contextOptions() {
@@ -117,8 +115,13 @@ final class PythonGuest implements GuestLanguage {
      */
     @Override
     public Limits loadLimits(Limits defaults, Limits maxima) {
-        return new Limits(maxima.cpu(), maxima.wall(), defaults.memoryBytes(), defaults.outputBytes(),
-                defaults.logBytes(), defaults.logEntries());
+        return new Limits(
+                maxima.cpu(),
+                maxima.wall(),
+                defaults.memoryBytes(),
+                defaults.outputBytes(),
+                defaults.logBytes(),
+                defaults.logEntries());
     }
 
     @Override
@@ -138,7 +141,8 @@ final class PythonGuest implements GuestLanguage {
         monitor.beginSetup(); // Atoll's work, not the tool's: only the wall deadline applies
         try (Context c = engine.newContext()) {
             monitor.attach(c);
-            Value r = c.eval(Source.newBuilder("python", LITERAL, "atoll-manifest.py").buildLiteral())
+            Value r = c.eval(Source.newBuilder("python", LITERAL, "atoll-manifest.py")
+                            .buildLiteral())
                     .execute(code, fileName);
             String kind = r.getArrayElement(0).asString();
             if (!kind.equals("ok")) {
@@ -164,8 +168,14 @@ final class PythonGuest implements GuestLanguage {
      */
     @Override
     public Value bootstrap(Context context, GuestEngine engine, Hooks hooks, Limits limits) {
-        Value runner = context.eval(engine.bootstrap()).execute(hooks.log(), hooks.timers(), hooks.memory(),
-                hooks.logChars(), (double) limits.memoryBytes(), hooks.cpu());
+        Value runner = context.eval(engine.bootstrap())
+                .execute(
+                        hooks.log(),
+                        hooks.timers(),
+                        hooks.memory(),
+                        hooks.logChars(),
+                        (double) limits.memoryBytes(),
+                        hooks.cpu());
         context.getBindings("python").removeMember("_atoll_bootstrap");
         return runner;
     }
@@ -181,8 +191,8 @@ final class PythonGuest implements GuestLanguage {
      * {@code env_attrs}; every global the script defined is removed again.
      */
     @Override
-    public Value installBinding(Context context, Source script, ProxyExecutable host, ProxyExecutable wait,
-            Value runner) {
+    public Value installBinding(
+            Context context, Source script, ProxyExecutable host, ProxyExecutable wait, Value runner) {
         Value globals = context.getBindings("python");
         Set<String> before = Set.copyOf(globals.getMemberKeys());
         Value delivery = context.eval(script).execute(host, wait, runner.getMember("env_attrs"));
@@ -229,9 +239,14 @@ final class PythonGuest implements GuestLanguage {
     @Override
     public Settlement run(Value runner, Value entry, Call call) {
         long maxChars = call.maxChars();
-        runner.invokeMember("run", entry, call.argsJson(), call.envJson(),
+        runner.invokeMember(
+                "run",
+                entry,
+                call.argsJson(),
+                call.envJson(),
                 (double) Math.min(maxChars, Integer.MAX_VALUE),
-                call.settleFunction(args -> settlement(args, maxChars)), call.fileName());
+                call.settleFunction(args -> settlement(args, maxChars)),
+                call.fileName());
         return call.settledOnReturn();
     }
 

@@ -64,6 +64,7 @@ public final class RuntimeCore implements AutoCloseable {
      * limit plus {@link #STUCK_GRACE} anyway).
      */
     private static final Duration UNSTOPPABLE_STALLED = Duration.ofSeconds(10);
+
     private static final Duration POLL = Duration.ofMillis(50);
     /** How long closing a context on a guest thread, after its caller was answered, may take. */
     private static final Duration CLOSE_LIMIT = Duration.ofSeconds(10);
@@ -75,11 +76,13 @@ public final class RuntimeCore implements AutoCloseable {
      * tool of its language is loaded (a GraalPy engine costs seconds to start).
      */
     private final Map<Language, GuestEngine> engines = new ConcurrentHashMap<>();
+
     private final Object startLock = new Object();
     private final Watchdog watchdog;
     private final GuestExecutor executor;
     /** Digests of tools whose calls had to be written off. */
     private final java.util.Set<String> culprits = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     private final Schemas schemas = new Schemas();
     private final ObjectMapper mapper;
     private final Duration retryAfter;
@@ -90,9 +93,14 @@ public final class RuntimeCore implements AutoCloseable {
     private final java.util.concurrent.ExecutorService closer = java.util.concurrent.Executors.newSingleThreadExecutor(
             r -> Thread.ofPlatform().name("atoll-context-closer").daemon(true).unstarted(r));
     /** Completes results of low-priority threads at normal priority; started with the runtime. */
-    private final java.util.concurrent.ThreadPoolExecutor handoff = new java.util.concurrent.ThreadPoolExecutor(1, 1,
-            0, TimeUnit.MILLISECONDS, new java.util.concurrent.LinkedBlockingQueue<>(),
+    private final java.util.concurrent.ThreadPoolExecutor handoff = new java.util.concurrent.ThreadPoolExecutor(
+            1,
+            1,
+            0,
+            TimeUnit.MILLISECONDS,
+            new java.util.concurrent.LinkedBlockingQueue<>(),
             r -> Thread.ofPlatform().name("atoll-handoff").daemon(true).unstarted(r));
+
     private volatile boolean closed;
     /** Whether the background JIT warm-up has ended (true at once when there is none). */
     private volatile boolean warmedUp = true;
@@ -107,10 +115,26 @@ public final class RuntimeCore implements AutoCloseable {
      * @param retryAfter retry hint returned with load shedding
      * @param bindings host bindings installed in every context
      */
-    public RuntimeCore(int threads, int queueCapacity, long stackBytes, Duration tick,
-            double heapGuardRatio, int allocationFactor, Duration retryAfter, List<Binding> bindings) {
-        this(threads, queueCapacity, stackBytes, tick, heapGuardRatio, allocationFactor, retryAfter, bindings,
-                threads, GuestEngine.DEFAULT_MAX_STRING_CHARS);
+    public RuntimeCore(
+            int threads,
+            int queueCapacity,
+            long stackBytes,
+            Duration tick,
+            double heapGuardRatio,
+            int allocationFactor,
+            Duration retryAfter,
+            List<Binding> bindings) {
+        this(
+                threads,
+                queueCapacity,
+                stackBytes,
+                tick,
+                heapGuardRatio,
+                allocationFactor,
+                retryAfter,
+                bindings,
+                threads,
+                GuestEngine.DEFAULT_MAX_STRING_CHARS);
     }
 
     /**
@@ -125,9 +149,17 @@ public final class RuntimeCore implements AutoCloseable {
      * @param abandonBudget most guest threads written off (and replaced) at once
      * @param maxStringChars longest string a JavaScript guest may create, in UTF-16 code units
      */
-    public RuntimeCore(int threads, int queueCapacity, long stackBytes, Duration tick,
-            double heapGuardRatio, int allocationFactor, Duration retryAfter, List<Binding> bindings,
-            int abandonBudget, int maxStringChars) {
+    public RuntimeCore(
+            int threads,
+            int queueCapacity,
+            long stackBytes,
+            Duration tick,
+            double heapGuardRatio,
+            int allocationFactor,
+            Duration retryAfter,
+            List<Binding> bindings,
+            int abandonBudget,
+            int maxStringChars) {
         this.allocationFactor = allocationFactor;
         this.bindings = List.copyOf(bindings);
         this.engine = new GuestEngine(Language.JS, maxStringChars);
@@ -135,18 +167,28 @@ public final class RuntimeCore implements AutoCloseable {
         this.watchdog = new Watchdog(tick, heapGuardRatio);
         this.executor = new GuestExecutor(threads, queueCapacity, stackBytes, abandonBudget);
         handoff.prestartAllCoreThreads(); // from this (normal-priority) thread
-        closer.execute(() -> { }); // the same: its thread starts now, not from a guest thread later
+        closer.execute(() -> {}); // the same: its thread starts now, not from a guest thread later
         this.retryAfter = retryAfter;
         this.mapper = JsonMapper.builder().build();
-        mapper.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
-                .maxNestingDepth(1000).maxStringLength(Integer.MAX_VALUE).build());
+        mapper.getFactory()
+                .setStreamReadConstraints(StreamReadConstraints.builder()
+                        .maxNestingDepth(1000)
+                        .maxStringLength(Integer.MAX_VALUE)
+                        .build());
         this.warmUpModule = engine.guest().warmUpModule();
         warmUp();
     }
 
-    private static final ToolManifest WARM_UP_MANIFEST = new ToolManifest("warmup", Optional.empty(), "",
-            JsonMapper.builder().build().createObjectNode(), Optional.empty(), Optional.empty(), List.of(),
-            java.util.Map.of(), dev.atoll.runtime.LimitOverrides.none());
+    private static final ToolManifest WARM_UP_MANIFEST = new ToolManifest(
+            "warmup",
+            Optional.empty(),
+            "",
+            JsonMapper.builder().build().createObjectNode(),
+            Optional.empty(),
+            Optional.empty(),
+            List.of(),
+            java.util.Map.of(),
+            dev.atoll.runtime.LimitOverrides.none());
 
     /**
      * Initialises the engine once (language, realm template, bootstrap parse) so that this one-time
@@ -181,8 +223,8 @@ public final class RuntimeCore implements AutoCloseable {
         long deadline = System.nanoTime() + generous.wall().toNanos();
         try (Watchdog.Monitor m = watchdog.watch(generous.cpu().toNanos(), generous.memoryBytes(), deadline);
                 GuestSession s = GuestSession.open(guestEngine, module, generous, m, bindings)) {
-            Settlement settled = s.run("{}", "{}", 4096, deadline, WARM_UP_MANIFEST, "warmup",
-                    dev.atoll.runtime.Invocation.tool(""));
+            Settlement settled = s.run(
+                    "{}", "{}", 4096, deadline, WARM_UP_MANIFEST, "warmup", dev.atoll.runtime.Invocation.tool(""));
             if (!(settled instanceof Settlement.Ok)) {
                 throw new AtollRuntimeException("the warm-up script ended as " + settled);
             }
@@ -221,7 +263,8 @@ public final class RuntimeCore implements AutoCloseable {
             }
             Source module = guest.warmUpModule();
             try {
-                executor.submit(GuestExecutor.Lane.SETUP, () -> warmUpRounds(created, module)).get();
+                executor.submit(GuestExecutor.Lane.SETUP, () -> warmUpRounds(created, module))
+                        .get();
             } catch (ExecutionException e) {
                 created.close();
                 throw new AtollRuntimeException("the " + name + " engine does not start", e.getCause());
@@ -250,22 +293,26 @@ public final class RuntimeCore implements AutoCloseable {
             return;
         }
         warmedUp = false;
-        Thread.ofPlatform().name("atoll-jit-warmup").daemon(true).priority(Thread.MIN_PRIORITY).start(() -> {
-            long end = System.nanoTime() + duration.toNanos();
-            int runs = 0;
-            try {
-                while (System.nanoTime() - end < 0 && !closed) {
-                    warmUpOnce();
-                    runs++;
-                }
-            } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "background warm-up stopped after " + runs + " runs", e);
-                return;
-            } finally {
-                warmedUp = true; // ended, whether done or failed: a failed warm-up must not block readiness
-            }
-            LOG.fine("background warm-up done: " + runs + " runs");
-        });
+        Thread.ofPlatform()
+                .name("atoll-jit-warmup")
+                .daemon(true)
+                .priority(Thread.MIN_PRIORITY)
+                .start(() -> {
+                    long end = System.nanoTime() + duration.toNanos();
+                    int runs = 0;
+                    try {
+                        while (System.nanoTime() - end < 0 && !closed) {
+                            warmUpOnce();
+                            runs++;
+                        }
+                    } catch (RuntimeException e) {
+                        LOG.log(Level.WARNING, "background warm-up stopped after " + runs + " runs", e);
+                        return;
+                    } finally {
+                        warmedUp = true; // ended, whether done or failed: a failed warm-up must not block readiness
+                    }
+                    LOG.fine("background warm-up done: " + runs + " runs");
+                });
     }
 
     /** Whether the background JIT warm-up has ended (or there is none). */
@@ -360,18 +407,22 @@ public final class RuntimeCore implements AutoCloseable {
         env.putObject("tool").put("name", m.name()).put("digest", source.codeDigest());
         ObjectNode secrets = env.putObject("secrets");
         m.secrets().keySet().forEach(k -> secrets.put(k, "atoll-secret:" + k));
-        return new CompiledTool(guestEngine, module, m, input, output, env.toString(), source.codeDigest(),
-                new Standing());
+        return new CompiledTool(
+                guestEngine, module, m, input, output, env.toString(), source.codeDigest(), new Standing());
     }
 
     /**
      * On a guest thread: the manifest literal read in a guest context (element 0, JSON; {@code "null"}
      * when it was read on the host) and the manifest the evaluated module exports (element 1, JSON).
      */
-    private String[] readManifest(GuestEngine guestEngine, Source module, String code, Limits limits,
+    private String[] readManifest(
+            GuestEngine guestEngine,
+            Source module,
+            String code,
+            Limits limits,
             AtomicReference<Watchdog.Monitor> watched) {
-        Watchdog.Monitor monitor = watch(limits,
-                System.nanoTime() + limits.wall().toNanos());
+        Watchdog.Monitor monitor =
+                watch(limits, System.nanoTime() + limits.wall().toNanos());
         watched.set(monitor);
         GuestLanguage guest = guestEngine.guest();
         try (monitor) {
@@ -386,10 +437,11 @@ public final class RuntimeCore implements AutoCloseable {
             throw e;
         } catch (RuntimeException | Error e) {
             Outcome o = failure(e, monitor, limits, Phase.LOAD, module.getName());
-            throw new InvalidToolException(switch (o) {
-                case Outcome.InvalidTool t -> t.message();
-                default -> "loading the module failed: " + o.message();
-            });
+            throw new InvalidToolException(
+                    switch (o) {
+                        case Outcome.InvalidTool t -> t.message();
+                        default -> "loading the module failed: " + o.message();
+                    });
         }
     }
 
@@ -397,8 +449,12 @@ public final class RuntimeCore implements AutoCloseable {
      * Waits for the evaluation of a module being loaded. A module whose top level does not stop when
      * cancelled has its thread written off (as a call's would be) and fails to load.
      */
-    private String[] awaitLoad(Future<?> task, CompletableFuture<String[]> result,
-            AtomicReference<Watchdog.Monitor> watched, Limits limits, ToolSource source) {
+    private String[] awaitLoad(
+            Future<?> task,
+            CompletableFuture<String[]> result,
+            AtomicReference<Watchdog.Monitor> watched,
+            Limits limits,
+            ToolSource source) {
         Waited<String[]> w;
         try {
             w = waitFor(task, result, watched, limits.wall());
@@ -417,7 +473,9 @@ public final class RuntimeCore implements AutoCloseable {
             case Waited.Unstoppable<String[]> u -> {
                 writeOff(u.monitor(), source.codeDigest(), source.fileName());
                 throw new InvalidToolException("evaluating the module ran past its "
-                        + violation(u.monitor().violation().orElseThrow(), limits).kind().wireName()
+                        + violation(u.monitor().violation().orElseThrow(), limits)
+                                .kind()
+                                .wireName()
                         + " limit and did not stop when cancelled (its thread was written off)");
             }
             case Waited.Stuck<String[]> st -> {
@@ -425,36 +483,33 @@ public final class RuntimeCore implements AutoCloseable {
                 throw new AtollRuntimeException("loading the tool did not finish in time");
             }
             case Waited.Closed<String[]> c -> throw new AtollRuntimeException("the runtime is closed");
-            case Waited.Queued<String[]> q -> throw new AtollRuntimeException("no guest thread became free to load"
-                    + " the tool within its wall limit (" + limits.wall().toMillis() + " ms); the node is busy, try again");
+            case Waited.Queued<String[]> q ->
+                throw new AtollRuntimeException(
+                        "no guest thread became free to load" + " the tool within its wall limit ("
+                                + limits.wall().toMillis() + " ms); the node is busy, try again");
         };
     }
 
     /** How waiting for a task on a guest thread ended. */
     private sealed interface Waited<T> {
         /** The task delivered its result. */
-        record Done<T>(T value) implements Waited<T> {
-        }
+        record Done<T>(T value) implements Waited<T> {}
 
         /**
          * Its guest was cancelled more than {@link #UNSTOPPABLE} ago and still burns CPU, or more than
          * {@link #UNSTOPPABLE_STALLED} ago, or it was cancelled and still runs {@link #STUCK_GRACE} past
          * its wall limit.
          */
-        record Unstoppable<T>(Watchdog.Monitor monitor) implements Waited<T> {
-        }
+        record Unstoppable<T>(Watchdog.Monitor monitor) implements Waited<T> {}
 
         /** Still running past the wall limit and the grace, uncancelled (the task was interrupted). */
-        record Stuck<T>(Optional<Watchdog.Monitor> monitor) implements Waited<T> {
-        }
+        record Stuck<T>(Optional<Watchdog.Monitor> monitor) implements Waited<T> {}
 
         /** Still queued when its wall limit had passed: taken off the queue unrun. */
-        record Queued<T>() implements Waited<T> {
-        }
+        record Queued<T>() implements Waited<T> {}
 
         /** The task was dropped unrun: the runtime is closing. */
-        record Closed<T>() implements Waited<T> {
-        }
+        record Closed<T>() implements Waited<T> {}
     }
 
     /**
@@ -464,8 +519,9 @@ public final class RuntimeCore implements AutoCloseable {
      * and decides (usually: {@link #writeOff}). A task still queued {@code limit} after it was submitted
      * is taken off the queue unrun ({@link Waited.Queued}): no guest thread became free for it.
      */
-    private static <T> Waited<T> waitFor(Future<?> task, CompletableFuture<T> result,
-            AtomicReference<Watchdog.Monitor> watched, Duration limit) throws ExecutionException, InterruptedException {
+    private static <T> Waited<T> waitFor(
+            Future<?> task, CompletableFuture<T> result, AtomicReference<Watchdog.Monitor> watched, Duration limit)
+            throws ExecutionException, InterruptedException {
         long submitted = System.nanoTime();
         long started = 0;
         while (true) {
@@ -486,8 +542,10 @@ public final class RuntimeCore implements AutoCloseable {
                 if (started == 0) {
                     started = now;
                 }
-                if (m.sinceCancelled().filter(d -> d.compareTo(UNSTOPPABLE) > 0
-                        && (m.cpuSinceCancelledNanos() >= UNSTOPPABLE_CPU || d.compareTo(UNSTOPPABLE_STALLED) > 0))
+                if (m.sinceCancelled()
+                        .filter(d -> d.compareTo(UNSTOPPABLE) > 0
+                                && (m.cpuSinceCancelledNanos() >= UNSTOPPABLE_CPU
+                                        || d.compareTo(UNSTOPPABLE_STALLED) > 0))
                         .isPresent()) {
                     return new Waited.Unstoppable<>(m);
                 }
@@ -514,8 +572,7 @@ public final class RuntimeCore implements AutoCloseable {
         if (errors.isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(new Outcome.InvalidArguments(
-                "the arguments do not match the tool's inputSchema", errors));
+        return Optional.of(new Outcome.InvalidArguments("the arguments do not match the tool's inputSchema", errors));
     }
 
     /**
@@ -537,8 +594,8 @@ public final class RuntimeCore implements AutoCloseable {
         AtomicReference<Watchdog.Monitor> watched = new AtomicReference<>();
         Future<?> task;
         try {
-            task = executor.submit(tool.standing().onProbation() ? GuestExecutor.Lane.PROBATION
-                    : GuestExecutor.Lane.SETUP, () -> {
+            task = executor.submit(
+                    tool.standing().onProbation() ? GuestExecutor.Lane.PROBATION : GuestExecutor.Lane.SETUP, () -> {
                         try {
                             deliver(result, prepareHere(tool, limits, watched));
                         } catch (RuntimeException | Error e) {
@@ -554,8 +611,8 @@ public final class RuntimeCore implements AutoCloseable {
             w = waitFor(task, result, watched, limits.wall());
         } catch (ExecutionException e) {
             LOG.log(Level.SEVERE, "preparing a context failed outside its own error handling", e.getCause());
-            return new Prepared.Failed(new Outcome.InternalError("preparing the context failed inside Atoll"),
-                    Receipt.none(), false);
+            return new Prepared.Failed(
+                    new Outcome.InternalError("preparing the context failed inside Atoll"), Receipt.none(), false);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             task.cancel(true);
@@ -566,16 +623,22 @@ public final class RuntimeCore implements AutoCloseable {
             case Waited.Done<Prepared> d -> d.value();
             case Waited.Unstoppable<Prepared> u -> {
                 writeOff(u.monitor(), tool.digest(), tool.manifest().name());
-                yield new Prepared.Failed(unstoppable(u.monitor(), limits, start).outcome(), Receipt.none(), true);
+                yield new Prepared.Failed(
+                        unstoppable(u.monitor(), limits, start).outcome(), Receipt.none(), true);
             }
             case Waited.Stuck<Prepared> st -> {
-                st.monitor().ifPresent(m -> writeOff(m, tool.digest(), tool.manifest().name()));
-                yield new Prepared.Failed(new Outcome.InternalError("preparing the context did not stop in time"),
-                        Receipt.none(), st.monitor().isPresent());
+                st.monitor()
+                        .ifPresent(
+                                m -> writeOff(m, tool.digest(), tool.manifest().name()));
+                yield new Prepared.Failed(
+                        new Outcome.InternalError("preparing the context did not stop in time"),
+                        Receipt.none(),
+                        st.monitor().isPresent());
             }
-            case Waited.Closed<Prepared> c -> new Prepared.Failed(
-                    new Outcome.InternalError("the runtime is shutting down"), Receipt.none(), false);
-            case Waited.Queued<Prepared> q -> new Prepared.Failed(new Outcome.LoadShed(retryAfter), Receipt.none(), false);
+            case Waited.Closed<Prepared> c ->
+                new Prepared.Failed(new Outcome.InternalError("the runtime is shutting down"), Receipt.none(), false);
+            case Waited.Queued<Prepared> q ->
+                new Prepared.Failed(new Outcome.LoadShed(retryAfter), Receipt.none(), false);
         };
         if (!(w instanceof Waited.Done<Prepared>)) {
             var _ = result.thenAccept(RuntimeCore::discard); // a session that arrives after all is closed
@@ -613,26 +676,28 @@ public final class RuntimeCore implements AutoCloseable {
     /** On a set-up thread: creates the context and evaluates the module. */
     private Prepared prepareHere(CompiledTool tool, Limits limits, AtomicReference<Watchdog.Monitor> watched) {
         long start = System.nanoTime();
-        Watchdog.Monitor monitor = watch(limits,
-                start + limits.wall().toNanos());
+        Watchdog.Monitor monitor = watch(limits, start + limits.wall().toNanos());
         watched.set(monitor);
         try (monitor) {
             GuestSession s = GuestSession.open(tool.engine(), tool.module(), limits, monitor, bindings);
             if (monitor.violation().isPresent()) {
                 s.close();
-                return new Prepared.Failed(violation(monitor.violation().get(), limits), receipt(monitor, start, 0),
-                        false);
+                return new Prepared.Failed(
+                        violation(monitor.violation().get(), limits), receipt(monitor, start, 0), false);
             }
             return new Prepared.Ready(s, Duration.ofNanos(System.nanoTime() - start));
         } catch (RuntimeException | Error e) {
-            return new Prepared.Failed(failure(e, monitor, limits, Phase.PREPARE, tool.module().getName()),
-                    receipt(monitor, start, 0), false);
+            return new Prepared.Failed(
+                    failure(e, monitor, limits, Phase.PREPARE, tool.module().getName()),
+                    receipt(monitor, start, 0),
+                    false);
         }
     }
 
     private Watchdog.Monitor watch(Limits limits, long deadline) {
         long allocation = limits.memoryBytes() > Long.MAX_VALUE / allocationFactor
-                ? Long.MAX_VALUE : limits.memoryBytes() * allocationFactor;
+                ? Long.MAX_VALUE
+                : limits.memoryBytes() * allocationFactor;
         return watchdog.watch(limits.cpu().toNanos(), allocation, deadline);
     }
 
@@ -642,8 +707,7 @@ public final class RuntimeCore implements AutoCloseable {
          * @param session the session
          * @param elapsed time spent creating it
          */
-        record Ready(GuestSession session, Duration elapsed) implements Prepared {
-        }
+        record Ready(GuestSession session, Duration elapsed) implements Prepared {}
 
         /**
          * @param outcome what went wrong
@@ -651,8 +715,7 @@ public final class RuntimeCore implements AutoCloseable {
          * @param abandoned whether the module's evaluation did not stop when cancelled and its thread
          *     was written off (or would have been, had the budget not been spent)
          */
-        record Failed(Outcome outcome, Receipt receipt, boolean abandoned) implements Prepared {
-        }
+        record Failed(Outcome outcome, Receipt receipt, boolean abandoned) implements Prepared {}
     }
 
     /**
@@ -666,8 +729,8 @@ public final class RuntimeCore implements AutoCloseable {
      * @param queueWait how long the call waited for a guest thread, from its hand-off to the start on
      *     one; empty when it never started on one (ran on the caller's thread, or was shed)
      */
-    public record Finished(Outcome outcome, List<LogEntry> logs, Receipt receipt, boolean abandoned,
-            Optional<Duration> queueWait) {
+    public record Finished(
+            Outcome outcome, List<LogEntry> logs, Receipt receipt, boolean abandoned, Optional<Duration> queueWait) {
         /** A call whose thread was not written off. */
         public Finished(Outcome outcome, List<LogEntry> logs, Receipt receipt) {
             this(outcome, logs, receipt, false);
@@ -695,7 +758,11 @@ public final class RuntimeCore implements AutoCloseable {
      * @param inv what runs and for whom (entry, tenant, attachments for the bindings)
      * @return the result
      */
-    public Finished call(CompiledTool tool, Limits limits, Optional<GuestSession> session, JsonNode args,
+    public Finished call(
+            CompiledTool tool,
+            Limits limits,
+            Optional<GuestSession> session,
+            JsonNode args,
             dev.atoll.runtime.Invocation inv) {
         Finished f = callOnLane(tool, limits, session, args, inv);
         tool.standing().record(f.outcome(), f.abandoned());
@@ -712,7 +779,11 @@ public final class RuntimeCore implements AutoCloseable {
                 + executor.abandonBudget() + ") is spent");
     }
 
-    private Finished callOnLane(CompiledTool tool, Limits limits, Optional<GuestSession> session, JsonNode args,
+    private Finished callOnLane(
+            CompiledTool tool,
+            Limits limits,
+            Optional<GuestSession> session,
+            JsonNode args,
             dev.atoll.runtime.Invocation inv) {
         if (suspendedHere(tool)) {
             session.ifPresent(GuestSession::close);
@@ -723,8 +794,8 @@ public final class RuntimeCore implements AutoCloseable {
         long start = System.nanoTime();
         CompletableFuture<Finished> f = new CompletableFuture<>();
         Future<?> task;
-        GuestExecutor.Lane lane = tool.standing().onProbation() ? GuestExecutor.Lane.PROBATION
-                : GuestExecutor.Lane.NORMAL;
+        GuestExecutor.Lane lane =
+                tool.standing().onProbation() ? GuestExecutor.Lane.PROBATION : GuestExecutor.Lane.NORMAL;
         long submitted = System.nanoTime();
         java.util.concurrent.atomic.AtomicLong began = new java.util.concurrent.atomic.AtomicLong(-1);
         try {
@@ -761,14 +832,21 @@ public final class RuntimeCore implements AutoCloseable {
             }
             case Waited.Stuck<Finished> st -> {
                 LOG.severe("a guest thread did not stop within " + STUCK_GRACE + " past its wall limit");
-                st.monitor().ifPresent(m -> writeOff(m, tool.digest(), tool.manifest().name()));
-                yield new Finished(new Outcome.InternalError("the call did not stop in time"), List.of(),
-                        Receipt.none(), st.monitor().isPresent());
+                st.monitor()
+                        .ifPresent(
+                                m -> writeOff(m, tool.digest(), tool.manifest().name()));
+                yield new Finished(
+                        new Outcome.InternalError("the call did not stop in time"),
+                        List.of(),
+                        Receipt.none(),
+                        st.monitor().isPresent());
             }
             case Waited.Closed<Finished> c -> {
                 session.ifPresent(GuestSession::close);
-                yield new Finished(new Outcome.InternalError("the call was cancelled: the runtime is shutting down"),
-                        List.of(), Receipt.none());
+                yield new Finished(
+                        new Outcome.InternalError("the call was cancelled: the runtime is shutting down"),
+                        List.of(),
+                        Receipt.none());
             }
             case Waited.Queued<Finished> q -> {
                 // No guest thread became free within the call's wall limit: shed, as a full queue is.
@@ -792,8 +870,8 @@ public final class RuntimeCore implements AutoCloseable {
      * @param inv what runs and for whom (entry, tenant, attachments for the bindings)
      * @return the result
      */
-    public Finished callOnThisThread(CompiledTool tool, Limits limits, GuestSession session, JsonNode args,
-            dev.atoll.runtime.Invocation inv) {
+    public Finished callOnThisThread(
+            CompiledTool tool, Limits limits, GuestSession session, JsonNode args, dev.atoll.runtime.Invocation inv) {
         if (tool.standing().onProbation() || culprits.contains(tool.digest())) {
             // A tool on probation runs at low priority on a guest thread, which can be written off: it
             // never gets a caller's thread.
@@ -801,7 +879,14 @@ public final class RuntimeCore implements AutoCloseable {
         }
         CompletableFuture<Finished> result = new CompletableFuture<>();
         // The caller's thread is the caller's: the context is closed on a background thread instead.
-        runOnThisThread(tool, limits, Optional.of(session), args.toString(), inv, new AtomicReference<>(), result,
+        runOnThisThread(
+                tool,
+                limits,
+                Optional.of(session),
+                args.toString(),
+                inv,
+                new AtomicReference<>(),
+                result,
                 s -> closer.execute(s::close));
         Finished f = result.join();
         tool.standing().record(f.outcome(), f.abandoned());
@@ -815,11 +900,14 @@ public final class RuntimeCore implements AutoCloseable {
      * busy until a later request lands. The caller is not kept waiting for that.
      */
     private Finished unstoppable(Watchdog.Monitor m, Limits limits, long start) {
-        LOG.severe("a cancelled call is still running " + m.sinceCancelled().map(Duration::toMillis).orElse(0L)
+        LOG.severe("a cancelled call is still running "
+                + m.sinceCancelled().map(Duration::toMillis).orElse(0L)
                 + " ms after its cancellation; answering its caller now, its guest thread stays busy until the"
                 + " cancellation lands");
         long[] usage = m.usageFromOutside();
-        return new Finished(violation(m.violation().orElseThrow(), limits), List.of(),
+        return new Finished(
+                violation(m.violation().orElseThrow(), limits),
+                List.of(),
                 new Receipt(Duration.ofNanos(usage[0]), Duration.ofNanos(System.nanoTime() - start), usage[1], 0),
                 true);
     }
@@ -846,8 +934,12 @@ public final class RuntimeCore implements AutoCloseable {
 
     /** Guest threads: configured, written off now, written off since start, returned since start. */
     public GuestThreads guestThreads() {
-        return new GuestThreads(executor.threads(), executor.abandonBudget(), executor.abandonedNow(),
-                executor.abandonedTotal(), executor.returnedTotal());
+        return new GuestThreads(
+                executor.threads(),
+                executor.abandonBudget(),
+                executor.abandonedNow(),
+                executor.abandonedTotal(),
+                executor.returnedTotal());
     }
 
     /**
@@ -859,12 +951,17 @@ public final class RuntimeCore implements AutoCloseable {
      * @param abandonedTotal written off since start
      * @param returnedTotal written-off threads whose guest stopped later
      */
-    public record GuestThreads(int threads, int abandonBudget, int abandonedNow, long abandonedTotal,
-            long returnedTotal) {
-    }
+    public record GuestThreads(
+            int threads, int abandonBudget, int abandonedNow, long abandonedTotal, long returnedTotal) {}
 
-    private void runOnGuestThread(CompiledTool tool, Limits limits, Optional<GuestSession> prepared,
-            String argsJson, dev.atoll.runtime.Invocation inv, AtomicReference<Watchdog.Monitor> watched, CompletableFuture<Finished> result) {
+    private void runOnGuestThread(
+            CompiledTool tool,
+            Limits limits,
+            Optional<GuestSession> prepared,
+            String argsJson,
+            dev.atoll.runtime.Invocation inv,
+            AtomicReference<Watchdog.Monitor> watched,
+            CompletableFuture<Finished> result) {
         runOnThisThread(tool, limits, prepared, argsJson, inv, watched, result, s -> closeWatched(s, tool));
     }
 
@@ -877,8 +974,8 @@ public final class RuntimeCore implements AutoCloseable {
      */
     private void closeWatched(GuestSession session, CompiledTool tool) {
         Thread me = Thread.currentThread();
-        try (Watchdog.Step step = watchdog.watchStep(System.nanoTime() + CLOSE_LIMIT.toNanos(),
-                () -> closeOverran(me, tool))) {
+        try (Watchdog.Step step =
+                watchdog.watchStep(System.nanoTime() + CLOSE_LIMIT.toNanos(), () -> closeOverran(me, tool))) {
             session.close();
         }
     }
@@ -897,8 +994,14 @@ public final class RuntimeCore implements AutoCloseable {
         }
     }
 
-    private void runOnThisThread(CompiledTool tool, Limits limits, Optional<GuestSession> prepared,
-            String argsJson, dev.atoll.runtime.Invocation inv, AtomicReference<Watchdog.Monitor> watched, CompletableFuture<Finished> result,
+    private void runOnThisThread(
+            CompiledTool tool,
+            Limits limits,
+            Optional<GuestSession> prepared,
+            String argsJson,
+            dev.atoll.runtime.Invocation inv,
+            AtomicReference<Watchdog.Monitor> watched,
+            CompletableFuture<Finished> result,
             java.util.function.Consumer<GuestSession> closer) {
         long start = System.nanoTime();
         long deadline = start + limits.wall().toNanos();
@@ -914,8 +1017,8 @@ public final class RuntimeCore implements AutoCloseable {
                 session.watchedBy(monitor);
             }
             phase = Phase.CALL;
-            Settlement s = session.run(argsJson, tool.envJson(), limits.outputBytes(), deadline, tool.manifest(),
-                    tool.digest(), inv);
+            Settlement s = session.run(
+                    argsJson, tool.envJson(), limits.outputBytes(), deadline, tool.manifest(), tool.digest(), inv);
             // A tool that failed once its deadline had passed failed because of it (host work such as a
             // fetch is aborted at the deadline, and the tool sees that as an error), even when the
             // watchdog had not looked yet: that is wall_exceeded, whichever noticed first.
@@ -949,10 +1052,14 @@ public final class RuntimeCore implements AutoCloseable {
         return receipt(monitor, start, dropped, List.of());
     }
 
-    private static Receipt receipt(Watchdog.Monitor monitor, long start, int dropped,
-            List<dev.atoll.runtime.EgressRecord> egress) {
-        return new Receipt(Duration.ofNanos(monitor.cpuUsedNanos()), Duration.ofNanos(System.nanoTime() - start),
-                monitor.allocatedBytes(), dropped, egress);
+    private static Receipt receipt(
+            Watchdog.Monitor monitor, long start, int dropped, List<dev.atoll.runtime.EgressRecord> egress) {
+        return new Receipt(
+                Duration.ofNanos(monitor.cpuUsedNanos()),
+                Duration.ofNanos(System.nanoTime() - start),
+                monitor.allocatedBytes(),
+                dropped,
+                egress);
     }
 
     private Outcome settle(Settlement s, CompiledTool tool, Limits limits, dev.atoll.runtime.Entry entry) {
@@ -964,15 +1071,18 @@ public final class RuntimeCore implements AutoCloseable {
                 yield new Outcome.ToolError(e.message, toolFrames(e.stack, file));
             }
             case Settlement.BadOutput bad ->
-                    new Outcome.InvalidOutput("the result is not JSON", List.of(errorInfo(bad.json()).message));
+                new Outcome.InvalidOutput("the result is not JSON", List.of(errorInfo(bad.json()).message));
             // "string_limit": JSON.stringify of the result hit the engine's string bound, so the JSON
             // is longer than that many characters (each at least one UTF-8 byte).
-            case Settlement.TooLarge large -> new Outcome.OutputTooLarge(tooLargeSize(large.size(), limits),
-                    limits.outputBytes());
-            case Settlement.Never never -> new Outcome.ToolError("the tool's promise never settled, and nothing was"
-                    + " pending that could settle it", List.of());
+            case Settlement.TooLarge large ->
+                new Outcome.OutputTooLarge(tooLargeSize(large.size(), limits), limits.outputBytes());
+            case Settlement.Never never ->
+                new Outcome.ToolError(
+                        "the tool's promise never settled, and nothing was" + " pending that could settle it",
+                        List.of());
             case Settlement.Deadline deadline -> new Outcome.WallExceeded(limits.wall());
-            case Settlement.Stopped stopped -> new Outcome.InternalError("the call was stopped without a recorded limit");
+            case Settlement.Stopped stopped ->
+                new Outcome.InternalError("the call was stopped without a recorded limit");
             case Settlement.Unrecognised u -> new Outcome.InternalError("unknown settlement " + u.kind());
         };
     }
@@ -1004,8 +1114,7 @@ public final class RuntimeCore implements AutoCloseable {
         try {
             value = mapper.readTree(json);
         } catch (JsonProcessingException e) {
-            return new Outcome.InvalidOutput("the result is not JSON Atoll can read",
-                    List.of(e.getOriginalMessage()));
+            return new Outcome.InvalidOutput("the result is not JSON Atoll can read", List.of(e.getOriginalMessage()));
         }
         // Only the tool's own result has an output schema; what the other entries return the host checks.
         if (entry == dev.atoll.runtime.Entry.TOOL && tool.output().isPresent()) {
@@ -1025,7 +1134,9 @@ public final class RuntimeCore implements AutoCloseable {
                 n++;
             } else if (c < 0x800) {
                 n += 2;
-            } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+            } else if (Character.isHighSurrogate(c)
+                    && i + 1 < s.length()
+                    && Character.isLowSurrogate(s.charAt(i + 1))) {
                 n += 4;
                 i++;
             } else {
@@ -1035,8 +1146,7 @@ public final class RuntimeCore implements AutoCloseable {
         return n;
     }
 
-    private record ErrorInfo(String message, String stack) {
-    }
+    private record ErrorInfo(String message, String stack) {}
 
     private ErrorInfo errorInfo(String json) {
         try {
@@ -1044,7 +1154,8 @@ public final class RuntimeCore implements AutoCloseable {
             // The guest bootstrap cuts these too, but a Python tool can reach settle itself: the host cuts.
             String message = n.path("message").asText("error");
             String stack = n.path("stack").asText("");
-            return new ErrorInfo(message.length() > 4096 ? message.substring(0, 4096) : message,
+            return new ErrorInfo(
+                    message.length() > 4096 ? message.substring(0, 4096) : message,
                     stack.length() > 16384 ? stack.substring(0, 16384) : stack);
         } catch (JsonProcessingException e) {
             return new ErrorInfo("error", "");
@@ -1066,7 +1177,11 @@ public final class RuntimeCore implements AutoCloseable {
         return frames;
     }
 
-    private enum Phase { LOAD, PREPARE, CALL }
+    private enum Phase {
+        LOAD,
+        PREPARE,
+        CALL
+    }
 
     private static Outcome violation(Violation v, Limits limits) {
         return switch (v) {
@@ -1092,8 +1207,8 @@ public final class RuntimeCore implements AutoCloseable {
                 // the guest's context, never the JVM.
                 return switch (phase) {
                     case LOAD -> new Outcome.InvalidTool("the module exited with status " + pe.getExitStatus());
-                    case PREPARE, CALL -> new Outcome.ToolError("the tool exited with status " + pe.getExitStatus(),
-                            List.of());
+                    case PREPARE, CALL ->
+                        new Outcome.ToolError("the tool exited with status " + pe.getExitStatus(), List.of());
                 };
             }
             if ((pe.isHostException() || pe.isInternalError()) && deniedBySandbox(pe.getMessage())) {
@@ -1111,10 +1226,12 @@ public final class RuntimeCore implements AutoCloseable {
             }
             List<String> frames = new ArrayList<>();
             for (PolyglotException.StackFrame f : pe.getPolyglotStackTrace()) {
-                if (f.isGuestFrame() && f.getSourceLocation() != null
+                if (f.isGuestFrame()
+                        && f.getSourceLocation() != null
                         && file.equals(f.getSourceLocation().getSource().getName())) {
-                    frames.add("at " + f.getRootName() + " (" + file + ":" + f.getSourceLocation().getStartLine()
-                            + ":" + f.getSourceLocation().getStartColumn() + ")");
+                    frames.add("at " + f.getRootName() + " (" + file + ":"
+                            + f.getSourceLocation().getStartLine() + ":"
+                            + f.getSourceLocation().getStartColumn() + ")");
                 }
             }
             return switch (phase) {
@@ -1166,8 +1283,8 @@ public final class RuntimeCore implements AutoCloseable {
             // Closing an engine waits for every thread still inside one of its contexts, holding the
             // engine's lock; Truffle's own VM shutdown hook takes that lock too, so a guest that never
             // stops would keep the JVM from exiting at all (seen: a test JVM hung in System.exit).
-            LOG.warning(stuck + " guest thread(s) never stopped; the engines are left open and end with the"
-                    + " process");
+            LOG.warning(
+                    stuck + " guest thread(s) never stopped; the engines are left open and end with the" + " process");
             return;
         }
         // A guest thread that never took its cancellation would make engine.close(true) wait forever.
@@ -1180,9 +1297,12 @@ public final class RuntimeCore implements AutoCloseable {
                 }
             }
         }
-        Thread closer = Thread.ofPlatform().daemon(true).name("atoll-engine-close").start(() -> {
-            started.forEach(GuestEngine::close);
-        });
+        Thread closer = Thread.ofPlatform()
+                .daemon(true)
+                .name("atoll-engine-close")
+                .start(() -> {
+                    started.forEach(GuestEngine::close);
+                });
         try {
             closer.join(Duration.ofSeconds(5));
         } catch (InterruptedException e) {

@@ -25,11 +25,11 @@ final class SchemaBounds {
 
     /** Keywords whose subschemas apply to the same value (no descent). */
     private static final Set<String> IN_PLACE_ARRAYS = Set.of("allOf", "anyOf", "oneOf");
+
     private static final Set<String> IN_PLACE_ONE = Set.of("not", "if", "then", "else");
     private static final Set<String> IN_PLACE_MAPS = Set.of("dependentSchemas");
 
-    private SchemaBounds() {
-    }
+    private SchemaBounds() {}
 
     /**
      * @param where the schema's name for messages ({@code tool.inputSchema})
@@ -70,7 +70,8 @@ final class SchemaBounds {
             JsonNode v = e.getValue();
             String child = at + "/" + key.replace("~", "~0").replace("/", "~1");
             if (key.equals("$ref")) {
-                if (!v.isTextual() || !(v.textValue().equals("#") || v.textValue().startsWith("#/"))) {
+                if (!v.isTextual()
+                        || !(v.textValue().equals("#") || v.textValue().startsWith("#/"))) {
                     throw new InvalidToolException(where + child + ": only local references (\"#\" or \"#/...\")"
                             + " are supported, got " + v);
                 }
@@ -111,8 +112,8 @@ final class SchemaBounds {
         return java.net.URLDecoder.decode(pointer.replace("+", "%2B"), java.nio.charset.StandardCharsets.UTF_8);
     }
 
-    private static void cycle(String where, String at, Map<String, List<String>> inPlace, Set<String> path,
-            Set<String> done) {
+    private static void cycle(
+            String where, String at, Map<String, List<String>> inPlace, Set<String> path, Set<String> done) {
         if (done.contains(at)) {
             return;
         }
@@ -172,7 +173,7 @@ final class SchemaBounds {
                     }
                 }
                 case '|' -> level[1] = 0;
-                case '*', '+', '?' -> { }
+                case '*', '+', '?' -> {}
                 case '{' -> {
                     int close = regex.indexOf('}', i);
                     long count = close < 0 ? -1 : maxCount(regex.substring(i + 1, close));
@@ -187,9 +188,10 @@ final class SchemaBounds {
                 default -> atom(level);
             }
             if (levels.getFirst()[0] > MAX_REPETITION || levels.getLast()[0] > MAX_REPETITION) {
-                throw new InvalidToolException("pattern '" + (regex.length() > 80 ? regex.substring(0, 80) + "..."
-                        : regex) + "' is too large once its counted repetitions are expanded (more than "
-                        + MAX_REPETITION + " atoms)");
+                throw new InvalidToolException(
+                        "pattern '" + (regex.length() > 80 ? regex.substring(0, 80) + "..." : regex)
+                                + "' is too large once its counted repetitions are expanded (more than "
+                                + MAX_REPETITION + " atoms)");
             }
         }
     }

@@ -33,7 +33,8 @@ public final class Schemas {
         SchemaRegistryConfig config = SchemaRegistryConfig.builder()
                 .regularExpressionFactory(new Re2Factory())
                 .build();
-        this.registry = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12,
+        this.registry = SchemaRegistry.withDefaultDialect(
+                SpecificationVersion.DRAFT_2020_12,
                 b -> b.schemaRegistryConfig(config).schemaLoader(l -> l.fetchRemoteResources(false)));
     }
 
@@ -74,7 +75,8 @@ public final class Schemas {
             // value is refused with a message instead of failing the request.
             return List.of("$: the value cannot be validated: the schema recurses too deeply for it");
         } catch (RuntimeException e) {
-            return List.of("$: the value cannot be validated against the schema: " + e.getClass().getSimpleName());
+            return List.of("$: the value cannot be validated against the schema: "
+                    + e.getClass().getSimpleName());
         }
         List<String> out = new ArrayList<>(Math.min(errors.size(), MAX_ERRORS));
         for (Error e : errors) {

@@ -42,39 +42,35 @@ sealed interface Settlement {
      * @return {@code {"message": ..., "stack": ...}}
      */
     static String errorJson(String message, String stack) {
-        return JsonNodeFactory.instance.objectNode().put("message", message).put("stack", stack).toString();
+        return JsonNodeFactory.instance
+                .objectNode()
+                .put("message", message)
+                .put("stack", stack)
+                .toString();
     }
 
     /** @param json the result as JSON */
-    record Ok(String json) implements Settlement {
-    }
+    record Ok(String json) implements Settlement {}
 
     /** @param json the error as JSON ({@code message}, {@code stack}) */
     @SuppressWarnings("AvoidCommonTypeNames") // always written Settlement.Error
-    record Error(String json) implements Settlement {
-    }
+    record Error(String json) implements Settlement {}
 
     /** @param json why the result is not JSON, as an error's JSON */
-    record BadOutput(String json) implements Settlement {
-    }
+    record BadOutput(String json) implements Settlement {}
 
     /** @param size the result's size in chars, or {@code string_limit}; checked by the host */
-    record TooLarge(String size) implements Settlement {
-    }
+    record TooLarge(String size) implements Settlement {}
 
     /** See {@link #NEVER}. */
-    record Never() implements Settlement {
-    }
+    record Never() implements Settlement {}
 
     /** See {@link #DEADLINE}. */
-    record Deadline() implements Settlement {
-    }
+    record Deadline() implements Settlement {}
 
     /** See {@link #STOPPED}. */
-    record Stopped() implements Settlement {
-    }
+    record Stopped() implements Settlement {}
 
     /** @param kind the kind name the guest gave, which the host does not know */
-    record Unrecognised(String kind) implements Settlement {
-    }
+    record Unrecognised(String kind) implements Settlement {}
 }

@@ -43,6 +43,7 @@ public final class Watchdog implements AutoCloseable {
     private final Set<Step> steps = ConcurrentHashMap.newKeySet();
     /** Whether the watchdog thread is parked (or about to park) with no call and no step to watch. */
     private volatile boolean idle;
+
     private final long tickNanos;
     private final double heapGuardRatio;
     private final Thread thread;
@@ -67,8 +68,8 @@ public final class Watchdog implements AutoCloseable {
         // Four threads started now, from this normal-priority thread, and kept: a thread started later
         // from a low-priority guest thread (a cancel requested by the guest's own memory signal) would
         // inherit its OS priority. More are started, and end when idle, only under a burst of cancels.
-        java.util.concurrent.ThreadPoolExecutor pool = new java.util.concurrent.ThreadPoolExecutor(4, Integer.MAX_VALUE,
-                60, TimeUnit.SECONDS, new java.util.concurrent.SynchronousQueue<>(), r -> {
+        java.util.concurrent.ThreadPoolExecutor pool = new java.util.concurrent.ThreadPoolExecutor(
+                4, Integer.MAX_VALUE, 60, TimeUnit.SECONDS, new java.util.concurrent.SynchronousQueue<>(), r -> {
                     Thread t = new Thread(r, "atoll-canceller");
                     t.setDaemon(true);
                     return t;
@@ -100,8 +101,13 @@ public final class Watchdog implements AutoCloseable {
             throw new IllegalStateException("guest code must run on a platform thread: CPU time and "
                     + "allocation of virtual threads cannot be measured");
         }
-        Monitor m = new Monitor(current, threads.getCurrentThreadCpuTime(),
-                threads.getCurrentThreadAllocatedBytes(), cpuBudgetNanos, memoryBudgetBytes, deadlineNanos);
+        Monitor m = new Monitor(
+                current,
+                threads.getCurrentThreadCpuTime(),
+                threads.getCurrentThreadAllocatedBytes(),
+                cpuBudgetNanos,
+                memoryBudgetBytes,
+                deadlineNanos);
         active.add(m);
         LockSupport.unpark(thread);
         return m;
@@ -333,11 +339,11 @@ public final class Watchdog implements AutoCloseable {
         private volatile long trippedAt;
         /** The watched thread's last readings by the watchdog, for when it has ended (JMX then says -1). */
         private volatile long lastCpu;
+
         private volatile long lastAllocated;
         private volatile long cpuAtTrip;
 
-        Monitor(Thread thread, long cpuStart, long allocatedStart, long cpuBudget,
-                long memoryBudget, long deadline) {
+        Monitor(Thread thread, long cpuStart, long allocatedStart, long cpuBudget, long memoryBudget, long deadline) {
             this.thread = thread;
             this.threadId = thread.threadId();
             this.cpuStart = cpuStart;
@@ -404,7 +410,8 @@ public final class Watchdog implements AutoCloseable {
 
         /** How long ago the call was cancelled, or empty if it was not. */
         public java.util.Optional<Duration> sinceCancelled() {
-            return violation.get() == null ? java.util.Optional.empty()
+            return violation.get() == null
+                    ? java.util.Optional.empty()
                     : java.util.Optional.of(Duration.ofNanos(System.nanoTime() - trippedAt));
         }
 
@@ -427,8 +434,10 @@ public final class Watchdog implements AutoCloseable {
             // use the watchdog's last reading then, never a negative usage.
             long cpu = threads.getThreadCpuTime(threadId);
             long allocated = threads.getThreadAllocatedBytes(threadId);
-            return new long[] {Math.max(0, (cpu < 0 ? lastCpu : cpu) - cpuStart),
-                Math.max(0, (allocated < 0 ? lastAllocated : allocated) - allocatedStart)};
+            return new long[] {
+                Math.max(0, (cpu < 0 ? lastCpu : cpu) - cpuStart),
+                Math.max(0, (allocated < 0 ? lastAllocated : allocated) - allocatedStart)
+            };
         }
 
         /** The limit this call was cancelled for, if any. */

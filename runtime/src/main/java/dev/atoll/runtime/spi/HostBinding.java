@@ -47,7 +47,8 @@ public interface HostBinding {
      * @return the guest script, or empty if the binding offers nothing to that language
      */
     default java.util.Optional<String> guestScript(dev.atoll.runtime.Language language) {
-        return language == dev.atoll.runtime.Language.JS ? java.util.Optional.of(guestScript())
+        return language == dev.atoll.runtime.Language.JS
+                ? java.util.Optional.of(guestScript())
                 : java.util.Optional.empty();
     }
 

@@ -45,18 +45,41 @@ class GuestEngineSandboxTest {
     @Test
     void constrainedValidationRefusesAWeakerConfiguration() {
         // The control for the check above: CONSTRAINED does refuse what it forbids at build time.
-        try (Engine probe = Engine.newBuilder("js").sandbox(SandboxPolicy.CONSTRAINED)
-                .out(OutputStream.nullOutputStream()).err(OutputStream.nullOutputStream())
-                .option("engine.WarnInterpreterOnly", "false").build()) {
-            assertThrows(IllegalArgumentException.class, () -> GuestEngine.contextBuilder(Language.JS,
-                    SandboxPolicy.CONSTRAINED).engine(probe).allowNativeAccess(true).build().close());
-            assertThrows(IllegalArgumentException.class, () -> GuestEngine.contextBuilder(Language.JS,
-                    SandboxPolicy.CONSTRAINED).engine(probe).allowCreateProcess(true).build().close());
-            assertThrows(IllegalArgumentException.class, () -> GuestEngine.contextBuilder(Language.JS,
-                    SandboxPolicy.CONSTRAINED).engine(probe).out(System.out).build().close());
+        try (Engine probe = Engine.newBuilder("js")
+                .sandbox(SandboxPolicy.CONSTRAINED)
+                .out(OutputStream.nullOutputStream())
+                .err(OutputStream.nullOutputStream())
+                .option("engine.WarnInterpreterOnly", "false")
+                .build()) {
+            assertThrows(
+                    IllegalArgumentException.class,
+                    () -> GuestEngine.contextBuilder(Language.JS, SandboxPolicy.CONSTRAINED)
+                            .engine(probe)
+                            .allowNativeAccess(true)
+                            .build()
+                            .close());
+            assertThrows(
+                    IllegalArgumentException.class,
+                    () -> GuestEngine.contextBuilder(Language.JS, SandboxPolicy.CONSTRAINED)
+                            .engine(probe)
+                            .allowCreateProcess(true)
+                            .build()
+                            .close());
+            assertThrows(
+                    IllegalArgumentException.class,
+                    () -> GuestEngine.contextBuilder(Language.JS, SandboxPolicy.CONSTRAINED)
+                            .engine(probe)
+                            .out(System.out)
+                            .build()
+                            .close());
             // ... and it refuses the string bound, which is why the JS engine is TRUSTED.
-            assertThrows(IllegalArgumentException.class, () -> GuestEngine.contextBuilder(Language.JS,
-                    SandboxPolicy.CONSTRAINED).engine(probe).option("js.string-length-limit", "4096").build().close());
+            assertThrows(
+                    IllegalArgumentException.class,
+                    () -> GuestEngine.contextBuilder(Language.JS, SandboxPolicy.CONSTRAINED)
+                            .engine(probe)
+                            .option("js.string-length-limit", "4096")
+                            .build()
+                            .close());
         }
     }
 
@@ -64,7 +87,8 @@ class GuestEngineSandboxTest {
     void theEngineBoundsStringLength() {
         try (Context c = engine.newContext()) {
             assertEquals(4000, c.eval("js", "'x'.repeat(4000).length").asInt());
-            PolyglotException e = assertThrows(PolyglotException.class,
+            PolyglotException e = assertThrows(
+                    PolyglotException.class,
                     () -> c.eval("js", "let s = 'ab'; for (let i = 0; i < 12; i++) s += s; s.length"));
             assertTrue(e.getMessage().contains("Invalid string length"), e.getMessage());
         }
@@ -92,14 +116,19 @@ class GuestEngineSandboxTest {
                      'console', 'process', 'require', 'Worker', 'quit', 'exit', 'readline', 'read']
                       .filter((n) => typeof globalThis[n] !== 'undefined').join(',')""").asString());
             // I/O: no file can be read as a module, statically or dynamically.
-            assertThrows(PolyglotException.class, () -> c.eval(Source.newBuilder("js",
-                    "import x from '/etc/passwd'; export default x;", "m.mjs").mimeType("application/javascript+module")
-                    .buildLiteral()));
-            c.eval("js", "var r = 'pending'; import('/etc/hostname').then(() => { r = 'read'; }, () => { r = 'refused'; });");
+            assertThrows(
+                    PolyglotException.class,
+                    () -> c.eval(Source.newBuilder("js", "import x from '/etc/passwd'; export default x;", "m.mjs")
+                            .mimeType("application/javascript+module")
+                            .buildLiteral()));
+            c.eval(
+                    "js",
+                    "var r = 'pending'; import('/etc/hostname').then(() => { r = 'read'; }, () => { r = 'refused'; });");
             assertEquals("refused", c.eval("js", "r").asString());
         }
         // Value sharing: a value of one context is refused by another.
-        try (Context a = engine.newContext(); Context b = engine.newContext()) {
+        try (Context a = engine.newContext();
+                Context b = engine.newContext()) {
             org.graalvm.polyglot.Value obj = a.eval("js", "({ x: 1 })");
             assertThrows(RuntimeException.class, () -> b.getBindings("js").putMember("o", obj));
         }

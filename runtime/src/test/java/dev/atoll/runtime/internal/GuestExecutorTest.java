@@ -27,12 +27,16 @@ class GuestExecutorTest {
     void anInterruptLeftBehindByATaskDoesNotEndTheThread() throws Exception {
         try (GuestExecutor executor = new GuestExecutor(1, 4, 1 << 20, 1)) {
             Thread first = executor.submit(() -> {
-                Thread.currentThread().interrupt(); // as a cancel that landed just as the call ended
-                return Thread.currentThread();
-            }).get(30, TimeUnit.SECONDS);
+                        Thread.currentThread().interrupt(); // as a cancel that landed just as the call ended
+                        return Thread.currentThread();
+                    })
+                    .get(30, TimeUnit.SECONDS);
             Thread second = executor.submit(Thread::currentThread).get(30, TimeUnit.SECONDS);
             assertSame(first, second, "the lane's only thread serves the next call");
-            assertEquals(false, executor.submit(() -> Thread.currentThread().isInterrupted()).get(30, TimeUnit.SECONDS),
+            assertEquals(
+                    false,
+                    executor.submit(() -> Thread.currentThread().isInterrupted())
+                            .get(30, TimeUnit.SECONDS),
                     "a task does not start with the previous call's interrupt pending");
         }
     }
@@ -56,7 +60,8 @@ class GuestExecutorTest {
      */
     @Test
     void aThreadStartedFromAProbationThreadGetsTheNormalPriorityBack() throws Exception {
-        Assumptions.assumeTrue(GuestExecutor.prioritiesAvailable() && Files.isDirectory(Path.of("/proc/self/task")),
+        Assumptions.assumeTrue(
+                GuestExecutor.prioritiesAvailable() && Files.isDirectory(Path.of("/proc/self/task")),
                 "Linux thread priorities");
         InheritedPriority priorities = InheritedPriority.get();
         long repairedBefore = priorities.repaired();
@@ -66,20 +71,22 @@ class GuestExecutorTest {
         AtomicInteger libraryTid = new AtomicInteger(-1);
         try (GuestExecutor executor = new GuestExecutor(1, 4, 1 << 20, 1)) {
             Thread low = executor.submit(GuestExecutor.Lane.PROBATION, () -> {
-                library.execute(() -> {
-                    libraryTid.set(OsPriority.currentThreadId().orElseThrow());
-                    try {
-                        release.await();
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                });
-                return Thread.currentThread();
-            }).get(30, TimeUnit.SECONDS);
+                        library.execute(() -> {
+                            libraryTid.set(OsPriority.currentThreadId().orElseThrow());
+                            try {
+                                release.await();
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                            }
+                        });
+                        return Thread.currentThread();
+                    })
+                    .get(30, TimeUnit.SECONDS);
             await().atMost(Duration.ofSeconds(30)).until(() -> libraryTid.get() > 0);
             int tid = libraryTid.get();
             if (canRaise()) {
-                await().atMost(Duration.ofSeconds(30)).until(() -> OsPriority.nice(tid).orElseThrow() == priorities.normal());
+                await().atMost(Duration.ofSeconds(30))
+                        .until(() -> OsPriority.nice(tid).orElseThrow() == priorities.normal());
                 assertTrue(priorities.repaired() > repairedBefore, "counted as repaired");
             } else {
                 await().atMost(Duration.ofSeconds(30)).until(() -> priorities.unrepaired() > unrepairedBefore);

@@ -1,9 +1,8 @@
 package dev.atoll.runtime.internal;
 
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
@@ -25,7 +24,8 @@ class WatchdogTest {
         try (Watchdog watchdog = new Watchdog(Duration.ofMillis(5), 0.9)) {
             AtomicReference<Watchdog.Monitor> monitor = new AtomicReference<>();
             Thread guest = Thread.ofPlatform().start(() -> {
-                Watchdog.Monitor m = watchdog.watch(Long.MAX_VALUE, Long.MAX_VALUE, System.nanoTime() + 60_000_000_000L);
+                Watchdog.Monitor m =
+                        watchdog.watch(Long.MAX_VALUE, Long.MAX_VALUE, System.nanoTime() + 60_000_000_000L);
                 monitor.set(m);
                 long end = System.nanoTime() + 50_000_000L;
                 long x = 0;
@@ -56,14 +56,17 @@ class WatchdogTest {
 
             AtomicInteger overruns = new AtomicInteger();
             CountDownLatch reported = new CountDownLatch(1);
-            Watchdog.Step stuck = watchdog.watchStep(System.nanoTime() + Duration.ofMillis(50).toNanos(), () -> {
-                overruns.incrementAndGet();
-                reported.countDown();
-            });
+            Watchdog.Step stuck =
+                    watchdog.watchStep(System.nanoTime() + Duration.ofMillis(50).toNanos(), () -> {
+                        overruns.incrementAndGet();
+                        reported.countDown();
+                    });
             assertTrue(reported.await(30, TimeUnit.SECONDS), "the overrun step was never reported");
             // Past the closed step's deadline too, with more ticks: neither runs (again).
-            await().pollDelay(Duration.ZERO).atMost(Duration.ofSeconds(30))
-                    .until(() -> System.nanoTime() - far > Duration.ofMillis(100).toNanos());
+            await().pollDelay(Duration.ZERO)
+                    .atMost(Duration.ofSeconds(30))
+                    .until(() ->
+                            System.nanoTime() - far > Duration.ofMillis(100).toNanos());
             stuck.close();
             assertEquals(1, overruns.get());
             assertEquals(0, closedInTime.get());
@@ -91,16 +94,18 @@ class WatchdogTest {
                         } catch (InterruptedException e) {
                             return;
                         }
-                        added.add(watchdog.watchStep(System.nanoTime() + Duration.ofMillis(20).toNanos(),
-                                reported::countDown));
+                        added.add(watchdog.watchStep(
+                                System.nanoTime() + Duration.ofMillis(20).toNanos(), reported::countDown));
                     }));
                 }
                 go.countDown();
                 for (Thread a : adders) {
                     a.join();
                 }
-                assertTrue(reported.await(30, TimeUnit.SECONDS), "round " + round + ": "
-                        + reported.getCount() + " of " + threads + " overrun steps never reported");
+                assertTrue(
+                        reported.await(30, TimeUnit.SECONDS),
+                        "round " + round + ": " + reported.getCount() + " of " + threads
+                                + " overrun steps never reported");
                 added.forEach(Watchdog.Step::close);
             }
         }

@@ -75,8 +75,8 @@ class HostBindingTest {
                             PendingOperation op = scope.begin();
                             String text = args.string(0);
                             HOST.schedule(() -> op.complete(text), (long) args.number(1), TimeUnit.MILLISECONDS);
-                            scope.record(new EgressRecord("later.example", "GET", 200, 0, text.length(),
-                                    Duration.ofMillis(1), "ok"));
+                            scope.record(new EgressRecord(
+                                    "later.example", "GET", 200, 0, text.length(), Duration.ofMillis(1), "ok"));
                             yield op.id();
                         }
                         case "never" -> scope.begin().id();
@@ -127,7 +127,8 @@ class HostBindingTest {
                 """);
         CallResult r = runtime.call(t, empty());
         assertTrue(r.ok(), r.toJson().toString());
-        assertEquals("{\"a\":\"a\",\"b\":\"b\",\"order\":[\"timer\",\"b\",\"a\"]}",
+        assertEquals(
+                "{\"a\":\"a\",\"b\":\"b\",\"order\":[\"timer\",\"b\",\"a\"]}",
                 r.toJson().get("result").toString());
         List<EgressRecord> egress = r.receipt().egress();
         assertEquals(2, egress.size());
@@ -184,8 +185,10 @@ class HostBindingTest {
                 """));
         try (WarmContext warm = runtime.prepare(t)) {
             CallResult r = runtime.call(warm, empty());
-            assertEquals("{\"atLoad\":\"null\",\"inCall\":\"x\",\"v\":\"w\"}",
-                    r.toJson().get("result").toString(), r.toJson().toString());
+            assertEquals(
+                    "{\"atLoad\":\"null\",\"inCall\":\"x\",\"v\":\"w\"}",
+                    r.toJson().get("result").toString(),
+                    r.toJson().toString());
         }
     }
 
@@ -196,7 +199,9 @@ class HostBindingTest {
                     export const tool = { name: "g", description: "d", inputSchema: { type: "object" } };
                     export default async function () { return [typeof later, typeof fetch, typeof Headers]; }
                     """), "{}");
-            assertEquals("[\"undefined\",\"undefined\",\"undefined\"]", r.toJson().get("result").toString());
+            assertEquals(
+                    "[\"undefined\",\"undefined\",\"undefined\"]",
+                    r.toJson().get("result").toString());
         }
     }
 

@@ -55,8 +55,7 @@ class SetupCostTest {
                 }
 
                 @Override
-                public void close() {
-                }
+                public void close() {}
             };
         }
     }
@@ -92,7 +91,9 @@ class SetupCostTest {
             CallResult r = runtime.call(t, JSON.createObjectNode());
             assertTrue(r.ok(), r.toJson().toString());
             assertEquals("true", r.toJson().get("result").toString());
-            assertTrue(r.receipt().cpu().compareTo(Duration.ofMillis(40)) < 0, r.toJson().toString());
+            assertTrue(
+                    r.receipt().cpu().compareTo(Duration.ofMillis(40)) < 0,
+                    r.toJson().toString());
         }
     }
 
@@ -107,8 +108,14 @@ class SetupCostTest {
     void theToolsOwnWorkIsStillLimitedInItsFunctionAndAtTheTopLevel() {
         String spin = "const end = Date.now() + 600; while (Date.now() < end) {}";
         CallResult inFunction = runtime.call(tool("busy_call", 5, "", spin + " return 1;"), JSON.createObjectNode());
-        assertEquals(OutcomeKind.CPU_EXCEEDED, inFunction.outcome().kind(), inFunction.toJson().toString());
+        assertEquals(
+                OutcomeKind.CPU_EXCEEDED,
+                inFunction.outcome().kind(),
+                inFunction.toJson().toString());
         CallResult atTopLevel = runtime.call(tool("busy_module", 5, spin, "return 1;"), JSON.createObjectNode());
-        assertEquals(OutcomeKind.CPU_EXCEEDED, atTopLevel.outcome().kind(), atTopLevel.toJson().toString());
+        assertEquals(
+                OutcomeKind.CPU_EXCEEDED,
+                atTopLevel.outcome().kind(),
+                atTopLevel.toJson().toString());
     }
 }

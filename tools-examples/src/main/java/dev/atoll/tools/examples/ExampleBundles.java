@@ -7,15 +7,13 @@ import java.util.List;
 /** The bundled tools as {@link ToolBundle} services, so the gateway finds them without depending on this module. */
 public final class ExampleBundles {
 
-    private ExampleBundles() {
-    }
+    private ExampleBundles() {}
 
     /** The quick start's examples ({@link Examples#all()}). */
     public static final class ExampleTools implements ToolBundle {
 
         /** Creates the bundle (a service provider). */
-        public ExampleTools() {
-        }
+        public ExampleTools() {}
 
         @Override
         public String name() {
@@ -32,8 +30,7 @@ public final class ExampleBundles {
     public static final class ConformanceTools implements ToolBundle {
 
         /** Creates the bundle (a service provider). */
-        public ConformanceTools() {
-        }
+        public ConformanceTools() {}
 
         @Override
         public String name() {

@@ -24,14 +24,22 @@ public final class Examples {
      * File names (under {@code conformance/}) of the fixture tools the MCP conformance suite calls.
      * They are not deployed by default.
      */
-    public static final List<String> CONFORMANCE = List.of("test_simple_text.mjs", "test_image_content.mjs",
-            "test_audio_content.mjs", "test_embedded_resource.mjs", "test_multiple_content_types.mjs",
-            "test_error_handling.mjs", "test_tool_with_logging.mjs", "conformance_resources.mjs",
-            "test_tool_with_progress.mjs", "test_sampling.mjs", "test_elicitation.mjs",
-            "test_elicitation_sep1034_defaults.mjs", "test_elicitation_sep1330_enums.mjs");
+    public static final List<String> CONFORMANCE = List.of(
+            "test_simple_text.mjs",
+            "test_image_content.mjs",
+            "test_audio_content.mjs",
+            "test_embedded_resource.mjs",
+            "test_multiple_content_types.mjs",
+            "test_error_handling.mjs",
+            "test_tool_with_logging.mjs",
+            "conformance_resources.mjs",
+            "test_tool_with_progress.mjs",
+            "test_sampling.mjs",
+            "test_elicitation.mjs",
+            "test_elicitation_sep1034_defaults.mjs",
+            "test_elicitation_sep1330_enums.mjs");
 
-    private Examples() {
-    }
+    private Examples() {}
 
     /**
      * Reads every conformance fixture tool.
@@ -45,7 +53,6 @@ public final class Examples {
         }
         return out;
     }
-
 
     /**
      * Reads every bundled example.

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.time.Duration;
 import dev.atoll.runtime.CallResult;
 import dev.atoll.runtime.Limits;
 import dev.atoll.runtime.Outcome;
@@ -12,6 +11,7 @@ import dev.atoll.runtime.OutcomeKind;
 import dev.atoll.runtime.Tool;
 import dev.atoll.runtime.ToolRuntime;
 import dev.atoll.runtime.ToolSource;
+import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.TestInstance;
@@ -25,8 +25,15 @@ abstract class ExampleToolFixture {
     @BeforeAll
     void start() {
         Limits d = Limits.defaults(); // examples that declare no wall limit get this one (see run)
-        runtime = ToolRuntime.builder().defaults(new Limits(d.cpu(), Duration.ofMillis(TEST_WALL_MS), d.memoryBytes(),
-                d.outputBytes(), d.logBytes(), d.logEntries())).build();
+        runtime = ToolRuntime.builder()
+                .defaults(new Limits(
+                        d.cpu(),
+                        Duration.ofMillis(TEST_WALL_MS),
+                        d.memoryBytes(),
+                        d.outputBytes(),
+                        d.logBytes(),
+                        d.logEntries()))
+                .build();
     }
 
     @AfterAll

@@ -29,26 +29,49 @@ class ExamplesTest extends ExampleToolFixture {
         assertEquals(5, v.get("words").asInt());
         assertEquals(2, v.get("lines").asInt());
         assertEquals(25, v.get("characters").asInt());
-        assertEquals(0, call("word_count.mjs", "{\"text\":\"   \"}").get("words").asInt());
+        assertEquals(
+                0, call("word_count.mjs", "{\"text\":\"   \"}").get("words").asInt());
     }
 
     @Test
     void jsonPointer() throws Exception {
         String doc = "{\"document\":{\"items\":[{\"name\":\"a/b\"},{\"m~n\":true}]},\"pointer\":";
-        assertEquals("a/b", call("json_pointer.mjs", doc + "\"/items/0/name\"}").get("value").asText());
-        assertTrue(call("json_pointer.mjs", doc + "\"/items/1/m~0n\"}").get("value").asBoolean());
-        assertEquals(false, call("json_pointer.mjs", doc + "\"/items/7\"}").get("found").asBoolean());
-        assertEquals(false, call("json_pointer.mjs", doc + "\"/items/0/name/x\"}").get("found").asBoolean());
+        assertEquals(
+                "a/b",
+                call("json_pointer.mjs", doc + "\"/items/0/name\"}")
+                        .get("value")
+                        .asText());
+        assertTrue(call("json_pointer.mjs", doc + "\"/items/1/m~0n\"}")
+                .get("value")
+                .asBoolean());
+        assertEquals(
+                false,
+                call("json_pointer.mjs", doc + "\"/items/7\"}").get("found").asBoolean());
+        assertEquals(
+                false,
+                call("json_pointer.mjs", doc + "\"/items/0/name/x\"}")
+                        .get("found")
+                        .asBoolean());
         assertEquals(true, call("json_pointer.mjs", doc + "\"\"}").get("found").asBoolean());
     }
 
     @Test
     void slugify() throws Exception {
-        assertEquals("creme-brulee-a-la-maison", call("slugify.mjs", "{\"text\":\"Crème brûlée à la maison!\"}")
-                .get("slug").asText());
-        assertEquals("hello_world", call("slugify.mjs", "{\"text\":\"Hello, World\",\"separator\":\"_\"}")
-                .get("slug").asText());
-        assertEquals("abc", call("slugify.mjs", "{\"text\":\"abc def\",\"maxLength\":5}").get("slug").asText());
+        assertEquals(
+                "creme-brulee-a-la-maison",
+                call("slugify.mjs", "{\"text\":\"Crème brûlée à la maison!\"}")
+                        .get("slug")
+                        .asText());
+        assertEquals(
+                "hello_world",
+                call("slugify.mjs", "{\"text\":\"Hello, World\",\"separator\":\"_\"}")
+                        .get("slug")
+                        .asText());
+        assertEquals(
+                "abc",
+                call("slugify.mjs", "{\"text\":\"abc def\",\"maxLength\":5}")
+                        .get("slug")
+                        .asText());
     }
 
     @Test

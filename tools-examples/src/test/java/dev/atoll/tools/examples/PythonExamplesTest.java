@@ -32,7 +32,9 @@ class PythonExamplesTest extends ExampleToolFixture {
         assertEquals(2, v.get("lines").asInt());
         assertEquals(25, v.get("characters").asInt());
         assertEquals(0, call("word_count.py", "{\"text\":\"   \"}").get("words").asInt());
-        assertEquals(OutcomeKind.INVALID_ARGUMENTS, run("word_count.py", "{\"txt\":\"x\"}").outcome().kind());
+        assertEquals(
+                OutcomeKind.INVALID_ARGUMENTS,
+                run("word_count.py", "{\"txt\":\"x\"}").outcome().kind());
     }
 
     @Test
@@ -48,6 +50,8 @@ class PythonExamplesTest extends ExampleToolFixture {
         assertEquals("warn", limited.logs().get(0).level().name().toLowerCase(java.util.Locale.ROOT));
         CallResult ragged = run("csv_to_json.py", "{\"csv\":\"a,b\\n1\"}");
         assertEquals(OutcomeKind.TOOL_ERROR, ragged.outcome().kind());
-        assertEquals("ValueError: row 2 has 1 fields; the header has 2", ragged.outcome().message());
+        assertEquals(
+                "ValueError: row 2 has 1 fields; the header has 2",
+                ragged.outcome().message());
     }
 }

@@ -9,6 +9,5 @@ public final class AtollVersion {
     /** The release version. */
     public static final String VALUE = "0.1.0";
 
-    private AtollVersion() {
-    }
+    private AtollVersion() {}
 }

@@ -14,8 +14,8 @@ import java.util.Objects;
  * @param backend the backend that runs it
  * @param handle backend-specific state for this version (for isolate tools, the loaded tool)
  */
-public record CatalogEntry(String name, int version, String digest, ObjectNode definition, ToolBackend backend,
-        Object handle) {
+public record CatalogEntry(
+        String name, int version, String digest, ObjectNode definition, ToolBackend backend, Object handle) {
 
     /** Rejects nulls. */
     public CatalogEntry {

@@ -29,8 +29,8 @@ public interface ClientLink {
 
         @Override
         public CompletableFuture<JsonNode> request(String method, ObjectNode params, Duration timeout) {
-            return CompletableFuture.failedFuture(new UnsupportedOperationException(
-                    "the client cannot take " + method + " requests"));
+            return CompletableFuture.failedFuture(
+                    new UnsupportedOperationException("the client cannot take " + method + " requests"));
         }
     };
 

@@ -51,8 +51,7 @@ public interface FeatureSource {
      * @param offer the offer given to {@link #subscribe}
      * @param uri the URI
      */
-    default void unsubscribe(Offer offer, String uri) {
-    }
+    default void unsubscribe(Offer offer, String uri) {}
 
     /**
      * Registers who hears that a watched resource changed ({@code notifications/resources/updated} of an
@@ -60,8 +59,7 @@ public interface FeatureSource {
      *
      * @param listener told of (owner, URI)
      */
-    default void onResourceUpdated(BiConsumer<String, String> listener) {
-    }
+    default void onResourceUpdated(BiConsumer<String, String> listener) {}
 
     /**
      * One resource, template or prompt and the entry that serves it.

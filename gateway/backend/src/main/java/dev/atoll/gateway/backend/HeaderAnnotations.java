@@ -17,8 +17,7 @@ public final class HeaderAnnotations {
 
     private static final String KEY = "x-mcp-header";
 
-    private HeaderAnnotations() {
-    }
+    private HeaderAnnotations() {}
 
     /**
      * Every broken rule, or an empty list.
@@ -36,7 +35,8 @@ public final class HeaderAnnotations {
     /**
      * @param reachable whether {@code node} is reached from the root through {@code properties} keys only
      */
-    private static void walk(JsonNode node, String path, boolean reachable, List<String> out, Map<String, String> seen) {
+    private static void walk(
+            JsonNode node, String path, boolean reachable, List<String> out, Map<String, String> seen) {
         if (node.isArray()) {
             for (int i = 0; i < node.size(); i++) {
                 walk(node.get(i), path + "/" + i, false, out, seen);
@@ -50,10 +50,10 @@ public final class HeaderAnnotations {
         if (header != null) {
             check(node, header, path.isEmpty() ? "/" : path, reachable, out, seen);
         }
-        for (var it = node.properties().iterator(); it.hasNext();) {
+        for (var it = node.properties().iterator(); it.hasNext(); ) {
             var e = it.next();
             if (e.getKey().equals("properties") && e.getValue().isObject()) {
-                for (var p = e.getValue().properties().iterator(); p.hasNext();) {
+                for (var p = e.getValue().properties().iterator(); p.hasNext(); ) {
                     var prop = p.next();
                     walk(prop.getValue(), path + "/properties/" + prop.getKey(), reachable, out, seen);
                 }
@@ -63,7 +63,12 @@ public final class HeaderAnnotations {
         }
     }
 
-    private static void check(JsonNode schema, JsonNode header, String path, boolean reachable, List<String> out,
+    private static void check(
+            JsonNode schema,
+            JsonNode header,
+            String path,
+            boolean reachable,
+            List<String> out,
             Map<String, String> seen) {
         String where = KEY + " at " + path;
         if (!reachable || path.equals("/")) {
@@ -86,8 +91,10 @@ public final class HeaderAnnotations {
             out.add(where + ": '" + name + "' repeats the header of " + previous + " (names are case-insensitive)");
         }
         JsonNode type = schema.get("type");
-        if (type == null || !type.isTextual()
-                || !(type.textValue().equals("string") || type.textValue().equals("integer")
+        if (type == null
+                || !type.isTextual()
+                || !(type.textValue().equals("string")
+                        || type.textValue().equals("integer")
                         || type.textValue().equals("boolean"))) {
             out.add(where + ": the property must have type string, integer or boolean (not number, object, array"
                     + " or a list of types)");
@@ -95,7 +102,9 @@ public final class HeaderAnnotations {
     }
 
     private static boolean tchar(char c) {
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+        return (c >= 'a' && c <= 'z')
+                || (c >= 'A' && c <= 'Z')
+                || (c >= '0' && c <= '9')
                 || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
     }
 }

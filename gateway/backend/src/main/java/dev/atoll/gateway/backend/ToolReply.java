@@ -28,8 +28,9 @@ public sealed interface ToolReply {
      * @param outcome how the call ended, for audit and metrics
      * @param receipt resources the call used ({@link Receipt#none()} if the backend does not measure)
      */
-    record Result(ObjectNode result, List<ObjectNode> logs, List<ObjectNode> progress, ToolOutcome outcome,
-            Receipt receipt) implements ToolReply {
+    record Result(
+            ObjectNode result, List<ObjectNode> logs, List<ObjectNode> progress, ToolOutcome outcome, Receipt receipt)
+            implements ToolReply {
 
         /** Copies the lists and rejects nulls. */
         public Result {

@@ -64,8 +64,8 @@ record AdminClient(String url, String token) {
 
     /** POST {@code body} as JSON to {@code path}. */
     Reply post(String path, Object body) throws IOException, InterruptedException {
-        return send("POST", path, HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)),
-                "application/json");
+        return send(
+                "POST", path, HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)), "application/json");
     }
 
     /**
@@ -81,13 +81,15 @@ record AdminClient(String url, String token) {
      */
     Reply send(String method, String path, HttpRequest.BodyPublisher body, String type)
             throws IOException, InterruptedException {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url + path)).timeout(Duration.ofSeconds(60))
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url + path))
+                .timeout(Duration.ofSeconds(60))
                 .header("Authorization", "Bearer " + token)
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : body);
         if (type != null) {
             b.header("Content-Type", type);
         }
-        try (HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()) {
+        try (HttpClient http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()) {
             HttpResponse<byte[]> r = http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
             JsonNode n;
             boolean isJson = true;
@@ -140,8 +142,8 @@ record AdminClient(String url, String token) {
                     + "ATOLL_ADMIN_URL or --admin-url)");
             return 2;
         } catch (IOException e) {
-            err.println("atoll: admin API at " + url + ": " + Optional.ofNullable(e.getMessage())
-                    .orElse(e.getClass().getSimpleName()));
+            err.println("atoll: admin API at " + url + ": "
+                    + Optional.ofNullable(e.getMessage()).orElse(e.getClass().getSimpleName()));
             return 2;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -18,18 +18,25 @@ abstract class AdminCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--admin-url", paramLabel = "URL",
+    @Option(
+            names = "--admin-url",
+            paramLabel = "URL",
             description = "the admin API (default: $ATOLL_ADMIN_URL, else http://127.0.0.1:8081)")
     String adminUrl;
 
-    @Option(names = "--token", paramLabel = "TOKEN",
+    @Option(
+            names = "--token",
+            paramLabel = "TOKEN",
             description = "the admin bearer token (default: $ATOLL_ADMIN_TOKEN)")
     String token;
 
     @Option(names = "--json", description = "print the admin API's JSON instead of text (for scripts)")
     boolean json;
 
-    @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help and exit")
+    @Option(
+            names = {"-h", "--help"},
+            usageHelp = true,
+            description = "show this help and exit")
     boolean help;
 
     @Override
@@ -38,8 +45,8 @@ abstract class AdminCommand implements Callable<Integer> {
         if (t.isEmpty()) {
             throw usage("no admin token: set ATOLL_ADMIN_TOKEN or pass --token (printed at the gateway's first start)");
         }
-        AdminClient client = new AdminClient(adminUrl != null ? adminUrl.trim()
-                : AdminClient.envOr("ATOLL_ADMIN_URL", "http://127.0.0.1:8081"), t);
+        AdminClient client = new AdminClient(
+                adminUrl != null ? adminUrl.trim() : AdminClient.envOr("ATOLL_ADMIN_URL", "http://127.0.0.1:8081"), t);
         return client.calling(err(), () -> run(client));
     }
 

@@ -19,18 +19,24 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code atoll audit ...}: the hash-chained audit log. */
-@Command(name = "audit", synopsisSubcommandLabel = "COMMAND",
+@Command(
+        name = "audit",
+        synopsisSubcommandLabel = "COMMAND",
         description = "Read and check the hash-chained audit log.",
-        subcommands = {AuditCommands.Verify.class, AuditCommands.Tail.class, AuditCommands.Export.class,
-                AuditCommands.Head.class})
+        subcommands = {
+            AuditCommands.Verify.class,
+            AuditCommands.Tail.class,
+            AuditCommands.Export.class,
+            AuditCommands.Head.class
+        })
 final class AuditCommands extends CommandGroup {
 
     /** Output of untrusted text: every control, format and non-ASCII character escaped. */
-    static final ObjectMapper SAFE = JsonMapper.builder().enable(JsonWriteFeature.ESCAPE_NON_ASCII).build();
+    static final ObjectMapper SAFE =
+            JsonMapper.builder().enable(JsonWriteFeature.ESCAPE_NON_ASCII).build();
 
     /** Records fetched per request. */
     static final int PAGE = 1000;
-
 
     /** The record filters shared by tail and export. */
     static final class Filters {
@@ -51,7 +57,8 @@ final class AuditCommands extends CommandGroup {
 
         /** The query string for {@code GET /v1/audit}, after {@code after}, at most {@code limit}. */
         String query(long after, int limit) {
-            StringBuilder q = new StringBuilder("?limit=").append(limit).append("&after=").append(after);
+            StringBuilder q =
+                    new StringBuilder("?limit=").append(limit).append("&after=").append(after);
             add(q, "tool", tool);
             add(q, "tenant", tenant);
             add(q, "action", action);
@@ -68,10 +75,14 @@ final class AuditCommands extends CommandGroup {
     }
 
     /** {@code atoll audit verify [--against FILE]}. */
-    @Command(name = "verify", description = {"Check the audit log's hash chain; name the first broken record.",
-            "With --against FILE, also check the log against saved checkpoints (JSON lines): a log rewritten "
-            + "from the start is caught too.",
-            "Exit status 1 when the log is not intact."})
+    @Command(
+            name = "verify",
+            description = {
+                "Check the audit log's hash chain; name the first broken record.",
+                "With --against FILE, also check the log against saved checkpoints (JSON lines): a log rewritten "
+                        + "from the start is caught too.",
+                "Exit status 1 when the log is not intact."
+            })
     static final class Verify extends AdminCommand {
         @Option(names = "--against", paramLabel = "FILE", description = "audit checkpoints, one JSON object a line")
         Path against;
@@ -88,7 +99,10 @@ final class AuditCommands extends CommandGroup {
                 } catch (NoSuchFileException e) {
                     throw usage("no such file: " + against);
                 }
-                r = c.send("POST", "/v1/audit/verify", HttpRequest.BodyPublishers.ofByteArray(checkpoints),
+                r = c.send(
+                        "POST",
+                        "/v1/audit/verify",
+                        HttpRequest.BodyPublishers.ofByteArray(checkpoints),
                         "application/x-ndjson");
             }
             if (!r.ok()) {
@@ -100,7 +114,8 @@ final class AuditCommands extends CommandGroup {
                 out().println(b.toPrettyString());
                 return intact ? Main.OK : Main.REFUSED;
             }
-            String cps = b.has("checkpointsChecked") ? ", " + b.path("checkpointsChecked").asLong() + " checkpoint(s)"
+            String cps = b.has("checkpointsChecked")
+                    ? ", " + b.path("checkpointsChecked").asLong() + " checkpoint(s)"
                     : "";
             if (intact) {
                 out().println("audit log intact: " + b.path("checked").asLong() + " records" + cps + ", head #"
@@ -122,23 +137,36 @@ final class AuditCommands extends CommandGroup {
             if (json || !r.ok()) {
                 return printJson(c, r);
             }
-            out().println("#" + r.body().path("seq").asLong() + " " + r.body().path("hash").asText());
+            out().println("#" + r.body().path("seq").asLong() + " "
+                    + r.body().path("hash").asText());
             return Main.OK;
         }
     }
 
     /** {@code atoll audit tail}. */
-    @Command(name = "tail", description = {"Print the newest records (oldest of them first), one a line; with "
-            + "--follow keep printing new records as they are written until interrupted (Ctrl-C)."})
+    @Command(
+            name = "tail",
+            description = {
+                "Print the newest records (oldest of them first), one a line; with "
+                        + "--follow keep printing new records as they are written until interrupted (Ctrl-C)."
+            })
     static final class Tail extends AdminCommand {
-        @Option(names = {"-n", "--limit"}, paramLabel = "N", defaultValue = "20",
+        @Option(
+                names = {"-n", "--limit"},
+                paramLabel = "N",
+                defaultValue = "20",
                 description = "how many of the newest records (default 20, at most 10000)")
         int limit;
 
-        @Option(names = {"-f", "--follow"}, description = "keep polling for records after the last one shown")
+        @Option(
+                names = {"-f", "--follow"},
+                description = "keep polling for records after the last one shown")
         boolean follow;
 
-        @Option(names = "--interval-ms", paramLabel = "MS", defaultValue = "1000",
+        @Option(
+                names = "--interval-ms",
+                paramLabel = "MS",
+                defaultValue = "1000",
                 description = "with --follow, the pause between polls (default 1000, 100-60000)")
         long intervalMs;
 
@@ -223,11 +251,17 @@ final class AuditCommands extends CommandGroup {
     /** {@code atoll audit export}. */
     @Command(name = "export", description = "Print the matching records as JSON lines, oldest first.")
     static final class Export extends AdminCommand {
-        @Option(names = "--limit", paramLabel = "N", defaultValue = "10000",
+        @Option(
+                names = "--limit",
+                paramLabel = "N",
+                defaultValue = "10000",
                 description = "most records (default 10000, at most 10000)")
         int limit;
 
-        @Option(names = "--after", paramLabel = "SEQ", defaultValue = "0",
+        @Option(
+                names = "--after",
+                paramLabel = "SEQ",
+                defaultValue = "0",
                 description = "only records after this sequence number (paging)")
         long after;
 
@@ -258,8 +292,14 @@ final class AuditCommands extends CommandGroup {
                 return;
             }
             StringBuilder b = new StringBuilder();
-            b.append('#').append(rec.path("seq").asLong()).append(' ').append(rec.path("at").asText()).append(' ')
-                    .append(safe(rec.path("actor"))).append(' ').append(safe(rec.path("action")));
+            b.append('#')
+                    .append(rec.path("seq").asLong())
+                    .append(' ')
+                    .append(rec.path("at").asText())
+                    .append(' ')
+                    .append(safe(rec.path("actor")))
+                    .append(' ')
+                    .append(safe(rec.path("action")));
             if (!rec.path("tool").asText().isEmpty()) {
                 b.append(' ').append(safe(rec.path("tool")));
                 if (!rec.path("version").isNull() && !rec.path("version").isMissingNode()) {
@@ -270,7 +310,10 @@ final class AuditCommands extends CommandGroup {
                 b.append(" tenant=").append(safe(rec.path("tenant")));
             }
             if (!rec.path("node").asText().isEmpty()) { // written by a fleet node (node.id, node.region)
-                b.append(" node=").append(safe(rec.path("node"))).append(" region=").append(safe(rec.path("region")));
+                b.append(" node=")
+                        .append(safe(rec.path("node")))
+                        .append(" region=")
+                        .append(safe(rec.path("region")));
             }
             b.append(' ').append(safe(rec.path("outcome")));
             if (!rec.path("detail").isEmpty()) {

@@ -17,12 +17,17 @@ abstract class CommandGroup implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help and exit")
+    @Option(
+            names = {"-h", "--help"},
+            usageHelp = true,
+            description = "show this help and exit")
     boolean help;
 
     @Override
     public Integer call() {
-        throw new ParameterException(spec.commandLine(), spec.name() + " needs a command: "
-                + String.join(", ", spec.subcommands().keySet()));
+        throw new ParameterException(
+                spec.commandLine(),
+                spec.name() + " needs a command: "
+                        + String.join(", ", spec.subcommands().keySet()));
     }
 }

@@ -11,14 +11,18 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code atoll info}: which GraalVM runtime runs guest code, and the default limits. */
-@Command(name = "info", description = "Print (as JSON) which GraalVM runtime runs guest code and the default "
-        + "per-call limits.")
+@Command(
+        name = "info",
+        description = "Print (as JSON) which GraalVM runtime runs guest code and the default " + "per-call limits.")
 final class InfoCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
 
-    @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help and exit")
+    @Option(
+            names = {"-h", "--help"},
+            usageHelp = true,
+            description = "show this help and exit")
     boolean help;
 
     @Override
@@ -33,9 +37,13 @@ final class InfoCommand implements Callable<Integer> {
             n.put("reason", info.reason());
             n.put("java", Runtime.version().toString());
             var d = runtime.defaults();
-            n.putObject("defaultLimits").put("cpuMs", d.cpu().toMillis()).put("wallMs", d.wall().toMillis())
-                    .put("memoryMb", d.memoryBytes() >> 20).put("outputKb", d.outputBytes() >> 10)
-                    .put("logKb", d.logBytes() >> 10).put("logEntries", d.logEntries());
+            n.putObject("defaultLimits")
+                    .put("cpuMs", d.cpu().toMillis())
+                    .put("wallMs", d.wall().toMillis())
+                    .put("memoryMb", d.memoryBytes() >> 20)
+                    .put("outputKb", d.outputBytes() >> 10)
+                    .put("logKb", d.logBytes() >> 10)
+                    .put("logEntries", d.logEntries());
             spec.commandLine().getOut().println(n.toPrettyString());
             return Main.OK;
         }

@@ -1,8 +1,8 @@
 package dev.atoll.gateway.cli;
 
+import dev.atoll.gateway.GatewayException;
 import dev.atoll.runtime.AtollRuntimeException;
 import dev.atoll.runtime.RuntimeInfo;
-import dev.atoll.gateway.GatewayException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -33,26 +33,45 @@ public final class Main {
     /** Width of the help text, fixed so that docs/cli.md can quote it. */
     static final int HELP_WIDTH = 100;
 
-    private Main() {
-    }
+    private Main() {}
 
     /** The top-level command. */
-    @Command(name = "atoll", synopsisSubcommandLabel = "COMMAND",
-            description = {"Atoll: run JavaScript and Python tools in GraalVM isolates and serve them, with "
-                    + "upstream MCP servers, through one MCP gateway.", ""},
-            subcommands = {RunCommand.class, InfoCommand.class, Serve.class, ToolCommands.Deploy.class,
-                    ToolCommands.class, AuditCommands.class, TokenCommands.class, UpstreamCommands.class,
-                    FleetCommands.class, TailCommand.class,
-                    dev.atoll.loadtest.LoadTestCommand.class,
-                    CommandLine.HelpCommand.class},
-            footer = {"", "Exit status: 0 done; 1 refused by the gateway or a non-ok outcome; 2 usage error, "
-                    + "unreadable file, gateway unreachable or unable to start.",
-                    "Run 'atoll COMMAND --help' for a command's options."})
+    @Command(
+            name = "atoll",
+            synopsisSubcommandLabel = "COMMAND",
+            description = {
+                "Atoll: run JavaScript and Python tools in GraalVM isolates and serve them, with "
+                        + "upstream MCP servers, through one MCP gateway.",
+                ""
+            },
+            subcommands = {
+                RunCommand.class,
+                InfoCommand.class,
+                Serve.class,
+                ToolCommands.Deploy.class,
+                ToolCommands.class,
+                AuditCommands.class,
+                TokenCommands.class,
+                UpstreamCommands.class,
+                FleetCommands.class,
+                TailCommand.class,
+                dev.atoll.loadtest.LoadTestCommand.class,
+                CommandLine.HelpCommand.class
+            },
+            footer = {
+                "",
+                "Exit status: 0 done; 1 refused by the gateway or a non-ok outcome; 2 usage error, "
+                        + "unreadable file, gateway unreachable or unable to start.",
+                "Run 'atoll COMMAND --help' for a command's options."
+            })
     static final class Atoll implements Callable<Integer> {
         @Spec
         CommandSpec spec;
 
-        @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help and exit")
+        @Option(
+                names = {"-h", "--help"},
+                usageHelp = true,
+                description = "show this help and exit")
         boolean help;
 
         @Override
@@ -67,8 +86,8 @@ public final class Main {
      * @param args command-line arguments
      */
     public static void main(String[] args) {
-        PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true,
-                StandardCharsets.UTF_8);
+        PrintStream out =
+                new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true, StandardCharsets.UTF_8);
         int code = run(args, out, System.err);
         out.flush();
         System.err.flush();

@@ -23,15 +23,19 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code atoll run FILE}: one call of a tool file in a fresh sandboxed context, printed as JSON. */
-@Command(name = "run", description = {"Run one call of the tool in FILE (.mjs/.js or .py) in a fresh sandboxed "
-        + "context and print {\"outcome\", \"result\" | \"error\", \"logs\", \"receipt\"} as JSON.",
-        "Exit status: 0 when the outcome is \"ok\", 1 for any other outcome, 2 for a usage error or an "
-        + "unreadable file."})
+@Command(
+        name = "run",
+        description = {
+            "Run one call of the tool in FILE (.mjs/.js or .py) in a fresh sandboxed "
+                    + "context and print {\"outcome\", \"result\" | \"error\", \"logs\", \"receipt\"} as JSON.",
+            "Exit status: 0 when the outcome is \"ok\", 1 for any other outcome, 2 for a usage error or an "
+                    + "unreadable file."
+        })
 final class RunCommand implements Callable<Integer> {
 
     @Spec
@@ -40,25 +44,35 @@ final class RunCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "FILE", description = "the tool file")
     Path file;
 
-    @Option(names = "--args", paramLabel = "JSON|@FILE", defaultValue = "{}",
+    @Option(
+            names = "--args",
+            paramLabel = "JSON|@FILE",
+            defaultValue = "{}",
             description = "the call's arguments as JSON, or @FILE to read them (default: {})")
     String args;
 
     @Option(names = "--pretty", description = "indent the JSON")
     boolean pretty;
 
-    @Option(names = "--secret", paramLabel = "NAME=VALUE|NAME=@FILE",
+    @Option(
+            names = "--secret",
+            paramLabel = "NAME=VALUE|NAME=@FILE",
             description = "a secret the tool may use in fetch (repeatable)")
     List<String> secrets = new ArrayList<>();
 
     @Option(names = "--allow-http", description = "let fetch use plain http on ports 80 and 8080")
     boolean allowHttp;
 
-    @Option(names = "--allow-address", paramLabel = "ADDR|CIDR",
+    @Option(
+            names = "--allow-address",
+            paramLabel = "ADDR|CIDR",
             description = "let fetch reach this otherwise private address (repeatable)")
     List<String> allowAddresses = new ArrayList<>();
 
-    @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help and exit")
+    @Option(
+            names = {"-h", "--help"},
+            usageHelp = true,
+            description = "show this help and exit")
     boolean help;
 
     @Override
@@ -79,12 +93,16 @@ final class RunCommand implements Callable<Integer> {
         for (String kv : secrets) {
             int eq = kv.indexOf('=');
             if (eq <= 0) {
-                throw new ParameterException(spec.commandLine(), "--secret needs NAME=VALUE or NAME=@FILE, got '"
-                        + kv + "'");
+                throw new ParameterException(
+                        spec.commandLine(), "--secret needs NAME=VALUE or NAME=@FILE, got '" + kv + "'");
             }
             String value = kv.substring(eq + 1);
-            secretValues.put(kv.substring(0, eq), value.startsWith("@")
-                    ? readText(Path.of(value.substring(1)), "--secret file").strip() : value);
+            secretValues.put(
+                    kv.substring(0, eq),
+                    value.startsWith("@")
+                            ? readText(Path.of(value.substring(1)), "--secret file")
+                                    .strip()
+                            : value);
         }
         ToolSource source;
         try {
@@ -94,7 +112,10 @@ final class RunCommand implements Callable<Integer> {
         } catch (IOException | IllegalArgumentException e) {
             throw new AtollRuntimeException(e.getMessage());
         }
-        try (var fetch = FetchBinding.builder().policy(policy.build()).secrets(SecretSource.of(secretValues)).build();
+        try (var fetch = FetchBinding.builder()
+                        .policy(policy.build())
+                        .secrets(SecretSource.of(secretValues))
+                        .build();
                 ToolRuntime runtime = ToolRuntime.builder().binding(fetch).build()) {
             Main.announce(runtime.info(), spec.commandLine().getErr());
             CallResult result = runtime.run(source, argsJson);

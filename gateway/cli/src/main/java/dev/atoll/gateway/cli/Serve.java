@@ -19,11 +19,15 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code atoll serve}: starts the gateway and blocks until the process is told to stop. */
-@Command(name = "serve", description = {"Start the MCP gateway with the example tools deployed (MCP on --port, "
-        + "the admin API on --admin-port, both on 127.0.0.1) and print the URLs, tokens and a ready-to-paste call.",
-        "Tokens come from ATOLL_MCP_TOKEN and ATOLL_ADMIN_TOKEN, or are generated on first start (shown once, "
-        + "stored hashed in the data dir).",
-        "A port in use is one line naming the port and the option to change; nothing is created then (exit 2)."})
+@Command(
+        name = "serve",
+        description = {
+            "Start the MCP gateway with the example tools deployed (MCP on --port, "
+                    + "the admin API on --admin-port, both on 127.0.0.1) and print the URLs, tokens and a ready-to-paste call.",
+            "Tokens come from ATOLL_MCP_TOKEN and ATOLL_ADMIN_TOKEN, or are generated on first start (shown once, "
+                    + "stored hashed in the data dir).",
+            "A port in use is one line naming the port and the option to change; nothing is created then (exit 2)."
+        })
 final class Serve implements Callable<Integer> {
 
     /** Held so the level changes are not garbage-collected with the loggers. */
@@ -35,29 +39,42 @@ final class Serve implements Callable<Integer> {
     @Option(names = "--port", paramLabel = "N", description = "the MCP listener's port (default 8080; 0 = any free)")
     Integer port;
 
-    @Option(names = "--admin-port", paramLabel = "N",
-            description = "the admin API's port (default 8081; 0 = any free)")
+    @Option(names = "--admin-port", paramLabel = "N", description = "the admin API's port (default 8081; 0 = any free)")
     Integer adminPort;
 
     @Option(names = "--host", paramLabel = "ADDR", description = "the address both listeners bind (default 127.0.0.1)")
     String host;
 
-    @Option(names = "--data", paramLabel = "DIR", description = "the data directory: registry, tokens, audit log (default ./data)")
+    @Option(
+            names = "--data",
+            paramLabel = "DIR",
+            description = "the data directory: registry, tokens, audit log (default ./data)")
     String data;
 
     @Option(names = "--node", paramLabel = "ID", description = "this node's name in a fleet (default: the host name)")
     String node;
 
-    @Option(names = "--region", paramLabel = "NAME", description = "this node's region, for tool placement (default 'default')")
+    @Option(
+            names = "--region",
+            paramLabel = "NAME",
+            description = "this node's region, for tool placement (default 'default')")
     String region;
 
-    @Option(names = "--registry", paramLabel = "URL", description = {"the registry database shared by a fleet: "
-            + "postgresql://USER@HOST:5432/DB (or a jdbc:postgresql: URL); sets registry.jdbc-url and registry.user.",
-            "The password comes from ATOLL_REGISTRY_PASSWORD or registry.password (env:VAR, file:PATH), never the URL."})
+    @Option(
+            names = "--registry",
+            paramLabel = "URL",
+            description = {
+                "the registry database shared by a fleet: "
+                        + "postgresql://USER@HOST:5432/DB (or a jdbc:postgresql: URL); sets registry.jdbc-url and registry.user.",
+                "The password comes from ATOLL_REGISTRY_PASSWORD or registry.password (env:VAR, file:PATH), never the URL."
+            })
     String registry;
 
-    @Option(names = "--log-format", paramLabel = "FORMAT",
-            description = "the server log on stderr: text (default) or json (one JSON object per line, for log shippers)")
+    @Option(
+            names = "--log-format",
+            paramLabel = "FORMAT",
+            description =
+                    "the server log on stderr: text (default) or json (one JSON object per line, for log shippers)")
     String logFormat;
 
     @Option(names = "--config", paramLabel = "FILE", description = "a YAML configuration file (docs/configuration.md)")
@@ -66,7 +83,10 @@ final class Serve implements Callable<Integer> {
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "set one configuration key (repeatable)")
     List<String> sets = new ArrayList<>();
 
-    @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help and exit")
+    @Option(
+            names = {"-h", "--help"},
+            usageHelp = true,
+            description = "show this help and exit")
     boolean help;
 
     /**
@@ -90,8 +110,8 @@ final class Serve implements Callable<Integer> {
                 throw new IllegalArgumentException("not a URL: " + e.getReason());
             }
             if (!"postgresql".equals(u.getScheme()) && !"postgres".equals(u.getScheme())) {
-                throw new IllegalArgumentException("expected postgresql://USER@HOST:5432/DB, got scheme '"
-                        + u.getScheme() + "'");
+                throw new IllegalArgumentException(
+                        "expected postgresql://USER@HOST:5432/DB, got scheme '" + u.getScheme() + "'");
             }
             if (u.getHost() == null || u.getPath() == null || u.getPath().length() < 2 || u.getFragment() != null) {
                 throw new IllegalArgumentException("expected postgresql://USER@HOST:5432/DB (a host and a database)");
@@ -166,8 +186,8 @@ final class Serve implements Callable<Integer> {
             try {
                 overrides.put("log.format", LogFormat.of(logFormat).id());
             } catch (IllegalArgumentException e) {
-                throw new ParameterException(spec.commandLine(), "--log-format must be text or json, got '"
-                        + logFormat + "'");
+                throw new ParameterException(
+                        spec.commandLine(), "--log-format must be text or json, got '" + logFormat + "'");
             }
         }
         // Startup chatter of the store's libraries stays out of the operator's way; warnings still show.
@@ -175,8 +195,8 @@ final class Serve implements Callable<Integer> {
             QUIET.add(java.util.logging.Logger.getLogger(noisy));
         }
         QUIET.forEach(l -> l.setLevel(java.util.logging.Level.WARNING));
-        GatewayConfig config = (configFile == null ? GatewayConfig.defaults() : GatewayConfig.load(configFile))
-                .with(overrides);
+        GatewayConfig config =
+                (configFile == null ? GatewayConfig.defaults() : GatewayConfig.load(configFile)).with(overrides);
         config.log().logFormat().install();
         Gateway gateway;
         try {
@@ -184,20 +204,25 @@ final class Serve implements Callable<Integer> {
         } catch (ListenerUnavailableException e) {
             String flag = e.configKey().equals("mcp.port") ? "--port" : "--admin-port";
             err.println("atoll: port " + e.port() + " on " + e.host() + " is not available for the "
-                    + (e.configKey().equals("mcp.port") ? "MCP listener" : "admin API") + " (" + e.reason() + "): choose another with " + flag
+                    + (e.configKey().equals("mcp.port") ? "MCP listener" : "admin API") + " (" + e.reason()
+                    + "): choose another with " + flag
                     + " N (or --set " + e.configKey() + "=N)");
             return Main.USAGE;
         }
         String mcpToken = token(gateway, "MCP", "ATOLL_MCP_TOKEN");
         String adminToken = token(gateway, "ADMIN", "ATOLL_ADMIN_TOKEN");
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            err.println("atoll: draining (not ready; calls taken for " + config.http().drainDelayMs()
-                    + " ms more), then stopping (in-flight calls get " + config.http().shutdownGraceMs() + " ms)");
-            err.flush();
-            gateway.drainAndClose();
-            stopped.countDown();
-        }, "atoll-shutdown"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            err.println("atoll: draining (not ready; calls taken for "
+                                    + config.http().drainDelayMs() + " ms more), then stopping (in-flight calls get "
+                                    + config.http().shutdownGraceMs() + " ms)");
+                            err.flush();
+                            gateway.drainAndClose();
+                            stopped.countDown();
+                        },
+                        "atoll-shutdown"));
         out.println("Atoll gateway " + Gateway.VERSION + " is running.");
         out.println("  MCP endpoint : " + gateway.mcpUrl());
         out.println("  admin API    : " + gateway.adminUrl());
@@ -209,10 +234,12 @@ final class Serve implements Callable<Integer> {
         String shown = mcpToken.isEmpty() ? "$ATOLL_MCP_TOKEN" : mcpToken;
         out.println("  curl -s " + gateway.mcpUrl() + " -H \"Authorization: Bearer " + shown + "\" \\");
         out.println("    -H 'Content-Type: application/json' -H 'Accept: application/json, text/event-stream' \\");
-        out.println("    -H 'MCP-Protocol-Version: 2026-07-28' -H 'Mcp-Method: tools/call' -H 'Mcp-Name: word_count' \\");
-        out.println("    -d '{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"word_count\","
-                + "\"arguments\":{\"text\":\"hello big world\"},\"_meta\":{\"io.modelcontextprotocol/protocolVersion\":"
-                + "\"2026-07-28\",\"io.modelcontextprotocol/clientCapabilities\":{}}}}'");
+        out.println(
+                "    -H 'MCP-Protocol-Version: 2026-07-28' -H 'Mcp-Method: tools/call' -H 'Mcp-Name: word_count' \\");
+        out.println(
+                "    -d '{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"word_count\","
+                        + "\"arguments\":{\"text\":\"hello big world\"},\"_meta\":{\"io.modelcontextprotocol/protocolVersion\":"
+                        + "\"2026-07-28\",\"io.modelcontextprotocol/clientCapabilities\":{}}}}'");
         out.flush();
         try {
             stopped.await();

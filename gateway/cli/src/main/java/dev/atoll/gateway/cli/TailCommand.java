@@ -17,12 +17,16 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code atoll tail}: the live tail of a gateway (calls as they finish, admin events) over SSE. */
-@Command(name = "tail", description = {"Stream calls as they finish, and admin events (deploy, approve, reject, "
-        + "rug pulls, upstream state changes), from the gateway's admin API until interrupted (Ctrl-C).",
-        "One line per event: time, node, tenant, tool@version, backend, outcome, latency and the receipt "
-        + "(CPU, wall, memory, egress hosts), DLP rule ids, then the tool's console output (after DLP) "
-        + "indented. --json prints each event's JSON instead.",
-        "Exit status 1 when the gateway drops this stream for falling behind."})
+@Command(
+        name = "tail",
+        description = {
+            "Stream calls as they finish, and admin events (deploy, approve, reject, "
+                    + "rug pulls, upstream state changes), from the gateway's admin API until interrupted (Ctrl-C).",
+            "One line per event: time, node, tenant, tool@version, backend, outcome, latency and the receipt "
+                    + "(CPU, wall, memory, egress hosts), DLP rule ids, then the tool's console output (after DLP) "
+                    + "indented. --json prints each event's JSON instead.",
+            "Exit status 1 when the gateway drops this stream for falling behind."
+        })
 final class TailCommand extends AdminCommand {
 
     @Option(names = "--tool", paramLabel = "T", description = "only calls of (and admin events about) this tool")
@@ -31,18 +35,25 @@ final class TailCommand extends AdminCommand {
     @Option(names = "--tenant", paramLabel = "T", description = "only calls of this tenant (no admin events)")
     String tenant;
 
-    @Option(names = "--outcome", paramLabel = "O", description = "only calls with this outcome, e.g. ok, "
-            + "tool_error, cpu_exceeded (no admin events)")
+    @Option(
+            names = "--outcome",
+            paramLabel = "O",
+            description = "only calls with this outcome, e.g. ok, " + "tool_error, cpu_exceeded (no admin events)")
     String outcome;
 
     @Option(names = "--node", paramLabel = "N", description = "only events of this node (node.id)")
     String node;
 
-    @Option(names = "--fleet", description = "every live node of the fleet (nodes sharing the registry database):"
-            + " the gateway merges their tails; a node's stream lost, reconnected or gone is a 'node' line")
+    @Option(
+            names = "--fleet",
+            description = "every live node of the fleet (nodes sharing the registry database):"
+                    + " the gateway merges their tails; a node's stream lost, reconnected or gone is a 'node' line")
     boolean fleet;
 
-    @Option(names = {"-n", "--limit"}, paramLabel = "N", defaultValue = "0",
+    @Option(
+            names = {"-n", "--limit"},
+            paramLabel = "N",
+            defaultValue = "0",
             description = "stop after N events (default 0: until interrupted)")
     long limit;
 
@@ -60,8 +71,12 @@ final class TailCommand extends AdminCommand {
             add(q, "fleet", "true");
         }
         HttpRequest req = HttpRequest.newBuilder(URI.create(c.url() + "/v1/tail" + q))
-                .header("Authorization", "Bearer " + c.token()).header("Accept", "text/event-stream").GET().build();
-        try (HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()) {
+                .header("Authorization", "Bearer " + c.token())
+                .header("Accept", "text/event-stream")
+                .GET()
+                .build();
+        try (HttpClient http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()) {
             HttpResponse<InputStream> r = http.send(req, HttpResponse.BodyHandlers.ofInputStream());
             try (InputStream body = r.body()) {
                 if (r.statusCode() != 200) {
@@ -87,12 +102,13 @@ final class TailCommand extends AdminCommand {
         String event = "message";
         StringBuilder data = new StringBuilder();
         long shown = 0;
-        for (String line; (line = in.readLine()) != null;) {
+        for (String line; (line = in.readLine()) != null; ) {
             if (line.isEmpty()) {
                 if (!data.isEmpty()) {
                     if (event.equals("dropped")) {
                         JsonNode n = AdminClient.JSON.readTree(data.toString());
-                        err().println("atoll: the gateway dropped this tail: " + n.path("message").asText());
+                        err().println("atoll: the gateway dropped this tail: "
+                                + n.path("message").asText());
                         err().flush();
                         return Main.REFUSED;
                     }
@@ -129,10 +145,22 @@ final class TailCommand extends AdminCommand {
         b.append(safe(e.path("at"))).append(' ').append(safe(e.path("node"))).append(' ');
         if (event.equals("call")) {
             JsonNode r = e.path("receipt");
-            b.append(safe(e.path("tenant"))).append(' ').append(safe(e.path("tool"))).append('@')
-                    .append(e.path("version").asInt()).append(' ').append(safe(e.path("backend"))).append(' ')
-                    .append(safe(e.path("outcome"))).append(' ').append(ms(e.path("latencyMs"))).append(" cpu=")
-                    .append(ms(r.path("cpuMs"))).append(" wall=").append(ms(r.path("wallMs"))).append(" mem=")
+            b.append(safe(e.path("tenant")))
+                    .append(' ')
+                    .append(safe(e.path("tool")))
+                    .append('@')
+                    .append(e.path("version").asInt())
+                    .append(' ')
+                    .append(safe(e.path("backend")))
+                    .append(' ')
+                    .append(safe(e.path("outcome")))
+                    .append(' ')
+                    .append(ms(e.path("latencyMs")))
+                    .append(" cpu=")
+                    .append(ms(r.path("cpuMs")))
+                    .append(" wall=")
+                    .append(ms(r.path("wallMs")))
+                    .append(" mem=")
                     .append(bytes(r.path("allocatedBytes").asLong()));
             if (!r.path("egressHosts").isEmpty()) {
                 b.append(" egress=").append(list(r.path("egressHosts")));
@@ -154,8 +182,12 @@ final class TailCommand extends AdminCommand {
             }
             out.println(b);
         } else {
-            b.append("admin ").append(safe(e.path("action"))).append(' ').append(safe(e.path("target")))
-                    .append(" by ").append(safe(e.path("actor")));
+            b.append("admin ")
+                    .append(safe(e.path("action")))
+                    .append(' ')
+                    .append(safe(e.path("target")))
+                    .append(" by ")
+                    .append(safe(e.path("actor")));
             if (!e.path("detail").asText().isEmpty()) {
                 b.append(": ").append(safe(e.path("detail")));
             }

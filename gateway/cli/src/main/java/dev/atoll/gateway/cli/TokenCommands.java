@@ -11,14 +11,18 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code atoll tokens ...}: bearer tokens for MCP clients and operators. */
-@Command(name = "tokens", synopsisSubcommandLabel = "COMMAND",
+@Command(
+        name = "tokens",
+        synopsisSubcommandLabel = "COMMAND",
         description = "Manage bearer tokens: MCP tokens (scoped to a tenant and tools) and ADMIN tokens (unscoped).",
         subcommands = {TokenCommands.ListTokens.class, TokenCommands.Create.class, TokenCommands.Revoke.class})
 final class TokenCommands extends CommandGroup {
 
     /** Kinds of token. */
-    enum Kind { MCP, ADMIN }
-
+    enum Kind {
+        MCP,
+        ADMIN
+    }
 
     /** {@code atoll tokens list}. */
     @Command(name = "list", description = "List the tokens (never their values).")
@@ -31,26 +35,43 @@ final class TokenCommands extends CommandGroup {
             }
             out().printf("%-24s %-6s %-16s %-24s %-20s %s%n", "ID", "KIND", "TENANT", "TOOLS", "LABEL", "STATE");
             for (JsonNode t : r.body()) {
-                out().printf("%-24s %-6s %-16s %-24s %-20s %s%n", t.path("id").asText(), t.path("kind").asText(),
-                        t.path("tenant").asText(), join(t.path("scopes")), t.path("label").asText(),
-                        t.has("revokedAt") ? "revoked " + t.path("revokedAt").asText() : "active");
+                out().printf(
+                                "%-24s %-6s %-16s %-24s %-20s %s%n",
+                                t.path("id").asText(),
+                                t.path("kind").asText(),
+                                t.path("tenant").asText(),
+                                join(t.path("scopes")),
+                                t.path("label").asText(),
+                                t.has("revokedAt")
+                                        ? "revoked " + t.path("revokedAt").asText()
+                                        : "active");
             }
             return Main.OK;
         }
     }
 
     /** {@code atoll tokens create}. */
-    @Command(name = "create", description = {"Create a token and print it (shown only now; stored hashed).",
-            "MCP tokens may be scoped with --tenant and --tools; ADMIN tokens manage everything and take neither."})
+    @Command(
+            name = "create",
+            description = {
+                "Create a token and print it (shown only now; stored hashed).",
+                "MCP tokens may be scoped with --tenant and --tools; ADMIN tokens manage everything and take neither."
+            })
     static final class Create extends AdminCommand {
-        @Option(names = "--kind", paramLabel = "MCP|ADMIN", defaultValue = "MCP",
+        @Option(
+                names = "--kind",
+                paramLabel = "MCP|ADMIN",
+                defaultValue = "MCP",
                 description = "the kind of token (default MCP)")
         Kind kind;
 
         @Option(names = "--tenant", paramLabel = "T", description = "the MCP token's tenant (default: default)")
         String tenant;
 
-        @Option(names = "--tools", paramLabel = "a,b|*", split = ",",
+        @Option(
+                names = "--tools",
+                paramLabel = "a,b|*",
+                split = ",",
                 description = "the tools the MCP token may list and call (default: * = all)")
         List<String> tools;
 
@@ -74,7 +95,8 @@ final class TokenCommands extends CommandGroup {
             }
             JsonNode t = r.body();
             out().println(t.path("token").asText());
-            err().println("atoll: created " + t.path("kind").asText() + " token " + t.path("id").asText()
+            err().println("atoll: created " + t.path("kind").asText() + " token "
+                    + t.path("id").asText()
                     + " (tenant " + t.path("tenant").asText() + ", tools " + join(t.path("scopes"))
                     + "): it is shown only now");
             return Main.OK;
@@ -93,7 +115,8 @@ final class TokenCommands extends CommandGroup {
             if (json || !r.ok()) {
                 return printJson(c, r);
             }
-            out().println("revoked " + r.body().path("kind").asText() + " token " + r.body().path("id").asText());
+            out().println("revoked " + r.body().path("kind").asText() + " token "
+                    + r.body().path("id").asText());
             return Main.OK;
         }
     }

@@ -19,21 +19,34 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code atoll tools ...} and {@code atoll deploy}: tool versions and their review. */
-@Command(name = "tools", synopsisSubcommandLabel = "COMMAND",
+@Command(
+        name = "tools",
+        synopsisSubcommandLabel = "COMMAND",
         description = "Manage tool versions: list them, review one (show, changes), approve, reject, roll back, "
                 + "disable, enable, delete, place in regions.",
-        subcommands = {ToolCommands.ListTools.class, ToolCommands.Show.class, ToolCommands.Changes.class,
-                ToolCommands.Approve.class, ToolCommands.Reject.class, ToolCommands.Rollback.class,
-                ToolCommands.Disable.class, ToolCommands.Enable.class, ToolCommands.Delete.class,
-                ToolCommands.Place.class})
+        subcommands = {
+            ToolCommands.ListTools.class,
+            ToolCommands.Show.class,
+            ToolCommands.Changes.class,
+            ToolCommands.Approve.class,
+            ToolCommands.Reject.class,
+            ToolCommands.Rollback.class,
+            ToolCommands.Disable.class,
+            ToolCommands.Enable.class,
+            ToolCommands.Delete.class,
+            ToolCommands.Place.class
+        })
 final class ToolCommands extends CommandGroup {
 
-
     /** {@code atoll deploy FILE}. */
-    @Command(name = "deploy", description = {"Upload a tool file (.mjs/.js or .py) to the running gateway as a new "
-            + "version, quarantined until approved.",
-            "Prints what a reviewer needs: the manifest (description, schemas, egress hosts, secrets), the effective "
-            + "limits, the changes since the approved version and any poisoning signs."})
+    @Command(
+            name = "deploy",
+            description = {
+                "Upload a tool file (.mjs/.js or .py) to the running gateway as a new "
+                        + "version, quarantined until approved.",
+                "Prints what a reviewer needs: the manifest (description, schemas, egress hosts, secrets), the effective "
+                        + "limits, the changes since the approved version and any poisoning signs."
+            })
     static final class Deploy extends AdminCommand {
         @Parameters(index = "0", paramLabel = "FILE", description = "the tool file")
         Path file;
@@ -46,8 +59,11 @@ final class ToolCommands extends CommandGroup {
             } catch (NoSuchFileException e) {
                 throw usage("no such file: " + file);
             }
-            Reply r = c.send("POST", "/v1/tools?file=" + enc(file.getFileName().toString()),
-                    HttpRequest.BodyPublishers.ofByteArray(code), "application/javascript");
+            Reply r = c.send(
+                    "POST",
+                    "/v1/tools?file=" + enc(file.getFileName().toString()),
+                    HttpRequest.BodyPublishers.ofByteArray(code),
+                    "application/javascript");
             if (json) {
                 return printJson(c, r);
             }
@@ -56,14 +72,19 @@ final class ToolCommands extends CommandGroup {
             }
             JsonNode v = r.body();
             PrintWriter out = out();
-            out.printf("%s v%d %s  digest %s%s%n", v.path("name").asText(), v.path("version").asInt(),
-                    v.path("state").asText(), v.path("digest").asText().substring(0, 16),
+            out.printf(
+                    "%s v%d %s  digest %s%s%n",
+                    v.path("name").asText(),
+                    v.path("version").asInt(),
+                    v.path("state").asText(),
+                    v.path("digest").asText().substring(0, 16),
                     v.path("created").asBoolean() ? "" : "  (identical to an existing version)");
             printManifest(v, out);
             printChanges(v.path("changes"), out);
             if ("QUARANTINED".equals(v.path("state").asText())) {
                 out.println("It is quarantined: agents cannot see it until 'atoll tools approve "
-                        + v.path("name").asText() + " --version " + v.path("version").asInt() + "'"
+                        + v.path("name").asText() + " --version "
+                        + v.path("version").asInt() + "'"
                         + (v.path("changes").path("poisoningSigns").isEmpty() ? "." : " --yes' (it has warnings)."));
             }
             return Main.OK;
@@ -71,9 +92,13 @@ final class ToolCommands extends CommandGroup {
     }
 
     /** {@code atoll tools place NAME --regions eu,us | --everywhere}. */
-    @Command(name = "place", description = {"Place a tool in a set of regions (data residency): only nodes of those "
-            + "regions (serve --region) list and run it; others answer as for an unknown tool.",
-            "--everywhere lifts the placement (the default for every tool). Every node follows at once."})
+    @Command(
+            name = "place",
+            description = {
+                "Place a tool in a set of regions (data residency): only nodes of those "
+                        + "regions (serve --region) list and run it; others answer as for an unknown tool.",
+                "--everywhere lifts the placement (the default for every tool). Every node follows at once."
+            })
     static final class Place extends AdminCommand {
         @Parameters(index = "0", paramLabel = "NAME", description = "the tool")
         String name;
@@ -99,8 +124,10 @@ final class ToolCommands extends CommandGroup {
             JsonNode t = r.body();
             java.util.List<String> placed = new java.util.ArrayList<>();
             t.path("regions").forEach(x -> placed.add(x.asText()));
-            out().printf("%s serves %s%n", t.path("name").asText(),
-                    placed.isEmpty() ? "in every region" : "only in region(s) " + String.join(", ", placed));
+            out().printf(
+                            "%s serves %s%n",
+                            t.path("name").asText(),
+                            placed.isEmpty() ? "in every region" : "only in region(s) " + String.join(", ", placed));
             return Main.OK;
         }
     }
@@ -118,22 +145,35 @@ final class ToolCommands extends CommandGroup {
             for (JsonNode t : r.body()) {
                 StringBuilder vs = new StringBuilder();
                 for (JsonNode v : t.path("versions")) {
-                    vs.append(vs.isEmpty() ? "" : " ").append('v').append(v.path("version").asInt()).append(':')
+                    vs.append(vs.isEmpty() ? "" : " ")
+                            .append('v')
+                            .append(v.path("version").asInt())
+                            .append(':')
                             .append(v.path("state").asText().toLowerCase(Locale.ROOT));
                 }
                 StringBuilder rs = new StringBuilder();
-                t.path("regions").forEach(x -> rs.append(rs.isEmpty() ? "" : ",").append(x.asText()));
-                out().printf("%-28s %-8s %-8s %-12s %s%n", t.path("name").asText(),
-                        t.path("servingVersion").isNull() ? "-" : "v" + t.path("servingVersion").asInt(),
-                        t.path("enabled").asBoolean() ? "yes" : "no", rs.isEmpty() ? "all" : rs, vs);
+                t.path("regions")
+                        .forEach(x -> rs.append(rs.isEmpty() ? "" : ",").append(x.asText()));
+                out().printf(
+                                "%-28s %-8s %-8s %-12s %s%n",
+                                t.path("name").asText(),
+                                t.path("servingVersion").isNull()
+                                        ? "-"
+                                        : "v" + t.path("servingVersion").asInt(),
+                                t.path("enabled").asBoolean() ? "yes" : "no",
+                                rs.isEmpty() ? "all" : rs,
+                                vs);
             }
             return Main.OK;
         }
     }
 
     /** {@code atoll tools show NAME}. */
-    @Command(name = "show", description = "Show a tool and each of its versions with its whole manifest: "
-            + "description, input and output schemas, egress hosts, secrets, and requested and effective limits.")
+    @Command(
+            name = "show",
+            description =
+                    "Show a tool and each of its versions with its whole manifest: "
+                            + "description, input and output schemas, egress hosts, secrets, and requested and effective limits.")
     static final class Show extends AdminCommand {
         @Parameters(index = "0", paramLabel = "NAME", description = "the tool")
         String name;
@@ -149,9 +189,14 @@ final class ToolCommands extends CommandGroup {
             }
             JsonNode t = r.body();
             PrintWriter out = out();
-            out.printf("%s  source %s  %s  serving %s%n", t.path("name").asText(), t.path("source").asText(),
+            out.printf(
+                    "%s  source %s  %s  serving %s%n",
+                    t.path("name").asText(),
+                    t.path("source").asText(),
                     t.path("enabled").asBoolean() ? "enabled" : "DISABLED",
-                    t.path("servingVersion").isNull() ? "none" : "v" + t.path("servingVersion").asInt());
+                    t.path("servingVersion").isNull()
+                            ? "none"
+                            : "v" + t.path("servingVersion").asInt());
             boolean found = false;
             for (JsonNode v : t.path("versions")) {
                 if (version != null && v.path("version").asInt() != version) {
@@ -159,11 +204,20 @@ final class ToolCommands extends CommandGroup {
                 }
                 found = true;
                 out.println();
-                out.printf("v%d %s  digest %s  file %s%n", v.path("version").asInt(), v.path("state").asText(),
-                        v.path("digest").asText(), v.path("fileName").asText());
-                out.printf("  deployed %s by %s%s%n", v.path("createdAt").asText(), v.path("createdBy").asText(),
-                        v.has("decidedAt") ? "; decided " + v.path("decidedAt").asText() + " by "
-                                + v.path("decidedBy").asText() : "");
+                out.printf(
+                        "v%d %s  digest %s  file %s%n",
+                        v.path("version").asInt(),
+                        v.path("state").asText(),
+                        v.path("digest").asText(),
+                        v.path("fileName").asText());
+                out.printf(
+                        "  deployed %s by %s%s%n",
+                        v.path("createdAt").asText(),
+                        v.path("createdBy").asText(),
+                        v.has("decidedAt")
+                                ? "; decided " + v.path("decidedAt").asText() + " by "
+                                        + v.path("decidedBy").asText()
+                                : "");
                 printManifest(v, out);
             }
             if (version != null && !found) {
@@ -175,8 +229,12 @@ final class ToolCommands extends CommandGroup {
     }
 
     /** {@code atoll tools changes NAME --version V}. */
-    @Command(name = "changes", description = {"Review a version: what it changes since the approved version (every "
-            + "field, as added, when none was approved) and its poisoning signs."})
+    @Command(
+            name = "changes",
+            description = {
+                "Review a version: what it changes since the approved version (every "
+                        + "field, as added, when none was approved) and its poisoning signs."
+            })
     static final class Changes extends AdminCommand {
         @Parameters(index = "0", paramLabel = "NAME", description = "the tool")
         String name;
@@ -196,10 +254,13 @@ final class ToolCommands extends CommandGroup {
     }
 
     /** {@code atoll tools approve NAME}. */
-    @Command(name = "approve", description = {"Approve a version (default: the latest quarantined one): pin its "
-            + "digest and serve it.",
-            "A version with poisoning signs is refused unless --yes accepts them (the gateway names them and records "
-            + "the acceptance in the audit log)."})
+    @Command(
+            name = "approve",
+            description = {
+                "Approve a version (default: the latest quarantined one): pin its " + "digest and serve it.",
+                "A version with poisoning signs is refused unless --yes accepts them (the gateway names them and records "
+                        + "the acceptance in the audit log)."
+            })
     static final class Approve extends AdminCommand {
         @Parameters(index = "0", paramLabel = "NAME", description = "the tool")
         String name;
@@ -224,11 +285,15 @@ final class ToolCommands extends CommandGroup {
                 return printJson(c, r);
             }
             JsonNode v = r.body();
-            out().printf("approved %s v%d (digest %s): it serves now%n", v.path("name").asText(),
-                    v.path("version").asInt(), v.path("digest").asText().substring(0, 16));
+            out().printf(
+                            "approved %s v%d (digest %s): it serves now%n",
+                            v.path("name").asText(),
+                            v.path("version").asInt(),
+                            v.path("digest").asText().substring(0, 16));
             for (JsonNode s : v.path("acceptedWarnings")) {
-                out().println("  accepted WARNING " + s.path("kind").asText() + " in " + s.path("location").asText()
-                        + ": " + s.path("evidence").asText());
+                out().println("  accepted WARNING " + s.path("kind").asText() + " in "
+                        + s.path("location").asText() + ": "
+                        + s.path("evidence").asText());
             }
             return Main.OK;
         }
@@ -269,7 +334,9 @@ final class ToolCommands extends CommandGroup {
             if (json || !r.ok()) {
                 return printJson(c, r);
             }
-            out().printf("%s serves v%d%n", name, r.body().path("servingVersion").asInt());
+            out().printf(
+                            "%s serves v%d%n",
+                            name, r.body().path("servingVersion").asInt());
             return Main.OK;
         }
     }
@@ -336,7 +403,8 @@ final class ToolCommands extends CommandGroup {
         }
         out.println("  description  : " + m.path("description").asText());
         out.println("  input schema : " + m.path("inputSchema"));
-        out.println("  output schema: " + (m.has("outputSchema") ? m.path("outputSchema").toString() : "(none)"));
+        out.println("  output schema: "
+                + (m.has("outputSchema") ? m.path("outputSchema").toString() : "(none)"));
         if (m.has("annotations")) {
             out.println("  annotations  : " + m.path("annotations"));
         }
@@ -345,24 +413,34 @@ final class ToolCommands extends CommandGroup {
             out.println("  secrets      : (none)");
         } else {
             out.println("  secrets      :");
-            for (Iterator<Map.Entry<String, JsonNode>> it = m.path("secrets").properties().iterator(); it.hasNext(); ) {
+            for (Iterator<Map.Entry<String, JsonNode>> it =
+                            m.path("secrets").properties().iterator();
+                    it.hasNext(); ) {
                 Map.Entry<String, JsonNode> e = it.next();
                 out.println("    " + e.getKey() + " -> " + join(e.getValue()));
             }
         }
         JsonNode l = v.path("limits");
         JsonNode e = l.path("effective");
-        out.printf("  limits       : cpu %d ms, wall %d ms, memory %d MiB, output %d KiB, logs %d KiB / %d entries"
-                        + " (effective)%n", e.path("cpuMs").asLong(), e.path("wallMs").asLong(),
-                e.path("memoryMb").asLong(), e.path("outputKb").asLong(), e.path("logKb").asLong(),
+        out.printf(
+                "  limits       : cpu %d ms, wall %d ms, memory %d MiB, output %d KiB, logs %d KiB / %d entries"
+                        + " (effective)%n",
+                e.path("cpuMs").asLong(),
+                e.path("wallMs").asLong(),
+                e.path("memoryMb").asLong(),
+                e.path("outputKb").asLong(),
+                e.path("logKb").asLong(),
                 e.path("logEntries").asLong());
         if (!l.path("requested").isEmpty()) {
             out.println("    requested  : " + l.path("requested"));
         }
-        for (Iterator<Map.Entry<String, JsonNode>> it = l.path("capped").properties().iterator(); it.hasNext(); ) {
+        for (Iterator<Map.Entry<String, JsonNode>> it =
+                        l.path("capped").properties().iterator();
+                it.hasNext(); ) {
             Map.Entry<String, JsonNode> c = it.next();
-            out.println("    CAPPED     : " + c.getKey() + " requested " + c.getValue().path("requested").asLong()
-                    + ", the operator's maximum is " + c.getValue().path("maximum").asLong());
+            out.println("    CAPPED     : " + c.getKey() + " requested "
+                    + c.getValue().path("requested").asLong() + ", the operator's maximum is "
+                    + c.getValue().path("maximum").asLong());
         }
     }
 
@@ -381,15 +459,17 @@ final class ToolCommands extends CommandGroup {
         }
         boolean first = c.path("comparedTo").isNull();
         for (JsonNode ch : c.path("changes")) {
-            String what = ch.path("field").asText() + ("OTHER".equals(ch.path("field").asText())
-                    ? " " + ch.path("key").asText() : "");
+            String what = ch.path("field").asText()
+                    + ("OTHER".equals(ch.path("field").asText())
+                            ? " " + ch.path("key").asText()
+                            : "");
             out.println("  " + what + ": " + (first ? "" : shorten(ch.path("before")) + " -> ")
                     + shorten(ch.path("after")));
         }
         JsonNode signs = c.path("poisoningSigns");
         for (JsonNode s : signs) {
-            out.println("  WARNING " + s.path("kind").asText() + " in " + s.path("location").asText() + ": "
-                    + s.path("evidence").asText());
+            out.println("  WARNING " + s.path("kind").asText() + " in "
+                    + s.path("location").asText() + ": " + s.path("evidence").asText());
         }
         if (!signs.isEmpty()) {
             out.println("  (approving it needs --yes, which accepts these " + signs.size() + " warning(s))");

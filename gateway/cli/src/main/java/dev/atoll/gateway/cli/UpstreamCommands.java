@@ -19,20 +19,33 @@ import picocli.CommandLine.Parameters;
  * {@code atoll upstream ...}: registers, lists, shows, approves, removes upstream MCP servers and
  * shows their logs through the admin API ({@code /v1/upstreams}).
  */
-@Command(name = "upstream", synopsisSubcommandLabel = "COMMAND",
-        description = {"Stateful stdio MCP servers in a sandbox (bubblewrap, or Docker with --image). New ones are "
-                + "quarantined until approved; their tools are served as NAME__tool."},
-        subcommands = {UpstreamCommands.Add.class, UpstreamCommands.ListUpstreams.class, UpstreamCommands.Show.class,
-                UpstreamCommands.Approve.class, UpstreamCommands.Remove.class, UpstreamCommands.Logs.class})
+@Command(
+        name = "upstream",
+        synopsisSubcommandLabel = "COMMAND",
+        description = {
+            "Stateful stdio MCP servers in a sandbox (bubblewrap, or Docker with --image). New ones are "
+                    + "quarantined until approved; their tools are served as NAME__tool."
+        },
+        subcommands = {
+            UpstreamCommands.Add.class,
+            UpstreamCommands.ListUpstreams.class,
+            UpstreamCommands.Show.class,
+            UpstreamCommands.Approve.class,
+            UpstreamCommands.Remove.class,
+            UpstreamCommands.Logs.class
+        })
 final class UpstreamCommands extends CommandGroup {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-
     /** {@code atoll upstream add NAME [options] -- CMD ARGS...}. */
-    @Command(name = "add", description = {"Register an upstream server, quarantined: it starts so that its tools "
-            + "can be reviewed ('atoll upstream show NAME'); 'atoll upstream approve NAME' serves them.",
-            "The server's command follows --."})
+    @Command(
+            name = "add",
+            description = {
+                "Register an upstream server, quarantined: it starts so that its tools "
+                        + "can be reviewed ('atoll upstream show NAME'); 'atoll upstream approve NAME' serves them.",
+                "The server's command follows --."
+            })
     static final class Add extends AdminCommand {
         @Parameters(index = "0", paramLabel = "NAME", description = "the upstream's name")
         String name;
@@ -130,23 +143,38 @@ final class UpstreamCommands extends CommandGroup {
             }
             for (JsonNode u : r.body()) {
                 JsonNode st = u.path("status");
-                out.printf("%s  %s  %s  %s%s%s%n", u.path("name").asText(), u.path("kind").asText(),
-                        u.path("approved").asBoolean() ? "approved" : "QUARANTINED", st.path("state").asText(),
-                        st.path("restarts").asInt() > 0 ? "  restarts " + st.path("restarts").asInt() : "",
-                        st.path("lastError").asText().isEmpty() ? "" : "  last error: "
-                                + st.path("lastError").asText());
+                out.printf(
+                        "%s  %s  %s  %s%s%s%n",
+                        u.path("name").asText(),
+                        u.path("kind").asText(),
+                        u.path("approved").asBoolean() ? "approved" : "QUARANTINED",
+                        st.path("state").asText(),
+                        st.path("restarts").asInt() > 0
+                                ? "  restarts " + st.path("restarts").asInt()
+                                : "",
+                        st.path("lastError").asText().isEmpty()
+                                ? ""
+                                : "  last error: " + st.path("lastError").asText());
                 for (JsonNode t : u.path("tools")) {
-                    out.printf("    %-40s %-11s %s%s%n", t.path("servedAs").asText(), t.path("state").asText(),
-                            t.path("serving").asBoolean() ? "serving" : t.path("present").asBoolean() ? "not serving"
-                                    : "gone", t.path("pinnedDigest").isMissingNode() ? ""
-                                    : "  pinned " + t.path("pinnedDigest").asText().substring(0, 16));
+                    out.printf(
+                            "    %-40s %-11s %s%s%n",
+                            t.path("servedAs").asText(),
+                            t.path("state").asText(),
+                            t.path("serving").asBoolean()
+                                    ? "serving"
+                                    : t.path("present").asBoolean() ? "not serving" : "gone",
+                            t.path("pinnedDigest").isMissingNode()
+                                    ? ""
+                                    : "  pinned "
+                                            + t.path("pinnedDigest").asText().substring(0, 16));
                     if ("PULLED".equals(t.path("state").asText())) {
                         out.println("        definition changed after approval; now: "
                                 + t.path("description").asText());
                     }
                     for (JsonNode s : t.path("poisoningSigns")) {
-                        out.println("        ! " + s.path("kind").asText() + " at " + s.path("location").asText()
-                                + ": " + s.path("evidence").asText());
+                        out.println("        ! " + s.path("kind").asText() + " at "
+                                + s.path("location").asText() + ": "
+                                + s.path("evidence").asText());
                     }
                 }
             }
@@ -155,8 +183,10 @@ final class UpstreamCommands extends CommandGroup {
     }
 
     /** {@code atoll upstream show NAME}. */
-    @Command(name = "show", description = "Show one upstream: its state, backend, command or image, and each tool "
-            + "with its description, pin, whether it serves, and its input schema.")
+    @Command(
+            name = "show",
+            description = "Show one upstream: its state, backend, command or image, and each tool "
+                    + "with its description, pin, whether it serves, and its input schema.")
     static final class Show extends AdminCommand {
         @Parameters(index = "0", paramLabel = "NAME", description = "the upstream")
         String name;
@@ -169,8 +199,11 @@ final class UpstreamCommands extends CommandGroup {
             }
             JsonNode u = r.body();
             PrintWriter out = out();
-            out.println(u.path("name").asText() + "  " + text(u, "state", u.path("status").path("state").asText())
-                    + "  " + (u.has("serving") ? u.path("serving").asBoolean() ? "serving" : "not serving"
+            out.println(u.path("name").asText() + "  "
+                    + text(u, "state", u.path("status").path("state").asText())
+                    + "  "
+                    + (u.has("serving")
+                            ? u.path("serving").asBoolean() ? "serving" : "not serving"
                             : u.path("approved").asBoolean() ? "approved" : "QUARANTINED"));
             out.println("  backend   : " + text(u, "backend", u.path("kind").asText()));
             if (u.hasNonNull("image")) {
@@ -181,7 +214,8 @@ final class UpstreamCommands extends CommandGroup {
                 u.path("command").forEach(a -> b.append(b.isEmpty() ? "" : " ").append(a.asText()));
                 out.println("  command   : " + b);
             }
-            String lastError = text(u, "lastError", u.path("status").path("lastError").asText());
+            String lastError =
+                    text(u, "lastError", u.path("status").path("lastError").asText());
             if (!lastError.isEmpty()) {
                 out.println("  last error: " + lastError);
             }
@@ -192,11 +226,13 @@ final class UpstreamCommands extends CommandGroup {
                 out.println();
                 out.println("  " + text(t, "name", t.path("servedAs").asText()) + "  "
                         + (t.path("serving").asBoolean() ? "serving" : "not serving")
-                        + (text(t, "pin", t.path("pinnedDigest").asText()).isEmpty() ? "  (not pinned)"
-                                : "  pin " + text(t, "pin", t.path("pinnedDigest").asText())));
+                        + (text(t, "pin", t.path("pinnedDigest").asText()).isEmpty()
+                                ? "  (not pinned)"
+                                : "  pin "
+                                        + text(t, "pin", t.path("pinnedDigest").asText())));
                 out.println("    description : " + t.path("description").asText());
-                out.println("    input schema: " + (t.has("inputSchema") ? t.path("inputSchema").toString()
-                        : "(not in the reply)"));
+                out.println("    input schema: "
+                        + (t.has("inputSchema") ? t.path("inputSchema").toString() : "(not in the reply)"));
             }
             return Main.OK;
         }

@@ -30,8 +30,10 @@ class CliDocsTest {
         if (Boolean.getBoolean("atoll.cli.docs.write")) {
             Files.writeString(DOC, expected, StandardCharsets.UTF_8);
         }
-        assertEquals(expected, doc, "docs/cli.md differs from the --help output; rerun CliDocsTest with "
-                + "-Datoll.cli.docs.write=true");
+        assertEquals(
+                expected,
+                doc,
+                "docs/cli.md differs from the --help output; rerun CliDocsTest with " + "-Datoll.cli.docs.write=true");
     }
 
     private static void render(CommandLine cl, StringBuilder out) {
@@ -40,8 +42,12 @@ class CliDocsTest {
         }
         StringWriter w = new StringWriter();
         cl.usage(new PrintWriter(w));
-        out.append('\n').append("### ").append(cl.getCommandSpec().qualifiedName()).append("\n\n```text\n")
-                .append(w.toString().stripTrailing()).append("\n```\n");
+        out.append('\n')
+                .append("### ")
+                .append(cl.getCommandSpec().qualifiedName())
+                .append("\n\n```text\n")
+                .append(w.toString().stripTrailing())
+                .append("\n```\n");
         cl.getSubcommands().values().stream().distinct().forEach(sub -> render(sub, out));
     }
 }

@@ -31,20 +31,30 @@ abstract class CliFixture {
     /** The scratch directory's parent, deleted after each test class. */
     @TempDir
     static Path scratch;
+
     Gateway gateway;
     String admin;
     Path dir;
     private final HttpClient http = HttpClient.newHttpClient();
 
-    record Run(int code, String out, String err) {
-    }
+    record Run(int code, String out, String err) {}
 
     @BeforeAll
     void start() throws Exception {
         dir = Files.createTempDirectory(scratch, "atoll-cli");
-        gateway = Gateway.builder().config(GatewayConfig.defaults().with(Map.of("mcp.port", "0", "admin.port", "0",
-                "data-dir", dir.resolve("data").toString(), "examples.deploy", "false")))
-                .mcpToken(MCP, "cli", Set.of("*")).start();
+        gateway = Gateway.builder()
+                .config(GatewayConfig.defaults()
+                        .with(Map.of(
+                                "mcp.port",
+                                "0",
+                                "admin.port",
+                                "0",
+                                "data-dir",
+                                dir.resolve("data").toString(),
+                                "examples.deploy",
+                                "false")))
+                .mcpToken(MCP, "cli", Set.of("*"))
+                .start();
         admin = gateway.startupTokens().get("ADMIN");
     }
 
@@ -59,13 +69,17 @@ abstract class CliFixture {
         all.addAll(List.of("--admin-url", gateway.adminUrl(), "--token", admin));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = Main.run(all.toArray(String[]::new), new PrintStream(out, true, StandardCharsets.UTF_8),
+        int code = Main.run(
+                all.toArray(String[]::new),
+                new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8));
         return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
     /** A stateless {@code tools/call}; the whole JSON-RPC response. */
     JsonNode call(String tool, String argumentsJson) throws Exception {
-        return new ObjectMapper().readTree(StatelessCall.post(http, gateway.mcpUrl(), MCP, tool, argumentsJson).body());
+        return new ObjectMapper()
+                .readTree(StatelessCall.post(http, gateway.mcpUrl(), MCP, tool, argumentsJson)
+                        .body());
     }
 }

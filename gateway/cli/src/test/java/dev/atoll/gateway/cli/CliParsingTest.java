@@ -23,7 +23,8 @@ class CliParsingTest extends CliFixture {
         assertTrue(r.err().contains("Unknown option") && r.err().contains("'--verison'"), r.err());
         assertTrue(r.err().contains("--version"), "suggests the right option: " + r.err());
         assertTrue(r.err().contains("atoll tools approve --help"), r.err());
-        assertEquals("Unknown tool: typo", call("typo", "{}").at("/error/message").asText(), "still quarantined");
+        assertEquals(
+                "Unknown tool: typo", call("typo", "{}").at("/error/message").asText(), "still quarantined");
         assertTrue(cli("tools", "list").out().contains("v1:quarantined"));
 
         Run sub = cli("tools", "aprove", "typo");
@@ -33,9 +34,18 @@ class CliParsingTest extends CliFixture {
 
     @Test
     void everyGroupAndCommandAnswersHelp() {
-        for (String[] args : new String[][] {{"--help"}, {"help"}, {"tools", "--help"}, {"upstream", "--help"},
-                {"audit", "--help"}, {"tokens", "--help"}, {"tools", "approve", "--help"}, {"serve", "--help"},
-                {"run", "-h"}, {"help", "upstream", "add"}}) {
+        for (String[] args : new String[][] {
+            {"--help"},
+            {"help"},
+            {"tools", "--help"},
+            {"upstream", "--help"},
+            {"audit", "--help"},
+            {"tokens", "--help"},
+            {"tools", "approve", "--help"},
+            {"serve", "--help"},
+            {"run", "-h"},
+            {"help", "upstream", "add"}
+        }) {
             Run r = MainTestSupport.atoll(args);
             assertEquals(0, r.code(), String.join(" ", args) + ": " + r.err());
             assertTrue(r.out().startsWith("Usage: atoll"), String.join(" ", args) + ": " + r.out());
@@ -43,9 +53,11 @@ class CliParsingTest extends CliFixture {
         }
         // Each group without a command: a usage error that names exactly its subcommands.
         for (String[] g : new String[][] {
-                {"tools", "list, show, changes, approve, reject, rollback, disable, enable, delete"},
-                {"tokens", "list, create, revoke"}, {"audit", "verify, tail, export, head"},
-                {"upstream", "add, list, show, approve, remove, logs"}}) {
+            {"tools", "list, show, changes, approve, reject, rollback, disable, enable, delete"},
+            {"tokens", "list, create, revoke"},
+            {"audit", "verify, tail, export, head"},
+            {"upstream", "add, list, show, approve, remove, logs"}
+        }) {
             Run group = MainTestSupport.atoll(g[0]);
             assertEquals(2, group.code(), group.err());
             assertTrue(group.err().contains(g[0] + " needs a command: " + g[1]), group.err());

@@ -25,20 +25,26 @@ class FleetCliTest extends CliFixture {
     void fleetStatusListsTheNodesAndFlagsAStaleOne() throws Exception {
         Fleet fleet = gateway.registry().fleet();
         long revision = fleet.revision();
-        fleet.heartbeat(new Fleet.Heartbeat("eu-2", "eu", "0.0.9", Instant.now().minusSeconds(600), true, revision,
-                12.5, 0.25));
+        fleet.heartbeat(new Fleet.Heartbeat(
+                "eu-2", "eu", "0.0.9", Instant.now().minusSeconds(600), true, revision, 12.5, 0.25));
         Run healthy = cli("fleet", "status");
         assertEquals(Main.OK, healthy.code(), healthy.out() + healthy.err());
         assertTrue(healthy.out().contains("single node (embedded database)"), healthy.out());
-        assertTrue(healthy.out().matches("(?s).*\\n" + gateway.nodeId() + " +default +\\S+ .*\\(this\\).*"),
+        assertTrue(
+                healthy.out().matches("(?s).*\\n" + gateway.nodeId() + " +default +\\S+ .*\\(this\\).*"),
                 healthy.out());
-        assertTrue(healthy.out().matches("(?s).*\\neu-2 +eu +0\\.0\\.9 +10m +yes +" + revision + " .* 12\\.5 +0\\.3 .*"),
+        assertTrue(
+                healthy.out().matches("(?s).*\\neu-2 +eu +0\\.0\\.9 +10m +yes +" + revision + " .* 12\\.5 +0\\.3 .*"),
                 healthy.out());
 
         // A node that stopped heartbeating an hour ago, on an old revision.
-        fleet.heartbeat(new Fleet.Heartbeat("us-1", "us", "0.0.9", Instant.now(), true, Math.max(0, revision - 1), 0, 0));
+        fleet.heartbeat(
+                new Fleet.Heartbeat("us-1", "us", "0.0.9", Instant.now(), true, Math.max(0, revision - 1), 0, 0));
         dev.atoll.gateway.registry.testing.TestStore.ageHeartbeat(
-                dev.atoll.gateway.registry.RegistryConfig.builder().dataDir(dir.resolve("data")).build(), "us-1",
+                dev.atoll.gateway.registry.RegistryConfig.builder()
+                        .dataDir(dir.resolve("data"))
+                        .build(),
+                "us-1",
                 3_600_000);
         Run flagged = cli("fleet", "status");
         assertEquals(Main.REFUSED, flagged.code(), "a stale node makes the exit status 1: " + flagged.out());
@@ -62,7 +68,9 @@ class FleetCliTest extends CliFixture {
         Run placed = cli("tools", "place", "placed", "--regions", "us,eu");
         assertEquals(Main.OK, placed.code(), placed.out() + placed.err());
         assertEquals("placed serves only in region(s) eu, us\n", placed.out());
-        assertEquals(Set.of("eu", "us"), gateway.registry().tool("placed").orElseThrow().regions());
+        assertEquals(
+                Set.of("eu", "us"),
+                gateway.registry().tool("placed").orElseThrow().regions());
         assertTrue(!gateway.toolNames().contains("placed"), "this node is in region 'default': not served here");
         assertTrue(cli("tools", "list").out().matches("(?s).*\\nplaced +v1 +yes +eu,us .*"));
 
@@ -74,24 +82,40 @@ class FleetCliTest extends CliFixture {
         assertEquals(Main.OK, everywhere.code(), everywhere.out() + everywhere.err());
         assertEquals("placed serves in every region\n", everywhere.out());
         assertTrue(gateway.toolNames().contains("placed"));
-        assertEquals("here", call("placed", "{}").path("result").path("content").path(0).path("text").asText());
+        assertEquals(
+                "here",
+                call("placed", "{}")
+                        .path("result")
+                        .path("content")
+                        .path(0)
+                        .path("text")
+                        .asText());
     }
 
     @Test
     void serveRegistryMapsAPostgresqlUrlOntoTheRegistryKeys() {
-        assertEquals(Map.of("registry.jdbc-url", "\"jdbc:postgresql://db:5432/atoll\"", "registry.user", "\"atoll\""),
+        assertEquals(
+                Map.of("registry.jdbc-url", "\"jdbc:postgresql://db:5432/atoll\"", "registry.user", "\"atoll\""),
                 Serve.registryOverrides("postgresql://atoll@db:5432/atoll", false));
-        assertEquals(Map.of("registry.jdbc-url", "\"jdbc:postgresql://db/atoll?sslmode=require\"",
-                "registry.password", "\"env:ATOLL_REGISTRY_PASSWORD\""),
+        assertEquals(
+                Map.of(
+                        "registry.jdbc-url",
+                        "\"jdbc:postgresql://db/atoll?sslmode=require\"",
+                        "registry.password",
+                        "\"env:ATOLL_REGISTRY_PASSWORD\""),
                 Serve.registryOverrides("postgres://db/atoll?sslmode=require", true));
-        assertEquals(Map.of("registry.jdbc-url", "\"jdbc:postgresql://h:1/d\""),
+        assertEquals(
+                Map.of("registry.jdbc-url", "\"jdbc:postgresql://h:1/d\""),
                 Serve.registryOverrides("jdbc:postgresql://h:1/d", false));
-        IllegalArgumentException pw = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException pw = assertThrows(
+                IllegalArgumentException.class,
                 () -> Serve.registryOverrides("postgresql://atoll:secret@db/atoll", false));
-        assertTrue(pw.getMessage().contains("ATOLL_REGISTRY_PASSWORD") && !pw.getMessage().contains("secret"));
+        assertTrue(pw.getMessage().contains("ATOLL_REGISTRY_PASSWORD")
+                && !pw.getMessage().contains("secret"));
         assertThrows(IllegalArgumentException.class, () -> Serve.registryOverrides("mysql://db/atoll", false));
         assertThrows(IllegalArgumentException.class, () -> Serve.registryOverrides("postgresql://db", false));
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> Serve.registryOverrides("jdbc:postgresql://db/a?password=x", false));
     }
 }

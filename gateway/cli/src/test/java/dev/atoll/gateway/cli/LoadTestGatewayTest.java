@@ -62,13 +62,28 @@ class LoadTestGatewayTest {
     @BeforeAll
     void start() throws Exception {
         dir = Files.createTempDirectory(scratch, "atoll-loadtest");
-        gateway = Gateway.builder().config(GatewayConfig.defaults().with(Map.of("mcp.port", "0", "admin.port", "0",
-                "data-dir", dir.resolve("data").toString(), "examples.deploy", "false")))
-                .mcpToken(TOKEN, "loadtest", Set.of("*")).start();
+        gateway = Gateway.builder()
+                .config(GatewayConfig.defaults()
+                        .with(Map.of(
+                                "mcp.port",
+                                "0",
+                                "admin.port",
+                                "0",
+                                "data-dir",
+                                dir.resolve("data").toString(),
+                                "examples.deploy",
+                                "false")))
+                .mcpToken(TOKEN, "loadtest", Set.of("*"))
+                .start();
         gateway.deployApproved(ToolSource.js("flaky.mjs", FLAKY));
         mcp = URI.create(gateway.mcpUrl());
         // a short warm-up, so that the first calls of a test do not pay for the node's first contexts
-        LoadTest.builder().http(mcp, TOKEN, "flaky").closed(2, Duration.ofSeconds(20)).maxCalls(50).build().run();
+        LoadTest.builder()
+                .http(mcp, TOKEN, "flaky")
+                .closed(2, Duration.ofSeconds(20))
+                .maxCalls(50)
+                .build()
+                .run();
     }
 
     @AfterAll
@@ -78,9 +93,14 @@ class LoadTestGatewayTest {
 
     @Test
     void openModelSendsWhatWasAskedAtTheRateAsked() {
-        LoadTestReport r = LoadTest.builder().http(mcp, TOKEN, "flaky").open(Stage.parseList("0s:20/s,3s:20/s"))
-                .gatewayMetrics(URI.create(gateway.adminUrl() + "/metrics"), gateway.startupTokens().get("ADMIN"))
-                .build().run();
+        LoadTestReport r = LoadTest.builder()
+                .http(mcp, TOKEN, "flaky")
+                .open(Stage.parseList("0s:20/s,3s:20/s"))
+                .gatewayMetrics(
+                        URI.create(gateway.adminUrl() + "/metrics"),
+                        gateway.startupTokens().get("ADMIN"))
+                .build()
+                .run();
         // the schedule asks for exactly 60 calls, the last due at 2.95 s; with 256 connections none waits
         assertEquals(60, r.calls(), r.summary());
         assertEquals(0, r.notSent(), r.summary());
@@ -88,15 +108,25 @@ class LoadTestGatewayTest {
         // a loaded node may shed some (JSON-RPC -32001); nothing else is a safe answer
         assertTrue(Set.of("ok", "rpc_error_-32001").containsAll(r.outcomes().keySet()), r.summary());
         assertTrue(r.outcomes().getOrDefault("ok", 0L) >= 30, r.summary());
-        assertEquals(r.calls(), r.timeline().stream().mapToLong(LoadTestReport.Second::calls).sum(), r.summary());
-        assertTrue(r.gatewayCpuMicrosPerCall().isPresent() && r.gatewayCpuMicrosPerCall().getAsDouble() > 0, r.summary());
+        assertEquals(
+                r.calls(),
+                r.timeline().stream().mapToLong(LoadTestReport.Second::calls).sum(),
+                r.summary());
+        assertTrue(
+                r.gatewayCpuMicrosPerCall().isPresent()
+                        && r.gatewayCpuMicrosPerCall().getAsDouble() > 0,
+                r.summary());
     }
 
     @Test
     void closedModelKeepsItsCallersBusyInBothProtocolEras() {
         for (LoadTest.Protocol era : LoadTest.Protocol.values()) {
-            LoadTestReport r = LoadTest.builder().http(mcp, TOKEN, "flaky").protocol(era)
-                    .closed(4, Duration.ofSeconds(2)).build().run();
+            LoadTestReport r = LoadTest.builder()
+                    .http(mcp, TOKEN, "flaky")
+                    .protocol(era)
+                    .closed(4, Duration.ofSeconds(2))
+                    .build()
+                    .run();
             assertTrue(r.calls() >= 8, era + ": " + r.summary());
             assertEquals(r.calls(), (long) r.outcomes().getOrDefault("ok", 0L), era + ": " + r.summary());
             assertTrue(r.elapsedSeconds() >= 2 && r.elapsedSeconds() < 40, r.summary());
@@ -105,9 +135,13 @@ class LoadTestGatewayTest {
 
     @Test
     void aToolThatFailsHalfItsCallsIsCountedRight() {
-        LoadTestReport r = LoadTest.builder().http(mcp, TOKEN, "flaky")
-                .arguments(List.of("{\"fail\":true}", "{\"fail\":false}")).closed(4, Duration.ofSeconds(60))
-                .maxCalls(200).build().run();
+        LoadTestReport r = LoadTest.builder()
+                .http(mcp, TOKEN, "flaky")
+                .arguments(List.of("{\"fail\":true}", "{\"fail\":false}"))
+                .closed(4, Duration.ofSeconds(60))
+                .maxCalls(200)
+                .build()
+                .run();
         assertEquals(200, r.calls(), r.summary());
         assertEquals(Map.of("ok", 100L, "tool_error", 100L), r.outcomes(), r.summary());
         assertEquals(0.5, r.errorRate(), 1e-9);
@@ -123,13 +157,22 @@ class LoadTestGatewayTest {
         // slow. On a node too loaded to answer 20/s on one connection the backlog is charged the same way.
         List<String> args = new ArrayList<>(Collections.nCopies(20, "{}"));
         args.set(10, "{\"spinMs\":200}");
-        LoadTestReport r = LoadTest.builder().http(mcp, TOKEN, "flaky").arguments(args)
-                .open(Stage.parseList("0s:20/s,10s:20/s")).maxInFlight(1).build().run();
+        LoadTestReport r = LoadTest.builder()
+                .http(mcp, TOKEN, "flaky")
+                .arguments(args)
+                .open(Stage.parseList("0s:20/s,10s:20/s"))
+                .maxInFlight(1)
+                .build()
+                .run();
         assertEquals(200, r.calls() + r.notSent(), r.summary());
-        assertTrue(Set.of("ok", "not_sent", "rpc_error_-32001").containsAll(r.outcomes().keySet()), r.summary());
+        assertTrue(
+                Set.of("ok", "not_sent", "rpc_error_-32001")
+                        .containsAll(r.outcomes().keySet()),
+                r.summary());
         assertTrue(r.outcomes().getOrDefault("ok", 0L) >= 10, r.summary());
         assertTrue(r.serviceTime().max() >= 200, "the stalled calls themselves: " + r.summary());
-        assertTrue(r.latency().p90() >= 100 && r.latency().p90() >= r.serviceTime().p90() + 50,
+        assertTrue(
+                r.latency().p90() >= 100 && r.latency().p90() >= r.serviceTime().p90() + 50,
                 "the calls kept waiting by the stalls: " + r.summary());
     }
 
@@ -138,18 +181,65 @@ class LoadTestGatewayTest {
         Path args = Files.writeString(dir.resolve("half.jsonl"), "{\"fail\":true}\n{\"fail\":false}\n");
         Path before = dir.resolve("before.json");
         Path after = dir.resolve("after.json");
-        Run failing = cli("loadtest", "flaky", "--url", mcp.toString(), "--token", TOKEN, "--args-file", args.toString(),
-                "-c", "2", "--max-calls", "40", "--max-error-rate", "10%", "--out", before.toString());
+        Run failing = cli(
+                "loadtest",
+                "flaky",
+                "--url",
+                mcp.toString(),
+                "--token",
+                TOKEN,
+                "--args-file",
+                args.toString(),
+                "-c",
+                "2",
+                "--max-calls",
+                "40",
+                "--max-error-rate",
+                "10%",
+                "--out",
+                before.toString());
         assertEquals(1, failing.code(), failing.err());
         assertTrue(failing.err().contains("threshold exceeded: error rate 0.5000 (20 of 40) > 0.1"), failing.err());
-        assertTrue(failing.out().contains("outcome tool_error") && failing.out().contains("latency p99 ms"), failing.out());
+        assertTrue(
+                failing.out().contains("outcome tool_error") && failing.out().contains("latency p99 ms"),
+                failing.out());
 
-        Run passing = cli("loadtest", "flaky", "--url", mcp.toString(), "--token", TOKEN, "--args", "{}", "-c", "2",
-                "--max-calls", "40", "--max-error-rate", "0", "--max-p99", "60s", "--out", after.toString());
+        Run passing = cli(
+                "loadtest",
+                "flaky",
+                "--url",
+                mcp.toString(),
+                "--token",
+                TOKEN,
+                "--args",
+                "{}",
+                "-c",
+                "2",
+                "--max-calls",
+                "40",
+                "--max-error-rate",
+                "0",
+                "--max-p99",
+                "60s",
+                "--out",
+                after.toString());
         assertEquals(0, passing.code(), passing.err());
 
-        Run slow = cli("loadtest", "flaky", "--url", mcp.toString(), "--token", TOKEN, "--args", "{\"spinMs\":50}",
-                "-c", "1", "--max-calls", "5", "--max-p99", "10ms");
+        Run slow = cli(
+                "loadtest",
+                "flaky",
+                "--url",
+                mcp.toString(),
+                "--token",
+                TOKEN,
+                "--args",
+                "{\"spinMs\":50}",
+                "-c",
+                "1",
+                "--max-calls",
+                "5",
+                "--max-p99",
+                "10ms");
         assertEquals(1, slow.code(), slow.err());
         assertTrue(slow.err().contains("threshold exceeded: p99 latency"), slow.err());
 
@@ -162,23 +252,25 @@ class LoadTestGatewayTest {
 
         Run usage = cli("loadtest", "flaky", "--url", mcp.toString(), "--rate", "10/s", "-c", "2");
         assertEquals(2, usage.code(), usage.err());
-        Run unreachable = cli("loadtest", "flaky", "--url", "http://127.0.0.1:1/mcp", "--protocol", "session",
-                "--max-calls", "1");
+        Run unreachable = cli(
+                "loadtest", "flaky", "--url", "http://127.0.0.1:1/mcp", "--protocol", "session", "--max-calls", "1");
         assertEquals(2, unreachable.code(), unreachable.err());
         assertTrue(unreachable.err().contains("cannot reach"), unreachable.err());
         Run nothingListens = cli("loadtest", "flaky", "--url", "http://127.0.0.1:1/mcp", "--max-calls", "3");
         assertEquals(2, nothingListens.code(), nothingListens.err());
-        assertTrue(nothingListens.err().contains("cannot reach http://127.0.0.1:1/mcp: all 3 calls failed to connect"),
+        assertTrue(
+                nothingListens.err().contains("cannot reach http://127.0.0.1:1/mcp: all 3 calls failed to connect"),
                 nothingListens.err());
     }
 
-    record Run(int code, String out, String err) {
-    }
+    record Run(int code, String out, String err) {}
 
     static Run cli(String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+        int code = Main.run(
+                args,
+                new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8));
         return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }

@@ -11,7 +11,6 @@ import org.junit.jupiter.api.Test;
 /** A Python tool end to end: deploy the .py file through the admin API, approve it, call it over MCP HTTP. */
 class PythonDeployTest extends CliFixture {
 
-
     @Test
     void deployApproveAndCallAPythonTool() throws Exception {
         Path file = dir.resolve("shout.py");
@@ -32,7 +31,9 @@ class PythonDeployTest extends CliFixture {
         Run d = cli("deploy", file.toString());
         assertEquals(0, d.code(), d.err());
         assertTrue(d.out().contains("shout v1 QUARANTINED"), d.out());
-        assertEquals("Unknown tool: shout", call("shout", "{\"text\":\"hi\"}").at("/error/message").asText());
+        assertEquals(
+                "Unknown tool: shout",
+                call("shout", "{\"text\":\"hi\"}").at("/error/message").asText());
 
         Run a = cli("tools", "approve", "shout");
         assertEquals(0, a.code(), a.err());

@@ -26,8 +26,8 @@ class ServeLogFormatTest {
     @Test
     void anUnknownFormatIsAUsageErrorAndNothingStarts() {
         Path data = dir.resolve("data");
-        CliFixture.Run r = MainTestSupport.atoll("serve", "--log-format", "xml", "--port", "0", "--admin-port", "0",
-                "--data", data.toString());
+        CliFixture.Run r = MainTestSupport.atoll(
+                "serve", "--log-format", "xml", "--port", "0", "--admin-port", "0", "--data", data.toString());
         assertEquals(2, r.code(), r.out() + r.err());
         assertTrue(r.err().contains("--log-format must be text or json, got 'xml'"), r.err());
         assertEquals("", r.out());

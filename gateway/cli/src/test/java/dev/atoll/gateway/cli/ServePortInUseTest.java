@@ -36,13 +36,26 @@ class ServePortInUseTest {
             int port = taken.getLocalPort();
             Path data = dir.resolve("data");
             String other = flag.equals("--port") ? "--admin-port" : "--port";
-            CliFixture.Run r = assertTimeoutPreemptively(Duration.ofSeconds(120),
-                    () -> MainTestSupport.atoll("serve", flag, String.valueOf(port), other, "0", "--host", "127.0.0.1",
-                            "--data", data.toString()), "serve must not hang");
+            CliFixture.Run r = assertTimeoutPreemptively(
+                    Duration.ofSeconds(120),
+                    () -> MainTestSupport.atoll(
+                            "serve",
+                            flag,
+                            String.valueOf(port),
+                            other,
+                            "0",
+                            "--host",
+                            "127.0.0.1",
+                            "--data",
+                            data.toString()),
+                    "serve must not hang");
             assertEquals(2, r.code(), r.out() + r.err());
             assertEquals("", r.out(), "nothing announced, no tokens printed");
             assertEquals(1, r.err().strip().lines().count(), "one line: " + r.err());
-            assertTrue(r.err().contains("port " + port) && r.err().contains(listener) && r.err().contains(flag + " N"),
+            assertTrue(
+                    r.err().contains("port " + port)
+                            && r.err().contains(listener)
+                            && r.err().contains(flag + " N"),
                     r.err());
             assertFalse(Files.exists(data), "no data dir, no database, no tokens minted");
         }

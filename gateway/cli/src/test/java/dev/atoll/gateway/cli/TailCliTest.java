@@ -39,15 +39,22 @@ class TailCliTest extends CliFixture {
         String[] all = new String[args.length + 5];
         all[0] = "tail";
         System.arraycopy(args, 0, all, 1, args.length);
-        System.arraycopy(new String[] {"--admin-url", gateway.adminUrl(), "--token", admin}, 0, all, args.length + 1, 4);
-        Thread t = Thread.ofPlatform().daemon().start(() -> code.set(Main.run(all,
-                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8))));
+        System.arraycopy(
+                new String[] {"--admin-url", gateway.adminUrl(), "--token", admin}, 0, all, args.length + 1, 4);
+        Thread t = Thread.ofPlatform()
+                .daemon()
+                .start(() -> code.set(Main.run(
+                        all,
+                        new PrintStream(out, true, StandardCharsets.UTF_8),
+                        new PrintStream(err, true, StandardCharsets.UTF_8))));
         // The stream may open after a call: call (hush first, which the filters leave out) until tail ends.
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> {
-            call("hush", "{}");
-            call(tool, "{}");
-            return !t.isAlive();
-        });
+        await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(200))
+                .until(() -> {
+                    call("hush", "{}");
+                    call(tool, "{}");
+                    return !t.isAlive();
+                });
         assertEquals(0, code.get(), err.toString(StandardCharsets.UTF_8));
         return out.toString(StandardCharsets.UTF_8);
     }
@@ -56,10 +63,13 @@ class TailCliTest extends CliFixture {
     void printsOneLinePerCallWithItsConsoleOutputAndFilters() throws Exception {
         String out = tailWhileCalling("shout", "--tool", "shout", "--tenant", "cli", "--outcome", "ok", "-n", "1");
         String[] lines = out.split("\n");
-        assertTrue(lines[0].matches("\\S+Z \\S+ cli shout@1 isolate ok [0-9.]+ms cpu=[0-9.]+ms wall=[0-9.]+ms mem=\\d+[KMB]+"),
+        assertTrue(
+                lines[0].matches(
+                        "\\S+Z \\S+ cli shout@1 isolate ok [0-9.]+ms cpu=[0-9.]+ms wall=[0-9.]+ms mem=\\d+[KMB]+"),
                 lines[0]);
-        assertTrue(lines[1].matches(" {4}\\| warn(ing)?: loud\\\\u0007"), "console output, control characters "
-                + "escaped: " + lines[1]);
+        assertTrue(
+                lines[1].matches(" {4}\\| warn(ing)?: loud\\\\u0007"),
+                "console output, control characters " + "escaped: " + lines[1]);
         assertFalse(out.contains("hush"), out);
     }
 
@@ -84,16 +94,23 @@ class TailCliTest extends CliFixture {
     @Test
     void printsANodeLine() throws Exception {
         java.io.StringWriter w = new java.io.StringWriter();
-        TailCommand.print("node", new ObjectMapper().readTree("{\"type\":\"node\",\"at\":\"2026-12-06T10:00:00Z\","
-                + "\"node\":\"gw-3\",\"state\":\"lost\",\"detail\":\"its stream ended\\u0007\"}"), false,
+        TailCommand.print(
+                "node",
+                new ObjectMapper()
+                        .readTree("{\"type\":\"node\",\"at\":\"2026-12-06T10:00:00Z\","
+                                + "\"node\":\"gw-3\",\"state\":\"lost\",\"detail\":\"its stream ended\\u0007\"}"),
+                false,
                 new java.io.PrintWriter(w));
-        assertEquals("2026-12-06T10:00:00Z gw-3 node lost: its stream ended\\u0007", w.toString().strip());
+        assertEquals(
+                "2026-12-06T10:00:00Z gw-3 node lost: its stream ended\\u0007",
+                w.toString().strip());
     }
 
     @Test
     void aTokenThatIsNotAnAdminTokenIsRefused() {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = Main.run(new String[] {"tail", "--admin-url", gateway.adminUrl(), "--token", MCP},
+        int code = Main.run(
+                new String[] {"tail", "--admin-url", gateway.adminUrl(), "--token", MCP},
                 new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8));
         assertEquals(1, code);

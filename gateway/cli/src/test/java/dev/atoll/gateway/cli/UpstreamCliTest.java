@@ -4,7 +4,6 @@ import static dev.atoll.gateway.upstream.testing.UpstreamTestSupport.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.atoll.gateway.cli.Main;
 import dev.atoll.gateway.testing.UpstreamGateway;
 import dev.atoll.gateway.upstream.testing.UpstreamTestSupport;
 import io.modelcontextprotocol.client.McpSyncClient;
@@ -27,8 +26,7 @@ class UpstreamCliTest {
         UpstreamTestSupport.assumeBwrap();
     }
 
-    private record Run(int code, String out, String err) {
-    }
+    private record Run(int code, String out, String err) {}
 
     private static Run atoll(UpstreamGateway g, String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -36,7 +34,9 @@ class UpstreamCliTest {
         List<String> all = new ArrayList<>(List.of(args));
         int at = all.indexOf("--") < 0 ? all.size() : all.indexOf("--");
         all.addAll(at, List.of("--admin-url", g.gateway.adminUrl(), "--token", g.adminToken));
-        int code = Main.run(all.toArray(String[]::new), new PrintStream(out, true, StandardCharsets.UTF_8),
+        int code = Main.run(
+                all.toArray(String[]::new),
+                new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8));
         return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
@@ -44,8 +44,19 @@ class UpstreamCliTest {
     @Test
     void addListApproveCallLogsRemove() throws Exception {
         try (UpstreamGateway g = new UpstreamGateway(Map.of())) {
-            Run add = atoll(g, "upstream", "add", "cli", "--sandbox", "--env", "GREETING=hi", "--volume",
-                    "data:/tmp/state", "--", UpstreamTestSupport.node(), UpstreamTestSupport.hostileServer());
+            Run add = atoll(
+                    g,
+                    "upstream",
+                    "add",
+                    "cli",
+                    "--sandbox",
+                    "--env",
+                    "GREETING=hi",
+                    "--volume",
+                    "data:/tmp/state",
+                    "--",
+                    UpstreamTestSupport.node(),
+                    UpstreamTestSupport.hostileServer());
             assertEquals(0, add.code(), add.err());
             assertTrue(add.out().contains("quarantined"), add.out());
             await("cli to list its tools", Duration.ofSeconds(60), () -> "running".equals(g.state("cli")));
@@ -61,12 +72,14 @@ class UpstreamCliTest {
 
             Run show = atoll(g, "upstream", "show", "cli");
             assertEquals(0, show.code(), show.err());
-            assertTrue(show.out().lines().anyMatch(l -> l.matches("  (cli__)?echo  serving  pin [0-9a-f]{64}")),
+            assertTrue(
+                    show.out().lines().anyMatch(l -> l.matches("  (cli__)?echo  serving  pin [0-9a-f]{64}")),
                     show.out());
             assertTrue(show.out().contains("description : Echoes its text."), show.out());
 
             try (McpSyncClient c = g.client()) {
-                McpSchema.CallToolResult r = c.callTool(new McpSchema.CallToolRequest("cli__echo", Map.of("text", "via cli")));
+                McpSchema.CallToolResult r =
+                        c.callTool(new McpSchema.CallToolRequest("cli__echo", Map.of("text", "via cli")));
                 assertEquals("via cli", ((McpSchema.TextContent) r.content().getFirst()).text());
             }
 
@@ -79,7 +92,8 @@ class UpstreamCliTest {
             Run empty = atoll(g, "upstream", "list");
             assertTrue(empty.out().contains("no upstreams"), empty.out());
             try (McpSyncClient c = g.client()) {
-                assertTrue(c.listTools().tools().stream().noneMatch(t -> t.name().startsWith("cli__")));
+                assertTrue(
+                        c.listTools().tools().stream().noneMatch(t -> t.name().startsWith("cli__")));
             }
         }
     }
@@ -89,8 +103,10 @@ class UpstreamCliTest {
         try (UpstreamGateway g = new UpstreamGateway(Map.of("upstreams.launchers", "[bubblewrap]"))) {
             Run docker = atoll(g, "upstream", "add", "dock", "--image", "alpine:3", "--", "/bin/server");
             assertEquals(1, docker.code());
-            assertTrue(docker.err().contains("docker backend is disabled")
-                    || docker.err().contains("docker backend is not available"), docker.err());
+            assertTrue(
+                    docker.err().contains("docker backend is disabled")
+                            || docker.err().contains("docker backend is not available"),
+                    docker.err());
             Run unknown = atoll(g, "upstream", "approve", "nope");
             assertEquals(1, unknown.code());
             assertTrue(unknown.err().contains("no upstream named 'nope'"), unknown.err());

@@ -53,13 +53,14 @@ public final class DlpEgressInspector implements EgressInspector {
         ScanContext ctx = ScanContext.of(request.tenant().orElse(tenant), request.toolName(), Direction.EGRESS_REQUEST);
         DlpResult<String> uri = scan(request.uri().toString(), ctx);
         switch (uri.verdict()) {
-            case Verdict.Allow<String> a -> { }
+            case Verdict.Allow<String> a -> {}
             case Verdict.Block<String> b -> {
                 return new InspectionVerdict.Block(b.message());
             }
             case Verdict.Redact<String> x -> {
-                return new InspectionVerdict.Block("DLP blocked the outgoing request: its URL contains data matching rule(s) "
-                        + String.join(", ", x.ruleIds()));
+                return new InspectionVerdict.Block(
+                        "DLP blocked the outgoing request: its URL contains data matching rule(s) "
+                                + String.join(", ", x.ruleIds()));
             }
         }
         return inspect(request.headers(), request.body(), ctx);
@@ -67,7 +68,9 @@ public final class DlpEgressInspector implements EgressInspector {
 
     @Override
     public InspectionVerdict onResponse(InspectedRequest request, InspectedResponse response) {
-        return inspect(response.headers(), response.body(),
+        return inspect(
+                response.headers(),
+                response.body(),
                 ScanContext.of(request.tenant().orElse(tenant), request.toolName(), Direction.EGRESS_RESPONSE));
     }
 
@@ -97,7 +100,7 @@ public final class DlpEgressInspector implements EgressInspector {
         if (body.length > 0) {
             DlpResult<String> r = scan(new String(body, StandardCharsets.UTF_8), ctx);
             switch (r.verdict()) {
-                case Verdict.Allow<String> a -> { }
+                case Verdict.Allow<String> a -> {}
                 case Verdict.Redact<String> x -> {
                     newBody = x.value().getBytes(StandardCharsets.UTF_8);
                     changed = true;
@@ -109,9 +112,14 @@ public final class DlpEgressInspector implements EgressInspector {
             }
         }
         if (firstMessage != null) {
-            return new InspectionVerdict.Block(blocked.isEmpty() ? firstMessage
-                    : "DLP blocked the " + (ctx.direction() == Direction.EGRESS_REQUEST ? "outgoing request" : "fetched response")
-                            + ": it contains data matching rule(s) " + String.join(", ", blocked));
+            return new InspectionVerdict.Block(
+                    blocked.isEmpty()
+                            ? firstMessage
+                            : "DLP blocked the "
+                                    + (ctx.direction() == Direction.EGRESS_REQUEST
+                                            ? "outgoing request"
+                                            : "fetched response")
+                                    + ": it contains data matching rule(s) " + String.join(", ", blocked));
         }
         return changed ? new InspectionVerdict.Replace(newHeaders, newBody) : InspectionVerdict.allow();
     }

@@ -166,17 +166,21 @@ public final class DlpEngine {
                     redacted.add(rule.id());
                     toRedact.add(m);
                 }
-                case LOG -> { }
+                case LOG -> {}
             }
         }
         Optional<Limit> incomplete = s.incomplete();
         Verdict<T> verdict;
         if (!blocked.isEmpty()) {
-            verdict = new Verdict.Block<>(List.copyOf(blocked), "DLP blocked the " + what(context.direction())
-                    + ": it contains data matching rule(s) " + String.join(", ", blocked));
+            verdict = new Verdict.Block<>(
+                    List.copyOf(blocked),
+                    "DLP blocked the " + what(context.direction()) + ": it contains data matching rule(s) "
+                            + String.join(", ", blocked));
         } else if (incomplete.isPresent() && policy.onIncomplete() == Action.BLOCK) {
-            verdict = new Verdict.Block<>(List.of(), "DLP blocked the " + what(context.direction())
-                    + ": it exceeds what the scanner inspects (" + limitName(incomplete.get()) + " limit)");
+            verdict = new Verdict.Block<>(
+                    List.of(),
+                    "DLP blocked the " + what(context.direction()) + ": it exceeds what the scanner inspects ("
+                            + limitName(incomplete.get()) + " limit)");
         } else if (!toRedact.isEmpty()) {
             verdict = new Verdict.Redact<>(redact.apply(toRedact), List.copyOf(redacted));
         } else {
@@ -212,8 +216,7 @@ public final class DlpEngine {
         private ScanLimits limits = ScanLimits.defaults();
         private byte[] hashKey;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /**
          * @param use whether to load the built-in rule pack (default true)

@@ -20,13 +20,15 @@ import java.util.Objects;
  * @param overrides overrides, tried in order
  * @param onIncomplete {@link Action#BLOCK} or {@link Action#LOG}: what to do when a scan reached a limit
  */
-public record DlpPolicy(Map<Direction, Map<Category, Action>> defaultActions, List<PolicyRule> overrides, Action onIncomplete) {
+public record DlpPolicy(
+        Map<Direction, Map<Category, Action>> defaultActions, List<PolicyRule> overrides, Action onIncomplete) {
 
     /** Copies the table and checks it is complete. */
     public DlpPolicy {
         Map<Direction, Map<Category, Action>> copy = new EnumMap<>(Direction.class);
         for (Direction d : Direction.values()) {
-            Map<Category, Action> row = Objects.requireNonNull(defaultActions.get(d), () -> "dlp.defaults has no entry for " + d);
+            Map<Category, Action> row =
+                    Objects.requireNonNull(defaultActions.get(d), () -> "dlp.defaults has no entry for " + d);
             Map<Category, Action> r = new EnumMap<>(Category.class);
             for (Category c : Category.values()) {
                 r.put(c, Objects.requireNonNull(row.get(c), () -> "dlp.defaults." + d + " has no entry for " + c));
@@ -99,7 +101,9 @@ public record DlpPolicy(Map<Direction, Map<Category, Action>> defaultActions, Li
          * @return this
          */
         public Builder defaultAction(Direction direction, Category category, Action action) {
-            set(Objects.requireNonNull(direction, "direction"), Objects.requireNonNull(category, "category"),
+            set(
+                    Objects.requireNonNull(direction, "direction"),
+                    Objects.requireNonNull(category, "category"),
                     Objects.requireNonNull(action, "action"));
             return this;
         }

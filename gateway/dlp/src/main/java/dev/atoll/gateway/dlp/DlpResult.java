@@ -15,7 +15,11 @@ import java.util.Optional;
  * @param droppedFindings matches acted on but not listed, beyond the limit
  * @param incomplete the limit that cut the scan short, if any
  */
-public record DlpResult<T>(ScanContext context, Verdict<T> verdict, List<Finding> findings, int droppedFindings,
+public record DlpResult<T>(
+        ScanContext context,
+        Verdict<T> verdict,
+        List<Finding> findings,
+        int droppedFindings,
         Optional<Limit> incomplete) {
 
     /** Copies the list. */

@@ -20,8 +20,16 @@ import java.util.List;
  *                  normalisation)
  * @param valueHash the first 12 hex digits of HMAC-SHA-256 of the matched value under the engine's hash key
  */
-public record Match(String ruleId, Category category, Severity severity, String pointer, Part part, int start,
-        int end, List<Encoding> encodings, String valueHash) {
+public record Match(
+        String ruleId,
+        Category category,
+        Severity severity,
+        String pointer,
+        Part part,
+        int start,
+        int end,
+        List<Encoding> encodings,
+        String valueHash) {
 
     /** Copies the list. */
     public Match {

@@ -19,8 +19,14 @@ import java.util.Set;
  * @param minSeverity only rules of at least this severity
  * @param action what to do
  */
-public record PolicyRule(Optional<String> tenant, Optional<String> tool, Set<Direction> directions,
-        Set<Category> categories, Set<String> ruleIds, Severity minSeverity, Action action) {
+public record PolicyRule(
+        Optional<String> tenant,
+        Optional<String> tool,
+        Set<Direction> directions,
+        Set<Category> categories,
+        Set<String> ruleIds,
+        Severity minSeverity,
+        Action action) {
 
     /** Copies the sets. */
     public PolicyRule {

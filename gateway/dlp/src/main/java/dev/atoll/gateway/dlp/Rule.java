@@ -45,10 +45,26 @@ import java.util.Optional;
  *                overlapping span
  * @param examples values it must and must not match (the pack's tests run them all)
  */
-public record Rule(String id, String description, Category category, Severity severity, List<String> keywords,
-        Optional<String> pattern, int group, int before, int after, int digits, DigitShape digitShape, boolean invisible,
-        List<String> requires, int requiresWithin, Optional<String> keyPattern,
-        Optional<String> valuePattern, List<Validator> validators, boolean generic, Examples examples) {
+public record Rule(
+        String id,
+        String description,
+        Category category,
+        Severity severity,
+        List<String> keywords,
+        Optional<String> pattern,
+        int group,
+        int before,
+        int after,
+        int digits,
+        DigitShape digitShape,
+        boolean invisible,
+        List<String> requires,
+        int requiresWithin,
+        Optional<String> keyPattern,
+        Optional<String> valuePattern,
+        List<Validator> validators,
+        boolean generic,
+        Examples examples) {
 
     private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9.-]{0,63}");
 
@@ -95,8 +111,11 @@ public record Rule(String id, String description, Category category, Severity se
         Objects.requireNonNull(severity, "severity");
         keywords = List.copyOf(keywords);
         for (String k : keywords) {
-            if (k.isEmpty() || !k.equals(k.toLowerCase(Locale.ROOT)) || !k.chars().allMatch(c -> c >= 0x20 && c < 0x7f)) {
-                throw new DlpException("rule " + id + ": keywords must be non-empty lower-case printable ASCII, got '" + k + "'");
+            if (k.isEmpty()
+                    || !k.equals(k.toLowerCase(Locale.ROOT))
+                    || !k.chars().allMatch(c -> c >= 0x20 && c < 0x7f)) {
+                throw new DlpException(
+                        "rule " + id + ": keywords must be non-empty lower-case printable ASCII, got '" + k + "'");
             }
         }
         Objects.requireNonNull(pattern, "pattern");
@@ -109,12 +128,14 @@ public record Rule(String id, String description, Category category, Severity se
             throw new DlpException("rule " + id + ": valuePattern needs a keyPattern");
         }
         if (keyPattern.isPresent() && keywords.isEmpty()) {
-            throw new DlpException("rule " + id + ": a keyPattern rule needs keywords (they select the member names to check)");
+            throw new DlpException(
+                    "rule " + id + ": a keyPattern rule needs keywords (they select the member names to check)");
         }
         int groups = Math.max(groups(id, "pattern", pattern), groups(id, "valuePattern", valuePattern));
         groups(id, "keyPattern", keyPattern);
         if (group < 0 || group > groups) {
-            throw new DlpException("rule " + id + ": group must be within 0.." + groups + " (the patterns' groups), got " + group);
+            throw new DlpException(
+                    "rule " + id + ": group must be within 0.." + groups + " (the patterns' groups), got " + group);
         }
         if (before < 0 || before > MAX_WINDOW || after < 1 || after > MAX_WINDOW) {
             throw new DlpException("rule " + id + ": before must be within 0.." + MAX_WINDOW + " and after within 1.."
@@ -131,11 +152,13 @@ public record Rule(String id, String description, Category category, Severity se
         }
         Objects.requireNonNull(digitShape, "digitShape");
         if (invisible && (digits > 0 || !keywords.isEmpty() || pattern.isEmpty() || keyPattern.isPresent())) {
-            throw new DlpException("rule " + id + ": an invisible rule has a pattern and no keywords, digits or keyPattern");
+            throw new DlpException(
+                    "rule " + id + ": an invisible rule has a pattern and no keywords, digits or keyPattern");
         }
         requires = List.copyOf(requires);
         if (requiresWithin < 1 || requiresWithin > MAX_WINDOW) {
-            throw new DlpException("rule " + id + ": requiresWithin must be within 1.." + MAX_WINDOW + ", got " + requiresWithin);
+            throw new DlpException(
+                    "rule " + id + ": requiresWithin must be within 1.." + MAX_WINDOW + ", got " + requiresWithin);
         }
         for (String r : requires) {
             if (r.isEmpty()) {

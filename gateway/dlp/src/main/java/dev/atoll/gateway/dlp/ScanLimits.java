@@ -11,7 +11,8 @@ package dev.atoll.gateway.dlp;
  * @param maxDecodedChars most characters of decoded layers scanned per payload
  * @param maxFindings most matches reported per payload (all are still acted on; the rest are counted)
  */
-public record ScanLimits(int maxJsonDepth, int maxDecodeDepth, long maxScanChars, long maxDecodedChars, int maxFindings) {
+public record ScanLimits(
+        int maxJsonDepth, int maxDecodeDepth, long maxScanChars, long maxDecodedChars, int maxFindings) {
 
     /** Fails naming the offending value. */
     public ScanLimits {
@@ -71,7 +72,8 @@ public record ScanLimits(int maxJsonDepth, int maxDecodeDepth, long maxScanChars
 
     private static void check(String key, long v, long min, long max) {
         if (v < min || v > max) {
-            throw new IllegalArgumentException("dlp.limits." + key + " must be within " + min + ".." + max + ", got " + v);
+            throw new IllegalArgumentException(
+                    "dlp.limits." + key + " must be within " + min + ".." + max + ", got " + v);
         }
     }
 }

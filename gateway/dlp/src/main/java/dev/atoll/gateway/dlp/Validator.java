@@ -34,7 +34,8 @@ public sealed interface Validator {
         /** Rejects a threshold outside 0..8. */
         public Entropy {
             if (!(minBitsPerChar >= 0 && minBitsPerChar <= 8)) {
-                throw new IllegalArgumentException("entropy min must be within 0..8 bits per char, got " + minBitsPerChar);
+                throw new IllegalArgumentException(
+                        "entropy min must be within 0..8 bits per char, got " + minBitsPerChar);
             }
         }
 

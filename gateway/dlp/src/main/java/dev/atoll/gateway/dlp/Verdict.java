@@ -15,8 +15,7 @@ public sealed interface Verdict<T> {
      *
      * @param <T> the payload type
      */
-    record Allow<T>() implements Verdict<T> {
-    }
+    record Allow<T>() implements Verdict<T> {}
 
     /**
      * Refuse the payload.

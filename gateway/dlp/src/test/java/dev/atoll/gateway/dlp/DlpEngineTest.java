@@ -32,7 +32,8 @@ class DlpEngineTest {
         DlpResult<JsonNode> r = ENGINE.scan(args, ctx(Direction.INBOUND));
         Verdict.Block<JsonNode> b = assertInstanceOf(Verdict.Block.class, r.verdict());
         assertEquals(List.of("aws-access-key-id"), b.ruleIds());
-        assertTrue(b.message().contains("aws-access-key-id") && b.message().contains("tool-call arguments"), b.message());
+        assertTrue(
+                b.message().contains("aws-access-key-id") && b.message().contains("tool-call arguments"), b.message());
         assertFalse(b.message().contains(AWS_KEY_ID));
         Match m = r.findings().getFirst().match();
         assertEquals("/config/aws", m.pointer());
@@ -59,16 +60,19 @@ class DlpEngineTest {
 
     @Test
     void anEmailInAResultIsRedactedAndTheJsonStaysValid() throws Exception {
-        JsonNode result = json("{\"content\":[{\"type\":\"text\",\"text\":\"Write to " + EMAIL + " or \\\"bob@example.org\\\".\"}],"
-                + "\"count\":2}");
+        JsonNode result = json("{\"content\":[{\"type\":\"text\",\"text\":\"Write to " + EMAIL
+                + " or \\\"bob@example.org\\\".\"}]," + "\"count\":2}");
         DlpResult<JsonNode> r = ENGINE.scan(result, ctx(Direction.OUTBOUND));
         Verdict.Redact<JsonNode> x = assertInstanceOf(Verdict.Redact.class, r.verdict());
-        assertEquals("Write to [REDACTED:email-address] or \"[REDACTED:email-address]\".",
+        assertEquals(
+                "Write to [REDACTED:email-address] or \"[REDACTED:email-address]\".",
                 x.value().at("/content/0/text").textValue());
         assertEquals(2, x.value().get("count").intValue());
         assertEquals(x.value(), DlpTestSupport.JSON.readTree(DlpTestSupport.JSON.writeValueAsString(x.value())));
         assertTrue(result.at("/content/0/text").textValue().contains(EMAIL), "the original must not change");
-        assertEquals(List.of("/content/0/text", "/content/0/text"), r.findings().stream().map(f -> f.match().pointer()).toList());
+        assertEquals(
+                List.of("/content/0/text", "/content/0/text"),
+                r.findings().stream().map(f -> f.match().pointer()).toList());
         assertFalse(r.verdict().toString().contains("REDACTED:email-address]."), "Redact.toString prints no payload");
     }
 
@@ -105,16 +109,20 @@ class DlpEngineTest {
         JsonNode result = json("{\"" + GITHUB_PAT + "\":{\"mail\":\"" + EMAIL + "\"},\"b\":1}");
         DlpResult<JsonNode> r = ENGINE.scan(result, ctx(Direction.OUTBOUND));
         Verdict.Redact<JsonNode> x = assertInstanceOf(Verdict.Redact.class, r.verdict());
-        assertEquals(json("{\"[REDACTED:github-pat-classic]\":{\"mail\":\"[REDACTED:email-address]\"},\"b\":1}"), x.value());
+        assertEquals(
+                json("{\"[REDACTED:github-pat-classic]\":{\"mail\":\"[REDACTED:email-address]\"},\"b\":1}"), x.value());
         assertEquals(Part.KEY, r.findings().get(0).match().part());
         assertEquals("", r.findings().get(0).match().pointer());
-        assertEquals("/[REDACTED:github-pat-classic]/mail", r.findings().get(1).match().pointer());
+        assertEquals(
+                "/[REDACTED:github-pat-classic]/mail",
+                r.findings().get(1).match().pointer());
         assertFalse(r.findings().toString().contains(GITHUB_PAT));
     }
 
     @Test
     void memberNamesSelectValuesForKeyRules() {
-        Detection d = ENGINE.detect(json("{\"db\":{\"password\":\"Tr0ub4dor&3xK9!q\"},\"password_hint\":\"first pet\"}"));
+        Detection d =
+                ENGINE.detect(json("{\"db\":{\"password\":\"Tr0ub4dor&3xK9!q\"},\"password_hint\":\"first pet\"}"));
         assertEquals(List.of("generic-password-field"), DlpTestSupport.ruleIds(d));
         assertEquals("/db/password", d.matches().getFirst().pointer());
     }
@@ -126,9 +134,11 @@ class DlpEngineTest {
         Detection d = ENGINE.detect(json("[{\"password\":\"Tr0ub4dor&3xK9!q\",\"id\":1,\"" + EMAIL + "\":2},"
                 + "{\"password\":\"c0rrect-Horse-b4ttery\",\"id\":2,\"" + EMAIL + "\":3},"
                 + "{\"password\":\"\",\"id\":3}]"));
-        assertEquals(List.of("/0/password", "/0", "/1/password", "/1"), // a member name is reported at its object
+        assertEquals(
+                List.of("/0/password", "/0", "/1/password", "/1"), // a member name is reported at its object
                 d.matches().stream().map(Match::pointer).toList());
-        assertEquals(List.of("generic-password-field", "email-address", "generic-password-field", "email-address"),
+        assertEquals(
+                List.of("generic-password-field", "email-address", "generic-password-field", "email-address"),
                 DlpTestSupport.ruleIds(d));
     }
 
@@ -141,7 +151,10 @@ class DlpEngineTest {
     @Test
     void defaultsBlockSecretsInEgressAndOnlyLogPiiThere() {
         for (Direction d : List.of(Direction.EGRESS_REQUEST, Direction.EGRESS_RESPONSE)) {
-            assertTrue(ENGINE.scanText("Authorization: token " + GITHUB_PAT, ctx(d)).blocked(), d.toString());
+            assertTrue(
+                    ENGINE.scanText("Authorization: token " + GITHUB_PAT, ctx(d))
+                            .blocked(),
+                    d.toString());
             DlpResult<String> pii = ENGINE.scanText("to=" + EMAIL, ctx(d));
             assertInstanceOf(Verdict.Allow.class, pii.verdict());
             assertEquals(Action.LOG, pii.findings().getFirst().action());
@@ -154,20 +167,36 @@ class DlpEngineTest {
     @Test
     void overridesSelectByTenantToolDirectionRuleAndSeverity() {
         DlpPolicy policy = DlpPolicy.builder()
-                .override(PolicyRule.builder(Action.LOG).tenant("trusted").tool("deploy").rules("github-pat-classic").build())
-                .override(PolicyRule.builder(Action.BLOCK).directions(Direction.OUTBOUND).categories(Category.PII)
-                        .minSeverity(Severity.HIGH).build())
+                .override(PolicyRule.builder(Action.LOG)
+                        .tenant("trusted")
+                        .tool("deploy")
+                        .rules("github-pat-classic")
+                        .build())
+                .override(PolicyRule.builder(Action.BLOCK)
+                        .directions(Direction.OUTBOUND)
+                        .categories(Category.PII)
+                        .minSeverity(Severity.HIGH)
+                        .build())
                 .defaultAction(Direction.INBOUND, Category.PII, Action.REDACT)
                 .build();
         DlpEngine engine = DlpEngine.builder().policy(policy).build();
         String pat = "use " + GITHUB_PAT;
-        assertInstanceOf(Verdict.Allow.class, engine.scanText(pat, ScanContext.of("trusted", "deploy", Direction.INBOUND)).verdict());
-        assertTrue(engine.scanText(pat, ScanContext.of("trusted", "other", Direction.INBOUND)).blocked());
-        assertTrue(engine.scanText(pat, ScanContext.of("someone", "deploy", Direction.INBOUND)).blocked());
+        assertInstanceOf(
+                Verdict.Allow.class,
+                engine.scanText(pat, ScanContext.of("trusted", "deploy", Direction.INBOUND))
+                        .verdict());
+        assertTrue(engine.scanText(pat, ScanContext.of("trusted", "other", Direction.INBOUND))
+                .blocked());
+        assertTrue(engine.scanText(pat, ScanContext.of("someone", "deploy", Direction.INBOUND))
+                .blocked());
         // A card (HIGH) outbound is blocked by the second override; an e-mail (LOW) is still redacted.
         assertTrue(engine.scanText("card " + CARD, ctx(Direction.OUTBOUND)).blocked());
-        assertInstanceOf(Verdict.Redact.class, engine.scanText("mail " + EMAIL, ctx(Direction.OUTBOUND)).verdict());
-        assertInstanceOf(Verdict.Redact.class, engine.scanText("mail " + EMAIL, ctx(Direction.INBOUND)).verdict());
+        assertInstanceOf(
+                Verdict.Redact.class,
+                engine.scanText("mail " + EMAIL, ctx(Direction.OUTBOUND)).verdict());
+        assertInstanceOf(
+                Verdict.Redact.class,
+                engine.scanText("mail " + EMAIL, ctx(Direction.INBOUND)).verdict());
     }
 
     @Test
@@ -178,32 +207,52 @@ class DlpEngineTest {
                   "severity": "high", "keywords": ["acme_"], "pattern": "\\\\b(acme_[a-z0-9]{24})\\\\b", "group": 1,
                   "examples": {"positive": ["acme_0123456789abcdef01234567"], "negative": ["acme_short"]}}]}
                 """, "acme.json");
-        DlpEngine engine = DlpEngine.builder().addRules(ops).disableRules(List.of("email-address")).build();
-        assertEquals(List.of("acme-internal-token"),
+        DlpEngine engine = DlpEngine.builder()
+                .addRules(ops)
+                .disableRules(List.of("email-address"))
+                .build();
+        assertEquals(
+                List.of("acme-internal-token"),
                 DlpTestSupport.ruleIds(engine.detectText("t=acme_0123456789abcdef01234567 " + EMAIL)));
         assertTrue(engine.rules().stream().noneMatch(r -> r.id().equals("email-address")));
-        DlpException unknown = assertThrows(DlpException.class,
+        DlpException unknown = assertThrows(
+                DlpException.class,
                 () -> DlpEngine.builder().disableRules(List.of("no-such-rule")).build());
         assertTrue(unknown.getMessage().contains("no-such-rule"));
-        DlpException dup = assertThrows(DlpException.class, () -> DlpEngine.builder().addRules(ops).addRules(ops).build());
+        DlpException dup = assertThrows(
+                DlpException.class,
+                () -> DlpEngine.builder().addRules(ops).addRules(ops).build());
         assertTrue(dup.getMessage().contains("acme-internal-token"));
-        DlpException override = assertThrows(DlpException.class, () -> DlpEngine.builder()
-                .policy(DlpPolicy.builder().override(PolicyRule.builder(Action.LOG).rules("nope").build()).build()).build());
+        DlpException override = assertThrows(
+                DlpException.class,
+                () -> DlpEngine.builder()
+                        .policy(DlpPolicy.builder()
+                                .override(PolicyRule.builder(Action.LOG)
+                                        .rules("nope")
+                                        .build())
+                                .build())
+                        .build());
         assertTrue(override.getMessage().contains("nope"));
     }
 
     @Test
     void anIncompleteScanIsBlockedByDefaultAndCanBeLogged() {
         JsonNode deep = json("[[[[[[\"x\"]]]]]]");
-        DlpEngine shallow = DlpEngine.builder().limits(ScanLimits.defaults().withMaxJsonDepth(3)).build();
+        DlpEngine shallow = DlpEngine.builder()
+                .limits(ScanLimits.defaults().withMaxJsonDepth(3))
+                .build();
         DlpResult<JsonNode> r = shallow.scan(deep, ctx(Direction.OUTBOUND));
         assertEquals(Optional.of(Limit.JSON_DEPTH), r.incomplete());
         Verdict.Block<JsonNode> b = assertInstanceOf(Verdict.Block.class, r.verdict());
         assertTrue(b.message().contains("max-json-depth"), b.message());
-        DlpEngine lenient = DlpEngine.builder().limits(ScanLimits.defaults().withMaxJsonDepth(3))
-                .policy(DlpPolicy.builder().onIncomplete(Action.LOG).build()).build();
-        assertInstanceOf(Verdict.Allow.class, lenient.scan(deep, ctx(Direction.OUTBOUND)).verdict());
-        assertEquals(Optional.empty(), ENGINE.scan(deep, ctx(Direction.OUTBOUND)).incomplete());
+        DlpEngine lenient = DlpEngine.builder()
+                .limits(ScanLimits.defaults().withMaxJsonDepth(3))
+                .policy(DlpPolicy.builder().onIncomplete(Action.LOG).build())
+                .build();
+        assertInstanceOf(
+                Verdict.Allow.class, lenient.scan(deep, ctx(Direction.OUTBOUND)).verdict());
+        assertEquals(
+                Optional.empty(), ENGINE.scan(deep, ctx(Direction.OUTBOUND)).incomplete());
     }
 
     @Test
@@ -212,7 +261,9 @@ class DlpEngineTest {
         for (int i = 0; i < 5; i++) {
             s.append("user").append(i).append("@example.com ");
         }
-        DlpEngine engine = DlpEngine.builder().limits(ScanLimits.defaults().withMaxFindings(2)).build();
+        DlpEngine engine = DlpEngine.builder()
+                .limits(ScanLimits.defaults().withMaxFindings(2))
+                .build();
         DlpResult<String> r = engine.scanText(s.toString(), ctx(Direction.OUTBOUND));
         assertEquals(2, r.findings().size());
         assertEquals(3, r.droppedFindings());
@@ -230,7 +281,8 @@ class DlpEngineTest {
         String h1 = a.detectText("x " + EMAIL).matches().getFirst().valueHash();
         assertEquals(h1, b.detectText("y " + EMAIL + " z").matches().getFirst().valueHash());
         assertNotEquals(h1, c.detectText("x " + EMAIL).matches().getFirst().valueHash());
-        assertNotEquals(h1, a.detectText("x bob@example.com").matches().getFirst().valueHash());
+        assertNotEquals(
+                h1, a.detectText("x bob@example.com").matches().getFirst().valueHash());
         assertThrows(IllegalArgumentException.class, () -> DlpEngine.builder().hashKey(new byte[8]));
     }
 
@@ -245,8 +297,12 @@ class DlpEngineTest {
     @Test
     void aRootStringAndArraysAreRedactedInPlace() {
         DlpResult<JsonNode> root = ENGINE.scan(json("\"mail " + EMAIL + "\""), ctx(Direction.OUTBOUND));
-        assertEquals("mail [REDACTED:email-address]",
-                assertInstanceOf(Verdict.Redact.class, root.verdict()).value().toString().replace("\"", ""));
+        assertEquals(
+                "mail [REDACTED:email-address]",
+                assertInstanceOf(Verdict.Redact.class, root.verdict())
+                        .value()
+                        .toString()
+                        .replace("\"", ""));
         DlpResult<JsonNode> arr = ENGINE.scan(json("[\"ok\", \"" + EMAIL + "\"]"), ctx(Direction.OUTBOUND));
         assertEquals(json("[\"ok\",\"[REDACTED:email-address]\"]"), ((Verdict.Redact<JsonNode>) arr.verdict()).value());
         assertEquals("/1", arr.findings().getFirst().match().pointer());
@@ -270,7 +326,8 @@ class DlpEngineTest {
         String pem = "-----BEGIN RSA PRIVATE KEY-----\n" + "MIIEXAMPLE\n".repeat(700) + "-----END RSA PRIVATE KEY-----";
         String text = "a " + longJwt + " b " + pem + " c";
         DlpResult<String> r = ENGINE.scanText(text, ctx(Direction.OUTBOUND));
-        assertEquals("a [REDACTED:jwt] b [REDACTED:private-key-rsa] c",
+        assertEquals(
+                "a [REDACTED:jwt] b [REDACTED:private-key-rsa] c",
                 assertInstanceOf(Verdict.Redact.class, r.verdict()).value());
     }
 
@@ -282,13 +339,17 @@ class DlpEngineTest {
 
     @Test
     void builderAndRecordsFailFastNamingTheValue() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ScanLimits.defaults().withMaxDecodeDepth(9));
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class, () -> ScanLimits.defaults().withMaxDecodeDepth(9));
         assertTrue(e.getMessage().contains("max-decode-depth") && e.getMessage().contains("9"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> DlpPolicy.builder().onIncomplete(Action.REDACT));
+        e = assertThrows(
+                IllegalArgumentException.class, () -> DlpPolicy.builder().onIncomplete(Action.REDACT));
         assertTrue(e.getMessage().contains("redact"));
         e = assertThrows(IllegalArgumentException.class, () -> ScanContext.of(" ", "t", Direction.INBOUND));
         assertTrue(e.getMessage().contains("tenant"));
-        e = assertThrows(IllegalArgumentException.class, () -> PolicyRule.builder(Action.LOG).tool(""));
+        e = assertThrows(
+                IllegalArgumentException.class,
+                () -> PolicyRule.builder(Action.LOG).tool(""));
         assertTrue(e.getMessage().contains("tool"));
         assertEquals(Set.of(), PolicyRule.builder(Action.LOG).build().ruleIds());
     }

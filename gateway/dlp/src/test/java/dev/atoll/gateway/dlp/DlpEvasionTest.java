@@ -35,7 +35,10 @@ class DlpEvasionTest {
         DlpResult<JsonNode> r = inbound(value);
         Verdict.Block<JsonNode> b = assertInstanceOf(Verdict.Block.class, r.verdict(), "not blocked: " + r.findings());
         assertTrue(b.ruleIds().contains(ruleId), b.ruleIds().toString());
-        assertTrue(r.findings().stream().anyMatch(f -> f.match().ruleId().equals(ruleId) && f.match().encodings().equals(encodings)),
+        assertTrue(
+                r.findings().stream()
+                        .anyMatch(f -> f.match().ruleId().equals(ruleId)
+                                && f.match().encodings().equals(encodings)),
                 "expected " + ruleId + " through " + encodings + ", got " + r.findings());
     }
 
@@ -57,7 +60,10 @@ class DlpEvasionTest {
 
     @Test
     void hex() {
-        assertBlocked(HexFormat.of().formatHex(("token " + GITHUB_PAT).getBytes()), "github-pat-classic", List.of(Encoding.HEX));
+        assertBlocked(
+                HexFormat.of().formatHex(("token " + GITHUB_PAT).getBytes()),
+                "github-pat-classic",
+                List.of(Encoding.HEX));
     }
 
     @Test
@@ -70,7 +76,8 @@ class DlpEvasionTest {
         assertBlocked(all.toString(), "aws-access-key-id", List.of(Encoding.PERCENT));
         // A form-encoded value (URLEncoder) in a query string: the key's own characters stay as they
         // are, but "%22sk_live_" has no word boundary before the key, so only the decoded layer matches.
-        String form = "a=1&cfg=" + URLEncoder.encode("{\"key\": \"" + STRIPE_KEY + "\"}", StandardCharsets.UTF_8) + "&b=2";
+        String form =
+                "a=1&cfg=" + URLEncoder.encode("{\"key\": \"" + STRIPE_KEY + "\"}", StandardCharsets.UTF_8) + "&b=2";
         assertBlocked(form, "stripe-secret-key", List.of(Encoding.PERCENT));
     }
 
@@ -103,7 +110,8 @@ class DlpEvasionTest {
 
     @Test
     void bidiControlsInsideAToken() {
-        assertBlocked(STRIPE_KEY.substring(0, 8) + "\u202E\u2066" + STRIPE_KEY.substring(8), "stripe-secret-key", List.of());
+        assertBlocked(
+                STRIPE_KEY.substring(0, 8) + "\u202E\u2066" + STRIPE_KEY.substring(8), "stripe-secret-key", List.of());
     }
 
     @Test
@@ -115,8 +123,12 @@ class DlpEvasionTest {
         DlpResult<JsonNode> r = inbound("ｋｅｙ: " + fw);
         assertTrue(r.blocked(), r.findings().toString());
         DlpResult<JsonNode> out = ENGINE.scan(json("{\"t\":\"key " + fw + " end\"}"), ctx(Direction.OUTBOUND));
-        assertEquals("key [REDACTED:aws-access-key-id] end",
-                assertInstanceOf(Verdict.Redact.class, out.verdict()).value().toString().replaceAll(".*\"t\":\"|\"}", ""));
+        assertEquals(
+                "key [REDACTED:aws-access-key-id] end",
+                assertInstanceOf(Verdict.Redact.class, out.verdict())
+                        .value()
+                        .toString()
+                        .replaceAll(".*\"t\":\"|\"}", ""));
     }
 
     @Test

@@ -50,7 +50,9 @@ class DlpHostileInputTest {
 
     @Test
     void beyondTheScanLimitTheScanStopsAndSaysSo() {
-        DlpEngine small = DlpEngine.builder().limits(ScanLimits.defaults().withMaxScanChars(1 << 20)).build();
+        DlpEngine small = DlpEngine.builder()
+                .limits(ScanLimits.defaults().withMaxScanChars(1 << 20))
+                .build();
         ArrayNode a = F.arrayNode();
         for (int i = 0; i < 3; i++) {
             a.add("x".repeat(600_000));
@@ -105,15 +107,20 @@ class DlpHostileInputTest {
     @Test
     void aDecodeBombIsCutByTheDecodeBudget() {
         // Many distinct base64 runs of text: each decodes, the total is bounded by max-decoded-chars.
-        String block = Base64.getEncoder().encodeToString("just some harmless text here".repeat(40).getBytes());
+        String block = Base64.getEncoder()
+                .encodeToString("just some harmless text here".repeat(40).getBytes());
         StringBuilder s = new StringBuilder();
         for (int i = 0; i < 2_000; i++) {
             s.append(block).append(' ');
         }
-        DlpEngine small = DlpEngine.builder().limits(ScanLimits.defaults().withMaxDecodedChars(100_000)).build();
+        DlpEngine small = DlpEngine.builder()
+                .limits(ScanLimits.defaults().withMaxDecodedChars(100_000))
+                .build();
         DlpResult<String> r = small.scanText(s.toString(), ctx(Direction.OUTBOUND));
         assertEquals(Optional.of(Limit.DECODE_BUDGET), r.incomplete());
-        assertFalse(ENGINE.scanText(s.toString(), ctx(Direction.OUTBOUND)).incomplete().isPresent());
+        assertFalse(ENGINE.scanText(s.toString(), ctx(Direction.OUTBOUND))
+                .incomplete()
+                .isPresent());
     }
 
     @Test

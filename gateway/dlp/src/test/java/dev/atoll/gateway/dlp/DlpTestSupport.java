@@ -19,12 +19,12 @@ final class DlpTestSupport {
     static final String AWS_SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
     /** A GitHub classic PAT with a valid checksum over an obviously fake random part. */
     static final String GITHUB_PAT = githubToken("ghp_", "EXAMPLEexampleEXAMPLEexample00");
+
     static final String STRIPE_KEY = "sk_live_EXAMPLEexampleEXAMPLE0123";
     static final String EMAIL = "alice.example@example.com";
     static final String CARD = "4111 1111 1111 1111";
 
-    private DlpTestSupport() {
-    }
+    private DlpTestSupport() {}
 
     static String githubToken(String prefix, String random) {
         CRC32 crc = new CRC32();

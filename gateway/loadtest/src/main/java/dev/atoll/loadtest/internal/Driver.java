@@ -39,12 +39,17 @@ public final class Driver {
      * @param platformThreads whether calls must run on platform threads (in-process mode)
      * @param drain how long to wait for calls in flight at the end
      */
-    public record Plan(Optional<Schedule> open, int concurrency, long durationNanos, long maxCalls, int maxInFlight,
-            int argumentSets, boolean platformThreads, Duration drain) {
-    }
+    public record Plan(
+            Optional<Schedule> open,
+            int concurrency,
+            long durationNanos,
+            long maxCalls,
+            int maxInFlight,
+            int argumentSets,
+            boolean platformThreads,
+            Duration drain) {}
 
-    private Driver() {
-    }
+    private Driver() {}
 
     /**
      * Runs the plan.
@@ -58,25 +63,34 @@ public final class Driver {
     public static long run(Plan plan, Caller caller, Recording rec, Consumer<Progress> progress) {
         int threads = plan.open().isPresent() ? plan.maxInFlight() : plan.concurrency();
         ExecutorService executor = plan.platformThreads()
-                ? Executors.newFixedThreadPool(threads, Thread.ofPlatform().daemon().name("atoll-loadtest-", 0)
-                        .stackSize(4L << 20).factory())
-                : Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("atoll-loadtest-", 0).factory());
+                ? Executors.newFixedThreadPool(
+                        threads,
+                        Thread.ofPlatform()
+                                .daemon()
+                                .name("atoll-loadtest-", 0)
+                                .stackSize(4L << 20)
+                                .factory())
+                : Executors.newThreadPerTaskExecutor(
+                        Thread.ofVirtual().name("atoll-loadtest-", 0).factory());
         long t0 = System.nanoTime();
         CountDownLatch stop = new CountDownLatch(1);
         long[] ticks = {0};
-        Thread sampler = Thread.ofPlatform().daemon().name("atoll-loadtest-sampler").start(() -> {
-            try {
-                long k = 1;
-                while (!stop.await(t0 + k * SECOND - System.nanoTime(), TimeUnit.NANOSECONDS)) {
-                    rec.interval((double) k, 1);
-                    ticks[0] = k;
-                    progress.accept(progress(rec, System.nanoTime() - t0));
-                    k++;
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
+        Thread sampler = Thread.ofPlatform()
+                .daemon()
+                .name("atoll-loadtest-sampler")
+                .start(() -> {
+                    try {
+                        long k = 1;
+                        while (!stop.await(t0 + k * SECOND - System.nanoTime(), TimeUnit.NANOSECONDS)) {
+                            rec.interval((double) k, 1);
+                            ticks[0] = k;
+                            progress.accept(progress(rec, System.nanoTime() - t0));
+                            k++;
+                        }
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                });
         try {
             if (plan.open().isPresent()) {
                 open(plan, plan.open().get(), caller, rec, executor, t0);
@@ -123,8 +137,8 @@ public final class Driver {
         }
     }
 
-    private static void open(Plan plan, Schedule schedule, Caller caller, Recording rec, ExecutorService executor,
-            long t0) {
+    private static void open(
+            Plan plan, Schedule schedule, Caller caller, Recording rec, ExecutorService executor, long t0) {
         Semaphore slots = new Semaphore(plan.maxInFlight());
         long end = t0 + schedule.totalNanos();
         long wanted = Math.min(schedule.totalCalls(), plan.maxCalls());

@@ -14,7 +14,8 @@ import java.util.OptionalDouble;
  */
 public final class GatewayCpu {
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final URI url;
     private final String token;
 
@@ -36,7 +37,8 @@ public final class GatewayCpu {
      */
     public OptionalDouble cpuNanos() {
         try {
-            HttpRequest.Builder b = HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(10)).GET();
+            HttpRequest.Builder b =
+                    HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(10)).GET();
             if (!token.isEmpty()) {
                 b.header("Authorization", "Bearer " + token);
             }
@@ -71,7 +73,8 @@ public final class GatewayCpu {
             };
             if (factor > 0) {
                 try {
-                    return OptionalDouble.of(Double.parseDouble(line.substring(space + 1).strip()) * factor);
+                    return OptionalDouble.of(
+                            Double.parseDouble(line.substring(space + 1).strip()) * factor);
                 } catch (NumberFormatException e) {
                     return OptionalDouble.empty();
                 }

@@ -17,8 +17,7 @@ public final class HtmlReport {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private HtmlReport() {
-    }
+    private HtmlReport() {}
 
     /**
      * Renders the report.

@@ -51,10 +51,13 @@ public final class HttpMcpCaller implements Caller {
      * @param timeout longest one call may take
      * @throws LoadTestException if the session cannot be opened
      */
-    public HttpMcpCaller(URI url, String token, String tool, List<ObjectNode> arguments, boolean stateless,
-            Duration timeout) {
-        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(10)).followRedirects(HttpClient.Redirect.NEVER).build();
+    public HttpMcpCaller(
+            URI url, String token, String tool, List<ObjectNode> arguments, boolean stateless, Duration timeout) {
+        this.http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(10))
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .build();
         this.url = url;
         this.token = token;
         this.tool = tool;
@@ -65,7 +68,8 @@ public final class HttpMcpCaller implements Caller {
             params.put("name", tool);
             params.set("arguments", a);
             if (stateless) {
-                params.putObject("_meta").put("io.modelcontextprotocol/protocolVersion", STATELESS_VERSION)
+                params.putObject("_meta")
+                        .put("io.modelcontextprotocol/protocolVersion", STATELESS_VERSION)
                         .putObject("io.modelcontextprotocol/clientCapabilities");
             }
             bodySuffixes.add(",\"method\":\"tools/call\",\"params\":" + params + "}");
@@ -78,15 +82,18 @@ public final class HttpMcpCaller implements Caller {
                 + SESSION_VERSION + "\",\"capabilities\":{},\"clientInfo\":{\"name\":\"atoll-loadtest\","
                 + "\"version\":\"1\"}}}";
         try {
-            HttpResponse<String> r = http.send(request(init, Optional.empty()).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r =
+                    http.send(request(init, Optional.empty()).build(), HttpResponse.BodyHandlers.ofString());
             Optional<String> sid = r.headers().firstValue("Mcp-Session-Id");
             if (r.statusCode() != 200 || sid.isEmpty()) {
                 throw new LoadTestException("initialize at " + url + " answered HTTP " + r.statusCode()
                         + (sid.isEmpty() ? " without an Mcp-Session-Id" : "") + ": " + abbreviate(r.body()));
             }
-            HttpResponse<String> n = http.send(request("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}",
-                    sid).header("MCP-Protocol-Version", SESSION_VERSION).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> n = http.send(
+                    request("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}", sid)
+                            .header("MCP-Protocol-Version", SESSION_VERSION)
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
             if (n.statusCode() / 100 != 2) {
                 throw new LoadTestException("notifications/initialized at " + url + " answered HTTP " + n.statusCode());
             }
@@ -100,7 +107,8 @@ public final class HttpMcpCaller implements Caller {
     }
 
     private HttpRequest.Builder request(String body, Optional<String> sid) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(url).timeout(timeout)
+        HttpRequest.Builder b = HttpRequest.newBuilder(url)
+                .timeout(timeout)
                 .POST(HttpRequest.BodyPublishers.ofString(body))
                 .header("Content-Type", "application/json")
                 .header("Accept", "application/json, text/event-stream");
@@ -116,7 +124,9 @@ public final class HttpMcpCaller implements Caller {
         String body = "{\"jsonrpc\":\"2.0\",\"id\":" + ids.getAndIncrement() + bodySuffixes.get(argumentSet);
         HttpRequest.Builder b = request(body, session);
         if (stateless) {
-            b.header("MCP-Protocol-Version", STATELESS_VERSION).header("Mcp-Method", "tools/call").header("Mcp-Name", tool);
+            b.header("MCP-Protocol-Version", STATELESS_VERSION)
+                    .header("Mcp-Method", "tools/call")
+                    .header("Mcp-Name", tool);
         } else {
             b.header("MCP-Protocol-Version", SESSION_VERSION);
         }
@@ -184,8 +194,13 @@ public final class HttpMcpCaller implements Caller {
     public void close() {
         session.ifPresent(sid -> {
             try {
-                http.send(HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(5)).DELETE()
-                        .header("Authorization", "Bearer " + token).header("Mcp-Session-Id", sid).build(),
+                http.send(
+                        HttpRequest.newBuilder(url)
+                                .timeout(Duration.ofSeconds(5))
+                                .DELETE()
+                                .header("Authorization", "Bearer " + token)
+                                .header("Mcp-Session-Id", sid)
+                                .build(),
                         HttpResponse.BodyHandlers.discarding());
             } catch (IOException e) {
                 // the session expires on its own

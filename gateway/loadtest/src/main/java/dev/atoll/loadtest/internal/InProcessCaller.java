@@ -62,8 +62,11 @@ public final class InProcessCaller implements Caller {
         if (poolSize > 0) {
             BlockingQueue<WarmContext> q = new ArrayBlockingQueue<>(poolSize);
             this.pool = Optional.of(q);
-            this.replenisher = Thread.ofPlatform().daemon().name("atoll-loadtest-replenish")
-                    .stackSize(4L << 20).start(() -> replenish(q));
+            this.replenisher = Thread.ofPlatform()
+                    .daemon()
+                    .name("atoll-loadtest-replenish")
+                    .stackSize(4L << 20)
+                    .start(() -> replenish(q));
         } else {
             this.pool = Optional.empty();
             this.replenisher = null;
@@ -108,7 +111,8 @@ public final class InProcessCaller implements Caller {
         CallResult r = runtime.callOnCurrentThread(warm, arguments.get(argumentSet));
         long total = System.nanoTime() - start;
         long call = r.receipt().wall().toNanos();
-        return new Result(r.outcome().kind().wireName(), new Phases(prepare, call, Math.max(0, total - prepare - call)));
+        return new Result(
+                r.outcome().kind().wireName(), new Phases(prepare, call, Math.max(0, total - prepare - call)));
     }
 
     /** Calls that found a prepared context. */

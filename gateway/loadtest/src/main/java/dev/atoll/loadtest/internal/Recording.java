@@ -89,8 +89,14 @@ public final class Recording {
         serviceTotal.add(intervalService);
         long n = intervalLatency.getTotalCount();
         long errors = intervalErrors.getAndSet(0);
-        LoadTestReport.Second s = new LoadTestReport.Second(second, n / Math.max(lengthSeconds, 1e-3), n, errors,
-                ms(n, intervalLatency, 50), ms(n, intervalLatency, 90), ms(n, intervalLatency, 99),
+        LoadTestReport.Second s = new LoadTestReport.Second(
+                second,
+                n / Math.max(lengthSeconds, 1e-3),
+                n,
+                errors,
+                ms(n, intervalLatency, 50),
+                ms(n, intervalLatency, 90),
+                ms(n, intervalLatency, 99),
                 n == 0 ? 0 : intervalLatency.getMaxValue() / 1000.0);
         seconds.add(s);
         return s;
@@ -158,16 +164,20 @@ public final class Recording {
     }
 
     private static LoadTestReport.Phase phase(String name, Histogram h) {
-        return new LoadTestReport.Phase(name, h.getMean() / 1000.0, h.getValueAtPercentile(50) / 1000.0,
-                h.getValueAtPercentile(99) / 1000.0);
+        return new LoadTestReport.Phase(
+                name, h.getMean() / 1000.0, h.getValueAtPercentile(50) / 1000.0, h.getValueAtPercentile(99) / 1000.0);
     }
 
     static LoadTestReport.Latency latency(Histogram h) {
         if (h.getTotalCount() == 0) {
             return LoadTestReport.Latency.EMPTY;
         }
-        return new LoadTestReport.Latency(h.getValueAtPercentile(50) / 1000.0, h.getValueAtPercentile(90) / 1000.0,
-                h.getValueAtPercentile(99) / 1000.0, h.getValueAtPercentile(99.9) / 1000.0, h.getMaxValue() / 1000.0,
+        return new LoadTestReport.Latency(
+                h.getValueAtPercentile(50) / 1000.0,
+                h.getValueAtPercentile(90) / 1000.0,
+                h.getValueAtPercentile(99) / 1000.0,
+                h.getValueAtPercentile(99.9) / 1000.0,
+                h.getMaxValue() / 1000.0,
                 h.getMean() / 1000.0);
     }
 }

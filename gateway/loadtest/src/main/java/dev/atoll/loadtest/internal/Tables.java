@@ -10,11 +10,9 @@ import java.util.function.Function;
 /** The summary table of one run, or of two side by side with the ratio second/first. */
 public final class Tables {
 
-    private Tables() {
-    }
+    private Tables() {}
 
-    private record Row(String name, Function<LoadTestReport, String> value, Function<LoadTestReport, Double> number) {
-    }
+    private record Row(String name, Function<LoadTestReport, String> value, Function<LoadTestReport, Double> number) {}
 
     /**
      * Renders the table.
@@ -32,7 +30,9 @@ public final class Tables {
         rows.add(num("calls", r -> (double) r.calls()));
         rows.add(num("throughput /s", LoadTestReport::throughput));
         rows.add(num("errors", r -> (double) r.errors()));
-        rows.add(new Row("error rate", r -> String.format(Locale.ROOT, "%.3f%%", 100 * r.errorRate()),
+        rows.add(new Row(
+                "error rate",
+                r -> String.format(Locale.ROOT, "%.3f%%", 100 * r.errorRate()),
                 LoadTestReport::errorRate));
         rows.add(num("not sent", r -> (double) r.notSent()));
         rows.add(num("at speed after s", r -> r.atSpeedAfterSeconds().orElse(Double.NaN)));
@@ -48,10 +48,15 @@ public final class Tables {
             rows.add(num("gateway CPU us/call", r -> r.gatewayCpuMicrosPerCall().orElse(Double.NaN)));
         }
         for (String phase : List.of("prepare", "call", "close")) {
-            if (runs.stream().anyMatch(r -> r.phases().stream().anyMatch(p -> p.name().equals(phase)))) {
-                rows.add(num("phase " + phase + " mean ms", r -> r.phases().stream()
-                        .filter(p -> p.name().equals(phase)).mapToDouble(LoadTestReport.Phase::mean).findFirst()
-                        .orElse(Double.NaN)));
+            if (runs.stream()
+                    .anyMatch(r -> r.phases().stream().anyMatch(p -> p.name().equals(phase)))) {
+                rows.add(num(
+                        "phase " + phase + " mean ms",
+                        r -> r.phases().stream()
+                                .filter(p -> p.name().equals(phase))
+                                .mapToDouble(LoadTestReport.Phase::mean)
+                                .findFirst()
+                                .orElse(Double.NaN)));
             }
         }
         TreeSet<String> outcomes = new TreeSet<>();
@@ -70,8 +75,9 @@ public final class Tables {
             if (runs.size() == 2) {
                 double a = row.number().apply(runs.get(0));
                 double z = row.number().apply(runs.get(1));
-                c[2] = Double.isNaN(a) || Double.isNaN(z) ? "" : a == 0 ? (z == 0 ? "1.00x" : "-")
-                        : String.format(Locale.ROOT, "%.2fx", z / a);
+                c[2] = Double.isNaN(a) || Double.isNaN(z)
+                        ? ""
+                        : a == 0 ? (z == 0 ? "1.00x" : "-") : String.format(Locale.ROOT, "%.2fx", z / a);
             }
             cells.add(c);
         }
@@ -82,8 +88,11 @@ public final class Tables {
             }
         }
         if (runs.size() == 2) {
-            b.append(pad("", nameWidth)).append(pad("before", widths[0] + 2)).append(pad("after", widths[1] + 2))
-                    .append("after/before").append('\n');
+            b.append(pad("", nameWidth))
+                    .append(pad("before", widths[0] + 2))
+                    .append(pad("after", widths[1] + 2))
+                    .append("after/before")
+                    .append('\n');
         }
         for (int r = 0; r < rows.size(); r++) {
             b.append(pad(rows.get(r).name(), nameWidth));

@@ -16,7 +16,9 @@ class GatewayCpuTest {
                 process_cpu_usage 0.5
                 """;
         assertEquals(4.2e9, GatewayCpu.parse(text).getAsDouble());
-        assertEquals(3e9, GatewayCpu.parse("process_cpu_seconds_total{a=\"b\"} 3.0\n").getAsDouble());
+        assertEquals(
+                3e9,
+                GatewayCpu.parse("process_cpu_seconds_total{a=\"b\"} 3.0\n").getAsDouble());
         assertTrue(GatewayCpu.parse("jvm_threads_live_threads 12\n").isEmpty());
     }
 }

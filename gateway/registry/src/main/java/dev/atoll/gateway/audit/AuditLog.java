@@ -42,8 +42,7 @@ public interface AuditLog {
             }
 
             @Override
-            public void close() {
-            }
+            public void close() {}
         };
     }
 

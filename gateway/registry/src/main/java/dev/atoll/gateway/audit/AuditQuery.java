@@ -16,8 +16,14 @@ import java.util.Optional;
  * @param afterSeq only records with a larger sequence number (paging)
  * @param limit most records returned
  */
-public record AuditQuery(Optional<String> tool, Optional<String> tenant, Optional<String> action,
-        Optional<Instant> from, Optional<Instant> to, long afterSeq, int limit) {
+public record AuditQuery(
+        Optional<String> tool,
+        Optional<String> tenant,
+        Optional<String> action,
+        Optional<Instant> from,
+        Optional<Instant> to,
+        long afterSeq,
+        int limit) {
 
     /** Largest page. */
     public static final int MAX_LIMIT = 10_000;

@@ -26,9 +26,21 @@ import java.util.Optional;
  * @param node the fleet node that wrote it ({@code node.id}), or empty
  * @param region that node's region ({@code node.region}), or empty
  */
-public record AuditRecord(long seq, Instant at, String actor, String tenant, String action, String tool,
-        Optional<Integer> version, String digest, String outcome, String detail, String prevHash, String hash,
-        String node, String region) {
+public record AuditRecord(
+        long seq,
+        Instant at,
+        String actor,
+        String tenant,
+        String action,
+        String tool,
+        Optional<Integer> version,
+        String digest,
+        String outcome,
+        String detail,
+        String prevHash,
+        String hash,
+        String node,
+        String region) {
 
     /** Rejects nulls. */
     public AuditRecord {

@@ -23,8 +23,16 @@ import java.util.regex.Pattern;
  * @param receipt what the call consumed ({@link Receipt#none()} if it did not run)
  * @param dlpRuleIds ids of the DLP rules that matched, in order, repeats allowed
  */
-public record CallRecord(Instant at, String tenant, String tokenId, String tool, Optional<Integer> version,
-        String digest, String outcome, Receipt receipt, List<String> dlpRuleIds) {
+public record CallRecord(
+        Instant at,
+        String tenant,
+        String tokenId,
+        String tool,
+        Optional<Integer> version,
+        String digest,
+        String outcome,
+        Receipt receipt,
+        List<String> dlpRuleIds) {
 
     private static final Pattern OUTCOME = Pattern.compile("[a-z_]{1,32}");
     private static final Pattern RULE_ID = Pattern.compile("[A-Za-z0-9._:-]{1,100}");
@@ -66,9 +74,24 @@ public record CallRecord(Instant at, String tenant, String tokenId, String tool,
      * @param dlpRuleIds matched DLP rule ids
      * @return the record, timestamped now
      */
-    public static CallRecord of(String tenant, String tokenId, String tool, int version, String digest,
-            OutcomeKind outcome, Receipt receipt, List<String> dlpRuleIds) {
-        return new CallRecord(Instant.now(), tenant, tokenId, tool, Optional.of(version), digest, outcome.wireName(),
-                receipt, dlpRuleIds);
+    public static CallRecord of(
+            String tenant,
+            String tokenId,
+            String tool,
+            int version,
+            String digest,
+            OutcomeKind outcome,
+            Receipt receipt,
+            List<String> dlpRuleIds) {
+        return new CallRecord(
+                Instant.now(),
+                tenant,
+                tokenId,
+                tool,
+                Optional.of(version),
+                digest,
+                outcome.wireName(),
+                receipt,
+                dlpRuleIds);
     }
 }

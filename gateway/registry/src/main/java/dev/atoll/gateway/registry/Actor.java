@@ -17,8 +17,8 @@ public record Actor(String id) {
     public Actor {
         Objects.requireNonNull(id, "id");
         if (id.isEmpty() || id.length() > 200 || id.chars().anyMatch(Character::isISOControl)) {
-            throw new IllegalArgumentException("actor id must be 1-200 characters without control characters, got "
-                    + Names.quote(id));
+            throw new IllegalArgumentException(
+                    "actor id must be 1-200 characters without control characters, got " + Names.quote(id));
         }
     }
 

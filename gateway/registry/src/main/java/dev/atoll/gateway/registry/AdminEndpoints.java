@@ -41,8 +41,11 @@ public interface AdminEndpoints {
         if (s.length() > MAX_URL_CHARS) {
             return java.util.Optional.of("an admin URL has at most " + MAX_URL_CHARS + " characters");
         }
-        if (!adminUrl.isAbsolute() || !("http".equals(adminUrl.getScheme()) || "https".equals(adminUrl.getScheme()))
-                || adminUrl.getHost() == null || adminUrl.getRawQuery() != null || adminUrl.getRawFragment() != null
+        if (!adminUrl.isAbsolute()
+                || !("http".equals(adminUrl.getScheme()) || "https".equals(adminUrl.getScheme()))
+                || adminUrl.getHost() == null
+                || adminUrl.getRawQuery() != null
+                || adminUrl.getRawFragment() != null
                 || adminUrl.getRawUserInfo() != null) {
             return java.util.Optional.of("an admin URL is http(s)://host[:port][/path] without user, query or"
                     + " fragment, got '" + s + "'");

@@ -71,8 +71,15 @@ public interface Fleet {
      * @param callsPerSecond tool calls per second, recent average
      * @param coldStartsPerSecond cold starts (a call that found no warm context) per second, recent average
      */
-    record Heartbeat(String id, String region, String version, Instant startedAt, boolean ready, long revision,
-            double callsPerSecond, double coldStartsPerSecond) {
+    record Heartbeat(
+            String id,
+            String region,
+            String version,
+            Instant startedAt,
+            boolean ready,
+            long revision,
+            double callsPerSecond,
+            double coldStartsPerSecond) {
         /** Checks the values (a row of another node is read back as written). */
         public Heartbeat {
             Objects.requireNonNull(id, "id");

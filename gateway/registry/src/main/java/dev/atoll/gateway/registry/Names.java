@@ -24,8 +24,12 @@ final class Names {
         }
         StringBuilder b = new StringBuilder("'");
         s.codePoints().limit(80).forEach(cp -> {
-            if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0) || Character.getType(cp) == Character.FORMAT
-                    || cp == '\'' || cp == '\\') {
+            if (cp < 0x20
+                    || cp == 0x7f
+                    || (cp >= 0x80 && cp < 0xa0)
+                    || Character.getType(cp) == Character.FORMAT
+                    || cp == '\''
+                    || cp == '\\') {
                 b.append(String.format("\\u%04x", cp));
             } else {
                 b.appendCodePoint(cp);

@@ -35,10 +35,25 @@ import java.util.Optional;
  *     (empty: none; a single gateway)
  * @param region that node's region, stamped likewise (empty: none)
  */
-public record RegistryConfig(Path dataDir, String jdbcUrl, Optional<String> user, Optional<String> password,
-        int maxConnections, Duration connectionTimeout, Duration adminTimeout, int auditQueueCapacity,
-        int auditBatchSize, Duration auditEnqueueTimeout, Duration auditCloseTimeout, long auditSpoolMaxBytes, Duration tokenCacheTtl,
-        Duration catalogueRefresh, boolean notifications, String applicationName, String node, String region) {
+public record RegistryConfig(
+        Path dataDir,
+        String jdbcUrl,
+        Optional<String> user,
+        Optional<String> password,
+        int maxConnections,
+        Duration connectionTimeout,
+        Duration adminTimeout,
+        int auditQueueCapacity,
+        int auditBatchSize,
+        Duration auditEnqueueTimeout,
+        Duration auditCloseTimeout,
+        long auditSpoolMaxBytes,
+        Duration tokenCacheTtl,
+        Duration catalogueRefresh,
+        boolean notifications,
+        String applicationName,
+        String node,
+        String region) {
 
     /** Default largest audit spool: 64 MiB (about 130,000 call records). */
     public static final long DEFAULT_AUDIT_SPOOL_MAX_BYTES = 64L << 20;
@@ -279,8 +294,8 @@ public record RegistryConfig(Path dataDir, String jdbcUrl, Optional<String> user
          */
         public Builder auditSpoolMaxBytes(long bytes) {
             if (bytes < 0 || bytes > MAX_AUDIT_SPOOL_BYTES) {
-                throw new IllegalArgumentException("auditSpoolMaxBytes must be 0-" + MAX_AUDIT_SPOOL_BYTES + ", got "
-                        + bytes);
+                throw new IllegalArgumentException(
+                        "auditSpoolMaxBytes must be 0-" + MAX_AUDIT_SPOOL_BYTES + ", got " + bytes);
             }
             this.auditSpoolMaxBytes = bytes;
             return this;
@@ -355,8 +370,8 @@ public record RegistryConfig(Path dataDir, String jdbcUrl, Optional<String> user
                         + " digit, got '" + id + "'");
             }
             if (nodeRegion == null || !REGION.matcher(nodeRegion).matches()) {
-                throw new IllegalArgumentException("region must be 1-32 of a-z 0-9 - starting with a letter, got '"
-                        + nodeRegion + "'");
+                throw new IllegalArgumentException(
+                        "region must be 1-32 of a-z 0-9 - starting with a letter, got '" + nodeRegion + "'");
             }
             this.node = id;
             this.region = nodeRegion;
@@ -371,9 +386,25 @@ public record RegistryConfig(Path dataDir, String jdbcUrl, Optional<String> user
 
         /** The configuration. */
         public RegistryConfig build() {
-            return new RegistryConfig(dataDir, jdbcUrl.orElseGet(() -> defaultJdbcUrl(dataDir)), user, password,
-                    maxConnections, connectionTimeout, adminTimeout, auditQueueCapacity, auditBatchSize, auditEnqueueTimeout,
-                    auditCloseTimeout, auditSpoolMaxBytes, tokenCacheTtl, catalogueRefresh, notifications, applicationName, node, region);
+            return new RegistryConfig(
+                    dataDir,
+                    jdbcUrl.orElseGet(() -> defaultJdbcUrl(dataDir)),
+                    user,
+                    password,
+                    maxConnections,
+                    connectionTimeout,
+                    adminTimeout,
+                    auditQueueCapacity,
+                    auditBatchSize,
+                    auditEnqueueTimeout,
+                    auditCloseTimeout,
+                    auditSpoolMaxBytes,
+                    tokenCacheTtl,
+                    catalogueRefresh,
+                    notifications,
+                    applicationName,
+                    node,
+                    region);
         }
 
         private static Duration within(String name, Duration d, Duration min, Duration max) {

@@ -17,8 +17,15 @@ import java.util.Objects;
  * @param manifest manifest JSON (read-only by convention: use {@link #manifestCopy()} to modify)
  * @param regions the regions it serves in, sorted; empty means every region
  */
-public record ServingTool(String name, int version, String digest, Language language, String fileName, String code,
-        ObjectNode manifest, java.util.SortedSet<String> regions) {
+public record ServingTool(
+        String name,
+        int version,
+        String digest,
+        Language language,
+        String fileName,
+        String code,
+        ObjectNode manifest,
+        java.util.SortedSet<String> regions) {
 
     /** Rejects nulls. */
     public ServingTool {

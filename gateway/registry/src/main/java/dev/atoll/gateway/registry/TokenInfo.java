@@ -17,8 +17,15 @@ import java.util.Set;
  * @param createdBy who created it
  * @param revokedAt when it was revoked; empty while it is valid
  */
-public record TokenInfo(String id, TokenKind kind, String tenant, Set<String> scopes, String label,
-        Instant createdAt, String createdBy, Optional<Instant> revokedAt) {
+public record TokenInfo(
+        String id,
+        TokenKind kind,
+        String tenant,
+        Set<String> scopes,
+        String label,
+        Instant createdAt,
+        String createdBy,
+        Optional<Instant> revokedAt) {
 
     /** Rejects nulls and copies the scopes. */
     public TokenInfo {

@@ -17,8 +17,13 @@ import java.util.Optional;
  * @param changes the fields that differ, in {@link Field} order
  * @param signs poisoning signs found in the version's texts and name
  */
-public record ToolChanges(String name, int version, String digest, Optional<Integer> comparedTo,
-        List<Change> changes, List<PoisoningSign> signs) {
+public record ToolChanges(
+        String name,
+        int version,
+        String digest,
+        Optional<Integer> comparedTo,
+        List<Change> changes,
+        List<PoisoningSign> signs) {
 
     /** Copies the lists. */
     public ToolChanges {

@@ -19,8 +19,8 @@ import java.util.regex.Pattern;
  * @param source who defines the tool: {@code upload} for uploaded files; later {@code upstream:NAME}.
  *     A name belongs to one source: a deploy from another source is a {@code CONFLICT}.
  */
-public record ToolDefinition(String name, Language language, String fileName, String code, ObjectNode manifest,
-        String source) {
+public record ToolDefinition(
+        String name, Language language, String fileName, String code, ObjectNode manifest, String source) {
 
     /** The source of tools uploaded through the admin API or CLI. */
     public static final String UPLOAD = "upload";
@@ -38,11 +38,12 @@ public record ToolDefinition(String name, Language language, String fileName, St
         // Same file-name and size rules as the runtime.
         new ToolSource(language, fileName, code);
         if (!SOURCE.matcher(source).matches()) {
-            throw new IllegalArgumentException("source must match [a-z][a-z0-9_.:-]{0,199}, got " + Names.quote(source));
+            throw new IllegalArgumentException(
+                    "source must match [a-z][a-z0-9_.:-]{0,199}, got " + Names.quote(source));
         }
         if (!manifest.path("name").isTextual() || !manifest.get("name").asText().equals(name)) {
-            throw new IllegalArgumentException("manifest name " + Names.quote(manifest.path("name").asText())
-                    + " differs from the tool name '" + name + "'");
+            throw new IllegalArgumentException("manifest name "
+                    + Names.quote(manifest.path("name").asText()) + " differs from the tool name '" + name + "'");
         }
         if (!manifest.path("description").isTextual()) {
             throw new IllegalArgumentException("manifest of '" + name + "' has no string description");
@@ -61,8 +62,8 @@ public record ToolDefinition(String name, Language language, String fileName, St
      * @return the definition, source {@link #UPLOAD}
      */
     public static ToolDefinition of(ToolSource source, ToolManifest manifest) {
-        return new ToolDefinition(manifest.name(), source.language(), source.fileName(), source.code(),
-                manifest.toJson(), UPLOAD);
+        return new ToolDefinition(
+                manifest.name(), source.language(), source.fileName(), source.code(), manifest.toJson(), UPLOAD);
     }
 
     /** The manifest (a copy: the definition stays immutable). */

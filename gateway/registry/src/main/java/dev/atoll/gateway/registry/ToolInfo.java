@@ -18,8 +18,15 @@ import java.util.Optional;
  * @param regions the regions it serves in, sorted; empty means every region (docs/fleet.md,
  *     "Regions and placement")
  */
-public record ToolInfo(String name, String source, boolean enabled, Optional<Integer> servingVersion,
-        List<ToolVersion> versions, Instant createdAt, Instant updatedAt, java.util.SortedSet<String> regions) {
+public record ToolInfo(
+        String name,
+        String source,
+        boolean enabled,
+        Optional<Integer> servingVersion,
+        List<ToolVersion> versions,
+        Instant createdAt,
+        Instant updatedAt,
+        java.util.SortedSet<String> regions) {
 
     /** Rejects nulls and copies the list. */
     public ToolInfo {

@@ -22,9 +22,19 @@ import java.util.Optional;
  * @param decidedAt when it was approved or rejected
  * @param decidedBy who approved or rejected it
  */
-public record ToolVersion(String name, int version, String digest, ToolState state, Language language,
-        String fileName, String codeDigest, ObjectNode manifest, Instant createdAt, String createdBy,
-        Optional<Instant> decidedAt, Optional<String> decidedBy) {
+public record ToolVersion(
+        String name,
+        int version,
+        String digest,
+        ToolState state,
+        Language language,
+        String fileName,
+        String codeDigest,
+        ObjectNode manifest,
+        Instant createdAt,
+        String createdBy,
+        Optional<Instant> decidedAt,
+        Optional<String> decidedBy) {
 
     /** Rejects nulls and copies the manifest. */
     public ToolVersion {

@@ -15,8 +15,13 @@ import java.util.Optional;
  * @param approvedAt when it was last approved
  * @param tools its tools, by name
  */
-public record UpstreamInfo(UpstreamSpec spec, boolean approved, Instant createdAt, String createdBy,
-        Optional<Instant> approvedAt, List<UpstreamTool> tools) {
+public record UpstreamInfo(
+        UpstreamSpec spec,
+        boolean approved,
+        Instant createdAt,
+        String createdBy,
+        Optional<Instant> approvedAt,
+        List<UpstreamTool> tools) {
 
     /** Rejects nulls, copies the list. */
     public UpstreamInfo {

@@ -17,8 +17,15 @@ import java.util.Optional;
  * @param volumes persistent state mounts
  * @param limits resource limits
  */
-public record UpstreamSpec(String name, SandboxKind kind, Optional<String> image, List<String> command,
-        Map<String, String> env, List<String> allowHosts, List<VolumeMount> volumes, UpstreamLimits limits) {
+public record UpstreamSpec(
+        String name,
+        SandboxKind kind,
+        Optional<String> image,
+        List<String> command,
+        Map<String, String> env,
+        List<String> allowHosts,
+        List<VolumeMount> volumes,
+        UpstreamLimits limits) {
 
     /** Checks the values and copies the collections. */
     public UpstreamSpec {

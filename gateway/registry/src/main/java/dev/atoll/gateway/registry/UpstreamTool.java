@@ -19,8 +19,16 @@ import java.util.Optional;
  * @param version how many times it was pinned (1 after the first approval)
  * @param signs poisoning signs in the current definition
  */
-public record UpstreamTool(String upstream, String name, UpstreamToolState state, boolean present, String digest,
-        ObjectNode definition, Optional<String> pinnedDigest, Optional<ObjectNode> pinnedDefinition, int version,
+public record UpstreamTool(
+        String upstream,
+        String name,
+        UpstreamToolState state,
+        boolean present,
+        String digest,
+        ObjectNode definition,
+        Optional<String> pinnedDigest,
+        Optional<ObjectNode> pinnedDefinition,
+        int version,
         List<PoisoningSign> signs) {
 
     /** Rejects nulls, copies the list. */

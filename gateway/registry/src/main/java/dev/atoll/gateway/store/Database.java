@@ -106,18 +106,23 @@ public final class Database implements AutoCloseable {
     private void warnIfNotDurable() {
         try {
             read("reading the durability settings", c -> {
-                try (var st = c.createStatement(); var rs = st.executeQuery(
-                        "SELECT name, reset_val FROM pg_settings WHERE name IN ('fsync', 'synchronous_commit')")) {
+                try (var st = c.createStatement();
+                        var rs = st.executeQuery(
+                                "SELECT name, reset_val FROM pg_settings WHERE name IN ('fsync', 'synchronous_commit')")) {
                     while (rs.next()) {
                         String name = rs.getString(1);
                         String value = rs.getString(2);
                         if (name.equals("fsync") && value.equals("off")) {
-                            LOG.log(Level.WARNING, "PostgreSQL runs with fsync = off: committed audit"
-                                    + " records (answered calls) can be lost if the database server or its machine"
-                                    + " crashes");
+                            LOG.log(
+                                    Level.WARNING,
+                                    "PostgreSQL runs with fsync = off: committed audit"
+                                            + " records (answered calls) can be lost if the database server or its machine"
+                                            + " crashes");
                         } else if (name.equals("synchronous_commit") && value.equals("off")) {
-                            LOG.log(Level.INFO, "PostgreSQL's synchronous_commit default is off here;"
-                                    + " the registry's sessions set it to on (an answered call's record is flushed)");
+                            LOG.log(
+                                    Level.INFO,
+                                    "PostgreSQL's synchronous_commit default is off here;"
+                                            + " the registry's sessions set it to on (an answered call's record is flushed)");
                         }
                     }
                 }
@@ -135,7 +140,8 @@ public final class Database implements AutoCloseable {
      * {@code WRITE_DELAY} in the URL is the operator's choice and is kept.
      */
     static String durableUrl(String url) {
-        if (url.startsWith("jdbc:h2:") && !url.toUpperCase(java.util.Locale.ROOT).contains(";WRITE_DELAY=")) {
+        if (url.startsWith("jdbc:h2:")
+                && !url.toUpperCase(java.util.Locale.ROOT).contains(";WRITE_DELAY=")) {
             return url + ";WRITE_DELAY=0";
         }
         return url;
@@ -225,8 +231,9 @@ public final class Database implements AutoCloseable {
     private <T> T inTransaction(String what, Work<T> work, boolean admin) {
         String down = unreachable.get();
         if (!down.isEmpty()) {
-            throw new RegistryException(RegistryException.Reason.STORAGE, what
-                    + " failed: the registry database is unreachable (" + down + "); retrying in the background");
+            throw new RegistryException(
+                    RegistryException.Reason.STORAGE,
+                    what + " failed: the registry database is unreachable (" + down + "); retrying in the background");
         }
         SQLException last = null;
         for (int attempt = 0; attempt < 4; attempt++) {
@@ -240,8 +247,10 @@ public final class Database implements AutoCloseable {
                     if (!retryable(e)) {
                         if (connectionLost(e)) {
                             trip(safeMessage(e));
-                            throw RegistryException.storage(what + " failed: the registry database is unreachable ("
-                                    + safeMessage(e) + "); retrying in the background", e);
+                            throw RegistryException.storage(
+                                    what + " failed: the registry database is unreachable (" + safeMessage(e)
+                                            + "); retrying in the background",
+                                    e);
                         }
                         throw RegistryException.storage(what + " failed: " + safeMessage(e), e);
                     }
@@ -257,9 +266,13 @@ public final class Database implements AutoCloseable {
                 if (!admin || lost) {
                     trip(safeMessage(e));
                 }
-                throw RegistryException.storage(what + " failed: " + (lost ? "the registry database is unreachable ("
-                        + safeMessage(e) + "); retrying in the background"
-                        : "no database connection (" + safeMessage(e) + ")"), e);
+                throw RegistryException.storage(
+                        what + " failed: "
+                                + (lost
+                                        ? "the registry database is unreachable (" + safeMessage(e)
+                                                + "); retrying in the background"
+                                        : "no database connection (" + safeMessage(e) + ")"),
+                        e);
             }
             sleepBackoff(attempt);
         }
@@ -307,8 +320,10 @@ public final class Database implements AutoCloseable {
         if (pool.isClosed() || !unreachable.compareAndSet("", why)) {
             return;
         }
-        LOG.log(Level.WARNING, "the registry database is unreachable (" + why + "); registry"
-                + " operations fail at once until a background check reaches it");
+        LOG.log(
+                Level.WARNING,
+                "the registry database is unreachable (" + why + "); registry"
+                        + " operations fail at once until a background check reaches it");
         Thread.ofVirtual().name("atoll-registry-probe").start(() -> {
             long backoffMs = 100;
             while (!pool.isClosed()) {
@@ -334,7 +349,9 @@ public final class Database implements AutoCloseable {
     /** A connection-level failure (SQLState class 08): the server is gone or the link broke. */
     private static boolean connectionLost(SQLException e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof SQLException s && s.getSQLState() != null && s.getSQLState().startsWith("08")) {
+            if (t instanceof SQLException s
+                    && s.getSQLState() != null
+                    && s.getSQLState().startsWith("08")) {
                 return true;
             }
         }

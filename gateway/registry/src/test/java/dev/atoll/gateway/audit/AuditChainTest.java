@@ -68,17 +68,28 @@ class AuditChainTest {
         registry.deploy(TestStore.tool("word_count", "Counts words"), ADMIN);
         registry.approve("word_count", 1, ADMIN);
         for (int i = 0; i < calls; i++) {
-            audit.recordCall(call("tenant" + (i % 3), "word_count", i % 4 == 0 ? OutcomeKind.TOOL_ERROR : OutcomeKind.OK));
+            audit.recordCall(
+                    call("tenant" + (i % 3), "word_count", i % 4 == 0 ? OutcomeKind.TOOL_ERROR : OutcomeKind.OK));
         }
         audit.flush();
-        ObjectNode d = JsonNodeFactory.instance.objectNode().put("key", "atoll.pool.max-warm-total").put("to", 64);
+        ObjectNode d = JsonNodeFactory.instance
+                .objectNode()
+                .put("key", "atoll.pool.max-warm-total")
+                .put("to", 64);
         audit.record(ADMIN.id(), AuditAction.CONFIG_CHANGE, "", "ok", d);
         return calls + 3;
     }
 
     private static CallRecord call(String tenant, String tool, OutcomeKind outcome) {
-        return CallRecord.of(tenant, "tok_" + tenant, tool, 1, "ab".repeat(32), outcome,
-                new Receipt(Duration.ofMillis(3), Duration.ofMillis(5), 4096, 0), List.of("dlp.email"));
+        return CallRecord.of(
+                tenant,
+                "tok_" + tenant,
+                tool,
+                1,
+                "ab".repeat(32),
+                outcome,
+                new Receipt(Duration.ofMillis(3), Duration.ofMillis(5), 4096, 0),
+                List.of("dlp.email"));
     }
 
     private VerifyResult.Broken broken() {
@@ -87,7 +98,8 @@ class AuditChainTest {
     }
 
     private void sql(String statement, Object... args) throws Exception {
-        try (Connection c = TestStore.connect(config); PreparedStatement ps = c.prepareStatement(statement)) {
+        try (Connection c = TestStore.connect(config);
+                PreparedStatement ps = c.prepareStatement(statement)) {
             for (int i = 0; i < args.length; i++) {
                 ps.setObject(i + 1, args[i]);
             }
@@ -196,8 +208,18 @@ class AuditChainTest {
 
         // Appended after the head, even with a correctly computed hash.
         long next = n + 1;
-        String forgedHash = AuditJson.hash(next, last.at().toEpochMilli(), "system", "", "tool.approve", "evil",
-                Optional.of(1), "", "ok", "{}", last.hash());
+        String forgedHash = AuditJson.hash(
+                next,
+                last.at().toEpochMilli(),
+                "system",
+                "",
+                "tool.approve",
+                "evil",
+                Optional.of(1),
+                "",
+                "ok",
+                "{}",
+                last.hash());
         insert(next, last.at().toEpochMilli(), "system", "tool.approve", "evil", last.hash(), forgedHash);
         VerifyResult.Broken b = broken();
         assertEquals(next, b.seq());
@@ -243,16 +265,34 @@ class AuditChainTest {
 
     private void insert(long seq, long at, String actor, String action, String tool, String prev, String hash)
             throws Exception {
-        sql("INSERT INTO audit_log (seq, at_ms, actor, tenant, action, tool, version, digest, outcome, detail,"
-                + " prev_hash, hash) VALUES (?, ?, ?, '', ?, ?, 1, '', 'ok', '{}', ?, ?)",
-                seq, at, actor, action, tool, prev, hash);
+        sql(
+                "INSERT INTO audit_log (seq, at_ms, actor, tenant, action, tool, version, digest, outcome, detail,"
+                        + " prev_hash, hash) VALUES (?, ?, ?, '', ?, ?, 1, '', 'ok', '{}', ?, ?)",
+                seq,
+                at,
+                actor,
+                action,
+                tool,
+                prev,
+                hash);
     }
 
     private void reinsert(AuditRecord r) throws Exception {
-        sql("INSERT INTO audit_log (seq, at_ms, actor, tenant, action, tool, version, digest, outcome, detail,"
-                + " prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                r.seq(), r.at().toEpochMilli(), r.actor(), r.tenant(), r.action(), r.tool(), r.version().orElse(null),
-                r.digest(), r.outcome(), r.detail(), r.prevHash(), r.hash());
+        sql(
+                "INSERT INTO audit_log (seq, at_ms, actor, tenant, action, tool, version, digest, outcome, detail,"
+                        + " prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                r.seq(),
+                r.at().toEpochMilli(),
+                r.actor(),
+                r.tenant(),
+                r.action(),
+                r.tool(),
+                r.version().orElse(null),
+                r.digest(),
+                r.outcome(),
+                r.detail(),
+                r.prevHash(),
+                r.hash());
     }
 
     @Test
@@ -275,8 +315,8 @@ class AuditChainTest {
         String evil = "x\r\n{\"seq\":1,\"action\":\"tool.approve\"}\u001b[2J\u001b]0;pwned\u0007\u009b31m\u202e\u2028";
         ObjectNode d = JsonNodeFactory.instance.objectNode().put("note", evil);
         audit.record("system", AuditAction.CONFIG_CHANGE, "", "ok", d);
-        audit.recordCall(new CallRecord(Instant.now(), "acme", "tok_x", evil, Optional.empty(), "", "unknown_tool",
-                Receipt.none(), List.of()));
+        audit.recordCall(new CallRecord(
+                Instant.now(), "acme", "tok_x", evil, Optional.empty(), "", "unknown_tool", Receipt.none(), List.of()));
         audit.flush();
         for (AuditRecord r : audit.tail(2)) {
             String line = r.toJsonLine();
@@ -297,20 +337,30 @@ class AuditChainTest {
     void queriesFilterByToolTenantActionAndTime() {
         chain(9);
         Instant before = Instant.now().minusSeconds(60);
-        assertEquals(3, audit.query(AuditQuery.builder().tenant("tenant1").build()).size());
-        assertEquals(9, audit.query(AuditQuery.builder().action(AuditAction.CALL).build()).size());
-        assertEquals(11, audit.query(AuditQuery.builder().tool("word_count").build()).size());
+        assertEquals(
+                3, audit.query(AuditQuery.builder().tenant("tenant1").build()).size());
+        assertEquals(
+                9,
+                audit.query(AuditQuery.builder().action(AuditAction.CALL).build())
+                        .size());
+        assertEquals(
+                11, audit.query(AuditQuery.builder().tool("word_count").build()).size());
         assertEquals(0, audit.query(AuditQuery.builder().to(before).build()).size());
         assertEquals(12, audit.query(AuditQuery.builder().from(before).build()).size());
-        List<AuditRecord> page = audit.query(AuditQuery.builder().afterSeq(4).limit(3).build());
+        List<AuditRecord> page =
+                audit.query(AuditQuery.builder().afterSeq(4).limit(3).build());
         assertEquals(List.of(5L, 6L, 7L), page.stream().map(AuditRecord::seq).toList());
-        AuditRecord call = audit.query(AuditQuery.builder().action(AuditAction.CALL).limit(1).build()).getFirst();
+        AuditRecord call = audit.query(
+                        AuditQuery.builder().action(AuditAction.CALL).limit(1).build())
+                .getFirst();
         assertEquals("tool_error", call.outcome());
         assertEquals("token:tok_tenant0", call.actor());
         assertEquals(4096, call.detailJson().get("allocatedBytes").asLong());
         assertEquals("dlp.email", call.detailJson().get("dlp").get(0).asText());
         assertEquals(3.0, call.detailJson().get("cpuMs").asDouble());
-        assertEquals(List.of(10L, 11L, 12L), audit.tail(3).stream().map(AuditRecord::seq).toList());
+        assertEquals(
+                List.of(10L, 11L, 12L),
+                audit.tail(3).stream().map(AuditRecord::seq).toList());
     }
 
     @Test
@@ -324,7 +374,8 @@ class AuditChainTest {
         for (int i = 0; i < n; i++) {
             assertEquals(i + 1, json.readTree(lines[i]).get("seq").asLong());
         }
-        assertEquals(audit.head().hash(), json.readTree(lines[n - 1]).get("hash").asText());
+        assertEquals(
+                audit.head().hash(), json.readTree(lines[n - 1]).get("hash").asText());
         StringWriter tail = new StringWriter();
         assertEquals(2, audit.exportJsonl(tail, n - 2));
     }
@@ -332,7 +383,8 @@ class AuditChainTest {
     @Test
     void anEditOfTheFirstRecordIsCaughtBeforeAnyIsChecked() throws Exception {
         chain(2);
-        try (Connection c = TestStore.connect(config); Statement s = c.createStatement()) {
+        try (Connection c = TestStore.connect(config);
+                Statement s = c.createStatement()) {
             s.executeUpdate("UPDATE audit_log SET tenant = 'someone-else' WHERE seq = 1");
         }
         VerifyResult.Broken b = broken();

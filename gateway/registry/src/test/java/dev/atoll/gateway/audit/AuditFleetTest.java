@@ -51,7 +51,9 @@ class AuditFleetTest {
             AuditRecord last = r.audit().tail(1).getFirst();
             assertEquals("eu-1", last.node());
             assertEquals("eu", last.region());
-            assertTrue(last.toJsonLine().contains("\"node\":\"eu-1\"") && last.toJsonLine().contains("\"region\":\"eu\""),
+            assertTrue(
+                    last.toJsonLine().contains("\"node\":\"eu-1\"")
+                            && last.toJsonLine().contains("\"region\":\"eu\""),
                     last.toJsonLine());
             assertInstanceOf(VerifyResult.Intact.class, r.audit().verify());
             // Claiming another node for a record breaks its hash.
@@ -71,8 +73,11 @@ class AuditFleetTest {
         int writersPerNode = 2;
         try {
             for (int i = 1; i <= 3; i++) {
-                RegistryConfig c = RegistryConfig.builder().dataDir(Files.createTempDirectory(scratch, "atoll-audit-fleet-" + i))
-                        .jdbcUrl(url).node("node-" + i, i == 3 ? "us" : "eu").build();
+                RegistryConfig c = RegistryConfig.builder()
+                        .dataDir(Files.createTempDirectory(scratch, "atoll-audit-fleet-" + i))
+                        .jdbcUrl(url)
+                        .node("node-" + i, i == 3 ? "us" : "eu")
+                        .build();
                 first = first == null ? c : first;
                 nodes.add(Registry.open(c));
             }
@@ -86,8 +91,15 @@ class AuditFleetTest {
                             if (writer == 0) { // group-committed call records
                                 node.audit().recordCall(call("t" + k % 3));
                             } else { // one transaction each
-                                node.audit().record("system", AuditAction.CONFIG_CHANGE, "", "ok",
-                                        JsonNodeFactory.instance.objectNode().put("k", k));
+                                node.audit()
+                                        .record(
+                                                "system",
+                                                AuditAction.CONFIG_CHANGE,
+                                                "",
+                                                "ok",
+                                                JsonNodeFactory.instance
+                                                        .objectNode()
+                                                        .put("k", k));
                             }
                         }
                         node.audit().flush();
@@ -106,8 +118,17 @@ class AuditFleetTest {
             Map<String, Integer> perNode = new HashMap<>();
             long after = 0;
             int total = 0;
-            for (List<AuditRecord> page; !(page = reader.audit().query(new AuditQuery(Optional.empty(),
-                    Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), after, 1000))).isEmpty();) {
+            for (List<AuditRecord> page;
+                    !(page = reader.audit()
+                                    .query(new AuditQuery(
+                                            Optional.empty(),
+                                            Optional.empty(),
+                                            Optional.empty(),
+                                            Optional.empty(),
+                                            Optional.empty(),
+                                            after,
+                                            1000)))
+                            .isEmpty(); ) {
                 for (AuditRecord r : page) {
                     perNode.merge(r.node() + "@" + r.region(), 1, Integer::sum);
                     total++;
@@ -149,12 +170,20 @@ class AuditFleetTest {
     }
 
     private static CallRecord call(String tenant) {
-        return CallRecord.of(tenant, "tok_" + tenant, "word_count", 1, DIGEST, OutcomeKind.OK,
-                new Receipt(Duration.ofMillis(1), Duration.ofMillis(2), 1024, 0), List.of());
+        return CallRecord.of(
+                tenant,
+                "tok_" + tenant,
+                "word_count",
+                1,
+                DIGEST,
+                OutcomeKind.OK,
+                new Receipt(Duration.ofMillis(1), Duration.ofMillis(2), 1024, 0),
+                List.of());
     }
 
     private static void sql(RegistryConfig config, String statement) throws Exception {
-        try (Connection c = TestStore.connect(config); Statement s = c.createStatement()) {
+        try (Connection c = TestStore.connect(config);
+                Statement s = c.createStatement()) {
             c.setAutoCommit(true);
             s.executeUpdate(statement);
         }

@@ -36,12 +36,20 @@ class CallRecordingTest {
     Path dir;
 
     private static CallRecord call(int thread, int i) {
-        return CallRecord.of("tenant" + thread, "tok_" + thread, "tool_" + (i % 5), 1, "cd".repeat(32), OutcomeKind.OK,
-                new Receipt(Duration.ofNanos(1234567), Duration.ofMillis(2), 1000 + i, 0), List.of());
+        return CallRecord.of(
+                "tenant" + thread,
+                "tok_" + thread,
+                "tool_" + (i % 5),
+                1,
+                "cd".repeat(32),
+                OutcomeKind.OK,
+                new Receipt(Duration.ofNanos(1234567), Duration.ofMillis(2), 1000 + i, 0),
+                List.of());
     }
 
     private static long count(RegistryConfig config, String where) throws Exception {
-        try (Connection c = TestStore.connect(config); Statement s = c.createStatement();
+        try (Connection c = TestStore.connect(config);
+                Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM audit_log WHERE " + where)) {
             rs.next();
             return rs.getLong(1);
@@ -51,8 +59,11 @@ class CallRecordingTest {
     @Test
     void callsFromManyThreadsAreAllPersistedByClose() throws Exception {
         // A small queue so callers really wait for the writer (back-pressure, not drops).
-        RegistryConfig config = store(dir).auditQueueCapacity(64).auditBatchSize(50)
-                .auditEnqueueTimeout(Duration.ofSeconds(60)).build();
+        RegistryConfig config = store(dir)
+                .auditQueueCapacity(64)
+                .auditBatchSize(50)
+                .auditEnqueueTimeout(Duration.ofSeconds(60))
+                .build();
         int threads = 16;
         int perThread = 1500;
         Registry registry = Registry.open(config);
@@ -77,8 +88,9 @@ class CallRecordingTest {
         pool.shutdown();
         registry.close();
         double seconds = (System.nanoTime() - t0) / 1e9;
-        System.out.printf("recorded %d calls from %d threads in %.2f s (%.0f/s)%n", threads * perThread, threads,
-                seconds, threads * perThread / seconds);
+        System.out.printf(
+                "recorded %d calls from %d threads in %.2f s (%.0f/s)%n",
+                threads * perThread, threads, seconds, threads * perThread / seconds);
 
         assertEquals((long) threads * perThread, count(config, "action = 'tool.call'"));
         for (int t = 0; t < threads; t++) {
@@ -99,7 +111,14 @@ class CallRecordingTest {
             }
             registry.audit().flush();
             assertEquals(250, registry.audit().head().seq());
-            assertEquals(250, registry.audit().query(AuditQuery.builder().tenant("tenant0").limit(1000).build()).size());
+            assertEquals(
+                    250,
+                    registry.audit()
+                            .query(AuditQuery.builder()
+                                    .tenant("tenant0")
+                                    .limit(1000)
+                                    .build())
+                            .size());
         }
     }
 
@@ -115,7 +134,8 @@ class CallRecordingTest {
     @Test
     void twoRegistriesOnOneDatabaseKeepOneChain() throws Exception {
         RegistryConfig config = store(dir).auditBatchSize(20).build();
-        try (Registry a = Registry.open(config); Registry b = Registry.open(config)) {
+        try (Registry a = Registry.open(config);
+                Registry b = Registry.open(config)) {
             ExecutorService pool = Executors.newFixedThreadPool(4);
             List<Future<?>> futures = new ArrayList<>();
             for (Registry r : List.of(a, b)) {
@@ -149,7 +169,8 @@ class CallRecordingTest {
      */
     @Test
     void announcedCallsShareCommitsAndNoneHoldsBackTheOthers() throws Exception {
-        RegistryConfig config = store(dir).auditEnqueueTimeout(Duration.ofSeconds(60)).build();
+        RegistryConfig config =
+                store(dir).auditEnqueueTimeout(Duration.ofSeconds(60)).build();
         try (Registry registry = Registry.open(config)) {
             AuditLog audit = registry.audit();
             AuditLog.RunningCall hung = audit.callStarted(); // never recorded while the others run
@@ -185,8 +206,10 @@ class CallRecordingTest {
             dev.atoll.gateway.audit.internal.AuditLogImpl impl = (dev.atoll.gateway.audit.internal.AuditLogImpl) audit;
             assertEquals(recorded, impl.callsWritten());
             assertEquals(recorded, count(config, "action = 'tool.call'"));
-            assertTrue(impl.callCommits() < recorded, impl.callCommits() + " commits for " + recorded
-                    + " records from 16 threads: concurrent calls share commits");
+            assertTrue(
+                    impl.callCommits() < recorded,
+                    impl.callCommits() + " commits for " + recorded
+                            + " records from 16 threads: concurrent calls share commits");
             assertTrue(audit.verify().intact());
         }
     }

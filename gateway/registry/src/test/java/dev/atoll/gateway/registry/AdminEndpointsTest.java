@@ -45,11 +45,24 @@ class AdminEndpointsTest {
         a.advertise("gw-1", URI.create("http://127.0.0.1:8081"));
         a.advertise("gw-2", URI.create("https://gw-2.example:9443/admin"));
         a.advertise("gw-1", URI.create("http://127.0.0.1:18081")); // a restart on another port
-        assertEquals(Map.of("gw-1", URI.create("http://127.0.0.1:18081"),
-                "gw-2", URI.create("https://gw-2.example:9443/admin")), a.all());
-        for (String bad : new String[] {"ftp://h/", "http://user:pw@h:1", "http://h:1/?x=1", "http://h:1/#f",
-                "/relative", "javascript:alert(1)", "http://h/" + "x".repeat(400)}) {
-            RegistryException e = assertThrows(RegistryException.class, () -> a.advertise("gw-3", URI.create(bad)), bad);
+        assertEquals(
+                Map.of(
+                        "gw-1",
+                        URI.create("http://127.0.0.1:18081"),
+                        "gw-2",
+                        URI.create("https://gw-2.example:9443/admin")),
+                a.all());
+        for (String bad : new String[] {
+            "ftp://h/",
+            "http://user:pw@h:1",
+            "http://h:1/?x=1",
+            "http://h:1/#f",
+            "/relative",
+            "javascript:alert(1)",
+            "http://h/" + "x".repeat(400)
+        }) {
+            RegistryException e =
+                    assertThrows(RegistryException.class, () -> a.advertise("gw-3", URI.create(bad)), bad);
             assertEquals(RegistryException.Reason.INVALID_ARGUMENT, e.reason());
             assertTrue(e.getMessage().contains("admin URL"), e.getMessage());
         }
@@ -57,8 +70,9 @@ class AdminEndpointsTest {
         assertThrows(RegistryException.class, () -> a.advertise("n".repeat(65), URI.create("http://h:1")));
         assertEquals(2, a.all().size(), "nothing refused was written");
         // A row written past the check (another build, a hand edit) is not handed to the tail.
-        try (java.sql.Connection c = TestStore.connect(config); java.sql.PreparedStatement ps = c.prepareStatement(
-                "INSERT INTO fleet_node_admin (id, admin_url, updated_at) VALUES ('evil', 'http://u:p@h:1', 0)")) {
+        try (java.sql.Connection c = TestStore.connect(config);
+                java.sql.PreparedStatement ps = c.prepareStatement(
+                        "INSERT INTO fleet_node_admin (id, admin_url, updated_at) VALUES ('evil', 'http://u:p@h:1', 0)")) {
             ps.executeUpdate();
         }
         assertEquals(2, a.all().size(), "a row with credentials in its URL is left out: " + a.all());

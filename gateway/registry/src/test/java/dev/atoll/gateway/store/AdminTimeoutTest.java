@@ -31,8 +31,12 @@ class AdminTimeoutTest {
 
     @Test
     void anAdminChangeGivesUpAfterTheAdminTimeoutAndABusyPoolDoesNotOpenTheCircuit() throws Exception {
-        RegistryConfig config = RegistryConfig.builder().dataDir(dir).maxConnections(2)
-                .connectionTimeout(Duration.ofSeconds(60)).adminTimeout(Duration.ofMillis(300)).build();
+        RegistryConfig config = RegistryConfig.builder()
+                .dataDir(dir)
+                .maxConnections(2)
+                .connectionTimeout(Duration.ofSeconds(60))
+                .adminTimeout(Duration.ofMillis(300))
+                .build();
         try (Database db = Database.open(config)) {
             CountDownLatch holding = new CountDownLatch(2);
             CountDownLatch release = new CountDownLatch(1);
@@ -59,8 +63,8 @@ class AdminTimeoutTest {
             try {
                 assertTrue(holding.await(60, TimeUnit.SECONDS), "both connections are held");
                 long t0 = System.nanoTime();
-                RegistryException e = assertThrows(RegistryException.class,
-                        () -> db.inAdminTransaction("changing something", c -> 1));
+                RegistryException e = assertThrows(
+                        RegistryException.class, () -> db.inAdminTransaction("changing something", c -> 1));
                 long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
                 assertEquals(RegistryException.Reason.STORAGE, e.reason());
                 assertTrue(e.getMessage().contains("no database connection"), e.getMessage());

@@ -34,7 +34,8 @@ class DatabasePostgresTest {
     }
 
     private static String synchronousCommit(java.sql.Connection c) throws SQLException {
-        try (var st = c.createStatement(); var rs = st.executeQuery("SHOW synchronous_commit")) {
+        try (var st = c.createStatement();
+                var rs = st.executeQuery("SHOW synchronous_commit")) {
             rs.next();
             return rs.getString(1);
         }
@@ -46,27 +47,35 @@ class DatabasePostgresTest {
         try (var direct = java.sql.DriverManager.getConnection(url)) {
             assertEquals("off", synchronousCommit(direct), "the URL's default really is off");
         }
-        RegistryConfig config = RegistryConfig.builder().dataDir(dir).jdbcUrl(url).maxConnections(4).build();
+        RegistryConfig config = RegistryConfig.builder()
+                .dataDir(dir)
+                .jdbcUrl(url)
+                .maxConnections(4)
+                .build();
         try (Database db = Database.open(config)) {
             // A failed (rolled-back) transaction first: the setting must outlive it.
-            assertThrows(RegistryException.class, () -> db.inTransaction("failing on purpose", c -> {
-                throw new SQLException("on purpose", "XX000");
-            }));
+            assertThrows(
+                    RegistryException.class,
+                    () -> db.inTransaction("failing on purpose", c -> {
+                        throw new SQLException("on purpose", "XX000");
+                    }));
             // Hold four connections at once, so every pooled connection is looked at.
             CountDownLatch all = new CountDownLatch(4);
             List<CompletableFuture<String>> seen = new ArrayList<>();
             for (int i = 0; i < 4; i++) {
-                seen.add(CompletableFuture.supplyAsync(() -> db.read("reading synchronous_commit", c -> {
-                    all.countDown();
-                    try {
-                        if (!all.await(30, TimeUnit.SECONDS)) {
-                            throw new SQLException("the four connections were not held at once", "XX000");
-                        }
-                    } catch (InterruptedException e) {
-                        throw new SQLException("interrupted", "XX000", e);
-                    }
-                    return synchronousCommit(c);
-                }), r -> Thread.ofPlatform().daemon().start(r)));
+                seen.add(CompletableFuture.supplyAsync(
+                        () -> db.read("reading synchronous_commit", c -> {
+                            all.countDown();
+                            try {
+                                if (!all.await(30, TimeUnit.SECONDS)) {
+                                    throw new SQLException("the four connections were not held at once", "XX000");
+                                }
+                            } catch (InterruptedException e) {
+                                throw new SQLException("interrupted", "XX000", e);
+                            }
+                            return synchronousCommit(c);
+                        }),
+                        r -> Thread.ofPlatform().daemon().start(r)));
             }
             for (CompletableFuture<String> s : seen) {
                 assertEquals("on", s.get(60, TimeUnit.SECONDS));

@@ -27,27 +27,33 @@ class LostConnectionTest {
     @Test
     void aConnectionLostMidTransactionSaysTheDatabaseIsUnreachableAndOpensTheCircuit() {
         try (Database db = Database.open(RegistryConfig.builder().dataDir(dir).build())) {
-            RegistryException e = assertThrows(RegistryException.class, () -> db.inAdminTransaction("disabling slugify",
-                    c -> {
+            RegistryException e = assertThrows(
+                    RegistryException.class,
+                    () -> db.inAdminTransaction("disabling slugify", c -> {
                         throw new SQLException("An I/O error occurred while sending to the backend.", "08006");
                     }));
             assertEquals(RegistryException.Reason.STORAGE, e.reason());
-            assertTrue(e.getMessage().startsWith("disabling slugify failed: the registry database is unreachable ("),
+            assertTrue(
+                    e.getMessage().startsWith("disabling slugify failed: the registry database is unreachable ("),
                     e.getMessage());
-            assertTrue(e.getMessage().contains("An I/O error occurred"), "the driver's reason is kept: " + e.getMessage());
+            assertTrue(
+                    e.getMessage().contains("An I/O error occurred"), "the driver's reason is kept: " + e.getMessage());
             assertTrue(db.unreachable().isPresent(), "the circuit is open");
-            RegistryException next = assertThrows(RegistryException.class,
-                    () -> db.inAdminTransaction("enabling slugify", c -> 1));
+            RegistryException next =
+                    assertThrows(RegistryException.class, () -> db.inAdminTransaction("enabling slugify", c -> 1));
             assertTrue(next.getMessage().contains("the registry database is unreachable"), next.getMessage());
 
             RegistryException other = assertThrows(RegistryException.class, () -> {
-                try (Database fresh = Database.open(RegistryConfig.builder().dataDir(dir.resolve("other")).build())) {
+                try (Database fresh = Database.open(
+                        RegistryConfig.builder().dataDir(dir.resolve("other")).build())) {
                     fresh.inAdminTransaction("renaming", c -> {
                         throw new SQLException("value too long", "22001");
                     });
                 }
             });
-            assertTrue(!other.getMessage().contains("unreachable"), "a data error is not an outage: " + other.getMessage());
+            assertTrue(
+                    !other.getMessage().contains("unreachable"),
+                    "a data error is not an outage: " + other.getMessage());
         }
     }
 }

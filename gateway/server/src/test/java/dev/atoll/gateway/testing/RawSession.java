@@ -25,7 +25,8 @@ public final class RawSession implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String VERSION = "2025-11-25";
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     private final ExecutorService readers = Executors.newVirtualThreadPerTaskExecutor();
     private final URI url;
     private final String token;
@@ -41,9 +42,14 @@ public final class RawSession implements AutoCloseable {
     public RawSession(String mcpUrl, String token) throws IOException, InterruptedException {
         this.url = URI.create(mcpUrl);
         this.token = token;
-        HttpResponse<String> r = http.send(post(null, "{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"initialize\",\"params\":"
-                + "{\"protocolVersion\":\"" + VERSION + "\",\"capabilities\":{},\"clientInfo\":{\"name\":\"raw\","
-                + "\"version\":\"1\"}}}"), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = http.send(
+                post(
+                        null,
+                        "{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"initialize\",\"params\":"
+                                + "{\"protocolVersion\":\"" + VERSION
+                                + "\",\"capabilities\":{},\"clientInfo\":{\"name\":\"raw\","
+                                + "\"version\":\"1\"}}}"),
+                HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != 200) {
             throw new AssertionError("initialize answered " + r.statusCode() + ": " + r.body());
         }
@@ -51,9 +57,11 @@ public final class RawSession implements AutoCloseable {
     }
 
     private HttpRequest post(String session, String body) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(60))
+        HttpRequest.Builder b = HttpRequest.newBuilder(url)
+                .timeout(Duration.ofSeconds(60))
                 .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8))
-                .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                .header("Authorization", "Bearer " + token)
+                .header("Content-Type", "application/json")
                 .header("Accept", "application/json, text/event-stream");
         if (session != null) {
             b.header("Mcp-Session-Id", session).header("MCP-Protocol-Version", VERSION);
@@ -69,8 +77,12 @@ public final class RawSession implements AutoCloseable {
      * @return the JSON-RPC response
      */
     public synchronized JsonNode call(String method, String paramsJson) throws IOException, InterruptedException {
-        HttpResponse<String> r = http.send(post(id, "{\"jsonrpc\":\"2.0\",\"id\":" + next++ + ",\"method\":\"" + method
-                + "\",\"params\":" + paramsJson + "}"), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = http.send(
+                post(
+                        id,
+                        "{\"jsonrpc\":\"2.0\",\"id\":" + next++ + ",\"method\":\"" + method + "\",\"params\":"
+                                + paramsJson + "}"),
+                HttpResponse.BodyHandlers.ofString());
         JsonNode last = null;
         if (r.headers().firstValue("content-type").orElse("").startsWith("text/event-stream")) {
             for (String line : r.body().split("\n")) {
@@ -94,9 +106,15 @@ public final class RawSession implements AutoCloseable {
      */
     public BlockingQueue<String> stream() throws InterruptedException {
         BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-        http.sendAsync(HttpRequest.newBuilder(url).GET().header("Authorization", "Bearer " + token)
-                        .header("Accept", "text/event-stream").header("Mcp-Session-Id", id)
-                        .header("MCP-Protocol-Version", VERSION).build(), HttpResponse.BodyHandlers.ofLines())
+        http.sendAsync(
+                        HttpRequest.newBuilder(url)
+                                .GET()
+                                .header("Authorization", "Bearer " + token)
+                                .header("Accept", "text/event-stream")
+                                .header("Mcp-Session-Id", id)
+                                .header("MCP-Protocol-Version", VERSION)
+                                .build(),
+                        HttpResponse.BodyHandlers.ofLines())
                 .thenAcceptAsync(r -> r.body().forEach(lines::add), readers);
         if (lines.poll(60, TimeUnit.SECONDS) == null) { // its first keep-alive comment
             throw new AssertionError("the GET stream did not open within 60 s");
@@ -106,8 +124,13 @@ public final class RawSession implements AutoCloseable {
 
     /** Ends the session (DELETE). */
     public void delete() throws IOException, InterruptedException {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(url).DELETE().header("Authorization", "Bearer " + token)
-                .header("Mcp-Session-Id", id).header("MCP-Protocol-Version", VERSION).build(),
+        HttpResponse<String> r = http.send(
+                HttpRequest.newBuilder(url)
+                        .DELETE()
+                        .header("Authorization", "Bearer " + token)
+                        .header("Mcp-Session-Id", id)
+                        .header("MCP-Protocol-Version", VERSION)
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != 200) {
             throw new AssertionError("DELETE answered " + r.statusCode() + ": " + r.body());

@@ -22,8 +22,7 @@ import java.util.TreeSet;
 public record Scrape(String text) {
 
     /** One sample line. */
-    public record Sample(String name, Map<String, String> labels, double value) {
-    }
+    public record Sample(String name, Map<String, String> labels, double value) {}
 
     /**
      * Scrapes {@code gateway} with an admin token.
@@ -34,7 +33,8 @@ public record Scrape(String text) {
      */
     public static Scrape of(Gateway gateway, String adminToken) {
         HttpRequest r = HttpRequest.newBuilder(URI.create(gateway.adminUrl() + "/metrics"))
-                .header("Authorization", "Bearer " + adminToken).build();
+                .header("Authorization", "Bearer " + adminToken)
+                .build();
         try (HttpClient http = HttpClient.newHttpClient()) {
             HttpResponse<String> res = http.send(r, HttpResponse.BodyHandlers.ofString());
             if (res.statusCode() != 200) {
@@ -73,12 +73,15 @@ public record Scrape(String text) {
                 }
             }
             String number = line.substring(space + 1);
-            out.add(new Sample(name, labels, switch (number) {
-                case "+Inf" -> Double.POSITIVE_INFINITY;
-                case "-Inf" -> Double.NEGATIVE_INFINITY;
-                case "NaN" -> Double.NaN;
-                default -> Double.parseDouble(number);
-            }));
+            out.add(new Sample(
+                    name,
+                    labels,
+                    switch (number) {
+                        case "+Inf" -> Double.POSITIVE_INFINITY;
+                        case "-Inf" -> Double.NEGATIVE_INFINITY;
+                        case "NaN" -> Double.NaN;
+                        default -> Double.parseDouble(number);
+                    }));
         }
         return out;
     }
@@ -98,14 +101,17 @@ public record Scrape(String text) {
      * @return the matching samples
      */
     public List<Sample> series(String name, String... labels) {
-        return samples().stream().filter(s -> s.name().equals(name)).filter(s -> {
-            for (int i = 0; i < labels.length; i += 2) {
-                if (!labels[i + 1].equals(s.labels().get(labels[i]))) {
-                    return false;
-                }
-            }
-            return true;
-        }).toList();
+        return samples().stream()
+                .filter(s -> s.name().equals(name))
+                .filter(s -> {
+                    for (int i = 0; i < labels.length; i += 2) {
+                        if (!labels[i + 1].equals(s.labels().get(labels[i]))) {
+                            return false;
+                        }
+                    }
+                    return true;
+                })
+                .toList();
     }
 
     /**

@@ -30,15 +30,19 @@ public final class SseLines implements AutoCloseable {
      * @param adminToken the bearer token
      */
     public SseLines(String url, String adminToken) throws IOException, InterruptedException {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
-        HttpResponse<InputStream> r = http.send(HttpRequest.newBuilder(URI.create(url))
-                .header("Authorization", "Bearer " + adminToken).header("Accept", "text/event-stream").build(),
+        HttpClient http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+        HttpResponse<InputStream> r = http.send(
+                HttpRequest.newBuilder(URI.create(url))
+                        .header("Authorization", "Bearer " + adminToken)
+                        .header("Accept", "text/event-stream")
+                        .build(),
                 HttpResponse.BodyHandlers.ofInputStream());
         this.status = r.statusCode();
         this.body = r.body();
         Thread.ofPlatform().daemon().name("sse-reader").start(() -> {
             try (BufferedReader in = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8))) {
-                for (String line; (line = in.readLine()) != null;) {
+                for (String line; (line = in.readLine()) != null; ) {
                     if (line.startsWith("event: ")) {
                         lines.add("event:" + line.substring(7));
                     } else if (line.startsWith("data: ")) {

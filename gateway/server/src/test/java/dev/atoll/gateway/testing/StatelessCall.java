@@ -13,8 +13,7 @@ public final class StatelessCall {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private StatelessCall() {
-    }
+    private StatelessCall() {}
 
     /**
      * Posts the call.
@@ -26,16 +25,23 @@ public final class StatelessCall {
      * @param argumentsJson the arguments object as JSON
      * @return the HTTP response
      */
-    public static HttpResponse<String> post(HttpClient http, String mcpUrl, String token, String tool,
-            String argumentsJson) throws IOException, InterruptedException {
+    public static HttpResponse<String> post(
+            HttpClient http, String mcpUrl, String token, String tool, String argumentsJson)
+            throws IOException, InterruptedException {
         String body = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"" + tool
                 + "\",\"arguments\":" + argumentsJson + ",\"_meta\":{\"io.modelcontextprotocol/protocolVersion\":"
                 + "\"2026-07-28\",\"io.modelcontextprotocol/clientCapabilities\":{}}}}";
-        return http.send(HttpRequest.newBuilder(URI.create(mcpUrl))
-                .POST(HttpRequest.BodyPublishers.ofString(body)).header("Authorization", "Bearer " + token)
-                .header("Content-Type", "application/json").header("Accept", "application/json")
-                .header("MCP-Protocol-Version", "2026-07-28").header("Mcp-Method", "tools/call")
-                .header("Mcp-Name", tool).build(), HttpResponse.BodyHandlers.ofString());
+        return http.send(
+                HttpRequest.newBuilder(URI.create(mcpUrl))
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .header("Authorization", "Bearer " + token)
+                        .header("Content-Type", "application/json")
+                        .header("Accept", "application/json")
+                        .header("MCP-Protocol-Version", "2026-07-28")
+                        .header("Mcp-Method", "tools/call")
+                        .header("Mcp-Name", tool)
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     /**

@@ -45,23 +45,46 @@ public final class UpstreamGateway implements AutoCloseable {
     private UpstreamGateway(Path dataDir, Map<String, String> overrides, boolean ownsDataDir) {
         this.dataDir = dataDir;
         this.ownsDataDir = ownsDataDir;
-        Map<String, String> all = new HashMap<>(Map.of("mcp.port", "0", "admin.port", "0",
-                "data-dir", dataDir.toString(), "examples.deploy", "false",
-                "upstreams.health-interval-ms", "500", "upstreams.restart-backoff-min-ms", "100",
-                "upstreams.restart-backoff-max-ms", "1000", "upstreams.stop-grace-ms", "500"));
+        Map<String, String> all = new HashMap<>(Map.of(
+                "mcp.port",
+                "0",
+                "admin.port",
+                "0",
+                "data-dir",
+                dataDir.toString(),
+                "examples.deploy",
+                "false",
+                "upstreams.health-interval-ms",
+                "500",
+                "upstreams.restart-backoff-min-ms",
+                "100",
+                "upstreams.restart-backoff-max-ms",
+                "1000",
+                "upstreams.stop-grace-ms",
+                "500"));
         all.putAll(overrides);
         try {
-            this.gateway = Gateway.builder().config(GatewayConfig.defaults().with(all))
-                    .mcpToken(MCP_TOKEN, "tests", Set.of("*")).start();
+            this.gateway = Gateway.builder()
+                    .config(GatewayConfig.defaults().with(all))
+                    .mcpToken(MCP_TOKEN, "tests", Set.of("*"))
+                    .start();
         } catch (RuntimeException e) {
             if (ownsDataDir) {
                 UpstreamTestSupport.deleteTree(dataDir);
             }
             throw e;
         }
-        this.adminToken = gateway.startupTokens().containsKey("ADMIN") ? gateway.startupTokens().get("ADMIN")
-                : gateway.registry().tokens().create(dev.atoll.gateway.registry.TokenKind.ADMIN, "default", Set.of("*"),
-                        "upstream tests", dev.atoll.gateway.registry.Actor.SYSTEM).plaintext();
+        this.adminToken = gateway.startupTokens().containsKey("ADMIN")
+                ? gateway.startupTokens().get("ADMIN")
+                : gateway.registry()
+                        .tokens()
+                        .create(
+                                dev.atoll.gateway.registry.TokenKind.ADMIN,
+                                "default",
+                                Set.of("*"),
+                                "upstream tests",
+                                dev.atoll.gateway.registry.Actor.SYSTEM)
+                        .plaintext();
     }
 
     public JsonNode admin(String method, String path, Object body) throws IOException, InterruptedException {
@@ -69,12 +92,17 @@ public final class UpstreamGateway implements AutoCloseable {
     }
 
     /** Adds an upstream (bubblewrap) and waits until it listed its tools; returns the admin reply body. */
-    public JsonNode addAndWait(String name, List<String> command, Map<String, String> env, List<Map<String, String>> volumes)
+    public JsonNode addAndWait(
+            String name, List<String> command, Map<String, String> env, List<Map<String, String>> volumes)
             throws IOException, InterruptedException {
-        JsonNode r = admin("POST", "/v1/upstreams", Map.of("name", name, "kind", "bubblewrap", "command", command,
-                "env", env, "volumes", volumes));
+        JsonNode r = admin(
+                "POST",
+                "/v1/upstreams",
+                Map.of("name", name, "kind", "bubblewrap", "command", command, "env", env, "volumes", volumes));
         assertEquals(201, r.path("status").asInt(), r.toString());
-        UpstreamTestSupport.await(name + " to list its tools", Duration.ofSeconds(60),
+        UpstreamTestSupport.await(
+                name + " to list its tools",
+                Duration.ofSeconds(60),
                 () -> upstream(name).path("tools").size() > 0 && "running".equals(state(name)));
         return upstream(name);
     }
@@ -103,20 +131,23 @@ public final class UpstreamGateway implements AutoCloseable {
         return Long.parseLong(p.replaceAll("\\D+", ""));
     }
 
-    public McpSyncClient client(Consumer<McpSchema.ProgressNotification> progress,
-            Consumer<McpSchema.LoggingMessageNotification> logs) {
+    public McpSyncClient client(
+            Consumer<McpSchema.ProgressNotification> progress, Consumer<McpSchema.LoggingMessageNotification> logs) {
         var transport = HttpClientStreamableHttpTransport.builder("http://127.0.0.1:" + gateway.mcpPort())
                 .endpoint("/mcp")
                 .requestBuilder(HttpRequest.newBuilder().header("Authorization", "Bearer " + MCP_TOKEN))
                 .build();
-        McpSyncClient c = McpClient.sync(transport).requestTimeout(Duration.ofSeconds(60))
-                .progressConsumer(progress).loggingConsumer(logs).build();
+        McpSyncClient c = McpClient.sync(transport)
+                .requestTimeout(Duration.ofSeconds(60))
+                .progressConsumer(progress)
+                .loggingConsumer(logs)
+                .build();
         c.initialize();
         return c;
     }
 
     public McpSyncClient client() {
-        return client(p -> { }, l -> { });
+        return client(p -> {}, l -> {});
     }
 
     @Override

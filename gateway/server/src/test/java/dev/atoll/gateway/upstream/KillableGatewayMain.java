@@ -10,8 +10,7 @@ import java.util.Map;
  */
 public final class KillableGatewayMain {
 
-    private KillableGatewayMain() {
-    }
+    private KillableGatewayMain() {}
 
     /**
      * Starts the gateway.
@@ -20,8 +19,20 @@ public final class KillableGatewayMain {
      * @throws InterruptedException never (it sleeps until killed)
      */
     public static void main(String[] args) throws InterruptedException {
-        Gateway g = Gateway.builder().config(GatewayConfig.defaults().with(Map.of("mcp.port", "0", "admin.port", "0",
-                "data-dir", args[0], "examples.deploy", "false", "upstreams.health-interval-ms", "500"))).start();
+        Gateway g = Gateway.builder()
+                .config(GatewayConfig.defaults()
+                        .with(Map.of(
+                                "mcp.port",
+                                "0",
+                                "admin.port",
+                                "0",
+                                "data-dir",
+                                args[0],
+                                "examples.deploy",
+                                "false",
+                                "upstreams.health-interval-ms",
+                                "500")))
+                .start();
         System.out.println("READY " + g.adminUrl() + " " + g.startupTokens().get("ADMIN"));
         System.out.flush();
         Thread.sleep(Long.MAX_VALUE);

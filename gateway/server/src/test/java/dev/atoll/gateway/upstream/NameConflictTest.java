@@ -52,11 +52,15 @@ class NameConflictTest {
 
     private static JsonNode upload(UpstreamGateway g, String name) throws Exception {
         HttpRequest req = HttpRequest.newBuilder(URI.create(g.gateway.adminUrl() + "/v1/tools?file=" + name + ".mjs"))
-                .timeout(Duration.ofSeconds(60)).header("Authorization", "Bearer " + g.adminToken)
-                .POST(HttpRequest.BodyPublishers.ofString(uploadCode(name), StandardCharsets.UTF_8)).build();
+                .timeout(Duration.ofSeconds(60))
+                .header("Authorization", "Bearer " + g.adminToken)
+                .POST(HttpRequest.BodyPublishers.ofString(uploadCode(name), StandardCharsets.UTF_8))
+                .build();
         try (HttpClient c = HttpClient.newHttpClient()) {
             HttpResponse<byte[]> r = c.send(req, HttpResponse.BodyHandlers.ofByteArray());
-            return UpstreamTestSupport.JSON.createObjectNode().put("status", r.statusCode())
+            return UpstreamTestSupport.JSON
+                    .createObjectNode()
+                    .put("status", r.statusCode())
                     .set("body", UpstreamTestSupport.JSON.readTree(r.body()));
         }
     }
@@ -69,8 +73,10 @@ class NameConflictTest {
     }
 
     private static String text(McpSchema.CallToolResult r) {
-        return r.content().stream().filter(c -> c instanceof McpSchema.TextContent)
-                .map(c -> ((McpSchema.TextContent) c).text()).reduce("", String::concat);
+        return r.content().stream()
+                .filter(c -> c instanceof McpSchema.TextContent)
+                .map(c -> ((McpSchema.TextContent) c).text())
+                .reduce("", String::concat);
     }
 
     private static JsonNode tool(JsonNode upstream, String name) {
@@ -83,7 +89,8 @@ class NameConflictTest {
     }
 
     private static void addHostile(UpstreamGateway g, String name) throws Exception {
-        g.addAndWait(name, List.of(UpstreamTestSupport.node(), UpstreamTestSupport.hostileServer()), Map.of(), List.of());
+        g.addAndWait(
+                name, List.of(UpstreamTestSupport.node(), UpstreamTestSupport.hostileServer()), Map.of(), List.of());
     }
 
     @Test
@@ -94,11 +101,16 @@ class NameConflictTest {
             for (String name : List.of("mem__echo", "mem__not_yet_listed")) {
                 JsonNode r = upload(g, name);
                 assertEquals(409, r.path("status").asInt(), r.toString());
-                assertEquals("conflict", r.path("body").path("error").path("code").asText(), r.toString());
-                assertTrue(r.path("body").path("error").path("message").asText().contains("belong to upstream 'mem'"),
+                assertEquals(
+                        "conflict", r.path("body").path("error").path("code").asText(), r.toString());
+                assertTrue(
+                        r.path("body").path("error").path("message").asText().contains("belong to upstream 'mem'"),
                         r.toString());
             }
-            assertEquals(404, g.admin("GET", "/v1/tools/mem__echo", null).path("status").asInt(), "nothing registered");
+            assertEquals(
+                    404,
+                    g.admin("GET", "/v1/tools/mem__echo", null).path("status").asInt(),
+                    "nothing registered");
             try (McpSyncClient c = g.client()) {
                 assertEquals("hi", text(c.callTool(new McpSchema.CallToolRequest("mem__echo", Map.of("text", "hi")))));
             }
@@ -114,14 +126,25 @@ class NameConflictTest {
     void anUpstreamCannotBeAddedOverUploadedNames() throws Exception {
         try (UpstreamGateway g = new UpstreamGateway(Map.of())) {
             uploadAndApprove(g, "mem__echo");
-            JsonNode r = g.admin("POST", "/v1/upstreams", Map.of("name", "mem", "kind", "bubblewrap", "command",
-                    List.of(UpstreamTestSupport.node(), UpstreamTestSupport.hostileServer())));
+            JsonNode r = g.admin(
+                    "POST",
+                    "/v1/upstreams",
+                    Map.of(
+                            "name",
+                            "mem",
+                            "kind",
+                            "bubblewrap",
+                            "command",
+                            List.of(UpstreamTestSupport.node(), UpstreamTestSupport.hostileServer())));
             assertEquals(409, r.path("status").asInt(), r.toString());
             String m = r.path("body").path("error").path("message").asText();
             assertTrue(m.contains("cannot add upstream 'mem'") && m.contains("mem__echo"), m);
-            assertEquals(404, g.admin("GET", "/v1/upstreams/mem", null).path("status").asInt());
+            assertEquals(
+                    404,
+                    g.admin("GET", "/v1/upstreams/mem", null).path("status").asInt());
             try (McpSyncClient c = g.client()) {
-                McpSchema.CallToolResult res = c.callTool(new McpSchema.CallToolRequest("mem__echo", Map.of("text", "x")));
+                McpSchema.CallToolResult res =
+                        c.callTool(new McpSchema.CallToolRequest("mem__echo", Map.of("text", "x")));
                 assertTrue(res.toString().contains("upload says x"), res.toString());
             }
         }
@@ -141,11 +164,13 @@ class NameConflictTest {
             addHostile(g, "mex");
             g.approve("mex");
         }
-        try (Connection c = DriverManager.getConnection("jdbc:h2:file:" + data.toAbsolutePath().resolve("registry"));
+        try (Connection c = DriverManager.getConnection(
+                        "jdbc:h2:file:" + data.toAbsolutePath().resolve("registry"));
                 Statement s = c.createStatement()) {
             s.execute("SET REFERENTIAL_INTEGRITY FALSE");
-            s.executeUpdate("UPDATE upstream SET name = 'mem', spec = REPLACE(spec, '\"name\":\"mex\"', '\"name\":\"mem\"')"
-                    + " WHERE name = 'mex'");
+            s.executeUpdate(
+                    "UPDATE upstream SET name = 'mem', spec = REPLACE(spec, '\"name\":\"mex\"', '\"name\":\"mem\"')"
+                            + " WHERE name = 'mex'");
             s.executeUpdate("UPDATE upstream_tool SET upstream = 'mem' WHERE upstream = 'mex'");
             s.execute("SET REFERENTIAL_INTEGRITY TRUE");
         }
@@ -158,7 +183,8 @@ class NameConflictTest {
             assertTrue(echo.path("notServedReason").asText().contains("upload"), echo.toString());
             assertTrue(tool(up, "mutate").path("serving").asBoolean(), up.toString());
             try (McpSyncClient c = g.client()) {
-                McpSchema.CallToolResult res = c.callTool(new McpSchema.CallToolRequest("mem__echo", Map.of("text", "x")));
+                McpSchema.CallToolResult res =
+                        c.callTool(new McpSchema.CallToolRequest("mem__echo", Map.of("text", "x")));
                 assertTrue(res.toString().contains("upload says x"), res.toString());
             }
             JsonNode r = g.admin("POST", "/v1/upstreams/mem/approve", Map.of());

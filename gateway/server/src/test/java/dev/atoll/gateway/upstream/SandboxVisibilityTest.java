@@ -43,7 +43,8 @@ class SandboxVisibilityTest {
         PROJECTS.add(project);
         Path pkg = Files.createDirectories(project.resolve("node_modules/hostile"));
         Files.copy(Path.of(UpstreamTestSupport.hostileServer()), pkg.resolve("index.mjs"));
-        Files.writeString(pkg.resolve("package.json"), "{\"name\":\"hostile\",\"type\":\"module\",\"main\":\"index.mjs\"}");
+        Files.writeString(
+                pkg.resolve("package.json"), "{\"name\":\"hostile\",\"type\":\"module\",\"main\":\"index.mjs\"}");
         Files.writeString(Files.createDirectories(project.resolve("src")).resolve("main.mjs"), "import \"hostile\";\n");
         return project;
     }
@@ -52,16 +53,22 @@ class SandboxVisibilityTest {
     void aServerWhoseFilesAreUnderTmpRunsInTheSandbox() throws Exception {
         Path project = projectUnderTmp();
         try (UpstreamGateway g = new UpstreamGateway(Map.of())) {
-            g.addAndWait("tmpserver", List.of(UpstreamTestSupport.node(), project.resolve("src/main.mjs").toString()),
-                    Map.of(), List.of());
+            g.addAndWait(
+                    "tmpserver",
+                    List.of(
+                            UpstreamTestSupport.node(),
+                            project.resolve("src/main.mjs").toString()),
+                    Map.of(),
+                    List.of());
             g.approve("tmpserver");
             try (McpSyncClient c = g.client()) {
-                McpSchema.CallToolResult r = c.callTool(new McpSchema.CallToolRequest("tmpserver__echo",
-                        Map.of("text", "from /tmp")));
+                McpSchema.CallToolResult r =
+                        c.callTool(new McpSchema.CallToolRequest("tmpserver__echo", Map.of("text", "from /tmp")));
                 assertFalse(Boolean.TRUE.equals(r.isError()), r.toString());
                 assertEquals("from /tmp", ((McpSchema.TextContent) r.content().getFirst()).text());
                 // Bound read-only: the server cannot change its own files.
-                McpSchema.CallToolResult w = c.callTool(new McpSchema.CallToolRequest("tmpserver__write_outside",
+                McpSchema.CallToolResult w = c.callTool(new McpSchema.CallToolRequest(
+                        "tmpserver__write_outside",
                         Map.of("path", project.resolve("src/evil.mjs").toString())));
                 assertTrue(Boolean.TRUE.equals(w.isError()), w.toString());
                 assertFalse(Files.exists(project.resolve("src/evil.mjs")));
@@ -84,10 +91,13 @@ class SandboxVisibilityTest {
                     List.of(node, project.resolve("src/missing.mjs").toString()), "does not exist",
                     List.of(node, insideData.toString()), "private /tmp would hide it");
             for (Map.Entry<List<String>, String> e : cases.entrySet()) {
-                JsonNode r = g.admin("POST", "/v1/upstreams", Map.of("name", "bad", "kind", "bubblewrap",
-                        "command", e.getKey()));
+                JsonNode r = g.admin(
+                        "POST", "/v1/upstreams", Map.of("name", "bad", "kind", "bubblewrap", "command", e.getKey()));
                 assertEquals(400, r.path("status").asInt(), r.toString());
-                assertEquals("will_not_start", r.path("body").path("error").path("code").asText(), r.toString());
+                assertEquals(
+                        "will_not_start",
+                        r.path("body").path("error").path("code").asText(),
+                        r.toString());
                 String m = r.path("body").path("error").path("message").asText();
                 assertTrue(m.startsWith("cannot add 'bad': ") && m.contains(e.getValue()), e.getKey() + ": " + m);
             }

@@ -53,26 +53,46 @@ class UpstreamMetricsTest {
     void upstreamMetersLogsAndTheDashboard() throws Exception {
         try (LogCapture log = new LogCapture(ServerLog.LOGGER, LogFormat.JSON.formatter());
                 UpstreamGateway g = new UpstreamGateway(Map.of())) {
-            g.addAndWait("h", List.of(UpstreamTestSupport.node(), UpstreamTestSupport.root()
-                    .resolve("gateway/server/src/test/resources/upstream/hold-server.mjs").toString()), Map.of(), List.of());
+            g.addAndWait(
+                    "h",
+                    List.of(
+                            UpstreamTestSupport.node(),
+                            UpstreamTestSupport.root()
+                                    .resolve("gateway/server/src/test/resources/upstream/hold-server.mjs")
+                                    .toString()),
+                    Map.of(),
+                    List.of());
             g.approve("h");
             try (McpSyncClient c = g.client()) {
                 for (int i = 0; i < 3; i++) {
-                    McpSchema.CallToolResult r = c.callTool(new McpSchema.CallToolRequest("h__echo", Map.of("text", "hi")));
+                    McpSchema.CallToolResult r =
+                            c.callTool(new McpSchema.CallToolRequest("h__echo", Map.of("text", "hi")));
                     assertFalse(Boolean.TRUE.equals(r.isError()), r.toString());
                 }
                 // a DLP match: a fake AWS key (AWS's documented example) in the arguments is blocked before
                 // the call reaches the server
                 c.callTool(new McpSchema.CallToolRequest("h__echo", Map.of("text", "key AKIAIOSFODNN7EXAMPLE")));
                 Scrape s = scrape(g);
-                assertEquals(3, s.sum("atoll_upstream_calls_seconds_count", "upstream", "h", "outcome", "ok"), s.text());
-                assertEquals(GatewayMetrics.CALL_BUCKETS.size() + 1,
-                        s.series("atoll_upstream_calls_seconds_bucket", "upstream", "h", "outcome", "ok").size());
-                assertEquals(3, s.sum("atoll_upstream_calls_seconds_bucket", "upstream", "h", "outcome", "ok",
-                        "le", "+Inf"));
+                assertEquals(
+                        3, s.sum("atoll_upstream_calls_seconds_count", "upstream", "h", "outcome", "ok"), s.text());
+                assertEquals(
+                        GatewayMetrics.CALL_BUCKETS.size() + 1,
+                        s.series("atoll_upstream_calls_seconds_bucket", "upstream", "h", "outcome", "ok")
+                                .size());
+                assertEquals(
+                        3,
+                        s.sum("atoll_upstream_calls_seconds_bucket", "upstream", "h", "outcome", "ok", "le", "+Inf"));
                 assertEquals(1, s.sum("atoll_dlp_matches_total", "rule", "aws-access-key-id", "direction", "inbound"));
-                assertEquals(3, s.sum("atoll_tool_calls_seconds_count", "tool", "h__echo", "backend", "upstream",
-                        "outcome", "ok"));
+                assertEquals(
+                        3,
+                        s.sum(
+                                "atoll_tool_calls_seconds_count",
+                                "tool",
+                                "h__echo",
+                                "backend",
+                                "upstream",
+                                "outcome",
+                                "ok"));
                 assertEquals(1, s.sum("atoll_upstream_state", "upstream", "h", "state", "running"), s.text());
                 assertEquals(1, s.sum("atoll_upstream_state", "upstream", "h"), "one state at a time");
                 assertEquals(0, s.sum("atoll_upstream_in_flight", "upstream", "h"));
@@ -81,23 +101,30 @@ class UpstreamMetricsTest {
                 java.net.http.HttpClient holder = java.net.http.HttpClient.newHttpClient();
                 CompletableFuture<java.net.http.HttpResponse<String>> held = CompletableFuture.supplyAsync(() -> {
                     try {
-                        return dev.atoll.gateway.testing.StatelessCall.post(holder, g.gateway.mcpUrl(),
-                                UpstreamGateway.MCP_TOKEN, "h__hold", "{}");
+                        return dev.atoll.gateway.testing.StatelessCall.post(
+                                holder, g.gateway.mcpUrl(), UpstreamGateway.MCP_TOKEN, "h__hold", "{}");
                     } catch (java.io.IOException | InterruptedException e) {
                         throw new IllegalStateException(e);
                     }
                 });
-                await("the held call in flight", Duration.ofSeconds(30),
+                await(
+                        "the held call in flight",
+                        Duration.ofSeconds(30),
                         () -> scrape(g).sum("atoll_upstream_in_flight", "upstream", "h") == 1);
                 // released by another client (a stateless 2026-07-28 call), not behind the held one
                 try (java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient()) {
-                    assertEquals(200, dev.atoll.gateway.testing.StatelessCall.post(http, g.gateway.mcpUrl(),
-                            UpstreamGateway.MCP_TOKEN, "h__release", "{}").statusCode());
+                    assertEquals(
+                            200,
+                            dev.atoll.gateway.testing.StatelessCall.post(
+                                            http, g.gateway.mcpUrl(), UpstreamGateway.MCP_TOKEN, "h__release", "{}")
+                                    .statusCode());
                 }
                 java.net.http.HttpResponse<String> released = held.get(30, java.util.concurrent.TimeUnit.SECONDS);
                 assertTrue(released.statusCode() == 200 && released.body().contains("released"), released.body());
                 holder.close();
-                await("no call in flight", Duration.ofSeconds(30),
+                await(
+                        "no call in flight",
+                        Duration.ofSeconds(30),
                         () -> scrape(g).sum("atoll_upstream_in_flight", "upstream", "h") == 0);
                 // A server that exits in the middle of a call is restarted.
                 McpSchema.CallToolResult crashed = c.callTool(new McpSchema.CallToolRequest("h__crash", Map.of()));
@@ -109,8 +136,10 @@ class UpstreamMetricsTest {
                 });
                 Scrape after = scrape(g);
                 assertEquals(0, after.sum("atoll_upstream_in_flight", "upstream", "h"), after.text());
-                assertEquals(1, after.sum("atoll_upstream_calls_seconds_count", "upstream", "h", "outcome",
-                        "upstream_crashed"), after.text());
+                assertEquals(
+                        1,
+                        after.sum("atoll_upstream_calls_seconds_count", "upstream", "h", "outcome", "upstream_crashed"),
+                        after.text());
             }
 
             // Every metric the dashboard's queries use is exported by this gateway (an isolate tool too).
@@ -119,17 +148,24 @@ class UpstreamMetricsTest {
                     export default function () { return "1"; }
                     """));
             try (java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient()) {
-                assertEquals(200, dev.atoll.gateway.testing.StatelessCall.post(http, g.gateway.mcpUrl(),
-                        UpstreamGateway.MCP_TOKEN, "one", "{}").statusCode());
+                assertEquals(
+                        200,
+                        dev.atoll.gateway.testing.StatelessCall.post(
+                                        http, g.gateway.mcpUrl(), UpstreamGateway.MCP_TOKEN, "one", "{}")
+                                .statusCode());
             }
-            await("a warm context of one", Duration.ofSeconds(60),
+            await(
+                    "a warm context of one",
+                    Duration.ofSeconds(60),
                     () -> scrape(g).sum("atoll_pool_context_creation_seconds_count", "tool", "one") >= 1);
             System.gc(); // so that the GC pause timer has a sample
             Path dashboard = UpstreamTestSupport.root().resolve("deploy/grafana/atoll.json");
             JsonNode d = JSON.readTree(Files.readString(dashboard));
             Set<String> used = new TreeSet<>();
             List<String> exprs = new ArrayList<>();
-            d.path("panels").forEach(p -> p.path("targets").forEach(t -> exprs.add(t.path("expr").asText())));
+            d.path("panels")
+                    .forEach(p -> p.path("targets")
+                            .forEach(t -> exprs.add(t.path("expr").asText())));
             assertTrue(exprs.size() >= 20, "the dashboard has its queries: " + exprs.size());
             for (String e : exprs) {
                 Matcher m = METRIC.matcher(e);
@@ -140,14 +176,21 @@ class UpstreamMetricsTest {
                 }
                 assertTrue(any, "a query on none of the gateway's meters: " + e);
             }
-            await("a GC pause sample", Duration.ofSeconds(30), () -> scrape(g).names().contains("jvm_gc_pause_seconds_sum"));
+            await(
+                    "a GC pause sample",
+                    Duration.ofSeconds(30),
+                    () -> scrape(g).names().contains("jvm_gc_pause_seconds_sum"));
             Set<String> exported = scrape(g).names();
             Set<String> missing = new TreeSet<>(used);
             missing.removeAll(exported);
             assertTrue(missing.isEmpty(), "the dashboard uses metrics this gateway does not export: " + missing);
 
-            assertEquals(200, g.admin("DELETE", "/v1/upstreams/h", null).path("status").asInt());
-            await("the stopped state", Duration.ofSeconds(30),
+            assertEquals(
+                    200,
+                    g.admin("DELETE", "/v1/upstreams/h", null).path("status").asInt());
+            await(
+                    "the stopped state",
+                    Duration.ofSeconds(30),
                     () -> scrape(g).sum("atoll_upstream_state", "upstream", "h", "state", "stopped") == 1);
 
             List<JsonNode> events = new ArrayList<>();
@@ -155,22 +198,35 @@ class UpstreamMetricsTest {
                 events.add(JSON.readTree(line));
             }
             Set<String> admin = new TreeSet<>();
-            events.stream().filter(n -> n.path("event").asText().equals("admin"))
+            events.stream()
+                    .filter(n -> n.path("event").asText().equals("admin"))
                     .forEach(n -> admin.add(n.path("action").asText()));
-            assertTrue(admin.containsAll(Set.of("upstream.add", "upstream.approve", "upstream.remove")), admin.toString());
-            List<String> moves = events.stream().filter(n -> n.path("action").asText().equals("upstream.state"))
-                    .map(n -> n.path("from").asText() + ">" + n.path("to").asText()).toList();
-            for (String move : List.of("new>starting", "starting>running", "running>restarting", "restarting>starting",
+            assertTrue(
+                    admin.containsAll(Set.of("upstream.add", "upstream.approve", "upstream.remove")), admin.toString());
+            List<String> moves = events.stream()
+                    .filter(n -> n.path("action").asText().equals("upstream.state"))
+                    .map(n -> n.path("from").asText() + ">" + n.path("to").asText())
+                    .toList();
+            for (String move : List.of(
+                    "new>starting",
+                    "starting>running",
+                    "running>restarting",
+                    "restarting>starting",
                     "running>stopped")) {
                 assertTrue(moves.contains(move), move + " in " + moves);
             }
-            JsonNode restart = events.stream().filter(n -> n.path("to").asText().equals("restarting")).findFirst()
+            JsonNode restart = events.stream()
+                    .filter(n -> n.path("to").asText().equals("restarting"))
+                    .findFirst()
                     .orElseThrow();
             assertEquals("WARNING", restart.path("level").asText());
             assertTrue(restart.path("reason").asText().contains("exited"), restart.toString());
             for (String line : log.lines()) {
-                assertFalse(line.contains("AKIAIOSFODNN7EXAMPLE") || line.contains(g.adminToken)
-                        || line.contains(UpstreamGateway.MCP_TOKEN), line);
+                assertFalse(
+                        line.contains("AKIAIOSFODNN7EXAMPLE")
+                                || line.contains(g.adminToken)
+                                || line.contains(UpstreamGateway.MCP_TOKEN),
+                        line);
             }
         }
     }

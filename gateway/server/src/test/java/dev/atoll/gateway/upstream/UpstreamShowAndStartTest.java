@@ -26,17 +26,30 @@ class UpstreamShowAndStartTest {
     void aServerThatDiesAtStartSaysFailedToStartWithItsLastStderrLines() throws Exception {
         UpstreamTestSupport.assumeBwrap();
         try (UpstreamGateway g = new UpstreamGateway(Map.of())) {
-            JsonNode r = g.admin("POST", "/v1/upstreams", Map.of("name", "dies", "kind", "bubblewrap", "command",
-                    List.of(UpstreamTestSupport.node(), "-e",
-                            "console.error('starting'); console.error('boom: MEMORY_FILE_PATH is not set'); process.exit(1)")));
+            JsonNode r = g.admin(
+                    "POST",
+                    "/v1/upstreams",
+                    Map.of(
+                            "name",
+                            "dies",
+                            "kind",
+                            "bubblewrap",
+                            "command",
+                            List.of(
+                                    UpstreamTestSupport.node(),
+                                    "-e",
+                                    "console.error('starting'); console.error('boom: MEMORY_FILE_PATH is not set'); process.exit(1)")));
             assertEquals(201, r.path("status").asInt(), r.toString());
-            UpstreamTestSupport.await("a start failure", Duration.ofSeconds(60),
+            UpstreamTestSupport.await(
+                    "a start failure",
+                    Duration.ofSeconds(60),
                     () -> g.upstream("dies").path("lastError").asText().contains("failed to start"));
             JsonNode up = g.upstream("dies");
             String error = up.path("lastError").asText();
             assertTrue(error.contains("boom: MEMORY_FILE_PATH is not set"), error);
             assertFalse(error.contains("during the call"), "no call was made: " + error);
-            assertTrue(List.of("starting", "restarting").contains(up.path("state").asText()), up.toString());
+            assertTrue(
+                    List.of("starting", "restarting").contains(up.path("state").asText()), up.toString());
             assertEquals(error, up.path("status").path("lastError").asText());
         }
     }
@@ -45,7 +58,10 @@ class UpstreamShowAndStartTest {
     void showGivesToolsWithDescriptionsSchemasAndPinsBeforeAndAfterApproval() throws Exception {
         UpstreamTestSupport.assumeBwrap();
         try (UpstreamGateway g = new UpstreamGateway(Map.of())) {
-            g.addAndWait("show", List.of(UpstreamTestSupport.node(), UpstreamTestSupport.hostileServer()), Map.of(),
+            g.addAndWait(
+                    "show",
+                    List.of(UpstreamTestSupport.node(), UpstreamTestSupport.hostileServer()),
+                    Map.of(),
                     List.of());
             JsonNode before = g.upstream("show");
             assertEquals("show", before.path("name").asText());
@@ -59,7 +75,13 @@ class UpstreamShowAndStartTest {
             assertEquals("Echoes its text.", echo.path("description").asText());
             assertTrue(echo.path("pin").isNull(), echo.toString());
             assertFalse(echo.path("serving").asBoolean());
-            assertEquals("string", echo.path("inputSchema").path("properties").path("text").path("type").asText());
+            assertEquals(
+                    "string",
+                    echo.path("inputSchema")
+                            .path("properties")
+                            .path("text")
+                            .path("type")
+                            .asText());
 
             g.approve("show");
             JsonNode after = g.upstream("show");
@@ -74,15 +96,30 @@ class UpstreamShowAndStartTest {
 
     @Test
     void addRefusesAnImageTheEngineDoesNotHave() throws Exception {
-        Optional<String> noEngine = DockerLauncher.create(DockerLauncher.DEFAULT_HOST).unavailableReason();
+        Optional<String> noEngine =
+                DockerLauncher.create(DockerLauncher.DEFAULT_HOST).unavailableReason();
         assumeTrue(noEngine.isEmpty(), () -> "no Docker engine: " + noEngine.orElse(""));
         try (UpstreamGateway g = new UpstreamGateway(Map.of())) {
-            JsonNode r = g.admin("POST", "/v1/upstreams", Map.of("name", "alpine", "kind", "docker",
-                    "image", "atoll-no-such-image:22-alpine", "command", List.of("node", "server.js")));
+            JsonNode r = g.admin(
+                    "POST",
+                    "/v1/upstreams",
+                    Map.of(
+                            "name",
+                            "alpine",
+                            "kind",
+                            "docker",
+                            "image",
+                            "atoll-no-such-image:22-alpine",
+                            "command",
+                            List.of("node", "server.js")));
             assertEquals(400, r.path("status").asInt(), r.toString());
-            assertEquals("will_not_start", r.path("body").path("error").path("code").asText());
+            assertEquals(
+                    "will_not_start", r.path("body").path("error").path("code").asText());
             String m = r.path("body").path("error").path("message").asText();
-            assertTrue(m.contains("'atoll-no-such-image:22-alpine' is not on the Docker engine") && m.contains("never pulls"), m);
+            assertTrue(
+                    m.contains("'atoll-no-such-image:22-alpine' is not on the Docker engine")
+                            && m.contains("never pulls"),
+                    m);
             assertEquals(0, g.admin("GET", "/v1/upstreams", null).path("body").size());
         }
     }

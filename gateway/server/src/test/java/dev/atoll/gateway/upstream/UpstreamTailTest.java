@@ -51,16 +51,30 @@ class UpstreamTailTest {
      */
     @Test
     void everyStateMoveOfACrashLoopReachesTheTailInOrder() throws Exception {
-        try (UpstreamGateway g = new UpstreamGateway(Map.of("upstreams.restart-backoff-min-ms", "100",
-                "upstreams.restart-backoff-max-ms", "200"));
+        try (UpstreamGateway g = new UpstreamGateway(
+                        Map.of("upstreams.restart-backoff-min-ms", "100", "upstreams.restart-backoff-max-ms", "200"));
                 SseLines tail = new SseLines(g.gateway.adminUrl() + "/v1/tail?tool=crash", g.adminToken)) {
             assertEquals(200, tail.status());
-            JsonNode r = g.admin("POST", "/v1/upstreams", Map.of("name", "crash", "kind", "bubblewrap", "command",
-                    List.of(UpstreamTestSupport.node(), "-e", "process.exit(3)"), "env", Map.of(), "volumes",
-                    List.of()));
+            JsonNode r = g.admin(
+                    "POST",
+                    "/v1/upstreams",
+                    Map.of(
+                            "name",
+                            "crash",
+                            "kind",
+                            "bubblewrap",
+                            "command",
+                            List.of(UpstreamTestSupport.node(), "-e", "process.exit(3)"),
+                            "env",
+                            Map.of(),
+                            "volumes",
+                            List.of()));
             assertEquals(201, r.path("status").asInt(), r.toString());
-            await().atMost(Duration.ofSeconds(60)).until(() -> states(tail).stream()
-                    .filter(d -> d.contains("-> restarting")).count() >= 4);
+            await().atMost(Duration.ofSeconds(60))
+                    .until(() -> states(tail).stream()
+                                    .filter(d -> d.contains("-> restarting"))
+                                    .count()
+                            >= 4);
             List<String> moves = states(tail);
             assertTrue(moves.get(0).startsWith("new -> starting"), moves.toString());
             int restarts = 0;
@@ -69,8 +83,16 @@ class UpstreamTailTest {
                 String from = m.substring(0, m.indexOf(" -> "));
                 String to = m.substring(m.indexOf(" -> ") + 4, m.indexOf(" ("));
                 assertEquals(at, from, "moves are contiguous: " + moves);
-                assertTrue(Set.of("new>starting", "starting>restarting", "restarting>starting", "starting>failed",
-                        "restarting>stopped", "starting>stopped").contains(from + ">" + to), "a real move: " + m);
+                assertTrue(
+                        Set.of(
+                                        "new>starting",
+                                        "starting>restarting",
+                                        "restarting>starting",
+                                        "starting>failed",
+                                        "restarting>stopped",
+                                        "starting>stopped")
+                                .contains(from + ">" + to),
+                        "a real move: " + m);
                 if (to.equals("restarting")) {
                     restarts++;
                     assertTrue(m.contains("(restarts " + restarts + ")"), "restart " + restarts + ": " + moves);
@@ -82,8 +104,10 @@ class UpstreamTailTest {
     }
 
     private static List<String> states(SseLines tail) {
-        return admin(tail).stream().filter(e -> e.path("action").asText().equals("upstream.state"))
-                .map(e -> e.path("detail").asText()).toList();
+        return admin(tail).stream()
+                .filter(e -> e.path("action").asText().equals("upstream.state"))
+                .map(e -> e.path("detail").asText())
+                .toList();
     }
 
     @Test
@@ -92,24 +116,34 @@ class UpstreamTailTest {
                 SseLines tail = new SseLines(g.gateway.adminUrl() + "/v1/tail?tool=evil", g.adminToken);
                 SseLines calls = new SseLines(g.gateway.adminUrl() + "/v1/tail?tool=evil__mutate", g.adminToken)) {
             assertEquals(200, tail.status());
-            g.addAndWait("evil", List.of(UpstreamTestSupport.node(), UpstreamTestSupport.hostileServer()), Map.of(),
+            g.addAndWait(
+                    "evil",
+                    List.of(UpstreamTestSupport.node(), UpstreamTestSupport.hostileServer()),
+                    Map.of(),
                     List.of(Map.of("name", "data", "path", "/tmp/state")));
-            await().atMost(Duration.ofSeconds(30)).until(() -> admin(tail).stream().anyMatch(e ->
-                    e.path("action").asText().equals("upstream.state") && e.path("detail").asText().contains("-> running")));
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> admin(tail).stream()
+                            .anyMatch(e -> e.path("action").asText().equals("upstream.state")
+                                    && e.path("detail").asText().contains("-> running")));
             g.approve("evil");
-            await().atMost(Duration.ofSeconds(30)).until(() -> admin(tail).stream().anyMatch(e ->
-                    e.path("action").asText().equals("upstream.approve")));
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> admin(tail).stream()
+                            .anyMatch(e -> e.path("action").asText().equals("upstream.approve")));
             try (McpSyncClient c = g.client()) {
                 c.callTool(new McpSchema.CallToolRequest("evil__mutate", Map.of()));
             }
-            await().atMost(Duration.ofSeconds(30)).until(() -> !calls.data("call").isEmpty());
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> !calls.data("call").isEmpty());
             JsonNode call = json(calls.data("call").get(0));
             assertEquals("upstream", call.path("backend").asText(), call.toString());
             assertEquals("up-node", call.path("node").asText());
-            await().atMost(Duration.ofSeconds(30)).until(() -> admin(tail).stream().anyMatch(e ->
-                    e.path("action").asText().equals("upstream.tool.pulled")));
-            JsonNode pulled = admin(tail).stream().filter(e -> e.path("action").asText().equals("upstream.tool.pulled"))
-                    .findFirst().orElseThrow();
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> admin(tail).stream()
+                            .anyMatch(e -> e.path("action").asText().equals("upstream.tool.pulled")));
+            JsonNode pulled = admin(tail).stream()
+                    .filter(e -> e.path("action").asText().equals("upstream.tool.pulled"))
+                    .findFirst()
+                    .orElseThrow();
             assertEquals("evil", pulled.path("target").asText());
             assertTrue(pulled.path("detail").asText().contains("tool echo"), pulled.toString());
             assertEquals("system", pulled.path("actor").asText());

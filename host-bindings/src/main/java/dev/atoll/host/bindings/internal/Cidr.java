@@ -38,7 +38,9 @@ public record Cidr(byte[] network, int prefix) {
         int prefix = max;
         if (slash >= 0) {
             String p = text.substring(slash + 1);
-            if (p.isEmpty() || p.length() > 3 || !p.chars().allMatch(c -> c >= '0' && c <= '9')
+            if (p.isEmpty()
+                    || p.length() > 3
+                    || !p.chars().allMatch(c -> c >= '0' && c <= '9')
                     || Integer.parseInt(p) > max) {
                 return Optional.of("prefix length must be 0 to " + max + ": '" + p + "'");
             }

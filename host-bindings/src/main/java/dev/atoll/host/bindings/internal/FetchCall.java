@@ -11,10 +11,8 @@ import dev.atoll.runtime.spi.GuestArgs;
 import dev.atoll.runtime.spi.PendingOperation;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -34,6 +32,7 @@ final class FetchCall implements BindingCall {
     final CallScope scope;
     /** Declared secrets that have a valid configured value: name to value. */
     final Map<String, String> secretValues;
+
     final AtomicLong received = new AtomicLong();
     private final AtomicInteger started = new AtomicInteger();
     private final Map<Integer, byte[]> bodies = new ConcurrentHashMap<>();
@@ -52,7 +51,8 @@ final class FetchCall implements BindingCall {
                     SecretSource.validate(name, v.get());
                     values.put(name, v.get());
                 } catch (HostBindingsException e) {
-                    LOG.warning("tool " + scope.toolName() + ": " + e.getMessage() + "; requests that need it are refused");
+                    LOG.warning(
+                            "tool " + scope.toolName() + ": " + e.getMessage() + "; requests that need it are refused");
                 }
             }
         }
@@ -94,9 +94,11 @@ final class FetchCall implements BindingCall {
                 throw new GuestRequest.Refused("fetch refused: invalid headers");
             }
             headers = GuestRequest.headers(pairs);
-            body = !args.isString(3) ? new byte[0]
-                    : args.isTrue(4) ? GuestRequest.latin1(args.string(3))
-                    : args.string(3).getBytes(StandardCharsets.UTF_8);
+            body = !args.isString(3)
+                    ? new byte[0]
+                    : args.isTrue(4)
+                            ? GuestRequest.latin1(args.string(3))
+                            : args.string(3).getBytes(StandardCharsets.UTF_8);
             timeoutMs = args.isNumber(5) ? GuestRequest.timeout(args.number(5)) : 0;
             redirect = GuestRequest.redirect(args.isString(6) ? args.string(6) : "follow");
             if (body.length > 0 && (method.equals("GET") || method.equals("HEAD"))) {
@@ -104,8 +106,14 @@ final class FetchCall implements BindingCall {
             }
         } catch (GuestRequest.Refused e) {
             String host = args.isString(0) ? FetchTask.hostOf(args.string(0)) : "";
-            scope.record(new EgressRecord(host, GuestRequest.forReceipt(args.isString(1) ? args.string(1) : null), 0, 0, 0,
-                    Duration.ofNanos(System.nanoTime() - start), "invalid_request"));
+            scope.record(new EgressRecord(
+                    host,
+                    GuestRequest.forReceipt(args.isString(1) ? args.string(1) : null),
+                    0,
+                    0,
+                    0,
+                    Duration.ofNanos(System.nanoTime() - start),
+                    "invalid_request"));
             op.complete(FetchTask.error(e.getMessage()));
             return op.id();
         }
@@ -113,7 +121,8 @@ final class FetchCall implements BindingCall {
         int max = engine.settings.maxRequestsPerCall();
         if (n > max) {
             if (n == max + 1) {
-                scope.record(new EgressRecord(FetchTask.hostOf(url), method, 0, 0, 0, Duration.ZERO, "too_many_requests"));
+                scope.record(
+                        new EgressRecord(FetchTask.hostOf(url), method, 0, 0, 0, Duration.ZERO, "too_many_requests"));
             }
             op.complete(FetchTask.error("fetch refused: this call has already started " + max
                     + " requests, the operator's limit per call"));
@@ -143,7 +152,8 @@ final class FetchCall implements BindingCall {
         if (b == null) {
             return null;
         }
-        return args.isString(1) && args.string(1).equals("bytes") ? new String(b, StandardCharsets.ISO_8859_1)
+        return args.isString(1) && args.string(1).equals("bytes")
+                ? new String(b, StandardCharsets.ISO_8859_1)
                 : new String(b, StandardCharsets.UTF_8);
     }
 

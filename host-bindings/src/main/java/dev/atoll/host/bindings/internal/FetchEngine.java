@@ -75,7 +75,8 @@ public final class FetchEngine implements AutoCloseable {
         this.client = c;
         this.timer = Executors.newSingleThreadScheduledExecutor(
                 r -> Thread.ofPlatform().name("atoll-fetch-timer").daemon(true).unstarted(r));
-        this.workers = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("atoll-fetch-", 0).factory());
+        this.workers = Executors.newThreadPerTaskExecutor(
+                Thread.ofVirtual().name("atoll-fetch-", 0).factory());
     }
 
     /** The guest script of the binding. */

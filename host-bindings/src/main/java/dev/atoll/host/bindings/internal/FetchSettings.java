@@ -23,7 +23,15 @@ import javax.net.ssl.SSLContext;
  * @param connectTimeout longest a TCP (and TLS) connect may take
  * @param sslContext TLS trust, if not the JDK default
  */
-public record FetchSettings(EgressPolicy policy, Resolver resolver, EgressInspector inspector, SecretSource secrets,
-        int maxRequestsPerCall, long maxResponseBytes, long maxResponseBytesPerCall, long maxRequestBodyBytes,
-        Duration requestTimeout, Duration connectTimeout, Optional<SSLContext> sslContext) {
-}
+public record FetchSettings(
+        EgressPolicy policy,
+        Resolver resolver,
+        EgressInspector inspector,
+        SecretSource secrets,
+        int maxRequestsPerCall,
+        long maxResponseBytes,
+        long maxResponseBytesPerCall,
+        long maxRequestBodyBytes,
+        Duration requestTimeout,
+        Duration connectTimeout,
+        Optional<SSLContext> sslContext) {}

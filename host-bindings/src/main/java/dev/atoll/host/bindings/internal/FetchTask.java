@@ -3,7 +3,6 @@ package dev.atoll.host.bindings.internal;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.atoll.host.bindings.EgressDecision;
-import dev.atoll.host.bindings.EgressInspector;
 import dev.atoll.host.bindings.HttpHeader;
 import dev.atoll.host.bindings.InspectedRequest;
 import dev.atoll.host.bindings.InspectedResponse;
@@ -46,8 +45,18 @@ import org.eclipse.jetty.http.HttpField;
 final class FetchTask {
     private static final Logger LOG = Logger.getLogger(FetchTask.class.getName());
     /** Request headers the binding sets itself or that would change the framing; the guest's are dropped. */
-    private static final Set<String> DROPPED = Set.of("host", "content-length", "transfer-encoding", "connection",
-            "keep-alive", "upgrade", "te", "trailer", "expect", "accept-encoding", "proxy-authorization",
+    private static final Set<String> DROPPED = Set.of(
+            "host",
+            "content-length",
+            "transfer-encoding",
+            "connection",
+            "keep-alive",
+            "upgrade",
+            "te",
+            "trailer",
+            "expect",
+            "accept-encoding",
+            "proxy-authorization",
             "proxy-connection");
 
     private final FetchCall call;
@@ -68,8 +77,16 @@ final class FetchTask {
     private volatile long sent;
     private volatile long received;
 
-    FetchTask(FetchCall call, PendingOperation op, long start, String url, String method, List<HttpHeader> headers,
-            byte[] body, long timeoutMs, String redirect) {
+    FetchTask(
+            FetchCall call,
+            PendingOperation op,
+            long start,
+            String url,
+            String method,
+            List<HttpHeader> headers,
+            byte[] body,
+            long timeoutMs,
+            String redirect) {
         this.call = call;
         this.op = op;
         this.start = start;
@@ -98,8 +115,9 @@ final class FetchTask {
         if (deadline == call.scope.deadlineNanos()) {
             abort("aborted", "fetch to " + host + " aborted: the call reached its wall-time limit");
         } else {
-            abort("timeout", "fetch to " + host + " timed out after "
-                    + TimeUnit.NANOSECONDS.toMillis(deadline - start) + " ms");
+            abort(
+                    "timeout",
+                    "fetch to " + host + " timed out after " + TimeUnit.NANOSECONDS.toMillis(deadline - start) + " ms");
         }
     }
 
@@ -141,8 +159,14 @@ final class FetchTask {
             EgressDecision.Allowed allowed = (EgressDecision.Allowed) decision;
             URI uri = allowed.uri();
             host = uri.getHost();
-            InspectedRequest inspected = new InspectedRequest(call.scope.toolName(), call.scope.toolDigest(), uri,
-                    method, hopHeaders, hopBody, call.scope.tenant());
+            InspectedRequest inspected = new InspectedRequest(
+                    call.scope.toolName(),
+                    call.scope.toolDigest(),
+                    uri,
+                    method,
+                    hopHeaders,
+                    hopBody,
+                    call.scope.tenant());
             InspectionVerdict verdict = inspect(() -> settings.inspector().onRequest(inspected));
             switch (verdict) {
                 case InspectionVerdict.Block b -> {
@@ -153,12 +177,13 @@ final class FetchTask {
                     hopHeaders = r.headers();
                     hopBody = r.body();
                 }
-                case InspectionVerdict.Allow a -> {
-                }
+                case InspectionVerdict.Allow a -> {}
             }
             String refusal = secretRefusal(uri, hopHeaders, hopBody);
             if (refusal != null) {
-                finish(refusal.substring(0, refusal.indexOf(' ')), error("fetch refused: " + refusal.substring(refusal.indexOf(' ') + 1)));
+                finish(
+                        refusal.substring(0, refusal.indexOf(' ')),
+                        error("fetch refused: " + refusal.substring(refusal.indexOf(' ') + 1)));
                 return;
             }
             Exchange ex = exchange(allowed, method, hopHeaders, Secrets.substitute(hopBody, call.secretValues));
@@ -169,12 +194,13 @@ final class FetchTask {
             String location = ex.header("location");
             if (isRedirect(ex.status) && location != null && !redirect.equals("manual")) {
                 if (redirect.equals("error")) {
-                    finish("redirect_refused", error("fetch to " + host + " was redirected (" + ex.status
-                            + ") and redirect is 'error'"));
+                    finish(
+                            "redirect_refused",
+                            error("fetch to " + host + " was redirected (" + ex.status + ") and redirect is 'error'"));
                     return;
                 }
-                decision = settings.policy().checkRedirect(uri, location, redirects, call.scope.egress(),
-                        settings.resolver());
+                decision = settings.policy()
+                        .checkRedirect(uri, location, redirects, call.scope.egress(), settings.resolver());
                 if (decision instanceof EgressDecision.Denied) {
                     host = hostOf(uri.resolve(location.strip()).toString());
                 }
@@ -182,7 +208,9 @@ final class FetchTask {
                 if (ex.status == 303 || ((ex.status == 301 || ex.status == 302) && method.equals("POST"))) {
                     method = method.equals("HEAD") ? "HEAD" : "GET";
                     hopBody = new byte[0];
-                    hopHeaders = hopHeaders.stream().filter(h -> !h.name().startsWith("content-")).toList();
+                    hopHeaders = hopHeaders.stream()
+                            .filter(h -> !h.name().startsWith("content-"))
+                            .toList();
                 }
                 continue;
             }
@@ -198,8 +226,10 @@ final class FetchTask {
             responseHeaders.add(new HttpHeader(f.getLowerCaseName(), Secrets.scrub(f.getValue(), secrets)));
         }
         byte[] responseBody = Secrets.scrub(ex.body.toByteArray(), secrets);
-        InspectionVerdict verdict = inspect(() -> call.engine.settings.inspector().onResponse(request,
-                new InspectedResponse(ex.status, responseHeaders, responseBody)));
+        InspectionVerdict verdict = inspect(() -> call.engine
+                .settings
+                .inspector()
+                .onResponse(request, new InspectedResponse(ex.status, responseHeaders, responseBody)));
         List<HttpHeader> outHeaders = responseHeaders;
         byte[] outBody = responseBody;
         switch (verdict) {
@@ -211,8 +241,7 @@ final class FetchTask {
                 outHeaders = r.headers();
                 outBody = r.body();
             }
-            case InspectionVerdict.Allow a -> {
-            }
+            case InspectionVerdict.Allow a -> {}
         }
         ObjectNode r = FetchEngine.JSON.createObjectNode();
         r.put("status", ex.status);
@@ -232,7 +261,10 @@ final class FetchTask {
             InspectionVerdict v = inspection.get();
             return v == null ? new InspectionVerdict.Block("the egress inspector gave no verdict") : v;
         } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "egress inspector failed; blocking the request: " + e.getClass().getName());
+            LOG.log(
+                    Level.WARNING,
+                    "egress inspector failed; blocking the request: "
+                            + e.getClass().getName());
             return new InspectionVerdict.Block("the egress inspector failed");
         }
     }
@@ -256,7 +288,8 @@ final class FetchTask {
                         + (name.isEmpty() ? "" : " (" + name + ")");
             }
             if (!boundTo(bound, uri)) {
-                return "secret_not_bound secret " + name + " may only be sent to " + bound + ", not to " + uri.getHost();
+                return "secret_not_bound secret " + name + " may only be sent to " + bound + ", not to "
+                        + uri.getHost();
             }
             if (!call.secretValues.containsKey(name)) {
                 return "secret_missing secret " + name + " has no value configured by the operator";
@@ -287,8 +320,10 @@ final class FetchTask {
         return false;
     }
 
-    @SuppressWarnings("NonAtomicVolatileUpdate") // only the worker thread updates sent/received; volatile is for finish()
-    private Exchange exchange(EgressDecision.Allowed allowed, String method, List<HttpHeader> hopHeaders, byte[] wireBody) {
+    @SuppressWarnings(
+            "NonAtomicVolatileUpdate") // only the worker thread updates sent/received; volatile is for finish()
+    private Exchange exchange(
+            EgressDecision.Allowed allowed, String method, List<HttpHeader> hopHeaders, byte[] wireBody) {
         long left = deadline - System.nanoTime();
         if (left <= 0) {
             deadlineReached();
@@ -301,14 +336,17 @@ final class FetchTask {
                 contentType = Secrets.substitute(h.value(), secrets);
             }
         }
-        Request req = call.engine.client.newRequest(allowed.uri())
+        Request req = call.engine
+                .client
+                .newRequest(allowed.uri())
                 .method(method)
                 .tag(new Pin(allowed.pinnedAddress()))
                 .followRedirects(false)
                 .timeout(left, TimeUnit.NANOSECONDS)
                 .headers(h -> {
                     for (HttpHeader x : hopHeaders) {
-                        if (!DROPPED.contains(x.name()) && !x.name().startsWith("proxy-")
+                        if (!DROPPED.contains(x.name())
+                                && !x.name().startsWith("proxy-")
                                 && !x.name().equals("content-type")) {
                             h.add(x.name(), Secrets.substitute(x.value(), secrets));
                         }
@@ -340,21 +378,28 @@ final class FetchTask {
             received += ex.body.size();
         }
         if (ex.tooLarge) {
-            finish("response_too_large", error("the response from " + host + " is larger than "
-                    + (ex.callCapHit ? "the operator's limit per call, " + call.engine.settings.maxResponseBytesPerCall()
-                            : "the operator's limit of " + call.engine.settings.maxResponseBytes()) + " bytes"));
+            finish(
+                    "response_too_large",
+                    error("the response from " + host + " is larger than "
+                            + (ex.callCapHit
+                                    ? "the operator's limit per call, " + call.engine.settings.maxResponseBytesPerCall()
+                                    : "the operator's limit of " + call.engine.settings.maxResponseBytes())
+                            + " bytes"));
             return null;
         }
         if (result.isFailed()) {
             Throwable t = result.getFailure();
-            String why = t instanceof ConnectException || t.getCause() instanceof ConnectException ? "connection_failed"
+            String why = t instanceof ConnectException || t.getCause() instanceof ConnectException
+                    ? "connection_failed"
                     : t instanceof TimeoutException ? "timeout" : "failed";
             if (why.equals("timeout")) {
                 deadlineReached(); // Jetty's own timeout is this fetch's deadline: same words as the timer
                 return null;
             }
-            finish(why, error("fetch to " + host + " failed: " + scrub(t.getClass().getSimpleName() + ": "
-                    + String.valueOf(t.getMessage()))));
+            finish(
+                    why,
+                    error("fetch to " + host + " failed: "
+                            + scrub(t.getClass().getSimpleName() + ": " + String.valueOf(t.getMessage()))));
             return null;
         }
         ex.status = result.getResponse().getStatus();
@@ -374,8 +419,8 @@ final class FetchTask {
         if (t != null) {
             t.cancel(false);
         }
-        call.scope.record(new EgressRecord(host, originalMethod, status, sent,
-                received, Duration.ofNanos(System.nanoTime() - start), result));
+        call.scope.record(new EgressRecord(
+                host, originalMethod, status, sent, received, Duration.ofNanos(System.nanoTime() - start), result));
         op.complete(payload);
         call.done(this);
         return true;
@@ -397,7 +442,8 @@ final class FetchTask {
                 return "";
             }
             String hp = authority.substring(authority.lastIndexOf('@') + 1);
-            String h = hp.startsWith("[") ? hp.substring(0, Math.max(hp.indexOf(']') + 1, 1))
+            String h = hp.startsWith("[")
+                    ? hp.substring(0, Math.max(hp.indexOf(']') + 1, 1))
                     : hp.contains(":") ? hp.substring(0, hp.indexOf(':')) : hp;
             h = h.toLowerCase(Locale.ROOT);
             return h.length() > 253 ? h.substring(0, 253) : h;

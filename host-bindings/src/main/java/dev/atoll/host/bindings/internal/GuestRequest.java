@@ -20,6 +20,7 @@ final class GuestRequest {
     static final Set<String> METHODS = Set.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS");
     /** An RFC 9110 token (method, header field name). */
     private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+\\-.^_`|~0-9A-Za-z]+");
+
     static final int MAX_URL_CHARS = 8192;
     static final int MAX_HEADERS = 100;
     static final int MAX_HEADER_NAME_CHARS = 256;
@@ -27,8 +28,7 @@ final class GuestRequest {
     static final int MAX_HEADER_CHARS = 64 * 1024;
     static final Set<String> REDIRECTS = Set.of("follow", "manual", "error");
 
-    private GuestRequest() {
-    }
+    private GuestRequest() {}
 
     /** A refused value: the message is for the tool's author. */
     static final class Refused extends Exception {
@@ -45,7 +45,10 @@ final class GuestRequest {
      * @throws Refused unless it is a token of at most 16 characters in {@link #METHODS}
      */
     static String method(String method) throws Refused {
-        if (method == null || method.isEmpty() || method.length() > 16 || !TOKEN.matcher(method).matches()) {
+        if (method == null
+                || method.isEmpty()
+                || method.length() > 16
+                || !TOKEN.matcher(method).matches()) {
             throw new Refused("fetch refused: the method is not an HTTP method token");
         }
         String upper = method.toUpperCase(Locale.ROOT);
@@ -62,7 +65,8 @@ final class GuestRequest {
      */
     static String forReceipt(String method) {
         return method != null && method.length() <= 16 && TOKEN.matcher(method).matches()
-                ? method.toUpperCase(Locale.ROOT) : "";
+                ? method.toUpperCase(Locale.ROOT)
+                : "";
     }
 
     /**
@@ -122,17 +126,22 @@ final class GuestRequest {
         List<HttpHeader> out = new ArrayList<>(pairs.size());
         long total = 0;
         for (JsonNode pair : pairs) {
-            if (!pair.isArray() || pair.size() != 2 || !pair.get(0).isTextual() || !pair.get(1).isTextual()) {
+            if (!pair.isArray()
+                    || pair.size() != 2
+                    || !pair.get(0).isTextual()
+                    || !pair.get(1).isTextual()) {
                 throw new Refused("fetch refused: invalid headers");
             }
             String name = pair.get(0).textValue();
             String value = pair.get(1).textValue();
-            if (name.isEmpty() || name.length() > MAX_HEADER_NAME_CHARS || !TOKEN.matcher(name).matches()) {
+            if (name.isEmpty()
+                    || name.length() > MAX_HEADER_NAME_CHARS
+                    || !TOKEN.matcher(name).matches()) {
                 throw new Refused("fetch refused: a header name is not an HTTP token");
             }
             if (value.length() > MAX_HEADER_VALUE_CHARS) {
-                throw new Refused("fetch refused: header " + name + " is longer than " + MAX_HEADER_VALUE_CHARS
-                        + " characters");
+                throw new Refused(
+                        "fetch refused: header " + name + " is longer than " + MAX_HEADER_VALUE_CHARS + " characters");
             }
             for (int i = 0; i < value.length(); i++) {
                 char c = value.charAt(i);

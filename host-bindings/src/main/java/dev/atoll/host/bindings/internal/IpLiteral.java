@@ -64,7 +64,9 @@ public final class IpLiteral {
         if (allDigits(last, 10, 0)) {
             return true;
         }
-        return last.length() >= 2 && last.charAt(0) == '0' && (last.charAt(1) == 'x' || last.charAt(1) == 'X')
+        return last.length() >= 2
+                && last.charAt(0) == '0'
+                && (last.charAt(1) == 'x' || last.charAt(1) == 'X')
                 && (last.length() == 2 || allDigits(last, 16, 2));
     }
 

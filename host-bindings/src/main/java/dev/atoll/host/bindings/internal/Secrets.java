@@ -18,10 +18,10 @@ import java.util.regex.Pattern;
 public final class Secrets {
     /** The placeholder prefix, as in {@code env.secrets.NAME}. */
     public static final String PREFIX = "atoll-secret:";
+
     private static final Pattern PLACEHOLDER = Pattern.compile("atoll-secret:([A-Z][A-Z0-9_]{0,63})");
 
-    private Secrets() {
-    }
+    private Secrets() {}
 
     /** Names of every placeholder in {@code text}; also flags a bare prefix as the name {@code ""}. */
     public static Set<String> names(String text) {
@@ -55,8 +55,9 @@ public final class Secrets {
         if (!text.contains(PREFIX)) {
             return text;
         }
-        return PLACEHOLDER.matcher(text).replaceAll(m -> Matcher.quoteReplacement(
-                values.getOrDefault(m.group(1), m.group())));
+        return PLACEHOLDER
+                .matcher(text)
+                .replaceAll(m -> Matcher.quoteReplacement(values.getOrDefault(m.group(1), m.group())));
     }
 
     /** {@code bytes} with placeholders replaced by the UTF-8 bytes of their values. */
@@ -65,9 +66,12 @@ public final class Secrets {
         if (!view.contains(PREFIX)) {
             return bytes;
         }
-        return bytes(PLACEHOLDER.matcher(view).replaceAll(m -> Matcher.quoteReplacement(
-                values.containsKey(m.group(1)) ? latin1(values.get(m.group(1)).getBytes(StandardCharsets.UTF_8))
-                        : m.group())));
+        return bytes(PLACEHOLDER
+                .matcher(view)
+                .replaceAll(m -> Matcher.quoteReplacement(
+                        values.containsKey(m.group(1))
+                                ? latin1(values.get(m.group(1)).getBytes(StandardCharsets.UTF_8))
+                                : m.group())));
     }
 
     /** {@code text} with every secret value replaced by its placeholder (longest values first). */
@@ -94,7 +98,9 @@ public final class Secrets {
 
     private static List<Map.Entry<String, String>> longestFirst(Map<String, String> values) {
         List<Map.Entry<String, String>> entries = new ArrayList<>(values.entrySet());
-        entries.sort(Comparator.comparingInt((Map.Entry<String, String> e) -> e.getValue().length()).reversed());
+        entries.sort(Comparator.comparingInt(
+                        (Map.Entry<String, String> e) -> e.getValue().length())
+                .reversed());
         return entries;
     }
 

@@ -26,10 +26,11 @@ public record Pin(InetSocketAddress address) {
      */
     public static final SocketAddressResolver RESOLVER = new SocketAddressResolver() {
         @Override
-        public void resolve(String host, int port, Map<String, Object> context,
-                Promise<List<InetSocketAddress>> promise) {
+        public void resolve(
+                String host, int port, Map<String, Object> context, Promise<List<InetSocketAddress>> promise) {
             if (context.get(Destination.CONTEXT_KEY) instanceof Destination d
-                    && d.getOrigin().getTag() instanceof Pin pin && pin.address().getPort() == port) {
+                    && d.getOrigin().getTag() instanceof Pin pin
+                    && pin.address().getPort() == port) {
                 promise.succeeded(List.of(pin.address()));
             } else {
                 promise.failed(new java.net.UnknownHostException("no checked address for " + host

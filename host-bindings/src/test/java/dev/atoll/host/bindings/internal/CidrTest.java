@@ -45,8 +45,21 @@ class CidrTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"10.0.0.1/8", "10.0.0.0/33", "10.0.0.0/", "10.0.0.0/x", "127.1", "0x7f000001",
-        "localhost", "fd00::1/8", "::/129", "fe80::1%25eth0", "", "10.0.0.0/-1"})
+    @ValueSource(
+            strings = {
+                "10.0.0.1/8",
+                "10.0.0.0/33",
+                "10.0.0.0/",
+                "10.0.0.0/x",
+                "127.1",
+                "0x7f000001",
+                "localhost",
+                "fd00::1/8",
+                "::/129",
+                "fe80::1%25eth0",
+                "",
+                "10.0.0.0/-1"
+            })
     void problems(String text) {
         assertTrue(Cidr.problem(text).isPresent(), text);
         assertTrue(Cidr.parse(text).isEmpty(), text);

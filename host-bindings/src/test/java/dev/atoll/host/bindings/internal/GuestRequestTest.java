@@ -15,8 +15,18 @@ class GuestRequestTest {
     static final ObjectMapper JSON = new ObjectMapper();
 
     @ParameterizedTest
-    @ValueSource(strings = {"POST /steal HTTP/1.1\r\nHost: evil\r\n\r\n", "GET\n", "GE T", "", "PROPFIND", "CONNECT",
-        "TRACE", "AKIAIOSFODNN7EXAMPLE", "GETTTTTTTTTTTTTTTTT"})
+    @ValueSource(
+            strings = {
+                "POST /steal HTTP/1.1\r\nHost: evil\r\n\r\n",
+                "GET\n",
+                "GE T",
+                "",
+                "PROPFIND",
+                "CONNECT",
+                "TRACE",
+                "AKIAIOSFODNN7EXAMPLE",
+                "GETTTTTTTTTTTTTTTTT"
+            })
     void badOrDisallowedMethodsAreRefused(String method) {
         assertThrows(GuestRequest.Refused.class, () -> GuestRequest.method(method));
     }
@@ -31,8 +41,13 @@ class GuestRequestTest {
 
     @Test
     void urlsWithControlsOrSpacesAreRefusedAndNonAsciiIsEncoded() throws Exception {
-        for (String bad : new String[] {"http://a.test/x\r\nHost: evil", "http://a.test/ x", "http://a.test/\u0000",
-            "http://a.test/\u0085", "http://a.test/\ud800"}) {
+        for (String bad : new String[] {
+            "http://a.test/x\r\nHost: evil",
+            "http://a.test/ x",
+            "http://a.test/\u0000",
+            "http://a.test/\u0085",
+            "http://a.test/\ud800"
+        }) {
             assertThrows(GuestRequest.Refused.class, () -> GuestRequest.url(bad), bad);
         }
         assertEquals("http://a.test/s?q=%C3%BC%F0%9F%98%80", GuestRequest.url("http://a.test/s?q=ü\ud83d\ude00"));
@@ -41,11 +56,19 @@ class GuestRequestTest {
 
     @Test
     void headersMustBeTokenNamesAndClean() throws Exception {
-        for (String bad : new String[] {"[[\"x-a\",\"v\\r\\nHost: evil\"]]", "[[\"x a\",\"v\"]]", "[[\"x-a\\r\\n\",\"v\"]]",
-            "[[\"x-a\",1]]", "[[\"x-a\"]]", "{\"x-a\":\"v\"}", "[[\"x-a\",\"\\u0100\"]]"}) {
+        for (String bad : new String[] {
+            "[[\"x-a\",\"v\\r\\nHost: evil\"]]",
+            "[[\"x a\",\"v\"]]",
+            "[[\"x-a\\r\\n\",\"v\"]]",
+            "[[\"x-a\",1]]",
+            "[[\"x-a\"]]",
+            "{\"x-a\":\"v\"}",
+            "[[\"x-a\",\"\\u0100\"]]"
+        }) {
             assertThrows(GuestRequest.Refused.class, () -> GuestRequest.headers(JSON.readTree(bad)), bad);
         }
-        assertEquals(List.of(new dev.atoll.host.bindings.HttpHeader("x-a", "v\tw")),
+        assertEquals(
+                List.of(new dev.atoll.host.bindings.HttpHeader("x-a", "v\tw")),
                 GuestRequest.headers(JSON.readTree("[[\"X-A\",\" v\\tw \"]]")));
     }
 

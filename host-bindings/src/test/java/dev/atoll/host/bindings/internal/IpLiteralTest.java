@@ -101,35 +101,91 @@ class IpLiteralTest {
     }
 
     @ParameterizedTest(name = "{0} is not a literal")
-    @ValueSource(strings = {
-        // names
-        "example.com", "localhost", "a", "127.0.0.1.example.com", "0x7f.example", "1e100.net",
-        // too many parts, out of range parts, bad digits
-        "1.2.3.4.5", "256.0.0.1", "1.256.0.1", "1.2.256.1", "1.2.3.256", "127.16777216",
-        "127.0.65536", "4294967296", "0x100000000", "08.0.0.1", "0179.0.0.1", "09", "0xg",
-        // empty parts
-        "", ".", "..", "1..1", ".1.2.3", "1.2.3.4..", "127.0.0.1..",
-        // IPv6 malformed, zone ids, unbracketed
-        "::1", "[]", "[:]", "[:::]", "[::1", "::1]", "[1::2::3]", "[1:2:3:4:5:6:7:8:9]",
-        "[1:2:3:4:5:6:7]", "[1:2:3:4:5:6:7:8::]", "[12345::]", "[::g]", "[fe80::1%25eth0]",
-        "[fe80::1%eth0]", "[::ffff:127.1]", "[::ffff:0x7f.0.0.1]", "[::ffff:256.0.0.1]",
-        "[::127.0.0.1:1]", "[:1::]", "[::1:]", "[ ::1]",
-        // signs, spaces, fullwidth and other non-ASCII digits
-        "+127.0.0.1", "-1", "127.0.0.1 ", " 127.0.0.1", "\uff11\uff12\uff17.0.0.1", "\u0661\u0662\u0667.0.0.1",
-        "%31%32%37.0.0.1"
-    })
+    @ValueSource(
+            strings = {
+                // names
+                "example.com",
+                "localhost",
+                "a",
+                "127.0.0.1.example.com",
+                "0x7f.example",
+                "1e100.net",
+                // too many parts, out of range parts, bad digits
+                "1.2.3.4.5",
+                "256.0.0.1",
+                "1.256.0.1",
+                "1.2.256.1",
+                "1.2.3.256",
+                "127.16777216",
+                "127.0.65536",
+                "4294967296",
+                "0x100000000",
+                "08.0.0.1",
+                "0179.0.0.1",
+                "09",
+                "0xg",
+                // empty parts
+                "",
+                ".",
+                "..",
+                "1..1",
+                ".1.2.3",
+                "1.2.3.4..",
+                "127.0.0.1..",
+                // IPv6 malformed, zone ids, unbracketed
+                "::1",
+                "[]",
+                "[:]",
+                "[:::]",
+                "[::1",
+                "::1]",
+                "[1::2::3]",
+                "[1:2:3:4:5:6:7:8:9]",
+                "[1:2:3:4:5:6:7]",
+                "[1:2:3:4:5:6:7:8::]",
+                "[12345::]",
+                "[::g]",
+                "[fe80::1%25eth0]",
+                "[fe80::1%eth0]",
+                "[::ffff:127.1]",
+                "[::ffff:0x7f.0.0.1]",
+                "[::ffff:256.0.0.1]",
+                "[::127.0.0.1:1]",
+                "[:1::]",
+                "[::1:]",
+                "[ ::1]",
+                // signs, spaces, fullwidth and other non-ASCII digits
+                "+127.0.0.1",
+                "-1",
+                "127.0.0.1 ",
+                " 127.0.0.1",
+                "\uff11\uff12\uff17.0.0.1",
+                "\u0661\u0662\u0667.0.0.1",
+                "%31%32%37.0.0.1"
+            })
     void rejectsNonLiteral(String host) {
         assertEquals(Optional.empty(), IpLiteral.parse(host));
     }
 
     @Test
     void bracketedLiteralsAreIpv6EvenWhenMapped() {
-        assertInstanceOf(Inet6Address.class, IpLiteral.parse("[::ffff:127.0.0.1]").orElseThrow());
+        assertInstanceOf(
+                Inet6Address.class, IpLiteral.parse("[::ffff:127.0.0.1]").orElseThrow());
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"1.2.3.4.5", "256.0.0.1", "08.0.0.1", "example.0x", "example.0xff", "a.b.1",
-        "4294967296", "example.123.", "x.0x"})
+    @ValueSource(
+            strings = {
+                "1.2.3.4.5",
+                "256.0.0.1",
+                "08.0.0.1",
+                "example.0x",
+                "example.0xff",
+                "a.b.1",
+                "4294967296",
+                "example.123.",
+                "x.0x"
+            })
     void endsInNumber(String host) {
         assertTrue(IpLiteral.endsInNumber(host), host);
     }

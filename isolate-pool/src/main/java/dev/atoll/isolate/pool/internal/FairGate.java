@@ -6,7 +6,6 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -55,8 +54,7 @@ final class FairGate {
     }
 
     /** A slot held by one call; release it exactly once. */
-    record Ticket(Object tool, String tenant) {
-    }
+    record Ticket(Object tool, String tenant) {}
 
     private static final class Waiter {
         final Object tool;
@@ -170,7 +168,7 @@ final class FairGate {
             if (--n[0] == 0) {
                 tenants.remove(ticket.tenant());
             }
-            for (Iterator<Waiter> it = waiters.iterator(); it.hasNext() && inUse < capacity;) {
+            for (Iterator<Waiter> it = waiters.iterator(); it.hasNext() && inUse < capacity; ) {
                 Waiter w = it.next();
                 if (canStart(w.tool, w.tenant, w.probation)) {
                     it.remove();
@@ -242,6 +240,5 @@ final class FairGate {
      * @param shed why not, when shed
      * @param waited whether the call waited before it was admitted
      */
-    record Admission(Optional<Ticket> ticket, Optional<ShedReason> shed, boolean waited) {
-    }
+    record Admission(Optional<Ticket> ticket, Optional<ShedReason> shed, boolean waited) {}
 }

@@ -45,6 +45,7 @@ public final class PoolCore implements AutoCloseable {
     static final Duration TICK = Duration.ofMillis(100);
     /** Replenishing a tool whose creation failed pauses for this long. */
     private static final Duration BACKOFF = Duration.ofSeconds(1);
+
     private static final long STACK_BYTES = 4L * 1024 * 1024;
 
     private final ToolRuntime runtime;
@@ -58,6 +59,7 @@ public final class PoolCore implements AutoCloseable {
     private final AtomicInteger running = new AtomicInteger();
     /** Warm contexts ready or being created, across tools. */
     private final AtomicInteger totalSlots = new AtomicInteger();
+
     private final ThreadPoolExecutor replenisher;
     private final ScheduledExecutorService ticker;
     private volatile boolean closed;
@@ -72,22 +74,36 @@ public final class PoolCore implements AutoCloseable {
         this.config = config;
         this.observer = new SafeObserver(observer);
         this.warmCap = config.warmCap();
-        this.gate = new FairGate(Math.min(config.globalConcurrency(), runtime.guestThreads()), config.toolShare(),
-                config.tenantShare(), config.reserveShare(), config.queueCapacity());
+        this.gate = new FairGate(
+                Math.min(config.globalConcurrency(), runtime.guestThreads()),
+                config.toolShare(),
+                config.tenantShare(),
+                config.reserveShare(),
+                config.queueCapacity());
         this.tools = Caffeine.newBuilder()
                 .maximumWeight(config.codeCacheBytes())
-                .weigher((String k, Tool t) -> (int) Math.min(Integer.MAX_VALUE, 2L * t.source().code().length()))
+                .weigher((String k, Tool t) ->
+                        (int) Math.min(Integer.MAX_VALUE, 2L * t.source().code().length()))
                 .build();
-        this.replenisher = new ThreadPoolExecutor(config.replenishThreads(), config.replenishThreads(),
-                0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), threads("atoll-pool-replenish-"));
+        this.replenisher = new ThreadPoolExecutor(
+                config.replenishThreads(),
+                config.replenishThreads(),
+                0,
+                TimeUnit.MILLISECONDS,
+                new LinkedBlockingQueue<>(),
+                threads("atoll-pool-replenish-"));
         this.ticker = Executors.newSingleThreadScheduledExecutor(threads("atoll-pool-tick-"));
-        var _ = ticker.scheduleWithFixedDelay(this::tick, TICK.toMillis(), TICK.toMillis(), TimeUnit.MILLISECONDS); // tick catches its failures
+        var _ = ticker.scheduleWithFixedDelay(
+                this::tick, TICK.toMillis(), TICK.toMillis(), TimeUnit.MILLISECONDS); // tick catches its failures
     }
 
     private static ThreadFactory threads(String prefix) {
         AtomicInteger n = new AtomicInteger();
-        return r -> Thread.ofPlatform().daemon(true).stackSize(STACK_BYTES)
-                .name(prefix + n.incrementAndGet()).unstarted(r);
+        return r -> Thread.ofPlatform()
+                .daemon(true)
+                .stackSize(STACK_BYTES)
+                .name(prefix + n.incrementAndGet())
+                .unstarted(r);
     }
 
     /** The settings. */
@@ -189,8 +205,8 @@ public final class PoolCore implements AutoCloseable {
             admitted = admit(p, tenant);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return new CallResult(new Outcome.InternalError("the caller was interrupted while queued"),
-                    List.of(), Receipt.none());
+            return new CallResult(
+                    new Outcome.InternalError("the caller was interrupted while queued"), List.of(), Receipt.none());
         }
         if (admitted.shed().isPresent()) {
             return shed(tool, Optional.of(p), admitted.shed().get());
@@ -199,7 +215,8 @@ public final class PoolCore implements AutoCloseable {
         running.incrementAndGet();
         p.callStarted(config.maxWarmPerTool());
         try {
-            boolean onCaller = config.callOnCallerThread() && !Thread.currentThread().isVirtual();
+            boolean onCaller =
+                    config.callOnCallerThread() && !Thread.currentThread().isVirtual();
             long served = System.nanoTime();
             WarmContext w = take(p);
             if (w != null) {
@@ -417,8 +434,17 @@ public final class PoolCore implements AutoCloseable {
             int w = Math.max(0, p.warm.get());
             int s = Math.max(w, p.slots.get());
             warm += w;
-            list.add(new PoolStats.ToolStats(p.tool.name(), p.tool.codeDigest(), w, s - w, p.target,
-                    p.running.get(), p.warmHits.sum(), p.coldStarts.sum(), p.shed.sum(), p.evicted.sum()));
+            list.add(new PoolStats.ToolStats(
+                    p.tool.name(),
+                    p.tool.codeDigest(),
+                    w,
+                    s - w,
+                    p.target,
+                    p.running.get(),
+                    p.warmHits.sum(),
+                    p.coldStarts.sum(),
+                    p.shed.sum(),
+                    p.evicted.sum()));
         }
         list.sort(Comparator.comparing(PoolStats.ToolStats::name));
         // The reserved total is exact (reservations never pass the cap); per-tool figures are read one
@@ -427,8 +453,8 @@ public final class PoolCore implements AutoCloseable {
         // another since: every warm context holds a reserved slot, so the reserved total bounds it.
         int slots = totalSlots.get();
         warm = Math.min(warm, slots);
-        return new PoolStats(warm, slots - warm, warmCap, running.get(), queued.get() + gate.waiting(),
-                tools.estimatedSize(), list);
+        return new PoolStats(
+                warm, slots - warm, warmCap, running.get(), queued.get() + gate.waiting(), tools.estimatedSize(), list);
     }
 
     /**

@@ -17,11 +17,13 @@ final class ToolPool {
     final String versionKey;
     /** Calls of this version that may run at once (fair: waiters are served in order). */
     final Semaphore permits;
+
     final ConcurrentLinkedDeque<WarmContext> ready = new ConcurrentLinkedDeque<>();
     /** Contexts in {@link #ready}. */
     final AtomicInteger warm = new AtomicInteger();
     /** Contexts ready plus contexts being created; never above {@link #target} when reserved. */
     final AtomicInteger slots = new AtomicInteger();
+
     final AtomicInteger running = new AtomicInteger();
     final AtomicInteger peakRunning = new AtomicInteger();
     final LongAdder callsSinceTick = new LongAdder();
@@ -38,6 +40,7 @@ final class ToolPool {
     volatile long backoffUntil;
     /** Moving average of calls per second; written by the tick only. */
     double rate;
+
     int reportedWarm = -1;
     int reportedTarget = -1;
 

@@ -37,12 +37,14 @@ public record AdminEvents(TailBus tail, String nodeId) {
         return (chain, req, res) -> {
             chain.proceed();
             String method = req.prologue().method().text();
-            if (!(method.equals("POST") || method.equals("DELETE")) || res.status().code() / 100 != 2) {
+            if (!(method.equals("POST") || method.equals("DELETE"))
+                    || res.status().code() / 100 != 2) {
                 return;
             }
             String[] parts = req.path().path().split("/");
             // "", "v1", "tools"|"upstreams", NAME, [ACTION]
-            if (parts.length < 4 || !parts[1].equals("v1")
+            if (parts.length < 4
+                    || !parts[1].equals("v1")
                     || !(parts[2].equals("tools") || parts[2].equals("upstreams"))) {
                 return;
             }
@@ -52,8 +54,11 @@ public record AdminEvents(TailBus tail, String nodeId) {
                 return;
             }
             String actor = req.context().get(TailHttp.ACTOR, String.class).orElse("admin");
-            publish(kind + "." + action, java.net.URLDecoder.decode(parts[3], java.nio.charset.StandardCharsets.UTF_8),
-                    actor, "");
+            publish(
+                    kind + "." + action,
+                    java.net.URLDecoder.decode(parts[3], java.nio.charset.StandardCharsets.UTF_8),
+                    actor,
+                    "");
         };
     }
 }

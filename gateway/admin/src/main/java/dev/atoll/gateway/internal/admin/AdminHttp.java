@@ -32,10 +32,10 @@ import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Comparator;
@@ -95,8 +95,13 @@ public final class AdminHttp implements HttpService {
      * @param defaults the runtime's default per-call limits (already capped by the maxima)
      * @param maxima the operator's maxima
      */
-    public AdminHttp(Registry registry, BiFunction<ToolSource, Actor, DeployResult> deployer, Runnable afterChange,
-            ObjectMapper json, Limits defaults, Limits maxima) {
+    public AdminHttp(
+            Registry registry,
+            BiFunction<ToolSource, Actor, DeployResult> deployer,
+            Runnable afterChange,
+            ObjectMapper json,
+            Limits defaults,
+            Limits maxima) {
         this.defaults = java.util.Objects.requireNonNull(defaults, "defaults");
         this.maxima = java.util.Objects.requireNonNull(maxima, "maxima");
         this.registry = registry;
@@ -108,19 +113,25 @@ public final class AdminHttp implements HttpService {
 
     @Override
     public void routing(HttpRules rules) {
-        rules.get("/health", (req, res) -> web.send(res, 200, json.createObjectNode().put("status", "UP")));
+        rules.get(
+                "/health",
+                (req, res) -> web.send(res, 200, json.createObjectNode().put("status", "UP")));
         rules.get("/v1/tools", h((req, a) -> {
             ArrayNode out = json.createArrayNode();
             registry.list().forEach(t -> out.add(tool(t)));
             return out;
         }));
         rules.post("/v1/tools", h(this::upload));
-        rules.get("/v1/tools/{name}", h((req, a) -> tool(registry.tool(AdminJson.name(req))
-                .orElseThrow(() -> new RegistryException(RegistryException.Reason.NOT_FOUND,
-                        "no tool named " + AdminJson.name(req))))));
-        rules.get("/v1/tools/{name}/versions/{version}/changes", h((req, a) -> changes(registry.changes(
-                AdminJson.name(req),
-                intParam(req.path().pathParameters().get("version"), "version")))));
+        rules.get(
+                "/v1/tools/{name}",
+                h((req, a) -> tool(registry.tool(AdminJson.name(req))
+                        .orElseThrow(() -> new RegistryException(
+                                RegistryException.Reason.NOT_FOUND, "no tool named " + AdminJson.name(req))))));
+        rules.get(
+                "/v1/tools/{name}/versions/{version}/changes",
+                h((req, a) -> changes(registry.changes(
+                        AdminJson.name(req),
+                        intParam(req.path().pathParameters().get("version"), "version")))));
         rules.post("/v1/tools/{name}/approve", h((req, a) -> {
             String name = AdminJson.name(req);
             JsonNode body = body(req);
@@ -157,7 +168,8 @@ public final class AdminHttp implements HttpService {
         }));
         rules.get("/v1/audit/verify", h((req, a) -> verifyJson(registry.audit().verify())));
         rules.post("/v1/audit/verify", h((req, a) -> {
-            String type = req.headers().contentType().map(t -> t.mediaType().text()).orElse("");
+            String type =
+                    req.headers().contentType().map(t -> t.mediaType().text()).orElse("");
             if (!type.equalsIgnoreCase("application/x-ndjson")) {
                 throw new BadRequest("send the checkpoint file with Content-Type: application/x-ndjson");
             }
@@ -174,10 +186,16 @@ public final class AdminHttp implements HttpService {
         rules.get("/v1/audit", h((req, a) -> {
             registry.audit().flush();
             var q = req.query();
-            AuditQuery query = new AuditQuery(q.first("tool").asOptional(), q.first("tenant").asOptional(),
-                    q.first("action").asOptional(), instant(q.first("from").asOptional()),
+            AuditQuery query = new AuditQuery(
+                    q.first("tool").asOptional(),
+                    q.first("tenant").asOptional(),
+                    q.first("action").asOptional(),
+                    instant(q.first("from").asOptional()),
                     instant(q.first("to").asOptional()),
-                    q.first("after").asOptional().map(s -> (long) intParam(s, "after")).orElse(0L),
+                    q.first("after")
+                            .asOptional()
+                            .map(s -> (long) intParam(s, "after"))
+                            .orElse(0L),
                     q.first("limit").asOptional().map(s -> intParam(s, "limit")).orElse(100));
             ArrayNode out = json.createArrayNode();
             for (AuditRecord r : registry.audit().query(query)) {
@@ -197,7 +215,8 @@ public final class AdminHttp implements HttpService {
             try {
                 kind = TokenKind.valueOf(kindName);
             } catch (IllegalArgumentException e) {
-                throw new BadRequest("\"kind\" must be MCP or ADMIN, got '" + b.path("kind").asText() + "'");
+                throw new BadRequest(
+                        "\"kind\" must be MCP or ADMIN, got '" + b.path("kind").asText() + "'");
             }
             Set<String> scopes = new HashSet<>();
             b.path("scopes").forEach(s -> scopes.add(s.asText()));
@@ -210,22 +229,26 @@ public final class AdminHttp implements HttpService {
                         + "so \"tenant\" must be \"default\" and \"scopes\" [\"*\"] (got tenant '" + tenant
                         + "', scopes " + new java.util.TreeSet<>(scopes) + "); scope MCP tokens instead");
             }
-            CreatedToken t = registry.tokens().create(kind, tenant, scopes, b.path("label").asText("admin api"), a);
+            CreatedToken t = registry.tokens()
+                    .create(kind, tenant, scopes, b.path("label").asText("admin api"), a);
             ObjectNode n = token(t.info());
             n.put("token", t.plaintext());
             return n;
         }));
-        rules.delete("/v1/tokens/{id}", h((req, a) -> token(registry.tokens().revoke(
-                req.path().pathParameters().get("id"), a))));
+        rules.delete(
+                "/v1/tokens/{id}",
+                h((req, a) -> token(
+                        registry.tokens().revoke(req.path().pathParameters().get("id"), a))));
     }
 
     /** The JSON of a chain verification, for GET and POST /v1/audit/verify. */
     private ObjectNode verifyJson(VerifyResult r) {
         ObjectNode n = json.createObjectNode().put("intact", r.intact()).put("checked", r.checked());
         switch (r) {
-            case VerifyResult.Intact i -> n.put("headSeq", i.head().seq()).put("headHash", i.head().hash());
-            case VerifyResult.Broken b -> n.put("brokenAt", b.seq()).put("problem", b.problem().name())
-                    .put("message", b.message());
+            case VerifyResult.Intact i ->
+                n.put("headSeq", i.head().seq()).put("headHash", i.head().hash());
+            case VerifyResult.Broken b ->
+                n.put("brokenAt", b.seq()).put("problem", b.problem().name()).put("message", b.message());
         }
         return n;
     }
@@ -255,15 +278,21 @@ public final class AdminHttp implements HttpService {
         }
         String code;
         try {
-            code = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+            code = StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes))
+                    .toString();
         } catch (CharacterCodingException e) {
             throw new BadRequest("the tool file is not valid UTF-8");
         }
         DeployResult r = deployer.apply(new ToolSource(language.get(), file, code), actor);
         ObjectNode n = version(r.version());
         n.put("created", r.created());
-        n.set("changes", changes(registry.changes(r.version().name(), r.version().version())));
+        n.set(
+                "changes",
+                changes(registry.changes(r.version().name(), r.version().version())));
         return n;
     }
 
@@ -285,7 +314,9 @@ public final class AdminHttp implements HttpService {
         if (!signs.isEmpty()) {
             ArrayNode accepted = signs(signs);
             out.set("acceptedWarnings", accepted);
-            ObjectNode detail = json.createObjectNode().put("tool", name).put("version", version)
+            ObjectNode detail = json.createObjectNode()
+                    .put("tool", name)
+                    .put("version", version)
                     .put("digest", v.digest());
             detail.set("acceptedWarnings", accepted.deepCopy());
             registry.audit().record(a.id(), AuditAction.APPROVE, "", "warnings_accepted", detail);
@@ -295,11 +326,13 @@ public final class AdminHttp implements HttpService {
     }
 
     private int latestQuarantined(String name) {
-        ToolInfo t = registry.tool(name).orElseThrow(() -> new RegistryException(RegistryException.Reason.NOT_FOUND,
-                "no tool named " + name));
-        return t.versions().stream().filter(v -> v.state() == ToolState.QUARANTINED)
+        ToolInfo t = registry.tool(name)
+                .orElseThrow(() -> new RegistryException(RegistryException.Reason.NOT_FOUND, "no tool named " + name));
+        return t.versions().stream()
+                .filter(v -> v.state() == ToolState.QUARANTINED)
                 .max(Comparator.comparingInt(ToolVersion::version))
-                .orElseThrow(() -> new RegistryException(RegistryException.Reason.INVALID_STATE,
+                .orElseThrow(() -> new RegistryException(
+                        RegistryException.Reason.INVALID_STATE,
                         name + " has no quarantined version to approve; name one with {\"version\": N}"))
                 .version();
     }
@@ -316,8 +349,13 @@ public final class AdminHttp implements HttpService {
 
     private ObjectNode version(ToolVersion v) {
         ObjectNode n = json.createObjectNode();
-        n.put("name", v.name()).put("version", v.version()).put("digest", v.digest()).put("state", v.state().name())
-                .put("fileName", v.fileName()).put("createdAt", v.createdAt().toString()).put("createdBy", v.createdBy());
+        n.put("name", v.name())
+                .put("version", v.version())
+                .put("digest", v.digest())
+                .put("state", v.state().name())
+                .put("fileName", v.fileName())
+                .put("createdAt", v.createdAt().toString())
+                .put("createdBy", v.createdBy());
         v.decidedAt().ifPresent(d -> n.put("decidedAt", d.toString()));
         v.decidedBy().ifPresent(d -> n.put("decidedBy", d));
         n.put("description", v.description());
@@ -331,12 +369,20 @@ public final class AdminHttp implements HttpService {
     ObjectNode limits(JsonNode requested) {
         ObjectNode n = json.createObjectNode();
         n.set("requested", requested.isObject() ? requested.deepCopy() : json.createObjectNode());
-        LimitOverrides o = new LimitOverrides(opt(requested, "cpuMs"), opt(requested, "wallMs"),
-                opt(requested, "memoryMb"), opt(requested, "outputKb"), opt(requested, "logKb"));
+        LimitOverrides o = new LimitOverrides(
+                opt(requested, "cpuMs"),
+                opt(requested, "wallMs"),
+                opt(requested, "memoryMb"),
+                opt(requested, "outputKb"),
+                opt(requested, "logKb"));
         Limits e = defaults.withOverrides(o, maxima);
-        n.putObject("effective").put("cpuMs", e.cpu().toMillis()).put("wallMs", e.wall().toMillis())
-                .put("memoryMb", e.memoryBytes() >> 20).put("outputKb", e.outputBytes() >> 10)
-                .put("logKb", e.logBytes() >> 10).put("logEntries", e.logEntries());
+        n.putObject("effective")
+                .put("cpuMs", e.cpu().toMillis())
+                .put("wallMs", e.wall().toMillis())
+                .put("memoryMb", e.memoryBytes() >> 20)
+                .put("outputKb", e.outputBytes() >> 10)
+                .put("logKb", e.logBytes() >> 10)
+                .put("logEntries", e.logEntries());
         ObjectNode capped = n.putObject("capped");
         capIf(capped, "cpuMs", o.cpuMs(), maxima.cpu().toMillis());
         capIf(capped, "wallMs", o.wallMs(), maxima.wall().toMillis());
@@ -361,7 +407,10 @@ public final class AdminHttp implements HttpService {
     private ArrayNode signs(List<PoisoningSign> signs) {
         ArrayNode out = json.createArrayNode();
         for (PoisoningSign s : signs) {
-            out.addObject().put("kind", s.kind().name()).put("location", s.location()).put("evidence", s.evidence());
+            out.addObject()
+                    .put("kind", s.kind().name())
+                    .put("location", s.location())
+                    .put("evidence", s.evidence());
         }
         return out;
     }
@@ -369,7 +418,10 @@ public final class AdminHttp implements HttpService {
     private static String describe(List<PoisoningSign> signs) {
         StringBuilder b = new StringBuilder();
         for (PoisoningSign s : signs) {
-            b.append(b.isEmpty() ? "" : "; ").append(s.kind().name()).append(" in ").append(s.location());
+            b.append(b.isEmpty() ? "" : "; ")
+                    .append(s.kind().name())
+                    .append(" in ")
+                    .append(s.location());
         }
         return b.toString();
     }
@@ -390,8 +442,12 @@ public final class AdminHttp implements HttpService {
 
     private ObjectNode token(TokenInfo t) {
         ObjectNode n = json.createObjectNode();
-        n.put("id", t.id()).put("kind", t.kind().name()).put("tenant", t.tenant()).put("label", t.label())
-                .put("createdAt", t.createdAt().toString()).put("createdBy", t.createdBy());
+        n.put("id", t.id())
+                .put("kind", t.kind().name())
+                .put("tenant", t.tenant())
+                .put("label", t.label())
+                .put("createdAt", t.createdAt().toString())
+                .put("createdBy", t.createdBy());
         ArrayNode s = n.putArray("scopes");
         t.scopes().stream().sorted().forEach(s::add);
         t.revokedAt().ifPresent(r -> n.put("revokedAt", r.toString()));

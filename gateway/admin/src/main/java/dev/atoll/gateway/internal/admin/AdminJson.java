@@ -35,8 +35,7 @@ final class AdminJson {
     }
 
     /** An error response: HTTP status and error code (the exception's message is the message). */
-    record Failure(int status, String code) {
-    }
+    record Failure(int status, String code) {}
 
     private final Registry registry;
     private final ObjectMapper json;
@@ -58,7 +57,8 @@ final class AdminJson {
             }
             try {
                 Object out = action.run(req, actor.get());
-                boolean created = "POST".equals(req.prologue().method().text()) && req.path().path().equals(createPath);
+                boolean created = "POST".equals(req.prologue().method().text())
+                        && req.path().path().equals(createPath);
                 send(res, created ? 201 : 200, out);
             } catch (RegistryException e) {
                 int status = switch (e.reason()) {
@@ -91,26 +91,39 @@ final class AdminJson {
             // The token store cannot be read (database down): a clear 503, as for the MCP endpoint,
             // not a bare 500.
             res.header("Retry-After", "5");
-            send(res, 503, error(e.reason().name().toLowerCase(Locale.ROOT),
-                    "Token store unavailable: " + e.getMessage()));
+            send(
+                    res,
+                    503,
+                    error(e.reason().name().toLowerCase(Locale.ROOT), "Token store unavailable: " + e.getMessage()));
             return Optional.empty();
         }
         if (admin.isEmpty()) {
             res.header("WWW-Authenticate", "Bearer realm=\"atoll-admin\"");
-            send(res, 401, error("unauthorized", presented.isEmpty()
-                    ? "an admin bearer token is required (Authorization: Bearer ...; ATOLL_ADMIN_TOKEN)"
-                    : "the bearer token sent was not accepted as an admin token (unknown, revoked, or an MCP "
-                            + "token): use the admin token printed at the gateway's first start or the one in "
-                            + "ATOLL_ADMIN_TOKEN"));
+            send(
+                    res,
+                    401,
+                    error(
+                            "unauthorized",
+                            presented.isEmpty()
+                                    ? "an admin bearer token is required (Authorization: Bearer ...; ATOLL_ADMIN_TOKEN)"
+                                    : "the bearer token sent was not accepted as an admin token (unknown, revoked, or an MCP "
+                                            + "token): use the admin token printed at the gateway's first start or the one in "
+                                            + "ATOLL_ADMIN_TOKEN"));
             return Optional.empty();
         }
         if (!unscoped(admin.get())) {
             // Admin tokens are not scoped (docs/security.md): one that names a tenant or tools (created
             // before this was refused) is refused, not silently treated as a full admin.
-            send(res, 403, error("scoped_admin_token", "admin token " + admin.get().tokenId() + " is scoped to "
-                    + "tenant '" + admin.get().tenant() + "' and tools " + new java.util.TreeSet<>(
-                            admin.get().scopes()) + ", but admin tokens cannot be scoped and scoped ones are "
-                    + "refused: revoke it and create an unscoped admin token"));
+            send(
+                    res,
+                    403,
+                    error(
+                            "scoped_admin_token",
+                            "admin token " + admin.get().tokenId() + " is scoped to "
+                                    + "tenant '" + admin.get().tenant() + "' and tools "
+                                    + new java.util.TreeSet<>(admin.get().scopes())
+                                    + ", but admin tokens cannot be scoped and scoped ones are "
+                                    + "refused: revoke it and create an unscoped admin token"));
             return Optional.empty();
         }
         Actor actor = Actor.of(admin.get());

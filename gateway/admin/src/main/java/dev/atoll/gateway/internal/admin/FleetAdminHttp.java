@@ -46,8 +46,8 @@ public final class FleetAdminHttp implements HttpService {
      * @param self this node's id (marked in the listing)
      * @param afterChange called after a placement change (refreshes what MCP serves)
      */
-    public FleetAdminHttp(Registry registry, ObjectMapper json, Duration staleAfter, String self,
-            Runnable afterChange) {
+    public FleetAdminHttp(
+            Registry registry, ObjectMapper json, Duration staleAfter, String self, Runnable afterChange) {
         this.registry = registry;
         this.json = json;
         this.web = new AdminJson(registry, json);
@@ -86,17 +86,29 @@ public final class FleetAdminHttp implements HttpService {
         out.put("revision", f.revision());
         out.put("staleAfterMs", staleAfter.toMillis());
         Fleet.Propagation p = f.propagation();
-        out.putObject("propagation").put("node", self).put("mode", p.mode().name().toLowerCase(java.util.Locale.ROOT))
-                .put("listening", p.listening()).put("notifications", p.notifications())
-                .put("reconnects", p.reconnects()).put("pollMs", p.poll().toMillis());
+        out.putObject("propagation")
+                .put("node", self)
+                .put("mode", p.mode().name().toLowerCase(java.util.Locale.ROOT))
+                .put("listening", p.listening())
+                .put("notifications", p.notifications())
+                .put("reconnects", p.reconnects())
+                .put("pollMs", p.poll().toMillis());
         ArrayNode nodes = out.putArray("nodes");
         for (Fleet.Node n : f.nodes(staleAfter)) {
             Fleet.Heartbeat b = n.beat();
-            nodes.addObject().put("id", b.id()).put("region", b.region()).put("version", b.version())
-                    .put("startedAt", b.startedAt().toString()).put("ready", b.ready()).put("revision", b.revision())
-                    .put("lastHeartbeat", n.lastHeartbeat().toString()).put("callsPerSecond", round(b.callsPerSecond()))
-                    .put("coldStartsPerSecond", round(b.coldStartsPerSecond())).put("stale", n.stale())
-                    .put("lagging", n.lagging()).put("self", b.id().equals(self));
+            nodes.addObject()
+                    .put("id", b.id())
+                    .put("region", b.region())
+                    .put("version", b.version())
+                    .put("startedAt", b.startedAt().toString())
+                    .put("ready", b.ready())
+                    .put("revision", b.revision())
+                    .put("lastHeartbeat", n.lastHeartbeat().toString())
+                    .put("callsPerSecond", round(b.callsPerSecond()))
+                    .put("coldStartsPerSecond", round(b.coldStartsPerSecond()))
+                    .put("stale", n.stale())
+                    .put("lagging", n.lagging())
+                    .put("self", b.id().equals(self));
         }
         return out;
     }
@@ -106,8 +118,12 @@ public final class FleetAdminHttp implements HttpService {
     }
 
     private Handler h(AdminJson.Action action) {
-        return web.handler("", action, e -> e instanceof IllegalArgumentException
-                ? Optional.of(new AdminJson.Failure(400, "bad_request")) : Optional.empty());
+        return web.handler(
+                "",
+                action,
+                e -> e instanceof IllegalArgumentException
+                        ? Optional.of(new AdminJson.Failure(400, "bad_request"))
+                        : Optional.empty());
     }
 
     private JsonNode body(ServerRequest req) throws IOException {

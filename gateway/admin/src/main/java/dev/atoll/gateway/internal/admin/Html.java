@@ -8,8 +8,7 @@ final class Html {
 
     private final StringBuilder b = new StringBuilder(4096);
 
-    private Html() {
-    }
+    private Html() {}
 
     /** The text, escaped for an HTML text node or a quoted attribute value. */
     static String esc(Object value) {
@@ -40,7 +39,9 @@ final class Html {
         h.raw("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">")
                 .raw("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
                 .raw("<meta name=\"htmx-config\" content='{\"includeIndicatorStyles\":false,\"allowEval\":false}'>")
-                .raw("<title>").text(title).raw(" · Atoll</title>")
+                .raw("<title>")
+                .text(title)
+                .raw(" · Atoll</title>")
                 .raw("<link rel=\"stylesheet\" href=\"/ui/assets/atoll.css\">")
                 .raw("<link rel=\"stylesheet\" href=\"/ui/webjars/uplot/dist/uPlot.min.css\">")
                 .raw("<script src=\"/ui/webjars/htmx/dist/htmx.min.js\" defer></script>")
@@ -50,12 +51,23 @@ final class Html {
                 .raw("</head><body><header><strong>Atoll</strong>");
         if (signedIn) {
             h.raw("<nav>");
-            for (String[] item : new String[][] {{"overview", "Overview"}, {"tools", "Tools"},
-                    {"upstreams", "Upstreams"}, {"calls", "Calls"}, {"audit", "Audit"}}) {
-                h.raw("<a href=\"/ui/").raw(item[0]).raw("\"").raw(item[0].equals(active) ? " class=\"active\"" : "")
-                        .raw(">").raw(item[1]).raw("</a>");
+            for (String[] item : new String[][] {
+                {"overview", "Overview"},
+                {"tools", "Tools"},
+                {"upstreams", "Upstreams"},
+                {"calls", "Calls"},
+                {"audit", "Audit"}
+            }) {
+                h.raw("<a href=\"/ui/")
+                        .raw(item[0])
+                        .raw("\"")
+                        .raw(item[0].equals(active) ? " class=\"active\"" : "")
+                        .raw(">")
+                        .raw(item[1])
+                        .raw("</a>");
             }
-            h.raw("</nav><form method=\"post\" action=\"/ui/logout\" class=\"inline\">").csrf(csrf)
+            h.raw("</nav><form method=\"post\" action=\"/ui/logout\" class=\"inline\">")
+                    .csrf(csrf)
                     .raw("<button type=\"submit\">Sign out</button></form>");
         }
         h.raw("</header><main><h1>").text(title).raw("</h1>");

@@ -53,7 +53,12 @@ public final class TailHttp implements HttpService {
      * @param closing true once the gateway closes (streams end)
      * @param fleet merges the tails of the fleet's nodes ({@code fleet=true})
      */
-    public TailHttp(Registry registry, TailBus bus, ObjectMapper json, Duration heartbeat, BooleanSupplier closing,
+    public TailHttp(
+            Registry registry,
+            TailBus bus,
+            ObjectMapper json,
+            Duration heartbeat,
+            BooleanSupplier closing,
             FleetTail fleet) {
         this.bus = Objects.requireNonNull(bus, "bus");
         this.web = new AdminJson(registry, json);
@@ -75,7 +80,11 @@ public final class TailHttp implements HttpService {
         boolean merged;
         try {
             filter = filter(req);
-            merged = switch (req.query().first("fleet").asOptional().map(String::trim).orElse("false")) {
+            merged = switch (req.query()
+                    .first("fleet")
+                    .asOptional()
+                    .map(String::trim)
+                    .orElse("false")) {
                 case "true" -> true;
                 case "false", "" -> false;
                 default -> throw new IllegalArgumentException("fleet must be true or false");
@@ -87,8 +96,13 @@ public final class TailHttp implements HttpService {
         Optional<TailBus.Subscription> sub = bus.subscribe(filter);
         if (sub.isEmpty()) {
             res.header("Retry-After", "5");
-            web.send(res, 503, web.error("too_many_subscribers", "the live tail has its most streams open "
-                    + "(tail.max-subscribers); close one or try again later"));
+            web.send(
+                    res,
+                    503,
+                    web.error(
+                            "too_many_subscribers",
+                            "the live tail has its most streams open "
+                                    + "(tail.max-subscribers); close one or try again later"));
             return;
         }
         res.status(200);
@@ -96,7 +110,8 @@ public final class TailHttp implements HttpService {
         res.header(HeaderNames.CACHE_CONTROL, "no-store");
         try (OutputStream out = res.outputStream()) {
             if (merged) {
-                String token = Authenticator.bearer(req.headers().first(HeaderNames.AUTHORIZATION)).orElseThrow();
+                String token = Authenticator.bearer(req.headers().first(HeaderNames.AUTHORIZATION))
+                        .orElseThrow();
                 fleet.stream(sub.get(), filter, query(filter), token, out);
             } else {
                 TailStream.stream(sub.get(), out, e -> e.toJson().toString(), heartbeat, closing);
@@ -109,15 +124,20 @@ public final class TailHttp implements HttpService {
     /** The filter of {@code ?tool=&tenant=&outcome=&node=} (blank values are ignored). */
     public static TailFilter filter(ServerRequest req) {
         var q = req.query();
-        return new TailFilter(param(q.first("tool").asOptional()), param(q.first("tenant").asOptional()),
-                param(q.first("outcome").asOptional()), param(q.first("node").asOptional()));
+        return new TailFilter(
+                param(q.first("tool").asOptional()),
+                param(q.first("tenant").asOptional()),
+                param(q.first("outcome").asOptional()),
+                param(q.first("node").asOptional()));
     }
 
     /** The filter as the query string of a peer's {@code /v1/tail}. */
     private static String query(TailFilter f) {
         StringBuilder q = new StringBuilder();
         BiConsumer<String, Optional<String>> add = (k, v) -> v.ifPresent(x -> q.append(q.isEmpty() ? '?' : '&')
-                .append(k).append('=').append(URLEncoder.encode(x, StandardCharsets.UTF_8)));
+                .append(k)
+                .append('=')
+                .append(URLEncoder.encode(x, StandardCharsets.UTF_8)));
         add.accept("tool", f.tool());
         add.accept("tenant", f.tenant());
         add.accept("outcome", f.outcome());

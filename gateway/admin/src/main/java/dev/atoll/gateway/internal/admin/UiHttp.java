@@ -102,8 +102,18 @@ public final class UiHttp implements HttpService {
      * @param heartbeat keep-alive interval of the Calls stream
      * @param closing true once the gateway closes
      */
-    public UiHttp(Registry registry, AdminHttp admin, UpstreamManager upstreams, Runnable afterChange, TailBus tail,
-            CallHistory stats, String node, Duration sessionIdle, int maxSessions, ObjectMapper json, Duration heartbeat,
+    public UiHttp(
+            Registry registry,
+            AdminHttp admin,
+            UpstreamManager upstreams,
+            Runnable afterChange,
+            TailBus tail,
+            CallHistory stats,
+            String node,
+            Duration sessionIdle,
+            int maxSessions,
+            ObjectMapper json,
+            Duration heartbeat,
             BooleanSupplier closing) {
         this.registry = Objects.requireNonNull(registry, "registry");
         this.admin = Objects.requireNonNull(admin, "admin");
@@ -139,13 +149,17 @@ public final class UiHttp implements HttpService {
         rules.post("/ui/logout", (req, res) -> {
             Optional<UiSessions.Session> s = session(req);
             Parameters form = req.content().as(Parameters.class);
-            if (s.isPresent() && sameOrigin(req).isEmpty() && s.get().csrfMatches(form.first("csrf").orElse(null))) {
+            if (s.isPresent()
+                    && sameOrigin(req).isEmpty()
+                    && s.get().csrfMatches(form.first("csrf").orElse(null))) {
                 sessions.end(s.get().id());
             }
             res.header(HeaderNames.SET_COOKIE, COOKIE + "=; Path=/ui; Max-Age=0; HttpOnly; SameSite=Strict");
             redirect(res, "/ui/login");
         });
-        rules.get("/ui/assets/{file}", (req, res) -> asset(res, "assets/" + req.path().pathParameters().get("file")));
+        rules.get(
+                "/ui/assets/{file}",
+                (req, res) -> asset(res, "assets/" + req.path().pathParameters().get("file")));
         rules.get("/ui/webjars/*", (req, res) -> asset(res, req.path().path().substring("/ui/".length())));
         rules.get("/ui/overview", page(this::overview));
         rules.get("/ui/overview.json", (req, res) -> {
@@ -197,12 +211,23 @@ public final class UiHttp implements HttpService {
             VerifyResult r = registry.audit().verify();
             Html h = Html.page("Audit verify", "audit", true, s.get().csrf());
             switch (r) {
-                case VerifyResult.Intact i -> h.raw("<p class=\"ok\" id=\"verify-result\">Audit log intact: ")
-                        .text(i.checked()).raw(" records, head #").text(i.head().seq()).raw(" ")
-                        .raw("<code>").text(i.head().hash()).raw("</code></p>");
-                case VerifyResult.Broken b -> h.raw("<p class=\"warning\" id=\"verify-result\">Audit log BROKEN at "
-                        + "record #").text(b.seq()).raw(" (").text(b.problem().name()).raw("): ").text(b.message())
-                        .raw("</p>");
+                case VerifyResult.Intact i ->
+                    h.raw("<p class=\"ok\" id=\"verify-result\">Audit log intact: ")
+                            .text(i.checked())
+                            .raw(" records, head #")
+                            .text(i.head().seq())
+                            .raw(" ")
+                            .raw("<code>")
+                            .text(i.head().hash())
+                            .raw("</code></p>");
+                case VerifyResult.Broken b ->
+                    h.raw("<p class=\"warning\" id=\"verify-result\">Audit log BROKEN at " + "record #")
+                            .text(b.seq())
+                            .raw(" (")
+                            .text(b.problem().name())
+                            .raw("): ")
+                            .text(b.message())
+                            .raw("</p>");
             }
             h.raw("<p><a href=\"/ui/audit\">Back to the audit log</a></p>");
             html(res, 200, h.done());
@@ -233,14 +258,20 @@ public final class UiHttp implements HttpService {
 
     /** One tool form: the mutation, the refresh, the tail event; returns where to go next. */
     private String toolForm(ToolForm op, String name, Parameters f, Actor a) {
-        int v = op.versionParam.isEmpty() ? 0 : intParam(f.first(op.versionParam).orElse(""), op.versionParam);
+        int v = op.versionParam.isEmpty()
+                ? 0
+                : intParam(f.first(op.versionParam).orElse(""), op.versionParam);
         switch (op) {
             case APPROVE -> {
                 try {
-                    admin.approve(name, v, f.first("acceptWarnings").map("yes"::equals).orElse(false), a);
+                    admin.approve(
+                            name,
+                            v,
+                            f.first("acceptWarnings").map("yes"::equals).orElse(false),
+                            a);
                 } catch (AdminHttp.UnacceptedWarnings e) {
-                    throw new Refused(409, e.getMessage()
-                            + " (tick \u201cI have reviewed the warnings\u201d to approve anyway)");
+                    throw new Refused(
+                            409, e.getMessage() + " (tick \u201cI have reviewed the warnings\u201d to approve anyway)");
                 }
             }
             case REJECT -> registry.reject(name, v, a);
@@ -251,11 +282,15 @@ public final class UiHttp implements HttpService {
         if (op.refresh) {
             afterChange.run();
         }
-        event("tool." + op.path, name, a, switch (op) {
-            case APPROVE, REJECT -> "v" + v;
-            case ROLLBACK -> "to v" + v;
-            case DISABLE, ENABLE -> "";
-        });
+        event(
+                "tool." + op.path,
+                name,
+                a,
+                switch (op) {
+                    case APPROVE, REJECT -> "v" + v;
+                    case ROLLBACK -> "to v" + v;
+                    case DISABLE, ENABLE -> "";
+                });
         return "/ui/tools/" + enc(name) + (op.versionParam.equals("version") ? "/versions/" + v : "");
     }
 
@@ -321,7 +356,8 @@ public final class UiHttp implements HttpService {
      */
     static Optional<String> sameOrigin(ServerRequest req) {
         String host = req.headers().first(HeaderNames.HOST).orElse("").trim().toLowerCase(Locale.ROOT);
-        Optional<String> origin = req.headers().first(HeaderNames.ORIGIN).map(o -> o.trim().toLowerCase(Locale.ROOT));
+        Optional<String> origin =
+                req.headers().first(HeaderNames.ORIGIN).map(o -> o.trim().toLowerCase(Locale.ROOT));
         if (origin.isEmpty()) {
             origin = req.headers().first(HeaderNames.REFERER).map(r -> {
                 try {
@@ -396,8 +432,11 @@ public final class UiHttp implements HttpService {
     }
 
     private String error(UiSessions.Session s, String message) {
-        return Html.page("Not done", "", true, s.csrf()).raw("<p class=\"warning\" id=\"error\">").text(message)
-                .raw("</p><p>Use the browser's Back button, or go to <a href=\"/ui/tools\">Tools</a>.</p>").done();
+        return Html.page("Not done", "", true, s.csrf())
+                .raw("<p class=\"warning\" id=\"error\">")
+                .text(message)
+                .raw("</p><p>Use the browser's Back button, or go to <a href=\"/ui/tools\">Tools</a>.</p>")
+                .done();
     }
 
     private void event(String action, String target, Actor a, String detail) {
@@ -409,28 +448,34 @@ public final class UiHttp implements HttpService {
     private String overview(ServerRequest req, UiSessions.Session s, Actor a) {
         CallHistory.Summary sum = stats.summary();
         Html h = Html.page("Overview", "overview", true, s.csrf());
-        h.raw("<p class=\"muted\">This node (").text(node).raw("), the last hour, from its own meters "
-                + "(<code>atoll_tool_calls_seconds</code>, <code>atoll_pool_warm_hits_total</code>, "
-                + "<code>atoll_pool_cold_starts_total</code>; sampled every 5 s).</p>");
+        h.raw("<p class=\"muted\">This node (")
+                .text(node)
+                .raw("), the last hour, from its own meters "
+                        + "(<code>atoll_tool_calls_seconds</code>, <code>atoll_pool_warm_hits_total</code>, "
+                        + "<code>atoll_pool_cold_starts_total</code>; sampled every 5 s).</p>");
         h.raw("<table class=\"kv\" id=\"summary\">")
                 .row("calls", sum.calls())
                 .row("calls/s (hour average)", String.format(Locale.ROOT, "%.2f", sum.calls() / 3600.0))
                 .row("p50 latency", String.format(Locale.ROOT, "%.1f ms", sum.p50Ms()))
                 .row("p99 latency", String.format(Locale.ROOT, "%.1f ms", sum.p99Ms()))
-                .row("cold-start share", String.format(Locale.ROOT, "%.1f %% (%d cold starts)", 100 * sum.coldShare(),
-                        sum.coldStarts()))
+                .row(
+                        "cold-start share",
+                        String.format(Locale.ROOT, "%.1f %% (%d cold starts)", 100 * sum.coldShare(), sum.coldStarts()))
                 .row("pool warm hits", sum.warmHits())
                 .raw("</table>");
         h.raw("<h2>Outcomes</h2><table id=\"outcomes\"><tr><th>outcome</th><th>calls</th></tr>");
         sum.outcomes().forEach((k, v) -> h.row(k, v));
         h.raw("</table><h2>Calls per minute</h2>")
                 .raw("<div id=\"chart\" data-src=\"/ui/overview.json\"></div>")
-                .raw("<table id=\"minutes\"><tr><th>minute (UTC)</th><th>calls/s</th><th>p50 ms</th><th>p99 ms</th></tr>");
+                .raw(
+                        "<table id=\"minutes\"><tr><th>minute (UTC)</th><th>calls/s</th><th>p50 ms</th><th>p99 ms</th></tr>");
         for (CallHistory.Point p : sum.points()) {
             if (p.callsPerSecond() > 0) {
-                h.row(Instant.ofEpochSecond(p.epochSecond()).toString().substring(11, 16),
+                h.row(
+                        Instant.ofEpochSecond(p.epochSecond()).toString().substring(11, 16),
                         String.format(Locale.ROOT, "%.2f", p.callsPerSecond()),
-                        String.format(Locale.ROOT, "%.1f", p.p50Ms()), String.format(Locale.ROOT, "%.1f", p.p99Ms()));
+                        String.format(Locale.ROOT, "%.1f", p.p50Ms()),
+                        String.format(Locale.ROOT, "%.1f", p.p99Ms()));
             }
         }
         return h.raw("</table>").done();
@@ -451,8 +496,12 @@ public final class UiHttp implements HttpService {
             p99.add(p.p99Ms());
         }
         ObjectNode hour = n.putObject("hour");
-        hour.put("calls", sum.calls()).put("p50Ms", sum.p50Ms()).put("p99Ms", sum.p99Ms())
-                .put("coldStarts", sum.coldStarts()).put("warmHits", sum.warmHits()).put("coldShare", sum.coldShare());
+        hour.put("calls", sum.calls())
+                .put("p50Ms", sum.p50Ms())
+                .put("p99Ms", sum.p99Ms())
+                .put("coldStarts", sum.coldStarts())
+                .put("warmHits", sum.warmHits())
+                .put("coldShare", sum.coldShare());
         ObjectNode outcomes = hour.putObject("outcomes");
         sum.outcomes().forEach(outcomes::put);
         return n;
@@ -463,13 +512,29 @@ public final class UiHttp implements HttpService {
         h.raw("<table id=\"tools\"><tr><th>tool</th><th>source</th><th>serving</th><th>enabled</th>"
                 + "<th>versions</th></tr>");
         for (ToolInfo t : registry.list()) {
-            h.raw("<tr><td><a href=\"/ui/tools/").text(enc(t.name())).raw("\">").text(t.name()).raw("</a></td><td>")
-                    .text(t.source()).raw("</td><td>").text(t.servingVersion().map(v -> "v" + v).orElse("none"))
-                    .raw("</td><td>").text(t.enabled() ? "yes" : "no").raw("</td><td>");
+            h.raw("<tr><td><a href=\"/ui/tools/")
+                    .text(enc(t.name()))
+                    .raw("\">")
+                    .text(t.name())
+                    .raw("</a></td><td>")
+                    .text(t.source())
+                    .raw("</td><td>")
+                    .text(t.servingVersion().map(v -> "v" + v).orElse("none"))
+                    .raw("</td><td>")
+                    .text(t.enabled() ? "yes" : "no")
+                    .raw("</td><td>");
             for (ToolVersion v : t.versions()) {
-                h.raw("<a class=\"state ").text(v.state().name().toLowerCase(Locale.ROOT)).raw("\" href=\"/ui/tools/")
-                        .text(enc(t.name())).raw("/versions/").text(v.version()).raw("\">v").text(v.version())
-                        .raw(" ").text(v.state().name().toLowerCase(Locale.ROOT)).raw("</a> ");
+                h.raw("<a class=\"state ")
+                        .text(v.state().name().toLowerCase(Locale.ROOT))
+                        .raw("\" href=\"/ui/tools/")
+                        .text(enc(t.name()))
+                        .raw("/versions/")
+                        .text(v.version())
+                        .raw("\">v")
+                        .text(v.version())
+                        .raw(" ")
+                        .text(v.state().name().toLowerCase(Locale.ROOT))
+                        .raw("</a> ");
             }
             h.raw("</td></tr>");
         }
@@ -477,26 +542,49 @@ public final class UiHttp implements HttpService {
     }
 
     private String tool(ServerRequest req, UiSessions.Session s, Actor a) {
-        ToolInfo t = registry.tool(name(req)).orElseThrow(() -> new RegistryException(
-                RegistryException.Reason.NOT_FOUND, "no tool named " + name(req)));
+        ToolInfo t = registry.tool(name(req))
+                .orElseThrow(
+                        () -> new RegistryException(RegistryException.Reason.NOT_FOUND, "no tool named " + name(req)));
         Html h = Html.page("Tool " + t.name(), "tools", true, s.csrf());
-        h.raw("<table class=\"kv\">").row("source", t.source())
+        h.raw("<table class=\"kv\">")
+                .row("source", t.source())
                 .row("serving", t.servingVersion().map(v -> "v" + v).orElse("none"))
-                .row("enabled", t.enabled() ? "yes" : "no").raw("</table>");
+                .row("enabled", t.enabled() ? "yes" : "no")
+                .raw("</table>");
         String base = "/ui/tools/" + Html.esc(enc(t.name()));
-        h.raw("<form method=\"post\" action=\"").raw(base).raw(t.enabled() ? "/disable" : "/enable")
-                .raw("\" class=\"inline\">").csrf(s.csrf()).raw("<button type=\"submit\">")
-                .raw(t.enabled() ? "Disable" : "Enable").raw("</button></form>");
+        h.raw("<form method=\"post\" action=\"")
+                .raw(base)
+                .raw(t.enabled() ? "/disable" : "/enable")
+                .raw("\" class=\"inline\">")
+                .csrf(s.csrf())
+                .raw("<button type=\"submit\">")
+                .raw(t.enabled() ? "Disable" : "Enable")
+                .raw("</button></form>");
         h.raw("<h2>Versions</h2><table id=\"versions\"><tr><th>version</th><th>state</th><th>created</th><th>by</th>"
                 + "<th>decided by</th><th></th></tr>");
         for (ToolVersion v : t.versions()) {
-            h.raw("<tr><td><a href=\"").raw(base).raw("/versions/").text(v.version()).raw("\">v").text(v.version())
-                    .raw("</a></td><td>").text(v.state().name().toLowerCase(Locale.ROOT)).raw("</td><td>")
-                    .text(v.createdAt()).raw("</td><td>").text(v.createdBy()).raw("</td><td>")
-                    .text(v.decidedBy().orElse("")).raw("</td><td>");
+            h.raw("<tr><td><a href=\"")
+                    .raw(base)
+                    .raw("/versions/")
+                    .text(v.version())
+                    .raw("\">v")
+                    .text(v.version())
+                    .raw("</a></td><td>")
+                    .text(v.state().name().toLowerCase(Locale.ROOT))
+                    .raw("</td><td>")
+                    .text(v.createdAt())
+                    .raw("</td><td>")
+                    .text(v.createdBy())
+                    .raw("</td><td>")
+                    .text(v.decidedBy().orElse(""))
+                    .raw("</td><td>");
             if (v.state() == ToolState.APPROVED && !t.servingVersion().equals(Optional.of(v.version()))) {
-                h.raw("<form method=\"post\" action=\"").raw(base).raw("/rollback\" class=\"inline\">").csrf(s.csrf())
-                        .raw("<input type=\"hidden\" name=\"to\" value=\"").text(v.version())
+                h.raw("<form method=\"post\" action=\"")
+                        .raw(base)
+                        .raw("/rollback\" class=\"inline\">")
+                        .csrf(s.csrf())
+                        .raw("<input type=\"hidden\" name=\"to\" value=\"")
+                        .text(v.version())
                         .raw("\"><button type=\"submit\">Serve this version (rollback)</button></form>");
             }
             h.raw("</td></tr>");
@@ -507,52 +595,94 @@ public final class UiHttp implements HttpService {
     private String version(ServerRequest req, UiSessions.Session s, Actor a) {
         String name = name(req);
         int version = intParam(req.path().pathParameters().get("version"), "version");
-        ToolInfo t = registry.tool(name).orElseThrow(() -> new RegistryException(
-                RegistryException.Reason.NOT_FOUND, "no tool named " + name));
-        ToolVersion v = t.versions().stream().filter(x -> x.version() == version).findFirst()
-                .orElseThrow(() -> new RegistryException(RegistryException.Reason.NOT_FOUND,
-                        name + " has no version " + version));
+        ToolInfo t = registry.tool(name)
+                .orElseThrow(() -> new RegistryException(RegistryException.Reason.NOT_FOUND, "no tool named " + name));
+        ToolVersion v = t.versions().stream()
+                .filter(x -> x.version() == version)
+                .findFirst()
+                .orElseThrow(() ->
+                        new RegistryException(RegistryException.Reason.NOT_FOUND, name + " has no version " + version));
         ToolChanges c = registry.changes(name, version);
         String base = "/ui/tools/" + Html.esc(enc(name));
         Html h = Html.page(name + " v" + version, "tools", true, s.csrf());
         h.raw("<p><a href=\"").raw(base).raw("\">All versions of ").text(name).raw("</a></p>");
-        h.raw("<table class=\"kv\" id=\"version\">").row("state", v.state().name().toLowerCase(Locale.ROOT))
-                .row("file", v.fileName()).row("digest", v.digest()).row("created", v.createdAt() + " by " + v.createdBy())
-                .row("decided", v.decidedAt().map(d -> d + " by " + v.decidedBy().orElse("")).orElse("not yet"))
-                .row("description", v.description()).raw("</table>");
+        h.raw("<table class=\"kv\" id=\"version\">")
+                .row("state", v.state().name().toLowerCase(Locale.ROOT))
+                .row("file", v.fileName())
+                .row("digest", v.digest())
+                .row("created", v.createdAt() + " by " + v.createdBy())
+                .row(
+                        "decided",
+                        v.decidedAt()
+                                .map(d -> d + " by " + v.decidedBy().orElse(""))
+                                .orElse("not yet"))
+                .row("description", v.description())
+                .raw("</table>");
         if (!c.signs().isEmpty()) {
-            h.raw("<div class=\"warning\" id=\"warnings\"><h2>Poisoning warnings (").text(c.signs().size())
+            h.raw("<div class=\"warning\" id=\"warnings\"><h2>Poisoning warnings (")
+                    .text(c.signs().size())
                     .raw(")</h2><ul>");
             for (PoisoningSign sign : c.signs()) {
-                h.raw("<li><strong>").text(sign.kind().name()).raw("</strong> in <code>").text(sign.location())
-                        .raw("</code>: <mark>").text(sign.evidence()).raw("</mark></li>");
+                h.raw("<li><strong>")
+                        .text(sign.kind().name())
+                        .raw("</strong> in <code>")
+                        .text(sign.location())
+                        .raw("</code>: <mark>")
+                        .text(sign.evidence())
+                        .raw("</mark></li>");
             }
             h.raw("</ul></div>");
         }
         if (v.state() == ToolState.QUARANTINED) {
-            h.raw("<div class=\"actions\"><form method=\"post\" action=\"").raw(base).raw("/approve\" id=\"approve-form\">")
-                    .csrf(s.csrf()).raw("<input type=\"hidden\" name=\"version\" value=\"").text(version).raw("\">");
+            h.raw("<div class=\"actions\"><form method=\"post\" action=\"")
+                    .raw(base)
+                    .raw("/approve\" id=\"approve-form\">")
+                    .csrf(s.csrf())
+                    .raw("<input type=\"hidden\" name=\"version\" value=\"")
+                    .text(version)
+                    .raw("\">");
             if (!c.signs().isEmpty()) {
                 h.raw("<label><input type=\"checkbox\" name=\"acceptWarnings\" value=\"yes\" id=\"accept-warnings\"> "
                         + "I have reviewed the warnings and approve anyway</label> ");
             }
-            h.raw("<button type=\"submit\" id=\"approve\">Approve v").text(version).raw("</button></form>")
-                    .raw("<form method=\"post\" action=\"").raw(base).raw("/reject\">").csrf(s.csrf())
-                    .raw("<input type=\"hidden\" name=\"version\" value=\"").text(version)
-                    .raw("\"><button type=\"submit\" id=\"reject\">Reject v").text(version).raw("</button></form></div>");
+            h.raw("<button type=\"submit\" id=\"approve\">Approve v")
+                    .text(version)
+                    .raw("</button></form>")
+                    .raw("<form method=\"post\" action=\"")
+                    .raw(base)
+                    .raw("/reject\">")
+                    .csrf(s.csrf())
+                    .raw("<input type=\"hidden\" name=\"version\" value=\"")
+                    .text(version)
+                    .raw("\"><button type=\"submit\" id=\"reject\">Reject v")
+                    .text(version)
+                    .raw("</button></form></div>");
         }
-        h.raw("<h2>Changes against ").text(c.comparedTo().map(x -> "approved v" + x).orElse("nothing (first version)"))
+        h.raw("<h2>Changes against ")
+                .text(c.comparedTo().map(x -> "approved v" + x).orElse("nothing (first version)"))
                 .raw("</h2>");
         if (c.changes().isEmpty()) {
             h.raw("<p class=\"muted\">No changes.</p>");
         } else {
             h.raw("<table id=\"diff\"><tr><th>field</th><th>key</th><th>before</th><th>after</th></tr>");
             for (ToolChanges.Change ch : c.changes()) {
-                boolean flagged = c.signs().stream().anyMatch(sg -> sg.location().toLowerCase(Locale.ROOT)
-                        .contains(ch.field().name().toLowerCase(Locale.ROOT).replace("_", "")));
-                h.raw(flagged ? "<tr class=\"flagged\">" : "<tr>").raw("<td>").text(ch.field().name()).raw("</td><td>")
-                        .text(ch.key()).raw("</td><td><pre class=\"before\">").text(pretty(ch.before()))
-                        .raw("</pre></td><td><pre class=\"after\">").text(pretty(ch.after())).raw("</pre></td></tr>");
+                boolean flagged = c.signs().stream()
+                        .anyMatch(sg -> sg.location()
+                                .toLowerCase(Locale.ROOT)
+                                .contains(ch.field()
+                                        .name()
+                                        .toLowerCase(Locale.ROOT)
+                                        .replace("_", "")));
+                h.raw(flagged ? "<tr class=\"flagged\">" : "<tr>")
+                        .raw("<td>")
+                        .text(ch.field().name())
+                        .raw("</td><td>")
+                        .text(ch.key())
+                        .raw("</td><td><pre class=\"before\">")
+                        .text(pretty(ch.before()))
+                        .raw("</pre></td><td><pre class=\"after\">")
+                        .text(pretty(ch.after()))
+                        .raw("</pre></td></tr>");
             }
             h.raw("</table>");
         }
@@ -566,17 +696,26 @@ public final class UiHttp implements HttpService {
         if (manifest.path("secrets").isEmpty()) {
             h.raw("none");
         }
-        manifest.path("secrets").fieldNames().forEachRemaining(n -> h.raw("<code>").text(n).raw("</code> "));
+        manifest.path("secrets")
+                .fieldNames()
+                .forEachRemaining(n -> h.raw("<code>").text(n).raw("</code> "));
         h.raw("</p><h2>Effective limits</h2><table class=\"kv\" id=\"limits\">");
         ObjectNode limits = admin.limits(manifest.path("limits"));
-        limits.path("effective").properties().forEach(e -> h.row(e.getKey(), e.getValue().asText()));
+        limits.path("effective")
+                .properties()
+                .forEach(e -> h.row(e.getKey(), e.getValue().asText()));
         h.raw("</table>");
         if (!limits.path("capped").isEmpty()) {
-            h.raw("<p class=\"warning\">Capped by the operator's maxima: ").text(limits.path("capped").toString())
+            h.raw("<p class=\"warning\">Capped by the operator's maxima: ")
+                    .text(limits.path("capped").toString())
                     .raw("</p>");
         }
-        h.raw("<h2>Manifest</h2><pre id=\"manifest\">").text(manifest.toPrettyString()).raw("</pre>");
-        h.raw("<h2>Code</h2><pre id=\"code\">").text(registry.code(name, version).orElse("(not stored)")).raw("</pre>");
+        h.raw("<h2>Manifest</h2><pre id=\"manifest\">")
+                .text(manifest.toPrettyString())
+                .raw("</pre>");
+        h.raw("<h2>Code</h2><pre id=\"code\">")
+                .text(registry.code(name, version).orElse("(not stored)"))
+                .raw("</pre>");
         return h.done();
     }
 
@@ -593,24 +732,45 @@ public final class UiHttp implements HttpService {
         for (UpstreamInfo u : all) {
             UpstreamManager.Status st = upstreams.status(u.name());
             String base = "/ui/upstreams/" + Html.esc(enc(u.name()));
-            h.raw("<section class=\"upstream\"><h2>").text(u.name()).raw("</h2><table class=\"kv\">")
-                    .row("kind", u.spec().kind().id()).row("approved", u.approved() ? "yes" : "no (quarantined)")
-                    .row("state", st.state().id()).row("restarts", st.restarts())
-                    .row("process", st.process()).row("last error", st.lastError()).raw("</table>");
+            h.raw("<section class=\"upstream\"><h2>")
+                    .text(u.name())
+                    .raw("</h2><table class=\"kv\">")
+                    .row("kind", u.spec().kind().id())
+                    .row("approved", u.approved() ? "yes" : "no (quarantined)")
+                    .row("state", st.state().id())
+                    .row("restarts", st.restarts())
+                    .row("process", st.process())
+                    .row("last error", st.lastError())
+                    .raw("</table>");
             h.raw("<div class=\"actions\">");
-            h.raw("<form method=\"post\" action=\"").raw(base).raw("/approve\" class=\"inline\">").csrf(s.csrf())
+            h.raw("<form method=\"post\" action=\"")
+                    .raw(base)
+                    .raw("/approve\" class=\"inline\">")
+                    .csrf(s.csrf())
                     .raw("<button type=\"submit\">Approve current tools (pin)</button></form>");
-            h.raw("<form method=\"post\" action=\"").raw(base).raw("/remove\" class=\"inline\">").csrf(s.csrf())
+            h.raw("<form method=\"post\" action=\"")
+                    .raw(base)
+                    .raw("/remove\" class=\"inline\">")
+                    .csrf(s.csrf())
                     .raw("<button type=\"submit\">Remove</button></form></div>");
             h.raw("<h3>Tools</h3><table><tr><th>tool</th><th>state</th><th>reported</th><th>pinned</th>"
                     + "<th>warnings</th></tr>");
             for (UpstreamTool t : u.tools()) {
-                boolean drift = t.pinnedDigest().isPresent() && !t.pinnedDigest().get().equals(t.digest());
+                boolean drift =
+                        t.pinnedDigest().isPresent() && !t.pinnedDigest().get().equals(t.digest());
                 h.raw(t.state().name().equals("PULLED") || !t.signs().isEmpty() ? "<tr class=\"flagged\">" : "<tr>")
-                        .raw("<td>").text(t.name()).raw("</td><td>").text(t.state().name().toLowerCase(Locale.ROOT))
-                        .raw("</td><td>").text(t.present() ? "yes" : "no").raw("</td><td>")
-                        .text(t.pinnedDigest().map(d -> d.substring(0, Math.min(12, d.length())) + (drift
-                                ? " (definition changed)" : "")).orElse("not pinned")).raw("</td><td>");
+                        .raw("<td>")
+                        .text(t.name())
+                        .raw("</td><td>")
+                        .text(t.state().name().toLowerCase(Locale.ROOT))
+                        .raw("</td><td>")
+                        .text(t.present() ? "yes" : "no")
+                        .raw("</td><td>")
+                        .text(t.pinnedDigest()
+                                .map(d -> d.substring(0, Math.min(12, d.length()))
+                                        + (drift ? " (definition changed)" : ""))
+                                .orElse("not pinned"))
+                        .raw("</td><td>");
                 t.signs().forEach(sg -> h.text(sg.kind().name() + " in " + sg.location() + "; "));
                 h.raw("</td></tr>");
             }
@@ -625,16 +785,27 @@ public final class UiHttp implements HttpService {
         TailFilter f = filter(req);
         Html h = Html.page("Calls", "calls", true, s.csrf());
         h.raw("<form method=\"get\" action=\"/ui/calls\" class=\"filters\" id=\"filters\">");
-        for (String[] field : new String[][] {{"tool", f.tool().orElse("")}, {"tenant", f.tenant().orElse("")},
-                {"outcome", f.outcome().orElse("")}, {"node", f.node().orElse("")}}) {
-            h.raw("<label>").raw(field[0]).raw(" <input name=\"").raw(field[0]).raw("\" value=\"").text(field[1])
+        for (String[] field : new String[][] {
+            {"tool", f.tool().orElse("")},
+            {"tenant", f.tenant().orElse("")},
+            {"outcome", f.outcome().orElse("")},
+            {"node", f.node().orElse("")}
+        }) {
+            h.raw("<label>")
+                    .raw(field[0])
+                    .raw(" <input name=\"")
+                    .raw(field[0])
+                    .raw("\" value=\"")
+                    .text(field[1])
                     .raw("\"></label> ");
         }
         h.raw("<button type=\"submit\">Filter</button></form>");
         String stream = "/ui/calls/stream" + query(req);
         h.raw("<p class=\"muted\">Newest first. Live: new calls appear as they finish (with JavaScript); without it, "
                 + "reload.</p>");
-        h.raw("<div hx-ext=\"sse\" sse-connect=\"").text(stream).raw("\" id=\"live\">")
+        h.raw("<div hx-ext=\"sse\" sse-connect=\"")
+                .text(stream)
+                .raw("\" id=\"live\">")
                 .raw("<table id=\"calls\"><thead><tr><th>time</th><th>node</th><th>tenant</th><th>tool</th>"
                         + "<th>backend</th><th>outcome</th><th>latency</th><th>cpu</th><th>memory</th><th>egress</th>"
                         + "<th>dlp</th></tr></thead><tbody sse-swap=\"call\" hx-swap=\"afterbegin\" id=\"call-rows\">");
@@ -650,14 +821,33 @@ public final class UiHttp implements HttpService {
     /** One call as a table row (the Calls page and its SSE stream). */
     private static String row(TailEvent.Call c) {
         Html r = Html.empty();
-        r.raw("<tr class=\"call ").text(c.outcome()).raw("\"><td><a href=\"/ui/calls/").text(c.seq()).raw("\">")
-                .text(c.at().toString().substring(11, 23)).raw("</a></td><td>").text(c.node()).raw("</td><td>")
-                .text(c.tenant()).raw("</td><td>").text(c.tool() + "@" + c.version()).raw("</td><td>")
-                .text(c.backend()).raw("</td><td>").text(c.outcome()).raw("</td><td>")
-                .text(String.format(Locale.ROOT, "%.1f ms", c.latencyMicros() / 1000.0)).raw("</td><td>")
-                .text(String.format(Locale.ROOT, "%.1f ms", c.cpuMicros() / 1000.0)).raw("</td><td>")
-                .text(c.allocatedBytes() >> 10).raw(" KB</td><td>").text(String.join(", ", c.egressHosts()))
-                .raw("</td><td>").text(String.join(", ", c.dlpRules())).raw("</td></tr>");
+        r.raw("<tr class=\"call ")
+                .text(c.outcome())
+                .raw("\"><td><a href=\"/ui/calls/")
+                .text(c.seq())
+                .raw("\">")
+                .text(c.at().toString().substring(11, 23))
+                .raw("</a></td><td>")
+                .text(c.node())
+                .raw("</td><td>")
+                .text(c.tenant())
+                .raw("</td><td>")
+                .text(c.tool() + "@" + c.version())
+                .raw("</td><td>")
+                .text(c.backend())
+                .raw("</td><td>")
+                .text(c.outcome())
+                .raw("</td><td>")
+                .text(String.format(Locale.ROOT, "%.1f ms", c.latencyMicros() / 1000.0))
+                .raw("</td><td>")
+                .text(String.format(Locale.ROOT, "%.1f ms", c.cpuMicros() / 1000.0))
+                .raw("</td><td>")
+                .text(c.allocatedBytes() >> 10)
+                .raw(" KB</td><td>")
+                .text(String.join(", ", c.egressHosts()))
+                .raw("</td><td>")
+                .text(String.join(", ", c.dlpRules()))
+                .raw("</td></tr>");
         return r.fragment();
     }
 
@@ -674,8 +864,7 @@ public final class UiHttp implements HttpService {
         secure(res);
         res.header(HeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8");
         try (OutputStream out = res.outputStream()) {
-            TailStream.stream(sub.get(), out, e -> e instanceof TailEvent.Call c ? row(c)
-                    : "", heartbeat, closing);
+            TailStream.stream(sub.get(), out, e -> e instanceof TailEvent.Call c ? row(c) : "", heartbeat, closing);
         } catch (java.io.UncheckedIOException e) {
             // the browser went away
         }
@@ -688,11 +877,19 @@ public final class UiHttp implements HttpService {
         } catch (NumberFormatException e) {
             throw new Refused(400, "a call number is an integer");
         }
-        TailEvent.Call c = tail.call(seq).orElseThrow(() -> new Refused(404, "call #" + seq
-                + " is not kept any more (tail.recent-calls); its audit record is in the audit log"));
+        TailEvent.Call c = tail.call(seq)
+                .orElseThrow(() -> new Refused(
+                        404,
+                        "call #" + seq
+                                + " is not kept any more (tail.recent-calls); its audit record is in the audit log"));
         Html h = Html.page("Call #" + seq, "calls", true, s.csrf());
-        h.raw("<table class=\"kv\" id=\"receipt\">").row("time", c.at()).row("node", c.node()).row("tenant", c.tenant())
-                .row("tool", c.tool() + "@" + c.version()).row("backend", c.backend()).row("outcome", c.outcome())
+        h.raw("<table class=\"kv\" id=\"receipt\">")
+                .row("time", c.at())
+                .row("node", c.node())
+                .row("tenant", c.tenant())
+                .row("tool", c.tool() + "@" + c.version())
+                .row("backend", c.backend())
+                .row("outcome", c.outcome())
                 .row("latency", String.format(Locale.ROOT, "%.3f ms", c.latencyMicros() / 1000.0))
                 .row("guest CPU", String.format(Locale.ROOT, "%.3f ms", c.cpuMicros() / 1000.0))
                 .row("guest wall", String.format(Locale.ROOT, "%.3f ms", c.wallMicros() / 1000.0))
@@ -712,18 +909,29 @@ public final class UiHttp implements HttpService {
         Optional<String> tool = q.first("tool").asOptional().filter(x -> !x.isBlank());
         Optional<String> tenant = q.first("tenant").asOptional().filter(x -> !x.isBlank());
         Optional<String> action = q.first("action").asOptional().filter(x -> !x.isBlank());
-        long after = q.first("after").asOptional().map(x -> (long) intParam(x, "after")).orElse(0L);
+        long after = q.first("after")
+                .asOptional()
+                .map(x -> (long) intParam(x, "after"))
+                .orElse(0L);
         int limit = 50;
         registry.audit().flush();
-        List<AuditRecord> records = registry.audit().query(new AuditQuery(tool, tenant, action, Optional.empty(),
-                Optional.empty(), Math.max(0, after), limit));
+        List<AuditRecord> records = registry.audit()
+                .query(new AuditQuery(
+                        tool, tenant, action, Optional.empty(), Optional.empty(), Math.max(0, after), limit));
         Html h = Html.page("Audit", "audit", true, s.csrf());
-        h.raw("<form method=\"post\" action=\"/ui/audit/verify\" class=\"inline\">").csrf(s.csrf())
+        h.raw("<form method=\"post\" action=\"/ui/audit/verify\" class=\"inline\">")
+                .csrf(s.csrf())
                 .raw("<button type=\"submit\" id=\"verify\">Verify the hash chain</button></form>");
         h.raw("<form method=\"get\" action=\"/ui/audit\" class=\"filters\">");
-        for (String[] field : new String[][] {{"tool", tool.orElse("")}, {"tenant", tenant.orElse("")},
-                {"action", action.orElse("")}}) {
-            h.raw("<label>").raw(field[0]).raw(" <input name=\"").raw(field[0]).raw("\" value=\"").text(field[1])
+        for (String[] field :
+                new String[][] {{"tool", tool.orElse("")}, {"tenant", tenant.orElse("")}, {"action", action.orElse("")}
+                }) {
+            h.raw("<label>")
+                    .raw(field[0])
+                    .raw(" <input name=\"")
+                    .raw(field[0])
+                    .raw("\" value=\"")
+                    .text(field[1])
                     .raw("\"></label> ");
         }
         h.raw("<button type=\"submit\">Filter</button></form>");
@@ -738,9 +946,17 @@ public final class UiHttp implements HttpService {
                 continue;
             }
             last = n.path("seq").asLong();
-            h.row(n.path("seq").asLong(), n.path("at").asText(), n.path("actor").asText(), n.path("action").asText(),
-                    n.path("tool").asText() + (n.path("version").canConvertToInt() ? " v" + n.path("version").asInt()
-                            : ""), n.path("tenant").asText(), n.path("outcome").asText(),
+            h.row(
+                    n.path("seq").asLong(),
+                    n.path("at").asText(),
+                    n.path("actor").asText(),
+                    n.path("action").asText(),
+                    n.path("tool").asText()
+                            + (n.path("version").canConvertToInt()
+                                    ? " v" + n.path("version").asInt()
+                                    : ""),
+                    n.path("tenant").asText(),
+                    n.path("outcome").asText(),
                     n.path("detail").isEmpty() ? "" : n.path("detail").toString());
         }
         h.raw("</table>");
@@ -767,8 +983,14 @@ public final class UiHttp implements HttpService {
     private static String query(ServerRequest req) {
         StringBuilder b = new StringBuilder();
         for (String k : List.of("tool", "tenant", "outcome", "node")) {
-            req.query().first(k).asOptional().filter(v -> !v.isBlank()).ifPresent(v -> b.append(b.isEmpty() ? '?' : '&')
-                    .append(k).append('=').append(enc(v)));
+            req.query()
+                    .first(k)
+                    .asOptional()
+                    .filter(v -> !v.isBlank())
+                    .ifPresent(v -> b.append(b.isEmpty() ? '?' : '&')
+                            .append(k)
+                            .append('=')
+                            .append(enc(v)));
         }
         return b.toString();
     }
@@ -820,8 +1042,9 @@ public final class UiHttp implements HttpService {
         }
         res.header("X-Content-Type-Options", "nosniff");
         res.header(HeaderNames.CACHE_CONTROL, "max-age=3600");
-        res.header(HeaderNames.CONTENT_TYPE, path.endsWith(".css") ? "text/css; charset=utf-8"
-                : "text/javascript; charset=utf-8");
+        res.header(
+                HeaderNames.CONTENT_TYPE,
+                path.endsWith(".css") ? "text/css; charset=utf-8" : "text/javascript; charset=utf-8");
         res.send(bytes);
     }
 

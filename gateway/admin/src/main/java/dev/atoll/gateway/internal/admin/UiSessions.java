@@ -2,9 +2,9 @@ package dev.atoll.gateway.internal.admin;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Optional;
@@ -20,8 +20,9 @@ final class UiSessions {
     record Session(String id, String token, String csrf) {
         /** Whether {@code presented} is this session's CSRF token (constant time). */
         boolean csrfMatches(String presented) {
-            return presented != null && MessageDigest.isEqual(csrf.getBytes(StandardCharsets.UTF_8),
-                    presented.getBytes(StandardCharsets.UTF_8));
+            return presented != null
+                    && MessageDigest.isEqual(
+                            csrf.getBytes(StandardCharsets.UTF_8), presented.getBytes(StandardCharsets.UTF_8));
         }
     }
 
@@ -29,7 +30,8 @@ final class UiSessions {
     private final Cache<String, Session> sessions;
 
     UiSessions(Duration idle, int max) {
-        this.sessions = Caffeine.newBuilder().expireAfterAccess(idle).maximumSize(max).build();
+        this.sessions =
+                Caffeine.newBuilder().expireAfterAccess(idle).maximumSize(max).build();
     }
 
     Session create(String token) {

@@ -7,11 +7,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.atoll.gateway.registry.PoisoningSign;
 import dev.atoll.gateway.registry.Registry;
 import dev.atoll.gateway.registry.RegistryException;
-import dev.atoll.gateway.registry.UpstreamInfo;
-import dev.atoll.gateway.registry.UpstreamTool;
 import dev.atoll.gateway.registry.SandboxKind;
+import dev.atoll.gateway.registry.UpstreamInfo;
 import dev.atoll.gateway.registry.UpstreamLimits;
 import dev.atoll.gateway.registry.UpstreamSpec;
+import dev.atoll.gateway.registry.UpstreamTool;
 import dev.atoll.gateway.registry.VolumeMount;
 import dev.atoll.gateway.upstream.internal.UpstreamBackend;
 import dev.atoll.gateway.upstream.internal.UpstreamManager;
@@ -72,8 +72,13 @@ public final class UpstreamAdminHttp implements HttpService {
      * @param served what the served catalogue holds under a name, so that {@code serving} is what
      *     agents get, not only what the registry approved
      */
-    public UpstreamAdminHttp(Registry registry, UpstreamManager manager, Runnable afterChange, ObjectMapper json,
-            UpstreamLimits defaults, Function<String, Served> served) {
+    public UpstreamAdminHttp(
+            Registry registry,
+            UpstreamManager manager,
+            Runnable afterChange,
+            ObjectMapper json,
+            UpstreamLimits defaults,
+            Function<String, Served> served) {
         this.served = served;
         this.registry = registry;
         this.manager = manager;
@@ -131,8 +136,10 @@ public final class UpstreamAdminHttp implements HttpService {
     }
 
     private UpstreamInfo find(String name) {
-        return registry.upstreams().get(name).orElseThrow(() -> new RegistryException(
-                RegistryException.Reason.NOT_FOUND, "no upstream named '" + name + "'"));
+        return registry.upstreams()
+                .get(name)
+                .orElseThrow(() ->
+                        new RegistryException(RegistryException.Reason.NOT_FOUND, "no upstream named '" + name + "'"));
     }
 
     private static UpstreamSpec spec(JsonNode b, UpstreamLimits d) {
@@ -150,10 +157,14 @@ public final class UpstreamAdminHttp implements HttpService {
         List<String> hosts = new ArrayList<>();
         b.path("allowHosts").forEach(h -> hosts.add(h.asText()));
         List<VolumeMount> volumes = new ArrayList<>();
-        b.path("volumes").forEach(v -> volumes.add(new VolumeMount(v.path("name").asText(), v.path("path").asText())));
+        b.path("volumes")
+                .forEach(v -> volumes.add(
+                        new VolumeMount(v.path("name").asText(), v.path("path").asText())));
         JsonNode l = b.path("limits");
-        UpstreamLimits limits = new UpstreamLimits(l.path("memoryBytes").asLong(d.memoryBytes()),
-                l.path("cpus").asDouble(d.cpus()), l.path("pids").asInt(d.pids()));
+        UpstreamLimits limits = new UpstreamLimits(
+                l.path("memoryBytes").asLong(d.memoryBytes()),
+                l.path("cpus").asDouble(d.cpus()),
+                l.path("pids").asInt(d.pids()));
         return new UpstreamSpec(name, kind, text(b, "image"), command, env, hosts, volumes, limits);
     }
 
@@ -164,8 +175,11 @@ public final class UpstreamAdminHttp implements HttpService {
     private ObjectNode upstream(UpstreamInfo u) {
         ObjectNode n = json.createObjectNode();
         UpstreamSpec s = u.spec();
-        n.put("name", u.name()).put("kind", s.kind().id()).put("approved", u.approved())
-                .put("createdAt", u.createdAt().toString()).put("createdBy", u.createdBy());
+        n.put("name", u.name())
+                .put("kind", s.kind().id())
+                .put("approved", u.approved())
+                .put("createdAt", u.createdAt().toString())
+                .put("createdBy", u.createdBy());
         s.image().ifPresent(i -> n.put("image", i));
         ArrayNode cmd = n.putArray("command");
         s.command().forEach(cmd::add);
@@ -177,10 +191,13 @@ public final class UpstreamAdminHttp implements HttpService {
         s.volumes().forEach(v -> vols.addObject().put("name", v.name()).put("path", v.path()));
         UpstreamManager.Status st = manager.status(u.name());
         ObjectNode status = n.putObject("status");
-        status.put("state", st.state().id()).put("process", st.process()).put("restarts", st.restarts())
+        status.put("state", st.state().id())
+                .put("process", st.process())
+                .put("restarts", st.restarts())
                 .put("lastError", st.lastError());
         st.startedAt().ifPresent(t -> status.put("startedAt", t.toString()));
-        n.put("state", st.state().id()).put("approval", u.approved() ? "APPROVED" : "QUARANTINED")
+        n.put("state", st.state().id())
+                .put("approval", u.approved() ? "APPROVED" : "QUARANTINED")
                 .put("backend", s.kind().id());
         if (st.lastError().isEmpty()) {
             n.putNull("lastError");
@@ -198,16 +215,22 @@ public final class UpstreamAdminHttp implements HttpService {
             boolean features = t.name().equals(UpstreamBackend.FEATURES);
             boolean serving = t.serving() && (features || what == Served.UPSTREAM);
             anyServing |= serving;
-            o.put("name", t.name()).put("servedAs", servedAs)
-                    .put("state", t.state().name()).put("present", t.present()).put("serving", serving)
-                    .put("digest", t.digest()).put("version", t.version());
+            o.put("name", t.name())
+                    .put("servedAs", servedAs)
+                    .put("state", t.state().name())
+                    .put("present", t.present())
+                    .put("serving", serving)
+                    .put("digest", t.digest())
+                    .put("version", t.version());
             if (features) {
                 o.put("servedAs", "resources and prompts of " + u.name());
             }
             if (t.serving() && !serving) {
-                o.put("notServedReason", what == Served.OTHER
-                        ? "another tool (an upload) has the name " + servedAs + "; delete it to serve this one"
-                        : "not in the served catalogue (see the gateway log)");
+                o.put(
+                        "notServedReason",
+                        what == Served.OTHER
+                                ? "another tool (an upload) has the name " + servedAs + "; delete it to serve this one"
+                                : "not in the served catalogue (see the gateway log)");
             }
             t.pinnedDigest().ifPresent(d -> o.put("pinnedDigest", d));
             if (t.pinnedDigest().isPresent()) {
@@ -215,15 +238,22 @@ public final class UpstreamAdminHttp implements HttpService {
             } else {
                 o.putNull("pin");
             }
-            o.set("inputSchema", t.definition().path("inputSchema").isObject() ? t.definition().get("inputSchema")
-                    : json.createObjectNode());
+            o.set(
+                    "inputSchema",
+                    t.definition().path("inputSchema").isObject()
+                            ? t.definition().get("inputSchema")
+                            : json.createObjectNode());
             o.put("description", t.definition().path("description").asText(""));
             if (t.pinnedDefinition().isPresent() && !t.serving()) {
-                o.put("pinnedDescription", t.pinnedDefinition().get().path("description").asText(""));
+                o.put(
+                        "pinnedDescription",
+                        t.pinnedDefinition().get().path("description").asText(""));
             }
             ArrayNode signs = o.putArray("poisoningSigns");
             for (PoisoningSign sign : t.signs()) {
-                signs.addObject().put("kind", sign.kind().name()).put("location", sign.location())
+                signs.addObject()
+                        .put("kind", sign.kind().name())
+                        .put("location", sign.location())
                         .put("evidence", sign.evidence());
             }
         }

@@ -48,6 +48,7 @@ public final class FleetTail {
 
     /** Longest event accepted from a peer. */
     static final int MAX_EVENT_CHARS = 256 * 1024;
+
     private static final Duration SLICE = Duration.ofMillis(500);
     private static final Duration BACKOFF_MIN = Duration.ofMillis(500);
     private static final Duration BACKOFF_MAX = Duration.ofSeconds(5);
@@ -81,7 +82,11 @@ public final class FleetTail {
      * @param refresh how often the node list is re-read
      * @param closing true once the gateway closes (streams end)
      */
-    public FleetTail(Supplier<List<Peer>> peers, ObjectMapper json, Duration heartbeat, Duration refresh,
+    public FleetTail(
+            Supplier<List<Peer>> peers,
+            ObjectMapper json,
+            Duration heartbeat,
+            Duration refresh,
             BooleanSupplier closing) {
         this.peers = Objects.requireNonNull(peers, "peers");
         this.json = Objects.requireNonNull(json, "json");
@@ -101,25 +106,38 @@ public final class FleetTail {
      */
     public void stream(TailBus.Subscription local, TailFilter filter, String query, String token, OutputStream out) {
         Merge m = new Merge(local.capacity());
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        HttpClient http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         Map<String, Thread> readers = new ConcurrentHashMap<>();
         Thread pump = Thread.ofVirtual().name("atoll-fleet-tail-local").start(() -> pumpLocal(local, m));
         Thread watcher = Thread.ofVirtual().name("atoll-fleet-tail-nodes").start(() -> {
             while (!m.stopped()) {
                 try {
                     List<Peer> now = peers.get().stream()
-                            .filter(p -> filter.node().map(p.node()::equals).orElse(true)).toList();
+                            .filter(p -> filter.node().map(p.node()::equals).orElse(true))
+                            .toList();
                     readers.values().removeIf(t -> !t.isAlive());
                     for (Peer p : now) {
-                        readers.computeIfAbsent(p.node(), n -> Thread.ofVirtual().name("atoll-fleet-tail-" + n)
-                                .start(() -> {
-                                    try {
-                                        readPeer(p.node(), () -> peers.get().stream()
-                                                .filter(x -> x.node().equals(n)).findFirst(), query, token, http, m);
-                                    } finally {
-                                        readers.remove(n);
-                                    }
-                                }));
+                        readers.computeIfAbsent(
+                                p.node(),
+                                n -> Thread.ofVirtual()
+                                        .name("atoll-fleet-tail-" + n)
+                                        .start(() -> {
+                                            try {
+                                                readPeer(
+                                                        p.node(),
+                                                        () -> peers.get().stream()
+                                                                .filter(x ->
+                                                                        x.node().equals(n))
+                                                                .findFirst(),
+                                                        query,
+                                                        token,
+                                                        http,
+                                                        m);
+                                            } finally {
+                                                readers.remove(n);
+                                            }
+                                        }));
                     }
                 } catch (RuntimeException e) {
                     // the registry does not answer now: keep the readers, try again at the next refresh
@@ -137,9 +155,14 @@ public final class FleetTail {
                     write(out, frame);
                     lastWrite = System.nanoTime();
                 } else if (m.overflowed.get()) {
-                    write(out, TailStream.frame("dropped", "{\"type\":\"dropped\",\"message\":\"this subscriber fell"
-                            + " more than " + local.capacity() + " events behind and was dropped so that calls are"
-                            + " never slowed; reconnect to resume\"}"));
+                    write(
+                            out,
+                            TailStream.frame(
+                                    "dropped",
+                                    "{\"type\":\"dropped\",\"message\":\"this subscriber fell"
+                                            + " more than " + local.capacity()
+                                            + " events behind and was dropped so that calls are"
+                                            + " never slowed; reconnect to resume\"}"));
                     return;
                 } else if (System.nanoTime() - lastWrite >= heartbeat.toNanos()) {
                     write(out, ": ping\n\n");
@@ -211,8 +234,8 @@ public final class FleetTail {
     }
 
     /** Reads one peer's tail into the merge, reconnecting while the peer stays listed live. */
-    private void readPeer(String node, Supplier<Optional<Peer>> current, String query, String token, HttpClient http,
-            Merge m) {
+    private void readPeer(
+            String node, Supplier<Optional<Peer>> current, String query, String token, HttpClient http, Merge m) {
         Duration backoff = BACKOFF_MIN;
         boolean lost = false; // reported lost and not connected since: retries are not reported again
         while (!m.stopped()) {
@@ -228,9 +251,12 @@ public final class FleetTail {
             }
             String why;
             try {
-                HttpRequest req = HttpRequest.newBuilder(URI.create(p.get().adminUrl().toString()
-                        .replaceAll("/+$", "") + "/v1/tail" + query)).header("Authorization", "Bearer " + token)
-                        .header("Accept", "text/event-stream").GET().build();
+                HttpRequest req = HttpRequest.newBuilder(
+                                URI.create(p.get().adminUrl().toString().replaceAll("/+$", "") + "/v1/tail" + query))
+                        .header("Authorization", "Bearer " + token)
+                        .header("Accept", "text/event-stream")
+                        .GET()
+                        .build();
                 HttpResponse<InputStream> r = http.send(req, HttpResponse.BodyHandlers.ofInputStream());
                 try (InputStream body = r.body()) {
                     if (r.statusCode() != 200) {
@@ -265,7 +291,7 @@ public final class FleetTail {
         String event = "message";
         StringBuilder data = new StringBuilder();
         boolean tooLong = false;
-        for (String line; (line = in.readLine()) != null && !m.stopped();) {
+        for (String line; (line = in.readLine()) != null && !m.stopped(); ) {
             if (line.isEmpty()) {
                 if (event.equals("dropped")) {
                     return "it dropped this stream (fell behind)";
@@ -282,7 +308,8 @@ public final class FleetTail {
                 if (data.length() + line.length() > MAX_EVENT_CHARS) {
                     tooLong = true;
                 } else {
-                    data.append(data.isEmpty() ? "" : "\n").append(line.substring(5).stripLeading());
+                    data.append(data.isEmpty() ? "" : "\n")
+                            .append(line.substring(5).stripLeading());
                 }
             }
         }
@@ -303,9 +330,16 @@ public final class FleetTail {
     }
 
     private static void status(Merge m, String node, String state, String detail) {
-        m.offer(TailStream.frame("node", JsonNodeFactory.instance.objectNode().put("type", "node")
-                .put("at", Instant.now().toString()).put("node", node).put("state", state).put("detail", detail)
-                .toString()));
+        m.offer(TailStream.frame(
+                "node",
+                JsonNodeFactory.instance
+                        .objectNode()
+                        .put("type", "node")
+                        .put("at", Instant.now().toString())
+                        .put("node", node)
+                        .put("state", state)
+                        .put("detail", detail)
+                        .toString()));
     }
 
     private static void write(OutputStream out, String s) throws IOException {

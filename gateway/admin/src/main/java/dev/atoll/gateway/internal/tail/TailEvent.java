@@ -41,9 +41,23 @@ public sealed interface TailEvent {
      * @param console the tool's console output after DLP (bounded, see {@code tail.console-bytes})
      * @param consoleTruncated whether console lines or characters were left out
      */
-    record Call(Instant at, String node, long seq, String tenant, String tool, int version, String backend,
-            String outcome, long latencyMicros, long cpuMicros, long wallMicros, long allocatedBytes,
-            List<String> egressHosts, List<String> dlpRules, List<String> console, boolean consoleTruncated)
+    record Call(
+            Instant at,
+            String node,
+            long seq,
+            String tenant,
+            String tool,
+            int version,
+            String backend,
+            String outcome,
+            long latencyMicros,
+            long cpuMicros,
+            long wallMicros,
+            long allocatedBytes,
+            List<String> egressHosts,
+            List<String> dlpRules,
+            List<String> console,
+            boolean consoleTruncated)
             implements TailEvent {
 
         /** Rejects nulls and copies the lists. */
@@ -67,10 +81,19 @@ public sealed interface TailEvent {
         @Override
         public ObjectNode toJson() {
             ObjectNode n = JsonNodeFactory.instance.objectNode();
-            n.put("type", type()).put("at", at.toString()).put("node", node).put("seq", seq).put("tenant", tenant)
-                    .put("tool", tool).put("version", version).put("backend", backend).put("outcome", outcome)
+            n.put("type", type())
+                    .put("at", at.toString())
+                    .put("node", node)
+                    .put("seq", seq)
+                    .put("tenant", tenant)
+                    .put("tool", tool)
+                    .put("version", version)
+                    .put("backend", backend)
+                    .put("outcome", outcome)
                     .put("latencyMs", latencyMicros / 1000.0);
-            n.putObject("receipt").put("cpuMs", cpuMicros / 1000.0).put("wallMs", wallMicros / 1000.0)
+            n.putObject("receipt")
+                    .put("cpuMs", cpuMicros / 1000.0)
+                    .put("wallMs", wallMicros / 1000.0)
                     .put("allocatedBytes", allocatedBytes)
                     .set("egressHosts", strings(egressHosts));
             n.set("dlpRules", strings(dlpRules));
@@ -112,8 +135,14 @@ public sealed interface TailEvent {
 
         @Override
         public ObjectNode toJson() {
-            return JsonNodeFactory.instance.objectNode().put("type", type()).put("at", at.toString())
-                    .put("node", node).put("action", action).put("target", target).put("actor", actor)
+            return JsonNodeFactory.instance
+                    .objectNode()
+                    .put("type", type())
+                    .put("at", at.toString())
+                    .put("node", node)
+                    .put("action", action)
+                    .put("target", target)
+                    .put("actor", actor)
                     .put("detail", detail);
         }
     }

@@ -13,12 +13,12 @@ import java.util.Optional;
  * @param outcome only calls with this outcome id
  * @param node only events of this node
  */
-public record TailFilter(Optional<String> tool, Optional<String> tenant, Optional<String> outcome,
-        Optional<String> node) {
+public record TailFilter(
+        Optional<String> tool, Optional<String> tenant, Optional<String> outcome, Optional<String> node) {
 
     /** Everything. */
-    public static final TailFilter ALL = new TailFilter(Optional.empty(), Optional.empty(), Optional.empty(),
-            Optional.empty());
+    public static final TailFilter ALL =
+            new TailFilter(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
 
     /** Most characters of one filter value. */
     public static final int MAX_VALUE = 256;
@@ -55,8 +55,9 @@ public record TailFilter(Optional<String> tool, Optional<String> tenant, Optiona
             return false;
         }
         return switch (e) {
-            case TailEvent.Call c -> tenant.map(c.tenant()::equals).orElse(true)
-                    && outcome.map(c.outcome()::equals).orElse(true);
+            case TailEvent.Call c ->
+                tenant.map(c.tenant()::equals).orElse(true)
+                        && outcome.map(c.outcome()::equals).orElse(true);
             case TailEvent.Admin a -> tenant.isEmpty() && outcome.isEmpty();
         };
     }

@@ -18,8 +18,7 @@ public final class TailStream {
 
     private static final Duration SLICE = Duration.ofMillis(500);
 
-    private TailStream() {
-    }
+    private TailStream() {}
 
     /**
      * Streams until the client goes, the subscriber is dropped, or {@code stop} turns true.
@@ -31,8 +30,12 @@ public final class TailStream {
      * @param stop true once the gateway closes
      * @return how many events were written
      */
-    public static long stream(TailBus.Subscription sub, OutputStream out, Function<TailEvent, String> render,
-            Duration heartbeat, BooleanSupplier stop) {
+    public static long stream(
+            TailBus.Subscription sub,
+            OutputStream out,
+            Function<TailEvent, String> render,
+            Duration heartbeat,
+            BooleanSupplier stop) {
         long written = 0;
         try (sub) {
             write(out, ": atoll live tail\n\n");
@@ -46,9 +49,14 @@ public final class TailStream {
                     written++;
                     lastWrite = System.nanoTime();
                 } else if (sub.overflowed()) {
-                    write(out, frame("dropped", "{\"type\":\"dropped\",\"message\":\"this subscriber fell more than "
-                            + sub.capacity() + " events behind and was dropped so that calls are never slowed;"
-                            + " reconnect to resume\"}"));
+                    write(
+                            out,
+                            frame(
+                                    "dropped",
+                                    "{\"type\":\"dropped\",\"message\":\"this subscriber fell more than "
+                                            + sub.capacity()
+                                            + " events behind and was dropped so that calls are never slowed;"
+                                            + " reconnect to resume\"}"));
                     return written;
                 } else if (System.nanoTime() - lastWrite >= heartbeat.toNanos()) {
                     write(out, ": ping\n\n");
@@ -65,7 +73,10 @@ public final class TailStream {
 
     /** One SSE event. */
     static String frame(String event, String data) {
-        StringBuilder b = new StringBuilder(data.length() + 32).append("event: ").append(event).append('\n');
+        StringBuilder b = new StringBuilder(data.length() + 32)
+                .append("event: ")
+                .append(event)
+                .append('\n');
         for (String line : data.split("\r\n|\r|\n", -1)) {
             b.append("data: ").append(line).append('\n');
         }

@@ -41,15 +41,20 @@ public final class UpstreamEvents implements UpstreamObserver {
     @Override
     public void stateChanged(String upstream, UpstreamManager.State from, UpstreamManager.State to, String reason) {
         String why = reason.isEmpty() ? "" : ": " + safeText.apply(reason);
-        publish("upstream.state", upstream, from.id() + " -> " + to.id() + " (restarts "
-                + restarts.applyAsInt(upstream) + ")" + why);
+        publish(
+                "upstream.state",
+                upstream,
+                from.id() + " -> " + to.id() + " (restarts " + restarts.applyAsInt(upstream) + ")" + why);
     }
 
     @Override
     public void toolsObserved(String upstream, Upstreams.Observation observation) {
         for (String tool : observation.pulled()) {
-            publish("upstream.tool.pulled", upstream, "tool " + tool
-                    + " changed its definition after approval (rug pull): out of service until approved again");
+            publish(
+                    "upstream.tool.pulled",
+                    upstream,
+                    "tool " + tool
+                            + " changed its definition after approval (rug pull): out of service until approved again");
         }
         for (String tool : observation.added()) {
             publish("upstream.tool.new", upstream, "tool " + tool + " reported for the first time: quarantined");

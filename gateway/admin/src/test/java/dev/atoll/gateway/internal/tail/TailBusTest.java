@@ -14,8 +14,23 @@ import org.junit.jupiter.api.Test;
 class TailBusTest {
 
     private static TailEvent.Call call(TailBus bus, String tool, String tenant, String outcome) {
-        return new TailEvent.Call(Instant.now(), "n1", bus.nextCallSeq(), tenant, tool, 1, "isolate", outcome, 10, 1,
-                2, 3, List.of(), List.of(), List.of(), false);
+        return new TailEvent.Call(
+                Instant.now(),
+                "n1",
+                bus.nextCallSeq(),
+                tenant,
+                tool,
+                1,
+                "isolate",
+                outcome,
+                10,
+                1,
+                2,
+                3,
+                List.of(),
+                List.of(),
+                List.of(),
+                false);
     }
 
     @Test
@@ -45,8 +60,8 @@ class TailBusTest {
     @Test
     void filtersAndTheRecentCalls() throws Exception {
         TailBus bus = new TailBus(100, 5, 3);
-        TailFilter acmeErrors = new TailFilter(Optional.empty(), Optional.of("acme"), Optional.of("tool_error"),
-                Optional.empty());
+        TailFilter acmeErrors =
+                new TailFilter(Optional.empty(), Optional.of("acme"), Optional.of("tool_error"), Optional.empty());
         TailBus.Subscription s = bus.subscribe(acmeErrors).orElseThrow();
         bus.publish(call(bus, "t", "acme", "ok"));
         bus.publish(call(bus, "t", "other", "tool_error"));

@@ -42,6 +42,7 @@ public final class ClientBinding implements HostBinding {
     public static final int MAX_REQUEST_CHARS = 256 * 1024;
     /** Most sampling and elicitation requests one call may make. */
     public static final int MAX_REQUESTS_PER_CALL = 16;
+
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Set<String> METHODS = Set.of("sampling/createMessage", "elicitation/create");
 
@@ -138,8 +139,8 @@ public final class ClientBinding implements HostBinding {
                 return method + ": the call's wall limit has passed";
             }
             PendingOperation op = scope.begin();
-            CompletableFuture<JsonNode> answer = link.request(method, params, left)
-                    .orTimeout(left.toNanos(), TimeUnit.NANOSECONDS);
+            CompletableFuture<JsonNode> answer =
+                    link.request(method, params, left).orTimeout(left.toNanos(), TimeUnit.NANOSECONDS);
             inFlight.add(answer);
             var _ = answer.whenComplete((result, error) -> { // the callback reports its own outcome
                 inFlight.remove(answer);
@@ -147,11 +148,15 @@ public final class ClientBinding implements HostBinding {
                 if (error == null) {
                     payload.set("ok", result);
                 } else {
-                    Throwable cause = error instanceof java.util.concurrent.CompletionException c && c.getCause() != null
-                            ? c.getCause() : error;
-                    payload.put("error", cause instanceof java.util.concurrent.TimeoutException
-                            ? method + ": the client did not answer before the call's wall limit"
-                            : method + " failed: " + String.valueOf(cause.getMessage()));
+                    Throwable cause =
+                            error instanceof java.util.concurrent.CompletionException c && c.getCause() != null
+                                    ? c.getCause()
+                                    : error;
+                    payload.put(
+                            "error",
+                            cause instanceof java.util.concurrent.TimeoutException
+                                    ? method + ": the client did not answer before the call's wall limit"
+                                    : method + " failed: " + String.valueOf(cause.getMessage()));
                 }
                 op.complete(payload.toString());
             });

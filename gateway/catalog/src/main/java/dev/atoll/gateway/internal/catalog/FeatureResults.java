@@ -22,14 +22,14 @@ public final class FeatureResults {
 
     /** Most contents of one read, messages of one prompt, values of one completion. */
     public static final int MAX_ITEMS = 100;
+
     private static final JsonNodeFactory F = JsonNodeFactory.instance;
-    private static final Pattern MEDIA_TYPE = Pattern.compile(
-            "[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}");
+    private static final Pattern MEDIA_TYPE =
+            Pattern.compile("[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}");
     private static final Set<String> CONTENT_KEYS = Set.of("uri", "mimeType", "text", "blob");
     private static final Set<String> ROLES = Set.of("user", "assistant");
 
-    private FeatureResults() {
-    }
+    private FeatureResults() {}
 
     /** A result the host refuses. */
     public static final class Invalid extends RuntimeException {
@@ -225,7 +225,9 @@ public final class FeatureResults {
                 out.set("resource", r);
             }
             case "resource_link" -> {
-                only(b, Set.of("type", "uri", "name", "title", "description", "mimeType", "size", "annotations"),
+                only(
+                        b,
+                        Set.of("type", "uri", "name", "title", "description", "mimeType", "size", "annotations"),
                         "resource_link content");
                 absoluteUri(b.path("uri").asText(""), "resource_link uri");
                 if (!b.path("name").isTextual()) {
@@ -278,10 +280,11 @@ public final class FeatureResults {
     }
 
     private static void only(JsonNode n, Set<String> keys, String where) {
-        for (Iterator<String> it = n.fieldNames(); it.hasNext();) {
+        for (Iterator<String> it = n.fieldNames(); it.hasNext(); ) {
             String k = it.next();
             if (!keys.contains(k)) {
-                throw new Invalid(where + " has an unexpected key '" + (k.length() > 40 ? k.substring(0, 40) : k) + "'");
+                throw new Invalid(
+                        where + " has an unexpected key '" + (k.length() > 40 ? k.substring(0, 40) : k) + "'");
             }
         }
     }

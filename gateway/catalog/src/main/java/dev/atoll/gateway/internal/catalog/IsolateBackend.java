@@ -36,6 +36,7 @@ public final class IsolateBackend implements ToolBackend {
 
     /** JSON-RPC error code (implementation-defined server error range) for a shed call. */
     public static final int OVERLOADED = -32001;
+
     private static final Set<String> RESULT_KEYS = Set.of("content", "isError", "structuredContent", "_meta");
     private static final Set<String> CONTENT_TYPES = Set.of("text", "image", "audio", "resource", "resource_link");
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -113,21 +114,25 @@ public final class IsolateBackend implements ToolBackend {
         }
         Tool tool = (Tool) entry.handle();
         if (breaker.suspended(tool)) {
-            return new ToolReply.Rejected(-32603, "the tool cannot run: it is suspended by the circuit breaker",
-                    ToolOutcome.INVALID_TOOL, Optional.empty());
+            return new ToolReply.Rejected(
+                    -32603,
+                    "the tool cannot run: it is suspended by the circuit breaker",
+                    ToolOutcome.INVALID_TOOL,
+                    Optional.empty());
         }
-        CallResult r = pool.call(tool, arguments, new Invocation(Entry.TOOL, context.tenant(), List.of(context.client())));
+        CallResult r =
+                pool.call(tool, arguments, new Invocation(Entry.TOOL, context.tenant(), List.of(context.client())));
         List<ObjectNode> logs = logs(r.logs(), entry.name());
         Receipt receipt = r.receipt();
         ToolOutcome outcome = ToolOutcome.of(r.outcome().kind());
         return switch (r.outcome()) {
-            case Outcome.Ok ok -> new ToolReply.Result(success(tool, ok.value()), logs, List.of(), outcome,
-                    receipt);
-            case Outcome.LoadShed shed -> new ToolReply.Rejected(OVERLOADED,
-                    "server overloaded: " + shed.message(), outcome, Optional.of(shed.retryAfter()));
+            case Outcome.Ok ok -> new ToolReply.Result(success(tool, ok.value()), logs, List.of(), outcome, receipt);
+            case Outcome.LoadShed shed ->
+                new ToolReply.Rejected(
+                        OVERLOADED, "server overloaded: " + shed.message(), outcome, Optional.of(shed.retryAfter()));
             case Outcome.InternalError e -> new ToolReply.Rejected(-32603, "internal error", outcome, Optional.empty());
-            case Outcome.InvalidTool e -> new ToolReply.Rejected(-32603, "the tool cannot run: " + e.message(), outcome,
-                    Optional.empty());
+            case Outcome.InvalidTool e ->
+                new ToolReply.Rejected(-32603, "the tool cannot run: " + e.message(), outcome, Optional.empty());
             case Outcome.ToolError e -> failure(e.message(), logs, outcome, receipt);
             case Outcome.InvalidArguments e -> failure(e.message() + details(e.errors()), logs, outcome, receipt);
             case Outcome.InvalidOutput e -> failure(e.message() + details(e.errors()), logs, outcome, receipt);
@@ -144,8 +149,11 @@ public final class IsolateBackend implements ToolBackend {
      */
     private ToolReply feature(CatalogEntry entry, Tool tool, ObjectNode request, CallContext context) {
         if (breaker.suspended(tool)) {
-            return new ToolReply.Rejected(-32603, "the module cannot run: it is suspended by the circuit breaker",
-                    ToolOutcome.INVALID_TOOL, Optional.empty());
+            return new ToolReply.Rejected(
+                    -32603,
+                    "the module cannot run: it is suspended by the circuit breaker",
+                    ToolOutcome.INVALID_TOOL,
+                    Optional.empty());
         }
         String method = request.path("method").asText("");
         JsonNode params = request.path("params");
@@ -160,7 +168,8 @@ public final class IsolateBackend implements ToolBackend {
                 guestRequest.put("uri", uri);
                 ObjectNode vars = guestRequest.putObject("params");
                 Optional<ObjectNode> direct = features.resources().stream()
-                        .filter(r -> r.path("uri").asText().equals(uri)).findFirst();
+                        .filter(r -> r.path("uri").asText().equals(uri))
+                        .findFirst();
                 if (direct.isPresent()) {
                     declared = direct.get().path("mimeType").asText("");
                 } else {
@@ -174,7 +183,10 @@ public final class IsolateBackend implements ToolBackend {
                         }
                     }
                     if (template.isEmpty()) {
-                        return new ToolReply.Rejected(JsonRpc.RESOURCE_NOT_FOUND, "Resource not found", ToolOutcome.INVALID_ARGUMENTS,
+                        return new ToolReply.Rejected(
+                                JsonRpc.RESOURCE_NOT_FOUND,
+                                "Resource not found",
+                                ToolOutcome.INVALID_ARGUMENTS,
                                 Optional.empty());
                     }
                     declared = template.get().path("mimeType").asText("");
@@ -183,24 +195,36 @@ public final class IsolateBackend implements ToolBackend {
             case "prompts/get" -> {
                 kind = Entry.PROMPT;
                 String name = params.path("name").asText("");
-                ObjectNode prompt = features.prompts().stream().filter(p -> p.path("name").asText().equals(name))
-                        .findFirst().orElse(null);
+                ObjectNode prompt = features.prompts().stream()
+                        .filter(p -> p.path("name").asText().equals(name))
+                        .findFirst()
+                        .orElse(null);
                 if (prompt == null) {
-                    return new ToolReply.Rejected(-32602, "Unknown prompt", ToolOutcome.INVALID_ARGUMENTS, Optional.empty());
+                    return new ToolReply.Rejected(
+                            -32602, "Unknown prompt", ToolOutcome.INVALID_ARGUMENTS, Optional.empty());
                 }
-                ObjectNode args = params.path("arguments").isObject() ? (ObjectNode) params.get("arguments")
+                ObjectNode args = params.path("arguments").isObject()
+                        ? (ObjectNode) params.get("arguments")
                         : JSON.createObjectNode();
                 for (JsonNode a : prompt.path("arguments")) {
-                    if (a.path("required").asBoolean(false) && !args.path(a.path("name").asText()).isTextual()) {
-                        return new ToolReply.Rejected(-32602, "Invalid params: missing required argument '"
-                                + a.path("name").asText() + "'", ToolOutcome.INVALID_ARGUMENTS, Optional.empty());
+                    if (a.path("required").asBoolean(false)
+                            && !args.path(a.path("name").asText()).isTextual()) {
+                        return new ToolReply.Rejected(
+                                -32602,
+                                "Invalid params: missing required argument '"
+                                        + a.path("name").asText() + "'",
+                                ToolOutcome.INVALID_ARGUMENTS,
+                                Optional.empty());
                     }
                 }
-                for (var it = args.properties().iterator(); it.hasNext();) {
+                for (var it = args.properties().iterator(); it.hasNext(); ) {
                     var e = it.next();
                     if (!e.getValue().isTextual()) {
-                        return new ToolReply.Rejected(-32602, "Invalid params: prompt arguments must be strings",
-                                ToolOutcome.INVALID_ARGUMENTS, Optional.empty());
+                        return new ToolReply.Rejected(
+                                -32602,
+                                "Invalid params: prompt arguments must be strings",
+                                ToolOutcome.INVALID_ARGUMENTS,
+                                Optional.empty());
                     }
                 }
                 guestRequest.put("name", name);
@@ -211,11 +235,15 @@ public final class IsolateBackend implements ToolBackend {
                 kind = Entry.COMPLETE;
                 guestRequest.set("ref", params.path("ref").deepCopy());
                 guestRequest.set("argument", params.path("argument").deepCopy());
-                guestRequest.set("context", params.path("context").isObject() ? params.get("context").deepCopy()
-                        : JSON.createObjectNode());
+                guestRequest.set(
+                        "context",
+                        params.path("context").isObject()
+                                ? params.get("context").deepCopy()
+                                : JSON.createObjectNode());
             }
             default -> {
-                return new ToolReply.Rejected(-32601, "Method not found", ToolOutcome.INVALID_ARGUMENTS, Optional.empty());
+                return new ToolReply.Rejected(
+                        -32601, "Method not found", ToolOutcome.INVALID_ARGUMENTS, Optional.empty());
             }
         }
         CallResult r = pool.call(tool, guestRequest, new Invocation(kind, context.tenant(), List.of(context.client())));
@@ -230,25 +258,38 @@ public final class IsolateBackend implements ToolBackend {
             case Outcome.Ok ok -> {
                 try {
                     ObjectNode result = switch (kind) {
-                        case RESOURCE -> FeatureResults.read(ok.value(), guestRequest.path("uri").asText(), declared);
+                        case RESOURCE ->
+                            FeatureResults.read(
+                                    ok.value(), guestRequest.path("uri").asText(), declared);
                         case PROMPT -> FeatureResults.prompt(ok.value(), declared);
                         default -> FeatureResults.completion(ok.value());
                     };
                     yield new ToolReply.Result(result, logs, List.of(), outcome, r.receipt());
                 } catch (FeatureResults.Invalid e) {
-                    yield new ToolReply.Rejected(-32603, "the module's " + what + " returned an invalid result: "
-                            + e.getMessage(), ToolOutcome.INVALID_OUTPUT, Optional.empty());
+                    yield new ToolReply.Rejected(
+                            -32603,
+                            "the module's " + what + " returned an invalid result: " + e.getMessage(),
+                            ToolOutcome.INVALID_OUTPUT,
+                            Optional.empty());
                 }
             }
-            case Outcome.LoadShed shed -> new ToolReply.Rejected(OVERLOADED, "server overloaded: " + shed.message(),
-                    outcome, Optional.of(shed.retryAfter()));
-            case Outcome.ToolError e when kind == Entry.COMPLETE && e.message().startsWith(NO_EXPORT) ->
-                    // A module without a completion handler offers no suggestions: an empty completion.
-                    new ToolReply.Result(FeatureResults.noCompletion(), logs, List.of(), ToolOutcome.OK, r.receipt());
-            case Outcome.ToolError e -> new ToolReply.Rejected(-32603, "the module's " + what + " failed: " + e.message(),
-                    outcome, Optional.empty());
-            default -> new ToolReply.Rejected(-32603, "the module's " + what + " failed: " + r.outcome().kind()
-                    .name().toLowerCase(java.util.Locale.ROOT), outcome, Optional.empty());
+            case Outcome.LoadShed shed ->
+                new ToolReply.Rejected(
+                        OVERLOADED, "server overloaded: " + shed.message(), outcome, Optional.of(shed.retryAfter()));
+            case Outcome.ToolError e
+            when kind == Entry.COMPLETE && e.message().startsWith(NO_EXPORT) ->
+                // A module without a completion handler offers no suggestions: an empty completion.
+                new ToolReply.Result(FeatureResults.noCompletion(), logs, List.of(), ToolOutcome.OK, r.receipt());
+            case Outcome.ToolError e ->
+                new ToolReply.Rejected(
+                        -32603, "the module's " + what + " failed: " + e.message(), outcome, Optional.empty());
+            default ->
+                new ToolReply.Rejected(
+                        -32603,
+                        "the module's " + what + " failed: "
+                                + r.outcome().kind().name().toLowerCase(java.util.Locale.ROOT),
+                        outcome,
+                        Optional.empty());
         };
     }
 
@@ -287,7 +328,9 @@ public final class IsolateBackend implements ToolBackend {
             }
             return copy;
         }
-        result.putArray("content").addObject().put("type", "text")
+        result.putArray("content")
+                .addObject()
+                .put("type", "text")
                 .put("text", value.isTextual() ? value.textValue() : value.toString());
         result.put("isError", false);
         return result;
@@ -297,7 +340,7 @@ public final class IsolateBackend implements ToolBackend {
         if (!(value instanceof ObjectNode o) || !(o.get("content") instanceof ArrayNode content)) {
             return false;
         }
-        for (Iterator<String> it = o.fieldNames(); it.hasNext();) {
+        for (Iterator<String> it = o.fieldNames(); it.hasNext(); ) {
             if (!RESULT_KEYS.contains(it.next())) {
                 return false;
             }
@@ -317,12 +360,14 @@ public final class IsolateBackend implements ToolBackend {
         List<ObjectNode> out = new ArrayList<>(entries.size());
         for (LogEntry e : entries) {
             ObjectNode n = JSON.createObjectNode();
-            n.put("level", switch (e.level()) {
-                case DEBUG -> "debug";
-                case LOG, INFO -> "info";
-                case WARN -> "warning";
-                case ERROR -> "error";
-            });
+            n.put(
+                    "level",
+                    switch (e.level()) {
+                        case DEBUG -> "debug";
+                        case LOG, INFO -> "info";
+                        case WARN -> "warning";
+                        case ERROR -> "error";
+                    });
             n.put("logger", logger);
             n.put("data", e.message());
             out.add(n);

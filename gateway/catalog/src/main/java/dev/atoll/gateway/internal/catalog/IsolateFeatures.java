@@ -20,11 +20,9 @@ public final class IsolateFeatures implements FeatureSource {
      *
      * @param tool the loaded module
      */
-    public record ModuleFeature(Tool tool) {
-    }
+    public record ModuleFeature(Tool tool) {}
 
-    private record Built(long revision, List<Offer> resources, List<Offer> templates, List<Offer> prompts) {
-    }
+    private record Built(long revision, List<Offer> resources, List<Offer> templates, List<Offer> prompts) {}
 
     private final ServedTools catalog;
     private volatile Built built = new Built(-1, List.of(), List.of(), List.of());
@@ -66,8 +64,8 @@ public final class IsolateFeatures implements FeatureSource {
             if (!(e.handle() instanceof Tool t) || t.manifest().features().isEmpty()) {
                 continue;
             }
-            CatalogEntry served = new CatalogEntry(e.name(), e.version(), e.digest(), e.definition(), e.backend(),
-                    new ModuleFeature(t));
+            CatalogEntry served = new CatalogEntry(
+                    e.name(), e.version(), e.digest(), e.definition(), e.backend(), new ModuleFeature(t));
             var f = t.manifest().features();
             add(resources, f.resources(), e.name(), served);
             add(templates, f.resourceTemplates(), e.name(), served);

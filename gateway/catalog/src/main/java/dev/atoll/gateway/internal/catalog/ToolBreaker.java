@@ -99,10 +99,13 @@ public final class ToolBreaker implements RuntimeObserver, AutoCloseable {
     public void callCompleted(Tool tool, CallResult result) {
         switch (result.outcome().kind()) {
             case CPU_EXCEEDED, MEMORY_EXCEEDED, WALL_EXCEEDED -> {
-                int n = streaks.computeIfAbsent(tool.codeDigest(), d -> new AtomicInteger()).incrementAndGet();
+                int n = streaks.computeIfAbsent(tool.codeDigest(), d -> new AtomicInteger())
+                        .incrementAndGet();
                 if (limitStreak > 0 && n >= limitStreak) {
-                    trip(tool, n + " calls in a row ended past a limit (last: " + result.outcome().kind().wireName()
-                            + ")");
+                    trip(
+                            tool,
+                            n + " calls in a row ended past a limit (last: "
+                                    + result.outcome().kind().wireName() + ")");
                 }
             }
             case LOAD_SHED, INTERNAL_ERROR, INVALID_TOOL, INVALID_ARGUMENTS -> {

@@ -46,11 +46,9 @@ public final class UpstreamFeatures implements FeatureSource, ToolBackend {
      *
      * @param upstream the upstream name
      */
-    public record Route(String upstream) {
-    }
+    public record Route(String upstream) {}
 
-    private record Built(List<Offer> resources, List<Offer> templates, List<Offer> prompts) {
-    }
+    private record Built(List<Offer> resources, List<Offer> templates, List<Offer> prompts) {}
 
     /** Sends one feature request to a running upstream ({@link UpstreamManager#feature}). */
     @FunctionalInterface
@@ -100,23 +98,35 @@ public final class UpstreamFeatures implements FeatureSource, ToolBackend {
         List<Offer> prompts = new ArrayList<>();
         for (UpstreamInfo u : upstreams) {
             for (UpstreamTool t : u.tools()) {
-                if (!t.name().equals(UpstreamBackend.FEATURES) || !t.serving() || t.pinnedDefinition().isEmpty()) {
+                if (!t.name().equals(UpstreamBackend.FEATURES)
+                        || !t.serving()
+                        || t.pinnedDefinition().isEmpty()) {
                     continue;
                 }
                 ObjectNode pinned = t.pinnedDefinition().get();
-                CatalogEntry entry = new CatalogEntry(owner(u.name()), t.version(), t.pinnedDigest().orElseThrow(),
-                        pinned, this, new Route(u.name()));
+                CatalogEntry entry = new CatalogEntry(
+                        owner(u.name()),
+                        t.version(),
+                        t.pinnedDigest().orElseThrow(),
+                        pinned,
+                        this,
+                        new Route(u.name()));
                 for (JsonNode d : pinned.path("resources")) {
                     uri(d, "uri").ifPresent(x -> resources.add(new Offer(copy(d), entry.name(), entry)));
                 }
                 for (JsonNode d : pinned.path("resourceTemplates")) {
-                    if (d.path("uriTemplate").isTextual() && d.path("uriTemplate").textValue().length() <= MAX_URI) {
+                    if (d.path("uriTemplate").isTextual()
+                            && d.path("uriTemplate").textValue().length() <= MAX_URI) {
                         templates.add(new Offer(copy(d), entry.name(), entry));
                     }
                 }
                 for (JsonNode d : pinned.path("prompts")) {
-                    String name = u.name() + UpstreamBackend.SEPARATOR + d.path("name").asText("");
-                    if (d.isObject() && d.path("name").isTextual() && NAME.matcher(name).matches()) {
+                    String name = u.name()
+                            + UpstreamBackend.SEPARATOR
+                            + d.path("name").asText("");
+                    if (d.isObject()
+                            && d.path("name").isTextual()
+                            && NAME.matcher(name).matches()) {
                         prompts.add(new Offer(copy(d).put("name", name), entry.name(), entry));
                     }
                 }
@@ -202,7 +212,9 @@ public final class UpstreamFeatures implements FeatureSource, ToolBackend {
     }
 
     private static ObjectNode subscription(String uri) {
-        return com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode().put("uri", uri);
+        return com.fasterxml.jackson.databind.node.JsonNodeFactory.instance
+                .objectNode()
+                .put("uri", uri);
     }
 
     @Override
@@ -232,8 +244,10 @@ public final class UpstreamFeatures implements FeatureSource, ToolBackend {
         String prefix = owner(upstream);
         if (method.equals("prompts/get")) {
             params.put("name", unprefixed(params.path("name").asText(), prefix));
-        } else if (method.equals("completion/complete") && params.path("ref").path("type").asText().equals("ref/prompt")) {
-            ((ObjectNode) params.get("ref")).put("name", unprefixed(params.path("ref").path("name").asText(), prefix));
+        } else if (method.equals("completion/complete")
+                && params.path("ref").path("type").asText().equals("ref/prompt")) {
+            ((ObjectNode) params.get("ref"))
+                    .put("name", unprefixed(params.path("ref").path("name").asText(), prefix));
         }
         ToolReply reply = manager.forward(upstream, method, params);
         if (!(reply instanceof ToolReply.Result r)) {
@@ -256,8 +270,11 @@ public final class UpstreamFeatures implements FeatureSource, ToolBackend {
             };
             return new ToolReply.Result(checked, List.of(), List.of(), ToolOutcome.OK, r.receipt());
         } catch (FeatureResults.Invalid e) {
-            return new ToolReply.Rejected(-32603, "upstream '" + upstream + "' answered " + method
-                    + " with an invalid result: " + e.getMessage(), ToolOutcome.UPSTREAM_PROTOCOL_ERROR, Optional.empty());
+            return new ToolReply.Rejected(
+                    -32603,
+                    "upstream '" + upstream + "' answered " + method + " with an invalid result: " + e.getMessage(),
+                    ToolOutcome.UPSTREAM_PROTOCOL_ERROR,
+                    Optional.empty());
         }
     }
 

@@ -55,20 +55,29 @@ class UpstreamFeaturesTest {
         });
         f.update(List.of(upstream("a", features("{\"name\":\"#features\",\"prompts\":[{\"name\":\"hello\"}]}", true))));
         Offer o = f.prompts().getFirst();
-        ObjectNode request = (ObjectNode) JSON.readTree("{\"method\":\"prompts/get\",\"params\":{\"name\":\"a__hello\"}}");
+        ObjectNode request =
+                (ObjectNode) JSON.readTree("{\"method\":\"prompts/get\",\"params\":{\"name\":\"a__hello\"}}");
         ToolReply r = f.call(o.entry(), request, new CallContext("t", Optional.empty()));
         assertEquals("hello", sent.getFirst().path("name").asText());
-        assertEquals("{\"messages\":[{\"role\":\"user\",\"content\":{\"type\":\"text\",\"text\":\"hi\"}}]}",
+        assertEquals(
+                "{\"messages\":[{\"role\":\"user\",\"content\":{\"type\":\"text\",\"text\":\"hi\"}}]}",
                 ((ToolReply.Result) r).result().toString());
 
-        answer[0] = (ObjectNode) JSON.readTree("{\"messages\":[{\"role\":\"system\",\"content\":{\"type\":\"text\",\"text\":\"x\"}}]}");
+        answer[0] = (ObjectNode)
+                JSON.readTree("{\"messages\":[{\"role\":\"system\",\"content\":{\"type\":\"text\",\"text\":\"x\"}}]}");
         ToolReply bad = f.call(o.entry(), request, new CallContext("t", Optional.empty()));
-        assertTrue(bad instanceof ToolReply.Rejected rej && rej.outcome() == ToolOutcome.UPSTREAM_PROTOCOL_ERROR
-                && rej.message().contains("role"), bad.toString());
+        assertTrue(
+                bad instanceof ToolReply.Rejected rej
+                        && rej.outcome() == ToolOutcome.UPSTREAM_PROTOCOL_ERROR
+                        && rej.message().contains("role"),
+                bad.toString());
     }
 
     private static List<String> keys(List<Offer> offers, String key) {
-        return offers.stream().map(o -> o.definition().path(key).asText()).sorted().toList();
+        return offers.stream()
+                .map(o -> o.definition().path(key).asText())
+                .sorted()
+                .toList();
     }
 
     /** Upstreams a and b offer the same URI, template and prompt name; c's definitions are not served. */
@@ -81,21 +90,36 @@ class UpstreamFeaturesTest {
                          "prompts":[{"name":"hello"},{"name":"bad name!"}]}""", true)),
                 upstream("b", features("""
                         {"name":"#features","resources":[{"uri":"file:///shared","name":"s"}],
-                         "resourceTemplates":[{"uriTemplate":"file:///t/{id}","name":"t"}],"prompts":[{"name":"hello"}]}""",
-                        true)),
+                         "resourceTemplates":[{"uriTemplate":"file:///t/{id}","name":"t"}],"prompts":[{"name":"hello"}]}""", true)),
                 upstream("c", features("""
                         {"name":"#features","resources":[{"uri":"file:///pulled","name":"p"}]}""", false)));
     }
 
     private static UpstreamTool features(String json, boolean serving) throws Exception {
         ObjectNode def = (ObjectNode) JSON.readTree(json);
-        return new UpstreamTool("x", UpstreamBackend.FEATURES, serving ? UpstreamToolState.APPROVED : UpstreamToolState.PULLED,
-                true, "d1", def, Optional.of(serving ? "d1" : "d0"), Optional.of(def), 1, List.of());
+        return new UpstreamTool(
+                "x",
+                UpstreamBackend.FEATURES,
+                serving ? UpstreamToolState.APPROVED : UpstreamToolState.PULLED,
+                true,
+                "d1",
+                def,
+                Optional.of(serving ? "d1" : "d0"),
+                Optional.of(def),
+                1,
+                List.of());
     }
 
     private static UpstreamInfo upstream(String name, UpstreamTool features) {
-        UpstreamSpec spec = new UpstreamSpec(name, SandboxKind.BUBBLEWRAP, Optional.empty(), List.of("node"), Map.of(),
-                List.of(), List.of(), UpstreamLimits.DEFAULT);
+        UpstreamSpec spec = new UpstreamSpec(
+                name,
+                SandboxKind.BUBBLEWRAP,
+                Optional.empty(),
+                List.of("node"),
+                Map.of(),
+                List.of(),
+                List.of(),
+                UpstreamLimits.DEFAULT);
         return new UpstreamInfo(spec, true, Instant.EPOCH, "test", Optional.of(Instant.EPOCH), List.of(features));
     }
 }

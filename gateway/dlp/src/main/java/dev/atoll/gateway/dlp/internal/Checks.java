@@ -16,30 +16,48 @@ public final class Checks {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-    private static final Set<String> PLACEHOLDERS = Set.of("changeme", "password", "passwd", "secret", "example",
-            "placeholder", "redacted", "null", "undefined", "none", "your-password", "yourpassword", "your_password",
-            "mypassword", "token", "your-token", "your_token", "your-api-key", "your_api_key");
+    private static final Set<String> PLACEHOLDERS = Set.of(
+            "changeme",
+            "password",
+            "passwd",
+            "secret",
+            "example",
+            "placeholder",
+            "redacted",
+            "null",
+            "undefined",
+            "none",
+            "your-password",
+            "yourpassword",
+            "your_password",
+            "mypassword",
+            "token",
+            "your-token",
+            "your_token",
+            "your-api-key",
+            "your_api_key");
     /** A member access chain or call such as {@code this.password}, {@code e.target.value} or {@code getPass()}. */
-    private static final com.google.re2j.Pattern CODE_REFERENCE =
-            com.google.re2j.Pattern.compile("[A-Za-z_$][\\w$]*(?:\\.[A-Za-z_$][\\w$]*)+(?:\\(\\))?|[A-Za-z_$][\\w$]*\\(\\)");
+    private static final com.google.re2j.Pattern CODE_REFERENCE = com.google.re2j.Pattern.compile(
+            "[A-Za-z_$][\\w$]*(?:\\.[A-Za-z_$][\\w$]*)+(?:\\(\\))?|[A-Za-z_$][\\w$]*\\(\\)");
     /** An environment-variable-like name ({@code GITHUB_ACCESS_TOKEN}), e.g. after {@code atoll-secret:}. */
-    private static final com.google.re2j.Pattern ENV_NAME = com.google.re2j.Pattern.compile("[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+");
+    private static final com.google.re2j.Pattern ENV_NAME =
+            com.google.re2j.Pattern.compile("[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+");
     /** IBAN length per country (ISO 13616 registry). */
     private static final Map<String, Integer> IBAN_LENGTHS = new HashMap<>();
 
     static {
-        String table = "AD24 AE23 AL28 AT20 AZ28 BA20 BE16 BG22 BH22 BI27 BR29 BY28 CH21 CR22 CY28 CZ24 DE22 DJ27 DK18 DO28"
-                + " EE20 EG29 ES24 FI18 FK18 FO18 FR27 GB22 GE22 GI23 GL18 GR27 GT28 HR21 HU28 IE22 IL23 IQ23 IS26 IT27"
-                + " JO30 KW30 KZ20 LB28 LC32 LI21 LT20 LU20 LV21 LY25 MC27 MD24 ME22 MK19 MN20 MR27 MT31 MU30 NI28 NL18"
-                + " NO15 OM23 PK24 PL28 PS29 PT25 QA29 RO24 RS22 RU33 SA24 SC31 SD18 SE24 SI19 SK24 SM27 SO23 ST25 SV28"
-                + " TL23 TN24 TR26 UA29 VA22 VG24 XK20 YE30";
+        String table =
+                "AD24 AE23 AL28 AT20 AZ28 BA20 BE16 BG22 BH22 BI27 BR29 BY28 CH21 CR22 CY28 CZ24 DE22 DJ27 DK18 DO28"
+                        + " EE20 EG29 ES24 FI18 FK18 FO18 FR27 GB22 GE22 GI23 GL18 GR27 GT28 HR21 HU28 IE22 IL23 IQ23 IS26 IT27"
+                        + " JO30 KW30 KZ20 LB28 LC32 LI21 LT20 LU20 LV21 LY25 MC27 MD24 ME22 MK19 MN20 MR27 MT31 MU30 NI28 NL18"
+                        + " NO15 OM23 PK24 PL28 PS29 PT25 QA29 RO24 RS22 RU33 SA24 SC31 SD18 SE24 SI19 SK24 SM27 SO23 ST25 SV28"
+                        + " TL23 TN24 TR26 UA29 VA22 VG24 XK20 YE30";
         for (String e : table.split(" ")) {
             IBAN_LENGTHS.put(e.substring(0, 2), Integer.parseInt(e.substring(2)));
         }
     }
 
-    private Checks() {
-    }
+    private Checks() {}
 
     /**
      * @param v the validator
@@ -199,12 +217,17 @@ public final class Checks {
         if (PLACEHOLDERS.contains(lower)) {
             return true;
         }
-        if ((v.startsWith("${") && v.endsWith("}")) || (v.startsWith("{{") && v.endsWith("}}"))
-                || (v.startsWith("<") && v.endsWith(">")) || (v.startsWith("%") && v.endsWith("%"))
-                || v.startsWith("$(") || v.equals("%s")) {
+        if ((v.startsWith("${") && v.endsWith("}"))
+                || (v.startsWith("{{") && v.endsWith("}}"))
+                || (v.startsWith("<") && v.endsWith(">"))
+                || (v.startsWith("%") && v.endsWith("%"))
+                || v.startsWith("$(")
+                || v.equals("%s")) {
             return true;
         }
-        if (v.length() > 1 && v.charAt(0) == '$' && v.substring(1).chars().allMatch(c -> c == '_' || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))) {
+        if (v.length() > 1
+                && v.charAt(0) == '$'
+                && v.substring(1).chars().allMatch(c -> c == '_' || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))) {
             return true;
         }
         if (ENV_NAME.matcher(v).matches() || v.startsWith("atoll-secret:")) {

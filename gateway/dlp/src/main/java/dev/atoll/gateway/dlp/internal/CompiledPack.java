@@ -16,6 +16,7 @@ public final class CompiledPack {
     final int[][] keywordRules;
     /** Rules triggered by digit runs, and the least digits any of them needs (MAX_VALUE: none). */
     final int[] digitRules;
+
     final int minDigits;
     /** Rules with no trigger: run over every text (should be none in a good pack). */
     final int[] alwaysRules;
@@ -52,7 +53,9 @@ public final class CompiledPack {
         this.passTable = Scanner.passTable(automaton);
         this.keywordRules = new int[keywords.size()][];
         for (int k = 0; k < keywords.size(); k++) {
-            this.keywordRules[k] = byKeyword.get(keywords.get(k)).stream().mapToInt(Integer::intValue).toArray();
+            this.keywordRules[k] = byKeyword.get(keywords.get(k)).stream()
+                    .mapToInt(Integer::intValue)
+                    .toArray();
         }
         this.digitRules = digits.stream().mapToInt(Integer::intValue).toArray();
         this.minDigits = min;

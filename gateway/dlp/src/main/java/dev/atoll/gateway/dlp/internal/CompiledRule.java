@@ -14,6 +14,7 @@ final class CompiledRule {
     final Pattern keyPattern;
     /** Value pattern for keyPattern matches, or null (the whole value). */
     final Pattern valuePattern;
+
     final Validator[] validators;
     final String[] requires;
 

@@ -2,8 +2,8 @@ package dev.atoll.gateway.dlp.internal;
 
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
-import java.nio.charset.CoderResult;
 import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
@@ -18,8 +18,7 @@ final class Decoders {
     /** Characters of an encoded run checked before the whole run is decoded. */
     private static final int PROBE = 64;
 
-    private Decoders() {
-    }
+    private Decoders() {}
 
     /**
      * @param s text holding a base64 run
@@ -246,8 +245,10 @@ final class Decoders {
             return Optional.of(new String(b, 0, n, StandardCharsets.ISO_8859_1));
         }
         // Strict UTF-8 without exceptions (random bytes fail here often: no stack traces on the hot path).
-        CharsetDecoder dec = StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+        CharsetDecoder dec = StandardCharsets.UTF_8
+                .newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
         CharBuffer out = CharBuffer.allocate(n);
         CoderResult r = dec.decode(ByteBuffer.wrap(b, 0, n), out, true);
         if (r.isError() || dec.flush(out).isError()) {

@@ -24,6 +24,7 @@ public final class KeywordAutomaton {
     private final int[] delta;
     /** Per state, the keyword ids that end there (including through failure links), or null. */
     private final int[][] outputs;
+
     private final int[] keywordLength;
     /**
      * The transition table premultiplied for the hot loop: entry {@code row + class} holds the next
@@ -110,7 +111,9 @@ public final class KeywordAutomaton {
         outputs = new int[states][];
         for (int s = 0; s < states; s++) {
             List<Integer> o = out.get(s);
-            outputs[s] = o.isEmpty() ? null : o.stream().mapToInt(Integer::intValue).distinct().toArray();
+            outputs[s] = o.isEmpty()
+                    ? null
+                    : o.stream().mapToInt(Integer::intValue).distinct().toArray();
         }
         fastDelta = new int[delta.length];
         for (int i = 0; i < delta.length; i++) {

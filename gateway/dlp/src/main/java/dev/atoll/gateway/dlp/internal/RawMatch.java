@@ -21,8 +21,16 @@ import java.util.List;
  * @param hash keyed hash prefix of the value
  * @param generic whether the rule is generic
  */
-public record RawMatch(int ruleIndex, List<Object> path, String pointer, Part part, int start, int end,
-        List<Encoding> encodings, String hash, boolean generic) {
+public record RawMatch(
+        int ruleIndex,
+        List<Object> path,
+        String pointer,
+        Part part,
+        int start,
+        int end,
+        List<Encoding> encodings,
+        String hash,
+        boolean generic) {
 
     /**
      * @param rule the rule (from the pack, by {@link #ruleIndex()})

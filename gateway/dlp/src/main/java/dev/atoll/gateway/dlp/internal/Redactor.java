@@ -18,8 +18,7 @@ import java.util.Map;
  */
 public final class Redactor {
 
-    private Redactor() {
-    }
+    private Redactor() {}
 
     /**
      * @param root the original payload (not modified)
@@ -31,7 +30,9 @@ public final class Redactor {
         Map<List<Object>, List<RawMatch>> values = new LinkedHashMap<>();
         Map<List<Object>, List<RawMatch>> keys = new LinkedHashMap<>();
         for (RawMatch m : matches) {
-            (m.part() == Part.KEY ? keys : values).computeIfAbsent(m.path(), p -> new ArrayList<>()).add(m);
+            (m.part() == Part.KEY ? keys : values)
+                    .computeIfAbsent(m.path(), p -> new ArrayList<>())
+                    .add(m);
         }
         JsonNode copy = root.deepCopy();
         for (Map.Entry<List<Object>, List<RawMatch>> e : values.entrySet()) {
@@ -49,7 +50,9 @@ public final class Redactor {
             }
         }
         List<Map.Entry<List<Object>, List<RawMatch>>> renames = new ArrayList<>(keys.entrySet());
-        renames.sort(Comparator.comparingInt((Map.Entry<List<Object>, List<RawMatch>> e) -> e.getKey().size()).reversed());
+        renames.sort(Comparator.comparingInt((Map.Entry<List<Object>, List<RawMatch>> e) ->
+                        e.getKey().size())
+                .reversed());
         for (Map.Entry<List<Object>, List<RawMatch>> e : renames) {
             List<Object> path = e.getKey();
             if (navigate(copy, path.subList(0, path.size() - 1)) instanceof ObjectNode o) {
@@ -73,14 +76,19 @@ public final class Redactor {
     private static String apply(String s, List<RawMatch> ms, CompiledPack pack, boolean wholeIfEncoded) {
         if (wholeIfEncoded) {
             for (RawMatch m : ms) {
-                if (!m.encodings().isEmpty() && ms.stream().noneMatch(x -> x.encodings().isEmpty() && x.start() <= m.start()
-                        && x.end() >= m.end() && x.ruleIndex() == m.ruleIndex())) {
+                if (!m.encodings().isEmpty()
+                        && ms.stream()
+                                .noneMatch(x -> x.encodings().isEmpty()
+                                        && x.start() <= m.start()
+                                        && x.end() >= m.end()
+                                        && x.ruleIndex() == m.ruleIndex())) {
                     return label(pack, m);
                 }
             }
         }
         List<RawMatch> sorted = new ArrayList<>(ms);
-        sorted.sort(Comparator.comparingInt(RawMatch::start).thenComparing(Comparator.comparingInt(RawMatch::end).reversed()));
+        sorted.sort(Comparator.comparingInt(RawMatch::start)
+                .thenComparing(Comparator.comparingInt(RawMatch::end).reversed()));
         StringBuilder out = new StringBuilder(s.length());
         int pos = 0;
         int i = 0;

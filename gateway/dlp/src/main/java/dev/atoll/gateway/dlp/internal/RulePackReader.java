@@ -22,12 +22,28 @@ import java.util.Set;
 public final class RulePackReader {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Set<String> RULE_KEYS = Set.of("id", "description", "category", "severity", "keywords",
-            "pattern", "group", "before", "after", "digits", "digitShape", "invisible", "requires", "requiresWithin", "keyPattern", "valuePattern", "validators", "generic",
+    private static final Set<String> RULE_KEYS = Set.of(
+            "id",
+            "description",
+            "category",
+            "severity",
+            "keywords",
+            "pattern",
+            "group",
+            "before",
+            "after",
+            "digits",
+            "digitShape",
+            "invisible",
+            "requires",
+            "requiresWithin",
+            "keyPattern",
+            "valuePattern",
+            "validators",
+            "generic",
             "examples");
 
-    private RulePackReader() {
-    }
+    private RulePackReader() {}
 
     /**
      * @param json the pack's JSON text
@@ -61,7 +77,8 @@ public final class RulePackReader {
         List<Rule> out = new ArrayList<>();
         int i = 0;
         for (JsonNode r : rules) {
-            String where = source + ": rules[" + i + "]" + (r.path("id").isTextual() ? " (" + r.get("id").asText() + ")" : "");
+            String where = source + ": rules[" + i + "]"
+                    + (r.path("id").isTextual() ? " (" + r.get("id").asText() + ")" : "");
             try {
                 out.add(rule(r, where));
             } catch (DlpException e) {
@@ -101,15 +118,27 @@ public final class RulePackReader {
         List<JsonNode> neg = new ArrayList<>();
         ex.path("positive").forEach(pos::add);
         ex.path("negative").forEach(neg::add);
-        return new Rule(text(r, "id", where), text(r, "description", where),
-                Category.valueOf(upper(text(r, "category", where))), Severity.valueOf(upper(text(r, "severity", where))),
-                keywords, optional(r, "pattern"), r.path("group").asInt(0), r.path("before").asInt(64),
-                r.path("after").asInt(256), r.path("digits").asInt(0),
-                Rule.DigitShape.valueOf(upper(r.path("digitShape").asText("any")).replace('-', '_')),
-                r.path("invisible").asBoolean(false), requires,
+        return new Rule(
+                text(r, "id", where),
+                text(r, "description", where),
+                Category.valueOf(upper(text(r, "category", where))),
+                Severity.valueOf(upper(text(r, "severity", where))),
+                keywords,
+                optional(r, "pattern"),
+                r.path("group").asInt(0),
+                r.path("before").asInt(64),
+                r.path("after").asInt(256),
+                r.path("digits").asInt(0),
+                Rule.DigitShape.valueOf(
+                        upper(r.path("digitShape").asText("any")).replace('-', '_')),
+                r.path("invisible").asBoolean(false),
+                requires,
                 r.path("requiresWithin").asInt(r.path("after").asInt(256)),
                 optional(r, "keyPattern"),
-                optional(r, "valuePattern"), validators, r.path("generic").asBoolean(false), new Rule.Examples(pos, neg));
+                optional(r, "valuePattern"),
+                validators,
+                r.path("generic").asBoolean(false),
+                new Rule.Examples(pos, neg));
     }
 
     private static Validator validator(JsonNode v, String where) {
@@ -127,8 +156,9 @@ public final class RulePackReader {
             case "us-ssn" -> new Validator.UsSsn();
             case "jwt" -> new Validator.Jwt();
             case "not-placeholder" -> new Validator.NotPlaceholder();
-            default -> throw new DlpException(where + ": unknown validator type '" + type
-                    + "' (luhn, iban, entropy, crc32-base62, us-ssn, jwt, not-placeholder)");
+            default ->
+                throw new DlpException(where + ": unknown validator type '" + type
+                        + "' (luhn, iban, entropy, crc32-base62, us-ssn, jwt, not-placeholder)");
         };
     }
 

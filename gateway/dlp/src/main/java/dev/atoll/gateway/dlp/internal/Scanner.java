@@ -34,6 +34,7 @@ public final class Scanner {
     private static final int MAX_SNAP = 16_384;
     /** Member names remembered per scan (see {@link #knownKeys}), and the longest one remembered. */
     private static final int MAX_KNOWN_KEYS = 512;
+
     private static final int MAX_KNOWN_KEY_LENGTH = 128;
     /** A remembered member name that selects no key rule. */
     private static final KeyHits NO_KEY_HITS = new KeyHits(new int[0]);
@@ -50,6 +51,7 @@ public final class Scanner {
     private static final int SPECIAL = 256;
     /** Characters the single pass must look at beyond the keyword automaton. */
     private static final int SLOW = 512;
+
     private static final int RUN = DIGIT | UPPER | LOWER | STD | URL;
     private static final int[] CLS = new int[128];
     private static final int RUN_SEPARATED = 1;
@@ -201,7 +203,8 @@ public final class Scanner {
                     KeyHits keyHits = scanLocation(key, null);
                     Object shown = key;
                     if (matches.size() > before) {
-                        shown = "[REDACTED:" + pack.rule(matches.get(before).ruleIndex()).id() + "]";
+                        shown = "[REDACTED:"
+                                + pack.rule(matches.get(before).ruleIndex()).id() + "]";
                     }
                     display.add(shown);
                     JsonNode child = e.getValue();
@@ -219,8 +222,7 @@ public final class Scanner {
     }
 
     /** Member-name rules selected by a key: those whose keywords occur in it and whose keyPattern matches it. */
-    private record KeyHits(int[] rules) {
-    }
+    private record KeyHits(int[] rules) {}
 
     /**
      * Scans one string at the current location.
@@ -256,8 +258,12 @@ public final class Scanner {
         }
         // Remember a name only if scanning it again could not add anything: no match, no decoding
         // (which spends the decode budget), no limit reached.
-        if (key && matches.size() == matchesBefore && decoded == decodedBefore && incomplete == limitBefore
-                && s.length() <= MAX_KNOWN_KEY_LENGTH && knownKeys.size() < MAX_KNOWN_KEYS) {
+        if (key
+                && matches.size() == matchesBefore
+                && decoded == decodedBefore
+                && incomplete == limitBefore
+                && s.length() <= MAX_KNOWN_KEY_LENGTH
+                && knownKeys.size() < MAX_KNOWN_KEYS) {
             knownKeys.put(s, out == null ? NO_KEY_HITS : out);
         }
         return out;
@@ -287,7 +293,8 @@ public final class Scanner {
         pending.clear();
     }
 
-    private KeyHits scanLayer(String text, int depth, List<Encoding> encodings, int topStart, int topEnd, KeyHits keyHits) {
+    private KeyHits scanLayer(
+            String text, int depth, List<Encoding> encodings, int topStart, int topEnd, KeyHits keyHits) {
         Layer layer = layers[depth];
         if (layer == null) {
             layer = layers[depth] = new Layer(pack);
@@ -302,7 +309,11 @@ public final class Scanner {
         boolean decode = limits.maxDecodeDepth() > 0 && (layer.candCount > 0 || layer.percent || layer.escape);
         boolean keyRules = depth == 0 && part == Part.KEY && layer.keyHitCount > 0;
         boolean invisible = norm != null && norm.hidden() && pack.invisibleRules.length > 0;
-        if (layer.touchedCount == 0 && pack.alwaysRules.length == 0 && keyHits == null && !decode && !keyRules
+        if (layer.touchedCount == 0
+                && pack.alwaysRules.length == 0
+                && keyHits == null
+                && !decode
+                && !keyRules
                 && !invisible) {
             return null; // the common case: nothing triggered, nothing to decode
         }
@@ -356,23 +367,44 @@ public final class Scanner {
                 case 2 -> Encoding.BASE64URL;
                 default -> Encoding.HEX;
             };
-            Optional<String> d = enc == Encoding.HEX ? Decoders.hex(t, s, e) : Decoders.base64(t, s, e, enc == Encoding.BASE64URL);
+            Optional<String> d =
+                    enc == Encoding.HEX ? Decoders.hex(t, s, e) : Decoders.base64(t, s, e, enc == Encoding.BASE64URL);
             if (!descend(d, depth, last, encodings, enc, span.topStartOf(s), span.topEndOf(e))) {
                 return;
             }
         }
-        if (pct && !descend(Decoders.percent(t), depth, last, encodings, Encoding.PERCENT, span.topStartOf(0),
-                span.topEndOf(t.length()))) {
+        if (pct
+                && !descend(
+                        Decoders.percent(t),
+                        depth,
+                        last,
+                        encodings,
+                        Encoding.PERCENT,
+                        span.topStartOf(0),
+                        span.topEndOf(t.length()))) {
             return;
         }
         if (esc) {
-            descend(Decoders.unescape(t), depth, last, encodings, Encoding.ESCAPE, span.topStartOf(0), span.topEndOf(t.length()));
+            descend(
+                    Decoders.unescape(t),
+                    depth,
+                    last,
+                    encodings,
+                    Encoding.ESCAPE,
+                    span.topStartOf(0),
+                    span.topEndOf(t.length()));
         }
     }
 
     /** @return false when the decode budget is spent (stop decoding this string) */
-    private boolean descend(Optional<String> d, int depth, boolean last, List<Encoding> encodings, Encoding enc,
-            int topStart, int topEnd) {
+    private boolean descend(
+            Optional<String> d,
+            int depth,
+            boolean last,
+            List<Encoding> encodings,
+            Encoding enc,
+            int topStart,
+            int topEnd) {
         if (d.isEmpty()) {
             return true;
         }
@@ -498,7 +530,15 @@ public final class Scanner {
         }
         int start = span.depth == 0 ? span.norm.originalStart(s) : span.topStart;
         int end = span.depth == 0 ? span.norm.originalEnd(e) : span.topEnd;
-        pending.add(new RawMatch(rule.index, matchPath, pointer, part, start, end, span.encodings, hasher.hash(value),
+        pending.add(new RawMatch(
+                rule.index,
+                matchPath,
+                pointer,
+                part,
+                start,
+                end,
+                span.encodings,
+                hasher.hash(value),
                 rule.rule.generic()));
     }
 
@@ -631,8 +671,11 @@ public final class Scanner {
                 }
                 if ((e & DIGIT) != 0) {
                     int gap = i - dEnd;
-                    if (dStart >= 0 && (gap == 0 || (gap <= 2 && separator(table, bytes[dEnd])
-                            && (gap == 1 || separator(table, bytes[dEnd + 1]))))) {
+                    if (dStart >= 0
+                            && (gap == 0
+                                    || (gap <= 2
+                                            && separator(table, bytes[dEnd])
+                                            && (gap == 1 || separator(table, bytes[dEnd + 1]))))) {
                         if (gap > 0) {
                             dSeps++;
                         }
@@ -700,7 +743,11 @@ public final class Scanner {
                         continue;
                     }
                     if (rule.requires.length > 0
-                            && !containsAny(t, rule.requires, start, Math.min(t.length(), start + rule.rule.requiresWithin()))) {
+                            && !containsAny(
+                                    t,
+                                    rule.requires,
+                                    start,
+                                    Math.min(t.length(), start + rule.rule.requiresWithin()))) {
                         continue;
                     }
                     addWindow(r, start - rule.rule.before(), Math.max(end + 1, start + rule.rule.after()));
@@ -752,7 +799,9 @@ public final class Scanner {
             }
             int len = e - s;
             int kind;
-            if ((flags & (NONHEX | STD | URL)) == 0 && len >= MIN_HEX_RUN && (flags & (UPPER | LOWER)) != (UPPER | LOWER)) {
+            if ((flags & (NONHEX | STD | URL)) == 0
+                    && len >= MIN_HEX_RUN
+                    && (flags & (UPPER | LOWER)) != (UPPER | LOWER)) {
                 kind = 3;
             } else if ((flags & UPPER) != 0 && (flags & LOWER) != 0) {
                 boolean std = (flags & STD) != 0;

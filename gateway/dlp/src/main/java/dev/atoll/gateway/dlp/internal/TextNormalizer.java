@@ -36,8 +36,7 @@ final class TextNormalizer {
         }
     }
 
-    private TextNormalizer() {
-    }
+    private TextNormalizer() {}
 
     /**
      * @param s any text
@@ -99,6 +98,7 @@ final class TextNormalizer {
     /** Cyrillic and Greek letters that look like Latin ones, and the Latin letter each folds to. */
     private static final String CONFUSABLE =
             "\u0430\u0435\u043e\u0440\u0441\u0443\u0445\u0456\u0458\u0455\u0501\u051b\u051d\u04bb\u04cf\u0410\u0412\u0415\u041a\u041c\u041d\u041e\u0420\u0421\u0422\u0425\u0423\u0406\u0408\u0405\u03b1\u03bf\u03c1\u03b9\u03ba\u03bd\u03c5\u03c7\u0391\u0392\u0395\u0396\u0397\u0399\u039a\u039c\u039d\u039f\u03a1\u03a4\u03a5\u03a7";
+
     private static final String LATIN = "aeopcyxijsdqwhlABEKMHOPCTXYIJSaopikvuxABEZHIKMNOPTYX";
 
     /**
@@ -136,6 +136,8 @@ final class TextNormalizer {
             return false;
         }
         int t = Character.getType(cp);
-        return t == Character.NON_SPACING_MARK || t == Character.ENCLOSING_MARK || t == Character.COMBINING_SPACING_MARK;
+        return t == Character.NON_SPACING_MARK
+                || t == Character.ENCLOSING_MARK
+                || t == Character.COMBINING_SPACING_MARK;
     }
 }

@@ -31,7 +31,9 @@ class ChecksTest {
     @Test
     void usSsn() {
         assertTrue(Checks.usSsn("123-45-6789"));
-        for (String bad : new String[] {"000-12-3456", "666-12-3456", "900-12-3456", "123-00-4567", "123-45-0000", "123-45-678"}) {
+        for (String bad :
+                new String[] {"000-12-3456", "666-12-3456", "900-12-3456", "123-00-4567", "123-45-0000", "123-45-678"
+                }) {
             assertFalse(Checks.usSsn(bad), bad);
         }
     }
@@ -67,9 +69,22 @@ class ChecksTest {
 
     @Test
     void placeholders() {
-        for (String p : new String[] {"${DB_PASSWORD}", "{{ token }}", "<password>", "********", "xxxxxxxx", "changeme",
-            "%s", "$SECRET_KEY", "e.target.value", "this.password", "getPassword()", "[REDACTED:x]", "GITHUB_ACCESS_TOKEN",
-            "atoll-secret:API_KEY"}) {
+        for (String p : new String[] {
+            "${DB_PASSWORD}",
+            "{{ token }}",
+            "<password>",
+            "********",
+            "xxxxxxxx",
+            "changeme",
+            "%s",
+            "$SECRET_KEY",
+            "e.target.value",
+            "this.password",
+            "getPassword()",
+            "[REDACTED:x]",
+            "GITHUB_ACCESS_TOKEN",
+            "atoll-secret:API_KEY"
+        }) {
             assertTrue(Checks.placeholder(p), p);
         }
         for (String real : new String[] {"Tr0ub4dor&3xK9!q", "Example-Passw0rd", "hunter2hunter2"}) {

@@ -19,7 +19,8 @@ class DecodersTest {
     @Test
     void base64OfTextDecodesAndBinaryDoesNot() {
         String b = Base64.getEncoder().encodeToString("hello wörld, a longer text".getBytes(StandardCharsets.UTF_8));
-        assertEquals(Optional.of("hello wörld, a longer text"), Decoders.base64("x " + b + " y", 2, 2 + b.length(), false));
+        assertEquals(
+                Optional.of("hello wörld, a longer text"), Decoders.base64("x " + b + " y", 2, 2 + b.length(), false));
         byte[] bin = new byte[300];
         new Random(1).nextBytes(bin);
         String r = Base64.getEncoder().encodeToString(bin);
@@ -32,12 +33,17 @@ class DecodersTest {
     void hex() {
         String h = HexFormat.of().formatHex("a secret in hex form".getBytes());
         assertEquals(Optional.of("a secret in hex form"), Decoders.hex(h, 0, h.length()));
-        assertTrue(Decoders.hex("da39a3ee5e6b4b0d3255bfef95601890afd80709", 0, 40).isEmpty(), "a SHA-1 is not text");
+        assertTrue(
+                Decoders.hex("da39a3ee5e6b4b0d3255bfef95601890afd80709", 0, 40).isEmpty(), "a SHA-1 is not text");
         String upper = HexFormat.of().withUpperCase().formatHex("Upper Case Hex!".getBytes());
-        assertEquals(Optional.of("Upper Case Hex!"), Decoders.hex("[" + upper + "f]", 1, 2 + upper.length()),
+        assertEquals(
+                Optional.of("Upper Case Hex!"),
+                Decoders.hex("[" + upper + "f]", 1, 2 + upper.length()),
                 "upper case, inside other text, odd length (the last digit is dropped)");
         String oneControl = HexFormat.of().formatHex("twenty-one chars\u0001text".getBytes(StandardCharsets.UTF_8));
-        assertEquals(Optional.of("twenty-one chars\u0001text"), Decoders.hex(oneControl, 0, oneControl.length()),
+        assertEquals(
+                Optional.of("twenty-one chars\u0001text"),
+                Decoders.hex(oneControl, 0, oneControl.length()),
                 "one control byte in 21 is within the 5 % allowed");
         String utf8 = HexFormat.of().formatHex("grüße".getBytes(StandardCharsets.UTF_8));
         assertEquals(Optional.of("grüße"), Decoders.hex(utf8, 0, utf8.length()));
@@ -104,10 +110,12 @@ class DecodersTest {
             return Optional.empty();
         }
         try {
-            return Optional.of(StandardCharsets.UTF_8.newDecoder()
+            return Optional.of(StandardCharsets.UTF_8
+                    .newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(b)).toString());
+                    .decode(ByteBuffer.wrap(b))
+                    .toString());
         } catch (CharacterCodingException e) {
             return Optional.empty();
         }

@@ -60,13 +60,33 @@ class KeywordAutomatonTest {
     void matchesBruteForceWhenKeywordPrefixesOverlap() {
         // Text made of keyword fragments, so that the automaton keeps entering and leaving prefixes,
         // falls back through failure links, and meets keywords right after a skipped position.
-        List<String> kw = List.of("password", "passwd", "pass", "ssw", "ghp_", "gh", "-----begin", "--", "://", "@",
-                "akia", "kia", "hooks.slack.com", "slack", "xoxb-", "o", "eyj", "yj");
-        String[] fragments = {"pa", "ss", "w", "ord", "d", "gh", "p_", "-", "--", "---", "begin", ":", "/", "//", "@",
-                "ak", "ia", "ki", "a", "hooks.", "slack", ".com", "xo", "xb-", "e", "yj", "Y", "J", " ", "é", "\u200b", "PASS", "\n"};
+        List<String> kw = List.of(
+                "password",
+                "passwd",
+                "pass",
+                "ssw",
+                "ghp_",
+                "gh",
+                "-----begin",
+                "--",
+                "://",
+                "@",
+                "akia",
+                "kia",
+                "hooks.slack.com",
+                "slack",
+                "xoxb-",
+                "o",
+                "eyj",
+                "yj");
+        String[] fragments = {
+            "pa", "ss", "w", "ord", "d", "gh", "p_", "-", "--", "---", "begin", ":", "/", "//", "@", "ak", "ia", "ki",
+            "a", "hooks.", "slack", ".com", "xo", "xb-", "e", "yj", "Y", "J", " ", "é", "\u200b", "PASS", "\n"
+        };
         Random r = new Random(7);
         KeywordAutomaton ac = new KeywordAutomaton(kw);
-        KeywordAutomaton noSingles = new KeywordAutomaton(kw.stream().filter(k -> k.length() > 1).toList());
+        KeywordAutomaton noSingles =
+                new KeywordAutomaton(kw.stream().filter(k -> k.length() > 1).toList());
         for (int round = 0; round < 2000; round++) {
             StringBuilder s = new StringBuilder();
             int parts = r.nextInt(30);

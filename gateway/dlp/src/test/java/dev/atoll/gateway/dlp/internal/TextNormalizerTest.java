@@ -47,6 +47,8 @@ class TextNormalizerTest {
         assertEquals(true, n.hidden());
         assertEquals(false, TextNormalizer.normalize("\u0456gn\u043er\u0435").hidden());
         // Russian text is folded letter by letter (one to one: spans stay exact), other scripts are not.
-        assertEquals("Moc\u043a\u0432a", TextNormalizer.normalize("\u041c\u043e\u0441\u043a\u0432\u0430").text());
+        assertEquals(
+                "Moc\u043a\u0432a",
+                TextNormalizer.normalize("\u041c\u043e\u0441\u043a\u0432\u0430").text());
     }
 }

@@ -13,8 +13,7 @@ import java.util.Locale;
  */
 public final class ConnectionClose {
 
-    private ConnectionClose() {
-    }
+    private ConnectionClose() {}
 
     /**
      * The filter, for every listener.

@@ -43,8 +43,14 @@ public final class JwtAuthenticator implements Authenticator {
      * @param clockSkewSeconds tolerated skew
      * @throws IllegalArgumentException if the JWK set cannot be read
      */
-    public JwtAuthenticator(String issuer, String audience, Path jwksFile, List<String> algorithms, String tenantClaim,
-            String scopePrefix, int clockSkewSeconds) {
+    public JwtAuthenticator(
+            String issuer,
+            String audience,
+            Path jwksFile,
+            List<String> algorithms,
+            String tenantClaim,
+            String scopePrefix,
+            int clockSkewSeconds) {
         JWKSet keys;
         try {
             keys = JWKSet.parse(Files.readString(jwksFile));
@@ -61,8 +67,8 @@ public final class JwtAuthenticator implements Authenticator {
         }
         processor = new DefaultJWTProcessor<>();
         processor.setJWSKeySelector(new JWSVerificationKeySelector<>(algs, new ImmutableJWKSet<>(keys)));
-        DefaultJWTClaimsVerifier<SecurityContext> verifier = new DefaultJWTClaimsVerifier<>(audience,
-                new JWTClaimsSet.Builder().issuer(issuer).build(), Set.of("exp", "iss", "aud", tenantClaim));
+        DefaultJWTClaimsVerifier<SecurityContext> verifier = new DefaultJWTClaimsVerifier<>(
+                audience, new JWTClaimsSet.Builder().issuer(issuer).build(), Set.of("exp", "iss", "aud", tenantClaim));
         verifier.setMaxClockSkew(clockSkewSeconds);
         processor.setJWTClaimsSetVerifier(verifier);
         this.tenantClaim = tenantClaim;

@@ -61,7 +61,8 @@ public final class OriginGuard {
      */
     public io.helidon.webserver.http.Filter filter() {
         return (chain, req, res) -> {
-            Optional<String> why = check(req.headers().first(io.helidon.http.HeaderNames.HOST),
+            Optional<String> why = check(
+                    req.headers().first(io.helidon.http.HeaderNames.HOST),
                     req.headers().first(io.helidon.http.HeaderNames.ORIGIN));
             if (why.isEmpty()) {
                 chain.proceed();
@@ -88,8 +89,11 @@ public final class OriginGuard {
             URI u = new URI(origin);
             String scheme = u.getScheme();
             String h = u.getHost();
-            return ("http".equals(scheme) || "https".equals(scheme)) && h != null && u.getRawPath().isEmpty()
-                    && u.getRawUserInfo() == null && LOOPBACK_NAMES.contains(h.toLowerCase(Locale.ROOT));
+            return ("http".equals(scheme) || "https".equals(scheme))
+                    && h != null
+                    && u.getRawPath().isEmpty()
+                    && u.getRawUserInfo() == null
+                    && LOOPBACK_NAMES.contains(h.toLowerCase(Locale.ROOT));
         } catch (java.net.URISyntaxException e) {
             return false;
         }

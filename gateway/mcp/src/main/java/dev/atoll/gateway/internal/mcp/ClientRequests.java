@@ -14,14 +14,20 @@ import java.util.Set;
 public final class ClientRequests {
 
     private static final Set<String> ROLES = Set.of("user", "assistant");
-    private static final Set<String> SAMPLING_KEYS = Set.of("messages", "maxTokens", "systemPrompt", "temperature",
-            "stopSequences", "modelPreferences", "includeContext", "metadata");
+    private static final Set<String> SAMPLING_KEYS = Set.of(
+            "messages",
+            "maxTokens",
+            "systemPrompt",
+            "temperature",
+            "stopSequences",
+            "modelPreferences",
+            "includeContext",
+            "metadata");
     private static final Set<String> ELICIT_KEYS = Set.of("message", "requestedSchema", "mode");
     private static final Set<String> PRIMITIVES = Set.of("string", "number", "integer", "boolean", "array");
     private static final Set<String> ACTIONS = Set.of("accept", "decline", "cancel");
 
-    private ClientRequests() {
-    }
+    private ClientRequests() {}
 
     /**
      * Checks a request.
@@ -50,8 +56,9 @@ public final class ClientRequests {
             return roots(result);
         }
         if (method.equals("sampling/createMessage")) {
-            if (!ROLES.contains(result.path("role").asText("")) || (!result.path("content").isObject()
-                    && !result.path("content").isArray())) {
+            if (!ROLES.contains(result.path("role").asText(""))
+                    || (!result.path("content").isObject()
+                            && !result.path("content").isArray())) {
                 return Optional.of("the client's sampling answer has no role and content");
             }
             return Optional.empty();
@@ -86,7 +93,9 @@ public final class ClientRequests {
                 return Optional.of("each root must be an object with uri and an optional name");
             }
             JsonNode uri = r.path("uri");
-            if (!uri.isTextual() || uri.textValue().length() > 4096 || !uri.textValue().startsWith("file://")) {
+            if (!uri.isTextual()
+                    || uri.textValue().length() > 4096
+                    || !uri.textValue().startsWith("file://")) {
                 return Optional.of("each root's uri must be a file:// URI of at most 4096 characters");
             }
             try {
@@ -94,7 +103,8 @@ public final class ClientRequests {
             } catch (java.net.URISyntaxException e) {
                 return Optional.of("a root's uri is not a valid URI");
             }
-            if (r.has("name") && (!r.get("name").isTextual() || r.get("name").textValue().length() > 1024)) {
+            if (r.has("name")
+                    && (!r.get("name").isTextual() || r.get("name").textValue().length() > 1024)) {
                 return Optional.of("a root's name must be a string of at most 1024 characters");
             }
         }
@@ -111,8 +121,9 @@ public final class ClientRequests {
             return Optional.of("messages must be an array of 1-100 messages");
         }
         for (JsonNode m : messages) {
-            if (!m.isObject() || !ROLES.contains(m.path("role").asText("")) || (!m.path("content").isObject()
-                    && !m.path("content").isArray())) {
+            if (!m.isObject()
+                    || !ROLES.contains(m.path("role").asText(""))
+                    || (!m.path("content").isObject() && !m.path("content").isArray())) {
                 return Optional.of("each message needs a role (user or assistant) and content");
             }
         }
@@ -132,11 +143,12 @@ public final class ClientRequests {
             return Optional.of("message must be a string");
         }
         JsonNode schema = p.path("requestedSchema");
-        if (!schema.isObject() || !"object".equals(schema.path("type").asText())
+        if (!schema.isObject()
+                || !"object".equals(schema.path("type").asText())
                 || !schema.path("properties").isObject()) {
             return Optional.of("requestedSchema must be an object schema with properties");
         }
-        for (Iterator<JsonNode> it = schema.get("properties").elements(); it.hasNext();) {
+        for (Iterator<JsonNode> it = schema.get("properties").elements(); it.hasNext(); ) {
             JsonNode prop = it.next();
             if (!PRIMITIVES.contains(prop.path("type").asText(""))) {
                 return Optional.of("requestedSchema properties must be of type string, number, integer, boolean"
@@ -147,7 +159,7 @@ public final class ClientRequests {
     }
 
     private static Optional<String> only(JsonNode n, Set<String> keys) {
-        for (Iterator<String> it = n.fieldNames(); it.hasNext();) {
+        for (Iterator<String> it = n.fieldNames(); it.hasNext(); ) {
             String k = it.next();
             if (!keys.contains(k)) {
                 return Optional.of("unexpected key '" + (k.length() > 40 ? k.substring(0, 40) : k) + "'");

@@ -37,13 +37,13 @@ final class Features {
 
     /** Most resource subscriptions per session. */
     static final int MAX_SUBSCRIPTIONS = 256;
+
     private static final JsonNodeFactory F = JsonNodeFactory.instance;
 
     private static final Logger LOG = Logger.getLogger(Features.class.getName());
 
     /** An offer and the source that made it. */
-    private record Sourced(FeatureSource source, Offer offer) {
-    }
+    private record Sourced(FeatureSource source, Offer offer) {}
 
     /**
      * One session's subscription to a URI.
@@ -54,8 +54,7 @@ final class Features {
      * @param offer the offer that served it
      * @param digest the digest that served it when subscribed (or last notified)
      */
-    private record Sub(Caller principal, String owner, FeatureSource source, Offer offer, String digest) {
-    }
+    private record Sub(Caller principal, String owner, FeatureSource source, Offer offer, String digest) {}
 
     private final List<FeatureSource> sources;
     private final McpService.ToolCaller caller;
@@ -68,8 +67,7 @@ final class Features {
      */
     private final Object[] stripes = new Object[64];
     /** Told of every subscription change (the audit log). */
-    private volatile java.util.function.Consumer<SubscriptionChange> onSubscription = c -> {
-    };
+    private volatile java.util.function.Consumer<SubscriptionChange> onSubscription = c -> {};
     /** Collisions already reported to the operator. */
     private final Set<String> warned = ConcurrentHashMap.newKeySet();
 
@@ -91,11 +89,14 @@ final class Features {
             case "resources/templates/list" -> "resourceTemplates";
             default -> "prompts";
         };
-        List<Sourced> visible = visible(principal, switch (method) {
-            case "resources/list" -> FeatureSource::resources;
-            case "resources/templates/list" -> FeatureSource::resourceTemplates;
-            default -> FeatureSource::prompts;
-        }, method.equals("resources/list") ? "uri" : method.equals("prompts/list") ? "name" : "uriTemplate");
+        List<Sourced> visible = visible(
+                principal,
+                switch (method) {
+                    case "resources/list" -> FeatureSource::resources;
+                    case "resources/templates/list" -> FeatureSource::resourceTemplates;
+                    default -> FeatureSource::prompts;
+                },
+                method.equals("resources/list") ? "uri" : method.equals("prompts/list") ? "name" : "uriTemplate");
         int offset = 0;
         JsonNode cursor = params.get("cursor");
         if (cursor != null && !cursor.isNull()) {
@@ -118,24 +119,36 @@ final class Features {
 
     ObjectNode serve(Caller principal, String method, ObjectNode params) {
         Offer offer = switch (method) {
-            case "resources/read" -> resource(principal, text(params, "uri")).map(Sourced::offer)
-                    .orElseThrow(() -> notFound(params.path("uri").asText()));
-            case "prompts/get" -> byKey(principal, FeatureSource::prompts, "name", text(params, "name"))
-                    .orElseThrow(() -> new RpcException(JsonRpc.INVALID_PARAMS, "Invalid params: unknown prompt "
-                            + JsonRpc.truncate(params.path("name").asText(), 128), 200, null));
+            case "resources/read" ->
+                resource(principal, text(params, "uri"))
+                        .map(Sourced::offer)
+                        .orElseThrow(() -> notFound(params.path("uri").asText()));
+            case "prompts/get" ->
+                byKey(principal, FeatureSource::prompts, "name", text(params, "name"))
+                        .orElseThrow(() -> new RpcException(
+                                JsonRpc.INVALID_PARAMS,
+                                "Invalid params: unknown prompt "
+                                        + JsonRpc.truncate(params.path("name").asText(), 128),
+                                200,
+                                null));
             default -> completionTarget(principal, params);
         };
         ObjectNode request = F.objectNode();
         request.put("method", method);
         request.set("params", withoutMeta(params));
         CatalogEntry e = offer.entry();
-        CatalogEntry audited = new CatalogEntry(offer.owner() + ":" + method, e.version(), e.digest(), e.definition(),
-                e.backend(), e.handle());
-        ToolReply reply = caller.call(principal, audited, request, new CallContext(principal.tenant(), Optional.empty()));
+        CatalogEntry audited = new CatalogEntry(
+                offer.owner() + ":" + method, e.version(), e.digest(), e.definition(), e.backend(), e.handle());
+        ToolReply reply =
+                caller.call(principal, audited, request, new CallContext(principal.tenant(), Optional.empty()));
         return switch (reply) {
-            case ToolReply.Result r when r.outcome() == ToolOutcome.DLP_BLOCKED -> throw new RpcException(
-                    JsonRpc.INTERNAL_ERROR, r.result().path("content").path(0).path("text").asText("Blocked by DLP"),
-                    200, null);
+            case ToolReply.Result r
+            when r.outcome() == ToolOutcome.DLP_BLOCKED ->
+                throw new RpcException(
+                        JsonRpc.INTERNAL_ERROR,
+                        r.result().path("content").path(0).path("text").asText("Blocked by DLP"),
+                        200,
+                        null);
             case ToolReply.Result r -> r.result();
             case ToolReply.Rejected r -> {
                 ObjectNode data = F.objectNode();
@@ -183,7 +196,11 @@ final class Features {
             return F.objectNode();
         }
         Sourced found = resource(principal, uri).orElseThrow(() -> notFound(uri));
-        Sub sub = new Sub(principal, found.offer().owner(), found.source(), found.offer(),
+        Sub sub = new Sub(
+                principal,
+                found.offer().owner(),
+                found.source(),
+                found.offer(),
                 found.offer().entry().digest());
         Map<String, Sub> m = subscriptions.computeIfAbsent(session, k -> new ConcurrentHashMap<>());
         Sub had = m.get(uri);
@@ -191,8 +208,11 @@ final class Features {
             return F.objectNode(); // already subscribed
         }
         if (had == null && m.size() >= MAX_SUBSCRIPTIONS) {
-            throw new RpcException(JsonRpc.INVALID_PARAMS, "Invalid params: at most " + MAX_SUBSCRIPTIONS
-                    + " subscriptions per session", 200, null);
+            throw new RpcException(
+                    JsonRpc.INVALID_PARAMS,
+                    "Invalid params: at most " + MAX_SUBSCRIPTIONS + " subscriptions per session",
+                    200,
+                    null);
         }
         // One lock per owner and URI (striped): the source is asked to watch once, and a slow source
         // (an upstream that takes its time to answer) holds up only subscriptions of the same URI.
@@ -264,7 +284,8 @@ final class Features {
      * nothing the source adds reaches the client).
      */
     private void updated(String owner, String uri) {
-        ObjectNode note = JsonRpc.notification("notifications/resources/updated", F.objectNode().put("uri", uri));
+        ObjectNode note = JsonRpc.notification(
+                "notifications/resources/updated", F.objectNode().put("uri", uri));
         subscriptions.forEach((session, uris) -> {
             Sub s = uris.get(uri);
             if (s != null && s.owner().equals(owner)) {
@@ -282,13 +303,24 @@ final class Features {
         streams.broadcast(JsonRpc.notification("notifications/prompts/list_changed", null));
         Map<String, String> digests = new HashMap<>();
         for (Sourced o : served(FeatureSource::resources, "uri")) {
-            digests.putIfAbsent(o.offer().definition().path("uri").asText(), o.offer().entry().digest());
+            digests.putIfAbsent(
+                    o.offer().definition().path("uri").asText(),
+                    o.offer().entry().digest());
         }
         List<Sourced> templates = served(FeatureSource::resourceTemplates, "uriTemplate");
         subscriptions.forEach((session, uris) -> uris.replaceAll((uri, sub) -> {
-            String now = digests.computeIfAbsent(uri, u -> templates.stream().filter(t -> UriTemplate.of(
-                    t.offer().definition().path("uriTemplate").asText()).match(u).isPresent()).findFirst()
-                    .map(t -> t.offer().entry().digest()).orElse(""));
+            String now = digests.computeIfAbsent(
+                    uri,
+                    u -> templates.stream()
+                            .filter(t -> UriTemplate.of(t.offer()
+                                            .definition()
+                                            .path("uriTemplate")
+                                            .asText())
+                                    .match(u)
+                                    .isPresent())
+                            .findFirst()
+                            .map(t -> t.offer().entry().digest())
+                            .orElse(""));
             if (!now.equals(sub.digest())) {
                 ObjectNode p = F.objectNode().put("uri", uri);
                 streams.send(session, JsonRpc.notification("notifications/resources/updated", p));
@@ -301,26 +333,46 @@ final class Features {
         JsonNode ref = params.path("ref");
         JsonNode argument = params.path("argument");
         if (!argument.path("name").isTextual() || !argument.path("value").isTextual()) {
-            throw new RpcException(JsonRpc.INVALID_PARAMS, "Invalid params: argument needs a string name and value",
-                    200, null);
+            throw new RpcException(
+                    JsonRpc.INVALID_PARAMS, "Invalid params: argument needs a string name and value", 200, null);
         }
         return switch (ref.path("type").asText("")) {
-            case "ref/prompt" -> byKey(principal, FeatureSource::prompts, "name", ref.path("name").asText(""))
-                    .orElseThrow(() -> new RpcException(JsonRpc.INVALID_PARAMS, "Invalid params: unknown prompt", 200,
-                            null));
-            case "ref/resource" -> byKey(principal, FeatureSource::resourceTemplates, "uriTemplate",
-                    ref.path("uri").asText("")).or(() -> byKey(principal, FeatureSource::resources, "uri",
-                            ref.path("uri").asText(""))).orElseThrow(() -> new RpcException(JsonRpc.INVALID_PARAMS,
-                                    "Invalid params: unknown resource template", 200, null));
-            default -> throw new RpcException(JsonRpc.INVALID_PARAMS,
-                    "Invalid params: ref.type must be ref/prompt or ref/resource", 200, null);
+            case "ref/prompt" ->
+                byKey(
+                                principal,
+                                FeatureSource::prompts,
+                                "name",
+                                ref.path("name").asText(""))
+                        .orElseThrow(() ->
+                                new RpcException(JsonRpc.INVALID_PARAMS, "Invalid params: unknown prompt", 200, null));
+            case "ref/resource" ->
+                byKey(
+                                principal,
+                                FeatureSource::resourceTemplates,
+                                "uriTemplate",
+                                ref.path("uri").asText(""))
+                        .or(() -> byKey(
+                                principal,
+                                FeatureSource::resources,
+                                "uri",
+                                ref.path("uri").asText("")))
+                        .orElseThrow(() -> new RpcException(
+                                JsonRpc.INVALID_PARAMS, "Invalid params: unknown resource template", 200, null));
+            default ->
+                throw new RpcException(
+                        JsonRpc.INVALID_PARAMS,
+                        "Invalid params: ref.type must be ref/prompt or ref/resource",
+                        200,
+                        null);
         };
     }
 
     private Optional<Sourced> resource(Caller principal, String uri) {
         return byKeySourced(principal, FeatureSource::resources, "uri", uri).or(() -> {
             for (Sourced o : visible(principal, FeatureSource::resourceTemplates, "uriTemplate")) {
-                if (UriTemplate.of(o.offer().definition().path("uriTemplate").asText()).match(uri).isPresent()) {
+                if (UriTemplate.of(o.offer().definition().path("uriTemplate").asText())
+                        .match(uri)
+                        .isPresent()) {
                     return Optional.of(o);
                 }
             }
@@ -328,19 +380,23 @@ final class Features {
         });
     }
 
-    private Optional<Offer> byKey(Caller principal, Function<FeatureSource, List<Offer>> kind, String key, String value) {
+    private Optional<Offer> byKey(
+            Caller principal, Function<FeatureSource, List<Offer>> kind, String key, String value) {
         return byKeySourced(principal, kind, key, value).map(Sourced::offer);
     }
 
-    private Optional<Sourced> byKeySourced(Caller principal, Function<FeatureSource, List<Offer>> kind, String key,
-            String value) {
-        return visible(principal, kind, key).stream().filter(o -> o.offer().definition().path(key).asText().equals(value))
+    private Optional<Sourced> byKeySourced(
+            Caller principal, Function<FeatureSource, List<Offer>> kind, String key, String value) {
+        return visible(principal, kind, key).stream()
+                .filter(o -> o.offer().definition().path(key).asText().equals(value))
                 .findFirst();
     }
 
     /** The offers a principal may see. */
     private List<Sourced> visible(Caller principal, Function<FeatureSource, List<Offer>> kind, String key) {
-        return served(kind, key).stream().filter(o -> principal.allows(o.offer().owner())).toList();
+        return served(kind, key).stream()
+                .filter(o -> principal.allows(o.offer().owner()))
+                .toList();
     }
 
     /**
@@ -378,8 +434,13 @@ final class Features {
     }
 
     private static String owners(List<Sourced> all, String key, String k) {
-        return String.join(", ", all.stream().filter(o -> o.offer().definition().path(key).asText().equals(k))
-                .map(o -> o.offer().owner()).distinct().toList());
+        return String.join(
+                ", ",
+                all.stream()
+                        .filter(o -> o.offer().definition().path(key).asText().equals(k))
+                        .map(o -> o.offer().owner())
+                        .distinct()
+                        .toList());
     }
 
     private static ObjectNode withoutMeta(ObjectNode params) {
@@ -398,7 +459,6 @@ final class Features {
 
     private static RpcException notFound(String uri) {
         ObjectNode data = F.objectNode().put("uri", JsonRpc.truncate(uri, 256));
-        return new RpcException(JsonRpc.RESOURCE_NOT_FOUND,
-                "Resource not found", 200, data);
+        return new RpcException(JsonRpc.RESOURCE_NOT_FOUND, "Resource not found", 200, data);
     }
 }

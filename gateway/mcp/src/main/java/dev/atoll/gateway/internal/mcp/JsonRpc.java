@@ -79,7 +79,9 @@ public final class JsonRpc {
         try {
             tree = mapper.readTree(body);
         } catch (IOException e) {
-            String why = e instanceof com.fasterxml.jackson.core.JsonProcessingException p ? p.getOriginalMessage() : "unreadable body";
+            String why = e instanceof com.fasterxml.jackson.core.JsonProcessingException p
+                    ? p.getOriginalMessage()
+                    : "unreadable body";
             throw new RpcException(PARSE_ERROR, "Parse error: " + truncate(why, 200));
         }
         if (tree == null || tree.isMissingNode()) {
@@ -98,7 +100,7 @@ public final class JsonRpc {
             if (n.isTextual()) {
                 requireWellFormed(n.textValue());
             } else if (n.isObject()) {
-                for (Iterator<Map.Entry<String, JsonNode>> it = n.properties().iterator(); it.hasNext();) {
+                for (Iterator<Map.Entry<String, JsonNode>> it = n.properties().iterator(); it.hasNext(); ) {
                     Map.Entry<String, JsonNode> e = it.next();
                     requireWellFormed(e.getKey());
                     todo.push(e.getValue());

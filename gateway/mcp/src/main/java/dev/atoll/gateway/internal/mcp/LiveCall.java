@@ -29,6 +29,7 @@ final class LiveCall implements ClientLink {
     static final int MAX_PROGRESS = 200;
     /** Least time between two progress notifications (one that reaches the total always goes). */
     static final Duration MIN_PROGRESS_INTERVAL = Duration.ofMillis(10);
+
     private static final JsonNodeFactory F = JsonNodeFactory.instance;
 
     private final BlockingQueue<ObjectNode> events = new LinkedBlockingQueue<>(1024);
@@ -86,11 +87,11 @@ final class LiveCall implements ClientLink {
 
     @Override
     public CompletableFuture<JsonNode> request(String method, ObjectNode params, Duration timeout) {
-        String capability = method.startsWith("sampling/") ? "sampling" : method.startsWith("roots/") ? "roots"
-                : "elicitation";
+        String capability =
+                method.startsWith("sampling/") ? "sampling" : method.startsWith("roots/") ? "roots" : "elicitation";
         if (!supports(capability)) {
-            return CompletableFuture.failedFuture(new UnsupportedOperationException(
-                    "the client did not declare the " + capability + " capability"));
+            return CompletableFuture.failedFuture(
+                    new UnsupportedOperationException("the client did not declare the " + capability + " capability"));
         }
         PendingRequests.Registered r = pending.register(session, method);
         ObjectNode message = F.objectNode();
@@ -102,7 +103,8 @@ final class LiveCall implements ClientLink {
             pending.cancel(r.id());
             return CompletableFuture.failedFuture(new IllegalStateException("the response stream is full"));
         }
-        return r.answer().orTimeout(timeout.toNanos(), TimeUnit.NANOSECONDS)
+        return r.answer()
+                .orTimeout(timeout.toNanos(), TimeUnit.NANOSECONDS)
                 .whenComplete((v, e) -> pending.cancel(r.id()));
     }
 

@@ -10,8 +10,7 @@ import java.util.function.Function;
 /** The HTTP-independent shape of one exchange on the MCP endpoint. */
 public final class McpExchange {
 
-    private McpExchange() {
-    }
+    private McpExchange() {}
 
     /**
      * One HTTP request as the protocol sees it.
@@ -50,8 +49,7 @@ public final class McpExchange {
      * @param body the JSON-RPC message
      * @param headers extra headers
      */
-    public record Json(int status, ObjectNode body, Map<String, String> headers) implements Reply {
-    }
+    public record Json(int status, ObjectNode body, Map<String, String> headers) implements Reply {}
 
     /**
      * An SSE stream of notifications followed by the response, then closed.
@@ -60,8 +58,7 @@ public final class McpExchange {
      * @param events messages in order, the response last
      * @param headers extra headers
      */
-    public record Sse(int status, List<ObjectNode> events, Map<String, String> headers) implements Reply {
-    }
+    public record Sse(int status, List<ObjectNode> events, Map<String, String> headers) implements Reply {}
 
     /**
      * A long-lived SSE stream of change notifications.
@@ -71,9 +68,9 @@ public final class McpExchange {
      * @param subscription what to stream until the client leaves
      * @param headers extra headers
      */
-    public record Stream(int status, List<ObjectNode> first, Streams.Subscription subscription,
-            Map<String, String> headers) implements Reply {
-    }
+    public record Stream(
+            int status, List<ObjectNode> first, Streams.Subscription subscription, Map<String, String> headers)
+            implements Reply {}
 
     /**
      * An SSE stream written while a call runs: notifications and server-to-client requests as they
@@ -84,8 +81,7 @@ public final class McpExchange {
      * @param headers extra headers
      */
     public record Live(int status, java.util.concurrent.BlockingQueue<ObjectNode> events, Map<String, String> headers)
-            implements Reply {
-    }
+            implements Reply {}
 
     /**
      * No body.
@@ -93,6 +89,5 @@ public final class McpExchange {
      * @param status HTTP status (202 for an accepted notification, 200/405/...)
      * @param headers extra headers
      */
-    public record Empty(int status, Map<String, String> headers) implements Reply {
-    }
+    public record Empty(int status, Map<String, String> headers) implements Reply {}
 }

@@ -3,8 +3,8 @@ package dev.atoll.gateway.internal.mcp;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.atoll.gateway.internal.http.Authenticator;
-import dev.atoll.gateway.internal.http.OriginGuard;
 import dev.atoll.gateway.internal.http.Caller;
+import dev.atoll.gateway.internal.http.OriginGuard;
 import io.helidon.common.media.type.MediaTypes;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HttpMediaType;
@@ -18,7 +18,6 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -53,8 +52,15 @@ public final class McpHttp implements HttpService {
      * @param resourceMetadataUrl RFC 9728 metadata URL for {@code WWW-Authenticate} (empty = none)
      * @param requireAuth whether a bearer token is required (else {@code auth} is asked with "")
      */
-    public McpHttp(String path, McpService service, OriginGuard guard, Authenticator auth, ObjectMapper mapper,
-            long maxBodyBytes, java.util.function.Supplier<String> resourceMetadataUrl, boolean requireAuth) {
+    public McpHttp(
+            String path,
+            McpService service,
+            OriginGuard guard,
+            Authenticator auth,
+            ObjectMapper mapper,
+            long maxBodyBytes,
+            java.util.function.Supplier<String> resourceMetadataUrl,
+            boolean requireAuth) {
         this.requireAuth = requireAuth;
         this.path = path;
         this.service = service;
@@ -90,8 +96,12 @@ public final class McpHttp implements HttpService {
                 principal = requireAuth ? presented.flatMap(auth::authenticate) : auth.authenticate("");
             } catch (dev.atoll.gateway.registry.RegistryException e) { // the token store (database) fails
                 res.status(503).header("Retry-After", "5");
-                sendJson(res, JsonRpc.error(null, JsonRpc.INTERNAL_ERROR,
-                        "Token store unavailable: the gateway cannot check the bearer token now; try again later"));
+                sendJson(
+                        res,
+                        JsonRpc.error(
+                                null,
+                                JsonRpc.INTERNAL_ERROR,
+                                "Token store unavailable: the gateway cannot check the bearer token now; try again later"));
                 return;
             }
             if (principal.isEmpty()) {
@@ -100,29 +110,46 @@ public final class McpHttp implements HttpService {
                         + (metadata.isEmpty() ? "" : ", resource_metadata=\"" + metadata + "\"")
                         + (presented.isPresent() ? ", error=\"invalid_token\"" : "");
                 res.status(401).header("WWW-Authenticate", challenge);
-                sendJson(res, JsonRpc.error(null, JsonRpc.INVALID_REQUEST, "Unauthorized: a valid bearer token is required"));
+                sendJson(
+                        res,
+                        JsonRpc.error(null, JsonRpc.INVALID_REQUEST, "Unauthorized: a valid bearer token is required"));
                 return;
             }
             boolean acceptsSse = accepts(req, "text/event-stream");
             if ("POST".equals(verb)) {
                 if (!accepts(req, "application/json") && !acceptsSse) {
                     res.status(406);
-                    sendJson(res, JsonRpc.error(null, JsonRpc.INVALID_REQUEST,
-                            "Not Acceptable: accept application/json and text/event-stream"));
+                    sendJson(
+                            res,
+                            JsonRpc.error(
+                                    null,
+                                    JsonRpc.INVALID_REQUEST,
+                                    "Not Acceptable: accept application/json and text/event-stream"));
                     return;
                 }
-                if (!req.headers().contentType().map(t -> t.test(MediaTypes.APPLICATION_JSON)).orElse(false)) {
+                if (!req.headers()
+                        .contentType()
+                        .map(t -> t.test(MediaTypes.APPLICATION_JSON))
+                        .orElse(false)) {
                     res.status(415);
-                    sendJson(res, JsonRpc.error(null, JsonRpc.INVALID_REQUEST,
-                            "Unsupported Media Type: send Content-Type: application/json"));
+                    sendJson(
+                            res,
+                            JsonRpc.error(
+                                    null,
+                                    JsonRpc.INVALID_REQUEST,
+                                    "Unsupported Media Type: send Content-Type: application/json"));
                     return;
                 }
             }
             byte[] body = "POST".equals(verb) ? readBody(req) : new byte[0];
             if (body == null) {
                 res.status(413);
-                sendJson(res, JsonRpc.error(null, JsonRpc.INVALID_REQUEST,
-                        "Payload Too Large: the limit is " + maxBodyBytes + " bytes"));
+                sendJson(
+                        res,
+                        JsonRpc.error(
+                                null,
+                                JsonRpc.INVALID_REQUEST,
+                                "Payload Too Large: the limit is " + maxBodyBytes + " bytes"));
                 return;
             }
             McpExchange.Request request = new McpExchange.Request(n -> header(req, n), body, acceptsSse);
@@ -251,8 +278,9 @@ public final class McpHttp implements HttpService {
         }
         for (HttpMediaType t : accepted) {
             String full = t.mediaType().text().toLowerCase(Locale.ROOT);
-            if (full.equals(type) || full.equals("*/*") || (full.endsWith("/*")
-                    && type.startsWith(full.substring(0, full.length() - 1)))) {
+            if (full.equals(type)
+                    || full.equals("*/*")
+                    || (full.endsWith("/*") && type.startsWith(full.substring(0, full.length() - 1)))) {
                 return true;
             }
         }
@@ -262,5 +290,4 @@ public final class McpHttp implements HttpService {
     private static Optional<String> header(ServerRequest req, String name) {
         return req.headers().first(HeaderNames.create(name));
     }
-
 }

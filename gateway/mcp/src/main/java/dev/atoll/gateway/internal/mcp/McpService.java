@@ -6,10 +6,10 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import dev.atoll.gateway.backend.FeatureSource;
 import dev.atoll.gateway.backend.CallContext;
 import dev.atoll.gateway.backend.CatalogEntry;
 import dev.atoll.gateway.backend.ClientLink;
+import dev.atoll.gateway.backend.FeatureSource;
 import dev.atoll.gateway.backend.ToolReply;
 import dev.atoll.gateway.internal.http.Caller;
 import dev.atoll.gateway.internal.mcp.JsonRpc.RpcException;
@@ -19,7 +19,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -48,13 +47,14 @@ public final class McpService {
     public static final List<String> LEGACY_VERSIONS = List.of("2025-03-26", "2025-06-18", "2025-11-25");
     /** Stateless protocol versions. */
     public static final List<String> STATELESS_VERSIONS = List.of("2026-07-28");
+
     static final String META_VERSION = "io.modelcontextprotocol/protocolVersion";
     static final String META_CAPABILITIES = "io.modelcontextprotocol/clientCapabilities";
     static final String META_SERVER_INFO = "io.modelcontextprotocol/serverInfo";
-    private static final Set<String> LOG_LEVELS = Set.of("debug", "info", "notice", "warning", "error", "critical",
-            "alert", "emergency");
-    private static final List<String> LEVEL_ORDER = List.of("debug", "info", "notice", "warning", "error", "critical",
-            "alert", "emergency");
+    private static final Set<String> LOG_LEVELS =
+            Set.of("debug", "info", "notice", "warning", "error", "critical", "alert", "emergency");
+    private static final List<String> LEVEL_ORDER =
+            List.of("debug", "info", "notice", "warning", "error", "critical", "alert", "emergency");
     private static final JsonNodeFactory F = JsonNodeFactory.instance;
     private static final Map<String, String> NO_HEADERS = Map.of();
     /** Longest URI a {@code subscriptions/listen} filter may name. */
@@ -85,9 +85,13 @@ public final class McpService {
      * @param maxSessions most legacy sessions kept
      * @param listTtl {@code ttlMs} for list results (2026-07-28)
      */
-    public record Settings(String serverName, String serverVersion, int pageSize, Duration sessionIdle,
-            int maxSessions, Duration listTtl) {
-    }
+    public record Settings(
+            String serverName,
+            String serverVersion,
+            int pageSize,
+            Duration sessionIdle,
+            int maxSessions,
+            Duration listTtl) {}
 
     /**
      * The {@code retrieve_tools} tool's settings.
@@ -96,8 +100,7 @@ public final class McpService {
      * @param defaultResults results when a call gives no {@code limit}
      * @param maxResults the largest {@code limit}
      */
-    public record ToolSearchSettings(ToolSearch search, int defaultResults, int maxResults) {
-    }
+    public record ToolSearchSettings(ToolSearch search, int defaultResults, int maxResults) {}
 
     private final Settings settings;
     private final ServedTools catalog;
@@ -122,8 +125,14 @@ public final class McpService {
      * @param featureSources where resources, templates and prompts come from, in order (the isolate modules'
      *     first, then the upstream servers')
      */
-    public McpService(Settings settings, ServedTools catalog, ToolCaller caller, JsonRpc rpc, Streams streams,
-            Optional<ToolSearchSettings> toolSearch, List<FeatureSource> featureSources) {
+    public McpService(
+            Settings settings,
+            ServedTools catalog,
+            ToolCaller caller,
+            JsonRpc rpc,
+            Streams streams,
+            Optional<ToolSearchSettings> toolSearch,
+            List<FeatureSource> featureSources) {
         this.retrieveTools = toolSearch.map(t -> new RetrieveTools(t.search(), t.defaultResults(), t.maxResults()));
         this.settings = Objects.requireNonNull(settings, "settings");
         this.catalog = catalog;
@@ -132,13 +141,15 @@ public final class McpService {
         this.streams = streams;
         Features f = new Features(featureSources, caller, streams);
         this.features = f;
-        this.sessions = Caffeine.newBuilder().expireAfterAccess(settings.sessionIdle())
+        this.sessions = Caffeine.newBuilder()
+                .expireAfterAccess(settings.sessionIdle())
                 .maximumSize(settings.maxSessions())
                 .removalListener((String key, Session value, com.github.benmanes.caffeine.cache.RemovalCause cause) -> {
                     if (key != null) {
                         f.forget(key);
                     }
-                }).build();
+                })
+                .build();
         catalog.onChange(rev -> {
             streams.broadcast(JsonRpc.notification("notifications/tools/list_changed", null));
             features.changed(streams);
@@ -187,8 +198,12 @@ public final class McpService {
             return json(e.httpStatus(), e.toResponse(null));
         }
         if (message.isArray()) {
-            return json(400, JsonRpc.error(null, JsonRpc.INVALID_REQUEST,
-                    "Invalid Request: batch requests are not supported; send one message per POST"));
+            return json(
+                    400,
+                    JsonRpc.error(
+                            null,
+                            JsonRpc.INVALID_REQUEST,
+                            "Invalid Request: batch requests are not supported; send one message per POST"));
         }
         if (!(message instanceof ObjectNode msg)) {
             return json(400, JsonRpc.error(null, JsonRpc.INVALID_REQUEST, "Invalid Request: expected a JSON object"));
@@ -208,19 +223,33 @@ public final class McpService {
                     throw new RpcException(JsonRpc.INVALID_REQUEST, "Invalid Request: a message cannot be both");
                 }
                 // A client's answer to a server request (sampling, elicitation) of a call of its session.
-                return legacyOnlySession(request, principal).map(s -> {
-                    if (id != null) {
-                        JsonNode result = msg.get("result");
-                        pending.answer(s.id, id.asText(), result instanceof ObjectNode ? result : null,
-                                JsonRpc.truncate(msg.path("error").path("message").asText("error"), 200));
-                    }
-                    return (McpExchange.Reply) empty(202);
-                }).orElseGet(() ->
-                        json(400, JsonRpc.error(idForErrors, JsonRpc.INVALID_REQUEST,
-                                "Invalid Request: clients must not send responses")));
+                return legacyOnlySession(request, principal)
+                        .map(s -> {
+                            if (id != null) {
+                                JsonNode result = msg.get("result");
+                                pending.answer(
+                                        s.id,
+                                        id.asText(),
+                                        result instanceof ObjectNode ? result : null,
+                                        JsonRpc.truncate(
+                                                msg.path("error")
+                                                        .path("message")
+                                                        .asText("error"),
+                                                200));
+                            }
+                            return (McpExchange.Reply) empty(202);
+                        })
+                        .orElseGet(() -> json(
+                                400,
+                                JsonRpc.error(
+                                        idForErrors,
+                                        JsonRpc.INVALID_REQUEST,
+                                        "Invalid Request: clients must not send responses")));
             }
             JsonNode methodNode = msg.get("method");
-            if (methodNode == null || !methodNode.isTextual() || methodNode.textValue().isEmpty()) {
+            if (methodNode == null
+                    || !methodNode.isTextual()
+                    || methodNode.textValue().isEmpty()) {
                 throw new RpcException(JsonRpc.INVALID_REQUEST, "Invalid Request: method must be a non-empty string");
             }
             JsonNode paramsNode = msg.get("params");
@@ -247,13 +276,21 @@ public final class McpService {
      */
     public McpExchange.Reply get(Caller principal, McpExchange.Request request) {
         if (!request.acceptsSse()) {
-            return json(406, JsonRpc.error(null, JsonRpc.INVALID_REQUEST,
-                    "Not Acceptable: a GET stream needs Accept: text/event-stream"));
+            return json(
+                    406,
+                    JsonRpc.error(
+                            null,
+                            JsonRpc.INVALID_REQUEST,
+                            "Not Acceptable: a GET stream needs Accept: text/event-stream"));
         }
         Optional<String> sid = request.header("mcp-session-id");
         if (sid.isEmpty()) {
-            return new McpExchange.Json(405, JsonRpc.error(null, JsonRpc.INVALID_REQUEST,
-                    "Method Not Allowed: GET streams need an Mcp-Session-Id (2026-07-28 clients use subscriptions/listen)"),
+            return new McpExchange.Json(
+                    405,
+                    JsonRpc.error(
+                            null,
+                            JsonRpc.INVALID_REQUEST,
+                            "Method Not Allowed: GET streams need an Mcp-Session-Id (2026-07-28 clients use subscriptions/listen)"),
                     Map.of("Allow", "POST, DELETE"));
         }
         Session s;
@@ -295,8 +332,8 @@ public final class McpService {
     // ------------------------------------------------------------------------------------------------
     // 2025 era
 
-    private McpExchange.Reply legacy(Caller principal, McpExchange.Request request, JsonNode id, String method,
-            ObjectNode params) {
+    private McpExchange.Reply legacy(
+            Caller principal, McpExchange.Request request, JsonNode id, String method, ObjectNode params) {
         if ("initialize".equals(method)) {
             if (id == null) {
                 throw new RpcException(JsonRpc.INVALID_REQUEST, "Invalid Request: initialize must be a request");
@@ -306,8 +343,10 @@ public final class McpService {
         Session session = sessionOf(request, principal);
         Optional<String> header = request.header("mcp-protocol-version");
         if (header.isPresent() && !LEGACY_VERSIONS.contains(header.get())) {
-            throw new RpcException(JsonRpc.INVALID_REQUEST, "Bad Request: unsupported MCP-Protocol-Version '"
-                    + JsonRpc.truncate(header.get(), 40) + "'; supported: " + String.join(", ", allVersions()));
+            throw new RpcException(
+                    JsonRpc.INVALID_REQUEST,
+                    "Bad Request: unsupported MCP-Protocol-Version '" + JsonRpc.truncate(header.get(), 40)
+                            + "'; supported: " + String.join(", ", allVersions()));
         }
         if (id == null) {
             return empty(202); // notifications/initialized, cancelled, ...: nothing to do
@@ -321,21 +360,22 @@ public final class McpService {
             case "tools/list" -> toolsList(principal, params);
             case "tools/call" -> toolsCall(principal, params, notes, session.logLevel, ClientLink.NONE);
             case "resources/list", "resources/templates/list", "prompts/list" ->
-                    features.list(principal, method, params, settings.pageSize());
+                features.list(principal, method, params, settings.pageSize());
             case "resources/read", "prompts/get", "completion/complete" -> features.serve(principal, method, params);
             case "resources/subscribe" -> features.subscribe(principal, session.id, params, true);
             case "resources/unsubscribe" -> features.subscribe(principal, session.id, params, false);
             case "logging/setLevel" -> {
                 String level = params.path("level").asText("");
                 if (!LOG_LEVELS.contains(level)) {
-                    throw new RpcException(JsonRpc.INVALID_PARAMS, "Invalid params: level must be one of " + LEVEL_ORDER,
-                            200, null);
+                    throw new RpcException(
+                            JsonRpc.INVALID_PARAMS, "Invalid params: level must be one of " + LEVEL_ORDER, 200, null);
                 }
                 session.logLevel = level;
                 yield F.objectNode();
             }
-            default -> throw new RpcException(JsonRpc.METHOD_NOT_FOUND, "Method not found: "
-                    + JsonRpc.truncate(method, 100), 200, null);
+            default ->
+                throw new RpcException(
+                        JsonRpc.METHOD_NOT_FOUND, "Method not found: " + JsonRpc.truncate(method, 100), 200, null);
         };
         ObjectNode response = JsonRpc.result(id, result);
         Map<String, String> headers = Map.of("Mcp-Session-Id", session.id);
@@ -354,7 +394,8 @@ public final class McpService {
         }
         Session s = new Session(newSessionId(), principal.tenant());
         JsonNode caps = params.path("capabilities");
-        s.capabilities = java.util.stream.Stream.of("sampling", "elicitation", "roots").filter(c -> caps.path(c).isObject())
+        s.capabilities = java.util.stream.Stream.of("sampling", "elicitation", "roots")
+                .filter(c -> caps.path(c).isObject())
                 .collect(java.util.stream.Collectors.toUnmodifiableSet());
         sessions.put(s.id, s);
         ObjectNode result = F.objectNode();
@@ -368,7 +409,8 @@ public final class McpService {
     private Session sessionOf(McpExchange.Request request, Caller principal) {
         Optional<String> sid = request.header("mcp-session-id");
         if (sid.isEmpty()) {
-            throw new RpcException(JsonRpc.INVALID_REQUEST,
+            throw new RpcException(
+                    JsonRpc.INVALID_REQUEST,
                     "Bad Request: missing Mcp-Session-Id; send initialize first (or use protocol version 2026-07-28)");
         }
         return session(sid.get(), principal);
@@ -404,16 +446,19 @@ public final class McpService {
         if ("initialize".equals(method)) {
             return false;
         }
-        if (params.path("_meta").has(META_VERSION) || "server/discover".equals(method)
+        if (params.path("_meta").has(META_VERSION)
+                || "server/discover".equals(method)
                 || "subscriptions/listen".equals(method)) {
             return true;
         }
         Optional<String> header = request.header("mcp-protocol-version");
-        return header.isPresent() && !LEGACY_VERSIONS.contains(header.get()) && request.header("mcp-session-id").isEmpty();
+        return header.isPresent()
+                && !LEGACY_VERSIONS.contains(header.get())
+                && request.header("mcp-session-id").isEmpty();
     }
 
-    private McpExchange.Reply stateless(Caller principal, McpExchange.Request request, JsonNode id, String method,
-            ObjectNode params) {
+    private McpExchange.Reply stateless(
+            Caller principal, McpExchange.Request request, JsonNode id, String method, ObjectNode params) {
         Optional<String> header = request.header("mcp-protocol-version");
         if (header.isEmpty()) {
             throw new RpcException(JsonRpc.HEADER_MISMATCH, "Missing MCP-Protocol-Version header");
@@ -426,11 +471,13 @@ public final class McpService {
             }
         }
         if (!missing.isEmpty()) {
-            throw new RpcException(JsonRpc.INVALID_PARAMS, "Invalid params: missing _meta keys: " + String.join(", ", missing));
+            throw new RpcException(
+                    JsonRpc.INVALID_PARAMS, "Invalid params: missing _meta keys: " + String.join(", ", missing));
         }
         String version = meta.get(META_VERSION).asText("");
         if (!version.equals(header.get())) {
-            throw new RpcException(JsonRpc.HEADER_MISMATCH,
+            throw new RpcException(
+                    JsonRpc.HEADER_MISMATCH,
                     "Header mismatch: MCP-Protocol-Version header does not match _meta protocolVersion");
         }
         if (!STATELESS_VERSIONS.contains(version)) {
@@ -442,8 +489,11 @@ public final class McpService {
         }
         Optional<String> mcpMethod = request.header("mcp-method");
         if (mcpMethod.isEmpty() || !mcpMethod.get().equals(method)) {
-            throw new RpcException(JsonRpc.HEADER_MISMATCH, mcpMethod.isEmpty() ? "Header mismatch: missing Mcp-Method header"
-                    : "Header mismatch: Mcp-Method header does not match the body's method");
+            throw new RpcException(
+                    JsonRpc.HEADER_MISMATCH,
+                    mcpMethod.isEmpty()
+                            ? "Header mismatch: missing Mcp-Method header"
+                            : "Header mismatch: Mcp-Method header does not match the body's method");
         }
         if (id == null) {
             return empty(202);
@@ -468,16 +518,18 @@ public final class McpService {
             case "ping" -> F.objectNode();
             case "tools/list" -> cacheable(toolsList(principal, params), "private");
             case "resources/list", "resources/templates/list", "prompts/list" ->
-                    cacheable(features.list(principal, method, params, settings.pageSize()), "private");
+                cacheable(features.list(principal, method, params, settings.pageSize()), "private");
             case "resources/read", "prompts/get", "completion/complete" -> features.serve(principal, method, params);
             case "tools/call" -> {
                 checkParamHeaders(request, params, principal);
-                String level = params.path("_meta").path("io.modelcontextprotocol/logLevel").asText("info");
-                yield toolsCall(principal, params, notes, LOG_LEVELS.contains(level) ? level : "info",
-                        ClientLink.NONE);
+                String level = params.path("_meta")
+                        .path("io.modelcontextprotocol/logLevel")
+                        .asText("info");
+                yield toolsCall(principal, params, notes, LOG_LEVELS.contains(level) ? level : "info", ClientLink.NONE);
             }
-            default -> throw new RpcException(JsonRpc.METHOD_NOT_FOUND, "Method not found: " + JsonRpc.truncate(method, 100),
-                    404, null);
+            default ->
+                throw new RpcException(
+                        JsonRpc.METHOD_NOT_FOUND, "Method not found: " + JsonRpc.truncate(method, 100), 404, null);
         };
         if (!result.has("resultType")) {
             result.put("resultType", "complete");
@@ -503,11 +555,13 @@ public final class McpService {
      */
     private McpExchange.Reply listen(Caller principal, McpExchange.Request request, JsonNode id, ObjectNode params) {
         if (!request.acceptsSse()) {
-            throw new RpcException(JsonRpc.INVALID_REQUEST, "subscriptions/listen streams: send Accept: text/event-stream");
+            throw new RpcException(
+                    JsonRpc.INVALID_REQUEST, "subscriptions/listen streams: send Accept: text/event-stream");
         }
         JsonNode asked = params.has("notifications") ? params.get("notifications") : params;
         if (!asked.isObject()) {
-            throw new RpcException(JsonRpc.INVALID_PARAMS, "Invalid params: notifications must be an object", 200, null);
+            throw new RpcException(
+                    JsonRpc.INVALID_PARAMS, "Invalid params: notifications must be an object", 200, null);
         }
         // Before 2026-07-28 was final a listen without a filter meant tool-list changes: kept for those clients.
         boolean tools = asked.path("toolsListChanged").asBoolean(!params.has("notifications"));
@@ -517,13 +571,21 @@ public final class McpService {
         JsonNode subs = asked.path("resourceSubscriptions");
         if (!subs.isMissingNode() && !subs.isNull()) {
             if (!subs.isArray() || subs.size() > Features.MAX_SUBSCRIPTIONS) {
-                throw new RpcException(JsonRpc.INVALID_PARAMS, "Invalid params: resourceSubscriptions must be an array"
-                        + " of at most " + Features.MAX_SUBSCRIPTIONS + " URIs", 200, null);
+                throw new RpcException(
+                        JsonRpc.INVALID_PARAMS,
+                        "Invalid params: resourceSubscriptions must be an array" + " of at most "
+                                + Features.MAX_SUBSCRIPTIONS + " URIs",
+                        200,
+                        null);
             }
             for (JsonNode u : subs) {
                 if (!u.isTextual() || u.asText().isEmpty() || u.asText().length() > MAX_URI_LENGTH) {
-                    throw new RpcException(JsonRpc.INVALID_PARAMS, "Invalid params: each resource subscription must be"
-                            + " a URI of 1-" + MAX_URI_LENGTH + " characters", 200, null);
+                    throw new RpcException(
+                            JsonRpc.INVALID_PARAMS,
+                            "Invalid params: each resource subscription must be" + " a URI of 1-" + MAX_URI_LENGTH
+                                    + " characters",
+                            200,
+                            null);
                 }
                 if (!uris.contains(u.asText())) {
                     uris.add(u.asText());
@@ -532,13 +594,15 @@ public final class McpService {
         }
         String key = "listen:" + newSessionId();
         Set<String> honored = java.util.concurrent.ConcurrentHashMap.newKeySet();
-        java.util.function.Predicate<ObjectNode> filter = m -> switch (m.path("method").asText()) {
-            case "notifications/tools/list_changed" -> tools;
-            case "notifications/prompts/list_changed" -> prompts;
-            case "notifications/resources/list_changed" -> resources;
-            case "notifications/resources/updated" -> honored.contains(m.path("params").path("uri").asText());
-            default -> false;
-        };
+        java.util.function.Predicate<ObjectNode> filter =
+                m -> switch (m.path("method").asText()) {
+                    case "notifications/tools/list_changed" -> tools;
+                    case "notifications/prompts/list_changed" -> prompts;
+                    case "notifications/resources/list_changed" -> resources;
+                    case "notifications/resources/updated" ->
+                        honored.contains(m.path("params").path("uri").asText());
+                    default -> false;
+                };
         Streams.Subscription sub = streams.open(key, filter, Optional.of(id.deepCopy()), () -> features.forget(key));
         if (sub == null) {
             throw new RpcException(JsonRpc.INTERNAL_ERROR, "too many open streams", 503, null);
@@ -573,8 +637,10 @@ public final class McpService {
         }
         ObjectNode ack = F.objectNode();
         ack.set("notifications", filterAck);
-        return new McpExchange.Stream(200,
-                List.of(sub.stamped(JsonRpc.notification("notifications/subscriptions/acknowledged", ack))), sub,
+        return new McpExchange.Stream(
+                200,
+                List.of(sub.stamped(JsonRpc.notification("notifications/subscriptions/acknowledged", ack))),
+                sub,
                 NO_HEADERS);
     }
 
@@ -592,7 +658,8 @@ public final class McpService {
         }
         String decoded = decodeHeaderValue(name.get());
         if (!decoded.equals(params.path("name").asText(null))) {
-            throw new RpcException(JsonRpc.HEADER_MISMATCH, "Header mismatch: Mcp-Name header does not match params.name");
+            throw new RpcException(
+                    JsonRpc.HEADER_MISMATCH, "Header mismatch: Mcp-Name header does not match params.name");
         }
     }
 
@@ -612,19 +679,22 @@ public final class McpService {
         if (!props.isObject()) {
             return;
         }
-        for (var it = props.properties().iterator(); it.hasNext();) {
+        for (var it = props.properties().iterator(); it.hasNext(); ) {
             var p = it.next();
             JsonNode sub = p.getValue();
             JsonNode v = value.isObject() ? value.get(p.getKey()) : null;
             JsonNode header = sub.get("x-mcp-header");
             if (header != null && header.isTextual()) {
-                Optional<String> h = request.header("mcp-param-" + header.textValue().toLowerCase(java.util.Locale.ROOT));
+                Optional<String> h =
+                        request.header("mcp-param-" + header.textValue().toLowerCase(java.util.Locale.ROOT));
                 boolean present = v != null && !v.isNull();
                 if (present && h.isEmpty()) {
-                    throw new RpcException(JsonRpc.HEADER_MISMATCH, "Header mismatch: missing Mcp-Param-" + header.textValue());
+                    throw new RpcException(
+                            JsonRpc.HEADER_MISMATCH, "Header mismatch: missing Mcp-Param-" + header.textValue());
                 }
                 if (present && !headerMatches(decodeHeaderValue(h.get()), v)) {
-                    throw new RpcException(JsonRpc.HEADER_MISMATCH,
+                    throw new RpcException(
+                            JsonRpc.HEADER_MISMATCH,
                             "Header mismatch: Mcp-Param-" + header.textValue() + " does not match the argument");
                 }
             }
@@ -671,7 +741,9 @@ public final class McpService {
         if (cursor != null && !cursor.isNull()) {
             offset = decodeCursor(cursor);
         }
-        List<CatalogEntry> visible = catalog.snapshot().entries().stream().filter(e -> principal.allows(e.name())).toList();
+        List<CatalogEntry> visible = catalog.snapshot().entries().stream()
+                .filter(e -> principal.allows(e.name()))
+                .toList();
         if (offset > visible.size()) {
             throw new RpcException(JsonRpc.INVALID_PARAMS, "Invalid params: cursor is out of range", 200, null);
         }
@@ -692,7 +764,9 @@ public final class McpService {
 
     /** The opaque {@code nextCursor} of a list page that continues at {@code offset} (tools, resources, prompts). */
     static String encodeCursor(int offset) {
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(("atoll:" + offset).getBytes(StandardCharsets.US_ASCII));
+        return Base64.getUrlEncoder()
+                .withoutPadding()
+                .encodeToString(("atoll:" + offset).getBytes(StandardCharsets.US_ASCII));
     }
 
     /** The offset of a cursor made by {@link #encodeCursor}; any other value is INVALID_PARAMS. */
@@ -715,8 +789,7 @@ public final class McpService {
     /** Whether a call's answer should stream while it runs: it has a progress token or the client takes requests (sampling, elicitation, roots). */
     private static boolean wantsLive(ObjectNode params, Session session) {
         JsonNode token = params.path("_meta").get("progressToken");
-        return (token != null && (token.isTextual() || token.isIntegralNumber()))
-                || !session.capabilities.isEmpty();
+        return (token != null && (token.isTextual() || token.isIntegralNumber())) || !session.capabilities.isEmpty();
     }
 
     private McpExchange.Reply live(Caller principal, ObjectNode params, Session session, JsonNode id) {
@@ -741,8 +814,8 @@ public final class McpService {
         return new McpExchange.Live(200, call.events(), Map.of("Mcp-Session-Id", session.id));
     }
 
-    private ObjectNode toolsCall(Caller principal, ObjectNode params, List<ObjectNode> notes, String logLevel,
-            ClientLink link) {
+    private ObjectNode toolsCall(
+            Caller principal, ObjectNode params, List<ObjectNode> notes, String logLevel, ClientLink link) {
         JsonNode nameNode = params.get("name");
         if (nameNode == null || !nameNode.isTextual()) {
             throw new RpcException(JsonRpc.INVALID_PARAMS, "Invalid params: name must be a string", 200, null);
@@ -754,12 +827,15 @@ public final class McpService {
         String name = nameNode.textValue();
         // Unknown, not granted and quarantined look the same: nothing to learn by probing names.
         // retrieve_tools is the gateway's own backend, called through the same pipeline.
-        CatalogEntry entry = retrieveTools.filter(r -> RetrieveTools.NAME.equals(name)).map(r -> r.entry(principal))
+        CatalogEntry entry = retrieveTools
+                .filter(r -> RetrieveTools.NAME.equals(name))
+                .map(r -> r.entry(principal))
                 .or(() -> catalog.snapshot().find(name).filter(e -> principal.allows(e.name())))
-                .orElseThrow(() -> new RpcException(JsonRpc.INVALID_PARAMS, "Unknown tool: " + JsonRpc.truncate(name, 128),
-                        200, null));
+                .orElseThrow(() -> new RpcException(
+                        JsonRpc.INVALID_PARAMS, "Unknown tool: " + JsonRpc.truncate(name, 128), 200, null));
         ObjectNode args = argsNode instanceof ObjectNode o ? o : F.objectNode();
-        Optional<JsonNode> progressToken = Optional.ofNullable(params.path("_meta").get("progressToken"))
+        Optional<JsonNode> progressToken = Optional.ofNullable(
+                        params.path("_meta").get("progressToken"))
                 .filter(t -> t.isTextual() || t.isIntegralNumber());
         ToolReply reply = caller.call(principal, entry, args, new CallContext(principal.tenant(), progressToken, link));
         return switch (reply) {

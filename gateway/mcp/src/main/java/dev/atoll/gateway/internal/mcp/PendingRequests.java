@@ -16,11 +16,11 @@ final class PendingRequests {
 
     /** Most requests waiting at once, across sessions. */
     static final int MAX_PENDING = 1024;
+
     private final Map<String, Waiting> waiting = new ConcurrentHashMap<>();
     private final SecureRandom random = new SecureRandom();
 
-    private record Waiting(String session, String method, CompletableFuture<JsonNode> answer) {
-    }
+    private record Waiting(String session, String method, CompletableFuture<JsonNode> answer) {}
 
     /**
      * A registered request.
@@ -28,8 +28,7 @@ final class PendingRequests {
      * @param id its JSON-RPC id
      * @param answer completes with the client's result
      */
-    record Registered(String id, CompletableFuture<JsonNode> answer) {
-    }
+    record Registered(String id, CompletableFuture<JsonNode> answer) {}
 
     /** A JSON-RPC error the client answered with. */
     static final class ClientError extends RuntimeException {

@@ -11,9 +11,9 @@ import dev.atoll.gateway.backend.CatalogEntry;
 import dev.atoll.gateway.backend.ToolBackend;
 import dev.atoll.gateway.backend.ToolOutcome;
 import dev.atoll.gateway.backend.ToolReply;
+import dev.atoll.gateway.internal.http.Caller;
 import dev.atoll.runtime.Receipt;
 import java.util.List;
-import dev.atoll.gateway.internal.http.Caller;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -48,8 +48,7 @@ final class RetrieveTools implements ToolBackend {
      *
      * @param caller the caller
      */
-    record Scope(Caller caller) {
-    }
+    record Scope(Caller caller) {}
 
     /**
      * @param search the index
@@ -66,8 +65,9 @@ final class RetrieveTools implements ToolBackend {
         this.maxResults = maxResults;
         this.definition = definition(defaultResults, maxResults);
         try {
-            this.digest = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
-                    .digest(JSON.writeValueAsBytes(definition)));
+            this.digest = java.util.HexFormat.of()
+                    .formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                            .digest(JSON.writeValueAsBytes(definition)));
         } catch (java.security.NoSuchAlgorithmException | JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
@@ -86,8 +86,12 @@ final class RetrieveTools implements ToolBackend {
     @Override
     public ToolReply call(CatalogEntry entry, ObjectNode arguments, CallContext context) {
         ObjectNode result = call(((Scope) entry.handle()).caller(), arguments);
-        return new ToolReply.Result(result, List.of(), List.of(),
-                result.path("isError").asBoolean() ? ToolOutcome.TOOL_ERROR : ToolOutcome.OK, Receipt.none());
+        return new ToolReply.Result(
+                result,
+                List.of(),
+                List.of(),
+                result.path("isError").asBoolean() ? ToolOutcome.TOOL_ERROR : ToolOutcome.OK,
+                Receipt.none());
     }
 
     /** @return the MCP {@code Tool} object listed by {@code tools/list} */
@@ -115,13 +119,18 @@ final class RetrieveTools implements ToolBackend {
             return error("query must be a non-blank string");
         }
         if (q.textValue().length() > MAX_QUERY_CHARS) {
-            return error("query must be at most " + MAX_QUERY_CHARS + " characters, got " + q.textValue().length());
+            return error("query must be at most " + MAX_QUERY_CHARS + " characters, got "
+                    + q.textValue().length());
         }
         int limit = defaultResults;
         JsonNode l = arguments.get("limit");
         if (l != null && !l.isNull()) {
-            if (!l.canConvertToExactIntegral() || !l.canConvertToInt() || l.intValue() < 1 || l.intValue() > maxResults) {
-                return error("limit must be an integer from 1 to " + maxResults + ", got " + JsonRpc.truncate(l.toString(), 32));
+            if (!l.canConvertToExactIntegral()
+                    || !l.canConvertToInt()
+                    || l.intValue() < 1
+                    || l.intValue() > maxResults) {
+                return error("limit must be an integer from 1 to " + maxResults + ", got "
+                        + JsonRpc.truncate(l.toString(), 32));
             }
             limit = l.intValue();
         }
@@ -153,21 +162,34 @@ final class RetrieveTools implements ToolBackend {
         ObjectNode d = F.objectNode();
         d.put("name", NAME);
         d.put("title", "Search the available tools");
-        d.put("description", "Finds the tools that best match a description of a task (BM25 over tool names, "
-                + "titles, descriptions and parameter names) and returns them with their input schemas. "
-                + "Use it when the tool list is too large to read: describe what you need, then call the tools found.");
+        d.put(
+                "description",
+                "Finds the tools that best match a description of a task (BM25 over tool names, "
+                        + "titles, descriptions and parameter names) and returns them with their input schemas. "
+                        + "Use it when the tool list is too large to read: describe what you need, then call the tools found.");
         ObjectNode schema = d.putObject("inputSchema");
         schema.put("type", "object");
         ObjectNode props = schema.putObject("properties");
-        props.putObject("query").put("type", "string").put("minLength", 1).put("maxLength", MAX_QUERY_CHARS)
+        props.putObject("query")
+                .put("type", "string")
+                .put("minLength", 1)
+                .put("maxLength", MAX_QUERY_CHARS)
                 .put("description", "What the tool should do, in words (e.g. 'create a github issue')");
-        props.putObject("limit").put("type", "integer").put("minimum", 1).put("maximum", maxResults)
-                .put("default", defaultResults).put("description", "How many tools to return at most");
+        props.putObject("limit")
+                .put("type", "integer")
+                .put("minimum", 1)
+                .put("maximum", maxResults)
+                .put("default", defaultResults)
+                .put("description", "How many tools to return at most");
         schema.putArray("required").add("query");
         schema.put("additionalProperties", false);
         ObjectNode output = d.putObject("outputSchema");
         output.put("type", "object");
-        output.putObject("properties").putObject("tools").put("type", "array").putObject("items").put("type", "object");
+        output.putObject("properties")
+                .putObject("tools")
+                .put("type", "array")
+                .putObject("items")
+                .put("type", "object");
         output.putArray("required").add("tools");
         d.putObject("annotations").put("readOnlyHint", true).put("openWorldHint", false);
         return d;

@@ -52,8 +52,7 @@ public final class Streams {
      * @return the subscription, or null when too many are open or the server is stopping
      */
     Subscription open(String session) {
-        return open(session, m -> true, Optional.empty(), () -> {
-        });
+        return open(session, m -> true, Optional.empty(), () -> {});
     }
 
     /**
@@ -120,10 +119,11 @@ public final class Streams {
         private final Predicate<ObjectNode> filter;
         private final Optional<JsonNode> subscriptionId;
         private final Runnable onClose;
-        private final java.util.concurrent.atomic.AtomicBoolean closedOnce = new java.util.concurrent.atomic.AtomicBoolean();
+        private final java.util.concurrent.atomic.AtomicBoolean closedOnce =
+                new java.util.concurrent.atomic.AtomicBoolean();
 
-        private Subscription(String session, Predicate<ObjectNode> filter, Optional<JsonNode> subscriptionId,
-                Runnable onClose) {
+        private Subscription(
+                String session, Predicate<ObjectNode> filter, Optional<JsonNode> subscriptionId, Runnable onClose) {
             this.session = session;
             this.filter = filter;
             this.subscriptionId = subscriptionId;

@@ -59,10 +59,12 @@ public final class ToolSearch implements AutoCloseable {
     private static final String PARAMS = "params";
     /** Field weights: a word in the name says more than a word in the description. */
     private static final Map<String, Float> BOOSTS = Map.of(NAME_WORDS, 3f, TITLE, 2f, PARAMS, 1.5f, DESCRIPTION, 1f);
+
     private static final Pattern SEPARATORS = Pattern.compile("[_\\-.:/]+");
     private static final Pattern CAMEL = Pattern.compile("(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])");
     /** Parameter names are collected this deep into nested object schemas, and at most this many. */
     private static final int MAX_SCHEMA_DEPTH = 3;
+
     private static final int MAX_PARAMS = 256;
 
     /** A tool that matched, with its BM25 score. */
@@ -81,6 +83,7 @@ public final class ToolSearch implements AutoCloseable {
     private final Object lock = new Object();
     /** Guarded by {@link #lock}: what the index holds, by name. */
     private final Map<String, CatalogEntry> indexed = new HashMap<>();
+
     private volatile long indexedRevision = -1;
 
     /**
@@ -95,8 +98,8 @@ public final class ToolSearch implements AutoCloseable {
             this.writer = new IndexWriter(directory, config);
             this.searchers = new SearcherManager(writer, new SearcherFactory() {
                 @Override
-                public IndexSearcher newSearcher(org.apache.lucene.index.IndexReader reader,
-                        org.apache.lucene.index.IndexReader previous) {
+                public IndexSearcher newSearcher(
+                        org.apache.lucene.index.IndexReader reader, org.apache.lucene.index.IndexReader previous) {
                     IndexSearcher s = new IndexSearcher(reader);
                     s.setSimilarity(new BM25Similarity());
                     return s;
@@ -181,8 +184,11 @@ public final class ToolSearch implements AutoCloseable {
                 for (CatalogEntry e : snapshot.entries()) {
                     next.put(e.name(), e);
                     CatalogEntry old = indexed.get(e.name());
-                    if (old != e && (old == null || old.version() != e.version() || !old.digest().equals(e.digest())
-                            || !old.definition().equals(e.definition()))) {
+                    if (old != e
+                            && (old == null
+                                    || old.version() != e.version()
+                                    || !old.digest().equals(e.digest())
+                                    || !old.definition().equals(e.definition()))) {
                         writer.updateDocument(new Term(NAME, e.name()), document(e));
                     }
                 }
@@ -229,7 +235,8 @@ public final class ToolSearch implements AutoCloseable {
         Document d = new Document();
         d.add(new StringField(NAME, e.name(), Field.Store.YES));
         d.add(new TextField(NAME_WORDS, words(e.name()), Field.Store.NO));
-        String title = def.path("title").asText(def.path("annotations").path("title").asText(""));
+        String title =
+                def.path("title").asText(def.path("annotations").path("title").asText(""));
         d.add(new TextField(TITLE, words(title), Field.Store.NO));
         d.add(new TextField(DESCRIPTION, def.path("description").asText(""), Field.Store.NO));
         List<String> params = new ArrayList<>();

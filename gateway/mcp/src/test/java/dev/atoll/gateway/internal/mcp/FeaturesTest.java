@@ -38,9 +38,15 @@ class FeaturesTest {
         volatile Optional<ToolReply.Rejected> refusal = Optional.empty();
 
         private Offer offer(String key, String value) {
-            CatalogEntry e = new CatalogEntry("owner", 1, digest, F.objectNode(), (t, a, c) -> {
-                throw new AssertionError("not called");
-            }, "handle");
+            CatalogEntry e = new CatalogEntry(
+                    "owner",
+                    1,
+                    digest,
+                    F.objectNode(),
+                    (t, a, c) -> {
+                        throw new AssertionError("not called");
+                    },
+                    "handle");
             return new Offer(F.objectNode().put(key, value).put("name", "n"), "owner", e);
         }
 
@@ -84,8 +90,10 @@ class FeaturesTest {
     private static List<String> drain(Streams.Subscription s) throws InterruptedException {
         List<String> out = new ArrayList<>();
         for (ObjectNode m = s.next(0); m != null; m = s.next(0)) {
-            out.add(m.path("method").asText() + (m.path("params").has("uri") ? " " + m.path("params").path("uri").asText()
-                    : ""));
+            out.add(m.path("method").asText()
+                    + (m.path("params").has("uri")
+                            ? " " + m.path("params").path("uri").asText()
+                            : ""));
         }
         return out;
     }
@@ -94,9 +102,12 @@ class FeaturesTest {
     void theSourceWatchesAUriOnceAndStopsWhenTheLastSessionLeaves() throws Exception {
         Recording source = new Recording();
         Streams streams = new Streams(8);
-        Features f = new Features(List.of(source), (p, e, a, c) -> {
-            throw new AssertionError("not called");
-        }, streams);
+        Features f = new Features(
+                List.of(source),
+                (p, e, a, c) -> {
+                    throw new AssertionError("not called");
+                },
+                streams);
         Streams.Subscription a = streams.open("a");
         Streams.Subscription b = streams.open("b");
         f.subscribe(ALL, "a", uri("r://doc"), true);
@@ -122,13 +133,15 @@ class FeaturesTest {
     @Test
     void aRefusalOfTheSourceIsTheClientsErrorAndLeavesNoSubscription() throws Exception {
         Recording source = new Recording();
-        source.refusal = Optional.of(new ToolReply.Rejected(-32601, "no subscriptions here", ToolOutcome.UPSTREAM_ERROR,
-                Optional.empty()));
+        source.refusal = Optional.of(
+                new ToolReply.Rejected(-32601, "no subscriptions here", ToolOutcome.UPSTREAM_ERROR, Optional.empty()));
         Streams streams = new Streams(8);
         Features f = new Features(List.of(source), (p, e, a, c) -> null, streams);
-        JsonRpc.RpcException e = assertThrows(JsonRpc.RpcException.class,
-                () -> f.subscribe(ALL, "a", uri("r://pages/1"), true));
-        assertTrue(e.toResponse(null).toString().contains("no subscriptions here"), e.toResponse(null).toString());
+        JsonRpc.RpcException e =
+                assertThrows(JsonRpc.RpcException.class, () -> f.subscribe(ALL, "a", uri("r://pages/1"), true));
+        assertTrue(
+                e.toResponse(null).toString().contains("no subscriptions here"),
+                e.toResponse(null).toString());
         f.forget("a");
         assertEquals(List.of("subscribe r://pages/1"), source.calls, "nothing to unsubscribe");
     }
@@ -144,7 +157,11 @@ class FeaturesTest {
         assertEquals(List.of("notifications/resources/list_changed", "notifications/prompts/list_changed"), drain(a));
         source.digest = "d2";
         f.changed(streams);
-        assertEquals(List.of("notifications/resources/list_changed", "notifications/prompts/list_changed",
-                "notifications/resources/updated r://pages/7"), drain(a));
+        assertEquals(
+                List.of(
+                        "notifications/resources/list_changed",
+                        "notifications/prompts/list_changed",
+                        "notifications/resources/updated r://pages/7"),
+                drain(a));
     }
 }

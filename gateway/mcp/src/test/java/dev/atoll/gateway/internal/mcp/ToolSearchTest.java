@@ -44,20 +44,66 @@ class ToolSearchTest {
     /** A catalogue of upstream-style and isolate tools with overlapping words. */
     static List<CatalogEntry> corpus() {
         return List.of(
-                tool("github__create_issue", "Create issue", "Open a new issue in a GitHub repository.", "owner", "repo", "title", "body"),
-                tool("github__list_issues", "List issues", "List the issues of a GitHub repository, filtered by state.", "owner", "repo", "state"),
-                tool("github__create_pull_request", "Create pull request", "Open a pull request from a branch.", "owner", "repo", "head", "base"),
+                tool(
+                        "github__create_issue",
+                        "Create issue",
+                        "Open a new issue in a GitHub repository.",
+                        "owner",
+                        "repo",
+                        "title",
+                        "body"),
+                tool(
+                        "github__list_issues",
+                        "List issues",
+                        "List the issues of a GitHub repository, filtered by state.",
+                        "owner",
+                        "repo",
+                        "state"),
+                tool(
+                        "github__create_pull_request",
+                        "Create pull request",
+                        "Open a pull request from a branch.",
+                        "owner",
+                        "repo",
+                        "head",
+                        "base"),
                 tool("github__search_code", "Search code", "Search source code across GitHub repositories.", "query"),
-                tool("gitlab__create_merge_request", "", "Create a merge request in a GitLab project.", "projectId", "sourceBranch"),
+                tool(
+                        "gitlab__create_merge_request",
+                        "",
+                        "Create a merge request in a GitLab project.",
+                        "projectId",
+                        "sourceBranch"),
                 tool("slack__post_message", "Post message", "Send a message to a Slack channel.", "channel", "text"),
                 tool("slack__list_channels", "List channels", "List the public channels of the workspace.", "limit"),
                 tool("fs__read_file", "Read file", "Read the contents of a file on disk.", "path"),
-                tool("fs__write_file", "Write file", "Create or overwrite a file with new contents.", "path", "content"),
+                tool(
+                        "fs__write_file",
+                        "Write file",
+                        "Create or overwrite a file with new contents.",
+                        "path",
+                        "content"),
                 tool("fs__list_directory", "", "List the entries of a directory.", "path"),
-                tool("weather_forecast", "Weather forecast", "Forecast temperature and rain for a city for the next days.", "city", "days"),
-                tool("currency_convert", "", "Convert an amount between two currencies at today's rate.", "amount", "from", "to"),
+                tool(
+                        "weather_forecast",
+                        "Weather forecast",
+                        "Forecast temperature and rain for a city for the next days.",
+                        "city",
+                        "days"),
+                tool(
+                        "currency_convert",
+                        "",
+                        "Convert an amount between two currencies at today's rate.",
+                        "amount",
+                        "from",
+                        "to"),
                 tool("tide_times", "Tide times", "High and low water times for a harbour.", "harbour", "date"),
-                tool("jira__create_ticket", "Create ticket", "Create a Jira ticket (issue) in a project.", "projectKey", "summary"),
+                tool(
+                        "jira__create_ticket",
+                        "Create ticket",
+                        "Create a Jira ticket (issue) in a project.",
+                        "projectKey",
+                        "summary"),
                 tool("postgres__query", "Run SQL", "Run a read-only SQL query against the database.", "sql"),
                 tool("sendEmail", "Send e-mail", "Send an e-mail message to a recipient.", "to", "subject", "body"),
                 tool("calendar__create_event", "", "Create an event in the calendar.", "start", "end", "attendees"),
@@ -120,30 +166,48 @@ class ToolSearchTest {
         catalog.replace(entries);
         try (ToolSearch search = new ToolSearch(catalog)) {
             assertEquals(entries.size(), search.size());
-            assertEquals("tide_times", search.search("harbour water", 1, Optional.empty()).getFirst().entry().name());
+            assertEquals(
+                    "tide_times",
+                    search.search("harbour water", 1, Optional.empty())
+                            .getFirst()
+                            .entry()
+                            .name());
             // Removed (disabled, deleted, quarantined again): gone from the results.
             entries.removeIf(e -> e.name().equals("tide_times"));
             catalog.replace(entries);
-            assertTrue(names(search.search("harbour water", 5, Optional.empty())).stream().noneMatch("tide_times"::equals));
+            assertTrue(names(search.search("harbour water", 5, Optional.empty())).stream()
+                    .noneMatch("tide_times"::equals));
             // Added (approved, upstream tools discovered): found.
             entries.add(tool("harbour__berths", "Berths", "Free berths in a harbour marina.", "harbour"));
             catalog.replace(entries);
-            assertEquals("harbour__berths", search.search("marina berth", 1, Optional.empty()).getFirst().entry().name());
+            assertEquals(
+                    "harbour__berths",
+                    search.search("marina berth", 1, Optional.empty())
+                            .getFirst()
+                            .entry()
+                            .name());
             // Changed (a new version): re-indexed with its new words; the result is the serving definition.
             entries.replaceAll(e -> e.name().equals("currency_convert")
-                    ? tool("currency_convert", "", "Exchange rates for cryptocurrency wallets.", "wallet") : e);
+                    ? tool("currency_convert", "", "Exchange rates for cryptocurrency wallets.", "wallet")
+                    : e);
             catalog.replace(entries);
-            ToolSearch.Hit hit = search.search("cryptocurrency wallet", 1, Optional.empty()).getFirst();
+            ToolSearch.Hit hit =
+                    search.search("cryptocurrency wallet", 1, Optional.empty()).getFirst();
             assertEquals("currency_convert", hit.entry().name());
-            assertEquals("Exchange rates for cryptocurrency wallets.", hit.entry().definition().path("description").asText());
+            assertEquals(
+                    "Exchange rates for cryptocurrency wallets.",
+                    hit.entry().definition().path("description").asText());
             assertEquals(entries.size(), search.size());
         }
     }
 
     @Test
     void identifiersAreSplitIntoWords() {
-        assertEquals("github create issue", ToolSearch.words("github__create_issue").replaceAll("\\s+", " "));
-        assertEquals("send Email to URL Parser", ToolSearch.words("sendEmail.to-URLParser").replaceAll("\\s+", " "));
+        assertEquals(
+                "github create issue", ToolSearch.words("github__create_issue").replaceAll("\\s+", " "));
+        assertEquals(
+                "send Email to URL Parser",
+                ToolSearch.words("sendEmail.to-URLParser").replaceAll("\\s+", " "));
     }
 
     private static List<String> names(List<ToolSearch.Hit> hits) {

@@ -43,8 +43,8 @@ public final class CallHistory {
             outcomes = Map.copyOf(outcomes);
             le = le.clone();
             if (le.length != GatewayMetrics.CALL_BUCKETS.size()) {
-                throw new IllegalArgumentException("le: " + GatewayMetrics.CALL_BUCKETS.size() + " buckets, got "
-                        + le.length);
+                throw new IllegalArgumentException(
+                        "le: " + GatewayMetrics.CALL_BUCKETS.size() + " buckets, got " + le.length);
             }
         }
 
@@ -61,7 +61,11 @@ public final class CallHistory {
             for (int i = 0; i < b.length; i++) {
                 b[i] = Math.max(0, le[i] - earlier.le[i]);
             }
-            return new Totals(Math.max(0, calls - earlier.calls), o, b, Math.max(0, warmHits - earlier.warmHits),
+            return new Totals(
+                    Math.max(0, calls - earlier.calls),
+                    o,
+                    b,
+                    Math.max(0, warmHits - earlier.warmHits),
                     Math.max(0, coldStarts - earlier.coldStarts));
         }
 
@@ -74,7 +78,8 @@ public final class CallHistory {
             long below = 0;
             for (int i = 0; i < le.length; i++) {
                 if (le[i] >= rank) {
-                    double lower = i == 0 ? 0 : GatewayMetrics.CALL_BUCKETS.get(i - 1).toNanos() / 1e6;
+                    double lower =
+                            i == 0 ? 0 : GatewayMetrics.CALL_BUCKETS.get(i - 1).toNanos() / 1e6;
                     double upper = GatewayMetrics.CALL_BUCKETS.get(i).toNanos() / 1e6;
                     long in = le[i] - below;
                     return in == 0 ? upper : lower + (upper - lower) * (rank - below) / in;
@@ -86,8 +91,12 @@ public final class CallHistory {
 
         @Override
         public boolean equals(Object o) {
-            return o instanceof Totals t && calls == t.calls && warmHits == t.warmHits && coldStarts == t.coldStarts
-                    && outcomes.equals(t.outcomes) && Arrays.equals(le, t.le);
+            return o instanceof Totals t
+                    && calls == t.calls
+                    && warmHits == t.warmHits
+                    && coldStarts == t.coldStarts
+                    && outcomes.equals(t.outcomes)
+                    && Arrays.equals(le, t.le);
         }
 
         @Override
@@ -110,8 +119,7 @@ public final class CallHistory {
      * @param p50Ms median latency, 0 without calls
      * @param p99Ms 99th percentile latency, 0 without calls
      */
-    public record Point(long epochSecond, double callsPerSecond, double p50Ms, double p99Ms) {
-    }
+    public record Point(long epochSecond, double callsPerSecond, double p50Ms, double p99Ms) {}
 
     /**
      * The last hour.
@@ -124,8 +132,14 @@ public final class CallHistory {
      * @param coldStarts calls that created their context on the call path
      * @param warmHits calls served by a pre-warmed context
      */
-    public record Summary(List<Point> points, long calls, double p50Ms, double p99Ms, Map<String, Long> outcomes,
-            long coldStarts, long warmHits) {
+    public record Summary(
+            List<Point> points,
+            long calls,
+            double p50Ms,
+            double p99Ms,
+            Map<String, Long> outcomes,
+            long coldStarts,
+            long warmHits) {
 
         /** Cold starts as a share of isolate calls (cold + warm), 0-1. */
         public double coldShare() {
@@ -134,8 +148,7 @@ public final class CallHistory {
         }
     }
 
-    private record Sample(long atMillis, Totals totals) {
-    }
+    private record Sample(long atMillis, Totals totals) {}
 
     private final LongSupplier clockMillis;
     private final Supplier<Totals> meters;
@@ -203,8 +216,14 @@ public final class CallHistory {
             double seconds = Math.max(1, (end - start) / 1000.0);
             points.add(new Point(m * 60, d.calls() / seconds, d.quantileMs(0.5), d.quantileMs(0.99)));
         }
-        return new Summary(points, hour.calls(), hour.quantileMs(0.5), hour.quantileMs(0.99), hour.outcomes(),
-                hour.coldStarts(), hour.warmHits());
+        return new Summary(
+                points,
+                hour.calls(),
+                hour.quantileMs(0.5),
+                hour.quantileMs(0.99),
+                hour.outcomes(),
+                hour.coldStarts(),
+                hour.warmHits());
     }
 
     /** The totals of the last sample at or before {@code millis}; the oldest sample when none is. */

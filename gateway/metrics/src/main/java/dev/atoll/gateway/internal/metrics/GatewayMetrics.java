@@ -18,8 +18,8 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmCompilationMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmInfoMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmInfoMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
@@ -50,17 +50,17 @@ import java.util.function.Supplier;
 public final class GatewayMetrics implements PoolObserver, RuntimeObserver, UpstreamObserver, AutoCloseable {
 
     /** Buckets of whole-call latencies: tools/call through the pipeline, pool calls, upstream calls. */
-    public static final List<Duration> CALL_BUCKETS = millis(0.5, 1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1000, 2500,
-            5000, 10_000, 30_000, 60_000);
+    public static final List<Duration> CALL_BUCKETS =
+            millis(0.5, 1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10_000, 30_000, 60_000);
     /** Buckets of warm-context creation (context built and module evaluated). */
-    public static final List<Duration> CREATION_BUCKETS = millis(0.25, 0.5, 1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1000,
-            2500, 5000, 10_000);
+    public static final List<Duration> CREATION_BUCKETS =
+            millis(0.25, 0.5, 1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10_000);
     /** Buckets of the admission queue wait. */
-    public static final List<Duration> QUEUE_BUCKETS = millis(0.1, 0.5, 1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1000,
-            2500, 5000);
+    public static final List<Duration> QUEUE_BUCKETS =
+            millis(0.1, 0.5, 1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000);
     /** Buckets of one DLP scan of one payload. */
-    public static final List<Duration> DLP_BUCKETS = millis(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 25, 50,
-            100);
+    public static final List<Duration> DLP_BUCKETS =
+            millis(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 25, 50, 100);
 
     private final PrometheusMeterRegistry registry;
     private final LabelLimiter tools;
@@ -70,6 +70,7 @@ public final class GatewayMetrics implements PoolObserver, RuntimeObserver, Upst
     private final Map<Key, Counter> counters = new ConcurrentHashMap<>();
     /** Warm contexts per tool name (the raw name: several tools may share the label {@code other}). */
     private final Map<String, Integer> warm = new ConcurrentHashMap<>();
+
     private final Map<String, Boolean> warmGauges = new ConcurrentHashMap<>();
     private final Map<Key, Boolean> stateGauges = new ConcurrentHashMap<>();
     private final Map<String, UpstreamManager.State> upstreamStates = new ConcurrentHashMap<>();
@@ -82,8 +83,7 @@ public final class GatewayMetrics implements PoolObserver, RuntimeObserver, Upst
     private final java.util.concurrent.atomic.LongAdder callsTotal = new java.util.concurrent.atomic.LongAdder();
     private final java.util.concurrent.atomic.LongAdder coldStartsTotal = new java.util.concurrent.atomic.LongAdder();
 
-    private record Key(String name, String a, String b, String c) {
-    }
+    private record Key(String name, String a, String b, String c) {}
 
     /**
      * Meters with the default label caps (200 tools, 50 tenants, 100 upstreams).
@@ -106,17 +106,23 @@ public final class GatewayMetrics implements PoolObserver, RuntimeObserver, Upst
         this.tenants = new LabelLimiter("tenant", maxTenants);
         this.upstreamNames = new LabelLimiter("upstream", maxUpstreams);
         this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        this.guestCpu = DistributionSummary.builder("atoll.runtime.call.cpu").baseUnit("seconds")
-                .description("Guest-thread CPU time per isolate call").register(registry);
-        this.guestAllocated = DistributionSummary.builder("atoll.runtime.call.allocated").baseUnit("bytes")
-                .description("Bytes allocated on the guest thread per isolate call").register(registry);
+        this.guestCpu = DistributionSummary.builder("atoll.runtime.call.cpu")
+                .baseUnit("seconds")
+                .description("Guest-thread CPU time per isolate call")
+                .register(registry);
+        this.guestAllocated = DistributionSummary.builder("atoll.runtime.call.allocated")
+                .baseUnit("bytes")
+                .description("Bytes allocated on the guest thread per isolate call")
+                .register(registry);
         this.queueWait = Timer.builder("atoll.pool.queue.wait")
                 .description("Time a call that had to wait spent in the admission queue before a guest-thread slot")
-                .serviceLevelObjectives(QUEUE_BUCKETS.toArray(Duration[]::new)).register(registry);
+                .serviceLevelObjectives(QUEUE_BUCKETS.toArray(Duration[]::new))
+                .register(registry);
         this.guestQueueWait = Timer.builder("atoll.runtime.guest.queue.wait")
                 .description("Time an isolate call waited for one of the runtime's guest threads after its hand-off"
                         + " (zero when one was free)")
-                .serviceLevelObjectives(QUEUE_BUCKETS.toArray(Duration[]::new)).register(registry);
+                .serviceLevelObjectives(QUEUE_BUCKETS.toArray(Duration[]::new))
+                .register(registry);
         // Closed sets are registered at zero, so that rate() works from the first scrape.
         for (ShedReason r : ShedReason.values()) {
             shedCounter(r);
@@ -124,8 +130,12 @@ public final class GatewayMetrics implements PoolObserver, RuntimeObserver, Upst
         for (EvictionReason r : EvictionReason.values()) {
             evictionCounter(r);
         }
-        Gauge.builder("atoll.pool.warm", warm, m -> m.values().stream().mapToInt(Integer::intValue).sum())
-                .description("Warm contexts held, all tools").register(registry);
+        Gauge.builder(
+                        "atoll.pool.warm",
+                        warm,
+                        m -> m.values().stream().mapToInt(Integer::intValue).sum())
+                .description("Warm contexts held, all tools")
+                .register(registry);
         if (jvm) {
             new ClassLoaderMetrics().bindTo(registry);
             new JvmMemoryMetrics().bindTo(registry);
@@ -158,7 +168,9 @@ public final class GatewayMetrics implements PoolObserver, RuntimeObserver, Upst
      * @param value reads the value
      */
     public void gauge(String name, String description, Supplier<Number> value) {
-        Gauge.builder(name, value, v -> v.get().doubleValue()).description(description).strongReference(true)
+        Gauge.builder(name, value, v -> v.get().doubleValue())
+                .description(description)
+                .strongReference(true)
                 .register(registry);
     }
 
@@ -170,7 +182,9 @@ public final class GatewayMetrics implements PoolObserver, RuntimeObserver, Upst
      * @param count reads the count
      */
     public void counter(String name, String description, Supplier<Number> count) {
-        FunctionCounter.builder(name, count, v -> v.get().doubleValue()).description(description).register(registry);
+        FunctionCounter.builder(name, count, v -> v.get().doubleValue())
+                .description(description)
+                .register(registry);
     }
 
     /**
@@ -183,9 +197,13 @@ public final class GatewayMetrics implements PoolObserver, RuntimeObserver, Upst
      */
     public void call(String tool, String backend, String outcome, long nanos) {
         callsTotal.increment();
-        timer(new Key("atoll.tool.calls", tools.of(tool), backend, outcome), CALL_BUCKETS, k -> Timer
-                .builder(k.name()).description("tools/call through the pipeline (DLP, backend, audit), by tool, "
-                        + "backend and outcome").tags("tool", k.a(), "backend", k.b(), "outcome", k.c()))
+        timer(
+                        new Key("atoll.tool.calls", tools.of(tool), backend, outcome),
+                        CALL_BUCKETS,
+                        k -> Timer.builder(k.name())
+                                .description("tools/call through the pipeline (DLP, backend, audit), by tool, "
+                                        + "backend and outcome")
+                                .tags("tool", k.a(), "backend", k.b(), "outcome", k.c()))
                 .record(nanos, TimeUnit.NANOSECONDS);
     }
 
@@ -196,8 +214,12 @@ public final class GatewayMetrics implements PoolObserver, RuntimeObserver, Upst
      * @param outcome the call's outcome name
      */
     public void tenantCall(String tenant, String outcome) {
-        counter(new Key("atoll.tenant.calls", tenants.of(tenant), outcome, ""), k -> Counter.builder(k.name())
-                .description("tools/call by tenant and outcome").tags("tenant", k.a(), "outcome", k.b())).increment();
+        counter(
+                        new Key("atoll.tenant.calls", tenants.of(tenant), outcome, ""),
+                        k -> Counter.builder(k.name())
+                                .description("tools/call by tenant and outcome")
+                                .tags("tenant", k.a(), "outcome", k.b()))
+                .increment();
     }
 
     /**
@@ -209,10 +231,15 @@ public final class GatewayMetrics implements PoolObserver, RuntimeObserver, Upst
      * @param nanos wall time of the scan
      */
     public void dlpScan(String direction, long nanos) {
-        timer(new Key("atoll.dlp.scan", direction, "", ""), DLP_BUCKETS, k -> Timer.builder(k.name())
-                .description("One DLP scan of one payload (arguments, result, log notification, or an egress"
-                        + " request or response)")
-                .tags("direction", k.a())).record(nanos, TimeUnit.NANOSECONDS);
+        timer(
+                        new Key("atoll.dlp.scan", direction, "", ""),
+                        DLP_BUCKETS,
+                        k -> Timer.builder(k.name())
+                                .description(
+                                        "One DLP scan of one payload (arguments, result, log notification, or an egress"
+                                                + " request or response)")
+                                .tags("direction", k.a()))
+                .record(nanos, TimeUnit.NANOSECONDS);
     }
 
     /**
@@ -223,13 +250,20 @@ public final class GatewayMetrics implements PoolObserver, RuntimeObserver, Upst
     public void dlp(DlpResult<?> result) {
         String direction = lower(result.context().direction());
         for (Finding f : result.findings()) {
-            counter(new Key("dlp", f.match().ruleId(), direction, lower(f.action())), k -> Counter
-                    .builder("atoll.dlp.matches").description("DLP matches by rule, direction and action")
-                    .tags("rule", k.a(), "direction", k.b(), "action", k.c())).increment();
+            counter(
+                            new Key("dlp", f.match().ruleId(), direction, lower(f.action())),
+                            k -> Counter.builder("atoll.dlp.matches")
+                                    .description("DLP matches by rule, direction and action")
+                                    .tags("rule", k.a(), "direction", k.b(), "action", k.c()))
+                    .increment();
         }
-        result.incomplete().ifPresent(limit -> counter(new Key("dlp-incomplete", lower(limit), direction, ""),
-                k -> Counter.builder("atoll.dlp.incomplete").description("DLP scans cut short by a limit")
-                        .tags("limit", k.a(), "direction", k.b())).increment());
+        result.incomplete()
+                .ifPresent(limit -> counter(
+                                new Key("dlp-incomplete", lower(limit), direction, ""),
+                                k -> Counter.builder("atoll.dlp.incomplete")
+                                        .description("DLP scans cut short by a limit")
+                                        .tags("limit", k.a(), "direction", k.b()))
+                        .increment());
     }
 
     /**
@@ -239,38 +273,50 @@ public final class GatewayMetrics implements PoolObserver, RuntimeObserver, Upst
      * @param description what it counts
      */
     public void event(String name, String description) {
-        counter(new Key(name, "", "", ""), k -> Counter.builder(name).description(description)).increment();
+        counter(new Key(name, "", "", ""), k -> Counter.builder(name).description(description))
+                .increment();
     }
 
     @Override
     public void warmHit(Tool tool) {
-        toolCounter("atoll.pool.warm.hits", "Calls served by a pre-warmed context", tool).increment();
+        toolCounter("atoll.pool.warm.hits", "Calls served by a pre-warmed context", tool)
+                .increment();
     }
 
     @Override
     public void coldStart(Tool tool) {
         coldStartsTotal.increment();
-        toolCounter("atoll.pool.cold.starts", "Calls that created their context on the call path", tool).increment();
+        toolCounter("atoll.pool.cold.starts", "Calls that created their context on the call path", tool)
+                .increment();
     }
 
     @Override
     public void callServed(Tool tool, ContextStart start, Duration elapsed) {
-        timer(new Key("atoll.pool.calls", tools.of(tool.name()), lower(start), ""), CALL_BUCKETS, k -> Timer
-                .builder(k.name()).description("Isolate calls from admission to result, by how they got their "
-                        + "context: warm (pre-warmed) or cold (created on the call path)")
-                .tags("tool", k.a(), "start", k.b())).record(elapsed);
+        timer(
+                        new Key("atoll.pool.calls", tools.of(tool.name()), lower(start), ""),
+                        CALL_BUCKETS,
+                        k -> Timer.builder(k.name())
+                                .description("Isolate calls from admission to result, by how they got their "
+                                        + "context: warm (pre-warmed) or cold (created on the call path)")
+                                .tags("tool", k.a(), "start", k.b()))
+                .record(elapsed);
     }
 
     @Override
     public void contextCreated(Tool tool, Duration elapsed) {
-        timer(new Key("atoll.pool.context.creation", tools.of(tool.name()), "", ""), CREATION_BUCKETS, k -> Timer
-                .builder(k.name()).description("Time to create a warm context (fresh context + tool module evaluated)")
-                .tags("tool", k.a())).record(elapsed);
+        timer(
+                        new Key("atoll.pool.context.creation", tools.of(tool.name()), "", ""),
+                        CREATION_BUCKETS,
+                        k -> Timer.builder(k.name())
+                                .description("Time to create a warm context (fresh context + tool module evaluated)")
+                                .tags("tool", k.a()))
+                .record(elapsed);
     }
 
     @Override
     public void creationFailed(Tool tool, Duration elapsed) {
-        toolCounter("atoll.pool.creation.failures", "Warm contexts that failed to create", tool).increment();
+        toolCounter("atoll.pool.creation.failures", "Warm contexts that failed to create", tool)
+                .increment();
     }
 
     @Override
@@ -289,13 +335,19 @@ public final class GatewayMetrics implements PoolObserver, RuntimeObserver, Upst
     }
 
     private Counter shedCounter(ShedReason reason) {
-        return counter(new Key("shed", lower(reason), "", ""), k -> Counter.builder("atoll.pool.load.shed")
-                .description("Calls refused by admission control").tags("reason", k.a()));
+        return counter(
+                new Key("shed", lower(reason), "", ""),
+                k -> Counter.builder("atoll.pool.load.shed")
+                        .description("Calls refused by admission control")
+                        .tags("reason", k.a()));
     }
 
     private Counter evictionCounter(EvictionReason reason) {
-        return counter(new Key("evicted", lower(reason), "", ""), k -> Counter.builder("atoll.pool.evictions")
-                .description("Warm contexts closed unused").tags("reason", k.a()));
+        return counter(
+                new Key("evicted", lower(reason), "", ""),
+                k -> Counter.builder("atoll.pool.evictions")
+                        .description("Warm contexts closed unused")
+                        .tags("reason", k.a()));
     }
 
     @Override
@@ -303,9 +355,16 @@ public final class GatewayMetrics implements PoolObserver, RuntimeObserver, Upst
         warm.put(tool.name(), warmNow);
         String label = tools.of(tool.name());
         warmGauges.computeIfAbsent(label, l -> {
-            Gauge.builder("atoll.pool.warm.contexts", warm, m -> m.entrySet().stream()
-                    .filter(e -> tools.of(e.getKey()).equals(l)).mapToInt(Map.Entry::getValue).sum())
-                    .description("Warm contexts held per tool").tag("tool", l).register(registry);
+            Gauge.builder(
+                            "atoll.pool.warm.contexts",
+                            warm,
+                            m -> m.entrySet().stream()
+                                    .filter(e -> tools.of(e.getKey()).equals(l))
+                                    .mapToInt(Map.Entry::getValue)
+                                    .sum())
+                    .description("Warm contexts held per tool")
+                    .tag("tool", l)
+                    .register(registry);
             return Boolean.TRUE;
         });
     }
@@ -316,17 +375,27 @@ public final class GatewayMetrics implements PoolObserver, RuntimeObserver, Upst
         String label = upstreamNames.of(upstream);
         for (UpstreamManager.State s : UpstreamManager.State.values()) {
             stateGauges.computeIfAbsent(new Key("atoll.upstream.state", label, s.id(), ""), k -> {
-                Gauge.builder(k.name(), upstreamStates, m -> m.entrySet().stream()
-                        .filter(e -> e.getValue() == s && upstreamNames.of(e.getKey()).equals(label)).count())
+                Gauge.builder(
+                                k.name(),
+                                upstreamStates,
+                                m -> m.entrySet().stream()
+                                        .filter(e -> e.getValue() == s
+                                                && upstreamNames.of(e.getKey()).equals(label))
+                                        .count())
                         .description("Upstreams in each lifecycle state (1 for the current state of an upstream)")
-                        .tags("upstream", label, "state", s.id()).register(registry);
+                        .tags("upstream", label, "state", s.id())
+                        .register(registry);
                 return Boolean.TRUE;
             });
         }
         if (to == UpstreamManager.State.RESTARTING) {
-            counter(new Key("atoll.upstream.restarts", label, "", ""), k -> Counter.builder(k.name())
-                    .description("Restarts of an upstream after it exited, failed to start or its health check failed")
-                    .tags("upstream", k.a())).increment();
+            counter(
+                            new Key("atoll.upstream.restarts", label, "", ""),
+                            k -> Counter.builder(k.name())
+                                    .description(
+                                            "Restarts of an upstream after it exited, failed to start or its health check failed")
+                                    .tags("upstream", k.a()))
+                    .increment();
         }
     }
 
@@ -338,9 +407,13 @@ public final class GatewayMetrics implements PoolObserver, RuntimeObserver, Upst
     @Override
     public void callEnded(String upstream, String outcome, Duration elapsed) {
         inFlight(upstream).decrementAndGet();
-        timer(new Key("atoll.upstream.calls", upstreamNames.of(upstream), outcome, ""), CALL_BUCKETS, k -> Timer
-                .builder(k.name()).description("tools/call round trips to an upstream server, by upstream and outcome")
-                .tags("upstream", k.a(), "outcome", k.b())).record(elapsed);
+        timer(
+                        new Key("atoll.upstream.calls", upstreamNames.of(upstream), outcome, ""),
+                        CALL_BUCKETS,
+                        k -> Timer.builder(k.name())
+                                .description("tools/call round trips to an upstream server, by upstream and outcome")
+                                .tags("upstream", k.a(), "outcome", k.b()))
+                .record(elapsed);
     }
 
     private AtomicInteger inFlight(String upstream) {
@@ -348,15 +421,18 @@ public final class GatewayMetrics implements PoolObserver, RuntimeObserver, Upst
             AtomicInteger n = new AtomicInteger();
             Gauge.builder("atoll.upstream.in.flight", n, AtomicInteger::get)
                     .description("tools/call requests sent to an upstream and not answered yet")
-                    .tag("upstream", label).register(registry);
+                    .tag("upstream", label)
+                    .register(registry);
             return n;
         });
     }
 
     @Override
     public void guestThreadAbandoned(Tool tool) {
-        toolCounter("atoll.runtime.guest.threads.abandoned",
-                "Guest threads written off (and replaced) because their guest did not stop when cancelled", tool)
+        toolCounter(
+                        "atoll.runtime.guest.threads.abandoned",
+                        "Guest threads written off (and replaced) because their guest did not stop when cancelled",
+                        tool)
                 .increment();
     }
 
@@ -389,14 +465,16 @@ public final class GatewayMetrics implements PoolObserver, RuntimeObserver, Upst
             outcomes.merge(String.valueOf(t.getId().getTag("outcome")), n, Long::sum);
             for (io.micrometer.core.instrument.distribution.CountAtBucket c : h.histogramCounts()) {
                 for (int i = 0; i < le.length; i++) {
-                    if (Math.abs(c.bucket(TimeUnit.NANOSECONDS) - CALL_BUCKETS.get(i).toNanos()) < 1) {
+                    if (Math.abs(c.bucket(TimeUnit.NANOSECONDS)
+                                    - CALL_BUCKETS.get(i).toNanos())
+                            < 1) {
                         le[i] += (long) c.count();
                     }
                 }
             }
         }
-        return new CallHistory.Totals(calls, outcomes, le, counterTotal("atoll.pool.warm.hits"),
-                counterTotal("atoll.pool.cold.starts"));
+        return new CallHistory.Totals(
+                calls, outcomes, le, counterTotal("atoll.pool.warm.hits"), counterTotal("atoll.pool.cold.starts"));
     }
 
     /**
@@ -406,7 +484,8 @@ public final class GatewayMetrics implements PoolObserver, RuntimeObserver, Upst
      * @return its total since start, 0 when none was registered
      */
     public long counterTotal(String name) {
-        return (long) registry.find(name).counters().stream().mapToDouble(io.micrometer.core.instrument.Counter::count)
+        return (long) registry.find(name).counters().stream()
+                .mapToDouble(io.micrometer.core.instrument.Counter::count)
                 .sum();
     }
 
@@ -429,23 +508,33 @@ public final class GatewayMetrics implements PoolObserver, RuntimeObserver, Upst
     }
 
     private Counter toolCounter(String name, String description, Tool tool) {
-        return counter(new Key(name, tools.of(tool.name()), "", ""),
+        return counter(
+                new Key(name, tools.of(tool.name()), "", ""),
                 k -> Counter.builder(name).description(description).tag("tool", k.a()));
     }
 
     private Timer timer(Key key, List<Duration> buckets, Function<Key, Timer.Builder> builder) {
         Timer t = timers.get(key);
-        return t != null ? t : timers.computeIfAbsent(key, k -> builder.apply(k)
-                .serviceLevelObjectives(buckets.toArray(Duration[]::new)).register(registry));
+        return t != null
+                ? t
+                : timers.computeIfAbsent(
+                        key,
+                        k -> builder.apply(k)
+                                .serviceLevelObjectives(buckets.toArray(Duration[]::new))
+                                .register(registry));
     }
 
     private static List<Duration> millis(double... ms) {
-        return java.util.Arrays.stream(ms).mapToObj(m -> Duration.ofNanos(Math.round(m * 1_000_000))).toList();
+        return java.util.Arrays.stream(ms)
+                .mapToObj(m -> Duration.ofNanos(Math.round(m * 1_000_000)))
+                .toList();
     }
 
     private Counter counter(Key key, Function<Key, Counter.Builder> builder) {
         Counter c = counters.get(key);
-        return c != null ? c : counters.computeIfAbsent(key, k -> builder.apply(k).register(registry));
+        return c != null
+                ? c
+                : counters.computeIfAbsent(key, k -> builder.apply(k).register(registry));
     }
 
     private static String lower(Enum<?> e) {

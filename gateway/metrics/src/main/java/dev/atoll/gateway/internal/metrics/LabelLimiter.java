@@ -24,7 +24,8 @@ final class LabelLimiter {
      */
     LabelLimiter(String label, int max) {
         if (max < 1) {
-            throw new IllegalArgumentException("the cap on '" + label + "' label values must be at least 1, got " + max);
+            throw new IllegalArgumentException(
+                    "the cap on '" + label + "' label values must be at least 1, got " + max);
         }
         this.label = label;
         this.max = max;

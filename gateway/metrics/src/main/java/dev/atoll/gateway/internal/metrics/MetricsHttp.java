@@ -32,13 +32,18 @@ public final class MetricsHttp implements HttpService {
     @Override
     public void routing(HttpRules rules) {
         rules.get("/metrics", (req, res) -> {
-            if (requireAuth && Authenticator.bearer(req.headers().first(HeaderNames.AUTHORIZATION))
-                    .flatMap(t -> registry.tokens().authenticate(TokenKind.ADMIN, t))
-                    // scoped admin tokens are refused everywhere (docs/security.md)
-                    .filter(p -> p.tenant().equals("default") && p.scopes().equals(java.util.Set.of("*"))).isEmpty()) {
-                res.status(Status.UNAUTHORIZED_401).header("WWW-Authenticate", "Bearer realm=\"atoll-admin\"")
+            if (requireAuth
+                    && Authenticator.bearer(req.headers().first(HeaderNames.AUTHORIZATION))
+                            .flatMap(t -> registry.tokens().authenticate(TokenKind.ADMIN, t))
+                            // scoped admin tokens are refused everywhere (docs/security.md)
+                            .filter(p ->
+                                    p.tenant().equals("default") && p.scopes().equals(java.util.Set.of("*")))
+                            .isEmpty()) {
+                res.status(Status.UNAUTHORIZED_401)
+                        .header("WWW-Authenticate", "Bearer realm=\"atoll-admin\"")
                         .header(HeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8")
-                        .send("an admin bearer token is required (ATOLL_ADMIN_TOKEN), or set metrics.require-auth: false\n");
+                        .send(
+                                "an admin bearer token is required (ATOLL_ADMIN_TOKEN), or set metrics.require-auth: false\n");
                 return;
             }
             res.header(HeaderNames.CONTENT_TYPE, GatewayMetrics.contentType()).send(metrics.scrape());

@@ -19,8 +19,16 @@ import java.util.Optional;
  * @param outcome outcome
  * @param detail detail JSON text (ASCII canonical, see {@link AuditJson#detail})
  */
-public record AuditEntry(long atMs, String actor, String tenant, String action, String tool,
-        Optional<Integer> version, String digest, String outcome, String detail) {
+public record AuditEntry(
+        long atMs,
+        String actor,
+        String tenant,
+        String action,
+        String tool,
+        Optional<Integer> version,
+        String digest,
+        String outcome,
+        String detail) {
 
     /** Rejects nulls. */
     public AuditEntry {
@@ -45,9 +53,17 @@ public record AuditEntry(long atMs, String actor, String tenant, String action, 
      * @param detail detail object (no secrets)
      * @return the entry
      */
-    public static AuditEntry of(String actor, AuditAction action, String tool, Optional<Integer> version,
-            String digest, JsonNode detail) {
-        return new AuditEntry(System.currentTimeMillis(), actor, "", action.wireName(), tool, version, digest, "ok",
+    public static AuditEntry of(
+            String actor, AuditAction action, String tool, Optional<Integer> version, String digest, JsonNode detail) {
+        return new AuditEntry(
+                System.currentTimeMillis(),
+                actor,
+                "",
+                action.wireName(),
+                tool,
+                version,
+                digest,
+                "ok",
                 AuditJson.detail(detail == null ? JsonNodeFactory.instance.objectNode() : detail));
     }
 

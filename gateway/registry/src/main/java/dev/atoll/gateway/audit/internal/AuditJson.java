@@ -28,8 +28,18 @@ public final class AuditJson {
      *
      * @return 64 hex digits
      */
-    public static String hash(long seq, long atMs, String actor, String tenant, String action, String tool,
-            Optional<Integer> version, String digest, String outcome, String detail, String prevHash) {
+    public static String hash(
+            long seq,
+            long atMs,
+            String actor,
+            String tenant,
+            String action,
+            String tool,
+            Optional<Integer> version,
+            String digest,
+            String outcome,
+            String detail,
+            String prevHash) {
         return hash(seq, atMs, actor, tenant, action, tool, version, digest, outcome, detail, "", "", prevHash);
     }
 
@@ -54,8 +64,19 @@ public final class AuditJson {
      * @param prevHash the previous record's hash
      * @return lower-case hex SHA-256
      */
-    public static String hash(long seq, long atMs, String actor, String tenant, String action, String tool,
-            Optional<Integer> version, String digest, String outcome, String detail, String node, String region,
+    public static String hash(
+            long seq,
+            long atMs,
+            String actor,
+            String tenant,
+            String action,
+            String tool,
+            Optional<Integer> version,
+            String digest,
+            String outcome,
+            String detail,
+            String node,
+            String region,
             String prevHash) {
         ObjectNode n = JsonNodeFactory.instance.objectNode();
         n.put("format", FORMAT);

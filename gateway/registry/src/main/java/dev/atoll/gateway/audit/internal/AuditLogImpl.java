@@ -37,8 +37,13 @@ public final class AuditLogImpl implements AuditLog, AutoCloseable {
      */
     public AuditLogImpl(Database db, RegistryConfig config) {
         this.db = db;
-        this.writer = new CallWriter(db, config.auditQueueCapacity(), config.auditBatchSize(),
-                config.auditEnqueueTimeout(), config.auditCloseTimeout(), config.dataDir(),
+        this.writer = new CallWriter(
+                db,
+                config.auditQueueCapacity(),
+                config.auditBatchSize(),
+                config.auditEnqueueTimeout(),
+                config.auditCloseTimeout(),
+                config.dataDir(),
                 config.auditSpoolMaxBytes());
         this.checkpoints = new Checkpoints(config.dataDir());
     }
@@ -52,8 +57,9 @@ public final class AuditLogImpl implements AuditLog, AutoCloseable {
     public CheckpointVerification verifyAgainst(java.io.InputStream checkpointLines) {
         Objects.requireNonNull(checkpointLines, "checkpointLines");
         writer.flush();
-        return db.read("verifying the audit chain against checkpoints", c -> checkpoints.verify(checkpointLines,
-                AuditStore.verify(c), seq -> AuditStore.hashAt(c, seq)));
+        return db.read(
+                "verifying the audit chain against checkpoints",
+                c -> checkpoints.verify(checkpointLines, AuditStore.verify(c), seq -> AuditStore.hashAt(c, seq)));
     }
 
     @Override
@@ -87,9 +93,18 @@ public final class AuditLogImpl implements AuditLog, AutoCloseable {
         if (actor.isEmpty() || actor.length() > 200 || tenant.length() > 128) {
             throw new IllegalArgumentException("actor must be 1-200 characters and tenant at most 128");
         }
-        AuditEntry e = new AuditEntry(System.currentTimeMillis(), actor, tenant, action.wireName(), "",
-                Optional.empty(), "", outcome, AuditJson.detail(detail));
-        return db.inTransaction("recording " + action.wireName(), c -> AuditStore.append(c, db, List.of(e))).getFirst();
+        AuditEntry e = new AuditEntry(
+                System.currentTimeMillis(),
+                actor,
+                tenant,
+                action.wireName(),
+                "",
+                Optional.empty(),
+                "",
+                outcome,
+                AuditJson.detail(detail));
+        return db.inTransaction("recording " + action.wireName(), c -> AuditStore.append(c, db, List.of(e)))
+                .getFirst();
     }
 
     @Override

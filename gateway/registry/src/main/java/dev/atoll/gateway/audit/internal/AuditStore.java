@@ -53,8 +53,20 @@ public final class AuditStore {
                 "INSERT INTO audit_log (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
             for (AuditEntry e : entries) {
                 seq++;
-                String hash = AuditJson.hash(seq, e.atMs(), e.actor(), e.tenant(), e.action(), e.tool(), e.version(),
-                        e.digest(), e.outcome(), e.detail(), node, region, prev);
+                String hash = AuditJson.hash(
+                        seq,
+                        e.atMs(),
+                        e.actor(),
+                        e.tenant(),
+                        e.action(),
+                        e.tool(),
+                        e.version(),
+                        e.digest(),
+                        e.outcome(),
+                        e.detail(),
+                        node,
+                        region,
+                        prev);
                 ins.setLong(1, seq);
                 ins.setLong(2, e.atMs());
                 ins.setString(3, e.actor());
@@ -74,8 +86,21 @@ public final class AuditStore {
                 ins.setString(13, node);
                 ins.setString(14, region);
                 ins.addBatch();
-                out.add(new AuditRecord(seq, AuditJson.instant(e.atMs()), e.actor(), e.tenant(), e.action(), e.tool(),
-                        e.version(), e.digest(), e.outcome(), e.detail(), prev, hash, node, region));
+                out.add(new AuditRecord(
+                        seq,
+                        AuditJson.instant(e.atMs()),
+                        e.actor(),
+                        e.tenant(),
+                        e.action(),
+                        e.tool(),
+                        e.version(),
+                        e.digest(),
+                        e.outcome(),
+                        e.detail(),
+                        prev,
+                        hash,
+                        node,
+                        region));
                 prev = hash;
             }
             ins.executeBatch();
@@ -127,28 +152,48 @@ public final class AuditStore {
         long expected = 1;
         long checked = 0;
         String prev = AuditJson.GENESIS;
-        try (PreparedStatement ps = c.prepareStatement(
-                "SELECT " + COLUMNS + " FROM audit_log WHERE seq <= ? ORDER BY seq")) {
+        try (PreparedStatement ps =
+                c.prepareStatement("SELECT " + COLUMNS + " FROM audit_log WHERE seq <= ? ORDER BY seq")) {
             ps.setFetchSize(1000);
             ps.setLong(1, head.seq());
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     AuditRecord r = read(rs);
                     if (r.seq() != expected) {
-                        return new VerifyResult.Broken(checked, expected, VerifyResult.Problem.MISSING,
+                        return new VerifyResult.Broken(
+                                checked,
+                                expected,
+                                VerifyResult.Problem.MISSING,
                                 "record " + expected + " is missing (the next stored record is " + r.seq()
                                         + "): records were deleted");
                     }
                     if (!r.prevHash().equals(prev)) {
-                        return new VerifyResult.Broken(checked, r.seq(), VerifyResult.Problem.LINK_MISMATCH,
+                        return new VerifyResult.Broken(
+                                checked,
+                                r.seq(),
+                                VerifyResult.Problem.LINK_MISMATCH,
                                 "record " + r.seq() + " does not link to record " + (r.seq() - 1)
                                         + ": records were reordered, replaced or inserted");
                     }
-                    String actual = AuditJson.hash(r.seq(), r.at().toEpochMilli(), r.actor(), r.tenant(), r.action(),
-                            r.tool(), r.version(), r.digest(), r.outcome(), r.detail(), r.node(), r.region(),
+                    String actual = AuditJson.hash(
+                            r.seq(),
+                            r.at().toEpochMilli(),
+                            r.actor(),
+                            r.tenant(),
+                            r.action(),
+                            r.tool(),
+                            r.version(),
+                            r.digest(),
+                            r.outcome(),
+                            r.detail(),
+                            r.node(),
+                            r.region(),
                             r.prevHash());
                     if (!actual.equals(r.hash())) {
-                        return new VerifyResult.Broken(checked, r.seq(), VerifyResult.Problem.HASH_MISMATCH,
+                        return new VerifyResult.Broken(
+                                checked,
+                                r.seq(),
+                                VerifyResult.Problem.HASH_MISMATCH,
                                 "record " + r.seq() + " does not match its hash: it was edited");
                     }
                     prev = r.hash();
@@ -158,20 +203,29 @@ public final class AuditStore {
             }
         }
         if (expected - 1 < head.seq()) {
-            return new VerifyResult.Broken(checked, expected, VerifyResult.Problem.MISSING,
+            return new VerifyResult.Broken(
+                    checked,
+                    expected,
+                    VerifyResult.Problem.MISSING,
                     "records " + expected + ".." + head.seq() + " are missing: the tail was deleted");
         }
         if (!prev.equals(head.hash())) {
-            return new VerifyResult.Broken(checked, head.seq(), VerifyResult.Problem.HEAD_MISMATCH,
+            return new VerifyResult.Broken(
+                    checked,
+                    head.seq(),
+                    VerifyResult.Problem.HEAD_MISMATCH,
                     "record " + head.seq() + " is not the chain head recorded in audit_head");
         }
         try (PreparedStatement ps = c.prepareStatement(
-                "SELECT MIN(l.seq) FROM audit_log l, audit_head h WHERE h.id = 1 AND l.seq > h.seq");
+                        "SELECT MIN(l.seq) FROM audit_log l, audit_head h WHERE h.id = 1 AND l.seq > h.seq");
                 ResultSet rs = ps.executeQuery()) {
             if (rs.next()) {
                 long extra = rs.getLong(1);
                 if (!rs.wasNull()) {
-                    return new VerifyResult.Broken(checked, extra, VerifyResult.Problem.UNEXPECTED,
+                    return new VerifyResult.Broken(
+                            checked,
+                            extra,
+                            VerifyResult.Problem.UNEXPECTED,
                             "record " + extra + " lies beyond the chain head: it was appended outside Atoll");
                 }
             }
@@ -206,8 +260,8 @@ public final class AuditStore {
      */
     public static List<AuditRecord> tail(Connection c, int n) throws SQLException {
         List<AuditRecord> out = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement(
-                "SELECT " + COLUMNS + " FROM audit_log ORDER BY seq DESC FETCH FIRST ? ROWS ONLY")) {
+        try (PreparedStatement ps =
+                c.prepareStatement("SELECT " + COLUMNS + " FROM audit_log ORDER BY seq DESC FETCH FIRST ? ROWS ONLY")) {
             ps.setInt(1, n);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -285,8 +339,8 @@ public final class AuditStore {
      */
     public static long export(Connection c, Writer out, long afterSeq) throws SQLException {
         long n = 0;
-        try (PreparedStatement ps = c.prepareStatement(
-                "SELECT " + COLUMNS + " FROM audit_log WHERE seq > ? ORDER BY seq")) {
+        try (PreparedStatement ps =
+                c.prepareStatement("SELECT " + COLUMNS + " FROM audit_log WHERE seq > ? ORDER BY seq")) {
             ps.setFetchSize(1000);
             ps.setLong(1, afterSeq);
             try (ResultSet rs = ps.executeQuery()) {
@@ -305,8 +359,20 @@ public final class AuditStore {
     private static AuditRecord read(ResultSet rs) throws SQLException {
         int v = rs.getInt(7);
         Optional<Integer> version = rs.wasNull() ? Optional.empty() : Optional.of(v);
-        return new AuditRecord(rs.getLong(1), AuditJson.instant(rs.getLong(2)), rs.getString(3), rs.getString(4),
-                rs.getString(5), rs.getString(6), version, rs.getString(8), rs.getString(9), rs.getString(10),
-                rs.getString(11).trim(), rs.getString(12).trim(), rs.getString(13), rs.getString(14));
+        return new AuditRecord(
+                rs.getLong(1),
+                AuditJson.instant(rs.getLong(2)),
+                rs.getString(3),
+                rs.getString(4),
+                rs.getString(5),
+                rs.getString(6),
+                version,
+                rs.getString(8),
+                rs.getString(9),
+                rs.getString(10),
+                rs.getString(11).trim(),
+                rs.getString(12).trim(),
+                rs.getString(13),
+                rs.getString(14));
     }
 }

@@ -74,6 +74,7 @@ public final class CallWriter implements AutoCloseable {
     private final Duration spoolAfter;
     /** When the writer next tries to drain a non-empty spool (System.nanoTime). */
     private long nextDrainAt;
+
     private long drainBackoffMs = 100;
     private volatile long spooledTotal;
     private volatile long spoolCount;
@@ -84,6 +85,7 @@ public final class CallWriter implements AutoCloseable {
     private volatile long commits;
     /** Announced calls whose record has not been submitted yet. */
     private final AtomicInteger running = new AtomicInteger();
+
     private volatile boolean announced;
     private volatile long failedWrites;
     private volatile String failure = "";
@@ -115,27 +117,46 @@ public final class CallWriter implements AutoCloseable {
      * @param dataDir the node's data directory
      * @param spoolMaxBytes largest size of the spool file (0: no spool)
      */
-    public CallWriter(Database db, int capacity, int batchSize, Duration enqueueTimeout, Duration closeTimeout,
-            java.nio.file.Path dataDir, long spoolMaxBytes) {
-        this(db, capacity, batchSize, enqueueTimeout, closeTimeout, spoolMaxBytes > 0
-                || java.nio.file.Files.exists(dataDir.resolve(Spool.FILE_NAME))
-                ? java.util.Optional.of(new Spool(dataDir, spoolMaxBytes)) : java.util.Optional.empty());
+    public CallWriter(
+            Database db,
+            int capacity,
+            int batchSize,
+            Duration enqueueTimeout,
+            Duration closeTimeout,
+            java.nio.file.Path dataDir,
+            long spoolMaxBytes) {
+        this(
+                db,
+                capacity,
+                batchSize,
+                enqueueTimeout,
+                closeTimeout,
+                spoolMaxBytes > 0 || java.nio.file.Files.exists(dataDir.resolve(Spool.FILE_NAME))
+                        ? java.util.Optional.of(new Spool(dataDir, spoolMaxBytes))
+                        : java.util.Optional.empty());
     }
 
-    private CallWriter(Database db, int capacity, int batchSize, Duration enqueueTimeout, Duration closeTimeout,
+    private CallWriter(
+            Database db,
+            int capacity,
+            int batchSize,
+            Duration enqueueTimeout,
+            Duration closeTimeout,
             java.util.Optional<Spool> spool) {
         this.db = db;
         this.spool = spool;
         this.spoolCount = spool.map(Spool::count).orElse(0L);
         // A commit normally takes milliseconds; wait long enough for a slow one, but leave the
         // callers most of their enqueue timeout.
-        this.spoolAfter = Duration.ofNanos(Math.max(Duration.ofMillis(50).toNanos(),
+        this.spoolAfter = Duration.ofNanos(Math.max(
+                Duration.ofMillis(50).toNanos(),
                 Math.min(Duration.ofSeconds(1).toNanos(), enqueueTimeout.toNanos() / 4)));
         this.queue = new ArrayBlockingQueue<>(capacity);
         this.batchSize = batchSize;
         this.enqueueTimeout = enqueueTimeout;
         this.closeTimeout = closeTimeout;
-        this.thread = Thread.ofPlatform().name("atoll-audit-writer").daemon(true).unstarted(this::run);
+        this.thread =
+                Thread.ofPlatform().name("atoll-audit-writer").daemon(true).unstarted(this::run);
         thread.start();
     }
 
@@ -155,15 +176,18 @@ public final class CallWriter implements AutoCloseable {
             done.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (java.util.concurrent.TimeoutException e) {
             String why = failure;
-            throw new RegistryException(RegistryException.Reason.UNAVAILABLE, "the call record of '" + call.tool()
-                    + "' was not committed within " + enqueueTimeout.toMillis() + " ms"
-                    + (why.isEmpty() ? "" : ": the audit store fails (" + why + ")"));
+            throw new RegistryException(
+                    RegistryException.Reason.UNAVAILABLE,
+                    "the call record of '" + call.tool()
+                            + "' was not committed within " + enqueueTimeout.toMillis() + " ms"
+                            + (why.isEmpty() ? "" : ": the audit store fails (" + why + ")"));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new RegistryException(RegistryException.Reason.UNAVAILABLE,
-                    "interrupted while waiting for the audit record's commit");
+            throw new RegistryException(
+                    RegistryException.Reason.UNAVAILABLE, "interrupted while waiting for the audit record's commit");
         } catch (ExecutionException e) {
-            throw e.getCause() instanceof RegistryException r ? r
+            throw e.getCause() instanceof RegistryException r
+                    ? r
                     : RegistryException.storage("the audit writer failed", e.getCause());
         }
     }
@@ -211,14 +235,15 @@ public final class CallWriter implements AutoCloseable {
                 throw new RegistryException(RegistryException.Reason.UNAVAILABLE, "the audit log is closed");
             }
             if (!queue.offer(new Call(entry, done), enqueueTimeout.toNanos(), TimeUnit.NANOSECONDS)) {
-                throw new RegistryException(RegistryException.Reason.UNAVAILABLE,
+                throw new RegistryException(
+                        RegistryException.Reason.UNAVAILABLE,
                         "the audit queue stayed full for " + enqueueTimeout.toMillis() + " ms; the call record of '"
                                 + call.tool() + "' was not accepted");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new RegistryException(RegistryException.Reason.UNAVAILABLE,
-                    "interrupted while waiting for room in the audit queue");
+            throw new RegistryException(
+                    RegistryException.Reason.UNAVAILABLE, "interrupted while waiting for room in the audit queue");
         } finally {
             lifecycle.readLock().unlock();
         }
@@ -286,8 +311,8 @@ public final class CallWriter implements AutoCloseable {
         long since = writingSince;
         long stalled = since == 0 ? 0 : System.nanoTime() - since;
         if (stalled > Math.max(enqueueTimeout.toNanos(), STALLED_AFTER_AT_LEAST.toNanos())) {
-            return java.util.Optional.of("the audit store has not answered a write for "
-                    + TimeUnit.NANOSECONDS.toMillis(stalled) + " ms");
+            return java.util.Optional.of(
+                    "the audit store has not answered a write for " + TimeUnit.NANOSECONDS.toMillis(stalled) + " ms");
         }
         return java.util.Optional.empty();
     }
@@ -297,7 +322,8 @@ public final class CallWriter implements AutoCloseable {
             queue.put(marker);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new RegistryException(RegistryException.Reason.UNAVAILABLE, "interrupted while flushing the audit log");
+            throw new RegistryException(
+                    RegistryException.Reason.UNAVAILABLE, "interrupted while flushing the audit log");
         }
     }
 
@@ -306,9 +332,11 @@ public final class CallWriter implements AutoCloseable {
             done.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new RegistryException(RegistryException.Reason.UNAVAILABLE, "interrupted while flushing the audit log");
+            throw new RegistryException(
+                    RegistryException.Reason.UNAVAILABLE, "interrupted while flushing the audit log");
         } catch (ExecutionException e) {
-            throw e.getCause() instanceof RegistryException r ? r
+            throw e.getCause() instanceof RegistryException r
+                    ? r
                     : RegistryException.storage("the audit writer failed", e.getCause());
         }
     }
@@ -339,7 +367,8 @@ public final class CallWriter implements AutoCloseable {
                     continue;
                 }
             }
-            lastBatch = Math.max(1, (int) items.stream().filter(i -> i instanceof Call).count());
+            lastBatch = Math.max(
+                    1, (int) items.stream().filter(i -> i instanceof Call).count());
             for (Item item : items) {
                 switch (item) {
                     case Call call -> batch.add(call);
@@ -350,9 +379,11 @@ public final class CallWriter implements AutoCloseable {
                             nextDrainAt = System.nanoTime();
                             drain(spool.get());
                             if (!spool.get().isEmpty()) {
-                                failed = new RegistryException(RegistryException.Reason.UNAVAILABLE, spool.get().count()
-                                        + " call records are spooled: the database does not take them ("
-                                        + spoolProblem + ")");
+                                failed = new RegistryException(
+                                        RegistryException.Reason.UNAVAILABLE,
+                                        spool.get().count()
+                                                + " call records are spooled: the database does not take them ("
+                                                + spoolProblem + ")");
                             }
                         }
                         if (failed == null) {
@@ -373,8 +404,10 @@ public final class CallWriter implements AutoCloseable {
                 nextDrainAt = System.nanoTime();
                 drain(sp);
                 if (!sp.isEmpty()) {
-                    LOG.log(Level.WARNING, sp.count() + " call records stay in the audit spool; "
-                            + "the next start writes them to the database");
+                    LOG.log(
+                            Level.WARNING,
+                            sp.count() + " call records stay in the audit spool; "
+                                    + "the next start writes them to the database");
                 }
             }
             sp.close();
@@ -440,8 +473,8 @@ public final class CallWriter implements AutoCloseable {
         writingSince = System.nanoTime() | 1; // never 0
         while (true) {
             try {
-                db.inTransaction("appending " + entries.size() + " audit call records",
-                        c -> AuditStore.append(c, db, entries));
+                db.inTransaction(
+                        "appending " + entries.size() + " audit call records", c -> AuditStore.append(c, db, entries));
                 written += entries.size();
                 commits++;
                 writingSince = 0;
@@ -452,14 +485,18 @@ public final class CallWriter implements AutoCloseable {
                 failedWrites++;
                 failure = String.valueOf(e.getMessage());
                 if (closed && System.nanoTime() - closeDeadline > 0) {
-                    LOG.log(Level.SEVERE, "audit writer gave up on " + batch.size()
-                            + " call records after the close timeout", e);
+                    LOG.log(
+                            Level.SEVERE,
+                            "audit writer gave up on " + batch.size() + " call records after the close timeout",
+                            e);
                     batch.forEach(call -> call.done().completeExceptionally(e));
                     writingSince = 0;
                     return e;
                 }
-                LOG.log(Level.WARNING, "audit writer failed; retrying " + batch.size()
-                        + " call records in " + backoffMs + " ms: " + e.getMessage());
+                LOG.log(
+                        Level.WARNING,
+                        "audit writer failed; retrying " + batch.size() + " call records in " + backoffMs + " ms: "
+                                + e.getMessage());
                 try {
                     Thread.sleep(backoffMs);
                 } catch (InterruptedException ie) {
@@ -472,7 +509,9 @@ public final class CallWriter implements AutoCloseable {
 
     /** Outcomes of one bounded write attempt. */
     private enum Attempt {
-        COMMITTED, FAILED, ABANDONED,
+        COMMITTED,
+        FAILED,
+        ABANDONED,
         /** The commit was sent and no outcome came back (the connection broke): it may be stored. */
         IN_DOUBT
     }
@@ -504,8 +543,10 @@ public final class CallWriter implements AutoCloseable {
         try {
             if (s.append(entries, inDoubt)) {
                 if (s.count() == entries.size()) {
-                    LOG.log(Level.WARNING, "the audit store does not take records (" + spoolProblem
-                            + "); spooling call records to " + Spool.FILE_NAME + " until it does");
+                    LOG.log(
+                            Level.WARNING,
+                            "the audit store does not take records (" + spoolProblem + "); spooling call records to "
+                                    + Spool.FILE_NAME + " until it does");
                 }
                 spooledTotal += entries.size();
                 spoolCount = s.count();
@@ -565,20 +606,25 @@ public final class CallWriter implements AutoCloseable {
         // Only a spool's first batch can be in doubt (while the spool holds records no batch goes to
         // the database); once a chunk of it is stored, the progress above covers that batch.
         int stillStored = 0;
-        if (stored.get() == 0 && !all.isEmpty() && all.getFirst().inDoubtDetail().isPresent()) {
+        if (stored.get() == 0
+                && !all.isEmpty()
+                && all.getFirst().inDoubtDetail().isPresent()) {
             Spool.Spooled first = all.getFirst();
-            java.util.Optional<Boolean> committed = bounded("checking a batch whose commit was in doubt",
-                    c -> storedDirectly(c, first));
+            java.util.Optional<Boolean> committed =
+                    bounded("checking a batch whose commit was in doubt", c -> storedDirectly(c, first));
             if (committed.isEmpty()) {
                 retryDrainLater();
                 return;
             }
             if (committed.get()) {
-                while (stillStored < all.size() && all.get(stillStored).inDoubtDetail().isPresent()) {
+                while (stillStored < all.size()
+                        && all.get(stillStored).inDoubtDetail().isPresent()) {
                     stillStored++;
                 }
-                LOG.log(java.util.logging.Level.INFO, "the " + stillStored + " call records whose commit was in doubt"
-                        + " when the database went away had been stored; they are not written again");
+                LOG.log(
+                        java.util.logging.Level.INFO,
+                        "the " + stillStored + " call records whose commit was in doubt"
+                                + " when the database went away had been stored; they are not written again");
             }
         }
         List<AuditEntry> chunk = new ArrayList<>(batchSize);
@@ -646,15 +692,16 @@ public final class CallWriter implements AutoCloseable {
      */
     @SuppressWarnings("NonAtomicVolatileUpdate") // only the writer thread updates the counters; volatile is for readers
     private Attempt attempt(String what, List<AuditEntry> entries) {
-        java.util.concurrent.atomic.AtomicInteger state = new java.util.concurrent.atomic.AtomicInteger(); // 0 run, 1 abandoned, 2 committing
+        java.util.concurrent.atomic.AtomicInteger state =
+                new java.util.concurrent.atomic.AtomicInteger(); // 0 run, 1 abandoned, 2 committing
         CompletableFuture<Void> f = new CompletableFuture<>();
         Thread.ofVirtual().name("atoll-audit-attempt").start(() -> {
             try {
                 db.inTransaction(what, c -> {
                     AuditStore.append(c, db, entries);
                     if (state.compareAndExchange(0, 2) == 1) {
-                        throw new RegistryException(RegistryException.Reason.UNAVAILABLE,
-                                "abandoned: the records were spooled");
+                        throw new RegistryException(
+                                RegistryException.Reason.UNAVAILABLE, "abandoned: the records were spooled");
                     }
                     return null;
                 });
@@ -743,8 +790,15 @@ public final class CallWriter implements AutoCloseable {
         if (!call.dlpRuleIds().isEmpty()) {
             call.dlpRuleIds().forEach(d.putArray("dlp")::add);
         }
-        return new AuditEntry(call.at().toEpochMilli(), "token:" + call.tokenId(), call.tenant(),
-                AuditAction.CALL.wireName(), call.tool(), call.version(), call.digest(), call.outcome(),
+        return new AuditEntry(
+                call.at().toEpochMilli(),
+                "token:" + call.tokenId(),
+                call.tenant(),
+                AuditAction.CALL.wireName(),
+                call.tool(),
+                call.version(),
+                call.digest(),
+                call.outcome(),
                 AuditJson.detail(d));
     }
 

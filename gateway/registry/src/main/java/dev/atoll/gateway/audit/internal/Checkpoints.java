@@ -70,13 +70,16 @@ final class Checkpoints {
             return Optional.empty();
         }
         Instant at = Instant.ofEpochMilli(System.currentTimeMillis());
-        Checkpoint cp = new Checkpoint(head.seq(), head.hash(), at, mac(key(true), head.seq(), head.hash(),
-                at.toEpochMilli()));
+        Checkpoint cp =
+                new Checkpoint(head.seq(), head.hash(), at, mac(key(true), head.seq(), head.hash(), at.toEpochMilli()));
         String line = toJson(cp);
         try {
             Files.createDirectories(dir);
-            try (FileChannel ch = FileChannel.open(dir.resolve(FILE), StandardOpenOption.CREATE,
-                    StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
+            try (FileChannel ch = FileChannel.open(
+                    dir.resolve(FILE),
+                    StandardOpenOption.CREATE,
+                    StandardOpenOption.WRITE,
+                    StandardOpenOption.APPEND)) {
                 ch.write(ByteBuffer.wrap((line + "\n").getBytes(StandardCharsets.US_ASCII)));
                 ch.force(true);
             }
@@ -89,8 +92,7 @@ final class Checkpoints {
     }
 
     /** Verifies checkpoint lines against an intact chain whose head is {@code head}. */
-    CheckpointVerification verify(InputStream lines, VerifyResult chain, Records records)
-            throws java.sql.SQLException {
+    CheckpointVerification verify(InputStream lines, VerifyResult chain, Records records) throws java.sql.SQLException {
         List<Parsed> parsed = parse(lines);
         if (!(chain instanceof VerifyResult.Intact intact)) {
             return new CheckpointVerification(chain, 0);
@@ -101,25 +103,43 @@ final class Checkpoints {
         for (Parsed p : parsed) {
             Checkpoint cp = p.checkpoint();
             String expected = mac(key, cp.seq(), cp.hash(), cp.at().toEpochMilli());
-            if (key.length == 0 || !MessageDigest.isEqual(expected.getBytes(StandardCharsets.US_ASCII),
-                    cp.mac().getBytes(StandardCharsets.US_ASCII))) {
-                return new CheckpointVerification(new VerifyResult.Broken(intact.checked(), cp.seq(),
-                        VerifyResult.Problem.BAD_CHECKPOINT, "the checkpoint on line " + p.line()
-                                + " is not signed with this gateway's checkpoint key (" + KEY_FILE
-                                + " in the data directory): it was altered, forged or written by another gateway"), ok);
+            if (key.length == 0
+                    || !MessageDigest.isEqual(
+                            expected.getBytes(StandardCharsets.US_ASCII),
+                            cp.mac().getBytes(StandardCharsets.US_ASCII))) {
+                return new CheckpointVerification(
+                        new VerifyResult.Broken(
+                                intact.checked(),
+                                cp.seq(),
+                                VerifyResult.Problem.BAD_CHECKPOINT,
+                                "the checkpoint on line " + p.line()
+                                        + " is not signed with this gateway's checkpoint key (" + KEY_FILE
+                                        + " in the data directory): it was altered, forged or written by another gateway"),
+                        ok);
             }
             if (cp.seq() > head.seq()) {
-                return new CheckpointVerification(new VerifyResult.Broken(intact.checked(), cp.seq(),
-                        VerifyResult.Problem.ROLLED_BACK, "the checkpoint on line " + p.line() + " (" + cp.at()
-                                + ") names record " + cp.seq() + " but the chain ends at record " + head.seq()
-                                + ": records were deleted and the head rewound"), ok);
+                return new CheckpointVerification(
+                        new VerifyResult.Broken(
+                                intact.checked(),
+                                cp.seq(),
+                                VerifyResult.Problem.ROLLED_BACK,
+                                "the checkpoint on line " + p.line() + " (" + cp.at()
+                                        + ") names record " + cp.seq() + " but the chain ends at record " + head.seq()
+                                        + ": records were deleted and the head rewound"),
+                        ok);
             }
             Optional<String> stored = records.hashAt(cp.seq());
             if (stored.isEmpty() || !stored.get().equals(cp.hash())) {
-                return new CheckpointVerification(new VerifyResult.Broken(intact.checked(), cp.seq(),
-                        VerifyResult.Problem.REWRITTEN, "record " + cp.seq() + " does not have the hash the checkpoint"
-                                + " on line " + p.line() + " (" + cp.at() + ") recorded: the chain was rewritten and"
-                                + " re-hashed after that checkpoint"), ok);
+                return new CheckpointVerification(
+                        new VerifyResult.Broken(
+                                intact.checked(),
+                                cp.seq(),
+                                VerifyResult.Problem.REWRITTEN,
+                                "record " + cp.seq() + " does not have the hash the checkpoint"
+                                        + " on line " + p.line() + " (" + cp.at()
+                                        + ") recorded: the chain was rewritten and"
+                                        + " re-hashed after that checkpoint"),
+                        ok);
             }
             ok++;
         }
@@ -162,11 +182,20 @@ final class Checkpoints {
         JsonNode at = o.get("atMs");
         String hash = o.path("hash").textValue();
         String mac = o.path("mac").textValue();
-        if (seq == null || !seq.canConvertToLong() || !seq.isIntegralNumber() || seq.asLong() < 1
-                || at == null || !at.isIntegralNumber() || !at.canConvertToLong() || at.asLong() < 0
-                || hash == null || !HEX64.matcher(hash).matches() || mac == null || !HEX64.matcher(mac).matches()) {
-            throw new IllegalArgumentException("line " + n + " needs seq (>= 1), atMs (>= 0), hash and mac"
-                    + " (64 lowercase hex digits each)");
+        if (seq == null
+                || !seq.canConvertToLong()
+                || !seq.isIntegralNumber()
+                || seq.asLong() < 1
+                || at == null
+                || !at.isIntegralNumber()
+                || !at.canConvertToLong()
+                || at.asLong() < 0
+                || hash == null
+                || !HEX64.matcher(hash).matches()
+                || mac == null
+                || !HEX64.matcher(mac).matches()) {
+            throw new IllegalArgumentException(
+                    "line " + n + " needs seq (>= 1), atMs (>= 0), hash and mac" + " (64 lowercase hex digits each)");
         }
         return new Checkpoint(seq.asLong(), hash, Instant.ofEpochMilli(at.asLong()), mac);
     }
@@ -189,8 +218,9 @@ final class Checkpoints {
         try {
             Mac m = Mac.getInstance("HmacSHA256");
             m.init(new SecretKeySpec(key, "HmacSHA256"));
-            return HexFormat.of().formatHex(m.doFinal((FORMAT + "\n" + seq + "\n" + hash + "\n" + atMs)
-                    .getBytes(StandardCharsets.US_ASCII)));
+            return HexFormat.of()
+                    .formatHex(m.doFinal(
+                            (FORMAT + "\n" + seq + "\n" + hash + "\n" + atMs).getBytes(StandardCharsets.US_ASCII)));
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("HmacSHA256 is not available", e);
         }
@@ -208,7 +238,8 @@ final class Checkpoints {
                 byte[] k = new byte[32];
                 new SecureRandom().nextBytes(k);
                 try {
-                    Files.createFile(f, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+                    Files.createFile(
+                            f, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
                     Files.writeString(f, HexFormat.of().formatHex(k) + "\n", StandardCharsets.US_ASCII);
                 } catch (FileAlreadyExistsException raced) {
                     // another node on this data dir created it first: use theirs

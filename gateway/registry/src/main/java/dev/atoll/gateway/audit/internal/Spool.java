@@ -53,7 +53,8 @@ final class Spool {
         this.maxBytes = maxBytes;
         List<Spooled> left = readAll();
         this.count = left.isEmpty() ? 0 : left.getLast().n();
-        this.id = left.isEmpty() ? UUID.randomUUID().toString() : left.getFirst().spoolId();
+        this.id =
+                left.isEmpty() ? UUID.randomUUID().toString() : left.getFirst().spoolId();
         this.firstAtMs = left.stream().mapToLong(r -> r.entry().atMs()).min().orElse(0);
         try {
             this.bytes = Files.exists(file) ? Files.size(file) : 0;
@@ -61,8 +62,10 @@ final class Spool {
             throw new UncheckedIOException("cannot read the audit spool " + file, e);
         }
         if (count > 0) {
-            LOG.log(Level.WARNING, "the audit spool " + file + " holds " + count
-                    + " call records of an earlier run; they are written to the database first");
+            LOG.log(
+                    Level.WARNING,
+                    "the audit spool " + file + " holds " + count
+                            + " call records of an earlier run; they are written to the database first");
         }
     }
 
@@ -135,8 +138,8 @@ final class Spool {
         }
         try {
             if (channel == null) {
-                channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                        StandardOpenOption.APPEND);
+                channel = FileChannel.open(
+                        file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
                 if (bytes == 0) {
                     forceDirectory(); // the new file's directory entry, so the file itself survives a crash
                 }
@@ -184,8 +187,10 @@ final class Spool {
                 try {
                     out.add(parse(l));
                 } catch (IOException | RuntimeException e) {
-                    LOG.log(Level.WARNING, "skipping a torn line of the audit spool " + file
-                            + " (a crash during an append that was never acknowledged)");
+                    LOG.log(
+                            Level.WARNING,
+                            "skipping a torn line of the audit spool " + file
+                                    + " (a crash during an append that was never acknowledged)");
                 }
             }
         } catch (IOException e) {
@@ -221,7 +226,9 @@ final class Spool {
      */
     static Optional<Long> spoolSeq(String detail) {
         JsonNode d = AuditJson.parseDetail(detail);
-        return d.path("spoolSeq").canConvertToLong() ? Optional.of(d.path("spoolSeq").asLong()) : Optional.empty();
+        return d.path("spoolSeq").canConvertToLong()
+                ? Optional.of(d.path("spoolSeq").asLong())
+                : Optional.empty();
     }
 
     private static String line(String id, long n, AuditEntry e, boolean inDoubt) {
@@ -248,17 +255,30 @@ final class Spool {
 
     private static Spooled parse(String l) throws IOException {
         JsonNode o = MAPPER.readTree(l);
-        for (String f : List.of("spool", "n", "atMs", "actor", "tenant", "action", "tool", "digest", "outcome",
-                "detail")) {
+        for (String f :
+                List.of("spool", "n", "atMs", "actor", "tenant", "action", "tool", "digest", "outcome", "detail")) {
             if (!o.hasNonNull(f)) {
                 throw new IOException("missing " + f);
             }
         }
-        Optional<Integer> version = o.hasNonNull("version") ? Optional.of(o.get("version").asInt()) : Optional.empty();
-        return new Spooled(o.get("spool").asText(), o.get("n").asLong(), new AuditEntry(o.get("atMs").asLong(),
-                o.get("actor").asText(), o.get("tenant").asText(), o.get("action").asText(), o.get("tool").asText(),
-                version, o.get("digest").asText(), o.get("outcome").asText(), o.get("detail").asText()),
-                o.hasNonNull("inDoubtDetail") ? Optional.of(o.get("inDoubtDetail").asText()) : Optional.empty());
+        Optional<Integer> version =
+                o.hasNonNull("version") ? Optional.of(o.get("version").asInt()) : Optional.empty();
+        return new Spooled(
+                o.get("spool").asText(),
+                o.get("n").asLong(),
+                new AuditEntry(
+                        o.get("atMs").asLong(),
+                        o.get("actor").asText(),
+                        o.get("tenant").asText(),
+                        o.get("action").asText(),
+                        o.get("tool").asText(),
+                        version,
+                        o.get("digest").asText(),
+                        o.get("outcome").asText(),
+                        o.get("detail").asText()),
+                o.hasNonNull("inDoubtDetail")
+                        ? Optional.of(o.get("inDoubtDetail").asText())
+                        : Optional.empty());
     }
 
     private void closeChannel() {

@@ -33,8 +33,8 @@ final class AdminEndpointStore implements AdminEndpoints {
         long now = System.currentTimeMillis();
         db.inTransaction("advertising the admin URL of node " + node, c -> {
             int n;
-            try (PreparedStatement ps = c.prepareStatement(
-                    "UPDATE fleet_node_admin SET admin_url = ?, updated_at = ? WHERE id = ?")) {
+            try (PreparedStatement ps =
+                    c.prepareStatement("UPDATE fleet_node_admin SET admin_url = ?, updated_at = ? WHERE id = ?")) {
                 ps.setString(1, adminUrl.toString());
                 ps.setLong(2, now);
                 ps.setString(3, node);

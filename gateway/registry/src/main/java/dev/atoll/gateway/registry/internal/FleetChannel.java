@@ -28,35 +28,28 @@ final class FleetChannel {
     private static final Pattern TOOL_NAME = Pattern.compile("[a-z0-9_]{1,64}");
     private static final Pattern ORIGIN = Pattern.compile("[0-9a-f]{32}");
 
-    private FleetChannel() {
-    }
+    private FleetChannel() {}
 
     /** What a notification says changed. */
-    sealed interface Change {
-    }
+    sealed interface Change {}
 
     /** The serving catalogue (tools, placement, upstreams) moved to {@code revision}. */
-    record CatalogueMoved(long revision) implements Change {
-    }
+    record CatalogueMoved(long revision) implements Change {}
 
     /** Token {@code id} was revoked: drop it from every token cache. */
-    record TokenRevoked(String id) implements Change {
-    }
+    record TokenRevoked(String id) implements Change {}
 
     /** Token {@code id} was created (nothing is cached for an unknown token; kept for completeness). */
-    record TokenCreated(String id) implements Change {
-    }
+    record TokenCreated(String id) implements Change {}
 
     /** Several tokens changed at once: drop every cached token. */
-    record TokensChanged() implements Change {
-    }
+    record TokensChanged() implements Change {}
 
     /**
      * A version was deployed or rejected ({@code review}) by the registry instance {@code origin}
      * (a random id per open registry, so a node can skip its own, already told after commit).
      */
-    record Reviewed(dev.atoll.gateway.registry.ReviewChange review, String origin) implements Change {
-    }
+    record Reviewed(dev.atoll.gateway.registry.ReviewChange review, String origin) implements Change {}
 
     static void catalogue(Connection c, long revision) throws SQLException {
         send(c, MAPPER.createObjectNode().put("kind", "catalogue").put("revision", revision));
@@ -72,9 +65,14 @@ final class FleetChannel {
 
     static void reviewed(Connection c, dev.atoll.gateway.registry.ReviewChange review, String origin)
             throws SQLException {
-        send(c, MAPPER.createObjectNode().put("kind", "review")
-                .put("change", review.kind().name().toLowerCase(java.util.Locale.ROOT))
-                .put("tool", review.tool()).put("version", review.version()).put("origin", origin));
+        send(
+                c,
+                MAPPER.createObjectNode()
+                        .put("kind", "review")
+                        .put("change", review.kind().name().toLowerCase(java.util.Locale.ROOT))
+                        .put("tool", review.tool())
+                        .put("version", review.version())
+                        .put("origin", origin));
     }
 
     static void tokensChanged(Connection c) throws SQLException {
@@ -93,20 +91,25 @@ final class FleetChannel {
     }
 
     private static Optional<Change> review(JsonNode n) {
-        dev.atoll.gateway.registry.ReviewChange.Kind kind = switch (n.path("change").asText("")) {
-            case "deployed" -> dev.atoll.gateway.registry.ReviewChange.Kind.DEPLOYED;
-            case "rejected" -> dev.atoll.gateway.registry.ReviewChange.Kind.REJECTED;
-            default -> null;
-        };
+        dev.atoll.gateway.registry.ReviewChange.Kind kind =
+                switch (n.path("change").asText("")) {
+                    case "deployed" -> dev.atoll.gateway.registry.ReviewChange.Kind.DEPLOYED;
+                    case "rejected" -> dev.atoll.gateway.registry.ReviewChange.Kind.REJECTED;
+                    default -> null;
+                };
         String tool = n.path("tool").asText("");
         String origin = n.path("origin").asText("");
         JsonNode version = n.path("version");
-        if (kind == null || !TOOL_NAME.matcher(tool).matches() || !ORIGIN.matcher(origin).matches()
-                || !version.isIntegralNumber() || !version.canConvertToInt() || version.asInt() < 1) {
+        if (kind == null
+                || !TOOL_NAME.matcher(tool).matches()
+                || !ORIGIN.matcher(origin).matches()
+                || !version.isIntegralNumber()
+                || !version.canConvertToInt()
+                || version.asInt() < 1) {
             return Optional.empty();
         }
-        return Optional.of(new Reviewed(new dev.atoll.gateway.registry.ReviewChange(kind, tool, version.asInt()),
-                origin));
+        return Optional.of(
+                new Reviewed(new dev.atoll.gateway.registry.ReviewChange(kind, tool, version.asInt()), origin));
     }
 
     /**
@@ -130,12 +133,16 @@ final class FleetChannel {
         }
         String id = n.path("id").asText("");
         return switch (n.path("kind").asText("")) {
-            case "catalogue" -> n.path("revision").canConvertToLong() && n.path("revision").asLong() >= 0
-                    ? Optional.of(new CatalogueMoved(n.path("revision").asLong())) : Optional.empty();
-            case "token-revoke" -> TOKEN_ID.matcher(id).matches() ? Optional.of(new TokenRevoked(id))
-                    : Optional.of(new TokensChanged()); // an id we cannot read: drop them all, the safe side
-            case "token-create" -> TOKEN_ID.matcher(id).matches() ? Optional.of(new TokenCreated(id))
-                    : Optional.empty();
+            case "catalogue" ->
+                n.path("revision").canConvertToLong() && n.path("revision").asLong() >= 0
+                        ? Optional.of(new CatalogueMoved(n.path("revision").asLong()))
+                        : Optional.empty();
+            case "token-revoke" ->
+                TOKEN_ID.matcher(id).matches()
+                        ? Optional.of(new TokenRevoked(id))
+                        : Optional.of(new TokensChanged()); // an id we cannot read: drop them all, the safe side
+            case "token-create" ->
+                TOKEN_ID.matcher(id).matches() ? Optional.of(new TokenCreated(id)) : Optional.empty();
             case "tokens" -> Optional.of(new TokensChanged());
             case "review" -> review(n);
             default -> Optional.empty();

@@ -52,15 +52,21 @@ final class FleetListener implements AutoCloseable {
      * @param tokens acts on token changes
      * @param reviews told of versions deployed or rejected
      */
-    FleetListener(Database db, Duration poll, boolean notifications, Runnable refresh,
-            Consumer<FleetChannel.Change> tokens, Consumer<FleetChannel.Reviewed> reviews) {
+    FleetListener(
+            Database db,
+            Duration poll,
+            boolean notifications,
+            Runnable refresh,
+            Consumer<FleetChannel.Change> tokens,
+            Consumer<FleetChannel.Reviewed> reviews) {
         this.db = db;
         this.pollMs = Math.max(10, poll.toMillis());
         this.notifications = notifications;
         this.refresh = refresh;
         this.tokens = tokens;
         this.reviews = reviews;
-        this.thread = Thread.ofPlatform().daemon(true).name("atoll-registry-listen").unstarted(this::run);
+        this.thread =
+                Thread.ofPlatform().daemon(true).name("atoll-registry-listen").unstarted(this::run);
     }
 
     void start() {
@@ -68,8 +74,12 @@ final class FleetListener implements AutoCloseable {
     }
 
     Fleet.Propagation status() {
-        return new Fleet.Propagation(notifications ? Fleet.Mode.NOTIFY : Fleet.Mode.POLL, listening,
-                received.get(), reconnects.get(), Duration.ofMillis(pollMs));
+        return new Fleet.Propagation(
+                notifications ? Fleet.Mode.NOTIFY : Fleet.Mode.POLL,
+                listening,
+                received.get(),
+                reconnects.get(),
+                Duration.ofMillis(pollMs));
     }
 
     private void run() {
@@ -121,9 +131,11 @@ final class FleetListener implements AutoCloseable {
                     return;
                 }
                 if (wasListening || backoff == 0) {
-                    LOG.log(Level.WARNING, "registry change notifications: the listening connection"
-                            + " failed (" + e.getMessage() + "); reconnecting, the "
-                            + Duration.ofMillis(pollMs) + " poll applies meanwhile");
+                    LOG.log(
+                            Level.WARNING,
+                            "registry change notifications: the listening connection"
+                                    + " failed (" + e.getMessage() + "); reconnecting, the "
+                                    + Duration.ofMillis(pollMs) + " poll applies meanwhile");
                 }
             } finally {
                 listening = false;
@@ -140,15 +152,18 @@ final class FleetListener implements AutoCloseable {
     }
 
     private void dispatch(String payload) {
-        FleetChannel.parse(payload).ifPresentOrElse(change -> {
-            switch (change) {
-                case FleetChannel.CatalogueMoved m -> refreshQuietly();
-                case FleetChannel.TokenRevoked t -> tokens.accept(t);
-                case FleetChannel.TokensChanged t -> tokens.accept(t);
-                case FleetChannel.TokenCreated t -> tokens.accept(t);
-                case FleetChannel.Reviewed r -> reviews.accept(r);
-            }
-        }, () -> LOG.log(Level.FINE, "ignored an unreadable registry notification"));
+        FleetChannel.parse(payload)
+                .ifPresentOrElse(
+                        change -> {
+                            switch (change) {
+                                case FleetChannel.CatalogueMoved m -> refreshQuietly();
+                                case FleetChannel.TokenRevoked t -> tokens.accept(t);
+                                case FleetChannel.TokensChanged t -> tokens.accept(t);
+                                case FleetChannel.TokenCreated t -> tokens.accept(t);
+                                case FleetChannel.Reviewed r -> reviews.accept(r);
+                            }
+                        },
+                        () -> LOG.log(Level.FINE, "ignored an unreadable registry notification"));
     }
 
     private void refreshQuietly() {

@@ -67,15 +67,21 @@ final class FleetStore implements Fleet {
             long revision = JdbcRegistry.revision(c);
             List<Node> out = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("SELECT id, region, version, started_at, ready, revision,"
-                    + " heartbeat_at, calls_per_s, cold_starts_per_s FROM fleet_node ORDER BY region, id");
+                            + " heartbeat_at, calls_per_s, cold_starts_per_s FROM fleet_node ORDER BY region, id");
                     ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    Heartbeat b = new Heartbeat(rs.getString(1), rs.getString(2), rs.getString(3),
-                            Instant.ofEpochMilli(rs.getLong(4)), rs.getBoolean(5), rs.getLong(6),
-                            Math.max(0, rs.getDouble(8)), Math.max(0, rs.getDouble(9)));
+                    Heartbeat b = new Heartbeat(
+                            rs.getString(1),
+                            rs.getString(2),
+                            rs.getString(3),
+                            Instant.ofEpochMilli(rs.getLong(4)),
+                            rs.getBoolean(5),
+                            rs.getLong(6),
+                            Math.max(0, rs.getDouble(8)),
+                            Math.max(0, rs.getDouble(9)));
                     long at = rs.getLong(7);
-                    out.add(new Node(b, Instant.ofEpochMilli(at), now - at > staleAfter.toMillis(),
-                            b.revision() < revision));
+                    out.add(new Node(
+                            b, Instant.ofEpochMilli(at), now - at > staleAfter.toMillis(), b.revision() < revision));
                 }
             }
             return out;

@@ -23,7 +23,12 @@ final class Invisible {
                 || (cp >= 0xFE00 && cp <= 0xFE0F)
                 || (cp >= 0xE0100 && cp <= 0xE01EF)
                 || (cp >= 0xE0000 && cp <= 0xE007F)
-                || cp == 0x115F || cp == 0x1160 || cp == 0x3164 || cp == 0xFFA0 || cp == 0x2800
-                || cp == 0x180E || cp == 0x034F;
+                || cp == 0x115F
+                || cp == 0x1160
+                || cp == 0x3164
+                || cp == 0xFFA0
+                || cp == 0x2800
+                || cp == 0x180E
+                || cp == 0x034F;
     }
 }

@@ -15,9 +15,9 @@ import dev.atoll.gateway.registry.DeployResult;
 import dev.atoll.gateway.registry.PoisoningSign;
 import dev.atoll.gateway.registry.Registry;
 import dev.atoll.gateway.registry.RegistryConfig;
+import dev.atoll.gateway.registry.RegistryException;
 import dev.atoll.gateway.registry.RegistryException.Reason;
 import dev.atoll.gateway.registry.ReviewChange;
-import dev.atoll.gateway.registry.RegistryException;
 import dev.atoll.gateway.registry.ServingTool;
 import dev.atoll.gateway.registry.Tokens;
 import dev.atoll.gateway.registry.ToolChanges;
@@ -67,6 +67,7 @@ public final class JdbcRegistry implements Registry {
     private final List<Consumer<ReviewChange>> reviewListeners = new CopyOnWriteArrayList<>();
     /** Names this open registry in its review notifications, so its own are not told twice. */
     private final String origin = java.util.UUID.randomUUID().toString().replace("-", "");
+
     private final Object catalogueLock = new Object();
     private volatile Catalogue catalogue;
     private volatile long catalogueCheckedAt;
@@ -82,13 +83,21 @@ public final class JdbcRegistry implements Registry {
         this.upstreams = new UpstreamStore(db);
         this.catalogue = loadCatalogue();
         this.catalogueCheckedAt = System.nanoTime();
-        this.listener = db.isPostgres() ? Optional.of(new FleetListener(db, config.catalogueRefresh(),
-                config.notifications(), this::refreshIfMoved, tokens::onChange, this::reviewedElsewhere))
+        this.listener = db.isPostgres()
+                ? Optional.of(new FleetListener(
+                        db,
+                        config.catalogueRefresh(),
+                        config.notifications(),
+                        this::refreshIfMoved,
+                        tokens::onChange,
+                        this::reviewedElsewhere))
                 : Optional.empty();
         this.adminEndpoints = new AdminEndpointStore(db);
-        this.fleet = new FleetStore(db, () -> listener.map(FleetListener::status).orElseGet(
-                () -> new dev.atoll.gateway.registry.Fleet.Propagation(dev.atoll.gateway.registry.Fleet.Mode.LOCAL,
-                        false, 0, 0, config.catalogueRefresh())));
+        this.fleet = new FleetStore(
+                db,
+                () -> listener.map(FleetListener::status)
+                        .orElseGet(() -> new dev.atoll.gateway.registry.Fleet.Propagation(
+                                dev.atoll.gateway.registry.Fleet.Mode.LOCAL, false, 0, 0, config.catalogueRefresh())));
         listener.ifPresent(FleetListener::start);
     }
 
@@ -142,8 +151,10 @@ public final class JdbcRegistry implements Registry {
                     ps.executeUpdate();
                 }
             } else if (!row.get().source().equals(def.source())) {
-                throw new RegistryException(Reason.CONFLICT, "the tool name '" + def.name()
-                        + "' belongs to source '" + row.get().source() + "', not '" + def.source() + "'");
+                throw new RegistryException(
+                        Reason.CONFLICT,
+                        "the tool name '" + def.name() + "' belongs to source '"
+                                + row.get().source() + "', not '" + def.source() + "'");
             }
             ObjectNode detail = JsonNodeFactory.instance.objectNode();
             detail.put("source", def.source());
@@ -152,8 +163,16 @@ public final class JdbcRegistry implements Registry {
             Optional<ToolVersion> same = versionByDigest(c, def.name(), digest);
             if (same.isPresent()) {
                 detail.put("created", false);
-                AuditStore.append(c, db, List.of(AuditEntry.of(actor.id(), AuditAction.DEPLOY, def.name(),
-                        Optional.of(same.get().version()), digest, detail)));
+                AuditStore.append(
+                        c,
+                        db,
+                        List.of(AuditEntry.of(
+                                actor.id(),
+                                AuditAction.DEPLOY,
+                                def.name(),
+                                Optional.of(same.get().version()),
+                                digest,
+                                detail)));
                 return new DeployResult(same.get(), false);
             }
             int version;
@@ -183,13 +202,17 @@ public final class JdbcRegistry implements Registry {
             List<PoisoningSign> signs = PoisoningScanner.scan(def.name(), manifest, otherNames(c, def.name()));
             detail.put("created", true);
             signs.stream().map(s -> s.kind().name()).distinct().forEach(detail.withArray("signs")::add);
-            AuditStore.append(c, db, List.of(AuditEntry.of(actor.id(), AuditAction.DEPLOY, def.name(),
-                    Optional.of(version), digest, detail)));
+            AuditStore.append(
+                    c,
+                    db,
+                    List.of(AuditEntry.of(
+                            actor.id(), AuditAction.DEPLOY, def.name(), Optional.of(version), digest, detail)));
             FleetChannel.reviewed(c, new ReviewChange(ReviewChange.Kind.DEPLOYED, def.name(), version), origin);
             return new DeployResult(versionByNumber(c, def.name(), version).orElseThrow(), true);
         });
         if (deployed.created()) {
-            reviewed(new ReviewChange(ReviewChange.Kind.DEPLOYED, def.name(), deployed.version().version()));
+            reviewed(new ReviewChange(
+                    ReviewChange.Kind.DEPLOYED, def.name(), deployed.version().version()));
         }
         return deployed;
     }
@@ -204,7 +227,8 @@ public final class JdbcRegistry implements Registry {
             refuseUpstreamNamespace(c, name, "approve");
             ToolVersion v = versionByNumber(c, name, version).orElseThrow(() -> unknownVersion(name, version));
             if (v.state() == ToolState.REJECTED) {
-                throw new RegistryException(Reason.INVALID_STATE,
+                throw new RegistryException(
+                        Reason.INVALID_STATE,
                         name + " v" + version + " was rejected; deploy it again as a new version to review it");
             }
             if (v.state() == ToolState.APPROVED && tool.servingVersion().equals(Optional.of(version))) {
@@ -219,8 +243,11 @@ public final class JdbcRegistry implements Registry {
             ObjectNode detail = JsonNodeFactory.instance.objectNode();
             tool.servingVersion().ifPresent(p -> detail.put("previousServing", p.intValue()));
             detail.put("wasState", v.state().name());
-            AuditStore.append(c, db, List.of(AuditEntry.of(actor.id(), AuditAction.APPROVE, name, Optional.of(version),
-                    v.digest(), detail)));
+            AuditStore.append(
+                    c,
+                    db,
+                    List.of(AuditEntry.of(
+                            actor.id(), AuditAction.APPROVE, name, Optional.of(version), v.digest(), detail)));
             return versionByNumber(c, name, version).orElseThrow();
         });
         catalogueChanged();
@@ -242,12 +269,22 @@ public final class JdbcRegistry implements Registry {
                 return v;
             }
             if (v.state() != ToolState.QUARANTINED) {
-                throw new RegistryException(Reason.INVALID_STATE, name + " v" + version
-                        + " is approved; only quarantined versions can be rejected (roll back or disable instead)");
+                throw new RegistryException(
+                        Reason.INVALID_STATE,
+                        name + " v" + version
+                                + " is approved; only quarantined versions can be rejected (roll back or disable instead)");
             }
             decide(c, name, version, ToolState.REJECTED, actor, System.currentTimeMillis());
-            AuditStore.append(c, db, List.of(AuditEntry.of(actor.id(), AuditAction.REJECT, name, Optional.of(version),
-                    v.digest(), JsonNodeFactory.instance.objectNode())));
+            AuditStore.append(
+                    c,
+                    db,
+                    List.of(AuditEntry.of(
+                            actor.id(),
+                            AuditAction.REJECT,
+                            name,
+                            Optional.of(version),
+                            v.digest(),
+                            JsonNodeFactory.instance.objectNode())));
             FleetChannel.reviewed(c, new ReviewChange(ReviewChange.Kind.REJECTED, name, version), origin);
             changed[0] = true;
             return versionByNumber(c, name, version).orElseThrow();
@@ -266,23 +303,31 @@ public final class JdbcRegistry implements Registry {
         ToolInfo result = db.inAdminTransaction("rolling back " + name + " to v" + toVersion, c -> {
             ToolRow tool = lockTool(c, name).orElseThrow(() -> unknownTool(name));
             ToolVersion v = versionByNumber(c, name, toVersion).orElseThrow(() -> unknownVersion(name, toVersion));
-            int serving = tool.servingVersion().orElseThrow(() -> new RegistryException(Reason.INVALID_STATE,
-                    name + " has no serving version to roll back from"));
+            int serving = tool.servingVersion()
+                    .orElseThrow(() -> new RegistryException(
+                            Reason.INVALID_STATE, name + " has no serving version to roll back from"));
             if (v.state() != ToolState.APPROVED) {
-                throw new RegistryException(Reason.INVALID_STATE, "cannot roll back " + name + " to v" + toVersion
-                        + ": it is " + v.state().name().toLowerCase(java.util.Locale.ROOT) + ", not approved");
+                throw new RegistryException(
+                        Reason.INVALID_STATE,
+                        "cannot roll back " + name + " to v" + toVersion + ": it is "
+                                + v.state().name().toLowerCase(java.util.Locale.ROOT) + ", not approved");
             }
             if (toVersion >= serving) {
-                throw new RegistryException(Reason.INVALID_STATE, "cannot roll back " + name + " to v" + toVersion
-                        + ": it is not older than the serving v" + serving);
+                throw new RegistryException(
+                        Reason.INVALID_STATE,
+                        "cannot roll back " + name + " to v" + toVersion + ": it is not older than the serving v"
+                                + serving);
             }
             long now = System.currentTimeMillis();
             setServing(c, name, toVersion, now);
             bumpRevision(c);
             ObjectNode detail = JsonNodeFactory.instance.objectNode();
             detail.put("from", serving);
-            AuditStore.append(c, db, List.of(AuditEntry.of(actor.id(), AuditAction.ROLLBACK, name,
-                    Optional.of(toVersion), v.digest(), detail)));
+            AuditStore.append(
+                    c,
+                    db,
+                    List.of(AuditEntry.of(
+                            actor.id(), AuditAction.ROLLBACK, name, Optional.of(toVersion), v.digest(), detail)));
             return readTool(c, name).orElseThrow();
         });
         catalogueChanged();
@@ -309,16 +354,24 @@ public final class JdbcRegistry implements Registry {
             if (tool.enabled() == enabled) {
                 return readTool(c, name).orElseThrow();
             }
-            try (PreparedStatement ps = c.prepareStatement(
-                    "UPDATE tool SET enabled = ?, updated_at = ? WHERE name = ?")) {
+            try (PreparedStatement ps =
+                    c.prepareStatement("UPDATE tool SET enabled = ?, updated_at = ? WHERE name = ?")) {
                 ps.setBoolean(1, enabled);
                 ps.setLong(2, System.currentTimeMillis());
                 ps.setString(3, name);
                 ps.executeUpdate();
             }
             bumpRevision(c);
-            AuditStore.append(c, db, List.of(AuditEntry.of(actor.id(), enabled ? AuditAction.ENABLE : AuditAction.DISABLE,
-                    name, tool.servingVersion(), "", JsonNodeFactory.instance.objectNode())));
+            AuditStore.append(
+                    c,
+                    db,
+                    List.of(AuditEntry.of(
+                            actor.id(),
+                            enabled ? AuditAction.ENABLE : AuditAction.DISABLE,
+                            name,
+                            tool.servingVersion(),
+                            "",
+                            JsonNodeFactory.instance.objectNode())));
             changed[0] = true;
             return readTool(c, name).orElseThrow();
         });
@@ -348,8 +401,10 @@ public final class JdbcRegistry implements Registry {
             ObjectNode detail = JsonNodeFactory.instance.objectNode();
             detail.put("versions", versions);
             detail.put("source", tool.source());
-            AuditStore.append(c, db, List.of(AuditEntry.of(actor.id(), AuditAction.DELETE, name, tool.servingVersion(),
-                    "", detail)));
+            AuditStore.append(
+                    c,
+                    db,
+                    List.of(AuditEntry.of(actor.id(), AuditAction.DELETE, name, tool.servingVersion(), "", detail)));
             return null;
         });
         catalogueChanged();
@@ -363,7 +418,7 @@ public final class JdbcRegistry implements Registry {
         return db.read("listing tools", c -> {
             Map<String, ToolRow> rows = new LinkedHashMap<>();
             try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT name, source, enabled, serving_version, created_at, updated_at, regions FROM tool ORDER BY name");
+                            "SELECT name, source, enabled, serving_version, created_at, updated_at, regions FROM tool ORDER BY name");
                     ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     ToolRow r = toolRow(rs);
@@ -372,7 +427,7 @@ public final class JdbcRegistry implements Registry {
             }
             Map<String, List<ToolVersion>> versions = new LinkedHashMap<>();
             try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT " + VERSION_COLUMNS + " FROM tool_version ORDER BY name, version");
+                            "SELECT " + VERSION_COLUMNS + " FROM tool_version ORDER BY name, version");
                     ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     ToolVersion v = version(rs);
@@ -401,12 +456,13 @@ public final class JdbcRegistry implements Registry {
             return Optional.empty();
         }
         return db.read("reading the code of " + name + " v" + version, c -> {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT code FROM tool_version WHERE name = ? AND version = ?")) {
+            try (PreparedStatement ps =
+                    c.prepareStatement("SELECT code FROM tool_version WHERE name = ? AND version = ?")) {
                 ps.setString(1, name);
                 ps.setInt(2, version);
                 try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? Optional.of(new String(rs.getBytes(1), StandardCharsets.UTF_8))
+                    return rs.next()
+                            ? Optional.of(new String(rs.getBytes(1), StandardCharsets.UTF_8))
                             : Optional.<String>empty();
                 }
             }
@@ -427,7 +483,8 @@ public final class JdbcRegistry implements Registry {
                     .or(() -> tool.versions().stream()
                             .filter(o -> o.state() == ToolState.APPROVED && o.version() < version)
                             .reduce((a, b) -> b));
-            List<ToolChanges.Change> changes = ToolDiff.diff(base.map(JdbcRegistry::side).orElse(null), side(v));
+            List<ToolChanges.Change> changes =
+                    ToolDiff.diff(base.map(JdbcRegistry::side).orElse(null), side(v));
             List<PoisoningSign> signs = PoisoningScanner.scan(name, v.manifest(), otherNames(c, name));
             return new ToolChanges(name, version, v.digest(), base.map(ToolVersion::version), changes, signs);
         });
@@ -505,8 +562,10 @@ public final class JdbcRegistry implements Registry {
         java.util.SortedSet<String> sorted = new java.util.TreeSet<>();
         for (String r : regions) {
             if (r == null || !REGION.matcher(r).matches()) {
-                throw new RegistryException(Reason.INVALID_ARGUMENT, "a region must be 1-32 of a-z 0-9 - starting"
-                        + " with a letter, got " + PoisoningScanner.escape("'" + r + "'"));
+                throw new RegistryException(
+                        Reason.INVALID_ARGUMENT,
+                        "a region must be 1-32 of a-z 0-9 - starting" + " with a letter, got "
+                                + PoisoningScanner.escape("'" + r + "'"));
             }
             sorted.add(r);
         }
@@ -521,8 +580,8 @@ public final class JdbcRegistry implements Registry {
             if (tool.regions().equals(sorted)) {
                 return readTool(c, name).orElseThrow();
             }
-            try (PreparedStatement ps = c.prepareStatement(
-                    "UPDATE tool SET regions = ?, updated_at = ? WHERE name = ?")) {
+            try (PreparedStatement ps =
+                    c.prepareStatement("UPDATE tool SET regions = ?, updated_at = ? WHERE name = ?")) {
                 ps.setString(1, text);
                 ps.setLong(2, System.currentTimeMillis());
                 ps.setString(3, name);
@@ -532,8 +591,10 @@ public final class JdbcRegistry implements Registry {
             ObjectNode detail = JsonNodeFactory.instance.objectNode();
             sorted.forEach(detail.putArray("regions")::add);
             tool.regions().forEach(detail.putArray("previousRegions")::add);
-            AuditStore.append(c, db, List.of(AuditEntry.of(actor.id(), AuditAction.PLACE, name, tool.servingVersion(),
-                    "", detail)));
+            AuditStore.append(
+                    c,
+                    db,
+                    List.of(AuditEntry.of(actor.id(), AuditAction.PLACE, name, tool.servingVersion(), "", detail)));
             changed[0] = true;
             return readTool(c, name).orElseThrow();
         });
@@ -606,14 +667,19 @@ public final class JdbcRegistry implements Registry {
             long revision = revision(c);
             List<ServingTool> tools = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("SELECT v.name, v.version, v.digest, v.language,"
-                    + " v.file_name, v.code, v.manifest, t.regions FROM tool t JOIN tool_version v"
-                    + " ON v.name = t.name AND v.version = t.serving_version"
-                    + " WHERE t.enabled = TRUE AND v.state = 'APPROVED' ORDER BY t.name");
+                            + " v.file_name, v.code, v.manifest, t.regions FROM tool t JOIN tool_version v"
+                            + " ON v.name = t.name AND v.version = t.serving_version"
+                            + " WHERE t.enabled = TRUE AND v.state = 'APPROVED' ORDER BY t.name");
                     ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    tools.add(new ServingTool(rs.getString(1), rs.getInt(2), rs.getString(3).trim(),
-                            Language.valueOf(rs.getString(4)), rs.getString(5),
-                            new String(rs.getBytes(6), StandardCharsets.UTF_8), parse(rs.getString(7)),
+                    tools.add(new ServingTool(
+                            rs.getString(1),
+                            rs.getInt(2),
+                            rs.getString(3).trim(),
+                            Language.valueOf(rs.getString(4)),
+                            rs.getString(5),
+                            new String(rs.getBytes(6), StandardCharsets.UTF_8),
+                            parse(rs.getString(7)),
                             regions(rs.getString(8))));
                 }
             }
@@ -636,8 +702,8 @@ public final class JdbcRegistry implements Registry {
      * transaction commits; docs/fleet.md, "Propagation").
      */
     static void bumpRevision(Connection c) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
-                "UPDATE catalogue_state SET revision = revision + 1 WHERE id = 1")) {
+        try (PreparedStatement ps =
+                c.prepareStatement("UPDATE catalogue_state SET revision = revision + 1 WHERE id = 1")) {
             ps.executeUpdate();
         }
         FleetChannel.catalogue(c, revision(c));
@@ -655,18 +721,37 @@ public final class JdbcRegistry implements Registry {
 
     // ---------------------------------------------------------------- rows
 
-    private record ToolRow(String name, String source, boolean enabled, Optional<Integer> servingVersion,
-            long createdAt, long updatedAt, java.util.SortedSet<String> regions) {
+    private record ToolRow(
+            String name,
+            String source,
+            boolean enabled,
+            Optional<Integer> servingVersion,
+            long createdAt,
+            long updatedAt,
+            java.util.SortedSet<String> regions) {
         ToolInfo info(List<ToolVersion> versions) {
-            return new ToolInfo(name, source, enabled, servingVersion, versions, Instant.ofEpochMilli(createdAt),
-                    Instant.ofEpochMilli(updatedAt), regions);
+            return new ToolInfo(
+                    name,
+                    source,
+                    enabled,
+                    servingVersion,
+                    versions,
+                    Instant.ofEpochMilli(createdAt),
+                    Instant.ofEpochMilli(updatedAt),
+                    regions);
         }
     }
 
     private static ToolRow toolRow(ResultSet rs) throws SQLException {
         int serving = rs.getInt(4);
         Optional<Integer> sv = rs.wasNull() ? Optional.empty() : Optional.of(serving);
-        return new ToolRow(rs.getString(1), rs.getString(2), rs.getBoolean(3), sv, rs.getLong(5), rs.getLong(6),
+        return new ToolRow(
+                rs.getString(1),
+                rs.getString(2),
+                rs.getBoolean(3),
+                sv,
+                rs.getLong(5),
+                rs.getLong(6),
                 regions(rs.getString(7)));
     }
 
@@ -682,14 +767,18 @@ public final class JdbcRegistry implements Registry {
      */
     private static void refuseUpstreamNamespace(Connection c, String name, String verb) throws SQLException {
         if (RESERVED.contains(name)) {
-            throw new RegistryException(Reason.CONFLICT, "cannot " + verb + " '" + name + "': the name is reserved"
-                    + " for the gateway's own tool search (mcp.tool-search); choose another name");
+            throw new RegistryException(
+                    Reason.CONFLICT,
+                    "cannot " + verb + " '" + name + "': the name is reserved"
+                            + " for the gateway's own tool search (mcp.tool-search); choose another name");
         }
         Optional<String> upstream = UpstreamStore.namespaceOwner(c, name);
         if (upstream.isPresent()) {
-            throw new RegistryException(Reason.CONFLICT, "cannot " + verb + " '" + name + "': names "
-                    + upstream.get() + UpstreamStore.SEPARATOR + "* belong to upstream '" + upstream.get()
-                    + "' (its tools are served under them; a name belongs to one source); choose another name");
+            throw new RegistryException(
+                    Reason.CONFLICT,
+                    "cannot " + verb + " '" + name + "': names "
+                            + upstream.get() + UpstreamStore.SEPARATOR + "* belong to upstream '" + upstream.get()
+                            + "' (its tools are served under them; a name belongs to one source); choose another name");
         }
     }
 
@@ -729,8 +818,8 @@ public final class JdbcRegistry implements Registry {
     }
 
     private static Optional<ToolVersion> versionByNumber(Connection c, String name, int version) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
-                "SELECT " + VERSION_COLUMNS + " FROM tool_version WHERE name = ? AND version = ?")) {
+        try (PreparedStatement ps =
+                c.prepareStatement("SELECT " + VERSION_COLUMNS + " FROM tool_version WHERE name = ? AND version = ?")) {
             ps.setString(1, name);
             ps.setInt(2, version);
             try (ResultSet rs = ps.executeQuery()) {
@@ -739,10 +828,9 @@ public final class JdbcRegistry implements Registry {
         }
     }
 
-    private static Optional<ToolVersion> versionByDigest(Connection c, String name, String digest)
-            throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
-                "SELECT " + VERSION_COLUMNS + " FROM tool_version WHERE name = ? AND digest = ?")) {
+    private static Optional<ToolVersion> versionByDigest(Connection c, String name, String digest) throws SQLException {
+        try (PreparedStatement ps =
+                c.prepareStatement("SELECT " + VERSION_COLUMNS + " FROM tool_version WHERE name = ? AND digest = ?")) {
             ps.setString(1, name);
             ps.setString(2, digest);
             try (ResultSet rs = ps.executeQuery()) {
@@ -754,10 +842,19 @@ public final class JdbcRegistry implements Registry {
     private static ToolVersion version(ResultSet rs) throws SQLException {
         long decided = rs.getLong(11);
         Optional<Instant> decidedAt = rs.wasNull() ? Optional.empty() : Optional.of(Instant.ofEpochMilli(decided));
-        return new ToolVersion(rs.getString(1), rs.getInt(2), rs.getString(3).trim(),
-                ToolState.valueOf(rs.getString(4)), Language.valueOf(rs.getString(5)), rs.getString(6),
-                rs.getString(7).trim(), parse(rs.getString(8)), Instant.ofEpochMilli(rs.getLong(9)), rs.getString(10),
-                decidedAt, Optional.ofNullable(rs.getString(12)));
+        return new ToolVersion(
+                rs.getString(1),
+                rs.getInt(2),
+                rs.getString(3).trim(),
+                ToolState.valueOf(rs.getString(4)),
+                Language.valueOf(rs.getString(5)),
+                rs.getString(6),
+                rs.getString(7).trim(),
+                parse(rs.getString(8)),
+                Instant.ofEpochMilli(rs.getLong(9)),
+                rs.getString(10),
+                decidedAt,
+                Optional.ofNullable(rs.getString(12)));
     }
 
     private static List<String> otherNames(Connection c, String name) throws SQLException {
@@ -788,8 +885,8 @@ public final class JdbcRegistry implements Registry {
     }
 
     private static void setServing(Connection c, String name, int version, long now) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
-                "UPDATE tool SET serving_version = ?, updated_at = ? WHERE name = ?")) {
+        try (PreparedStatement ps =
+                c.prepareStatement("UPDATE tool SET serving_version = ?, updated_at = ? WHERE name = ?")) {
             ps.setInt(1, version);
             ps.setLong(2, now);
             ps.setString(3, name);
@@ -818,8 +915,8 @@ public final class JdbcRegistry implements Registry {
     }
 
     private static RegistryException unknownVersion(String name, int version) {
-        return new RegistryException(Reason.NOT_FOUND, "tool " + PoisoningScanner.escape("'" + name + "'")
-                + " has no version " + version);
+        return new RegistryException(
+                Reason.NOT_FOUND, "tool " + PoisoningScanner.escape("'" + name + "'") + " has no version " + version);
     }
 
     private static void checkName(String name) {

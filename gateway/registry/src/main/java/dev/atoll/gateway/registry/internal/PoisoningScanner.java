@@ -33,35 +33,57 @@ public final class PoisoningScanner {
 
     private static final List<Rule> RULES = List.of(
             // Hidden or fake-system tags.
-            rule(Kind.HIDDEN_TAG, "<\\s*/?\\s*(important|system|instructions?|hidden|secret|admin|assistant|prompt"
-                    + "|context|note|sys|im_start|im_end)\\b[^>]{0,200}>"),
+            rule(
+                    Kind.HIDDEN_TAG,
+                    "<\\s*/?\\s*(important|system|instructions?|hidden|secret|admin|assistant|prompt"
+                            + "|context|note|sys|im_start|im_end)\\b[^>]{0,200}>"),
             rule(Kind.HIDDEN_TAG, "<!--"),
             rule(Kind.HIDDEN_TAG, "\\[/?\\s*(inst|sys|system)\\s*\\]|<\\|[a-z_]{2,20}\\|>"),
             // Instructions aimed at the model.
-            rule(Kind.MODEL_INSTRUCTION, "\\b(ignore|disregard|forget|override|bypass)\\b[^.\\n]{0,40}?\\b(previous|prior"
-                    + "|above|earlier|all|any|other|system|safety|existing)\\b[^.\\n]{0,30}?\\b(instructions?|prompts?|rules"
-                    + "|messages?|directives?|guidelines|guardrails|context|constraints)\\b"),
-            rule(Kind.MODEL_INSTRUCTION, "\\b(do\\s+not|don'?t|never|must\\s+not)\\s+(tell|inform|notify|mention|reveal"
-                    + "|show|alert|disclose|say)\\b[^.\\n]{0,40}?\\b(user|human|operator|anyone)\\b"),
-            rule(Kind.MODEL_INSTRUCTION, "\\bwithout\\s+(telling|informing|notifying|asking|alerting|showing)\\s+"
-                    + "(the\\s+|your\\s+)?(user|human|operator)\\b"),
-            rule(Kind.MODEL_INSTRUCTION, "\\b(the\\s+)?user\\s+(must|should|need)\\s*(not|n'?t)\\s+(know|see|be\\s+told|notice)\\b"),
-            rule(Kind.MODEL_INSTRUCTION, "\\b(before|after|instead\\s+of)\\s+(using|calling|invoking|running)\\s+"
-                    + "(this|any|the|other|another)\\b[^.\\n]{0,20}?\\btools?\\b"),
-            rule(Kind.MODEL_INSTRUCTION, "\\byou\\s+(must|should|need\\s+to|have\\s+to|are\\s+required\\s+to)\\s+"
-                    + "(always\\s+|first\\s+|also\\s+)*(call|use|invoke|run|read|send|pass|include|forward|add|provide)\\b"),
-            rule(Kind.MODEL_INSTRUCTION, "\\b(system\\s+prompt|new\\s+instructions|you\\s+are\\s+now|from\\s+now\\s+on"
-                    + "|act\\s+as\\s+(an?\\s+)?(admin|root|system|developer))\\b"),
+            rule(
+                    Kind.MODEL_INSTRUCTION,
+                    "\\b(ignore|disregard|forget|override|bypass)\\b[^.\\n]{0,40}?\\b(previous|prior"
+                            + "|above|earlier|all|any|other|system|safety|existing)\\b[^.\\n]{0,30}?\\b(instructions?|prompts?|rules"
+                            + "|messages?|directives?|guidelines|guardrails|context|constraints)\\b"),
+            rule(
+                    Kind.MODEL_INSTRUCTION,
+                    "\\b(do\\s+not|don'?t|never|must\\s+not)\\s+(tell|inform|notify|mention|reveal"
+                            + "|show|alert|disclose|say)\\b[^.\\n]{0,40}?\\b(user|human|operator|anyone)\\b"),
+            rule(
+                    Kind.MODEL_INSTRUCTION,
+                    "\\bwithout\\s+(telling|informing|notifying|asking|alerting|showing)\\s+"
+                            + "(the\\s+|your\\s+)?(user|human|operator)\\b"),
+            rule(
+                    Kind.MODEL_INSTRUCTION,
+                    "\\b(the\\s+)?user\\s+(must|should|need)\\s*(not|n'?t)\\s+(know|see|be\\s+told|notice)\\b"),
+            rule(
+                    Kind.MODEL_INSTRUCTION,
+                    "\\b(before|after|instead\\s+of)\\s+(using|calling|invoking|running)\\s+"
+                            + "(this|any|the|other|another)\\b[^.\\n]{0,20}?\\btools?\\b"),
+            rule(
+                    Kind.MODEL_INSTRUCTION,
+                    "\\byou\\s+(must|should|need\\s+to|have\\s+to|are\\s+required\\s+to)\\s+"
+                            + "(always\\s+|first\\s+|also\\s+)*(call|use|invoke|run|read|send|pass|include|forward|add|provide)\\b"),
+            rule(
+                    Kind.MODEL_INSTRUCTION,
+                    "\\b(system\\s+prompt|new\\s+instructions|you\\s+are\\s+now|from\\s+now\\s+on"
+                            + "|act\\s+as\\s+(an?\\s+)?(admin|root|system|developer))\\b"),
             rule(Kind.MODEL_INSTRUCTION, "\\bwhen\\s+(the\\s+)?[\\w.-]+\\s+tool\\s+is\\s+(used|called|invoked)\\b"),
             // Requests to read files, keys or credentials.
-            rule(Kind.SENSITIVE_FILE, "~/?\\.ssh\\b|\\.ssh/|\\bid_(rsa|dsa|ecdsa|ed25519)\\b|\\bauthorized_keys\\b"
-                    + "|\\bknown_hosts\\b"),
-            rule(Kind.SENSITIVE_FILE, "(^|[\\s/'\"`(\\[])\\.env(\\.[a-z]+)?\\b|\\.aws/|\\.netrc\\b|\\.npmrc\\b|\\.pypirc\\b"
-                    + "|\\.pgpass\\b|\\.git-credentials\\b|\\.docker/config|\\bkubeconfig\\b|\\.kube/config"
-                    + "|/etc/(passwd|shadow|sudoers)\\b|\\bmcp\\.json\\b|\\.cursor/|\\.config/"),
-            rule(Kind.SENSITIVE_FILE, "\\bcredentials?\\b|\\bprivate[\\s_-]?keys?\\b|\\bapi[\\s_-]?keys?\\b"
-                    + "|\\bsecret[\\s_-]?keys?\\b|\\baccess[\\s_-]?tokens?\\b|\\bseed\\s+phrase\\b|\\bwallet\\.dat\\b"
-                    + "|\\bpasswords?\\s+files?\\b"));
+            rule(
+                    Kind.SENSITIVE_FILE,
+                    "~/?\\.ssh\\b|\\.ssh/|\\bid_(rsa|dsa|ecdsa|ed25519)\\b|\\bauthorized_keys\\b"
+                            + "|\\bknown_hosts\\b"),
+            rule(
+                    Kind.SENSITIVE_FILE,
+                    "(^|[\\s/'\"`(\\[])\\.env(\\.[a-z]+)?\\b|\\.aws/|\\.netrc\\b|\\.npmrc\\b|\\.pypirc\\b"
+                            + "|\\.pgpass\\b|\\.git-credentials\\b|\\.docker/config|\\bkubeconfig\\b|\\.kube/config"
+                            + "|/etc/(passwd|shadow|sudoers)\\b|\\bmcp\\.json\\b|\\.cursor/|\\.config/"),
+            rule(
+                    Kind.SENSITIVE_FILE,
+                    "\\bcredentials?\\b|\\bprivate[\\s_-]?keys?\\b|\\bapi[\\s_-]?keys?\\b"
+                            + "|\\bsecret[\\s_-]?keys?\\b|\\baccess[\\s_-]?tokens?\\b|\\bseed\\s+phrase\\b|\\bwallet\\.dat\\b"
+                            + "|\\bpasswords?\\s+files?\\b"));
 
     private PoisoningScanner() {}
 
@@ -78,8 +100,8 @@ public final class PoisoningScanner {
         scanText("name", name, signs);
         for (String other : new TreeSet<>(otherNames)) {
             if (Skeleton.confusable(name, other)) {
-                signs.add(new PoisoningSign(Kind.CONFUSABLE_NAME, "name",
-                        escape(name) + " looks like the tool " + escape(other)));
+                signs.add(new PoisoningSign(
+                        Kind.CONFUSABLE_NAME, "name", escape(name) + " looks like the tool " + escape(other)));
             }
         }
         for (Map.Entry<String, JsonNode> field : manifest.properties()) {
@@ -145,7 +167,11 @@ public final class PoisoningScanner {
     static String escape(String s) {
         StringBuilder b = new StringBuilder();
         s.codePoints().forEach(cp -> {
-            if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0) || Invisible.is(cp) || cp == 0x2028
+            if (cp < 0x20
+                    || cp == 0x7f
+                    || (cp >= 0x80 && cp < 0xa0)
+                    || Invisible.is(cp)
+                    || cp == 0x2028
                     || cp == 0x2029) {
                 b.append(String.format("\\u%04X", cp));
             } else {

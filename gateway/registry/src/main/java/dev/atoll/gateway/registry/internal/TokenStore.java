@@ -64,8 +64,12 @@ public final class TokenStore implements Tokens {
      */
     public TokenStore(Database db, Duration cacheTtl) {
         this.db = db;
-        this.cache = cacheTtl.isZero() ? null
-                : Caffeine.newBuilder().expireAfterWrite(cacheTtl).maximumSize(10_000).build();
+        this.cache = cacheTtl.isZero()
+                ? null
+                : Caffeine.newBuilder()
+                        .expireAfterWrite(cacheTtl)
+                        .maximumSize(10_000)
+                        .build();
     }
 
     @Override
@@ -78,7 +82,8 @@ public final class TokenStore implements Tokens {
         requireUnscopedAdmin(kind, tenant, s);
         byte[] secret = new byte[32];
         random.nextBytes(secret);
-        String plaintext = kind.prefix() + Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
+        String plaintext =
+                kind.prefix() + Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
         TokenInfo info = db.inAdminTransaction("creating a token", c -> {
             TokenInfo t = insert(c, kind, tenant, s, label, hash(plaintext), actor);
             FleetChannel.tokenCreated(c, t.id());
@@ -103,8 +108,8 @@ public final class TokenStore implements Tokens {
             }
         }
         Optional<Principal> found = db.read("authenticating a token", c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS
-                    + ", token_hash FROM api_token WHERE token_hash = ? AND revoked_at IS NULL")) {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT " + COLUMNS + ", token_hash FROM api_token WHERE token_hash = ? AND revoked_at IS NULL")) {
                 ps.setString(1, hash);
                 try (ResultSet rs = ps.executeQuery()) {
                     if (!rs.next()) {
@@ -147,11 +152,12 @@ public final class TokenStore implements Tokens {
             if (existing.isPresent()) {
                 TokenInfo t = existing.get();
                 if (t.kind() != kind || !t.tenant().equals(tenant)) {
-                    throw new RegistryException(RegistryException.Reason.CONFLICT,
-                            "this token value is already in use by token " + t.id());
+                    throw new RegistryException(
+                            RegistryException.Reason.CONFLICT, "this token value is already in use by token " + t.id());
                 }
                 if (!t.active()) {
-                    throw new RegistryException(RegistryException.Reason.INVALID_STATE,
+                    throw new RegistryException(
+                            RegistryException.Reason.INVALID_STATE,
                             "this token value was revoked (token " + t.id() + "); set a new one");
                 }
                 return t;
@@ -184,8 +190,8 @@ public final class TokenStore implements Tokens {
     public List<TokenInfo> list() {
         return db.read("listing tokens", c -> {
             List<TokenInfo> out = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT " + COLUMNS + " FROM api_token ORDER BY created_at, id");
+            try (PreparedStatement ps =
+                            c.prepareStatement("SELECT " + COLUMNS + " FROM api_token ORDER BY created_at, id");
                     ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     out.add(read(rs));
@@ -209,8 +215,9 @@ public final class TokenStore implements Tokens {
     }
 
     private TokenInfo revokeRow(Connection c, String id, Actor actor) throws SQLException {
-        TokenInfo t = findById(c, id).orElseThrow(() -> new RegistryException(RegistryException.Reason.NOT_FOUND,
-                "no token with id " + safeId(id)));
+        TokenInfo t = findById(c, id)
+                .orElseThrow(() ->
+                        new RegistryException(RegistryException.Reason.NOT_FOUND, "no token with id " + safeId(id)));
         if (!t.active()) {
             return t;
         }
@@ -225,14 +232,25 @@ public final class TokenStore implements Tokens {
         ObjectNode d = JsonNodeFactory.instance.objectNode();
         d.put("id", id);
         d.put("kind", t.kind().name());
-        AuditStore.append(c, db, List.of(AuditEntry.of(actor.id(), AuditAction.TOKEN_REVOKE, "", Optional.empty(), "", d)
-                .withTenant(t.tenant())));
-        return new TokenInfo(t.id(), t.kind(), t.tenant(), t.scopes(), t.label(), t.createdAt(), t.createdBy(),
+        AuditStore.append(
+                c,
+                db,
+                List.of(AuditEntry.of(actor.id(), AuditAction.TOKEN_REVOKE, "", Optional.empty(), "", d)
+                        .withTenant(t.tenant())));
+        return new TokenInfo(
+                t.id(),
+                t.kind(),
+                t.tenant(),
+                t.scopes(),
+                t.label(),
+                t.createdAt(),
+                t.createdBy(),
                 Optional.of(Instant.ofEpochMilli(now)));
     }
 
-    private TokenInfo insert(Connection c, TokenKind kind, String tenant, Set<String> scopes, String label,
-            String hash, Actor actor) throws SQLException {
+    private TokenInfo insert(
+            Connection c, TokenKind kind, String tenant, Set<String> scopes, String label, String hash, Actor actor)
+            throws SQLException {
         byte[] idBytes = new byte[8];
         random.nextBytes(idBytes);
         String id = "tok_" + HexFormat.of().formatHex(idBytes);
@@ -254,8 +272,11 @@ public final class TokenStore implements Tokens {
         d.put("kind", kind.name());
         new TreeSet<>(scopes).forEach(d.putArray("scopes")::add);
         d.put("label", label);
-        AuditStore.append(c, db, List.of(AuditEntry.of(actor.id(), AuditAction.TOKEN_CREATE, "", Optional.empty(), "", d)
-                .withTenant(tenant)));
+        AuditStore.append(
+                c,
+                db,
+                List.of(AuditEntry.of(actor.id(), AuditAction.TOKEN_CREATE, "", Optional.empty(), "", d)
+                        .withTenant(tenant)));
         return new TokenInfo(id, kind, tenant, scopes, label, Instant.ofEpochMilli(now), actor.id(), Optional.empty());
     }
 
@@ -269,8 +290,8 @@ public final class TokenStore implements Tokens {
     }
 
     private static Optional<TokenInfo> findById(Connection c, String id) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
-                "SELECT " + COLUMNS + " FROM api_token WHERE id = ? FOR UPDATE")) {
+        try (PreparedStatement ps =
+                c.prepareStatement("SELECT " + COLUMNS + " FROM api_token WHERE id = ? FOR UPDATE")) {
             ps.setString(1, id);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? Optional.of(read(rs)) : Optional.empty();
@@ -282,9 +303,15 @@ public final class TokenStore implements Tokens {
         long revoked = rs.getLong(8);
         Optional<Instant> revokedAt = rs.wasNull() ? Optional.empty() : Optional.of(Instant.ofEpochMilli(revoked));
         String scopes = rs.getString(4);
-        return new TokenInfo(rs.getString(1), TokenKind.valueOf(rs.getString(2)), rs.getString(3),
-                scopes.isEmpty() ? Set.of() : Set.of(scopes.split(",")), rs.getString(5),
-                Instant.ofEpochMilli(rs.getLong(6)), rs.getString(7), revokedAt);
+        return new TokenInfo(
+                rs.getString(1),
+                TokenKind.valueOf(rs.getString(2)),
+                rs.getString(3),
+                scopes.isEmpty() ? Set.of() : Set.of(scopes.split(",")),
+                rs.getString(5),
+                Instant.ofEpochMilli(rs.getLong(6)),
+                rs.getString(7),
+                revokedAt);
     }
 
     /** Acts on another node's token change (docs/fleet.md, "Propagation"). */
@@ -292,9 +319,9 @@ public final class TokenStore implements Tokens {
         switch (change) {
             case FleetChannel.TokenRevoked r -> invalidate(r.id());
             case FleetChannel.TokensChanged all -> invalidateAll();
-            case FleetChannel.TokenCreated created -> { } // nothing is cached for a token nobody used
-            case FleetChannel.CatalogueMoved moved -> { }
-            case FleetChannel.Reviewed reviewed -> { }
+            case FleetChannel.TokenCreated created -> {} // nothing is cached for a token nobody used
+            case FleetChannel.CatalogueMoved moved -> {}
+            case FleetChannel.Reviewed reviewed -> {}
         }
     }
 
@@ -357,8 +384,8 @@ public final class TokenStore implements Tokens {
     private static void requireLabel(String label) {
         Objects.requireNonNull(label, "label");
         if (label.length() > 200 || label.codePoints().anyMatch(cp -> Character.isISOControl(cp) || Invisible.is(cp))) {
-            throw new IllegalArgumentException("label must be at most 200 printable characters, got '"
-                    + PoisoningScanner.escape(label) + "'");
+            throw new IllegalArgumentException(
+                    "label must be at most 200 printable characters, got '" + PoisoningScanner.escape(label) + "'");
         }
     }
 

@@ -12,13 +12,13 @@ import dev.atoll.gateway.registry.Actor;
 import dev.atoll.gateway.registry.PoisoningSign;
 import dev.atoll.gateway.registry.RegistryException;
 import dev.atoll.gateway.registry.RegistryException.Reason;
+import dev.atoll.gateway.registry.SandboxKind;
 import dev.atoll.gateway.registry.UpstreamInfo;
+import dev.atoll.gateway.registry.UpstreamLimits;
+import dev.atoll.gateway.registry.UpstreamSpec;
 import dev.atoll.gateway.registry.UpstreamTool;
 import dev.atoll.gateway.registry.UpstreamToolState;
 import dev.atoll.gateway.registry.Upstreams;
-import dev.atoll.gateway.registry.SandboxKind;
-import dev.atoll.gateway.registry.UpstreamLimits;
-import dev.atoll.gateway.registry.UpstreamSpec;
 import dev.atoll.gateway.registry.VolumeMount;
 import dev.atoll.gateway.store.Canonical;
 import dev.atoll.gateway.store.Database;
@@ -55,13 +55,14 @@ final class UpstreamStore implements Upstreams {
     public UpstreamInfo add(UpstreamSpec spec, Actor actor) {
         return db.inAdminTransaction("adding upstream " + spec.name(), c -> {
             if (exists(c, spec.name())) {
-                throw new RegistryException(Reason.CONFLICT, "an upstream named '" + spec.name() + "' exists; "
-                        + "remove it first");
+                throw new RegistryException(
+                        Reason.CONFLICT, "an upstream named '" + spec.name() + "' exists; " + "remove it first");
             }
             refuseNamespaceClash(c, spec.name(), "add");
             long now = System.currentTimeMillis();
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO upstream (name, kind, spec, approved, created_at,"
-                    + " created_by) VALUES (?, ?, ?, FALSE, ?, ?)")) {
+            try (PreparedStatement ps =
+                    c.prepareStatement("INSERT INTO upstream (name, kind, spec, approved, created_at,"
+                            + " created_by) VALUES (?, ?, ?, FALSE, ?, ?)")) {
                 ps.setString(1, spec.name());
                 ps.setString(2, spec.kind().id());
                 ps.setString(3, specJson(spec).toString());
@@ -71,9 +72,18 @@ final class UpstreamStore implements Upstreams {
             }
             ObjectNode detail = specJson(spec);
             detail.remove("env"); // values may be secrets; keys stay
-            detail.set("envKeys", F.arrayNode().addAll(spec.env().keySet().stream().sorted().map(F::textNode).toList()));
-            AuditStore.append(c, db, List.of(AuditEntry.of(actor.id(), AuditAction.UPSTREAM_ADD, spec.name(),
-                    Optional.empty(), "", detail)));
+            detail.set(
+                    "envKeys",
+                    F.arrayNode()
+                            .addAll(spec.env().keySet().stream()
+                                    .sorted()
+                                    .map(F::textNode)
+                                    .toList()));
+            AuditStore.append(
+                    c,
+                    db,
+                    List.of(AuditEntry.of(
+                            actor.id(), AuditAction.UPSTREAM_ADD, spec.name(), Optional.empty(), "", detail)));
             JdbcRegistry.bumpRevision(c); // every node starts it (docs/fleet.md)
             return read(c, spec.name()).orElseThrow();
         });
@@ -112,9 +122,12 @@ final class UpstreamStore implements Upstreams {
             }
         }
         if (!clash.isEmpty()) {
-            throw new RegistryException(Reason.CONFLICT, "cannot " + verb + " upstream '" + upstream + "': its tools are "
-                    + "served as " + upstream + SEPARATOR + "<tool>, and uploaded tool(s) " + clash + " already hold "
-                    + "names there (a name belongs to one source); delete them or choose another upstream name");
+            throw new RegistryException(
+                    Reason.CONFLICT,
+                    "cannot " + verb + " upstream '" + upstream + "': its tools are "
+                            + "served as " + upstream + SEPARATOR + "<tool>, and uploaded tool(s) " + clash
+                            + " already hold "
+                            + "names there (a name belongs to one source); delete them or choose another upstream name");
         }
     }
 
@@ -148,8 +161,10 @@ final class UpstreamStore implements Upstreams {
             refuseNamespaceClash(c, name, "approve");
             List<UpstreamTool> tools = tools(c, name, List.of());
             if (tools.stream().noneMatch(UpstreamTool::present)) {
-                throw new RegistryException(Reason.INVALID_STATE, "upstream '" + name + "' has not listed any tools "
-                        + "yet (is it running? see 'atoll upstream logs " + name + "')");
+                throw new RegistryException(
+                        Reason.INVALID_STATE,
+                        "upstream '" + name + "' has not listed any tools "
+                                + "yet (is it running? see 'atoll upstream logs " + name + "')");
             }
             long now = System.currentTimeMillis();
             ArrayNode pinned = F.arrayNode();
@@ -159,20 +174,24 @@ final class UpstreamStore implements Upstreams {
                     continue;
                 }
                 int version = t.version() + 1;
-                try (PreparedStatement ps = c.prepareStatement("UPDATE upstream_tool SET state = 'APPROVED', pinned_digest"
-                        + " = current_digest, pinned_def = current_def, pin_version = ?, updated_at = ? WHERE upstream = ?"
-                        + " AND tool = ?")) {
+                try (PreparedStatement ps =
+                        c.prepareStatement("UPDATE upstream_tool SET state = 'APPROVED', pinned_digest"
+                                + " = current_digest, pinned_def = current_def, pin_version = ?, updated_at = ? WHERE upstream = ?"
+                                + " AND tool = ?")) {
                     ps.setInt(1, version);
                     ps.setLong(2, now);
                     ps.setString(3, name);
                     ps.setString(4, t.name());
                     ps.executeUpdate();
                 }
-                pinned.addObject().put("tool", t.name()).put("digest", t.digest()).put("version", version)
+                pinned.addObject()
+                        .put("tool", t.name())
+                        .put("digest", t.digest())
+                        .put("version", version)
                         .put("wasState", t.state().name());
             }
-            try (PreparedStatement ps = c.prepareStatement("UPDATE upstream SET approved = TRUE, approved_at = ?,"
-                    + " approved_by = ? WHERE name = ?")) {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE upstream SET approved = TRUE, approved_at = ?," + " approved_by = ? WHERE name = ?")) {
                 ps.setLong(1, now);
                 ps.setString(2, actor.id());
                 ps.setString(3, name);
@@ -199,8 +218,11 @@ final class UpstreamStore implements Upstreams {
                 ps.setString(1, name);
                 ps.executeUpdate();
             }
-            AuditStore.append(c, db, List.of(AuditEntry.of(actor.id(), AuditAction.UPSTREAM_REMOVE, name,
-                    Optional.empty(), "", F.objectNode())));
+            AuditStore.append(
+                    c,
+                    db,
+                    List.of(AuditEntry.of(
+                            actor.id(), AuditAction.UPSTREAM_REMOVE, name, Optional.empty(), "", F.objectNode())));
             JdbcRegistry.bumpRevision(c); // every node stops it (docs/fleet.md)
             return null;
         });
@@ -242,8 +264,13 @@ final class UpstreamStore implements Upstreams {
                         ps.executeUpdate();
                     }
                     added.add(e.getKey());
-                    audit.add(AuditEntry.of("system", AuditAction.UPSTREAM_TOOL_NEW, name + "__" + e.getKey(),
-                            Optional.empty(), digest, signsDetail(e.getKey(), e.getValue(), now.keySet())));
+                    audit.add(AuditEntry.of(
+                            "system",
+                            AuditAction.UPSTREAM_TOOL_NEW,
+                            name + "__" + e.getKey(),
+                            Optional.empty(),
+                            digest,
+                            signsDetail(e.getKey(), e.getValue(), now.keySet())));
                     continue;
                 }
                 if (k.present() && k.digest().equals(digest)) {
@@ -256,8 +283,15 @@ final class UpstreamStore implements Upstreams {
                     ObjectNode detail = signsDetail(e.getKey(), e.getValue(), now.keySet());
                     detail.put("pinnedDigest", k.pinnedDigest().orElse(""));
                     detail.put("reportedDigest", digest);
-                    audit.add(new AuditEntry(at, "system", "", AuditAction.UPSTREAM_TOOL_PULLED.wireName(),
-                            name + "__" + e.getKey(), Optional.of(k.version()), k.pinnedDigest().orElse(""), "pulled",
+                    audit.add(new AuditEntry(
+                            at,
+                            "system",
+                            "",
+                            AuditAction.UPSTREAM_TOOL_PULLED.wireName(),
+                            name + "__" + e.getKey(),
+                            Optional.of(k.version()),
+                            k.pinnedDigest().orElse(""),
+                            "pulled",
                             dev.atoll.gateway.audit.internal.AuditJson.detail(detail)));
                 }
                 try (PreparedStatement ps = c.prepareStatement("UPDATE upstream_tool SET state = ?, present = TRUE,"
@@ -295,8 +329,12 @@ final class UpstreamStore implements Upstreams {
     private static ObjectNode signsDetail(String tool, ObjectNode def, Set<String> others) {
         ObjectNode d = F.objectNode();
         ArrayNode signs = d.putArray("poisoningSigns");
-        for (PoisoningSign s : PoisoningScanner.scan(tool, def, others.stream().filter(o -> !o.equals(tool)).toList())) {
-            signs.addObject().put("kind", s.kind().name()).put("location", s.location()).put("evidence", s.evidence());
+        for (PoisoningSign s : PoisoningScanner.scan(
+                tool, def, others.stream().filter(o -> !o.equals(tool)).toList())) {
+            signs.addObject()
+                    .put("kind", s.kind().name())
+                    .put("location", s.location())
+                    .put("evidence", s.evidence());
         }
         return d;
     }
@@ -329,8 +367,8 @@ final class UpstreamStore implements Upstreams {
         Instant created;
         String by;
         Optional<Instant> appr;
-        try (PreparedStatement ps = c.prepareStatement("SELECT spec, approved, created_at, created_by, approved_at"
-                + " FROM upstream WHERE name = ?")) {
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT spec, approved, created_at, created_by, approved_at" + " FROM upstream WHERE name = ?")) {
             ps.setString(1, name);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
@@ -354,8 +392,16 @@ final class UpstreamStore implements Upstreams {
             ps.setString(1, name);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    rows.add(new Object[] {rs.getString(1), rs.getString(2), rs.getBoolean(3), rs.getString(4),
-                        rs.getString(5), rs.getString(6), rs.getString(7), rs.getInt(8)});
+                    rows.add(new Object[] {
+                        rs.getString(1),
+                        rs.getString(2),
+                        rs.getBoolean(3),
+                        rs.getString(4),
+                        rs.getString(5),
+                        rs.getString(6),
+                        rs.getString(7),
+                        rs.getInt(8)
+                    });
                 }
             }
         }
@@ -364,10 +410,20 @@ final class UpstreamStore implements Upstreams {
         for (Object[] r : rows) {
             String tool = (String) r[0];
             ObjectNode def = parse((String) r[4]);
-            out.add(new UpstreamTool(name, tool, UpstreamToolState.valueOf((String) r[1]), (Boolean) r[2],
-                    ((String) r[3]).trim(), def, Optional.ofNullable((String) r[5]).map(String::trim),
-                    Optional.ofNullable((String) r[6]).map(UpstreamStore::parse), (Integer) r[7],
-                    PoisoningScanner.scan(tool, def, names.stream().filter(n -> !n.equals(tool)).toList())));
+            out.add(new UpstreamTool(
+                    name,
+                    tool,
+                    UpstreamToolState.valueOf((String) r[1]),
+                    (Boolean) r[2],
+                    ((String) r[3]).trim(),
+                    def,
+                    Optional.ofNullable((String) r[5]).map(String::trim),
+                    Optional.ofNullable((String) r[6]).map(UpstreamStore::parse),
+                    (Integer) r[7],
+                    PoisoningScanner.scan(
+                            tool,
+                            def,
+                            names.stream().filter(n -> !n.equals(tool)).toList())));
         }
         return out;
     }
@@ -393,7 +449,9 @@ final class UpstreamStore implements Upstreams {
         s.allowHosts().forEach(hosts::add);
         ArrayNode vols = n.putArray("volumes");
         s.volumes().forEach(v -> vols.addObject().put("name", v.name()).put("path", v.path()));
-        n.putObject("limits").put("memoryBytes", s.limits().memoryBytes()).put("cpus", s.limits().cpus())
+        n.putObject("limits")
+                .put("memoryBytes", s.limits().memoryBytes())
+                .put("cpus", s.limits().cpus())
                 .put("pids", s.limits().pids());
         return n;
     }
@@ -408,10 +466,21 @@ final class UpstreamStore implements Upstreams {
         List<String> hosts = new ArrayList<>();
         n.path("allowHosts").forEach(x -> hosts.add(x.asText()));
         List<VolumeMount> vols = new ArrayList<>();
-        n.path("volumes").forEach(v -> vols.add(new VolumeMount(v.path("name").asText(), v.path("path").asText())));
+        n.path("volumes")
+                .forEach(v -> vols.add(
+                        new VolumeMount(v.path("name").asText(), v.path("path").asText())));
         JsonNode l = n.path("limits");
-        return new UpstreamSpec(n.path("name").asText(), SandboxKind.of(n.path("kind").asText()),
-                Optional.ofNullable(n.get("image")).map(JsonNode::asText), cmd, env, hosts, vols,
-                new UpstreamLimits(l.path("memoryBytes").asLong(), l.path("cpus").asDouble(), l.path("pids").asInt()));
+        return new UpstreamSpec(
+                n.path("name").asText(),
+                SandboxKind.of(n.path("kind").asText()),
+                Optional.ofNullable(n.get("image")).map(JsonNode::asText),
+                cmd,
+                env,
+                hosts,
+                vols,
+                new UpstreamLimits(
+                        l.path("memoryBytes").asLong(),
+                        l.path("cpus").asDouble(),
+                        l.path("pids").asInt()));
     }
 }

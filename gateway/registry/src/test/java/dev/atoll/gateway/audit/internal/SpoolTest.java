@@ -34,8 +34,15 @@ class SpoolTest {
     Path dir;
 
     private static AuditEntry entry(int i) {
-        return CallWriter.toEntry(CallRecord.of("acme", "tok_1", "tool_" + i, 1, "cd".repeat(32), OutcomeKind.OK,
-                new Receipt(Duration.ofMillis(1), Duration.ofMillis(2), 1000 + i, 0), List.of()));
+        return CallWriter.toEntry(CallRecord.of(
+                "acme",
+                "tok_1",
+                "tool_" + i,
+                1,
+                "cd".repeat(32),
+                OutcomeKind.OK,
+                new Receipt(Duration.ofMillis(1), Duration.ofMillis(2), 1000 + i, 0),
+                List.of()));
     }
 
     @Test
@@ -53,26 +60,35 @@ class SpoolTest {
         assertTrue(spool.append(spooled.subList(4, 7)));
         spool.close();
         // ...and a drain that committed the first four before the node was killed.
-        List<AuditEntry> firstChunk = spool.readAll().subList(0, 4).stream().map(Spool.Spooled::entry).toList();
+        List<AuditEntry> firstChunk =
+                spool.readAll().subList(0, 4).stream().map(Spool.Spooled::entry).toList();
         try (Database db = Database.open(config)) {
             db.inTransaction("a drain's first chunk", c -> AuditStore.append(c, db, firstChunk));
         }
         // An eighth append was cut by the crash: a torn line, never acknowledged.
-        Files.writeString(dir.resolve(Spool.FILE_NAME), "{\"spool\":\"" + spool.id() + "\",\"n\":8,\"atMs\":17",
-                StandardCharsets.US_ASCII, StandardOpenOption.APPEND);
+        Files.writeString(
+                dir.resolve(Spool.FILE_NAME),
+                "{\"spool\":\"" + spool.id() + "\",\"n\":8,\"atMs\":17",
+                StandardCharsets.US_ASCII,
+                StandardOpenOption.APPEND);
 
         try (Registry registry = Registry.open(config)) {
             registry.audit().flush();
-            assertTrue(registry.audit().verify().intact(), registry.audit().verify().toString());
+            assertTrue(
+                    registry.audit().verify().intact(),
+                    registry.audit().verify().toString());
         }
         List<String> tools = new ArrayList<>();
-        try (Connection c = TestStore.connect(config); Statement s = c.createStatement();
+        try (Connection c = TestStore.connect(config);
+                Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("SELECT tool FROM audit_log WHERE action = 'tool.call' ORDER BY seq")) {
             while (rs.next()) {
                 tools.add(rs.getString(1));
             }
         }
-        assertEquals(List.of("tool_1", "tool_2", "tool_3", "tool_4", "tool_5", "tool_6", "tool_7"), tools,
+        assertEquals(
+                List.of("tool_1", "tool_2", "tool_3", "tool_4", "tool_5", "tool_6", "tool_7"),
+                tools,
                 "every spooled record once, in order");
         assertTrue(Files.notExists(dir.resolve(Spool.FILE_NAME)), "the drained spool is removed");
     }
@@ -92,7 +108,8 @@ class SpoolTest {
         for (String name : cases) {
             boolean reachedTheDatabase = name.endsWith("stored");
             Path data = Files.createTempDirectory(dir, name.replace(' ', '-'));
-            RegistryConfig config = (name.startsWith("pg") ? TestStore.freshPostgres(data) : TestStore.fresh(data)).build();
+            RegistryConfig config =
+                    (name.startsWith("pg") ? TestStore.freshPostgres(data) : TestStore.fresh(data)).build();
             Registry.open(config).close(); // the schema
             List<AuditEntry> batch = List.of(entry(1), entry(2), entry(3));
             if (reachedTheDatabase) { // the commit went through; its acknowledgement did not come back
@@ -107,16 +124,22 @@ class SpoolTest {
 
             try (Registry registry = Registry.open(config)) {
                 registry.audit().flush();
-                assertTrue(registry.audit().verify().intact(), registry.audit().verify().toString());
+                assertTrue(
+                        registry.audit().verify().intact(),
+                        registry.audit().verify().toString());
             }
             List<String> tools = new ArrayList<>();
-            try (Connection c = TestStore.connect(config); Statement s = c.createStatement();
-                    ResultSet rs = s.executeQuery("SELECT tool FROM audit_log WHERE action = 'tool.call' ORDER BY seq")) {
+            try (Connection c = TestStore.connect(config);
+                    Statement s = c.createStatement();
+                    ResultSet rs =
+                            s.executeQuery("SELECT tool FROM audit_log WHERE action = 'tool.call' ORDER BY seq")) {
                 while (rs.next()) {
                     tools.add(rs.getString(1));
                 }
             }
-            assertEquals(List.of("tool_1", "tool_2", "tool_3", "tool_4", "tool_5"), tools,
+            assertEquals(
+                    List.of("tool_1", "tool_2", "tool_3", "tool_4", "tool_5"),
+                    tools,
                     "every record once, in order (" + name + ")");
             assertTrue(Files.notExists(data.resolve(Spool.FILE_NAME)), "the drained spool is removed");
         }

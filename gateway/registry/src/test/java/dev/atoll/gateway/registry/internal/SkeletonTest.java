@@ -12,16 +12,16 @@ class SkeletonTest {
     @ParameterizedTest
     @CsvSource({
         "read_file, read_fi1e",
-        "read_file, rеad_file",      // Cyrillic e
-        "paypal, pаypаl",            // Cyrillic a
+        "read_file, rеad_file", // Cyrillic e
+        "paypal, pаypаl", // Cyrillic a
         "google, g00gle",
         "send_mail, send_rnail",
         "download, dovvnload",
-        "delete, de\u0301lete",      // combining acute accent
-        "search, search\u200b",      // zero-width space
+        "delete, de\u0301lete", // combining acute accent
+        "search, search\u200b", // zero-width space
         "get_data, get-data",
         "list_tools, ｌｉｓｔ_ｔｏｏｌｓ", // fullwidth
-        "iota, ιοτα",                // Greek
+        "iota, ιοτα", // Greek
     })
     void lookAlikesCollide(String a, String b) {
         assertTrue(Skeleton.confusable(a, b), a + " / " + b + ": " + Skeleton.of(a) + " vs " + Skeleton.of(b));

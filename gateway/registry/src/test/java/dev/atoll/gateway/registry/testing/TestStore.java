@@ -41,8 +41,10 @@ public final class TestStore {
 
     /** Skips the calling test (class) unless {@code ATOLL_TEST_PG_URL} names a PostgreSQL database. */
     public static void assumePostgres() {
-        Assumptions.assumeTrue(postgres().isPresent(), PG_URL_ENV + " is not set: the PostgreSQL variant of the"
-                + " store tests is skipped (scripts/test.sh starts a local PostgreSQL 15 and sets it)");
+        Assumptions.assumeTrue(
+                postgres().isPresent(),
+                PG_URL_ENV + " is not set: the PostgreSQL variant of the"
+                        + " store tests is skipped (scripts/test.sh starts a local PostgreSQL 15 and sets it)");
     }
 
     /**
@@ -78,11 +80,12 @@ public final class TestStore {
         byte[] r = new byte[6];
         ThreadLocalRandom.current().nextBytes(r);
         String schema = "atoll_test_" + HexFormat.of().formatHex(r);
-        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
+        try (Connection c = DriverManager.getConnection(url);
+                Statement s = c.createStatement()) {
             s.execute("CREATE SCHEMA " + schema);
         } catch (SQLException e) {
-            throw new IllegalStateException("cannot create a test schema in " + url.replaceAll(
-                    "(?i)(password=)[^;&]*", "$1***"), e);
+            throw new IllegalStateException(
+                    "cannot create a test schema in " + url.replaceAll("(?i)(password=)[^;&]*", "$1***"), e);
         }
         return url + (url.contains("?") ? "&" : "?") + "currentSchema=" + schema;
     }
@@ -95,7 +98,8 @@ public final class TestStore {
      * @throws SQLException on failure
      */
     public static Connection connect(RegistryConfig config) throws SQLException {
-        return DriverManager.getConnection(config.jdbcUrl(), config.user().orElse(""), config.password().orElse(""));
+        return DriverManager.getConnection(
+                config.jdbcUrl(), config.user().orElse(""), config.password().orElse(""));
     }
 
     /**
@@ -108,7 +112,8 @@ public final class TestStore {
      */
     public static void makeAdmin(RegistryConfig config, String tokenId) throws SQLException {
         try (Connection c = connect(config);
-                java.sql.PreparedStatement ps = c.prepareStatement("UPDATE api_token SET kind = 'ADMIN' WHERE id = ?")) {
+                java.sql.PreparedStatement ps =
+                        c.prepareStatement("UPDATE api_token SET kind = 'ADMIN' WHERE id = ?")) {
             ps.setString(1, tokenId);
             if (ps.executeUpdate() != 1) {
                 throw new SQLException("no token " + tokenId);
@@ -125,8 +130,9 @@ public final class TestStore {
      * @throws SQLException on failure, or if no such node exists
      */
     public static void ageHeartbeat(RegistryConfig config, String nodeId, long agoMillis) throws SQLException {
-        try (Connection c = connect(config); java.sql.PreparedStatement ps = c.prepareStatement(
-                "UPDATE fleet_node SET heartbeat_at = ? WHERE id = ?")) {
+        try (Connection c = connect(config);
+                java.sql.PreparedStatement ps =
+                        c.prepareStatement("UPDATE fleet_node SET heartbeat_at = ? WHERE id = ?")) {
             ps.setLong(1, System.currentTimeMillis() - agoMillis);
             ps.setString(2, nodeId);
             if (ps.executeUpdate() != 1) {
@@ -152,10 +158,18 @@ public final class TestStore {
     }
 
     /** A tool definition with the parts a rug pull changes. */
-    public static ToolDefinition tool(String name, String description, ObjectNode inputSchema, List<String> egress,
-            String code) {
-        ToolManifest m = new ToolManifest(name, Optional.empty(), description, inputSchema, Optional.empty(),
-                Optional.empty(), egress, Map.of(), LimitOverrides.none());
+    public static ToolDefinition tool(
+            String name, String description, ObjectNode inputSchema, List<String> egress, String code) {
+        ToolManifest m = new ToolManifest(
+                name,
+                Optional.empty(),
+                description,
+                inputSchema,
+                Optional.empty(),
+                Optional.empty(),
+                egress,
+                Map.of(),
+                LimitOverrides.none());
         return ToolDefinition.of(ToolSource.js(name + ".mjs", "export const tool = {};\n" + code), m);
     }
 }

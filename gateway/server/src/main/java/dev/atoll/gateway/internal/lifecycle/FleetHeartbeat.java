@@ -23,9 +23,15 @@ public final class FleetHeartbeat implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(FleetHeartbeat.class.getName());
 
     /** What the node reports; all suppliers are cheap and thread-safe. */
-    public record Source(String id, String region, String version, Instant startedAt, BooleanSupplier ready,
-            LongSupplier revision, LongSupplier calls, LongSupplier coldStarts) {
-    }
+    public record Source(
+            String id,
+            String region,
+            String version,
+            Instant startedAt,
+            BooleanSupplier ready,
+            LongSupplier revision,
+            LongSupplier calls,
+            LongSupplier coldStarts) {}
 
     private final Fleet fleet;
     private final Source source;
@@ -51,7 +57,8 @@ public final class FleetHeartbeat implements AutoCloseable {
 
     /** Writes the first beat and schedules the next ones. */
     public void start() {
-        var _ = timer.scheduleWithFixedDelay(() -> beat(true), 0, every.toMillis(), TimeUnit.MILLISECONDS); // beat catches its failures
+        var _ = timer.scheduleWithFixedDelay(
+                () -> beat(true), 0, every.toMillis(), TimeUnit.MILLISECONDS); // beat catches its failures
     }
 
     /** Writes a beat soon, off the caller's thread (after a catalogue change). */
@@ -73,8 +80,15 @@ public final class FleetHeartbeat implements AutoCloseable {
         double callRate = Math.max(0, (calls - lastCalls) / seconds);
         double coldRate = Math.max(0, (cold - lastColdStarts) / seconds);
         try {
-            fleet.heartbeat(new Fleet.Heartbeat(source.id(), source.region(), source.version(), source.startedAt(),
-                    ready && source.ready().getAsBoolean(), source.revision().getAsLong(), callRate, coldRate));
+            fleet.heartbeat(new Fleet.Heartbeat(
+                    source.id(),
+                    source.region(),
+                    source.version(),
+                    source.startedAt(),
+                    ready && source.ready().getAsBoolean(),
+                    source.revision().getAsLong(),
+                    callRate,
+                    coldRate));
             // Rates cover the time since the last beat that was written.
             lastNanos = now;
             lastCalls = calls;
@@ -85,8 +99,10 @@ public final class FleetHeartbeat implements AutoCloseable {
             failing = false;
         } catch (RuntimeException e) {
             if (!failing) {
-                LOG.log(Level.WARNING, "fleet heartbeat: cannot write this node's row (" + e.getMessage()
-                        + "); other nodes will see it as stale until it is written again");
+                LOG.log(
+                        Level.WARNING,
+                        "fleet heartbeat: cannot write this node's row (" + e.getMessage()
+                                + "); other nodes will see it as stale until it is written again");
             }
             failing = true;
         }

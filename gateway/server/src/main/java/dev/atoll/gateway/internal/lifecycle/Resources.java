@@ -27,8 +27,7 @@ public final class Resources implements AutoCloseable {
         void close() throws Exception;
     }
 
-    private record Entry(String name, Closer closer) {
-    }
+    private record Entry(String name, Closer closer) {}
 
     private final Deque<Entry> stack = new ArrayDeque<>();
 
@@ -65,21 +64,22 @@ public final class Resources implements AutoCloseable {
     @Override
     public void close() {
         Throwable first = null;
-        for (Entry e; (e = pop()) != null;) {
+        for (Entry e; (e = pop()) != null; ) {
             try {
                 e.closer().close();
             } catch (Exception | Error x) {
                 LOG.log(Level.WARNING, "closing " + e.name() + " failed", x);
                 if (first == null) {
                     first = x instanceof Exception && !(x instanceof RuntimeException)
-                            ? new IllegalStateException("closing " + e.name() + " failed", x) : x;
+                            ? new IllegalStateException("closing " + e.name() + " failed", x)
+                            : x;
                 } else {
                     first.addSuppressed(x);
                 }
             }
         }
         switch (first) {
-            case null -> { }
+            case null -> {}
             case RuntimeException r -> throw r;
             case Error r -> throw r;
             default -> throw new IllegalStateException(first);

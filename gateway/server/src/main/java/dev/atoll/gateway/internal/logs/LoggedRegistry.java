@@ -11,7 +11,6 @@ import dev.atoll.gateway.registry.UpstreamSpec;
 import dev.atoll.gateway.registry.Upstreams;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -31,8 +30,7 @@ public final class LoggedRegistry {
 
     private static final Logger LOG = Logger.getLogger(LoggedRegistry.class.getName());
 
-    private LoggedRegistry() {
-    }
+    private LoggedRegistry() {}
 
     /**
      * Wraps {@code registry}.
@@ -44,8 +42,11 @@ public final class LoggedRegistry {
     public static Registry wrap(Registry registry, ServerLog log) {
         Tokens tokens = proxy(Tokens.class, registry.tokens(), (m, a, r) -> tokenEvent(log, m, a, r));
         Upstreams upstreams = proxy(Upstreams.class, registry.upstreams(), (m, a, r) -> upstreamEvent(log, m, a, r));
-        return proxy(Registry.class, registry, (m, a, r) -> toolEvent(log, m, a, r), Map.of("tokens", tokens,
-                "upstreams", upstreams));
+        return proxy(
+                Registry.class,
+                registry,
+                (m, a, r) -> toolEvent(log, m, a, r),
+                Map.of("tokens", tokens, "upstreams", upstreams));
     }
 
     @FunctionalInterface
@@ -90,8 +91,18 @@ public final class LoggedRegistry {
         switch (method) {
             case "deploy" -> {
                 DeployResult r = (DeployResult) result;
-                log.admin("tool.deploy", actor(a[1]), fields("tool", r.version().name(), "version",
-                        r.version().version(), "created", r.created(), "digest", r.version().digest()));
+                log.admin(
+                        "tool.deploy",
+                        actor(a[1]),
+                        fields(
+                                "tool",
+                                r.version().name(),
+                                "version",
+                                r.version().version(),
+                                "created",
+                                r.created(),
+                                "digest",
+                                r.version().digest()));
             }
             case "approve" -> log.admin("tool.approve", actor(a[2]), fields("tool", a[0], "version", a[1]));
             case "reject" -> log.admin("tool.reject", actor(a[2]), fields("tool", a[0], "version", a[1]));
@@ -99,8 +110,7 @@ public final class LoggedRegistry {
             case "disable" -> log.admin("tool.disable", actor(a[1]), fields("tool", a[0]));
             case "enable" -> log.admin("tool.enable", actor(a[1]), fields("tool", a[0]));
             case "delete" -> log.admin("tool.delete", actor(a[1]), fields("tool", a[0]));
-            default -> {
-            }
+            default -> {}
         }
     }
 
@@ -108,16 +118,27 @@ public final class LoggedRegistry {
         switch (method) {
             case "create" -> {
                 TokenInfo t = ((CreatedToken) result).info();
-                log.admin("token.create", actor(a[4]), fields("token", t.id(), "kind", t.kind().name(), "tenant",
-                        t.tenant(), "scopes", new TreeSet<>(t.scopes()).stream().toList()));
+                log.admin(
+                        "token.create",
+                        actor(a[4]),
+                        fields(
+                                "token",
+                                t.id(),
+                                "kind",
+                                t.kind().name(),
+                                "tenant",
+                                t.tenant(),
+                                "scopes",
+                                new TreeSet<>(t.scopes()).stream().toList()));
             }
             case "revoke" -> {
                 TokenInfo t = (TokenInfo) result;
-                log.admin("token.revoke", actor(a[1]), fields("token", t.id(), "kind", t.kind().name(), "tenant",
-                        t.tenant()));
+                log.admin(
+                        "token.revoke",
+                        actor(a[1]),
+                        fields("token", t.id(), "kind", t.kind().name(), "tenant", t.tenant()));
             }
-            default -> {
-            }
+            default -> {}
         }
     }
 
@@ -125,13 +146,15 @@ public final class LoggedRegistry {
         switch (method) {
             case "add" -> {
                 UpstreamSpec s = (UpstreamSpec) a[0];
-                log.admin("upstream.add", actor(a[1]), fields("upstream", s.name(), "kind", s.kind().id()));
+                log.admin(
+                        "upstream.add",
+                        actor(a[1]),
+                        fields("upstream", s.name(), "kind", s.kind().id()));
             }
-            case "approve" -> log.admin("upstream.approve", actor(a[1]), fields("upstream", ((UpstreamInfo) result)
-                    .name()));
+            case "approve" ->
+                log.admin("upstream.approve", actor(a[1]), fields("upstream", ((UpstreamInfo) result).name()));
             case "remove" -> log.admin("upstream.remove", actor(a[1]), fields("upstream", a[0]));
-            default -> {
-            }
+            default -> {}
         }
     }
 

@@ -26,6 +26,7 @@ public final class ServerLog implements UpstreamObserver {
 
     /** The logger name of every event. */
     public static final String LOGGER = "atoll.events";
+
     private static final Logger LOG = Logger.getLogger(LOGGER);
     private static final int MAX_TEXT = 500;
 
@@ -96,9 +97,16 @@ public final class ServerLog implements UpstreamObserver {
 
     /** A value as it appears in a text line: quoted when it has spaces, quotes or is empty. */
     private static String text(Object v) {
-        String s = v instanceof List<?> l ? String.join(",", l.stream().map(String::valueOf).toList()) : String.valueOf(v);
+        String s = v instanceof List<?> l
+                ? String.join(",", l.stream().map(String::valueOf).toList())
+                : String.valueOf(v);
         if (s.isEmpty() || s.chars().anyMatch(c -> c == ' ' || c == '"' || c == '=' || c < 0x20)) {
-            return '"' + s.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n").replace("\r", "\\r") + '"';
+            return '"'
+                    + s.replace("\\", "\\\\")
+                            .replace("\"", "\\\"")
+                            .replace("\n", "\\n")
+                            .replace("\r", "\\r")
+                    + '"';
         }
         return s;
     }
@@ -113,8 +121,14 @@ public final class ServerLog implements UpstreamObserver {
         String out = s;
         if (dlp.isPresent()) {
             DlpResult<String> r = dlp.get().scanText(s, ScanContext.of("default", "upstream-log", Direction.OUTBOUND));
-            out = r.blocked() ? "[withheld: DLP matched " + r.findings().stream().map(x -> x.match().ruleId())
-                    .distinct().sorted().toList() + "]" : r.payloadOr(s);
+            out = r.blocked()
+                    ? "[withheld: DLP matched "
+                            + r.findings().stream()
+                                    .map(x -> x.match().ruleId())
+                                    .distinct()
+                                    .sorted()
+                                    .toList() + "]"
+                    : r.payloadOr(s);
         }
         return out.length() > MAX_TEXT ? out.substring(0, MAX_TEXT) + "..." : out;
     }

@@ -60,8 +60,15 @@ public final class AuditStage implements CallHandler {
             Receipt receipt = reply instanceof ToolReply.Result r ? r.receipt() : Receipt.none();
             var tool = call.tool();
             try { // returns once the record is durable: only then is the call answered
-                running.record(new CallRecord(Instant.now(), call.principal().tenant(), call.principal().tokenId(),
-                        tool.name(), Optional.of(tool.version()), tool.digest(), reply.outcome().id(), receipt,
+                running.record(new CallRecord(
+                        Instant.now(),
+                        call.principal().tenant(),
+                        call.principal().tokenId(),
+                        tool.name(),
+                        Optional.of(tool.version()),
+                        tool.digest(),
+                        reply.outcome().id(),
+                        receipt,
                         List.copyOf(call.dlpRules())));
             } catch (RegistryException e) {
                 if (!failOpen) {
@@ -71,7 +78,8 @@ public final class AuditStage implements CallHandler {
                 }
                 LOG.warning("call of " + tool.name() + " answered without a stored audit record (audit.fail-open): "
                         + e.getMessage());
-                metrics.ifPresent(m -> m.event("atoll.audit.calls.unrecorded",
+                metrics.ifPresent(m -> m.event(
+                        "atoll.audit.calls.unrecorded",
                         "Calls answered before their audit record was stored (audit.fail-open)"));
             }
             return reply;
@@ -79,9 +87,9 @@ public final class AuditStage implements CallHandler {
     }
 
     private ToolReply refused() {
-        metrics.ifPresent(m -> m.event("atoll.audit.calls.refused",
-                "Calls refused because the audit store did not take records"));
-        return new ToolReply.Rejected(JsonRpc.INTERNAL_ERROR, AUDIT_UNAVAILABLE, ToolOutcome.AUDIT_UNAVAILABLE,
-                Optional.empty());
+        metrics.ifPresent(m ->
+                m.event("atoll.audit.calls.refused", "Calls refused because the audit store did not take records"));
+        return new ToolReply.Rejected(
+                JsonRpc.INTERNAL_ERROR, AUDIT_UNAVAILABLE, ToolOutcome.AUDIT_UNAVAILABLE, Optional.empty());
     }
 }

@@ -48,15 +48,24 @@ public final class DlpAudit implements Consumer<DlpResult<?>> {
         detail.put("direction", result.context().direction().name().toLowerCase(Locale.ROOT));
         var list = detail.putArray("findings");
         for (var f : result.findings()) {
-            list.addObject().put("rule", f.match().ruleId()).put("pointer", f.match().pointer())
+            list.addObject()
+                    .put("rule", f.match().ruleId())
+                    .put("pointer", f.match().pointer())
                     .put("action", f.action().name().toLowerCase(Locale.ROOT))
-                    .put("valueHash", f.match().valueHash().substring(0, Math.min(12, f.match().valueHash().length())));
+                    .put(
+                            "valueHash",
+                            f.match()
+                                    .valueHash()
+                                    .substring(
+                                            0,
+                                            Math.min(12, f.match().valueHash().length())));
         }
         if (result.droppedFindings() > 0) {
             detail.put("droppedFindings", result.droppedFindings());
         }
         result.incomplete().ifPresent(l -> detail.put("incomplete", l.toString()));
-        String outcome = result.blocked() ? "blocked" : result.verdict() instanceof Verdict.Redact<?> ? "redacted" : "logged";
+        String outcome =
+                result.blocked() ? "blocked" : result.verdict() instanceof Verdict.Redact<?> ? "redacted" : "logged";
         try {
             audit.record("dlp", AuditAction.DLP_MATCH, result.context().tenant(), outcome, detail);
         } catch (RuntimeException e) {

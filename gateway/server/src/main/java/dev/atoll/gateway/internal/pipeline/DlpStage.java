@@ -11,10 +11,10 @@ import dev.atoll.gateway.dlp.Direction;
 import dev.atoll.gateway.dlp.DlpEngine;
 import dev.atoll.gateway.dlp.DlpResult;
 import dev.atoll.gateway.dlp.ScanContext;
+import dev.atoll.gateway.internal.metrics.GatewayMetrics;
 import dev.atoll.runtime.Receipt;
 import java.util.ArrayList;
 import java.util.List;
-import dev.atoll.gateway.internal.metrics.GatewayMetrics;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
@@ -33,6 +33,7 @@ public final class DlpStage implements CallHandler {
 
     /** The {@code _meta} key of a result in which prompt-injection findings are reported. */
     public static final String INJECTION_META = "dev.atoll/injection";
+
     private static final Logger LOG = Logger.getLogger(DlpStage.class.getName());
 
     private final DlpEngine engine;
@@ -110,8 +111,8 @@ public final class DlpStage implements CallHandler {
         if (rules.isEmpty()) {
             return result;
         }
-        LOG.info(() -> "prompt-injection signs in the result of tool " + call.tool().name() + " (tenant "
-                + call.principal().tenant() + "): " + String.join(", ", rules));
+        LOG.info(() -> "prompt-injection signs in the result of tool "
+                + call.tool().name() + " (tenant " + call.principal().tenant() + "): " + String.join(", ", rules));
         ObjectNode flagged = result.deepCopy();
         ObjectNode meta = flagged.get("_meta") instanceof ObjectNode m ? m : flagged.putObject("_meta");
         ObjectNode note = meta.putObject(INJECTION_META);
@@ -122,9 +123,10 @@ public final class DlpStage implements CallHandler {
 
     private DlpResult<JsonNode> scan(Call call, JsonNode payload, Direction direction) {
         long started = System.nanoTime();
-        DlpResult<JsonNode> result = engine.scan(payload,
-                ScanContext.of(call.principal().tenant(), call.tool().name(), direction));
-        metrics.ifPresent(m -> m.dlpScan(direction.name().toLowerCase(java.util.Locale.ROOT), System.nanoTime() - started));
+        DlpResult<JsonNode> result = engine.scan(
+                payload, ScanContext.of(call.principal().tenant(), call.tool().name(), direction));
+        metrics.ifPresent(
+                m -> m.dlpScan(direction.name().toLowerCase(java.util.Locale.ROOT), System.nanoTime() - started));
         audit.accept(result);
         result.findings().forEach(f -> call.dlpMatched(f.match().ruleId()));
         return result;
@@ -155,7 +157,10 @@ public final class DlpStage implements CallHandler {
             if (r.blocked()) {
                 return link.progress(progress, total, java.util.Optional.empty());
             }
-            return link.progress(progress, total, java.util.Optional.of(r.payloadOr(m).path("message").asText("")));
+            return link.progress(
+                    progress,
+                    total,
+                    java.util.Optional.of(r.payloadOr(m).path("message").asText("")));
         }
 
         @Override
@@ -164,21 +169,22 @@ public final class DlpStage implements CallHandler {
         }
 
         @Override
-        public java.util.concurrent.CompletableFuture<JsonNode> request(String method, ObjectNode params,
-                java.time.Duration timeout) {
+        public java.util.concurrent.CompletableFuture<JsonNode> request(
+                String method, ObjectNode params, java.time.Duration timeout) {
             DlpResult<JsonNode> out = scan(call, params, Direction.OUTBOUND);
             if (out.blocked()) {
                 return java.util.concurrent.CompletableFuture.failedFuture(new IllegalStateException(
                         "blocked by data loss prevention: the request contains data matching a blocking rule"));
             }
-            return link.request(method, (ObjectNode) out.payloadOr(params), timeout).thenApply(answer -> {
-                DlpResult<JsonNode> in = scan(call, answer, Direction.INBOUND);
-                if (in.blocked()) {
-                    throw new IllegalStateException(
-                            "blocked by data loss prevention: the client's answer contains data matching a blocking rule");
-                }
-                return in.payloadOr(answer);
-            });
+            return link.request(method, (ObjectNode) out.payloadOr(params), timeout)
+                    .thenApply(answer -> {
+                        DlpResult<JsonNode> in = scan(call, answer, Direction.INBOUND);
+                        if (in.blocked()) {
+                            throw new IllegalStateException(
+                                    "blocked by data loss prevention: the client's answer contains data matching a blocking rule");
+                        }
+                        return in.payloadOr(answer);
+                    });
         }
     }
 
@@ -186,10 +192,15 @@ public final class DlpStage implements CallHandler {
     private static ToolReply blocked(String what, DlpResult<?> result) {
         ObjectNode res = JsonNodeFactory.instance.objectNode();
         Set<String> rules = new TreeSet<>();
-        result.findings().stream().filter(f -> f.action() == Action.BLOCK).forEach(f -> rules.add(f.match().ruleId()));
-        String why = rules.isEmpty() ? "the scan could not complete within its limits"
+        result.findings().stream()
+                .filter(f -> f.action() == Action.BLOCK)
+                .forEach(f -> rules.add(f.match().ruleId()));
+        String why = rules.isEmpty()
+                ? "the scan could not complete within its limits"
                 : "data matching rule(s) " + String.join(", ", rules);
-        res.putArray("content").addObject().put("type", "text")
+        res.putArray("content")
+                .addObject()
+                .put("type", "text")
                 .put("text", "Blocked by data loss prevention: " + what + " contain " + why + ".");
         res.put("isError", true);
         return new ToolReply.Result(res, List.of(), List.of(), ToolOutcome.DLP_BLOCKED, Receipt.none());

@@ -34,7 +34,10 @@ public final class ErrorGuard implements CallHandler {
             return next.handle(call, arguments);
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "call of " + call.tool().name() + " failed in the gateway", e);
-            return new ToolReply.Rejected(JsonRpc.INTERNAL_ERROR, "Internal error while calling the tool", ToolOutcome.INTERNAL_ERROR,
+            return new ToolReply.Rejected(
+                    JsonRpc.INTERNAL_ERROR,
+                    "Internal error while calling the tool",
+                    ToolOutcome.INTERNAL_ERROR,
                     Optional.empty());
         }
     }

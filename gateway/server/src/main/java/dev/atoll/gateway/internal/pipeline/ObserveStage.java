@@ -53,8 +53,14 @@ public final class ObserveStage implements CallHandler {
      * @param backendLabel the {@code backend} of a tool ({@code isolate}, {@code upstream})
      * @param next the next stage
      */
-    public ObserveStage(Optional<GatewayMetrics> metrics, Optional<ServerLog> callLog, TailBus bus, String node,
-            int consoleChars, Function<CatalogEntry, String> backendLabel, CallHandler next) {
+    public ObserveStage(
+            Optional<GatewayMetrics> metrics,
+            Optional<ServerLog> callLog,
+            TailBus bus,
+            String node,
+            int consoleChars,
+            Function<CatalogEntry, String> backendLabel,
+            CallHandler next) {
         this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.callLog = Objects.requireNonNull(callLog, "callLog");
         this.bus = Objects.requireNonNull(bus, "bus");
@@ -111,7 +117,8 @@ public final class ObserveStage implements CallHandler {
                     break;
                 }
                 JsonNode data = log.path("data");
-                String line = log.path("level").asText("info") + ": " + (data.isTextual() ? data.asText() : data.toString());
+                String line =
+                        log.path("level").asText("info") + ": " + (data.isTextual() ? data.asText() : data.toString());
                 if (line.length() > left) {
                     line = line.substring(0, left);
                     truncated = true;
@@ -121,9 +128,22 @@ public final class ObserveStage implements CallHandler {
             }
         }
         CatalogEntry tool = call.tool();
-        return new TailEvent.Call(Instant.now(), node, bus.nextCallSeq(), call.principal().tenant(), tool.name(),
-                tool.version(), backend, reply.outcome().id(), micros, receipt.cpu().toNanos() / 1000,
-                receipt.wall().toNanos() / 1000, receipt.allocatedBytes(), List.copyOf(hosts),
-                List.copyOf(call.dlpRules()), console, truncated);
+        return new TailEvent.Call(
+                Instant.now(),
+                node,
+                bus.nextCallSeq(),
+                call.principal().tenant(),
+                tool.name(),
+                tool.version(),
+                backend,
+                reply.outcome().id(),
+                micros,
+                receipt.cpu().toNanos() / 1000,
+                receipt.wall().toNanos() / 1000,
+                receipt.allocatedBytes(),
+                List.copyOf(hosts),
+                List.copyOf(call.dlpRules()),
+                console,
+                truncated);
     }
 }

@@ -48,34 +48,74 @@ import java.util.function.Consumer;
  * @param events the live tail's admin events
  * @param closing whether the gateway is closing (ends streams)
  */
-public record AdminRoutes(GatewayConfig config, Registry registry, BiFunction<ToolSource, Actor, DeployResult> deployer,
-        Runnable afterChange, ObjectMapper mapper, ToolRuntime runtime, UpstreamManager upstreams, ServedTools catalog,
-        UpstreamBackend upstreamBackend, Optional<GatewayMetrics> metrics, String nodeId, TailBus tail,
-        CallHistory callStats, java.util.function.Supplier<java.util.List<FleetTail.Peer>> tailPeers, AdminEvents events,
-        BooleanSupplier closing) implements Consumer<HttpRouting.Builder> {
+public record AdminRoutes(
+        GatewayConfig config,
+        Registry registry,
+        BiFunction<ToolSource, Actor, DeployResult> deployer,
+        Runnable afterChange,
+        ObjectMapper mapper,
+        ToolRuntime runtime,
+        UpstreamManager upstreams,
+        ServedTools catalog,
+        UpstreamBackend upstreamBackend,
+        Optional<GatewayMetrics> metrics,
+        String nodeId,
+        TailBus tail,
+        CallHistory callStats,
+        java.util.function.Supplier<java.util.List<FleetTail.Peer>> tailPeers,
+        AdminEvents events,
+        BooleanSupplier closing)
+        implements Consumer<HttpRouting.Builder> {
 
     @Override
     public void accept(HttpRouting.Builder r) {
         GatewayConfig.Tail tc = config.tail();
-        AdminHttp adminHttp = new AdminHttp(registry, deployer, afterChange, mapper,
-                runtime.defaults(), runtime.maxima());
+        AdminHttp adminHttp =
+                new AdminHttp(registry, deployer, afterChange, mapper, runtime.defaults(), runtime.maxima());
         r.register(adminHttp);
-        r.register(new UpstreamAdminHttp(registry, upstreams,
-                afterChange, mapper, config.upstreams().limits(),
-                name -> catalog.snapshot().find(name).map(e -> e.backend() == upstreamBackend
-                        ? UpstreamAdminHttp.Served.UPSTREAM : UpstreamAdminHttp.Served.OTHER)
+        r.register(new UpstreamAdminHttp(
+                registry,
+                upstreams,
+                afterChange,
+                mapper,
+                config.upstreams().limits(),
+                name -> catalog.snapshot()
+                        .find(name)
+                        .map(e -> e.backend() == upstreamBackend
+                                ? UpstreamAdminHttp.Served.UPSTREAM
+                                : UpstreamAdminHttp.Served.OTHER)
                         .orElse(UpstreamAdminHttp.Served.NONE)));
-        metrics.ifPresent(m -> r.register(new MetricsHttp(m, registry, config.metrics().requireAuth())));
-        r.register(new FleetAdminHttp(registry, mapper,
-                Duration.ofMillis(config.fleet().staleAfterMs()), nodeId, afterChange));
+        metrics.ifPresent(
+                m -> r.register(new MetricsHttp(m, registry, config.metrics().requireAuth())));
+        r.register(new FleetAdminHttp(
+                registry, mapper, Duration.ofMillis(config.fleet().staleAfterMs()), nodeId, afterChange));
         r.addFilter(events.filter());
-        r.register(new TailHttp(registry, tail, mapper, Duration.ofMillis(tc.heartbeatMs()), closing,
-                new FleetTail(tailPeers, mapper, Duration.ofMillis(tc.heartbeatMs()),
-                        Duration.ofMillis(config.fleet().heartbeatMs()), closing)));
+        r.register(new TailHttp(
+                registry,
+                tail,
+                mapper,
+                Duration.ofMillis(tc.heartbeatMs()),
+                closing,
+                new FleetTail(
+                        tailPeers,
+                        mapper,
+                        Duration.ofMillis(tc.heartbeatMs()),
+                        Duration.ofMillis(config.fleet().heartbeatMs()),
+                        closing)));
         if (config.ui().enabled()) {
-            r.register(new UiHttp(registry, adminHttp, upstreams, afterChange, tail, callStats,
-                    nodeId, Duration.ofMillis(config.ui().sessionIdleMs()), config.ui().maxSessions(),
-                    mapper, Duration.ofMillis(tc.heartbeatMs()), closing));
+            r.register(new UiHttp(
+                    registry,
+                    adminHttp,
+                    upstreams,
+                    afterChange,
+                    tail,
+                    callStats,
+                    nodeId,
+                    Duration.ofMillis(config.ui().sessionIdleMs()),
+                    config.ui().maxSessions(),
+                    mapper,
+                    Duration.ofMillis(tc.heartbeatMs()),
+                    closing));
         }
     }
 }

@@ -10,8 +10,7 @@ public final class Bundles {
 
     private static final Logger LOG = Logger.getLogger(Bundles.class.getName());
 
-    private Bundles() {
-    }
+    private Bundles() {}
 
     /**
      * The tools of the bundles named {@code name} on the module path (tools-examples provides them).
@@ -21,8 +20,10 @@ public final class Bundles {
      */
     public static List<ToolSource> tools(String name) {
         List<ToolSource> tools = java.util.ServiceLoader.load(ToolBundle.class).stream()
-                .map(java.util.ServiceLoader.Provider::get).filter(b -> b.name().equals(name))
-                .flatMap(b -> b.tools().stream()).toList();
+                .map(java.util.ServiceLoader.Provider::get)
+                .filter(b -> b.name().equals(name))
+                .flatMap(b -> b.tools().stream())
+                .toList();
         if (tools.isEmpty()) {
             LOG.warning("no '" + name + "' tool bundle on the module path (atoll-tools-examples): nothing to deploy");
         }

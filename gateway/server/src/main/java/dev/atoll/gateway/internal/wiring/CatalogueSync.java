@@ -52,8 +52,12 @@ public final class CatalogueSync implements AutoCloseable {
      * registry's catalogue lock: rebuilding there while another thread in {@link #sync}
      * waits for that lock would deadlock). Changes that arrive while one is pending coalesce.
      */
-    private final java.util.concurrent.ExecutorService catalogueWork = java.util.concurrent.Executors
-            .newSingleThreadExecutor(Thread.ofPlatform().name("atoll-catalogue-sync").daemon(true).factory());
+    private final java.util.concurrent.ExecutorService catalogueWork =
+            java.util.concurrent.Executors.newSingleThreadExecutor(Thread.ofPlatform()
+                    .name("atoll-catalogue-sync")
+                    .daemon(true)
+                    .factory());
+
     private final java.util.concurrent.atomic.AtomicBoolean catalogueMovePending =
             new java.util.concurrent.atomic.AtomicBoolean();
 
@@ -70,9 +74,16 @@ public final class CatalogueSync implements AutoCloseable {
      * @param featuresChanged called when upstream resources or prompts changed
      * @param events the live tail's admin events
      */
-    public CatalogueSync(Registry registry, String region, ServedTools catalog, IsolateBackend isolates,
-            UpstreamManager upstreams, UpstreamBackend upstreamBackend, UpstreamFeatures upstreamFeatures,
-            Runnable featuresChanged, AdminEvents events) {
+    public CatalogueSync(
+            Registry registry,
+            String region,
+            ServedTools catalog,
+            IsolateBackend isolates,
+            UpstreamManager upstreams,
+            UpstreamBackend upstreamBackend,
+            UpstreamFeatures upstreamFeatures,
+            Runnable featuresChanged,
+            AdminEvents events) {
         this.registry = registry;
         this.region = region;
         this.catalog = catalog;
@@ -126,28 +137,31 @@ public final class CatalogueSync implements AutoCloseable {
             }
             try {
                 Tool tool = isolates.deploy(st.toolSource(), ToolManifest.fromJson(st.manifest()));
-                List<String> headerProblems = HeaderAnnotations.problems(tool.manifest().inputSchema());
+                List<String> headerProblems =
+                        HeaderAnnotations.problems(tool.manifest().inputSchema());
                 if (!headerProblems.isEmpty()) { // approved before deploy checked this: not served
                     LOG.warning("approved tool " + st.name() + " v" + st.version() + " is not served: "
                             + String.join("; ", headerProblems));
                     continue;
                 }
-                entries.add(new CatalogEntry(st.name(), st.version(), st.digest(), IsolateBackend.definition(tool),
-                        isolates, tool));
+                entries.add(new CatalogEntry(
+                        st.name(), st.version(), st.digest(), IsolateBackend.definition(tool), isolates, tool));
                 names.add(st.name());
             } catch (InvalidToolException e) {
                 if (e.isManifestMismatch()) {
                     suspend(st, e);
                 } else {
-                    LOG.log(Level.WARNING, "approved tool " + st.name() + " v" + st.version() + " does not load: "
-                            + e.getMessage());
+                    LOG.log(
+                            Level.WARNING,
+                            "approved tool " + st.name() + " v" + st.version() + " does not load: " + e.getMessage());
                 }
             } catch (RuntimeException e) {
                 LOG.log(Level.WARNING, "approved tool " + st.name() + " v" + st.version() + " does not load", e);
             }
         }
         try {
-            List<dev.atoll.gateway.registry.UpstreamInfo> ups = registry.upstreams().list();
+            List<dev.atoll.gateway.registry.UpstreamInfo> ups =
+                    registry.upstreams().list();
             if (upstreamFeatures.update(ups)) {
                 featuresChanged.run();
             }
@@ -201,8 +215,11 @@ public final class CatalogueSync implements AutoCloseable {
         LOG.warning("approved tool " + st.name() + " v" + st.version() + " is suspended: " + e.getMessage());
         try {
             registry.disable(st.name(), Actor.SYSTEM);
-            ObjectNode detail = JsonNodeFactory.instance.objectNode()
-                    .put("tool", st.name()).put("version", st.version()).put("digest", st.digest())
+            ObjectNode detail = JsonNodeFactory.instance
+                    .objectNode()
+                    .put("tool", st.name())
+                    .put("version", st.version())
+                    .put("digest", st.digest())
                     .put("reason", e.getMessage());
             registry.audit().record(Actor.SYSTEM.id(), AuditAction.SUSPEND, "", "manifest_mismatch", detail);
             events.publish("tool.suspend", st.name(), Actor.SYSTEM.id(), "v" + st.version() + ": " + e.getMessage());
@@ -226,8 +243,11 @@ public final class CatalogueSync implements AutoCloseable {
             return; // another version serves now, or the tool is already out of service
         }
         ObjectNode detail = JsonNodeFactory.instance.objectNode();
-        detail.put("tool", name).put("version", serving.get().version()).put("digest", serving.get().digest())
-                .put("codeDigest", digest).put("reason", reason);
+        detail.put("tool", name)
+                .put("version", serving.get().version())
+                .put("digest", serving.get().digest())
+                .put("codeDigest", digest)
+                .put("reason", reason);
         registry.audit().record(BREAKER.id(), AuditAction.SUSPEND, "system", "suspended", detail);
         registry.disable(name, BREAKER);
         events.publish("tool.suspend", name, BREAKER.id(), reason);

@@ -38,8 +38,7 @@ import java.util.Set;
  */
 public final class ConfigMapping {
 
-    private ConfigMapping() {
-    }
+    private ConfigMapping() {}
 
     /**
      * The whole configuration, checked before anything starts (no thread, file, socket or sandbox
@@ -57,8 +56,8 @@ public final class ConfigMapping {
         requireFree("admin.port", ac.host(), ac.port());
         boolean loopback = isLoopback(mc.host());
         if (!mc.requireAuth() && !loopback) {
-            throw new GatewayException("mcp.require-auth: false is allowed only on a loopback listener, not on "
-                    + mc.host());
+            throw new GatewayException(
+                    "mcp.require-auth: false is allowed only on a loopback listener, not on " + mc.host());
         }
         boolean adminLoopback = isLoopback(ac.host());
         Authenticator jwt = oc.enabled() ? jwtAuthenticator(oc) : token -> Optional.empty();
@@ -82,10 +81,15 @@ public final class ConfigMapping {
      * @param dockerHost the Docker Engine address
      * @param upstreamSettings the upstream supervisor's settings
      */
-    public record Checked(boolean loopback, boolean adminLoopback, Authenticator jwt, Optional<DlpEngine> dlp,
-            EgressPolicy egressPolicy, Map<String, Map<String, String>> secrets, java.net.URI dockerHost,
-            UpstreamManager.Settings upstreamSettings) {
-    }
+    public record Checked(
+            boolean loopback,
+            boolean adminLoopback,
+            Authenticator jwt,
+            Optional<DlpEngine> dlp,
+            EgressPolicy egressPolicy,
+            Map<String, Map<String, String>> secrets,
+            java.net.URI dockerHost,
+            UpstreamManager.Settings upstreamSettings) {}
 
     /**
      * The runtime's settings ({@code runtime.*}) on a builder.
@@ -142,7 +146,8 @@ public final class ConfigMapping {
                     .callTimeout(Duration.ofMillis(uc.callTimeoutMs()))
                     .healthInterval(Duration.ofMillis(uc.healthIntervalMs()))
                     .healthTimeout(Duration.ofMillis(uc.healthTimeoutMs()))
-                    .restartBackoff(Duration.ofMillis(uc.restartBackoffMinMs()), Duration.ofMillis(uc.restartBackoffMaxMs()))
+                    .restartBackoff(
+                            Duration.ofMillis(uc.restartBackoffMinMs()), Duration.ofMillis(uc.restartBackoffMaxMs()))
                     .maxLifetime(Duration.ofMillis(uc.maxLifetimeMs()))
                     .stopGrace(Duration.ofMillis(uc.stopGraceMs()))
                     .maxLineBytes(uc.maxLineBytes())
@@ -166,9 +171,12 @@ public final class ConfigMapping {
 
     static EgressPolicy egressPolicy(GatewayConfig.Fetch f) {
         try {
-            EgressPolicy.Builder policy = EgressPolicy.builder().allowHttp(f.allowHttp())
-                    .httpsPorts(f.httpsPorts().stream().mapToInt(Integer::intValue).toArray())
-                    .httpPorts(f.httpPorts().stream().mapToInt(Integer::intValue).toArray())
+            EgressPolicy.Builder policy = EgressPolicy.builder()
+                    .allowHttp(f.allowHttp())
+                    .httpsPorts(
+                            f.httpsPorts().stream().mapToInt(Integer::intValue).toArray())
+                    .httpPorts(
+                            f.httpPorts().stream().mapToInt(Integer::intValue).toArray())
                     .maxRedirects(f.maxRedirects());
             f.denyHosts().forEach(policy::denyHost);
             f.allowAddresses().forEach(policy::allowAddress);
@@ -181,13 +189,20 @@ public final class ConfigMapping {
     static DlpEngine dlpEngine(GatewayConfig.Dlp d) {
         try {
             DlpPolicy.Builder policy = DlpPolicy.builder().onIncomplete(d.onIncomplete());
-            d.defaults().forEach((direction, byCategory) -> byCategory.forEach((category, action) ->
-                    policy.defaultAction(direction, category, action)));
+            d.defaults()
+                    .forEach((direction, byCategory) -> byCategory.forEach(
+                            (category, action) -> policy.defaultAction(direction, category, action)));
             d.overrides().forEach(o -> policy.override(override(o)));
             GatewayConfig.DlpLimits l = d.limits();
-            DlpEngine.Builder b = DlpEngine.builder().builtInRules(d.builtinRules()).disableRules(d.disabledRules())
+            DlpEngine.Builder b = DlpEngine.builder()
+                    .builtInRules(d.builtinRules())
+                    .disableRules(d.disabledRules())
                     .policy(policy.build())
-                    .limits(new ScanLimits(l.maxJsonDepth(), l.maxDecodeDepth(), l.maxScanChars(), l.maxDecodedChars(),
+                    .limits(new ScanLimits(
+                            l.maxJsonDepth(),
+                            l.maxDecodeDepth(),
+                            l.maxScanChars(),
+                            l.maxDecodedChars(),
                             l.maxFindings()));
             d.rulePacks().forEach(p -> b.addRules(RulePack.read(Path.of(p))));
             if (!d.hashKey().isBlank()) {
@@ -228,15 +243,21 @@ public final class ConfigMapping {
      * @param inspector the DLP egress inspector, if DLP is on
      * @return the binding
      */
-    public static FetchBinding fetchBinding(GatewayConfig.Fetch f, EgressPolicy policy,
-            Map<String, Map<String, String>> secrets, Optional<EgressInspector> inspector) {
+    public static FetchBinding fetchBinding(
+            GatewayConfig.Fetch f,
+            EgressPolicy policy,
+            Map<String, Map<String, String>> secrets,
+            Optional<EgressInspector> inspector) {
         try {
             FetchBinding.Builder fb = FetchBinding.builder();
             inspector.ifPresent(fb::inspector);
             return fb.policy(policy)
-                    .secrets((tool, name) -> Optional.ofNullable(secrets.getOrDefault(tool, Map.of()).get(name)))
-                    .maxRequestsPerCall(f.maxRequestsPerCall()).maxResponseBytes(f.maxResponseBytes())
-                    .maxResponseBytesPerCall(f.maxResponseBytesPerCall()).maxRequestBodyBytes(f.maxRequestBodyBytes())
+                    .secrets((tool, name) -> Optional.ofNullable(
+                            secrets.getOrDefault(tool, Map.of()).get(name)))
+                    .maxRequestsPerCall(f.maxRequestsPerCall())
+                    .maxResponseBytes(f.maxResponseBytes())
+                    .maxResponseBytesPerCall(f.maxResponseBytesPerCall())
+                    .maxRequestBodyBytes(f.maxRequestBodyBytes())
                     .requestTimeout(Duration.ofMillis(f.requestTimeoutMs()))
                     .connectTimeout(Duration.ofMillis(f.connectTimeoutMs()))
                     .build();
@@ -260,9 +281,11 @@ public final class ConfigMapping {
                     }
                 } else if (ref.startsWith("file:")) {
                     try {
-                        value = java.nio.file.Files.readString(Path.of(ref.substring(5))).strip();
+                        value = java.nio.file.Files.readString(Path.of(ref.substring(5)))
+                                .strip();
                     } catch (java.io.IOException e) {
-                        throw new GatewayException("secrets." + tool + "." + name + ": cannot read " + ref.substring(5));
+                        throw new GatewayException(
+                                "secrets." + tool + "." + name + ": cannot read " + ref.substring(5));
                     }
                 } else {
                     value = ref;
@@ -279,8 +302,14 @@ public final class ConfigMapping {
             throw new GatewayException("oauth.enabled needs oauth.issuer and oauth.jwks-file");
         }
         try {
-            return new JwtAuthenticator(oc.issuer(), resourceUrlSupplier(oc), Path.of(oc.jwksFile()), oc.algorithms(),
-                    oc.tenantClaim(), oc.scopePrefix(), (int) (oc.clockSkewMs() / 1000));
+            return new JwtAuthenticator(
+                    oc.issuer(),
+                    resourceUrlSupplier(oc),
+                    Path.of(oc.jwksFile()),
+                    oc.algorithms(),
+                    oc.tenantClaim(),
+                    oc.scopePrefix(),
+                    (int) (oc.clockSkewMs() / 1000));
         } catch (IllegalArgumentException e) {
             throw new GatewayException(e.getMessage(), e);
         }
@@ -303,11 +332,14 @@ public final class ConfigMapping {
             probe.setReuseAddress(true);
             probe.bind(new java.net.InetSocketAddress(InetAddress.getByName(host), port));
         } catch (UnknownHostException e) {
-            throw new GatewayException("cannot resolve listener host '" + host + "' (" + key.replace("port", "host")
-                    + ")");
+            throw new GatewayException(
+                    "cannot resolve listener host '" + host + "' (" + key.replace("port", "host") + ")");
         } catch (java.io.IOException e) {
-            throw new ListenerUnavailableException(key, host, port, e.getMessage() == null ? "address in use"
-                    : e.getMessage().toLowerCase(Locale.ROOT));
+            throw new ListenerUnavailableException(
+                    key,
+                    host,
+                    port,
+                    e.getMessage() == null ? "address in use" : e.getMessage().toLowerCase(Locale.ROOT));
         }
     }
 

@@ -33,17 +33,29 @@ public record Isolates(ToolRuntime runtime, ToolBreaker breaker, IsolatePool poo
      * @param suspender the breaker's action
      * @return the started parts
      */
-    public static Isolates start(GatewayConfig config, Resources resources, FetchBinding fetch,
-            Optional<GatewayMetrics> metrics, ToolBreaker.Suspender suspender) {
+    public static Isolates start(
+            GatewayConfig config,
+            Resources resources,
+            FetchBinding fetch,
+            Optional<GatewayMetrics> metrics,
+            ToolBreaker.Suspender suspender) {
         GatewayConfig.Runtime rc = config.runtime();
-        ToolRuntime.Builder rb = ToolRuntime.builder().binding(fetch)
-                .binding(new ClientBinding()); // env.progress/sample/elicit
-        ToolBreaker breaker = new ToolBreaker(metrics.<RuntimeObserver>map(m -> m).orElse(RuntimeObserver.NO_OP),
-                rc.suspendAfterLimitStreak(), suspender);
+        ToolRuntime.Builder rb =
+                ToolRuntime.builder().binding(fetch).binding(new ClientBinding()); // env.progress/sample/elicit
+        ToolBreaker breaker = new ToolBreaker(
+                metrics.<RuntimeObserver>map(m -> m).orElse(RuntimeObserver.NO_OP),
+                rc.suspendAfterLimitStreak(),
+                suspender);
         rb.observer(breaker);
-        ToolRuntime runtime = resources.push("runtime", ConfigMapping.runtime(rc, rb).build());
-        IsolatePool pool = resources.push("isolate pool", ConfigMapping.pool(config.pool(), runtime,
-                metrics.<PoolObserver>map(m -> m).orElse(PoolObserver.NO_OP)).build());
+        ToolRuntime runtime =
+                resources.push("runtime", ConfigMapping.runtime(rc, rb).build());
+        IsolatePool pool = resources.push(
+                "isolate pool",
+                ConfigMapping.pool(
+                                config.pool(),
+                                runtime,
+                                metrics.<PoolObserver>map(m -> m).orElse(PoolObserver.NO_OP))
+                        .build());
         resources.push("circuit breaker", breaker); // closed before the pool and the runtime
         return new Isolates(runtime, breaker, pool);
     }

@@ -20,8 +20,7 @@ import java.util.function.Consumer;
  */
 public final class Listeners {
 
-    private Listeners() {
-    }
+    private Listeners() {}
 
     /**
      * Builds (does not start) the web server.
@@ -33,7 +32,11 @@ public final class Listeners {
      * @param admin the admin listener's services (after its connection and Origin filters)
      * @return the web server
      */
-    public static WebServer server(GatewayConfig config, boolean adminLoopback, HealthHttp health, McpHttp endpoint,
+    public static WebServer server(
+            GatewayConfig config,
+            boolean adminLoopback,
+            HealthHttp health,
+            McpHttp endpoint,
             Consumer<HttpRouting.Builder> admin) {
         GatewayConfig.Mcp mc = config.mcp();
         GatewayConfig.Admin ac = config.admin();
@@ -48,7 +51,9 @@ public final class Listeners {
                 .maxTcpConnections(hc.maxTcpConnections())
                 .idleConnectionTimeout(Duration.ofMillis(hc.idleConnectionTimeoutMs()))
                 .shutdownGracePeriod(Duration.ofMillis(hc.shutdownGraceMs()))
-                .addProtocol(Http1Config.builder().maxHeadersSize(hc.maxHeaderBytes()).build())
+                .addProtocol(Http1Config.builder()
+                        .maxHeadersSize(hc.maxHeaderBytes())
+                        .build())
                 .shutdownHook(false)
                 .routing(r -> {
                     r.addFilter(ConnectionClose.filter());
@@ -59,16 +64,24 @@ public final class Listeners {
                         r.get("/.well-known/oauth-protected-resource" + mc.path(), (req, res) -> metadata(oc, res));
                     }
                 })
-                .putSocket("admin", s -> s.host(ac.host()).port(ac.port())
-                        .maxPayloadSize(Math.max(hc.maxPayloadBytes(), 8L << 20))
-                        .maxConcurrentRequests(64)
-                        .shutdownGracePeriod(Duration.ofMillis(hc.shutdownGraceMs()))
-                        .addProtocol(Http1Config.builder().maxHeadersSize(hc.maxHeaderBytes()).build()))
+                .putSocket(
+                        "admin",
+                        s -> s.host(ac.host())
+                                .port(ac.port())
+                                .maxPayloadSize(Math.max(hc.maxPayloadBytes(), 8L << 20))
+                                .maxConcurrentRequests(64)
+                                .shutdownGracePeriod(Duration.ofMillis(hc.shutdownGraceMs()))
+                                .addProtocol(Http1Config.builder()
+                                        .maxHeadersSize(hc.maxHeaderBytes())
+                                        .build()))
                 .routing("admin", r -> {
                     r.addFilter(ConnectionClose.filter());
                     // DNS-rebinding defence as on the MCP listener, with the same allowed names.
-                    r.addFilter(new OriginGuard(adminLoopback, ConfigMapping.lower(mc.allowedHosts()),
-                            ConfigMapping.lower(mc.allowedOrigins())).filter());
+                    r.addFilter(new OriginGuard(
+                                    adminLoopback,
+                                    ConfigMapping.lower(mc.allowedHosts()),
+                                    ConfigMapping.lower(mc.allowedOrigins()))
+                            .filter());
                     admin.accept(r);
                 })
                 .build();

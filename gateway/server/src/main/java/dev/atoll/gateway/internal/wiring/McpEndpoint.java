@@ -16,8 +16,7 @@ import java.util.Set;
 /** The MCP endpoint with its guards: who may call it ({@code mcp.require-auth}, tokens, {@code oauth.*}), from where. */
 public final class McpEndpoint {
 
-    private McpEndpoint() {
-    }
+    private McpEndpoint() {}
 
     /**
      * The MCP endpoint on {@code mcp.path}.
@@ -30,14 +29,25 @@ public final class McpEndpoint {
      * @param registry the registry
      * @return the endpoint
      */
-    public static McpHttp create(GatewayConfig config, ConfigMapping.Checked checked, McpService mcp,
-            ObjectMapper mapper, Map<String, Caller> tokens, Registry registry) {
+    public static McpHttp create(
+            GatewayConfig config,
+            ConfigMapping.Checked checked,
+            McpService mcp,
+            ObjectMapper mapper,
+            Map<String, Caller> tokens,
+            Registry registry) {
         GatewayConfig.Mcp mc = config.mcp();
         GatewayConfig.OAuth oc = config.oauth();
-        OriginGuard guard = new OriginGuard(checked.loopback(), ConfigMapping.lower(mc.allowedHosts()),
-                ConfigMapping.lower(mc.allowedOrigins()));
-        return new McpHttp(mc.path(), mcp, guard, authenticator(mc.requireAuth(), tokens, registry, checked.jwt()),
-                mapper, config.http().maxPayloadBytes(), () -> oc.enabled() ? Listeners.metadataUrl(oc) : "",
+        OriginGuard guard = new OriginGuard(
+                checked.loopback(), ConfigMapping.lower(mc.allowedHosts()), ConfigMapping.lower(mc.allowedOrigins()));
+        return new McpHttp(
+                mc.path(),
+                mcp,
+                guard,
+                authenticator(mc.requireAuth(), tokens, registry, checked.jwt()),
+                mapper,
+                config.http().maxPayloadBytes(),
+                () -> oc.enabled() ? Listeners.metadataUrl(oc) : "",
                 mc.requireAuth());
     }
 
@@ -45,12 +55,15 @@ public final class McpEndpoint {
      * The MCP endpoint's authenticator: the builder's tokens, then the registry's MCP tokens, then
      * OAuth bearer tokens; or everyone as {@code anonymous} when auth is not required.
      */
-    private static Authenticator authenticator(boolean requireAuth, Map<String, Caller> tokens, Registry registry,
-            Authenticator jwt) {
+    private static Authenticator authenticator(
+            boolean requireAuth, Map<String, Caller> tokens, Registry registry, Authenticator jwt) {
         Caller anonymous = new Caller("anonymous", Set.of("*"), "anonymous");
-        Authenticator own = token -> Optional.ofNullable(tokens.get(token)).or(() -> registry.tokens()
-                .authenticate(TokenKind.MCP, token).map(p -> new Caller(p.tenant(), p.scopes(), p.tokenId())));
-        return requireAuth ? token -> own.authenticate(token).or(() -> jwt.authenticate(token))
+        Authenticator own = token -> Optional.ofNullable(tokens.get(token))
+                .or(() -> registry.tokens()
+                        .authenticate(TokenKind.MCP, token)
+                        .map(p -> new Caller(p.tenant(), p.scopes(), p.tokenId())));
+        return requireAuth
+                ? token -> own.authenticate(token).or(() -> jwt.authenticate(token))
                 : token -> Optional.of(anonymous);
     }
 }

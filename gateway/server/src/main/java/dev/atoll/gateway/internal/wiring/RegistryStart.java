@@ -10,8 +10,7 @@ public final class RegistryStart {
 
     private static final Logger LOG = Logger.getLogger(RegistryStart.class.getName());
 
-    private RegistryStart() {
-    }
+    private RegistryStart() {}
 
     /**
      * Opens the registry. A PostgreSQL database that does not answer at start is reported and retried
@@ -23,20 +22,23 @@ public final class RegistryStart {
      * @return the open registry
      */
     public static Registry open(GatewayConfig config) {
-        dev.atoll.gateway.registry.RegistryConfig rc = config.registry().toRegistryConfig(config.dataDir(),
-                config.fleet(), config.node());
-        long deadline = System.nanoTime() + Duration.ofMillis(config.registry().startTimeoutMs()).toNanos();
+        dev.atoll.gateway.registry.RegistryConfig rc =
+                config.registry().toRegistryConfig(config.dataDir(), config.fleet(), config.node());
+        long deadline = System.nanoTime()
+                + Duration.ofMillis(config.registry().startTimeoutMs()).toNanos();
         long backoffMs = 500;
-        for (int attempt = 1;; attempt++) {
+        for (int attempt = 1; ; attempt++) {
             try {
                 return Registry.open(rc);
             } catch (dev.atoll.gateway.registry.RegistryException e) {
                 if (e.reason() != dev.atoll.gateway.registry.RegistryException.Reason.STORAGE
-                        || !rc.jdbcUrl().startsWith("jdbc:postgresql:") || System.nanoTime() - deadline >= 0) {
+                        || !rc.jdbcUrl().startsWith("jdbc:postgresql:")
+                        || System.nanoTime() - deadline >= 0) {
                     throw e;
                 }
                 LOG.warning("the registry database " + rc.redactedUrl() + " is unreachable (" + e.getMessage()
-                        + "): not serving until it answers; retrying in " + backoffMs + " ms (attempt " + attempt + ")");
+                        + "): not serving until it answers; retrying in " + backoffMs + " ms (attempt " + attempt
+                        + ")");
                 try {
                     Thread.sleep(backoffMs);
                 } catch (InterruptedException x) {

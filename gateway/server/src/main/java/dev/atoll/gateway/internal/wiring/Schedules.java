@@ -12,8 +12,10 @@ public final class Schedules {
     private static final Logger LOG = Logger.getLogger(Schedules.class.getName());
 
     private final java.util.concurrent.ScheduledExecutorService checkpointer =
-            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
-                    Thread.ofPlatform().name("atoll-audit-checkpoint").daemon(true).factory());
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform()
+                    .name("atoll-audit-checkpoint")
+                    .daemon(true)
+                    .factory());
     private final GatewayConfig config;
     private final Registry registry;
 
@@ -37,13 +39,13 @@ public final class Schedules {
     public void start(CallHistory callStats, Runnable advertiseAdmin) {
         // Where this node's admin API answers, for the fleet-wide tail of the other nodes (docs/ui.md).
         // The futures are not kept: the tasks catch and log their own failures, and shutdownNow ends them.
-        var _ = checkpointer.scheduleWithFixedDelay(advertiseAdmin, 0, config.fleet().heartbeatMs(),
-                java.util.concurrent.TimeUnit.MILLISECONDS);
+        var _ = checkpointer.scheduleWithFixedDelay(
+                advertiseAdmin, 0, config.fleet().heartbeatMs(), java.util.concurrent.TimeUnit.MILLISECONDS);
         var _ = checkpointer.scheduleWithFixedDelay(callStats::sample, 5, 5, java.util.concurrent.TimeUnit.SECONDS);
         long every = config.audit().checkpointIntervalMs();
         if (every > 0) {
-            var _ = checkpointer.scheduleWithFixedDelay(this::checkpoint, every, every,
-                    java.util.concurrent.TimeUnit.MILLISECONDS);
+            var _ = checkpointer.scheduleWithFixedDelay(
+                    this::checkpoint, every, every, java.util.concurrent.TimeUnit.MILLISECONDS);
         }
     }
 

@@ -35,11 +35,17 @@ public final class StartupTokens {
             return;
         }
         // A scoped admin token (refused by the admin API, docs/security.md) does not count as one.
-        boolean any = registry.tokens().list().stream().anyMatch(t -> t.kind() == kind && t.revokedAt().isEmpty()
-                && (kind != TokenKind.ADMIN || (t.tenant().equals("default") && t.scopes().equals(Set.of("*")))));
+        boolean any = registry.tokens().list().stream()
+                .anyMatch(t -> t.kind() == kind
+                        && t.revokedAt().isEmpty()
+                        && (kind != TokenKind.ADMIN
+                                || (t.tenant().equals("default") && t.scopes().equals(Set.of("*")))));
         if (!any) {
-            minted.put(kind.name(), registry.tokens().create(kind, "default", Set.of("*"), "first start",
-                    Actor.SYSTEM).plaintext());
+            minted.put(
+                    kind.name(),
+                    registry.tokens()
+                            .create(kind, "default", Set.of("*"), "first start", Actor.SYSTEM)
+                            .plaintext());
         }
     }
 

@@ -18,8 +18,7 @@ public final class SubscriptionAudit {
 
     private static final int MAX_URI = 1_000;
 
-    private SubscriptionAudit() {
-    }
+    private SubscriptionAudit() {}
 
     /**
      * A listener for {@code McpService#onSubscriptionChange} that writes each change to this log.
@@ -33,14 +32,34 @@ public final class SubscriptionAudit {
             detail.put("owner", c.owner());
             detail.put("uri", c.uri().length() <= MAX_URI ? c.uri() : c.uri().substring(0, MAX_URI));
             switch (c.kind()) {
-                case SUBSCRIBED -> audit.record(c.principal().tokenId(), AuditAction.RESOURCE_SUBSCRIBE,
-                        c.principal().tenant(), "ok", detail);
-                case REFUSED -> audit.record(c.principal().tokenId(), AuditAction.RESOURCE_SUBSCRIBE,
-                        c.principal().tenant(), "refused", detail.put("reason", c.reason()));
-                case UNSUBSCRIBED -> audit.record(c.principal().tokenId(), AuditAction.RESOURCE_UNSUBSCRIBE,
-                        c.principal().tenant(), "ok", detail.put("by", "client"));
-                case SESSION_ENDED -> audit.record(c.principal().tokenId(), AuditAction.RESOURCE_UNSUBSCRIBE,
-                        c.principal().tenant(), "ok", detail.put("by", "session_end"));
+                case SUBSCRIBED ->
+                    audit.record(
+                            c.principal().tokenId(),
+                            AuditAction.RESOURCE_SUBSCRIBE,
+                            c.principal().tenant(),
+                            "ok",
+                            detail);
+                case REFUSED ->
+                    audit.record(
+                            c.principal().tokenId(),
+                            AuditAction.RESOURCE_SUBSCRIBE,
+                            c.principal().tenant(),
+                            "refused",
+                            detail.put("reason", c.reason()));
+                case UNSUBSCRIBED ->
+                    audit.record(
+                            c.principal().tokenId(),
+                            AuditAction.RESOURCE_UNSUBSCRIBE,
+                            c.principal().tenant(),
+                            "ok",
+                            detail.put("by", "client"));
+                case SESSION_ENDED ->
+                    audit.record(
+                            c.principal().tokenId(),
+                            AuditAction.RESOURCE_UNSUBSCRIBE,
+                            c.principal().tenant(),
+                            "ok",
+                            detail.put("by", "session_end"));
             }
         };
     }

@@ -27,8 +27,7 @@ public final class Upstreams {
 
     private static final Logger LOG = Logger.getLogger(Upstreams.class.getName());
 
-    private Upstreams() {
-    }
+    private Upstreams() {}
 
     /**
      * The upstream supervisor with the enabled launchers; a kind whose launcher cannot run on this
@@ -44,14 +43,17 @@ public final class Upstreams {
      * @param timed wraps an egress inspector so its scans are timed (the meters), or returns it as is
      * @return the supervisor (not started)
      */
-    public static UpstreamManager manager(GatewayConfig config, ConfigMapping.Checked checked, Resources resources,
-            Registry registry, DlpAudit dlpAudit, Runnable toolsChanged,
+    public static UpstreamManager manager(
+            GatewayConfig config,
+            ConfigMapping.Checked checked,
+            Resources resources,
+            Registry registry,
+            DlpAudit dlpAudit,
+            Runnable toolsChanged,
             java.util.function.UnaryOperator<EgressInspector> timed) {
         GatewayConfig.Upstreams uc = config.upstreams();
-        Map<SandboxKind, SandboxLauncher> launchers =
-                new java.util.EnumMap<>(SandboxKind.class);
-        Map<SandboxKind, String> disabled =
-                new java.util.EnumMap<>(SandboxKind.class);
+        Map<SandboxKind, SandboxLauncher> launchers = new java.util.EnumMap<>(SandboxKind.class);
+        Map<SandboxKind, String> disabled = new java.util.EnumMap<>(SandboxKind.class);
         Path runDir = config.dataDir().toAbsolutePath().resolve("upstreams").resolve("run");
         for (SandboxKind kind : SandboxKind.values()) {
             if (!uc.launchers().contains(kind)) {
@@ -69,7 +71,11 @@ public final class Upstreams {
         }
         return new UpstreamManager(
                 checked.upstreamSettings(),
-                launchers, disabled, registry.upstreams(), config.dataDir(), toolsChanged,
+                launchers,
+                disabled,
+                registry.upstreams(),
+                config.dataDir(),
+                toolsChanged,
                 egress(checked, registry, dlpAudit, timed));
     }
 
@@ -77,30 +83,39 @@ public final class Upstreams {
      * Egress proxies for upstreams that allow hosts: the fetch binding's policy ({@code fetch.*}),
      * the DLP egress inspector, and an audit record per decision ({@code upstream.egress}).
      */
-    private static EgressProxy.Factory egress(ConfigMapping.Checked checked, Registry registry, DlpAudit dlpAudit,
+    private static EgressProxy.Factory egress(
+            ConfigMapping.Checked checked,
+            Registry registry,
+            DlpAudit dlpAudit,
             java.util.function.UnaryOperator<EgressInspector> timed) {
         EgressPolicy policy = checked.egressPolicy();
         return (upstream, socket, allowHosts, events) -> {
             EgressInspector inspector = checked.dlp()
-                    .<EgressInspector>map(engine -> timed.apply(DlpEgressInspector.create(engine, "gateway",
-                            dlpAudit::accept)))
+                    .<EgressInspector>map(
+                            engine -> timed.apply(DlpEgressInspector.create(engine, "gateway", dlpAudit::accept)))
                     .orElse(EgressInspector.none());
-            return EgressProxy.start(upstream, socket, allowHosts, policy,
-                    Resolver.system(), inspector, e -> {
-                        events.accept(e);
-                        ObjectNode detail = JsonNodeFactory.instance.objectNode();
-                        detail.put("upstream", e.upstream()).put("method", e.method()).put("target", e.target())
-                                .put("status", e.status());
-                        if (!e.detail().isEmpty()) {
-                            detail.put("detail", e.detail());
-                        }
-                        try {
-                            registry.audit().record("upstream:" + e.upstream(), AuditAction.UPSTREAM_EGRESS, "gateway",
-                                    e.outcome(), detail);
-                        } catch (RuntimeException x) {
-                            LOG.log(Level.WARNING, "cannot write an egress audit record", x);
-                        }
-                    });
+            return EgressProxy.start(upstream, socket, allowHosts, policy, Resolver.system(), inspector, e -> {
+                events.accept(e);
+                ObjectNode detail = JsonNodeFactory.instance.objectNode();
+                detail.put("upstream", e.upstream())
+                        .put("method", e.method())
+                        .put("target", e.target())
+                        .put("status", e.status());
+                if (!e.detail().isEmpty()) {
+                    detail.put("detail", e.detail());
+                }
+                try {
+                    registry.audit()
+                            .record(
+                                    "upstream:" + e.upstream(),
+                                    AuditAction.UPSTREAM_EGRESS,
+                                    "gateway",
+                                    e.outcome(),
+                                    detail);
+                } catch (RuntimeException x) {
+                    LOG.log(Level.WARNING, "cannot write an egress audit record", x);
+                }
+            });
         };
     }
 }

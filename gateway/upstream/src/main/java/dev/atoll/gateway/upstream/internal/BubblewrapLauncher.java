@@ -100,9 +100,21 @@ public final class BubblewrapLauncher implements SandboxLauncher {
             return Optional.of("bubblewrap is not installed (no 'bwrap' on PATH; apt-get install bubblewrap)");
         }
         try {
-            Process p = new ProcessBuilder(bwrap.get().toString(), "--unshare-all", "--die-with-parent",
-                    "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--", "/bin/true")
-                    .redirectErrorStream(true).start();
+            Process p = new ProcessBuilder(
+                            bwrap.get().toString(),
+                            "--unshare-all",
+                            "--die-with-parent",
+                            "--ro-bind",
+                            "/",
+                            "/",
+                            "--dev",
+                            "/dev",
+                            "--proc",
+                            "/proc",
+                            "--",
+                            "/bin/true")
+                    .redirectErrorStream(true)
+                    .start();
             String out = new String(p.getInputStream().readNBytes(4096), StandardCharsets.UTF_8).trim();
             if (!p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
                 p.destroyForcibly();
@@ -135,15 +147,22 @@ public final class BubblewrapLauncher implements SandboxLauncher {
         List<String> cmd = new ArrayList<>();
         List<Path> procs = List.of();
         try {
-            procs = cgroups.create(group, request.spec().limits().memoryBytes(), request.spec().limits().pids());
+            procs = cgroups.create(
+                    group,
+                    request.spec().limits().memoryBytes(),
+                    request.spec().limits().pids());
         } catch (IOException e) {
             cgroups.destroy(group);
             throw e;
         }
         if (!procs.isEmpty()) {
             // Join the groups before exec'ing bwrap: every process of the sandbox is then inside.
-            cmd.addAll(List.of("/bin/sh", "-c", "for f in \"$@\"; do [ \"$f\" = -- ] && break; echo $$ > \"$f\" || exit 125;"
-                    + " done; while [ \"$1\" != -- ]; do shift; done; shift; exec \"$@\"", "atoll-cgroup"));
+            cmd.addAll(List.of(
+                    "/bin/sh",
+                    "-c",
+                    "for f in \"$@\"; do [ \"$f\" = -- ] && break; echo $$ > \"$f\" || exit 125;"
+                            + " done; while [ \"$1\" != -- ]; do shift; done; shift; exec \"$@\"",
+                    "atoll-cgroup"));
             procs.forEach(p -> cmd.add(p.toString()));
             cmd.add("--");
         }
@@ -162,7 +181,11 @@ public final class BubblewrapLauncher implements SandboxLauncher {
             throw new IOException("interrupted while starting the sandbox");
         }
         Path pidFile = runDir.resolve(request.instanceId() + ".pid");
-        long start = process.toHandle().info().startInstant().map(java.time.Instant::toEpochMilli).orElse(0L);
+        long start = process.toHandle()
+                .info()
+                .startInstant()
+                .map(java.time.Instant::toEpochMilli)
+                .orElse(0L);
         Files.writeString(pidFile, request.owner() + " " + process.pid() + " " + start + " " + group + "\n");
         started.add(request.instanceId());
         return new BubblewrapProcess(process, () -> {
@@ -178,12 +201,30 @@ public final class BubblewrapLauncher implements SandboxLauncher {
 
     /** The bwrap command line for a request (without the cgroup wrapper). */
     List<String> bwrapArgs(LaunchRequest request) throws IOException {
-        List<String> a = new ArrayList<>(List.of(bwrap.orElseThrow().toString(),
-                "--unshare-all", "--die-with-parent", "--new-session",
-                "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp",
-                "--cap-drop", "ALL", "--clearenv", "--setenv", "PATH", PATH));
+        List<String> a = new ArrayList<>(List.of(
+                bwrap.orElseThrow().toString(),
+                "--unshare-all",
+                "--die-with-parent",
+                "--new-session",
+                "--ro-bind",
+                "/",
+                "/",
+                "--dev",
+                "/dev",
+                "--proc",
+                "/proc",
+                "--tmpfs",
+                "/tmp",
+                "--cap-drop",
+                "ALL",
+                "--clearenv",
+                "--setenv",
+                "PATH",
+                PATH));
         Map<String, String> env = request.spec().env();
-        String home = request.spec().volumes().isEmpty() ? "/tmp" : request.spec().volumes().getFirst().path();
+        String home = request.spec().volumes().isEmpty()
+                ? "/tmp"
+                : request.spec().volumes().getFirst().path();
         a.addAll(List.of("--setenv", "HOME", env.getOrDefault("HOME", home)));
         env.forEach((k, v) -> {
             if (!k.equals("HOME")) {
@@ -191,8 +232,8 @@ public final class BubblewrapLauncher implements SandboxLauncher {
             }
         });
         // The private /tmp hides the host's: the command's own files under /tmp are bound back read-only.
-        for (Path hidden : SandboxPaths.hiddenCommandPaths(request.spec().command(), request.spec().volumes(),
-                request.stateRoot())) {
+        for (Path hidden : SandboxPaths.hiddenCommandPaths(
+                request.spec().command(), request.spec().volumes(), request.stateRoot())) {
             a.addAll(List.of("--ro-bind", hidden.toString(), hidden.toString()));
         }
         for (VolumeMount v : request.spec().volumes()) {
@@ -211,16 +252,21 @@ public final class BubblewrapLauncher implements SandboxLauncher {
             // Egress only through the gateway's egress proxy: its socket's directory is mounted (on a
             // tmpfs /run: bwrap cannot make a mount point on the read-only root) and socat inside the
             // network namespace forwards 127.0.0.1:3128 to it (EgressBridge).
-            Path socket = request.egressSocket().orElseThrow(() -> new IOException("upstream '"
-                    + request.spec().name() + "' allows hosts " + request.spec().allowHosts()
-                    + " but the gateway gave it no egress proxy"));
-            Path socat = Stream.of("/usr/bin/socat", "/bin/socat", "/usr/local/bin/socat").map(Path::of)
-                    .filter(Files::isExecutable).findFirst().orElseThrow(() -> new IOException("upstream '"
+            Path socket = request.egressSocket()
+                    .orElseThrow(() -> new IOException("upstream '"
+                            + request.spec().name() + "' allows hosts "
+                            + request.spec().allowHosts()
+                            + " but the gateway gave it no egress proxy"));
+            Path socat = Stream.of("/usr/bin/socat", "/bin/socat", "/usr/local/bin/socat")
+                    .map(Path::of)
+                    .filter(Files::isExecutable)
+                    .findFirst()
+                    .orElseThrow(() -> new IOException("upstream '"
                             + request.spec().name() + "' allows hosts, and egress under bubblewrap needs socat "
                             + "(apt-get install socat)"));
             EgressBridge bridge = new EgressBridge(socket);
-            a.addAll(List.of("--tmpfs", "/run", "--ro-bind", bridge.hostDirectory().toString(),
-                    EgressBridge.SANDBOX_DIR));
+            a.addAll(List.of(
+                    "--tmpfs", "/run", "--ro-bind", bridge.hostDirectory().toString(), EgressBridge.SANDBOX_DIR));
             bridge.environment().forEach((k, v) -> a.addAll(List.of("--setenv", k, v)));
             command = bridge.wrap("/bin/sh", socat.toString(), command);
         }
@@ -245,8 +291,12 @@ public final class BubblewrapLauncher implements SandboxLauncher {
                     }
                     long pid = Long.parseLong(fields[1]);
                     long start = Long.parseLong(fields[2]);
-                    Optional<ProcessHandle> h = ProcessHandle.of(pid).filter(p -> p.info().startInstant()
-                            .map(java.time.Instant::toEpochMilli).orElse(-1L) == start);
+                    Optional<ProcessHandle> h = ProcessHandle.of(pid)
+                            .filter(p -> p.info()
+                                            .startInstant()
+                                            .map(java.time.Instant::toEpochMilli)
+                                            .orElse(-1L)
+                                    == start);
                     if (h.isPresent()) {
                         h.get().descendants().forEach(ProcessHandle::destroyForcibly);
                         h.get().destroyForcibly();
@@ -293,7 +343,8 @@ public final class BubblewrapLauncher implements SandboxLauncher {
     static final class BubblewrapProcess implements SandboxProcess {
         private final Process process;
         private final Runnable cleanup;
-        private final java.util.concurrent.atomic.AtomicBoolean cleaned = new java.util.concurrent.atomic.AtomicBoolean();
+        private final java.util.concurrent.atomic.AtomicBoolean cleaned =
+                new java.util.concurrent.atomic.AtomicBoolean();
 
         BubblewrapProcess(Process process, Runnable cleanup) {
             this.process = process;

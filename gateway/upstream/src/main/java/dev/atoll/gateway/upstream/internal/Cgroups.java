@@ -21,6 +21,7 @@ final class Cgroups {
 
     /** Where one controller's groups are made (v1: per controller; v2: one directory for both). */
     private final Optional<Path> memoryParent;
+
     private final Optional<Path> pidsParent;
     private final boolean v2;
     private final List<String> notEnforced;
@@ -90,8 +91,10 @@ final class Cgroups {
         try {
             for (String line : Files.readAllLines(procCgroup)) {
                 String[] f = line.split(":", 3);
-                if (f.length == 3 && (controller.isEmpty() ? f[0].equals("0") && f[1].isEmpty()
-                        : List.of(f[1].split(",")).contains(controller))) {
+                if (f.length == 3
+                        && (controller.isEmpty()
+                                ? f[0].equals("0") && f[1].isEmpty()
+                                : List.of(f[1].split(",")).contains(controller))) {
                     return Optional.of(f[2]);
                 }
             }
@@ -103,7 +106,9 @@ final class Cgroups {
 
     private static List<String> controllers(Path group) {
         try {
-            return List.of(Files.readString(group.resolve("cgroup.subtree_control")).trim().split("\\s+"));
+            return List.of(Files.readString(group.resolve("cgroup.subtree_control"))
+                    .trim()
+                    .split("\\s+"));
         } catch (IOException e) {
             return List.of();
         }
@@ -188,7 +193,8 @@ final class Cgroups {
         List<String> out = new ArrayList<>();
         for (Path parent : parents()) {
             try (Stream<Path> s = Files.list(parent)) {
-                s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(prefix) && !out.contains(n))
+                s.map(p -> p.getFileName().toString())
+                        .filter(n -> n.startsWith(prefix) && !out.contains(n))
                         .forEach(out::add);
             } catch (IOException e) {
                 // gone
@@ -201,8 +207,9 @@ final class Cgroups {
     Optional<Long> memoryPeak(String name) {
         return memoryParent.flatMap(p -> {
             try {
-                return Optional.of(Long.parseLong(Files.readString(p.resolve(name)
-                        .resolve(v2 ? "memory.peak" : "memory.max_usage_in_bytes")).trim()));
+                return Optional.of(Long.parseLong(
+                        Files.readString(p.resolve(name).resolve(v2 ? "memory.peak" : "memory.max_usage_in_bytes"))
+                                .trim()));
             } catch (IOException | NumberFormatException e) {
                 return Optional.empty();
             }

@@ -77,24 +77,31 @@ public final class DockerLauncher implements SandboxLauncher {
     private final DockerClient client;
     /** For the long-lived ones (attach, wait, stop with its grace period): no response timeout. */
     private final DockerClient streams;
+
     private final Set<String> startedHere = ConcurrentHashMap.newKeySet();
 
     private DockerLauncher(URI host) {
         this.host = host;
-        var config = DefaultDockerClientConfig.createDefaultConfigBuilder().withDockerHost(host.toString()).build();
-        this.client = DockerClientImpl.getInstance(config, new ApacheDockerHttpClient.Builder()
-                .dockerHost(config.getDockerHost())
-                .sslConfig(config.getSSLConfig())
-                .maxConnections(16)
-                .connectionTimeout(Duration.ofSeconds(5))
-                .responseTimeout(Duration.ofSeconds(60))
-                .build());
-        this.streams = DockerClientImpl.getInstance(config, new ApacheDockerHttpClient.Builder()
-                .dockerHost(config.getDockerHost())
-                .sslConfig(config.getSSLConfig())
-                .maxConnections(256)
-                .connectionTimeout(Duration.ofSeconds(5))
-                .build());
+        var config = DefaultDockerClientConfig.createDefaultConfigBuilder()
+                .withDockerHost(host.toString())
+                .build();
+        this.client = DockerClientImpl.getInstance(
+                config,
+                new ApacheDockerHttpClient.Builder()
+                        .dockerHost(config.getDockerHost())
+                        .sslConfig(config.getSSLConfig())
+                        .maxConnections(16)
+                        .connectionTimeout(Duration.ofSeconds(5))
+                        .responseTimeout(Duration.ofSeconds(60))
+                        .build());
+        this.streams = DockerClientImpl.getInstance(
+                config,
+                new ApacheDockerHttpClient.Builder()
+                        .dockerHost(config.getDockerHost())
+                        .sslConfig(config.getSSLConfig())
+                        .maxConnections(256)
+                        .connectionTimeout(Duration.ofSeconds(5))
+                        .build());
     }
 
     /**
@@ -107,8 +114,8 @@ public final class DockerLauncher implements SandboxLauncher {
     public static DockerLauncher create(URI host) {
         String scheme = Optional.ofNullable(host.getScheme()).orElse("");
         if (!scheme.equals("unix") && !scheme.equals("tcp")) {
-            throw new IllegalArgumentException("upstreams.docker-host must be unix:///path or tcp://host:port, was '"
-                    + host + "'");
+            throw new IllegalArgumentException(
+                    "upstreams.docker-host must be unix:///path or tcp://host:port, was '" + host + "'");
         }
         return new DockerLauncher(host);
     }
@@ -161,10 +168,12 @@ public final class DockerLauncher implements SandboxLauncher {
         Map<String, String> env = new LinkedHashMap<>(spec.env());
         List<Mount> mounts = new ArrayList<>();
         for (VolumeMount v : spec.volumes()) {
-            mounts.add(new Mount().withType(MountType.VOLUME).withSource(volumeName(request.owner(), spec.name(), v))
+            mounts.add(new Mount()
+                    .withType(MountType.VOLUME)
+                    .withSource(volumeName(request.owner(), spec.name(), v))
                     .withTarget(v.path())
-                    .withVolumeOptions(new VolumeOptions().withLabels(Map.of(LABEL_OWNER, request.owner(),
-                            LABEL_UPSTREAM, spec.name()))));
+                    .withVolumeOptions(new VolumeOptions()
+                            .withLabels(Map.of(LABEL_OWNER, request.owner(), LABEL_UPSTREAM, spec.name()))));
         }
         if (!spec.allowHosts().isEmpty() && request.egressSocket().isEmpty()) {
             throw new IOException("upstream '" + spec.name() + "' allows hosts " + spec.allowHosts()
@@ -172,8 +181,11 @@ public final class DockerLauncher implements SandboxLauncher {
         }
         if (request.egressSocket().isPresent()) {
             EgressBridge bridge = new EgressBridge(request.egressSocket().get());
-            mounts.add(new Mount().withType(MountType.BIND).withSource(bridge.hostDirectory().toString())
-                    .withTarget(EgressBridge.SANDBOX_DIR).withReadOnly(true));
+            mounts.add(new Mount()
+                    .withType(MountType.BIND)
+                    .withSource(bridge.hostDirectory().toString())
+                    .withTarget(EgressBridge.SANDBOX_DIR)
+                    .withReadOnly(true));
             command = bridge.wrap("/bin/sh", "socat", command);
             env.putAll(bridge.environment());
         }
@@ -190,27 +202,35 @@ public final class DockerLauncher implements SandboxLauncher {
                 .withPidsLimit((long) limits.pids())
                 .withInit(true)
                 .withMounts(mounts);
-        Map<String, String> labels = Map.of(LABEL_OWNER, request.owner(), LABEL_UPSTREAM, spec.name(),
-                LABEL_INSTANCE, request.instanceId());
+        Map<String, String> labels =
+                Map.of(LABEL_OWNER, request.owner(), LABEL_UPSTREAM, spec.name(), LABEL_INSTANCE, request.instanceId());
         String id;
         try {
             CreateContainerResponse created = client.createContainerCmd(image)
                     .withName(name)
                     .withLabels(labels)
                     .withCmd(command)
-                    .withEnv(env.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList())
-                    .withAttachStdin(true).withAttachStdout(true).withAttachStderr(true)
-                    .withStdinOpen(true).withStdInOnce(true).withTty(false)
+                    .withEnv(env.entrySet().stream()
+                            .map(e -> e.getKey() + "=" + e.getValue())
+                            .toList())
+                    .withAttachStdin(true)
+                    .withAttachStdout(true)
+                    .withAttachStderr(true)
+                    .withStdinOpen(true)
+                    .withStdInOnce(true)
+                    .withTty(false)
                     .withNetworkDisabled(true)
                     .withHostConfig(hostConfig)
                     .exec();
             id = created.getId();
         } catch (NotFoundException e) {
-            throw new IOException("docker: image '" + image + "' is not on the engine at " + host
-                    + " (Atoll never pulls; load or build it first): " + rootMessage(e), e);
+            throw new IOException(
+                    "docker: image '" + image + "' is not on the engine at " + host
+                            + " (Atoll never pulls; load or build it first): " + rootMessage(e),
+                    e);
         } catch (RuntimeException e) {
-            throw new IOException("docker: could not create the container for upstream '" + spec.name() + "': "
-                    + rootMessage(e), e);
+            throw new IOException(
+                    "docker: could not create the container for upstream '" + spec.name() + "': " + rootMessage(e), e);
         }
         startedHere.add(id);
         DockerProcess process;
@@ -219,7 +239,8 @@ public final class DockerLauncher implements SandboxLauncher {
             process.attachAndStart();
         } catch (IOException | RuntimeException e) {
             removeQuietly(id);
-            throw e instanceof IOException io ? io
+            throw e instanceof IOException io
+                    ? io
                     : new IOException("docker: could not start upstream '" + spec.name() + "': " + rootMessage(e), e);
         }
         return process;
@@ -229,8 +250,10 @@ public final class DockerLauncher implements SandboxLauncher {
     public int reapOrphans(String owner) {
         List<Container> containers;
         try {
-            containers = client.listContainersCmd().withShowAll(true)
-                    .withLabelFilter(Map.of(LABEL_OWNER, owner)).exec();
+            containers = client.listContainersCmd()
+                    .withShowAll(true)
+                    .withLabelFilter(Map.of(LABEL_OWNER, owner))
+                    .exec();
         } catch (RuntimeException e) {
             LOG.warning("docker: could not list containers to clean up after a previous run: " + rootMessage(e));
             return 0;
@@ -273,7 +296,10 @@ public final class DockerLauncher implements SandboxLauncher {
 
     private boolean removeQuietly(String id) {
         try {
-            client.removeContainerCmd(id).withForce(true).withRemoveVolumes(false).exec();
+            client.removeContainerCmd(id)
+                    .withForce(true)
+                    .withRemoveVolumes(false)
+                    .exec();
             return true;
         } catch (NotFoundException e) {
             return false;
@@ -328,7 +354,7 @@ public final class DockerLauncher implements SandboxLauncher {
                         switch (frame.getStreamType()) {
                             case STDOUT, RAW -> writeFully(stdoutPipe.sink(), frame.getPayload());
                             case STDERR -> stderrPipe.sink().write(ByteBuffer.wrap(frame.getPayload()));
-                            default -> { }
+                            default -> {}
                         }
                     } catch (IOException e) {
                         // The reader closed its end: nothing more to deliver.
@@ -352,7 +378,10 @@ public final class DockerLauncher implements SandboxLauncher {
             };
             attach = streams.attachContainerCmd(id)
                     .withStdIn(Channels.newInputStream(stdinPipe.source()))
-                    .withStdOut(true).withStdErr(true).withFollowStream(true).withLogs(true)
+                    .withStdOut(true)
+                    .withStdErr(true)
+                    .withFollowStream(true)
+                    .withLogs(true)
                     .exec(callback);
             try {
                 if (!callback.awaitStarted(10, TimeUnit.SECONDS)) {
@@ -371,7 +400,9 @@ public final class DockerLauncher implements SandboxLauncher {
         private void awaitExit() {
             int code = -1;
             try {
-                code = streams.waitContainerCmd(id).exec(new WaitContainerResultCallback()).awaitStatusCode();
+                code = streams.waitContainerCmd(id)
+                        .exec(new WaitContainerResultCallback())
+                        .awaitStatusCode();
             } catch (RuntimeException e) {
                 // Removed under us (stop, reap) or the engine went away: the exit code is unknown.
             }
@@ -451,8 +482,9 @@ public final class DockerLauncher implements SandboxLauncher {
             // process) and SIGKILL after the grace period.
             if (!exit.isDone()) {
                 try {
-                    streams.stopContainerCmd(id).withTimeout((int) Math.max(0, Math.min(3600,
-                            (grace.toMillis() + 999) / 1000))).exec();
+                    streams.stopContainerCmd(id)
+                            .withTimeout((int) Math.max(0, Math.min(3600, (grace.toMillis() + 999) / 1000)))
+                            .exec();
                 } catch (NotFoundException | NotModifiedException e) {
                     // already gone or already stopped
                 } catch (RuntimeException e) {

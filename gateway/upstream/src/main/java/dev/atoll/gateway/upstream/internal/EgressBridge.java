@@ -39,7 +39,8 @@ public record EgressBridge(Path hostSocket) {
             throw new IllegalArgumentException("egress socket must be an absolute path: " + hostSocket);
         }
         if (!hostSocket.getFileName().toString().matches("[A-Za-z0-9_.-]{1,64}")) {
-            throw new IllegalArgumentException("egress socket file name must match [A-Za-z0-9_.-]{1,64}: " + hostSocket);
+            throw new IllegalArgumentException(
+                    "egress socket file name must match [A-Za-z0-9_.-]{1,64}: " + hostSocket);
         }
     }
 

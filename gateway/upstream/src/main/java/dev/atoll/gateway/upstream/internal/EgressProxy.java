@@ -75,8 +75,17 @@ public final class EgressProxy implements AutoCloseable {
     /** The largest request body the proxy forwards for plain HTTP (responses: Jetty's 2 MiB default). */
     static final int MAX_BODY = 4 << 20;
 
-    private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-connection",
-            "proxy-authorization", "proxy-authenticate", "te", "trailer", "transfer-encoding", "upgrade", "host",
+    private static final Set<String> HOP_BY_HOP = Set.of(
+            "connection",
+            "keep-alive",
+            "proxy-connection",
+            "proxy-authorization",
+            "proxy-authenticate",
+            "te",
+            "trailer",
+            "transfer-encoding",
+            "upgrade",
+            "host",
             "content-length");
 
     private final String upstream;
@@ -100,8 +109,8 @@ public final class EgressProxy implements AutoCloseable {
      * @param detail the policy's or inspector's sentence; empty when allowed
      * @param status the HTTP status the server got
      */
-    public record EgressEvent(String upstream, String method, String target, String outcome, String detail,
-            int status) {
+    public record EgressEvent(
+            String upstream, String method, String target, String outcome, String detail, int status) {
         /** Rejects nulls. */
         public EgressEvent {
             Objects.requireNonNull(upstream, "upstream");
@@ -135,8 +144,14 @@ public final class EgressProxy implements AutoCloseable {
         }
     }
 
-    private EgressProxy(String upstream, Path socket, List<String> allowHosts, EgressPolicy policy,
-            Resolver resolver, EgressInspector inspector, Consumer<EgressEvent> events) {
+    private EgressProxy(
+            String upstream,
+            Path socket,
+            List<String> allowHosts,
+            EgressPolicy policy,
+            Resolver resolver,
+            EgressInspector inspector,
+            Consumer<EgressEvent> events) {
         this.upstream = upstream;
         this.socket = socket;
         this.allowHosts = List.copyOf(allowHosts);
@@ -173,8 +188,15 @@ public final class EgressProxy implements AutoCloseable {
      * @return the running proxy
      * @throws IOException if the socket cannot be bound
      */
-    public static EgressProxy start(String upstream, Path socket, List<String> allowHosts, EgressPolicy policy,
-            Resolver resolver, EgressInspector inspector, Consumer<EgressEvent> events) throws IOException {
+    public static EgressProxy start(
+            String upstream,
+            Path socket,
+            List<String> allowHosts,
+            EgressPolicy policy,
+            Resolver resolver,
+            EgressInspector inspector,
+            Consumer<EgressEvent> events)
+            throws IOException {
         EgressProxy proxy = new EgressProxy(upstream, socket, allowHosts, policy, resolver, inspector, events);
         proxy.bind();
         return proxy;
@@ -193,11 +215,12 @@ public final class EgressProxy implements AutoCloseable {
         Files.setPosixFilePermissions(socket.getParent(), PosixFilePermissions.fromString("rwxr-xr-x"));
         Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-rw-rw-"));
         UnixConnector connector = new UnixConnector(server, channel);
-        var http = connector.getConnectionFactory(org.eclipse.jetty.server.HttpConnectionFactory.class)
+        var http = connector
+                .getConnectionFactory(org.eclipse.jetty.server.HttpConnectionFactory.class)
                 .getHttpConfiguration();
         // A proxy takes the target from the absolute-form request line; the Host header may differ.
-        http.setHttpCompliance(org.eclipse.jetty.http.HttpCompliance.RFC9110.with("atoll-egress-proxy",
-                org.eclipse.jetty.http.HttpCompliance.Violation.MISMATCHED_AUTHORITY));
+        http.setHttpCompliance(org.eclipse.jetty.http.HttpCompliance.RFC9110.with(
+                "atoll-egress-proxy", org.eclipse.jetty.http.HttpCompliance.Violation.MISMATCHED_AUTHORITY));
         http.setSendServerVersion(false);
         http.setSendDateHeader(false);
         server.addConnector(connector);
@@ -257,7 +280,8 @@ public final class EgressProxy implements AutoCloseable {
                 return;
             }
             EgressDecision decision = policy.check(target, allowHosts, resolver);
-            if (decision instanceof EgressDecision.Denied d && d.reason() == DenyReason.PORT_NOT_ALLOWED
+            if (decision instanceof EgressDecision.Denied d
+                    && d.reason() == DenyReason.PORT_NOT_ALLOWED
                     && policy.allowHttp()) {
                 // Some clients (Node's fetch among them) tunnel plain http through CONNECT too: a port
                 // the operator allows for http passes with the http checks. Its content is not
@@ -314,14 +338,22 @@ public final class EgressProxy implements AutoCloseable {
             // request is treated as one for that host (transparent-proxy style), with the same checks.
             if (scheme == null || request.getHttpURI().getHost() == null) {
                 emit(method, target, "denied", "not a proxy request (absolute-form URL expected)", 400);
-                refuse(request, response, callback, HttpStatus.BAD_REQUEST_400,
+                refuse(
+                        request,
+                        response,
+                        callback,
+                        HttpStatus.BAD_REQUEST_400,
                         "this is Atoll's egress proxy: send absolute-form requests or CONNECT");
                 return true;
             }
             URI uri = URI.create(target);
             if (!scheme.equalsIgnoreCase("http")) {
                 emit(method, target, "denied", "only http URLs can be forwarded; use CONNECT for https", 400);
-                refuse(request, response, callback, HttpStatus.BAD_REQUEST_400,
+                refuse(
+                        request,
+                        response,
+                        callback,
+                        HttpStatus.BAD_REQUEST_400,
                         "only http URLs can be forwarded; https goes through CONNECT");
                 return true;
             }
@@ -336,7 +368,11 @@ public final class EgressProxy implements AutoCloseable {
             if (encoding != null && !encoding.equalsIgnoreCase("identity")) {
                 // DLP cannot read a compressed body: fail closed rather than let it pass unread.
                 emit(method, target, "denied", "content-encoding " + encoding + " cannot be inspected", 415);
-                refuse(request, response, callback, HttpStatus.UNSUPPORTED_MEDIA_TYPE_415,
+                refuse(
+                        request,
+                        response,
+                        callback,
+                        HttpStatus.UNSUPPORTED_MEDIA_TYPE_415,
                         "compressed request bodies cannot be inspected; send them uncompressed");
                 return true;
             }
@@ -347,7 +383,11 @@ public final class EgressProxy implements AutoCloseable {
                 body = read.get(30, TimeUnit.SECONDS);
             } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
                 emit(method, target, "denied", "request body over " + MAX_BODY + " bytes or unreadable", 413);
-                refuse(request, response, callback, HttpStatus.PAYLOAD_TOO_LARGE_413,
+                refuse(
+                        request,
+                        response,
+                        callback,
+                        HttpStatus.PAYLOAD_TOO_LARGE_413,
                         "request body over " + MAX_BODY + " bytes or unreadable");
                 return true;
             }
@@ -358,17 +398,16 @@ public final class EgressProxy implements AutoCloseable {
                     headers.add(new HttpHeader(name, f.getValue()));
                 }
             }
-            InspectedRequest inspected = new InspectedRequest("upstream:" + upstream, "", allowed.uri(), method,
-                    headers, body);
+            InspectedRequest inspected =
+                    new InspectedRequest("upstream:" + upstream, "", allowed.uri(), method, headers, body);
             String outcome = "allowed";
             String detail = "";
             InspectionVerdict verdict = inspectSafely(() -> inspector.onRequest(inspected));
             switch (verdict) {
-                case InspectionVerdict.Allow a -> { }
+                case InspectionVerdict.Allow a -> {}
                 case InspectionVerdict.Block b -> {
                     emit(method, target, "blocked", b.reason(), 403);
-                    refuse(request, response, callback, HttpStatus.FORBIDDEN_403,
-                            "blocked by DLP: " + b.reason());
+                    refuse(request, response, callback, HttpStatus.FORBIDDEN_403, "blocked by DLP: " + b.reason());
                     return true;
                 }
                 case InspectionVerdict.Replace r -> {
@@ -395,10 +434,14 @@ public final class EgressProxy implements AutoCloseable {
                 }
                 answer = out.send();
             } catch (Exception e) {
-                Throwable t = e instanceof java.util.concurrent.ExecutionException && e.getCause() != null
-                        ? e.getCause() : e;
+                Throwable t =
+                        e instanceof java.util.concurrent.ExecutionException && e.getCause() != null ? e.getCause() : e;
                 emit(method, target, "failed", String.valueOf(t.getMessage()), 502);
-                refuse(request, response, callback, HttpStatus.BAD_GATEWAY_502,
+                refuse(
+                        request,
+                        response,
+                        callback,
+                        HttpStatus.BAD_GATEWAY_502,
                         "the target did not answer: " + t.getMessage());
                 return true;
             }
@@ -413,10 +456,14 @@ public final class EgressProxy implements AutoCloseable {
             byte[] replyBody = answer.getContent();
             InspectedResponse inspectedReply = new InspectedResponse(answer.getStatus(), replyHeaders, replyBody);
             switch (inspectSafely(() -> inspector.onResponse(inspected, inspectedReply))) {
-                case InspectionVerdict.Allow a -> { }
+                case InspectionVerdict.Allow a -> {}
                 case InspectionVerdict.Block b -> {
                     emit(method, target, "blocked", "response: " + b.reason(), 502);
-                    refuse(request, response, callback, HttpStatus.BAD_GATEWAY_502,
+                    refuse(
+                            request,
+                            response,
+                            callback,
+                            HttpStatus.BAD_GATEWAY_502,
                             "response blocked by DLP: " + b.reason());
                     return true;
                 }
@@ -450,7 +497,8 @@ public final class EgressProxy implements AutoCloseable {
             return Objects.requireNonNull(inspection.get(), "verdict");
         } catch (RuntimeException e) {
             // Fail closed, as the fetch binding does.
-            return new InspectionVerdict.Block("the egress inspector failed: " + e.getClass().getSimpleName());
+            return new InspectionVerdict.Block(
+                    "the egress inspector failed: " + e.getClass().getSimpleName());
         }
     }
 

@@ -9,8 +9,7 @@ import java.util.List;
 final class LogRing {
 
     /** One line. */
-    record Line(Instant at, String text) {
-    }
+    record Line(Instant at, String text) {}
 
     private final int maxLines;
     private final int maxChars;

@@ -32,8 +32,7 @@ final class SandboxPaths {
     static final Path TMP = Path.of("/tmp");
     private static final List<String> SCRIPT_SUFFIXES = List.of(".js", ".mjs", ".cjs", ".ts", ".mts", ".py");
 
-    private SandboxPaths() {
-    }
+    private SandboxPaths() {}
 
     /**
      * The host directories (or files) to bind read-only at their own path so the command's files under
@@ -52,10 +51,13 @@ final class SandboxPaths {
             }
             Path top = TMP.resolve(p.getName(1));
             Path own = Files.isDirectory(p) ? p : p.getParent();
-            Optional<Path> bind = Optional.of(top).filter(t -> !contains(t, stateRoot))
+            Optional<Path> bind = Optional.of(top)
+                    .filter(t -> !contains(t, stateRoot))
                     .or(() -> Optional.of(own).filter(o -> !o.equals(TMP) && !contains(o, stateRoot)));
-            bind.filter(b -> volumes.stream().map(v -> Path.of(v.path()))
-                    .noneMatch(v -> v.startsWith(b) || b.startsWith(v))).ifPresent(roots::add);
+            bind.filter(b -> volumes.stream()
+                            .map(v -> Path.of(v.path()))
+                            .noneMatch(v -> v.startsWith(b) || b.startsWith(v)))
+                    .ifPresent(roots::add);
         }
         List<Path> out = new ArrayList<>();
         for (Path r : roots) {
@@ -86,7 +88,9 @@ final class SandboxPaths {
         if (!program.contains("/")) {
             String path = spec.env().getOrDefault("PATH", sandboxPath);
             for (String dir : path.split(":")) {
-                if (!dir.isEmpty() && dir.startsWith("/") && Files.isExecutable(Path.of(dir, program))
+                if (!dir.isEmpty()
+                        && dir.startsWith("/")
+                        && Files.isExecutable(Path.of(dir, program))
                         && visible(Path.of(dir, program), spec, stateRoot)) {
                     return Optional.empty();
                 }
@@ -109,7 +113,9 @@ final class SandboxPaths {
         }
         for (String arg : command.subList(1, command.size())) {
             Optional<Path> a = path(arg);
-            if (a.isEmpty() || SCRIPT_SUFFIXES.stream().noneMatch(s -> arg.toLowerCase(Locale.ROOT).endsWith(s))
+            if (a.isEmpty()
+                    || SCRIPT_SUFFIXES.stream()
+                            .noneMatch(s -> arg.toLowerCase(Locale.ROOT).endsWith(s))
                     || underVolume(a.get(), spec)) {
                 continue;
             }
@@ -130,8 +136,8 @@ final class SandboxPaths {
 
     private static boolean visible(Path p, UpstreamSpec spec, Path stateRoot) {
         List<Path> binds = hiddenCommandPaths(List.of(p.toString()), spec.volumes(), stateRoot);
-        return Stream.concat(Stream.of(p), real(p).stream()).allMatch(x -> !x.startsWith(TMP)
-                || binds.stream().anyMatch(x::startsWith));
+        return Stream.concat(Stream.of(p), real(p).stream())
+                .allMatch(x -> !x.startsWith(TMP) || binds.stream().anyMatch(x::startsWith));
     }
 
     private static boolean underVolume(Path p, UpstreamSpec spec) {

@@ -58,16 +58,18 @@ final class StdioMcpClient implements AutoCloseable {
     static final long DEFAULT_CALL_NOTIFICATION_BYTES = 1 << 20;
 
     /** The reply to one {@code tools/call}: the CallToolResult and the notifications it produced. */
-    record CallOutcome(ObjectNode result, List<ObjectNode> logs, List<ObjectNode> progress) {
-    }
+    record CallOutcome(ObjectNode result, List<ObjectNode> logs, List<ObjectNode> progress) {}
 
-    private record Pending(CompletableFuture<JsonNode> future, String method, Optional<CallNotes> notes,
-            ClientLink link, Duration timeout) {
-    }
+    private record Pending(
+            CompletableFuture<JsonNode> future,
+            String method,
+            Optional<CallNotes> notes,
+            ClientLink link,
+            Duration timeout) {}
 
     /** Server-to-client requests relayed to the calling agent, with the capability the agent must have declared. */
-    private static final Map<String, String> RELAYED = Map.of("sampling/createMessage", "sampling",
-            "elicitation/create", "elicitation", "roots/list", "roots");
+    private static final Map<String, String> RELAYED =
+            Map.of("sampling/createMessage", "sampling", "elicitation/create", "elicitation", "roots/list", "roots");
     /** Longest progress message relayed live, in characters (longer ones are cut). */
     static final int MAX_PROGRESS_MESSAGE = 1024;
 
@@ -81,6 +83,7 @@ final class StdioMcpClient implements AutoCloseable {
         final List<ObjectNode> progress = new ArrayList<>();
         /** The calling agent, if it takes progress live (then progress is relayed, not collected). */
         final ClientLink link;
+
         private final long budget;
         private long bytes;
         private long dropped;
@@ -116,9 +119,11 @@ final class StdioMcpClient implements AutoCloseable {
     private volatile String downReason = "";
     /** Set when the server closed its stdout (it exited or is exiting), before its exit code is known. */
     private volatile boolean stdoutEnded;
+
     private final Thread stderrReader;
     /** Stderr lines kept for a start failure's message. */
     private static final int STDERR_TAIL = 10;
+
     private final java.util.ArrayDeque<String> stderrTail = new java.util.ArrayDeque<>();
 
     /**
@@ -130,7 +135,11 @@ final class StdioMcpClient implements AutoCloseable {
      * @param logs where stderr lines go
      * @param notifications told of every notification from the server (method, params), on the reader thread
      */
-    StdioMcpClient(String name, SandboxProcess process, int maxLineBytes, LogRing logs,
+    StdioMcpClient(
+            String name,
+            SandboxProcess process,
+            int maxLineBytes,
+            LogRing logs,
             BiConsumer<String, JsonNode> notifications) {
         this(name, process, maxLineBytes, DEFAULT_CALL_NOTIFICATION_BYTES, logs, notifications);
     }
@@ -145,7 +154,12 @@ final class StdioMcpClient implements AutoCloseable {
      * @param logs where stderr lines go
      * @param notifications told of every notification from the server (method, params), on the reader thread
      */
-    StdioMcpClient(String name, SandboxProcess process, int maxLineBytes, long maxCallNotificationBytes, LogRing logs,
+    StdioMcpClient(
+            String name,
+            SandboxProcess process,
+            int maxLineBytes,
+            long maxCallNotificationBytes,
+            LogRing logs,
             BiConsumer<String, JsonNode> notifications) {
         this.maxCallNotificationBytes = maxCallNotificationBytes;
         this.name = name;
@@ -156,8 +170,13 @@ final class StdioMcpClient implements AutoCloseable {
         this.stdin = process.stdin();
         // Bounded: a server that floods requests while not reading its stdin cannot make the queue grow
         // (replies to its requests are then dropped; the gateway's own requests fail).
-        this.writer = new java.util.concurrent.ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
-                new java.util.concurrent.ArrayBlockingQueue<>(WRITE_QUEUE), r -> daemon(r, "atoll-upstream-" + name + "-writer"));
+        this.writer = new java.util.concurrent.ThreadPoolExecutor(
+                1,
+                1,
+                0,
+                TimeUnit.MILLISECONDS,
+                new java.util.concurrent.ArrayBlockingQueue<>(WRITE_QUEUE),
+                r -> daemon(r, "atoll-upstream-" + name + "-writer"));
         daemon(this::readStdout, "atoll-upstream-" + name + "-stdout").start();
         this.stderrReader = daemon(this::readStderr, "atoll-upstream-" + name + "-stderr");
         stderrReader.start();
@@ -214,7 +233,9 @@ final class StdioMcpClient implements AutoCloseable {
         caps.putObject("sampling");
         caps.putObject("elicitation");
         caps.putObject("roots"); // no listChanged: roots are the calling agent's, asked per call
-        params.putObject("clientInfo").put("name", "atoll-gateway").put("version", dev.atoll.gateway.backend.AtollVersion.VALUE);
+        params.putObject("clientInfo")
+                .put("name", "atoll-gateway")
+                .put("version", dev.atoll.gateway.backend.AtollVersion.VALUE);
         JsonNode result = request("initialize", params, timeout, Optional.empty());
         notify("notifications/initialized", F.objectNode());
         return result;
@@ -229,7 +250,8 @@ final class StdioMcpClient implements AutoCloseable {
      * @return the tool definitions as the server sent them
      */
     List<ObjectNode> listTools(Duration timeout, int maxTools) {
-        return listAll("tools/list", "tools", timeout, maxTools, o -> o.path("name").isTextual());
+        return listAll(
+                "tools/list", "tools", timeout, maxTools, o -> o.path("name").isTextual());
     }
 
     /**
@@ -246,8 +268,8 @@ final class StdioMcpClient implements AutoCloseable {
         return listAll(method, key, timeout, max, o -> true);
     }
 
-    private List<ObjectNode> listAll(String method, String key, Duration timeout, int max,
-            java.util.function.Predicate<ObjectNode> accepted) {
+    private List<ObjectNode> listAll(
+            String method, String key, Duration timeout, int max, java.util.function.Predicate<ObjectNode> accepted) {
         List<ObjectNode> out = new ArrayList<>();
         Optional<String> cursor = Optional.empty();
         for (int page = 0; page < 100; page++) {
@@ -257,7 +279,8 @@ final class StdioMcpClient implements AutoCloseable {
             for (JsonNode t : r.path(key)) {
                 if (t instanceof ObjectNode o && accepted.test(o)) {
                     if (out.size() >= max) {
-                        throw new UpstreamException(UpstreamException.Kind.PROTOCOL,
+                        throw new UpstreamException(
+                                UpstreamException.Kind.PROTOCOL,
                                 "upstream '" + name + "' lists more than " + max + " " + key);
                     }
                     out.add(o);
@@ -269,8 +292,8 @@ final class StdioMcpClient implements AutoCloseable {
             }
             cursor = Optional.of(next.asText());
         }
-        throw new UpstreamException(UpstreamException.Kind.PROTOCOL,
-                "upstream '" + name + "' " + method + " did not end within 100 pages");
+        throw new UpstreamException(
+                UpstreamException.Kind.PROTOCOL, "upstream '" + name + "' " + method + " did not end within 100 pages");
     }
 
     /**
@@ -319,17 +342,24 @@ final class StdioMcpClient implements AutoCloseable {
         try {
             JsonNode r = request("tools/call", params, timeout, Optional.of(notes), link);
             if (!(r instanceof ObjectNode o) || !o.path("content").isArray()) {
-                throw new UpstreamException(UpstreamException.Kind.PROTOCOL,
+                throw new UpstreamException(
+                        UpstreamException.Kind.PROTOCOL,
                         "upstream '" + name + "' answered tools/call without a content array");
             }
             synchronized (notes) {
                 List<ObjectNode> logged = new ArrayList<>(notes.logs);
                 if (notes.dropped > 0) {
-                    String m = "the gateway dropped " + notes.dropped + " log/progress notification(s) of this call from "
-                            + "upstream '" + name + "': a call may buffer at most " + MAX_CALL_NOTIFICATIONS + " of each "
-                            + "and " + maxCallNotificationBytes + " bytes in all (upstreams.max-call-notification-bytes)";
+                    String m =
+                            "the gateway dropped " + notes.dropped + " log/progress notification(s) of this call from "
+                                    + "upstream '" + name + "': a call may buffer at most " + MAX_CALL_NOTIFICATIONS
+                                    + " of each "
+                                    + "and " + maxCallNotificationBytes
+                                    + " bytes in all (upstreams.max-call-notification-bytes)";
                     logs.add("[atoll] " + m);
-                    logged.add(F.objectNode().put("level", "warning").put("logger", "atoll").put("data", m));
+                    logged.add(F.objectNode()
+                            .put("level", "warning")
+                            .put("logger", "atoll")
+                            .put("data", m));
                 }
                 return new CallOutcome(o, List.copyOf(logged), List.copyOf(notes.progress));
             }
@@ -361,11 +391,12 @@ final class StdioMcpClient implements AutoCloseable {
         return request(method, params, timeout, notes, ClientLink.NONE);
     }
 
-    private JsonNode request(String method, ObjectNode params, Duration timeout, Optional<CallNotes> notes,
-            ClientLink link) {
+    private JsonNode request(
+            String method, ObjectNode params, Duration timeout, Optional<CallNotes> notes, ClientLink link) {
         if (!isAlive()) {
-            throw new UpstreamException(UpstreamException.Kind.DOWN, "upstream '" + name + "' is not running"
-                    + (downReason.isEmpty() ? "" : " (" + downReason + ")"));
+            throw new UpstreamException(
+                    UpstreamException.Kind.DOWN,
+                    "upstream '" + name + "' is not running" + (downReason.isEmpty() ? "" : " (" + downReason + ")"));
         }
         long id = ids.incrementAndGet();
         CompletableFuture<JsonNode> f = new CompletableFuture<>();
@@ -378,15 +409,18 @@ final class StdioMcpClient implements AutoCloseable {
             return f.get(Math.max(1, timeout.toMillis()), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             cancel(id);
-            throw new UpstreamException(UpstreamException.Kind.TIMEOUT, "upstream '" + name + "' did not answer "
-                    + method + " within " + timeout.toMillis() + " ms");
+            throw new UpstreamException(
+                    UpstreamException.Kind.TIMEOUT,
+                    "upstream '" + name + "' did not answer " + method + " within " + timeout.toMillis() + " ms");
         } catch (ExecutionException e) {
-            throw e.getCause() instanceof UpstreamException u ? u
+            throw e.getCause() instanceof UpstreamException u
+                    ? u
                     : new UpstreamException(UpstreamException.Kind.DOWN, "upstream '" + name + "': " + e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             cancel(id);
-            throw new UpstreamException(UpstreamException.Kind.DOWN, "interrupted while waiting for upstream '" + name + "'");
+            throw new UpstreamException(
+                    UpstreamException.Kind.DOWN, "interrupted while waiting for upstream '" + name + "'");
         } finally {
             pending.remove(id);
         }
@@ -434,8 +468,9 @@ final class StdioMcpClient implements AutoCloseable {
                 droppedReplies.incrementAndGet();
                 return;
             }
-            throw new UpstreamException(UpstreamException.Kind.PROTOCOL, "upstream '" + name
-                    + "' is not reading its stdin (" + WRITE_QUEUE + " messages waiting)");
+            throw new UpstreamException(
+                    UpstreamException.Kind.PROTOCOL,
+                    "upstream '" + name + "' is not reading its stdin (" + WRITE_QUEUE + " messages waiting)");
         }
     }
 
@@ -496,9 +531,13 @@ final class StdioMcpClient implements AutoCloseable {
                     return; // late answer to a timed-out request
                 }
                 if (o.get("error") instanceof ObjectNode err) {
-                    p.future().completeExceptionally(new UpstreamException(UpstreamException.Kind.RPC_ERROR,
-                            err.path("code").asInt(), "upstream '" + name + "' answered " + p.method() + " with error "
-                            + err.path("code").asInt() + ": " + truncate(err.path("message").asText(), 500)));
+                    p.future()
+                            .completeExceptionally(new UpstreamException(
+                                    UpstreamException.Kind.RPC_ERROR,
+                                    err.path("code").asInt(),
+                                    "upstream '" + name + "' answered " + p.method() + " with error "
+                                            + err.path("code").asInt() + ": "
+                                            + truncate(err.path("message").asText(), 500)));
                 } else {
                     p.future().complete(o.path("result"));
                 }
@@ -539,14 +578,16 @@ final class StdioMcpClient implements AutoCloseable {
                 }
             }
             case "notifications/message" -> {
-                logs.add("[log " + params.path("level").asText("info") + "] " + truncate(params.path("data").toString(), 2000));
-                List<CallNotes> calls = pending.values().stream().flatMap(p -> p.notes().stream()).toList();
+                logs.add("[log " + params.path("level").asText("info") + "] "
+                        + truncate(params.path("data").toString(), 2000));
+                List<CallNotes> calls = pending.values().stream()
+                        .flatMap(p -> p.notes().stream())
+                        .toList();
                 if (calls.size() == 1 && params instanceof ObjectNode p) {
                     calls.getFirst().add(calls.getFirst().logs, p.deepCopy(), line.length());
                 }
             }
-            default -> {
-            }
+            default -> {}
         }
         try {
             notifications.accept(m, params);
@@ -562,12 +603,17 @@ final class StdioMcpClient implements AutoCloseable {
      * it), answers an error saying why. The answer is awaited off the reader thread.
      */
     private void relay(JsonNode id, String method, ObjectNode params) {
-        List<Pending> calls = pending.values().stream().filter(p -> p.notes().isPresent()).toList();
+        List<Pending> calls =
+                pending.values().stream().filter(p -> p.notes().isPresent()).toList();
         String capability = RELAYED.get(method);
-        String refusal = calls.size() != 1 ? (calls.isEmpty() ? "no call of the gateway is in flight"
-                : "several calls are in flight and the request cannot be attributed to one")
-                : !calls.getFirst().link().supports(capability) ? "the calling agent cannot take it (it did not "
-                        + "declare " + capability + ", or its request was not answered as a stream)" : "";
+        String refusal = calls.size() != 1
+                ? (calls.isEmpty()
+                        ? "no call of the gateway is in flight"
+                        : "several calls are in flight and the request cannot be attributed to one")
+                : !calls.getFirst().link().supports(capability)
+                        ? "the calling agent cannot take it (it did not " + "declare " + capability
+                                + ", or its request was not answered as a stream)"
+                        : "";
         if (!refusal.isEmpty()) {
             sendError(id, -32601, "the Atoll gateway cannot relay " + method + ": " + refusal);
             return;
@@ -576,10 +622,17 @@ final class StdioMcpClient implements AutoCloseable {
         var _ = call.link().request(method, params.deepCopy(), call.timeout()).whenComplete((result, failure) -> {
             try {
                 if (failure != null || !(result instanceof ObjectNode)) {
-                    Throwable cause = failure instanceof java.util.concurrent.CompletionException c && c.getCause() != null
-                            ? c.getCause() : failure;
-                    sendError(id, -32603, "the calling agent did not answer " + method + ": "
-                            + truncate(cause == null ? "no result object" : String.valueOf(cause.getMessage()), 500));
+                    Throwable cause =
+                            failure instanceof java.util.concurrent.CompletionException c && c.getCause() != null
+                                    ? c.getCause()
+                                    : failure;
+                    sendError(
+                            id,
+                            -32603,
+                            "the calling agent did not answer " + method + ": "
+                                    + truncate(
+                                            cause == null ? "no result object" : String.valueOf(cause.getMessage()),
+                                            500));
                     return;
                 }
                 ObjectNode reply = F.objectNode().put("jsonrpc", "2.0");
@@ -602,13 +655,18 @@ final class StdioMcpClient implements AutoCloseable {
         JsonNode progress = p.path("progress");
         JsonNode total = p.path("total");
         JsonNode message = p.path("message");
-        if (!progress.isNumber() || !Double.isFinite(progress.doubleValue()) || progress.doubleValue() < 0
+        if (!progress.isNumber()
+                || !Double.isFinite(progress.doubleValue())
+                || progress.doubleValue() < 0
                 || (!total.isMissingNode() && (!total.isNumber() || !Double.isFinite(total.doubleValue())))) {
             return;
         }
-        link.progress(progress.doubleValue(), total.isNumber() ? java.util.OptionalDouble.of(total.doubleValue())
-                : java.util.OptionalDouble.empty(), message.isTextual()
-                ? Optional.of(truncate(message.textValue(), MAX_PROGRESS_MESSAGE)) : Optional.empty());
+        link.progress(
+                progress.doubleValue(),
+                total.isNumber() ? java.util.OptionalDouble.of(total.doubleValue()) : java.util.OptionalDouble.empty(),
+                message.isTextual()
+                        ? Optional.of(truncate(message.textValue(), MAX_PROGRESS_MESSAGE))
+                        : Optional.empty());
     }
 
     /**
@@ -626,12 +684,13 @@ final class StdioMcpClient implements AutoCloseable {
         long id = ids.incrementAndGet();
         CompletableFuture<JsonNode> f = new CompletableFuture<>();
         pending.put(id, new Pending(f, method, Optional.empty(), ClientLink.NONE, timeout));
-        var _ = f.orTimeout(Math.max(1, timeout.toMillis()), TimeUnit.MILLISECONDS).whenComplete((r, e) -> {
-            pending.remove(id);
-            if (e != null) {
-                logs.add("[atoll] " + method + " failed: " + truncate(String.valueOf(e.getMessage()), 300));
-            }
-        });
+        var _ = f.orTimeout(Math.max(1, timeout.toMillis()), TimeUnit.MILLISECONDS)
+                .whenComplete((r, e) -> {
+                    pending.remove(id);
+                    if (e != null) {
+                        logs.add("[atoll] " + method + " failed: " + truncate(String.valueOf(e.getMessage()), 300));
+                    }
+                });
         ObjectNode msg = F.objectNode();
         msg.put("jsonrpc", "2.0").put("id", id).put("method", method);
         msg.set("params", params);
@@ -662,7 +721,8 @@ final class StdioMcpClient implements AutoCloseable {
     }
 
     private void readStderr() {
-        try (var r = new java.io.BufferedReader(new java.io.InputStreamReader(process.stderr(), StandardCharsets.UTF_8))) {
+        try (var r =
+                new java.io.BufferedReader(new java.io.InputStreamReader(process.stderr(), StandardCharsets.UTF_8))) {
             StringBuilder sb = new StringBuilder();
             int c;
             while ((c = r.read()) >= 0) {
@@ -694,9 +754,14 @@ final class StdioMcpClient implements AutoCloseable {
         closed.set(true);
         for (Pending p : List.copyOf(pending.values())) {
             // Only a tools/call is "the call" an agent made; initialize and tools/list are the start.
-            p.future().completeExceptionally(new UpstreamException(UpstreamException.Kind.DOWN, "upstream '" + name
-                    + "' " + downReason + (p.method().equals("tools/call") ? " during the call; it is being restarted"
-                    : " before answering " + p.method())));
+            p.future()
+                    .completeExceptionally(new UpstreamException(
+                            UpstreamException.Kind.DOWN,
+                            "upstream '" + name
+                                    + "' " + downReason
+                                    + (p.method().equals("tools/call")
+                                            ? " during the call; it is being restarted"
+                                            : " before answering " + p.method())));
         }
         writer.shutdown();
     }

@@ -3,9 +3,9 @@ package dev.atoll.gateway.upstream.internal;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.atoll.gateway.backend.CallContext;
 import dev.atoll.gateway.backend.CatalogEntry;
+import dev.atoll.gateway.backend.HeaderAnnotations;
 import dev.atoll.gateway.backend.ToolBackend;
 import dev.atoll.gateway.backend.ToolReply;
-import dev.atoll.gateway.backend.HeaderAnnotations;
 import dev.atoll.gateway.registry.UpstreamInfo;
 import dev.atoll.gateway.registry.UpstreamTool;
 import java.util.ArrayList;
@@ -29,12 +29,12 @@ public final class UpstreamBackend implements ToolBackend {
      * name is dropped.
      */
     public static final String FEATURES = "#features";
+
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]{1,128}");
     private static final Logger LOG = Logger.getLogger(UpstreamBackend.class.getName());
 
     /** The catalogue handle of an upstream tool. */
-    public record Target(String upstream, String tool) {
-    }
+    public record Target(String upstream, String tool) {}
 
     private final UpstreamManager manager;
 
@@ -58,7 +58,10 @@ public final class UpstreamBackend implements ToolBackend {
         for (UpstreamInfo u : upstreams) {
             for (UpstreamTool t : u.tools()) {
                 String name = u.name() + SEPARATOR + t.name();
-                if (t.name().equals(FEATURES) || !t.serving() || !NAME.matcher(name).matches() || t.pinnedDefinition().isEmpty()) {
+                if (t.name().equals(FEATURES)
+                        || !t.serving()
+                        || !NAME.matcher(name).matches()
+                        || t.pinnedDefinition().isEmpty()) {
                     continue;
                 }
                 ObjectNode def = t.pinnedDefinition().get().deepCopy();
@@ -68,8 +71,8 @@ public final class UpstreamBackend implements ToolBackend {
                     continue;
                 }
                 def.put("name", name);
-                out.add(new CatalogEntry(name, t.version(), t.pinnedDigest().orElseThrow(), def, this,
-                        new Target(u.name(), t.name())));
+                out.add(new CatalogEntry(
+                        name, t.version(), t.pinnedDigest().orElseThrow(), def, this, new Target(u.name(), t.name())));
             }
         }
         return out;

@@ -6,10 +6,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.atoll.gateway.backend.ToolOutcome;
 import dev.atoll.gateway.backend.ToolReply;
 import dev.atoll.gateway.registry.RegistryException;
-import dev.atoll.gateway.registry.UpstreamInfo;
-import dev.atoll.gateway.registry.Upstreams;
 import dev.atoll.gateway.registry.SandboxKind;
+import dev.atoll.gateway.registry.UpstreamInfo;
 import dev.atoll.gateway.registry.UpstreamSpec;
+import dev.atoll.gateway.registry.Upstreams;
 import dev.atoll.gateway.upstream.spi.LaunchRequest;
 import dev.atoll.gateway.upstream.spi.SandboxLauncher;
 import dev.atoll.gateway.upstream.spi.SandboxProcess;
@@ -48,8 +48,10 @@ public final class UpstreamManager implements AutoCloseable {
     /** JSON-RPC error code (server range) for a call to an upstream that is not running. */
     public static final int UNAVAILABLE = -32003;
     /** Notifications after which the server's tools, resources and prompts are listed again. */
-    private static final Set<String> RELISTED = Set.of("notifications/tools/list_changed",
-            "notifications/resources/list_changed", "notifications/prompts/list_changed");
+    private static final Set<String> RELISTED = Set.of(
+            "notifications/tools/list_changed",
+            "notifications/resources/list_changed",
+            "notifications/prompts/list_changed");
 
     /**
      * Lifecycle settings; build them with {@link #builder()}.
@@ -68,9 +70,20 @@ public final class UpstreamManager implements AutoCloseable {
      * @param maxTools most tools per server
      * @param logLines stderr lines kept
      */
-    public record Settings(boolean startQuarantined, Duration startTimeout, Duration callTimeout, Duration healthInterval,
-            Duration healthTimeout, Duration backoffMin, Duration backoffMax, Duration maxLifetime, Duration stopGrace,
-            int maxLineBytes, long maxCallNotificationBytes, int maxTools, int logLines) {
+    public record Settings(
+            boolean startQuarantined,
+            Duration startTimeout,
+            Duration callTimeout,
+            Duration healthInterval,
+            Duration healthTimeout,
+            Duration backoffMin,
+            Duration backoffMax,
+            Duration maxLifetime,
+            Duration stopGrace,
+            int maxLineBytes,
+            long maxCallNotificationBytes,
+            int maxTools,
+            int logLines) {
 
         /** Rejects nulls and values no supervisor can work with, naming the offending one. */
         public Settings {
@@ -81,8 +94,8 @@ public final class UpstreamManager implements AutoCloseable {
             positive("backoffMin", backoffMin);
             positive("backoffMax", backoffMax);
             if (backoffMax.compareTo(backoffMin) < 0) {
-                throw new IllegalArgumentException("backoffMax (" + backoffMax + ") must not be below backoffMin ("
-                        + backoffMin + ")");
+                throw new IllegalArgumentException(
+                        "backoffMax (" + backoffMax + ") must not be below backoffMin (" + backoffMin + ")");
             }
             if (Objects.requireNonNull(maxLifetime, "maxLifetime").isNegative()) {
                 throw new IllegalArgumentException("maxLifetime must not be negative: " + maxLifetime);
@@ -133,8 +146,7 @@ public final class UpstreamManager implements AutoCloseable {
             private int maxTools = 1000;
             private int logLines = 1000;
 
-            private Builder() {
-            }
+            private Builder() {}
 
             /** @param v start upstreams that are not approved yet @return this */
             public Builder startQuarantined(boolean v) {
@@ -220,9 +232,20 @@ public final class UpstreamManager implements AutoCloseable {
              * @throws IllegalArgumentException naming the first value that is out of range
              */
             public Settings build() {
-                return new Settings(startQuarantined, startTimeout, callTimeout, healthInterval, healthTimeout,
-                        backoffMin, backoffMax, maxLifetime, stopGrace, maxLineBytes, maxCallNotificationBytes,
-                        maxTools, logLines);
+                return new Settings(
+                        startQuarantined,
+                        startTimeout,
+                        callTimeout,
+                        healthInterval,
+                        healthTimeout,
+                        backoffMin,
+                        backoffMax,
+                        maxLifetime,
+                        stopGrace,
+                        maxLineBytes,
+                        maxCallNotificationBytes,
+                        maxTools,
+                        logLines);
             }
         }
     }
@@ -256,11 +279,11 @@ public final class UpstreamManager implements AutoCloseable {
     }
 
     /** What {@code upstream list} shows about a running (or not) server. */
-    public record Status(State state, String process, int restarts, Optional<Instant> startedAt, String lastError) {
-    }
+    public record Status(State state, String process, int restarts, Optional<Instant> startedAt, String lastError) {}
 
     /** The reply of one call, before the pipeline wraps it. */
     private final Settings settings;
+
     private final Map<SandboxKind, SandboxLauncher> launchers;
     private final Map<SandboxKind, String> unavailable;
     private final Upstreams store;
@@ -271,11 +294,11 @@ public final class UpstreamManager implements AutoCloseable {
     private final Path egressDir;
     private final Map<String, Supervised> running = new ConcurrentHashMap<>();
     private final ScheduledExecutorService timer;
-    private final ExecutorService work = Executors.newThreadPerTaskExecutor(Thread.ofVirtual()
-            .name("atoll-upstream-", 0).factory());
+    private final ExecutorService work = Executors.newThreadPerTaskExecutor(
+            Thread.ofVirtual().name("atoll-upstream-", 0).factory());
     private volatile boolean closed;
     private volatile UpstreamObserver observer = UpstreamObserver.NO_OP;
-    private volatile java.util.function.BiConsumer<String, String> resourceUpdates = (u, uri) -> { };
+    private volatile java.util.function.BiConsumer<String, String> resourceUpdates = (u, uri) -> {};
     private ScheduledFuture<?> healthTask;
 
     /**
@@ -288,8 +311,13 @@ public final class UpstreamManager implements AutoCloseable {
      * @param dataDir the gateway's data dir (state and pid files go under {@code upstreams/})
      * @param toolsChanged called after the served tools may have changed (rebuilds the catalogue)
      */
-    public UpstreamManager(Settings settings, Map<SandboxKind, SandboxLauncher> launchers,
-            Map<SandboxKind, String> disabled, Upstreams store, Path dataDir, Runnable toolsChanged) {
+    public UpstreamManager(
+            Settings settings,
+            Map<SandboxKind, SandboxLauncher> launchers,
+            Map<SandboxKind, String> disabled,
+            Upstreams store,
+            Path dataDir,
+            Runnable toolsChanged) {
         this(settings, launchers, disabled, store, dataDir, toolsChanged, EgressProxy.Factory.none());
     }
 
@@ -305,8 +333,13 @@ public final class UpstreamManager implements AutoCloseable {
      * @param toolsChanged called after the served tools may have changed (rebuilds the catalogue)
      * @param egress starts an upstream's egress proxy
      */
-    public UpstreamManager(Settings settings, Map<SandboxKind, SandboxLauncher> launchers,
-            Map<SandboxKind, String> disabled, Upstreams store, Path dataDir, Runnable toolsChanged,
+    public UpstreamManager(
+            Settings settings,
+            Map<SandboxKind, SandboxLauncher> launchers,
+            Map<SandboxKind, String> disabled,
+            Upstreams store,
+            Path dataDir,
+            Runnable toolsChanged,
             EgressProxy.Factory egress) {
         this.egress = egress;
         this.egressDir = dataDir.toAbsolutePath().resolve("upstreams").resolve("egress");
@@ -385,7 +418,8 @@ public final class UpstreamManager implements AutoCloseable {
             if (l.unavailableReason().isEmpty()) {
                 int n = l.reapOrphans(owner);
                 if (n > 0) {
-                    LOG.warning("reaped " + n + " orphaned " + l.kind().id() + " upstream sandbox(es) of an earlier run");
+                    LOG.warning(
+                            "reaped " + n + " orphaned " + l.kind().id() + " upstream sandbox(es) of an earlier run");
                 }
             }
         }
@@ -411,7 +445,8 @@ public final class UpstreamManager implements AutoCloseable {
         if (unavailable.containsKey(kind)) {
             return Optional.of(unavailable.get(kind));
         }
-        return launchers.containsKey(kind) ? Optional.empty()
+        return launchers.containsKey(kind)
+                ? Optional.empty()
                 : Optional.of("the " + kind.id() + " backend is not enabled (upstreams.launchers)");
     }
 
@@ -468,7 +503,9 @@ public final class UpstreamManager implements AutoCloseable {
      */
     public List<String> logs(String name, int n) {
         Supervised s = running.get(name);
-        return s == null ? List.of() : s.logs.tail(n).stream().map(l -> l.at() + " " + l.text()).toList();
+        return s == null
+                ? List.of()
+                : s.logs.tail(n).stream().map(l -> l.at() + " " + l.text()).toList();
     }
 
     /**
@@ -483,8 +520,8 @@ public final class UpstreamManager implements AutoCloseable {
             return new Status(State.STOPPED, "", 0, Optional.empty(), "");
         }
         SandboxProcess p = s.process;
-        return new Status(s.state, p == null ? "" : p.describe(), s.restarts, Optional.ofNullable(s.startedAt),
-                s.lastError);
+        return new Status(
+                s.state, p == null ? "" : p.describe(), s.restarts, Optional.ofNullable(s.startedAt), s.lastError);
     }
 
     /**
@@ -509,14 +546,19 @@ public final class UpstreamManager implements AutoCloseable {
      * @param link the way back to the calling agent (DLP-wrapped by the pipeline)
      * @return the reply: a result, a tool error for a crash or timeout, or a rejection when it is down
      */
-    public ToolReply call(String upstream, String tool, ObjectNode arguments, dev.atoll.gateway.backend.ClientLink link) {
+    public ToolReply call(
+            String upstream, String tool, ObjectNode arguments, dev.atoll.gateway.backend.ClientLink link) {
         Supervised s = running.get(upstream);
         StdioMcpClient c = s == null ? null : s.client;
         if (s == null || c == null || !c.isAlive() || s.state != State.RUNNING) {
-            String why = s == null ? "it is not running" : "it is " + s.state
-                    + (s.lastError.isEmpty() ? "" : " (" + s.lastError + ")");
-            return new ToolReply.Rejected(UNAVAILABLE, "Upstream '" + upstream + "' is unavailable: " + why
-                    + "; retry shortly", ToolOutcome.UPSTREAM_UNAVAILABLE, Optional.of(settings.backoffMin()));
+            String why = s == null
+                    ? "it is not running"
+                    : "it is " + s.state + (s.lastError.isEmpty() ? "" : " (" + s.lastError + ")");
+            return new ToolReply.Rejected(
+                    UNAVAILABLE,
+                    "Upstream '" + upstream + "' is unavailable: " + why + "; retry shortly",
+                    ToolOutcome.UPSTREAM_UNAVAILABLE,
+                    Optional.of(settings.backoffMin()));
         }
         UpstreamObserver o = observer;
         o.callStarted(upstream);
@@ -526,7 +568,9 @@ public final class UpstreamManager implements AutoCloseable {
             reply = callRunning(c, tool, arguments, link);
             return reply;
         } finally {
-            o.callEnded(upstream, reply == null ? "internal_error" : reply.outcome().id(),
+            o.callEnded(
+                    upstream,
+                    reply == null ? "internal_error" : reply.outcome().id(),
                     Duration.ofNanos(System.nanoTime() - started));
         }
     }
@@ -550,19 +594,31 @@ public final class UpstreamManager implements AutoCloseable {
         }
         StdioMcpClient c = s == null ? null : s.client;
         if (s == null || c == null || !c.isAlive() || s.state != State.RUNNING) {
-            return new ToolReply.Rejected(UNAVAILABLE, "Upstream '" + upstream + "' is unavailable; retry shortly",
-                    ToolOutcome.UPSTREAM_UNAVAILABLE, Optional.of(settings.backoffMin()));
+            return new ToolReply.Rejected(
+                    UNAVAILABLE,
+                    "Upstream '" + upstream + "' is unavailable; retry shortly",
+                    ToolOutcome.UPSTREAM_UNAVAILABLE,
+                    Optional.of(settings.backoffMin()));
         }
-        if (method.equals("resources/subscribe") && !s.capabilities.path("resources").path("subscribe").asBoolean(false)) {
-            return new ToolReply.Rejected(-32601, "upstream '" + upstream + "' does not offer resource subscriptions"
-                    + " (it did not declare resources.subscribe)", ToolOutcome.UPSTREAM_ERROR, Optional.empty());
+        if (method.equals("resources/subscribe")
+                && !s.capabilities.path("resources").path("subscribe").asBoolean(false)) {
+            return new ToolReply.Rejected(
+                    -32601,
+                    "upstream '" + upstream + "' does not offer resource subscriptions"
+                            + " (it did not declare resources.subscribe)",
+                    ToolOutcome.UPSTREAM_ERROR,
+                    Optional.empty());
         }
-        boolean subscribing = method.equals("resources/subscribe") && s.subscribed.add(params.path("uri").asText());
+        boolean subscribing = method.equals("resources/subscribe")
+                && s.subscribed.add(params.path("uri").asText());
         try {
             JsonNode r = c.call(method, params, settings.callTimeout());
             if (!(r instanceof ObjectNode o)) {
-                return new ToolReply.Rejected(-32603, "upstream '" + upstream + "' answered " + method
-                        + " without a result object", ToolOutcome.UPSTREAM_PROTOCOL_ERROR, Optional.empty());
+                return new ToolReply.Rejected(
+                        -32603,
+                        "upstream '" + upstream + "' answered " + method + " without a result object",
+                        ToolOutcome.UPSTREAM_PROTOCOL_ERROR,
+                        Optional.empty());
             }
             return new ToolReply.Result(o, List.of(), List.of(), ToolOutcome.OK, Receipt.none());
         } catch (UpstreamException e) {
@@ -570,21 +626,31 @@ public final class UpstreamManager implements AutoCloseable {
                 s.subscribed.remove(params.path("uri").asText());
             }
             return switch (e.kind()) {
-                case DOWN -> new ToolReply.Rejected(UNAVAILABLE, e.getMessage(), ToolOutcome.UPSTREAM_CRASHED,
-                        Optional.of(settings.backoffMin()));
-                case TIMEOUT -> new ToolReply.Rejected(-32603, e.getMessage(), ToolOutcome.UPSTREAM_TIMEOUT,
-                        Optional.empty());
-                case PROTOCOL -> new ToolReply.Rejected(-32603, e.getMessage(), ToolOutcome.UPSTREAM_PROTOCOL_ERROR,
-                        Optional.empty());
-                case RPC_ERROR -> new ToolReply.Rejected(e.code() == -32602 || e.code() == -32002
-                        || (e.code() <= -32000 && e.code() >= -32099) ? e.code() : -32603, e.getMessage(),
-                        ToolOutcome.UPSTREAM_ERROR, Optional.empty());
+                case DOWN ->
+                    new ToolReply.Rejected(
+                            UNAVAILABLE,
+                            e.getMessage(),
+                            ToolOutcome.UPSTREAM_CRASHED,
+                            Optional.of(settings.backoffMin()));
+                case TIMEOUT ->
+                    new ToolReply.Rejected(-32603, e.getMessage(), ToolOutcome.UPSTREAM_TIMEOUT, Optional.empty());
+                case PROTOCOL ->
+                    new ToolReply.Rejected(
+                            -32603, e.getMessage(), ToolOutcome.UPSTREAM_PROTOCOL_ERROR, Optional.empty());
+                case RPC_ERROR ->
+                    new ToolReply.Rejected(
+                            e.code() == -32602 || e.code() == -32002 || (e.code() <= -32000 && e.code() >= -32099)
+                                    ? e.code()
+                                    : -32603,
+                            e.getMessage(),
+                            ToolOutcome.UPSTREAM_ERROR,
+                            Optional.empty());
             };
         }
     }
 
-    private ToolReply callRunning(StdioMcpClient c, String tool, ObjectNode arguments,
-            dev.atoll.gateway.backend.ClientLink link) {
+    private ToolReply callRunning(
+            StdioMcpClient c, String tool, ObjectNode arguments, dev.atoll.gateway.backend.ClientLink link) {
         try {
             StdioMcpClient.CallOutcome out = c.callTool(tool, arguments, settings.callTimeout(), link);
             ObjectNode result = F.objectNode();
@@ -594,15 +660,23 @@ public final class UpstreamManager implements AutoCloseable {
                 }
             }
             boolean error = result.path("isError").asBoolean(false);
-            return new ToolReply.Result(result, out.logs(), out.progress(), error ? ToolOutcome.TOOL_ERROR : ToolOutcome.OK,
+            return new ToolReply.Result(
+                    result,
+                    out.logs(),
+                    out.progress(),
+                    error ? ToolOutcome.TOOL_ERROR : ToolOutcome.OK,
                     Receipt.none());
         } catch (UpstreamException e) {
             return switch (e.kind()) {
                 case DOWN -> error(e.getMessage(), ToolOutcome.UPSTREAM_CRASHED);
                 case TIMEOUT -> error(e.getMessage(), ToolOutcome.UPSTREAM_TIMEOUT);
                 case PROTOCOL -> error(e.getMessage(), ToolOutcome.UPSTREAM_PROTOCOL_ERROR);
-                case RPC_ERROR -> new ToolReply.Rejected(e.code() <= -32000 && e.code() >= -32768 ? e.code() : -32603,
-                        e.getMessage(), ToolOutcome.UPSTREAM_ERROR, Optional.empty());
+                case RPC_ERROR ->
+                    new ToolReply.Rejected(
+                            e.code() <= -32000 && e.code() >= -32768 ? e.code() : -32603,
+                            e.getMessage(),
+                            ToolOutcome.UPSTREAM_ERROR,
+                            Optional.empty());
             };
         }
     }
@@ -651,6 +725,7 @@ public final class UpstreamManager implements AutoCloseable {
         final java.util.concurrent.atomic.AtomicBoolean relistPending = new java.util.concurrent.atomic.AtomicBoolean();
         /** URIs the gateway holds a subscription for on this server (renewed after each restart). */
         final Set<String> subscribed = ConcurrentHashMap.newKeySet();
+
         boolean stopping;
 
         Supervised(UpstreamSpec spec) {
@@ -688,15 +763,19 @@ public final class UpstreamManager implements AutoCloseable {
             String instance = spec.name() + "-" + Long.toString(System.currentTimeMillis(), 36) + "-" + gen;
             SandboxProcess p;
             try {
-                p = launcher.launch(new LaunchRequest(spec, instance, owner, stateDir.resolve(spec.name()),
-                        egressSocket()));
+                p = launcher.launch(
+                        new LaunchRequest(spec, instance, owner, stateDir.resolve(spec.name()), egressSocket()));
             } catch (IOException | RuntimeException e) {
                 failed(gen, "cannot start: " + e.getMessage(), true);
                 return;
             }
             logs.add("[atoll] started " + p.describe());
-            StdioMcpClient c = new StdioMcpClient(spec.name(), p, settings.maxLineBytes(),
-                    settings.maxCallNotificationBytes(), logs,
+            StdioMcpClient c = new StdioMcpClient(
+                    spec.name(),
+                    p,
+                    settings.maxLineBytes(),
+                    settings.maxCallNotificationBytes(),
+                    logs,
                     (method, params) -> onNotification(gen, method, params));
             synchronized (this) {
                 if (stopping || gen != generation) {
@@ -714,7 +793,8 @@ public final class UpstreamManager implements AutoCloseable {
             } catch (UpstreamException | RegistryException e) {
                 // Its last stderr lines usually say why (a missing module, a bad option, a missing key).
                 List<String> stderr = e instanceof UpstreamException u && u.kind() == UpstreamException.Kind.DOWN
-                        ? c.stderrTail(5, Duration.ofSeconds(1)) : List.of();
+                        ? c.stderrTail(5, Duration.ofSeconds(1))
+                        : List.of();
                 String failure = "failed to start: " + e.getMessage()
                         + (stderr.isEmpty() ? "" : "; its last stderr lines: " + String.join(" | ", stderr));
                 logs.add("[atoll] " + failure);
@@ -816,18 +896,21 @@ public final class UpstreamManager implements AutoCloseable {
             }
             // Coalesced: a server that floods list_changed is re-listed at most every 200 ms.
             if (RELISTED.contains(method) && relistPending.compareAndSet(false, true)) {
-                var _ = timer.schedule(() -> work.execute(() -> {
-                    relistPending.set(false);
-                    StdioMcpClient c = client;
-                    if (c == null || gen != generation) {
-                        return;
-                    }
-                    try {
-                        observe(c, c.listTools(settings.startTimeout(), settings.maxTools()));
-                    } catch (UpstreamException | RegistryException e) {
-                        logs.add("[atoll] re-listing tools after list_changed failed: " + e.getMessage());
-                    }
-                }), 200, TimeUnit.MILLISECONDS);
+                var _ = timer.schedule(
+                        () -> work.execute(() -> {
+                            relistPending.set(false);
+                            StdioMcpClient c = client;
+                            if (c == null || gen != generation) {
+                                return;
+                            }
+                            try {
+                                observe(c, c.listTools(settings.startTimeout(), settings.maxTools()));
+                            } catch (UpstreamException | RegistryException e) {
+                                logs.add("[atoll] re-listing tools after list_changed failed: " + e.getMessage());
+                            }
+                        }),
+                        200,
+                        TimeUnit.MILLISECONDS);
             }
         }
 
@@ -855,8 +938,8 @@ public final class UpstreamManager implements AutoCloseable {
             }
             failures++;
             restarts++;
-            long delay = Math.min(settings.backoffMax().toMillis(),
-                    settings.backoffMin().toMillis() << Math.min(20, failures - 1));
+            long delay = Math.min(
+                    settings.backoffMax().toMillis(), settings.backoffMin().toMillis() << Math.min(20, failures - 1));
             moveTo(State.RESTARTING, "in " + delay + " ms: " + why);
             logs.add("[atoll] restarting in " + delay + " ms (" + why + ")");
             try {
@@ -873,7 +956,8 @@ public final class UpstreamManager implements AutoCloseable {
                 return;
             }
             long gen = generation;
-            if (!settings.maxLifetime().isZero() && since != null
+            if (!settings.maxLifetime().isZero()
+                    && since != null
                     && Duration.between(since, Instant.now()).compareTo(settings.maxLifetime()) > 0) {
                 logs.add("[atoll] recycling after " + settings.maxLifetime().toMillis() + " ms");
                 synchronized (this) {
@@ -881,7 +965,10 @@ public final class UpstreamManager implements AutoCloseable {
                         return;
                     }
                     generation++; // the old process's exit is not a crash
-                    moveTo(State.RECYCLING, "after its maximum lifetime of " + settings.maxLifetime().toMillis() + " ms");
+                    moveTo(
+                            State.RECYCLING,
+                            "after its maximum lifetime of "
+                                    + settings.maxLifetime().toMillis() + " ms");
                     client = null;
                 }
                 c.close(settings.stopGrace());
@@ -931,9 +1018,12 @@ public final class UpstreamManager implements AutoCloseable {
             }
             synchronized (this) {
                 if (egressProxy == null) {
-                    egressProxy = egress.start(spec.name(), egressDir.resolve(spec.name()).resolve("proxy.sock"),
-                            spec.allowHosts(), e -> logs.add("[egress] " + e.method() + " " + e.target() + " "
-                                    + e.outcome() + (e.detail().isEmpty() ? "" : ": " + e.detail())));
+                    egressProxy = egress.start(
+                            spec.name(),
+                            egressDir.resolve(spec.name()).resolve("proxy.sock"),
+                            spec.allowHosts(),
+                            e -> logs.add("[egress] " + e.method() + " " + e.target() + " " + e.outcome()
+                                    + (e.detail().isEmpty() ? "" : ": " + e.detail())));
                 }
                 return Optional.of(egressProxy.socket());
             }

@@ -10,7 +10,7 @@ import java.time.Duration;
 public interface UpstreamObserver {
 
     /** An observer that ignores everything. */
-    UpstreamObserver NO_OP = new UpstreamObserver() { };
+    UpstreamObserver NO_OP = new UpstreamObserver() {};
 
     /**
      * An upstream moved from one lifecycle state to another.
@@ -20,8 +20,7 @@ public interface UpstreamObserver {
      * @param to the state it entered ({@code restarting} once per restart)
      * @param reason why, for the log (empty when there is nothing to add)
      */
-    default void stateChanged(String upstream, UpstreamManager.State from, UpstreamManager.State to, String reason) {
-    }
+    default void stateChanged(String upstream, UpstreamManager.State from, UpstreamManager.State to, String reason) {}
 
     /**
      * The server listed its tools and the registry recorded them: tools that changed their
@@ -31,16 +30,14 @@ public interface UpstreamObserver {
      * @param upstream the upstream name
      * @param observation what the registry made of the listing
      */
-    default void toolsObserved(String upstream, dev.atoll.gateway.registry.Upstreams.Observation observation) {
-    }
+    default void toolsObserved(String upstream, dev.atoll.gateway.registry.Upstreams.Observation observation) {}
 
     /**
      * A call was sent to a running upstream (it is in flight until {@link #callEnded}).
      *
      * @param upstream the upstream name
      */
-    default void callStarted(String upstream) {
-    }
+    default void callStarted(String upstream) {}
 
     /**
      * A call that {@link #callStarted} ended, in any way.
@@ -49,6 +46,5 @@ public interface UpstreamObserver {
      * @param outcome the reply's outcome id ({@code ok}, {@code tool_error}, {@code upstream_timeout}, ...)
      * @param elapsed wall time of the round trip to the server
      */
-    default void callEnded(String upstream, String outcome, Duration elapsed) {
-    }
+    default void callEnded(String upstream, String outcome, Duration elapsed) {}
 }

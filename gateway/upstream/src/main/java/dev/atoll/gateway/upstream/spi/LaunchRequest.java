@@ -18,8 +18,8 @@ import java.util.Optional;
  *     egress proxy listens; the launcher makes it reachable inside the sandbox as an HTTP proxy and
  *     sets {@code HTTP_PROXY}/{@code HTTPS_PROXY}
  */
-public record LaunchRequest(UpstreamSpec spec, String instanceId, String owner, Path stateRoot,
-        Optional<Path> egressSocket) {
+public record LaunchRequest(
+        UpstreamSpec spec, String instanceId, String owner, Path stateRoot, Optional<Path> egressSocket) {
 
     /** Rejects nulls. */
     public LaunchRequest {

@@ -41,37 +41,65 @@ class DockerEverythingServerTest {
         DockerLauncher launcher = DockerTestSupport.launcherOrSkip();
         AtomicInteger allowedHits = new AtomicInteger();
         AtomicInteger otherHits = new AtomicInteger();
-        WebServer allowed = WebServer.builder().host("127.0.0.1").port(0).routing(r -> r.any("/*", (req, res) -> {
-            allowedHits.incrementAndGet();
-            res.send("file content served to the sandbox");
-        })).build().start();
-        WebServer other = WebServer.builder().host("127.0.0.1").port(0).routing(r -> r.any("/*", (req, res) -> {
-            otherHits.incrementAndGet();
-            res.send("never");
-        })).build().start();
+        WebServer allowed = WebServer.builder()
+                .host("127.0.0.1")
+                .port(0)
+                .routing(r -> r.any("/*", (req, res) -> {
+                    allowedHits.incrementAndGet();
+                    res.send("file content served to the sandbox");
+                }))
+                .build()
+                .start();
+        WebServer other = WebServer.builder()
+                .host("127.0.0.1")
+                .port(0)
+                .routing(r -> r.any("/*", (req, res) -> {
+                    otherHits.incrementAndGet();
+                    res.send("never");
+                }))
+                .build()
+                .start();
         Map<String, String> names = Map.of("files.allowed.test", "127.0.0.1", "other.test", "127.0.0.1");
-        EgressPolicy policy = EgressPolicy.builder().allowHttp(true).httpPorts(allowed.port(), other.port())
-                .httpsPorts(allowed.port(), other.port()).allowAddress("127.0.0.1").build();
+        EgressPolicy policy = EgressPolicy.builder()
+                .allowHttp(true)
+                .httpPorts(allowed.port(), other.port())
+                .httpsPorts(allowed.port(), other.port())
+                .allowAddress("127.0.0.1")
+                .build();
         List<EgressProxy.EgressEvent> events = new CopyOnWriteArrayList<>();
         Path socket = dir.resolve("egress/everything.sock");
-        String owner = "test-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
-        try (EgressProxy proxy = EgressProxy.start("everything", socket, List.of("files.allowed.test"), policy,
+        String owner =
+                "test-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
+        try (EgressProxy proxy = EgressProxy.start(
+                "everything",
+                socket,
+                List.of("files.allowed.test"),
+                policy,
                 host -> {
                     String a = names.get(host);
                     if (a == null) {
                         throw new UnknownHostException(host);
                     }
                     return List.of(InetAddress.getByName(a));
-                }, DlpEgressInspector.create(DlpEngine.create(), "tenant-a", r -> { }), events::add)) {
-            var spec = DockerTestSupport.spec("everything", List.of("node", EVERYTHING_SERVER, "stdio"),
-                    Map.of("GZIP_ALLOWED_DOMAINS", "files.allowed.test,other.test"), List.of("files.allowed.test"),
-                    List.of(), UpstreamLimits.DEFAULT);
-            SandboxProcess p = launcher.launch(new LaunchRequest(spec, "everything-" + owner.substring(5), owner, dir,
-                    Optional.of(socket)));
+                },
+                DlpEgressInspector.create(DlpEngine.create(), "tenant-a", r -> {}),
+                events::add)) {
+            var spec = DockerTestSupport.spec(
+                    "everything",
+                    List.of("node", EVERYTHING_SERVER, "stdio"),
+                    Map.of("GZIP_ALLOWED_DOMAINS", "files.allowed.test,other.test"),
+                    List.of("files.allowed.test"),
+                    List.of(),
+                    UpstreamLimits.DEFAULT);
+            SandboxProcess p = launcher.launch(
+                    new LaunchRequest(spec, "everything-" + owner.substring(5), owner, dir, Optional.of(socket)));
             try {
                 StdioPeer peer = new StdioPeer(p);
                 JsonNode init = peer.initialize(T);
-                assertEquals("mcp-servers/everything", init.at("/result/serverInfo/name").asText(), init.toString());
+                assertEquals(
+                        "mcp-servers/everything",
+                        init.at("/result/serverInfo/name").asText(),
+                        init.toString());
                 JsonNode list = peer.request("tools/list", StdioPeer.JSON.createObjectNode(), T);
                 assertTrue(list.at("/result/tools").size() >= 10, list.toString());
 
@@ -82,7 +110,8 @@ class DockerEverythingServerTest {
                 JsonNode image = peer.callTool("get-tiny-image", "{}", T);
                 boolean hasImage = false;
                 for (JsonNode c : image.at("/result/content")) {
-                    hasImage |= c.path("type").asText().equals("image") && c.path("mimeType").asText().equals("image/png")
+                    hasImage |= c.path("type").asText().equals("image")
+                            && c.path("mimeType").asText().equals("image/png")
                             && !c.path("data").asText().isEmpty();
                 }
                 assertTrue(hasImage, image.toString());
@@ -106,18 +135,26 @@ class DockerEverythingServerTest {
                 assertTrue(bad.has("error") || bad.at("/result/isError").asBoolean(), bad.toString());
 
                 String url = "http://files.allowed.test:" + allowed.port() + "/notes.txt";
-                JsonNode fetched = peer.callTool("gzip-file-as-resource",
-                        "{\"name\":\"notes.txt.gz\",\"data\":\"" + url + "\",\"outputType\":\"resource\"}", T);
-                assertTrue(fetched.has("result") && !fetched.at("/result/isError").asBoolean(false),
+                JsonNode fetched = peer.callTool(
+                        "gzip-file-as-resource",
+                        "{\"name\":\"notes.txt.gz\",\"data\":\"" + url + "\",\"outputType\":\"resource\"}",
+                        T);
+                assertTrue(
+                        fetched.has("result") && !fetched.at("/result/isError").asBoolean(false),
                         fetched + "\nstderr: " + peer.stderr() + "\nevents: " + events);
                 assertEquals(1, allowedHits.get(), events.toString());
 
                 String refused = "http://other.test:" + other.port() + "/secret.txt";
-                JsonNode denied = peer.callTool("gzip-file-as-resource",
-                        "{\"name\":\"s.gz\",\"data\":\"" + refused + "\",\"outputType\":\"resource\"}", T);
+                JsonNode denied = peer.callTool(
+                        "gzip-file-as-resource",
+                        "{\"name\":\"s.gz\",\"data\":\"" + refused + "\",\"outputType\":\"resource\"}",
+                        T);
                 assertTrue(denied.has("error") || denied.at("/result/isError").asBoolean(), denied.toString());
                 assertEquals(0, otherHits.get());
-                assertTrue(events.stream().anyMatch(e -> e.outcome().equals("denied") && e.target().contains("other.test")),
+                assertTrue(
+                        events.stream()
+                                .anyMatch(e -> e.outcome().equals("denied")
+                                        && e.target().contains("other.test")),
                         events.toString());
             } finally {
                 p.stop(Duration.ofSeconds(2));

@@ -40,7 +40,8 @@ import org.junit.jupiter.api.io.TempDir;
 /** {@link DockerLauncher} against the real dockerd that scripts/test.sh starts, with the test image. */
 class DockerLauncherTest {
     private static final Duration T = Duration.ofSeconds(30);
-    private static final String OWNER = "test-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
+    private static final String OWNER =
+            "test-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
 
     private static DockerLauncher launcher;
     private static final List<SandboxProcess> started = new ArrayList<>();
@@ -60,23 +61,38 @@ class DockerLauncherTest {
         }
         started.forEach(p -> p.stop(Duration.ZERO));
         DockerLauncher.create(DockerLauncher.DEFAULT_HOST).reapOrphans(OWNER);
-        var volumes = launcher.client().listVolumesCmd()
-                .withFilter("label", List.of(DockerLauncher.LABEL_OWNER + "=" + OWNER)).exec().getVolumes();
+        var volumes = launcher.client()
+                .listVolumesCmd()
+                .withFilter("label", List.of(DockerLauncher.LABEL_OWNER + "=" + OWNER))
+                .exec()
+                .getVolumes();
         if (volumes != null) {
             volumes.forEach(v -> launcher.client().removeVolumeCmd(v.getName()).exec());
         }
     }
 
-    private SandboxProcess launch(String name, List<String> command, Map<String, String> env,
-            List<VolumeMount> volumes, UpstreamLimits limits) throws Exception {
+    private SandboxProcess launch(
+            String name,
+            List<String> command,
+            Map<String, String> env,
+            List<VolumeMount> volumes,
+            UpstreamLimits limits)
+            throws Exception {
         return launch(launcher, name, command, env, volumes, limits);
     }
 
-    private SandboxProcess launch(DockerLauncher with, String name, List<String> command, Map<String, String> env,
-            List<VolumeMount> volumes, UpstreamLimits limits) throws Exception {
-        String instance = name + "-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
-        SandboxProcess p = with.launch(new LaunchRequest(spec(name, command, env, List.of(), volumes, limits),
-                instance, OWNER, state, Optional.empty()));
+    private SandboxProcess launch(
+            DockerLauncher with,
+            String name,
+            List<String> command,
+            Map<String, String> env,
+            List<VolumeMount> volumes,
+            UpstreamLimits limits)
+            throws Exception {
+        String instance = name + "-"
+                + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
+        SandboxProcess p = with.launch(new LaunchRequest(
+                spec(name, command, env, List.of(), volumes, limits), instance, OWNER, state, Optional.empty()));
         synchronized (started) {
             started.add(p);
         }
@@ -111,8 +127,12 @@ class DockerLauncherTest {
 
     @Test
     void stopEndsTheServerWithinTheGraceAndRemovesTheContainer() throws Exception {
-        SandboxProcess p = launch("stop", List.of("node", MEMORY_SERVER), Map.of("MEMORY_FILE_PATH",
-                "/tmp/m.jsonl"), List.of(), UpstreamLimits.DEFAULT);
+        SandboxProcess p = launch(
+                "stop",
+                List.of("node", MEMORY_SERVER),
+                Map.of("MEMORY_FILE_PATH", "/tmp/m.jsonl"),
+                List.of(),
+                UpstreamLimits.DEFAULT);
         new StdioPeer(p).initialize(T);
         String id = containerIdOf(p);
         assertTrue(launcher.client().inspectContainerCmd(id).exec().getState().getRunning());
@@ -121,8 +141,12 @@ class DockerLauncherTest {
         // SIGTERM ends the Node server at once, well before the grace period (it was not killed).
         assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(9), "stop waited for the whole grace period");
         assertTrue(p.onExit().isDone());
-        assertTrue(p.onExit().get() != 137, "the server was killed, not stopped: " + p.onExit().get());
-        assertThrows(NotFoundException.class, () -> launcher.client().inspectContainerCmd(id).exec());
+        assertTrue(
+                p.onExit().get() != 137,
+                "the server was killed, not stopped: " + p.onExit().get());
+        assertThrows(
+                NotFoundException.class,
+                () -> launcher.client().inspectContainerCmd(id).exec());
         p.stop(Duration.ZERO); // idempotent
     }
 
@@ -148,8 +172,8 @@ class DockerLauncherTest {
                     + "s.on('connect',()=>{console.log(h+' connected');s.destroy();if(++n===3)process.exit(0)});"
                     + "s.on('timeout',()=>{console.log(h+' timeout');s.destroy();if(++n===3)process.exit(0)});"
                     + "s.on('error',e=>{console.log(h+' '+e.code);if(++n===3)process.exit(0)})}";
-            SandboxProcess p = launch("net", List.of("node", "-e", script), Map.of(), List.of(),
-                    UpstreamLimits.DEFAULT);
+            SandboxProcess p =
+                    launch("net", List.of("node", "-e", script), Map.of(), List.of(), UpstreamLimits.DEFAULT);
             List<String> lines = new StdioPeer(p).linesUntilEof(T);
             assertEquals(3, lines.size(), lines.toString());
             // Inside its own empty network namespace 127.0.0.1 is the container's loopback, where nobody
@@ -184,24 +208,32 @@ class DockerLauncherTest {
     @Test
     void aForkBombHitsThePidLimitAndTheHostIsFine() throws Exception {
         UpstreamLimits limits = new UpstreamLimits(128L << 20, 0.5, 32);
-        SandboxProcess p = launch("forkbomb", List.of("/bin/sh", "-c", "(b() { b | b & }; b); read x"), Map.of(), List.of(), limits);
+        SandboxProcess p = launch(
+                "forkbomb", List.of("/bin/sh", "-c", "(b() { b | b & }; b); read x"), Map.of(), List.of(), limits);
         String id = containerIdOf(p);
         // Wherever the engine put it (cgroup v1 pids/docker/<id>, v2 system.slice/docker-<id>.scope, ...):
         // the group of the container's init process, as the kernel reports it.
         long pid = launcher.client().inspectContainerCmd(id).exec().getState().getPidLong();
-        Path cgroup = Cgroups.groupOf(pid, "pids").orElseThrow(() -> new AssertionError("no pids cgroup for pid "
-                + pid + " of container " + id));
+        Path cgroup = Cgroups.groupOf(pid, "pids")
+                .orElseThrow(() -> new AssertionError("no pids cgroup for pid " + pid + " of container " + id));
         assertTrue(Files.exists(cgroup.resolve("pids.max")), () -> "no pids controller at " + cgroup);
         long[] forks = {0, 0};
-        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200)).until(() -> {
-            forks[0] = Long.parseLong(Files.readString(cgroup.resolve("pids.events")).strip().split("\\s+")[1]);
-            forks[1] = Long.parseLong(Files.readString(cgroup.resolve("pids.current")).strip());
-            assertTrue(forks[1] <= 32, "pids.current " + forks[1] + " above the limit");
-            return forks[0] > 0;
-        });
+        await().atMost(Duration.ofSeconds(20))
+                .pollInterval(Duration.ofMillis(200))
+                .until(() -> {
+                    forks[0] = Long.parseLong(Files.readString(cgroup.resolve("pids.events"))
+                            .strip()
+                            .split("\\s+")[1]);
+                    forks[1] = Long.parseLong(
+                            Files.readString(cgroup.resolve("pids.current")).strip());
+                    assertTrue(forks[1] <= 32, "pids.current " + forks[1] + " above the limit");
+                    return forks[0] > 0;
+                });
         assertEquals("32", Files.readString(cgroup.resolve("pids.max")).strip());
         p.stop(Duration.ZERO);
-        assertThrows(NotFoundException.class, () -> launcher.client().inspectContainerCmd(id).exec());
+        assertThrows(
+                NotFoundException.class,
+                () -> launcher.client().inspectContainerCmd(id).exec());
         // The host still forks.
         Process echo = new ProcessBuilder("true").start();
         assertTrue(echo.waitFor(10, TimeUnit.SECONDS));
@@ -211,9 +243,15 @@ class DockerLauncherTest {
     @Test
     void anAllocationBombIsKilledAtTheMemoryLimit() throws Exception {
         UpstreamLimits limits = new UpstreamLimits(64L << 20, 1.0, 64);
-        SandboxProcess p = launch("membomb", List.of("node", "-e",
-                "const a=[];for(let i=0;i<4096;i++){a.push(Buffer.alloc(1<<20,1));}console.log('survived')"),
-                Map.of(), List.of(), limits);
+        SandboxProcess p = launch(
+                "membomb",
+                List.of(
+                        "node",
+                        "-e",
+                        "const a=[];for(let i=0;i<4096;i++){a.push(Buffer.alloc(1<<20,1));}console.log('survived')"),
+                Map.of(),
+                List.of(),
+                limits);
         String id = containerIdOf(p);
         StdioPeer peer = new StdioPeer(p);
         int code = p.onExit().get(60, TimeUnit.SECONDS);
@@ -226,22 +264,34 @@ class DockerLauncherTest {
     void reapOrphansRemovesWhatAPreviousRunLeftAndKeepsItsOwn() throws Exception {
         DockerLauncher previousRun = DockerLauncher.create(DockerLauncher.DEFAULT_HOST);
         String script = "read x";
-        SandboxProcess leftOver = previousRun.launch(new LaunchRequest(spec("left", List.of("/bin/sh", "-c", script),
-                Map.of(), List.of(), List.of(), UpstreamLimits.DEFAULT), "left-" + System.nanoTime(), OWNER, state,
+        SandboxProcess leftOver = previousRun.launch(new LaunchRequest(
+                spec("left", List.of("/bin/sh", "-c", script), Map.of(), List.of(), List.of(), UpstreamLimits.DEFAULT),
+                "left-" + System.nanoTime(),
+                OWNER,
+                state,
                 Optional.empty()));
-        SandboxProcess mine = launch("mine", List.of("/bin/sh", "-c", script), Map.of(), List.of(),
-                UpstreamLimits.DEFAULT);
+        SandboxProcess mine =
+                launch("mine", List.of("/bin/sh", "-c", script), Map.of(), List.of(), UpstreamLimits.DEFAULT);
         String leftId = containerIdOf(leftOver);
         String mineId = containerIdOf(mine);
         // Another owner's container is not touched either.
         String otherOwner = OWNER + "-other";
-        SandboxProcess other = previousRun.launch(new LaunchRequest(spec("other", List.of("/bin/sh", "-c", script),
-                Map.of(), List.of(), List.of(), UpstreamLimits.DEFAULT), "other-" + System.nanoTime(), otherOwner,
-                state, Optional.empty()));
+        SandboxProcess other = previousRun.launch(new LaunchRequest(
+                spec("other", List.of("/bin/sh", "-c", script), Map.of(), List.of(), List.of(), UpstreamLimits.DEFAULT),
+                "other-" + System.nanoTime(),
+                otherOwner,
+                state,
+                Optional.empty()));
         try {
             assertEquals(1, launcher.reapOrphans(OWNER));
-            assertThrows(NotFoundException.class, () -> launcher.client().inspectContainerCmd(leftId).exec());
-            assertTrue(launcher.client().inspectContainerCmd(mineId).exec().getState().getRunning());
+            assertThrows(
+                    NotFoundException.class,
+                    () -> launcher.client().inspectContainerCmd(leftId).exec());
+            assertTrue(launcher.client()
+                    .inspectContainerCmd(mineId)
+                    .exec()
+                    .getState()
+                    .getRunning());
             assertTrue(leftOver.onExit().get(10, TimeUnit.SECONDS) != 0 || !leftOver.isAlive());
             assertEquals(0, launcher.reapOrphans(OWNER));
         } finally {
@@ -252,12 +302,21 @@ class DockerLauncherTest {
 
     @Test
     void aMissingImageAndAMissingEngineGiveClearMessages() throws Exception {
-        var spec = new dev.atoll.gateway.registry.UpstreamSpec("noimg", dev.atoll.gateway.registry.SandboxKind.DOCKER,
-                Optional.of("atoll-no-such-image:0"), List.of("true"), Map.of(), List.of(), List.of(),
+        var spec = new dev.atoll.gateway.registry.UpstreamSpec(
+                "noimg",
+                dev.atoll.gateway.registry.SandboxKind.DOCKER,
+                Optional.of("atoll-no-such-image:0"),
+                List.of("true"),
+                Map.of(),
+                List.of(),
+                List.of(),
                 UpstreamLimits.DEFAULT);
-        IOException e = assertThrows(IOException.class, () -> launcher.launch(new LaunchRequest(spec, "noimg-1",
-                OWNER, state, Optional.empty())));
-        assertTrue(e.getMessage().contains("atoll-no-such-image:0") && e.getMessage().contains("never pulls"),
+        IOException e = assertThrows(
+                IOException.class,
+                () -> launcher.launch(new LaunchRequest(spec, "noimg-1", OWNER, state, Optional.empty())));
+        assertTrue(
+                e.getMessage().contains("atoll-no-such-image:0")
+                        && e.getMessage().contains("never pulls"),
                 e.getMessage());
         DockerLauncher nowhere = DockerLauncher.create(URI.create("unix://" + state.resolve("no.sock")));
         assertTrue(nowhere.unavailableReason().orElseThrow().contains("does not exist"));
@@ -266,8 +325,11 @@ class DockerLauncherTest {
 
     private static String containerIdOf(SandboxProcess p) {
         String name = p.describe().replaceAll("^docker container (\\S+) .*$", "$1");
-        List<Container> found = launcher.client().listContainersCmd().withShowAll(true)
-                .withNameFilter(List.of(name)).exec();
+        List<Container> found = launcher.client()
+                .listContainersCmd()
+                .withShowAll(true)
+                .withNameFilter(List.of(name))
+                .exec();
         assertEquals(1, found.size(), "containers named " + name);
         return found.getFirst().getId();
     }

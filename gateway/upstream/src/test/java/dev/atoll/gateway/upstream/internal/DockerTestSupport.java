@@ -18,7 +18,8 @@ import java.util.concurrent.TimeUnit;
 /** The real Docker engine and the test image for the Docker tests (see scripts/test.sh). */
 final class DockerTestSupport {
     static final String MEMORY_SERVER = "/opt/mcp/node_modules/@modelcontextprotocol/server-memory/dist/index.js";
-    static final String EVERYTHING_SERVER = "/opt/mcp/node_modules/@modelcontextprotocol/server-everything/dist/index.js";
+    static final String EVERYTHING_SERVER =
+            "/opt/mcp/node_modules/@modelcontextprotocol/server-everything/dist/index.js";
 
     private static String image;
 
@@ -28,8 +29,10 @@ final class DockerTestSupport {
     static DockerLauncher launcherOrSkip() {
         DockerLauncher launcher = DockerLauncher.create(DockerLauncher.DEFAULT_HOST);
         Optional<String> reason = launcher.unavailableReason();
-        assumeTrue(reason.isEmpty(), () -> "Docker tests skipped: " + reason.orElse("")
-                + " (scripts/test.sh starts dockerd; run it once, or start dockerd yourself)");
+        assumeTrue(
+                reason.isEmpty(),
+                () -> "Docker tests skipped: " + reason.orElse("")
+                        + " (scripts/test.sh starts dockerd; run it once, or start dockerd yourself)");
         return launcher;
     }
 
@@ -47,10 +50,12 @@ final class DockerTestSupport {
             dir = dir.getParent();
         }
         if (dir == null) {
-            throw new IllegalStateException("scripts/docker-image.sh not found above " + Path.of("").toAbsolutePath());
+            throw new IllegalStateException(
+                    "scripts/docker-image.sh not found above " + Path.of("").toAbsolutePath());
         }
         Process p = new ProcessBuilder(dir.resolve("scripts/docker-image.sh").toString())
-                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
         if (!p.waitFor(180, TimeUnit.SECONDS) || p.exitValue() != 0 || out.isEmpty()) {
             throw new IllegalStateException("scripts/docker-image.sh failed (exit " + p.exitValue() + ")");
@@ -58,9 +63,15 @@ final class DockerTestSupport {
         return image = out.lines().reduce((a, b) -> b).orElseThrow();
     }
 
-    static UpstreamSpec spec(String name, List<String> command, Map<String, String> env, List<String> allowHosts,
-            List<VolumeMount> volumes, UpstreamLimits limits) throws IOException, InterruptedException {
-        return new UpstreamSpec(name, SandboxKind.DOCKER, Optional.of(image()), command, env, allowHosts, volumes,
-                limits);
+    static UpstreamSpec spec(
+            String name,
+            List<String> command,
+            Map<String, String> env,
+            List<String> allowHosts,
+            List<VolumeMount> volumes,
+            UpstreamLimits limits)
+            throws IOException, InterruptedException {
+        return new UpstreamSpec(
+                name, SandboxKind.DOCKER, Optional.of(image()), command, env, allowHosts, volumes, limits);
     }
 }

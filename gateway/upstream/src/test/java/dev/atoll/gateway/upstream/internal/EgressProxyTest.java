@@ -46,17 +46,34 @@ class EgressProxyTest {
 
     @BeforeEach
     void start() throws IOException {
-        allowed = WebServer.builder().host("127.0.0.1").port(0).routing(r -> r.any("/*", (req, res) -> {
-            allowedHits.incrementAndGet();
-            allowedBodies.add(req.content().hasEntity() ? req.content().as(String.class) : "");
-            res.send("hello from " + req.prologue().uriPath().path());
-        })).build().start();
-        other = WebServer.builder().host("127.0.0.1").port(0).routing(r -> r.any("/*", (req, res) -> {
-            otherHits.incrementAndGet();
-            res.send("should never be reached");
-        })).build().start();
-        Map<String, String> names = Map.of("allowed.test", "127.0.0.1", "other.test", "127.0.0.1",
-                "metadata.test", "169.254.169.254", "private.test", "10.1.2.3");
+        allowed = WebServer.builder()
+                .host("127.0.0.1")
+                .port(0)
+                .routing(r -> r.any("/*", (req, res) -> {
+                    allowedHits.incrementAndGet();
+                    allowedBodies.add(req.content().hasEntity() ? req.content().as(String.class) : "");
+                    res.send("hello from " + req.prologue().uriPath().path());
+                }))
+                .build()
+                .start();
+        other = WebServer.builder()
+                .host("127.0.0.1")
+                .port(0)
+                .routing(r -> r.any("/*", (req, res) -> {
+                    otherHits.incrementAndGet();
+                    res.send("should never be reached");
+                }))
+                .build()
+                .start();
+        Map<String, String> names = Map.of(
+                "allowed.test",
+                "127.0.0.1",
+                "other.test",
+                "127.0.0.1",
+                "metadata.test",
+                "169.254.169.254",
+                "private.test",
+                "10.1.2.3");
         Resolver resolver = host -> {
             String a = names.get(host);
             if (a == null) {
@@ -64,12 +81,20 @@ class EgressProxyTest {
             }
             return List.of(InetAddress.getByName(a));
         };
-        EgressPolicy policy = EgressPolicy.builder().allowHttp(true)
-                .httpPorts(allowed.port(), other.port(), 80).httpsPorts(allowed.port(), other.port(), 443)
-                .allowAddress("127.0.0.1").build();
-        proxy = EgressProxy.start("demo", dir.resolve("egress/demo.sock"),
-                List.of("allowed.test", "metadata.test", "private.test"), policy, resolver,
-                DlpEgressInspector.create(DlpEngine.create(), "tenant-a", r -> { }), events::add);
+        EgressPolicy policy = EgressPolicy.builder()
+                .allowHttp(true)
+                .httpPorts(allowed.port(), other.port(), 80)
+                .httpsPorts(allowed.port(), other.port(), 443)
+                .allowAddress("127.0.0.1")
+                .build();
+        proxy = EgressProxy.start(
+                "demo",
+                dir.resolve("egress/demo.sock"),
+                List.of("allowed.test", "metadata.test", "private.test"),
+                policy,
+                resolver,
+                DlpEgressInspector.create(DlpEngine.create(), "tenant-a", r -> {}),
+                events::add);
     }
 
     @AfterEach
@@ -98,20 +123,21 @@ class EgressProxyTest {
         String metadata = exchange("GET http://metadata.test/latest/meta-data/ HTTP/1.1\r\nHost: metadata.test\r\n"
                 + "Connection: close\r\n\r\n");
         assertTrue(metadata.startsWith("HTTP/1.1 403") && metadata.contains("link-local"), metadata);
-        String privateNet = exchange("GET http://private.test/ HTTP/1.1\r\nHost: private.test\r\n"
-                + "Connection: close\r\n\r\n");
+        String privateNet =
+                exchange("GET http://private.test/ HTTP/1.1\r\nHost: private.test\r\n" + "Connection: close\r\n\r\n");
         assertTrue(privateNet.startsWith("HTTP/1.1 403") && privateNet.contains("private"), privateNet);
-        String literal = exchange("GET http://127.0.0.1:" + other.port() + "/ HTTP/1.1\r\nHost: x\r\n"
-                + "Connection: close\r\n\r\n");
+        String literal = exchange(
+                "GET http://127.0.0.1:" + other.port() + "/ HTTP/1.1\r\nHost: x\r\n" + "Connection: close\r\n\r\n");
         assertTrue(literal.startsWith("HTTP/1.1 403"), literal);
-        String tunnel = exchange("CONNECT other.test:" + other.port() + " HTTP/1.1\r\nHost: other.test:"
-                + other.port() + "\r\n\r\n");
+        String tunnel = exchange(
+                "CONNECT other.test:" + other.port() + " HTTP/1.1\r\nHost: other.test:" + other.port() + "\r\n\r\n");
         assertTrue(tunnel.startsWith("HTTP/1.1 403"), tunnel);
         String metadataTunnel = exchange("CONNECT 169.254.169.254:443 HTTP/1.1\r\nHost: 169.254.169.254:443\r\n\r\n");
         assertTrue(metadataTunnel.startsWith("HTTP/1.1 403"), metadataTunnel);
         assertEquals(0, otherHits.get());
         assertEquals(0, allowedHits.get());
-        assertEquals(6, events.stream().filter(e -> e.outcome().equals("denied")).count(), events.toString());
+        assertEquals(
+                6, events.stream().filter(e -> e.outcome().equals("denied")).count(), events.toString());
     }
 
     @Test
@@ -143,7 +169,10 @@ class EgressProxyTest {
                 + "Host: allowed.test\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n");
         String chunk = "x".repeat(65536);
         for (int i = 0; i < (EgressProxy.MAX_BODY / chunk.length()) + 2; i++) {
-            req.append(Integer.toHexString(chunk.length())).append("\r\n").append(chunk).append("\r\n");
+            req.append(Integer.toHexString(chunk.length()))
+                    .append("\r\n")
+                    .append(chunk)
+                    .append("\r\n");
         }
         req.append("0\r\n\r\n");
         String big = exchange(req.toString());
@@ -155,8 +184,10 @@ class EgressProxyTest {
     void connectToAnAllowedHostTunnels() throws IOException {
         try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
             ch.connect(UnixDomainSocketAddress.of(proxy.socket()));
-            write(ch, "CONNECT allowed.test:" + allowed.port() + " HTTP/1.1\r\nHost: allowed.test:" + allowed.port()
-                    + "\r\n\r\n");
+            write(
+                    ch,
+                    "CONNECT allowed.test:" + allowed.port() + " HTTP/1.1\r\nHost: allowed.test:" + allowed.port()
+                            + "\r\n\r\n");
             String head = readUntil(ch, "\r\n\r\n");
             assertTrue(head.startsWith("HTTP/1.1 200"), head);
             // The tunnel carries opaque bytes; plain HTTP shows they arrive at the target.

@@ -3,10 +3,10 @@ package dev.atoll.gateway.upstream.internal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.atoll.gateway.registry.VolumeMount;
+import dev.atoll.gateway.upstream.testing.UpstreamTestSupport;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import dev.atoll.gateway.upstream.testing.UpstreamTestSupport;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
@@ -33,8 +33,17 @@ class SandboxPathsTest {
         Path script = Files.createDirectories(project.resolve("a/b")).resolve("server.mjs");
         Files.writeString(script, "");
         Path state = Path.of("/var/lib/atoll/upstreams/state/x");
-        assertEquals(List.of(project), SandboxPaths.hiddenCommandPaths(List.of("/usr/bin/node", script.toString(),
-                "/tmp/does-not-exist/x.js", "--flag", "relative/x.js"), List.of(), state));
+        assertEquals(
+                List.of(project),
+                SandboxPaths.hiddenCommandPaths(
+                        List.of(
+                                "/usr/bin/node",
+                                script.toString(),
+                                "/tmp/does-not-exist/x.js",
+                                "--flag",
+                                "relative/x.js"),
+                        List.of(),
+                        state));
     }
 
     @Test
@@ -51,7 +60,11 @@ class SandboxPathsTest {
         // A volume's path is the volume's.
         Path other = underTmp("atoll-vol");
         Path f = Files.writeString(other.resolve("f.mjs"), "");
-        assertEquals(List.of(), SandboxPaths.hiddenCommandPaths(List.of(f.toString()),
-                List.of(new VolumeMount("v", other.resolve("sub").toString())), state));
+        assertEquals(
+                List.of(),
+                SandboxPaths.hiddenCommandPaths(
+                        List.of(f.toString()),
+                        List.of(new VolumeMount("v", other.resolve("sub").toString())),
+                        state));
     }
 }

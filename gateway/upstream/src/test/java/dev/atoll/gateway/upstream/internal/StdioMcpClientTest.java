@@ -9,9 +9,9 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.atoll.gateway.registry.SandboxKind;
 import dev.atoll.gateway.registry.UpstreamLimits;
 import dev.atoll.gateway.registry.UpstreamSpec;
-import dev.atoll.gateway.upstream.testing.UpstreamTestSupport;
 import dev.atoll.gateway.upstream.spi.LaunchRequest;
 import dev.atoll.gateway.upstream.spi.SandboxProcess;
+import dev.atoll.gateway.upstream.testing.UpstreamTestSupport;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -51,11 +51,18 @@ class StdioMcpClientTest {
     private SandboxProcess start(List<String> command) throws Exception {
         Path dir = Files.createTempDirectory(scratch, "atoll-client");
         launcher = BubblewrapLauncher.create(dir.resolve("run"));
-        UpstreamSpec spec = new UpstreamSpec("t", SandboxKind.BUBBLEWRAP, Optional.empty(),
-                command, Map.of(), List.of(), List.of(), UpstreamLimits.DEFAULT);
+        UpstreamSpec spec = new UpstreamSpec(
+                "t",
+                SandboxKind.BUBBLEWRAP,
+                Optional.empty(),
+                command,
+                Map.of(),
+                List.of(),
+                List.of(),
+                UpstreamLimits.DEFAULT);
         // A fresh instance id per start: a sandbox's cgroup is named after it and removed when it exits.
-        return launcher.launch(new LaunchRequest(spec, "t-" + System.nanoTime(), "client-test", dir.resolve("state"),
-                Optional.empty()));
+        return launcher.launch(new LaunchRequest(
+                spec, "t-" + System.nanoTime(), "client-test", dir.resolve("state"), Optional.empty()));
     }
 
     @Test
@@ -64,7 +71,7 @@ class StdioMcpClientTest {
         SandboxProcess p = start("read req; head -c 8388608 /dev/zero | tr '\\0' a; "
                 + "echo '{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{}}'; sleep 30");
         LogRing logs = new LogRing(100, 4096);
-        StdioMcpClient c = new StdioMcpClient("t", p, 64 * 1024, logs, (m, params) -> { });
+        StdioMcpClient c = new StdioMcpClient("t", p, 64 * 1024, logs, (m, params) -> {});
         UpstreamException e = assertThrows(UpstreamException.class, () -> c.ping(Duration.ofSeconds(20)));
         assertEquals(UpstreamException.Kind.DOWN, e.kind(), e.getMessage());
         assertTrue(e.getMessage().contains("longer than 65536 bytes"), e.getMessage());
@@ -76,7 +83,7 @@ class StdioMcpClientTest {
     @Test
     void aServerThatNeverAnswersTimesOutAndOneThatExitsFailsTheCallAtOnce() throws Exception {
         SandboxProcess silent = start("echo listening >&2; sleep 30");
-        StdioMcpClient c = new StdioMcpClient("t", silent, 65536, new LogRing(10, 100), (m, params) -> { });
+        StdioMcpClient c = new StdioMcpClient("t", silent, 65536, new LogRing(10, 100), (m, params) -> {});
         UpstreamException timeout = assertThrows(UpstreamException.class, () -> c.ping(Duration.ofMillis(300)));
         assertEquals(UpstreamException.Kind.TIMEOUT, timeout.kind());
         c.close(Duration.ZERO);
@@ -84,14 +91,18 @@ class StdioMcpClientTest {
 
         SandboxProcess dying = start("read req; echo 'bye' >&2; exit 7");
         LogRing logs = new LogRing(10, 100);
-        StdioMcpClient d = new StdioMcpClient("t", dying, 65536, logs, (m, params) -> { });
+        StdioMcpClient d = new StdioMcpClient("t", dying, 65536, logs, (m, params) -> {});
         long t0 = System.nanoTime();
-        UpstreamException down = assertThrows(UpstreamException.class, () -> d.callTool("x",
-                JsonNodeFactory.instance.objectNode(), Duration.ofSeconds(60)));
+        UpstreamException down = assertThrows(
+                UpstreamException.class,
+                () -> d.callTool("x", JsonNodeFactory.instance.objectNode(), Duration.ofSeconds(60)));
         assertEquals(UpstreamException.Kind.DOWN, down.kind());
         assertTrue(down.getMessage().contains("exited with code 7"), down.getMessage());
         assertTrue(System.nanoTime() - t0 < Duration.ofSeconds(30).toNanos(), "failed at the exit, not at the timeout");
-        UpstreamTestSupport.await("stderr in the ring", Duration.ofSeconds(5), () -> logs.tail(5).toString().contains("bye"));
+        UpstreamTestSupport.await(
+                "stderr in the ring",
+                Duration.ofSeconds(5),
+                () -> logs.tail(5).toString().contains("bye"));
     }
 
     /**
@@ -117,20 +128,21 @@ class StdioMcpClientTest {
      * A Node stdio server whose tools/call sends progress 1 of 2 (and two invalid ones), then asks the
      * client for its roots, then sends progress 2 and answers with what the roots request got.
      */
-    private static final String ROOTS_AND_PROGRESS = "const rl = require('readline').createInterface({ input: process.stdin });"
-            + " const send = (m) => process.stdout.write(JSON.stringify(m) + '\\n'); let call = null;"
-            + " rl.on('line', (l) => { const m = JSON.parse(l);"
-            + "   if (m.method === 'ping') { send({ jsonrpc: '2.0', id: m.id, result: {} }); return; }"
-            + "   if (m.method === 'tools/call') { call = m; const t = m.params._meta.progressToken;"
-            + "     send({ jsonrpc: '2.0', method: 'notifications/progress', params: { progressToken: t, progress: 1,"
-            + "       total: 2, message: 'half' } });"
-            + "     send({ jsonrpc: '2.0', method: 'notifications/progress', params: { progressToken: t, progress: 'x' } });"
-            + "     send({ jsonrpc: '2.0', method: 'notifications/progress', params: { progressToken: t, progress: -1 } });"
-            + "     send({ jsonrpc: '2.0', id: 'roots-1', method: 'roots/list' }); return; }"
-            + "   if (m.id === 'roots-1') { const t = call.params._meta.progressToken;"
-            + "     send({ jsonrpc: '2.0', method: 'notifications/progress', params: { progressToken: t, progress: 2, total: 2 } });"
-            + "     send({ jsonrpc: '2.0', id: call.id, result: { content: [{ type: 'text',"
-            + "       text: JSON.stringify(m.result ?? m.error) }] } }); } });";
+    private static final String ROOTS_AND_PROGRESS =
+            "const rl = require('readline').createInterface({ input: process.stdin });"
+                    + " const send = (m) => process.stdout.write(JSON.stringify(m) + '\\n'); let call = null;"
+                    + " rl.on('line', (l) => { const m = JSON.parse(l);"
+                    + "   if (m.method === 'ping') { send({ jsonrpc: '2.0', id: m.id, result: {} }); return; }"
+                    + "   if (m.method === 'tools/call') { call = m; const t = m.params._meta.progressToken;"
+                    + "     send({ jsonrpc: '2.0', method: 'notifications/progress', params: { progressToken: t, progress: 1,"
+                    + "       total: 2, message: 'half' } });"
+                    + "     send({ jsonrpc: '2.0', method: 'notifications/progress', params: { progressToken: t, progress: 'x' } });"
+                    + "     send({ jsonrpc: '2.0', method: 'notifications/progress', params: { progressToken: t, progress: -1 } });"
+                    + "     send({ jsonrpc: '2.0', id: 'roots-1', method: 'roots/list' }); return; }"
+                    + "   if (m.id === 'roots-1') { const t = call.params._meta.progressToken;"
+                    + "     send({ jsonrpc: '2.0', method: 'notifications/progress', params: { progressToken: t, progress: 2, total: 2 } });"
+                    + "     send({ jsonrpc: '2.0', id: call.id, result: { content: [{ type: 'text',"
+                    + "       text: JSON.stringify(m.result ?? m.error) }] } }); } });";
 
     /** A calling agent that takes what it declared and records what reaches it, in order. */
     private record RecordingLink(java.util.Set<String> declared, List<String> events)
@@ -147,11 +159,14 @@ class StdioMcpClientTest {
         }
 
         @Override
-        public java.util.concurrent.CompletableFuture<com.fasterxml.jackson.databind.JsonNode> request(String method,
-                com.fasterxml.jackson.databind.node.ObjectNode params, Duration timeout) {
+        public java.util.concurrent.CompletableFuture<com.fasterxml.jackson.databind.JsonNode> request(
+                String method, com.fasterxml.jackson.databind.node.ObjectNode params, Duration timeout) {
             events.add("request " + method + " " + params);
             com.fasterxml.jackson.databind.node.ObjectNode answer = JsonNodeFactory.instance.objectNode();
-            answer.putArray("roots").addObject().put("uri", "file:///work/project").put("name", "project");
+            answer.putArray("roots")
+                    .addObject()
+                    .put("uri", "file:///work/project")
+                    .put("name", "project");
             return java.util.concurrent.CompletableFuture.completedFuture(answer);
         }
     }
@@ -159,25 +174,36 @@ class StdioMcpClientTest {
     @Test
     void progressReachesTheAgentWhileTheCallRunsAndRootsListIsRelayedOnlyToAnAgentThatDeclaredRoots() throws Exception {
         SandboxProcess p = start(List.of(UpstreamTestSupport.node(), "-e", ROOTS_AND_PROGRESS));
-        StdioMcpClient c = new StdioMcpClient("t", p, 65536, new LogRing(100, 4096), (m, params) -> { });
+        StdioMcpClient c = new StdioMcpClient("t", p, 65536, new LogRing(100, 4096), (m, params) -> {});
         try {
             List<String> events = new java.util.concurrent.CopyOnWriteArrayList<>();
-            StdioMcpClient.CallOutcome out = c.callTool("x", JsonNodeFactory.instance.objectNode(), Duration.ofSeconds(60),
+            StdioMcpClient.CallOutcome out = c.callTool(
+                    "x",
+                    JsonNodeFactory.instance.objectNode(),
+                    Duration.ofSeconds(60),
                     new RecordingLink(java.util.Set.of("progress", "roots"), events));
             // In the order the server sent them: progress 1 went to the agent before the call went on (the
             // server's roots request), not collected for the end; the invalid ones were dropped.
             assertEquals(List.of("progress 1.0/2.0 half", "request roots/list {}", "progress 2.0/2.0 "), events);
             assertTrue(out.progress().isEmpty(), "relayed, not kept: " + out.progress());
-            assertTrue(out.result().toString().contains("file:///work/project"), out.result().toString());
+            assertTrue(
+                    out.result().toString().contains("file:///work/project"),
+                    out.result().toString());
 
             // An agent that did not declare roots (or takes no progress): the server gets a clear error,
             // and the progress is kept with the call as before.
             List<String> none = new java.util.concurrent.CopyOnWriteArrayList<>();
-            StdioMcpClient.CallOutcome refused = c.callTool("x", JsonNodeFactory.instance.objectNode(),
-                    Duration.ofSeconds(60), new RecordingLink(java.util.Set.of(), none));
+            StdioMcpClient.CallOutcome refused = c.callTool(
+                    "x",
+                    JsonNodeFactory.instance.objectNode(),
+                    Duration.ofSeconds(60),
+                    new RecordingLink(java.util.Set.of(), none));
             assertEquals(List.of(), none);
-            assertTrue(refused.result().toString().contains("cannot relay roots/list"), refused.result().toString());
-            assertEquals(4, refused.progress().size(), "kept for the end (checked by the pipeline): " + refused.progress());
+            assertTrue(
+                    refused.result().toString().contains("cannot relay roots/list"),
+                    refused.result().toString());
+            assertEquals(
+                    4, refused.progress().size(), "kept for the end (checked by the pipeline): " + refused.progress());
         } finally {
             c.close(Duration.ZERO);
         }
@@ -189,11 +215,12 @@ class StdioMcpClientTest {
         // the sandbox memory limit); the call may keep 1 MiB of them.
         SandboxProcess p = start(List.of(UpstreamTestSupport.node(), "-e", flooder(64, 128)));
         LogRing logs = new LogRing(100, 4096);
-        StdioMcpClient c = new StdioMcpClient("t", p, 4 << 20, 1 << 20, logs, (m, params) -> { });
+        StdioMcpClient c = new StdioMcpClient("t", p, 4 << 20, 1 << 20, logs, (m, params) -> {});
         try {
-            StdioMcpClient.CallOutcome out = c.callTool("flood", JsonNodeFactory.instance.objectNode(),
-                    Duration.ofSeconds(60));
-            assertEquals("flooded", out.result().path("content").get(0).path("text").asText());
+            StdioMcpClient.CallOutcome out =
+                    c.callTool("flood", JsonNodeFactory.instance.objectNode(), Duration.ofSeconds(60));
+            assertEquals(
+                    "flooded", out.result().path("content").get(0).path("text").asText());
             long kept = 0;
             for (var n : out.logs()) {
                 kept += n.toString().length();
@@ -202,8 +229,9 @@ class StdioMcpClientTest {
                 kept += n.toString().length();
             }
             assertTrue(kept <= (1 << 20) + 4096, "kept " + kept + " bytes of notifications");
-            assertTrue(out.progress().size() + out.logs().size() < 10, out.logs().size() + " logs, "
-                    + out.progress().size() + " progress");
+            assertTrue(
+                    out.progress().size() + out.logs().size() < 10,
+                    out.logs().size() + " logs, " + out.progress().size() + " progress");
             String last = out.logs().getLast().path("data").asText();
             assertTrue(last.contains("dropped") && last.contains("max-call-notification-bytes"), last);
             c.ping(Duration.ofSeconds(30)); // the server and the reader are fine
@@ -216,7 +244,9 @@ class StdioMcpClientTest {
     void aReaderThatFailsFailsTheCallAtOnceAndStopsTheServer() throws Exception {
         // The server announces list_changed when called and never answers; the listener throws the
         // Error a flood gave the gateway at -Xmx1g (an OutOfMemoryError in the stdout reader).
-        SandboxProcess p = start(List.of(UpstreamTestSupport.node(), "-e",
+        SandboxProcess p = start(List.of(
+                UpstreamTestSupport.node(),
+                "-e",
                 "require('readline').createInterface({ input: process.stdin }).on('line', (l) => {"
                         + " if (JSON.parse(l).method === 'tools/call') process.stdout.write(JSON.stringify({"
                         + " jsonrpc: '2.0', method: 'notifications/tools/list_changed' }) + '\\n'); });"));
@@ -225,13 +255,18 @@ class StdioMcpClientTest {
             throw new OutOfMemoryError("simulated: Java heap space");
         });
         long t0 = System.nanoTime();
-        UpstreamException e = assertThrows(UpstreamException.class, () -> c.callTool("x",
-                JsonNodeFactory.instance.objectNode(), Duration.ofSeconds(40)));
+        UpstreamException e = assertThrows(
+                UpstreamException.class,
+                () -> c.callTool("x", JsonNodeFactory.instance.objectNode(), Duration.ofSeconds(40)));
         assertEquals(UpstreamException.Kind.DOWN, e.kind(), e.getMessage());
-        assertTrue(e.getMessage().contains("reader of its stdout failed") && e.getMessage().contains("heap space"),
+        assertTrue(
+                e.getMessage().contains("reader of its stdout failed")
+                        && e.getMessage().contains("heap space"),
                 e.getMessage());
         assertTrue(System.nanoTime() - t0 < Duration.ofSeconds(30).toNanos(), "failed at once, not at the timeout");
         assertTrue(p.onExit().get(10, java.util.concurrent.TimeUnit.SECONDS) != null);
-        assertTrue(logs.tail(10).toString().contains("stopping the server"), logs.tail(10).toString());
+        assertTrue(
+                logs.tail(10).toString().contains("stopping the server"),
+                logs.tail(10).toString());
     }
 }

@@ -30,14 +30,17 @@ final class StdioPeer {
     private final List<String> err = new ArrayList<>();
     /** Lines read while waiting for a response that were not that response (notifications). */
     final List<JsonNode> notifications = new java.util.concurrent.CopyOnWriteArrayList<>();
+
     private int nextId = 1;
 
     StdioPeer(SandboxProcess process) {
         this.process = process;
-        Thread.ofVirtual().start(() -> pump(new BufferedReader(new InputStreamReader(process.stdout(),
-                StandardCharsets.UTF_8)), true));
-        Thread.ofVirtual().start(() -> pump(new BufferedReader(new InputStreamReader(process.stderr(),
-                StandardCharsets.UTF_8)), false));
+        Thread.ofVirtual()
+                .start(() -> pump(
+                        new BufferedReader(new InputStreamReader(process.stdout(), StandardCharsets.UTF_8)), true));
+        Thread.ofVirtual()
+                .start(() -> pump(
+                        new BufferedReader(new InputStreamReader(process.stderr(), StandardCharsets.UTF_8)), false));
     }
 
     private void pump(BufferedReader reader, boolean stdout) {
@@ -103,7 +106,8 @@ final class StdioPeer {
     /** Sends a request and returns its response (skipping notifications and other lines). */
     JsonNode request(String method, JsonNode params, Duration timeout) throws Exception {
         int id = nextId++;
-        ObjectNode msg = JSON.createObjectNode().put("jsonrpc", "2.0").put("id", id).put("method", method);
+        ObjectNode msg =
+                JSON.createObjectNode().put("jsonrpc", "2.0").put("id", id).put("method", method);
         msg.set("params", params);
         send(msg);
         long deadline = System.nanoTime() + timeout.toNanos();

@@ -19,8 +19,7 @@ public final class UpstreamTestSupport {
 
     public static final ObjectMapper JSON = new ObjectMapper();
 
-    private UpstreamTestSupport() {
-    }
+    private UpstreamTestSupport() {}
 
     /** The repository root (the directory holding scripts/node/package.json). */
     public static Path root() {
@@ -29,7 +28,8 @@ public final class UpstreamTestSupport {
             p = p.getParent();
         }
         if (p == null) {
-            throw new IllegalStateException("cannot find the repository root from " + Path.of("").toAbsolutePath());
+            throw new IllegalStateException(
+                    "cannot find the repository root from " + Path.of("").toAbsolutePath());
         }
         return p;
     }
@@ -37,7 +37,9 @@ public final class UpstreamTestSupport {
     /** The pinned Node 22 (scripts/test.sh installs it). */
     public static String node() {
         Path n = root().resolve("scripts/node/node_modules/.bin/node");
-        assumeTrue(Files.isExecutable(n), "Node 22 is not installed in scripts/node (run scripts/test.sh or npm ci there)");
+        assumeTrue(
+                Files.isExecutable(n),
+                "Node 22 is not installed in scripts/node (run scripts/test.sh or npm ci there)");
         try {
             return n.toRealPath().toString();
         } catch (IOException e) {
@@ -48,7 +50,9 @@ public final class UpstreamTestSupport {
     /** The entry script of an npm MCP server package, e.g. {@code server-memory}. */
     public static String npmServer(String pkg) {
         Path p = root().resolve("scripts/node/node_modules/@modelcontextprotocol/" + pkg + "/dist/index.js");
-        assumeTrue(Files.exists(p), "@modelcontextprotocol/" + pkg + " is not installed in scripts/node (scripts/test.sh)");
+        assumeTrue(
+                Files.exists(p),
+                "@modelcontextprotocol/" + pkg + " is not installed in scripts/node (scripts/test.sh)");
         return p.toString();
     }
 
@@ -91,22 +95,30 @@ public final class UpstreamTestSupport {
         for (String d : System.getenv().getOrDefault("PATH", "/usr/bin").split(":")) {
             found |= Files.isExecutable(Path.of(d, "bwrap"));
         }
-        assumeTrue(found, "bubblewrap (bwrap) is not installed: apt-get install bubblewrap (scripts/test.sh installs it)");
+        assumeTrue(
+                found, "bubblewrap (bwrap) is not installed: apt-get install bubblewrap (scripts/test.sh installs it)");
     }
 
     /** Waits until {@code condition} holds (Awaitility, polling every 50 ms), at most {@code timeout}. */
     public static void await(String what, Duration timeout, BooleanSupplier condition) {
-        org.awaitility.Awaitility.await(what).atMost(timeout).pollInterval(Duration.ofMillis(50))
+        org.awaitility.Awaitility.await(what)
+                .atMost(timeout)
+                .pollInterval(Duration.ofMillis(50))
                 .until(condition::getAsBoolean);
     }
 
     /** A JSON request to the admin API. */
     public static JsonNode admin(String url, String token, String method, String path, Object body)
             throws IOException, InterruptedException {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url + path)).timeout(Duration.ofSeconds(30))
-                .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)));
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url + path))
+                .timeout(Duration.ofSeconds(30))
+                .header("Authorization", "Bearer " + token)
+                .header("Content-Type", "application/json")
+                .method(
+                        method,
+                        body == null
+                                ? HttpRequest.BodyPublishers.noBody()
+                                : HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)));
         try (HttpClient c = HttpClient.newHttpClient()) {
             HttpResponse<byte[]> r = c.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
             JsonNode n = JSON.readTree(r.body());
