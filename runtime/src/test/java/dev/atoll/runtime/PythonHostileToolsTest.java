@@ -37,7 +37,22 @@ class PythonHostileToolsTest {
         // GraalPy guest can take seconds (10 s at load average 35) to stop after its cancellation,
         // its thread is written off, and with the default budget (2) spent the next tests' calls
         // would queue behind threads still stopping (the budget itself is UncancellableGuestTest's).
-        runtime = ToolRuntime.builder().guestThreads(2).abandonBudget(32).build();
+        // Loading a module runs under the maxima's wall limit (60 s by default); a full suite with two
+        // builds beside it once took longer than that to create a GraalPy context (the set-up thread got
+        // a fraction of a core), and the load failed before the test's own call. A wider wall maximum
+        // leaves the loads room; the calls keep their own, tighter limits.
+        Limits maxima = Limits.defaultMaxima();
+        runtime = ToolRuntime.builder()
+                .guestThreads(2)
+                .abandonBudget(32)
+                .maxima(new Limits(
+                        maxima.cpu(),
+                        Duration.ofMinutes(5),
+                        maxima.memoryBytes(),
+                        maxima.outputBytes(),
+                        maxima.logBytes(),
+                        maxima.logEntries()))
+                .build();
     }
 
     @AfterAll

@@ -63,6 +63,9 @@ public final class GatewayMetrics implements PoolObserver, RuntimeObserver, Upst
             millis(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 25, 50, 100);
 
     private final PrometheusMeterRegistry registry;
+    /** The sources of {@link #counter} meters, kept reachable (Micrometer keeps them only weakly). */
+    private final List<Supplier<Number>> functionCounterSources = new java.util.concurrent.CopyOnWriteArrayList<>();
+
     private final LabelLimiter tools;
     private final LabelLimiter tenants;
     private final LabelLimiter upstreamNames;
@@ -182,6 +185,7 @@ public final class GatewayMetrics implements PoolObserver, RuntimeObserver, Upst
      * @param count reads the count
      */
     public void counter(String name, String description, Supplier<Number> count) {
+        functionCounterSources.add(count); // a FunctionCounter holds its source weakly
         FunctionCounter.builder(name, count, v -> v.get().doubleValue())
                 .description(description)
                 .register(registry);
