@@ -161,10 +161,11 @@ final class FairGate {
         lock.lock();
         try {
             inUse--;
-            int[] t = tools.get(ticket.tool());
+            // A ticket's tool and tenant hold a slot, so both are counted until released here.
+            int[] t = java.util.Objects.requireNonNull(tools.get(ticket.tool()), "tool without a count");
             t[0]--;
             forget(ticket.tool(), t);
-            int[] n = tenants.get(ticket.tenant());
+            int[] n = java.util.Objects.requireNonNull(tenants.get(ticket.tenant()), "tenant without a count");
             if (--n[0] == 0) {
                 tenants.remove(ticket.tenant());
             }
