@@ -199,7 +199,9 @@ public final class CallWriter implements AutoCloseable {
      * @return the announcement
      */
     public AuditLog.RunningCall callStarted() {
-        announced = true;
+        if (!announced) { // written once: a volatile store on every call would bounce the cache line
+            announced = true;
+        }
         running.incrementAndGet();
         return new AuditLog.RunningCall() {
             private boolean ended;
