@@ -1,5 +1,7 @@
 package dev.atoll.runtime;
 
+import org.jspecify.annotations.Nullable;
+
 /** Root of the runtime's unchecked exceptions. */
 public class AtollRuntimeException extends RuntimeException {
     private static final long serialVersionUID = 1L;
@@ -13,9 +15,12 @@ public class AtollRuntimeException extends RuntimeException {
 
     /**
      * @param message what went wrong
-     * @param cause the underlying failure
+     * @param cause the underlying failure, or null if unknown
      */
-    public AtollRuntimeException(String message, Throwable cause) {
+    // @Nullable comes from org.jspecify, which this module requires static (annotations only, not at run
+    // time): javac's exports lint would want it transitive, which every consumer's module path would then need.
+    @SuppressWarnings("exports")
+    public AtollRuntimeException(String message, @Nullable Throwable cause) {
         super(message, cause);
     }
 }

@@ -4,6 +4,7 @@ package dev.atoll.runtime;
 public final class InvalidToolException extends AtollRuntimeException {
     private static final long serialVersionUID = 1L;
 
+    private final String message;
     private final boolean manifestMismatch;
 
     /**
@@ -15,6 +16,7 @@ public final class InvalidToolException extends AtollRuntimeException {
 
     private InvalidToolException(String message, boolean manifestMismatch) {
         super(message);
+        this.message = message;
         this.manifestMismatch = manifestMismatch;
     }
 
@@ -41,6 +43,6 @@ public final class InvalidToolException extends AtollRuntimeException {
 
     /** The outcome this failure maps to. */
     public Outcome.InvalidTool toOutcome() {
-        return new Outcome.InvalidTool(getMessage());
+        return new Outcome.InvalidTool(message);
     }
 }

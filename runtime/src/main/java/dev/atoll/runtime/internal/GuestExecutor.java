@@ -2,6 +2,7 @@ package dev.atoll.runtime.internal;
 
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -89,9 +90,18 @@ public final class GuestExecutor implements AutoCloseable {
         }
     }
 
+    /** The lane's queue (the constructor made one for every lane). */
+    private BlockingQueue<Runnable> queue(Lane lane) {
+        return Objects.requireNonNull(queues.get(lane), "queue");
+    }
+
+    /** The lane's thread-name counter (the constructor made one for every lane). */
+    private AtomicInteger names(Lane lane) {
+        return Objects.requireNonNull(names.get(lane), "names");
+    }
+
     private void spawn(Lane lane) {
-        Thread t =
-                new Thread(null, () -> work(lane), lane.prefix + names.get(lane).incrementAndGet(), stackBytes);
+        Thread t = new Thread(null, () -> work(lane), lane.prefix + names(lane).incrementAndGet(), stackBytes);
         t.setDaemon(true);
         workers.put(t, new Worker(lane, -1));
         t.start();
@@ -112,7 +122,7 @@ public final class GuestExecutor implements AutoCloseable {
                 LOG.warning("guest thread " + me.getName() + " cannot take OS priority " + lane.nice);
             }
         });
-        BlockingQueue<Runnable> queue = queues.get(lane);
+        BlockingQueue<Runnable> queue = queue(lane);
         boolean replaced = false;
         try {
             while (!closed) {
@@ -177,10 +187,10 @@ public final class GuestExecutor implements AutoCloseable {
      */
     public <T> Future<T> submit(Lane lane, Callable<T> task) {
         FutureTask<T> f = new FutureTask<>(task);
-        if (closed || !queues.get(lane).offer(f)) {
+        if (closed || !queue(lane).offer(f)) {
             throw new RejectedExecutionException("no guest thread free and the queue of lane " + lane + " is full");
         }
-        if (closed && queues.get(lane).remove(f)) {
+        if (closed && queue(lane).remove(f)) {
             throw new RejectedExecutionException("the runtime is closed");
         }
         return f;

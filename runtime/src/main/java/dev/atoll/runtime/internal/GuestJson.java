@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.Writer;
 import java.math.BigInteger;
 import org.graalvm.polyglot.Value;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Writes a Python guest value as JSON with Jackson, the way {@code json.dumps(value, allow_nan=False)}
@@ -24,7 +25,7 @@ final class GuestJson {
     static final class NotJson extends Exception {
         private static final long serialVersionUID = 1L;
 
-        NotJson(String message) {
+        NotJson(@Nullable String message) {
             super(message, null, false, false);
         }
     }

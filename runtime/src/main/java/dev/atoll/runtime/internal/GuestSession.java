@@ -21,6 +21,7 @@ import org.graalvm.polyglot.Context;
 import org.graalvm.polyglot.Source;
 import org.graalvm.polyglot.Value;
 import org.graalvm.polyglot.proxy.ProxyExecutable;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One fresh context with the bootstrap and the tool module evaluated in it, used for exactly one call
@@ -38,25 +39,77 @@ public final class GuestSession implements AutoCloseable {
     private final LogSink logs;
     private final TimerQueue timers = new TimerQueue();
     private final List<Binding> bindings;
-    /** Per binding: the delivery function its guest script returned. */
-    private final List<Value> deliveries = new ArrayList<>();
+    /** Per binding: the delivery function its guest script returned (null if it has no script). */
+    private final List<@Nullable Value> deliveries = new ArrayList<>();
     /** Per binding: the host side of the current call, set while the call runs. */
-    private volatile BindingCall[] calls;
+    private volatile BindingCall @Nullable [] calls;
 
-    private Scope scope;
-    private Value runner;
-    private Value namespace;
-    private Settlement settlement;
+    /** The call's shared state, set when the call starts. */
+    private @Nullable Scope scope;
+
+    private final Value runner;
+    private final Value namespace;
+    /** How the guest settled the call, once it has. */
+    private @Nullable Settlement settlement;
+
     private boolean used;
     private volatile Watchdog.Monitor monitor;
 
-    private String fileName = "";
+    private final String fileName;
 
-    private GuestSession(Context context, GuestLanguage guest, Limits limits, List<Binding> bindings) {
+    /**
+     * Evaluates the bootstrap, the bindings' guest scripts and the tool module in {@code context}, on
+     * the calling thread, watched by {@code monitor} (see {@link #open}).
+     */
+    private GuestSession(
+            GuestEngine engine,
+            Context context,
+            Source module,
+            Limits limits,
+            Watchdog.Monitor monitor,
+            List<Binding> bindings) {
         this.context = context;
-        this.guest = guest;
+        this.guest = engine.guest();
         this.logs = new LogSink(limits.logEntries(), limits.logBytes());
         this.bindings = bindings;
+        this.fileName = module.getName();
+        this.monitor = monitor;
+        monitor.attach(context);
+        ProxyExecutable memory = args -> {
+            this.monitor.trip(Violation.MEMORY);
+            return null;
+        };
+        ProxyExecutable log = args -> {
+            if (args.length == 2 && args[0].isString() && args[1].isString()) {
+                logs.add(args[0].asString(), args[1].asString());
+            }
+            return null;
+        };
+        // The call's own CPU time (its thread's, since its accounting began), for Python's CPU clocks.
+        ProxyExecutable cpu = args -> (double) Math.max(0, this.monitor.cpuUsedNanos());
+        int logChars = (int) Math.min(Integer.MAX_VALUE, limits.logBytes());
+        this.runner = guest.bootstrap(
+                context, engine, new GuestLanguage.Hooks(log, timerBinding(), memory, cpu, logChars), limits);
+        for (int i = 0; i < bindings.size(); i++) {
+            java.util.Optional<Source> script = guest.bindingScript(bindings.get(i));
+            if (script.isEmpty()) {
+                deliveries.add(null);
+                continue;
+            }
+            Value delivery = guest.installBinding(context, script.get(), hostFunction(i), waitFunction(), runner);
+            if (!delivery.canExecute()) {
+                throw new IllegalStateException("the guest script of binding '"
+                        + bindings.get(i).binding().name() + "' did not return a delivery function");
+            }
+            deliveries.add(delivery);
+        }
+        // Creating the context and installing the bootstrap and the bindings is Atoll's cost, not the
+        // tool's: a GraalPy context costs 50-100 ms of CPU and tens of MB even when warm, and a
+        // GraalJS one several ms while the JIT is still cold (a node's first minute under load),
+        // which used to fail cold-started calls of tiny tools with cpu_exceeded. The tool's module
+        // evaluation and its call are measured from here, as on a context prepared in advance.
+        monitor.rebase();
+        this.namespace = guest.evaluateModule(context, module);
     }
 
     /**
@@ -72,53 +125,10 @@ public final class GuestSession implements AutoCloseable {
      */
     public static GuestSession open(
             GuestEngine engine, Source module, Limits limits, Watchdog.Monitor monitor, List<Binding> bindings) {
-        monitor.beginSetup(); // until the rebase below, see there
+        monitor.beginSetup(); // until the rebase in the constructor, see there
         Context context = engine.newContext();
-        GuestLanguage guest = engine.guest();
         try {
-            GuestSession session = new GuestSession(context, guest, limits, bindings);
-            session.fileName = module.getName();
-            session.watchedBy(monitor);
-            ProxyExecutable memory = args -> {
-                session.monitor.trip(Violation.MEMORY);
-                return null;
-            };
-            ProxyExecutable log = args -> {
-                if (args.length == 2 && args[0].isString() && args[1].isString()) {
-                    session.logs.add(args[0].asString(), args[1].asString());
-                }
-                return null;
-            };
-            // The call's own CPU time (its thread's, since its accounting began), for Python's CPU clocks.
-            ProxyExecutable cpu = args -> (double) Math.max(0, session.monitor.cpuUsedNanos());
-            int logChars = (int) Math.min(Integer.MAX_VALUE, limits.logBytes());
-            session.runner = guest.bootstrap(
-                    context,
-                    engine,
-                    new GuestLanguage.Hooks(log, session.timerBinding(), memory, cpu, logChars),
-                    limits);
-            for (int i = 0; i < bindings.size(); i++) {
-                java.util.Optional<Source> script = guest.bindingScript(bindings.get(i));
-                if (script.isEmpty()) {
-                    session.deliveries.add(null);
-                    continue;
-                }
-                Value delivery = guest.installBinding(
-                        context, script.get(), session.hostFunction(i), session.waitFunction(), session.runner);
-                if (!delivery.canExecute()) {
-                    throw new IllegalStateException("the guest script of binding '"
-                            + bindings.get(i).binding().name() + "' did not return a delivery function");
-                }
-                session.deliveries.add(delivery);
-            }
-            // Creating the context and installing the bootstrap and the bindings is Atoll's cost, not the
-            // tool's: a GraalPy context costs 50-100 ms of CPU and tens of MB even when warm, and a
-            // GraalJS one several ms while the JIT is still cold (a node's first minute under load),
-            // which used to fail cold-started calls of tiny tools with cpu_exceeded. The tool's module
-            // evaluation and its call are measured from here, as on a context prepared in advance.
-            session.monitor.rebase();
-            session.namespace = guest.evaluateModule(context, module);
-            return session;
+            return new GuestSession(engine, context, module, limits, monitor, bindings);
         } catch (RuntimeException | Error e) {
             context.close(true);
             throw e;
@@ -269,15 +279,16 @@ public final class GuestSession implements AutoCloseable {
             throw new IllegalStateException("a guest session serves exactly one call");
         }
         used = true;
-        scope = new Scope(manifest, digest, inv, deadlineNanos, Thread.currentThread());
+        Scope sc = new Scope(manifest, digest, inv, deadlineNanos, Thread.currentThread());
+        scope = sc;
         String export = inv.entry().exportName(guest.language());
         Value entry = namespace.getMember(export);
         if (entry == null || !entry.canExecute()) {
             return new Settlement.Error(Settlement.errorJson("the module exports no function '" + export + "'", ""));
         }
         try {
-            openBindings();
-            return guest.run(runner, entry, new Call(argsJson, envJson, maxChars, deadlineNanos));
+            openBindings(sc);
+            return guest.run(runner, entry, new Call(sc, argsJson, envJson, maxChars, deadlineNanos));
         } finally {
             closeBindings();
         }
@@ -285,12 +296,14 @@ public final class GuestSession implements AutoCloseable {
 
     /** The session's side of one call, for {@link GuestLanguage#run}. */
     private final class Call implements GuestLanguage.Call {
+        private final Scope scope;
         private final String argsJson;
         private final String envJson;
         private final long maxChars;
         private final long deadlineNanos;
 
-        Call(String argsJson, String envJson, long maxChars, long deadlineNanos) {
+        Call(Scope scope, String argsJson, String envJson, long maxChars, long deadlineNanos) {
+            this.scope = scope;
             this.argsJson = argsJson;
             this.envJson = envJson;
             this.maxChars = maxChars;
@@ -330,7 +343,7 @@ public final class GuestSession implements AutoCloseable {
 
         @Override
         public Settlement eventLoop() {
-            return loop(deadlineNanos);
+            return loop(scope, deadlineNanos);
         }
 
         @Override
@@ -342,7 +355,7 @@ public final class GuestSession implements AutoCloseable {
         }
     }
 
-    private Settlement loop(long deadlineNanos) {
+    private Settlement loop(Scope scope, long deadlineNanos) {
         while (settlement == null) {
             if (monitor.violation().isPresent()) {
                 return Settlement.STOPPED;
@@ -379,7 +392,7 @@ public final class GuestSession implements AutoCloseable {
         return settlement;
     }
 
-    private void openBindings() {
+    private void openBindings(Scope scope) {
         BindingCall[] opened = new BindingCall[bindings.size()];
         try {
             for (int i = 0; i < opened.length; i++) {
@@ -408,7 +421,7 @@ public final class GuestSession implements AutoCloseable {
         }
     }
 
-    private static void closeQuietly(BindingCall c) {
+    private static void closeQuietly(@Nullable BindingCall c) {
         if (c == null) {
             return;
         }

@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Gives threads that inherited a low OS priority their normal priority back. On Linux a new thread
@@ -54,7 +55,7 @@ final class InheritedPriority {
     private final AtomicLong repaired = new AtomicLong();
     private final AtomicLong unrepaired = new AtomicLong();
     private final int normal;
-    private volatile Thread sweeper;
+    private volatile @Nullable Thread sweeper;
 
     private InheritedPriority() {
         normal = OsPriority.nice((int) ProcessHandle.current().pid()).orElse(0);

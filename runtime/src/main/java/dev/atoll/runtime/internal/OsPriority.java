@@ -8,6 +8,7 @@ import java.lang.invoke.MethodHandle;
 import java.util.Optional;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The OS scheduling priority (nice value) of single threads, on Linux. There every thread is a task
@@ -28,9 +29,9 @@ final class OsPriority {
     static final int LOWEST = 19;
 
     private static final int PRIO_PROCESS = 0;
-    private static final MethodHandle GETTID;
-    private static final MethodHandle SETPRIORITY;
-    private static final MethodHandle GETPRIORITY;
+    private static final @Nullable MethodHandle GETTID;
+    private static final @Nullable MethodHandle SETPRIORITY;
+    private static final @Nullable MethodHandle GETPRIORITY;
 
     static {
         MethodHandle gettid = null;

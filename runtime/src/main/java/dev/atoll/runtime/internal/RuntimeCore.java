@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -36,6 +37,7 @@ import java.util.logging.Logger;
 import org.graalvm.polyglot.PolyglotException;
 import org.graalvm.polyglot.Source;
 import org.graalvm.polyglot.SourceSection;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The runtime's machinery behind {@code ToolRuntime}: loads tools, prepares guest sessions under the
@@ -1236,7 +1238,7 @@ public final class RuntimeCore implements AutoCloseable {
             }
             return switch (phase) {
                 case LOAD -> new Outcome.InvalidTool("evaluating the module threw" + where + ": " + pe.getMessage());
-                case PREPARE, CALL -> new Outcome.ToolError(pe.getMessage(), frames);
+                case PREPARE, CALL -> new Outcome.ToolError(Objects.requireNonNull(pe.getMessage(), "message"), frames);
             };
         }
         if (t instanceof InvalidToolException e) {
@@ -1256,7 +1258,7 @@ public final class RuntimeCore implements AutoCloseable {
         return new Outcome.InternalError("the call failed inside Atoll");
     }
 
-    private static boolean deniedBySandbox(String message) {
+    private static boolean deniedBySandbox(@Nullable String message) {
         String m = String.valueOf(message);
         return m.startsWith("java.lang.SecurityException: ")
                 || m.contains("UnsupportedPosixFeatureException")

@@ -1,6 +1,7 @@
 package dev.atoll.runtime.internal;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How the guest side of a call ended, before the host turns it into an outcome. The first four kinds
@@ -37,11 +38,11 @@ sealed interface Settlement {
     /**
      * The JSON of an error the host reports in a settlement, shaped as the guest bootstrap's.
      *
-     * @param message the error message
+     * @param message the error message, or null (written as JSON {@code null})
      * @param stack its stack, or empty
      * @return {@code {"message": ..., "stack": ...}}
      */
-    static String errorJson(String message, String stack) {
+    static String errorJson(@Nullable String message, String stack) {
         return JsonNodeFactory.instance
                 .objectNode()
                 .put("message", message)

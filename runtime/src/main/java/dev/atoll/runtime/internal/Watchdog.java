@@ -19,6 +19,7 @@ import javax.management.NotificationEmitter;
 import javax.management.NotificationListener;
 import javax.management.openmbean.CompositeData;
 import org.graalvm.polyglot.Context;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Enforces CPU, memory and wall limits of running calls from one platform thread. Every tick it reads
@@ -328,7 +329,7 @@ public final class Watchdog implements AutoCloseable {
     public final class Monitor implements AutoCloseable {
         private final Thread thread;
         private final long threadId;
-        private volatile Context context;
+        private volatile @Nullable Context context;
         private volatile long cpuStart;
         private volatile boolean inSetup;
         private volatile long allocatedStart;
