@@ -2,7 +2,9 @@ package dev.atoll.host.bindings.internal;
 
 import java.net.InetAddress;
 import java.util.Arrays;
+import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An IPv4 or IPv6 network: an address and a prefix length. Matches addresses of its own family only
@@ -55,12 +57,13 @@ public record Cidr(byte[] network, int prefix) {
 
     private static Cidr parseValid(String text) {
         int slash = text.indexOf('/');
-        byte[] bytes = addressBytes(slash < 0 ? text : text.substring(0, slash));
+        // problem(text) found the address valid
+        byte[] bytes = Objects.requireNonNull(addressBytes(slash < 0 ? text : text.substring(0, slash)), "address");
         int prefix = slash < 0 ? bytes.length * 8 : Integer.parseInt(text.substring(slash + 1));
         return new Cidr(bytes, prefix);
     }
 
-    private static byte[] addressBytes(String addr) {
+    private static byte @Nullable [] addressBytes(String addr) {
         String a = addr.startsWith("[") && addr.endsWith("]") ? addr.substring(1, addr.length() - 1) : addr;
         if (a.indexOf(':') >= 0) {
             return IpLiteral.parseIpv6(a);

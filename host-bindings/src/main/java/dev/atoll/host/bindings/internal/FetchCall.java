@@ -20,6 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Logger;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The fetch binding for one call: starts fetches (each a {@link FetchTask} off the guest thread), holds
@@ -60,7 +61,7 @@ final class FetchCall implements BindingCall {
     }
 
     @Override
-    public Object invoke(String operation, GuestArgs args) {
+    public @Nullable Object invoke(String operation, GuestArgs args) {
         if (closed) {
             return null;
         }
@@ -144,7 +145,7 @@ final class FetchCall implements BindingCall {
         return op.id();
     }
 
-    private Object body(GuestArgs args) {
+    private @Nullable Object body(GuestArgs args) {
         if (!args.isNumber(0)) {
             return null;
         }

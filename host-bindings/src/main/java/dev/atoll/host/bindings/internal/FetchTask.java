@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -35,6 +36,7 @@ import org.eclipse.jetty.client.Request;
 import org.eclipse.jetty.client.Response;
 import org.eclipse.jetty.client.Result;
 import org.eclipse.jetty.http.HttpField;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One {@code fetch}: the egress check, secret checks, inspection and the exchange of every hop, run on
@@ -69,9 +71,9 @@ final class FetchTask {
     private final byte[] body;
     private final String redirect;
     private final AtomicBoolean finished = new AtomicBoolean();
-    private volatile Request current;
-    private volatile Future<?> worker;
-    private volatile ScheduledFuture<?> timeout;
+    private volatile @Nullable Request current;
+    private volatile @Nullable Future<?> worker;
+    private volatile @Nullable ScheduledFuture<?> timeout;
     private volatile String host;
     private volatile int status;
     private volatile long sent;
@@ -221,8 +223,10 @@ final class FetchTask {
 
     private void respond(InspectedRequest request, URI uri, boolean redirected, Exchange ex) {
         Map<String, String> secrets = call.secretValues;
+        // Set when the exchange completed, before exchange() returned it.
+        Response response = Objects.requireNonNull(ex.response, "response");
         List<HttpHeader> responseHeaders = new ArrayList<>();
-        for (HttpField f : ex.response.getHeaders()) {
+        for (HttpField f : response.getHeaders()) {
             responseHeaders.add(new HttpHeader(f.getLowerCaseName(), Secrets.scrub(f.getValue(), secrets)));
         }
         byte[] responseBody = Secrets.scrub(ex.body.toByteArray(), secrets);
@@ -245,7 +249,7 @@ final class FetchTask {
         }
         ObjectNode r = FetchEngine.JSON.createObjectNode();
         r.put("status", ex.status);
-        r.put("statusText", Secrets.scrub(ex.response.getReason() == null ? "" : ex.response.getReason(), secrets));
+        r.put("statusText", Secrets.scrub(response.getReason() == null ? "" : response.getReason(), secrets));
         r.put("url", Secrets.scrub(uri.toString(), secrets));
         r.put("redirected", redirected);
         ArrayNode h = r.putArray("headers");
@@ -270,7 +274,7 @@ final class FetchTask {
     }
 
     /** Null if the placeholders in this hop may go to {@code uri}; else "result message". */
-    private String secretRefusal(URI uri, List<HttpHeader> hopHeaders, byte[] hopBody) {
+    private @Nullable String secretRefusal(URI uri, List<HttpHeader> hopHeaders, byte[] hopBody) {
         if (!Secrets.names(uri.toString()).isEmpty()) {
             return "secret_in_url secrets may only be sent in header values or the body, not in the URL";
         }
@@ -322,7 +326,7 @@ final class FetchTask {
 
     @SuppressWarnings(
             "NonAtomicVolatileUpdate") // only the worker thread updates sent/received; volatile is for finish()
-    private Exchange exchange(
+    private @Nullable Exchange exchange(
             EgressDecision.Allowed allowed, String method, List<HttpHeader> hopHeaders, byte[] wireBody) {
         long left = deadline - System.nanoTime();
         if (left <= 0) {
@@ -458,7 +462,9 @@ final class FetchTask {
         final ByteArrayOutputStream body = new ByteArrayOutputStream();
         private final FetchCall call;
         private final FetchTask task;
-        volatile Response response;
+        /** The response, once its headers arrived (or the exchange completed). */
+        volatile @Nullable Response response;
+
         volatile int status;
         volatile boolean tooLarge;
         volatile boolean callCapHit;
@@ -468,6 +474,7 @@ final class FetchTask {
             this.task = task;
         }
 
+        @Nullable
         String header(String name) {
             return response == null ? null : response.getHeaders().get(name);
         }

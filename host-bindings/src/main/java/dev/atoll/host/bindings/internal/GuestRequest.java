@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Checks, on the host, every value of a request that a guest hands to {@code fetch}: the guest-side
@@ -34,17 +35,26 @@ final class GuestRequest {
     static final class Refused extends Exception {
         private static final long serialVersionUID = 1L;
 
+        private final String message;
+
         Refused(String message) {
             super(message, null, false, false);
+            this.message = message;
+        }
+
+        /** Why the value was refused, for the tool's author. */
+        @Override
+        public String getMessage() {
+            return message;
         }
     }
 
     /**
-     * @param method the guest's method
+     * @param method the guest's method, or null if it gave none
      * @return the method, upper-cased
      * @throws Refused unless it is a token of at most 16 characters in {@link #METHODS}
      */
-    static String method(String method) throws Refused {
+    static String method(@Nullable String method) throws Refused {
         if (method == null
                 || method.isEmpty()
                 || method.length() > 16
@@ -60,22 +70,22 @@ final class GuestRequest {
     }
 
     /**
-     * @param method the guest's method
+     * @param method the guest's method, or null if it gave none
      * @return the method as a receipt may show it: itself if it is a short token, else empty
      */
-    static String forReceipt(String method) {
+    static String forReceipt(@Nullable String method) {
         return method != null && method.length() <= 16 && TOKEN.matcher(method).matches()
                 ? method.toUpperCase(Locale.ROOT)
                 : "";
     }
 
     /**
-     * @param url the guest's URL
+     * @param url the guest's URL, or null if it gave none
      * @return the URL, with characters beyond ASCII percent-encoded as UTF-8 (as a browser's fetch does)
      * @throws Refused if it is longer than {@value #MAX_URL_CHARS} characters or has a control
      *     character or a space (CR/LF would split the request line), or an unpaired surrogate
      */
-    static String url(String url) throws Refused {
+    static String url(@Nullable String url) throws Refused {
         if (url == null || url.isEmpty() || url.length() > MAX_URL_CHARS) {
             throw new Refused("fetch refused: the URL must have 1-" + MAX_URL_CHARS + " characters");
         }

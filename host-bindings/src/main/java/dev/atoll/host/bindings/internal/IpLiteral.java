@@ -5,6 +5,7 @@ import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Decides whether a URL host is an IP literal in any notation a resolver might accept, and parses
@@ -141,7 +142,7 @@ public final class IpLiteral {
      * @param s the text between the brackets
      * @return the 16 bytes, or null if {@code s} is not a valid IPv6 address (zone ids included)
      */
-    static byte[] parseIpv6(String s) {
+    static byte @Nullable [] parseIpv6(String s) {
         if (s.isEmpty() || s.length() > 45) {
             return null;
         }
@@ -179,7 +180,7 @@ public final class IpLiteral {
     }
 
     /** 16-bit groups separated by single colons; the last may be a dotted quad if allowed. */
-    private static int[] groups(String s, boolean v4Tail) {
+    private static int @Nullable [] groups(String s, boolean v4Tail) {
         if (s.isEmpty()) {
             return new int[0];
         }
