@@ -15,6 +15,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The DLP engine: scans a JSON payload ({@link #scan}) or text ({@link #scanText}) with the rule pack
@@ -214,7 +215,8 @@ public final class DlpEngine {
         private final Set<String> disabled = new LinkedHashSet<>();
         private DlpPolicy policy = DlpPolicy.defaults();
         private ScanLimits limits = ScanLimits.defaults();
-        private byte[] hashKey;
+        /** Null until {@link #hashKey(byte[])}: {@link #build()} then draws a random key. */
+        private byte @Nullable [] hashKey;
 
         private Builder() {}
 

@@ -68,7 +68,9 @@ public record DlpPolicy(
                 return o.action();
             }
         }
-        return defaultActions.get(context.direction()).get(rule.category());
+        // The constructor checked that the table has every direction and category.
+        Map<Category, Action> row = Objects.requireNonNull(defaultActions.get(context.direction()), "row");
+        return Objects.requireNonNull(row.get(rule.category()), "action");
     }
 
     /** Builds a {@link DlpPolicy}; every method fails fast on a bad value and names it. */
@@ -137,7 +139,7 @@ public record DlpPolicy(
         }
 
         private void set(Direction d, Category c, Action a) {
-            table.get(d).put(c, a);
+            Objects.requireNonNull(table.get(d), "row").put(c, a); // every direction has one (constructor)
         }
     }
 }

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /** The engine's rules, compiled: patterns, the keyword automaton and the trigger tables. Immutable. */
 public final class CompiledPack {
@@ -53,7 +54,7 @@ public final class CompiledPack {
         this.passTable = Scanner.passTable(automaton);
         this.keywordRules = new int[keywords.size()][];
         for (int k = 0; k < keywords.size(); k++) {
-            this.keywordRules[k] = byKeyword.get(keywords.get(k)).stream()
+            this.keywordRules[k] = Objects.requireNonNull(byKeyword.get(keywords.get(k)), "keyword").stream()
                     .mapToInt(Integer::intValue)
                     .toArray();
         }

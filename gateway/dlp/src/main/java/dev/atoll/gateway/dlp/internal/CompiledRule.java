@@ -3,17 +3,18 @@ package dev.atoll.gateway.dlp.internal;
 import com.google.re2j.Pattern;
 import dev.atoll.gateway.dlp.Rule;
 import dev.atoll.gateway.dlp.Validator;
+import org.jspecify.annotations.Nullable;
 
 /** A rule with its patterns compiled. */
 final class CompiledRule {
     final int index;
     final Rule rule;
     /** Text pattern, or null for a keyPattern-only rule. */
-    final Pattern pattern;
+    final @Nullable Pattern pattern;
     /** Member-name pattern, or null. */
-    final Pattern keyPattern;
+    final @Nullable Pattern keyPattern;
     /** Value pattern for keyPattern matches, or null (the whole value). */
-    final Pattern valuePattern;
+    final @Nullable Pattern valuePattern;
 
     final Validator[] validators;
     final String[] requires;

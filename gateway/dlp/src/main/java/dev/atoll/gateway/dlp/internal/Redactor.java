@@ -10,6 +10,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Replaces matched spans by {@code [REDACTED:rule-id]} in a copy of a payload. A match found only in a
@@ -112,7 +113,7 @@ public final class Redactor {
         return "[REDACTED:" + pack.rule(m.ruleIndex()).id() + "]";
     }
 
-    private static JsonNode navigate(JsonNode node, List<Object> path) {
+    private static @Nullable JsonNode navigate(JsonNode node, List<Object> path) {
         JsonNode n = node;
         for (Object seg : path) {
             if (n == null) {

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 
@@ -82,7 +83,9 @@ public final class RulePackReader {
             try {
                 out.add(rule(r, where));
             } catch (DlpException e) {
-                throw e.getMessage().startsWith(source) ? e : new DlpException(where + ": " + e.getMessage(), e);
+                throw Objects.requireNonNull(e.getMessage(), "message").startsWith(source)
+                        ? e
+                        : new DlpException(where + ": " + e.getMessage(), e);
             } catch (IllegalArgumentException e) {
                 throw new DlpException(where + ": " + e.getMessage(), e);
             }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonPointer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeType;
 import com.google.re2j.Matcher;
+import com.google.re2j.Pattern;
 import dev.atoll.gateway.dlp.Encoding;
 import dev.atoll.gateway.dlp.Limit;
 import dev.atoll.gateway.dlp.Part;
@@ -15,8 +16,10 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One scan of one payload (not thread-safe; the engine makes one per call). For each string it
@@ -112,7 +115,9 @@ public final class Scanner {
     private final Layer[] layers;
     private final List<RawMatch> matches = new ArrayList<>();
     private final List<RawMatch> pending = new ArrayList<>();
-    private Limit incomplete;
+    /** The first limit reached, or null. */
+    private @Nullable Limit incomplete;
+
     private long scanned;
     private long decoded;
     /**
@@ -126,8 +131,10 @@ public final class Scanner {
     private final List<Object> path = new ArrayList<>();
     private final List<Object> display = new ArrayList<>();
     private Part part = Part.TEXT;
-    private String pointer;
-    private List<Object> matchPath;
+    /** The current location's JSON pointer and path, once a match there needed them (null until then). */
+    private @Nullable String pointer;
+
+    private @Nullable List<Object> matchPath;
 
     /**
      * @param pack the compiled rules
@@ -230,7 +237,7 @@ public final class Scanner {
      * @return for a member name, the key rules its keywords triggered (or null)
      */
     @SuppressWarnings("ReferenceEquality") // NO_KEY_HITS is a sentinel: identity is the point
-    private KeyHits scanLocation(String s, KeyHits keyHits) {
+    private @Nullable KeyHits scanLocation(String s, @Nullable KeyHits keyHits) {
         if (incomplete == Limit.SCAN_SIZE) {
             return null;
         }
@@ -293,8 +300,8 @@ public final class Scanner {
         pending.clear();
     }
 
-    private KeyHits scanLayer(
-            String text, int depth, List<Encoding> encodings, int topStart, int topEnd, KeyHits keyHits) {
+    private @Nullable KeyHits scanLayer(
+            String text, int depth, List<Encoding> encodings, int topStart, int topEnd, @Nullable KeyHits keyHits) {
         Layer layer = layers[depth];
         if (layer == null) {
             layer = layers[depth] = new Layer(pack);
@@ -426,10 +433,13 @@ public final class Scanner {
     }
 
     /** @return the key rules among {@code triggered} whose keyPattern matches the (normalised) key, or null if none */
-    private KeyHits selectKeyRules(String key, int[] triggered) {
+    private @Nullable KeyHits selectKeyRules(String key, int[] triggered) {
         int n = 0;
         for (int r : triggered) {
-            if (pack.rules[r].keyPattern.matcher(key).find()) {
+            // Layer collects only rules that have a keyPattern as key hits.
+            if (Objects.requireNonNull(pack.rules[r].keyPattern, "keyPattern")
+                    .matcher(key)
+                    .find()) {
                 triggered[n++] = r;
             }
         }
@@ -482,11 +492,14 @@ public final class Scanner {
             e++;
         }
         List<int[]> found = new ArrayList<>(2);
+        // Only rules with a text pattern get here: touched ones are checked for one, and a rule without
+        // keywords (always, invisible) cannot be keyPattern-only (Rule's checks).
+        Pattern pattern = Objects.requireNonNull(rule.pattern, "pattern");
         for (int attempt = 0; ; attempt++) {
             found.clear();
             boolean extend = false;
             String sub = s == 0 && e == n ? t : t.substring(s, e);
-            Matcher m = rule.pattern.matcher(sub);
+            Matcher m = pattern.matcher(sub);
             int g = rule.rule.group();
             while (m.find()) {
                 boolean atRight = m.end() == sub.length() && e < n;
@@ -532,7 +545,7 @@ public final class Scanner {
         int end = span.depth == 0 ? span.norm.originalEnd(e) : span.topEnd;
         pending.add(new RawMatch(
                 rule.index,
-                matchPath,
+                Objects.requireNonNull(matchPath, "matchPath"), // set with pointer above
                 pointer,
                 part,
                 start,

@@ -1,6 +1,7 @@
 package dev.atoll.gateway.dlp.internal;
 
 import java.text.Normalizer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * NFKC normalisation (fullwidth letters, ligatures, compatibility forms to their plain forms) with
@@ -20,7 +21,7 @@ final class TextNormalizer {
      * @param to per character of {@code text}, the original end index, exclusive (null: identity)
      * @param hidden whether format characters (category Cf) were removed
      */
-    record Normalized(String text, int[] from, int[] to, boolean hidden) {
+    record Normalized(String text, int @Nullable [] from, int @Nullable [] to, boolean hidden) {
 
         /** An identity mapping. */
         Normalized(String text) {

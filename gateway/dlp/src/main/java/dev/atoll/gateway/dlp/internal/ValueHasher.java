@@ -5,6 +5,7 @@ import java.security.GeneralSecurityException;
 import java.util.HexFormat;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Keyed hash prefixes of matched values: HMAC-SHA-256 under the engine's key, first 6 bytes in hex.
@@ -14,7 +15,8 @@ import javax.crypto.spec.SecretKeySpec;
 final class ValueHasher {
 
     private final SecretKeySpec key;
-    private Mac mac;
+    /** Created at the first hash. */
+    private @Nullable Mac mac;
 
     ValueHasher(byte[] key) {
         this.key = new SecretKeySpec(key, "HmacSHA256");
