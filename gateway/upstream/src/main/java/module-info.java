@@ -3,8 +3,13 @@
  * served through the same {@link dev.atoll.gateway.backend.ToolBackend} pipeline as isolate tools, with a
  * per-upstream egress proxy under the tenant's egress policy. The gateway wires it
  * ({@code dev.atoll.gateway.upstream.internal.UpstreamManager} is its entry type).
+ *
+ * <p>Null-marked: no parameter, return value or field is null unless it says {@code @Nullable}
+ * (NullAway checks it at compile time).
  */
+@org.jspecify.annotations.NullMarked
 module dev.atoll.gateway.upstream {
+    requires static org.jspecify;
     requires transitive dev.atoll.gateway.backend;
     requires transitive dev.atoll.gateway.registry;
     requires transitive dev.atoll.host.bindings;

@@ -20,7 +20,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Not a JMH benchmark: an upstream MCP server (server-everything, the pinned Node 22) measured two ways.
@@ -55,7 +57,7 @@ public final class UpstreamProbe {
         int calls = Integer.parseInt(args.length > 1 ? args[1] : "2000");
         Path root = Path.of("").toAbsolutePath();
         while (!Files.exists(root.resolve("scripts/node/package.json"))) {
-            root = root.getParent();
+            root = Objects.requireNonNull(root.getParent(), "not run inside the repository");
         }
         String node =
                 root.resolve("scripts/node/node_modules/.bin/node").toRealPath().toString();
@@ -98,7 +100,8 @@ public final class UpstreamProbe {
                         .mcpToken(token, "probe", Set.of("*"))
                         .start();
                 HttpClient http = HttpClient.newHttpClient()) {
-            String admin = g.startupTokens().get("ADMIN");
+            // A fresh data directory: the first start mints the admin token.
+            String admin = Objects.requireNonNull(g.startupTokens().get("ADMIN"), "no admin token minted");
             long[] sandboxed = new long[starts];
             for (int i = 0; i < starts; i++) {
                 String name = "every" + i;
@@ -194,7 +197,7 @@ public final class UpstreamProbe {
         }
     }
 
-    private static HttpRequest post(String url, String token, String session, String body) {
+    private static HttpRequest post(String url, String token, @Nullable String session, String body) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url))
                 .timeout(Duration.ofSeconds(30))
                 .header("Authorization", "Bearer " + token)
@@ -207,7 +210,8 @@ public final class UpstreamProbe {
         return b.build();
     }
 
-    private static JsonNode adminCall(HttpClient http, Gateway g, String token, String method, String path, Object body)
+    private static JsonNode adminCall(
+            HttpClient http, Gateway g, String token, String method, String path, @Nullable Object body)
             throws Exception {
         HttpRequest r = HttpRequest.newBuilder(URI.create(g.adminUrl() + path))
                 .header("Authorization", "Bearer " + token)

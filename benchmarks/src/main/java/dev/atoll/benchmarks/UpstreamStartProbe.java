@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -51,7 +52,7 @@ public final class UpstreamStartProbe {
         int calls = args.length > 2 ? Integer.parseInt(args[2]) : 500;
         Path root = Path.of("").toAbsolutePath();
         while (!Files.exists(root.resolve("scripts/node/node_modules/.bin/node"))) {
-            root = root.getParent();
+            root = Objects.requireNonNull(root.getParent(), "not run inside the repository");
         }
         String node =
                 root.resolve("scripts/node/node_modules/.bin/node").toRealPath().toString();

@@ -10,5 +10,11 @@
  * <p>Run them with {@code benchmarks/run.sh}, which puts GraalVM and the runtime on the module path and
  * the Graal compiler on the upgrade module path, in the JMH host and in its forks; results and their
  * reading are in {@code docs/benchmarks.md}.
+ *
+ * <p>Null-marked (here, as the benchmarks have no module descriptor): no parameter, return value or
+ * field is null unless it says {@code @Nullable} (NullAway checks it at compile time).
  */
+@NullMarked
 package dev.atoll.benchmarks;
+
+import org.jspecify.annotations.NullMarked;

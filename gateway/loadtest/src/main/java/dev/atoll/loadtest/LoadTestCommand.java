@@ -14,6 +14,7 @@ import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -48,6 +49,7 @@ public final class LoadTestCommand implements Callable<Integer> {
     private static final int FAILED = 1;
     private static final int USAGE = 2;
 
+    @SuppressWarnings("NullAway.Init") // picocli injects it before call()
     @Spec
     CommandSpec spec;
 
@@ -56,12 +58,14 @@ public final class LoadTestCommand implements Callable<Integer> {
             arity = "0..1",
             paramLabel = "TOOL|FILE",
             description = "the tool's name (with --url) or a tool file (.mjs/.js/.py) to run in-process")
+    @Nullable
     String target;
 
     @Option(
             names = "--url",
             paramLabel = "URL",
             description = "the MCP endpoint of a running node, e.g. " + "http://127.0.0.1:8080/mcp")
+    @Nullable
     URI url;
 
     @Option(
@@ -69,8 +73,10 @@ public final class LoadTestCommand implements Callable<Integer> {
             paramLabel = "TOKEN",
             defaultValue = "${env:ATOLL_MCP_TOKEN}",
             description = "MCP bearer token (default: $ATOLL_MCP_TOKEN)")
+    @Nullable
     String token;
 
+    @SuppressWarnings("NullAway.Init") // picocli sets it, to its defaultValue when not given
     @Option(
             names = "--protocol",
             paramLabel = "ERA",
@@ -83,18 +89,21 @@ public final class LoadTestCommand implements Callable<Integer> {
             names = "--args",
             paramLabel = "JSON|@FILE",
             description = "the tool's arguments as a JSON object, or @FILE (default: {})")
+    @Nullable
     String args;
 
     @Option(
             names = "--args-file",
             paramLabel = "JSONL",
             description = "argument sets, one JSON object per line; calls rotate through them in order")
+    @Nullable
     Path argsFile;
 
     @Option(
             names = "--rate",
             paramLabel = "RATE",
             description = "open model: constant arrival rate, e.g. 2000/s " + "(for --duration)")
+    @Nullable
     String rate;
 
     @Option(
@@ -102,14 +111,17 @@ public final class LoadTestCommand implements Callable<Integer> {
             paramLabel = "STAGES",
             description = "open model: ramps DURATION:RATE,..., each "
                     + "linear from the previous rate (0 at first), e.g. 10s:100/s,30s:2000/s")
+    @Nullable
     String stages;
 
     @Option(
             names = {"-c", "--concurrency"},
             paramLabel = "N",
             description = "closed model: N concurrent callers (default when no --rate/--stages: 1)")
+    @Nullable
     Integer concurrency;
 
+    @SuppressWarnings("NullAway.Init") // picocli sets it, to its defaultValue when not given
     @Option(
             names = {"-d", "--duration"},
             paramLabel = "DURATION",
@@ -132,6 +144,7 @@ public final class LoadTestCommand implements Callable<Integer> {
                     + "its latency still counts from its due time (default: 256)")
     int maxInFlight;
 
+    @SuppressWarnings("NullAway.Init") // picocli sets it, to its defaultValue when not given
     @Option(
             names = "--timeout",
             paramLabel = "DURATION",
@@ -152,6 +165,7 @@ public final class LoadTestCommand implements Callable<Integer> {
             paramLabel = "URL",
             description =
                     "the node's admin /metrics, read before and " + "after to report the gateway's CPU time per call")
+    @Nullable
     URI metricsUrl;
 
     @Option(
@@ -159,12 +173,15 @@ public final class LoadTestCommand implements Callable<Integer> {
             paramLabel = "TOKEN",
             defaultValue = "${env:ATOLL_ADMIN_TOKEN}",
             description = "admin bearer token for --metrics-url (default: $ATOLL_ADMIN_TOKEN)")
+    @Nullable
     String metricsToken;
 
     @Option(names = "--out", paramLabel = "FILE", description = "write the result as JSON")
+    @Nullable
     Path out;
 
     @Option(names = "--report", paramLabel = "FILE", description = "write a self-contained HTML report")
+    @Nullable
     Path report;
 
     @Option(
@@ -178,12 +195,14 @@ public final class LoadTestCommand implements Callable<Integer> {
             names = "--max-p99",
             paramLabel = "DURATION",
             description = "exit 1 if the p99 latency exceeds this, e.g. 250ms")
+    @Nullable
     String maxP99;
 
     @Option(
             names = "--max-error-rate",
             paramLabel = "RATE",
             description = "exit 1 if the share of failed calls exceeds this, e.g. 0.01 or 1%%")
+    @Nullable
     String maxErrorRate;
 
     @Option(

@@ -17,6 +17,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Calls a tool file in this process's runtime, a fresh context per call, on the calling (platform) thread.
@@ -34,7 +35,8 @@ public final class InProcessCaller implements Caller {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final LongAdder pooledHits = new LongAdder();
     private final LongAdder coldStarts = new LongAdder();
-    private final Thread replenisher;
+    /** Keeps the pool filled; null without a pool. */
+    private final @Nullable Thread replenisher;
 
     /**
      * Loads the tool.

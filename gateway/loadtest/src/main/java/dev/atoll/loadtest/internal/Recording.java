@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.LongAdder;
 import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Thread-safe recording of a run: latency from the intended send time (open model; from the actual send
@@ -33,8 +34,9 @@ public final class Recording {
     private final AtomicLong intervalErrors = new AtomicLong();
     private final LongAdder calls = new LongAdder();
     private final List<LoadTestReport.Second> seconds = new ArrayList<>();
-    private Histogram intervalLatency;
-    private Histogram intervalService;
+    // The last interval's histograms, recycled by the next (null before the first: the recorder allocates).
+    private @Nullable Histogram intervalLatency;
+    private @Nullable Histogram intervalService;
 
     /**
      * Records one finished call.

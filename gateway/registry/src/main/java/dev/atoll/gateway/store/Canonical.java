@@ -16,6 +16,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Canonical JSON and the tool digest.
@@ -189,7 +190,7 @@ public final class Canonical {
         }
 
         @Override
-        public com.fasterxml.jackson.core.SerializableString getEscapeSequence(int ch) {
+        public com.fasterxml.jackson.core.@Nullable SerializableString getEscapeSequence(int ch) {
             return null;
         }
     }

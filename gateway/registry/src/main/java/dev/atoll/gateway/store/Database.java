@@ -8,6 +8,8 @@ import dev.atoll.gateway.registry.RegistryException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.flywaydb.core.Flyway;
@@ -105,28 +107,30 @@ public final class Database implements AutoCloseable {
      */
     private void warnIfNotDurable() {
         try {
-            read("reading the durability settings", c -> {
+            Map<String, String> settings = read("reading the durability settings", c -> {
+                Map<String, String> rows = new LinkedHashMap<>();
                 try (var st = c.createStatement();
                         var rs = st.executeQuery(
                                 "SELECT name, reset_val FROM pg_settings WHERE name IN ('fsync', 'synchronous_commit')")) {
                     while (rs.next()) {
-                        String name = rs.getString(1);
-                        String value = rs.getString(2);
-                        if (name.equals("fsync") && value.equals("off")) {
-                            LOG.log(
-                                    Level.WARNING,
-                                    "PostgreSQL runs with fsync = off: committed audit"
-                                            + " records (answered calls) can be lost if the database server or its machine"
-                                            + " crashes");
-                        } else if (name.equals("synchronous_commit") && value.equals("off")) {
-                            LOG.log(
-                                    Level.INFO,
-                                    "PostgreSQL's synchronous_commit default is off here;"
-                                            + " the registry's sessions set it to on (an answered call's record is flushed)");
-                        }
+                        rows.put(rs.getString(1), rs.getString(2));
                     }
                 }
-                return null;
+                return rows;
+            });
+            settings.forEach((name, value) -> {
+                if (name.equals("fsync") && value.equals("off")) {
+                    LOG.log(
+                            Level.WARNING,
+                            "PostgreSQL runs with fsync = off: committed audit"
+                                    + " records (answered calls) can be lost if the database server or its machine"
+                                    + " crashes");
+                } else if (name.equals("synchronous_commit") && value.equals("off")) {
+                    LOG.log(
+                            Level.INFO,
+                            "PostgreSQL's synchronous_commit default is off here;"
+                                    + " the registry's sessions set it to on (an answered call's record is flushed)");
+                }
             });
         } catch (RegistryException e) {
             LOG.log(Level.WARNING, "cannot read PostgreSQL's durability settings", e);
@@ -193,10 +197,25 @@ public final class Database implements AutoCloseable {
          * Runs inside the transaction.
          *
          * @param c the connection, auto-commit off
-         * @return the result
+         * @return the result, never null (work without one is an {@link Update})
          * @throws SQLException to roll back
          */
         T run(Connection c) throws SQLException;
+    }
+
+    /**
+     * The work of one transaction that has no result (a write): {@link #update(String, Update)}.
+     * A {@link Work} must return a result, never null.
+     */
+    @FunctionalInterface
+    public interface Update {
+        /**
+         * Runs inside the transaction.
+         *
+         * @param c the connection, auto-commit off
+         * @throws SQLException to roll back
+         */
+        void run(Connection c) throws SQLException;
     }
 
     /**
@@ -228,12 +247,41 @@ public final class Database implements AutoCloseable {
         return inTransaction(what, work, true);
     }
 
+    /**
+     * {@link #inTransaction(String, Work)} for work without a result.
+     *
+     * @param what what the work does, for error messages
+     * @param work the work
+     */
+    public void update(String what, Update work) {
+        inTransaction(what, done(work), false);
+    }
+
+    /**
+     * {@link #inAdminTransaction(String, Work)} for work without a result.
+     *
+     * @param what what the work does, for error messages
+     * @param work the work
+     */
+    public void adminUpdate(String what, Update work) {
+        inTransaction(what, done(work), true);
+    }
+
+    /** The update as a {@link Work} whose result (never null) nobody reads. */
+    private static Work<Boolean> done(Update work) {
+        return c -> {
+            work.run(c);
+            return Boolean.TRUE;
+        };
+    }
+
     private <T> T inTransaction(String what, Work<T> work, boolean admin) {
-        String down = unreachable.get();
-        if (!down.isEmpty()) {
+        java.util.Optional<String> down = unreachable();
+        if (down.isPresent()) {
             throw new RegistryException(
                     RegistryException.Reason.STORAGE,
-                    what + " failed: the registry database is unreachable (" + down + "); retrying in the background");
+                    what + " failed: the registry database is unreachable (" + down.get()
+                            + "); retrying in the background");
         }
         SQLException last = null;
         for (int attempt = 0; attempt < 4; attempt++) {
@@ -276,7 +324,9 @@ public final class Database implements AutoCloseable {
             }
             sleepBackoff(attempt);
         }
-        throw RegistryException.storage(what + " failed after retries: " + safeMessage(last), last);
+        // Every attempt that neither returned nor threw set it.
+        SQLException failed = java.util.Objects.requireNonNull(last, "last");
+        throw RegistryException.storage(what + " failed after retries: " + safeMessage(failed), failed);
     }
 
     /**
@@ -311,8 +361,8 @@ public final class Database implements AutoCloseable {
      * @return the last connection failure, empty while the database is reachable
      */
     public java.util.Optional<String> unreachable() {
-        String d = unreachable.get();
-        return d.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(d);
+        // AtomicReference.get() is null only before a set; this one starts at "" and is set non-null.
+        return java.util.Optional.ofNullable(unreachable.get()).filter(d -> !d.isEmpty());
     }
 
     /** Opens the circuit and starts the background check that closes it once a connection works. */

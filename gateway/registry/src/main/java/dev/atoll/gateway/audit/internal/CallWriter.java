@@ -10,6 +10,7 @@ import dev.atoll.gateway.store.Database;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -19,6 +20,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Group commit for call records: callers put records on a bounded queue and wait for their commit;
@@ -188,7 +190,7 @@ public final class CallWriter implements AutoCloseable {
         } catch (ExecutionException e) {
             throw e.getCause() instanceof RegistryException r
                     ? r
-                    : RegistryException.storage("the audit writer failed", e.getCause());
+                    : RegistryException.storage("the audit writer failed", cause(e));
         }
     }
 
@@ -329,6 +331,11 @@ public final class CallWriter implements AutoCloseable {
         }
     }
 
+    /** The failure a {@link CompletableFuture}'s {@link ExecutionException} carries (it always has one). */
+    private static Throwable cause(ExecutionException e) {
+        return Objects.requireNonNull(e.getCause(), "cause");
+    }
+
     private static void await(CompletableFuture<Void> done) {
         try {
             done.get();
@@ -339,7 +346,7 @@ public final class CallWriter implements AutoCloseable {
         } catch (ExecutionException e) {
             throw e.getCause() instanceof RegistryException r
                     ? r
-                    : RegistryException.storage("the audit writer failed", e.getCause());
+                    : RegistryException.storage("the audit writer failed", cause(e));
         }
     }
 
@@ -459,10 +466,10 @@ public final class CallWriter implements AutoCloseable {
 
     /**
      * Writes a batch, retrying until it commits or the close deadline passes, then completes the
-     * batch's callers; returns the failure.
+     * batch's callers; returns the failure, null once the batch is committed or spooled.
      */
     @SuppressWarnings("NonAtomicVolatileUpdate") // only the writer thread updates the counters; volatile is for readers
-    private RuntimeException write(List<Call> batch) {
+    private @Nullable RuntimeException write(List<Call> batch) {
         if (batch.isEmpty()) {
             return null;
         }
@@ -558,8 +565,10 @@ public final class CallWriter implements AutoCloseable {
             failure = "the audit spool is full (" + s.bytes() + " bytes) and the database does not take records ("
                     + spoolProblem + ")";
         } catch (java.io.UncheckedIOException e) {
-            failure = "the audit spool cannot be written (" + e.getCause().getMessage()
-                    + ") and the database does not take records (" + spoolProblem + ")";
+            // UncheckedIOException requires its cause.
+            failure = "the audit spool cannot be written ("
+                    + Objects.requireNonNull(e.getCause()).getMessage() + ") and the database does not take records ("
+                    + spoolProblem + ")";
         }
         // Neither takes the batch: callers are refused (failure() is set) until the spool drains;
         // this batch is written after the spool, in order.
@@ -699,13 +708,12 @@ public final class CallWriter implements AutoCloseable {
         CompletableFuture<Void> f = new CompletableFuture<>();
         Thread.ofVirtual().name("atoll-audit-attempt").start(() -> {
             try {
-                db.inTransaction(what, c -> {
+                db.update(what, c -> {
                     AuditStore.append(c, db, entries);
                     if (state.compareAndExchange(0, 2) == 1) {
                         throw new RegistryException(
                                 RegistryException.Reason.UNAVAILABLE, "abandoned: the records were spooled");
                     }
-                    return null;
                 });
                 f.complete(null);
             } catch (Throwable t) {
@@ -727,7 +735,7 @@ public final class CallWriter implements AutoCloseable {
             }
         } catch (ExecutionException e) {
             failedWrites++;
-            spoolProblem = String.valueOf(e.getCause().getMessage());
+            spoolProblem = String.valueOf(cause(e).getMessage());
             // Failed after the work was done (state 2: the commit was next, or sent): the database
             // may hold the batch; the drain looks it up before writing it again.
             return state.get() == 2 ? Attempt.IN_DOUBT : Attempt.FAILED;
@@ -753,7 +761,7 @@ public final class CallWriter implements AutoCloseable {
         } catch (java.util.concurrent.TimeoutException e) {
             spoolProblem = "no answer within " + spoolAfter.toMillis() + " ms";
         } catch (ExecutionException e) {
-            spoolProblem = String.valueOf(e.getCause().getMessage());
+            spoolProblem = String.valueOf(cause(e).getMessage());
         } catch (InterruptedException e) {
             spoolProblem = "interrupted";
         }

@@ -17,6 +17,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The audit spool: an append-only file of call records ({@code <data-dir>/audit-spool.jsonl}) that
@@ -36,7 +37,9 @@ final class Spool {
 
     private final Path file;
     private final long maxBytes;
-    private FileChannel channel;
+    /** Open from the first append until the spool is cleared or closed or a write fails; null otherwise. */
+    private @Nullable FileChannel channel;
+
     private String id;
     private long count;
     private long bytes;

@@ -31,7 +31,7 @@ final class AdminEndpointStore implements AdminEndpoints {
             throw new RegistryException(RegistryException.Reason.INVALID_ARGUMENT, p);
         });
         long now = System.currentTimeMillis();
-        db.inTransaction("advertising the admin URL of node " + node, c -> {
+        db.update("advertising the admin URL of node " + node, c -> {
             int n;
             try (PreparedStatement ps =
                     c.prepareStatement("UPDATE fleet_node_admin SET admin_url = ?, updated_at = ? WHERE id = ?")) {
@@ -49,7 +49,6 @@ final class AdminEndpointStore implements AdminEndpoints {
                     ps.executeUpdate();
                 }
             }
-            return null;
         });
     }
 

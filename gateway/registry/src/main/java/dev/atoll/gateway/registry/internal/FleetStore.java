@@ -26,7 +26,7 @@ final class FleetStore implements Fleet {
     public void heartbeat(Heartbeat b) {
         Objects.requireNonNull(b, "beat");
         long now = System.currentTimeMillis();
-        db.inTransaction("writing the heartbeat of node " + b.id(), c -> {
+        db.update("writing the heartbeat of node " + b.id(), c -> {
             int n;
             try (PreparedStatement ps = c.prepareStatement("UPDATE fleet_node SET region = ?, version = ?,"
                     + " started_at = ?, ready = ?, revision = ?, heartbeat_at = ?, calls_per_s = ?,"
@@ -44,7 +44,6 @@ final class FleetStore implements Fleet {
                     ps.executeUpdate();
                 }
             }
-            return null;
         });
     }
 

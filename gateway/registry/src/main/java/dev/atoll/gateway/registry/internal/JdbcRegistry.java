@@ -386,7 +386,7 @@ public final class JdbcRegistry implements Registry {
         checkName(name);
         Objects.requireNonNull(actor, "actor");
         checkOpen();
-        db.inAdminTransaction("deleting " + name, c -> {
+        db.adminUpdate("deleting " + name, c -> {
             ToolRow tool = lockTool(c, name).orElseThrow(() -> unknownTool(name));
             int versions;
             try (PreparedStatement ps = c.prepareStatement("DELETE FROM tool_version WHERE name = ?")) {
@@ -405,7 +405,6 @@ public final class JdbcRegistry implements Registry {
                     c,
                     db,
                     List.of(AuditEntry.of(actor.id(), AuditAction.DELETE, name, tool.servingVersion(), "", detail)));
-            return null;
         });
         catalogueChanged();
     }
@@ -483,8 +482,7 @@ public final class JdbcRegistry implements Registry {
                     .or(() -> tool.versions().stream()
                             .filter(o -> o.state() == ToolState.APPROVED && o.version() < version)
                             .reduce((a, b) -> b));
-            List<ToolChanges.Change> changes =
-                    ToolDiff.diff(base.map(JdbcRegistry::side).orElse(null), side(v));
+            List<ToolChanges.Change> changes = ToolDiff.diff(base.map(JdbcRegistry::side), side(v));
             List<PoisoningSign> signs = PoisoningScanner.scan(name, v.manifest(), otherNames(c, name));
             return new ToolChanges(name, version, v.digest(), base.map(ToolVersion::version), changes, signs);
         });

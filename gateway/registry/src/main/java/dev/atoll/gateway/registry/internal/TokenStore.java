@@ -34,6 +34,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Tokens stored as SHA-256 hashes. A token is 32 random bytes (256 bits) from {@link SecureRandom},
@@ -52,7 +53,8 @@ public final class TokenStore implements Tokens {
 
     private final Database db;
     private final SecureRandom random = new SecureRandom();
-    private final Cache<String, Principal> cache;
+    /** Null when authenticated tokens are not cached (a zero TTL). */
+    private final @Nullable Cache<String, Principal> cache;
     /** Moves on every invalidation: a lookup that raced with one does not cache what it read. */
     private final java.util.concurrent.atomic.AtomicLong generation = new java.util.concurrent.atomic.AtomicLong();
 

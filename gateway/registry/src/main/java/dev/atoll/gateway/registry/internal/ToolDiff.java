@@ -8,7 +8,9 @@ import dev.atoll.gateway.registry.ToolChanges.Field;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeSet;
+import org.jspecify.annotations.Nullable;
 
 /** The field-by-field comparison of two tool versions. Pure functions. */
 public final class ToolDiff {
@@ -32,12 +34,12 @@ public final class ToolDiff {
      * The changes from {@code before} to {@code after}; with no {@code before}, everything present
      * in {@code after} is a change from missing.
      *
-     * @param before the compared (approved) version, or null for none
+     * @param before the compared (approved) version, empty for none
      * @param after the reviewed version
      * @return changes in {@link Field} order, {@code OTHER} keys sorted
      */
-    public static List<Change> diff(Side before, Side after) {
-        JsonNode b = before == null ? MissingNode.getInstance() : before.manifest();
+    public static List<Change> diff(Optional<Side> before, Side after) {
+        JsonNode b = before.map(Side::manifest).orElse(MissingNode.getInstance());
         JsonNode a = after.manifest();
         List<Change> known = new ArrayList<>();
         for (Field f : Field.values()) {
@@ -63,11 +65,12 @@ public final class ToolDiff {
                 known.add(new Change(Field.OTHER, key, bv, av));
             }
         }
-        JsonNode bl = before == null ? MissingNode.getInstance() : TextNode.valueOf(before.language());
+        JsonNode bl = before.<JsonNode>map(s -> TextNode.valueOf(s.language())).orElse(MissingNode.getInstance());
         if (!bl.equals(TextNode.valueOf(after.language()))) {
             known.add(new Change(Field.LANGUAGE, "language", bl, TextNode.valueOf(after.language())));
         }
-        JsonNode bc = before == null ? MissingNode.getInstance() : TextNode.valueOf(before.codeDigest());
+        JsonNode bc =
+                before.<JsonNode>map(s -> TextNode.valueOf(s.codeDigest())).orElse(MissingNode.getInstance());
         if (!bc.equals(TextNode.valueOf(after.codeDigest()))) {
             known.add(new Change(Field.CODE, "code", bc, TextNode.valueOf(after.codeDigest())));
         }
@@ -76,7 +79,8 @@ public final class ToolDiff {
         return known;
     }
 
-    private static String keyOf(Field f) {
+    /** The manifest key of a known field; null for those compared apart (OTHER, LANGUAGE, CODE). */
+    private static @Nullable String keyOf(Field f) {
         return switch (f) {
             case TITLE -> "title";
             case DESCRIPTION -> "description";

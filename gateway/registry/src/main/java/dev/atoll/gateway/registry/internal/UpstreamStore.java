@@ -208,7 +208,7 @@ final class UpstreamStore implements Upstreams {
 
     @Override
     public void remove(String name, Actor actor) {
-        db.inAdminTransaction("removing upstream " + name, c -> {
+        db.adminUpdate("removing upstream " + name, c -> {
             lock(c, name);
             try (PreparedStatement ps = c.prepareStatement("DELETE FROM upstream_tool WHERE upstream = ?")) {
                 ps.setString(1, name);
@@ -224,7 +224,6 @@ final class UpstreamStore implements Upstreams {
                     List.of(AuditEntry.of(
                             actor.id(), AuditAction.UPSTREAM_REMOVE, name, Optional.empty(), "", F.objectNode())));
             JdbcRegistry.bumpRevision(c); // every node stops it (docs/fleet.md)
-            return null;
         });
     }
 

@@ -47,6 +47,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Runs each upstream server in its own container through the Docker Engine API (docker-java with
@@ -331,7 +332,8 @@ public final class DockerLauncher implements SandboxLauncher {
         private final InputStream stderr;
         private final CompletableFuture<Integer> exit = new CompletableFuture<>();
         private final AtomicBoolean stopped = new AtomicBoolean();
-        private volatile ResultCallback.Adapter<Frame> attach;
+        /** The attach stream, from {@link #attachAndStart()} on. */
+        private volatile ResultCallback.@Nullable Adapter<Frame> attach;
 
         DockerProcess(String id, String name) throws IOException {
             this.id = id;

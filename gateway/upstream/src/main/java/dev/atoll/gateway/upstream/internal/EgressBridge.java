@@ -46,7 +46,7 @@ public record EgressBridge(Path hostSocket) {
 
     /** The host directory to mount at {@link #SANDBOX_DIR}. */
     public Path hostDirectory() {
-        return hostSocket.getParent();
+        return Objects.requireNonNull(hostSocket.getParent(), "checked by the constructor");
     }
 
     /** The socket's path inside the sandbox. */

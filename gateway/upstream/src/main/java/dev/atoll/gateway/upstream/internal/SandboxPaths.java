@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
@@ -50,7 +51,8 @@ final class SandboxPaths {
                 continue;
             }
             Path top = TMP.resolve(p.getName(1));
-            Path own = Files.isDirectory(p) ? p : p.getParent();
+            // p is under /tmp with 2+ names: it has a parent.
+            Path own = Files.isDirectory(p) ? p : Objects.requireNonNull(p.getParent(), "parent");
             Optional<Path> bind = Optional.of(top)
                     .filter(t -> !contains(t, stateRoot))
                     .or(() -> Optional.of(own).filter(o -> !o.equals(TMP) && !contains(o, stateRoot)));

@@ -1,5 +1,7 @@
 package dev.atoll.gateway.upstream.internal;
 
+import java.util.Objects;
+
 /** A failure talking to an upstream server; the message is safe to show an operator or the caller. */
 final class UpstreamException extends RuntimeException {
     private static final long serialVersionUID = 1L;
@@ -27,6 +29,12 @@ final class UpstreamException extends RuntimeException {
         super(message, null, false, false);
         this.kind = kind;
         this.code = code;
+    }
+
+    /** The message, never null: every constructor takes one. */
+    @Override
+    public String getMessage() {
+        return Objects.requireNonNull(super.getMessage(), "message");
     }
 
     Kind kind() {

@@ -33,6 +33,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Runs the registered upstream servers: starts each (approved ones, and quarantined ones so their
@@ -299,7 +300,8 @@ public final class UpstreamManager implements AutoCloseable {
     private volatile boolean closed;
     private volatile UpstreamObserver observer = UpstreamObserver.NO_OP;
     private volatile java.util.function.BiConsumer<String, String> resourceUpdates = (u, uri) -> {};
-    private ScheduledFuture<?> healthTask;
+    /** The periodic health check, from {@link #start()} on. */
+    private @Nullable ScheduledFuture<?> healthTask;
 
     /**
      * Creates the manager (nothing starts before {@link #start()}).
@@ -713,12 +715,20 @@ public final class UpstreamManager implements AutoCloseable {
         final UpstreamSpec spec;
         final LogRing logs = new LogRing(settings.logLines(), 4096);
         volatile State state = State.NEW;
-        volatile StdioMcpClient client;
+        /** The connection to the running server; null while it is not running. */
+        volatile @Nullable StdioMcpClient client;
+
         volatile JsonNode capabilities = F.objectNode();
-        volatile SandboxProcess process;
-        volatile Instant startedAt;
+        /** The last process started; null before the first start. */
+        volatile @Nullable SandboxProcess process;
+        /** When the last process started; null before the first start. */
+        volatile @Nullable Instant startedAt;
+
         volatile String lastError = "";
+        /** The upstream's egress proxy while one runs. */
+        @Nullable
         EgressProxy egressProxy;
+
         volatile int restarts;
         int failures;
         long generation;
