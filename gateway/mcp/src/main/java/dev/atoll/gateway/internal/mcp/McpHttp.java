@@ -21,6 +21,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The MCP endpoint on Helidon: Host/Origin check, bearer authentication, body cap, then
@@ -164,7 +165,8 @@ public final class McpHttp implements HttpService {
         }
     }
 
-    private byte[] readBody(ServerRequest req) {
+    /** The body, or null when it is longer than the limit. */
+    private byte @Nullable [] readBody(ServerRequest req) {
         var length = req.headers().contentLength();
         if (length.isPresent() && length.getAsLong() > maxBodyBytes) {
             return null;

@@ -9,6 +9,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Long-lived notification streams (the legacy GET stream and the 2026 {@code subscriptions/listen}
@@ -40,6 +41,7 @@ public final class Streams {
      *
      * @return the subscription, or null when too many are open or the server is stopping
      */
+    @Nullable
     Subscription open() {
         return open("");
     }
@@ -51,6 +53,7 @@ public final class Streams {
      * @param session the session id ({@code ""} for none)
      * @return the subscription, or null when too many are open or the server is stopping
      */
+    @Nullable
     Subscription open(String session) {
         return open(session, m -> true, Optional.empty(), () -> {});
     }
@@ -64,6 +67,7 @@ public final class Streams {
      * @param onClose run once when the stream is closed
      * @return the subscription, or null when too many are open or the server is stopping
      */
+    @Nullable
     Subscription open(String key, Predicate<ObjectNode> filter, Optional<JsonNode> subscriptionId, Runnable onClose) {
         if (closed || open.size() >= maxStreams) {
             return null;
@@ -162,7 +166,7 @@ public final class Streams {
          * @throws IllegalStateException once the stream has been ended
          */
         @SuppressWarnings("ReferenceEquality") // END is a sentinel: identity is the point
-        public ObjectNode next(long millis) throws InterruptedException {
+        public @Nullable ObjectNode next(long millis) throws InterruptedException {
             ObjectNode m = queue.poll(millis, TimeUnit.MILLISECONDS);
             if (m == END) {
                 throw new IllegalStateException("stream ended");
