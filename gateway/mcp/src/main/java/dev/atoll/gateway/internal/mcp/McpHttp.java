@@ -233,12 +233,12 @@ public final class McpHttp implements HttpService {
             out.write(":\n\n".getBytes(StandardCharsets.US_ASCII));
             out.flush();
             while (true) {
-                ObjectNode next = s.subscription().next(KEEP_ALIVE_MS);
-                if (next == null) {
+                Optional<ObjectNode> next = s.subscription().next(KEEP_ALIVE_MS);
+                if (next.isEmpty()) {
                     out.write(":\n\n".getBytes(StandardCharsets.US_ASCII));
                     out.flush();
                 } else {
-                    writeEvent(out, next);
+                    writeEvent(out, next.get());
                 }
             }
         } catch (IOException | IllegalStateException e) {

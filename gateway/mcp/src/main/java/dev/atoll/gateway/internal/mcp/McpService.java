@@ -304,11 +304,11 @@ public final class McpService {
             LOG.info("GET stream refused (404): unknown session or another tenant's");
             return json(e.httpStatus(), e.toResponse(null));
         }
-        Streams.Subscription sub = streams.open(s.id);
-        if (sub == null) {
+        Optional<Streams.Subscription> sub = streams.open(s.id);
+        if (sub.isEmpty()) {
             return json(503, JsonRpc.error(null, JsonRpc.INTERNAL_ERROR, "too many open streams"));
         }
-        return new McpExchange.Stream(200, List.of(), sub, Map.of("Mcp-Session-Id", s.id));
+        return new McpExchange.Stream(200, List.of(), sub.get(), Map.of("Mcp-Session-Id", s.id));
     }
 
     /**
@@ -607,10 +607,8 @@ public final class McpService {
                         honored.contains(m.path("params").path("uri").asText());
                     default -> false;
                 };
-        Streams.Subscription sub = streams.open(key, filter, Optional.of(id.deepCopy()), () -> features.forget(key));
-        if (sub == null) {
-            throw new RpcException(JsonRpc.INTERNAL_ERROR, "too many open streams", 503, null);
-        }
+        Streams.Subscription sub = streams.open(key, filter, Optional.of(id.deepCopy()), () -> features.forget(key))
+                .orElseThrow(() -> new RpcException(JsonRpc.INTERNAL_ERROR, "too many open streams", 503, null));
         ArrayNode agreed = F.arrayNode();
         try {
             for (String uri : uris) {
