@@ -2,8 +2,13 @@
  * The admin listener's API and web UI, and the live tail: deploy by upload, approvals, tokens, audit,
  * upstream servers, the fleet, {@code GET /v1/tail} (this node's and the fleet's), and the htmx pages
  * under {@code /ui} with their bundled scripts. Wired by the server.
+ *
+ * <p>Null-marked: no parameter, return value or field is null unless it says {@code @Nullable}
+ * (NullAway checks it at compile time).
  */
+@org.jspecify.annotations.NullMarked
 module dev.atoll.gateway.admin {
+    requires static org.jspecify;
     requires dev.atoll.gateway.http;
     requires dev.atoll.gateway.metrics;
     requires dev.atoll.gateway.registry;

@@ -3,8 +3,13 @@
  * ({@code ServedTools}), resources, prompts and subscriptions over {@link dev.atoll.gateway.backend.FeatureSource}s,
  * and {@code retrieve_tools} (BM25 over the catalogue). It calls tools through a {@code ToolCaller} (the
  * server's call pipeline) and knows no backend: the server wires isolates and upstream servers in.
+ *
+ * <p>Null-marked: no parameter, return value or field is null unless it says {@code @Nullable}
+ * (NullAway checks it at compile time).
  */
+@org.jspecify.annotations.NullMarked
 module dev.atoll.gateway.mcp {
+    requires static org.jspecify;
     requires transitive dev.atoll.gateway.backend;
     requires transitive dev.atoll.gateway.http;
     requires dev.atoll.gateway.registry; // a failing token store (RegistryException) answers 503

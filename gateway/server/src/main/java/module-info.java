@@ -2,8 +2,13 @@
  * The MCP gateway (Helidon SE): its configuration, the call pipeline around
  * {@link dev.atoll.gateway.backend.ToolBackend}, and the wiring of the MCP endpoint, admin API, metrics,
  * registry, DLP, isolates and upstream servers. Entry type: {@link dev.atoll.gateway.Gateway}.
+ *
+ * <p>Null-marked: no parameter, return value or field is null unless it says {@code @Nullable}
+ * (NullAway checks it at compile time).
  */
+@org.jspecify.annotations.NullMarked
 module dev.atoll.gateway {
+    requires static org.jspecify;
     requires transitive dev.atoll.runtime;
     requires transitive dev.atoll.host.bindings;
     requires transitive dev.atoll.gateway.backend;

@@ -454,7 +454,9 @@ public final class Gateway implements AutoCloseable {
                 .filter(n -> !n.stale()
                         && !n.beat().id().equals(nodeId)
                         && urls.containsKey(n.beat().id()))
-                .map(n -> new FleetTail.Peer(n.beat().id(), urls.get(n.beat().id())))
+                // urls has the node (filtered above) and holds no null URL
+                .map(n -> new FleetTail.Peer(
+                        n.beat().id(), Objects.requireNonNull(urls.get(n.beat().id()))))
                 .toList();
     }
 

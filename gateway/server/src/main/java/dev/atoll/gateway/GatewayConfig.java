@@ -24,6 +24,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The gateway's configuration: the bundled defaults ({@code defaults.yaml}) with an operator's YAML
@@ -1000,7 +1001,7 @@ public record GatewayConfig(
         return key.toString();
     }
 
-    private static String firstLine(String s) {
+    private static String firstLine(@Nullable String s) { // an exception's message may be null
         if (s == null) {
             return "";
         }

@@ -13,6 +13,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The admin API as the CLI's commands use it: one request, its JSON reply, and the refusal message.
@@ -79,7 +80,7 @@ record AdminClient(String url, String token) {
      * @throws IOException when the admin API cannot be reached
      * @throws InterruptedException when interrupted
      */
-    Reply send(String method, String path, HttpRequest.BodyPublisher body, String type)
+    Reply send(String method, String path, HttpRequest.@Nullable BodyPublisher body, @Nullable String type)
             throws IOException, InterruptedException {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url + path))
                 .timeout(Duration.ofSeconds(60))

@@ -3,6 +3,7 @@ package dev.atoll.gateway.cli;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -16,18 +17,21 @@ import picocli.CommandLine.Spec;
 abstract class AdminCommand implements Callable<Integer> {
 
     @Spec
+    @SuppressWarnings("NullAway.Init") // picocli injects the spec before call()
     CommandSpec spec;
 
     @Option(
             names = "--admin-url",
             paramLabel = "URL",
             description = "the admin API (default: $ATOLL_ADMIN_URL, else http://127.0.0.1:8081)")
+    @Nullable
     String adminUrl;
 
     @Option(
             names = "--token",
             paramLabel = "TOKEN",
             description = "the admin bearer token (default: $ATOLL_ADMIN_TOKEN)")
+    @Nullable
     String token;
 
     @Option(names = "--json", description = "print the admin API's JSON instead of text (for scripts)")

@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -41,18 +42,23 @@ final class AuditCommands extends CommandGroup {
     /** The record filters shared by tail and export. */
     static final class Filters {
         @Option(names = "--tool", paramLabel = "T", description = "only records of this tool")
+        @Nullable
         String tool;
 
         @Option(names = "--tenant", paramLabel = "T", description = "only records of this tenant")
+        @Nullable
         String tenant;
 
         @Option(names = "--action", paramLabel = "A", description = "only this action, e.g. tool.call")
+        @Nullable
         String action;
 
         @Option(names = "--from", paramLabel = "TIME", description = "only records at or after this ISO-8601 instant")
+        @Nullable
         String from;
 
         @Option(names = "--to", paramLabel = "TIME", description = "only records before this ISO-8601 instant")
+        @Nullable
         String to;
 
         /** The query string for {@code GET /v1/audit}, after {@code after}, at most {@code limit}. */
@@ -67,7 +73,7 @@ final class AuditCommands extends CommandGroup {
             return q.toString();
         }
 
-        private static void add(StringBuilder q, String key, String value) {
+        private static void add(StringBuilder q, String key, @Nullable String value) {
             if (value != null) {
                 q.append('&').append(key).append('=').append(AdminClient.enc(value));
             }
@@ -85,6 +91,7 @@ final class AuditCommands extends CommandGroup {
             })
     static final class Verify extends AdminCommand {
         @Option(names = "--against", paramLabel = "FILE", description = "audit checkpoints, one JSON object a line")
+        @Nullable
         Path against;
 
         @Override

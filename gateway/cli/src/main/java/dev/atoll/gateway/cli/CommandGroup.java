@@ -15,6 +15,7 @@ import picocli.CommandLine.Spec;
 abstract class CommandGroup implements Callable<Integer> {
 
     @Spec
+    @SuppressWarnings("NullAway.Init") // picocli injects the spec before call()
     CommandSpec spec;
 
     @Option(

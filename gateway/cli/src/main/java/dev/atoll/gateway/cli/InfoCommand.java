@@ -17,6 +17,7 @@ import picocli.CommandLine.Spec;
 final class InfoCommand implements Callable<Integer> {
 
     @Spec
+    @SuppressWarnings("NullAway.Init") // picocli injects the spec before call()
     CommandSpec spec;
 
     @Option(

@@ -66,6 +66,7 @@ public final class Main {
             })
     static final class Atoll implements Callable<Integer> {
         @Spec
+        @SuppressWarnings("NullAway.Init") // picocli injects the spec before call()
         CommandSpec spec;
 
         @Option(

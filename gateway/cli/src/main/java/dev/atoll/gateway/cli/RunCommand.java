@@ -39,9 +39,11 @@ import picocli.CommandLine.Spec;
 final class RunCommand implements Callable<Integer> {
 
     @Spec
+    @SuppressWarnings("NullAway.Init") // picocli injects the spec before call()
     CommandSpec spec;
 
     @Parameters(index = "0", paramLabel = "FILE", description = "the tool file")
+    @SuppressWarnings("NullAway.Init") // required: picocli sets it, or parsing fails before run()
     Path file;
 
     @Option(
@@ -49,6 +51,7 @@ final class RunCommand implements Callable<Integer> {
             paramLabel = "JSON|@FILE",
             defaultValue = "{}",
             description = "the call's arguments as JSON, or @FILE to read them (default: {})")
+    @SuppressWarnings("NullAway.Init") // picocli sets its defaultValue when the option is absent
     String args;
 
     @Option(names = "--pretty", description = "indent the JSON")

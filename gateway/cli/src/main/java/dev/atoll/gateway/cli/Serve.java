@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -34,30 +35,37 @@ final class Serve implements Callable<Integer> {
     private static final List<java.util.logging.Logger> QUIET = new ArrayList<>();
 
     @Spec
+    @SuppressWarnings("NullAway.Init") // picocli injects the spec before call()
     CommandSpec spec;
 
     @Option(names = "--port", paramLabel = "N", description = "the MCP listener's port (default 8080; 0 = any free)")
+    @Nullable
     Integer port;
 
     @Option(names = "--admin-port", paramLabel = "N", description = "the admin API's port (default 8081; 0 = any free)")
+    @Nullable
     Integer adminPort;
 
     @Option(names = "--host", paramLabel = "ADDR", description = "the address both listeners bind (default 127.0.0.1)")
+    @Nullable
     String host;
 
     @Option(
             names = "--data",
             paramLabel = "DIR",
             description = "the data directory: registry, tokens, audit log (default ./data)")
+    @Nullable
     String data;
 
     @Option(names = "--node", paramLabel = "ID", description = "this node's name in a fleet (default: the host name)")
+    @Nullable
     String node;
 
     @Option(
             names = "--region",
             paramLabel = "NAME",
             description = "this node's region, for tool placement (default 'default')")
+    @Nullable
     String region;
 
     @Option(
@@ -68,6 +76,7 @@ final class Serve implements Callable<Integer> {
                         + "postgresql://USER@HOST:5432/DB (or a jdbc:postgresql: URL); sets registry.jdbc-url and registry.user.",
                 "The password comes from ATOLL_REGISTRY_PASSWORD or registry.password (env:VAR, file:PATH), never the URL."
             })
+    @Nullable
     String registry;
 
     @Option(
@@ -75,9 +84,11 @@ final class Serve implements Callable<Integer> {
             paramLabel = "FORMAT",
             description =
                     "the server log on stderr: text (default) or json (one JSON object per line, for log shippers)")
+    @Nullable
     String logFormat;
 
     @Option(names = "--config", paramLabel = "FILE", description = "a YAML configuration file (docs/configuration.md)")
+    @Nullable
     Path configFile;
 
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "set one configuration key (repeatable)")

@@ -13,6 +13,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -30,18 +31,22 @@ import picocli.CommandLine.Option;
 final class TailCommand extends AdminCommand {
 
     @Option(names = "--tool", paramLabel = "T", description = "only calls of (and admin events about) this tool")
+    @Nullable
     String tool;
 
     @Option(names = "--tenant", paramLabel = "T", description = "only calls of this tenant (no admin events)")
+    @Nullable
     String tenant;
 
     @Option(
             names = "--outcome",
             paramLabel = "O",
             description = "only calls with this outcome, e.g. ok, " + "tool_error, cpu_exceeded (no admin events)")
+    @Nullable
     String outcome;
 
     @Option(names = "--node", paramLabel = "N", description = "only events of this node (node.id)")
+    @Nullable
     String node;
 
     @Option(
@@ -129,7 +134,7 @@ final class TailCommand extends AdminCommand {
         return Main.OK;
     }
 
-    private static void add(StringBuilder q, String key, String value) {
+    private static void add(StringBuilder q, String key, @Nullable String value) {
         if (value != null) {
             q.append(q.isEmpty() ? '?' : '&').append(key).append('=').append(AdminClient.enc(value));
         }

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -63,9 +64,11 @@ final class TokenCommands extends CommandGroup {
                 paramLabel = "MCP|ADMIN",
                 defaultValue = "MCP",
                 description = "the kind of token (default MCP)")
+        @SuppressWarnings("NullAway.Init") // picocli sets its defaultValue when the option is absent
         Kind kind;
 
         @Option(names = "--tenant", paramLabel = "T", description = "the MCP token's tenant (default: default)")
+        @Nullable
         String tenant;
 
         @Option(
@@ -73,9 +76,11 @@ final class TokenCommands extends CommandGroup {
                 paramLabel = "a,b|*",
                 split = ",",
                 description = "the tools the MCP token may list and call (default: * = all)")
+        @Nullable
         List<String> tools;
 
         @Option(names = "--label", paramLabel = "TEXT", defaultValue = "cli", description = "a label (default cli)")
+        @SuppressWarnings("NullAway.Init") // picocli sets its defaultValue when the option is absent
         String label;
 
         @Override
@@ -107,6 +112,7 @@ final class TokenCommands extends CommandGroup {
     @Command(name = "revoke", description = "Revoke a token by its id.")
     static final class Revoke extends AdminCommand {
         @Parameters(index = "0", paramLabel = "ID", description = "the token's id (from 'atoll tokens list')")
+        @SuppressWarnings("NullAway.Init") // required: picocli sets it, or parsing fails before run()
         String id;
 
         @Override

@@ -14,6 +14,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -49,6 +50,7 @@ final class ToolCommands extends CommandGroup {
             })
     static final class Deploy extends AdminCommand {
         @Parameters(index = "0", paramLabel = "FILE", description = "the tool file")
+        @SuppressWarnings("NullAway.Init") // required: picocli sets it, or parsing fails before run()
         Path file;
 
         @Override
@@ -101,14 +103,16 @@ final class ToolCommands extends CommandGroup {
             })
     static final class Place extends AdminCommand {
         @Parameters(index = "0", paramLabel = "NAME", description = "the tool")
+        @SuppressWarnings("NullAway.Init") // required: picocli sets it, or parsing fails before run()
         String name;
 
         @picocli.CommandLine.ArgGroup(exclusive = true, multiplicity = "1")
+        @SuppressWarnings("NullAway.Init") // a group of multiplicity 1: picocli sets it, or parsing fails
         Where where;
 
         static final class Where {
             @Option(names = "--regions", paramLabel = "REGION", split = ",", description = "the regions it serves in")
-            java.util.List<String> regions;
+            java.util.@Nullable List<String> regions;
 
             @Option(names = "--everywhere", description = "serve it in every region")
             boolean everywhere;
@@ -176,9 +180,11 @@ final class ToolCommands extends CommandGroup {
                             + "description, input and output schemas, egress hosts, secrets, and requested and effective limits.")
     static final class Show extends AdminCommand {
         @Parameters(index = "0", paramLabel = "NAME", description = "the tool")
+        @SuppressWarnings("NullAway.Init") // required: picocli sets it, or parsing fails before run()
         String name;
 
         @Option(names = "--version", paramLabel = "V", description = "show only this version")
+        @Nullable
         Integer version;
 
         @Override
@@ -237,6 +243,7 @@ final class ToolCommands extends CommandGroup {
             })
     static final class Changes extends AdminCommand {
         @Parameters(index = "0", paramLabel = "NAME", description = "the tool")
+        @SuppressWarnings("NullAway.Init") // required: picocli sets it, or parsing fails before run()
         String name;
 
         @Option(names = "--version", paramLabel = "V", required = true, description = "the version to review")
@@ -263,9 +270,11 @@ final class ToolCommands extends CommandGroup {
             })
     static final class Approve extends AdminCommand {
         @Parameters(index = "0", paramLabel = "NAME", description = "the tool")
+        @SuppressWarnings("NullAway.Init") // required: picocli sets it, or parsing fails before run()
         String name;
 
         @Option(names = "--version", paramLabel = "V", description = "the version (default: latest quarantined)")
+        @Nullable
         Integer version;
 
         @Option(names = "--yes", description = "accept the version's poisoning signs")
@@ -303,6 +312,7 @@ final class ToolCommands extends CommandGroup {
     @Command(name = "reject", description = "Reject a quarantined version.")
     static final class Reject extends AdminCommand {
         @Parameters(index = "0", paramLabel = "NAME", description = "the tool")
+        @SuppressWarnings("NullAway.Init") // required: picocli sets it, or parsing fails before run()
         String name;
 
         @Option(names = "--version", paramLabel = "V", required = true, description = "the version")
@@ -323,6 +333,7 @@ final class ToolCommands extends CommandGroup {
     @Command(name = "rollback", description = "Serve an earlier approved version instead of the current one.")
     static final class Rollback extends AdminCommand {
         @Parameters(index = "0", paramLabel = "NAME", description = "the tool")
+        @SuppressWarnings("NullAway.Init") // required: picocli sets it, or parsing fails before run()
         String name;
 
         @Option(names = "--to", paramLabel = "V", required = true, description = "the approved version to serve")
@@ -345,6 +356,7 @@ final class ToolCommands extends CommandGroup {
     @Command(name = "disable", description = "Take a tool out of service (its versions stay).")
     static final class Disable extends AdminCommand {
         @Parameters(index = "0", paramLabel = "NAME", description = "the tool")
+        @SuppressWarnings("NullAway.Init") // required: picocli sets it, or parsing fails before run()
         String name;
 
         @Override
@@ -362,6 +374,7 @@ final class ToolCommands extends CommandGroup {
     @Command(name = "enable", description = "Put a disabled tool back in service.")
     static final class Enable extends AdminCommand {
         @Parameters(index = "0", paramLabel = "NAME", description = "the tool")
+        @SuppressWarnings("NullAway.Init") // required: picocli sets it, or parsing fails before run()
         String name;
 
         @Override
@@ -379,6 +392,7 @@ final class ToolCommands extends CommandGroup {
     @Command(name = "delete", description = "Delete a tool and all its versions (its audit records stay).")
     static final class Delete extends AdminCommand {
         @Parameters(index = "0", paramLabel = "NAME", description = "the tool")
+        @SuppressWarnings("NullAway.Init") // required: picocli sets it, or parsing fails before run()
         String name;
 
         @Override

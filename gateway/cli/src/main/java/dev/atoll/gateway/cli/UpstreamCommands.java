@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -48,12 +49,14 @@ final class UpstreamCommands extends CommandGroup {
             })
     static final class Add extends AdminCommand {
         @Parameters(index = "0", paramLabel = "NAME", description = "the upstream's name")
+        @SuppressWarnings("NullAway.Init") // required: picocli sets it, or parsing fails before run()
         String name;
 
         @Parameters(index = "1..*", paramLabel = "CMD", description = "after --: the server's command and arguments")
         List<String> command = new ArrayList<>();
 
         @Option(names = "--image", paramLabel = "IMG", description = "run it in this Docker image")
+        @Nullable
         String image;
 
         @Option(names = "--sandbox", description = "run it under bubblewrap (the default without --image)")
@@ -69,9 +72,11 @@ final class UpstreamCommands extends CommandGroup {
         List<String> volumes = new ArrayList<>();
 
         @Option(names = "--memory", paramLabel = "BYTES", description = "its memory limit")
+        @Nullable
         Long memory;
 
         @Option(names = "--pids", paramLabel = "N", description = "its process limit")
+        @Nullable
         Long pids;
 
         @Override
@@ -189,6 +194,7 @@ final class UpstreamCommands extends CommandGroup {
                     + "with its description, pin, whether it serves, and its input schema.")
     static final class Show extends AdminCommand {
         @Parameters(index = "0", paramLabel = "NAME", description = "the upstream")
+        @SuppressWarnings("NullAway.Init") // required: picocli sets it, or parsing fails before run()
         String name;
 
         @Override
@@ -247,6 +253,7 @@ final class UpstreamCommands extends CommandGroup {
     @Command(name = "approve", description = "Pin every current tool of the upstream and serve them.")
     static final class Approve extends AdminCommand {
         @Parameters(index = "0", paramLabel = "NAME", description = "the upstream")
+        @SuppressWarnings("NullAway.Init") // required: picocli sets it, or parsing fails before run()
         String name;
 
         @Override
@@ -268,6 +275,7 @@ final class UpstreamCommands extends CommandGroup {
     @Command(name = "remove", description = "Stop and remove the upstream (its state directory is kept).")
     static final class Remove extends AdminCommand {
         @Parameters(index = "0", paramLabel = "NAME", description = "the upstream")
+        @SuppressWarnings("NullAway.Init") // required: picocli sets it, or parsing fails before run()
         String name;
 
         @Override
@@ -285,6 +293,7 @@ final class UpstreamCommands extends CommandGroup {
     @Command(name = "logs", description = "Print the upstream's stderr and lifecycle lines.")
     static final class Logs extends AdminCommand {
         @Parameters(index = "0", paramLabel = "NAME", description = "the upstream")
+        @SuppressWarnings("NullAway.Init") // required: picocli sets it, or parsing fails before run()
         String name;
 
         @Option(names = "--lines", paramLabel = "N", defaultValue = "200", description = "how many (default 200)")

@@ -15,6 +15,7 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.util.Locale;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What the admin services share: the admin-token check, JSON responses and errors, and the mapping
@@ -149,7 +150,8 @@ final class AdminJson {
         return req.path().pathParameters().get("name");
     }
 
-    ObjectNode error(String code, String message) {
+    /** A JSON error body; an exception's message may be null (then so is {@code message} in the JSON). */
+    ObjectNode error(String code, @Nullable String message) {
         ObjectNode n = json.createObjectNode();
         n.putObject("error").put("code", code).put("message", message);
         return n;

@@ -45,6 +45,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The admin web UI at {@code /ui} on the admin listener: server-rendered HTML that reads without
@@ -431,10 +432,11 @@ public final class UiHttp implements HttpService {
         };
     }
 
-    private String error(UiSessions.Session s, String message) {
+    /** The error page; an exception's message may be null (shown as {@code null}). */
+    private String error(UiSessions.Session s, @Nullable String message) {
         return Html.page("Not done", "", true, s.csrf())
                 .raw("<p class=\"warning\" id=\"error\">")
-                .text(message)
+                .text(String.valueOf(message))
                 .raw("</p><p>Use the browser's Back button, or go to <a href=\"/ui/tools\">Tools</a>.</p>")
                 .done();
     }
@@ -1049,7 +1051,7 @@ public final class UiHttp implements HttpService {
     }
 
     /** A bundled file: this module's own, or a WebJar's (META-INF is open in every module). */
-    private static byte[] read(String resource) throws IOException {
+    private static byte @Nullable [] read(String resource) throws IOException { // null: not found
         InputStream in = resource.startsWith("dev/") ? UiHttp.class.getModule().getResourceAsStream(resource) : null;
         if (in == null) {
             ClassLoader cl = UiHttp.class.getClassLoader();
@@ -1071,7 +1073,7 @@ public final class UiHttp implements HttpService {
         private static final long serialVersionUID = 1L;
         private final transient int status;
 
-        Refused(int status, String message) {
+        Refused(int status, @Nullable String message) {
             super(message, null, false, false);
             this.status = status;
         }

@@ -24,6 +24,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The guest's way back to the MCP client that made the call: {@code env.progress(progress, total?,
@@ -81,7 +82,7 @@ public final class ClientBinding implements HostBinding {
         }
 
         @Override
-        public Object invoke(String operation, GuestArgs args) {
+        public @Nullable Object invoke(String operation, GuestArgs args) { // null: an unknown operation
             return switch (operation) {
                 case "progress" -> progress(args);
                 case "request" -> request(args);

@@ -180,7 +180,7 @@ final class Features {
         if (!on) {
             Map<String, Sub> m = subscriptions.get(session);
             Sub had = m == null ? null : m.get(uri);
-            if (had != null) {
+            if (m != null && had != null) {
                 boolean removed;
                 synchronized (stripe(had, uri)) {
                     removed = m.remove(uri, had);

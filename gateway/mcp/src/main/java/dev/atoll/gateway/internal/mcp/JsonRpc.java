@@ -13,6 +13,7 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Iterator;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /** JSON-RPC 2.0 framing: a capped parser and the error codes the gateway answers with. */
 public final class JsonRpc {
@@ -135,7 +136,7 @@ public final class JsonRpc {
      * @param message the message
      * @return the response object
      */
-    public static ObjectNode error(JsonNode id, int code, String message) {
+    public static ObjectNode error(@Nullable JsonNode id, int code, String message) {
         ObjectNode n = JsonNodeFactory.instance.objectNode();
         n.put("jsonrpc", "2.0");
         n.set("id", id == null ? JsonNodeFactory.instance.nullNode() : id);
@@ -162,10 +163,10 @@ public final class JsonRpc {
      * A JSON-RPC notification.
      *
      * @param method the method
-     * @param params the params
+     * @param params the params, or null for none
      * @return the notification object
      */
-    public static ObjectNode notification(String method, JsonNode params) {
+    public static ObjectNode notification(String method, @Nullable JsonNode params) {
         ObjectNode n = JsonNodeFactory.instance.objectNode();
         n.put("jsonrpc", "2.0");
         n.put("method", method);
@@ -175,7 +176,7 @@ public final class JsonRpc {
         return n;
     }
 
-    static String truncate(String s, int max) {
+    static String truncate(@Nullable String s, int max) {
         String one = s == null ? "" : s.replaceAll("[\\r\\n\\t]+", " ");
         return one.length() <= max ? one : one.substring(0, max) + "...";
     }
@@ -185,7 +186,10 @@ public final class JsonRpc {
         private static final long serialVersionUID = 1L;
         private final int code;
         private final int httpStatus;
-        private final transient JsonNode data;
+        /** The message, as given (Throwable's {@code getMessage()} is nullable in general). */
+        private final String message;
+
+        private final transient @Nullable JsonNode data;
 
         /**
          * Creates the exception with HTTP status 400.
@@ -203,12 +207,13 @@ public final class JsonRpc {
          * @param code JSON-RPC code
          * @param message safe message
          * @param httpStatus the HTTP status to answer with
-         * @param data optional error data
+         * @param data optional error data, or null for none
          */
-        public RpcException(int code, String message, int httpStatus, JsonNode data) {
+        public RpcException(int code, String message, int httpStatus, @Nullable JsonNode data) {
             super(message, null, false, false);
             this.code = code;
             this.httpStatus = httpStatus;
+            this.message = message;
             this.data = data;
         }
 
@@ -222,9 +227,9 @@ public final class JsonRpc {
             return httpStatus;
         }
 
-        /** The error object for a response with the given id. */
-        public ObjectNode toResponse(JsonNode id) {
-            ObjectNode r = error(id, code, getMessage());
+        /** The error object for a response with the given id (null: the request's id is unknown). */
+        public ObjectNode toResponse(@Nullable JsonNode id) {
+            ObjectNode r = error(id, code, message);
             if (data != null) {
                 ((ObjectNode) r.get("error")).set("data", data);
             }

@@ -21,6 +21,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The MCP endpoint on Helidon: Host/Origin check, bearer authentication, body cap, then
@@ -164,7 +165,8 @@ public final class McpHttp implements HttpService {
         }
     }
 
-    private byte[] readBody(ServerRequest req) {
+    /** The body, or null when it is longer than the limit. */
+    private byte @Nullable [] readBody(ServerRequest req) {
         var length = req.headers().contentLength();
         if (length.isPresent() && length.getAsLong() > maxBodyBytes) {
             return null;
@@ -231,12 +233,12 @@ public final class McpHttp implements HttpService {
             out.write(":\n\n".getBytes(StandardCharsets.US_ASCII));
             out.flush();
             while (true) {
-                ObjectNode next = s.subscription().next(KEEP_ALIVE_MS);
-                if (next == null) {
+                Optional<ObjectNode> next = s.subscription().next(KEEP_ALIVE_MS);
+                if (next.isEmpty()) {
                     out.write(":\n\n".getBytes(StandardCharsets.US_ASCII));
                     out.flush();
                 } else {
-                    writeEvent(out, next);
+                    writeEvent(out, next.get());
                 }
             }
         } catch (IOException | IllegalStateException e) {

@@ -25,6 +25,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.logging.Logger;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The MCP protocol over Streamable HTTP for both eras, negotiated per request:
@@ -144,11 +145,14 @@ public final class McpService {
         this.sessions = Caffeine.newBuilder()
                 .expireAfterAccess(settings.sessionIdle())
                 .maximumSize(settings.maxSessions())
-                .removalListener((String key, Session value, com.github.benmanes.caffeine.cache.RemovalCause cause) -> {
-                    if (key != null) {
-                        f.forget(key);
-                    }
-                })
+                .removalListener(
+                        (@Nullable String key,
+                                @Nullable Session value,
+                                com.github.benmanes.caffeine.cache.RemovalCause cause) -> {
+                            if (key != null) {
+                                f.forget(key);
+                            }
+                        })
                 .build();
         catalog.onChange(rev -> {
             streams.broadcast(JsonRpc.notification("notifications/tools/list_changed", null));
@@ -300,11 +304,11 @@ public final class McpService {
             LOG.info("GET stream refused (404): unknown session or another tenant's");
             return json(e.httpStatus(), e.toResponse(null));
         }
-        Streams.Subscription sub = streams.open(s.id);
-        if (sub == null) {
+        Optional<Streams.Subscription> sub = streams.open(s.id);
+        if (sub.isEmpty()) {
             return json(503, JsonRpc.error(null, JsonRpc.INTERNAL_ERROR, "too many open streams"));
         }
-        return new McpExchange.Stream(200, List.of(), sub, Map.of("Mcp-Session-Id", s.id));
+        return new McpExchange.Stream(200, List.of(), sub.get(), Map.of("Mcp-Session-Id", s.id));
     }
 
     /**
@@ -333,7 +337,7 @@ public final class McpService {
     // 2025 era
 
     private McpExchange.Reply legacy(
-            Caller principal, McpExchange.Request request, JsonNode id, String method, ObjectNode params) {
+            Caller principal, McpExchange.Request request, @Nullable JsonNode id, String method, ObjectNode params) {
         if ("initialize".equals(method)) {
             if (id == null) {
                 throw new RpcException(JsonRpc.INVALID_REQUEST, "Invalid Request: initialize must be a request");
@@ -458,7 +462,7 @@ public final class McpService {
     }
 
     private McpExchange.Reply stateless(
-            Caller principal, McpExchange.Request request, JsonNode id, String method, ObjectNode params) {
+            Caller principal, McpExchange.Request request, @Nullable JsonNode id, String method, ObjectNode params) {
         Optional<String> header = request.header("mcp-protocol-version");
         if (header.isEmpty()) {
             throw new RpcException(JsonRpc.HEADER_MISMATCH, "Missing MCP-Protocol-Version header");
@@ -603,10 +607,8 @@ public final class McpService {
                         honored.contains(m.path("params").path("uri").asText());
                     default -> false;
                 };
-        Streams.Subscription sub = streams.open(key, filter, Optional.of(id.deepCopy()), () -> features.forget(key));
-        if (sub == null) {
-            throw new RpcException(JsonRpc.INTERNAL_ERROR, "too many open streams", 503, null);
-        }
+        Streams.Subscription sub = streams.open(key, filter, Optional.of(id.deepCopy()), () -> features.forget(key))
+                .orElseThrow(() -> new RpcException(JsonRpc.INTERNAL_ERROR, "too many open streams", 503, null));
         ArrayNode agreed = F.arrayNode();
         try {
             for (String uri : uris) {
@@ -687,15 +689,16 @@ public final class McpService {
             if (header != null && header.isTextual()) {
                 Optional<String> h =
                         request.header("mcp-param-" + header.textValue().toLowerCase(java.util.Locale.ROOT));
-                boolean present = v != null && !v.isNull();
-                if (present && h.isEmpty()) {
-                    throw new RpcException(
-                            JsonRpc.HEADER_MISMATCH, "Header mismatch: missing Mcp-Param-" + header.textValue());
-                }
-                if (present && !headerMatches(decodeHeaderValue(h.get()), v)) {
-                    throw new RpcException(
-                            JsonRpc.HEADER_MISMATCH,
-                            "Header mismatch: Mcp-Param-" + header.textValue() + " does not match the argument");
+                if (v != null && !v.isNull()) { // the argument is present
+                    if (h.isEmpty()) {
+                        throw new RpcException(
+                                JsonRpc.HEADER_MISMATCH, "Header mismatch: missing Mcp-Param-" + header.textValue());
+                    }
+                    if (!headerMatches(decodeHeaderValue(h.get()), v)) {
+                        throw new RpcException(
+                                JsonRpc.HEADER_MISMATCH,
+                                "Header mismatch: Mcp-Param-" + header.textValue() + " does not match the argument");
+                    }
                 }
             }
             if (v != null && v.isObject()) {
@@ -887,7 +890,7 @@ public final class McpService {
         return all;
     }
 
-    private static boolean validId(JsonNode id) {
+    private static boolean validId(@Nullable JsonNode id) {
         return id != null && (id.isTextual() || id.isIntegralNumber());
     }
 

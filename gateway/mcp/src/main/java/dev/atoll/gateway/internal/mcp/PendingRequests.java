@@ -6,6 +6,7 @@ import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Server-to-client requests waiting for their answers (sampling, elicitation), by request id. An answer
@@ -68,7 +69,7 @@ final class PendingRequests {
      * @param error its error message, if it is an error
      * @return whether it answered a waiting request of that session
      */
-    boolean answer(String session, String id, JsonNode result, String error) {
+    boolean answer(String session, String id, @Nullable JsonNode result, String error) {
         Waiting w = waiting.get(id);
         if (w == null || !w.session().equals(session)) {
             return false;

@@ -38,9 +38,9 @@ public final class Streams {
     /**
      * Opens a stream.
      *
-     * @return the subscription, or null when too many are open or the server is stopping
+     * @return the subscription, or empty when too many are open or the server is stopping
      */
-    Subscription open() {
+    Optional<Subscription> open() {
         return open("");
     }
 
@@ -49,9 +49,9 @@ public final class Streams {
      * ({@link #send(String, ObjectNode)}).
      *
      * @param session the session id ({@code ""} for none)
-     * @return the subscription, or null when too many are open or the server is stopping
+     * @return the subscription, or empty when too many are open or the server is stopping
      */
-    Subscription open(String session) {
+    Optional<Subscription> open(String session) {
         return open(session, m -> true, Optional.empty(), () -> {});
     }
 
@@ -62,15 +62,16 @@ public final class Streams {
      * @param filter which messages it takes
      * @param subscriptionId the id stamped on each message, if any
      * @param onClose run once when the stream is closed
-     * @return the subscription, or null when too many are open or the server is stopping
+     * @return the subscription, or empty when too many are open or the server is stopping
      */
-    Subscription open(String key, Predicate<ObjectNode> filter, Optional<JsonNode> subscriptionId, Runnable onClose) {
+    Optional<Subscription> open(
+            String key, Predicate<ObjectNode> filter, Optional<JsonNode> subscriptionId, Runnable onClose) {
         if (closed || open.size() >= maxStreams) {
-            return null;
+            return Optional.empty();
         }
         Subscription s = new Subscription(key, filter, subscriptionId, onClose);
         open.add(s);
-        return s;
+        return Optional.of(s);
     }
 
     /**
@@ -157,17 +158,17 @@ public final class Streams {
          * Waits for the next message.
          *
          * @param millis how long to wait
-         * @return the message, null on time-out
+         * @return the message, empty on time-out
          * @throws InterruptedException if interrupted
          * @throws IllegalStateException once the stream has been ended
          */
         @SuppressWarnings("ReferenceEquality") // END is a sentinel: identity is the point
-        public ObjectNode next(long millis) throws InterruptedException {
+        public Optional<ObjectNode> next(long millis) throws InterruptedException {
             ObjectNode m = queue.poll(millis, TimeUnit.MILLISECONDS);
             if (m == END) {
                 throw new IllegalStateException("stream ended");
             }
-            return m;
+            return Optional.ofNullable(m);
         }
 
         void end() {

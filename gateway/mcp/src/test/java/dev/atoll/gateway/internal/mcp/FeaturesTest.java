@@ -89,7 +89,8 @@ class FeaturesTest {
     /** Every message queued on a stream now (they are queued synchronously by the calls under test). */
     private static List<String> drain(Streams.Subscription s) throws InterruptedException {
         List<String> out = new ArrayList<>();
-        for (ObjectNode m = s.next(0); m != null; m = s.next(0)) {
+        for (Optional<ObjectNode> next = s.next(0); next.isPresent(); next = s.next(0)) {
+            ObjectNode m = next.get();
             out.add(m.path("method").asText()
                     + (m.path("params").has("uri")
                             ? " " + m.path("params").path("uri").asText()
@@ -108,8 +109,8 @@ class FeaturesTest {
                     throw new AssertionError("not called");
                 },
                 streams);
-        Streams.Subscription a = streams.open("a");
-        Streams.Subscription b = streams.open("b");
+        Streams.Subscription a = streams.open("a").orElseThrow();
+        Streams.Subscription b = streams.open("b").orElseThrow();
         f.subscribe(ALL, "a", uri("r://doc"), true);
         f.subscribe(ALL, "b", uri("r://doc"), true);
         f.subscribe(ALL, "a", uri("r://doc"), true); // again: nothing new
@@ -151,7 +152,7 @@ class FeaturesTest {
         Recording source = new Recording();
         Streams streams = new Streams(8);
         Features f = new Features(List.of(source), (p, e, a, c) -> null, streams);
-        Streams.Subscription a = streams.open("a");
+        Streams.Subscription a = streams.open("a").orElseThrow();
         f.subscribe(ALL, "a", uri("r://pages/7"), true);
         f.changed(streams); // another module changed: this URI is served as before
         assertEquals(List.of("notifications/resources/list_changed", "notifications/prompts/list_changed"), drain(a));

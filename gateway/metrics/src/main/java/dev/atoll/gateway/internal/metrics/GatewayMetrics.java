@@ -36,6 +36,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Every meter of the gateway (names, tags and buckets in docs/gateway.md#metrics; the Grafana
@@ -82,7 +83,9 @@ public final class GatewayMetrics implements PoolObserver, RuntimeObserver, Upst
     private final Timer guestQueueWait;
     private final DistributionSummary guestCpu;
     private final DistributionSummary guestAllocated;
-    private JvmGcMetrics gc;
+    /** The GC meters, closed with the registry; null without JVM meters. */
+    private final @Nullable JvmGcMetrics gc;
+
     private final java.util.concurrent.atomic.LongAdder callsTotal = new java.util.concurrent.atomic.LongAdder();
     private final java.util.concurrent.atomic.LongAdder coldStartsTotal = new java.util.concurrent.atomic.LongAdder();
 
@@ -142,14 +145,17 @@ public final class GatewayMetrics implements PoolObserver, RuntimeObserver, Upst
         if (jvm) {
             new ClassLoaderMetrics().bindTo(registry);
             new JvmMemoryMetrics().bindTo(registry);
-            gc = new JvmGcMetrics();
-            gc.bindTo(registry);
+            JvmGcMetrics gcMetrics = new JvmGcMetrics();
+            gcMetrics.bindTo(registry);
+            this.gc = gcMetrics;
             new JvmThreadMetrics().bindTo(registry);
             new JvmCompilationMetrics().bindTo(registry);
             new JvmInfoMetrics().bindTo(registry);
             new ProcessorMetrics().bindTo(registry);
             new FileDescriptorMetrics().bindTo(registry);
             new UptimeMetrics().bindTo(registry);
+        } else {
+            this.gc = null;
         }
     }
 

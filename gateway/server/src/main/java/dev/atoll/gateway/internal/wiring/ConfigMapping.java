@@ -311,7 +311,8 @@ public final class ConfigMapping {
                     oc.scopePrefix(),
                     (int) (oc.clockSkewMs() / 1000));
         } catch (IllegalArgumentException e) {
-            throw new GatewayException(e.getMessage(), e);
+            // String.valueOf: a message that is null reads "null" where it is printed, as before
+            throw new GatewayException(String.valueOf(e.getMessage()), e);
         }
     }
 
