@@ -113,7 +113,7 @@ final class RunCommand implements Callable<Integer> {
         } catch (NoSuchFileException e) {
             throw new AtollRuntimeException("no such file: " + file);
         } catch (IOException | IllegalArgumentException e) {
-            throw new AtollRuntimeException(e.getMessage());
+            throw new AtollRuntimeException(String.valueOf(e.getMessage()));
         }
         try (var fetch = FetchBinding.builder()
                         .policy(policy.build())

@@ -605,7 +605,8 @@ final class StdioMcpClient implements AutoCloseable {
     private void relay(JsonNode id, String method, ObjectNode params) {
         List<Pending> calls =
                 pending.values().stream().filter(p -> p.notes().isPresent()).toList();
-        String capability = RELAYED.get(method);
+        // Called only for the methods in RELAYED (roots/list among them).
+        String capability = java.util.Objects.requireNonNull(RELAYED.get(method), method);
         String refusal = calls.size() != 1
                 ? (calls.isEmpty()
                         ? "no call of the gateway is in flight"
