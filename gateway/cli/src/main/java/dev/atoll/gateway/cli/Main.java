@@ -56,6 +56,7 @@ public final class Main {
                 FleetCommands.class,
                 TailCommand.class,
                 dev.atoll.loadtest.LoadTestCommand.class,
+                AotTraining.class,
                 CommandLine.HelpCommand.class
             },
             footer = {

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# The warm-up curve of a freshly started node: starts `./atoll serve` (fresh data dir), and from the
+# moment it prints its banner drives tools/call of word_count (2026-07-28 stateless) at c=16 with wrk
+# in consecutive 5 s windows until SECONDS after the process started. Prints one line per run:
+#   VARIANT ready=<s from process start to banner> <s from start>:<calls/s of the window> ...
+# ("!N" after a rate: N non-2xx answers in that window). A final call checks that the tool answered.
+# wrk is a C load generator (one thread, one core at most; Debian package wrk, installed if missing).
+# Usage: benchmarks/http/warmup-curve.sh SECONDS VARIANT...
+#   VARIANT: default (this checkout's ./atoll), aot (ATOLL_AOT=1 ./atoll), or a directory holding
+#   another checkout (its ./atoll, built beforehand with ./atoll --help). Run variants alternately,
+#   e.g. "60 default aot aot default", on a quiet machine: each run is bounded by SECONDS.
+set -uo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+S=${1:?usage: warmup-curve.sh SECONDS VARIANT...}; shift
+command -v wrk >/dev/null || apt-get install -y -q wrk >/dev/null || { echo "warmup-curve.sh: wrk is needed" >&2; exit 2; }
+export ATOLL_MCP_TOKEN="atoll_mcp_bench_$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
+export ATOLL_ADMIN_TOKEN="atoll_admin_bench_$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
+BODY='{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"word_count","arguments":{"text":"hello big world"},"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}}}}'
+for V in "$@"; do
+  data=$(mktemp -d -t atoll-curve.XXXXXX); log=$data/serve.log
+  cat > "$data/call.lua" <<LUA
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Accept"] = "application/json, text/event-stream"
+wrk.headers["Authorization"] = "Bearer $ATOLL_MCP_TOKEN"
+wrk.headers["MCP-Protocol-Version"] = "2026-07-28"
+wrk.headers["Mcp-Method"] = "tools/call"
+wrk.headers["Mcp-Name"] = "word_count"
+wrk.body = '$BODY'
+LUA
+  case $V in
+    default) dir=$ROOT; aot=0 ;;
+    aot) dir=$ROOT; aot=1 ;;
+    *) dir=$V; aot=0 ;;
+  esac
+  t0=$(date +%s%N)
+  (cd "$dir" && ATOLL_AOT=$aot exec ./atoll serve --port 0 --admin-port 0 --data "$data" >"$log" 2>&1) &
+  pid=$!
+  until grep -q 'is running' "$log" || ! kill -0 $pid 2>/dev/null; do sleep 0.05; done
+  url="$(sed -n 's/^  MCP endpoint : //p' "$log")"
+  [ -n "$url" ] || { echo "$V: did not start"; cat "$log"; continue; }
+  line="$V ready=$(( ($(date +%s%N) - t0) / 1000000 ))ms"
+  while [ $(( ($(date +%s%N) - t0) / 1000000000 )) -lt "$S" ]; do
+    at=$(( ($(date +%s%N) - t0) / 1000000000 ))
+    r=$(wrk -t1 -c16 -d5s -s "$data/call.lua" "$url" 2>&1)
+    rps=$(sed -n 's/^Requests\/sec: *//p' <<<"$r"); bad=$(sed -n 's/.*Non-2xx or 3xx responses: *//p' <<<"$r")
+    line="$line $at:${rps%.*}${bad:+!$bad}"
+  done
+  curl -s "$url" -H "Authorization: Bearer $ATOLL_MCP_TOKEN" -H 'Content-Type: application/json' \
+    -H 'Accept: application/json, text/event-stream' -H 'MCP-Protocol-Version: 2026-07-28' \
+    -H 'Mcp-Method: tools/call' -H 'Mcp-Name: word_count' -d "$BODY" | grep -q '"words":3' || line="$line CALL-FAILED"
+  kill -TERM $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$data"
+  echo "$line load=$(cut -d' ' -f1 /proc/loadavg)"
+done
