@@ -6,24 +6,13 @@
 # missing), so the gateway has the rest of the machine. Build each checkout first (./atoll --help).
 # Usage: benchmarks/http/steady-wrk.sh DIR...   Environment: WARM_S (150), DUR_S (30)
 set -uo pipefail
+# shellcheck source=wrk-call.sh
+source "$(dirname "${BASH_SOURCE[0]}")/wrk-call.sh"
 WARM=${WARM_S:-150}; DUR=${DUR_S:-30}
-command -v wrk >/dev/null || apt-get install -y -q wrk >/dev/null || { echo "steady-wrk.sh: wrk is needed" >&2; exit 2; }
-export ATOLL_MCP_TOKEN="atoll_mcp_bench_$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
-export ATOLL_ADMIN_TOKEN="atoll_admin_bench_$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
-BODY='{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"word_count","arguments":{"text":"hello big world"},"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}}}}'
 TICK=$(getconf CLK_TCK)
 for dir in "$@"; do
   data=$(mktemp -d -t atoll-steady.XXXXXX); log=$data/serve.log
-  cat > "$data/call.lua" <<LUA
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/json"
-wrk.headers["Accept"] = "application/json, text/event-stream"
-wrk.headers["Authorization"] = "Bearer $ATOLL_MCP_TOKEN"
-wrk.headers["MCP-Protocol-Version"] = "2026-07-28"
-wrk.headers["Mcp-Method"] = "tools/call"
-wrk.headers["Mcp-Name"] = "word_count"
-wrk.body = '$BODY'
-LUA
+  wrk_call_script "$data/call.lua"
   (cd "$dir" && exec ./atoll serve --port 0 --admin-port 0 --data "$data" >"$log" 2>&1) &
   pid=$!
   until grep -q 'is running' "$log" || ! kill -0 $pid 2>/dev/null; do sleep 0.1; done

@@ -10,24 +10,13 @@
 #   another checkout (its ./atoll, built beforehand with ./atoll --help). Run variants alternately,
 #   e.g. "60 default aot aot default", on a quiet machine: each run is bounded by SECONDS.
 set -uo pipefail
+# shellcheck source=wrk-call.sh
+source "$(dirname "${BASH_SOURCE[0]}")/wrk-call.sh"
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 S=${1:?usage: warmup-curve.sh SECONDS VARIANT...}; shift
-command -v wrk >/dev/null || apt-get install -y -q wrk >/dev/null || { echo "warmup-curve.sh: wrk is needed" >&2; exit 2; }
-export ATOLL_MCP_TOKEN="atoll_mcp_bench_$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
-export ATOLL_ADMIN_TOKEN="atoll_admin_bench_$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
-BODY='{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"word_count","arguments":{"text":"hello big world"},"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}}}}'
 for V in "$@"; do
   data=$(mktemp -d -t atoll-curve.XXXXXX); log=$data/serve.log
-  cat > "$data/call.lua" <<LUA
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/json"
-wrk.headers["Accept"] = "application/json, text/event-stream"
-wrk.headers["Authorization"] = "Bearer $ATOLL_MCP_TOKEN"
-wrk.headers["MCP-Protocol-Version"] = "2026-07-28"
-wrk.headers["Mcp-Method"] = "tools/call"
-wrk.headers["Mcp-Name"] = "word_count"
-wrk.body = '$BODY'
-LUA
+  wrk_call_script "$data/call.lua"
   case $V in
     default) dir=$ROOT; aot=0 ;;
     aot) dir=$ROOT; aot=1 ;;

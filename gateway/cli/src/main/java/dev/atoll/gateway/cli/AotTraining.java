@@ -82,7 +82,7 @@ final class AotTraining implements Callable<Integer> {
                                             .toString(),
                             "http.drain-delay-ms", "0"));
             try (Gateway gateway = Gateway.builder().config(config).start()) {
-                String token = gateway.startupTokens().getOrDefault("MCP", envToken());
+                String token = Serve.token(gateway, "MCP", "ATOLL_MCP_TOKEN");
                 for (Part part : WORKLOAD) {
                     LoadTestReport r = LoadTest.builder()
                             .http(URI.create(gateway.mcpUrl()), token, part.tool())
@@ -103,11 +103,6 @@ final class AotTraining implements Callable<Integer> {
         }
         err.println("atoll: AOT training: " + calls + " calls in about " + seconds + " s");
         return Main.OK;
-    }
-
-    private static String envToken() {
-        String env = System.getenv("ATOLL_MCP_TOKEN");
-        return env == null ? "" : env.trim();
     }
 
     private static void deleteTree(Path root) throws IOException {

@@ -261,7 +261,7 @@ final class Serve implements Callable<Integer> {
     }
 
     /** The token created at this start, else the one from the environment, else "". */
-    private static String token(Gateway gateway, String kind, String env) {
+    static String token(Gateway gateway, String kind, String env) {
         String created = gateway.startupTokens().get(kind);
         if (created != null) {
             return created;
