@@ -6,8 +6,10 @@
 # ("!N" after a rate: N non-2xx answers in that window). A final call checks that the tool answered.
 # wrk is a C load generator (one thread, one core at most; Debian package wrk, installed if missing).
 # Usage: benchmarks/http/warmup-curve.sh SECONDS VARIANT...
-#   VARIANT: default (this checkout's ./atoll), aot (ATOLL_AOT=1 ./atoll), or a directory holding
-#   another checkout (its ./atoll, built beforehand with ./atoll --help). Run variants alternately,
+#   VARIANT: default (this checkout's ./atoll), aot (ATOLL_AOT=1 ./atoll), nojit (ATOLL_JIT=0: guest
+#   code interpreted, no JVMCI), opts:FLAGS (this checkout with ATOLL_JAVA_OPTS=FLAGS, e.g.
+#   "opts:-Dpolyglot.engine.Mode=latency"), or a directory holding another checkout (its ./atoll,
+#   built beforehand with ./atoll --help). Run variants alternately,
 #   e.g. "60 default aot aot default", on a quiet machine: each run is bounded by SECONDS.
 set -uo pipefail
 # shellcheck source=wrk-call.sh
@@ -17,13 +19,16 @@ S=${1:?usage: warmup-curve.sh SECONDS VARIANT...}; shift
 for V in "$@"; do
   data=$(mktemp -d -t atoll-curve.XXXXXX); log=$data/serve.log
   wrk_call_script "$data/call.lua"
+  dir=$ROOT; aot=0; jit=1; opts=${ATOLL_JAVA_OPTS:-}
   case $V in
-    default) dir=$ROOT; aot=0 ;;
-    aot) dir=$ROOT; aot=1 ;;
-    *) dir=$V; aot=0 ;;
+    default) ;;
+    aot) aot=1 ;;
+    nojit) jit=0 ;;
+    opts:*) opts="$opts ${V#opts:}" ;;
+    *) dir=$V ;;
   esac
   t0=$(date +%s%N)
-  (cd "$dir" && ATOLL_AOT=$aot exec ./atoll serve --port 0 --admin-port 0 --data "$data" >"$log" 2>&1) &
+  (cd "$dir" && ATOLL_AOT=$aot ATOLL_JIT=$jit ATOLL_JAVA_OPTS="$opts" exec ./atoll serve --port 0 --admin-port 0 --data "$data" >"$log" 2>&1) &
   pid=$!
   until grep -q 'is running' "$log" || ! kill -0 $pid 2>/dev/null; do sleep 0.05; done
   url="$(sed -n 's/^  MCP endpoint : //p' "$log")"

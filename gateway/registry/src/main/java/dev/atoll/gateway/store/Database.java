@@ -34,6 +34,8 @@ public final class Database implements AutoCloseable {
     private final RegistryConfig config;
     private final String node;
     private final String region;
+    /** H2 file database whose commits reach the file by a CHECKPOINT (see {@link #journaled()}). */
+    private final boolean journaled;
     /** Why the database is known to be unreachable; empty while it is not (the circuit is closed). */
     private final java.util.concurrent.atomic.AtomicReference<String> unreachable =
             new java.util.concurrent.atomic.AtomicReference<>("");
@@ -43,6 +45,7 @@ public final class Database implements AutoCloseable {
         this.node = config.node();
         this.region = config.region();
         this.postgres = pool.getJdbcUrl().startsWith("jdbc:postgresql:");
+        this.journaled = journaled(config.jdbcUrl());
         this.config = config;
     }
 
@@ -93,6 +96,12 @@ public final class Database implements AutoCloseable {
         if (db.postgres) {
             db.warnIfNotDurable();
         }
+        try {
+            db.checkpoint(); // the migrations, on H2
+        } catch (RuntimeException e) {
+            ds.close();
+            throw e;
+        }
         return db;
     }
 
@@ -138,17 +147,66 @@ public final class Database implements AutoCloseable {
     }
 
     /**
-     * The URL with H2's {@code WRITE_DELAY=0} added when an H2 URL does not set it: H2 otherwise
-     * writes commits to its file up to half a second later, and a committed audit record must
-     * survive a crash of the process (docs/registry.md, "Durability"). An explicit
-     * {@code WRITE_DELAY} in the URL is the operator's choice and is kept.
+     * H2's write delay for a {@linkplain #journaled() journaled} file database: how long H2's own
+     * background writer may leave commits unwritten. Every commit that must be on disk when it
+     * returns is written by a {@code CHECKPOINT} instead (or journaled), so this only bounds how
+     * much the background writer batches.
+     */
+    static final int JOURNALED_WRITE_DELAY_MS = 500;
+
+    /**
+     * The URL with H2's {@code WRITE_DELAY} added when an H2 URL does not set it. For a file
+     * database ({@code jdbc:h2:file:}) it is {@link #JOURNALED_WRITE_DELAY_MS}: each committed
+     * transaction is then written to the file by a {@code CHECKPOINT} before it returns, except
+     * the call records' transactions, whose records the audit journal holds instead
+     * ({@link #journaled()}). Other H2 URLs get {@code WRITE_DELAY=0}: each commit is written to
+     * the file before it returns. Either way a committed change survives a crash of the process
+     * (docs/registry.md, "Durability"). An explicit {@code WRITE_DELAY} in the URL is the
+     * operator's choice and is kept.
      */
     static String durableUrl(String url) {
         if (url.startsWith("jdbc:h2:")
                 && !url.toUpperCase(java.util.Locale.ROOT).contains(";WRITE_DELAY=")) {
-            return url + ";WRITE_DELAY=0";
+            return url + ";WRITE_DELAY=" + (journaled(url) ? JOURNALED_WRITE_DELAY_MS : 0);
         }
         return url;
+    }
+
+    /** An H2 file database whose write delay the registry sets (the URL does not). */
+    static boolean journaled(String url) {
+        return url.startsWith("jdbc:h2:file:")
+                && !url.toUpperCase(java.util.Locale.ROOT).contains(";WRITE_DELAY=");
+    }
+
+    /**
+     * Whether a commit of {@link #inJournaledTransaction} is in memory only until the next
+     * {@link #checkpoint()}: true for an H2 file database whose URL does not set
+     * {@code WRITE_DELAY} (the default, embedded registry). Its writer must then keep what it
+     * committed in a journal of its own until a checkpoint has written it to the file.
+     *
+     * @return true when journaled transactions need a journal
+     */
+    public boolean journaled() {
+        return journaled;
+    }
+
+    /**
+     * Writes every committed transaction to the database file ({@code CHECKPOINT}) on a
+     * {@linkplain #journaled() journaled} H2 database; does nothing otherwise, where each commit
+     * is on disk when it returns.
+     *
+     * @throws RegistryException {@code STORAGE} if the file cannot be written
+     */
+    public void checkpoint() {
+        if (!journaled) {
+            return;
+        }
+        try (Connection c = pool.getConnection();
+                java.sql.Statement st = c.createStatement()) {
+            st.execute("CHECKPOINT");
+        } catch (SQLException e) {
+            throw RegistryException.storage("writing the registry database file failed: " + safeMessage(e), e);
+        }
     }
 
     /**
@@ -229,7 +287,22 @@ public final class Database implements AutoCloseable {
      * @return the work's result
      */
     public <T> T inTransaction(String what, Work<T> work) {
-        return inTransaction(what, work, false);
+        return inTransaction(what, work, false, true);
+    }
+
+    /**
+     * {@link #inTransaction(String, Work)} whose commit, on a {@linkplain #journaled() journaled}
+     * database, is in memory only until the next {@link #checkpoint()}: for the audit call writer,
+     * which journals the records it committed (docs/registry.md, "Durability"). Elsewhere the
+     * same as {@link #inTransaction(String, Work)}.
+     *
+     * @param what what the work does, for error messages
+     * @param work the work
+     * @param <T> its result
+     * @return the work's result
+     */
+    public <T> T inJournaledTransaction(String what, Work<T> work) {
+        return inTransaction(what, work, false, false);
     }
 
     /**
@@ -244,7 +317,7 @@ public final class Database implements AutoCloseable {
      * @return the work's result
      */
     public <T> T inAdminTransaction(String what, Work<T> work) {
-        return inTransaction(what, work, true);
+        return inTransaction(what, work, true, true);
     }
 
     /**
@@ -254,7 +327,7 @@ public final class Database implements AutoCloseable {
      * @param work the work
      */
     public void update(String what, Update work) {
-        inTransaction(what, done(work), false);
+        inTransaction(what, done(work), false, true);
     }
 
     /**
@@ -264,7 +337,7 @@ public final class Database implements AutoCloseable {
      * @param work the work
      */
     public void adminUpdate(String what, Update work) {
-        inTransaction(what, done(work), true);
+        inTransaction(what, done(work), true, true);
     }
 
     /** The update as a {@link Work} whose result (never null) nobody reads. */
@@ -275,7 +348,11 @@ public final class Database implements AutoCloseable {
         };
     }
 
-    private <T> T inTransaction(String what, Work<T> work, boolean admin) {
+    /**
+     * One transaction; with {@code durable} on a journaled database, the commit is written to the
+     * file ({@code CHECKPOINT}, on the same connection) before this returns.
+     */
+    private <T> T inTransaction(String what, Work<T> work, boolean admin, boolean durable) {
         java.util.Optional<String> down = unreachable();
         if (down.isPresent()) {
             throw new RegistryException(
@@ -289,6 +366,16 @@ public final class Database implements AutoCloseable {
                 try {
                     T result = work.run(c);
                     c.commit();
+                    if (durable && journaled) {
+                        try (java.sql.Statement st = c.createStatement()) {
+                            st.execute("CHECKPOINT");
+                        } catch (SQLException e) {
+                            // Committed, but not written to the file: a later checkpoint may still
+                            // write it; the caller must not take it as stored.
+                            throw RegistryException.storage(
+                                    what + " failed: writing the registry database file failed: " + safeMessage(e), e);
+                        }
+                    }
                     return result;
                 } catch (SQLException e) {
                     rollback(c);
@@ -350,7 +437,7 @@ public final class Database implements AutoCloseable {
      * @return the result
      */
     public <T> T read(String what, Work<T> work) {
-        return inTransaction(what, work);
+        return inTransaction(what, work, false, false); // nothing to write
     }
 
     /**

@@ -113,6 +113,53 @@ public final class AuditStore {
         return out;
     }
 
+    /**
+     * Writes records that were appended before, verbatim (their sequence numbers and hashes), and
+     * moves the head to the last: for the audit journal's replay, which has checked that they
+     * continue the chain from the head.
+     *
+     * @param c the connection (auto-commit off); the caller commits
+     * @param records the records, continuing the chain from the head, in order
+     * @throws SQLException on failure
+     */
+    static void restore(Connection c, List<AuditRecord> records) throws SQLException {
+        if (records.isEmpty()) {
+            return;
+        }
+        lockHead(c);
+        try (PreparedStatement ins = c.prepareStatement(
+                "INSERT INTO audit_log (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            for (AuditRecord r : records) {
+                ins.setLong(1, r.seq());
+                ins.setLong(2, r.at().toEpochMilli());
+                ins.setString(3, r.actor());
+                ins.setString(4, r.tenant());
+                ins.setString(5, r.action());
+                ins.setString(6, r.tool());
+                if (r.version().isPresent()) {
+                    ins.setInt(7, r.version().get());
+                } else {
+                    ins.setNull(7, Types.INTEGER);
+                }
+                ins.setString(8, r.digest());
+                ins.setString(9, r.outcome());
+                ins.setString(10, r.detail());
+                ins.setString(11, r.prevHash());
+                ins.setString(12, r.hash());
+                ins.setString(13, r.node());
+                ins.setString(14, r.region());
+                ins.addBatch();
+            }
+            ins.executeBatch();
+        }
+        AuditRecord last = records.getLast();
+        try (PreparedStatement up = c.prepareStatement("UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1")) {
+            up.setLong(1, last.seq());
+            up.setString(2, last.hash());
+            up.executeUpdate();
+        }
+    }
+
     private static ChainHead lockHead(Connection c) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE");
                 ResultSet rs = ps.executeQuery()) {

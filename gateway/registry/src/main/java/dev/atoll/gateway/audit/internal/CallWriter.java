@@ -73,6 +73,17 @@ public final class CallWriter implements AutoCloseable {
     private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
     private final Thread thread;
     private final java.util.Optional<Spool> spool;
+    /**
+     * Present on an H2 file database ({@link Database#journaled()}): batches are committed in memory
+     * and journaled, and checkpointed about once a second. Without it every commit is on disk when
+     * it returns (PostgreSQL; H2 without a data directory or with its own {@code WRITE_DELAY}).
+     */
+    private final java.util.Optional<Journal> journal;
+    /** The records the last {@link #attempt} committed (writer thread only). */
+    private List<dev.atoll.gateway.audit.AuditRecord> attempted = List.of();
+    /** Why the last checkpoint failed, empty after one succeeds (writer thread only). */
+    private String checkpointProblem = "";
+
     private final Duration spoolAfter;
     /** When the writer next tries to drain a non-empty spool (System.nanoTime). */
     private long nextDrainAt;
@@ -104,7 +115,14 @@ public final class CallWriter implements AutoCloseable {
      * @param closeTimeout how long close keeps retrying failed writes
      */
     public CallWriter(Database db, int capacity, int batchSize, Duration enqueueTimeout, Duration closeTimeout) {
-        this(db, capacity, batchSize, enqueueTimeout, closeTimeout, java.util.Optional.empty());
+        this(
+                db,
+                capacity,
+                batchSize,
+                enqueueTimeout,
+                closeTimeout,
+                java.util.Optional.empty(),
+                java.util.Optional.empty());
     }
 
     /**
@@ -135,7 +153,8 @@ public final class CallWriter implements AutoCloseable {
                 closeTimeout,
                 spoolMaxBytes > 0 || java.nio.file.Files.exists(dataDir.resolve(Spool.FILE_NAME))
                         ? java.util.Optional.of(new Spool(dataDir, spoolMaxBytes))
-                        : java.util.Optional.empty());
+                        : java.util.Optional.empty(),
+                db.journaled() ? java.util.Optional.of(new Journal(dataDir)) : java.util.Optional.empty());
     }
 
     private CallWriter(
@@ -144,9 +163,13 @@ public final class CallWriter implements AutoCloseable {
             int batchSize,
             Duration enqueueTimeout,
             Duration closeTimeout,
-            java.util.Optional<Spool> spool) {
+            java.util.Optional<Spool> spool,
+            java.util.Optional<Journal> journal) {
         this.db = db;
         this.spool = spool;
+        this.journal = journal;
+        // Before any record is taken: what an earlier run journaled and H2 had not written yet.
+        journal.ifPresent(j -> j.replay(db));
         this.spoolCount = spool.map(Spool::count).orElse(0L);
         // A commit normally takes milliseconds; wait long enough for a slow one, but leave the
         // callers most of their enqueue timeout.
@@ -358,10 +381,20 @@ public final class CallWriter implements AutoCloseable {
         while (!stop) {
             try {
                 if (spool.isPresent() && !spool.get().isEmpty()) {
-                    long wait = nextDrainAt - System.nanoTime();
+                    long wait = Math.min(nextDrainAt - System.nanoTime(), untilCheckpoint());
                     Item first = wait > 0 ? queue.poll(wait, TimeUnit.NANOSECONDS) : queue.poll();
                     if (first == null) {
-                        drain(spool.get());
+                        checkpointIfDue(false);
+                        if (System.nanoTime() - nextDrainAt >= 0) {
+                            drain(spool.get());
+                        }
+                        continue;
+                    }
+                    items.add(first);
+                } else if (journal.isPresent() && !journal.get().isEmpty()) {
+                    Item first = queue.poll(untilCheckpoint(), TimeUnit.NANOSECONDS);
+                    if (first == null) {
+                        checkpointIfDue(false);
                         continue;
                     }
                     items.add(first);
@@ -407,7 +440,18 @@ public final class CallWriter implements AutoCloseable {
             items.clear();
             write(batch);
             batch.clear();
+            checkpointIfDue(stop);
         }
+        journal.ifPresent(j -> {
+            checkpointIfDue(true);
+            if (!j.isEmpty()) {
+                LOG.log(
+                        Level.WARNING,
+                        "the audit journal keeps call records the database file may not hold (" + checkpointProblem
+                                + "); the next start writes them");
+            }
+            j.close();
+        });
         spool.ifPresent(sp -> {
             if (!sp.isEmpty()) {
                 nextDrainAt = System.nanoTime();
@@ -482,14 +526,12 @@ public final class CallWriter implements AutoCloseable {
         writingSince = System.nanoTime() | 1; // never 0
         while (true) {
             try {
-                db.inTransaction(
+                List<dev.atoll.gateway.audit.AuditRecord> rows = commit(
                         "appending " + entries.size() + " audit call records", c -> AuditStore.append(c, db, entries));
                 written += entries.size();
                 commits++;
                 writingSince = 0;
-                failure = "";
-                batch.forEach(call -> call.done().complete(null));
-                return null;
+                return answer(batch, rows);
             } catch (RuntimeException e) {
                 failedWrites++;
                 failure = String.valueOf(e.getMessage());
@@ -514,6 +556,78 @@ public final class CallWriter implements AutoCloseable {
                 backoffMs = Math.min(backoffMs * 2, 1000);
             }
         }
+    }
+
+    /**
+     * Answers the callers of a committed batch: once its records are journaled (or, if the journal
+     * cannot be written, once a checkpoint has written them to the database file), or at once
+     * without a journal, where the commit itself is durable. Returns the failure, null once
+     * answered.
+     */
+    private @Nullable RuntimeException answer(List<Call> batch, List<dev.atoll.gateway.audit.AuditRecord> rows) {
+        if (journal.isPresent()) {
+            try {
+                journal.get().append(rows);
+            } catch (java.io.UncheckedIOException e) {
+                try {
+                    db.checkpoint(); // the records, committed, go to the database file instead
+                } catch (RuntimeException c) {
+                    // Committed in memory only: never written again (that would duplicate them); a
+                    // later checkpoint writes them. Their calls are not answered as recorded.
+                    String why = "the audit journal cannot be written (" + e.getMessage()
+                            + ") and neither can the database file (" + c.getMessage() + ")";
+                    failure = why;
+                    RegistryException failed = RegistryException.storage(why, c);
+                    batch.forEach(call -> call.done().completeExceptionally(failed));
+                    return failed;
+                }
+            }
+        }
+        failure = "";
+        batch.forEach(call -> call.done().complete(null));
+        return null;
+    }
+
+    /** Checkpoints the journal when due; a failure keeps the journal and is retried when due again. */
+    private void checkpointIfDue(boolean now) {
+        if (journal.isEmpty() || journal.get().isEmpty()) {
+            return;
+        }
+        Journal j = journal.get();
+        if (!now && j.nanosToCheckpoint(System.nanoTime()) > 0) {
+            return;
+        }
+        try {
+            j.checkpoint(db);
+            if (!checkpointProblem.isEmpty()) {
+                LOG.log(Level.INFO, "the audit journal is checkpointed again");
+                checkpointProblem = "";
+            }
+        } catch (RuntimeException e) {
+            if (checkpointProblem.isEmpty()) {
+                LOG.log(
+                        Level.WARNING,
+                        "checkpointing the audit journal failed; its records stay in it until a checkpoint succeeds: "
+                                + e.getMessage());
+            }
+            checkpointProblem = String.valueOf(e.getMessage());
+        }
+    }
+
+    /**
+     * One transaction of call records: with a journal, committed in memory (the caller journals
+     * what it wrote, or checkpoints); without one, durable when it returns.
+     */
+    private <T> T commit(String what, Database.Work<T> work) {
+        return journal.isPresent() ? db.inJournaledTransaction(what, work) : db.inTransaction(what, work);
+    }
+
+    /** How long the writer may wait for a record before a journal checkpoint is due. */
+    private long untilCheckpoint() {
+        if (journal.isEmpty() || journal.get().isEmpty()) {
+            return Long.MAX_VALUE;
+        }
+        return Math.max(0, journal.get().nanosToCheckpoint(System.nanoTime()));
     }
 
     /** Outcomes of one bounded write attempt. */
@@ -542,8 +656,7 @@ public final class CallWriter implements AutoCloseable {
             if (a == Attempt.COMMITTED) {
                 written += entries.size();
                 commits++;
-                failure = "";
-                batch.forEach(call -> call.done().complete(null));
+                answer(batch, attempted);
                 return true;
             }
             inDoubt = a == Attempt.IN_DOUBT;
@@ -657,6 +770,14 @@ public final class CallWriter implements AutoCloseable {
             written += chunk.size();
             commits++;
         }
+        // The spool is removed only once what it held is in the database file.
+        try {
+            db.checkpoint();
+        } catch (RuntimeException e) {
+            spoolProblem = String.valueOf(e.getMessage());
+            retryDrainLater();
+            return;
+        }
         LOG.log(Level.INFO, "wrote " + all.size() + " spooled call records to the audit log");
         s.clear();
         spoolCount = 0;
@@ -705,24 +826,24 @@ public final class CallWriter implements AutoCloseable {
     private Attempt attempt(String what, List<AuditEntry> entries) {
         java.util.concurrent.atomic.AtomicInteger state =
                 new java.util.concurrent.atomic.AtomicInteger(); // 0 run, 1 abandoned, 2 committing
-        CompletableFuture<Void> f = new CompletableFuture<>();
+        CompletableFuture<List<dev.atoll.gateway.audit.AuditRecord>> f = new CompletableFuture<>();
         Thread.ofVirtual().name("atoll-audit-attempt").start(() -> {
             try {
-                db.update(what, c -> {
-                    AuditStore.append(c, db, entries);
+                f.complete(commit(what, c -> {
+                    List<dev.atoll.gateway.audit.AuditRecord> rows = AuditStore.append(c, db, entries);
                     if (state.compareAndExchange(0, 2) == 1) {
                         throw new RegistryException(
                                 RegistryException.Reason.UNAVAILABLE, "abandoned: the records were spooled");
                     }
-                });
-                f.complete(null);
+                    return rows;
+                }));
             } catch (Throwable t) {
                 f.completeExceptionally(t);
             }
         });
         try {
             try {
-                f.get(spoolAfter.toNanos(), TimeUnit.NANOSECONDS);
+                attempted = f.get(spoolAfter.toNanos(), TimeUnit.NANOSECONDS);
                 return Attempt.COMMITTED;
             } catch (java.util.concurrent.TimeoutException e) {
                 if (state.compareAndSet(0, 1)) {
@@ -730,7 +851,7 @@ public final class CallWriter implements AutoCloseable {
                     spoolProblem = "no answer within " + spoolAfter.toMillis() + " ms";
                     return Attempt.ABANDONED;
                 }
-                f.get();
+                attempted = f.get();
                 return Attempt.COMMITTED;
             }
         } catch (ExecutionException e) {
