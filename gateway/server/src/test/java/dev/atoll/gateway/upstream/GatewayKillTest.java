@@ -104,8 +104,8 @@ class GatewayKillTest {
             bwrap = Long.parseLong(p.replaceAll("\\D+", ""));
             ProcessHandle.of(bwrap).orElseThrow().descendants().forEach(h -> sandboxed.add(h.pid()));
             assertTrue(sandboxed.size() >= 1, "bwrap has the server under it");
-            // The registration is committed, and H2 runs with WRITE_DELAY=0 (docs/registry.md,
-            // "Durability"): it is in the file, so the next start knows the upstream.
+            // The registration is committed and checkpointed (docs/registry.md, "Durability"): it is
+            // in the file, so the next start knows the upstream.
         } finally {
             gw.destroyForcibly(); // SIGKILL: no shutdown hook, no close()
             gw.waitFor();

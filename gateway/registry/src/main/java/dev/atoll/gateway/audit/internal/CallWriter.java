@@ -41,6 +41,11 @@ import org.jspecify.annotations.Nullable;
  * back, never committed later: its transaction checks, before its commit, that it was not abandoned.
  * Only when the spool is full (or cannot be written) does the writer fall back to retrying in memory
  * and {@link #failure()} reports the store as failing, so calls are refused as without a spool.
+ *
+ * <p>On the embedded H2 database ({@link Database#journaled()}) a batch is committed in memory and
+ * its records appended to the {@link Journal} before its callers are answered; the writer
+ * checkpoints the database file about once a second and empties the journal, and the next start
+ * replays a journal a crash left behind.
  */
 public final class CallWriter implements AutoCloseable {
 
