@@ -88,6 +88,8 @@ public final class CallWriter implements AutoCloseable {
     private List<dev.atoll.gateway.audit.AuditRecord> attempted = List.of();
     /** Why the last checkpoint failed, empty after one succeeds (writer thread only). */
     private String checkpointProblem = "";
+    /** After a failed checkpoint, when the next may be tried (System.nanoTime; writer thread only). */
+    private long checkpointRetryAt;
 
     private final Duration spoolAfter;
     /** When the writer next tries to drain a non-empty spool (System.nanoTime). */
@@ -599,7 +601,7 @@ public final class CallWriter implements AutoCloseable {
             return;
         }
         Journal j = journal.get();
-        if (!now && j.nanosToCheckpoint(System.nanoTime()) > 0) {
+        if (!now && untilCheckpoint() > 0) {
             return;
         }
         try {
@@ -616,6 +618,7 @@ public final class CallWriter implements AutoCloseable {
                                 + e.getMessage());
             }
             checkpointProblem = String.valueOf(e.getMessage());
+            checkpointRetryAt = System.nanoTime() + Journal.CHECKPOINT_EVERY_NANOS;
         }
     }
 
@@ -632,7 +635,12 @@ public final class CallWriter implements AutoCloseable {
         if (journal.isEmpty() || journal.get().isEmpty()) {
             return Long.MAX_VALUE;
         }
-        return Math.max(0, journal.get().nanosToCheckpoint(System.nanoTime()));
+        long now = System.nanoTime();
+        long due = journal.get().nanosToCheckpoint(now);
+        if (!checkpointProblem.isEmpty()) {
+            due = Math.max(due, checkpointRetryAt - now); // not again at once after a failure
+        }
+        return Math.max(0, due);
     }
 
     /** Outcomes of one bounded write attempt. */

@@ -237,7 +237,9 @@ final class Journal implements AutoCloseable {
         }
         List<String> lines;
         try {
-            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+            // Decoded leniently: a torn last line may end inside a character.
+            String text = new String(Files.readAllBytes(file), StandardCharsets.UTF_8);
+            lines = text.lines().toList();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the audit journal " + file, e);
         }

@@ -140,12 +140,12 @@ class JournalTest {
             journal.append(second);
             journal.close();
         }
-        // An eighth append was cut by the crash: a torn line, never acknowledged.
-        Files.writeString(
-                dir.resolve(Journal.FILE_NAME),
-                "{\"seq\":" + (committed.getLast().seq() + 1) + ",\"atMs\":17",
-                StandardCharsets.UTF_8,
-                StandardOpenOption.APPEND);
+        // An eighth append was cut by the crash inside a character: a torn line, never acknowledged.
+        byte[] head = ("{\"seq\":" + (committed.getLast().seq() + 1) + ",\"atMs\":17,\"tool\":\"caf")
+                .getBytes(StandardCharsets.UTF_8);
+        byte[] torn = java.util.Arrays.copyOf(head, head.length + 1);
+        torn[head.length] = (byte) 0xC3; // the first byte of "é"
+        Files.write(dir.resolve(Journal.FILE_NAME), torn, StandardOpenOption.APPEND);
 
         try (Registry registry = Registry.open(config)) {
             List<AuditRecord> calls = calls(registry);
