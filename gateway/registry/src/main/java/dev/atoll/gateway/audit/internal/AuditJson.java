@@ -44,6 +44,29 @@ public final class AuditJson {
     }
 
     /**
+     * The hash a stored record should have: of its fields, node, region and previous hash.
+     *
+     * @param r the record
+     * @return lower-case hex SHA-256
+     */
+    public static String hashOf(dev.atoll.gateway.audit.AuditRecord r) {
+        return hash(
+                r.seq(),
+                r.at().toEpochMilli(),
+                r.actor(),
+                r.tenant(),
+                r.action(),
+                r.tool(),
+                r.version(),
+                r.digest(),
+                r.outcome(),
+                r.detail(),
+                r.node(),
+                r.region(),
+                r.prevHash());
+    }
+
+    /**
      * A record's hash including the node and region that wrote it. When both are empty (a record of
      * a single gateway, or from before they were recorded) the hashed object has neither member,
      * so it equals {@link #hash(long, long, String, String, String, String, Optional, String, String,

@@ -26,6 +26,8 @@ public final class AuditStore {
 
     private static final String COLUMNS =
             "seq, at_ms, actor, tenant, action, tool, version, digest, outcome, detail, prev_hash, hash, node, region";
+    private static final String INSERT =
+            "INSERT INTO audit_log (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
     private AuditStore() {}
 
@@ -49,8 +51,7 @@ public final class AuditStore {
         String node = db.node();
         String region = db.region();
         List<AuditRecord> out = new ArrayList<>(entries.size());
-        try (PreparedStatement ins = c.prepareStatement(
-                "INSERT INTO audit_log (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+        try (PreparedStatement ins = c.prepareStatement(INSERT)) {
             for (AuditEntry e : entries) {
                 seq++;
                 String hash = AuditJson.hash(
@@ -67,26 +68,7 @@ public final class AuditStore {
                         node,
                         region,
                         prev);
-                ins.setLong(1, seq);
-                ins.setLong(2, e.atMs());
-                ins.setString(3, e.actor());
-                ins.setString(4, e.tenant());
-                ins.setString(5, e.action());
-                ins.setString(6, e.tool());
-                if (e.version().isPresent()) {
-                    ins.setInt(7, e.version().get());
-                } else {
-                    ins.setNull(7, Types.INTEGER);
-                }
-                ins.setString(8, e.digest());
-                ins.setString(9, e.outcome());
-                ins.setString(10, e.detail());
-                ins.setString(11, prev);
-                ins.setString(12, hash);
-                ins.setString(13, node);
-                ins.setString(14, region);
-                ins.addBatch();
-                out.add(new AuditRecord(
+                AuditRecord r = new AuditRecord(
                         seq,
                         AuditJson.instant(e.atMs()),
                         e.actor(),
@@ -100,7 +82,9 @@ public final class AuditStore {
                         prev,
                         hash,
                         node,
-                        region));
+                        region);
+                bind(ins, r);
+                out.add(r);
                 prev = hash;
             }
             ins.executeBatch();
@@ -127,28 +111,9 @@ public final class AuditStore {
             return;
         }
         lockHead(c);
-        try (PreparedStatement ins = c.prepareStatement(
-                "INSERT INTO audit_log (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+        try (PreparedStatement ins = c.prepareStatement(INSERT)) {
             for (AuditRecord r : records) {
-                ins.setLong(1, r.seq());
-                ins.setLong(2, r.at().toEpochMilli());
-                ins.setString(3, r.actor());
-                ins.setString(4, r.tenant());
-                ins.setString(5, r.action());
-                ins.setString(6, r.tool());
-                if (r.version().isPresent()) {
-                    ins.setInt(7, r.version().get());
-                } else {
-                    ins.setNull(7, Types.INTEGER);
-                }
-                ins.setString(8, r.digest());
-                ins.setString(9, r.outcome());
-                ins.setString(10, r.detail());
-                ins.setString(11, r.prevHash());
-                ins.setString(12, r.hash());
-                ins.setString(13, r.node());
-                ins.setString(14, r.region());
-                ins.addBatch();
+                bind(ins, r);
             }
             ins.executeBatch();
         }
@@ -158,6 +123,29 @@ public final class AuditStore {
             up.setString(2, last.hash());
             up.executeUpdate();
         }
+    }
+
+    /** Adds one record, as it is, to a batch of the {@code INSERT} over {@link #COLUMNS}. */
+    private static void bind(PreparedStatement ins, AuditRecord r) throws SQLException {
+        ins.setLong(1, r.seq());
+        ins.setLong(2, r.at().toEpochMilli());
+        ins.setString(3, r.actor());
+        ins.setString(4, r.tenant());
+        ins.setString(5, r.action());
+        ins.setString(6, r.tool());
+        if (r.version().isPresent()) {
+            ins.setInt(7, r.version().get());
+        } else {
+            ins.setNull(7, Types.INTEGER);
+        }
+        ins.setString(8, r.digest());
+        ins.setString(9, r.outcome());
+        ins.setString(10, r.detail());
+        ins.setString(11, r.prevHash());
+        ins.setString(12, r.hash());
+        ins.setString(13, r.node());
+        ins.setString(14, r.region());
+        ins.addBatch();
     }
 
     private static ChainHead lockHead(Connection c) throws SQLException {
@@ -222,20 +210,7 @@ public final class AuditStore {
                                 "record " + r.seq() + " does not link to record " + (r.seq() - 1)
                                         + ": records were reordered, replaced or inserted");
                     }
-                    String actual = AuditJson.hash(
-                            r.seq(),
-                            r.at().toEpochMilli(),
-                            r.actor(),
-                            r.tenant(),
-                            r.action(),
-                            r.tool(),
-                            r.version(),
-                            r.digest(),
-                            r.outcome(),
-                            r.detail(),
-                            r.node(),
-                            r.region(),
-                            r.prevHash());
+                    String actual = AuditJson.hashOf(r);
                     if (!actual.equals(r.hash())) {
                         return new VerifyResult.Broken(
                                 checked,

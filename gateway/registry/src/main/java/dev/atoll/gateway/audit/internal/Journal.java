@@ -310,28 +310,9 @@ final class Journal implements AutoCloseable {
         }
         Optional<Integer> version =
                 o.hasNonNull("version") ? Optional.of(o.get("version").asInt()) : Optional.empty();
-        long seq = o.get("seq").asLong();
-        long atMs = o.get("atMs").asLong();
-        String expected = AuditJson.hash(
-                seq,
-                atMs,
-                o.get("actor").asText(),
-                o.get("tenant").asText(),
-                o.get("action").asText(),
-                o.get("tool").asText(),
-                version,
-                o.get("digest").asText(),
-                o.get("outcome").asText(),
-                o.get("detail").asText(),
-                o.get("node").asText(),
-                o.get("region").asText(),
-                o.get("prevHash").asText());
-        if (!expected.equals(o.get("hash").asText())) {
-            return Optional.empty();
-        }
-        return Optional.of(new AuditRecord(
-                seq,
-                AuditJson.instant(atMs),
+        AuditRecord r = new AuditRecord(
+                o.get("seq").asLong(),
+                AuditJson.instant(o.get("atMs").asLong()),
                 o.get("actor").asText(),
                 o.get("tenant").asText(),
                 o.get("action").asText(),
@@ -341,8 +322,9 @@ final class Journal implements AutoCloseable {
                 o.get("outcome").asText(),
                 o.get("detail").asText(),
                 o.get("prevHash").asText(),
-                expected,
+                o.get("hash").asText(),
                 o.get("node").asText(),
-                o.get("region").asText()));
+                o.get("region").asText());
+        return AuditJson.hashOf(r).equals(r.hash()) ? Optional.of(r) : Optional.empty();
     }
 }
