@@ -5,6 +5,8 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.graalvm.polyglot.Context;
 import org.graalvm.polyglot.Engine;
@@ -15,50 +17,51 @@ import org.graalvm.polyglot.proxy.ProxyExecutable;
 
 /**
  * Not a JMH benchmark: what Atoll's JavaScript bootstrap adds to a fresh context, side by side in one
- * JVM. One thread creates contexts on three engines (each variant its own, so no variant's code or
- * shapes help another) in rounds of SECONDS per variant, and prints the thread's CPU per context:
- * {@code realm} evaluates {@code 1} (GraalJS creating the realm), {@code bootstrap} evaluates the
- * bootstrap file and calls its setup function as the runtime does, with no-op host functions,
- * {@code boot-no-typed} the same without the typed-array constructor proxies (the loop over
- * {@code 'ArrayBuffer', 'SharedArrayBuffer', ...}). The context options are the runtime's JavaScript
+ * JVM. One thread creates contexts on one engine per variant (so no variant's code or shapes help
+ * another) in rounds of SECONDS per variant, and prints the thread's CPU per context: {@code realm}
+ * evaluates {@code 1} (GraalJS creating the realm); each bootstrap file given evaluates that file and
+ * calls its setup function as the runtime does, with no-op host functions. Give two versions of the
+ * bootstrap to compare a change with the current one. The context options are the runtime's JavaScript
  * options; the engine has the runtime's string bound. The first rounds are the JIT's.
  *
  * <pre>
  * BENCH_MAIN=dev.atoll.benchmarks.BootstrapCostProbe benchmarks/run.sh SECONDS ROUNDS \
- *     runtime/src/main/resources/dev/atoll/runtime/internal/bootstrap.js
+ *     runtime/src/main/resources/dev/atoll/runtime/internal/bootstrap.js [OTHER.js...]
  * </pre>
  */
 public final class BootstrapCostProbe {
     private BootstrapCostProbe() {}
 
     /**
-     * @param args seconds per variant and round, rounds, the bootstrap file
+     * @param args seconds per variant and round, rounds, the bootstrap files
      * @throws Exception on failure
      */
     public static void main(String[] args) throws Exception {
         int seconds = Integer.parseInt(args.length > 0 ? args[0] : "5");
         int rounds = Integer.parseInt(args.length > 1 ? args[1] : "10");
-        Path file = Path.of(
-                args.length > 2 ? args[2] : "runtime/src/main/resources/dev/atoll/runtime/internal/bootstrap.js");
-        String boot = Files.readString(file);
-        int from = boot.indexOf("    for (const name of ['ArrayBuffer', 'SharedArrayBuffer'");
-        int to = boot.indexOf("    for (const method of ['transfer'");
-        if (from < 0 || to < from) {
-            throw new IllegalStateException("the typed-array loop is not where this probe expects it in " + file);
+        List<Path> files = new ArrayList<>();
+        for (int i = 2; i < args.length; i++) {
+            files.add(Path.of(args[i]));
         }
-        String noTyped = boot.substring(0, from) + boot.substring(to);
+        if (files.isEmpty()) {
+            files.add(Path.of("runtime/src/main/resources/dev/atoll/runtime/internal/bootstrap.js"));
+        }
         Map<String, String> options = Map.of(
                 "js.load", "false",
                 "js.print", "false",
                 "js.graal-builtin", "false",
                 "js.console", "false",
                 "js.esm-eval-returns-exports", "true");
-        String[] names = {"realm", "bootstrap", "boot-no-typed"};
-        Source[] sources = {
-            Source.create("js", "1"),
-            Source.newBuilder("js", boot, "atoll-bootstrap.js").buildLiteral(),
-            Source.newBuilder("js", noTyped, "atoll-bootstrap-no-typed.js").buildLiteral()
-        };
+        String[] names = new String[files.size() + 1];
+        Source[] sources = new Source[names.length];
+        names[0] = "realm";
+        sources[0] = Source.create("js", "1");
+        for (int i = 0; i < files.size(); i++) {
+            Path f = files.get(i);
+            names[i + 1] = i + 1 + ":" + f.getFileName();
+            sources[i + 1] = Source.newBuilder("js", Files.readString(f), "atoll-" + f.getFileName())
+                    .buildLiteral();
+        }
         Engine[] engines = new Engine[names.length];
         for (int i = 0; i < engines.length; i++) {
             engines[i] = Engine.newBuilder("js")

@@ -260,6 +260,43 @@ class HostileToolsTest {
         }
 
         @Test
+        void rewrittenElementSizesDoNotShrinkTheGuard() {
+            // The guarded constructors are proxies: a write to one lands on the original constructor.
+            // ArrayBuffer's BYTES_PER_ELEMENT is the tool's to set; a typed array's is read-only. The
+            // guard's element sizes are the host's, taken before the tool ran.
+            CallResult r = call(tool("""
+                    try { ArrayBuffer.BYTES_PER_ELEMENT = 1e-9; } catch (e) {}
+                    try { SharedArrayBuffer.BYTES_PER_ELEMENT = 1e-9; } catch (e) {}
+                    try { Object.defineProperty(Float64Array, 'BYTES_PER_ELEMENT', { value: 1e-9 }); } catch (e) {}
+                    try { new ArrayBuffer(2 ** 30); } catch (e) {}
+                    try { new Float64Array(2 ** 27); } catch (e) {}
+                    return 'survived';"""));
+            assertOutcome(OutcomeKind.MEMORY_EXCEEDED, r);
+            assertTrue(
+                    r.receipt().allocatedBytes() < 32L * 1024 * 1024, r.toJson().toString());
+        }
+
+        @Test
+        void theBootstrapsGlobalsLookLikeBuiltins() {
+            // What the bootstrap defines or replaces is writable, configurable and not enumerable, as
+            // the builtins are: a tool enumerating globals or prototypes sees none of it.
+            JsonNode v = okValue(call(tool("""
+                    const d = (o, k) => { const x = Object.getOwnPropertyDescriptor(o, k);
+                        return [typeof x.value, x.writable, x.enumerable, x.configurable].join(); };
+                    return { keys: Object.keys(globalThis).concat(Object.keys(String.prototype)).join(),
+                        console: d(globalThis, 'console'), setTimeout: d(globalThis, 'setTimeout'),
+                        u8: d(globalThis, 'Uint8Array'), ctor: d(Uint8Array.prototype, 'constructor'),
+                        repeat: d(String.prototype, 'repeat'), replace: d(RegExp.prototype, Symbol.replace),
+                        same: Uint8Array.prototype.constructor === Uint8Array };""")));
+            assertEquals("", v.get("keys").asText(), v.toString());
+            for (String k : List.of("console", "setTimeout", "u8", "ctor", "repeat", "replace")) {
+                String want = k.equals("console") ? "object,true,false,true" : "function,true,false,true";
+                assertEquals(want, v.get(k).asText(), k + " in " + v);
+            }
+            assertTrue(v.get("same").asBoolean(), v.toString());
+        }
+
+        @Test
         void resizableBufferCannotGrowPastTheBudget() {
             CallResult r =
                     call(tool("const b = new ArrayBuffer(8, { maxByteLength: 2 ** 31 - 1 }); return b.byteLength;"));

@@ -58,8 +58,10 @@
             hostLog(level, out.length > maxLogChars ? out.slice(0, maxLogChars) : out);
         };
     }
-    const hidden = {writable: true, configurable: true, enumerable: false};
-    defineProperty(globalThis, 'console', {value: console, ...hidden});
+    // Properties the bootstrap defines are writable, configurable and not enumerable, like the builtins
+    // they replace. The descriptors are written out: a spread ({value, ...shared}) costs an uncached
+    // copy per property in every fresh context (docs/benchmarks.md, the bootstrap).
+    defineProperty(globalThis, 'console', {value: console, writable: true, configurable: true});
 
     defineProperty(globalThis, 'setTimeout', {value: function setTimeout(fn, delay, ...args) {
         if (typeof fn !== 'function') {
@@ -71,12 +73,12 @@
         }
         apply(mapSet, timers, [id, () => apply(fn, undefined, args)]);
         return id;
-    }, ...hidden});
+    }, writable: true, configurable: true});
     defineProperty(globalThis, 'clearTimeout', {value: function clearTimeout(id) {
         if (apply(mapDelete, timers, [id])) {
             hostTimer('clear', id);
         }
-    }, ...hidden});
+    }, writable: true, configurable: true});
 
     // One builtin call can allocate up to ~2 GB (a typed array, a repeated string) before the host
     // watchdog gets a chance to look. Requests larger than the call's whole memory budget are refused
@@ -100,6 +102,20 @@
     const ArrayBufferCtor = ArrayBuffer;
     const SharedArrayBufferCtor = typeof SharedArrayBuffer === 'function' ? SharedArrayBuffer : ArrayBuffer;
     const construct = Reflect.construct;
+    // One handler for all of them: the element size comes from a map of the original constructors
+    // (an ArrayBuffer's BYTES_PER_ELEMENT could be set by the tool through the proxy; a typed array's
+    // cannot, but the map does not depend on that).
+    const bytesPerElement = new Map();
+    const typedHandler = {
+        construct(target, args, newTarget) {
+            guard(requestedLength(args[0]) * apply(mapGet, bytesPerElement, [target]));
+            const options = args[1];
+            if (options !== null && typeof options === 'object') {
+                guard(requestedLength(options.maxByteLength));
+            }
+            return construct(target, args, newTarget);
+        },
+    };
     for (const name of ['ArrayBuffer', 'SharedArrayBuffer', 'Int8Array', 'Uint8Array', 'Uint8ClampedArray',
             'Int16Array', 'Uint16Array', 'Int32Array', 'Uint32Array', 'Float16Array', 'Float32Array',
             'Float64Array', 'BigInt64Array', 'BigUint64Array']) {
@@ -107,19 +123,10 @@
         if (typeof C !== 'function') {
             continue;
         }
-        const bytesPer = C.BYTES_PER_ELEMENT || 1;
-        const guarded = new Proxy(C, {
-            construct(target, args, newTarget) {
-                guard(requestedLength(args[0]) * bytesPer);
-                const options = args[1];
-                if (options !== null && typeof options === 'object') {
-                    guard(requestedLength(options.maxByteLength));
-                }
-                return construct(target, args, newTarget);
-            },
-        });
-        defineProperty(C.prototype, 'constructor', {value: guarded, ...hidden});
-        defineProperty(globalThis, name, {value: guarded, ...hidden});
+        apply(mapSet, bytesPerElement, [C, C.BYTES_PER_ELEMENT || 1]);
+        const guarded = new Proxy(C, typedHandler);
+        defineProperty(C.prototype, 'constructor', {value: guarded, writable: true, configurable: true});
+        defineProperty(globalThis, name, {value: guarded, writable: true, configurable: true});
     }
     for (const method of ['transfer', 'transferToFixedLength', 'resize']) {
         const original = ArrayBufferCtor.prototype[method];
@@ -127,7 +134,7 @@
             defineProperty(ArrayBufferCtor.prototype, method, {value: function (length) {
                 guard(requestedLength(length));
                 return apply(original, this, arguments);
-            }, ...hidden});
+            }, writable: true, configurable: true});
         }
     }
     for (const method of ['repeat', 'padStart', 'padEnd']) {
@@ -136,7 +143,7 @@
             const length = method === 'repeat' ? safeString(this).length * (+n || 0) : +n || 0;
             guard(length * 2);
             return apply(original, this, arguments);
-        }, ...hidden});
+        }, writable: true, configurable: true});
     }
 
     // Builtins whose result can be far larger than their inputs in one step (issue #18 W7: one
@@ -189,7 +196,7 @@
     function wrap(holder, name, make) {
         const original = holder[name];
         if (typeof original === 'function') {
-            defineProperty(holder, name, {value: make(original), ...hidden});
+            defineProperty(holder, name, {value: make(original), writable: true, configurable: true});
         }
     }
     // A function replacer's results are summed as the original calls it, before it concatenates them.
