@@ -6,6 +6,7 @@ import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.graalvm.polyglot.Context;
@@ -16,51 +17,74 @@ import org.graalvm.polyglot.Value;
 import org.graalvm.polyglot.proxy.ProxyExecutable;
 
 /**
- * Not a JMH benchmark: what Atoll's JavaScript bootstrap adds to a fresh context, side by side in one
- * JVM. One thread creates contexts on one engine per variant (so no variant's code or shapes help
- * another) in rounds of SECONDS per variant, and prints the thread's CPU per context: {@code realm}
- * evaluates {@code 1} (GraalJS creating the realm); each bootstrap file given evaluates that file and
- * calls its setup function as the runtime does, with no-op host functions. Give two versions of the
- * bootstrap to compare a change with the current one. The context options are the runtime's JavaScript
- * options; the engine has the runtime's string bound. The first rounds are the JIT's.
+ * Not a JMH benchmark: what Atoll's JavaScript bootstrap and GraalJS's realm cost per fresh context,
+ * side by side in one JVM. One thread creates contexts on one engine per variant (so no variant's code
+ * or shapes help another) in rounds of SECONDS per variant, and prints the thread's CPU per context.
+ * A variant is {@code realm} (evaluates {@code 1}: GraalJS creating the realm) or a bootstrap file
+ * (evaluated, and its setup function called as the runtime does, with no-op host functions), either
+ * followed by {@code :OPTION=VALUE,...} JavaScript context options added to the runtime's (e.g.
+ * {@code realm:js.intl-402=false}). Give two versions of the bootstrap to compare a change with the
+ * current one. The engine has the runtime's string bound. The first rounds are the JIT's.
  *
  * <pre>
- * BENCH_MAIN=dev.atoll.benchmarks.BootstrapCostProbe benchmarks/run.sh SECONDS ROUNDS \
- *     runtime/src/main/resources/dev/atoll/runtime/internal/bootstrap.js [OTHER.js...]
+ * BENCH_MAIN=dev.atoll.benchmarks.BootstrapCostProbe benchmarks/run.sh SECONDS ROUNDS VARIANT...
+ * # e.g. 5 10 realm runtime/src/main/resources/dev/atoll/runtime/internal/bootstrap.js OLD.js
  * </pre>
  */
 public final class BootstrapCostProbe {
     private BootstrapCostProbe() {}
 
     /**
-     * @param args seconds per variant and round, rounds, the bootstrap files
+     * @param args seconds per variant and round, rounds, the variants
      * @throws Exception on failure
      */
     public static void main(String[] args) throws Exception {
         int seconds = Integer.parseInt(args.length > 0 ? args[0] : "5");
         int rounds = Integer.parseInt(args.length > 1 ? args[1] : "10");
-        List<Path> files = new ArrayList<>();
+        List<String> variants = new ArrayList<>();
         for (int i = 2; i < args.length; i++) {
-            files.add(Path.of(args[i]));
+            variants.add(args[i]);
         }
-        if (files.isEmpty()) {
-            files.add(Path.of("runtime/src/main/resources/dev/atoll/runtime/internal/bootstrap.js"));
+        if (variants.isEmpty()) {
+            variants.add("realm");
+            variants.add("runtime/src/main/resources/dev/atoll/runtime/internal/bootstrap.js");
         }
-        Map<String, String> options = Map.of(
+        Map<String, String> runtimeOptions = Map.of(
                 "js.load", "false",
                 "js.print", "false",
                 "js.graal-builtin", "false",
                 "js.console", "false",
                 "js.esm-eval-returns-exports", "true");
-        String[] names = new String[files.size() + 1];
-        Source[] sources = new Source[names.length];
-        names[0] = "realm";
-        sources[0] = Source.create("js", "1");
-        for (int i = 0; i < files.size(); i++) {
-            Path f = files.get(i);
-            names[i + 1] = i + 1 + ":" + f.getFileName();
-            sources[i + 1] = Source.newBuilder("js", Files.readString(f), "atoll-" + f.getFileName())
-                    .buildLiteral();
+        int count = variants.size();
+        String[] names = new String[count];
+        Source[] sources = new Source[count];
+        boolean[] isBootstrap = new boolean[count];
+        List<Map<String, String>> options = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            String v = variants.get(i);
+            int colon = v.indexOf(':');
+            String what = colon < 0 ? v : v.substring(0, colon);
+            Map<String, String> o = new HashMap<>(runtimeOptions);
+            if (colon >= 0) {
+                for (String kv : v.substring(colon + 1).split(",")) {
+                    int eq = kv.indexOf('=');
+                    if (eq < 0) {
+                        throw new IllegalArgumentException("not OPTION=VALUE: " + kv + " in " + v);
+                    }
+                    o.put(kv.substring(0, eq), kv.substring(eq + 1));
+                }
+            }
+            options.add(o);
+            isBootstrap[i] = !what.equals("realm");
+            if (isBootstrap[i]) {
+                Path f = Path.of(what);
+                sources[i] = Source.newBuilder("js", Files.readString(f), "atoll-" + f.getFileName())
+                        .buildLiteral();
+                names[i] = i + ":" + f.getFileName() + (colon < 0 ? "" : v.substring(colon));
+            } else {
+                sources[i] = Source.create("js", "1");
+                names[i] = i + ":" + v;
+            }
         }
         Engine[] engines = new Engine[names.length];
         for (int i = 0; i < engines.length; i++) {
@@ -88,10 +112,11 @@ public final class BootstrapCostProbe {
                     try (Context c = Context.newBuilder("js")
                             .engine(engines[v])
                             .allowHostAccess(HostAccess.CONSTRAINED)
-                            .options(options)
+                            .allowExperimentalOptions(true)
+                            .options(options.get(v))
                             .build()) {
                         Value x = c.eval(sources[v]);
-                        if (v > 0) {
+                        if (isBootstrap[v]) {
                             x.execute(log, timer, memory, 10_000, 64.0 * 1024 * 1024, cpu, 1 << 25);
                         }
                         n++;
