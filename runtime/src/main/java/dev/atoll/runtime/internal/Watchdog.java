@@ -44,6 +44,11 @@ public final class Watchdog implements AutoCloseable {
     private final Set<Step> steps = ConcurrentHashMap.newKeySet();
     /** Whether the watchdog thread is parked (or about to park) with no call and no step to watch. */
     private volatile boolean idle;
+    /**
+     * Whether the watchdog thread saw a call to watch and parks for at most one tick: a new call is then
+     * checked within a tick without waking it (each wake-up is a futex call and an early check).
+     */
+    private volatile boolean ticking;
 
     private final long tickNanos;
     private final double heapGuardRatio;
@@ -110,12 +115,17 @@ public final class Watchdog implements AutoCloseable {
                 memoryBudgetBytes,
                 deadlineNanos);
         active.add(m);
-        LockSupport.unpark(thread);
+        // Added before the flag is read, and the loop clears the flag before it looks at the calls:
+        // either it is ticking and sees this call within a tick, or it is woken here.
+        if (!ticking) {
+            LockSupport.unpark(thread);
+        }
         return m;
     }
 
     private void loop() {
         while (running) {
+            ticking = false;
             if (active.isEmpty()) {
                 // Only steps to watch: their deadlines are seconds away, so a step needs no wake-up of
                 // its own (watchStep is on every call's path) and a coarse look will do.
@@ -133,6 +143,7 @@ public final class Watchdog implements AutoCloseable {
                 idle = false;
                 continue;
             }
+            ticking = true;
             LockSupport.parkNanos(this, tickNanos);
             try {
                 check();
