@@ -72,7 +72,7 @@ for round in $(seq 1 "$ROUNDS"); do
   data="$work/atoll-$round"; mkdir -p "$data"; log=$data/serve.log
   (cd "$ROOT" && exec ./atoll serve --port 0 --admin-port 0 --data "$data" >"$log" 2>&1) &
   pid=$!
-  until grep -q 'is running' "$log" || ! kill -0 $pid 2>/dev/null; do sleep 0.1; done
+  for _ in $(seq 1200); do grep -q 'is running' "$log" || ! kill -0 $pid 2>/dev/null && break; sleep 0.1; done
   url="$(sed -n 's/^  MCP endpoint : //p' "$log")"
   [ -n "$url" ] || { echo "atoll did not start:"; cat "$log"; exit 1; }
   wrk -t1 -c16 -d"${WARM}s" -s "$work/call.lua" "$url" >/dev/null 2>&1
@@ -83,8 +83,8 @@ for round in $(seq 1 "$ROUNDS"); do
   (cd "$HERE/workerd" && exec "$WORKERD" serve --experimental config.capnp \
     --socket-addr "warm=127.0.0.1:$warm" --socket-addr "fresh=127.0.0.1:$fresh" >"$work/workerd.log" 2>&1) &
   pid=$!
-  until [ "$(grep -c '^Listening' "$work/workerd.log")" = 2 ] || ! kill -0 $pid 2>/dev/null; do sleep 0.1; done
-  kill -0 $pid 2>/dev/null || { echo "workerd did not start:"; cat "$work/workerd.log"; exit 1; }
+  for _ in $(seq 600); do [ "$(grep -c '^Listening' "$work/workerd.log")" = 2 ] || ! kill -0 $pid 2>/dev/null && break; sleep 0.1; done
+  [ "$(grep -c '^Listening' "$work/workerd.log")" = 2 ] || { echo "workerd did not start:"; cat "$work/workerd.log"; exit 1; }
   wrk -t1 -c16 -d"${WD_WARM}s" -s "$work/call.lua" "http://127.0.0.1:$warm/" >/dev/null 2>&1
   for c in $CONC; do measure workerd-warm "http://127.0.0.1:$warm/" $pid "$c"; done
   [ "${FRESH:-1}" = 1 ] && measure workerd-fresh "http://127.0.0.1:$fresh/" $pid 16 "${FRESH_S:-5}"
