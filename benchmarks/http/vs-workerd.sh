@@ -51,19 +51,19 @@ cpu_of() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo gone; }
 
 # measure NAME URL PID C [SECONDS]: one row, SECONDS (default DUR) of wrk at concurrency C
 measure() {
-  local c0 c1 r rps n pct bad
+  local c0 c1 r rps n p50 p99 p999 bad
   c0=$(cpu_of "$3")
   r=$(wrk -t1 -c"$4" -d"${5:-$DUR}s" -s "$work/call.lua" "$2" 2>&1)
   c1=$(cpu_of "$3")
   if [ "$c1" = gone ]; then
-    echo "$1 c=$4: the server exited during the run (its log: $work/workerd.log, kept)"; keep=1; return
+    echo "$1 c=$4: the server exited during the run (its log is kept in $work)"; keep=1; return
   fi
   rps=$(sed -n 's/^Requests\/sec: *//p' <<<"$r"); n=$(sed -n 's/^ *\([0-9]*\) requests in.*/\1/p' <<<"$r")
-  pct=$(sed -n 's/^PCT //p' <<<"$r"); bad=$(sed -n 's/.*Non-2xx or 3xx responses: *//p' <<<"$r")
-  set -- "$1" "$4" "${rps%.*}" $pct
-  printf '%-13s c=%-3s calls/s=%-7s p50=%sms p99=%sms p99.9=%sms cpu/call=%sus%s load=%s\n' "$1" "$2" "$3" "$4" "$5" "$6" \
-    "$(( (c1 - c0) * 1000000 / TICK / (n > 0 ? n : 1) ))" "${bad:+ non2xx=$bad}" "$(cut -d' ' -f1 /proc/loadavg)"
-  echo "$1 $2 ${rps%.*}" >> "$work/rates"
+  read -r p50 p99 p999 < <(sed -n 's/^PCT //p' <<<"$r"); bad=$(sed -n 's/.*Non-2xx or 3xx responses: *//p' <<<"$r")
+  printf '%-13s c=%-3s calls/s=%-7s p50=%sms p99=%sms p99.9=%sms cpu/call=%sus%s load=%s\n' "$1" "$4" "${rps%.*}" \
+    "$p50" "$p99" "$p999" "$(( (c1 - c0) * 1000000 / TICK / (n > 0 ? n : 1) ))" "${bad:+ non2xx=$bad}" \
+    "$(cut -d' ' -f1 /proc/loadavg)"
+  echo "$1 $4 ${rps%.*}" >> "$work/rates"
 }
 
 for round in $(seq 1 "$ROUNDS"); do

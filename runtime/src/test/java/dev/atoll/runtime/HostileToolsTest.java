@@ -59,6 +59,15 @@ class HostileToolsTest {
     }
 
     /**
+     * Asserts that a single huge allocation ended the call as memory_exceeded before it happened: the
+     * guest allocated far less than it asked for.
+     */
+    static void assertRefusedUpFront(CallResult r) {
+        assertOutcome(OutcomeKind.MEMORY_EXCEEDED, r);
+        assertTrue(r.receipt().allocatedBytes() < 32L * 1024 * 1024, r.toJson().toString());
+    }
+
+    /**
      * Asserts what matters when several outcomes are safe (which limit trips first depends on the
      * machine's speed and load): the call ended as one of them, within {@link Tools#TIGHT}'s limits.
      */
@@ -237,9 +246,7 @@ class HostileToolsTest {
         @Test
         void singleHugeStringIsRefusedUpFront() {
             CallResult r = call(tool("try { 'x'.repeat(2 ** 29); } catch (e) {} return 'survived';"));
-            assertOutcome(OutcomeKind.MEMORY_EXCEEDED, r);
-            assertTrue(
-                    r.receipt().allocatedBytes() < 32L * 1024 * 1024, r.toJson().toString());
+            assertRefusedUpFront(r);
         }
 
         @Test
@@ -254,9 +261,7 @@ class HostileToolsTest {
                     try { new Float64Array(2 ** 28); } catch (e) {}
                     try { new (Uint8Array.prototype.constructor)({ length: 2 ** 30 }); } catch (e) {}
                     return 'survived';"""));
-            assertOutcome(OutcomeKind.MEMORY_EXCEEDED, r);
-            assertTrue(
-                    r.receipt().allocatedBytes() < 32L * 1024 * 1024, r.toJson().toString());
+            assertRefusedUpFront(r);
         }
 
         @Test
@@ -271,9 +276,7 @@ class HostileToolsTest {
                     try { new ArrayBuffer(2 ** 30); } catch (e) {}
                     try { new Float64Array(2 ** 27); } catch (e) {}
                     return 'survived';"""));
-            assertOutcome(OutcomeKind.MEMORY_EXCEEDED, r);
-            assertTrue(
-                    r.receipt().allocatedBytes() < 32L * 1024 * 1024, r.toJson().toString());
+            assertRefusedUpFront(r);
         }
 
         @Test
